@@ -1,0 +1,159 @@
+"""The command line: `debiteuren OPDRACHT BOEK [--datum JJJJ-MM-DD] [--json]`.
+
+Thin on purpose: parse arguments, read the workbook, call the core, print, exit. This is
+the only place besides the Excel entry points that reads the clock (the default --datum).
+
+Exit codes (DESIGN.md): 0 done; 1 done, but problems in the data were reported;
+2 nothing done (usage, unreadable or locked file, refused write).
+
+Example::
+
+    $ debiteuren werklijst Debiteuren.xlsx --datum 2026-11-24 --json
+    {"datum": "2026-11-24", "acties": [...], "problemen": [], "waarschuwingen": [...]}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .adapters.cells import CellError, to_date
+from .adapters.reader import WorkbookError, read_book
+from .core.plan import plan_book
+from .report import plan_json, plan_text, problem_json, problem_line
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
+
+
+class DutchParser(argparse.ArgumentParser):
+    """argparse with Dutch headings and errors that exit 2 with a Dutch message."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenten"
+        self._optionals.title = "opties"
+        self.add_argument("-h", "--help", action="help", help="deze hulp tonen en stoppen")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "gebruik:", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "gebruik:", 1)
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_FAILED, f"{self.prog}: fout in de opdracht: {message}\n")
+
+
+def parse_day(text: str) -> date:
+    """--datum: ISO (2026-11-24) as the contract says, Dutch (24-11-2026) as people type."""
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        try:
+            value = to_date(text)
+        except CellError as exc:
+            raise argparse.ArgumentTypeError(
+                f"ongeldige datum '{text}': gebruik JJJJ-MM-DD"
+            ) from exc
+        if value is None:
+            raise argparse.ArgumentTypeError("lege datum: gebruik JJJJ-MM-DD") from None
+    return value
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _fail(args: argparse.Namespace, message: str) -> int:
+    if getattr(args, "json", False):
+        _print_json({"fout": message})
+    else:
+        print(f"Fout: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def cmd_werklijst(args: argparse.Namespace) -> int:
+    book, read_problems = read_book(args.boek)
+    plan = plan_book(book, args.datum)
+    problems = list(read_problems) + list(plan.problems)
+    if args.json:
+        _print_json(plan_json(plan, book, problems))
+    else:
+        sys.stdout.write(plan_text(plan, book, problems, str(args.boek)))
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def cmd_controleer(args: argparse.Namespace) -> int:
+    book, read_problems = read_book(args.boek)
+    plan = plan_book(book, args.datum)
+    problems = list(read_problems) + list(plan.problems)
+    if args.json:
+        _print_json({"problemen": [problem_json(p) for p in problems]})
+    elif problems:
+        print(f"{len(problems)} problemen gevonden in {args.boek}:")
+        for p in problems:
+            print(f"  {problem_line(str(args.boek), p)}")
+    else:
+        print(f"Geen problemen gevonden in {args.boek}.")
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _book_args(p: argparse.ArgumentParser, dated: bool = True) -> None:
+    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    if dated:
+        p.add_argument(
+            "--datum",
+            type=parse_day,
+            default=None,
+            help="peildatum JJJJ-MM-DD (standaard: vandaag)",
+        )
+    p.add_argument("--json", action="store_true", help="uitvoer als JSON")
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
+    "werklijst": (cmd_werklijst, "het werk van vandaag: wie bellen, welke brieven, wat wacht"),
+    "controleer": (cmd_controleer, "de gegevens in de werkmap controleren"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = DutchParser(
+        prog="debiteuren",
+        description="Debiteurenbeheer vanuit uw Excel-werkmap.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"debiteuren {__version__}", help="versie tonen"
+    )
+    sub = parser.add_subparsers(dest="opdracht", metavar="OPDRACHT", parser_class=DutchParser)
+    sub.required = True
+    for name, (func, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _book_args(p)
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    args = build_parser().parse_args(argv)
+    if getattr(args, "datum", "absent") is None:
+        args.datum = date.today()
+    try:
+        return int(args.func(args))
+    except WorkbookError as exc:
+        return _fail(args, str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

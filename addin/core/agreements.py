@@ -1,0 +1,119 @@
+"""Promises to pay and payment arrangements: schedule, covered invoices and state.
+
+An arrangement's instalments are made with dateutil (rrule for weekly intervals,
+relativedelta for months so that 31 January is followed by 28/29 February, not skipped).
+Its state compares what was due before the plan date with what has been paid on the covered
+invoices since the agreement (PLAYBOOK A1-A3).
+
+Example::
+
+    >>> a = Agreement(id="R1", customer="K1", kind=AgreementKind.ARRANGEMENT,
+    ...               first_date=date(2026, 1, 31), amount=Decimal("300.00"), instalments=3)
+    >>> [(i.due, i.amount) for i in schedule(a, a.amount)]
+    [(date(2026, 1, 31), Decimal('100.00')), (date(2026, 2, 28), Decimal('100.00')),
+     (date(2026, 3, 31), Decimal('100.00'))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import WEEKLY, rrule
+
+from .model import Agreement, AgreementKind, AgreementState, Interval
+from .money import ZERO, to_cents
+
+
+@dataclass(frozen=True, slots=True)
+class Instalment:
+    number: int  # 1-based
+    due: date
+    amount: Decimal
+
+
+def _weekly(step: int) -> Callable[[date, int], list[date]]:
+    def dates(start: date, count: int) -> list[date]:
+        begin = datetime(start.year, start.month, start.day)
+        return [d.date() for d in rrule(WEEKLY, interval=step, dtstart=begin, count=count)]
+
+    return dates
+
+
+def _monthly(start: date, count: int) -> list[date]:
+    return [start + relativedelta(months=i) for i in range(count)]
+
+
+INSTALMENT_DATES: dict[Interval, Callable[[date, int], list[date]]] = {
+    Interval.WEEK: _weekly(1),
+    Interval.TWO_WEEKS: _weekly(2),
+    Interval.MONTH: _monthly,
+}
+
+
+def schedule(agreement: Agreement, total: Decimal) -> tuple[Instalment, ...]:
+    """The instalments of an agreement covering `total`; a promise is one instalment.
+
+    Without a Termijnbedrag the total is split evenly in cents, the last instalment taking
+    the remainder; with one, every instalment is that amount and the last one the rest.
+    """
+    count = 1 if agreement.kind is AgreementKind.PROMISE else max(1, agreement.instalments)
+    dates = INSTALMENT_DATES[agreement.interval](agreement.first_date, count)
+    if count == 1:
+        return (Instalment(1, dates[0], to_cents(total)),)
+    each = (
+        to_cents(agreement.instalment_amount)
+        if agreement.instalment_amount is not None
+        else to_cents(total / count)
+    )
+    out = []
+    remaining = to_cents(total)
+    for i, due in enumerate(dates, start=1):
+        amount = remaining if i == count else min(each, remaining)
+        out.append(Instalment(i, due, amount))
+        remaining -= amount
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementStatus:
+    """Where an agreement stands on the plan date.
+
+    Attributes:
+      missed: the first instalment not paid in full by its date, when state is MISSED.
+      next_due: the next instalment still to pay, when state is RUNNING.
+    """
+
+    state: AgreementState
+    total: Decimal
+    paid: Decimal
+    missed: Instalment | None = None
+    next_due: Instalment | None = None
+
+
+def agreement_status(
+    agreement: Agreement, total: Decimal, paid: Decimal, as_of: date
+) -> AgreementStatus:
+    """State of an agreement covering `total` of which `paid` has been paid since it was made.
+
+    An instalment counts as missed from the day after its date (a promise for Friday is kept
+    if the money is there on Friday).
+    """
+    if paid >= total:
+        return AgreementStatus(AgreementState.KEPT, total, paid)
+    due_so_far = ZERO
+    for inst in schedule(agreement, total):
+        due_so_far += inst.amount
+        if paid >= due_so_far:
+            continue
+        if inst.due < as_of:
+            return AgreementStatus(AgreementState.MISSED, total, paid, missed=inst)
+        return AgreementStatus(AgreementState.RUNNING, total, paid, next_due=inst)
+    return AgreementStatus(AgreementState.KEPT, total, paid)  # pragma: no cover - paid >= total
+
+
+def is_confirmed(agreement: Agreement) -> bool:
+    return agreement.confirmation_sent is not None or agreement.signed_returned

@@ -1,0 +1,194 @@
+"""Checks across tables: each a small function returning problems, listed in `CHECKS`.
+
+The reader reports what is wrong inside a cell; these report what is wrong between rows
+and tables (a duplicate invoice number, a customer number nobody knows). Each problem names
+sheet, row and column. `usable_invoices` leaves out the rows the engine cannot plan.
+
+Example::
+
+    Facturen row 14 repeats invoice number 2026-017 from row 9
+    -> Problem(CellRef("Facturen", 14, "Factuurnummer"),
+               "Factuurnummer 2026-017 staat ook op rij 9; deze rij wordt overgeslagen")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from .. import schema
+from .model import Book, CellRef, Invoice, Problem
+
+Check = Callable[[Book, date], list[Problem]]
+
+F, K, A, C, B, P, S = (
+    schema.FACTUREN,
+    schema.KLANTEN,
+    schema.AFSPRAKEN,
+    schema.CONTACTEN,
+    schema.BETALINGEN,
+    schema.CONTACTPERSONEN,
+    schema.STAPPEN,
+)
+
+
+def _ref(spec: schema.TableSpec, row: int, field: str) -> CellRef:
+    return CellRef(spec.sheet, row, spec.column(field).header)
+
+
+def check_duplicate_customers(book: Book, as_of: date) -> list[Problem]:
+    seen: dict[str, int] = {}
+    out = []
+    for c in book.customers:
+        if c.number in seen:
+            out.append(
+                Problem(
+                    _ref(K, c.row, "number"),
+                    f"Klantnummer {c.number} staat ook op rij {seen[c.number]}; "
+                    "de gegevens van die eerste rij worden gebruikt",
+                )
+            )
+        else:
+            seen[c.number] = c.row
+    return out
+
+
+def check_duplicate_invoices(book: Book, as_of: date) -> list[Problem]:
+    seen: dict[str, int] = {}
+    out = []
+    for inv in book.invoices:
+        if inv.number in seen:
+            out.append(
+                Problem(
+                    _ref(F, inv.row, "number"),
+                    f"Factuurnummer {inv.number} staat ook op rij {seen[inv.number]}; "
+                    "deze rij wordt overgeslagen",
+                )
+            )
+        else:
+            seen[inv.number] = inv.row
+    return out
+
+
+def check_invoice_customers(book: Book, as_of: date) -> list[Problem]:
+    known = {c.number for c in book.customers}
+    return [
+        Problem(
+            _ref(F, inv.row, "customer"),
+            f"Klantnummer {inv.customer} van factuur {inv.number} staat niet in Klanten; "
+            "deze factuur wordt overgeslagen",
+        )
+        for inv in book.invoices
+        if inv.customer not in known
+    ]
+
+
+def check_invoice_dates(book: Book, as_of: date) -> list[Problem]:
+    return [
+        Problem(
+            _ref(F, inv.row, "due_date"),
+            f"Vervaldatum van factuur {inv.number} ligt voor de factuurdatum",
+        )
+        for inv in book.invoices
+        if inv.due_date is not None and inv.due_date < inv.invoice_date
+    ]
+
+
+def _unknown_customer(spec: schema.TableSpec, rows, known: set[str], what: str) -> list[Problem]:
+    return [
+        Problem(
+            _ref(spec, r.row, "customer"), f"Klantnummer {r.customer} staat niet in Klanten; {what}"
+        )
+        for r in rows
+        if r.customer not in known
+    ]
+
+
+def check_other_customers(book: Book, as_of: date) -> list[Problem]:
+    known = {c.number for c in book.customers}
+    return (
+        _unknown_customer(A, book.agreements, known, "deze afspraak telt niet mee")
+        + _unknown_customer(
+            C, book.contacts, known, "dit contact telt alleen mee voor de genoemde facturen"
+        )
+        + _unknown_customer(
+            P, book.contact_persons, known, "deze contactpersoon wordt niet gebruikt"
+        )
+    )
+
+
+def check_invoice_references(book: Book, as_of: date) -> list[Problem]:
+    numbers = {inv.number for inv in book.invoices}
+    out = []
+    for a in book.agreements:
+        for n in a.invoices:
+            if n not in numbers:
+                out.append(
+                    Problem(
+                        _ref(A, a.row, "invoices"),
+                        f"Factuur {n} van afspraak {a.id} staat niet in Facturen",
+                    )
+                )
+    for c in book.contacts:
+        for n in c.invoices:
+            if n not in numbers:
+                out.append(
+                    Problem(_ref(C, c.row, "invoices"), f"Factuur {n} staat niet in Facturen")
+                )
+    for p in book.payments:
+        if p.invoice and p.invoice not in numbers:
+            out.append(
+                Problem(
+                    _ref(B, p.row, "invoice"),
+                    f"Factuur {p.invoice} staat niet in Facturen; deze betaling telt nergens mee",
+                )
+            )
+    return out
+
+
+def check_step_names(book: Book, as_of: date) -> list[Problem]:
+    seen: dict[str, int] = {}
+    out = []
+    for s in book.steps:
+        key = " ".join(s.name.split()).casefold()
+        if key in seen:
+            out.append(
+                Problem(
+                    _ref(S, s.row, "name"),
+                    f"Stap '{s.name}' staat ook op rij {seen[key]}; "
+                    "een gelogde stap is dan niet eenduidig",
+                )
+            )
+        else:
+            seen[key] = s.row
+    return out
+
+
+CHECKS: tuple[Check, ...] = (
+    check_duplicate_customers,
+    check_duplicate_invoices,
+    check_invoice_customers,
+    check_invoice_dates,
+    check_other_customers,
+    check_invoice_references,
+    check_step_names,
+)
+
+
+def run_checks(book: Book, as_of: date) -> tuple[Problem, ...]:
+    out: list[Problem] = []
+    for check in CHECKS:
+        out.extend(check(book, as_of))
+    return tuple(out)
+
+
+def usable_invoices(book: Book) -> tuple[Invoice, ...]:
+    """The invoices the engine plans: known customer, first row of each invoice number."""
+    known = {c.number for c in book.customers}
+    seen: set[str] = set()
+    out = []
+    for inv in book.invoices:
+        if inv.customer in known and inv.number not in seen:
+            seen.add(inv.number)
+            out.append(inv)
+    return tuple(out)

@@ -1,0 +1,50 @@
+"""The consumer's 14-day letter (art. 6:96 lid 6 BW): presumed receipt and when costs are due.
+
+Receipt is presumed on the second day after posting, not counting Sundays, Mondays and
+algemeen erkende feestdagen (HR 25-11-2016, ECLI:NL:HR:2016:2704, r.o. 3.5). The 14 days
+start the day after receipt; a term ending on a Saturday, Sunday or such holiday runs on to
+the next day that is none of these (Algemene termijnenwet art. 1; taking the later day is the
+safe side, since a date too early voids the letter). Collection costs are due from the day
+after the term. Sources and open points: notes/LEGAL.md sections 2 and 5 (checked 2026-11).
+
+Example::
+
+    >>> presumed_receipt(date(2026, 11, 20))      # posted Friday
+    datetime.date(2026, 11, 24)                   # Sat counts, Sun and Mon do not
+    >>> costs_due(date(2026, 11, 20))
+    datetime.date(2026, 12, 9)
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from .workdays import ONE_DAY, statutory_holidays
+
+SUNDAY, MONDAY, SATURDAY = 6, 0, 5
+
+
+def _counts_for_delivery(day: date) -> bool:
+    return day.weekday() not in (SUNDAY, MONDAY) and day not in statutory_holidays(day.year)
+
+
+def presumed_receipt(posted: date) -> date:
+    day, counted = posted, 0
+    while counted < 2:
+        day += ONE_DAY
+        if _counts_for_delivery(day):
+            counted += 1
+    return day
+
+
+def term_end(posted: date) -> date:
+    """The last day of the 14-day term, extended past weekends and holidays."""
+    end = presumed_receipt(posted) + timedelta(days=14)
+    while end.weekday() in (SATURDAY, SUNDAY) or end in statutory_holidays(end.year):
+        end += ONE_DAY
+    return end
+
+
+def costs_due(posted: date) -> date:
+    """The first day on which the collection costs of the letter are due."""
+    return term_end(posted) + ONE_DAY

@@ -1,0 +1,208 @@
+"""Walking the escalation ladder (the Stappen table) for one invoice.
+
+The rows that apply to the customer are walked in table order; the next action is the first
+row not yet done, dated from the due date or from the day the previous row was done, plus
+its "Na dagen" (DESIGN.md "The default ladder and how it is walked"):
+
+- a written row is done when Contacten has a row for the invoice with that Stap; a logged
+  row also marks every earlier row done (an invoice pulled into a later letter stays there);
+- a call row is done by a call with an answer after the previous row, or by Max
+  belpogingen unanswered calls, after which the next (written) row follows (PLAYBOOK L3, L7);
+- the Incasso row is done by a hand-over (Kanaal Overdracht).
+
+Crisis mode and Automatisch = Nee turn written rows into personal calls (PLAYBOOK W4).
+
+Example (business customer, segment C, due 2-11-2026, nothing logged, plan 24-11-2026)::
+
+    herinnering, dated 4-11-2026: "vervallen sinds 2-11-2026 (22 dagen); stap Herinnering"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from . import fourteen_days
+from .ledger import Ledger
+from .model import (
+    Action,
+    Basis,
+    Channel,
+    Contact,
+    Customer,
+    CustomerKind,
+    CustomerScore,
+    Invoice,
+    Step,
+)
+from .texts import days_text, nl_date
+
+CALL_CHANNELS = frozenset({Channel.PHONE, Channel.VISIT})
+
+
+@dataclass(frozen=True, slots=True)
+class LadderResult:
+    """What the ladder says for an invoice: the action, its date, channel, step and reason."""
+
+    action: Action
+    date: date | None
+    channel: Channel | None
+    step: str
+    reason: str
+    personal: bool = False  # a call (ladder call, or a written row turned into a call)
+
+
+def _anchor_for_due(due: date, prev_done: date | None) -> date:
+    return due
+
+
+def _anchor_for_previous(due: date, prev_done: date | None) -> date:
+    return prev_done if prev_done is not None else due
+
+
+# Where "Na dagen" counts from, one pure function per Vanaf value (STYLE habit 4).
+ANCHOR: dict[Basis, Callable[[date, date | None], date]] = {
+    Basis.DUE_DATE: _anchor_for_due,
+    Basis.PREVIOUS_STEP: _anchor_for_previous,
+}
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _is_call(step: Step) -> bool:
+    return step.action is Action.CALL or step.channel is Channel.PHONE
+
+
+def _is_handover(step: Step) -> bool:
+    return step.action is Action.COLLECTION or step.channel is Channel.HANDOVER
+
+
+def _overdue_text(due: date, as_of: date) -> str:
+    late = (as_of - due).days
+    if late > 0:
+        return f"vervallen sinds {nl_date(due)} ({days_text(late)})"
+    return f"vervalt op {nl_date(due)}"
+
+
+def walk(
+    inv: Invoice,
+    customer: Customer,
+    score: CustomerScore,
+    due: date,
+    contacts: list[Contact],
+    ledger: Ledger,
+) -> LadderResult:
+    """The next ladder action for one open invoice."""
+    settings = ledger.settings
+    as_of = ledger.as_of
+    calendar = ledger.calendar
+
+    for c in contacts:
+        if c.channel is Channel.HANDOVER:
+            agency = c.person or _agency_name(settings.collection_agency) or "het incassobureau"
+            return LadderResult(
+                Action.NONE, None, None, "", f"overgedragen aan {agency} op {nl_date(c.date)}"
+            )
+
+    steps = ledger.steps_for(customer, score)
+    # Contacts before the due date are not collection contacts.
+    relevant = [c for c in contacts if c.date >= due]
+    logged: dict[str, date] = {}
+    for c in relevant:
+        if c.step:
+            logged.setdefault(_key(c.step), c.date)
+    last_logged = -1
+    for i, step in enumerate(steps):
+        if _key(step.name) in logged:
+            last_logged = i
+
+    personal_reason = ""
+    if settings.crisis_mode:
+        personal_reason = "crisismodus"
+    elif not customer.automatic:
+        personal_reason = "automatische herinneringen uit voor deze klant"
+
+    prev_done: date | None = None
+    prev_name = ""
+    consumed: set[int] = set()
+    fourteen_day_sent: date | None = None
+    for i, step in enumerate(steps):
+        base = ANCHOR[step.basis](due, prev_done) + timedelta(days=step.days)
+        if prev_done is not None and base < prev_done:
+            base = prev_done
+        if i <= last_logged:
+            own = logged.get(_key(step.name))
+            if own is not None:
+                prev_done = own
+                prev_name = step.name
+            if step.action is Action.FOURTEEN_DAY_LETTER and own is not None:
+                fourteen_day_sent = own
+            continue
+
+        converted = step.channel.is_written and bool(personal_reason)
+        if _is_call(step) or converted:
+            since = prev_done if prev_done is not None else due
+            attempts: list[Contact] = []
+            answered: Contact | None = None
+            for c in relevant:
+                if id(c) in consumed or c.date < since or c.channel not in CALL_CHANNELS:
+                    continue
+                if c.outcome is None or c.outcome.reached:
+                    answered = c
+                    break
+                attempts.append(c)
+            if answered is not None or len(attempts) >= settings.max_call_attempts:
+                done_by = answered if answered is not None else attempts[-1]
+                consumed.update(id(c) for c in attempts)
+                consumed.add(id(done_by))
+                prev_done = done_by.date
+                prev_name = step.name
+                continue
+            when = base
+            if attempts:
+                when = max(when, calendar.next_working_day(attempts[-1].date))
+            when = calendar.call_day_on_or_after(max(when, as_of))
+            reason = _step_reason(step, due, as_of, prev_name, prev_done)
+            if converted:
+                instead = f"persoonlijk beoordelen in plaats van {step.name}"
+                reason = f"{instead} ({personal_reason}); {reason}"
+            elif (
+                score.good_payer and step.segment is not None and score.segment is not step.segment
+            ):
+                reason += "; goede betaler: eerst bellen"
+            if attempts:
+                reason += (
+                    f"; {len(attempts)} van {settings.max_call_attempts} belpogingen zonder gehoor"
+                )
+            return LadderResult(Action.CALL, when, Channel.PHONE, step.name, reason, personal=True)
+
+        if _is_handover(step):
+            when = base
+            if customer.kind is CustomerKind.CONSUMER and fourteen_day_sent is not None:
+                when = max(when, fourteen_days.costs_due(fourteen_day_sent))
+            agency = _agency_name(settings.collection_agency) or "het incassobureau"
+            reason = (
+                f"{_step_reason(step, due, as_of, prev_name, prev_done)}; overdragen aan {agency}"
+            )
+            return LadderResult(Action.COLLECTION, when, Channel.HANDOVER, step.name, reason)
+
+        reason = _step_reason(step, due, as_of, prev_name, prev_done)
+        return LadderResult(step.action, base, step.channel, step.name, reason)
+
+    return LadderResult(Action.NONE, None, None, "", "alle stappen van de ladder zijn gedaan")
+
+
+def _step_reason(step: Step, due: date, as_of: date, prev_name: str, prev_done: date | None) -> str:
+    text = _overdue_text(due, as_of)
+    if step.basis is Basis.PREVIOUS_STEP and prev_done is not None:
+        after = f"{days_text(step.days)} na {prev_name} van {nl_date(prev_done)}"
+        return f"{text}; stap {step.name}, {after}"
+    return f"{text}; stap {step.name}"
+
+
+def _agency_name(setting: str) -> str:
+    """The agency's name: the first line or comma part of Instellingen.Incassobureau."""
+    return setting.replace("\n", ",").split(",")[0].strip()

@@ -1,0 +1,334 @@
+"""The indexes the engine looks things up in, built once per plan from a Book.
+
+Everything here is derived from the Book and the plan date; nothing is stored elsewhere.
+Building it is linear in the size of the workbook, so planning 100,000 invoices stays fast.
+
+Example::
+
+    ledger = Ledger.build(book, date(2026, 11, 24))
+    ledger.open_amount(invoice)      # Bedrag - Betaald - linked Betalingen
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .agreements import AgreementStatus, agreement_status
+from .ladder_default import DEFAULT_STEPS
+from .model import (
+    Agreement,
+    Audience,
+    Book,
+    Contact,
+    ContactPerson,
+    Customer,
+    CustomerId,
+    CustomerKind,
+    CustomerScore,
+    Invoice,
+    InvoiceNo,
+    Payment,
+    PaymentStatus,
+    Role,
+    Segment,
+    Settings,
+    Status,
+    Step,
+)
+from .money import ZERO
+from .scoring import PaidInvoice, score_customers, window_start
+from .workdays import WorkCalendar
+
+# Who to call first (PLAYBOOK W3): purchasing or management rather than bookkeeping.
+CALL_PREFERENCE: tuple[Role, ...] = (Role.PURCHASING, Role.MANAGEMENT, Role.OTHER, Role.ACCOUNTS)
+# Letters go where invoices go: the bookkeeping first.
+LETTER_PREFERENCE: tuple[Role, ...] = (Role.ACCOUNTS, Role.OTHER, Role.PURCHASING, Role.MANAGEMENT)
+
+
+def _pick(persons: list[ContactPerson], order: tuple[Role, ...]) -> ContactPerson | None:
+    for role in order:
+        for p in persons:
+            if p.role is role:
+                return p
+    return None
+
+
+def due_date(invoice: Invoice, customer: Customer, settings: Settings) -> date:
+    """The effective due date (PLAYBOOK P4).
+
+    An empty Vervaldatum is the invoice date plus the customer's own term, else the default.
+    A customer's own agreed term also wins over an earlier Vervaldatum: such customers are
+    left alone until their own term has passed.
+    """
+    term = customer.term_days
+    own = invoice.invoice_date + timedelta(
+        days=term if term is not None else settings.default_term_days
+    )
+    if invoice.due_date is None:
+        return own
+    if term is not None and own > invoice.due_date:
+        return own
+    return invoice.due_date
+
+
+@dataclass(frozen=True, slots=True)
+class Governing:
+    """The agreement that governs an invoice, with its state on the plan date."""
+
+    agreement: Agreement
+    status: AgreementStatus
+
+
+class Ledger:
+    """Read-only indexes over a Book for one plan date. Built by `Ledger.build`."""
+
+    __slots__ = (
+        "_steps_cache",
+        "agreement_statuses",
+        "as_of",
+        "book",
+        "by_number",
+        "calendar",
+        "call_contact",
+        "contacts_by_customer",
+        "contacts_by_invoice",
+        "credit_open",
+        "customers",
+        "due",
+        "governing",
+        "invoices",
+        "letter_contact",
+        "linked",
+        "linked_rows",
+        "open",
+        "overdue_open",
+        "review_by_account",
+        "review_by_amount",
+        "review_by_customer",
+        "review_by_invoice",
+        "scores",
+        "settings",
+        "steps",
+    )
+
+    def __init__(self, book: Book, as_of: date, invoices: tuple[Invoice, ...]) -> None:
+        self.book = book
+        self.as_of = as_of
+        self.settings = book.settings
+        self.calendar = WorkCalendar(book.settings.call_days)
+        self.steps: tuple[Step, ...] = book.steps or DEFAULT_STEPS
+        self._steps_cache: dict[tuple[CustomerKind, Segment, bool], tuple[Step, ...]] = {}
+        # The first row of a repeated customer number wins (checks.check_duplicate_customers).
+        self.customers: dict[CustomerId, Customer] = {c.number: c for c in reversed(book.customers)}
+        self.invoices = invoices
+        self.by_number: dict[InvoiceNo, Invoice] = {i.number: i for i in invoices}
+
+    @classmethod
+    def build(cls, book: Book, as_of: date, invoices: tuple[Invoice, ...] | None = None) -> Ledger:
+        """Index `invoices` (default: all of the book's) for planning on `as_of`."""
+        self = cls(book, as_of, book.invoices if invoices is None else invoices)
+        self._index_people()
+        self._index_payments()
+        self._index_amounts()
+        self._index_contacts()
+        self._index_agreements()
+        self._score()
+        return self
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _index_people(self) -> None:
+        persons: dict[CustomerId, list[ContactPerson]] = defaultdict(list)
+        for p in self.book.contact_persons:
+            persons[p.customer].append(p)
+        self.call_contact = {k: _pick(v, CALL_PREFERENCE) for k, v in persons.items()}
+        self.letter_contact = {k: _pick(v, LETTER_PREFERENCE) for k, v in persons.items()}
+
+    def _index_payments(self) -> None:
+        linked: dict[InvoiceNo, Decimal] = defaultdict(lambda: ZERO)
+        linked_rows: dict[InvoiceNo, list[Payment]] = defaultdict(list)
+        by_customer: dict[CustomerId, list[Payment]] = defaultdict(list)
+        by_account: dict[str, list[Payment]] = defaultdict(list)
+        by_amount: dict[Decimal, list[Payment]] = defaultdict(list)
+        by_invoice: dict[InvoiceNo, list[Payment]] = defaultdict(list)
+        for p in self.book.payments:
+            if p.status is PaymentStatus.LINKED:
+                if p.invoice:
+                    linked[p.invoice] += p.amount
+                    linked_rows[p.invoice].append(p)
+            elif p.status is PaymentStatus.REVIEW and p.amount > ZERO:
+                if p.customer:
+                    by_customer[p.customer].append(p)
+                if p.counter_account:
+                    by_account[p.counter_account].append(p)
+                if p.invoice:
+                    by_invoice[p.invoice].append(p)
+                by_amount[p.amount].append(p)
+        self.linked = linked
+        self.linked_rows = linked_rows
+        self.review_by_customer = by_customer
+        self.review_by_account = by_account
+        self.review_by_amount = by_amount
+        self.review_by_invoice = by_invoice
+
+    def _index_amounts(self) -> None:
+        settings = self.settings
+        customers = self.customers
+        linked = self.linked
+        as_of = self.as_of
+        due: dict[InvoiceNo, date] = {}
+        open_: dict[InvoiceNo, Decimal] = {}
+        credit_open: dict[CustomerId, Decimal] = defaultdict(lambda: ZERO)
+        overdue_open: dict[CustomerId, Decimal] = defaultdict(lambda: ZERO)
+        for inv in self.invoices:
+            cust = customers[inv.customer]
+            d = due_date(inv, cust, settings)
+            due[inv.number] = d
+            amount = inv.amount - inv.paid - linked.get(inv.number, ZERO)
+            open_[inv.number] = amount
+            if inv.amount < ZERO:
+                if amount < ZERO:
+                    credit_open[inv.customer] += amount
+            elif amount > ZERO and d < as_of:
+                overdue_open[inv.customer] += amount
+        self.due = due
+        self.open = open_
+        self.credit_open = credit_open
+        self.overdue_open = overdue_open
+
+    def _index_contacts(self) -> None:
+        by_invoice: dict[InvoiceNo, list[Contact]] = defaultdict(list)
+        by_customer: dict[CustomerId, list[Contact]] = defaultdict(list)
+        for c in sorted(self.book.contacts, key=lambda c: (c.date, c.row)):
+            if c.invoices:
+                for number in c.invoices:
+                    by_invoice[number].append(c)
+            else:
+                by_customer[c.customer].append(c)
+        self.contacts_by_invoice = by_invoice
+        self.contacts_by_customer = by_customer
+
+    def _index_agreements(self) -> None:
+        by_customer: dict[CustomerId, list[Invoice]] = defaultdict(list)
+        for inv in self.invoices:
+            if inv.amount > ZERO:
+                by_customer[inv.customer].append(inv)
+        governing: dict[InvoiceNo, Governing] = {}
+        statuses: dict[int, AgreementStatus] = {}
+        ordered = sorted(
+            enumerate(self.book.agreements),
+            key=lambda ia: (ia[1].agreed_on or ia[1].first_date, ia[0]),
+        )
+        for index, agr in ordered:
+            covered = self._covered(agr, by_customer.get(agr.customer, []))
+            status = self._agreement_status(agr, covered)
+            statuses[index] = status
+            for inv in covered:
+                governing[inv.number] = Governing(agr, status)  # later agreements win
+        self.governing = governing
+        self.agreement_statuses = statuses
+
+    def _covered(self, agr: Agreement, customer_invoices: list[Invoice]) -> list[Invoice]:
+        if agr.invoices:
+            found = (self.by_number.get(n) for n in dict.fromkeys(agr.invoices))
+            return [i for i in found if i is not None and i.amount > ZERO]
+        cutoff = agr.agreed_on or agr.first_date
+        out = []
+        for inv in customer_invoices:
+            if inv.invoice_date > cutoff:
+                continue
+            if self.open[inv.number] > ZERO or self._paid_since(inv.number, agr) > ZERO:
+                out.append(inv)
+        return out
+
+    def _paid_since(self, number: InvoiceNo, agr: Agreement) -> Decimal:
+        since = agr.agreed_on
+        total = ZERO
+        for p in self.linked_rows.get(number, ()):
+            if since is None or p.date >= since:
+                total += p.amount
+        return total
+
+    def _agreement_status(self, agr: Agreement, covered: list[Invoice]) -> AgreementStatus:
+        open_now = sum((max(self.open[i.number], ZERO) for i in covered), ZERO)
+        paid_since = sum((self._paid_since(i.number, agr) for i in covered), ZERO)
+        total = agr.amount if agr.amount is not None else open_now + paid_since
+        paid = max(paid_since, total - open_now)
+        if covered and open_now <= ZERO:
+            paid = max(paid, total)
+        return agreement_status(agr, total, paid, self.as_of)
+
+    def _score(self) -> None:
+        start = window_start(self.as_of)
+        revenue: dict[CustomerId, Decimal] = defaultdict(lambda: ZERO)
+        open_by_customer: dict[CustomerId, Decimal] = defaultdict(lambda: ZERO)
+        paid: list[PaidInvoice] = []
+        for inv in self.invoices:
+            if start <= inv.invoice_date <= self.as_of:
+                revenue[inv.customer] += inv.amount
+            amount = self.open[inv.number]
+            if amount > ZERO:
+                open_by_customer[inv.customer] += amount
+            elif inv.amount > ZERO:
+                paid_on = self.paid_on(inv.number)
+                if paid_on is not None:
+                    paid.append(PaidInvoice(inv.customer, self.due[inv.number], paid_on))
+        self.scores: dict[CustomerId, CustomerScore] = score_customers(
+            self.customers.values(), revenue, open_by_customer, paid, self.as_of
+        )
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def paid_on(self, number: InvoiceNo) -> date | None:
+        """The date of the last linked payment of a paid invoice (None if paid otherwise)."""
+        rows = self.linked_rows.get(number)
+        if not rows:
+            return None
+        return max(p.date for p in rows)
+
+    def status(self, inv: Invoice) -> Status:
+        if inv.amount < ZERO:
+            return Status.CREDIT_NOTE
+        if self.open[inv.number] <= ZERO:
+            return Status.PAID
+        if self.as_of > self.due[inv.number]:
+            return Status.OVERDUE
+        return Status.OPEN
+
+    def contacts_for(self, inv: Invoice) -> list[Contact]:
+        """Contacts about this invoice, oldest first: those naming it, and those for the
+        whole customer (empty Facturen) made on or after the invoice date."""
+        own = self.contacts_by_invoice.get(inv.number, [])
+        general = self.contacts_by_customer.get(inv.customer)
+        if not general:
+            return own
+        merged = own + [c for c in general if c.date >= inv.invoice_date]
+        merged.sort(key=lambda c: (c.date, c.row))
+        return merged
+
+    def steps_for(self, customer: Customer, score: CustomerScore) -> tuple[Step, ...]:
+        """The ladder rows that apply to a customer, in table order.
+
+        A good payer without a Segment override also gets the rows of segment A (call first,
+        PLAYBOOK L2): the relationship matters there as much as revenue does.
+        """
+        good = score.good_payer and customer.segment is None
+        key = (customer.kind, score.segment, good)
+        cached = self._steps_cache.get(key)
+        if cached is None:
+            audience = Audience(customer.kind.value)
+            cached = tuple(
+                s
+                for s in self.steps
+                if s.audience in (Audience.ALL, audience)
+                and (
+                    s.segment is None
+                    or s.segment is score.segment
+                    or (good and s.segment is Segment.A)
+                )
+            )
+            self._steps_cache[key] = cached
+        return cached

@@ -1,0 +1,490 @@
+"""Domain records: what the workbook holds and what the engine returns.
+
+All records are frozen and slotted; collections are tuples. Change a record with
+``dataclasses.replace``. Every record read from the workbook carries ``row``, its Excel row
+number on its sheet, so a problem or an action can point back at it.
+
+Example::
+
+    >>> inv = Invoice(number="2026-017", customer="K001", invoice_date=date(2026, 3, 1),
+    ...               due_date=date(2026, 3, 31), amount=Decimal("1210.00"))
+    >>> inv.is_credit_note
+    False
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .money import ZERO
+
+InvoiceNo = str
+CustomerId = str
+
+
+class CustomerKind(enum.Enum):
+    BUSINESS = "Zakelijk"
+    CONSUMER = "Particulier"
+
+
+class Audience(enum.Enum):
+    """Which customers a ladder row is for (Stappen.Voor)."""
+
+    BUSINESS = "Zakelijk"
+    CONSUMER = "Particulier"
+    ALL = "Alle"
+
+
+class Segment(enum.Enum):
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class Role(enum.Enum):
+    """A contact person's function; calls prefer purchasing and management (PLAYBOOK W3)."""
+
+    PURCHASING = "Inkoop"
+    MANAGEMENT = "Directie"
+    ACCOUNTS = "Administratie"
+    OTHER = "Anders"
+
+
+class Channel(enum.Enum):
+    PHONE = "Telefoon"
+    LETTER = "Brief"
+    EMAIL = "E-mail"
+    LETTER_AND_EMAIL = "Brief en e-mail"
+    VISIT = "Bezoek"
+    HANDOVER = "Overdracht"
+
+    @property
+    def is_written(self) -> bool:
+        return self in (Channel.LETTER, Channel.EMAIL, Channel.LETTER_AND_EMAIL)
+
+
+class Outcome(enum.Enum):
+    PROMISE = "Toezegging"
+    ARRANGEMENT = "Regeling"
+    NO_ANSWER = "Geen gehoor"
+    VOICEMAIL = "Voicemail"
+    DISPUTE = "Geschil"
+    SAYS_PAID = "Zegt betaald"
+    NOT_RECEIVED = "Factuur niet ontvangen"
+    PAID = "Betaald"
+    OTHER = "Anders"
+
+    @property
+    def reached(self) -> bool:
+        return self not in (Outcome.NO_ANSWER, Outcome.VOICEMAIL)
+
+
+class Special(enum.Enum):
+    """Klanten.Bijzonderheid: insolvency proceedings, no reminders (PLAYBOOK Q3)."""
+
+    BANKRUPTCY = "Faillissement"
+    DEBT_RESTRUCTURING = "Schuldsanering"
+
+
+class AgreementKind(enum.Enum):
+    PROMISE = "Toezegging"
+    ARRANGEMENT = "Regeling"
+
+
+class Interval(enum.Enum):
+    WEEK = "Week"
+    TWO_WEEKS = "2 weken"
+    MONTH = "Maand"
+
+
+class PaymentStatus(enum.Enum):
+    LINKED = "Gekoppeld"
+    REVIEW = "Controleren"
+    IGNORED = "Genegeerd"
+
+
+class Basis(enum.Enum):
+    """Stappen.Vanaf: where a ladder row's 'Na dagen' counts from."""
+
+    DUE_DATE = "Vervaldatum"
+    PREVIOUS_STEP = "Vorige stap"
+
+
+class Action(enum.Enum):
+    """The action codes of DESIGN.md, in --json output, the Werklijst and =NEXTACTION."""
+
+    NONE = "geen"
+    WAIT = "wachten"
+    CHECK_BANK = "bank-controleren"
+    ASK_PROOF = "betaalbewijs-vragen"
+    RESOLVE = "intern-oplossen"
+    CALL = "bellen"
+    REMINDER = "herinnering"
+    OFFER_ARRANGEMENT = "regeling-aanbieden"
+    FINAL_REMINDER = "laatste-herinnering"
+    FOURTEEN_DAY_LETTER = "veertiendagenbrief"
+    COLLECTION = "incasso"
+    CONFIRM = "bevestigen"
+    OWN = "eigen-actie"
+
+    @property
+    def is_letter(self) -> bool:
+        """Actions that produce a letter in "Maak herinneringen"."""
+        return self in LETTER_ACTIONS
+
+
+LETTER_ACTIONS = frozenset(
+    {
+        Action.REMINDER,
+        Action.OFFER_ARRANGEMENT,
+        Action.FINAL_REMINDER,
+        Action.FOURTEEN_DAY_LETTER,
+        Action.CONFIRM,
+    }
+)
+
+
+class Status(enum.Enum):
+    """An invoice's due status (=DUESTATUS)."""
+
+    OPEN = "open"
+    OVERDUE = "vervallen"
+    PAID = "betaald"
+    CREDIT_NOTE = "creditnota"
+
+
+class AgreementState(enum.Enum):
+    RUNNING = "loopt"
+    KEPT = "nagekomen"
+    MISSED = "gemist"
+
+
+@dataclass(frozen=True, slots=True)
+class CellRef:
+    """Where a value lives: sheet, Excel row (1-based) and column header; any may be unknown."""
+
+    sheet: str
+    row: int | None = None
+    column: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A problem in the user's data, shown to the user; one bad row never stops the rest."""
+
+    source: CellRef
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Warning_:
+    """Something the user should know before acting on the plan (e.g. stale bank data).
+
+    Attributes:
+      kind: a stable code for programs ("bank-verouderd").
+      message: the Dutch text.
+    """
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The Instellingen sheet, with the shipped defaults."""
+
+    company_name: str = ""
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    kvk: str = ""
+    vat_number: str = ""
+    iban: str = ""
+    bic: str = ""
+    phone: str = ""
+    email: str = ""
+    default_term_days: int = 30
+    call_days: frozenset[int] = frozenset({1, 2, 3})  # date.weekday(): di, wo, do
+    crisis_mode: bool = False
+    max_call_attempts: int = 3
+    max_instalments: int = 6
+    min_instalment: Decimal = Decimal("50.00")
+    min_reminder_amount: Decimal = Decimal("10.00")
+    vat_on_collection_costs: bool = False
+    collection_agency: str = ""
+    bank_max_age_days: int = 7
+    output_dir: str = ""
+    invoice_dir: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A row of Klanten.
+
+    Attributes:
+      number: Klantnummer, the key other tables refer to.
+      kind: business or consumer; consumers get the 14-day letter before collection.
+      term_days: the customer's own payment term; None means the default (PLAYBOOK P4).
+      automatic: False turns written ladder steps into a call (PLAYBOOK W4).
+      ibans: the payer accounts known for this customer (normalised, no spaces).
+      segment: a user override of the computed A/B/C segment, or None.
+      special: bankruptcy or debt restructuring: no reminders (PLAYBOOK Q3).
+    """
+
+    number: CustomerId
+    name: str
+    kind: CustomerKind = CustomerKind.BUSINESS
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+    email: str = ""
+    phone: str = ""
+    term_days: int | None = None
+    owner: str = ""
+    automatic: bool = True
+    language: str = "NL"
+    ibans: tuple[str, ...] = ()
+    segment: Segment | None = None
+    special: Special | None = None
+    notes: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPerson:
+    """A row of Contactpersonen."""
+
+    customer: CustomerId
+    name: str
+    role: Role = Role.OTHER
+    phone: str = ""
+    email: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    """A row of Facturen.
+
+    Attributes:
+      due_date: Vervaldatum as entered; None means invoice date + the customer's term.
+      amount: Bedrag incl. VAT; negative for a credit note.
+      paid: Betaald, paid outside the bank import (cash); the tool never writes it.
+      dispute: Geschil, the reason; empty means none (PLAYBOOK P3).
+      own_action, own_action_date: the user's manual next action (PLAYBOOK W5).
+    """
+
+    number: InvoiceNo
+    customer: CustomerId
+    invoice_date: date
+    amount: Decimal
+    due_date: date | None = None
+    paid: Decimal = ZERO
+    description: str = ""
+    payment_reference: str = ""
+    pdf: str = ""
+    payment_link: str = ""
+    dispute: str = ""
+    own_action: str = ""
+    own_action_date: date | None = None
+    row: int = 0
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.amount < ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """A row of Afspraken: a promise to pay (Toezegging) or an arrangement (Regeling).
+
+    Attributes:
+      invoices: the invoice numbers covered; empty means every open invoice of the customer
+        dated on or before the agreement.
+      amount: the total covered; None means the open amount of the covered invoices.
+      first_date: the promised date, or the first instalment date.
+      instalments: the number of instalments (1 for a promise).
+      instalment_amount: None means amount / instalments, the last taking the remainder.
+      confirmation_sent: the date the confirmation letter was made (written by the tool).
+      signed_returned: the customer returned the signed confirmation.
+    """
+
+    id: str
+    customer: CustomerId
+    kind: AgreementKind
+    first_date: date
+    invoices: tuple[InvoiceNo, ...] = ()
+    agreed_on: date | None = None
+    amount: Decimal | None = None
+    instalments: int = 1
+    instalment_amount: Decimal | None = None
+    interval: Interval = Interval.MONTH
+    confirmation_sent: date | None = None
+    signed_returned: bool = False
+    notes: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A row of Contacten: a call, letter, e-mail, visit or hand-over.
+
+    Attributes:
+      invoices: the invoice numbers it concerned; empty means all the customer's invoices.
+      step: the Stappen row this contact fulfils (letters made by the tool fill it).
+    """
+
+    date: date
+    customer: CustomerId
+    channel: Channel
+    invoices: tuple[InvoiceNo, ...] = ()
+    person: str = ""
+    goal: str = ""
+    outcome: Outcome | None = None
+    follow_up: date | None = None
+    by: str = ""
+    step: str = ""
+    document: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A row of Betalingen: one allocation of one bank line.
+
+    Only LINKED rows count as paid; a negative amount is a reversal.
+    """
+
+    date: date
+    amount: Decimal
+    status: PaymentStatus
+    invoice: InvoiceNo = ""
+    customer: CustomerId = ""
+    counter_account: str = ""
+    name: str = ""
+    description: str = ""
+    reference: str = ""
+    rule: str = ""
+    source: str = ""
+    key: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A row of Stappen, the escalation ladder (DESIGN.md "The default ladder")."""
+
+    name: str
+    days: int
+    basis: Basis
+    action: Action
+    channel: Channel
+    template: str = ""
+    audience: Audience = Audience.ALL
+    segment: Segment | None = None  # None: Alle
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """A snapshot of the whole workbook, as the core sees it."""
+
+    settings: Settings = field(default_factory=Settings)
+    customers: tuple[Customer, ...] = ()
+    contact_persons: tuple[ContactPerson, ...] = ()
+    invoices: tuple[Invoice, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerScore:
+    """Payment behaviour and revenue segment of a customer (PLAYBOOK R1, R2, L2).
+
+    Attributes:
+      revenue: invoiced in the 12 months up to the plan date.
+      segment: the override from Klanten, else the Pareto segment.
+      paid_invoices: invoices paid (by bank) in the 12 months, the basis of the two figures.
+      average_days_late: mean of max(0, paid - due) over those invoices; None without any.
+      share_late: the fraction of those invoices paid after their due date; None without any.
+      good_payer: pays on time; gets the call-first rows of segment A.
+      risky: flagged for a credit check or advance payment on the next order.
+    """
+
+    customer: CustomerId
+    revenue: Decimal
+    segment: Segment
+    open_amount: Decimal
+    paid_invoices: int
+    average_days_late: Decimal | None
+    share_late: Decimal | None
+    good_payer: bool
+    risky: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NextAction:
+    """The engine's verdict on one invoice (=DUESTATUS and =NEXTACTION).
+
+    Attributes:
+      date: when to do it; for overdue work the day it became due (calls: the next call day).
+      step: the Stappen row this action is, when it comes from the ladder.
+      goal: what the action should achieve (PLAYBOOK P5).
+      reason: why, in Dutch, so the row explains itself.
+    """
+
+    invoice: InvoiceNo
+    customer: CustomerId
+    status: Status
+    open_amount: Decimal
+    action: Action
+    reason: str
+    date: date | None = None
+    channel: Channel | None = None
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+    owner: str = ""
+    goal: str = ""
+    step: str = ""
+    agreement: str = ""
+    due_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LetterTask:
+    """One letter to make: one customer, one step, all its invoices at that step.
+
+    Attributes:
+      invoices: the invoices the letter asks payment for.
+      credit_notes: the customer's open credit notes, subtracted from the total (PLAYBOOK Q1).
+      total: what the letter asks: open invoices minus open credit notes.
+    """
+
+    customer: CustomerId
+    action: Action
+    step: str
+    date: date
+    invoices: tuple[InvoiceNo, ...]
+    credit_notes: tuple[InvoiceNo, ...]
+    total: Decimal
+    agreement: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The engine's result for one day."""
+
+    as_of: date
+    actions: tuple[NextAction, ...]
+    letters: tuple[LetterTask, ...]
+    scores: tuple[CustomerScore, ...]
+    agreement_states: tuple[tuple[str, AgreementState], ...]
+    problems: tuple[Problem, ...]
+    warnings: tuple[Warning_, ...]

@@ -1,0 +1,299 @@
+"""The day's plan: every invoice's status and next action, the letters to make, warnings.
+
+`plan_book` is the one function both front doors call (command line and Excel). It reads no
+clock and does no I/O: the Book and the plan date come in, a Plan goes out.
+
+Example::
+
+    >>> plan = plan_book(book, date(2026, 11, 24))
+    >>> [(a.invoice, a.action.value, a.reason) for a in plan.actions][:1]
+    [('2026-001', 'herinnering', 'vervallen sinds 2-11-2026 (22 dagen); stap Herinnering')]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+
+from .checks import run_checks, usable_invoices
+from .ledger import Ledger
+from .model import (
+    Action,
+    Agreement,
+    AgreementState,
+    Book,
+    CustomerId,
+    CustomerKind,
+    LetterTask,
+    NextAction,
+    Plan,
+    Segment,
+    Status,
+    Warning_,
+)
+from .money import ZERO, format_eur
+from .rules import Facts, decide, make_action
+from .texts import nl_date
+
+# PLAYBOOK R3: keep in touch with top customers between invoices.
+KEEP_IN_TOUCH_MONTHS = 6
+LADDER_LETTERS = frozenset(
+    {Action.REMINDER, Action.OFFER_ARRANGEMENT, Action.FINAL_REMINDER, Action.CALL}
+)
+
+
+def next_actions(ledger: Ledger) -> list[NextAction]:
+    """Decide every usable invoice, in workbook order."""
+    out = []
+    customers = ledger.customers
+    scores = ledger.scores
+    for inv in ledger.invoices:
+        customer = customers[inv.customer]
+        facts = Facts(
+            invoice=inv,
+            customer=customer,
+            score=scores[inv.customer],
+            status=ledger.status(inv),
+            open_amount=ledger.open[inv.number],
+            due=ledger.due[inv.number],
+            contacts=ledger.contacts_for(inv),
+        )
+        out.append(make_action(facts, decide(facts, ledger), ledger))
+    return out
+
+
+def pull_into_fourteen_day_letters(actions: list[NextAction], ledger: Ledger) -> list[NextAction]:
+    """A consumer's 14-day letter covers every overdue claim (art. 6:96 lid 7 BW): overdue
+    invoices of that consumer still earlier on the ladder join the letter that is due."""
+    letters: dict[CustomerId, NextAction] = {}
+    for a in actions:
+        if (
+            a.action is Action.FOURTEEN_DAY_LETTER
+            and a.date is not None
+            and a.date <= ledger.as_of
+            and a.customer not in letters
+        ):
+            letters[a.customer] = a
+    if not letters:
+        return actions
+    out = []
+    for a in actions:
+        lead = letters.get(a.customer)
+        if (
+            lead is not None
+            and a is not lead
+            and a.status is Status.OVERDUE
+            and a.step
+            and a.action in LADDER_LETTERS
+            and ledger.customers[a.customer].kind is CustomerKind.CONSUMER
+        ):
+            a = replace(
+                a,
+                action=Action.FOURTEEN_DAY_LETTER,
+                date=lead.date,
+                channel=lead.channel,
+                step=lead.step,
+                contact=lead.contact,
+                goal=lead.goal,
+                reason=f"{a.reason}; meegenomen in de veertiendagenbrief van factuur "
+                f"{lead.invoice} (art. 6:96 lid 7 BW: alle vervallen vorderingen in één brief)",
+            )
+        out.append(a)
+    return out
+
+
+def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask, ...]:
+    """One letter per customer and step for the written actions due on the plan date, with
+    the customer's open credit notes subtracted once (PLAYBOOK Q1)."""
+    groups: dict[tuple[CustomerId, Action, str, str], list[NextAction]] = defaultdict(list)
+    for a in actions:
+        if a.action.is_letter and a.date is not None and a.date <= ledger.as_of:
+            groups[(a.customer, a.action, a.step, a.agreement)].append(a)
+    step_order = {s.name: i for i, s in enumerate(ledger.steps)}
+    credits: dict[CustomerId, list[NextAction]] = defaultdict(list)
+    for a in actions:
+        if a.status is Status.CREDIT_NOTE and a.open_amount < ZERO:
+            credits[a.customer].append(a)
+    used: set[CustomerId] = set()
+    out = []
+    for (customer, action, step, agreement), members in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], step_order.get(kv[0][2], -1), kv[0][1].value)
+    ):
+        total = sum((m.open_amount for m in members), ZERO)
+        credit_notes: tuple[str, ...] = ()
+        if action is not Action.CONFIRM and customer not in used and credits.get(customer):
+            used.add(customer)
+            credit_notes = tuple(c.invoice for c in credits[customer])
+            total += sum((c.open_amount for c in credits[customer]), ZERO)
+        out.append(
+            LetterTask(
+                customer=customer,
+                action=action,
+                step=step,
+                date=min(m.date for m in members if m.date is not None),
+                invoices=tuple(m.invoice for m in members),
+                credit_notes=credit_notes,
+                total=max(total, ZERO),
+                agreement=agreement,
+            )
+        )
+    return tuple(out)
+
+
+def bank_warnings(book: Book, as_of: date) -> list[Warning_]:
+    """PLAYBOOK P1: plan only on fresh bank data."""
+    dates = [p.date for p in book.payments if p.date <= as_of]
+    if not dates:
+        return [
+            Warning_(
+                "bank-ontbreekt",
+                "Er zijn nog geen bankgegevens in Betalingen: importeer eerst het "
+                "bankafschrift, zodat niemand een herinnering krijgt voor wat al betaald is.",
+            )
+        ]
+    newest = max(dates)
+    age = (as_of - newest).days
+    limit = book.settings.bank_max_age_days
+    if age > limit:
+        return [
+            Warning_(
+                "bank-verouderd",
+                f"De nieuwste bankgegevens zijn van {nl_date(newest)} ({age} dagen oud, "
+                f"maximaal {limit}): importeer eerst het bankafschrift.",
+            )
+        ]
+    return []
+
+
+def agreement_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
+    """PLAYBOOK A4: arrangements must stay within the bounds in Instellingen."""
+    s = book.settings
+    out = []
+    for index, a in enumerate(book.agreements):
+        status = ledger.agreement_statuses.get(index)
+        if status is None or status.state is AgreementState.KEPT:
+            continue
+        if a.instalments > s.max_instalments:
+            out.append(
+                Warning_(
+                    "regeling-te-lang",
+                    f"Regeling {a.id} (Afspraken rij {a.row}) heeft {a.instalments} "
+                    f"termijnen; het maximum is {s.max_instalments}.",
+                )
+            )
+        each = _instalment(a, status.total)
+        if a.instalments > 1 and each < s.min_instalment:
+            out.append(
+                Warning_(
+                    "termijn-te-laag",
+                    f"Regeling {a.id} (Afspraken rij {a.row}) heeft termijnen van "
+                    f"{format_eur(each)}; het minimum is {format_eur(s.min_instalment)}.",
+                )
+            )
+    return out
+
+
+def _instalment(a: Agreement, total: Decimal) -> Decimal:
+    if a.instalment_amount is not None:
+        return a.instalment_amount
+    return total / max(1, a.instalments)
+
+
+def contact_warnings(actions: list[NextAction], ledger: Ledger) -> list[Warning_]:
+    """Work that cannot be done as planned: a call without a number, a letter without an address."""
+    out = []
+    seen: set[tuple[str, CustomerId]] = set()
+    for a in actions:
+        if a.date is None or a.date > ledger.as_of:
+            continue
+        customer = ledger.customers[a.customer]
+        if a.action is Action.CALL and not a.phone and ("tel", a.customer) not in seen:
+            seen.add(("tel", a.customer))
+            out.append(
+                Warning_(
+                    "geen-telefoon",
+                    f"Geen telefoonnummer voor {customer.name} ({customer.number}): "
+                    "vul het aan in Klanten of Contactpersonen.",
+                )
+            )
+        if (
+            a.action.is_letter
+            and not (customer.address or customer.email)
+            and ("adres", a.customer) not in seen
+        ):
+            seen.add(("adres", a.customer))
+            out.append(
+                Warning_(
+                    "geen-adres",
+                    f"Geen adres of e-mail voor {customer.name} ({customer.number}): "
+                    "de brief kan niet worden verstuurd.",
+                )
+            )
+    return out
+
+
+def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
+    """PLAYBOOK R2 and R3: risky customers, and top customers not spoken to for months."""
+    out = []
+    since = ledger.as_of - relativedelta(months=KEEP_IN_TOUCH_MONTHS)
+    last_contact: dict[CustomerId, date] = {}
+    for c in book.contacts:
+        if c.date <= ledger.as_of and c.date > last_contact.get(c.customer, date.min):
+            last_contact[c.customer] = c.date
+    for number, customer in ledger.customers.items():
+        score = ledger.scores[number]
+        if score.risky and score.open_amount > ZERO:
+            out.append(
+                Warning_(
+                    "risico",
+                    f"{customer.name} ({number}) betaalt vaak te laat (gemiddeld "
+                    f"{score.average_days_late} dagen, {_percent(score.share_late)} te laat): "
+                    "kredietcheck of vooruitbetaling bij de volgende order.",
+                )
+            )
+        if score.segment is Segment.A and score.revenue > ZERO:
+            last = last_contact.get(number)
+            if last is None or last < since:
+                when = f"sinds {nl_date(last)} geen" if last else "nog nooit"
+                out.append(
+                    Warning_(
+                        "contact-onderhouden",
+                        f"Topklant {customer.name} ({number}) heeft {when} contact "
+                        "gehad: bel eens zonder dat er iets openstaat.",
+                    )
+                )
+    return out
+
+
+def _percent(share: Decimal | None) -> str:
+    return "?" if share is None else f"{(share * 100).quantize(Decimal(1))}%"
+
+
+def plan_book(book: Book, as_of: date) -> Plan:
+    """Everything the engine says about the book on `as_of`."""
+    problems = run_checks(book, as_of)
+    ledger = Ledger.build(book, as_of, usable_invoices(book))
+    actions = pull_into_fourteen_day_letters(next_actions(ledger), ledger)
+    warnings = (
+        bank_warnings(book, as_of)
+        + agreement_warnings(book, ledger)
+        + contact_warnings(actions, ledger)
+        + relationship_warnings(book, ledger)
+    )
+    return Plan(
+        as_of=as_of,
+        actions=tuple(actions),
+        letters=group_letters(actions, ledger),
+        scores=tuple(ledger.scores[c] for c in ledger.customers),
+        agreement_states=tuple(
+            (a.id, ledger.agreement_statuses[i].state)
+            for i, a in enumerate(book.agreements)
+            if i in ledger.agreement_statuses
+        ),
+        problems=problems,
+        warnings=tuple(warnings),
+    )

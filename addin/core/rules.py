@@ -1,0 +1,334 @@
+"""The precedence before the ladder: the first rule that speaks decides an invoice's action.
+
+The order is DESIGN.md's, one small pure function per rule, listed in `RULES`:
+
+  paid or credit note (geen) -> manual override until its date (eigen-actie, W5) ->
+  Bijzonderheid (intern-oplossen, Q3) -> dispute (intern-oplossen, P3) -> unreviewed
+  incoming payment (bank-controleren, P1) -> "zegt betaald" (betaalbewijs-vragen, P2) ->
+  promise or arrangement (bellen when missed, bevestigen, wachten; A1-A3) -> open amount
+  under the minimum (geen, Q2) -> open credit notes cover the overdue amount -> the ladder.
+
+Example::
+
+    invoice 2026-101 has Geschil "levering onvolledig"
+    -> intern-oplossen, reason "geschil: levering onvolledig"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from . import ladder
+from .ledger import Ledger
+from .model import (
+    Action,
+    AgreementKind,
+    AgreementState,
+    Channel,
+    Contact,
+    Customer,
+    CustomerScore,
+    Invoice,
+    NextAction,
+    Outcome,
+    Payment,
+    Special,
+    Status,
+)
+from .money import ZERO, format_eur
+from .texts import GOAL_INSOLVENCY, GOAL_MISSED, GOALS, nl_date
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the rules know about one invoice on the plan date."""
+
+    invoice: Invoice
+    customer: Customer
+    score: CustomerScore
+    status: Status
+    open_amount: Decimal
+    due: date
+    contacts: list[Contact]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A rule's decision; `make_action` turns it into a NextAction with contact details."""
+
+    action: Action
+    reason: str
+    date: date | None = None
+    channel: Channel | None = None
+    goal: str | None = None
+    step: str = ""
+    agreement: str = ""
+
+
+Rule = Callable[[Facts, Ledger], Verdict | None]
+
+
+def settled(f: Facts, ledger: Ledger) -> Verdict | None:
+    if f.status is Status.CREDIT_NOTE:
+        if f.open_amount < ZERO:
+            return Verdict(
+                Action.NONE, f"creditnota, open {format_eur(-f.open_amount)}: wordt verrekend"
+            )
+        return Verdict(Action.NONE, "creditnota, verrekend")
+    if f.status is Status.PAID:
+        paid_on = ledger.paid_on(f.invoice.number)
+        return Verdict(Action.NONE, f"betaald op {nl_date(paid_on)}" if paid_on else "betaald")
+    return None
+
+
+def own_action(f: Facts, ledger: Ledger) -> Verdict | None:
+    inv = f.invoice
+    if not inv.own_action and inv.own_action_date is None:
+        return None
+    if inv.own_action_date is not None and inv.own_action_date < ledger.as_of:
+        return None  # the override has run out; the engine takes over again
+    text = inv.own_action or "eigen actie"
+    until = f" (tot en met {nl_date(inv.own_action_date)})" if inv.own_action_date else ""
+    return Verdict(
+        Action.OWN,
+        f"eigen actie: {text}{until}",
+        date=inv.own_action_date or ledger.as_of,
+        goal=text,
+    )
+
+
+SPECIAL_REASONS: dict[Special, str] = {
+    Special.BANKRUPTCY: "faillissement: geen herinneringen, vordering indienen bij de curator",
+    Special.DEBT_RESTRUCTURING: (
+        "schuldsanering: geen herinneringen, vordering indienen bij de bewindvoerder"
+    ),
+}
+
+
+def insolvency(f: Facts, ledger: Ledger) -> Verdict | None:
+    special = f.customer.special
+    if special is None:
+        return None
+    return Verdict(
+        Action.RESOLVE, SPECIAL_REASONS[special], date=ledger.as_of, goal=GOAL_INSOLVENCY
+    )
+
+
+def _latest_outcome(contacts: list[Contact]) -> Contact | None:
+    for c in reversed(contacts):
+        if c.outcome is not None:
+            return c
+    return None
+
+
+def dispute(f: Facts, ledger: Ledger) -> Verdict | None:
+    if f.invoice.dispute:
+        return Verdict(Action.RESOLVE, f"geschil: {f.invoice.dispute}", date=ledger.as_of)
+    latest = _latest_outcome(f.contacts)
+    if latest is not None and latest.outcome is Outcome.DISPUTE:
+        about = f": {latest.goal}" if latest.goal else ""
+        return Verdict(
+            Action.RESOLVE, f"geschil gemeld op {nl_date(latest.date)}{about}", date=ledger.as_of
+        )
+    return None
+
+
+def _unreviewed_payment(f: Facts, ledger: Ledger) -> Payment | None:
+    candidates: list[Payment] = []
+    candidates += ledger.review_by_invoice.get(f.invoice.number, ())
+    candidates += ledger.review_by_customer.get(f.customer.number, ())
+    for iban in f.customer.ibans:
+        candidates += ledger.review_by_account.get(iban, ())
+    candidates += ledger.review_by_amount.get(f.open_amount, ())
+    if not candidates:
+        return None
+    return max(candidates, key=lambda p: (p.date, p.row))
+
+
+def bank_first(f: Facts, ledger: Ledger) -> Verdict | None:
+    payment = _unreviewed_payment(f, ledger)
+    if payment is None:
+        return None
+    payer = f", {payment.name}" if payment.name else ""
+    return Verdict(
+        Action.CHECK_BANK,
+        f"inkomende betaling van {nl_date(payment.date)} ({format_eur(payment.amount)}{payer}) "
+        f"nog controleren in Betalingen rij {payment.row}",
+        date=ledger.as_of,
+    )
+
+
+def says_paid(f: Facts, ledger: Ledger) -> Verdict | None:
+    latest = _latest_outcome(f.contacts)
+    if latest is None or latest.outcome is not Outcome.SAYS_PAID:
+        return None
+    return Verdict(
+        Action.ASK_PROOF,
+        f"klant zegt op {nl_date(latest.date)} betaald te hebben; geen betaling gevonden",
+        date=ledger.calendar.next_working_day(latest.date),
+        channel=Channel.PHONE,
+    )
+
+
+KIND_WORD: dict[AgreementKind, str] = {
+    AgreementKind.PROMISE: "toezegging",
+    AgreementKind.ARRANGEMENT: "regeling",
+}
+
+
+def agreement(f: Facts, ledger: Ledger) -> Verdict | None:
+    governing = ledger.governing.get(f.invoice.number)
+    if governing is None:
+        return None
+    agr, status = governing.agreement, governing.status
+    word = KIND_WORD[agr.kind]
+    if status.state is AgreementState.MISSED and status.missed is not None:
+        missed = status.missed
+        if agr.kind is AgreementKind.PROMISE:
+            what = f"toezegging {nl_date(missed.due)} niet nagekomen"
+        else:
+            what = (
+                f"termijn {missed.number} van regeling {agr.id} "
+                f"({nl_date(missed.due)}, {format_eur(missed.amount)}) niet betaald"
+            )
+        attempts = 0
+        last = missed.due
+        for c in f.contacts:
+            if c.date <= missed.due or c.channel not in ladder.CALL_CHANNELS:
+                continue
+            if c.outcome is None or c.outcome.reached:
+                return None  # spoken to since: the ladder takes over (or a new agreement)
+            attempts += 1
+            last = c.date
+        if attempts >= ledger.settings.max_call_attempts:
+            return None
+        if attempts:
+            what += (
+                f"; {attempts} van {ledger.settings.max_call_attempts} belpogingen zonder gehoor"
+            )
+        return Verdict(
+            Action.CALL,
+            what,
+            date=ledger.calendar.next_working_day(last),
+            channel=Channel.PHONE,
+            goal=GOAL_MISSED,
+            agreement=agr.id,
+        )
+    if status.state is AgreementState.RUNNING and status.next_due is not None:
+        if not (agr.confirmation_sent is not None or agr.signed_returned):
+            made = f" van {nl_date(agr.agreed_on)}" if agr.agreed_on else ""
+            return Verdict(
+                Action.CONFIRM,
+                f"{word} {agr.id}{made} nog niet schriftelijk bevestigd",
+                date=agr.agreed_on or ledger.as_of,
+                channel=Channel.LETTER_AND_EMAIL,
+                agreement=agr.id,
+            )
+        nxt = status.next_due
+        if agr.kind is AgreementKind.PROMISE:
+            what = f"toezegging: betaling beloofd op {nl_date(nxt.due)}"
+        else:
+            count = max(1, agr.instalments)
+            what = (
+                f"regeling {agr.id}: termijn {nxt.number} van {count} "
+                f"({format_eur(nxt.amount)}) op {nl_date(nxt.due)}"
+            )
+            if not agr.signed_returned:
+                what += "; getekende bevestiging nog niet retour"
+        return Verdict(Action.WAIT, what, date=nxt.due, agreement=agr.id)
+    return None
+
+
+def below_minimum(f: Facts, ledger: Ledger) -> Verdict | None:
+    minimum = ledger.settings.min_reminder_amount
+    if f.open_amount >= minimum:
+        return None
+    return Verdict(
+        Action.NONE,
+        f"open {format_eur(f.open_amount)} is minder dan het minimum van {format_eur(minimum)}",
+    )
+
+
+def credit_covers(f: Facts, ledger: Ledger) -> Verdict | None:
+    if f.status is not Status.OVERDUE:
+        return None
+    credit = -ledger.credit_open.get(f.customer.number, ZERO)
+    if credit <= ZERO or credit < ledger.overdue_open.get(f.customer.number, ZERO):
+        return None
+    return Verdict(
+        Action.RESOLVE,
+        f"open creditnota's ({format_eur(credit)}) dekken het vervallen bedrag: verrekenen",
+        date=ledger.as_of,
+        goal="creditnota verrekenen",
+    )
+
+
+def escalation_ladder(f: Facts, ledger: Ledger) -> Verdict:
+    r = ladder.walk(f.invoice, f.customer, f.score, f.due, f.contacts, ledger)
+    return Verdict(r.action, r.reason, date=r.date, channel=r.channel, step=r.step)
+
+
+RULES: tuple[Rule, ...] = (
+    settled,
+    own_action,
+    insolvency,
+    dispute,
+    bank_first,
+    says_paid,
+    agreement,
+    below_minimum,
+    credit_covers,
+    escalation_ladder,
+)
+
+
+def decide(f: Facts, ledger: Ledger) -> Verdict:
+    for rule in RULES:
+        verdict = rule(f, ledger)
+        if verdict is not None:
+            return verdict
+    raise AssertionError("the ladder rule always decides")  # pragma: no cover
+
+
+PERSONAL = frozenset({Action.CALL, Action.ASK_PROOF, Action.RESOLVE, Action.OWN, Action.COLLECTION})
+
+
+def make_action(f: Facts, verdict: Verdict, ledger: Ledger) -> NextAction:
+    """Add the who: the owner, and the right contact person for the channel (PLAYBOOK W2, W3)."""
+    customer = f.customer
+    contact = name = phone = email = ""
+    if verdict.action in PERSONAL:
+        person = ledger.call_contact.get(customer.number)
+    elif verdict.action.is_letter:
+        person = ledger.letter_contact.get(customer.number)
+    else:
+        person = None
+    if person is not None:
+        name = person.name
+        phone = person.phone or customer.phone
+        email = person.email or customer.email
+    elif verdict.action is not Action.NONE:
+        phone, email = customer.phone, customer.email
+    contact = name
+    goal = verdict.goal if verdict.goal is not None else GOALS[verdict.action]
+    return NextAction(
+        invoice=f.invoice.number,
+        customer=customer.number,
+        status=f.status,
+        open_amount=f.open_amount,
+        action=verdict.action,
+        reason=verdict.reason,
+        date=verdict.date,
+        channel=verdict.channel,
+        contact=contact,
+        phone=phone,
+        email=email,
+        owner=customer.owner,
+        goal=goal,
+        step=verdict.step,
+        agreement=verdict.agreement,
+        due_date=f.due,
+    )

@@ -1,0 +1,251 @@
+"""The plan as the user reads it: JSON for programs, a Dutch day's work for people.
+
+JSON follows DESIGN.md's command line contract: dates `YYYY-MM-DD`, amounts as strings with
+a dot and two decimals, absent values `null`, Dutch lower-case keys.
+
+Example::
+
+    {"datum": "2026-11-24", "acties": [{"factuur": "2026-017", "actie": "herinnering", ...}],
+     "problemen": [{"blad": "Facturen", "rij": 14, "kolom": "Vervaldatum", "melding": "..."}],
+     "waarschuwingen": [{"soort": "bank-verouderd", "melding": "..."}]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .core.model import (
+    Action,
+    Book,
+    Customer,
+    CustomerScore,
+    LetterTask,
+    NextAction,
+    Plan,
+    Problem,
+    Warning_,
+)
+from .core.money import format_amount, json_amount
+from .core.texts import nl_date
+
+
+def _d(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _s(text: str) -> str | None:
+    return text or None
+
+
+def _n(value: Decimal | None) -> str | None:
+    return json_amount(value) if value is not None else None
+
+
+def action_json(a: NextAction, customers: dict[str, Customer]) -> dict[str, Any]:
+    customer = customers.get(a.customer)
+    return {
+        "factuur": a.invoice,
+        "klant": a.customer,
+        "naam": customer.name if customer else None,
+        "status": a.status.value,
+        "open": json_amount(a.open_amount),
+        "vervaldatum": _d(a.due_date),
+        "actie": a.action.value,
+        "datum": _d(a.date),
+        "kanaal": a.channel.value if a.channel else None,
+        "contact": _s(a.contact),
+        "telefoon": _s(a.phone),
+        "email": _s(a.email),
+        "eigenaar": _s(a.owner),
+        "doel": _s(a.goal),
+        "reden": a.reason,
+        "stap": _s(a.step),
+        "afspraak": _s(a.agreement),
+    }
+
+
+def problem_json(p: Problem) -> dict[str, Any]:
+    return {
+        "blad": p.source.sheet,
+        "rij": p.source.row,
+        "kolom": p.source.column,
+        "melding": p.message,
+    }
+
+
+def warning_json(w: Warning_) -> dict[str, Any]:
+    return {"soort": w.kind, "melding": w.message}
+
+
+def letter_json(t: LetterTask, customers: dict[str, Customer]) -> dict[str, Any]:
+    customer = customers.get(t.customer)
+    return {
+        "klant": t.customer,
+        "naam": customer.name if customer else None,
+        "actie": t.action.value,
+        "stap": _s(t.step),
+        "datum": _d(t.date),
+        "facturen": list(t.invoices),
+        "creditnotas": list(t.credit_notes),
+        "totaal": json_amount(t.total),
+        "afspraak": _s(t.agreement),
+    }
+
+
+def score_json(s: CustomerScore, customers: dict[str, Customer]) -> dict[str, Any]:
+    return {
+        "klant": s.customer,
+        "naam": customers[s.customer].name,
+        "segment": s.segment.value,
+        "omzet_12_maanden": json_amount(s.revenue),
+        "open": json_amount(s.open_amount),
+        "betaalde_facturen": s.paid_invoices,
+        "gemiddeld_dagen_te_laat": str(s.average_days_late)
+        if s.average_days_late is not None
+        else None,
+        "aandeel_te_laat": str(s.share_late) if s.share_late is not None else None,
+        "goede_betaler": s.good_payer,
+        "risico": s.risky,
+    }
+
+
+def customer_index(book: Book) -> dict[str, Customer]:
+    return {c.number: c for c in reversed(book.customers)}
+
+
+def plan_json(plan: Plan, book: Book, problems: Iterable[Problem]) -> dict[str, Any]:
+    customers = customer_index(book)
+    return {
+        "datum": plan.as_of.isoformat(),
+        "acties": [action_json(a, customers) for a in plan.actions],
+        "brieven": [letter_json(t, customers) for t in plan.letters],
+        "afspraken": [{"afspraak": k, "status": v.value} for k, v in plan.agreement_states],
+        "klanten": [score_json(s, customers) for s in plan.scores],
+        "problemen": [problem_json(p) for p in problems],
+        "waarschuwingen": [warning_json(w) for w in plan.warnings],
+    }
+
+
+def problem_line(path: str, p: Problem) -> str:
+    """`file:sheet:row: message`, the form editors and people both read."""
+    where = ":".join(str(x) for x in (path, p.source.sheet, p.source.row) if x is not None)
+    column = f" [{p.source.column}]" if p.source.column else ""
+    return f"{where}:{column} {p.message}"
+
+
+# --- the day's work as text -------------------------------------------------------------------
+
+GROUPS: tuple[tuple[str, frozenset[Action]], ...] = (
+    ("Bellen", frozenset({Action.CALL, Action.ASK_PROOF})),
+    ("Bank controleren", frozenset({Action.CHECK_BANK})),
+    ("Intern oplossen en eigen acties", frozenset({Action.RESOLVE, Action.OWN})),
+    ("Overdragen aan incassobureau", frozenset({Action.COLLECTION})),
+)
+
+
+def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    if not rows:
+        return []
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for r in rows:
+        cells = [
+            c.ljust(w) if i < len(r) - 1 else c
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        out.append(indent + "  ".join(cells).rstrip())
+    return out
+
+
+def _when(day: date | None, as_of: date) -> str:
+    if day is None:
+        return ""
+    return "vandaag" if day == as_of else nl_date(day)
+
+
+def plan_text(plan: Plan, book: Book, problems: list[Problem], path: str) -> str:
+    customers = customer_index(book)
+    as_of = plan.as_of
+    name = book.settings.company_name
+    lines = [f"Werklijst {nl_date(as_of)}" + (f" - {name}" if name else ""), ""]
+    due = [a for a in plan.actions if a.date is not None and a.date <= as_of]
+
+    def name_of(number: str) -> str:
+        c = customers.get(number)
+        return f"{c.name} ({number})" if c else number
+
+    for title, codes in GROUPS:
+        rows = [a for a in due if a.action in codes]
+        if not rows:
+            continue
+        lines.append(f"{title} ({len(rows)})")
+        body = [
+            ["datum", "klant", "factuur", "open", "contact", "telefoon", "eigenaar", "doel / reden"]
+        ]
+        for a in sorted(rows, key=lambda a: (a.date or as_of, a.customer, a.invoice)):
+            body.append(
+                [
+                    _when(a.date, as_of),
+                    name_of(a.customer),
+                    a.invoice,
+                    format_amount(a.open_amount),
+                    a.contact,
+                    a.phone,
+                    a.owner,
+                    "; ".join(x for x in (a.goal, a.reason) if x),
+                ]
+            )
+        lines += [*_table(body), ""]
+
+    if plan.letters:
+        lines.append(f"Brieven klaar om te maken ({len(plan.letters)}): debiteuren herinneringen")
+        body = [["sinds", "klant", "stap", "facturen", "totaal"]]
+        for t in plan.letters:
+            body.append(
+                [
+                    _when(t.date, as_of),
+                    name_of(t.customer),
+                    t.step or t.action.value,
+                    ", ".join(t.invoices)
+                    + (f" (min creditnota {', '.join(t.credit_notes)})" if t.credit_notes else ""),
+                    format_amount(t.total),
+                ]
+            )
+        lines += [*_table(body), ""]
+
+    waiting = [a for a in plan.actions if a.action is Action.WAIT]
+    if waiting:
+        lines.append(f"Wachten op toezegging of regeling ({len(waiting)})")
+        body = [["tot", "klant", "factuur", "open", "afspraak"]]
+        for a in sorted(waiting, key=lambda a: (a.date or as_of, a.customer, a.invoice)):
+            body.append(
+                [
+                    _when(a.date, as_of),
+                    name_of(a.customer),
+                    a.invoice,
+                    format_amount(a.open_amount),
+                    a.reason,
+                ]
+            )
+        lines += [*_table(body), ""]
+
+    later = sum(
+        1
+        for a in plan.actions
+        if a.date is not None and a.date > as_of and a.action is not Action.WAIT
+    )
+    nothing = sum(1 for a in plan.actions if a.action is Action.NONE)
+    lines.append(
+        f"Later gepland: {later} acties. Niets te doen: {nothing} facturen "
+        f"(betaald, creditnota, overgedragen of onder het minimum)."
+    )
+    if plan.warnings:
+        lines += ["", f"Waarschuwingen ({len(plan.warnings)})"]
+        lines += [f"  - {w.message}" for w in plan.warnings]
+    if problems:
+        lines += ["", f"Problemen in de gegevens ({len(problems)})"]
+        lines += [f"  {problem_line(path, p)}" for p in problems]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,245 @@
+"""The workbook contract: every sheet, table and column name the product uses, in one place.
+
+The reader finds tables by name and columns by header (order free, extra columns ignored,
+header case and surrounding spaces ignored). Renaming a header here is a breaking change for
+every user's workbook; adding a column is not.
+
+Example::
+
+    >>> FACTUREN.column("bedrag").header
+    'Bedrag'
+    >>> normalise_header("  bedrag ")
+    'bedrag'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def normalise_header(text: object) -> str:
+    """The form in which headers are compared: stripped, case-folded, inner spaces collapsed."""
+    return " ".join(str(text).split()).casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a table.
+
+    Attributes:
+      field: the attribute name the reader fills (English, snake case).
+      header: the Dutch header as shipped.
+      required: the table cannot be read without this column.
+      formula: the column holds a formula the tool writes; the reader ignores its values.
+    """
+
+    field: str
+    header: str
+    required: bool = False
+    formula: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """One Excel table (ListObject) on its own sheet."""
+
+    sheet: str
+    name: str
+    columns: tuple[Column, ...]
+
+    def column(self, field: str) -> Column:
+        for col in self.columns:
+            if col.field == field:
+                return col
+        raise KeyError(field)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(col.header for col in self.columns)
+
+
+def _cols(*specs: tuple[str, str] | tuple[str, str, str]) -> tuple[Column, ...]:
+    out = []
+    for spec in specs:
+        flags = spec[2] if len(spec) == 3 else ""
+        out.append(Column(spec[0], spec[1], required="r" in flags, formula="f" in flags))
+    return tuple(out)
+
+
+FACTUREN = TableSpec(
+    "Facturen",
+    "tblFacturen",
+    _cols(
+        ("number", "Factuurnummer", "r"),
+        ("customer", "Klantnummer", "r"),
+        ("invoice_date", "Factuurdatum", "r"),
+        ("due_date", "Vervaldatum"),
+        ("amount", "Bedrag", "r"),
+        ("paid", "Betaald"),
+        ("description", "Omschrijving"),
+        ("payment_reference", "Betalingskenmerk"),
+        ("pdf", "Factuur-pdf"),
+        ("payment_link", "Betaallink"),
+        ("dispute", "Geschil"),
+        ("own_action", "Eigen actie"),
+        ("own_action_date", "Eigen actiedatum"),
+        ("open", "Open", "f"),
+        ("status", "Status", "f"),
+        ("next_action", "Volgende actie", "f"),
+    ),
+)
+
+KLANTEN = TableSpec(
+    "Klanten",
+    "tblKlanten",
+    _cols(
+        ("number", "Klantnummer", "r"),
+        ("name", "Naam", "r"),
+        ("kind", "Soort"),
+        ("address", "Adres"),
+        ("postcode", "Postcode"),
+        ("city", "Plaats"),
+        ("country", "Land"),
+        ("email", "E-mail"),
+        ("phone", "Telefoon"),
+        ("term_days", "Betaaltermijn"),
+        ("owner", "Eigenaar"),
+        ("automatic", "Automatisch"),
+        ("language", "Taal"),
+        ("ibans", "IBAN"),
+        ("segment", "Segment"),
+        ("special", "Bijzonderheid"),
+        ("notes", "Notities"),
+    ),
+)
+
+CONTACTPERSONEN = TableSpec(
+    "Contactpersonen",
+    "tblContactpersonen",
+    _cols(
+        ("customer", "Klantnummer", "r"),
+        ("name", "Naam", "r"),
+        ("role", "Functie"),
+        ("phone", "Telefoon"),
+        ("email", "E-mail"),
+    ),
+)
+
+AFSPRAKEN = TableSpec(
+    "Afspraken",
+    "tblAfspraken",
+    _cols(
+        ("id", "Afspraak"),
+        ("customer", "Klantnummer", "r"),
+        ("invoices", "Facturen"),
+        ("kind", "Soort", "r"),
+        ("agreed_on", "Datum afspraak"),
+        ("amount", "Bedrag"),
+        ("first_date", "Betaaldatum", "r"),
+        ("instalments", "Aantal termijnen"),
+        ("instalment_amount", "Termijnbedrag"),
+        ("interval", "Interval"),
+        ("confirmation_sent", "Bevestiging verstuurd"),
+        ("signed_returned", "Getekend retour"),
+        ("status", "Status", "f"),
+        ("notes", "Notities"),
+    ),
+)
+
+CONTACTEN = TableSpec(
+    "Contacten",
+    "tblContacten",
+    _cols(
+        ("date", "Datum", "r"),
+        ("customer", "Klantnummer", "r"),
+        ("invoices", "Facturen"),
+        ("channel", "Kanaal", "r"),
+        ("person", "Met"),
+        ("goal", "Doel"),
+        ("outcome", "Uitkomst"),
+        ("follow_up", "Vervolgdatum"),
+        ("by", "Door"),
+        ("step", "Stap"),
+        ("document", "Document"),
+    ),
+)
+
+BETALINGEN = TableSpec(
+    "Betalingen",
+    "tblBetalingen",
+    _cols(
+        ("date", "Datum", "r"),
+        ("amount", "Bedrag", "r"),
+        ("invoice", "Factuur"),
+        ("customer", "Klantnummer"),
+        ("counter_account", "Tegenrekening"),
+        ("name", "Naam"),
+        ("description", "Omschrijving"),
+        ("reference", "Kenmerk"),
+        ("rule", "Regel"),
+        ("status", "Status", "r"),
+        ("source", "Bron"),
+        ("key", "Sleutel"),
+    ),
+)
+
+STAPPEN = TableSpec(
+    "Stappen",
+    "tblStappen",
+    _cols(
+        ("name", "Stap", "r"),
+        ("days", "Na dagen", "r"),
+        ("basis", "Vanaf", "r"),
+        ("action", "Actie", "r"),
+        ("channel", "Kanaal", "r"),
+        ("template", "Sjabloon"),
+        ("audience", "Voor"),
+        ("segment", "Segment"),
+    ),
+)
+
+INSTELLINGEN = TableSpec(
+    "Instellingen",
+    "tblInstellingen",
+    _cols(("name", "Instelling", "r"), ("value", "Waarde", "r")),
+)
+
+WERKLIJST_SHEET = "Werklijst"
+OVERZICHT_SHEET = "Overzicht"
+
+TABLES: tuple[TableSpec, ...] = (
+    FACTUREN,
+    KLANTEN,
+    CONTACTPERSONEN,
+    AFSPRAKEN,
+    CONTACTEN,
+    BETALINGEN,
+    STAPPEN,
+    INSTELLINGEN,
+)
+
+# The rows of Instellingen: (field, Dutch name as shown in the Instelling column).
+SETTINGS: tuple[tuple[str, str], ...] = (
+    ("company_name", "Bedrijfsnaam"),
+    ("address", "Adres"),
+    ("postcode", "Postcode"),
+    ("city", "Plaats"),
+    ("kvk", "KvK"),
+    ("vat_number", "BTW-nummer"),
+    ("iban", "IBAN"),
+    ("bic", "BIC"),
+    ("phone", "Telefoon"),
+    ("email", "E-mail"),
+    ("default_term_days", "Standaard betaaltermijn"),
+    ("call_days", "Beldagen"),
+    ("crisis_mode", "Crisismodus"),
+    ("max_call_attempts", "Max belpogingen"),
+    ("max_instalments", "Max termijnen"),
+    ("min_instalment", "Min termijnbedrag"),
+    ("min_reminder_amount", "Minimum bedrag herinnering"),
+    ("vat_on_collection_costs", "BTW op incassokosten"),
+    ("collection_agency", "Incassobureau"),
+    ("bank_max_age_days", "Bank maximaal dagen oud"),
+    ("output_dir", "Uitvoermap"),
+    ("invoice_dir", "Factuurmap"),
+)
