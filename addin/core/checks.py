@@ -53,45 +53,40 @@ def check_duplicate_customers(book: Book, as_of: date) -> list[Problem]:
     return out
 
 
-def check_duplicate_invoices(book: Book, as_of: date) -> list[Problem]:
+def check_invoice_rows(book: Book, as_of: date) -> list[Problem]:
+    """Per Facturen row: a repeated number, an unknown customer, a due date before the
+    invoice date (one pass: this runs over every invoice of large books)."""
+    known = {c.number for c in book.customers}
     seen: dict[str, int] = {}
     out = []
     for inv in book.invoices:
-        if inv.number in seen:
+        first = seen.get(inv.number)
+        if first is not None:
             out.append(
                 Problem(
                     _ref(F, inv.row, "number"),
-                    f"Factuurnummer {inv.number} staat ook op rij {seen[inv.number]}; "
+                    f"Factuurnummer {inv.number} staat ook op rij {first}; "
                     "deze rij wordt overgeslagen",
                 )
             )
         else:
             seen[inv.number] = inv.row
+        if inv.customer not in known:
+            out.append(
+                Problem(
+                    _ref(F, inv.row, "customer"),
+                    f"Klantnummer {inv.customer} van factuur {inv.number} staat niet in "
+                    "Klanten; deze factuur wordt overgeslagen",
+                )
+            )
+        if inv.due_date is not None and inv.due_date < inv.invoice_date:
+            out.append(
+                Problem(
+                    _ref(F, inv.row, "due_date"),
+                    f"Vervaldatum van factuur {inv.number} ligt voor de factuurdatum",
+                )
+            )
     return out
-
-
-def check_invoice_customers(book: Book, as_of: date) -> list[Problem]:
-    known = {c.number for c in book.customers}
-    return [
-        Problem(
-            _ref(F, inv.row, "customer"),
-            f"Klantnummer {inv.customer} van factuur {inv.number} staat niet in Klanten; "
-            "deze factuur wordt overgeslagen",
-        )
-        for inv in book.invoices
-        if inv.customer not in known
-    ]
-
-
-def check_invoice_dates(book: Book, as_of: date) -> list[Problem]:
-    return [
-        Problem(
-            _ref(F, inv.row, "due_date"),
-            f"Vervaldatum van factuur {inv.number} ligt voor de factuurdatum",
-        )
-        for inv in book.invoices
-        if inv.due_date is not None and inv.due_date < inv.invoice_date
-    ]
 
 
 def _unknown_customer(spec: schema.TableSpec, rows, known: set[str], what: str) -> list[Problem]:
@@ -166,9 +161,7 @@ def check_step_names(book: Book, as_of: date) -> list[Problem]:
 
 CHECKS: tuple[Check, ...] = (
     check_duplicate_customers,
-    check_duplicate_invoices,
-    check_invoice_customers,
-    check_invoice_dates,
+    check_invoice_rows,
     check_other_customers,
     check_invoice_references,
     check_step_names,

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from . import fourteen_days
 from .ledger import Ledger
@@ -68,7 +69,9 @@ ANCHOR: dict[Basis, Callable[[date, date | None], date]] = {
 }
 
 
+@lru_cache(maxsize=1024)
 def _key(text: str) -> str:
+    """How step names are compared: Stappen.Stap against Contacten.Stap, typed by people."""
     return " ".join(text.split()).casefold()
 
 

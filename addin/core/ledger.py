@@ -39,7 +39,7 @@ from .model import (
     Step,
 )
 from .money import ZERO
-from .scoring import PaidInvoice, score_customers, window_start
+from .scoring import score_customers, window_start
 from .workdays import WorkCalendar
 
 # Who to call first (PLAYBOOK W3): purchasing or management rather than bookkeeping.
@@ -100,6 +100,7 @@ class Ledger:
         "due",
         "governing",
         "invoices",
+        "last_paid",
         "letter_contact",
         "linked",
         "linked_rows",
@@ -135,7 +136,6 @@ class Ledger:
         self._index_amounts()
         self._index_contacts()
         self._index_agreements()
-        self._score()
         return self
 
     # -- building ---------------------------------------------------------------------------
@@ -148,7 +148,8 @@ class Ledger:
         self.letter_contact = {k: _pick(v, LETTER_PREFERENCE) for k, v in persons.items()}
 
     def _index_payments(self) -> None:
-        linked: dict[InvoiceNo, Decimal] = defaultdict(lambda: ZERO)
+        linked: dict[InvoiceNo, Decimal] = {}
+        last_paid: dict[InvoiceNo, date] = {}
         linked_rows: dict[InvoiceNo, list[Payment]] = defaultdict(list)
         by_customer: dict[CustomerId, list[Payment]] = defaultdict(list)
         by_account: dict[str, list[Payment]] = defaultdict(list)
@@ -156,9 +157,12 @@ class Ledger:
         by_invoice: dict[InvoiceNo, list[Payment]] = defaultdict(list)
         for p in self.book.payments:
             if p.status is PaymentStatus.LINKED:
-                if p.invoice:
-                    linked[p.invoice] += p.amount
-                    linked_rows[p.invoice].append(p)
+                number = p.invoice
+                if number:
+                    linked[number] = linked.get(number, ZERO) + p.amount
+                    linked_rows[number].append(p)
+                    if p.date > last_paid.get(number, date.min):
+                        last_paid[number] = p.date
             elif p.status is PaymentStatus.REVIEW and p.amount > ZERO:
                 if p.customer:
                     by_customer[p.customer].append(p)
@@ -168,6 +172,7 @@ class Ledger:
                     by_invoice[p.invoice].append(p)
                 by_amount[p.amount].append(p)
         self.linked = linked
+        self.last_paid = last_paid
         self.linked_rows = linked_rows
         self.review_by_customer = by_customer
         self.review_by_account = by_account
@@ -175,29 +180,56 @@ class Ledger:
         self.review_by_invoice = by_invoice
 
     def _index_amounts(self) -> None:
+        """One pass over the invoices: due date, open amount, and the per-customer sums the
+        rules and the scores need (the hot loop for large books, hence the local names)."""
         settings = self.settings
         customers = self.customers
         linked = self.linked
+        last_paid = self.last_paid
         as_of = self.as_of
+        start = window_start(as_of)
+        default_term = timedelta(days=settings.default_term_days)
         due: dict[InvoiceNo, date] = {}
         open_: dict[InvoiceNo, Decimal] = {}
-        credit_open: dict[CustomerId, Decimal] = defaultdict(lambda: ZERO)
-        overdue_open: dict[CustomerId, Decimal] = defaultdict(lambda: ZERO)
+        credit_open: dict[CustomerId, Decimal] = {}
+        overdue_open: dict[CustomerId, Decimal] = {}
+        open_by_customer: dict[CustomerId, Decimal] = {}
+        revenue: dict[CustomerId, Decimal] = {}
+        lateness: dict[CustomerId, list[int]] = {}
         for inv in self.invoices:
-            cust = customers[inv.customer]
-            d = due_date(inv, cust, settings)
-            due[inv.number] = d
-            amount = inv.amount - inv.paid - linked.get(inv.number, ZERO)
-            open_[inv.number] = amount
+            number, who = inv.number, inv.customer
+            cust = customers[who]
+            if cust.term_days is None:
+                d = inv.due_date if inv.due_date is not None else inv.invoice_date + default_term
+            else:
+                d = due_date(inv, cust, settings)
+            due[number] = d
+            amount = inv.amount - inv.paid - linked.get(number, ZERO)
+            open_[number] = amount
+            if start <= inv.invoice_date <= as_of:
+                revenue[who] = revenue.get(who, ZERO) + inv.amount
             if inv.amount < ZERO:
                 if amount < ZERO:
-                    credit_open[inv.customer] += amount
-            elif amount > ZERO and d < as_of:
-                overdue_open[inv.customer] += amount
+                    credit_open[who] = credit_open.get(who, ZERO) + amount
+            elif amount > ZERO:
+                open_by_customer[who] = open_by_customer.get(who, ZERO) + amount
+                if d < as_of:
+                    overdue_open[who] = overdue_open.get(who, ZERO) + amount
+            else:
+                paid_on = last_paid.get(number)
+                if paid_on is not None and start <= paid_on <= as_of:
+                    late = (paid_on - d).days
+                    days = lateness.get(who)
+                    if days is None:
+                        lateness[who] = days = []
+                    days.append(late if late > 0 else 0)
         self.due = due
         self.open = open_
         self.credit_open = credit_open
         self.overdue_open = overdue_open
+        self.scores: dict[CustomerId, CustomerScore] = score_customers(
+            self.customers.values(), revenue, open_by_customer, lateness, as_of
+        )
 
     def _index_contacts(self) -> None:
         by_invoice: dict[InvoiceNo, list[Contact]] = defaultdict(list)
@@ -261,33 +293,11 @@ class Ledger:
             paid = max(paid, total)
         return agreement_status(agr, total, paid, self.as_of)
 
-    def _score(self) -> None:
-        start = window_start(self.as_of)
-        revenue: dict[CustomerId, Decimal] = defaultdict(lambda: ZERO)
-        open_by_customer: dict[CustomerId, Decimal] = defaultdict(lambda: ZERO)
-        paid: list[PaidInvoice] = []
-        for inv in self.invoices:
-            if start <= inv.invoice_date <= self.as_of:
-                revenue[inv.customer] += inv.amount
-            amount = self.open[inv.number]
-            if amount > ZERO:
-                open_by_customer[inv.customer] += amount
-            elif inv.amount > ZERO:
-                paid_on = self.paid_on(inv.number)
-                if paid_on is not None:
-                    paid.append(PaidInvoice(inv.customer, self.due[inv.number], paid_on))
-        self.scores: dict[CustomerId, CustomerScore] = score_customers(
-            self.customers.values(), revenue, open_by_customer, paid, self.as_of
-        )
-
     # -- queries ----------------------------------------------------------------------------
 
     def paid_on(self, number: InvoiceNo) -> date | None:
         """The date of the last linked payment of a paid invoice (None if paid otherwise)."""
-        rows = self.linked_rows.get(number)
-        if not rows:
-            return None
-        return max(p.date for p in rows)
+        return self.last_paid.get(number)
 
     def status(self, inv: Invoice) -> Status:
         if inv.amount < ZERO:

@@ -18,6 +18,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from .money import ZERO
 
@@ -25,12 +26,19 @@ InvoiceNo = str
 CustomerId = str
 
 
-class CustomerKind(enum.Enum):
+class FastEnum(enum.Enum):
+    """Enum members are singletons, so identity hashing is correct and much cheaper than
+    Enum's name hashing; the engine looks enums up in dicts and sets millions of times."""
+
+    __hash__ = object.__hash__
+
+
+class CustomerKind(FastEnum):
     BUSINESS = "Zakelijk"
     CONSUMER = "Particulier"
 
 
-class Audience(enum.Enum):
+class Audience(FastEnum):
     """Which customers a ladder row is for (Stappen.Voor)."""
 
     BUSINESS = "Zakelijk"
@@ -38,13 +46,13 @@ class Audience(enum.Enum):
     ALL = "Alle"
 
 
-class Segment(enum.Enum):
+class Segment(FastEnum):
     A = "A"
     B = "B"
     C = "C"
 
 
-class Role(enum.Enum):
+class Role(FastEnum):
     """A contact person's function; calls prefer purchasing and management (PLAYBOOK W3)."""
 
     PURCHASING = "Inkoop"
@@ -53,7 +61,7 @@ class Role(enum.Enum):
     OTHER = "Anders"
 
 
-class Channel(enum.Enum):
+class Channel(FastEnum):
     PHONE = "Telefoon"
     LETTER = "Brief"
     EMAIL = "E-mail"
@@ -66,7 +74,7 @@ class Channel(enum.Enum):
         return self in (Channel.LETTER, Channel.EMAIL, Channel.LETTER_AND_EMAIL)
 
 
-class Outcome(enum.Enum):
+class Outcome(FastEnum):
     PROMISE = "Toezegging"
     ARRANGEMENT = "Regeling"
     NO_ANSWER = "Geen gehoor"
@@ -82,38 +90,38 @@ class Outcome(enum.Enum):
         return self not in (Outcome.NO_ANSWER, Outcome.VOICEMAIL)
 
 
-class Special(enum.Enum):
+class Special(FastEnum):
     """Klanten.Bijzonderheid: insolvency proceedings, no reminders (PLAYBOOK Q3)."""
 
     BANKRUPTCY = "Faillissement"
     DEBT_RESTRUCTURING = "Schuldsanering"
 
 
-class AgreementKind(enum.Enum):
+class AgreementKind(FastEnum):
     PROMISE = "Toezegging"
     ARRANGEMENT = "Regeling"
 
 
-class Interval(enum.Enum):
+class Interval(FastEnum):
     WEEK = "Week"
     TWO_WEEKS = "2 weken"
     MONTH = "Maand"
 
 
-class PaymentStatus(enum.Enum):
+class PaymentStatus(FastEnum):
     LINKED = "Gekoppeld"
     REVIEW = "Controleren"
     IGNORED = "Genegeerd"
 
 
-class Basis(enum.Enum):
+class Basis(FastEnum):
     """Stappen.Vanaf: where a ladder row's 'Na dagen' counts from."""
 
     DUE_DATE = "Vervaldatum"
     PREVIOUS_STEP = "Vorige stap"
 
 
-class Action(enum.Enum):
+class Action(FastEnum):
     """The action codes of DESIGN.md, in --json output, the Werklijst and =NEXTACTION."""
 
     NONE = "geen"
@@ -147,7 +155,7 @@ LETTER_ACTIONS = frozenset(
 )
 
 
-class Status(enum.Enum):
+class Status(FastEnum):
     """An invoice's due status (=DUESTATUS)."""
 
     OPEN = "open"
@@ -156,7 +164,7 @@ class Status(enum.Enum):
     CREDIT_NOTE = "creditnota"
 
 
-class AgreementState(enum.Enum):
+class AgreementState(FastEnum):
     RUNNING = "loopt"
     KEPT = "nagekomen"
     MISSED = "gemist"
@@ -428,9 +436,12 @@ class CustomerScore:
     risky: bool
 
 
-@dataclass(frozen=True, slots=True)
-class NextAction:
+class NextAction(NamedTuple):
     """The engine's verdict on one invoice (=DUESTATUS and =NEXTACTION).
+
+    A NamedTuple rather than a frozen dataclass: one is made per invoice, and building a
+    frozen dataclass costs six times as much (3.9 us against 0.6 us measured), which is a
+    third of the engine's budget for 100,000 invoices. Change one with `_replace`.
 
     Attributes:
       date: when to do it; for overdue work the day it became due (calls: the next call day).

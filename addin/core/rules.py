@@ -17,9 +17,10 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 from . import ladder
 from .ledger import Ledger
@@ -42,9 +43,9 @@ from .money import ZERO, format_eur
 from .texts import GOAL_INSOLVENCY, GOAL_MISSED, GOALS, nl_date
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What the rules know about one invoice on the plan date."""
+class Facts(NamedTuple):
+    """What the rules know about one invoice on the plan date (a NamedTuple: one is made
+    per open invoice, see model.NextAction)."""
 
     invoice: Invoice
     customer: Customer
@@ -55,8 +56,7 @@ class Facts:
     contacts: list[Contact]
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """A rule's decision; `make_action` turns it into a NextAction with contact details."""
 
     action: Action
@@ -71,16 +71,25 @@ class Verdict:
 Rule = Callable[[Facts, Ledger], Verdict | None]
 
 
+def settled_reason(status: Status, open_amount: Decimal, paid_on: date | None) -> str:
+    """Why a paid invoice or a credit note needs nothing."""
+    if status is Status.CREDIT_NOTE:
+        if open_amount < ZERO:
+            return f"creditnota, open {format_eur(-open_amount)}: wordt verrekend"
+        return "creditnota, verrekend"
+    return _paid_reason(paid_on)
+
+
+@lru_cache(maxsize=4096)
+def _paid_reason(paid_on: date | None) -> str:
+    # Tens of thousands of paid invoices share a few hundred payment dates.
+    return f"betaald op {nl_date(paid_on)}" if paid_on else "betaald"
+
+
 def settled(f: Facts, ledger: Ledger) -> Verdict | None:
-    if f.status is Status.CREDIT_NOTE:
-        if f.open_amount < ZERO:
-            return Verdict(
-                Action.NONE, f"creditnota, open {format_eur(-f.open_amount)}: wordt verrekend"
-            )
-        return Verdict(Action.NONE, "creditnota, verrekend")
-    if f.status is Status.PAID:
+    if f.status is Status.CREDIT_NOTE or f.status is Status.PAID:
         paid_on = ledger.paid_on(f.invoice.number)
-        return Verdict(Action.NONE, f"betaald op {nl_date(paid_on)}" if paid_on else "betaald")
+        return Verdict(Action.NONE, settled_reason(f.status, f.open_amount, paid_on))
     return None
 
 

@@ -13,7 +13,6 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -27,20 +26,14 @@ SEGMENT_SHARES: tuple[tuple[Segment, Decimal], ...] = (
     (Segment.A, Decimal("0.80")),
     (Segment.B, Decimal("0.95")),
 )
-GOOD_PAYER_MIN_INVOICES = 3
+# Fewer paid invoices than this say nothing about a customer, good or bad.
+MIN_INVOICES_TO_JUDGE = 3
 GOOD_PAYER_MAX_SHARE_LATE = Decimal("0.10")
 GOOD_PAYER_MAX_AVERAGE_DAYS_LATE = Decimal("3")
+# Risky: usually late and by weeks, or very late on average (PLAYBOOK R2).
 RISKY_MIN_SHARE_LATE = Decimal("0.50")
+RISKY_MIN_DAYS_WHEN_USUALLY_LATE = Decimal("14")
 RISKY_MIN_AVERAGE_DAYS_LATE = Decimal("30")
-
-
-@dataclass(frozen=True, slots=True)
-class PaidInvoice:
-    """An invoice paid in full by linked bank payments: its due date and the day it was paid."""
-
-    customer: CustomerId
-    due: date
-    paid_on: date
 
 
 def window_start(as_of: date) -> date:
@@ -71,33 +64,33 @@ def score_customers(
     customers: Iterable[Customer],
     revenue: Mapping[CustomerId, Decimal],
     open_amounts: Mapping[CustomerId, Decimal],
-    paid: Iterable[PaidInvoice],
+    lateness: Mapping[CustomerId, list[int]],
     as_of: date,
 ) -> dict[CustomerId, CustomerScore]:
-    """One score per customer; `paid` may hold invoices of any date (filtered here)."""
-    start = window_start(as_of)
-    lateness: dict[CustomerId, list[int]] = {}
-    for p in paid:
-        if start <= p.paid_on <= as_of:
-            lateness.setdefault(p.customer, []).append(max(0, (p.paid_on - p.due).days))
+    """One score per customer.
+
+    `lateness` holds, per customer, max(0, paid - due) in days for each invoice paid in full
+    by linked bank payments within the 12 months up to `as_of` (see `window_start`).
+    """
     segments = revenue_segments(revenue)
     scores = {}
+    no_days: list[int] = []
     for c in customers:
-        days = lateness.get(c.number, [])
+        days = lateness.get(c.number, no_days)
         average = share = None
+        good = risky = False
         if days:
             average = (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1"))
             share = (Decimal(sum(1 for d in days if d > 0)) / len(days)).quantize(Decimal("0.01"))
-        good = (
-            average is not None
-            and share is not None
-            and len(days) >= GOOD_PAYER_MIN_INVOICES
-            and share <= GOOD_PAYER_MAX_SHARE_LATE
-            and average <= GOOD_PAYER_MAX_AVERAGE_DAYS_LATE
-        )
-        risky = (share is not None and share >= RISKY_MIN_SHARE_LATE) or (
-            average is not None and average >= RISKY_MIN_AVERAGE_DAYS_LATE
-        )
+            good = (
+                len(days) >= MIN_INVOICES_TO_JUDGE
+                and share <= GOOD_PAYER_MAX_SHARE_LATE
+                and average <= GOOD_PAYER_MAX_AVERAGE_DAYS_LATE
+            )
+            risky = len(days) >= MIN_INVOICES_TO_JUDGE and (
+                (share >= RISKY_MIN_SHARE_LATE and average >= RISKY_MIN_DAYS_WHEN_USUALLY_LATE)
+                or average >= RISKY_MIN_AVERAGE_DAYS_LATE
+            )
         scores[c.number] = CustomerScore(
             customer=c.number,
             revenue=revenue.get(c.number, ZERO),
