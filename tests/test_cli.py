@@ -1,0 +1,187 @@
+"""The command line on real workbook files: JSON contract, text output, exit codes.
+
+Workbooks are written to disk (openpyxl via write_book, or by hand for messy input) and the
+documented CLI is run on them, in-process through `main` and once as a real process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.table import Table
+
+from addin.adapters.book_writer import write_book
+from addin.cli import main
+from tests.core.booktext import book
+
+BOOK = """
+[klanten]
+| klant | naam        | soort       | segment | eigenaar | telefoon  | adres       |
+| K1    | Jansen BV   | Zakelijk    | C       | Anna     | 010-12345 | Dorpsweg 1  |
+| K2    | Groot BV    | Zakelijk    | A       | Bram     | 020-12345 | Kerkplein 2 |
+[contactpersonen]
+| klant | naam      | functie | telefoon |
+| K2    | Kees Kok  | Inkoop  | 06-1     |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag  | omschrijving      |
+| F1      | K1    | 2026-10-01   | 2026-10-31  | 1210.00 | onderhoud         |
+| F2      | K2    | 2026-10-01   | 2026-11-19  | 500.00  | =HYPERLINK("x")   |
+| F3      | K1    | 2026-10-01   | 2026-10-31  | 100.00  |                   |
+[betalingen]
+| datum      | bedrag | factuur | klant | status    |
+| 2026-11-23 | 100.00 | F3      | K1    | Gekoppeld |
+"""
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK, company_name="Test BV"), path)
+    return path
+
+
+def test_werklijst_json_follows_the_contract(capsys, workbook):
+    code, out, _ = run(capsys, "werklijst", workbook, "--datum", "2026-11-24", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["datum"] == "2026-11-24"
+    assert {"acties", "problemen", "waarschuwingen"} <= set(data)
+    acties = {a["factuur"]: a for a in data["acties"]}
+    assert set(acties) == {"F1", "F2", "F3"}
+    required = {"factuur", "klant", "status", "open", "actie", "datum", "kanaal", "contact",
+                "telefoon", "eigenaar", "doel", "reden"}
+    for a in data["acties"]:
+        assert required <= set(a)
+        assert re.fullmatch(r"-?\d+\.\d\d", a["open"]), a["open"]
+        assert a["datum"] is None or re.fullmatch(r"\d{4}-\d\d-\d\d", a["datum"])
+    f1, f2, f3 = acties["F1"], acties["F2"], acties["F3"]
+    assert (f1["actie"], f1["datum"], f1["open"], f1["kanaal"], f1["eigenaar"]) == (
+        "herinnering", "2026-11-02", "1210.00", "Brief en e-mail", "Anna")
+    assert (f2["actie"], f2["contact"], f2["telefoon"], f2["status"]) == (
+        "bellen", "Kees Kok", "06-1", "vervallen")
+    assert (f3["actie"], f3["status"], f3["open"], f3["contact"], f3["kanaal"]) == (
+        "geen", "betaald", "0.00", None, None)
+    assert data["problemen"] == []
+
+
+def test_werklijst_text_is_a_dutch_days_work(capsys, workbook):
+    code, out, _ = run(capsys, "werklijst", workbook, "--datum", "2026-11-24")
+    assert code == 0
+    assert out.startswith("Werklijst 24-11-2026 - Test BV")
+    assert "Bellen (1)" in out and "Groot BV (K2)" in out and "Kees Kok" in out
+    assert "Brieven klaar om te maken (1)" in out and "1.210,00" in out
+    assert "Waarschuwingen" in out
+
+
+def test_stale_bank_data_is_warned(capsys, workbook):
+    _, out, _ = run(capsys, "werklijst", workbook, "--datum", "2026-12-10", "--json")
+    kinds = {w["soort"] for w in json.loads(out)["waarschuwingen"]}
+    assert "bank-verouderd" in kinds
+    _, out, _ = run(capsys, "werklijst", workbook, "--datum", "2026-11-24", "--json")
+    kinds = {w["soort"] for w in json.loads(out)["waarschuwingen"]}
+    assert "bank-verouderd" not in kinds
+
+
+def test_datum_accepts_dutch_text_too(capsys, workbook):
+    _, iso, _ = run(capsys, "werklijst", workbook, "--datum", "2026-11-24", "--json")
+    _, dutch, _ = run(capsys, "werklijst", workbook, "--datum", "24-11-2026", "--json")
+    assert json.loads(iso) == json.loads(dutch)
+
+
+def _messy(path: Path) -> Path:
+    """A workbook as people make them: plain range for Klanten, a table with columns in
+    another order, text dates and amounts, an empty row, a duplicate and an unknown customer."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Klanten"
+    ws.append(["Naam ", " klantnummer", "Soort", "Extra"])
+    ws.append(["Jansen BV", "K1", "zakelijk", "x"])
+    ws.append(["Piet Puk", "P1", "Particulier", ""])
+    f = wb.create_sheet("Facturen")
+    f.append(["Bedrag", "Factuurnummer", "Klantnummer", "Vervaldatum", "Factuurdatum"])
+    f.append(["€ 1.234,56", "F1", "K1", "3-11-2026", "04-10-26"])
+    f.append([None, None, None, None, None])
+    f.append([99.5, "F2", "P1", date(2026, 11, 1), date(2026, 10, 1)])
+    f.append([10, "F1", "K1", "3-11-2026", "4-10-2026"])
+    f.append([10, "F3", "K9", "3-11-2026", "4-10-2026"])
+    f.append([10, "F4", "K1", "31-02-2026", "4-10-2026"])
+    f.add_table(Table(displayName="tblFacturen", ref="A1:E7"))
+    wb.save(path)
+    return path
+
+
+def test_messy_workbook_reads_with_problems_named_by_sheet_row_and_column(capsys, tmp_path):
+    path = _messy(tmp_path / "rommel.xlsx")
+    code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24", "--json")
+    data = json.loads(out)
+    assert code == 1
+    acties = {a["factuur"]: a for a in data["acties"]}
+    # F1's duplicate and F3 (unknown customer) are skipped; F4's impossible Vervaldatum is
+    # optional, so F4 is read with the due date from the term (4-10 + 30 days).
+    assert set(acties) == {"F1", "F2", "F4"}
+    assert acties["F4"]["vervaldatum"] == "2026-11-03"
+    assert acties["F1"]["open"] == "1234.56" and acties["F1"]["vervaldatum"] == "2026-11-03"
+    assert acties["F2"]["open"] == "99.50"
+    where = {(p["blad"], p["rij"], p["kolom"]) for p in data["problemen"]}
+    assert ("Facturen", 5, "Factuurnummer") in where  # duplicate of row 2
+    assert ("Facturen", 6, "Klantnummer") in where  # K9 unknown
+    assert ("Facturen", 7, "Vervaldatum") in where  # 31-02 does not exist
+    assert all(p["melding"] for p in data["problemen"])
+
+    code, out, _ = run(capsys, "controleer", path)
+    assert code == 1
+    assert re.search(r"rommel\.xlsx:Facturen:7: \[Vervaldatum\] .*31-02-2026", out), out
+
+
+def test_controleer_clean_workbook_exits_0(capsys, workbook):
+    code, out, _ = run(capsys, "controleer", workbook, "--json")
+    assert (code, json.loads(out)) == (0, {"problemen": []})
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["werklijst", "bestaat-niet.xlsx"], "bestaat-niet.xlsx"),
+        (["werklijst", "{kapot}"], "kapot.xlsx"),
+    ],
+    ids=["missing-file", "not-a-workbook"],
+)
+def test_unreadable_workbook_exits_2_with_a_dutch_message(capsys, tmp_path, args, message):
+    broken = tmp_path / "kapot.xlsx"
+    broken.write_bytes(b"dit is geen werkmap")
+    args = [str(broken) if a == "{kapot}" else str(tmp_path / a) if a.endswith(".xlsx") else a
+            for a in args]
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert message in err and err.startswith("Fout: ")
+    code, out, _ = run(capsys, *args, "--json")
+    assert code == 2 and message in json.loads(out)["fout"]
+
+
+def test_bad_usage_exits_2_in_dutch(capsys, workbook):
+    with pytest.raises(SystemExit) as exc:
+        main(["werklijst", str(workbook), "--datum", "morgen"])
+    assert exc.value.code == 2
+    assert "ongeldige datum 'morgen'" in capsys.readouterr().err
+
+
+def test_console_script_runs_as_a_real_process(workbook):
+    exe = Path(sys.executable).with_name("debiteuren")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "addin.cli"]
+    done = subprocess.run([*cmd, "werklijst", str(workbook), "--datum", "2026-11-24", "--json"],
+                          capture_output=True, text=True, encoding="utf-8", check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["datum"] == "2026-11-24"
