@@ -26,12 +26,12 @@ from python_calamine import CalamineWorkbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import AS_OF, generate_book  # noqa: E402
+from generate import AS_OF, generate_book
 
-from addin import schema  # noqa: E402
-from addin.adapters.book_writer import write_book  # noqa: E402
-from addin.adapters.reader import read_book  # noqa: E402
-from addin.core.plan import plan_book  # noqa: E402
+from addin import schema
+from addin.adapters.book_writer import write_book
+from addin.adapters.reader import read_book
+from addin.core.plan import plan_book
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -74,16 +74,20 @@ def main(argv: list[str] | None = None) -> int:
 
     median, best = timed(lambda: plan_book(book, as_of), args.herhaal)
     verdict = "gehaald" if median <= 1.0 else "NIET gehaald"
-    print(f"Planning (engine):      mediaan {median:.3f} s, minimum {best:.3f} s  "
-          f"(doel <= 1,0 s: {verdict})")
+    print(
+        f"Planning (engine):      mediaan {median:.3f} s, minimum {best:.3f} s  "
+        f"(doel <= 1,0 s: {verdict})"
+    )
 
     OUT.mkdir(exist_ok=True)
     path = OUT / f"bench-{args.facturen}-{args.klanten}-{args.afspraken}-{args.contacten}.xlsx"
     if not path.exists():
         start = time.perf_counter()
         write_book(book, path)
-        print(f"Werkmap geschreven:     {path.name} in {time.perf_counter() - start:.1f} s "
-              f"({path.stat().st_size / 1e6:.1f} MB)")
+        print(
+            f"Werkmap geschreven:     {path.name} in {time.perf_counter() - start:.1f} s "
+            f"({path.stat().st_size / 1e6:.1f} MB)"
+        )
 
     read_median, read_best = timed(lambda: read_book(path), args.herhaal)
     cal_median, cal_best = timed(lambda: calamine_alone(path), args.herhaal)
@@ -91,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "gehaald" if ratio <= 1.5 else "NIET gehaald"
     print(f"Lezen (read_book):      mediaan {read_median:.3f} s, minimum {read_best:.3f} s")
     print(f"Lezen (calamine alleen): mediaan {cal_median:.3f} s, minimum {cal_best:.3f} s")
-    print(f"Verhouding lezen/calamine: {ratio:.2f} x (minima {read_best / cal_best:.2f} x; "
-          f"doel <= 1,5 x: {verdict})")
+    print(
+        f"Verhouding lezen/calamine: {ratio:.2f} x (minima {read_best / cal_best:.2f} x; "
+        f"doel <= 1,5 x: {verdict})"
+    )
     read, problems = read_book(path)
     assert len(read.invoices) == len(book.invoices), "the reader lost invoices"
     assert not problems, problems[:3]

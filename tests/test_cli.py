@@ -61,19 +61,45 @@ def test_werklijst_json_follows_the_contract(capsys, workbook):
     assert {"acties", "problemen", "waarschuwingen"} <= set(data)
     acties = {a["factuur"]: a for a in data["acties"]}
     assert set(acties) == {"F1", "F2", "F3"}
-    required = {"factuur", "klant", "status", "open", "actie", "datum", "kanaal", "contact",
-                "telefoon", "eigenaar", "doel", "reden"}
+    required = {
+        "factuur",
+        "klant",
+        "status",
+        "open",
+        "actie",
+        "datum",
+        "kanaal",
+        "contact",
+        "telefoon",
+        "eigenaar",
+        "doel",
+        "reden",
+    }
     for a in data["acties"]:
         assert required <= set(a)
         assert re.fullmatch(r"-?\d+\.\d\d", a["open"]), a["open"]
         assert a["datum"] is None or re.fullmatch(r"\d{4}-\d\d-\d\d", a["datum"])
     f1, f2, f3 = acties["F1"], acties["F2"], acties["F3"]
     assert (f1["actie"], f1["datum"], f1["open"], f1["kanaal"], f1["eigenaar"]) == (
-        "herinnering", "2026-11-02", "1210.00", "Brief en e-mail", "Anna")
+        "herinnering",
+        "2026-11-02",
+        "1210.00",
+        "Brief en e-mail",
+        "Anna",
+    )
     assert (f2["actie"], f2["contact"], f2["telefoon"], f2["status"]) == (
-        "bellen", "Kees Kok", "06-1", "vervallen")
+        "bellen",
+        "Kees Kok",
+        "06-1",
+        "vervallen",
+    )
     assert (f3["actie"], f3["status"], f3["open"], f3["contact"], f3["kanaal"]) == (
-        "geen", "betaald", "0.00", None, None)
+        "geen",
+        "betaald",
+        "0.00",
+        None,
+        None,
+    )
     assert data["problemen"] == []
 
 
@@ -162,8 +188,10 @@ def test_controleer_clean_workbook_exits_0(capsys, workbook):
 def test_unreadable_workbook_exits_2_with_a_dutch_message(capsys, tmp_path, args, message):
     broken = tmp_path / "kapot.xlsx"
     broken.write_bytes(b"dit is geen werkmap")
-    args = [str(broken) if a == "{kapot}" else str(tmp_path / a) if a.endswith(".xlsx") else a
-            for a in args]
+    args = [
+        str(broken) if a == "{kapot}" else str(tmp_path / a) if a.endswith(".xlsx") else a
+        for a in args
+    ]
     code, out, err = run(capsys, *args)
     assert code == 2
     assert message in err and err.startswith("Fout: ")
@@ -181,7 +209,12 @@ def test_bad_usage_exits_2_in_dutch(capsys, workbook):
 def test_console_script_runs_as_a_real_process(workbook):
     exe = Path(sys.executable).with_name("debiteuren")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "addin.cli"]
-    done = subprocess.run([*cmd, "werklijst", str(workbook), "--datum", "2026-11-24", "--json"],
-                          capture_output=True, text=True, encoding="utf-8", check=False)
+    done = subprocess.run(
+        [*cmd, "werklijst", str(workbook), "--datum", "2026-11-24", "--json"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["datum"] == "2026-11-24"

@@ -25,6 +25,7 @@ import gc
 import re
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -105,6 +106,7 @@ class _Field:
 
 
 _ROW_LABEL = object()  # default meaning "rij <Excel row>"
+_NEVER_NONE = frozenset({to_text, to_list, to_ibans})  # '' or () for an empty cell
 
 
 def _non_negative(value: object) -> int | None:
@@ -273,6 +275,20 @@ _RECORD_TABLES: tuple[tuple[schema.TableSpec, type[Any], Mapping[str, _Field], s
     (schema.STAPPEN, Step, _STEP_FIELDS, "steps"),
 )
 
+# Big tables alternate with small ones, so that parsing the next table (in a thread)
+# overlaps converting this one.
+_READING_ORDER = (
+    schema.FACTUREN,
+    schema.CONTACTEN,
+    schema.KLANTEN,
+    schema.BETALINGEN,
+    schema.AFSPRAKEN,
+    schema.CONTACTPERSONEN,
+    schema.STAPPEN,
+    schema.INSTELLINGEN,
+)
+assert set(_READING_ORDER) == set(schema.TABLES)
+
 # Without these the plan is meaningless, so their absence is reported; the others are
 # simply empty (Stappen: the engine's default ladder; Instellingen: the defaults).
 _TABLES_MISSED = frozenset({schema.FACTUREN.name, schema.KLANTEN.name})
@@ -311,30 +327,39 @@ def read_book(path: str | Path) -> tuple[Book, tuple[Problem, ...]]:
     workbook = _open(path)
     problems: list[Problem] = []
     parts: dict[str, Any] = {}
+    plans = {spec.name: (cls, plan, attribute) for spec, cls, plan, attribute in _RECORD_TABLES}
+    specs = _READING_ORDER
     # Hundreds of thousands of new objects and no cycles among them: the cyclic collector
     # would only rescan them again and again (it doubled the reading time).
     collecting = gc.isenabled()
     gc.disable()
+    # python-calamine parses a table's XML without holding the GIL, so one thread parses
+    # the next table while this one converts the current; one table ahead bounds memory.
+    # Only that thread ever calls the workbook.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="werkmap")
     try:
-        for spec, cls, plan, attribute in _RECORD_TABLES:
-            found = _find(workbook, spec)
+        pending = pool.submit(_find, workbook, specs[0])
+        for i, spec in enumerate(specs):
+            found = pending.result()
+            if i + 1 < len(specs):
+                pending = pool.submit(_find, workbook, specs[i + 1])
             if found is None:
                 if spec.name in _TABLES_MISSED:
                     problems.append(_missing_table(spec))
-                continue
-            records, found_problems = _read_records(found, spec, cls, plan)
-            parts[attribute] = tuple(records)
-            problems.extend(found_problems)
-        found = _find(workbook, schema.INSTELLINGEN)
-        if found is not None:
-            parts["settings"], settings_problems = _read_settings(found)
-            problems.extend(settings_problems)
+            elif spec is schema.INSTELLINGEN:
+                parts["settings"], found_problems = _read_settings(found)
+                problems.extend(found_problems)
+            else:
+                cls, plan, attribute = plans[spec.name]
+                parts[attribute], found_problems = _read_records(found, spec, cls, plan)
+                problems.extend(found_problems)
     except CalamineError as err:
         raise WorkbookError(
             f"De werkmap '{path}' is beschadigd en kan niet gelezen worden ({err}); "
             f"open hem in Excel en sla hem opnieuw op."
         ) from err
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         workbook.close()
         if collecting:
             gc.enable()
@@ -424,10 +449,10 @@ def _plain_range(
 
 def _read_records(
     found: _Range, spec: schema.TableSpec, cls: type[Any], plan: Mapping[str, _Field]
-) -> tuple[list[Any], list[Problem]]:
+) -> tuple[tuple[Any, ...], list[Problem]]:
     positions, problems = _column_positions(found, spec)
     if problems:
-        return [], problems
+        return (), problems
     rows, n = found.rows, len(found.rows)
     row_numbers = range(found.first_row, found.first_row + n)
     values: dict[str, list[Any]] = {}
@@ -446,7 +471,7 @@ def _read_records(
             else:
                 values[column.field] = [field.default] * n
             continue
-        got, errors = _convert_column(list(map(itemgetter(pos), rows)), field)
+        got, errors = _convert_column(rows, pos, field)
         if column.required:
             for k, err in errors.items():
                 bad_rows.setdefault(k, []).append((column, err))
@@ -464,7 +489,11 @@ def _read_records(
                 got[k] = None if fallback is _ROW_LABEL else fallback
             if field.default is _ROW_LABEL:
                 got = [value or f"rij {r}" for value, r in zip(got, row_numbers, strict=True)]
-            elif field.default is not None and any(map(is_, got, repeat(None))):
+            elif (
+                field.convert not in _NEVER_NONE
+                and field.default is not None
+                and any(map(is_, got, repeat(None)))
+            ):
                 default = field.default
                 got = [default if value is None else value for value in got]
         values[column.field] = got
@@ -484,11 +513,11 @@ def _read_records(
     records = _build(cls, values, n)
     if bad_rows:
         drop = skipped | silent
-        records = [record for k, record in enumerate(records) if k not in drop]
+        records = tuple(record for k, record in enumerate(records) if k not in drop)
     return records, problems
 
 
-def _build(cls: type[Any], columns: Mapping[str, Sequence[Any]], n: int) -> list[Any]:
+def _build(cls: type[Any], columns: Mapping[str, Sequence[Any]], n: int) -> tuple[Any, ...]:
     """n records of a frozen, slotted dataclass from its attribute values, column-wise.
 
     Filling the slots column by column in C is twice as fast as calling the generated
@@ -497,8 +526,8 @@ def _build(cls: type[Any], columns: Mapping[str, Sequence[Any]], n: int) -> list
     """
     fields = dataclasses.fields(cls)
     if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
-        return list(map(cls, *(_column_or_default(f, columns, n) for f in fields)))
-    records = list(map(object.__new__, repeat(cls, n)))
+        return tuple(map(cls, *(_column_or_default(f, columns, n) for f in fields)))
+    records = tuple(map(object.__new__, repeat(cls, n)))
     for f in fields:
         slot = getattr(cls, f.name)  # the slot's member descriptor
         deque(map(slot.__set__, records, _column_or_default(f, columns, n)), maxlen=0)
@@ -544,19 +573,32 @@ def _column_positions(
     return positions, problems
 
 
-def _convert_column(raw: list[Any], field: _Field) -> tuple[list[Any], dict[int, CellError]]:
-    """Convert a whole column; the per-cell error handling runs only if some cell is bad.
+def _convert_column(
+    rows: list[list[Any]], pos: int, field: _Field
+) -> tuple[list[Any], dict[int, CellError]]:
+    """Convert column `pos`; the per-cell error handling runs only if some cell is bad.
 
     The fast paths keep the loop over 100,000 cells inside C where they can: plain text
     is only stripped, a column of plain numbers becomes cents in one pass, and a column of
     choices (Ja/Nee, Zakelijk/Particulier) is converted once per distinct text.
     """
     convert = field.convert
+    cell = itemgetter(pos)
     if convert is to_text:
         try:
-            return list(map(str.strip, raw)), {}
+            return list(map(str.strip, map(cell, rows))), {}
         except TypeError:  # a number or date among the text
             pass
+    elif convert is to_date:
+        try:
+            return [
+                v if v.__class__ is date else None if v == "" else to_date(v)
+                for v in map(cell, rows)
+            ], {}
+        except CellError:
+            pass
+    raw = list(map(cell, rows))
+    if convert is to_text:
         try:  # invoice and customer numbers typed as numbers: 2026017.0 -> '2026017'
             if all(map(float.is_integer, raw)):
                 return list(map(str, map(int, raw))), {}
@@ -576,12 +618,11 @@ def _convert_column(raw: list[Any], field: _Field) -> tuple[list[Any], dict[int,
                 pass
             else:
                 return list(map(table.__getitem__, raw)), {}
-    try:
-        if convert is to_date:
-            return [v if v.__class__ is date else None if v == "" else to_date(v) for v in raw], {}
-        return list(map(convert, raw)), {}
-    except CellError:
-        pass
+    if convert is not to_date:
+        try:
+            return list(map(convert, raw)), {}
+        except CellError:
+            pass
     got: list[Any] = []
     errors: dict[int, CellError] = {}
     for k, value in enumerate(raw):

@@ -16,7 +16,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,47 +35,52 @@ class Instalment:
     amount: Decimal
 
 
-def _weekly(step: int) -> Callable[[date, int], list[date]]:
-    def dates(start: date, count: int) -> list[date]:
+def _weekly(step: int) -> Callable[[date, int], Iterator[date]]:
+    def dates(start: date, count: int) -> Iterator[date]:
         begin = datetime(start.year, start.month, start.day)
-        return [d.date() for d in rrule(WEEKLY, interval=step, dtstart=begin, count=count)]
+        return (d.date() for d in rrule(WEEKLY, interval=step, dtstart=begin, count=count))
 
     return dates
 
 
-def _monthly(start: date, count: int) -> list[date]:
-    return [start + relativedelta(months=i) for i in range(count)]
+def _monthly(start: date, count: int) -> Iterator[date]:
+    return (start + relativedelta(months=i) for i in range(count))
 
 
-INSTALMENT_DATES: dict[Interval, Callable[[date, int], list[date]]] = {
+# Lazy: a status check stops at the first instalment not yet paid.
+INSTALMENT_DATES: dict[Interval, Callable[[date, int], Iterator[date]]] = {
     Interval.WEEK: _weekly(1),
     Interval.TWO_WEEKS: _weekly(2),
     Interval.MONTH: _monthly,
 }
 
 
-def schedule(agreement: Agreement, total: Decimal) -> tuple[Instalment, ...]:
-    """The instalments of an agreement covering `total`; a promise is one instalment.
+def instalments(agreement: Agreement, total: Decimal) -> Iterator[Instalment]:
+    """The instalments of an agreement covering `total`, in order; a promise is one.
 
     Without a Termijnbedrag the total is split evenly in cents, the last instalment taking
     the remainder; with one, every instalment is that amount and the last one the rest.
     """
     count = 1 if agreement.kind is AgreementKind.PROMISE else max(1, agreement.instalments)
     dates = INSTALMENT_DATES[agreement.interval](agreement.first_date, count)
+    remaining = to_cents(total)
     if count == 1:
-        return (Instalment(1, dates[0], to_cents(total)),)
+        yield Instalment(1, next(iter(dates)), remaining)
+        return
     each = (
         to_cents(agreement.instalment_amount)
         if agreement.instalment_amount is not None
         else to_cents(total / count)
     )
-    out = []
-    remaining = to_cents(total)
     for i, due in enumerate(dates, start=1):
         amount = remaining if i == count else min(each, remaining)
-        out.append(Instalment(i, due, amount))
+        yield Instalment(i, due, amount)
         remaining -= amount
-    return tuple(out)
+
+
+def schedule(agreement: Agreement, total: Decimal) -> tuple[Instalment, ...]:
+    """All instalments of an agreement covering `total` (see `instalments`)."""
+    return tuple(instalments(agreement, total))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +110,7 @@ def agreement_status(
     if paid >= total:
         return AgreementStatus(AgreementState.KEPT, total, paid)
     due_so_far = ZERO
-    for inst in schedule(agreement, total):
+    for inst in instalments(agreement, total):
         due_so_far += inst.amount
         if paid >= due_so_far:
             continue

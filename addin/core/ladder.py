@@ -20,9 +20,9 @@ Example (business customer, segment C, due 2-11-2026, nothing logged, plan 24-11
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from . import fourteen_days
 from .ledger import Ledger
@@ -42,8 +42,7 @@ from .texts import days_text, nl_date
 CALL_CHANNELS = frozenset({Channel.PHONE, Channel.VISIT})
 
 
-@dataclass(frozen=True, slots=True)
-class LadderResult:
+class LadderResult(NamedTuple):
     """What the ladder says for an invoice: the action, its date, channel, step and reason."""
 
     action: Action
@@ -67,6 +66,11 @@ ANCHOR: dict[Basis, Callable[[date, date | None], date]] = {
     Basis.DUE_DATE: _anchor_for_due,
     Basis.PREVIOUS_STEP: _anchor_for_previous,
 }
+
+
+@lru_cache(maxsize=256)
+def _days(n: int) -> timedelta:
+    return timedelta(days=n)
 
 
 @lru_cache(maxsize=1024)
@@ -112,15 +116,16 @@ def walk(
 
     steps = ledger.steps_for(customer, score)
     # Contacts before the due date are not collection contacts.
-    relevant = [c for c in contacts if c.date >= due]
+    relevant = [c for c in contacts if c.date >= due] if contacts else contacts
     logged: dict[str, date] = {}
     for c in relevant:
         if c.step:
             logged.setdefault(_key(c.step), c.date)
     last_logged = -1
-    for i, step in enumerate(steps):
-        if _key(step.name) in logged:
-            last_logged = i
+    if logged:
+        for i, step in enumerate(steps):
+            if _key(step.name) in logged:
+                last_logged = i
 
     personal_reason = ""
     if settings.crisis_mode:
@@ -133,7 +138,7 @@ def walk(
     consumed: set[int] = set()
     fourteen_day_sent: date | None = None
     for i, step in enumerate(steps):
-        base = ANCHOR[step.basis](due, prev_done) + timedelta(days=step.days)
+        base = ANCHOR[step.basis](due, prev_done) + _days(step.days)
         if prev_done is not None and base < prev_done:
             base = prev_done
         if i <= last_logged:

@@ -74,6 +74,18 @@ def due_date(invoice: Invoice, customer: Customer, settings: Settings) -> date:
     return invoice.due_date
 
 
+class _Sums:
+    """Running per-customer sums while indexing invoices (mutable on purpose, local)."""
+
+    __slots__ = ("credit", "customer", "lateness", "open", "overdue", "revenue", "term")
+
+    def __init__(self, customer: Customer) -> None:
+        self.customer = customer
+        self.term = customer.term_days
+        self.revenue = self.open = self.overdue = self.credit = ZERO
+        self.lateness: list[int] = []
+
+
 @dataclass(frozen=True, slots=True)
 class Governing:
     """The agreement that governs an invoice, with its state on the plan date."""
@@ -98,6 +110,7 @@ class Ledger:
         "credit_open",
         "customers",
         "due",
+        "due_list",
         "governing",
         "invoices",
         "last_paid",
@@ -105,6 +118,7 @@ class Ledger:
         "linked",
         "linked_rows",
         "open",
+        "open_list",
         "overdue_open",
         "review_by_account",
         "review_by_amount",
@@ -112,6 +126,7 @@ class Ledger:
         "review_by_invoice",
         "scores",
         "settings",
+        "status_list",
         "steps",
     )
 
@@ -180,55 +195,71 @@ class Ledger:
         self.review_by_invoice = by_invoice
 
     def _index_amounts(self) -> None:
-        """One pass over the invoices: due date, open amount, and the per-customer sums the
-        rules and the scores need (the hot loop for large books, hence the local names)."""
+        """One pass over the invoices: due date, open amount and status per invoice, and the
+        per-customer sums the rules and the scores need.
+
+        This is the engine's hottest loop: per-invoice values go into lists aligned with
+        `self.invoices` (dicts by number are made from them at C speed) and per-customer sums
+        into one slotted accumulator per customer, so each invoice costs one dict lookup.
+        """
         settings = self.settings
-        customers = self.customers
         linked = self.linked
         last_paid = self.last_paid
         as_of = self.as_of
         start = window_start(as_of)
         default_term = timedelta(days=settings.default_term_days)
-        due: dict[InvoiceNo, date] = {}
-        open_: dict[InvoiceNo, Decimal] = {}
-        credit_open: dict[CustomerId, Decimal] = {}
-        overdue_open: dict[CustomerId, Decimal] = {}
-        open_by_customer: dict[CustomerId, Decimal] = {}
-        revenue: dict[CustomerId, Decimal] = {}
-        lateness: dict[CustomerId, list[int]] = {}
+        acc = {number: _Sums(c) for number, c in self.customers.items()}
+        dues: list[date] = []
+        opens: list[Decimal] = []
+        statuses: list[Status] = []
+        credit, paid_status = Status.CREDIT_NOTE, Status.PAID
+        overdue, not_due = Status.OVERDUE, Status.OPEN
         for inv in self.invoices:
-            number, who = inv.number, inv.customer
-            cust = customers[who]
-            if cust.term_days is None:
+            number = inv.number
+            sums = acc[inv.customer]
+            if sums.term is None:
                 d = inv.due_date if inv.due_date is not None else inv.invoice_date + default_term
             else:
-                d = due_date(inv, cust, settings)
-            due[number] = d
-            amount = inv.amount - inv.paid - linked.get(number, ZERO)
-            open_[number] = amount
+                d = due_date(inv, sums.customer, settings)
+            amount = inv.amount
+            if inv.paid:
+                amount -= inv.paid
+            if number in linked:
+                amount -= linked[number]
             if start <= inv.invoice_date <= as_of:
-                revenue[who] = revenue.get(who, ZERO) + inv.amount
+                sums.revenue += inv.amount
             if inv.amount < ZERO:
+                status = credit
                 if amount < ZERO:
-                    credit_open[who] = credit_open.get(who, ZERO) + amount
+                    sums.credit += amount
             elif amount > ZERO:
-                open_by_customer[who] = open_by_customer.get(who, ZERO) + amount
+                sums.open += amount
                 if d < as_of:
-                    overdue_open[who] = overdue_open.get(who, ZERO) + amount
+                    sums.overdue += amount
+                    status = overdue
+                else:
+                    status = not_due
             else:
+                status = paid_status
                 paid_on = last_paid.get(number)
                 if paid_on is not None and start <= paid_on <= as_of:
                     late = (paid_on - d).days
-                    days = lateness.get(who)
-                    if days is None:
-                        lateness[who] = days = []
-                    days.append(late if late > 0 else 0)
-        self.due = due
-        self.open = open_
-        self.credit_open = credit_open
-        self.overdue_open = overdue_open
+                    sums.lateness.append(late if late > 0 else 0)
+            dues.append(d)
+            opens.append(amount)
+            statuses.append(status)
+        numbers = [inv.number for inv in self.invoices]
+        self.due_list, self.open_list, self.status_list = dues, opens, statuses
+        self.due = dict(zip(numbers, dues, strict=True))
+        self.open = dict(zip(numbers, opens, strict=True))
+        self.credit_open = {k: v.credit for k, v in acc.items() if v.credit}
+        self.overdue_open = {k: v.overdue for k, v in acc.items() if v.overdue}
         self.scores: dict[CustomerId, CustomerScore] = score_customers(
-            self.customers.values(), revenue, open_by_customer, lateness, as_of
+            self.customers.values(),
+            {k: v.revenue for k, v in acc.items()},
+            {k: v.open for k, v in acc.items()},
+            {k: v.lateness for k, v in acc.items() if v.lateness},
+            as_of,
         )
 
     def _index_contacts(self) -> None:

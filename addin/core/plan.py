@@ -38,8 +38,10 @@ from .model import (
     Warning_,
 )
 from .money import ZERO, format_eur
-from .rules import Facts, decide, make_action, settled_reason
+from .rules import Facts, decide, latest_outcome, make_action, settled_reason
 from .texts import nl_date
+
+new_tuple = tuple.__new__
 
 # PLAYBOOK R3: keep in touch with top customers between invoices.
 KEEP_IN_TOUCH_MONTHS = 6
@@ -57,42 +59,50 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
     out = []
     customers = ledger.customers
     scores = ledger.scores
-    open_amounts = ledger.open
-    due_dates = ledger.due
     last_paid = ledger.last_paid
-    as_of = ledger.as_of
-    for inv in ledger.invoices:
-        number = inv.number
-        amount = open_amounts[number]
-        if inv.amount < ZERO:
-            status = Status.CREDIT_NOTE
-        elif amount <= ZERO:
-            status = Status.PAID
-        else:
-            status = Status.OVERDUE if as_of > due_dates[number] else Status.OPEN
-        if status is Status.PAID or status is Status.CREDIT_NOTE:
-            customer = customers[inv.customer]
+    paid, credit = Status.PAID, Status.CREDIT_NOTE
+    for inv, due, amount, status in zip(
+        ledger.invoices, ledger.due_list, ledger.open_list, ledger.status_list, strict=True
+    ):
+        if status is paid or status is credit:
+            number = inv.number
+            reason = settled_reason(status, amount, last_paid.get(number))
+            owner = customers[inv.customer].owner
+            # tuple.__new__ skips NamedTuple's keyword handling: twice as fast, same record.
             out.append(
-                NextAction(
-                    number,
-                    inv.customer,
-                    status,
-                    amount,
-                    Action.NONE,
-                    settled_reason(status, amount, last_paid.get(number)),
-                    owner=customer.owner,
-                    due_date=due_dates[number],
+                new_tuple(
+                    NextAction,
+                    (
+                        number,
+                        inv.customer,
+                        status,
+                        amount,
+                        Action.NONE,
+                        reason,
+                        None,
+                        None,
+                        "",
+                        "",
+                        "",
+                        owner,
+                        "",
+                        "",
+                        "",
+                        due,
+                    ),
                 )
             )
             continue
+        contacts = ledger.contacts_for(inv)
         facts = Facts(
             invoice=inv,
             customer=customers[inv.customer],
             score=scores[inv.customer],
             status=status,
             open_amount=amount,
-            due=due_dates[number],
-            contacts=ledger.contacts_for(inv),
+            due=due,
+            contacts=contacts,
+            latest=latest_outcome(contacts),
         )
         out.append(make_action(facts, decide(facts, ledger), ledger))
     return out
@@ -282,7 +292,8 @@ def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
                 Warning_(
                     "risico",
                     f"{customer.name} ({number}) betaalt vaak te laat (gemiddeld "
-                    f"{_comma(score.average_days_late)} dagen, {_percent(score.share_late)} te laat): "
+                    f"{_comma(score.average_days_late)} dagen, "
+                    f"{_percent(score.share_late)} te laat): "
                     "kredietcheck of vooruitbetaling bij de volgende order.",
                 )
             )

@@ -54,6 +54,7 @@ class Facts(NamedTuple):
     open_amount: Decimal
     due: date
     contacts: list[Contact]
+    latest: Contact | None  # the newest contact with an Uitkomst
 
 
 class Verdict(NamedTuple):
@@ -126,7 +127,7 @@ def insolvency(f: Facts, ledger: Ledger) -> Verdict | None:
     )
 
 
-def _latest_outcome(contacts: list[Contact]) -> Contact | None:
+def latest_outcome(contacts: list[Contact]) -> Contact | None:
     for c in reversed(contacts):
         if c.outcome is not None:
             return c
@@ -136,7 +137,7 @@ def _latest_outcome(contacts: list[Contact]) -> Contact | None:
 def dispute(f: Facts, ledger: Ledger) -> Verdict | None:
     if f.invoice.dispute:
         return Verdict(Action.RESOLVE, f"geschil: {f.invoice.dispute}", date=ledger.as_of)
-    latest = _latest_outcome(f.contacts)
+    latest = f.latest
     if latest is not None and latest.outcome is Outcome.DISPUTE:
         about = f": {latest.goal}" if latest.goal else ""
         return Verdict(
@@ -171,7 +172,7 @@ def bank_first(f: Facts, ledger: Ledger) -> Verdict | None:
 
 
 def says_paid(f: Facts, ledger: Ledger) -> Verdict | None:
-    latest = _latest_outcome(f.contacts)
+    latest = f.latest
     if latest is None or latest.outcome is not Outcome.SAYS_PAID:
         return None
     return Verdict(

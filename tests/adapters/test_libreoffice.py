@@ -36,9 +36,19 @@ def resaved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copy(EXAMPLE, source)
     out = work / "out"
     subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{work / 'profiel'}", "--headless",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(source)],
-        check=True, capture_output=True, timeout=180,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{work / 'profiel'}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     result = out / "Voorbeeld.xlsx"
     assert result.exists()
@@ -47,8 +57,16 @@ def resaved(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_libreoffice_keeps_every_table(resaved):
     names = set(CalamineWorkbook.from_path(str(resaved), load_tables=True).table_names)
-    assert names == {"tblFacturen", "tblKlanten", "tblContactpersonen", "tblAfspraken",
-                     "tblContacten", "tblBetalingen", "tblStappen", "tblInstellingen"}
+    assert names == {
+        "tblFacturen",
+        "tblKlanten",
+        "tblContactpersonen",
+        "tblAfspraken",
+        "tblContacten",
+        "tblBetalingen",
+        "tblStappen",
+        "tblInstellingen",
+    }
 
 
 def test_resaved_workbook_reads_to_the_same_plan(resaved):
@@ -64,11 +82,15 @@ def test_resaved_workbook_reads_to_the_same_plan(resaved):
 
 def test_libreoffice_computes_open_like_the_engine(resaved):
     table = CalamineWorkbook.from_path(str(resaved), load_tables=True).get_table_by_name(
-        "tblFacturen")
+        "tblFacturen"
+    )
     columns = table.columns
     number, open_ = columns.index("Factuurnummer"), columns.index("Open")
-    computed = {row[number]: Decimal(str(row[open_])).quantize(Decimal("0.01"))
-                for row in table.to_python() if row[number]}
+    computed = {
+        row[number]: Decimal(str(row[open_])).quantize(Decimal("0.01"))
+        for row in table.to_python()
+        if row[number]
+    }
     book, _ = read_book(EXAMPLE)
     engine = Ledger.build(book, EXAMPLE_DATE).open
     assert len(computed) == len(engine) == len(book.invoices)
