@@ -6,7 +6,7 @@ every user's workbook; adding a column is not.
 
 Example::
 
-    >>> FACTUREN.column("bedrag").header
+    >>> FACTUREN.column("amount").header
     'Bedrag'
     >>> normalise_header("  bedrag ")
     'bedrag'

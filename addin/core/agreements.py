@@ -9,9 +9,8 @@ Example::
 
     >>> a = Agreement(id="R1", customer="K1", kind=AgreementKind.ARRANGEMENT,
     ...               first_date=date(2026, 1, 31), amount=Decimal("300.00"), instalments=3)
-    >>> [(i.due, i.amount) for i in schedule(a, a.amount)]
-    [(date(2026, 1, 31), Decimal('100.00')), (date(2026, 2, 28), Decimal('100.00')),
-     (date(2026, 3, 31), Decimal('100.00'))]
+    >>> [(i.due.isoformat(), str(i.amount)) for i in schedule(a, a.amount)]
+    [('2026-01-31', '100.00'), ('2026-02-28', '100.00'), ('2026-03-31', '100.00')]
 """
 
 from __future__ import annotations

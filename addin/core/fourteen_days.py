@@ -9,10 +9,12 @@ after the term. Sources and open points: notes/LEGAL.md sections 2 and 5 (checke
 
 Example::
 
-    >>> presumed_receipt(date(2026, 11, 20))      # posted Friday
-    datetime.date(2026, 11, 24)                   # Sat counts, Sun and Mon do not
-    >>> costs_due(date(2026, 11, 20))
-    datetime.date(2026, 12, 9)
+    Posted on Friday 20-11-2026: Saturday counts, Sunday and Monday do not.
+
+    >>> presumed_receipt(date(2026, 11, 20)).isoformat()
+    '2026-11-24'
+    >>> costs_due(date(2026, 11, 20)).isoformat()
+    '2026-12-09'
 """
 
 from __future__ import annotations

@@ -5,9 +5,12 @@ clock and does no I/O: the Book and the plan date come in, a Plan goes out.
 
 Example::
 
-    >>> plan = plan_book(book, date(2026, 11, 24))
-    >>> [(a.invoice, a.action.value, a.reason) for a in plan.actions][:1]
-    [('2026-001', 'herinnering', 'vervallen sinds 2-11-2026 (22 dagen); stap Herinnering')]
+    >>> from addin.core.model import Customer, Invoice
+    >>> book = Book(customers=(Customer("K1", "Jansen BV", segment=Segment.C),),
+    ...             invoices=(Invoice("2026-001", "K1", date(2026, 10, 3), Decimal("1210.00")),))
+    >>> a = plan_book(book, date(2026, 11, 24)).actions[0]
+    >>> a.action.value, a.date.isoformat(), a.reason
+    ('herinnering', '2026-11-04', 'vervallen sinds 2-11-2026 (22 dagen); stap Herinnering')
 """
 
 from __future__ import annotations
