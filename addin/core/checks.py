@@ -2,7 +2,8 @@
 
 The reader reports what is wrong inside a cell; these report what is wrong between rows
 and tables (a duplicate invoice number, a customer number nobody knows). Each problem names
-sheet, row and column. `usable_invoices` leaves out the rows the engine cannot plan.
+sheet, row and column. The engine plans only the first row of each invoice number with
+a known customer (`Ledger.build`); these checks tell the user about the others.
 
 Example::
 
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from datetime import date
 
 from .. import schema
-from .model import Book, CellRef, Invoice, Problem
+from .model import Book, CellRef, Problem
 
 Check = Callable[[Book, date], list[Problem]]
 
@@ -57,9 +58,17 @@ def check_invoice_rows(book: Book, as_of: date) -> list[Problem]:
     """Per Facturen row: a repeated number, an unknown customer, a due date before the
     invoice date (one pass: this runs over every invoice of large books)."""
     known = {c.number for c in book.customers}
+    invoices = book.invoices
+    numbers = [inv.number for inv in invoices]
+    if (
+        len(set(numbers)) == len(numbers)
+        and {inv.customer for inv in invoices} <= known
+        and not any(i.due_date is not None and i.due_date < i.invoice_date for i in invoices)
+    ):
+        return []  # the usual case, decided without a loop in Python per row
     seen: dict[str, int] = {}
     out = []
-    for inv in book.invoices:
+    for inv in invoices:
         first = seen.get(inv.number)
         if first is not None:
             out.append(
@@ -90,6 +99,8 @@ def check_invoice_rows(book: Book, as_of: date) -> list[Problem]:
 
 
 def _unknown_customer(spec: schema.TableSpec, rows, known: set[str], what: str) -> list[Problem]:
+    if {r.customer for r in rows} <= known:
+        return []  # the usual case, decided without building anything per row
     return [
         Problem(
             _ref(spec, r.row, "customer"), f"Klantnummer {r.customer} staat niet in Klanten; {what}"
@@ -114,6 +125,12 @@ def check_other_customers(book: Book, as_of: date) -> list[Problem]:
 
 def check_invoice_references(book: Book, as_of: date) -> list[Problem]:
     numbers = {inv.number for inv in book.invoices}
+    numbers.add("")
+    referenced = {n for a in book.agreements for n in a.invoices}
+    referenced.update(n for c in book.contacts for n in c.invoices)
+    referenced.update(p.invoice for p in book.payments)
+    if referenced <= numbers:
+        return []  # the usual case, decided with set operations
     out = []
     for a in book.agreements:
         for n in a.invoices:
@@ -172,16 +189,4 @@ def run_checks(book: Book, as_of: date) -> tuple[Problem, ...]:
     out: list[Problem] = []
     for check in CHECKS:
         out.extend(check(book, as_of))
-    return tuple(out)
-
-
-def usable_invoices(book: Book) -> tuple[Invoice, ...]:
-    """The invoices the engine plans: known customer, first row of each invoice number."""
-    known = {c.number for c in book.customers}
-    seen: set[str] = set()
-    out = []
-    for inv in book.invoices:
-        if inv.customer in known and inv.number not in seen:
-            seen.add(inv.number)
-            out.append(inv)
     return tuple(out)

@@ -20,12 +20,12 @@ Example (business customer, segment C, due 2-11-2026, nothing logged, plan 24-11
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
 from . import fourteen_days
-from .ledger import Ledger
+from .ledger import Ledger, step_key
 from .model import (
     Action,
     Basis,
@@ -68,23 +68,7 @@ ANCHOR: dict[Basis, Callable[[date, date | None], date]] = {
 }
 
 
-@lru_cache(maxsize=256)
-def _days(n: int) -> timedelta:
-    return timedelta(days=n)
-
-
-@lru_cache(maxsize=1024)
-def _key(text: str) -> str:
-    """How step names are compared: Stappen.Stap against Contacten.Stap, typed by people."""
-    return " ".join(text.split()).casefold()
-
-
-def _is_call(step: Step) -> bool:
-    return step.action is Action.CALL or step.channel is Channel.PHONE
-
-
-def _is_handover(step: Step) -> bool:
-    return step.action is Action.COLLECTION or step.channel is Channel.HANDOVER
+_key = lru_cache(maxsize=1024)(step_key)
 
 
 def _overdue_text(due: date, as_of: date) -> str:
@@ -114,7 +98,7 @@ def walk(
                 Action.NONE, None, None, "", f"overgedragen aan {agency} op {nl_date(c.date)}"
             )
 
-    steps = ledger.steps_for(customer, score)
+    rungs = ledger.steps_for(customer, score)
     # Contacts before the due date are not collection contacts.
     relevant = [c for c in contacts if c.date >= due] if contacts else contacts
     logged: dict[str, date] = {}
@@ -123,8 +107,8 @@ def walk(
             logged.setdefault(_key(c.step), c.date)
     last_logged = -1
     if logged:
-        for i, step in enumerate(steps):
-            if _key(step.name) in logged:
+        for i, rung in enumerate(rungs):
+            if rung.key in logged:
                 last_logged = i
 
     personal_reason = ""
@@ -137,12 +121,12 @@ def walk(
     prev_name = ""
     consumed: set[int] = set()
     fourteen_day_sent: date | None = None
-    for i, step in enumerate(steps):
-        base = ANCHOR[step.basis](due, prev_done) + _days(step.days)
+    for i, (step, key, delay, is_call, is_written, is_handover) in enumerate(rungs):
+        base = ANCHOR[step.basis](due, prev_done) + delay
         if prev_done is not None and base < prev_done:
             base = prev_done
         if i <= last_logged:
-            own = logged.get(_key(step.name))
+            own = logged.get(key)
             if own is not None:
                 prev_done = own
                 prev_name = step.name
@@ -150,8 +134,8 @@ def walk(
                 fourteen_day_sent = own
             continue
 
-        converted = step.channel.is_written and bool(personal_reason)
-        if _is_call(step) or converted:
+        converted = is_written and bool(personal_reason)
+        if is_call or converted:
             since = prev_done if prev_done is not None else due
             attempts: list[Contact] = []
             answered: Contact | None = None
@@ -187,7 +171,7 @@ def walk(
                 )
             return LadderResult(Action.CALL, when, Channel.PHONE, step.name, reason, personal=True)
 
-        if _is_handover(step):
+        if is_handover:
             when = base
             if customer.kind is CustomerKind.CONSUMER and fourteen_day_sent is not None:
                 when = max(when, fourteen_days.costs_due(fourteen_day_sent))

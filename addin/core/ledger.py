@@ -15,13 +15,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
+from typing import NamedTuple
 
 from .agreements import AgreementStatus, agreement_status
 from .ladder_default import DEFAULT_STEPS
 from .model import (
+    Action,
     Agreement,
     Audience,
     Book,
+    Channel,
     Contact,
     ContactPerson,
     Customer,
@@ -30,6 +34,7 @@ from .model import (
     CustomerScore,
     Invoice,
     InvoiceNo,
+    NextAction,
     Payment,
     PaymentStatus,
     Role,
@@ -40,6 +45,7 @@ from .model import (
 )
 from .money import ZERO
 from .scoring import score_customers, window_start
+from .texts import paid_reason, settled_reason
 from .workdays import WorkCalendar
 
 # Who to call first (PLAYBOOK W3): purchasing or management rather than bookkeeping.
@@ -74,14 +80,42 @@ def due_date(invoice: Invoice, customer: Customer, settings: Settings) -> date:
     return invoice.due_date
 
 
+class Rung(NamedTuple):
+    """A ladder row prepared for walking: its comparison key, its delay and what kind it is."""
+
+    step: Step
+    key: str  # the Stap name as compared with Contacten.Stap
+    delay: timedelta
+    is_call: bool
+    is_written: bool
+    is_handover: bool
+
+
+def step_key(text: str) -> str:
+    """How step names are compared: Stappen.Stap against Contacten.Stap, typed by people."""
+    return " ".join(text.split()).casefold()
+
+
+def _rung(step: Step) -> Rung:
+    return Rung(
+        step,
+        step_key(step.name),
+        timedelta(days=step.days),
+        step.action is Action.CALL or step.channel is Channel.PHONE,
+        step.channel.is_written,
+        step.action is Action.COLLECTION or step.channel is Channel.HANDOVER,
+    )
+
+
 class _Sums:
     """Running per-customer sums while indexing invoices (mutable on purpose, local)."""
 
-    __slots__ = ("credit", "customer", "lateness", "open", "overdue", "revenue", "term")
+    __slots__ = ("credit", "customer", "lateness", "open", "overdue", "owner", "revenue", "term")
 
     def __init__(self, customer: Customer) -> None:
         self.customer = customer
         self.term = customer.term_days
+        self.owner = customer.owner
         self.revenue = self.open = self.overdue = self.credit = ZERO
         self.lateness: list[int] = []
 
@@ -113,6 +147,7 @@ class Ledger:
         "due_list",
         "governing",
         "invoices",
+        "last_contact",
         "last_paid",
         "letter_contact",
         "linked",
@@ -120,32 +155,40 @@ class Ledger:
         "open",
         "open_list",
         "overdue_open",
+        "owner_list",
+        "paid_list",
         "review_by_account",
         "review_by_amount",
         "review_by_customer",
         "review_by_invoice",
         "scores",
         "settings",
+        "settled",
         "status_list",
         "steps",
     )
 
-    def __init__(self, book: Book, as_of: date, invoices: tuple[Invoice, ...]) -> None:
+    def __init__(self, book: Book, as_of: date) -> None:
         self.book = book
         self.as_of = as_of
         self.settings = book.settings
         self.calendar = WorkCalendar(book.settings.call_days)
         self.steps: tuple[Step, ...] = book.steps or DEFAULT_STEPS
-        self._steps_cache: dict[tuple[CustomerKind, Segment, bool], tuple[Step, ...]] = {}
+        self._steps_cache: dict[tuple[CustomerKind, Segment, bool], tuple[Rung, ...]] = {}
         # The first row of a repeated customer number wins (checks.check_duplicate_customers).
         self.customers: dict[CustomerId, Customer] = {c.number: c for c in reversed(book.customers)}
-        self.invoices = invoices
-        self.by_number: dict[InvoiceNo, Invoice] = {i.number: i for i in invoices}
+        # Filled by _index_amounts: the invoices the engine plans, and each one's number.
+        self.invoices: list[Invoice] = []
+        self.by_number: dict[InvoiceNo, Invoice] = {}
 
     @classmethod
-    def build(cls, book: Book, as_of: date, invoices: tuple[Invoice, ...] | None = None) -> Ledger:
-        """Index `invoices` (default: all of the book's) for planning on `as_of`."""
-        self = cls(book, as_of, book.invoices if invoices is None else invoices)
+    def build(cls, book: Book, as_of: date) -> Ledger:
+        """Index a book for planning on `as_of`.
+
+        Only usable invoices are indexed: the first row of each invoice number, with a known
+        customer (checks.check_invoice_rows reports the others).
+        """
+        self = cls(book, as_of)
         self._index_people()
         self._index_payments()
         self._index_amounts()
@@ -195,12 +238,14 @@ class Ledger:
         self.review_by_invoice = by_invoice
 
     def _index_amounts(self) -> None:
-        """One pass over the invoices: due date, open amount and status per invoice, and the
-        per-customer sums the rules and the scores need.
+        """One pass over the invoices: which are usable, and per invoice its due date, open
+        amount and status, and for a paid invoice or credit note its final NextAction; per
+        customer the sums the rules and the scores need.
 
-        This is the engine's hottest loop: per-invoice values go into lists aligned with
-        `self.invoices` (dicts by number are made from them at C speed) and per-customer sums
-        into one slotted accumulator per customer, so each invoice costs one dict lookup.
+        This is the engine's hottest loop, and on large books its cost is memory access, so
+        everything that needs an invoice's fields is done in this one visit: values go into
+        lists aligned with `self.invoices` (dicts by number are made from them at C speed),
+        per-customer sums into one accumulator per customer.
         """
         settings = self.settings
         linked = self.linked
@@ -209,14 +254,23 @@ class Ledger:
         start = window_start(as_of)
         default_term = timedelta(days=settings.default_term_days)
         acc = {number: _Sums(c) for number, c in self.customers.items()}
+        kept = self.invoices
+        by_number = self.by_number
         dues: list[date] = []
         opens: list[Decimal] = []
         statuses: list[Status] = []
+        settled: list[NextAction | None] = []
         credit, paid_status = Status.CREDIT_NOTE, Status.PAID
         overdue, not_due = Status.OVERDUE, Status.OPEN
-        for inv in self.invoices:
+        none = Action.NONE
+        new_tuple = tuple.__new__
+        for inv in self.book.invoices:
             number = inv.number
-            sums = acc[inv.customer]
+            sums = acc.get(inv.customer)
+            if sums is None or number in by_number:
+                continue
+            by_number[number] = inv
+            kept.append(inv)
             if sums.term is None:
                 d = inv.due_date if inv.due_date is not None else inv.invoice_date + default_term
             else:
@@ -228,10 +282,17 @@ class Ledger:
                 amount -= linked[number]
             if start <= inv.invoice_date <= as_of:
                 sums.revenue += inv.amount
+            action = None
             if inv.amount < ZERO:
                 status = credit
                 if amount < ZERO:
                     sums.credit += amount
+                reason = settled_reason(status, amount, None)
+                action = new_tuple(
+                    NextAction,
+                    (number, inv.customer, status, amount, none, reason, None, None,
+                     "", "", "", sums.owner, "", "", "", d),
+                )  # fmt: skip
             elif amount > ZERO:
                 sums.open += amount
                 if d < as_of:
@@ -245,11 +306,20 @@ class Ledger:
                 if paid_on is not None and start <= paid_on <= as_of:
                     late = (paid_on - d).days
                     sums.lateness.append(late if late > 0 else 0)
+                # tuple.__new__ skips NamedTuple's keyword handling: twice as fast, same
+                # record (a property test compares it with the keyword-built one).
+                action = new_tuple(
+                    NextAction,
+                    (number, inv.customer, status, amount, none, paid_reason(paid_on), None,
+                     None, "", "", "", sums.owner, "", "", "", d),
+                )  # fmt: skip
             dues.append(d)
             opens.append(amount)
             statuses.append(status)
-        numbers = [inv.number for inv in self.invoices]
+            settled.append(action)
         self.due_list, self.open_list, self.status_list = dues, opens, statuses
+        self.settled = settled
+        numbers = list(by_number)
         self.due = dict(zip(numbers, dues, strict=True))
         self.open = dict(zip(numbers, opens, strict=True))
         self.credit_open = {k: v.credit for k, v in acc.items() if v.credit}
@@ -265,14 +335,19 @@ class Ledger:
     def _index_contacts(self) -> None:
         by_invoice: dict[InvoiceNo, list[Contact]] = defaultdict(list)
         by_customer: dict[CustomerId, list[Contact]] = defaultdict(list)
-        for c in sorted(self.book.contacts, key=lambda c: (c.date, c.row)):
+        last: dict[CustomerId, date] = {}
+        as_of = self.as_of
+        for c in sorted(self.book.contacts, key=attrgetter("date", "row")):
             if c.invoices:
                 for number in c.invoices:
                     by_invoice[number].append(c)
             else:
                 by_customer[c.customer].append(c)
+            if c.date <= as_of:
+                last[c.customer] = c.date  # sorted by date: the last one seen is the newest
         self.contacts_by_invoice = by_invoice
         self.contacts_by_customer = by_customer
+        self.last_contact = last
 
     def _index_agreements(self) -> None:
         by_customer: dict[CustomerId, list[Invoice]] = defaultdict(list)
@@ -350,7 +425,7 @@ class Ledger:
         merged.sort(key=lambda c: (c.date, c.row))
         return merged
 
-    def steps_for(self, customer: Customer, score: CustomerScore) -> tuple[Step, ...]:
+    def steps_for(self, customer: Customer, score: CustomerScore) -> tuple[Rung, ...]:
         """The ladder rows that apply to a customer, in table order.
 
         A good payer without a Segment override also gets the rows of segment A (call first,
@@ -362,7 +437,7 @@ class Ledger:
         if cached is None:
             audience = Audience(customer.kind.value)
             cached = tuple(
-                s
+                _rung(s)
                 for s in self.steps
                 if s.audience in (Audience.ALL, audience)
                 and (

@@ -411,9 +411,10 @@ class Book:
     steps: tuple[Step, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerScore:
+class CustomerScore(NamedTuple):
     """Payment behaviour and revenue segment of a customer (PLAYBOOK R1, R2, L2).
+
+    A NamedTuple like NextAction: one is made per customer on every plan.
 
     Attributes:
       revenue: invoiced in the 12 months up to the plan date.

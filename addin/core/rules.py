@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import NamedTuple
 
 from . import ladder
@@ -40,7 +39,7 @@ from .model import (
     Status,
 )
 from .money import ZERO, format_eur
-from .texts import GOAL_INSOLVENCY, GOAL_MISSED, GOALS, nl_date
+from .texts import GOAL_INSOLVENCY, GOAL_MISSED, GOALS, nl_date, settled_reason
 
 
 class Facts(NamedTuple):
@@ -70,21 +69,6 @@ class Verdict(NamedTuple):
 
 
 Rule = Callable[[Facts, Ledger], Verdict | None]
-
-
-def settled_reason(status: Status, open_amount: Decimal, paid_on: date | None) -> str:
-    """Why a paid invoice or a credit note needs nothing."""
-    if status is Status.CREDIT_NOTE:
-        if open_amount < ZERO:
-            return f"creditnota, open {format_eur(-open_amount)}: wordt verrekend"
-        return "creditnota, verrekend"
-    return _paid_reason(paid_on)
-
-
-@lru_cache(maxsize=4096)
-def _paid_reason(paid_on: date | None) -> str:
-    # Tens of thousands of paid invoices share a few hundred payment dates.
-    return f"betaald op {nl_date(paid_on)}" if paid_on else "betaald"
 
 
 def settled(f: Facts, ledger: Ledger) -> Verdict | None:

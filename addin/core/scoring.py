@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 
 from dateutil.relativedelta import relativedelta
 
@@ -34,6 +35,7 @@ GOOD_PAYER_MAX_AVERAGE_DAYS_LATE = Decimal("3")
 RISKY_MIN_SHARE_LATE = Decimal("0.50")
 RISKY_MIN_DAYS_WHEN_USUALLY_LATE = Decimal("14")
 RISKY_MIN_AVERAGE_DAYS_LATE = Decimal("30")
+_TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")
 
 
 def window_start(as_of: date) -> date:
@@ -45,14 +47,18 @@ def revenue_segments(revenue: Mapping[CustomerId, Decimal]) -> dict[CustomerId, 
     """Pareto segments: walk customers from the largest revenue down; a customer belongs to
     the first segment whose cumulative share had not yet been reached before it."""
     total = sum((r for r in revenue.values() if r > ZERO), ZERO)
+    # Compare cumulative revenue with each band's share of the total (no division per row).
+    bands = [(segment, share * total) for segment, share in SEGMENT_SHARES]
     out: dict[CustomerId, Segment] = {}
     cumulative = ZERO
-    for customer, amount in sorted(revenue.items(), key=lambda kv: (-kv[1], kv[0])):
+    # Largest revenue first; equal revenue in customer-number order (sorts are stable).
+    ranked = sorted(revenue.items())
+    ranked.sort(key=itemgetter(1), reverse=True)
+    for customer, amount in ranked:
         segment = Segment.C
-        if amount > ZERO and total > ZERO:
-            before = cumulative / total
-            for candidate, share in SEGMENT_SHARES:
-                if before < share:
+        if amount > ZERO:
+            for candidate, limit in bands:
+                if cumulative < limit:
                     segment = candidate
                     break
             cumulative += amount
@@ -74,32 +80,34 @@ def score_customers(
     """
     segments = revenue_segments(revenue)
     scores = {}
-    no_days: list[int] = []
     for c in customers:
-        days = lateness.get(c.number, no_days)
+        number = c.number
+        days = lateness.get(number)
         average = share = None
         good = risky = False
+        count = 0
         if days:
-            average = (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1"))
-            share = (Decimal(sum(1 for d in days if d > 0)) / len(days)).quantize(Decimal("0.01"))
+            count = len(days)
+            average = (Decimal(sum(days)) / count).quantize(_TENTH)
+            share = (Decimal(count - days.count(0)) / count).quantize(_HUNDREDTH)
             good = (
-                len(days) >= MIN_INVOICES_TO_JUDGE
+                count >= MIN_INVOICES_TO_JUDGE
                 and share <= GOOD_PAYER_MAX_SHARE_LATE
                 and average <= GOOD_PAYER_MAX_AVERAGE_DAYS_LATE
             )
-            risky = len(days) >= MIN_INVOICES_TO_JUDGE and (
+            risky = count >= MIN_INVOICES_TO_JUDGE and (
                 (share >= RISKY_MIN_SHARE_LATE and average >= RISKY_MIN_DAYS_WHEN_USUALLY_LATE)
                 or average >= RISKY_MIN_AVERAGE_DAYS_LATE
             )
-        scores[c.number] = CustomerScore(
-            customer=c.number,
-            revenue=revenue.get(c.number, ZERO),
-            segment=c.segment or segments.get(c.number, Segment.C),
-            open_amount=open_amounts.get(c.number, ZERO),
-            paid_invoices=len(days),
-            average_days_late=average,
-            share_late=share,
-            good_payer=good,
-            risky=risky,
+        scores[number] = CustomerScore(
+            number,
+            revenue.get(number, ZERO),
+            c.segment or segments.get(number, Segment.C),
+            open_amounts.get(number, ZERO),
+            count,
+            average,
+            share,
+            good,
+            risky,
         )
     return scores

@@ -14,8 +14,11 @@ Example::
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from functools import lru_cache
 
-from .model import Action
+from .model import Action, Status
+from .money import ZERO, format_eur
 
 # What each action should achieve (PLAYBOOK P5: know the goal before contact).
 GOALS: dict[Action, str] = {
@@ -45,3 +48,18 @@ def nl_date(day: date) -> str:
 
 def days_text(n: int) -> str:
     return "1 dag" if n == 1 else f"{n} dagen"
+
+
+def settled_reason(status: Status, open_amount: Decimal, paid_on: date | None) -> str:
+    """Why a paid invoice or a credit note needs nothing."""
+    if status is Status.CREDIT_NOTE:
+        if open_amount < ZERO:
+            return f"creditnota, open {format_eur(-open_amount)}: wordt verrekend"
+        return "creditnota, verrekend"
+    return paid_reason(paid_on)
+
+
+@lru_cache(maxsize=4096)
+def paid_reason(paid_on: date | None) -> str:
+    # Tens of thousands of paid invoices share a few hundred payment dates.
+    return f"betaald op {nl_date(paid_on)}" if paid_on else "betaald"
