@@ -6,7 +6,7 @@ Building it is linear in the size of the workbook, so planning 100,000 invoices 
 Example::
 
     ledger = Ledger.build(book, date(2026, 11, 24))
-    ledger.open_amount(invoice)      # Bedrag - Betaald - linked Betalingen
+    ledger.open_of("2026-017")      # Bedrag - Betaald - linked Betalingen
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
+from itertools import repeat
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .agreements import AgreementStatus, agreement_status
 from .ladder_default import DEFAULT_STEPS
@@ -80,6 +82,15 @@ def due_date(invoice: Invoice, customer: Customer, settings: Settings) -> date:
     return invoice.due_date
 
 
+# Positions in a Ledger.linked entry.
+_TOTAL, _NEWEST, _ROWS = 0, 1, 2
+
+_NUMBER, _CUSTOMER, _ISSUED, _DUE, _AMOUNT, _PAID = (
+    attrgetter(name)
+    for name in ("number", "customer", "invoice_date", "due_date", "amount", "paid")
+)
+
+
 class Rung(NamedTuple):
     """A ladder row prepared for walking: its comparison key, its delay and what kind it is."""
 
@@ -107,19 +118,6 @@ def _rung(step: Step) -> Rung:
     )
 
 
-class _Sums:
-    """Running per-customer sums while indexing invoices (mutable on purpose, local)."""
-
-    __slots__ = ("credit", "customer", "lateness", "open", "overdue", "owner", "revenue", "term")
-
-    def __init__(self, customer: Customer) -> None:
-        self.customer = customer
-        self.term = customer.term_days
-        self.owner = customer.owner
-        self.revenue = self.open = self.overdue = self.credit = ZERO
-        self.lateness: list[int] = []
-
-
 @dataclass(frozen=True, slots=True)
 class Governing:
     """The agreement that governs an invoice, with its state on the plan date."""
@@ -136,27 +134,23 @@ class Ledger:
         "agreement_statuses",
         "as_of",
         "book",
-        "by_number",
         "calendar",
         "call_contact",
         "contacts_by_customer",
         "contacts_by_invoice",
         "credit_open",
         "customers",
-        "due",
         "due_list",
         "governing",
         "invoices",
         "last_contact",
-        "last_paid",
         "letter_contact",
         "linked",
-        "linked_rows",
-        "open",
         "open_list",
         "overdue_open",
         "owner_list",
         "paid_list",
+        "position",
         "review_by_account",
         "review_by_amount",
         "review_by_customer",
@@ -166,6 +160,7 @@ class Ledger:
         "settled",
         "status_list",
         "steps",
+        "unsettled",
     )
 
     def __init__(self, book: Book, as_of: date) -> None:
@@ -179,7 +174,7 @@ class Ledger:
         self.customers: dict[CustomerId, Customer] = {c.number: c for c in reversed(book.customers)}
         # Filled by _index_amounts: the invoices the engine plans, and each one's number.
         self.invoices: list[Invoice] = []
-        self.by_number: dict[InvoiceNo, Invoice] = {}
+        self.position: dict[InvoiceNo, int] = {}
 
     @classmethod
     def build(cls, book: Book, as_of: date) -> Ledger:
@@ -206,22 +201,30 @@ class Ledger:
         self.letter_contact = {k: _pick(v, LETTER_PREFERENCE) for k, v in persons.items()}
 
     def _index_payments(self) -> None:
-        linked: dict[InvoiceNo, Decimal] = {}
-        last_paid: dict[InvoiceNo, date] = {}
-        linked_rows: dict[InvoiceNo, list[Payment]] = defaultdict(list)
+        """Linked payments per invoice, and the unreviewed incoming ones by every key the
+        bank-first rule looks up (customer, payer account, invoice, exact amount)."""
+        # invoice number -> [total linked, newest date, the Betalingen rows]; a list, not a
+        # record, because one is made per paid invoice (77,000 in the benchmark book).
+        linked: dict[InvoiceNo, list[Any]] = {}
         by_customer: dict[CustomerId, list[Payment]] = defaultdict(list)
         by_account: dict[str, list[Payment]] = defaultdict(list)
         by_amount: dict[Decimal, list[Payment]] = defaultdict(list)
         by_invoice: dict[InvoiceNo, list[Payment]] = defaultdict(list)
+        is_linked, review = PaymentStatus.LINKED, PaymentStatus.REVIEW
         for p in self.book.payments:
-            if p.status is PaymentStatus.LINKED:
+            status = p.status
+            if status is is_linked:
                 number = p.invoice
                 if number:
-                    linked[number] = linked.get(number, ZERO) + p.amount
-                    linked_rows[number].append(p)
-                    if p.date > last_paid.get(number, date.min):
-                        last_paid[number] = p.date
-            elif p.status is PaymentStatus.REVIEW and p.amount > ZERO:
+                    entry = linked.get(number)
+                    if entry is None:
+                        linked[number] = [p.amount, p.date, [p]]
+                    else:
+                        entry[_TOTAL] += p.amount
+                        if p.date > entry[_NEWEST]:
+                            entry[_NEWEST] = p.date
+                        entry[_ROWS].append(p)
+            elif status is review and p.amount > ZERO:
                 if p.customer:
                     by_customer[p.customer].append(p)
                 if p.counter_account:
@@ -230,107 +233,131 @@ class Ledger:
                     by_invoice[p.invoice].append(p)
                 by_amount[p.amount].append(p)
         self.linked = linked
-        self.last_paid = last_paid
-        self.linked_rows = linked_rows
         self.review_by_customer = by_customer
         self.review_by_account = by_account
         self.review_by_amount = by_amount
         self.review_by_invoice = by_invoice
 
     def _index_amounts(self) -> None:
-        """One pass over the invoices: which are usable, and per invoice its due date, open
-        amount and status, and for a paid invoice or credit note its final NextAction; per
-        customer the sums the rules and the scores need.
+        """Per invoice: usable or not, due date, open amount, status, and for a paid invoice
+        or credit note its final NextAction; per customer the sums rules and scores need.
 
-        This is the engine's hottest loop, and on large books its cost is memory access, so
-        everything that needs an invoice's fields is done in this one visit: values go into
-        lists aligned with `self.invoices` (dicts by number are made from them at C speed),
-        per-customer sums into one accumulator per customer.
+        This is the engine's hottest code, so it works column by column: each field is taken
+        out of all invoices at once (`map` with `attrgetter`, `zip`, `dict(zip(...))` run in
+        C), a Python-level step runs only where a decision is needed, and the settled actions
+        are assembled by `map` over zipped columns. Measured on 100,000 invoices this takes a
+        third of the time of one loop doing everything per invoice.
         """
         settings = self.settings
-        linked = self.linked
-        last_paid = self.last_paid
         as_of = self.as_of
         start = window_start(as_of)
+        customers = self.customers
+        invoices = self.book.invoices
+        numbers = list(map(_NUMBER, invoices))
+        who = list(map(_CUSTOMER, invoices))
+        if len(set(numbers)) != len(numbers) or not set(who) <= customers.keys():
+            invoices = self._usable()
+            numbers = list(map(_NUMBER, invoices))
+            who = list(map(_CUSTOMER, invoices))
+        self.invoices = invoices = list(invoices)
+        n = len(invoices)
+        owners_by_customer = {k: c.owner for k, c in customers.items()}
+        issued = list(map(_ISSUED, invoices))
+        amounts = list(map(_AMOUNT, invoices))
+        # One index by number serves every look-up (invoice, due date, open amount).
+        self.position = dict(zip(numbers, range(n), strict=True))
+
+        # Due dates: Vervaldatum, else invoice date + default term; customers with an own
+        # term go through the full rule (PLAYBOOK P4).
         default_term = timedelta(days=settings.default_term_days)
-        acc = {number: _Sums(c) for number, c in self.customers.items()}
-        kept = self.invoices
-        by_number = self.by_number
-        dues: list[date] = []
-        opens: list[Decimal] = []
-        statuses: list[Status] = []
-        settled: list[NextAction | None] = []
-        credit, paid_status = Status.CREDIT_NOTE, Status.PAID
-        overdue, not_due = Status.OVERDUE, Status.OPEN
-        none = Action.NONE
-        new_tuple = tuple.__new__
-        for inv in self.book.invoices:
-            number = inv.number
-            sums = acc.get(inv.customer)
-            if sums is None or number in by_number:
-                continue
-            by_number[number] = inv
-            kept.append(inv)
-            if sums.term is None:
-                d = inv.due_date if inv.due_date is not None else inv.invoice_date + default_term
-            else:
-                d = due_date(inv, sums.customer, settings)
-            amount = inv.amount
-            if inv.paid:
-                amount -= inv.paid
-            if number in linked:
-                amount -= linked[number]
-            if start <= inv.invoice_date <= as_of:
-                sums.revenue += inv.amount
-            action = None
-            if inv.amount < ZERO:
-                status = credit
-                if amount < ZERO:
-                    sums.credit += amount
-                reason = settled_reason(status, amount, None)
-                action = new_tuple(
-                    NextAction,
-                    (number, inv.customer, status, amount, none, reason, None, None,
-                     "", "", "", sums.owner, "", "", "", d),
-                )  # fmt: skip
-            elif amount > ZERO:
-                sums.open += amount
-                if d < as_of:
-                    sums.overdue += amount
-                    status = overdue
-                else:
-                    status = not_due
-            else:
-                status = paid_status
-                paid_on = last_paid.get(number)
+        dues = [
+            d if d is not None else i + default_term
+            for d, i in zip(map(_DUE, invoices), issued, strict=True)
+        ]
+        own_term = {k for k, c in customers.items() if c.term_days is not None}
+        if own_term:
+            for k in [k for k, c in enumerate(who) if c in own_term]:
+                dues[k] = due_date(invoices[k], customers[who[k]], settings)
+
+        # Open amounts: Bedrag - Betaald - linked payments; the newest linked payment date.
+        entries = list(map(self.linked.get, numbers))
+        opens = [
+            (a - p if p else a) - e[0] if e is not None else (a - p if p else a)  # e[_TOTAL]
+            for a, p, e in zip(amounts, map(_PAID, invoices), entries, strict=True)
+        ]
+        paid_dates = [e[1] if e is not None else None for e in entries]  # e[_NEWEST]
+
+        credit, paid, overdue, not_due = (
+            Status.CREDIT_NOTE, Status.PAID, Status.OVERDUE, Status.OPEN
+        )  # fmt: skip
+        statuses = [
+            credit if a < ZERO else paid if o <= ZERO else overdue if d < as_of else not_due
+            for a, o, d in zip(amounts, opens, dues, strict=True)
+        ]
+
+        # Per-customer sums, each loop only over the invoices it concerns.
+        revenue: dict[CustomerId, Decimal] = dict.fromkeys(customers, ZERO)
+        for c, a, i in zip(who, amounts, issued, strict=True):
+            if start <= i <= as_of:
+                revenue[c] += a
+        open_sum: dict[CustomerId, Decimal] = dict.fromkeys(customers, ZERO)
+        overdue_sum: dict[CustomerId, Decimal] = {}
+        credit_sum: dict[CustomerId, Decimal] = {}
+        lateness: dict[CustomerId, list[int]] = {}
+        for status, c, o, d, paid_on in zip(statuses, who, opens, dues, paid_dates, strict=True):
+            if status is paid:
                 if paid_on is not None and start <= paid_on <= as_of:
                     late = (paid_on - d).days
-                    sums.lateness.append(late if late > 0 else 0)
-                # tuple.__new__ skips NamedTuple's keyword handling: twice as fast, same
-                # record (a property test compares it with the keyword-built one).
-                action = new_tuple(
-                    NextAction,
-                    (number, inv.customer, status, amount, none, paid_reason(paid_on), None,
-                     None, "", "", "", sums.owner, "", "", "", d),
-                )  # fmt: skip
-            dues.append(d)
-            opens.append(amount)
-            statuses.append(status)
-            settled.append(action)
+                    lateness.setdefault(c, []).append(late if late > 0 else 0)
+            elif status is credit:
+                if o < ZERO:
+                    credit_sum[c] = credit_sum.get(c, ZERO) + o
+            else:
+                open_sum[c] += o
+                if status is overdue:
+                    overdue_sum[c] = overdue_sum.get(c, ZERO) + o
+
+        # The final actions of paid invoices and credit notes, built by map over columns
+        # (tuple.__new__ skips NamedTuple's keyword handling; a property test compares the
+        # result with the keyword-built record). Open invoices get a placeholder here that
+        # next_actions replaces: making it costs less than skipping it would.
+        reasons = [
+            paid_reason(p) if s is paid else settled_reason(s, o, None) if s is credit else ""
+            for s, o, p in zip(statuses, opens, paid_dates, strict=True)
+        ]
+        rows = zip(
+            numbers, who, statuses, opens, repeat(Action.NONE, n), reasons, repeat(None, n),
+            repeat(None, n), repeat("", n), repeat("", n), repeat("", n),
+            map(owners_by_customer.__getitem__, who), repeat("", n), repeat("", n),
+            repeat("", n), dues, strict=True,
+        )  # fmt: skip
+        self.settled = list(map(partial(tuple.__new__, NextAction), rows))
+        self.unsettled = [
+            k for k, s in enumerate(statuses) if s is overdue or s is not_due
+        ]  # positions of the invoices the rules must decide
         self.due_list, self.open_list, self.status_list = dues, opens, statuses
-        self.settled = settled
-        numbers = list(by_number)
-        self.due = dict(zip(numbers, dues, strict=True))
-        self.open = dict(zip(numbers, opens, strict=True))
-        self.credit_open = {k: v.credit for k, v in acc.items() if v.credit}
-        self.overdue_open = {k: v.overdue for k, v in acc.items() if v.overdue}
+        self.credit_open = credit_sum
+        self.overdue_open = overdue_sum
         self.scores: dict[CustomerId, CustomerScore] = score_customers(
-            self.customers.values(),
-            {k: v.revenue for k, v in acc.items()},
-            {k: v.open for k, v in acc.items()},
-            {k: v.lateness for k, v in acc.items() if v.lateness},
-            as_of,
+            customers.values(), revenue, open_sum, lateness, as_of
         )
+
+    def _usable(self) -> list[Invoice]:
+        """The first row of each invoice number, with a known customer (the usual case, a
+        clean book, is decided with set operations)."""
+        invoices = self.book.invoices
+        numbers = list(map(_NUMBER, invoices))
+        if len(set(numbers)) == len(numbers) and set(map(_CUSTOMER, invoices)) <= set(
+            self.customers
+        ):
+            return list(invoices)
+        seen: set[InvoiceNo] = set()
+        out = []
+        for inv in invoices:
+            if inv.customer in self.customers and inv.number not in seen:
+                seen.add(inv.number)
+                out.append(inv)
+        return out
 
     def _index_contacts(self) -> None:
         by_invoice: dict[InvoiceNo, list[Contact]] = defaultdict(list)
@@ -350,10 +377,13 @@ class Ledger:
         self.last_contact = last
 
     def _index_agreements(self) -> None:
+        # Only agreements without Facturen need a customer's invoices; most name theirs.
+        wide = {a.customer for a in self.book.agreements if not a.invoices}
         by_customer: dict[CustomerId, list[Invoice]] = defaultdict(list)
-        for inv in self.invoices:
-            if inv.amount > ZERO:
-                by_customer[inv.customer].append(inv)
+        if wide:
+            for inv in self.invoices:
+                if inv.customer in wide and inv.amount > ZERO:
+                    by_customer[inv.customer].append(inv)
         governing: dict[InvoiceNo, Governing] = {}
         statuses: dict[int, AgreementStatus] = {}
         ordered = sorted(
@@ -371,27 +401,28 @@ class Ledger:
 
     def _covered(self, agr: Agreement, customer_invoices: list[Invoice]) -> list[Invoice]:
         if agr.invoices:
-            found = (self.by_number.get(n) for n in dict.fromkeys(agr.invoices))
+            found = (self.invoice(n) for n in dict.fromkeys(agr.invoices))
             return [i for i in found if i is not None and i.amount > ZERO]
         cutoff = agr.agreed_on or agr.first_date
         out = []
         for inv in customer_invoices:
             if inv.invoice_date > cutoff:
                 continue
-            if self.open[inv.number] > ZERO or self._paid_since(inv.number, agr) > ZERO:
+            if self.open_of(inv.number) > ZERO or self._paid_since(inv.number, agr) > ZERO:
                 out.append(inv)
         return out
 
     def _paid_since(self, number: InvoiceNo, agr: Agreement) -> Decimal:
         since = agr.agreed_on
         total = ZERO
-        for p in self.linked_rows.get(number, ()):
+        entry = self.linked.get(number)
+        for p in entry[_ROWS] if entry is not None else ():
             if since is None or p.date >= since:
                 total += p.amount
         return total
 
     def _agreement_status(self, agr: Agreement, covered: list[Invoice]) -> AgreementStatus:
-        open_now = sum((max(self.open[i.number], ZERO) for i in covered), ZERO)
+        open_now = sum((max(self.open_of(i.number), ZERO) for i in covered), ZERO)
         paid_since = sum((self._paid_since(i.number, agr) for i in covered), ZERO)
         total = agr.amount if agr.amount is not None else open_now + paid_since
         paid = max(paid_since, total - open_now)
@@ -401,16 +432,29 @@ class Ledger:
 
     # -- queries ----------------------------------------------------------------------------
 
+    def invoice(self, number: InvoiceNo) -> Invoice | None:
+        k = self.position.get(number)
+        return self.invoices[k] if k is not None else None
+
+    def open_of(self, number: InvoiceNo) -> Decimal:
+        """Bedrag - Betaald - linked payments of a usable invoice."""
+        return self.open_list[self.position[number]]
+
+    def due_of(self, number: InvoiceNo) -> date:
+        """The effective due date of a usable invoice (see `due_date`)."""
+        return self.due_list[self.position[number]]
+
     def paid_on(self, number: InvoiceNo) -> date | None:
         """The date of the last linked payment of a paid invoice (None if paid otherwise)."""
-        return self.last_paid.get(number)
+        entry = self.linked.get(number)
+        return entry[_NEWEST] if entry is not None else None
 
     def status(self, inv: Invoice) -> Status:
         if inv.amount < ZERO:
             return Status.CREDIT_NOTE
-        if self.open[inv.number] <= ZERO:
+        if self.open_of(inv.number) <= ZERO:
             return Status.PAID
-        if self.as_of > self.due[inv.number]:
+        if self.as_of > self.due_of(inv.number):
             return Status.OVERDUE
         return Status.OPEN
 

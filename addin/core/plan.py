@@ -58,32 +58,26 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
     alone; the ledger makes their actions while indexing (the same result as `rules.settled`,
     without gathering contacts).
     """
-    out = []
+    out = list(ledger.settled)
     customers = ledger.customers
     scores = ledger.scores
-    for inv, action, due, amount, status in zip(
-        ledger.invoices,
-        ledger.settled,
-        ledger.due_list,
-        ledger.open_list,
-        ledger.status_list,
-        strict=True,
-    ):
-        if action is not None:
-            out.append(action)
-            continue
+    invoices, dues, opens, statuses = (
+        ledger.invoices, ledger.due_list, ledger.open_list, ledger.status_list
+    )  # fmt: skip
+    for k in ledger.unsettled:
+        inv = invoices[k]
         contacts = ledger.contacts_for(inv)
         facts = Facts(
             invoice=inv,
             customer=customers[inv.customer],
             score=scores[inv.customer],
-            status=status,
-            open_amount=amount,
-            due=due,
+            status=statuses[k],
+            open_amount=opens[k],
+            due=dues[k],
             contacts=contacts,
             latest=latest_outcome(contacts),
         )
-        out.append(make_action(facts, decide(facts, ledger), ledger))
+        out[k] = make_action(facts, decide(facts, ledger), ledger)
     return out
 
 

@@ -52,7 +52,7 @@ def revenue_segments(revenue: Mapping[CustomerId, Decimal]) -> dict[CustomerId, 
     out: dict[CustomerId, Segment] = {}
     cumulative = ZERO
     # Largest revenue first; equal revenue in customer-number order (sorts are stable).
-    ranked = sorted(revenue.items())
+    ranked = sorted(revenue.items(), key=itemgetter(0))
     ranked.sort(key=itemgetter(1), reverse=True)
     for customer, amount in ranked:
         segment = Segment.C

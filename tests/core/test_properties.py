@@ -175,12 +175,12 @@ def test_plan_invariants(book: Book, as_of: date):
                 Action.NONE,
                 a.reason,
                 owner=customer.owner,
-                due_date=ledger.due[inv.number],
+                due_date=ledger.due_of(inv.number),
             )
         if a.action is not Action.NONE:
             assert a.date is not None, a
             assert a.goal, a
-        assert a.due_date == ledger.due[inv.number]
+        assert a.due_date == ledger.due_of(inv.number)
         # Ladder calls: only on call days that are working days, never in the past.
         if a.action is Action.CALL and a.step:
             assert a.date >= as_of
