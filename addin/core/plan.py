@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from dateutil.relativedelta import relativedelta
 
@@ -67,16 +68,11 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
     for k in ledger.unsettled:
         inv = invoices[k]
         contacts = ledger.contacts_for(inv)
+        who = inv.customer
         facts = Facts(
-            invoice=inv,
-            customer=customers[inv.customer],
-            score=scores[inv.customer],
-            status=statuses[k],
-            open_amount=opens[k],
-            due=dues[k],
-            contacts=contacts,
-            latest=latest_outcome(contacts),
-        )
+            inv, customers[who], scores[who], statuses[k], opens[k], dues[k], contacts,
+            latest_outcome(contacts),
+        )  # fmt: skip
         out[k] = make_action(facts, decide(facts, ledger), ledger)
     return out
 
@@ -85,7 +81,7 @@ def pull_into_fourteen_day_letters(actions: list[NextAction], ledger: Ledger) ->
     """A consumer's 14-day letter covers every overdue claim (art. 6:96 lid 7 BW): overdue
     invoices of that consumer still earlier on the ladder join the letter that is due."""
     letters: dict[CustomerId, NextAction] = {}
-    for a in actions:
+    for a in (actions[k] for k in ledger.unsettled):
         if (
             a.action is Action.FOURTEEN_DAY_LETTER
             and a.date is not None
@@ -95,8 +91,9 @@ def pull_into_fourteen_day_letters(actions: list[NextAction], ledger: Ledger) ->
             letters[a.customer] = a
     if not letters:
         return actions
-    out = []
-    for a in actions:
+    out = list(actions)
+    for k in ledger.unsettled:
+        a = actions[k]
         lead = letters.get(a.customer)
         if (
             lead is not None
@@ -106,7 +103,7 @@ def pull_into_fourteen_day_letters(actions: list[NextAction], ledger: Ledger) ->
             and a.action in LADDER_LETTERS
             and ledger.customers[a.customer].kind is CustomerKind.CONSUMER
         ):
-            a = a._replace(
+            out[k] = a._replace(
                 action=Action.FOURTEEN_DAY_LETTER,
                 date=lead.date,
                 channel=lead.channel,
@@ -116,7 +113,6 @@ def pull_into_fourteen_day_letters(actions: list[NextAction], ledger: Ledger) ->
                 reason=f"{a.reason}; meegenomen in de veertiendagenbrief van factuur "
                 f"{lead.invoice} (art. 6:96 lid 7 BW: alle vervallen vorderingen in één brief)",
             )
-        out.append(a)
     return out
 
 
@@ -124,13 +120,13 @@ def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask
     """One letter per customer and step for the written actions due on the plan date, with
     the customer's open credit notes subtracted once (PLAYBOOK Q1)."""
     groups: dict[tuple[CustomerId, Action, str, str], list[NextAction]] = defaultdict(list)
-    for a in actions:
+    for a in (actions[k] for k in ledger.unsettled):
         if a.action.is_letter and a.date is not None and a.date <= ledger.as_of:
             groups[(a.customer, a.action, a.step, a.agreement)].append(a)
     step_order = {s.name: i for i, s in enumerate(ledger.steps)}
     credits: dict[CustomerId, list[NextAction]] = defaultdict(list)
-    for a in actions:
-        if a.status is Status.CREDIT_NOTE and a.open_amount < ZERO:
+    for a in (actions[k] for k in ledger.credit_notes):
+        if a.open_amount < ZERO:
             credits[a.customer].append(a)
     used: set[CustomerId] = set()
     out = []
@@ -160,7 +156,7 @@ def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask
 
 def bank_warnings(book: Book, as_of: date) -> list[Warning_]:
     """PLAYBOOK P1: plan only on fresh bank data."""
-    dates = [p.date for p in book.payments if p.date <= as_of]
+    dates = [d for d in map(attrgetter("date"), book.payments) if d <= as_of]
     if not dates:
         return [
             Warning_(
@@ -221,7 +217,7 @@ def contact_warnings(actions: list[NextAction], ledger: Ledger) -> list[Warning_
     """Work that cannot be done as planned: a call without a number, a letter without an address."""
     out = []
     seen: set[tuple[str, CustomerId]] = set()
-    for a in actions:
+    for a in (actions[k] for k in ledger.unsettled):
         if a.date is None or a.date > ledger.as_of:
             continue
         customer = ledger.customers[a.customer]
