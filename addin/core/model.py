@@ -414,14 +414,15 @@ class Book:
 class CustomerScore(NamedTuple):
     """Payment behaviour and revenue segment of a customer (PLAYBOOK R1, R2, L2).
 
-    A NamedTuple like NextAction: one is made per customer on every plan.
+    A NamedTuple like NextAction: one is made per customer on every plan. The two Decimal
+    figures are computed when asked for, from the exact integer counts.
 
     Attributes:
       revenue: invoiced in the 12 months up to the plan date.
       segment: the override from Klanten, else the Pareto segment.
       paid_invoices: invoices paid (by bank) in the 12 months, the basis of the two figures.
-      average_days_late: mean of max(0, paid - due) over those invoices; None without any.
-      share_late: the fraction of those invoices paid after their due date; None without any.
+      days_late: the sum of max(0, paid - due) in days over those invoices.
+      paid_late: how many of those were paid after their due date.
       good_payer: pays on time; gets the call-first rows of segment A.
       risky: flagged for a credit check or advance payment on the next order.
     """
@@ -431,10 +432,24 @@ class CustomerScore(NamedTuple):
     segment: Segment
     open_amount: Decimal
     paid_invoices: int
-    average_days_late: Decimal | None
-    share_late: Decimal | None
+    days_late: int
+    paid_late: int
     good_payer: bool
     risky: bool
+
+    @property
+    def average_days_late(self) -> Decimal | None:
+        """Mean days paid after the due date, to one decimal; None without paid invoices."""
+        if not self.paid_invoices:
+            return None
+        return (Decimal(self.days_late) / self.paid_invoices).quantize(Decimal("0.1"))
+
+    @property
+    def share_late(self) -> Decimal | None:
+        """The fraction paid late, to two decimals; None without paid invoices."""
+        if not self.paid_invoices:
+            return None
+        return (Decimal(self.paid_late) / self.paid_invoices).quantize(Decimal("0.01"))
 
 
 class NextAction(NamedTuple):

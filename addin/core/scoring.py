@@ -35,7 +35,6 @@ GOOD_PAYER_MAX_AVERAGE_DAYS_LATE = Decimal("3")
 RISKY_MIN_SHARE_LATE = Decimal("0.50")
 RISKY_MIN_DAYS_WHEN_USUALLY_LATE = Decimal("14")
 RISKY_MIN_AVERAGE_DAYS_LATE = Decimal("30")
-_TENTH, _HUNDREDTH = Decimal("0.1"), Decimal("0.01")
 
 
 def window_start(as_of: date) -> date:
@@ -80,33 +79,35 @@ def score_customers(
     """
     segments = revenue_segments(revenue)
     scores = {}
+    no_days: list[int] = []
     for c in customers:
         number = c.number
-        days = lateness.get(number)
-        average = share = None
-        good = risky = False
-        count = 0
-        if days:
-            count = len(days)
-            average = (Decimal(sum(days)) / count).quantize(_TENTH)
-            share = (Decimal(count - days.count(0)) / count).quantize(_HUNDREDTH)
-            good = (
-                count >= MIN_INVOICES_TO_JUDGE
-                and share <= GOOD_PAYER_MAX_SHARE_LATE
-                and average <= GOOD_PAYER_MAX_AVERAGE_DAYS_LATE
+        days = lateness.get(number, no_days)
+        count = len(days)
+        total = sum(days)
+        late = count - days.count(0)
+        judged = count >= MIN_INVOICES_TO_JUDGE
+        # The thresholds compared exactly, in integers: share <= s  <=>  late <= s * count.
+        good = (
+            judged
+            and late <= GOOD_PAYER_MAX_SHARE_LATE * count
+            and total <= GOOD_PAYER_MAX_AVERAGE_DAYS_LATE * count
+        )
+        risky = judged and (
+            (
+                late >= RISKY_MIN_SHARE_LATE * count
+                and total >= RISKY_MIN_DAYS_WHEN_USUALLY_LATE * count
             )
-            risky = count >= MIN_INVOICES_TO_JUDGE and (
-                (share >= RISKY_MIN_SHARE_LATE and average >= RISKY_MIN_DAYS_WHEN_USUALLY_LATE)
-                or average >= RISKY_MIN_AVERAGE_DAYS_LATE
-            )
+            or total >= RISKY_MIN_AVERAGE_DAYS_LATE * count
+        )
         scores[number] = CustomerScore(
             number,
             revenue.get(number, ZERO),
             c.segment or segments.get(number, Segment.C),
             open_amounts.get(number, ZERO),
             count,
-            average,
-            share,
+            total,
+            late,
             good,
             risky,
         )
