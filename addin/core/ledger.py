@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
 from itertools import repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -313,8 +312,8 @@ class Ledger:
                     overdue_sum[c] = overdue_sum.get(c, ZERO) + o
 
         # The final actions of paid invoices and credit notes, built by map over columns
-        # (tuple.__new__ skips NamedTuple's keyword handling; a property test compares the
-        # result with the keyword-built record). Open invoices get a placeholder here that
+        # (_make skips NamedTuple's keyword handling; a property test compares the result
+        # with the keyword-built record). Open invoices get a placeholder here that
         # next_actions replaces: making it costs less than skipping it would.
         reasons = [
             paid_reason(p) if s is paid else settled_reason(s, o, None) if s is credit else ""
@@ -326,7 +325,7 @@ class Ledger:
             map(owners_by_customer.__getitem__, who), repeat("", n), repeat("", n),
             repeat("", n), dues, strict=True,
         )  # fmt: skip
-        self.settled = list(map(partial(tuple.__new__, NextAction), rows))
+        self.settled = list(map(NextAction._make, rows))
         self.unsettled = [
             k for k, s in enumerate(statuses) if s is overdue or s is not_due
         ]  # positions of the invoices the rules must decide
