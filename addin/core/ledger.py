@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from itertools import repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -165,8 +166,11 @@ class Ledger:
         self.calendar = WorkCalendar(book.settings.call_days)
         self.steps: tuple[Step, ...] = book.steps or DEFAULT_STEPS
         self._steps_cache: dict[tuple[CustomerKind, Segment, bool], tuple[Rung, ...]] = {}
-        # The first row of a repeated customer number wins (checks.check_duplicate_customers).
-        self.customers: dict[CustomerId, Customer] = {c.number: c for c in reversed(book.customers)}
+        # In workbook order; the first row of a repeated customer number wins
+        # (checks.check_duplicate_customers).
+        self.customers: dict[CustomerId, Customer] = {}
+        for c in book.customers:
+            self.customers.setdefault(c.number, c)
         # Filled by _index_amounts: the invoices the engine plans, and each one's number.
         self.invoices: list[Invoice] = []
         self.position: dict[InvoiceNo, int] = {}
@@ -311,10 +315,10 @@ class Ledger:
                 if status is overdue:
                     overdue_sum[c] = overdue_sum.get(c, ZERO) + o
 
-        # The final actions of paid invoices and credit notes, built by map over columns
-        # (_make skips NamedTuple's keyword handling; a property test compares the result
-        # with the keyword-built record). Open invoices get a placeholder here that
-        # next_actions replaces: making it costs less than skipping it would.
+        # The final actions of paid invoices and credit notes, built by map over columns in
+        # C (tuple.__new__ skips NamedTuple's Python-level constructor; a property test
+        # compares the result with the keyword-built record). Open invoices get a
+        # placeholder here that next_actions replaces: cheaper than skipping them.
         reasons = [
             paid_reason(p) if s is paid else settled_reason(s, o, None) if s is credit else ""
             for s, o, p in zip(statuses, opens, paid_dates, strict=True)
@@ -325,7 +329,7 @@ class Ledger:
             map(owners_by_customer.__getitem__, who), repeat("", n), repeat("", n),
             repeat("", n), dues, strict=True,
         )  # fmt: skip
-        self.settled = list(map(NextAction._make, rows))
+        self.settled = list(map(partial(tuple.__new__, NextAction), rows))
         self.unsettled = [
             k for k, s in enumerate(statuses) if s is overdue or s is not_due
         ]  # positions of the invoices the rules must decide

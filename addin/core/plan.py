@@ -251,8 +251,10 @@ def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
     out = []
     since = ledger.as_of - relativedelta(months=KEEP_IN_TOUCH_MONTHS)
     last_contact = ledger.last_contact
-    for number, customer in ledger.customers.items():
-        score = ledger.scores[number]
+    a = Segment.A
+    for score in [s for s in ledger.scores.values() if s.risky or s.segment is a]:
+        number = score.customer
+        customer = ledger.customers[number]
         if score.risky and score.open_amount > ZERO:
             out.append(
                 Warning_(

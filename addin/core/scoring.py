@@ -29,12 +29,17 @@ SEGMENT_SHARES: tuple[tuple[Segment, Decimal], ...] = (
 )
 # Fewer paid invoices than this say nothing about a customer, good or bad.
 MIN_INVOICES_TO_JUDGE = 3
-GOOD_PAYER_MAX_SHARE_LATE = Decimal("0.10")
-GOOD_PAYER_MAX_AVERAGE_DAYS_LATE = Decimal("3")
+# Shares in percent and averages in days, whole numbers so they compare exactly.
+GOOD_PAYER_MAX_PERCENT_LATE = 10
+GOOD_PAYER_MAX_AVERAGE_DAYS_LATE = 3
 # Risky: usually late and by weeks, or very late on average (PLAYBOOK R2).
-RISKY_MIN_SHARE_LATE = Decimal("0.50")
-RISKY_MIN_DAYS_WHEN_USUALLY_LATE = Decimal("14")
-RISKY_MIN_AVERAGE_DAYS_LATE = Decimal("30")
+RISKY_MIN_PERCENT_LATE = 50
+RISKY_MIN_DAYS_WHEN_USUALLY_LATE = 14
+RISKY_MIN_AVERAGE_DAYS_LATE = 30
+
+
+# One score per customer per plan: tuple.__new__ skips NamedTuple's Python constructor.
+new_tuple = tuple.__new__
 
 
 def window_start(as_of: date) -> date:
@@ -87,28 +92,30 @@ def score_customers(
         total = sum(days)
         late = count - days.count(0)
         judged = count >= MIN_INVOICES_TO_JUDGE
-        # The thresholds compared exactly, in integers: share <= s  <=>  late <= s * count.
+        # The thresholds compared exactly, in integers: late / count <= p%  <=>
+        # 100 * late <= p * count, and average <= d  <=>  total <= d * count.
         good = (
             judged
-            and late <= GOOD_PAYER_MAX_SHARE_LATE * count
+            and 100 * late <= GOOD_PAYER_MAX_PERCENT_LATE * count
             and total <= GOOD_PAYER_MAX_AVERAGE_DAYS_LATE * count
         )
+        usually_late = 100 * late >= RISKY_MIN_PERCENT_LATE * count
         risky = judged and (
-            (
-                late >= RISKY_MIN_SHARE_LATE * count
-                and total >= RISKY_MIN_DAYS_WHEN_USUALLY_LATE * count
-            )
+            (usually_late and total >= RISKY_MIN_DAYS_WHEN_USUALLY_LATE * count)
             or total >= RISKY_MIN_AVERAGE_DAYS_LATE * count
         )
-        scores[number] = CustomerScore(
-            number,
-            revenue.get(number, ZERO),
-            c.segment or segments.get(number, Segment.C),
-            open_amounts.get(number, ZERO),
-            count,
-            total,
-            late,
-            good,
-            risky,
+        scores[number] = new_tuple(
+            CustomerScore,
+            (
+                number,
+                revenue.get(number, ZERO),
+                c.segment or segments.get(number, Segment.C),
+                open_amounts.get(number, ZERO),
+                count,
+                total,
+                late,
+                good,
+                risky,
+            ),
         )
     return scores

@@ -148,8 +148,10 @@ def books(draw) -> Book:
 def test_plan_invariants(book: Book, as_of: date):
     plan = plan_book(book, as_of)
     assert plan == plan_book(book, as_of)  # deterministic, and the book is not changed
-    # One action per invoice, in workbook order (all numbers here are unique and known).
+    # One action per invoice and one score per customer, in workbook order (all numbers
+    # here are unique and known).
     assert [a.invoice for a in plan.actions] == [i.number for i in book.invoices]
+    assert [s.customer for s in plan.scores] == [c.number for c in book.customers]
     ledger = Ledger.build(book, as_of)
     calendar = WorkCalendar(book.settings.call_days)
     for inv, a in zip(book.invoices, plan.actions, strict=True):
