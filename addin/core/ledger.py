@@ -293,16 +293,17 @@ class Ledger:
             for a, o, d in zip(amounts, opens, dues, strict=True)
         ]
 
-        # Per-customer sums, each loop only over the invoices it concerns.
+        # Per-customer sums.
         revenue: dict[CustomerId, Decimal] = dict.fromkeys(customers, ZERO)
-        for c, a, i in zip(who, amounts, issued, strict=True):
-            if start <= i <= as_of:
-                revenue[c] += a
         open_sum: dict[CustomerId, Decimal] = dict.fromkeys(customers, ZERO)
         overdue_sum: dict[CustomerId, Decimal] = {}
         credit_sum: dict[CustomerId, Decimal] = {}
         lateness: dict[CustomerId, list[int]] = {}
-        for status, c, o, d, paid_on in zip(statuses, who, opens, dues, paid_dates, strict=True):
+        for status, c, a, i, o, d, paid_on in zip(
+            statuses, who, amounts, issued, opens, dues, paid_dates, strict=True
+        ):
+            if start <= i <= as_of:
+                revenue[c] += a
             if status is paid:
                 if paid_on is not None and start <= paid_on <= as_of:
                     late = (paid_on - d).days
