@@ -201,7 +201,7 @@ def plan_text(plan: Plan, book: Book, problems: list[Problem], path: str) -> str
         lines += [*_table(body), ""]
 
     if plan.letters:
-        lines.append(f"Brieven klaar om te maken ({len(plan.letters)}): debiteuren herinneringen")
+        lines.append(f"Brieven klaar om te maken ({len(plan.letters)})")
         body = [["sinds", "klant", "stap", "facturen", "totaal"]]
         for t in plan.letters:
             body.append(
