@@ -124,6 +124,12 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
 }
 
 
+# Command groups in their own modules add their sub-parsers here: each is a function
+# `register(subparsers)` that calls `subparsers.add_parser(...)` and `set_defaults(func=...)`,
+# the func taking the parsed arguments and returning the exit code.
+REGISTRARS: tuple[Callable[[Any], None], ...] = ()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = DutchParser(
         prog="debiteuren",
@@ -138,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         _book_args(p)
         p.set_defaults(func=func)
+    for register in REGISTRARS:
+        register(sub)
     return parser
 
 
