@@ -15,69 +15,24 @@ Example::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .adapters.cells import CellError, to_date
+from . import __version__, cli_costs, cli_handover, cli_interest
 from .adapters.reader import WorkbookError, read_book
+from .cli_common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    DutchParser,
+    fail,
+    parse_day,
+    print_json,
+)
 from .core.plan import plan_book
 from .report import plan_json, plan_text, problem_json, problem_line
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
-
-
-class DutchParser(argparse.ArgumentParser):
-    """argparse with Dutch headings and errors that exit 2 with a Dutch message."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "argumenten"
-        self._optionals.title = "opties"
-        self.add_argument("-h", "--help", action="help", help="deze hulp tonen en stoppen")
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage:", "gebruik:", 1)
-
-    def format_help(self) -> str:
-        return super().format_help().replace("usage:", "gebruik:", 1)
-
-    def error(self, message: str) -> Any:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_FAILED, f"{self.prog}: fout in de opdracht: {message}\n")
-
-
-def parse_day(text: str) -> date:
-    """--datum: ISO (2026-11-24) as the contract says, Dutch (24-11-2026) as people type."""
-    try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        try:
-            value = to_date(text)
-        except CellError as exc:
-            raise argparse.ArgumentTypeError(
-                f"ongeldige datum '{text}': gebruik JJJJ-MM-DD"
-            ) from exc
-        if value is None:
-            raise argparse.ArgumentTypeError("lege datum: gebruik JJJJ-MM-DD") from None
-    return value
-
-
-def _print_json(data: dict[str, Any]) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _fail(args: argparse.Namespace, message: str) -> int:
-    if getattr(args, "json", False):
-        _print_json({"fout": message})
-    else:
-        print(f"Fout: {message}", file=sys.stderr)
-    return EXIT_FAILED
 
 
 def cmd_werklijst(args: argparse.Namespace) -> int:
@@ -85,7 +40,7 @@ def cmd_werklijst(args: argparse.Namespace) -> int:
     plan = plan_book(book, args.datum)
     problems = list(read_problems) + list(plan.problems)
     if args.json:
-        _print_json(plan_json(plan, book, problems))
+        print_json(plan_json(plan, book, problems))
     else:
         sys.stdout.write(plan_text(plan, book, problems, str(args.boek)))
     return EXIT_PROBLEMS if problems else EXIT_OK
@@ -96,7 +51,7 @@ def cmd_controleer(args: argparse.Namespace) -> int:
     plan = plan_book(book, args.datum)
     problems = list(read_problems) + list(plan.problems)
     if args.json:
-        _print_json({"problemen": [problem_json(p) for p in problems]})
+        print_json({"problemen": [problem_json(p) for p in problems]})
     elif problems:
         print(f"{len(problems)} problemen gevonden in {args.boek}:")
         for p in problems:
@@ -127,7 +82,11 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
 # Command groups in their own modules add their sub-parsers here: each is a function
 # `register(subparsers)` that calls `subparsers.add_parser(...)` and `set_defaults(func=...)`,
 # the func taking the parsed arguments and returning the exit code.
-REGISTRARS: tuple[Callable[[Any], None], ...] = ()
+REGISTRARS: tuple[Callable[[Any], None], ...] = (
+    cli_costs.register,
+    cli_interest.register,
+    cli_handover.register,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except WorkbookError as exc:
-        return _fail(args, str(exc))
+        return fail(args, str(exc))
 
 
 if __name__ == "__main__":

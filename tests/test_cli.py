@@ -218,3 +218,20 @@ def test_console_script_runs_as_a_real_process(workbook):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["datum"] == "2026-11-24"
+
+
+@pytest.mark.parametrize(
+    ("args", "exp"),
+    [
+        (["werklijst"], "deze argumenten ontbreken: boek"),
+        (["onzin"], "ongeldige keuze: 'onzin'"),
+        (["werklijst", "x.xlsx", "--foo"], "onbekende argumenten: --foo"),
+    ],
+    ids=["missing-book", "unknown-command", "unknown-option"],
+)
+def test_usage_errors_are_dutch(capsys, args, exp):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert exp in err and "gebruik:" in err

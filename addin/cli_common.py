@@ -1,0 +1,87 @@
+"""What every command of the command line shares: exit codes, the Dutch argument parser,
+--datum parsing, JSON printing and the failure message.
+
+Example::
+
+    >>> parse_day("24-11-2026").isoformat()
+    '2026-11-24'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import Any
+
+from .adapters.cells import CellError, to_date
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
+
+
+class DutchParser(argparse.ArgumentParser):
+    """argparse with Dutch headings and errors that exit 2 with a Dutch message."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenten"
+        self._optionals.title = "opties"
+        self.add_argument("-h", "--help", action="help", help="deze hulp tonen en stoppen")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "gebruik:", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "gebruik:", 1)
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_FAILED, f"{self.prog}: fout in de opdracht: {dutch(message)}\n")
+
+
+# argparse's own messages (Python 3.11), in Dutch: prefix -> replacement.
+ARGPARSE_DUTCH: tuple[tuple[str, str], ...] = (
+    ("the following arguments are required: ", "deze argumenten ontbreken: "),
+    ("unrecognized arguments: ", "onbekende argumenten: "),
+    ("invalid choice: ", "ongeldige keuze: "),
+    ("expected one argument", "verwacht één waarde"),
+    ("not allowed with argument ", "niet toegestaan samen met "),
+    ("one of the arguments ", "een van deze argumenten is verplicht: "),
+)
+
+
+def dutch(message: str) -> str:
+    for english, translated in ARGPARSE_DUTCH:
+        if english in message:
+            message = message.replace(english, translated)
+    return message.replace("(choose from ", "(kies uit ").replace(" is required", "")
+
+
+def parse_day(text: str) -> date:
+    """--datum: ISO (2026-11-24) as the contract says, Dutch (24-11-2026) as people type."""
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        try:
+            value = to_date(text)
+        except CellError as exc:
+            raise argparse.ArgumentTypeError(
+                f"ongeldige datum '{text}': gebruik JJJJ-MM-DD"
+            ) from exc
+        if value is None:
+            raise argparse.ArgumentTypeError("lege datum: gebruik JJJJ-MM-DD") from None
+    return value
+
+
+def print_json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def fail(args: argparse.Namespace, message: str) -> int:
+    if getattr(args, "json", False):
+        print_json({"fout": message})
+    else:
+        print(f"Fout: {message}", file=sys.stderr)
+    return EXIT_FAILED
