@@ -1,0 +1,144 @@
+"""Worksheet functions for Excel (classic open-source xlwings UDFs, Windows Excel only).
+
+``=INCASSOKOSTEN(bedrag; [btw])`` gives the buitengerechtelijke incassokosten on a hoofdsom
+per the Besluit (BWBR0031432, art. 2); ``=WETTELIJKERENTE(bedrag; van; tot; [soort])`` the
+statutory interest from the first interest day through the last, inclusive, with the
+shipped rate table. Both return a number, or a Dutch text starting with ``#FOUT:`` when an
+argument cannot be used, so one bad row shows its reason instead of breaking the sheet.
+
+This module is an adapter: it converts what Excel passes (floats for numbers, datetime for
+date cells, floats for dates computed by formulas, xlwings issue #2581; str for text; None
+for an empty cell; bool for WAAR/ONWAAR) with `addin.adapters.cells`, calls the core with
+Decimals and dates, and turns the Decimal result into a float only on the way out.
+
+The functions carry no type annotations on purpose: xlwings' Windows decorator turns an
+argument's annotation into a converter (`xlfunc` reads `get_type_hints`), and a hint such as
+``float | None`` is no converter. The decorators are looked up on `xw` at import time, so a
+build step can bind xlwings' Windows `xlfunc`/`xlarg`/`xlret` to generate the VBA wrappers
+on Linux (notes/EXCEL.md); elsewhere they are no-ops.
+
+Example (what Excel shows for =INCASSOKOSTEN(3000; WAAR), LEGAL.md vector B6)::
+
+    >>> INCASSOKOSTEN(3000.0, True)
+    514.25
+    >>> INCASSOKOSTEN(None)
+    '#FOUT: bedrag ontbreekt'
+    >>> from datetime import datetime
+    >>> WETTELIJKERENTE(1000.0, datetime(2025, 4, 1), datetime(2025, 6, 30), "handel")
+    27.8
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import xlwings as xw
+
+from .adapters.cells import CellError, to_amount, to_bool, to_date, to_text
+from .adapters.rates import RateFileError, load_rates
+from .core.collection_costs import collection_costs
+from .core.interest import InterestKind, RateTableError, statutory_interest
+
+CATEGORY = "Debiteuren"
+ERROR_PREFIX = "#FOUT: "
+
+# What users type for the kind of interest; compared case-insensitively, spaces ignored.
+KINDS: dict[str, InterestKind] = {
+    "handel": InterestKind.COMMERCIAL,
+    "handelsrente": InterestKind.COMMERCIAL,
+    "wettelijkehandelsrente": InterestKind.COMMERCIAL,
+    "zakelijk": InterestKind.COMMERCIAL,
+    "b2b": InterestKind.COMMERCIAL,
+    "6:119a": InterestKind.COMMERCIAL,
+    "gewoon": InterestKind.CONSUMER,
+    "wettelijk": InterestKind.CONSUMER,
+    "wettelijkerente": InterestKind.CONSUMER,
+    "consument": InterestKind.CONSUMER,
+    "particulier": InterestKind.CONSUMER,
+    "b2c": InterestKind.CONSUMER,
+    "6:119": InterestKind.CONSUMER,
+}
+
+
+class _Refused(ValueError):
+    """An argument the function cannot use; the message is the Dutch text for the cell."""
+
+
+def _amount(value: object, name: str) -> Decimal:
+    if value is None:
+        raise _Refused(f"{name} ontbreekt")
+    try:
+        amount = to_amount(value)
+    except CellError as exc:
+        raise _Refused(f"{name}: {exc}") from None
+    if amount is None:
+        raise _Refused(f"{name} ontbreekt")
+    if amount < 0:
+        raise _Refused(f"{name} is negatief ({to_text(value)}); geef een bedrag van 0 of meer")
+    return amount
+
+
+def _day(value: object, name: str) -> date:
+    if value is None:
+        raise _Refused(f"{name} ontbreekt")
+    try:
+        day = to_date(value)
+    except CellError as exc:
+        raise _Refused(f"{name}: {exc}") from None
+    if day is None:
+        raise _Refused(f"{name} ontbreekt")
+    return day
+
+
+def _flag(value: object, name: str) -> bool:
+    try:
+        flag = to_bool(value)
+    except CellError as exc:
+        raise _Refused(f"{name}: {exc}") from None
+    return bool(flag)
+
+
+def _kind(value: object) -> InterestKind:
+    text = to_text(value).casefold().replace(" ", "").replace("-", "")
+    if not text:
+        return InterestKind.COMMERCIAL
+    kind = KINDS.get(text)
+    if kind is None:
+        raise _Refused(f'soort \'{to_text(value)}\' is onbekend; gebruik "handel" of "gewoon"')
+    return kind
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("bedrag", doc="de hoofdsom in euro (zonder rente)")
+@xw.arg("btw", doc="WAAR als 21% btw wordt doorberekend (alleen bij een incassobureau)")
+def INCASSOKOSTEN(bedrag, btw=False):  # type: ignore[no-untyped-def]  # see module doc
+    """Buitengerechtelijke incassokosten op de hoofdsom (Besluit BIK art. 2), in euro."""
+    try:
+        principal = _amount(bedrag, "bedrag")
+        vat = _flag(btw, "btw")
+    except _Refused as exc:
+        return ERROR_PREFIX + str(exc)
+    if principal == 0:
+        return 0.0  # nothing owed, nothing to collect: no minimum either
+    return float(collection_costs(principal, vat=vat).total)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("bedrag", doc="de hoofdsom in euro")
+@xw.arg("van", doc="de eerste dag met rente: de dag na de vervaldag")
+@xw.arg("tot", doc="de laatste dag met rente (tot en met), meestal de betaaldag")
+@xw.arg("soort", doc='"handel" (art. 6:119a BW, standaard) of "gewoon" (art. 6:119 BW)')
+def WETTELIJKERENTE(bedrag, van, tot, soort="handel"):  # type: ignore[no-untyped-def]
+    """Wettelijke (handels)rente over de hoofdsom van 'van' tot en met 'tot', in euro."""
+    try:
+        principal = _amount(bedrag, "bedrag")
+        start = _day(van, "van")
+        end = _day(tot, "tot")
+        kind = _kind(soort)
+        result = statutory_interest(principal, start, end, load_rates(), kind)
+    except _Refused as exc:
+        return ERROR_PREFIX + str(exc)
+    except (RateTableError, RateFileError) as exc:
+        return ERROR_PREFIX + str(exc)
+    return float(result.total)
