@@ -1,0 +1,408 @@
+"""The hand-over file for a collection agency: one folder and one ZIP per customer.
+
+Contents (PLAYBOOK L8: a complete file): the claim statement as PDF (addressed to the
+Incassobureau of Instellingen) and CSV, the invoice copies, every letter the contact log
+names with its date, the contact log, the promises and arrangements, and the bank
+payments of the customer. CSV files use `;` and Dutch number and date text, so Dutch Excel
+opens them as they are; text that a spreadsheet would run as a formula is quoted.
+
+Documents are only taken from inside Factuurmap or the workbook's folder (documents.py).
+The folder is built under a temporary name and then put in place, so a failed run leaves no
+half-made file behind.
+
+Example::
+
+    make_handover(book, Path("Debiteuren.xlsx"), "K013", date(2026, 11, 24), Path("uit"), rates)
+    -> uit/Overdracht K013 Schildersbedrijf De Kwast 2026-11-24/  and  ...2026-11-24.zip
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from ..core.claims import ClaimStatement, claim_statement
+from ..core.interest import InterestKind, Rate
+from ..core.model import Book
+from ..core.money import format_amount
+from ..core.texts import nl_date
+from .documents import find_document, roots_for, safe_name
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """What was made: the folder, the ZIP, the files in it, and documents not found."""
+
+    folder: Path
+    archive: Path
+    files: tuple[str, ...]
+    statement: ClaimStatement
+    missing: tuple[str, ...]
+
+
+def cell(value: object) -> str:
+    """CSV text: Dutch dates and amounts; outside text never starts like a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return nl_date(value)
+    if isinstance(value, Decimal):
+        return format_amount(value)
+    text = str(value)
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8
+
+
+def statement_rows(s: ClaimStatement) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for line in s.lines:
+        for p in line.interest.periods:
+            rows.append(
+                [
+                    line.invoice,
+                    line.invoice_date,
+                    line.due,
+                    line.amount,
+                    line.paid,
+                    line.open_principal,
+                    p.start,
+                    p.end,
+                    p.days,
+                    p.percent,
+                    p.base,
+                    p.interest,
+                ]
+            )
+        if not line.interest.periods:
+            rows.append(
+                [
+                    line.invoice,
+                    line.invoice_date,
+                    line.due,
+                    line.amount,
+                    line.paid,
+                    line.open_principal,
+                    None,
+                    None,
+                    0,
+                    None,
+                    None,
+                    Decimal("0.00"),
+                ]
+            )
+    return rows
+
+
+STATEMENT_HEADER = (
+    "Factuur",
+    "Factuurdatum",
+    "Vervaldatum",
+    "Bedrag",
+    "Betaald",
+    "Open hoofdsom",
+    "Rente van",
+    "Rente tot en met",
+    "Dagen",
+    "Rentepercentage",
+    "Grondslag",
+    "Rente",
+)
+
+
+def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> bytes:
+    """The claim statement on A4, addressed to the collection agency."""
+    styles = getSampleStyleSheet()
+    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
+
+    def para(text: str, style=body) -> Paragraph:
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+    settings = book.settings
+    agency = settings.collection_agency.replace(",", "\n") or "Incassobureau"
+    sender = "\n".join(
+        x
+        for x in (
+            settings.company_name,
+            settings.address,
+            f"{settings.postcode} {settings.city}".strip(),
+        )
+        if x
+    )
+    law = "art. 6:119a BW (handelsrente)" if s.kind is InterestKind.COMMERCIAL else "art. 6:119 BW"
+    c = s.customer
+    story: list[object] = [
+        para(sender),
+        Spacer(1, 8 * mm),
+        para(agency),
+        Spacer(1, 8 * mm),
+        para(f"Datum: {nl_date(s.as_of)}"),
+        Paragraph(f"<b>Overdracht vordering: {escape(c.name)} ({escape(c.number)})</b>", body),
+        Spacer(1, 4 * mm),
+        para(
+            "Debiteur: "
+            + ", ".join(
+                x
+                for x in (
+                    c.name,
+                    c.address,
+                    f"{c.postcode} {c.city}".strip(),
+                    c.country,
+                    c.email,
+                    c.phone,
+                )
+                if x
+            )
+        ),
+        para(
+            f"Soort: {c.kind.value}. Wettelijke rente volgens {law}, tot en met {nl_date(s.as_of)}."
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    table = [["Factuur", "Factuurdatum", "Vervaldatum", "Bedrag", "Betaald", "Open", "Rente"]]
+    for line in s.lines:
+        table.append(
+            [
+                line.invoice,
+                nl_date(line.invoice_date),
+                nl_date(line.due),
+                format_amount(line.amount),
+                format_amount(line.paid),
+                format_amount(line.open_principal),
+                format_amount(line.interest.open_interest),
+            ]
+        )
+    grid = Table(table, repeatRows=1)
+    grid.setStyle(
+        TableStyle(
+            [
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
+            ]
+        )
+    )
+    story += [grid, Spacer(1, 4 * mm)]
+    periods = [["Factuur", "Van", "Tot en met", "Dagen", "%", "Grondslag", "Rente"]]
+    for line in s.lines:
+        for p in line.interest.periods:
+            periods.append(
+                [
+                    line.invoice,
+                    nl_date(p.start),
+                    nl_date(p.end),
+                    str(p.days),
+                    format_amount(p.percent),
+                    format_amount(p.base),
+                    format_amount(p.interest),
+                ]
+            )
+    if len(periods) > 1:
+        rent = Table(periods, repeatRows=1)
+        rent.setStyle(
+            TableStyle(
+                [
+                    ("FONTSIZE", (0, 0), (-1, -1), 7),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                    ("ALIGN", (3, 0), (-1, -1), "RIGHT"),
+                ]
+            )
+        )
+        story += [para("Rente per periode:"), rent, Spacer(1, 4 * mm)]
+    costs = s.costs
+    totals = [
+        ["Hoofdsom", format_amount(s.principal)],
+        ["Wettelijke rente", format_amount(s.interest)],
+    ]
+    if costs is not None:
+        totals.append(["Buitengerechtelijke incassokosten", format_amount(costs.fee)])
+        if costs.vat_applied:
+            totals.append(["BTW over incassokosten", format_amount(costs.vat)])
+    totals.append(["Totaal", format_amount(s.total)])
+    summary = Table(totals)
+    summary.setStyle(
+        TableStyle(
+            [
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
+            ]
+        )
+    )
+    story += [summary, Spacer(1, 2 * mm), para(s.costs_note, small)]
+    for number, reason in s.left_out:
+        story.append(para(f"Niet overgedragen: factuur {number} ({reason}).", small))
+    story += [
+        Spacer(1, 4 * mm),
+        para("Bijgevoegd: " + (", ".join(documents) or "geen documenten"), small),
+    ]
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        title=f"Overdracht {c.number}",
+        author=settings.company_name,
+        invariant=1,
+    )
+    doc.build(story)
+    return out.getvalue()
+
+
+def make_handover(
+    book: Book,
+    workbook: Path,
+    customer: str,
+    as_of: date,
+    out_dir: Path,
+    rates: Sequence[Rate],
+) -> Handover:
+    """Build the hand-over folder and ZIP for one customer (see the module docstring)."""
+    statement = claim_statement(book, customer, as_of, rates)
+    c = statement.customer
+    roots = roots_for(workbook, book.settings.invoice_dir)
+    files: dict[str, bytes | Path] = {}
+    missing: list[str] = []
+    invoices = {i.number: i for i in book.invoices if i.customer == customer}
+    for line in statement.lines:
+        pdf = invoices[line.invoice].pdf
+        if pdf:
+            found = find_document(pdf, roots)
+            if found.path is not None:
+                files[f"facturen/{safe_name(line.invoice)}{found.path.suffix}"] = found.path
+            else:
+                missing.append(f"factuur {line.invoice}: {found.reason}")
+    contacts = [x for x in book.contacts if x.customer == customer]
+    for k, contact in enumerate(contacts, start=1):
+        if contact.document:
+            found = find_document(contact.document, roots)
+            if found.path is not None:
+                name = f"brieven/{contact.date.isoformat()} {k:03d} {safe_name(found.path.stem)}"
+                files[name + found.path.suffix] = found.path
+            else:
+                missing.append(f"brief van {nl_date(contact.date)}: {found.reason}")
+    files["contacten.csv"] = csv_bytes(
+        (
+            "Datum",
+            "Facturen",
+            "Kanaal",
+            "Met",
+            "Doel",
+            "Uitkomst",
+            "Vervolgdatum",
+            "Door",
+            "Stap",
+            "Document",
+        ),
+        (
+            [
+                x.date,
+                ", ".join(x.invoices),
+                x.channel.value,
+                x.person,
+                x.goal,
+                x.outcome.value if x.outcome else "",
+                x.follow_up,
+                x.by,
+                x.step,
+                x.document,
+            ]
+            for x in contacts
+        ),
+    )
+    files["afspraken.csv"] = csv_bytes(
+        (
+            "Afspraak",
+            "Soort",
+            "Facturen",
+            "Datum afspraak",
+            "Bedrag",
+            "Betaaldatum",
+            "Aantal termijnen",
+            "Termijnbedrag",
+            "Interval",
+            "Bevestiging verstuurd",
+            "Getekend retour",
+            "Notities",
+        ),
+        (
+            [
+                a.id,
+                a.kind.value,
+                ", ".join(a.invoices),
+                a.agreed_on,
+                a.amount,
+                a.first_date,
+                a.instalments,
+                a.instalment_amount,
+                a.interval.value,
+                a.confirmation_sent,
+                "Ja" if a.signed_returned else "Nee",
+                a.notes,
+            ]
+            for a in book.agreements
+            if a.customer == customer
+        ),
+    )
+    files["betalingen.csv"] = csv_bytes(
+        ("Datum", "Bedrag", "Factuur", "Tegenrekening", "Naam", "Omschrijving", "Status"),
+        (
+            [p.date, p.amount, p.invoice, p.counter_account, p.name, p.description, p.status.value]
+            for p in book.payments
+            if p.customer == customer or p.invoice in invoices
+        ),
+    )
+    files["vordering.csv"] = csv_bytes(STATEMENT_HEADER, statement_rows(statement))
+    enclosed = sorted(name for name in files if "/" in name)
+    files["vordering.pdf"] = statement_pdf(statement, book, enclosed)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = safe_name(f"Overdracht {c.number} {c.name} {as_of.isoformat()}")
+    folder, archive = out_dir / name, out_dir / f"{name}.zip"
+    work = Path(tempfile.mkdtemp(prefix=".overdracht-", dir=out_dir))
+    try:
+        staged = work / name
+        for rel, content in files.items():
+            target = staged / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Path):
+                shutil.copyfile(content, target)
+            else:
+                target.write_bytes(content)
+        staged_zip = work / archive.name
+        with zipfile.ZipFile(staged_zip, "w", zipfile.ZIP_DEFLATED) as z:
+            for rel in sorted(files):
+                z.write(staged / rel, f"{name}/{rel}")
+        if folder.exists():
+            shutil.rmtree(folder)
+        staged.replace(folder)
+        staged_zip.replace(archive)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return Handover(folder, archive, tuple(sorted(files)), statement, tuple(missing))

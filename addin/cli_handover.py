@@ -1,0 +1,105 @@
+"""`debiteuren overdracht BOEK KLANTNUMMER [--datum D] [--uit MAP] [--json]`.
+
+Makes the hand-over file for the collection agency (adapters/handover.py) in MAP, by default
+the Uitvoermap of Instellingen (relative to the workbook) or else the workbook's folder.
+
+Example::
+
+    $ debiteuren overdracht Debiteuren.xlsx K013 --datum 2026-11-24
+    Overdrachtsdossier voor Schildersbedrijf De Kwast V.O.F. (K013): ...zip
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from .adapters.handover import make_handover
+from .adapters.rates import load_rates
+from .adapters.reader import read_book
+from .cli_common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
+from .core.interest import RateTableError
+from .core.money import format_eur, json_amount
+from .core.plan import plan_book
+
+
+def out_dir(args: argparse.Namespace, book_output_dir: str) -> Path:
+    if args.uit is not None:
+        return Path(args.uit)
+    base = Path(args.boek).resolve().parent
+    if book_output_dir.strip():
+        folder = Path(book_output_dir.strip()).expanduser()
+        return folder if folder.is_absolute() else base / folder
+    return base
+
+
+def cmd_overdracht(args: argparse.Namespace) -> int:
+
+    book, read_problems = read_book(args.boek)
+    problems = list(read_problems) + list(plan_book(book, args.datum).problems)
+    if not any(c.number == args.klant for c in book.customers):
+        return fail(args, f"klantnummer {args.klant} staat niet in Klanten van {args.boek}")
+    try:
+        result = make_handover(
+            book,
+            Path(args.boek),
+            args.klant,
+            args.datum,
+            out_dir(args, book.settings.output_dir),
+            load_rates(),
+        )
+    except RateTableError as exc:
+        return fail(args, str(exc))
+    except OSError as exc:
+        return fail(args, f"het dossier kon niet worden geschreven: {exc}")
+    s = result.statement
+    if args.json:
+        data: dict[str, Any] = {
+            "klant": s.customer.number,
+            "naam": s.customer.name,
+            "datum": s.as_of.isoformat(),
+            "map": str(result.folder),
+            "zip": str(result.archive),
+            "bestanden": list(result.files),
+            "facturen": [line.invoice for line in s.lines],
+            "hoofdsom": json_amount(s.principal),
+            "rente": json_amount(s.interest),
+            "incassokosten": json_amount(s.costs.total) if s.costs else None,
+            "totaal": json_amount(s.total),
+            "ontbreekt": list(result.missing),
+            "problemen": len(problems),
+        }
+        print_json(data)
+    else:
+        print(f"Overdrachtsdossier voor {s.customer.name} ({s.customer.number}): {result.archive}")
+        print(f"  facturen: {', '.join(line.invoice for line in s.lines) or 'geen'}")
+        print(
+            f"  hoofdsom {format_eur(s.principal)}, rente {format_eur(s.interest)}, "
+            f"incassokosten {format_eur(s.costs.total) if s.costs else '-'}, "
+            f"totaal {format_eur(s.total)}"
+        )
+        print(f"  {s.costs_note}")
+        for m in result.missing:
+            print(f"  ontbreekt: {m}")
+        if problems:
+            print(
+                f"  {len(problems)} problemen in de gegevens: zie debiteuren controleer",
+                file=sys.stderr,
+            )
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def register(sub: Any) -> None:
+
+    help_text = "overdrachtsdossier voor het incassobureau maken (map en ZIP)"
+    p = sub.add_parser("overdracht", help=help_text, description=help_text)
+    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("klant", help="het klantnummer")
+    p.add_argument(
+        "--datum", type=parse_day, default=None, help="peildatum JJJJ-MM-DD (standaard: vandaag)"
+    )
+    p.add_argument("--uit", type=Path, default=None, help="map voor het dossier")
+    p.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    p.set_defaults(func=cmd_overdracht)

@@ -1,0 +1,169 @@
+"""The claim statement for a hand-over to a collection agency (PLAYBOOK L8).
+
+Per overdue invoice of the customer: the principal, what was paid, the statutory interest
+from the day after the due date through the plan date (art. 6:119 BW for consumers, 6:119a
+for businesses, split per period), and for the whole claim the collection costs: for a
+business at least the statutory EUR 40 (art. 6:96 lid 4 BW), for a consumer only once the
+costs are due after a 14-day letter (art. 6:96 lid 6), computed on the sum of the claims
+(lid 7). Disputed invoices are left out: a dispute is resolved first (PLAYBOOK P3).
+
+Payments: Betaald (undated, e.g. cash) lowers the principal from the start; linked
+Betalingen rows are dated and settle interest before principal (art. 6:44 BW). The costs
+are stated for the claim as a whole and are not yet paid by anything.
+
+Example::
+
+    business customer, invoice EUR 1,000 due 31-3-2025, plan date 30-6-2025
+    -> principal 1,000.00, interest 27.80 (91 days at 11.15%), costs 150.00, total 1,177.80
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from . import fourteen_days
+from .collection_costs import CostsResult, business_costs, consumer_costs
+from .interest import InterestKind, InterestResult, Rate, interest_start, statutory_interest
+from .ladder_default import DEFAULT_STEPS
+from .ledger import Ledger, step_key
+from .model import Action, Book, Customer, CustomerId, CustomerKind, InvoiceNo, PaymentStatus
+from .money import ZERO
+from .texts import nl_date
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    """One overdue invoice in the claim.
+
+    Attributes:
+      amount: Bedrag as invoiced.
+      paid: paid so far (Betaald and linked payments).
+      interest: the statutory interest from the day after `due` through the plan date.
+    """
+
+    invoice: InvoiceNo
+    invoice_date: date
+    due: date
+    amount: Decimal
+    paid: Decimal
+    open_principal: Decimal
+    interest: InterestResult
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimStatement:
+    """What the customer owes on the plan date, for the collection agency.
+
+    Attributes:
+      costs: the collection costs, or None when none are due yet (see `costs_note`).
+      left_out: invoices not handed over, with the reason (Dutch).
+    """
+
+    customer: Customer
+    as_of: date
+    kind: InterestKind
+    lines: tuple[ClaimLine, ...]
+    principal: Decimal
+    interest: Decimal
+    costs: CostsResult | None
+    costs_note: str
+    total: Decimal
+    left_out: tuple[tuple[InvoiceNo, str], ...] = ()
+
+
+def _fourteen_day_letter_sent(book: Book, customer: CustomerId) -> date | None:
+    steps = book.steps or DEFAULT_STEPS
+    names = {step_key(s.name) for s in steps if s.action is Action.FOURTEEN_DAY_LETTER}
+    dates = [c.date for c in book.contacts if c.customer == customer and step_key(c.step) in names]
+    return max(dates) if dates else None
+
+
+def claim_statement(
+    book: Book, customer: CustomerId, as_of: date, rates: Sequence[Rate]
+) -> ClaimStatement:
+    """The claim against one customer on `as_of`; the customer must be in the book."""
+    ledger = Ledger.build(book, as_of)
+    who = ledger.customers[customer]
+    kind = InterestKind.CONSUMER if who.kind is CustomerKind.CONSUMER else InterestKind.COMMERCIAL
+    dated: dict[InvoiceNo, list[tuple[date, Decimal]]] = {}
+    for p in book.payments:
+        if p.status is PaymentStatus.LINKED and p.invoice and p.date <= as_of:
+            dated.setdefault(p.invoice, []).append((p.date, p.amount))
+    lines = []
+    left_out = []
+    for inv in ledger.invoices:
+        if inv.customer != customer or inv.amount <= ZERO:
+            continue
+        open_amount = ledger.open_of(inv.number)
+        due = ledger.due_of(inv.number)
+        if open_amount <= ZERO or due >= as_of:
+            continue
+        if inv.dispute:
+            left_out.append((inv.number, f"geschil: {inv.dispute}"))
+            continue
+        payments = sorted(dated.get(inv.number, ()))
+        start = interest_start(due)
+        result = statutory_interest(
+            inv.amount - inv.paid, start, as_of, rates, kind, payments=payments
+        )
+        lines.append(
+            ClaimLine(
+                invoice=inv.number,
+                invoice_date=inv.invoice_date,
+                due=due,
+                amount=inv.amount,
+                paid=inv.amount - open_amount,
+                open_principal=result.open_principal,
+                interest=result,
+                description=inv.description,
+            )
+        )
+    principal = sum((line.open_principal for line in lines), ZERO)
+    interest = sum((line.interest.open_interest for line in lines), ZERO)
+    costs, note = _costs(book, who, [line.open_principal for line in lines], as_of)
+    total = principal + interest + (costs.total if costs else ZERO)
+    return ClaimStatement(
+        customer=who,
+        as_of=as_of,
+        kind=kind,
+        lines=tuple(lines),
+        principal=principal,
+        interest=interest,
+        costs=costs,
+        costs_note=note,
+        total=total,
+        left_out=tuple(left_out),
+    )
+
+
+def _costs(
+    book: Book, customer: Customer, principals: list[Decimal], as_of: date
+) -> tuple[CostsResult | None, str]:
+    if not principals:
+        return None, "geen openstaande hoofdsom"
+    vat = book.settings.vat_on_collection_costs
+    if customer.kind is CustomerKind.BUSINESS:
+        return business_costs(sum(principals, ZERO), vat=vat), (
+            "buitengerechtelijke incassokosten volgens de staffel, minimaal EUR 40 "
+            "(art. 6:96 lid 4 BW)"
+        )
+    sent = _fourteen_day_letter_sent(book, customer.number)
+    if sent is None:
+        return (
+            None,
+            "geen incassokosten: er is geen veertiendagenbrief verstuurd (art. 6:96 lid 6 BW)",
+        )
+    due = fourteen_days.costs_due(sent)
+    if due > as_of:
+        return None, (
+            f"geen incassokosten: de termijn van de veertiendagenbrief van {nl_date(sent)} "
+            f"loopt nog; de kosten zijn verschuldigd vanaf {nl_date(due)}"
+        )
+    return consumer_costs(principals, vat=vat), (
+        f"incassokosten verschuldigd sinds {nl_date(due)}, na de veertiendagenbrief van "
+        f"{nl_date(sent)}, berekend over de som van de vorderingen (art. 6:96 lid 7 BW)"
+    )

@@ -1,0 +1,169 @@
+"""The hand-over file on real files: workbook written to disk, invoice PDFs made with
+reportlab, the CLI run, the ZIP opened, the CSVs and the claim PDF read back (pypdf)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.pdfgen import canvas
+
+from addin.adapters.book_writer import write_book
+from addin.adapters.rates import load_rates
+from addin.cli import main
+from addin.core.claims import claim_statement
+from tests.core.booktext import book
+
+BOOK = """
+[klanten]
+| klant | naam                | soort       | adres       | postcode | plaats  |
+| K1    | =HYPERLINK("x") BV  | Zakelijk    | Dorpsweg 1  | 1234 AB  | Utrecht |
+| P1    | M. de Vries         | Particulier | Kerkplein 2 | 2345 BC  | Leiden  |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag  | factuur-pdf    | geschil |
+| F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 | F1.pdf         |         |
+| F2      | K1    | 2025-03-01   | 2025-03-31  | 500.00  | ../geheim.pdf  |         |
+| F3      | K1    | 2025-03-01   | 2025-03-31  | 200.00  |                | klacht  |
+| F4      | P1    | 2025-03-01   | 2025-03-31  | 300.00  |                |         |
+[betalingen]
+| datum      | bedrag | factuur | klant | status    |
+| 2025-05-01 | 100.00 | F2      | K1    | Gekoppeld |
+[contacten]
+| datum      | klant | facturen | kanaal | stap        | document                |
+| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | brieven/herinnering.pdf |
+"""
+
+
+def _pdf(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    c = canvas.Canvas(str(path))
+    c.drawString(72, 720, text)
+    c.save()
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    root = tmp_path / "boek"
+    path = root / "Debiteuren.xlsx"
+    root.mkdir()
+    write_book(
+        book(
+            BOOK,
+            company_name="Installatiebedrijf Test BV",
+            collection_agency="Incasso Noord BV, Postbus 1, 9700 AA Groningen",
+            invoice_dir="facturen",
+        ),
+        path,
+    )
+    _pdf(root / "facturen" / "F1.pdf", "Factuur F1 origineel")
+    _pdf(tmp_path / "geheim.pdf", "mag niet mee")
+    _pdf(root / "brieven" / "herinnering.pdf", "Herinnering van 2 april")
+    return path
+
+
+def run(capsys, *args) -> tuple[int, str]:
+    code = main([str(a) for a in args])
+    return code, capsys.readouterr().out
+
+
+def test_business_claim_is_i1_plus_costs():
+    # notes/LEGAL.md I1: EUR 1,000 due 31-3-2025, paid 30-6-2025: 91 days at 11.15% = 27.80;
+    # costs 15% of 1,000 = 150.00 (Besluit BIK art. 2).
+    b = book("""
+    [klanten]
+    | klant | naam | soort    |
+    | K1    | A BV | Zakelijk |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+    | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
+    """)
+    s = claim_statement(b, "K1", date(2025, 6, 30), load_rates())
+    got = (s.principal, s.interest, s.costs.total, s.total)
+    assert got == (Decimal("1000.00"), Decimal("27.80"), Decimal("150.00"), Decimal("1177.80"))
+    (period,) = s.lines[0].interest.periods
+    assert (period.start, period.end, period.days) == (date(2025, 4, 1), date(2025, 6, 30), 91)
+
+
+def test_handover_zip_holds_the_complete_file(capsys, workbook, tmp_path):
+    out = tmp_path / "uit"
+    code, text = run(
+        capsys, "overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--json"
+    )
+    data = json.loads(text)
+    assert code == 0
+    assert data["facturen"] == ["F1", "F2"]  # F3 is disputed: left out
+    # The 100.00 paid on F2 on 1-5-2025 settles the interest run until then first (1-4 to
+    # 1-5 inclusive: 31 days at 11.15% on 500.00 = 4.73; art. 6:44 BW), so 95.27 goes to
+    # the principal: 1,000.00 + 404.73. Costs: 375 + 10% of the rest = 210.71.
+    assert (data["hoofdsom"], data["incassokosten"]) == ("1404.73", "210.71")
+    archive = Path(data["zip"])
+    assert archive.exists() and Path(data["map"]).is_dir()
+    with zipfile.ZipFile(archive) as z:
+        names = {n.split("/", 1)[1] for n in z.namelist()}
+        assert {
+            "vordering.pdf",
+            "vordering.csv",
+            "contacten.csv",
+            "afspraken.csv",
+            "betalingen.csv",
+            "facturen/F1.pdf",
+        } <= names
+        assert any(n.startswith("brieven/2025-04-02") for n in names)
+        assert not any("geheim" in n for n in names)  # outside the invoice folder: refused
+        root = z.namelist()[0].split("/", 1)[0]
+        copy = PdfReader(io.BytesIO(z.read(f"{root}/facturen/F1.pdf")))
+        assert "Factuur F1 origineel" in copy.pages[0].extract_text()
+        claim = PdfReader(io.BytesIO(z.read(f"{root}/vordering.pdf")))
+        pdf_text = " ".join(p.extract_text() for p in claim.pages)
+        contacts = z.read(f"{root}/contacten.csv").decode("utf-8-sig")
+        statement = z.read(f"{root}/vordering.csv").decode("utf-8-sig")
+    assert "Incasso Noord BV" in pdf_text and "Groningen" in pdf_text
+    assert "1.404,73" in pdf_text and "210,71" in pdf_text
+    assert "Niet overgedragen: factuur F3 (geschil: klacht)" in pdf_text
+    assert any("geheim.pdf" in m and "buiten de factuurmap" in m for m in data["ontbreekt"])
+    rows = list(csv.reader(io.StringIO(contacts), delimiter=";"))
+    assert rows[0][0] == "Datum" and rows[1][0] == "2-4-2025" and rows[1][8] == "Herinnering"
+    lines = list(csv.reader(io.StringIO(statement), delimiter=";"))
+    f2 = [r for r in lines if r[0] == "F2"]
+    assert f2 and f2[0][4] == "100,00"  # Betaald column, Dutch amount
+
+
+def test_consumer_gets_no_costs_without_a_fourteen_day_letter(capsys, workbook, tmp_path):
+    code, text = run(
+        capsys,
+        "overdracht",
+        workbook,
+        "P1",
+        "--datum",
+        "2025-06-30",
+        "--uit",
+        tmp_path / "uit",
+        "--json",
+    )
+    data = json.loads(text)
+    assert code == 0
+    assert data["incassokosten"] is None
+    assert data["hoofdsom"] == "300.00"
+
+
+def test_unknown_customer_is_refused(capsys, workbook, tmp_path):
+    code = main(["overdracht", str(workbook), "K9", "--uit", str(tmp_path / "uit")])
+    err = capsys.readouterr().err
+    assert code == 2 and "K9" in err
+    assert not (tmp_path / "uit").exists()
+
+
+def test_text_that_looks_like_a_formula_is_quoted_in_csv(capsys, workbook, tmp_path):
+    # The customer's name starts with "=": a spreadsheet must not run it.
+    from addin.adapters.handover import cell
+
+    assert cell('=HYPERLINK("x") BV') == '\'=HYPERLINK("x") BV'
+    assert cell("-12") == "'-12"
+    assert cell(Decimal("-1234.5")) == "-1.234,50"
