@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from itertools import chain
 
 from .. import schema
 from .model import Book, CellRef, Problem
@@ -126,8 +127,8 @@ def check_other_customers(book: Book, as_of: date) -> list[Problem]:
 def check_invoice_references(book: Book, as_of: date) -> list[Problem]:
     numbers = {inv.number for inv in book.invoices}
     numbers.add("")
-    referenced = {n for a in book.agreements for n in a.invoices}
-    referenced.update(n for c in book.contacts for n in c.invoices)
+    referenced = set(chain.from_iterable(a.invoices for a in book.agreements))
+    referenced.update(chain.from_iterable(c.invoices for c in book.contacts))
     referenced.update(p.invoice for p in book.payments)
     if referenced <= numbers:
         return []  # the usual case, decided with set operations

@@ -364,7 +364,8 @@ class Ledger:
         by_customer: dict[CustomerId, list[Contact]] = defaultdict(list)
         last: dict[CustomerId, date] = {}
         as_of = self.as_of
-        for c in sorted(self.book.contacts, key=attrgetter("date", "row")):
+        # Stable sort by date keeps the workbook's row order within a day.
+        for c in sorted(self.book.contacts, key=attrgetter("date")):
             if c.invoices:
                 for number in c.invoices:
                     by_invoice[number].append(c)
