@@ -1,0 +1,1603 @@
+"""Write back into the user's .xlsx/.xlsm by editing only the parts the tool owns.
+
+openpyxl's load-and-save rebuilds the whole package and loses the ribbon relationship, x14
+extensions and chart detail (``notes/WRITEBACK.md``). This module instead splices bytes: it
+appends rows to a table, sets cells in a table row found by key, or replaces the contents of
+a sheet the tool owns, and copies every other zip member raw (its compressed bytes as they
+are, in the same order). Parsing is done with the standard library for the small parts
+(read only: nothing is ever re-serialised) and by byte search from the end of ``sheetData``
+for the sheets, so a 40 MB sheet is never loaded into a tree.
+
+Example::
+
+    apply_patch(Path("Debiteuren.xlsm"), Patch(
+        append=(("tblContacten", ({"Datum": date(2026, 11, 24), "Klantnummer": "K001",
+                                   "Kanaal": "Brief", "Stap": "Herinnering"},)),),
+        set_cells=(("tblAfspraken", "Afspraak", "A001",
+                    {"Bevestiging verstuurd": date(2026, 11, 24)}),),
+        replace_sheet=(("Werklijst", (("Klant", "Actie"), ("K001", "bellen"))),),
+    ))
+    ->  PatchResult(changed_parts=('xl/tables/table5.xml', 'xl/worksheets/sheet4.xml',
+            'xl/worksheets/sheet5.xml', 'xl/worksheets/sheet9.xml', ...),
+            backup=Path(".debiteuren-backup/Debiteuren.1.xlsm"),
+            appended=(("tblContacten", 1),), notes=())
+
+    The new Contacten row goes directly below the table (tblContacten's ref grows from
+    A1:K61 to A1:K62); the date gets a date style (an existing one, else exactly one new
+    xf with number format 14); text is written as inline text, so "=HYPERLINK(...)" stays
+    text; a calculated column (Facturen.Open) gets its formula in the new rows.
+
+Rules worth knowing:
+
+- Everything is checked and built in memory first; the file is written only at the very
+  end (temp file in the same folder, fsync, os.replace), so any `PatchError` leaves the
+  workbook byte-identical. Nothing is written when the patch changes nothing.
+- The backup is the previous file itself (a hard link, else a copy) in the folder
+  ``.debiteuren-backup`` next to the workbook, named ``<stem>.<n><suffix>`` with the first
+  unused n counting up from 1: unique without a clock; cleaning old ones is the user's call.
+- Refused, with a Dutch message saying what to do: the workbook open in Excel (a ``~$``
+  owner file next to it), password protection, not a zip, Zip64, encrypted members, a
+  missing table, sheet or header, a totals row, a query table, array formulas, new rows that
+  would land on other content, a table or a merged range, overwriting a formula that is not
+  a calculated column's (or a shared-formula master), control characters, text over 32,767
+  characters, dates before 1 March 1900 and timezone-aware datetimes.
+- Any change to cell data sets ``fullCalcOnLoad="1"``: without it Excel shows the old cached
+  results of formulas that depend on the new rows (Facturen.Open on new Betalingen rows).
+  When formulas are added or removed, the calcChain part is dropped (Excel rebuilds it;
+  stale entries trigger its repair dialog).
+- Not done: A1-style defined names, chart ranges, conditional formatting and validation
+  ranges are not extended to the new rows (structured references extend by themselves);
+  docProps/app.xml does not list a sheet this module adds (Excel does not mind).
+  A workbook re-saved by LibreOffice has no calculatedColumnFormula, so new rows there get
+  no Open formula.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import posixpath
+import re
+import shutil
+import stat
+import struct
+import tempfile
+import xml.etree.ElementTree as ET  # reading only: it renames prefixes when it writes
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from addin.schema import normalise_header
+
+BACKUP_DIR = ".debiteuren-backup"
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_DOCUMENT = DOC_REL_NS + "/officeDocument"
+WORKSHEET_REL = DOC_REL_NS + "/worksheet"
+TABLE_REL = DOC_REL_NS + "/table"
+STYLES_REL = DOC_REL_NS + "/styles"
+SHARED_STRINGS_REL = DOC_REL_NS + "/sharedStrings"
+CALC_CHAIN_REL = DOC_REL_NS + "/calcChain"
+WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # password-encrypted Office files
+BIG_PART = 1 << 20  # above this a changed part is deflated at level 1 (3.7x faster than 6)
+
+# Built-in number formats that show a date or time (ECMA-376 part 1, 18.8.30).
+DATE_NUMFMT_IDS = frozenset((*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)))
+NEW_DATE_NUMFMT = 14  # the locale's short date: dd-mm-yyyy in Dutch Excel
+
+
+class PatchError(Exception):
+    """The workbook cannot be patched as asked; the Dutch message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Patch:
+    """What to change in a workbook, as data (see the module docstring for an example).
+
+    Attributes:
+      append: (table name, rows): rows to append below the table; each row maps a header
+        (matched as schema.normalise_header does) to a value; missing columns stay empty.
+      set_cells: (table name, key header, key value, {header: value}): set cells in the
+        first row of the table whose key column holds the key value.
+      replace_sheet: (sheet name, rows): the sheet's cells become these rows from A1 on;
+        a missing sheet is added at the end.
+
+    Values: str (always text, never a formula), int, float, Decimal (a number), date and
+    datetime (a number with a date style), bool (TRUE/FALSE), None (an empty cell).
+    """
+
+    append: tuple[tuple[str, tuple[dict[str, object], ...]], ...] = ()
+    set_cells: tuple[tuple[str, str, str, dict[str, object]], ...] = ()
+    replace_sheet: tuple[tuple[str, tuple[tuple[object, ...], ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class PatchResult:
+    """What `apply_patch` did.
+
+    Attributes:
+      changed_parts: zip members written anew or added, in package order.
+      removed_parts: zip members dropped (calcChain, tables of a replaced sheet).
+      backup: where the previous file is kept; None when no backup was asked or nothing
+        changed.
+      appended: (table name, number of rows appended), in patch order.
+      notes: Dutch remarks for the user (tables or merged cells removed from a sheet).
+    """
+
+    changed_parts: tuple[str, ...]
+    removed_parts: tuple[str, ...]
+    backup: Path | None
+    appended: tuple[tuple[str, int], ...]
+    notes: tuple[str, ...] = ()
+
+
+def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult:
+    """Apply `patch` to the workbook at `path`; raise PatchError and change nothing on failure."""
+    path = Path(path)
+    _check_not_open(path)
+    data, seen = _read_workbook_file(path)
+    package = _Package(path, data)
+    try:
+        editor = _Editor(package, path)
+        for table_name, rows in patch.append:
+            editor.append(table_name, rows)
+        for table_name, key_header, key_value, values in patch.set_cells:
+            editor.set_cells(table_name, key_header, key_value, values)
+        for sheet_name, sheet_rows in patch.replace_sheet:
+            editor.replace_sheet(sheet_name, sheet_rows)
+        editor.finish()
+    except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
+        # A part that is not well-formed XML or holds a bad cell reference: nothing written.
+        raise PatchError(
+            f"De werkmap '{path}' is beschadigd en kan niet bijgewerkt worden ({err}); open "
+            f"hem in Excel, sla hem opnieuw op en probeer het nog eens."
+        ) from None
+    if not package.modified:
+        return PatchResult((), (), None, tuple(editor.appended), tuple(editor.notes))
+    new_bytes = package.build()
+    backup_path = _replace_file(path, new_bytes, seen, backup=backup)
+    return PatchResult(
+        changed_parts=package.changed_names(),
+        removed_parts=tuple(sorted(package.removed)),
+        backup=backup_path,
+        appended=tuple(editor.appended),
+        notes=tuple(editor.notes),
+    )
+
+
+# --- the file ---------------------------------------------------------------------------
+
+
+def _owner_files(path: Path) -> tuple[Path, ...]:
+    # Excel writes "~$" + the name; Word-style truncation drops the first two characters
+    # of long names, and some Excel builds do the same, so both are checked.
+    name = path.name
+    return (path.with_name("~$" + name), path.with_name("~$" + name[2:]))
+
+
+def _check_not_open(path: Path) -> None:
+    for owner in _owner_files(path):
+        if owner.exists():
+            raise PatchError(
+                f"De werkmap '{path}' is geopend in Excel (het bestand '{owner.name}' staat "
+                f"ernaast). Sluit de werkmap en probeer het opnieuw; is hij niet geopend, "
+                f"verwijder dan '{owner.name}'."
+            )
+
+
+def _read_workbook_file(path: Path) -> tuple[bytes, tuple[int, int]]:
+    if not path.is_file():
+        raise PatchError(f"De werkmap '{path}' bestaat niet; controleer het pad.")
+    try:
+        data = path.read_bytes()
+        info = path.stat()
+    except OSError as err:
+        raise PatchError(
+            f"De werkmap '{path}' kan niet gelezen worden ({err.strerror}); "
+            f"is hij in een ander programma geopend?"
+        ) from None
+    if data.startswith(OLE_SIGNATURE):
+        raise PatchError(
+            f"De werkmap '{path}' is met een wachtwoord beveiligd (of een oud .xls-bestand); "
+            f"sla hem op zonder wachtwoord als .xlsm of .xlsx."
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        raise PatchError(
+            f"'{path}' is geen Excel-werkmap (.xlsx of .xlsm); open hem in Excel en sla hem "
+            f"op als Excel-werkmap."
+        )
+    return data, (info.st_size, info.st_mtime_ns)
+
+
+def _replace_file(
+    path: Path, new_bytes: bytes, seen: tuple[int, int], *, backup: bool
+) -> Path | None:
+    """Write `new_bytes` next to `path` and swap it in; keep the old file as the backup."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".debiteuren-", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(new_bytes)
+            out.flush()
+            os.fsync(out.fileno())
+        info = path.stat()
+        os.chmod(tmp, stat.S_IMODE(info.st_mode))
+        # Someone (Excel, a sync client) saved the file while we worked: ours would undo that.
+        if (info.st_size, info.st_mtime_ns) != seen:
+            raise PatchError(
+                f"De werkmap '{path}' is gewijzigd terwijl het programma ermee bezig was; "
+                f"er is niets weggeschreven. Probeer het opnieuw."
+            )
+        _check_not_open(path)
+        backup_path = _keep_backup(path) if backup else None
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+    return backup_path
+
+
+def _keep_backup(path: Path) -> Path:
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    n = 1
+    while True:
+        target = folder / f"{path.stem}.{n}{path.suffix}"
+        try:
+            os.link(path, target)  # free, and the old inode is exactly the old file
+            return target
+        except FileExistsError:
+            n += 1
+        except OSError:
+            try:
+                with path.open("rb") as src, target.open("xb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+                    dst.flush()
+                    os.fsync(dst.fileno())
+                return target
+            except FileExistsError:
+                n += 1
+
+
+def _sync_folder(folder: Path) -> None:
+    # Makes the rename durable on POSIX; Windows cannot open a folder, which is fine there.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --- the zip package: raw copy of untouched members ------------------------------------
+
+_LOCAL = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
+_CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory header, 46 bytes
+_END = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
+_DATA_DESCRIPTOR = 0x08
+_ENCRYPTED = 0x01
+_UTF8_NAME = 0x800
+_STORED, _DEFLATED = 0, 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """One zip member as the central directory describes it, plus where its data is."""
+
+    name: str
+    made_by: int
+    needed: int
+    flags: int
+    method: int
+    time: int
+    date: int
+    crc: int
+    csize: int
+    usize: int
+    central_extra: bytes
+    comment: bytes
+    internal_attr: int
+    external_attr: int
+    local_extra: bytes
+    data_start: int
+
+
+class _Package:
+    """The zip members of the workbook, with the changes made so far kept in memory."""
+
+    def __init__(self, path: Path, data: bytes) -> None:
+        self.path = path
+        self.data = data
+        self.members, self.comment = _read_members(path, data)
+        self.by_lower = {m.name.lower(): m for m in self.members}
+        self.originals: dict[str, bytes] = {}
+        self.changed: dict[str, bytes] = {}
+        self.added: dict[str, bytes] = {}
+        self.removed: set[str] = set()
+
+    @property
+    def modified(self) -> bool:
+        return bool(self.changed or self.added or self.removed)
+
+    def name(self, part: str) -> str | None:
+        """The member's name as stored (part names are case-insensitive in a package)."""
+        if part in self.added:
+            return part
+        member = self.by_lower.get(part.lower())
+        if member is None or member.name in self.removed:
+            return None
+        return member.name
+
+    def read(self, part: str) -> bytes:
+        name = self.name(part)
+        if name is None:
+            raise PatchError(f"De werkmap '{self.path}' mist het onderdeel '{part}'.")
+        if name in self.added:
+            return self.added[name]
+        if name in self.changed:
+            return self.changed[name]
+        return self._original(name)
+
+    def _original(self, name: str) -> bytes:
+        if name not in self.originals:
+            member = self.by_lower[name.lower()]
+            raw = self.data[member.data_start : member.data_start + member.csize]
+            if member.method == _STORED:
+                content = raw
+            elif member.method == _DEFLATED:
+                try:
+                    content = zlib.decompressobj(-15).decompress(raw)
+                except zlib.error:
+                    content = b""
+            else:
+                raise self._broken(f"onderdeel '{name}' gebruikt een onbekende compressie")
+            if len(content) != member.usize or zlib.crc32(content) != member.crc:
+                raise self._broken(f"onderdeel '{name}' is beschadigd")
+            self.originals[name] = content
+        return self.originals[name]
+
+    def _broken(self, what: str) -> PatchError:
+        return PatchError(
+            f"De werkmap '{self.path}' kan niet bijgewerkt worden: {what}. Open hem in Excel, "
+            f"sla hem opnieuw op en probeer het nog eens."
+        )
+
+    def write(self, part: str, content: bytes) -> None:
+        name = self.name(part)
+        if name is None:
+            self.added[part] = content
+        elif name in self.added:
+            self.added[name] = content
+        elif content == self._original(name):
+            self.changed.pop(name, None)
+        else:
+            self.changed[name] = content
+
+    def remove(self, part: str) -> None:
+        name = self.name(part)
+        if name is None:
+            return
+        if name in self.added:
+            del self.added[name]
+        else:
+            self.changed.pop(name, None)
+            self.removed.add(name)
+
+    def changed_names(self) -> tuple[str, ...]:
+        kept = [m.name for m in self.members if m.name in self.changed]
+        return (*kept, *self.added)
+
+    def build(self) -> bytes:
+        """The new package: untouched members copied raw, in their order; new ones last."""
+        chunks: list[bytes] = []
+        central: list[bytes] = []
+        offset = 0
+        stamp = self.members[0] if self.members else None
+        for member in self.members:
+            if member.name in self.removed:
+                continue
+            if member.name in self.changed:
+                entry = _deflated(member, self.changed[member.name])
+                raw = entry[1]
+                member = entry[0]
+            else:
+                raw = self.data[member.data_start : member.data_start + member.csize]
+            header, record = _headers(member, offset)
+            chunks += (header, raw)
+            central.append(record)
+            offset += len(header) + len(raw)
+        for name, content in self.added.items():
+            template = _Member(
+                name, 20, 20, 0, _DEFLATED, stamp.time if stamp else 0,
+                stamp.date if stamp else 33, 0, 0, 0, b"", b"", 0, 0, b"", 0,
+            )  # fmt: skip
+            member, raw = _deflated(template, content)
+            header, record = _headers(member, offset)
+            chunks += (header, raw)
+            central.append(record)
+            offset += len(header) + len(raw)
+        directory = b"".join(central)
+        if offset + len(directory) >= 0xFFFFFFFF or len(central) >= 0xFFFF:
+            raise self._broken("het resultaat zou groter worden dan een gewone zip toelaat")
+        end = _END.pack(
+            b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset,
+            len(self.comment),
+        )  # fmt: skip
+        return b"".join((*chunks, directory, end, self.comment))
+
+
+def _deflated(member: _Member, content: bytes) -> tuple[_Member, bytes]:
+    level = 1 if len(content) > BIG_PART else 6
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+    raw = packer.compress(content) + packer.flush()
+    flags = member.flags & ~(_DATA_DESCRIPTOR | 0x06)  # bits 1-2: the level hint
+    if not member.name.isascii():
+        flags |= _UTF8_NAME
+    new = _Member(
+        member.name, member.made_by, max(member.needed, 20), flags, _DEFLATED, member.time,
+        member.date, zlib.crc32(content), len(raw), len(content), member.central_extra,
+        member.comment, member.internal_attr, member.external_attr, member.local_extra, 0,
+    )  # fmt: skip
+    return new, raw
+
+
+def _headers(member: _Member, offset: int) -> tuple[bytes, bytes]:
+    """The local header and central record of `member` placed at `offset`."""
+    name = member.name.encode("utf-8" if member.flags & _UTF8_NAME else "cp437")
+    # Sizes and CRC go in the local header, so the data descriptor flag is cleared.
+    flags = member.flags & ~_DATA_DESCRIPTOR
+    local = _LOCAL.pack(
+        b"PK\x03\x04", member.needed, flags, member.method, member.time, member.date,
+        member.crc, member.csize, member.usize, len(name), len(member.local_extra),
+    )  # fmt: skip
+    record = _CENTRAL.pack(
+        b"PK\x01\x02", member.made_by, member.needed, flags, member.method, member.time,
+        member.date, member.crc, member.csize, member.usize, len(name),
+        len(member.central_extra), len(member.comment), 0, member.internal_attr,
+        member.external_attr, offset,
+    )  # fmt: skip
+    return (
+        local + name + member.local_extra,
+        record + name + member.central_extra + member.comment,
+    )
+
+
+def _read_members(path: Path, data: bytes) -> tuple[list[_Member], bytes]:
+    def broken(what: str) -> PatchError:
+        return PatchError(
+            f"De werkmap '{path}' kan niet bijgewerkt worden: {what}. Open hem in Excel, sla "
+            f"hem opnieuw op en probeer het nog eens."
+        )
+
+    end_at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end_at < 0 or end_at + _END.size > len(data):
+        raise broken("het is geen geldig zip-bestand")
+    _, disk, cd_disk, n_disk, n_total, cd_size, cd_offset, comment_len = _END.unpack_from(
+        data, end_at
+    )
+    zip64 = data.rfind(b"PK\x06\x07", max(0, end_at - 20), end_at) >= 0
+    if zip64 or 0xFFFF in (n_disk, n_total) or 0xFFFFFFFF in (cd_size, cd_offset):
+        raise broken("het is een Zip64-bestand (groter dan 4 GB of zeer veel onderdelen)")
+    if disk or cd_disk or n_disk != n_total:
+        raise broken("het zip-bestand bestaat uit meerdere delen")
+    comment = data[end_at + _END.size : end_at + _END.size + comment_len]
+    members: list[_Member] = []
+    pos = cd_offset
+    for _ in range(n_total):
+        if data[pos : pos + 4] != b"PK\x01\x02":
+            raise broken("de inhoudsopgave van het zip-bestand is beschadigd")
+        fields = _CENTRAL.unpack_from(data, pos)
+        (
+            _, made_by, needed, flags, method, mtime, mdate, crc, csize, usize,
+            name_len, extra_len, comment_len, _, internal_attr, external_attr, local_at,
+        ) = fields  # fmt: skip
+        start = pos + _CENTRAL.size
+        raw_name = data[start : start + name_len]
+        extra = data[start + name_len : start + name_len + extra_len]
+        member_comment = data[
+            start + name_len + extra_len : start + name_len + extra_len + comment_len
+        ]
+        pos = start + name_len + extra_len + comment_len
+        name = raw_name.decode("utf-8" if flags & _UTF8_NAME else "cp437")
+        if flags & _ENCRYPTED:
+            raise broken(f"onderdeel '{name}' is versleuteld")
+        if 0xFFFFFFFF in (csize, usize, local_at) or _has_zip64_extra(extra):
+            raise broken("het is een Zip64-bestand (groter dan 4 GB)")
+        if data[local_at : local_at + 4] != b"PK\x03\x04":
+            raise broken(f"onderdeel '{name}' staat niet waar de inhoudsopgave zegt")
+        local = _LOCAL.unpack_from(data, local_at)
+        local_name_len, local_extra_len = local[9], local[10]
+        name_at = local_at + _LOCAL.size
+        if data[name_at : name_at + local_name_len] != raw_name:
+            raise broken(f"onderdeel '{name}' heeft twee verschillende namen")
+        local_extra = data[name_at + local_name_len : name_at + local_name_len + local_extra_len]
+        data_start = name_at + local_name_len + local_extra_len
+        if data_start + csize > cd_offset:
+            raise broken(f"onderdeel '{name}' loopt door in de inhoudsopgave")
+        members.append(
+            _Member(
+                name,
+                made_by,
+                needed,
+                flags,
+                method,
+                mtime,
+                mdate,
+                crc,
+                csize,
+                usize,
+                extra,
+                member_comment,
+                internal_attr,
+                external_attr,
+                local_extra,
+                data_start,
+            )
+        )
+    return members, comment
+
+
+def _has_zip64_extra(extra: bytes) -> bool:
+    pos = 0
+    while pos + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, pos)
+        if tag == 0x0001:
+            return True
+        pos += 4 + size
+    return False
+
+
+# --- small XML helpers (bytes) ----------------------------------------------------------
+
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _attrs(start_tag: bytes) -> dict[str, str]:
+    return {
+        m.group(1).decode(): html.unescape((m.group(2) or m.group(3) or b"").decode("utf-8"))
+        for m in _ATTR.finditer(start_tag)
+    }
+
+
+def _set_attr(start_tag: bytes, name: str, value: str | None) -> bytes:
+    """`start_tag` with attribute `name` set to `value` (None removes it)."""
+    pattern = re.compile(rb"\s" + re.escape(name.encode()) + rb"""\s*=\s*(?:"[^"]*"|'[^']*')""")
+    found = pattern.search(start_tag)
+    if value is None:
+        return pattern.sub(b"", start_tag) if found else start_tag
+    new = b" " + name.encode() + b'="' + _escape_attr(value).encode() + b'"'
+    if found:
+        return start_tag[: found.start()] + new + start_tag[found.end() :]
+    end = len(start_tag) - (2 if start_tag.endswith(b"/>") else 1)
+    return start_tag[:end] + new + start_tag[end:]
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attr(text: str) -> str:
+    return _escape_text(text).replace('"', "&quot;")
+
+
+def _start_tag(xml: bytes, local: str, start: int = 0) -> re.Match[bytes] | None:
+    return re.compile(rb"<(?:[\w.-]+:)?" + local.encode() + rb"(?=[\s/>])[^>]*>").search(xml, start)
+
+
+def _element_end(xml: bytes, tag: re.Match[bytes]) -> int:
+    """Where the element opened by `tag` ends (after its end tag)."""
+    if tag.group(0).endswith(b"/>"):
+        return tag.end()
+    qname = re.match(rb"<([\w:.-]+)", tag.group(0))
+    assert qname is not None
+    close = b"</" + qname.group(1) + b">"
+    at = xml.find(close, tag.end())
+    return at + len(close) if at >= 0 else tag.end()
+
+
+def _remove_elements(
+    xml: bytes, local: str, keep: Callable[[dict[str, str]], bool] | None = None
+) -> tuple[bytes, int]:
+    """`xml` without the elements named `local` for which keep(attrs) is false."""
+    removed = 0
+    pos = 0
+    while (tag := _start_tag(xml, local, pos)) is not None:
+        end = _element_end(xml, tag)
+        if keep is not None and keep(_attrs(tag.group(0))):
+            pos = end
+            continue
+        xml = xml[: tag.start()] + xml[end:]
+        pos = tag.start()
+        removed += 1
+    return xml, removed
+
+
+def _insert_before_close(xml: bytes, local: str, fragment: bytes) -> bytes:
+    closes = list(re.finditer(rb"</(?:[\w.-]+:)?" + local.encode() + rb">", xml))
+    if not closes:
+        raise ValueError(local)
+    at = closes[-1].start()
+    return xml[:at] + fragment + xml[at:]
+
+
+def _prefix(xml: bytes, root: str) -> str:
+    """The prefix (with colon, or '') the part uses for its root element."""
+    match = re.search(rb"<(?:([\w.-]+):)?" + root.encode() + rb"[\s/>]", xml)
+    return match.group(1).decode() + ":" if match and match.group(1) else ""
+
+
+def _tree(xml: bytes) -> ET.Element:
+    return ET.fromstring(xml)
+
+
+def _q(local: str, ns: str = MAIN_NS) -> str:
+    return f"{{{ns}}}{local}"
+
+
+# --- cell references --------------------------------------------------------------------
+
+
+def _col_letters(col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+def _parse_ref(ref: str) -> tuple[int, int]:
+    """(column, row), both from 1, of a cell reference such as 'B12'."""
+    match = _REF.fullmatch(ref.strip())
+    if match is None:
+        raise ValueError(ref)
+    col = 0
+    for char in match.group(1).upper():
+        col = col * 26 + ord(char) - 64
+    return col, int(match.group(2))
+
+
+@dataclass(frozen=True, slots=True)
+class _Area:
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @staticmethod
+    def parse(ref: str) -> _Area:
+        first, _, last = ref.partition(":")
+        left, top = _parse_ref(first)
+        right, bottom = _parse_ref(last or first)
+        return _Area(min(left, right), min(top, bottom), max(left, right), max(top, bottom))
+
+    def __str__(self) -> str:
+        first = f"{_col_letters(self.left)}{self.top}"
+        last = f"{_col_letters(self.right)}{self.bottom}"
+        return first if first == last else f"{first}:{last}"
+
+    def overlaps(self, other: _Area) -> bool:
+        return not (
+            other.right < self.left
+            or other.left > self.right
+            or other.bottom < self.top
+            or other.top > self.bottom
+        )
+
+    def union(self, other: _Area) -> _Area:
+        return _Area(
+            min(self.left, other.left),
+            min(self.top, other.top),
+            max(self.right, other.right),
+            max(self.bottom, other.bottom),
+        )
+
+
+# --- the workbook's structure -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Rel:
+    id: str
+    type: str
+    target: str  # a part name, or the URL of an external target
+    external: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Sheet:
+    name: str
+    part: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    name: str
+    formula: str | None  # calculatedColumnFormula
+    array: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    name: str
+    part: str
+    sheet: _Sheet
+    area: _Area
+    header_rows: int
+    totals_rows: int
+    query: bool
+    columns: tuple[_Column, ...]
+
+    @property
+    def data_top(self) -> int:
+        return self.area.top + self.header_rows
+
+
+def _rels_part(part: str) -> str:
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def _resolve(source: str, target: str) -> str:
+    if target.startswith("/"):
+        return posixpath.normpath(target).lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def _read_rels(package: _Package, part: str) -> list[_Rel]:
+    rels_name = _rels_part(part) if part else "_rels/.rels"
+    if package.name(rels_name) is None:
+        return []
+    rels = []
+    for node in _tree(package.read(rels_name)).iter(_q("Relationship", PKG_REL_NS)):
+        external = node.get("TargetMode") == "External"
+        target = node.get("Target", "")
+        rels.append(
+            _Rel(
+                node.get("Id", ""),
+                node.get("Type", ""),
+                target if external else _resolve(part, target),
+                external,
+            )
+        )
+    return rels
+
+
+# --- values to cell XML -----------------------------------------------------------------
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_EPOCH_1900, _EPOCH_1904 = date(1899, 12, 30), date(1904, 1, 1)
+_FIRST_SERIAL_DATE = date(1900, 3, 1)  # before this Excel's 1900 leap-year bug shifts dates
+
+
+@dataclass(frozen=True, slots=True)
+class _CellValue:
+    kind: str  # "" number, "b" boolean, "inlineStr" text
+    inner: str  # the XML inside <c>, without the prefix applied yet
+    is_date: bool = False
+
+
+def _text_xml(text: str, p: str) -> str:
+    """Inline string body: _xHHHH_ look-alikes escaped, blanks kept, CR kept as &#13;."""
+    body = _escape_text(_ESCAPE_LIKE.sub(r"_x005F_\1", text)).replace("\r", "&#13;")
+    keep = text != text.strip() or "  " in text or "\n" in text or "\t" in text or "\r" in text
+    space = ' xml:space="preserve"' if keep else ""
+    return f"<{p}is><{p}t{space}>{body}</{p}t></{p}is>"
+
+
+def _convert(value: object, p: str, date1904: bool, where: str) -> _CellValue | None:
+    """The cell body for `value`; `where` names the cell for the error message."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _CellValue("b", f"<{p}v>{int(value)}</{p}v>")
+    if isinstance(value, int):
+        return _CellValue("", f"<{p}v>{value}</{p}v>")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise PatchError(f"{where}: '{value}' is geen getal dat Excel kan opslaan.")
+        return _CellValue("", f"<{p}v>{format(value, 'f')}</{p}v>")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise PatchError(f"{where}: '{value}' is geen getal dat Excel kan opslaan.")
+        return _CellValue("", f"<{p}v>{value!r}</{p}v>")
+    if isinstance(value, date):
+        return _CellValue("", f"<{p}v>{_serial(value, date1904, where)}</{p}v>", is_date=True)
+    if isinstance(value, str):
+        if not value:
+            return None
+        bad = _CONTROL.search(value)
+        if bad:
+            raise PatchError(
+                f"{where}: de tekst bevat een stuurteken (U+{ord(bad.group()):04X}) dat Excel "
+                f"niet kan opslaan; haal het uit de tekst."
+            )
+        if len(value) > MAX_TEXT:
+            raise PatchError(
+                f"{where}: de tekst is {len(value)} tekens lang; een Excel-cel bevat er "
+                f"hoogstens {MAX_TEXT}. Kort de tekst in."
+            )
+        return _CellValue("inlineStr", _text_xml(value, p))
+    raise PatchError(
+        f"{where}: waarden van het type {type(value).__name__} kunnen niet in een cel; "
+        f"geef tekst, een getal, een datum of niets."
+    )
+
+
+def _serial(value: date, date1904: bool, where: str) -> str:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        raise PatchError(
+            f"{where}: '{value}' heeft een tijdzone; Excel kent geen tijdzones. "
+            f"Geef de lokale tijd zonder tijdzone."
+        )
+    day = value.date() if isinstance(value, datetime) else value
+    if day < _FIRST_SERIAL_DATE:
+        raise PatchError(
+            f"{where}: de datum {day:%d-%m-%Y} ligt vóór 1 maart 1900 en kan in Excel niet "
+            f"als datum staan; controleer de datum."
+        )
+    days = (day - (_EPOCH_1904 if date1904 else _EPOCH_1900)).days
+    if not isinstance(value, datetime):
+        return str(days)
+    seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    return repr(round(days + seconds / 86_400, 10))
+
+
+def _cell_xml(p: str, ref: str, cell: _CellValue | None, style: str | None) -> str:
+    s = f' s="{style}"' if style not in (None, "", "0") else ""
+    if cell is None:
+        return f'<{p}c r="{ref}"{s}/>' if s else ""
+    t = f' t="{cell.kind}"' if cell.kind else ""
+    return f'<{p}c r="{ref}"{s}{t}>{cell.inner}</{p}c>'
+
+
+# --- sheet XML by byte search -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _RowSpan:
+    number: int
+    start: int
+    end: int
+
+
+_CONTENT = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s/>]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    col: int
+    attrs: dict[str, str]
+    body: bytes  # what is inside <c>...</c>
+    start: int  # offsets in the sheet XML
+    end: int
+
+    @property
+    def has_content(self) -> bool:
+        return _CONTENT.search(self.body) is not None
+
+    def formula(self) -> dict[str, str] | None:
+        match = re.search(rb"<(?:[\w.-]+:)?f(?=[\s/>])[^>]*>", self.body)
+        return _attrs(match.group(0)) if match else None
+
+
+class _SheetXml:
+    """A worksheet's XML with the positions of its sheetData; edits return new instances."""
+
+    def __init__(self, xml: bytes, part: str, path: Path) -> None:
+        self.part, self.path = part, path
+        self.p = _prefix(xml, "worksheet")
+        p = self.p.encode()
+        open_tag = _start_tag(xml, "sheetData")
+        if open_tag is None:
+            raise PatchError(f"Het werkblad '{part}' in '{path}' heeft geen sheetData.")
+        if open_tag.group(0).endswith(b"/>"):  # <sheetData/>: open it up
+            opened = open_tag.group(0)[:-2].rstrip() + b">" + b"</" + p + b"sheetData>"
+            xml = xml[: open_tag.start()] + opened + xml[open_tag.end() :]
+            open_tag = _start_tag(xml, "sheetData")
+            assert open_tag is not None
+        self.xml = xml
+        self.start = open_tag.end()
+        self.end = xml.rfind(b"</" + p + b"sheetData>")
+        if self.end < self.start:
+            raise PatchError(f"Het werkblad '{part}' in '{path}' is beschadigd.")
+
+    def rows_backwards(self) -> Iterator[_RowSpan]:
+        """The rows from the last one up, found by searching bytes from the end."""
+        p = self.p.encode()
+        tag, close = b"<" + p + b"row", b"</" + p + b"row>"
+        xml, pos = self.xml, self.end
+        while True:
+            at = xml.rfind(tag, self.start, pos)
+            if at < 0:
+                return
+            pos = at
+            if xml[at + len(tag) : at + len(tag) + 1] not in (
+                b" ",
+                b">",
+                b"/",
+                b"\t",
+                b"\n",
+                b"\r",
+            ):
+                continue
+            head_end = xml.find(b">", at) + 1
+            head = xml[at:head_end]
+            end = head_end if head.endswith(b"/>") else xml.find(close, head_end) + len(close)
+            yield _RowSpan(self._row_number(head), at, end)
+
+    def rows(self) -> Iterator[_RowSpan]:
+        p = re.escape(self.p.encode())
+        pattern = re.compile(rb"<" + p + rb"row(?=[\s/>])[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.S)
+        for match in pattern.finditer(self.xml, self.start, self.end):
+            head = self.xml[match.start() : self.xml.find(b">", match.start()) + 1]
+            yield _RowSpan(self._row_number(head), match.start(), match.end())
+
+    def _row_number(self, head: bytes) -> int:
+        number = _attrs(head).get("r")
+        if number is None or not number.isdigit():
+            raise PatchError(
+                f"Het werkblad '{self.part}' in '{self.path}' heeft rijen zonder rijnummer; "
+                f"open de werkmap in Excel, sla hem opnieuw op en probeer het nog eens."
+            )
+        return int(number)
+
+    def cells(self, row: _RowSpan) -> list[_Cell]:
+        p = re.escape(self.p.encode())
+        pattern = re.compile(rb"<" + p + rb"c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
+        cells = []
+        for match in pattern.finditer(self.xml, row.start, row.end):
+            attrs = _attrs(match.group(1))
+            if "r" not in attrs:
+                raise PatchError(
+                    f"Het werkblad '{self.part}' in '{self.path}' heeft cellen zonder adres; "
+                    f"open de werkmap in Excel, sla hem opnieuw op en probeer het nog eens."
+                )
+            col, _ = _parse_ref(attrs["r"])
+            cells.append(_Cell(col, attrs, match.group(2) or b"", match.start(), match.end()))
+        return cells
+
+    def tail(self) -> bytes:
+        return self.xml[self.end :]
+
+    def splice(self, start: int, end: int, fragment: bytes) -> bytes:
+        return self.xml[:start] + fragment + self.xml[end:]
+
+
+def _insertion_point(sheet: _SheetXml, first: int, last: int) -> tuple[int, int]:
+    """The byte range the new rows first..last replace: the (empty) rows already numbered
+    first..last, or an empty range right after the last row above them."""
+    replace_from = replace_to = below = None
+    for span in sheet.rows_backwards():
+        if span.number > last:
+            below = span.start
+        elif span.number >= first:
+            replace_to = replace_to or span.end
+            replace_from = span.start
+        else:
+            if replace_from is not None and replace_to is not None:
+                return replace_from, replace_to
+            return span.end, span.end
+    if replace_from is not None and replace_to is not None:
+        return replace_from, replace_to
+    at = below if below is not None else sheet.end
+    return at, at
+
+
+def _with_dimension(xml: bytes, area: _Area | None) -> bytes:
+    """Grow <dimension ref> to cover `area` (or set it to A1 for an empty sheet)."""
+    # dimension comes before sheetData: never search the rows of a big sheet for it
+    data = _start_tag(xml, "sheetData")
+    tag = _start_tag(xml[: data.start()] if data else xml, "dimension")
+    if tag is None:
+        return xml  # optional in the format; openpyxl's write-only mode leaves it out
+    if area is None:
+        ref = "A1"
+    else:
+        old = _attrs(tag.group(0)).get("ref", "")
+        try:
+            ref = str(_Area.parse(old).union(area)) if old else str(area)
+        except ValueError:
+            ref = str(area)
+    return xml[: tag.start()] + _set_attr(tag.group(0), "ref", ref) + xml[tag.end() :]
+
+
+# --- styles ---------------------------------------------------------------------------
+
+
+def _is_date_format(code: str) -> bool:
+    # Quoted text, [colour]/[$-413] brackets and backslash escapes do not make a date.
+    code = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code)
+    return re.search(r"[dmyhs]", code, re.I) is not None and "general" not in code.lower()
+
+
+class _Styles:
+    """The cell formats of styles.xml, to reuse a date format or add exactly one."""
+
+    def __init__(self, package: _Package, part: str | None, path: Path) -> None:
+        self.package, self.part, self.path = package, part, path
+        self.formats: list[int] = []
+        self.custom: dict[int, str] = {}
+        self.added: int | None = None
+        if part is not None:
+            root = _tree(package.read(part))
+            for node in root.iter(_q("numFmt")):
+                self.custom[int(node.get("numFmtId", "0"))] = node.get("formatCode", "")
+            xfs = root.find(_q("cellXfs"))
+            if xfs is not None:
+                self.formats = [int(xf.get("numFmtId", "0")) for xf in xfs.findall(_q("xf"))]
+
+    def is_date(self, style: str | None) -> bool:
+        index = int(style) if style and style.isdigit() else 0
+        if index >= len(self.formats):
+            return False
+        fmt = self.formats[index]
+        if fmt in DATE_NUMFMT_IDS:
+            return True
+        return fmt in self.custom and _is_date_format(self.custom[fmt])
+
+    def date_style(self) -> str:
+        for index in range(len(self.formats)):
+            if self.is_date(str(index)):
+                return str(index)
+        if self.added is None:
+            self.added = self._add_date_xf()
+        return str(self.added)
+
+    def _add_date_xf(self) -> int:
+        if self.part is None:
+            raise PatchError(
+                f"De werkmap '{self.path}' heeft geen opmaakonderdeel (styles.xml), dus een "
+                f"datum kan niet als datum getoond worden; sla de werkmap op in Excel."
+            )
+        xml = self.package.read(self.part)
+        p = _prefix(xml, "styleSheet")
+        tag = _start_tag(xml, "cellXfs")
+        if tag is None or tag.group(0).endswith(b"/>"):
+            raise PatchError(
+                f"De opmaak van de werkmap '{self.path}' heeft geen celopmaken; sla de werkmap "
+                f"opnieuw op in Excel en probeer het nog eens."
+            )
+        index = len(self.formats)
+        xf = (
+            f'<{p}xf numFmtId="{NEW_DATE_NUMFMT}" fontId="0" fillId="0" borderId="0" '
+            f'xfId="0" applyNumberFormat="1"/>'
+        ).encode()
+        head = _set_attr(tag.group(0), "count", str(index + 1))
+        xml = xml[: tag.start()] + head + xml[tag.end() :]
+        xml = _insert_before_close(xml, "cellXfs", xf)
+        self.package.write(self.part, xml)
+        self.formats.append(NEW_DATE_NUMFMT)
+        return index
+
+
+# --- the edits ------------------------------------------------------------------------
+
+
+@dataclass
+class _Editor:
+    package: _Package
+    path: Path
+    appended: list[tuple[str, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    data_changed: bool = False
+    formulas_changed: bool = False
+    formulas_added: bool = False
+
+    def __post_init__(self) -> None:
+        office = [r for r in _read_rels(self.package, "") if r.type == OFFICE_DOCUMENT]
+        if not office or self.package.name(office[0].target) is None:
+            raise PatchError(
+                f"'{self.path}' is geen Excel-werkmap (het werkmaponderdeel ontbreekt); "
+                f"open hem in Excel en sla hem op als .xlsx of .xlsm."
+            )
+        self.workbook_part = self.package.name(office[0].target) or ""
+        root = _tree(self.package.read(self.workbook_part))
+        if root.tag != _q("workbook"):
+            raise PatchError(
+                f"De werkmap '{self.path}' is opgeslagen als 'Strict Open XML'; sla hem in "
+                f"Excel op als gewone Excel-werkmap (.xlsx of .xlsm)."
+            )
+        props = root.find(_q("workbookPr"))
+        self.date1904 = props is not None and props.get("date1904", "") in ("1", "true")
+        rels = _read_rels(self.package, self.workbook_part)
+        self.styles = _Styles(
+            self.package,
+            next((r.target for r in rels if r.type == STYLES_REL), None),
+            self.path,
+        )
+        self._shared: list[str] | None = None
+
+    # structure, re-read on demand because edits change it
+
+    def _workbook_rels(self) -> list[_Rel]:
+        return _read_rels(self.package, self.workbook_part)
+
+    def sheets(self) -> list[_Sheet]:
+        targets = {r.id: r.target for r in self._workbook_rels() if r.type == WORKSHEET_REL}
+        root = _tree(self.package.read(self.workbook_part))
+        sheets = []
+        for node in root.iter(_q("sheet")):
+            target = targets.get(node.get(_q("id", DOC_REL_NS), ""))
+            if target is not None and self.package.name(target) is not None:
+                sheets.append(_Sheet(node.get("name", ""), self.package.name(target) or ""))
+        return sheets
+
+    def tables(self, only: _Sheet | None = None) -> list[_Table]:
+        tables = []
+        for sheet in [only] if only else self.sheets():
+            for rel in _read_rels(self.package, sheet.part):
+                if rel.type == TABLE_REL and self.package.name(rel.target) is not None:
+                    tables.append(self._table(sheet, self.package.name(rel.target) or ""))
+        return tables
+
+    def _table(self, sheet: _Sheet, part: str) -> _Table:
+        root = _tree(self.package.read(part))
+        columns = []
+        for node in root.iter(_q("tableColumn")):
+            formula = node.find(_q("calculatedColumnFormula"))
+            columns.append(
+                _Column(
+                    _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), node.get("name", "")),
+                    formula.text if formula is not None and formula.text else None,
+                    formula is not None and formula.get("array", "") in ("1", "true"),
+                )
+            )
+        return _Table(
+            name=root.get("displayName") or root.get("name") or "",
+            part=part,
+            sheet=sheet,
+            area=_Area.parse(root.get("ref", "A1")),
+            header_rows=int(root.get("headerRowCount", "1")),
+            totals_rows=int(root.get("totalsRowCount", "0")),
+            query=root.get("tableType") == "queryTable",
+            columns=tuple(columns),
+        )
+
+    def find_table(self, name: str) -> _Table:
+        tables = self.tables()
+        for table in tables:
+            if table.name.casefold() == name.casefold():
+                return table
+        found = ", ".join(sorted(t.name for t in tables)) or "geen"
+        raise PatchError(
+            f"De werkmap '{self.path}' heeft geen tabel '{name}' (gevonden: {found}). "
+            f"Herstel de tabelnaam in Excel (Tabelontwerp > Tabelnaam)."
+        )
+
+    def _positions(self, table: _Table, headers: Sequence[str]) -> dict[str, int]:
+        """header as given -> column number on the sheet."""
+        at = {normalise_header(c.name): table.area.left + i for i, c in enumerate(table.columns)}
+        positions = {}
+        for header in headers:
+            col = at.get(normalise_header(header))
+            if col is None:
+                known = ", ".join(c.name for c in table.columns)
+                raise PatchError(
+                    f"De tabel '{table.name}' in '{self.path}' heeft geen kolom '{header}' "
+                    f"(kolommen: {known}). Voeg de kolom toe of herstel de kolomkop."
+                )
+            positions[header] = col
+        return positions
+
+    def _sheet_xml(self, sheet: _Sheet) -> _SheetXml:
+        return _SheetXml(self.package.read(sheet.part), sheet.part, self.path)
+
+    def _where(self, table: _Table, header: str, row: int) -> str:
+        return f"Werkmap '{self.path}', tabel '{table.name}', kolom '{header}', rij {row}"
+
+    # append
+
+    def append(self, table_name: str, rows: Sequence[Mapping[str, object]]) -> None:
+        table = self.find_table(table_name)
+        self._check_appendable(table)
+        if not rows:
+            self.appended.append((table.name, 0))
+            return
+        positions = self._positions(table, sorted({h for row in rows for h in row}))
+        sheet = self._sheet_xml(table.sheet)
+        last = None
+        for span in sheet.rows_backwards():
+            if span.number <= table.area.bottom:
+                last = span if span.number == table.area.bottom else None
+                break
+        last_cells = {c.col: c for c in sheet.cells(last)} if last else {}
+        first_new = self._first_new_row(table, last_cells)
+        last_new = first_new + len(rows) - 1
+        if last_new > MAX_ROWS:
+            raise PatchError(
+                f"De tabel '{table.name}' in '{self.path}' past niet meer op het werkblad: "
+                f"{len(rows)} nieuwe rijen zouden voorbij rij {MAX_ROWS} komen."
+            )
+        target = _Area(table.area.left, first_new, table.area.right, last_new)
+        self._check_free(table, sheet, target)
+
+        insert_at, cut_to = _insertion_point(sheet, first_new, last_new)
+        p = sheet.p
+        styles = {col: cell.attrs.get("s") for col, cell in last_cells.items()}
+        formulas = {
+            table.area.left + i: c.formula
+            for i, c in enumerate(table.columns)
+            if c.formula is not None
+        }
+        out: list[str] = []
+        for k, values in enumerate(rows):
+            number = first_new + k
+            cells: dict[int, str] = {}
+            for col in range(table.area.left, table.area.right + 1):
+                ref = f"{_col_letters(col)}{number}"
+                if col in formulas:
+                    formula = _escape_text(formulas[col] or "")
+                    style = styles.get(col)
+                    s = f' s="{style}"' if style not in (None, "", "0") else ""
+                    cells[col] = f'<{p}c r="{ref}"{s}><{p}f>{formula}</{p}f></{p}c>'
+                else:
+                    cells[col] = _cell_xml(p, ref, None, styles.get(col))
+            for header, value in values.items():
+                col = positions[header]
+                cell = _convert(value, p, self.date1904, self._where(table, header, number))
+                style = styles.get(col)
+                if cell is not None and cell.is_date and not self.styles.is_date(style):
+                    style = self.styles.date_style()
+                cells[col] = _cell_xml(p, f"{_col_letters(col)}{number}", cell, style)
+            out.append(f'<{p}row r="{number}">{"".join(cells[c] for c in sorted(cells))}</{p}row>')
+        xml = sheet.splice(insert_at, cut_to, "".join(out).encode("utf-8"))
+        new_area = _Area(table.area.left, table.area.top, table.area.right, last_new)
+        self.package.write(table.sheet.part, _with_dimension(xml, new_area))
+        self._grow_table(table, new_area)
+        self.appended.append((table.name, len(rows)))
+        self.data_changed = True
+        if formulas:
+            self.formulas_added = self.formulas_changed = True
+
+    def _check_appendable(self, table: _Table) -> None:
+        where = f"De tabel '{table.name}' in '{self.path}'"
+        if table.totals_rows:
+            raise PatchError(
+                f"{where} heeft een totaalrij; daar kunnen geen rijen onder. Zet de totaalrij "
+                f"uit (Tabelontwerp > Totaalrij) en probeer het opnieuw."
+            )
+        if table.query:
+            raise PatchError(
+                f"{where} komt uit een query; bij vernieuwen zouden nieuwe rijen verdwijnen. "
+                f"Gebruik een gewone tabel."
+            )
+        if any(c.array for c in table.columns):
+            raise PatchError(
+                f"{where} heeft een kolom met een matrixformule; die kan het programma niet "
+                f"doortrekken. Maak er een gewone formule van."
+            )
+
+    def _first_new_row(self, table: _Table, last_cells: Mapping[int, _Cell]) -> int:
+        # An empty table is a header and one empty row (what Excel makes): fill that row.
+        if table.area.bottom != table.data_top:
+            return table.area.bottom + 1
+        formulas = {table.area.left + i for i, c in enumerate(table.columns) if c.formula}
+        used = [c for col, c in last_cells.items() if c.has_content and col not in formulas]
+        return table.area.bottom + 1 if used else table.area.bottom
+
+    def _check_free(self, table: _Table, sheet: _SheetXml, target: _Area) -> None:
+        for other in self.tables(table.sheet):
+            if other.part != table.part and other.area.overlaps(target):
+                raise PatchError(
+                    f"Onder de tabel '{table.name}' in '{self.path}' staat de tabel "
+                    f"'{other.name}' ({other.area}); de nieuwe rijen ({target}) zouden erover "
+                    f"vallen. Verplaats die tabel."
+                )
+        for tag in re.finditer(rb"<(?:[\w.-]+:)?mergeCell(?=[\s/>])[^>]*>", sheet.tail()):
+            ref = _attrs(tag.group(0)).get("ref", "")
+            if ref and _Area.parse(ref).overlaps(target):
+                raise PatchError(
+                    f"Onder de tabel '{table.name}' in '{self.path}' staan samengevoegde cellen "
+                    f"({ref}) waar de nieuwe rijen moeten komen. Maak die ongedaan of verplaats ze."
+                )
+        for span in sheet.rows_backwards():
+            if span.number < target.top:
+                break
+            if span.number > target.bottom:
+                continue
+            filled = [c for c in sheet.cells(span) if c.has_content]
+            if span.number == table.area.bottom and table.area.bottom == target.top:
+                filled = [c for c in filled if not table.area.left <= c.col <= table.area.right]
+            if filled:
+                raise PatchError(
+                    f"Onder de tabel '{table.name}' in '{self.path}' staat al iets in rij "
+                    f"{span.number} (cel {filled[0].attrs['r']}); de nieuwe rijen ({target}) "
+                    f"zouden het overschrijven. Maak de rijen onder de tabel leeg."
+                )
+
+    def _grow_table(self, table: _Table, area: _Area) -> None:
+        xml = self.package.read(table.part)
+        tag = _start_tag(xml, "table")
+        assert tag is not None
+        head = _set_attr(tag.group(0), "ref", str(area))
+        # Leftovers of an interrupted insert in Excel; stale once the table has grown.
+        head = _set_attr(_set_attr(head, "insertRow", None), "insertRowShift", None)
+        xml = xml[: tag.start()] + head + xml[tag.end() :]
+        flt = _start_tag(xml, "autoFilter")
+        if flt is not None:
+            xml = xml[: flt.start()] + _set_attr(flt.group(0), "ref", str(area)) + xml[flt.end() :]
+        self.package.write(table.part, xml)
+
+    # set cells
+
+    def set_cells(
+        self, table_name: str, key_header: str, key_value: str, values: Mapping[str, object]
+    ) -> None:
+        table = self.find_table(table_name)
+        positions = self._positions(table, [key_header, *values])
+        key_col = positions[key_header]
+        sheet = self._sheet_xml(table.sheet)
+        bottom = table.area.bottom - table.totals_rows
+        found: tuple[_RowSpan, list[_Cell]] | None = None
+        for span in sheet.rows():
+            if span.number < table.data_top:
+                continue
+            if span.number > bottom:
+                break
+            cells = sheet.cells(span)
+            key = next((c for c in cells if c.col == key_col), None)
+            if key is not None and self._text(key).strip() == str(key_value).strip():
+                found = (span, cells)
+                break
+        if found is None:
+            raise PatchError(
+                f"De tabel '{table.name}' in '{self.path}' heeft geen rij met "
+                f"{key_header} = '{key_value}'. Controleer de waarde in de werkmap."
+            )
+        span, cells = found
+        by_col = {c.col: c for c in cells}
+        calculated = {
+            table.area.left + i for i, c in enumerate(table.columns) if c.formula is not None
+        }
+        new_cells = dict(by_col)
+        replaced: dict[int, str] = {}
+        for header, value in values.items():
+            col = positions[header]
+            old = by_col.get(col)
+            ref = f"{_col_letters(col)}{span.number}"
+            formula = old.formula() if old else None
+            if formula is not None:
+                if formula.get("t") == "shared" and "ref" in formula:
+                    raise PatchError(
+                        f"Cel {ref} ({header}) van de tabel '{table.name}' in '{self.path}' "
+                        f"bevat een gedeelde formule waar andere cellen van afhangen; die wordt "
+                        f"niet overschreven. Zet in Excel de formule opnieuw in de kolom."
+                    )
+                if formula.get("t") == "array" or col not in calculated:
+                    raise PatchError(
+                        f"Cel {ref} ({header}) van de tabel '{table.name}' in '{self.path}' "
+                        f"bevat een formule; die wordt niet overschreven. Maak de cel leeg of "
+                        f"kies een andere kolom."
+                    )
+                self.formulas_changed = True
+            style = old.attrs.get("s") if old else None
+            cell = _convert(value, sheet.p, self.date1904, self._where(table, header, span.number))
+            if cell is not None and cell.is_date and not self.styles.is_date(style):
+                style = self.styles.date_style()
+            replaced[col] = _cell_xml(sheet.p, ref, cell, style)
+            new_cells.pop(col, None)
+        # Rebuild the row's inside: untouched cells as their original bytes, in column order.
+        parts = {col: sheet.xml[c.start : c.end].decode("utf-8") for col, c in new_cells.items()}
+        parts.update(replaced)
+        head_end = sheet.xml.find(b">", span.start) + 1
+        # spans is only a hint for the row's cell range; a changed row goes without it.
+        head = _set_attr(sheet.xml[span.start : head_end], "spans", None)
+        p = sheet.p
+        body = "".join(parts[c] for c in sorted(parts)).encode("utf-8")
+        xml = sheet.splice(span.start, span.end, head + body + f"</{p}row>".encode())
+        self.package.write(table.sheet.part, xml)
+        self.data_changed = True
+
+    def _text(self, cell: _Cell) -> str:
+        """A cell's value as text, to compare with a key."""
+        kind = cell.attrs.get("t", "n")
+        value = re.search(rb"<(?:[\w.-]+:)?v>(.*?)</(?:[\w.-]+:)?v>", cell.body, re.S)
+        raw = html.unescape(value.group(1).decode("utf-8")) if value else ""
+        if kind == "s":
+            strings = self.shared_strings()
+            return strings[int(raw)] if raw.isdigit() and int(raw) < len(strings) else ""
+        if kind == "inlineStr":
+            body = re.sub(rb"<(?:[\w.-]+:)?rPh\b.*?</(?:[\w.-]+:)?rPh>", b"", cell.body, flags=re.S)
+            texts = re.findall(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?t>", body, re.S)
+            return _decode_x("".join(html.unescape(t.decode("utf-8")) for t in texts))
+        if kind == "n" and raw:
+            number = Decimal(raw)
+            return str(int(number)) if number == number.to_integral_value() else str(number)
+        return _decode_x(raw)
+
+    def shared_strings(self) -> list[str]:
+        if self._shared is None:
+            rel = next((r for r in self._workbook_rels() if r.type == SHARED_STRINGS_REL), None)
+            self._shared = []
+            if rel is not None and self.package.name(rel.target) is not None:
+                for si in _tree(self.package.read(rel.target)).iter(_q("si")):
+                    pieces = [t.text or "" for t in si.findall(_q("t"))]
+                    pieces += [t.text or "" for t in si.findall(f"{_q('r')}/{_q('t')}")]
+                    self._shared.append(_decode_x("".join(pieces)))
+        return self._shared
+
+    # replace a sheet
+
+    def replace_sheet(self, name: str, rows: Sequence[Sequence[object]]) -> None:
+        sheet = next((s for s in self.sheets() if s.name.casefold() == name.casefold()), None)
+        if sheet is None:
+            sheet = self._add_sheet(name)
+        xml = self._sheet_xml(sheet)
+        p = xml.p
+        out: list[str] = []
+        width = 0
+        for r, values in enumerate(rows, start=1):
+            if r > MAX_ROWS or len(values) > MAX_COLS:
+                raise PatchError(
+                    f"Het werkblad '{name}' zou groter worden dan Excel toestaat "
+                    f"({MAX_ROWS} rijen, {MAX_COLS} kolommen)."
+                )
+            cells = []
+            for c, value in enumerate(values, start=1):
+                where = f"Werkmap '{self.path}', werkblad '{name}', cel {_col_letters(c)}{r}"
+                cell = _convert(value, p, self.date1904, where)
+                if cell is None:
+                    continue
+                style = self.styles.date_style() if cell.is_date else None
+                cells.append(_cell_xml(p, f"{_col_letters(c)}{r}", cell, style))
+                width = max(width, c)
+            if cells:
+                out.append(f'<{p}row r="{r}">{"".join(cells)}</{p}row>')
+        old_data = xml.xml[xml.start : xml.end]
+        if re.search(rb"<(?:[\w.-]+:)?f[\s>/]", old_data):
+            self.formulas_changed = True
+        new = xml.splice(xml.start, xml.end, "".join(out).encode("utf-8"))
+        area = _Area(1, 1, width, len(rows)) if out else None
+        new = _with_dimension(new, area)
+        new = self._drop_merges_and_tables(sheet, new)
+        self.package.write(sheet.part, new)
+        self.data_changed = True
+
+    def _drop_merges_and_tables(self, sheet: _Sheet, xml: bytes) -> bytes:
+        tables = self.tables(sheet)
+        xml, merges = _remove_elements(xml, "mergeCells")
+        if merges:
+            self.notes.append(
+                f"Op het werkblad '{sheet.name}' zijn de samengevoegde cellen opgeheven."
+            )
+        if tables:
+            xml, _ = _remove_elements(xml, "tableParts")
+            rels_part = _rels_part(sheet.part)
+            dropped = {t.part for t in tables}
+            ids = {r.id for r in _read_rels(self.package, sheet.part) if r.target in dropped}
+            rels, _ = _remove_elements(
+                self.package.read(rels_part), "Relationship", lambda a: a.get("Id") not in ids
+            )
+            self.package.write(rels_part, rels)
+            for table in tables:
+                self.package.remove(table.part)
+                self._drop_content_type(table.part)
+            names = ", ".join(t.name for t in tables)
+            self.notes.append(f"Op het werkblad '{sheet.name}' is de tabel {names} verwijderd.")
+        return xml
+
+    def _add_sheet(self, name: str) -> _Sheet:
+        if len(name) > 31 or re.search(r"[\[\]:*?/\\]", name) or not name.strip("' "):
+            raise PatchError(
+                f"'{name}' kan geen werkbladnaam zijn in Excel (hoogstens 31 tekens, geen "
+                f"[ ] : * ? / \\); kies een andere naam voor het nieuwe blad in '{self.path}'."
+            )
+        n = 1
+        while self.package.name(f"xl/worksheets/sheet{n}.xml") is not None:
+            n += 1
+        part = f"xl/worksheets/sheet{n}.xml"
+        self.package.write(
+            part,
+            (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<worksheet xmlns="{MAIN_NS}"><sheetData/></worksheet>'
+            ).encode(),
+        )
+        rels_part = _rels_part(self.workbook_part)
+        taken = {r.id for r in self._workbook_rels()}
+        k = len(taken) + 1
+        while f"rId{k}" in taken:
+            k += 1
+        rel_id = f"rId{k}"
+        target = posixpath.relpath(part, posixpath.dirname(self.workbook_part))
+        rels = _insert_before_close(
+            self.package.read(rels_part),
+            "Relationships",
+            f'<Relationship Id="{rel_id}" Type="{WORKSHEET_REL}" Target="{target}"/>'.encode(),
+        )
+        self.package.write(rels_part, rels)
+        workbook = self.package.read(self.workbook_part)
+        p = _prefix(workbook, "workbook")
+        ids = [int(s.get("sheetId", "0")) for s in _tree(workbook).iter(_q("sheet"))]
+        sheet_tag = (
+            f'<{p}sheet xmlns:r="{DOC_REL_NS}" name="{_escape_attr(name)}" '
+            f'sheetId="{max(ids, default=0) + 1}" r:id="{rel_id}"/>'
+        )
+        self.package.write(
+            self.workbook_part, _insert_before_close(workbook, "sheets", sheet_tag.encode())
+        )
+        types = _insert_before_close(
+            self.package.read("[Content_Types].xml"),
+            "Types",
+            f'<Override PartName="/{part}" ContentType="{WORKSHEET_CONTENT_TYPE}"/>'.encode(),
+        )
+        self.package.write("[Content_Types].xml", types)
+        self.notes.append(f"Het werkblad '{name}' is toegevoegd.")
+        return _Sheet(name, part)
+
+    def _drop_content_type(self, part: str) -> None:
+        types, _ = _remove_elements(
+            self.package.read("[Content_Types].xml"),
+            "Override",
+            lambda a: a.get("PartName", "").lstrip("/").lower() != part.lower(),
+        )
+        self.package.write("[Content_Types].xml", types)
+
+    # bookkeeping
+
+    def finish(self) -> None:
+        if self.formulas_changed:
+            self._drop_calc_chain()
+        if self.data_changed:
+            self._full_calc_on_load()
+
+    def _drop_calc_chain(self) -> None:
+        rels_part = _rels_part(self.workbook_part)
+        chain = [r for r in self._workbook_rels() if r.type == CALC_CHAIN_REL]
+        if not chain:
+            return
+        ids = {r.id for r in chain}
+        rels, _ = _remove_elements(
+            self.package.read(rels_part), "Relationship", lambda a: a.get("Id") not in ids
+        )
+        self.package.write(rels_part, rels)
+        for rel in chain:
+            self.package.remove(rel.target)
+            self._drop_content_type(rel.target)
+
+    def _full_calc_on_load(self) -> None:
+        xml = self.package.read(self.workbook_part)
+        tag = _start_tag(xml, "calcPr")
+        if tag is not None:
+            xml = (
+                xml[: tag.start()]
+                + _set_attr(tag.group(0), "fullCalcOnLoad", "1")
+                + xml[tag.end() :]
+            )
+        else:
+            p = _prefix(xml, "workbook")
+            # calcPr comes after definedNames and before these (CT_Workbook's sequence).
+            later = (
+                "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst",
+            )  # fmt: skip
+            found = [t for t in (_start_tag(xml, name) for name in later) if t is not None]
+            fragment = f'<{p}calcPr fullCalcOnLoad="1"/>'.encode()
+            if found:
+                at = min(t.start() for t in found)
+                xml = xml[:at] + fragment + xml[at:]
+            else:
+                xml = _insert_before_close(xml, "workbook", fragment)
+        self.package.write(self.workbook_part, xml)
+
+
+def _decode_x(text: str) -> str:
+    return _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text

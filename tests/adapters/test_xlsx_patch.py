@@ -1,0 +1,602 @@
+"""apply_patch on real workbooks: only the owned parts change, and every reader agrees.
+
+The base workbook is the example Book written by write_book, then given what a user's
+workbook has and openpyxl would lose: a comment, an image and a chart (added by openpyxl),
+a VBA project, a ribbon (customUI14 part with its relationship) and a calcChain (added to
+the zip by hand). Each test patches a fresh copy and compares part by part with the original,
+then reads the result back with openpyxl, python-calamine and our own reader.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.drawing.image import Image
+from PIL import Image as PILImage
+from python_calamine import CalamineWorkbook
+
+from addin import schema
+from addin.adapters.book_writer import OPEN_FORMULA, write_book
+from addin.adapters.reader import read_book
+from addin.adapters.xlsx_patch import BACKUP_DIR, Patch, PatchError, apply_patch
+from addin.core.model import Book
+from addin.example import example_book
+
+EVIL = '=HYPERLINK("http://x","klik")'
+UI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+VBA_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+CALC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
+MACRO_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+PLAIN_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+CONTACT = {
+    "Datum": date(2026, 11, 24),
+    "Klantnummer": "K001",
+    "Facturen": "2026-0210",
+    "kanaal ": "Brief",  # headers match as normalise_header does
+    "Doel": EVIL,
+    "Uitkomst": "Anders",
+    "Vervolgdatum": date(2026, 12, 8),
+    "Door": "  Marieke\tde Vries  ",
+    "Stap": "Herinnering",
+    "Document": "brief _x0041_ 1.pdf",
+}
+
+
+# --- making the workbooks -----------------------------------------------------------------
+
+
+def _rezip(path: Path, add: dict[str, bytes], edit: dict[str, Callable[[bytes], bytes]]) -> None:
+    """Rewrite the zip at `path` with members added and some edited (test setup only)."""
+    with zipfile.ZipFile(path) as src:
+        members = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, content in members:
+            if info.filename in edit:
+                content = edit[info.filename](content)
+            dst.writestr(info.filename, content)
+        for name, content in add.items():
+            dst.writestr(name, content)
+
+
+def _insert(close_tag: bytes, fragment: bytes) -> Callable[[bytes], bytes]:
+    return lambda xml: xml.replace(close_tag, fragment + close_tag)
+
+
+def _png() -> io.BytesIO:
+    data = io.BytesIO()
+    PILImage.new("RGB", (8, 8), (200, 30, 30)).save(data, format="PNG")
+    data.seek(0)
+    return data
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("base")
+    written = folder / "geschreven.xlsx"
+    write_book(example_book(), written)
+    wb = openpyxl.load_workbook(written)
+    wb["Klanten"]["A2"].comment = Comment("Belt liever 's ochtends", "Marieke")
+    overview = wb["Overzicht"]
+    overview.add_image(Image(_png()), "B2")
+    chart = BarChart()
+    chart.add_data(
+        Reference(wb["Facturen"], min_col=5, min_row=1, max_row=10), titles_from_data=True
+    )
+    overview.add_chart(chart, "E2")
+    path = folder / "Debiteuren.xlsm"
+    wb.save(path)
+    rels = (
+        b'<Relationship Id="rIdUi" Type="'
+        + UI_REL.encode()
+        + b'" Target="customUI/customUI14.xml"/>'
+    )
+    wb_rels = (
+        b'<Relationship Id="rIdVba" Type="' + VBA_REL.encode() + b'" Target="vbaProject.bin"/>'
+        b'<Relationship Id="rIdCalc" Type="' + CALC_REL.encode() + b'" Target="calcChain.xml"/>'
+    )
+    types = (
+        b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+        b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.calcChain+xml"/>'
+    )
+    _rezip(
+        path,
+        add={
+            "xl/vbaProject.bin": bytes(range(256)) * 40,
+            "customUI/customUI14.xml": b'<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui"><ribbon/></customUI>',
+            "xl/calcChain.xml": b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c r="N2" i="1"/></calcChain>',
+        },
+        edit={
+            "_rels/.rels": _insert(b"</Relationships>", rels),
+            "xl/_rels/workbook.xml.rels": _insert(b"</Relationships>", wb_rels),
+            "[Content_Types].xml": lambda xml: _insert(b"</Types>", types)(
+                xml.replace(PLAIN_MAIN.encode(), MACRO_MAIN.encode())
+            ),
+        },
+    )
+    return path
+
+
+@pytest.fixture
+def book(base: Path, tmp_path: Path) -> Path:
+    path = tmp_path / base.name
+    shutil.copy(base, path)
+    return path
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        pytest.skip("LibreOffice (soffice) is niet geïnstalleerd; .ci/run installeert het")
+    return found
+
+
+def _libreoffice(source: Path, folder: Path, target: str = "xlsx:Calc MS Excel 2007 XML") -> Path:
+    out = folder / "lo"
+    subprocess.run(
+        [
+            _soffice(),
+            f"-env:UserInstallation=file://{folder / 'profiel'}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    (result,) = out.iterdir()
+    return result
+
+
+# --- reading back -----------------------------------------------------------------------
+
+
+def _contents(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+def _raw(path: Path) -> dict[str, bytes]:
+    """Each member's compressed bytes, as stored."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        out = {}
+        for info in z.infolist():
+            extra_len = int.from_bytes(
+                data[info.header_offset + 28 : info.header_offset + 30], "little"
+            )
+            start = info.header_offset + 30 + len(info.filename.encode()) + extra_len
+            out[info.filename] = data[start : start + info.compress_size]
+        return out
+
+
+def _differing(before: Path, after: Path) -> set[str]:
+    old, new = _contents(before), _contents(after)
+    return {n for n in old.keys() | new.keys() if old.get(n) != new.get(n)}
+
+
+def _table_rows(path: Path, name: str) -> list[list[object]]:
+    wb = CalamineWorkbook.from_path(str(path), load_tables=True)
+    return wb.get_table_by_name(name).to_python()
+
+
+def _sheet_part(path: Path, sheet: str) -> str:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    index = wb.sheetnames.index(sheet)
+    wb.close()
+    return f"xl/worksheets/sheet{index + 1}.xml"
+
+
+# --- append ---------------------------------------------------------------------------
+
+
+def test_append_changes_only_the_table_and_its_sheet(base, book):
+    result = apply_patch(book, Patch(append=(("tblContacten", (CONTACT, CONTACT)),)))
+    contacts = _sheet_part(base, "Contacten")
+    table = next(n for n, c in _contents(base).items() if b'displayName="tblContacten"' in c)
+    assert _differing(base, book) == {contacts, table}
+    assert set(result.changed_parts) == {contacts, table}
+    assert result.appended == (("tblContacten", 2),)
+    old_raw, new_raw = _raw(base), _raw(book)
+    assert list(old_raw) == list(new_raw), "member order kept"
+    for name in old_raw.keys() - {contacts, table}:
+        assert old_raw[name] == new_raw[name], f"{name} was not copied raw"
+
+
+def test_appended_rows_read_back_by_openpyxl(base, book):
+    before = openpyxl.load_workbook(base)["Contacten"].tables["tblContacten"].ref
+    apply_patch(book, Patch(append=(("tblContacten", (CONTACT,)),)))
+    ws = openpyxl.load_workbook(book)["Contacten"]
+    ref = ws.tables["tblContacten"].ref
+    last = int(before.split(":")[1][1:])
+    assert ref == f"A1:K{last + 1}"
+    row = {ws.cell(1, c).value: ws.cell(last + 1, c) for c in range(1, 12)}
+    assert row["Datum"].value == datetime(2026, 11, 24)
+    assert row["Datum"].is_date
+    assert row["Vervolgdatum"].is_date
+    assert row["Doel"].value == EVIL
+    assert row["Doel"].data_type == "s"
+    assert row["Door"].value == "  Marieke\tde Vries  "
+
+
+def test_appended_rows_read_back_by_calamine_and_the_reader(base, book):
+    n = len(_table_rows(base, "tblContacten"))
+    apply_patch(book, Patch(append=(("tblContacten", (CONTACT,)),)))
+    rows = _table_rows(book, "tblContacten")
+    assert len(rows) == n + 1
+    assert rows[-1] == [
+        date(2026, 11, 24),
+        "K001",
+        "2026-0210",
+        "Brief",
+        "",
+        EVIL,
+        "Anders",
+        date(2026, 12, 8),
+        "  Marieke\tde Vries  ",
+        "Herinnering",
+        "brief _x0041_ 1.pdf",  # a literal _x0041_ survives (written as _x005F_x0041_)
+    ]
+    read, problems = read_book(book)
+    _, problems_before = read_book(base)
+    assert problems == problems_before
+    assert read.contacts[-1].goal == EVIL
+    assert read.contacts[-1].follow_up == date(2026, 12, 8)
+
+
+def test_invoices_get_the_open_formula_and_old_rows_stay(base, book):
+    invoice = {
+        "Factuurnummer": "2026-9001",
+        "Klantnummer": "K001",
+        "Factuurdatum": date(2026, 11, 20),
+        "Bedrag": Decimal("1210.55"),
+    }
+    apply_patch(book, Patch(append=(("tblFacturen", (invoice,)),)))
+    part = _sheet_part(base, "Facturen")
+    old, new = _contents(base)[part], _contents(book)[part]
+    rows = old[old.index(b"<sheetData") : old.index(b"</sheetData>")]
+    assert new[new.index(b"<sheetData") :].startswith(rows), "old rows and formulas untouched"
+    assert b'<dimension ref="A1:P322"/>' in new
+    ws = openpyxl.load_workbook(book)["Facturen"]
+    last = ws.max_row
+    headers = [c.value for c in ws[1]]
+    row = dict(zip(headers, (c.value for c in ws[last]), strict=True))
+    assert row["Open"] == "=" + OPEN_FORMULA
+    assert row["Bedrag"] == pytest.approx(1210.55)
+    assert ws[last][headers.index("Bedrag")].number_format == "#,##0.00"
+    read, _ = read_book(book)
+    assert read.invoices[-1].amount == Decimal("1210.55")
+    assert read.invoices[-1].invoice_date == date(2026, 11, 20)
+
+
+def test_formulas_added_drop_the_calc_chain(base, book):
+    result = apply_patch(book, Patch(append=(("tblFacturen", ({"Factuurnummer": "X"},)),)))
+    assert result.removed_parts == ("xl/calcChain.xml",)
+    parts = _contents(book)
+    assert "xl/calcChain.xml" not in parts
+    assert b"calcChain" not in parts["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in parts["[Content_Types].xml"]
+    assert b'fullCalcOnLoad="1"' in parts["xl/workbook.xml"]
+    # the ribbon and VBA stay, with their relationships
+    for name in ("xl/vbaProject.bin", "customUI/customUI14.xml", "_rels/.rels"):
+        assert parts[name] == _contents(base)[name]
+
+
+def test_empty_table_fills_its_empty_row_first(tmp_path):
+    path = tmp_path / "leeg.xlsx"
+    write_book(Book(), path)
+    apply_patch(path, Patch(append=(("tblContacten", (CONTACT,)),)))
+    assert openpyxl.load_workbook(path)["Contacten"].tables["tblContacten"].ref == "A1:K2"
+    apply_patch(path, Patch(append=(("tblContacten", (CONTACT,)),)))
+    assert openpyxl.load_workbook(path)["Contacten"].tables["tblContacten"].ref == "A1:K3"
+    assert [r[1] for r in _table_rows(path, "tblContacten")] == ["K001", "K001"]
+
+
+def test_a_date_style_is_added_once_when_the_workbook_has_none(tmp_path):
+    path = tmp_path / "kaal.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Werklijst"
+    wb.save(path)
+    before = _contents(path)["xl/styles.xml"].count(b"<xf ")
+    rows = tuple((date(2026, 1, d), "x") for d in range(1, 11))
+    apply_patch(path, Patch(replace_sheet=(("Werklijst", rows),)))
+    apply_patch(path, Patch(replace_sheet=(("Werklijst", rows),)))
+    assert _contents(path)["xl/styles.xml"].count(b"<xf ") == before + 1
+    ws = openpyxl.load_workbook(path)["Werklijst"]
+    assert ws["A10"].value == datetime(2026, 1, 10)
+    assert ws["A10"].is_date
+
+
+def test_dates_in_a_1904_workbook(tmp_path):
+    path = tmp_path / "mac.xlsx"
+    write_book(Book(), path)
+    _rezip(
+        path,
+        {},
+        {"xl/workbook.xml": lambda x: x.replace(b"<workbookPr/>", b'<workbookPr date1904="1"/>')},
+    )
+    apply_patch(path, Patch(append=(("tblContacten", (CONTACT,)),)))
+    ws = openpyxl.load_workbook(path)["Contacten"]
+    assert ws.parent.epoch.year == 1904
+    assert ws["A2"].value == datetime(2026, 11, 24)
+
+
+# --- set cells --------------------------------------------------------------------------
+
+
+def test_set_cells_in_the_row_found_by_key(base, book):
+    apply_patch(
+        book,
+        Patch(
+            set_cells=(
+                (
+                    "tblAfspraken",
+                    "Afspraak",
+                    "A001",
+                    {"Bevestiging verstuurd": date(2026, 11, 24), "Status": "loopt"},
+                ),
+            )
+        ),
+    )
+    assert _differing(base, book) == {_sheet_part(base, "Afspraken")}
+    rows = _table_rows(book, "tblAfspraken")
+    headers = schema.AFSPRAKEN.headers
+    row = dict(zip(headers, next(r for r in rows if r[0] == "A001"), strict=True))
+    assert row["Bevestiging verstuurd"] == date(2026, 11, 24)
+    assert row["Status"] == "loopt"
+    read, _ = read_book(book)
+    assert next(a for a in read.agreements if a.id == "A001").confirmation_sent == date(
+        2026, 11, 24
+    )
+
+
+def test_set_cells_refuses_to_overwrite_a_formula(base, tmp_path):
+    path = tmp_path / "formule.xlsx"
+    wb = openpyxl.load_workbook(base)
+    wb["Afspraken"]["N2"] = "=1+1"  # Notities of A001, not a calculated column
+    wb.save(path)
+    before = path.read_bytes()
+    with pytest.raises(PatchError, match="bevat een formule"):
+        apply_patch(
+            path, Patch(set_cells=(("tblAfspraken", "Afspraak", "A001", {"Notities": "x"}),))
+        )
+    assert path.read_bytes() == before
+
+
+def test_set_cells_missing_key(book):
+    with pytest.raises(PatchError, match="geen rij met Afspraak = 'A999'"):
+        apply_patch(book, Patch(set_cells=(("tblAfspraken", "Afspraak", "A999", {"Status": "x"}),)))
+
+
+# --- replace sheet ----------------------------------------------------------------------
+
+
+def test_replace_sheet_keeps_the_sheet_settings(base, book):
+    rows = (("Klant", "Actie", "Datum"), ("K001", "bellen", date(2026, 11, 25)), (None, EVIL))
+    apply_patch(book, Patch(replace_sheet=(("Werklijst", rows),)))
+    part = _sheet_part(base, "Werklijst")
+    assert _differing(base, book) == {part}
+    old, new = _contents(base)[part], _contents(book)[part]
+    assert b'<dimension ref="A1:C3"/>' in new
+    new = new.replace(b'<dimension ref="A1:C3"/>', b'<dimension ref="A1:A1"/>')
+    assert new[: new.index(b"<sheetData")] == old[: old.index(b"<sheetData")]
+    ws = openpyxl.load_workbook(book)["Werklijst"]
+    assert list(ws.values) == [
+        ("Klant", "Actie", "Datum"),
+        ("K001", "bellen", datetime(2026, 11, 25)),
+        (None, EVIL, None),
+    ]
+
+
+def test_replace_sheet_adds_a_missing_sheet(base, book):
+    result = apply_patch(book, Patch(replace_sheet=(("Nieuw blad", (("a", 1),)),)))
+    assert {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"} <= set(
+        result.changed_parts
+    )
+    assert any("toegevoegd" in note for note in result.notes)
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames[-1] == "Nieuw blad"
+    assert list(wb["Nieuw blad"].values) == [("a", 1)]
+    assert CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Nieuw blad").to_python() == [
+        ["a", 1]
+    ]
+
+
+def test_replace_sheet_drops_its_table_and_says_so(book):
+    result = apply_patch(book, Patch(replace_sheet=(("Stappen", (("leeg",),)),)))
+    assert any("tblStappen" in note for note in result.notes)
+    assert "tblStappen" not in CalamineWorkbook.from_path(str(book), load_tables=True).table_names
+    assert list(openpyxl.load_workbook(book)["Stappen"].values) == [("leeg",)]
+
+
+# --- refusals: the file stays as it was -------------------------------------------------
+
+
+def _refused(path: Path, patch: Patch, match: str) -> None:
+    before = path.read_bytes()
+    with pytest.raises(PatchError, match=match) as err:
+        apply_patch(path, patch)
+    assert str(path) in str(err.value)
+    assert path.read_bytes() == before
+    assert not (path.parent / BACKUP_DIR).exists()
+    assert sorted(p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")) == []
+
+
+def test_refused_while_excel_has_it_open(book):
+    (book.parent / ("~$" + book.name)).write_bytes(b"owner")
+    _refused(book, Patch(append=(("tblContacten", (CONTACT,)),)), "geopend in Excel")
+
+
+def test_failure_halfway_changes_nothing(book):
+    bad = dict(CONTACT, Doel="bel\x07")
+    patch = Patch(
+        append=(("tblContacten", (CONTACT,)), ("tblFacturen", ({"Omschrijving": 1},))),
+        set_cells=(("tblAfspraken", "Afspraak", "A001", {"Notities": "bel\x07"}),),
+    )
+    _refused(book, patch, "stuurteken")
+    _refused(
+        book,
+        Patch(append=(("tblFacturen", ({"Factuurnummer": "1"},)), ("tblContacten", (bad,)))),
+        "stuurteken",
+    )
+
+
+@pytest.mark.parametrize(
+    ("patch", "match"),
+    [
+        (Patch(append=(("tblOnbekend", ({},)),)), "geen tabel 'tblOnbekend'"),
+        (Patch(append=(("tblContacten", ({"Onbekend": 1},)),)), "geen kolom 'Onbekend'"),
+        (Patch(append=(("tblContacten", ({"Doel": "x" * 32_768},)),)), "hoogstens 32767"),
+        (Patch(append=(("tblContacten", ({"Datum": date(1900, 2, 28)},)),)), "1 maart 1900"),
+        (Patch(append=(("tblContacten", ({"Datum": object()},)),)), "type object"),
+        (Patch(replace_sheet=(("a/b", ()),)), "werkbladnaam"),
+    ],
+    ids=["table", "header", "long-text", "early-date", "type", "sheet-name"],
+)
+def test_bad_patches_are_refused(book, patch, match):
+    _refused(book, patch, match)
+
+
+def test_refused_when_content_sits_below_the_table(base, tmp_path):
+    path = tmp_path / "eronder.xlsx"
+    wb = openpyxl.load_workbook(base)
+    ws = wb["Contacten"]
+    ws.cell(ws.max_row + 2, 3, "notitie")
+    wb.save(path)
+    _refused(path, Patch(append=(("tblContacten", (CONTACT, CONTACT, CONTACT)),)), "staat al iets")
+
+
+def test_refused_with_a_totals_row(base, tmp_path):
+    path = tmp_path / "totaal.xlsx"
+    shutil.copy(base, path)
+    _rezip(
+        path,
+        {},
+        {
+            name: (lambda xml: xml.replace(b"<table ", b'<table totalsRowCount="1" ', 1))
+            for name, content in _contents(base).items()
+            if b'displayName="tblContacten"' in content
+        },
+    )
+    _refused(path, Patch(append=(("tblContacten", (CONTACT,)),)), "totaalrij")
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "wachtwoord"), (b"hallo", "geen Excel")],
+    ids=["encrypted", "not-a-zip"],
+)
+def test_unusable_files_are_refused(tmp_path, data, match):
+    path = tmp_path / "Debiteuren.xlsx"
+    path.write_bytes(data)
+    _refused(path, Patch(append=(("tblContacten", (CONTACT,)),)), match)
+
+
+def test_damaged_part_is_refused(book):
+    _rezip(book, {}, {"xl/workbook.xml": lambda xml: xml[:-20]})
+    _refused(book, Patch(append=(("tblContacten", (CONTACT,)),)), "beschadigd")
+
+
+def test_zip_with_data_descriptors_is_copied(base, tmp_path):
+    """zipfile writes data descriptors (flag bit 3) when the output cannot seek."""
+
+    class Unseekable(io.RawIOBase):
+        def __init__(self) -> None:
+            self.data = bytearray()
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b) -> int:  # type: ignore[override]
+            self.data += b
+            return len(b)
+
+    out = Unseekable()
+    with zipfile.ZipFile(base) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+    path = tmp_path / "stroom.xlsx"
+    path.write_bytes(bytes(out.data))
+    assert all(i.flag_bits & 0x08 for i in zipfile.ZipFile(path).infolist())
+    apply_patch(path, Patch(append=(("tblContacten", (CONTACT,)),)))
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+    assert _table_rows(path, "tblContacten")[-1][1] == "K001"
+
+
+# --- backup -----------------------------------------------------------------------------
+
+
+def test_backup_is_the_previous_file(base, book):
+    first = apply_patch(book, Patch(append=(("tblContacten", (CONTACT,)),)))
+    assert first.backup == book.parent / BACKUP_DIR / "Debiteuren.1.xlsm"
+    assert first.backup.read_bytes() == base.read_bytes()
+    between = book.read_bytes()
+    second = apply_patch(book, Patch(append=(("tblContacten", (CONTACT,)),)))
+    assert second.backup == book.parent / BACKUP_DIR / "Debiteuren.2.xlsm"
+    assert second.backup.read_bytes() == between
+    assert first.backup.read_bytes() == base.read_bytes()
+
+
+def test_no_change_no_write(book):
+    before = book.stat().st_mtime_ns
+    result = apply_patch(book, Patch())
+    assert result.backup is None and result.changed_parts == ()
+    assert book.stat().st_mtime_ns == before
+
+
+# --- LibreOffice ------------------------------------------------------------------------
+
+
+def test_libreoffice_opens_the_patched_file(book, tmp_path):
+    n = len(_table_rows(book, "tblContacten"))
+    apply_patch(book, Patch(append=(("tblContacten", (CONTACT, CONTACT)),)))
+    resaved = _libreoffice(book, tmp_path, "xlsx:Calc MS Excel 2007 XML")
+    rows = _table_rows(resaved, "tblContacten")
+    assert len(rows) == n + 2
+    assert rows[-1][5] == EVIL
+    assert rows[-1][0] == date(2026, 11, 24)
+
+
+def test_patch_a_workbook_libreoffice_wrote(base, tmp_path):
+    source = tmp_path / "bron.xlsx"
+    write_book(example_book(), source)
+    resaved = _libreoffice(source, tmp_path)
+    assert "xl/sharedStrings.xml" in _contents(resaved)
+    original = tmp_path / "origineel.xlsx"
+    shutil.copy(resaved, original)
+    n = len(_table_rows(resaved, "tblContacten"))
+    apply_patch(
+        resaved,
+        Patch(
+            append=(("tblContacten", (CONTACT,)),),
+            set_cells=(
+                ("tblAfspraken", "Afspraak", "A001", {"Bevestiging verstuurd": date(2026, 11, 24)}),
+            ),
+        ),
+    )
+    changed = _differing(original, resaved)
+    assert "xl/sharedStrings.xml" not in changed and "xl/styles.xml" not in changed
+    rows = _table_rows(resaved, "tblContacten")
+    assert len(rows) == n + 1 and rows[-1][5] == EVIL
+    read, _ = read_book(resaved)
+    assert next(a for a in read.agreements if a.id == "A001").confirmation_sent == date(
+        2026, 11, 24
+    )
+    assert read.contacts[-1].goal == EVIL
