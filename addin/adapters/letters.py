@@ -1,0 +1,977 @@
+"""Letters on paper and as e-mail drafts: jinja2 text, reportlab layout, pypdf copies.
+
+The words come from jinja2 templates (``templates/<taal>/<sjabloon>.txt.j2``; a folder
+``sjablonen`` next to the workbook overrides a template with the same relative name), the
+facts from `addin.core.letter_content`, and this module only turns them into a PDF (A4,
+letterhead, the recipient in the window of a Dutch window envelope, invoice table, payment
+block with link and EPC QR, then a copy of every invoice) and a .eml draft. Nothing is sent.
+
+Example::
+
+    content = compose(task, book, as_of, ledger=ledger)
+    text = render_letter(content, letter_templates(workbook))
+    pdf = letter_pdf(content, text, invoice_copies(content, roots)[0])
+    eml = letter_eml(content, text, pdf, "Herinnering 2026-0244.pdf")
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import segno
+import segno.helpers
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    pass_context,
+)
+from jinja2.ext import Extension
+from jinja2.sandbox import SandboxedEnvironment
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.errors import PdfReadError
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from ..core.letter_content import InvoiceLine, LetterContent
+from ..core.model import Action
+from ..core.money import format_amount, to_cents
+from .documents import find_document, safe_name
+
+OVERRIDE_DIR = "sjablonen"
+TEMPLATE_SUFFIX = ".txt.j2"
+BLOCKS = ("subject", "intro", "body", "closing", "email")
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# A line of control tags only; an include writes text, so its line keeps its break.
+STANDALONE_TAGS = re.compile(
+    r"^[ \t]*((?:\{%(?![-+]?\s*include\b)[-+]?\s*.*?%\}[ \t]*)+)\n", re.MULTILINE
+)
+
+MONTHS = {
+    "NL": [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "EN": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}
+
+# The fixed words of the page layout; the letter's own words are in the templates.
+LABELS: dict[str, dict[str, str]] = {
+    "NL": {
+        "invoice": "Factuur",
+        "date": "Datum",
+        "due": "Vervaldatum",
+        "description": "Omschrijving",
+        "amount": "Bedrag",
+        "paid": "Betaald",
+        "open": "Open",
+        "credit": "Creditnota",
+        "total": "Totaal te betalen",
+        "pay": "Betalen",
+        "to_pay": "Bedrag",
+        "first_instalment": "Eerste termijn",
+        "iban": "IBAN",
+        "bic": "BIC",
+        "name": "Ten name van",
+        "reference": "Kenmerk",
+        "link": "Direct betalen",
+        "scan": "Scan met uw bank-app",
+        "customer": "Klantnummer",
+        "attention": "t.a.v.",
+        "copy_title": "KOPIEFACTUUR",
+        "copy_note": (
+            "Kopie van de gegevens van factuur {number} uit onze administratie. "
+            "De factuur zelf is eerder aan u verzonden."
+        ),
+        "incl": "Bedrag (incl. btw)",
+        "page_copy": "KOPIE",
+        "kvk": "KvK",
+        "vat": "btw",
+    },
+    "EN": {
+        "invoice": "Invoice",
+        "date": "Date",
+        "due": "Due date",
+        "description": "Description",
+        "amount": "Amount",
+        "paid": "Paid",
+        "open": "Open",
+        "credit": "Credit note",
+        "total": "Total to pay",
+        "pay": "Payment",
+        "to_pay": "Amount",
+        "first_instalment": "First instalment",
+        "iban": "IBAN",
+        "bic": "BIC",
+        "name": "Beneficiary",
+        "reference": "Reference",
+        "link": "Pay online",
+        "scan": "Scan with your banking app",
+        "customer": "Customer number",
+        "attention": "attn.",
+        "copy_title": "KOPIEFACTUUR",
+        "copy_note": (
+            "Copy of the details of invoice {number} from our records. "
+            "The invoice itself was sent to you earlier."
+        ),
+        "incl": "Amount (incl. VAT)",
+        "page_copy": "KOPIE",
+        "kvk": "Chamber of Commerce",
+        "vat": "VAT",
+    },
+}
+
+
+class LetterTemplateError(LookupError):
+    """A letter's template is missing or fails to render; the message says which and why."""
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+
+def money(value: Decimal, language: str) -> str:
+    """€ 1.234,56 in Dutch letters, € 1,234.56 in English ones."""
+    if language == "EN":
+        return f"€ {to_cents(value):,.2f}"
+    return f"€ {format_amount(value)}"
+
+
+def long_date(day: date, language: str) -> str:
+    return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
+
+
+def short_date(day: date) -> str:
+    return f"{day.day:02d}-{day.month:02d}-{day.year}"
+
+
+@pass_context
+def _bedrag(context: Any, value: Decimal) -> str:
+    return money(value, context["language"])
+
+
+@pass_context
+def _datum(context: Any, value: date) -> str:
+    return long_date(value, context["language"])
+
+
+class StandaloneTags(Extension):
+    """A line holding only tags (``{% if %}``, ``{% for %}``, ``{% endblock %}``) vanishes
+    with its line break, and every other line keeps its own: so a blank line in a template
+    is always a new paragraph and a tag inside a sentence never swallows a line break.
+    (jinja's trim_blocks would eat the break after a tag ending a line of text.)"""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return STANDALONE_TAGS.sub(r"\1", source)
+
+
+def shipped_templates() -> Path:
+    """The templates shipped with the program.
+
+    In a source checkout (and an editable install) that is the repository's ``templates/``
+    folder, next to the package; in a wheel install the same files are package data
+    ``addin/templates`` (pyproject maps the folder into the package).
+    """
+    checkout = Path(__file__).resolve().parents[2] / "templates"
+    if (checkout / "nl").is_dir():
+        return checkout
+    return Path(str(resources.files("addin") / "templates"))
+
+
+@dataclass(frozen=True)
+class Templates:
+    """A sandboxed jinja2 environment over the user's ``sjablonen`` and the shipped folder."""
+
+    env: SandboxedEnvironment
+    folders: tuple[Path, ...]
+
+
+def letter_templates(workbook: Path | None = None, shipped: Path | None = None) -> Templates:
+    """The templates for a workbook: its ``sjablonen`` folder first, then the shipped ones.
+
+    Templates are text a user may have received with a workbook, so they run sandboxed;
+    StrictUndefined makes a misspelt variable an error instead of a silent gap in a letter.
+    Autoescape is off: this is plain text, and the PDF layer escapes it for reportlab.
+    """
+    folders = []
+    if workbook is not None:
+        own = workbook.resolve().parent / OVERRIDE_DIR
+        if own.is_dir():
+            folders.append(own)
+    folders.append(shipped or shipped_templates())
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
+        undefined=StrictUndefined,
+        autoescape=False,
+        extensions=[StandaloneTags],
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+    env.filters["bedrag"] = _bedrag
+    env.filters["datum"] = _datum
+    return Templates(env, tuple(folders))
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedText:
+    """A letter's words.
+
+    Attributes:
+      paragraphs: the body text, one string per paragraph (a newline inside one is a line
+        break); the invoice table goes before paragraphs[table_at].
+      closing: the closing lines (greeting and sender).
+      email: the plain-text body of the e-mail draft.
+      template: the template file used, relative to its folder.
+    """
+
+    subject: str
+    paragraphs: tuple[str, ...]
+    table_at: int
+    closing: tuple[str, ...]
+    email: str
+    template: str
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    parts = (p.strip("\n").rstrip() for p in PARAGRAPH_BREAK.split(text.strip()))
+    return tuple(p for p in parts if p.strip())
+
+
+def template_context(content: LetterContent) -> dict[str, Any]:
+    """The names a template sees: every field of LetterContent, plus its totals."""
+    ctx = {f.name: getattr(content, f.name) for f in fields(content)}
+    ctx["kind"] = content.kind.value
+    ctx["invoice_total"] = content.invoice_total
+    ctx["credit_total"] = content.credit_total
+    return ctx
+
+
+def render_letter(content: LetterContent, templates: Templates) -> RenderedText:
+    """Render the letter's template (its step's Sjabloon, else the action code) in the
+    customer's language; an English customer falls back to the Dutch template if a user's
+    own Sjabloon exists only in Dutch."""
+    names = [f"{content.language.lower()}/{content.template}{TEMPLATE_SUFFIX}"]
+    if content.language != "NL":
+        names.append(f"nl/{content.template}{TEMPLATE_SUFFIX}")
+    try:
+        tmpl = templates.env.select_template(names)
+    except TemplateNotFound as exc:
+        raise LetterTemplateError(
+            f"Sjabloon '{content.template}' niet gevonden (gezocht: {', '.join(names)} in "
+            f"{', '.join(str(f) for f in templates.folders)}); vul in Stappen een bestaand "
+            "sjabloon in of zet het bestand in de map sjablonen naast de werkmap."
+        ) from exc
+    missing = [b for b in BLOCKS if b not in tmpl.blocks]
+    if missing:
+        raise LetterTemplateError(
+            f"Sjabloon {tmpl.name} mist de blokken {', '.join(missing)}; elk sjabloon heeft "
+            f"{{% block ... %}} voor {', '.join(BLOCKS)}."
+        )
+    ctx = tmpl.new_context(template_context(content))
+    try:
+        parts = {b: "".join(tmpl.blocks[b](ctx)) for b in BLOCKS}
+    except Exception as exc:  # the user's template text: say which one failed and why
+        raise LetterTemplateError(f"Sjabloon {tmpl.name} geeft een fout: {exc}") from exc
+    intro = _paragraphs(parts["intro"])
+    return RenderedText(
+        subject=" ".join(parts["subject"].split()),
+        paragraphs=intro + _paragraphs(parts["body"]),
+        table_at=len(intro),
+        closing=tuple(line.rstrip() for line in parts["closing"].strip().splitlines()),
+        email=parts["email"].strip() + "\n",
+        template=tmpl.name or names[0],
+    )
+
+
+def plain_text(rendered: RenderedText) -> str:
+    """The whole letter as text (golden files, previews): subject, paragraphs with a marker
+    where the table goes, closing, and the e-mail body."""
+    body = list(rendered.paragraphs)
+    body.insert(rendered.table_at, "[tabel met facturen]")
+    return (
+        f"Sjabloon: {rendered.template}\nOnderwerp: {rendered.subject}\n\n"
+        + "\n\n".join(body)
+        + "\n\n"
+        + "\n".join(rendered.closing)
+        + "\n\n--- e-mail ---\n"
+        + rendered.email
+    )
+
+
+# -- payment QR ---------------------------------------------------------------------------------
+
+
+def _qr_fields(content: LetterContent) -> dict[str, Any] | None:
+    amount = content.amount_to_pay
+    if not (content.iban and content.beneficiary and amount > 0):
+        return None
+    ref = content.reference
+    # Field 10 holds only ISO 11649 (RF...) references; a Dutch betalingskenmerk or an
+    # invoice number goes in the free text (LEGAL.md 6.2: the safe option).
+    structured = ref.upper().startswith("RF") and ref[2:4].isdigit()
+    return {
+        "name": content.beneficiary[:70],
+        "iban": content.iban.replace(" ", ""),
+        "amount": amount,
+        "text": None if structured else (ref or content.customer_number)[:140],
+        "reference": ref if structured else None,
+        "bic": content.bic.replace(" ", "") or None,
+    }
+
+
+def epc_qr(content: LetterContent) -> segno.QRCode | None:
+    """The EPC ("GiroCode") QR with amount and reference; None when it cannot be made."""
+    args = _qr_fields(content)
+    if args is None:
+        return None
+    try:
+        return segno.helpers.make_epc_qr(**args)
+    except ValueError:  # e.g. an IBAN or BIC of the wrong length in Instellingen
+        return None
+
+
+def epc_payload(content: LetterContent) -> bytes | None:
+    """The bytes inside the EPC QR (for tests and checks); segno has no public accessor."""
+    args = _qr_fields(content)
+    if args is None:
+        return None
+    make = segno.helpers._make_epc_qr_data
+    return make(
+        args["name"], args["iban"], args["amount"], args["text"], args["reference"],
+        args["bic"], None, None,
+    )  # fmt: skip
+
+
+class QRFlowable(Flowable):
+    """A QR code drawn as vector rectangles: sharp at any zoom and far cheaper than an image."""
+
+    def __init__(self, qr: segno.QRCode, size: float) -> None:
+        super().__init__()
+        self.matrix = qr.matrix
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        n = len(self.matrix)
+        border = 4  # the quiet zone scanners need, in white whatever the background
+        unit = self.width / (n + 2 * border)
+        c = self.canv
+        c.setFillColor(colors.white)
+        c.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        c.setFillColor(colors.black)
+        # One literal path of "x y w h re" runs: ~400 rectangles through reportlab's path
+        # API cost more than the rest of the page.
+        ops = []
+        for y, row in enumerate(self.matrix):
+            x = 0
+            top = self.height - (y + border + 1) * unit
+            while x < n:
+                if row[x]:
+                    start = x
+                    while x < n and row[x]:
+                        x += 1
+                    ops.append(
+                        f"{(start + border) * unit:.3f} {top:.3f} {(x - start) * unit:.3f} "
+                        f"{unit:.3f} re"
+                    )
+                else:
+                    x += 1
+        ops.append("f")
+        c.addLiteral("\n".join(ops))
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+
+PAGE_W, PAGE_H = A4
+LEFT = 22 * mm
+RIGHT = 20 * mm
+WIDTH = PAGE_W - LEFT - RIGHT
+# The window of a Dutch window envelope (C5/6, DL): 22 mm from the left, 50 mm from the top,
+# 85 x 40 mm (notes/LETTERS.md).
+WINDOW_X, WINDOW_TOP, WINDOW_W, WINDOW_H = 22 * mm, 50 * mm, 85 * mm, 40 * mm
+BODY_TOP = 100 * mm  # the text starts under the window
+BOTTOM = 24 * mm
+ACCENT = colors.HexColor("#7a4a1e")
+GREY = colors.HexColor("#555555")
+RULE = colors.HexColor("#b0b0b0")
+NO_PADDING = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceCopy:
+    """An invoice without a readable PDF of its own: a KOPIEFACTUUR page is generated."""
+
+    line: InvoiceLine
+
+
+@lru_cache(maxsize=1)
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13)
+    return {
+        "body": ParagraphStyle("p", parent=base, spaceAfter=6),
+        "subject": ParagraphStyle("s", parent=base, fontName="Helvetica-Bold", spaceAfter=9),
+        "small": ParagraphStyle("sm", parent=base, fontSize=8.5, leading=10.5),
+        "cell": ParagraphStyle("c", parent=base, fontSize=8.5, leading=10.5),
+        "num": ParagraphStyle("n", parent=base, fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
+        "address": ParagraphStyle("a", parent=base, leading=13),
+        "return": ParagraphStyle("r", parent=base, fontSize=6.5, leading=8, textColor=GREY),
+        "title": ParagraphStyle(
+            "t", parent=base, fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=10
+        ),
+    }
+
+
+def _markup(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
+class _Mark(Flowable):
+    """Records the page it lands on, so the invoice copies can be put in order afterwards."""
+
+    def __init__(self, pages: dict[int, int], key: int) -> None:
+        super().__init__()
+        self.pages, self.key = pages, key
+        self.width = self.height = 0
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.pages[self.key] = self.canv.getPageNumber() - 1
+
+
+class _Layout:
+    """The page furniture of one letter: letterhead, window address, footer, copy stamp."""
+
+    def __init__(self, content: LetterContent) -> None:
+        self.c = content
+        self.labels = LABELS[content.language]
+        s = content.sender
+        place = "  ".join(p for p in (s.postcode, s.city) if p)
+        self.sender_lines = [x for x in (s.address, place, s.phone, s.email) if x]
+        lab = self.labels
+        ids = [
+            f"{lab['kvk']} {s.kvk}" if s.kvk else "",
+            f"{lab['vat']} {s.vat_number}" if s.vat_number else "",
+            f"IBAN {_iban(s.iban)}" if s.iban else "",
+            f"BIC {s.bic}" if s.bic else "",
+        ]
+        self.footer = "  ·  ".join([s.company_name, *[i for i in ids if i]])
+
+    def letterhead(self, canv: pdfcanvas.Canvas) -> None:
+        s = self.c.sender
+        canv.setFillColor(ACCENT)
+        canv.setFont("Helvetica-Bold", 15)
+        canv.drawString(LEFT, PAGE_H - 22 * mm, s.company_name)
+        canv.setFillColor(GREY)
+        canv.setFont("Helvetica", 8.5)
+        y = PAGE_H - 16 * mm
+        for line in self.sender_lines:
+            canv.drawRightString(PAGE_W - RIGHT, y, line)
+            y -= 10.5
+
+    def window(self, canv: pdfcanvas.Canvas) -> None:
+        st = _styles()
+        r = self.c.recipient
+        s = self.c.sender
+        back = ", ".join(
+            p for p in (s.company_name, s.address, f"{s.postcode} {s.city}".strip()) if p
+        )
+        lines = [r.name]
+        if r.attention:
+            lines.append(f"{self.labels['attention']} {r.attention}")
+        lines.extend(r.address_lines)
+        story = [
+            Paragraph(_markup(back), st["return"]),
+            Spacer(1, 2 * mm),
+            Paragraph("<br/>".join(_markup(x) for x in lines), st["address"]),
+        ]
+        frame = Frame(
+            WINDOW_X, PAGE_H - WINDOW_TOP - WINDOW_H, WINDOW_W, WINDOW_H,
+            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, showBoundary=0,
+        )  # fmt: skip
+        frame.addFromList(story, canv)
+
+    def foot(self, canv: pdfcanvas.Canvas) -> None:
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        canv.line(LEFT, 15 * mm, PAGE_W - RIGHT, 15 * mm)
+        canv.setFillColor(GREY)
+        canv.setFont("Helvetica", 7.5)
+        canv.drawCentredString(PAGE_W / 2, 11 * mm, self.footer)
+
+    def first(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
+        canv.saveState()
+        self.letterhead(canv)
+        self.window(canv)
+        self.foot(canv)
+        canv.restoreState()
+
+    def later(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
+        canv.saveState()
+        self.letterhead(canv)
+        self.foot(canv)
+        canv.restoreState()
+
+    def copy(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
+        canv.saveState()
+        self.letterhead(canv)
+        self.window(canv)
+        self.foot(canv)
+        _stamp(canv, PAGE_W, PAGE_H, self.labels["page_copy"])
+        canv.restoreState()
+
+
+def _iban(iban: str) -> str:
+    compact = iban.replace(" ", "")
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def _stamp(canv: pdfcanvas.Canvas, width: float, height: float, word: str) -> None:
+    """A red, translucent diagonal KOPIE with a small label top left."""
+    canv.saveState()
+    canv.setFillColor(colors.Color(0.8, 0.1, 0.1, alpha=0.22))
+    canv.setFont("Helvetica-Bold", min(width, height) / 4.2)
+    canv.translate(width / 2, height / 2)
+    canv.rotate(35)
+    canv.drawCentredString(0, -min(width, height) / 14, word)
+    canv.restoreState()
+    canv.saveState()
+    canv.setFillColor(colors.Color(0.8, 0.1, 0.1, alpha=0.85))
+    canv.setFont("Helvetica-Bold", 11)
+    canv.drawString(12 * mm, height - 10 * mm, word)
+    canv.restoreState()
+
+
+def _invoice_table(content: LetterContent) -> Table:
+    lab = LABELS[content.language]
+    st = _styles()
+    lang = content.language
+
+    def num(value: Decimal, bold: bool = False) -> Paragraph:
+        text = _markup(money(value, lang))
+        return Paragraph(f"<b>{text}</b>" if bold else text, st["num"])
+
+    def cell(text: str) -> Paragraph:
+        return Paragraph(_markup(text), st["cell"])
+
+    head = [
+        lab["invoice"], lab["date"], lab["due"], lab["description"], lab["amount"],
+        lab["paid"], lab["open"],
+    ]  # fmt: skip
+    rows: list[list[Any]] = [
+        [Paragraph(f"<b>{_markup(h)}</b>", st["num"] if i >= 4 else st["cell"])
+         for i, h in enumerate(head)]
+    ]  # fmt: skip
+    for line in content.invoices:
+        rows.append(
+            [
+                cell(line.number),
+                cell(short_date(line.invoice_date)),
+                cell(short_date(line.due_date)),
+                cell(line.description),
+                num(line.amount),
+                num(line.paid),
+                num(line.open),
+            ]
+        )
+    for note in content.credit_notes:
+        rows.append(
+            [
+                cell(note.number),
+                cell(short_date(note.invoice_date)),
+                cell(""),
+                cell(_credit_text(note.description, lab["credit"])),
+                num(note.amount),
+                cell(""),
+                num(-note.subtracted),
+            ]
+        )
+    rows.append(["", "", "", Paragraph(f"<b>{_markup(lab['total'])}</b>", st["cell"]), "", "",
+                 num(content.total, bold=True)])  # fmt: skip
+    widths = [22 * mm, 19 * mm, 22 * mm, 45 * mm, 21 * mm, 18 * mm, 21 * mm]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    last = len(rows) - 1
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+                ("LINEBELOW", (0, 1), (-1, last - 1), 0.3, RULE),
+                ("LINEABOVE", (3, last), (-1, last), 0.8, colors.black),
+                ("SPAN", (3, last), (5, last)),
+            ]
+        )
+    )
+    return table
+
+
+def _credit_text(description: str, word: str) -> str:
+    if description.casefold().startswith(word.casefold()):
+        return description
+    return f"{word}: {description}" if description else word
+
+
+def _payment_block(content: LetterContent) -> Flowable:
+    lab = LABELS[content.language]
+    st = _styles()
+    lang = content.language
+    first = content.kind is Action.CONFIRM and content.amount_to_pay != content.total
+    rows = [
+        (lab["first_instalment"] if first else lab["to_pay"],
+         f"<b>{_markup(money(content.amount_to_pay, lang))}</b>"),
+        (lab["iban"], _markup(_iban(content.iban))),
+        (lab["name"], _markup(content.beneficiary)),
+        (lab["reference"], _markup(content.reference)),
+    ]  # fmt: skip
+    if content.bic:
+        rows.insert(2, (lab["bic"], _markup(content.bic)))
+    if content.payment_link:
+        url = escape(content.payment_link, {'"': "&quot;"})
+        rows.append(
+            (lab["link"], f'<a href="{url}" color="blue"><u>{escape(content.payment_link)}</u></a>')
+        )
+    text = "<br/>".join(f"{_markup(k)}: {v}" for k, v in rows)
+    left = [Paragraph(f"<b>{_markup(lab['pay'])}</b>", st["body"]), Paragraph(text, st["body"])]
+    qr = epc_qr(content)
+    right: list[Flowable] = (
+        [QRFlowable(qr, 32 * mm), Paragraph(_markup(lab["scan"]), st["small"])] if qr else []
+    )
+    table = Table([[left, right]], colWidths=[WIDTH - 40 * mm, 40 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f7f3ee")),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
+    return KeepTogether([Spacer(1, 3 * mm), table, Spacer(1, 5 * mm)])
+
+
+def _copy_page(content: LetterContent, line: InvoiceLine) -> list[Flowable]:
+    lab = LABELS[content.language]
+    st = _styles()
+    lang = content.language
+    details = [
+        (lab["invoice"], line.number),
+        (lab["date"], short_date(line.invoice_date)),
+        (lab["due"], short_date(line.due_date)),
+        (lab["description"], line.description),
+        (lab["incl"], money(line.amount, lang)),
+        (lab["paid"], money(line.paid, lang)),
+        (lab["open"], money(line.open, lang)),
+        (lab["reference"], line.payment_reference or line.number),
+        (lab["customer"], content.customer_number),
+    ]
+    table = Table(
+        [
+            [Paragraph(_markup(k), st["cell"]), Paragraph(_markup(v), st["cell"])]
+            for k, v in details
+        ],
+        colWidths=[45 * mm, WIDTH - 45 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    note = lab["copy_note"].format(number=line.number)
+    return [
+        Paragraph(_markup(lab["copy_title"]), st["title"]),
+        Paragraph(_markup(note), st["body"]),
+        Spacer(1, 3 * mm),
+        table,
+    ]
+
+
+def _letter_story(content: LetterContent, rendered: RenderedText) -> list[Flowable]:
+    st = _styles()
+    s = content.sender
+    when = long_date(content.date, content.language)
+    dated = f"{s.city}, {when}" if s.city else when
+    lab = LABELS[content.language]
+    story: list[Flowable] = [
+        Paragraph(_markup(dated), st["body"]),
+        Paragraph(_markup(f"{lab['customer']}: {content.customer_number}"), st["small"]),
+        Spacer(1, 6 * mm),
+        Paragraph(_markup(rendered.subject), st["subject"]),
+    ]
+    for i, para in enumerate(rendered.paragraphs):
+        if i == rendered.table_at:
+            story += [Spacer(1, 1 * mm), _invoice_table(content), Spacer(1, 4 * mm)]
+        story.append(Paragraph(_markup(para), st["body"]))
+    if rendered.table_at >= len(rendered.paragraphs):
+        story += [Spacer(1, 1 * mm), _invoice_table(content), Spacer(1, 4 * mm)]
+    story.append(_payment_block(content))
+    closing = [
+        Paragraph(_markup(line) or "&nbsp;", st["body"] if i == 0 else st["address"])
+        for i, line in enumerate(rendered.closing)
+    ]
+    story.append(KeepTogether(closing))
+    return story
+
+
+def _doc(buffer: io.BytesIO, layout: _Layout, content: LetterContent) -> BaseDocTemplate:
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=LEFT,
+        rightMargin=RIGHT,
+        topMargin=32 * mm,
+        bottomMargin=BOTTOM,
+        title=content.subject,
+        author=content.sender.company_name,
+        creator="Debiteuren",
+        invariant=1,  # same input, same bytes: no timestamp or random id in the file
+    )
+    full = PAGE_H - 32 * mm - BOTTOM
+    first_h = PAGE_H - BODY_TOP - BOTTOM
+    doc.addPageTemplates(
+        [
+            PageTemplate(
+                "first",
+                [Frame(LEFT, BOTTOM, WIDTH, first_h, id="f", **NO_PADDING)],
+                onPage=layout.first,
+            ),
+            PageTemplate(
+                "later",
+                [Frame(LEFT, BOTTOM, WIDTH, full, id="l", **NO_PADDING)],
+                onPage=layout.later,
+            ),
+            PageTemplate(
+                "copy",
+                [Frame(LEFT, BOTTOM, WIDTH, first_h, id="c", **NO_PADDING)],
+                onPage=layout.copy,
+            ),
+        ]
+    )
+    return doc
+
+
+@dataclass(frozen=True, slots=True)
+class _Original:
+    reader: PdfReader
+
+
+def _open_original(path: Path) -> PdfReader | None:
+    """A user's invoice PDF, if pypdf can read every page of it; else None (a generated copy
+    is used instead, so one broken file never stops the letter)."""
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return None
+        if len(reader.pages) == 0:
+            return None
+        return reader
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+@lru_cache(maxsize=16)
+def _stamp_page_pdf(width: float, height: float) -> bytes:
+    buf = io.BytesIO()
+    canv = pdfcanvas.Canvas(buf, pagesize=(width, height), invariant=1)
+    _stamp(canv, width, height, "KOPIE")
+    canv.showPage()
+    canv.save()
+    return buf.getvalue()
+
+
+def _stamp_page(width: float, height: float) -> Any:
+    return PdfReader(io.BytesIO(_stamp_page_pdf(round(width, 1), round(height, 1)))).pages[0]
+
+
+def letter_pdf(
+    content: LetterContent, rendered: RenderedText, copies: Sequence[Path | InvoiceCopy]
+) -> bytes:
+    """The letter as PDF, followed by a copy of every invoice (PLAYBOOK E1).
+
+    A copy is the user's own PDF (a Path, from `invoice_copies`) with each page stamped
+    KOPIE, or a generated KOPIEFACTUUR page (an InvoiceCopy). Letters without original PDFs
+    are one reportlab document; with originals, pypdf puts the pages together in order.
+    """
+    items: list[_Original | InvoiceCopy] = []
+    # `copies` is in the order of content.invoices (as invoice_copies makes it), so an
+    # original that turns out unreadable is replaced by the generated copy of its invoice.
+    same_order = len(copies) == len(content.invoices)
+    for k, item in enumerate(copies):
+        if isinstance(item, InvoiceCopy):
+            items.append(item)
+            continue
+        reader = _open_original(item)
+        if reader is not None:
+            items.append(_Original(reader))
+        elif same_order:
+            items.append(InvoiceCopy(content.invoices[k]))
+
+    layout = _Layout(content)
+    buffer = io.BytesIO()
+    doc = _doc(buffer, layout, content)
+    story = [NextPageTemplate("later"), *_letter_story(content, rendered)]
+    starts: dict[int, int] = {}
+    generated = [k for k, it in enumerate(items) if isinstance(it, InvoiceCopy)]
+    for k in generated:
+        it = items[k]
+        assert isinstance(it, InvoiceCopy)
+        story += [
+            NextPageTemplate("copy"),
+            PageBreak(),
+            _Mark(starts, k),
+            *_copy_page(content, it.line),
+        ]
+    doc.build(story)
+    data = buffer.getvalue()
+    if all(isinstance(it, InvoiceCopy) for it in items):
+        return data
+
+    built = PdfReader(io.BytesIO(data))
+    total_pages = len(built.pages)
+    letter_end = min(starts.values(), default=total_pages)
+    bounds = [*sorted(starts.values()), total_pages]
+    writer = PdfWriter()
+    for page in built.pages[:letter_end]:
+        writer.add_page(page)
+    for k, it in enumerate(items):
+        if isinstance(it, InvoiceCopy):
+            start = starts[k]
+            end = bounds[bounds.index(start) + 1]
+            for page in built.pages[start:end]:
+                writer.add_page(page)
+            continue
+        for page in it.reader.pages:
+            # pypdf 7: change the page the writer holds, never the reader's (LETTERS.md).
+            added = writer.add_page(page)
+            if added.rotation % 360:  # the transfer re-parses the content stream: only if needed
+                added.transfer_rotation_to_content()
+            box = added.mediabox
+            stamp = _stamp_page(float(box.width), float(box.height))
+            added.merge_transformed_page(
+                stamp, Transformation().translate(float(box.left), float(box.bottom))
+            )
+    writer.add_metadata({"/Title": content.subject, "/Author": content.sender.company_name})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def invoice_copies(
+    content: LetterContent, roots: Sequence[Path]
+) -> tuple[tuple[Path | InvoiceCopy, ...], tuple[str, ...]]:
+    """For each invoice of the letter its own PDF when Factuur-pdf resolves safely inside
+    `roots` (documents.find_document) and looks like a PDF, else a generated copy; with the
+    Dutch reasons for the invoices that got a generated copy although a file was named."""
+    out: list[Path | InvoiceCopy] = []
+    notes: list[str] = []
+    for line in content.invoices:
+        if line.pdf:
+            found = find_document(line.pdf, roots)
+            if found.path is not None and _looks_like_pdf(found.path):
+                out.append(found.path)
+                continue
+            reason = found.reason or f"'{line.pdf}' is geen pdf"
+            notes.append(f"factuur {line.number}: {reason}; kopie gemaakt uit de gegevens")
+        out.append(InvoiceCopy(line))
+    return tuple(out), tuple(notes)
+
+
+def _looks_like_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(1024).lstrip().startswith(b"%PDF-")
+    except OSError:
+        return False
+
+
+# -- e-mail draft -------------------------------------------------------------------------------
+
+
+def letter_eml(
+    content: LetterContent, rendered: RenderedText, pdf_bytes: bytes, filename: str
+) -> bytes:
+    """An e-mail draft with the letter attached, marked ``X-Unsent: 1`` so classic Outlook
+    opens it as an editable draft; nothing is sent (DESIGN.md "Letters")."""
+    msg = EmailMessage(policy=SMTP)
+    s = content.sender
+    if s.email:
+        msg["From"] = formataddr((s.company_name, s.email)) if s.company_name else s.email
+    to = content.recipient.email
+    if to:
+        msg["To"] = formataddr((content.recipient.name, to))
+    msg["Subject"] = rendered.subject
+    msg["X-Unsent"] = "1"
+    msg.set_content(rendered.email)
+    msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename=filename)
+    return msg.as_bytes()
+
+
+def letter_filename(content: LetterContent, rendered: RenderedText) -> str:
+    """A file name for the letter: date, customer number and subject, safe on any system."""
+    return (
+        safe_name(f"{content.date.isoformat()} {content.customer_number} {rendered.subject}", 120)
+        + ".pdf"
+    )

@@ -1,0 +1,310 @@
+"""Letters end to end: the example workbook's plan composed, rendered with each template in
+Dutch and English (golden text, STYLE habit 12), laid out as PDF with invoice copies, and
+wrapped in an .eml draft; everything read back (pypdf, email)."""
+
+from __future__ import annotations
+
+import email
+import os
+import re
+from dataclasses import replace
+from email import policy
+from functools import cache
+from pathlib import Path
+
+import pytest
+import segno
+from pypdf import PdfReader
+from reportlab.pdfgen import canvas
+
+from addin.adapters.documents import roots_for
+from addin.adapters.letters import (
+    InvoiceCopy,
+    epc_payload,
+    epc_qr,
+    invoice_copies,
+    letter_eml,
+    letter_pdf,
+    letter_templates,
+    plain_text,
+    render_letter,
+)
+from addin.adapters.reader import read_book
+from addin.core.ledger import Ledger
+from addin.core.letter_content import compose
+from addin.core.model import Action, LetterTask
+from addin.core.plan import plan_book
+from addin.example import EXAMPLE_DATE
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKBOOK = ROOT / "workbook" / "Voorbeeld.xlsx"
+GOLDEN = ROOT / "tests" / "golden" / "letters"
+REGENERATE = os.environ.get("DEBITEUREN_GOLDEN") == "1"
+NUMBERED = re.compile(
+    r"\b(tweede|derde|vierde|tweede\s+herinnering|second\s+reminder|third|"
+    r"aanmaning\s*\d|herinnering\s*\d|reminder\s*\d)\b",
+    re.IGNORECASE,
+)
+DATE_LIKE = re.compile(
+    r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b|\b\d{1,2} (januari|februari|maart|april|mei|juni|juli|"
+    r"augustus|september|oktober|november|december)\b",
+    re.IGNORECASE,
+)
+KINDS = [
+    Action.REMINDER,
+    Action.OFFER_ARRANGEMENT,
+    Action.FINAL_REMINDER,
+    Action.FOURTEEN_DAY_LETTER,
+    Action.CONFIRM,
+]
+
+
+@cache
+def example():
+    book, _ = read_book(WORKBOOK)
+    plan = plan_book(book, EXAMPLE_DATE)
+    return book, plan, Ledger.build(book, EXAMPLE_DATE)
+
+
+@cache
+def templates():
+    return letter_templates()
+
+
+def task_for(kind: Action) -> LetterTask:
+    _, plan, _ = example()
+    # the example has one customer with a credit note (K012): prefer it where it applies
+    tasks = [t for t in plan.letters if t.action is kind]
+    return max(tasks, key=lambda t: (len(t.credit_notes), -int(t.customer[1:])))
+
+
+def content_for(kind: Action, language: str):
+    book, _, ledger = example()
+    content = compose(task_for(kind), book, EXAMPLE_DATE, ledger=ledger)
+    return replace(content, language=language)
+
+
+def pdf_text(data: bytes) -> list[str]:
+    from io import BytesIO
+
+    return [p.extract_text() or "" for p in PdfReader(BytesIO(data)).pages]
+
+
+def test_the_example_plan_has_every_kind_of_letter():
+    _, plan, _ = example()
+    assert {t.action for t in plan.letters} == set(KINDS)
+
+
+@pytest.mark.parametrize("language", ["NL", "EN"])
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_rendered_text_matches_golden(kind: Action, language: str):
+    content = content_for(kind, language)
+    rendered = render_letter(content, templates())
+    assert rendered.template == f"{language.lower()}/{kind.value}.txt.j2"
+    got = plain_text(rendered)
+    path = GOLDEN / f"{kind.value}.{language.lower()}.txt"
+    if REGENERATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(got, encoding="utf-8")
+    assert path.exists(), f"{path} missing: run with DEBITEUREN_GOLDEN=1 to create it"
+    assert got == path.read_text(encoding="utf-8")
+    assert not NUMBERED.search(got), NUMBERED.search(got)
+
+
+def test_first_reminder_invites_contact_and_never_names_the_agency():
+    for language in ("NL", "EN"):
+        text = plain_text(render_letter(content_for(Action.REMINDER, language), templates()))
+        assert ("probleem" in text) if language == "NL" else ("problem" in text)
+        assert "Incassobureau" not in text and "uit handen" not in text
+
+
+def test_agency_only_in_the_fourteen_day_letter():
+    book, _, _ = example()
+    agency = book.settings.collection_agency
+    for kind in KINDS:
+        text = plain_text(render_letter(content_for(kind, "NL"), templates()))
+        assert (agency in text) is (kind is Action.FOURTEEN_DAY_LETTER), kind
+    final = plain_text(render_letter(content_for(Action.FINAL_REMINDER, "NL"), templates()))
+    assert "uit handen geven" in final  # K012 is a business customer: its last written step
+
+
+def test_fourteen_day_letter_wording_costs_and_no_deadline_date():
+    content = content_for(Action.FOURTEEN_DAY_LETTER, "NL")
+    rendered = render_letter(content, templates())
+    body = "\n\n".join(rendered.paragraphs)
+    wording = "binnen veertien dagen vanaf de dag nadat deze brief bij u is bezorgd"
+    assert wording in body
+    assert "€ 277,50" in body  # BIK on € 1.850,00: 15%
+    after = body[body.index(wording) :]
+    assert not DATE_LIKE.search(after), DATE_LIKE.search(after)
+    assert "na dagtekening" not in body
+    data = letter_pdf(content, rendered, [InvoiceCopy(content.invoices[0])])
+    letter = " ".join(pdf_text(data)[:2])
+    flat = " ".join(letter.split())
+    assert "€ 277,50" in flat and "bezorgd" in flat
+    tail = flat[flat.index("binnen veertien dagen") :]
+    assert not DATE_LIKE.search(tail.split("Met vriendelijke groet")[0])
+
+
+def _original_pdf(path: Path, rotate: bool = False) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    c = canvas.Canvas(str(path))
+    c.drawString(72, 720, "ORIGINELE FACTUUR 2026-0203")
+    c.showPage()
+    c.drawString(72, 720, "pagina twee")
+    c.save()
+    if rotate:
+        from pypdf import PdfWriter
+
+        w = PdfWriter(clone_from=str(path))
+        w.pages[1].rotate(90)
+        w.write(str(path))
+    return path
+
+
+def test_pdf_with_original_and_generated_copies(tmp_path: Path):
+    book, _, _ = example()
+    # the final reminder (K012) has an invoice; give it an original PDF inside Factuurmap
+    content = content_for(Action.FINAL_REMINDER, "NL")
+    wb = tmp_path / "Debiteuren.xlsx"
+    wb.write_bytes(b"")
+    inv = content.invoices[0]
+    _original_pdf(tmp_path / book.settings.invoice_dir / Path(inv.pdf).name, rotate=True)
+    # the same content with two invoices: one original, one that has no file
+    second = replace(inv, number="2026-9999", pdf="facturen/bestaat-niet.pdf")
+    content = replace(content, invoices=(inv, second))
+    roots = roots_for(wb, book.settings.invoice_dir)
+    copies, notes = invoice_copies(content, roots)
+    assert isinstance(copies[0], Path) and isinstance(copies[1], InvoiceCopy)
+    assert len(notes) == 1 and "2026-9999" in notes[0]
+    rendered = render_letter(content, templates())
+    data = letter_pdf(content, rendered, copies)
+    pages = pdf_text(data)
+    letter = "\n".join(pages[:-3])
+    flat = " ".join(letter.split())
+    assert "Restaurant 't Veerhuis" in flat
+    assert "€ 2.318,75" in flat and "€ -185,00" in flat and "€ 2.133,75" in flat
+    assert "NL81RABO0312345678" in flat.replace(" ", "")
+    assert f"Kenmerk: {content.reference}" in flat
+    assert "Laatste herinnering" in flat
+    # originals: both pages, stamped; then the generated copy
+    assert "ORIGINELE FACTUUR" in pages[-3] and "KOPIE" in pages[-3]
+    assert "pagina twee" in pages[-2] and "KOPIE" in pages[-2]
+    assert "KOPIEFACTUUR" in pages[-1] and "2026-9999" in pages[-1]
+    assert PdfReader(__import__("io").BytesIO(data)).pages[-2].rotation == 0
+    everything = "\n".join(pages)
+    assert not NUMBERED.search(everything)
+
+
+def test_generated_copies_only_and_the_payment_link(tmp_path: Path):
+    content = content_for(Action.REMINDER, "NL")
+    inv = replace(content.invoices[0], payment_link="https://betaal.example/abc")
+    content = replace(content, invoices=(inv,), payment_link=inv.payment_link)
+    rendered = render_letter(content, templates())
+    data = letter_pdf(content, rendered, [InvoiceCopy(inv)])
+    reader = PdfReader(__import__("io").BytesIO(data))
+    assert "KOPIEFACTUUR" in reader.pages[-1].extract_text()
+    uris = [
+        a.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for a in page.get("/Annots", []) or []
+        if "/A" in a.get_object()
+    ]
+    assert "https://betaal.example/abc" in uris
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_every_letter_pdf_reads_back(kind: Action):
+    content = content_for(kind, "NL")
+    rendered = render_letter(content, templates())
+    data = letter_pdf(content, rendered, [InvoiceCopy(i) for i in content.invoices])
+    flat = " ".join(" ".join(pdf_text(data)).split())
+    assert content.recipient.name in flat
+    assert content.reference in flat
+    assert rendered.subject in flat
+    assert not NUMBERED.search(flat)
+    if kind is Action.CONFIRM:
+        assert "ondertekenen" in flat
+
+
+def test_english_letter_uses_english_template_and_amounts():
+    content = content_for(Action.REMINDER, "EN")
+    rendered = render_letter(content, templates())
+    data = letter_pdf(content, rendered, [])
+    flat = " ".join(" ".join(pdf_text(data)).split())
+    assert rendered.subject.startswith("Reminder")
+    assert "Total to pay" in flat and "Kind regards" in flat
+
+
+def test_eml_is_an_unsent_draft_with_the_pdf():
+    content = content_for(Action.REMINDER, "NL")
+    rendered = render_letter(content, templates())
+    pdf = letter_pdf(content, rendered, [])
+    raw = letter_eml(content, rendered, pdf, "Herinnering 2026-0244.pdf")
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert msg["X-Unsent"] == "1"
+    assert msg["Subject"] == rendered.subject
+    assert content.recipient.email in msg["To"]
+    assert content.sender.email in msg["From"]
+    body = msg.get_body(preferencelist=("plain",)).get_content()
+    assert "€ 684,20" in body
+    (att,) = list(msg.iter_attachments())
+    assert att.get_content_type() == "application/pdf"
+    assert att.get_filename() == "Herinnering 2026-0244.pdf"
+    assert att.get_content() == pdf
+
+
+def test_epc_qr_payload():
+    content = content_for(Action.REMINDER, "NL")
+    payload = epc_payload(content)
+    assert payload is not None and payload.startswith(b"BCD\n")
+    lines = payload.decode("latin-1").split("\n")
+    assert lines[3] == "SCT" and lines[6] == "NL81RABO0312345678"
+    assert lines[7] == "EUR684.2" and lines[-1] == content.reference
+    qr = epc_qr(content)
+    assert qr is not None
+    assert qr.matrix == segno.make_qr(payload, error="m", boost_error=False, mask=qr.mask).matrix
+
+
+def test_sjablonen_next_to_the_workbook_override(tmp_path: Path):
+    shipped = ROOT / "templates"
+    own = tmp_path / "sjablonen" / "nl"
+    own.mkdir(parents=True)
+    text = (shipped / "nl" / "herinnering.txt.j2").read_text(encoding="utf-8")
+    (own / "herinnering.txt.j2").write_text(
+        text.replace("Misschien is het aan uw aandacht ontsnapt", "Eigen tekst"), encoding="utf-8"
+    )
+    wb = tmp_path / "Debiteuren.xlsx"
+    wb.write_bytes(b"")
+    rendered = render_letter(content_for(Action.REMINDER, "NL"), letter_templates(wb))
+    assert "Eigen tekst" in rendered.paragraphs[1]
+
+
+def test_template_cannot_reach_python_internals(tmp_path: Path):
+    from addin.adapters.letters import LetterTemplateError
+
+    own = tmp_path / "sjablonen" / "nl"
+    own.mkdir(parents=True)
+    blocks = "".join(
+        f"{{% block {b} %}}x{{% endblock %}}" for b in ("subject", "intro", "closing", "email")
+    )
+    (own / "herinnering.txt.j2").write_text(
+        blocks + "{% block body %}{{ sender.__class__.__mro__ }}{% endblock %}", encoding="utf-8"
+    )
+    wb = tmp_path / "Debiteuren.xlsx"
+    wb.write_bytes(b"")
+    with pytest.raises(LetterTemplateError):
+        render_letter(content_for(Action.REMINDER, "NL"), letter_templates(wb))
+
+
+def test_unreadable_original_falls_back_to_a_generated_copy(tmp_path: Path):
+    content = content_for(Action.REMINDER, "NL")
+    bad = tmp_path / "kapot.pdf"
+    bad.write_bytes(b"%PDF-1.4 kapot")
+    data = letter_pdf(content, render_letter(content, templates()), [bad])
+    assert "KOPIEFACTUUR" in pdf_text(data)[-1]
+
+
+def test_no_golden_file_is_orphaned():
+    names = {f"{k.value}.{lang}.txt" for k in KINDS for lang in ("nl", "en")}
+    assert {p.name for p in GOLDEN.glob("*.txt")} <= names
