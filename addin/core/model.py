@@ -502,6 +502,7 @@ class LetterTask:
     credit_notes: tuple[InvoiceNo, ...]
     total: Decimal
     agreement: str = ""
+    channel: Channel = Channel.LETTER_AND_EMAIL
 
 
 @dataclass(frozen=True, slots=True)

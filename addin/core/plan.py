@@ -32,6 +32,7 @@ from .model import (
     Agreement,
     AgreementState,
     Book,
+    Channel,
     CustomerId,
     CustomerKind,
     LetterTask,
@@ -149,6 +150,7 @@ def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask
                 credit_notes=credit_notes,
                 total=max(total, ZERO),
                 agreement=agreement,
+                channel=members[0].channel or Channel.LETTER_AND_EMAIL,
             )
         )
     return tuple(out)

@@ -1,0 +1,203 @@
+"""The letter run ("Maak herinneringen"): letters to files, in parallel, then one safe write
+into the workbook.
+
+Per letter: compose (core) -> render the texts (jinja2) -> PDF with the invoice copies ->
+e-mail draft (.eml, X-Unsent). The documents go to a dated folder. Unless it is a dry run,
+the workbook then gets, in one atomic write (xlsx_patch), a Contacten row per letter, the
+Afspraken Status and Bevestiging verstuurd, and the day's Werklijst. A failure anywhere
+before that write leaves the workbook as it was; the documents made so far are simply
+made again next time.
+
+Example::
+
+    job = run_letters(book, Path("Debiteuren.xlsx"), date(2026, 11, 24), dry_run=False)
+    job.made  -> 10 letters, job.folder -> uitvoer/2026-11-24
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .. import schema
+from ..core.ledger import Ledger
+from ..core.letter_content import compose
+from ..core.letter_log import (
+    MadeLetter,
+    agreement_updates,
+    confirmed_agreements,
+    contact_rows,
+    werklijst_rows,
+)
+from ..core.model import Book, Channel, LetterTask, Plan
+from ..core.plan import plan_book
+from .documents import roots_for, safe_name
+from .letters import invoice_copies, letter_eml, letter_pdf, letter_templates, render_letter
+from .xlsx_patch import Patch, PatchError, apply_patch
+
+PARALLEL_FROM = 20  # below this many letters, starting worker processes costs more than it saves
+
+
+@dataclass(frozen=True, slots=True)
+class LetterJob:
+    """What a run made and wrote."""
+
+    folder: Path
+    made: tuple[MadeLetter, ...]
+    dry_run: bool
+    written: bool
+    plan_after: Plan
+
+
+def lock_file(workbook: Path) -> Path:
+    """The owner file Excel keeps next to an open workbook."""
+    return workbook.with_name("~$" + workbook.name)
+
+
+def output_folder(workbook: Path, setting: str, as_of: date, dry_run: bool) -> Path:
+    base = workbook.resolve().parent
+    root = Path(setting.strip()).expanduser() if setting.strip() else Path("uitvoer")
+    root = root if root.is_absolute() else base / root
+    return root / ("proef" if dry_run else "") / as_of.isoformat()
+
+
+# -- one letter, in a worker or in this process -------------------------------------------------
+
+_STATE: dict[str, Any] = {}
+
+
+def _init(book: Book, workbook: Path, as_of: date, folder: Path) -> None:
+    _STATE.update(
+        book=book,
+        workbook=workbook,
+        as_of=as_of,
+        folder=folder,
+        templates=letter_templates(workbook),
+        roots=roots_for(workbook, book.settings.invoice_dir),
+        ledger=Ledger.build(book, as_of),  # once per process, not per letter
+    )
+
+
+def _make_one(task: LetterTask) -> MadeLetter:
+    book, workbook, as_of, folder = (_STATE[k] for k in ("book", "workbook", "as_of", "folder"))
+    content = compose(task, book, as_of, ledger=_STATE["ledger"])
+    rendered = render_letter(content, _STATE["templates"])
+    name = safe_name(f"{as_of.isoformat()} {task.step or task.action.value} {task.customer}")
+    copies, _missing = invoice_copies(content, _STATE["roots"])
+    pdf = letter_pdf(content, rendered, copies)
+    (folder / f"{name}.pdf").write_bytes(pdf)
+    (folder / f"{name}.eml").write_bytes(letter_eml(content, rendered, pdf, f"{name}.pdf"))
+    try:
+        document = (folder / f"{name}.pdf").relative_to(workbook.resolve().parent).as_posix()
+    except ValueError:
+        document = str(folder / f"{name}.pdf")
+    return MadeLetter(task, document, task.channel, content.recipient.attention)
+
+
+def make_letters(
+    book: Book,
+    workbook: Path,
+    as_of: date,
+    folder: Path,
+    tasks: Sequence[LetterTask],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[MadeLetter, ...]:
+    """All letters, on both cores when there are many (order kept)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made: list[MadeLetter] = []
+    if len(tasks) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        _init(book, workbook, as_of, folder)
+        for task in tasks:
+            made.append(_make_one(task))
+            if progress:
+                progress(len(made), len(tasks))
+        return tuple(made)
+    with ProcessPoolExecutor(
+        max_workers=min(os.cpu_count() or 2, 4),
+        initializer=_init,
+        initargs=(book, workbook, as_of, folder),
+    ) as pool:
+        for letter in pool.map(_make_one, tasks, chunksize=8):
+            made.append(letter)
+            if progress:
+                progress(len(made), len(tasks))
+    return tuple(made)
+
+
+def run_letters(
+    book: Book,
+    workbook: Path,
+    as_of: date,
+    *,
+    dry_run: bool = False,
+    folder: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LetterJob:
+    """Make today's letters and, unless `dry_run`, log them in the workbook."""
+    if not dry_run and lock_file(workbook).exists():
+        raise PatchError(
+            f"{workbook.name} is geopend in Excel (het bestand {lock_file(workbook).name} "
+            "bestaat). Sluit de werkmap in Excel en probeer het opnieuw; er is niets veranderd."
+        )
+    plan = plan_book(book, as_of)
+    target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
+    made = make_letters(book, workbook, as_of, target, plan.letters, progress)
+    logged = contact_rows(made, as_of)
+    confirmed = confirmed_agreements(made)
+    after = replace(
+        book,
+        contacts=book.contacts + logged,
+        agreements=tuple(
+            replace(a, confirmation_sent=as_of)
+            if a.id in confirmed and a.confirmation_sent is None
+            else a
+            for a in book.agreements
+        ),
+    )
+    plan_after = plan_book(after, as_of)
+    if dry_run:
+        return LetterJob(target, made, True, False, plan_after)
+    patch = Patch(
+        append=((schema.CONTACTEN.name, tuple(_contact_row(c) for c in logged)),) if logged else (),
+        set_cells=tuple(
+            (schema.AFSPRAKEN.name, "Afspraak", agreement_id, values)
+            for agreement_id, values in agreement_updates(
+                book.agreements, plan_after.agreement_states, confirmed, as_of
+            )
+        ),
+        replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan_after, after)),),
+    )
+    apply_patch(workbook, patch)
+    return LetterJob(target, made, False, True, plan_after)
+
+
+def _contact_row(c: Any) -> dict[str, object]:
+    return {
+        "Datum": c.date,
+        "Klantnummer": c.customer,
+        "Facturen": ", ".join(c.invoices),
+        "Kanaal": c.channel.value if isinstance(c.channel, Channel) else str(c.channel),
+        "Met": c.person,
+        "Doel": c.goal,
+        "Door": c.by,
+        "Stap": c.step,
+        "Document": c.document,
+    }
+
+
+def console_progress(done: int, total: int) -> None:
+    """A one-line progress bar on stderr, only when it is a terminal."""
+    if not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\rBrieven maken [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

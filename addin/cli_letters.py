@@ -1,0 +1,103 @@
+"""`debiteuren herinneringen BOEK [--datum D] [--uit MAP] [--proef] [--json]`: the main job.
+
+Makes today's letters (PDF with invoice copies, and an e-mail draft) and logs them in the
+workbook, so running again the same day makes nothing twice. `--proef` makes the documents
+in a preview folder and writes nothing to the workbook.
+
+Example::
+
+    $ debiteuren herinneringen Debiteuren.xlsx --datum 2026-11-24
+    10 brieven gemaakt in uitvoer/2026-11-24: 4 herinnering, 2 regeling-aanbieden, ...
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, TemplateSyntaxError
+
+from .adapters.letter_job import console_progress, run_letters
+from .adapters.letters import LetterTemplateError
+from .adapters.reader import read_book
+from .adapters.xlsx_patch import PatchError
+from .cli_common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
+
+
+def cmd_herinneringen(args: argparse.Namespace) -> int:
+    book, read_problems = read_book(args.boek)
+    try:
+        job = run_letters(
+            book,
+            Path(args.boek),
+            args.datum,
+            dry_run=args.proef,
+            folder=args.uit,
+            progress=None if args.json else console_progress,
+        )
+    except PatchError as exc:
+        return fail(args, str(exc))
+    except (TemplateError, LetterTemplateError) as exc:
+        return fail(args, template_problem(exc))
+    except OSError as exc:
+        return fail(args, f"de brieven konden niet worden geschreven: {exc}")
+    problems = list(read_problems) + list(job.plan_after.problems)
+    per_step = Counter(m.task.step or m.task.action.value for m in job.made)
+    if args.json:
+        data: dict[str, Any] = {
+            "datum": args.datum.isoformat(),
+            "map": str(job.folder),
+            "proef": job.dry_run,
+            "gelogd": len(job.made) if job.written else 0,
+            "brieven": [
+                {
+                    "klant": m.task.customer,
+                    "actie": m.task.action.value,
+                    "stap": m.task.step or None,
+                    "facturen": list(m.task.invoices),
+                    "pdf": m.document,
+                    "eml": m.document[: -len(".pdf")] + ".eml",
+                }
+                for m in job.made
+            ],
+            "problemen": len(problems),
+        }
+        print_json(data)
+    elif not job.made:
+        print("Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen.")
+    else:
+        steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
+        print(f"{len(job.made)} brieven gemaakt in {job.folder}: {steps}.")
+        if job.dry_run:
+            print("Proef: er is niets in de werkmap geschreven.")
+        else:
+            print(f"Gelogd in Contacten van {args.boek}; de Werklijst is bijgewerkt.")
+        print("Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's.")
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def template_problem(exc: Exception) -> str:
+    """A user-edited template that does not work: say which file, which line, and that the
+    workbook is unchanged."""
+    where = ""
+    if isinstance(exc, TemplateSyntaxError):
+        where = f" in {exc.filename or exc.name or 'een sjabloon'}, regel {exc.lineno}"
+    return (
+        f"een sjabloon voor de brieven is niet goed{where}: {exc}. Pas het sjabloon in de map "
+        "'sjablonen' aan of haal het weg; er is niets in de werkmap geschreven."
+    )
+
+
+def register(sub: Any) -> None:
+    help_text = "de brieven van vandaag maken en loggen (Maak herinneringen)"
+    p = sub.add_parser("herinneringen", help=help_text, description=help_text)
+    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("--datum", type=parse_day, default=None,
+                   help="peildatum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
+    p.add_argument("--uit", type=Path, default=None, help="map voor de brieven")
+    p.add_argument("--proef", action="store_true",
+                   help="alleen de documenten maken, niets in de werkmap schrijven")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    p.set_defaults(func=cmd_herinneringen)
