@@ -13,14 +13,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .adapters.handover import make_handover
+from . import schema
+from .adapters.handover import Handover, make_handover
+from .adapters.letter_job import lock_file
 from .adapters.rates import load_rates
 from .adapters.reader import read_book
+from .adapters.xlsx_patch import Patch, PatchError, apply_patch
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
 from .core.interest import RateTableError
+from .core.letter_log import LOGGED_BY
+from .core.model import Book, Channel
 from .core.money import format_eur, json_amount
 from .core.plan import plan_book
 
@@ -35,8 +41,32 @@ def out_dir(args: argparse.Namespace, book_output_dir: str) -> Path:
     return base
 
 
-def cmd_overdracht(args: argparse.Namespace) -> int:
+def handover_contact(
+    book: Book, workbook: Path, result: Handover, as_of: date
+) -> dict[str, object]:
+    """The Contacten row that records the hand-over (Kanaal Overdracht): from then on the
+    engine plans nothing more for these invoices (DESIGN.md, the Incasso row)."""
+    try:
+        document = result.archive.resolve().relative_to(workbook.resolve().parent).as_posix()
+    except ValueError:
+        document = str(result.archive)
+    agency = book.settings.collection_agency.replace("\n", ",").split(",")[0].strip()
+    return {
+        "Datum": as_of,
+        "Klantnummer": result.statement.customer.number,
+        "Facturen": ", ".join(line.invoice for line in result.statement.lines),
+        "Kanaal": Channel.HANDOVER.value,
+        "Met": agency,
+        "Doel": "dossier overgedragen aan het incassobureau",
+        "Door": LOGGED_BY,
+        "Document": document,
+    }
 
+
+def cmd_overdracht(args: argparse.Namespace) -> int:
+    if not args.proef and lock_file(Path(args.boek)).exists():
+        return fail(args, f"{Path(args.boek).name} is geopend in Excel; sluit de werkmap en "
+                          "probeer het opnieuw. Er is niets veranderd.")  # fmt: skip
     book, read_problems = read_book(args.boek)
     problems = list(read_problems) + list(plan_book(book, args.datum).problems)
     if not any(c.number == args.klant for c in book.customers):
@@ -54,6 +84,14 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
         return fail(args, str(exc))
     except OSError as exc:
         return fail(args, f"het dossier kon niet worden geschreven: {exc}")
+    logged = False
+    if not args.proef and result.statement.lines:
+        row = handover_contact(book, Path(args.boek), result, args.datum)
+        try:
+            apply_patch(Path(args.boek), Patch(append=((schema.CONTACTEN.name, (row,)),)))
+        except PatchError as exc:
+            return fail(args, f"het dossier staat klaar in {result.archive}, maar {exc}")
+        logged = True
     s = result.statement
     if args.json:
         data: dict[str, Any] = {
@@ -69,6 +107,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
             "incassokosten": json_amount(s.costs.total) if s.costs else None,
             "totaal": json_amount(s.total),
             "ontbreekt": list(result.missing),
+            "gelogd": logged,
             "problemen": len(problems),
         }
         print_json(data)
@@ -83,6 +122,8 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
         print(f"  {s.costs_note}")
         for m in result.missing:
             print(f"  ontbreekt: {m}")
+        if logged:
+            print(f"  gelogd in Contacten van {args.boek} (Kanaal Overdracht)")
         if problems:
             print(
                 f"  {len(problems)} problemen in de gegevens: zie debiteuren controleer",
@@ -101,5 +142,7 @@ def register(sub: Any) -> None:
         "--datum", type=parse_day, default=None, help="peildatum JJJJ-MM-DD (standaard: vandaag)"
     )
     p.add_argument("--uit", type=Path, default=None, help="map voor het dossier")
+    p.add_argument("--proef", action="store_true",
+                   help="alleen het dossier maken, de overdracht niet loggen")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_overdracht)

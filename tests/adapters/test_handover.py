@@ -167,3 +167,30 @@ def test_text_that_looks_like_a_formula_is_quoted_in_csv(capsys, workbook, tmp_p
     assert cell('=HYPERLINK("x") BV') == '\'=HYPERLINK("x") BV'
     assert cell("-12") == "'-12"
     assert cell(Decimal("-1234.5")) == "-1.234,50"
+
+
+def test_handover_is_logged_so_the_engine_stops(capsys, workbook, tmp_path):
+    from addin.adapters.reader import read_book
+    from addin.core.plan import plan_book
+
+    out = tmp_path / "uit"
+    code, text = run(
+        capsys, "overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--json"
+    )
+    assert code == 0 and json.loads(text)["gelogd"] is True
+    b, _ = read_book(workbook)
+    (row,) = [c for c in b.contacts if c.channel.value == "Overdracht"]
+    assert (row.customer, row.invoices, row.person) == ("K1", ("F1", "F2"), "Incasso Noord BV")
+    actions = {a.invoice: a for a in plan_book(b, date(2025, 7, 1)).actions}
+    assert actions["F1"].action.value == "geen"
+    assert "overgedragen aan Incasso Noord BV op 30-6-2025" in actions["F1"].reason
+
+
+def test_handover_dry_run_leaves_the_workbook_alone(capsys, workbook, tmp_path):
+    before = workbook.read_bytes()
+    code, text = run(
+        capsys, "overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit",
+        tmp_path / "uit", "--proef", "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(text)["gelogd"] is False
+    assert workbook.read_bytes() == before
