@@ -13,9 +13,10 @@ import argparse
 import json
 import sys
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from .adapters.cells import CellError, to_date
+from .adapters.cells import CellError, to_amount, to_date
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 
@@ -85,3 +86,22 @@ def fail(args: argparse.Namespace, message: str) -> int:
     else:
         print(f"Fout: {message}", file=sys.stderr)
     return EXIT_FAILED
+
+
+def amount_text(text: str) -> Decimal:
+    """An amount typed on the command line: 1234.56 or 1.234,56 (Dutch)."""
+    try:
+        value = to_amount(text)
+    except CellError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value is None:
+        raise argparse.ArgumentTypeError("leeg bedrag: geef bijvoorbeeld 1.234,56")
+    return value
+
+
+def parse_amount(text: str) -> Decimal:
+    """BEDRAG on the command line, never negative."""
+    value = amount_text(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is negatief: geef het openstaande bedrag")
+    return value

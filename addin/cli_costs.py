@@ -22,8 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .adapters.cells import CellError, to_amount
-from .cli_common import EXIT_OK, parse_day, print_json
+from .cli_common import EXIT_OK, amount_text, parse_day, print_json
 from .core.collection_costs import BIK_MAX, BIK_MIN, VAT_RATE, CostsResult, collection_costs
 from .core.fourteen_day_letter import FourteenDayLetter, fourteen_day_letter
 from .core.money import format_eur, json_amount
@@ -32,14 +31,9 @@ from .core.texts import nl_date
 DAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 
 
-def parse_amount(text: str) -> Decimal:
-    """BEDRAG: 1234.56 or 1.234,56 (a hoofdsom, so more than zero)."""
-    try:
-        amount = to_amount(text)
-    except CellError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
-    if amount is None:
-        raise argparse.ArgumentTypeError("leeg bedrag: geef een hoofdsom zoals 1.234,56")
+def parse_principal(text: str) -> Decimal:
+    """BEDRAG for the costs: a hoofdsom, so more than zero."""
+    amount = amount_text(text)
     if amount <= 0:
         raise argparse.ArgumentTypeError(
             f"'{text}': de hoofdsom moet groter zijn dan nul, zoals 1.234,56"
@@ -178,7 +172,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument(
         "bedrag",
-        type=parse_amount,
+        type=parse_principal,
         nargs="?",
         metavar="BEDRAG",
         help="de hoofdsom, zoals 1234.56 of 1.234,56",

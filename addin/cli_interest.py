@@ -22,9 +22,8 @@ import sys
 from decimal import Decimal
 from typing import Any
 
-from .adapters.cells import CellError, to_amount
 from .adapters.rates import RateFileError, load_rates
-from .cli_common import EXIT_OK, fail, parse_day
+from .cli_common import EXIT_OK, fail, parse_amount, parse_day
 from .core.interest import (
     InterestKind,
     InterestResult,
@@ -32,21 +31,8 @@ from .core.interest import (
     interest_start,
     statutory_interest,
 )
-from .core.money import ZERO, format_eur, json_amount
+from .core.money import format_eur, json_amount
 from .core.texts import days_text, nl_date
-
-
-def parse_amount(text: str) -> Decimal:
-    """BEDRAG: 1234.56 or 1.234,56 (Dutch), never negative."""
-    try:
-        value = to_amount(text)
-    except CellError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if value is None:
-        raise argparse.ArgumentTypeError("leeg bedrag: geef bijvoorbeeld 1234,56")
-    if value < ZERO:
-        raise argparse.ArgumentTypeError(f"'{text}' is negatief: geef het openstaande bedrag")
-    return value
 
 
 def register(sub: Any) -> None:

@@ -83,40 +83,12 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
 def statement_rows(s: ClaimStatement) -> list[list[object]]:
     rows: list[list[object]] = []
     for line in s.lines:
+        invoice = [line.invoice, line.invoice_date, line.due, line.amount, line.paid,
+                   line.open_principal]  # fmt: skip
         for p in line.interest.periods:
-            rows.append(
-                [
-                    line.invoice,
-                    line.invoice_date,
-                    line.due,
-                    line.amount,
-                    line.paid,
-                    line.open_principal,
-                    p.start,
-                    p.end,
-                    p.days,
-                    p.percent,
-                    p.base,
-                    p.interest,
-                ]
-            )
+            rows.append([*invoice, p.start, p.end, p.days, p.percent, p.base, p.interest])
         if not line.interest.periods:
-            rows.append(
-                [
-                    line.invoice,
-                    line.invoice_date,
-                    line.due,
-                    line.amount,
-                    line.paid,
-                    line.open_principal,
-                    None,
-                    None,
-                    0,
-                    None,
-                    None,
-                    Decimal("0.00"),
-                ]
-            )
+            rows.append([*invoice, None, None, 0, None, None, Decimal("0.00")])
     return rows
 
 

@@ -6,9 +6,10 @@ for a CAMT batch entry, one per TxDtls.
 
 Example::
 
-    BankLine(booked=date(2026, 11, 23), amount=Decimal("1210.00"), counter_iban="NL91ABNA0417164300",
-             counter_name="JANSEN BV", description="Factuur 2026-0017", reference="",
-             end_to_end="", key="camt:NL02RABO0123456789:2026112300001", source="nov.xml")
+    BankLine(booked=date(2026, 11, 23), amount=Decimal("1210.00"),
+             counter_iban="NL91ABNA0417164300", counter_name="JANSEN BV",
+             description="Factuur 2026-0017", key="camt:NL02RABO0123456789:20261123-1",
+             source="nov.xml")
 """
 
 from __future__ import annotations
