@@ -19,10 +19,9 @@ from typing import Any
 
 from . import schema
 from .adapters.handover import Handover, make_handover
-from .adapters.letter_job import lock_file
 from .adapters.rates import load_rates
 from .adapters.reader import read_book
-from .adapters.xlsx_patch import Patch, PatchError, apply_patch
+from .adapters.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
 from .core.interest import RateTableError
 from .core.letter_log import LOGGED_BY
@@ -64,9 +63,11 @@ def handover_contact(
 
 
 def cmd_overdracht(args: argparse.Namespace) -> int:
-    if not args.proef and lock_file(Path(args.boek)).exists():
-        return fail(args, f"{Path(args.boek).name} is geopend in Excel; sluit de werkmap en "
-                          "probeer het opnieuw. Er is niets veranderd.")  # fmt: skip
+    if not args.proef:
+        try:
+            check_not_open(Path(args.boek))
+        except PatchError as exc:
+            return fail(args, f"{exc} Er is niets veranderd.")
     book, read_problems = read_book(args.boek)
     problems = list(read_problems) + list(plan_book(book, args.datum).problems)
     if not any(c.number == args.klant for c in book.customers):

@@ -39,7 +39,7 @@ from ..core.model import Book, Channel, LetterTask, Plan
 from ..core.plan import plan_book
 from .documents import roots_for, safe_name
 from .letters import invoice_copies, letter_eml, letter_pdf, letter_templates, render_letter
-from .xlsx_patch import Patch, PatchError, apply_patch
+from .xlsx_patch import Patch, apply_patch, check_not_open
 
 PARALLEL_FROM = 20  # below this many letters, starting worker processes costs more than it saves
 
@@ -53,11 +53,6 @@ class LetterJob:
     dry_run: bool
     written: bool
     plan_after: Plan
-
-
-def lock_file(workbook: Path) -> Path:
-    """The owner file Excel keeps next to an open workbook."""
-    return workbook.with_name("~$" + workbook.name)
 
 
 def output_folder(workbook: Path, setting: str, as_of: date, dry_run: bool) -> Path:
@@ -140,11 +135,8 @@ def run_letters(
     progress: Callable[[int, int], None] | None = None,
 ) -> LetterJob:
     """Make today's letters and, unless `dry_run`, log them in the workbook."""
-    if not dry_run and lock_file(workbook).exists():
-        raise PatchError(
-            f"{workbook.name} is geopend in Excel (het bestand {lock_file(workbook).name} "
-            "bestaat). Sluit de werkmap in Excel en probeer het opnieuw; er is niets veranderd."
-        )
+    if not dry_run:
+        check_not_open(workbook)  # before any letter is made
     plan = plan_book(book, as_of)
     target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
     made = make_letters(book, workbook, as_of, target, plan.letters, progress)

@@ -142,7 +142,7 @@ class PatchResult:
 def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult:
     """Apply `patch` to the workbook at `path`; raise PatchError and change nothing on failure."""
     path = Path(path)
-    _check_not_open(path)
+    check_not_open(path)
     data, seen = _read_workbook_file(path)
     package = _Package(path, data)
     try:
@@ -183,7 +183,8 @@ def _owner_files(path: Path) -> tuple[Path, ...]:
     return (path.with_name("~$" + name), path.with_name("~$" + name[2:]))
 
 
-def _check_not_open(path: Path) -> None:
+def check_not_open(path: Path) -> None:
+    """Raise PatchError when Excel has the workbook open (its owner file exists)."""
     for owner in _owner_files(path):
         if owner.exists():
             raise PatchError(
@@ -236,7 +237,7 @@ def _replace_file(
                 f"De werkmap '{path}' is gewijzigd terwijl het programma ermee bezig was; "
                 f"er is niets weggeschreven. Probeer het opnieuw."
             )
-        _check_not_open(path)
+        check_not_open(path)
         backup_path = _keep_backup(path) if backup else None
         os.replace(tmp, path)
     except BaseException:
