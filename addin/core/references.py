@@ -32,7 +32,7 @@ import re
 KENMERK_WEIGHTS: tuple[int, ...] = (2, 4, 8, 5, 10, 9, 7, 3, 6, 1)
 
 _RF = re.compile(r"RF\d{2}[0-9A-Z]{1,21}")
-_RF_START = re.compile(r"\bRF\d{2}[0-9A-Z]*(?: [0-9A-Z]{1,4})*")
+_RF_START = re.compile(r"\bRF\d{2}[0-9A-Z]*(?: [0-9A-Z]+)*")
 _SEPARATORS = str.maketrans("", "", " .-")
 
 
@@ -63,8 +63,7 @@ def rf_make(body: str) -> str:
 
 def _kenmerk_check(digits: str) -> int:
     total = sum(
-        int(d) * KENMERK_WEIGHTS[i % len(KENMERK_WEIGHTS)]
-        for i, d in enumerate(reversed(digits))
+        int(d) * KENMERK_WEIGHTS[i % len(KENMERK_WEIGHTS)] for i, d in enumerate(reversed(digits))
     )
     check = 11 - total % 11
     return 0 if check == 11 else 1 if check == 10 else check
@@ -94,9 +93,10 @@ def is_structured(reference: str) -> bool:
 def find_rf(text: str) -> tuple[str, ...]:
     """The valid RF references written in free text ("RF18 5390 0754 7034"), compacted.
 
-    Banks print RF references in groups of four; the longest run of groups after "RF" that
-    has valid check digits wins, so a word after the reference ("RF18 5390 0754 7034 DANK")
-    is not swallowed.
+    Banks print RF references in groups of four, so a word after the reference may look
+    like one more group ("RF18 5390 0754 7034 DANK U" happens to be valid too, 1 in 97).
+    Every run of groups with valid check digits is returned, longest first; the caller
+    keeps the one that is a known invoice's reference.
     """
     found = []
     for m in _RF_START.finditer(text.upper()):
@@ -105,5 +105,4 @@ def find_rf(text: str) -> tuple[str, ...]:
             ref = "".join(groups[:end])
             if rf_is_valid(ref):
                 found.append(ref)
-                break
     return tuple(dict.fromkeys(found))

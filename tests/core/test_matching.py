@@ -1,0 +1,506 @@
+"""Bank matching: every rule of notes/BANK.md 6, the cases that must go to Controleren,
+reversals, idempotent re-import, learned IBANs, and a property on the allocations.
+
+Plan date is Tuesday 24-11-2026; bank lines are booked on Monday 23-11-2026.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from addin.core.bank import BankLine
+from addin.core.matching import (
+    RULES,
+    invoice_numbers,
+    line_key,
+    match_bank_lines,
+)
+from addin.core.matching import Context as MatchContext
+from addin.core.model import Book, Invoice, PaymentStatus, Status
+from addin.core.plan import plan_book
+from addin.core.references import (
+    betalingskenmerk_is_valid,
+    betalingskenmerk_make,
+    find_rf,
+    is_structured,
+    rf_is_valid,
+    rf_make,
+)
+from tests.core.booktext import book
+
+TUESDAY = date(2026, 11, 24)
+MONDAY = date(2026, 11, 23)
+IBAN_K1 = "NL91ABNA0417164300"
+IBAN_K2 = "NL02RABO0123456789"
+IBAN_NEW = "NL20INGB0001234567"
+KENMERK = betalingskenmerk_make("000000000012345")  # 7000000000012345
+RF = rf_make("2026017")
+
+BOOK = f"""
+[klanten]
+| klant | naam      | soort    | iban     |
+| K1    | Jansen BV | Zakelijk | {IBAN_K1} |
+| K2    | Groot BV  | Zakelijk | {IBAN_K2} |
+| K3    | Klein VOF | Zakelijk |          |
+
+[facturen]
+| factuur  | klant | factuurdatum | vervaldatum | bedrag  | betalingskenmerk |
+| 2026-017 | K1    | 2026-09-01   | 2026-10-01  | 1210.00 | {RF}             |
+| 2026-018 | K1    | 2026-09-02   | 2026-10-02  | 500.00  | {KENMERK}        |
+| 2026-019 | K1    | 2026-09-03   | 2026-10-03  | 250.00  |                  |
+| 2026-020 | K2    | 2026-09-04   | 2026-10-04  | 250.00  |                  |
+| 2026-021 | K2    | 2026-09-05   | 2026-10-05  | 250.00  |                  |
+| 2026-022 | K3    | 2026-09-06   | 2026-10-06  | 99.95   |                  |
+| 2026-023 | K3    | 2026-09-07   | 2026-10-07  | -50.00  |                  |
+"""
+
+
+def line(amount: str, description: str = "", iban: str = "", **kw) -> BankLine:
+    kw.setdefault("key", f"k-{amount}-{description}-{iban}-{kw.get('reference', '')}")
+    return BankLine(
+        booked=kw.pop("booked", MONDAY),
+        amount=Decimal(amount),
+        counter_iban=iban,
+        counter_name="Betaler",
+        description=description,
+        source="nov.xml",
+        **kw,
+    )
+
+
+def run(*lines: BankLine, extra: str = ""):
+    return match_bank_lines(book(BOOK + extra), lines, TUESDAY)
+
+
+def rows(result):
+    return [
+        (p.invoice, str(p.amount), p.status.value, p.rule.split()[0], p.customer)
+        for p in result.payments
+    ]
+
+
+# --- references.py: check digits, table driven ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reference", "valid"),
+    [
+        ("RF18539007547034", True),  # the ISO 11649 example
+        ("RF18 5390 0754 7034", True),
+        ("rf18539007547034", True),
+        ("RF19539007547034", False),  # wrong check digits
+        ("RF18539007547035", False),  # body changed
+        ("RF00", False),  # no body
+        ("RF25A", True),  # A,R,F,0,0 -> 10271500; mod 97 = 73; 98 - 73 = 25
+        ("RF7", False),
+        ("NL18539007547034", False),
+        ("RF18" + "1" * 22, False),  # body longer than 21
+    ],
+)
+def test_rf_check_digits(reference, valid):
+    assert rf_is_valid(reference) is valid
+
+
+@pytest.mark.parametrize(
+    ("body", "reference"),
+    [("539007547034", "RF18539007547034"), ("A", "RF25A"), ("2026017", RF)],
+)
+def test_rf_make_round_trips(body, reference):
+    assert rf_make(body) == reference
+    assert rf_is_valid(reference)
+
+
+@pytest.mark.parametrize(
+    ("number", "kenmerk"),
+    [
+        # 5*2 + 4*4 + 3*8 + 2*5 + 1*10 = 70; 70 mod 11 = 4; 11 - 4 = 7
+        ("000000000012345", "7000000000012345"),
+        # 1*2 = 2; 11 - 2 = 9
+        ("1", "9000000000000001"),
+        # 5*2 = 10; 11 - 10 = 1
+        ("5", "1000000000000005"),
+        # 1*2 + 1*4 + 1*8 + 1*5 + 1*10 + 1*9 + 1*7 + 1*3 + 1*6 + 1*1 = 55; 55 mod 11 = 0 -> 0
+        ("1111111111", "0000001111111111"),
+    ],
+)
+def test_betalingskenmerk_check_digit(number, kenmerk):
+    assert betalingskenmerk_make(number) == kenmerk
+    assert betalingskenmerk_is_valid(kenmerk)
+    wrong = str((int(kenmerk[0]) + 1) % 10) + kenmerk[1:]
+    assert not betalingskenmerk_is_valid(wrong)
+
+
+@pytest.mark.parametrize(
+    "text", ["12345", "70000000000123456", "7000 0000 0001 234X", "", "7000-0000-0001-2346"]
+)
+def test_betalingskenmerk_rejects(text):
+    assert not betalingskenmerk_is_valid(text)
+
+
+def test_betalingskenmerk_with_separators_and_structured():
+    assert betalingskenmerk_is_valid("7000 0000 0001 2345")
+    assert is_structured("7000.0000.0001.2345") and is_structured("RF18 5390 0754 7034")
+    assert not is_structured("2026-017")
+    with pytest.raises(ValueError):
+        betalingskenmerk_make("1234567890123456")
+
+
+def test_find_rf_in_free_text_stops_at_the_reference():
+    assert find_rf("betaling RF18 5390 0754 7034 bedankt") == ("RF18539007547034",)
+    # "DANKU" happens to keep the check digits right: both readings, longest first
+    assert find_rf("RF18 5390 0754 7034 DANK U") == ("RF18539007547034DANKU", "RF18539007547034")
+    assert find_rf("RF19 5390 0754 7034") == ()
+
+
+# --- finding invoice numbers ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Factuur 2026-017", ("2026-017",)),
+        ("fact.nr 2026.017", ("2026-017",)),
+        ("factuur2026017", ("2026-017",)),
+        ("2026 017 en 2026-018", ("2026-017", "2026-018")),
+        ("betaling 12026-017", ()),  # inside a longer number
+        ("2026-0170", ()),
+        ("2026-017/2026-019", ("2026-017", "2026-019")),
+        ("rekening 2026, 017 euro", ()),  # a comma is no separator inside a number
+        ("", ()),
+    ],
+)
+def test_invoice_numbers_in_text(text, found):
+    ctx = MatchContext(book(BOOK), TUESDAY, ())
+    assert invoice_numbers(text, ctx) == found
+
+
+def test_short_numbers_need_a_prefix_word():
+    b = book("""
+    [klanten]
+    | klant | naam |
+    | K1    | A    |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag |
+    | 17      | K1    | 2026-09-01   | 2026-10-01  | 17.00  |
+    """)
+    ctx = MatchContext(b, TUESDAY, ())
+    assert invoice_numbers("bedrag 17 euro", ctx) == ()
+    assert invoice_numbers("factuur 17", ctx) == ("17",)
+    assert invoice_numbers("nr. 17", ctx) == ("17",)
+    assert invoice_numbers("nr17", ctx) == ("17",)
+
+
+def test_numbers_that_compact_alike_and_unusable_rows_prove_nothing():
+    b = book("""
+    [klanten]
+    | klant | naam |
+    | K1    | A    |
+    [facturen]
+    | factuur  | klant | factuurdatum | vervaldatum | bedrag |
+    | 2026-017 | K1    | 2026-09-01   | 2026-10-01  | 17.00  |
+    | 2026.017 | K1    | 2026-09-01   | 2026-10-01  | 17.00  |
+    | 2026-030 | K1    | 2026-09-01   | 2026-10-01  | 30.00  |
+    | 2026-030 | K1    | 2026-09-01   | 2026-10-01  | 31.00  |
+    | 2026-040 | K9    | 2026-09-01   | 2026-10-01  | 40.00  |
+    """)
+    ctx = MatchContext(b, TUESDAY, ())
+    assert invoice_numbers("2026-017 2026-030 2026-040", ctx) == ("2026-030",)
+    assert ctx.open == {"2026-017": Decimal("17.00"), "2026.017": Decimal("17.00"),
+                        "2026-030": Decimal("30.00")}  # fmt: skip
+
+
+# --- R0 -----------------------------------------------------------------------------------
+
+
+def test_r0_debit_is_ignored():
+    result = run(line("-45.00", "Huur november", IBAN_K1))
+    assert rows(result) == [("", "-45.00", "Genegeerd", "R0", "")]
+    assert "geen ontvangst" in result.matches[0].evidence
+
+
+PAID_F17 = f"""
+[betalingen]
+| datum      | bedrag  | factuur  | klant | tegenrekening | kenmerk   | status    | sleutel |
+| 2026-11-02 | 1210.00 | 2026-017 | K1    | {IBAN_K1}     | E2E-77    | Gekoppeld | orig-1  |
+"""
+
+
+def test_r0_reversal_reopens_the_invoice_and_the_plan_sees_it_overdue_again():
+    b = book(BOOK + PAID_F17)
+    assert _status(b, "2026-017") is Status.PAID
+    reversal = line("-1210.00", "Terugboeking", IBAN_K1, end_to_end="E2E-77", reversal=True)
+    result = match_bank_lines(b, [reversal], TUESDAY)
+    assert rows(result) == [("2026-017", "-1210.00", "Gekoppeld", "R0", "K1")]
+    assert "terugboeking" in result.matches[0].evidence
+    after = replace(b, payments=b.payments + result.payments)
+    assert _status(after, "2026-017") is Status.OVERDUE
+
+
+def test_r0_reversal_found_by_amount_and_account_of_a_multi_invoice_payment():
+    extra = f"""
+    [betalingen]
+    | datum      | bedrag | factuur  | klant | tegenrekening | status    | sleutel |
+    | 2026-11-02 | 250.00 | 2026-020 | K2    | {IBAN_K2}     | Gekoppeld | orig-2  |
+    | 2026-11-02 | 250.00 | 2026-021 | K2    | {IBAN_K2}     | Gekoppeld | orig-2  |
+    """
+    result = run(line("-500.00", "Storno", IBAN_K2, reversal=True), extra=extra)
+    assert rows(result) == [
+        ("2026-020", "-250.00", "Gekoppeld", "R0", "K2"),
+        ("2026-021", "-250.00", "Gekoppeld", "R0", "K2"),
+    ]
+
+
+def test_r0_reversal_without_original_or_twice_goes_to_review():
+    result = run(line("-75.00", "Storno", IBAN_K1, reversal=True))
+    assert rows(result) == [("", "-75.00", "Controleren", "R0", "K1")]
+    first = line("-1210.00", "Storno", IBAN_K1, end_to_end="E2E-77", reversal=True, key="r1")
+    second = replace(first, key="r2")
+    result = run(first, second, extra=PAID_F17)
+    assert [r[2] for r in rows(result)] == ["Gekoppeld", "Controleren"]
+
+
+def test_r0_reversal_of_an_original_reversed_in_an_earlier_run_goes_to_review():
+    extra = (
+        PAID_F17
+        + f"""
+    | 2026-11-10 | -1210.00 | 2026-017 | K1    | {IBAN_K1}     | E2E-77 | Gekoppeld | rev-1 |
+    """
+    )
+    result = run(line("-1210.00", "Storno", IBAN_K1, end_to_end="E2E-77", reversal=True),
+                 extra=extra)  # fmt: skip
+    assert rows(result)[0][2:4] == ("Controleren", "R0")
+
+
+def _status(b: Book, number: str) -> Status:
+    return next(a.status for a in plan_book(b, TUESDAY).actions if a.invoice == number)
+
+
+# --- R1 -----------------------------------------------------------------------------------
+
+
+def test_r1_structured_reference_exact_amount_is_linked():
+    result = run(
+        line("1210.00", "betaling", IBAN_NEW, reference=RF),
+        line("500.00", "", IBAN_K1, reference=KENMERK[:4] + " " + KENMERK[4:]),
+        line("1210.00", f"ref {RF[:4]} {RF[4:]}", IBAN_NEW, key="rf-in-text"),
+    )
+    assert rows(result) == [
+        ("2026-017", "1210.00", "Gekoppeld", "R1", "K1"),
+        ("2026-018", "500.00", "Gekoppeld", "R1", "K1"),
+        ("2026-017", "1210.00", "Controleren", "R1", "K1"),  # second payment: duplicate
+    ]
+    assert "al betaald" in result.matches[2].evidence
+
+
+def test_r1_partial_or_over_goes_to_review_with_the_invoice_proposed():
+    result = run(line("400.00", "", IBAN_K1, reference=KENMERK),
+                 line("600.00", "", IBAN_K1, reference=KENMERK))  # fmt: skip
+    assert rows(result) == [
+        ("2026-018", "400.00", "Controleren", "R1", "K1"),
+        ("2026-018", "600.00", "Controleren", "R1", "K1"),
+    ]
+    assert "deelbetaling" in result.matches[0].evidence
+    assert "meer dan open" in result.matches[1].evidence
+
+
+def test_r1_invalid_check_digit_is_not_trusted():
+    wrong = "8" + KENMERK[1:]
+    result = run(line("500.00", "", "", reference=wrong))
+    assert rows(result)[0][2:4] == ("Controleren", "R6")
+
+
+ARRANGEMENT = """
+[afspraken]
+| afspraak | klant | facturen | soort   | datum afspraak | bedrag  | betaaldatum | aantal termijnen |
+| A1       | K1    | 2026-017 | Regeling | 2026-11-01     | 1210.00 | 2026-11-20  | 2                |
+"""
+
+
+def test_r1_and_r3_next_instalment_is_linked():
+    result = run(line("605.00", "", IBAN_K1, reference=RF), extra=ARRANGEMENT)
+    assert rows(result) == [("2026-017", "605.00", "Gekoppeld", "R1", "K1")]
+    assert "termijn" in result.matches[0].evidence
+    result = run(line("605.00", "termijn 1 factuur 2026-017", IBAN_K1), extra=ARRANGEMENT)
+    assert rows(result) == [("2026-017", "605.00", "Gekoppeld", "R3", "K1")]
+
+
+# --- R3 -----------------------------------------------------------------------------------
+
+
+def test_r3_one_number_exact_amount_known_payer_is_linked():
+    result = run(line("1210.00", "Factuur 2026-017", IBAN_K1))
+    assert rows(result) == [("2026-017", "1210.00", "Gekoppeld", "R3", "K1")]
+    assert result.matches[0].evidence == (
+        "factuur 2026-017 in de omschrijving, bedrag gelijk aan open € 1.210,00"
+    )
+    p = result.payments[0]
+    assert (p.key, p.source, p.counter_account, p.description, p.date) == (
+        "k-1210.00-Factuur 2026-017-NL91ABNA0417164300-", "nov.xml", IBAN_K1,
+        "Factuur 2026-017", MONDAY,
+    )  # fmt: skip
+
+
+def test_r3_customer_without_ibans_may_pay_from_any_account():
+    result = run(line("99.95", "fact 2026-022", IBAN_NEW))
+    assert rows(result) == [("2026-022", "99.95", "Gekoppeld", "R3", "K3")]
+
+
+def test_r3_several_numbers_summing_to_the_amount_share_one_key():
+    result = run(line("750.00", "facturen 2026-018 en 2026-019", IBAN_K1))
+    assert rows(result) == [
+        ("2026-018", "500.00", "Gekoppeld", "R3", "K1"),
+        ("2026-019", "250.00", "Gekoppeld", "R3", "K1"),
+    ]
+    assert len({p.key for p in result.payments}) == 1
+
+
+@pytest.mark.parametrize(
+    ("amount", "text", "iban", "proposal", "customer", "evidence"),
+    [
+        ("1000.00", "factuur 2026-017", IBAN_K1, "2026-017", "K1", "deelbetaling"),
+        ("1300.00", "factuur 2026-017", IBAN_K1, "2026-017", "K1", "meer dan open"),
+        ("250.00", "factuur 2026-020", IBAN_K1, "2026-020", "K1", "is van klant K2"),
+        ("1210.00", "factuur 2026-017", IBAN_NEW, "2026-017", "K1", "rekening is onbekend"),
+        ("700.00", "2026-018 2026-019", IBAN_K1, "2026-018", "K1", "past niet"),
+        ("500.00", "2026-019 2026-020", IBAN_K1, "", "K1", "verschillende klanten"),
+        ("49.95", "2026-022 min 2026-023", IBAN_NEW, "", "", "creditnota"),
+    ],
+)
+def test_r3_ambiguous_cases_go_to_review(amount, text, iban, proposal, customer, evidence):
+    result = run(line(amount, text, iban))
+    assert rows(result) == [(proposal, amount, "Controleren", "R3", customer)]
+    assert evidence in result.matches[0].evidence
+
+
+def test_r3_duplicate_payment_in_one_batch_and_of_a_paid_invoice_goes_to_review():
+    first = line("1210.00", "Factuur 2026-017", IBAN_K1, key="a")
+    second = line("1210.00", "Factuur 2026-017", IBAN_K1, key="b")
+    assert [r[2] for r in rows(run(first, second))] == ["Gekoppeld", "Controleren"]
+    result = run(second, extra=PAID_F17)
+    assert rows(result) == [("2026-017", "1210.00", "Controleren", "R3", "K1")]
+    assert "dubbele betaling" in result.matches[0].evidence
+
+
+# --- R4 and R6 ------------------------------------------------------------------------------
+
+
+def test_r4_amount_and_known_payer_is_only_a_proposal():
+    result = run(line("500.00", "november", IBAN_K1))
+    assert rows(result) == [("2026-018", "500.00", "Controleren", "R4", "K1")]
+    assert "voorstel" in result.matches[0].evidence
+
+
+def test_r4_two_invoices_with_the_same_amount_fall_through_to_r6():
+    result = run(line("250.00", "betaling", IBAN_K2))
+    assert rows(result) == [("", "250.00", "Controleren", "R6", "K2")]
+
+
+def test_r6_unknown_payer_and_no_reference():
+    result = run(line("12.34", "donatie", IBAN_NEW))
+    assert rows(result) == [("", "12.34", "Controleren", "R6", "")]
+    assert result.matches[0].evidence == "geen factuur of klant herkend"
+
+
+def test_rules_are_an_ordered_tuple_ending_in_the_catch_all():
+    assert isinstance(RULES, tuple) and RULES[-1].__name__ == "rule_review"
+
+
+# --- idempotence and learning ----------------------------------------------------------------
+
+
+def test_reimport_of_the_same_lines_adds_nothing():
+    lines = [line("1210.00", "Factuur 2026-017", IBAN_K1), line("12.34", "x", IBAN_NEW),
+             line("-5.00", "kosten", "")]  # fmt: skip
+    b = book(BOOK)
+    first = match_bank_lines(b, lines, TUESDAY)
+    assert len(first.payments) == 3
+    after = replace(b, payments=b.payments + first.payments)
+    assert match_bank_lines(after, lines, TUESDAY).payments == ()
+    assert match_bank_lines(b, lines + lines, TUESDAY).payments == first.payments
+
+
+def test_lines_without_a_key_get_a_stable_content_key():
+    a = line("10.00", "x", IBAN_K1, key="")
+    assert line_key(a) == line_key(replace(a)) and line_key(a).startswith("inhoud:")
+    assert line_key(a) != line_key(replace(a, amount=Decimal("10.01")))
+
+
+def test_learned_ibans_from_confirmed_rows_and_used_on_the_next_run():
+    extra = f"""
+    [betalingen]
+    | datum      | bedrag | factuur  | klant | tegenrekening | status      | sleutel |
+    | 2026-11-02 | 100.00 |          | K3    | {IBAN_NEW}    | Gekoppeld   | s1      |
+    | 2026-11-02 | 10.00  |          | K3    | {IBAN_NEW}    | Gekoppeld   | s2      |
+    | 2026-11-02 | 10.00  |          | K2    | {IBAN_K2}     | Gekoppeld   | s3      |
+    | 2026-11-02 | 10.00  |          | K1    | {IBAN_K2}     | Controleren | s4      |
+    | 2026-11-02 | 10.00  |          |       | {IBAN_K2}     | Gekoppeld   | s5      |
+    """
+    result = run(line("99.95", "betaling", IBAN_NEW), extra=extra)
+    assert result.learned_ibans == (("K3", IBAN_NEW),)
+    assert rows(result) == [("2026-022", "99.95", "Controleren", "R4", "K3")]
+
+
+# --- property: never allocate more than the line or the invoice has ----------------------------
+
+AMOUNTS = st.sampled_from(["10.00", "25.50", "50.00", "75.50", "100.00", "-10.00", "0.01"])
+INVOICE_AMOUNTS = st.sampled_from(["10.00", "25.50", "50.00", "75.50", "100.00"])
+
+
+@st.composite
+def books_and_lines(draw):
+    n = draw(st.integers(1, 6))
+    invoices = tuple(
+        Invoice(
+            number=f"2026-{k:03d}",
+            customer=draw(st.sampled_from(["K1", "K2", "K3"])),
+            invoice_date=date(2026, 9, 1),
+            due_date=date(2026, 10, 1),
+            amount=Decimal(draw(INVOICE_AMOUNTS)),
+            paid=Decimal(draw(st.sampled_from(["0", "0", "5.00"]))),
+            payment_reference=draw(st.sampled_from(["", RF, KENMERK])),
+        )
+        for k in range(1, n + 1)
+    )
+    b = replace(book(BOOK.split("[facturen]")[0]), invoices=invoices)
+    lines = []
+    for i in range(draw(st.integers(1, 8))):
+        numbers = draw(st.lists(st.sampled_from([inv.number for inv in invoices]), max_size=3))
+        lines.append(
+            BankLine(
+                booked=MONDAY,
+                amount=Decimal(draw(AMOUNTS)),
+                counter_iban=draw(st.sampled_from(["", IBAN_K1, IBAN_K2, IBAN_NEW])),
+                description="factuur " + " ".join(numbers),
+                reference=draw(st.sampled_from(["", RF, KENMERK])),
+                reversal=draw(st.booleans()),
+                key=f"p{i}",
+            )
+        )
+    return b, lines
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(books_and_lines())
+def test_allocations_never_exceed_the_line_or_the_open_amount(case):
+    b, lines = case
+    result = match_bank_lines(b, lines, TUESDAY)
+    by_line: dict[str, Decimal] = defaultdict(Decimal)
+    by_invoice: dict[str, Decimal] = defaultdict(Decimal)
+    for p in result.payments:
+        if p.status is PaymentStatus.LINKED:
+            by_line[p.key] += p.amount
+            by_invoice[p.invoice] += p.amount
+    amounts = {ln.key: ln.amount for ln in lines}
+    for key, total in by_line.items():
+        line_amount = amounts[key]
+        assert abs(total) <= abs(line_amount) and (total > 0) == (line_amount > 0)
+    for inv in b.invoices:
+        assert by_invoice[inv.number] <= inv.amount - inv.paid
+    assert len({p.key for p in result.payments}) == len({ln.key for ln in lines})
