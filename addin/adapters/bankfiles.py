@@ -323,6 +323,8 @@ def _camt_entry(entry: ET.Element, own: str, name: str, position: int) -> list[_
     booked = _camt_date(entry, name)
     entry_sign = _sign(_text(entry, "CdtDbtInd"), name)
     entry_amount = _camt_amount(_child(entry, "Amt"), name)
+    amt = _child(entry, "Amt")
+    currency = ((amt.get("Ccy") if amt is not None else "") or "EUR").strip().upper()
     if entry_amount is None:
         raise BankFileError(f"Bankbestand {name}: een boeking heeft geen bedrag (Ntry/Amt).")
     reversal = _text(entry, "RvslInd").lower() == "true"
@@ -343,13 +345,24 @@ def _camt_entry(entry: ET.Element, own: str, name: str, position: int) -> list[_
             amount = _tx_amount(tx, entry_sign, name)
             assert amount is not None
             raws.append(
-                _camt_line(tx, amount, booked, own, name, reversal, entry_info, svcr_ref, index)
+                _camt_line(
+                    tx, amount, booked, own, name, reversal, entry_info, svcr_ref, index, currency
+                )
             )
     else:
         tx = details[0] if details else None
         raws.append(
             _camt_line(
-                tx, entry_sign * entry_amount, booked, own, name, reversal, entry_info, svcr_ref, 0
+                tx,
+                entry_sign * entry_amount,
+                booked,
+                own,
+                name,
+                reversal,
+                entry_info,
+                svcr_ref,
+                0,
+                currency,
             )
         )
     return raws
@@ -390,6 +403,7 @@ def _camt_line(
     entry_info: str,
     svcr_ref: str,
     index: int,
+    currency: str = "EUR",
 ) -> _Raw:
     parties = _child(tx, "RltdPties")
     # The customer who paid us is the debtor of a credit; a reversal of that credit is booked
@@ -424,6 +438,7 @@ def _camt_line(
         reversal=is_return,
         own_iban=own,
         source=name,
+        currency=currency,
     )
     key = f"camt:{own}:{svcr_ref}" if svcr_ref else _hash_key("camt", own, line)
     if index:
@@ -464,9 +479,12 @@ def _read_mt940(text: str, name: str) -> list[_Raw]:
         own = _own_account(statement.account or "")
         if not own:
             raise BankFileError(f"Bankbestand {name}: een afschrift heeft geen rekening (:25:).")
+        balance = statement.start_balance or statement.end_balance
+        currency = ((balance.currency if balance else "") or "EUR").strip().upper()
         for tx in statement.transactions:
             sign = next(signs, "")
-            out.append(_mt940_line(tx, sign, own, name))
+            raw = _mt940_line(tx, sign, own, name)
+            out.append(_Raw(replace(raw.line, currency=currency), raw.base_key))
     if not parsed.statements:
         raise BankFileError(f"Bankbestand {name}: geen MT940-afschrift gevonden.")
     return out
@@ -708,6 +726,7 @@ def _rabo_row(
         reversal=bool(values[22].strip()),
         own_iban=own,
         source=name,
+        currency=(values[1].strip().upper() or "EUR"),
     )
     key = f"{prefix}:{own}:{volgnr}" if volgnr else _hash_key(prefix, own, line)
     return _Raw(line, key)

@@ -33,6 +33,7 @@ class BankLine:
       key: a stable dedupe key for this line, the same on every re-import of the same file.
       own_iban: the account the statement is for.
       source: the file name it came from.
+      currency: the ISO currency of the amount; only EUR lines can pay an invoice.
     """
 
     booked: date
@@ -46,3 +47,4 @@ class BankLine:
     key: str = ""
     own_iban: str = ""
     source: str = ""
+    currency: str = "EUR"

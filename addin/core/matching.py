@@ -306,6 +306,16 @@ def _pay_one(line: BankLine, ctx: Context, number: InvoiceNo, rule: str, why: st
     return _review(rule, f"{why}, {kind}: open {format_eur(open_now)}", number, inv.customer)
 
 
+def rule_foreign_currency(line: BankLine, ctx: Context) -> Decision | None:
+    """R0: an amount in another currency than the euro cannot settle a euro invoice as it
+    is; the user decides (the exchange is the bank's business, not a rule's)."""
+    if line.amount <= ZERO or line.currency.upper() in ("", "EUR"):
+        return None
+    return _review(
+        R0, f"bedrag in {line.currency}, niet in euro", customer=_single_payer(line, ctx)
+    )
+
+
 def rule_debit_or_reversal(line: BankLine, ctx: Context) -> Decision | None:
     """R0: money out is no receipt; a reversal undoes the line it reverses."""
     if not line.reversal:
@@ -420,6 +430,7 @@ def rule_review(line: BankLine, ctx: Context) -> Decision:
 Rule = Callable[[BankLine, Context], "Decision | None"]
 
 RULES: tuple[Rule, ...] = (
+    rule_foreign_currency,
     rule_debit_or_reversal,
     rule_reference,
     rule_invoice_numbers,

@@ -70,11 +70,20 @@ def _kenmerk_check(digits: str) -> int:
 
 
 def betalingskenmerk_is_valid(reference: str) -> bool:
-    """True for a 16-digit betalingskenmerk whose first digit is the right check digit."""
+    """True for a valid betalingskenmerk (Betaalvereniging's specification, notes/LEGAL.md
+    6.2): 7 digits (no check); 9-14 digits as C + L + N..., where L is the number of digits
+    after it modulo 10; 16 digits as C + 15 N. C is the weighted modulus-11 check over
+    everything after it."""
     ref = compact(reference)
-    if len(ref) != 16 or not ref.isdigit():
+    if not ref.isdigit():
         return False
-    return int(ref[0]) == _kenmerk_check(ref[1:])
+    if len(ref) == 7:
+        return True
+    if 9 <= len(ref) <= 14:
+        return int(ref[1]) == (len(ref) - 2) % 10 and int(ref[0]) == _kenmerk_check(ref[1:])
+    if len(ref) == 16:
+        return int(ref[0]) == _kenmerk_check(ref[1:])
+    return False
 
 
 def betalingskenmerk_make(number: str) -> str:

@@ -11,7 +11,10 @@ import pytest
 
 from addin.adapters.bankfiles import BankFileError, read_bank_file
 
-SAMPLES = Path("/work/shared/samples/bank")
+# shared/ sits beside the repository (in CI too); the samples are others' files, not ours.
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "bank"
+if not SAMPLES.is_dir():
+    SAMPLES = Path("/work/shared/samples/bank")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bank"
 
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared samples not present")
@@ -275,3 +278,11 @@ def test_csv_bad_amount_and_short_row(tmp_path: Path) -> None:
     short.write_text(header + '\n"20261123";"X"\n')
     with pytest.raises(BankFileError, match="kolommen"):
         read_bank_file(short)
+
+
+def test_currency_is_read_from_camt_amounts(tmp_path):
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "bank" / "camt053-v08-batch.xml"
+    assert {line.currency for line in read_bank_file(fixture)} == {"EUR"}
+    dollars = tmp_path / "usd.xml"
+    dollars.write_text(fixture.read_text("utf-8").replace('Ccy="EUR"', 'Ccy="USD"'), "utf-8")
+    assert {line.currency for line in read_bank_file(dollars)} == {"USD"}

@@ -147,7 +147,8 @@ def test_betalingskenmerk_rejects(text):
 def test_betalingskenmerk_with_separators_and_structured():
     assert betalingskenmerk_is_valid("7000 0000 0001 2345")
     assert is_structured("7000.0000.0001.2345") and is_structured("RF18 5390 0754 7034")
-    assert not is_structured("2026-017")
+    # Seven digits are a valid kenmerk without a check digit; eight never are.
+    assert is_structured("2026-017") and not is_structured("2026-0017")
     with pytest.raises(ValueError):
         betalingskenmerk_make("1234567890123456")
 
@@ -504,3 +505,36 @@ def test_allocations_never_exceed_the_line_or_the_open_amount(case):
     for inv in b.invoices:
         assert by_invoice[inv.number] <= inv.amount - inv.paid
     assert len({p.key for p in result.payments}) == len({ln.key for ln in lines})
+
+
+# notes/LEGAL.md 6.2 and vector K1 (Betaalvereniging specification): 5000056789012345 is
+# valid (A = 215, C = 5), 5000056789012346 is not; lengths 7, 9-14 and 16 only.
+KENMERKEN = [
+    ("5000056789012345", True, "K1"),
+    ("5000056789012346", False, "K1 with a wrong last digit"),
+    ("1234567", True, "7 digits: no check"),
+    ("12345678", False, "8 digits do not exist"),
+    ("123456789012345", False, "15 digits do not exist"),
+    (None, True, "9-14 digits: C + L + N, built from the rule"),
+]
+
+
+@pytest.mark.parametrize(("kenmerk", "exp", "why"), KENMERKEN, ids=[k[2] for k in KENMERKEN])
+def test_betalingskenmerk_lengths(kenmerk, exp, why):
+    from addin.core.references import _kenmerk_check
+
+    if kenmerk is not None:
+        assert betalingskenmerk_is_valid(kenmerk) is exp, why
+        return
+    for length in range(9, 15):
+        body = str((length - 2) % 10) + "7" * (length - 2)
+        good = f"{_kenmerk_check(body)}{body}"
+        assert betalingskenmerk_is_valid(good), good
+        wrong_length_digit = f"{good[0]}{(int(good[1]) + 1) % 10}{good[2:]}"
+        assert not betalingskenmerk_is_valid(wrong_length_digit), wrong_length_digit
+
+
+def test_r0_another_currency_goes_to_review_even_with_a_valid_reference():
+    result = run(line("1210.00", "betaling", IBAN_K1, reference=RF, currency="USD"))
+    assert rows(result) == [("", "1210.00", "Controleren", "R0", "K1")]
+    assert "USD" in result.matches[0].evidence
