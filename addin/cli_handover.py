@@ -28,6 +28,7 @@ from .core.letter_log import LOGGED_BY
 from .core.model import Book, Channel
 from .core.money import format_eur, json_amount
 from .core.plan import plan_book
+from .core.texts import agency_name
 
 
 def out_dir(args: argparse.Namespace, book_output_dir: str) -> Path:
@@ -49,7 +50,7 @@ def handover_contact(
         document = result.archive.resolve().relative_to(workbook.resolve().parent).as_posix()
     except ValueError:
         document = str(result.archive)
-    agency = book.settings.collection_agency.replace("\n", ",").split(",")[0].strip()
+    agency = agency_name(book.settings.collection_agency)
     return {
         "Datum": as_of,
         "Klantnummer": result.statement.customer.number,

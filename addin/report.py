@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .core.ledger import customer_index
 from .core.model import (
     Action,
     Book,
@@ -110,10 +111,6 @@ def score_json(s: CustomerScore, customers: dict[str, Customer]) -> dict[str, An
         "goede_betaler": s.good_payer,
         "risico": s.risky,
     }
-
-
-def customer_index(book: Book) -> dict[str, Customer]:
-    return {c.number: c for c in reversed(book.customers)}
 
 
 def plan_json(plan: Plan, book: Book, problems: Iterable[Problem]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from ..core.letter_log import (
     contact_rows,
     werklijst_rows,
 )
-from ..core.model import Book, Channel, LetterTask, Plan
+from ..core.model import Book, Contact, LetterTask, Plan
 from ..core.plan import plan_book
 from .documents import roots_for, safe_name
 from .letters import invoice_copies, letter_eml, letter_pdf, letter_templates, render_letter
@@ -169,12 +169,12 @@ def run_letters(
     return LetterJob(target, made, False, True, plan_after)
 
 
-def _contact_row(c: Any) -> dict[str, object]:
+def _contact_row(c: Contact) -> dict[str, object]:
     return {
         "Datum": c.date,
         "Klantnummer": c.customer,
         "Facturen": ", ".join(c.invoices),
-        "Kanaal": c.channel.value if isinstance(c.channel, Channel) else str(c.channel),
+        "Kanaal": c.channel.value,
         "Met": c.person,
         "Doel": c.goal,
         "Door": c.by,

@@ -48,6 +48,7 @@ from itertools import pairwise
 
 from .model import FastEnum
 from .money import ZERO, to_cents
+from .texts import nl_date
 
 DAYS_PER_YEAR = Decimal(365)
 HUNDRED = Decimal(100)
@@ -316,23 +317,19 @@ def _require_decimal(value: object, what: str) -> None:
         raise TypeError(f"{what} moet een Decimal zijn, niet {type(value).__name__} ({value!r})")
 
 
-def _nl_date(day: date) -> str:
-    return f"{day.day}-{day.month}-{day.year}"
-
-
 def _check_table(rates: Sequence[Rate], start: date) -> None:
     if not rates:
         raise RateTableError("de rentetabel is leeg")
     for before, after in pairwise(rates):
         if after.valid_from <= before.valid_from:
             raise RateTableError(
-                f"de rentetabel staat niet op volgorde: {_nl_date(after.valid_from)} "
-                f"volgt op {_nl_date(before.valid_from)}; zet de datums oplopend"
+                f"de rentetabel staat niet op volgorde: {nl_date(after.valid_from)} "
+                f"volgt op {nl_date(before.valid_from)}; zet de datums oplopend"
             )
     if start < rates[0].valid_from:
         raise RateTableError(
-            f"geen wettelijke rente bekend voor {_nl_date(start)}: de rentetabel begint op "
-            f"{_nl_date(rates[0].valid_from)}; vul de tabel aan of kies een latere datum"
+            f"geen wettelijke rente bekend voor {nl_date(start)}: de rentetabel begint op "
+            f"{nl_date(rates[0].valid_from)}; vul de tabel aan of kies een latere datum"
         )
 
 
@@ -343,7 +340,7 @@ def _rate_on(rates: Sequence[Rate], day: date) -> tuple[Rate, date | None]:
         if rates[index].valid_from <= day:
             following = rates[index + 1].valid_from if index + 1 < len(rates) else None
             return rates[index], following
-    raise RateTableError(f"geen wettelijke rente bekend voor {_nl_date(day)}")
+    raise RateTableError(f"geen wettelijke rente bekend voor {nl_date(day)}")
 
 
 def _add_years(day: date, years: int) -> date:

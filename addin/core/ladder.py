@@ -37,7 +37,7 @@ from .model import (
     Invoice,
     Step,
 )
-from .texts import days_text, nl_date
+from .texts import agency_name, days_text, nl_date
 
 CALL_CHANNELS = frozenset({Channel.PHONE, Channel.VISIT})
 
@@ -93,7 +93,7 @@ def walk(
 
     for c in contacts:
         if c.channel is Channel.HANDOVER:
-            agency = c.person or _agency_name(settings.collection_agency) or "het incassobureau"
+            agency = c.person or agency_name(settings.collection_agency) or "het incassobureau"
             return LadderResult(
                 Action.NONE, None, None, "", f"overgedragen aan {agency} op {nl_date(c.date)}"
             )
@@ -175,7 +175,7 @@ def walk(
             when = base
             if customer.kind is CustomerKind.CONSUMER and fourteen_day_sent is not None:
                 when = max(when, fourteen_days.costs_due(fourteen_day_sent))
-            agency = _agency_name(settings.collection_agency) or "het incassobureau"
+            agency = agency_name(settings.collection_agency) or "het incassobureau"
             reason = (
                 f"{_step_reason(step, due, as_of, prev_name, prev_done)}; overdragen aan {agency}"
             )
@@ -193,8 +193,3 @@ def _step_reason(step: Step, due: date, as_of: date, prev_name: str, prev_done: 
         after = f"{days_text(step.days)} na {prev_name} van {nl_date(prev_done)}"
         return f"{text}; stap {step.name}, {after}"
     return f"{text}; stap {step.name}"
-
-
-def _agency_name(setting: str) -> str:
-    """The agency's name: the first line or comma part of Instellingen.Incassobureau."""
-    return setting.replace("\n", ",").split(",")[0].strip()

@@ -64,6 +64,15 @@ def _pick(persons: list[ContactPerson], order: tuple[Role, ...]) -> ContactPerso
     return None
 
 
+def customer_index(book: Book) -> dict[CustomerId, Customer]:
+    """Customers by number in workbook order; the first row of a repeated number wins
+    (checks.check_duplicate_customers reports the others)."""
+    out: dict[CustomerId, Customer] = {}
+    for c in book.customers:
+        out.setdefault(c.number, c)
+    return out
+
+
 def due_date(invoice: Invoice, customer: Customer, settings: Settings) -> date:
     """The effective due date (PLAYBOOK P4).
 
@@ -168,9 +177,7 @@ class Ledger:
         self._steps_cache: dict[tuple[CustomerKind, Segment, bool], tuple[Rung, ...]] = {}
         # In workbook order; the first row of a repeated customer number wins
         # (checks.check_duplicate_customers).
-        self.customers: dict[CustomerId, Customer] = {}
-        for c in book.customers:
-            self.customers.setdefault(c.number, c)
+        self.customers: dict[CustomerId, Customer] = customer_index(book)
         # Filled by _index_amounts: the invoices the engine plans, and each one's number.
         self.invoices: list[Invoice] = []
         self.position: dict[InvoiceNo, int] = {}
@@ -449,15 +456,6 @@ class Ledger:
         """The date of the last linked payment of a paid invoice (None if paid otherwise)."""
         entry = self.linked.get(number)
         return entry[_NEWEST] if entry is not None else None
-
-    def status(self, inv: Invoice) -> Status:
-        if inv.amount < ZERO:
-            return Status.CREDIT_NOTE
-        if self.open_of(inv.number) <= ZERO:
-            return Status.PAID
-        if self.as_of > self.due_of(inv.number):
-            return Status.OVERDUE
-        return Status.OPEN
 
     def contacts_for(self, inv: Invoice) -> list[Contact]:
         """Contacts about this invoice, oldest first: those naming it, and those for the

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from .ledger import customer_index
 from .model import Action, Agreement, AgreementState, Book, Channel, Contact, LetterTask, Plan
 from .texts import GOALS
 
@@ -93,7 +94,7 @@ WERKLIJST_HEADER = (
 
 def werklijst_rows(plan: Plan, book: Book) -> tuple[tuple[object, ...], ...]:
     """The day's plan for the Werklijst sheet: every invoice with something to do, by date."""
-    names = {c.number: c.name for c in reversed(book.customers)}
+    names = {number: c.name for number, c in customer_index(book).items()}
     rows: list[tuple[object, ...]] = [
         (f"Werklijst {plan.as_of.day}-{plan.as_of.month}-{plan.as_of.year}",),
         WERKLIJST_HEADER,

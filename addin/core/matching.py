@@ -45,7 +45,7 @@ from datetime import date
 from decimal import Decimal
 
 from .bank import BankLine
-from .ledger import Ledger
+from .ledger import Ledger, customer_index
 from .model import Book, CustomerId, Invoice, InvoiceNo, Payment, PaymentStatus
 from .money import ZERO, format_eur
 from .references import compact, find_rf, is_structured
@@ -142,7 +142,7 @@ class Context:
 
     def __init__(self, book: Book, as_of: date, learned: Sequence[tuple[CustomerId, str]]):
         self.book, self.as_of, self._ledger = book, as_of, None
-        known = {c.number: c for c in reversed(book.customers)}  # the first row wins
+        known = customer_index(book)
         linked: dict[InvoiceNo, Decimal] = defaultdict(Decimal)
         # Gekoppeld rows per Sleutel: what a reversal can undo.
         self.linked_rows: dict[str, list[Payment]] = defaultdict(list)

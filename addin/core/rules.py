@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from . import ladder
+from .agreements import is_confirmed
 from .ledger import Ledger
 from .model import (
     Action,
@@ -212,7 +213,7 @@ def agreement(f: Facts, ledger: Ledger) -> Verdict | None:
             agreement=agr.id,
         )
     if status.state is AgreementState.RUNNING and status.next_due is not None:
-        if not (agr.confirmation_sent is not None or agr.signed_returned):
+        if not is_confirmed(agr):
             made = f" van {nl_date(agr.agreed_on)}" if agr.agreed_on else ""
             return Verdict(
                 Action.CONFIRM,

@@ -46,6 +46,11 @@ def nl_date(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
 
 
+def agency_name(setting: str) -> str:
+    """The collection agency's name: the first line or comma part of Instellingen.Incassobureau."""
+    return setting.replace("\n", ",").split(",")[0].strip()
+
+
 def days_text(n: int) -> str:
     return "1 dag" if n == 1 else f"{n} dagen"
 
