@@ -243,3 +243,28 @@ SETTINGS: tuple[tuple[str, str], ...] = (
     ("output_dir", "Uitvoermap"),
     ("invoice_dir", "Factuurmap"),
 )
+
+# --- Excel binding (issue 6) ---------------------------------------------------------------
+
+# The sheet whose A1 holds the one array formula =DEBITEUREN_PLAN(...) over every table: one
+# row per invoice, these headers first. The Facturen columns Status and Volgende actie look
+# their invoice up here (=DUESTATUS / =NEXTACTION); on the Mac, "Vernieuw werklijst" writes
+# the same rows as values.
+PLAN_SHEET = "Plan"
+PLAN_HEADER: tuple[str, ...] = (
+    "Factuurnummer",
+    "Status",
+    "Volgende actie",
+    "Actie",
+    "Datum",
+    "Kanaal",
+    "Contact",
+    "Telefoon",
+    "Reden",
+)
+PLAN_FUNCTION = "DEBITEUREN_PLAN"
+# A defined name for the cell that holds the reference date of the plan (a plain value that
+# the workbook's open macro sets to today once a day, so the plan never goes stale by date).
+PEILDATUM_NAME = "Peildatum"
+# xlwings reads its settings from this (hidden) sheet: two columns from A1.
+XLWINGS_CONF_SHEET = "xlwings.conf"

@@ -30,15 +30,19 @@ Example (what Excel shows for =INCASSOKOSTEN(3000; WAAR), LEGAL.md vector B6)::
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import xlwings as xw
 
+from . import schema
 from .adapters.cells import CellError, to_amount, to_bool, to_date, to_text
 from .adapters.rates import RateFileError, load_rates
+from .adapters.reader import read_values
 from .core.collection_costs import collection_costs
 from .core.interest import InterestKind, RateTableError, statutory_interest
+from .core.plan import plan_book
+from .core.plan_sheet import plan_rows
 
 CATEGORY = "Debiteuren"
 ERROR_PREFIX = "#FOUT: "
@@ -142,3 +146,95 @@ def WETTELIJKERENTE(bedrag, van, tot, soort="handel"):  # type: ignore[no-untype
     except (RateTableError, RateFileError) as exc:
         return ERROR_PREFIX + str(exc)
     return float(result.total)
+
+
+# --- the whole plan as one array formula ----------------------------------------------------
+
+# Excel may call the same array formula more than once in one recalculation (and again for
+# every cell a user selects in the Formula bar); one remembered answer absorbs that without a
+# second run of the engine. Keyed by the raw arguments, so any change of any input re-plans.
+_LAST_PLAN: list[tuple[tuple[object, ...], list[list[object]]]] = []
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("facturen", ndim=2, doc="tblFacturen[[#All],[Factuurnummer]:[Eigen actiedatum]]")
+@xw.arg("klanten", ndim=2, doc="tblKlanten[#All]")
+@xw.arg("contactpersonen", ndim=2, doc="tblContactpersonen[#All]")
+@xw.arg("afspraken", ndim=2, doc="tblAfspraken[#All]")
+@xw.arg("contacten", ndim=2, doc="tblContacten[#All]")
+@xw.arg("betalingen", ndim=2, doc="tblBetalingen[#All]")
+@xw.arg("stappen", ndim=2, doc="tblStappen[#All]")
+@xw.arg("instellingen", ndim=2, doc="tblInstellingen[#All]")
+@xw.arg("peildatum", doc="de datum waarop het plan geldt (meestal vandaag)")
+def DEBITEUREN_PLAN(  # type: ignore[no-untyped-def]  # see module doc
+    facturen,
+    klanten,
+    contactpersonen,
+    afspraken,
+    contacten,
+    betalingen,
+    stappen,
+    instellingen,
+    peildatum,
+    caller=None,
+):
+    """Status en volgende actie van elke factuur: één rij per factuur, met kopregel."""
+    key = (
+        facturen,
+        klanten,
+        contactpersonen,
+        afspraken,
+        contacten,
+        betalingen,
+        stappen,
+        instellingen,
+        peildatum,
+    )
+    if _LAST_PLAN and _LAST_PLAN[0][0] == key:
+        return _padded(_LAST_PLAN[0][1], caller)
+    try:
+        as_of = _day(peildatum, "peildatum")
+    except _Refused as exc:
+        return [[ERROR_PREFIX + str(exc)]]
+    tables = dict(
+        zip(
+            (spec.name for spec in schema.TABLES),
+            (
+                facturen,
+                klanten,
+                contactpersonen,
+                afspraken,
+                contacten,
+                betalingen,
+                stappen,
+                instellingen,
+            ),
+            strict=True,
+        )
+    )
+    book, _problems = read_values({name: rows for name, rows in tables.items() if rows})
+    rows = [list(schema.PLAN_HEADER)]
+    rows.extend([_cell(value) for value in row] for row in plan_rows(plan_book(book, as_of)))
+    _LAST_PLAN[:] = [(key, rows)]
+    return _padded(rows, caller)
+
+
+def _padded(rows: list[list[object]], caller: object) -> list[list[object]]:
+    """The rows filled out with empty text to the size of the calling array formula, so the
+    cells below the plan show nothing instead of #N/A. `caller` is xlwings' reserved argument
+    (the calling range, on Windows; absent in tests and on other front doors)."""
+    try:
+        height, width = caller.shape  # type: ignore[attr-defined]
+    except Exception:  # no caller, or Excel could not tell: the plan as it is
+        return rows
+    if height <= len(rows) or not rows:
+        return rows
+    blank = [""] * max(width, len(rows[0]))
+    return rows + [blank] * (height - len(rows))
+
+
+def _cell(value: object) -> object:
+    """What Excel gets: dates as datetime (xlwings' converter wants one), text as it is."""
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return value

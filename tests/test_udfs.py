@@ -111,7 +111,7 @@ def test_kind_table_covers_both_kinds():
 
 def test_functions_carry_no_annotations():
     # xlwings' Windows decorator turns annotations into converters; a union is none.
-    for function in (INCASSOKOSTEN, WETTELIJKERENTE):
+    for function in (INCASSOKOSTEN, WETTELIJKERENTE, udfs.DEBITEUREN_PLAN):
         assert function.__annotations__ == {}
 
 
@@ -158,3 +158,21 @@ def test_windows_decorators_register_both_functions(windows_decorated):
     text = vba.getvalue()
     assert "Function INCASSOKOSTEN(bedrag, Optional btw)" in text
     assert "Function WETTELIJKERENTE(bedrag, van, tot, Optional soort)" in text
+    # the plan function: every table as a 2-D block, so a one-row table stays a list of rows
+    meta = module.DEBITEUREN_PLAN.__xlfunc__
+    names = [a["name"] for a in meta["args"]]
+    assert names == [
+        "facturen",
+        "klanten",
+        "contactpersonen",
+        "afspraken",
+        "contacten",
+        "betalingen",
+        "stappen",
+        "instellingen",
+        "peildatum",
+        "caller",
+    ]
+    assert all(a["options"] == {"ndim": 2} for a in meta["args"][:8])
+    # `caller` is xlwings' reserved argument: Excel passes the calling range, not the user
+    assert f"Function DEBITEUREN_PLAN({', '.join(names[:-1])})" in text

@@ -1,4 +1,6 @@
 """The workbook reader: an .xlsx or .xlsm file in, a `Book` and the problems found out.
+`read_values` does the same for tables already in memory (the open workbook through xlwings:
+the ribbon and the worksheet functions), through the very same conversions and messages.
 
 Tables are found by name (case ignored), columns by header (order free, extra columns
 ignored), as DESIGN.md "The workbook contract" promises; a plain range on the sheet of the
@@ -328,7 +330,6 @@ def read_book(path: str | Path) -> tuple[Book, tuple[Problem, ...]]:
     workbook = _open(path)
     problems: list[Problem] = []
     parts: dict[str, Any] = {}
-    plans = {spec.name: (cls, plan, attribute) for spec, cls, plan, attribute in _RECORD_TABLES}
     specs = _READING_ORDER
     # Hundreds of thousands of new objects and no cycles among them: the cyclic collector
     # would only rescan them again and again (it doubled the reading time).
@@ -344,16 +345,7 @@ def read_book(path: str | Path) -> tuple[Book, tuple[Problem, ...]]:
             found = pending.result()
             if i + 1 < len(specs):
                 pending = pool.submit(_find, workbook, specs[i + 1])
-            if found is None:
-                if spec.name in _TABLES_MISSED:
-                    problems.append(_missing_table(spec))
-            elif spec is schema.INSTELLINGEN:
-                parts["settings"], found_problems = _read_settings(found)
-                problems.extend(found_problems)
-            else:
-                cls, plan, attribute = plans[spec.name]
-                parts[attribute], found_problems = _read_records(found, spec, cls, plan)
-                problems.extend(found_problems)
+            _read_table(spec, found, parts, problems)
     except CalamineError as err:
         raise WorkbookError(
             f"De werkmap '{path}' is beschadigd en kan niet gelezen worden ({err}); "
@@ -365,6 +357,101 @@ def read_book(path: str | Path) -> tuple[Book, tuple[Problem, ...]]:
         if collecting:
             gc.enable()
     return Book(**parts), tuple(problems)
+
+
+def _read_table(
+    spec: schema.TableSpec, found: _Range | None, parts: dict[str, Any], problems: list[Problem]
+) -> None:
+    """Convert one found table into `parts` (Book keyword arguments); shared by both readers."""
+    if found is None:
+        if spec.name in _TABLES_MISSED:
+            problems.append(_missing_table(spec))
+    elif spec is schema.INSTELLINGEN:
+        parts["settings"], found_problems = _read_settings(found)
+        problems.extend(found_problems)
+    else:
+        cls, plan, attribute = _PLANS[spec.name]
+        parts[attribute], found_problems = _read_records(found, spec, cls, plan)
+        problems.extend(found_problems)
+
+
+_PLANS = {spec.name: (cls, plan, attribute) for spec, cls, plan, attribute in _RECORD_TABLES}
+
+
+# --- values from a live workbook ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a block of values sits in the workbook, so that problems name the real cells.
+
+    Attributes:
+      sheet: the sheet the values are on.
+      row: the Excel row (1-based) of the first row of values: the header row of a table.
+      column: the Excel column (1 = A) of the first value.
+      plain: the values are a sheet's used range, not a table: the header row is searched
+        in its first rows (a title above it is common), as `read_book` does on a file.
+    """
+
+    sheet: str
+    row: int = 1
+    column: int = 1
+    plain: bool = False
+
+
+def read_values(
+    tables: Mapping[str, Sequence[Sequence[object]]],
+    origins: Mapping[str, Origin] | None = None,
+) -> tuple[Book, tuple[Problem, ...]]:
+    """A Book from table values held in memory, as Excel gives them through xlwings.
+
+    `tables` maps a table name of the contract (``tblFacturen``; case ignored) to its rows,
+    the header row first: ``book.sheets["Facturen"].tables["tblFacturen"].range.value``.
+    Cells arrive as xlwings passes them: None for empty, floats for numbers, datetimes for
+    dates, bools, text; they go through the same conversions and problem messages as
+    `read_book`, so a file and the open workbook give the same Book. `origins` (same keys)
+    says where each block sits; without it a table is taken to be on the sheet of the
+    contract with its header in row 1 (so a problem in the first data row names row 2).
+
+    Example: ``{"tblKlanten": [["Klantnummer", "Naam"], ["K001", "Bakkerij Jansen"]]}`` gives
+    one customer and the problem "Tabel tblFacturen ontbreekt ...".
+    """
+    named = {name.casefold(): values for name, values in tables.items()}
+    placed = {name.casefold(): origin for name, origin in (origins or {}).items()}
+    problems: list[Problem] = []
+    parts: dict[str, Any] = {}
+    collecting = gc.isenabled()
+    gc.disable()  # as in read_book: many new objects, no cycles
+    try:
+        for spec in _READING_ORDER:
+            key = spec.name.casefold()
+            values = named.get(key)
+            found = None if values is None else _values_range(spec, values, placed.get(key))
+            _read_table(spec, found, parts, problems)
+    finally:
+        if collecting:
+            gc.enable()
+    return Book(**parts), tuple(problems)
+
+
+def _values_range(
+    spec: schema.TableSpec, values: Sequence[Sequence[object]], origin: Origin | None
+) -> _Range | None:
+    """The values as a `_Range`: None becomes '' (what calamine gives for an empty cell)."""
+    if origin is None:
+        origin = Origin(spec.sheet)
+    if values and not isinstance(values[0], list | tuple):  # one row, xlwings' 1-D form
+        values = [values]
+    width = max(map(len, values), default=0)
+    cells = [
+        [("" if value is None else value) for value in row] + [""] * (width - len(row))
+        for row in values
+    ]
+    if not cells or not width:
+        return None
+    if origin.plain:
+        return _header_range(origin.sheet, cells, origin.row - 1, origin.column - 1, spec)
+    return _Range(origin.sheet, spec.name, cells[0], cells[1:], origin.row + 1, origin.column - 1)
 
 
 def _open(path: Path) -> CalamineWorkbook:
@@ -438,6 +525,16 @@ def _plain_range(
     if sheet.start is None or not cells:
         return None
     top, left = sheet.start
+    return _header_range(sheet_name, cells, top, left, spec)
+
+
+def _header_range(
+    sheet_name: str, cells: list[list[Any]], top: int, left: int, spec: schema.TableSpec
+) -> _Range | None:
+    """The rows below the first row (of the first few) that holds every required header.
+
+    `top` and `left` are the zero-based row and column of cells[0][0].
+    """
     required = {schema.normalise_header(c.header) for c in spec.columns if c.required}
     for offset, row in enumerate(cells[:_HEADER_SEARCH_ROWS]):
         if required <= {schema.normalise_header(cell) for cell in row}:
