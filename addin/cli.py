@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_bank, cli_costs, cli_handover, cli_interest, cli_letters
+from . import __version__, cli_bank, cli_costs, cli_excel, cli_handover, cli_interest, cli_letters
 from .adapters.reader import WorkbookError, read_book
 from .cli_common import (
     EXIT_OK,
@@ -88,6 +88,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     cli_handover.register,
     cli_letters.register,
     cli_bank.register,
+    cli_excel.register,
 )
 
 

@@ -36,10 +36,10 @@ import io
 import os
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -73,18 +73,43 @@ OPEN_FORMULA = (
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
+class Layout(Protocol):
+    """What a richer workbook adds to the plain tables while they are written (the macro
+    workbook of addin/excel: formula columns, drop-downs, extra sheets and names). Write-only
+    mode writes each sheet once, front to back, so these are hooks, not edits afterwards."""
+
+    def formulas(self, spec: schema.TableSpec) -> Mapping[str, tuple[str, str]]:
+        """Formula columns of `spec` besides Facturen.Open: field -> (formula in the long
+        structured-reference form, without '='; number format)."""
+        ...
+
+    def beside_header(self, ws: Any, spec: schema.TableSpec) -> Sequence[object]:
+        """Cells after the table's last header in row 1 (may set their column widths)."""
+        ...
+
+    def table_added(self, ws: Any, spec: schema.TableSpec, ref: str) -> None:
+        """Called once the table `ref` is on `ws` (e.g. to add data validation)."""
+        ...
+
+    def sheets_added(self, wb: Workbook) -> None:
+        """Called after the last sheet of the contract, before the package is written."""
+        ...
+
+
 def write_book(
     book: Book,
     path: str | os.PathLike[str],
     *,
     settings_rows: bool = True,
     timestamp: datetime | None = None,
+    layout: Layout | None = None,
 ) -> None:
     """Write `book` to a new .xlsx at `path` (replacing any file there).
 
     settings_rows: False leaves the Instellingen table without rows (the reader's defaults).
     timestamp: when given, the document's created/modified times and every zip entry's time
       are fixed, so writing the same Book twice gives the same bytes (the shipped example).
+    layout: hooks that add to the workbook (see `Layout`); None writes the plain tables.
     """
     wb = Workbook(write_only=True)
     wb.properties.creator = "Debiteuren"
@@ -92,9 +117,11 @@ def write_book(
         wb.properties.created = timestamp
         wb.properties.modified = timestamp
     for spec in schema.TABLES:
-        _write_table(wb, spec, _rows(book, spec, settings_rows=settings_rows))
+        _write_table(wb, spec, _rows(book, spec, settings_rows=settings_rows), layout)
     for title in (schema.WERKLIJST_SHEET, schema.OVERZICHT_SHEET):
         wb.create_sheet(title)
+    if layout is not None:
+        layout.sheets_added(wb)
     if timestamp is None:
         wb.save(os.fspath(path))
         return
@@ -183,13 +210,9 @@ class _Cells:
     """Turns a row of values into what write-only mode needs, reusing one styled cell per
     column and format: styling a fresh cell per value would cost most of the write time."""
 
-    def __init__(self, ws: Any, spec: schema.TableSpec) -> None:
+    def __init__(self, ws: Any, formulas: Mapping[int, tuple[str, str]]) -> None:
         self.ws = ws
-        self.open_col = (
-            spec.headers.index(schema.FACTUREN.column("open").header)
-            if spec is schema.FACTUREN
-            else None
-        )
+        self.formulas = formulas  # column index -> (formula, number format)
         self.styled: dict[tuple[int, str], WriteOnlyCell] = {}
 
     def _styled(self, col: int, number_format: str) -> WriteOnlyCell:
@@ -203,9 +226,10 @@ class _Cells:
     def row(self, values: list[object]) -> list[object]:
         out: list[object] = []
         for col, value in enumerate(values):
-            if col == self.open_col:
-                cell = self._styled(col, MONEY_FORMAT)
-                cell.value = "=" + OPEN_FORMULA
+            if col in self.formulas:
+                formula, number_format = self.formulas[col]
+                cell = self._styled(col, number_format)
+                cell.value = "=" + formula
                 out.append(cell)
             elif isinstance(value, date):
                 cell = self._styled(col, DATE_FORMAT)
@@ -229,9 +253,23 @@ def text_cell(ws: Any, text: str) -> WriteOnlyCell:
     return cell
 
 
-def _write_table(wb: Workbook, spec: schema.TableSpec, rows: Iterable[list[object]]) -> None:
+def _table_formulas(spec: schema.TableSpec, layout: Layout | None) -> dict[str, tuple[str, str]]:
+    """field -> (formula, number format) of the table's formula columns."""
+    formulas = {"open": (OPEN_FORMULA, MONEY_FORMAT)} if spec is schema.FACTUREN else {}
+    if layout is not None:
+        formulas.update(layout.formulas(spec))
+    return formulas
+
+
+def _write_table(
+    wb: Workbook,
+    spec: schema.TableSpec,
+    rows: Iterable[list[object]],
+    layout: Layout | None = None,
+) -> None:
     ws = wb.create_sheet(spec.sheet)
     headers = spec.headers
+    formulas = _table_formulas(spec, layout)
     rows = iter(rows)
     # Widths need the first rows before the sheet's column part is written (write-only mode
     # writes it when the first row arrives), so look ahead and then chain them back.
@@ -239,9 +277,11 @@ def _write_table(wb: Workbook, spec: schema.TableSpec, rows: Iterable[list[objec
     for i, width in enumerate(_widths(headers, head), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
+    beside = [] if layout is None else list(layout.beside_header(ws, spec))
 
-    cells = _Cells(ws, spec)
-    ws.append(list(headers))
+    fields = [col.field for col in spec.columns]
+    cells = _Cells(ws, {fields.index(f): formula for f, formula in formulas.items()})
+    ws.append([*headers, *beside])
     count = 0
     for source in (head, rows):
         for row in source:
@@ -260,9 +300,7 @@ def _write_table(wb: Workbook, spec: schema.TableSpec, rows: Iterable[list[objec
             id=i,
             name=col.header,
             calculatedColumnFormula=(
-                TableFormula(attr_text=OPEN_FORMULA)
-                if spec is schema.FACTUREN and col.field == "open"
-                else None
+                TableFormula(attr_text=formulas[col.field][0]) if col.field in formulas else None
             ),
         )
         for i, col in enumerate(spec.columns, start=1)
@@ -271,6 +309,8 @@ def _write_table(wb: Workbook, spec: schema.TableSpec, rows: Iterable[list[objec
         # The warning says to declare the columns by hand, which the lines above do.
         warnings.filterwarnings("ignore", "In write-only mode you must add table columns")
         ws.add_table(table)
+    if layout is not None:
+        layout.table_added(ws, spec, ref)
 
 
 def _widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[float]:

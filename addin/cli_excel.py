@@ -1,0 +1,133 @@
+"""`debiteuren bouw [--uit PAD]` and `debiteuren nieuw PAD [--voorbeeld] [--klassiek]`.
+
+`bouw` builds the shipped workbook workbook/Debiteuren.xlsm from the example (the same
+bytes on every build; the interpreter left to xlwings' defaults, so the file works on any
+machine). `nieuw` writes a fresh workbook for this computer: its xlwings.conf points at the
+Python that runs the command, and it never overwrites a file.
+
+Example::
+
+    $ debiteuren nieuw Debiteuren.xlsm
+    Nieuwe werkmap Debiteuren.xlsm gemaakt (lege tabellen, =NEXTACTION en =DUESTATUS voor
+    Excel 365). Open hem in Excel en schakel macro's in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .cli_common import EXIT_OK, fail, print_json
+from .core.model import Book
+from .example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
+from .excel.build import WorkbookOptions, build_workbook, interpreter_rows, write_new
+from .excel.vba import sources_dir
+
+SUFFIX = ".xlsm"
+
+
+def default_output() -> Path:
+    """workbook/Debiteuren.xlsm in a source checkout, else Debiteuren.xlsm here."""
+    checkout = Path(__file__).resolve().parents[1] / "workbook"
+    if sources_dir() == checkout:
+        return checkout / "Debiteuren.xlsm"
+    return Path("Debiteuren.xlsm")
+
+
+def cmd_bouw(args: argparse.Namespace) -> int:
+    out: Path = args.uit or default_output()
+    if out.suffix.lower() != SUFFIX:
+        return fail(args, f"'{out}' moet op {SUFFIX} eindigen (een werkmap met macro's)")
+    options = WorkbookOptions(peildatum=EXAMPLE_DATE, timestamp=EXAMPLE_TIMESTAMP)
+    data = build_workbook(example_book(), options)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        return fail(args, f"de werkmap kon niet worden geschreven: {exc}")
+    if args.json:
+        print_json(
+            {
+                "bestand": str(out),
+                "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "peildatum": EXAMPLE_DATE.isoformat(),
+            }
+        )
+    else:
+        print(f"Werkmap {out} gebouwd ({len(data):,} bytes).".replace(",", "."))
+    return EXIT_OK
+
+
+def cmd_nieuw(args: argparse.Namespace) -> int:
+    path: Path = args.pad
+    if not path.suffix:
+        path = path.with_suffix(SUFFIX)
+    if path.suffix.lower() != SUFFIX:
+        return fail(args, f"'{path}' moet op {SUFFIX} eindigen (een werkmap met macro's)")
+    if path.exists():
+        return fail(args, f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam.")
+    if not path.parent.is_dir():
+        return fail(args, f"de map '{path.parent}' bestaat niet")
+    today = date.today()
+    book = example_book() if args.voorbeeld else Book()
+    peildatum = EXAMPLE_DATE if args.voorbeeld else today
+    interpreter = interpreter_rows()
+    options = WorkbookOptions(
+        peildatum=peildatum,
+        timestamp=datetime.now().replace(microsecond=0),
+        lambdas=not args.klassiek,
+        interpreter=interpreter,
+    )
+    data = build_workbook(book, options)
+    try:
+        write_new(path, data)
+    except FileExistsError:
+        return fail(args, f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam.")
+    except OSError as exc:
+        return fail(args, f"de werkmap kon niet worden geschreven: {exc}")
+    if args.json:
+        data_json: dict[str, Any] = {
+            "bestand": str(path),
+            "voorbeeld": bool(args.voorbeeld),
+            "klassiek": bool(args.klassiek),
+            "facturen": len(book.invoices),
+            "peildatum": peildatum.isoformat(),
+            "interpreter": dict(interpreter),
+        }
+        print_json(data_json)
+    else:
+        inhoud = "met het voorbeeld" if args.voorbeeld else "lege tabellen"
+        vorm = (
+            "Status en Volgende actie als gewone opzoekformules (Excel 2016-2021)"
+            if args.klassiek
+            else "=NEXTACTION en =DUESTATUS voor Excel 365"
+        )
+        print(f"Nieuwe werkmap {path} gemaakt ({inhoud}; {vorm}).")
+        print(f"Python voor Excel: {interpreter[0][1]} ({interpreter[0][0]}).")
+        print("Open hem in Excel en schakel macro's in.")
+    return EXIT_OK
+
+
+def register(sub: Any) -> None:
+    help_text = "de meegeleverde werkmap workbook/Debiteuren.xlsm bouwen (uit het voorbeeld)"
+    p = sub.add_parser("bouw", help=help_text, description=help_text)
+    p.add_argument("--uit", type=Path, default=None,
+                   help="waar de werkmap komt (standaard workbook/Debiteuren.xlsm)")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    p.set_defaults(func=cmd_bouw)
+
+    help_text = "een nieuwe werkmap met macro's maken voor deze computer"
+    p = sub.add_parser("nieuw", help=help_text, description=help_text)
+    p.add_argument(
+        "pad", type=Path, help="de nieuwe werkmap (.xlsm); bestaat hij al, dan stopt het"
+    )
+    p.add_argument("--voorbeeld", action="store_true",
+                   help="met de voorbeeldgegevens in plaats van lege tabellen")  # fmt: skip
+    p.add_argument("--klassiek", action="store_true",
+                   help="voor Excel 2016-2021 en LibreOffice: gewone opzoekformules in plaats "
+                        "van =NEXTACTION / =DUESTATUS")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    p.set_defaults(func=cmd_nieuw)

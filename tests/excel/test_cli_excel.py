@@ -1,0 +1,129 @@
+"""`debiteuren bouw` and `debiteuren nieuw` through the real command line (a new Python
+process running addin.cli), with and without --json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+import zipfile
+from datetime import date
+
+import openpyxl
+import pytest
+
+from addin import schema
+from addin.adapters.reader import read_book
+from addin.excel.build import interpreter_rows
+
+from .conftest import SHIPPED
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "addin.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def _conf(path) -> dict[str, str]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ws = openpyxl.load_workbook(path)[schema.XLWINGS_CONF_SHEET]
+    rows = {}
+    for key, value in ws.iter_rows(max_col=2, values_only=True):
+        if key is None:
+            break
+        rows[key] = value
+    return rows
+
+
+def _formula(path, header: str) -> str:
+    """The table's calculated-column formula (what Excel puts in every new row)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ws = openpyxl.load_workbook(path)[schema.FACTUREN.sheet]
+    table = ws.tables[schema.FACTUREN.name]
+    (column,) = [c for c in table.tableColumns if c.name == header]
+    return "=" + column.calculatedColumnFormula.attr_text
+
+
+def test_nieuw_empty_points_xlwings_at_this_python(tmp_path):
+    path = tmp_path / "Debiteuren.xlsm"
+    result = run("nieuw", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    exp_interpreter = dict(interpreter_rows(sys.executable))
+    assert got == {
+        "bestand": str(path),
+        "voorbeeld": False,
+        "klassiek": False,
+        "facturen": 0,
+        "peildatum": date.today().isoformat(),
+        "interpreter": exp_interpreter,
+    }
+    assert _conf(path) == {**exp_interpreter, "UDF Modules": "addin.udfs"}
+    book, problems = read_book(path)
+    assert problems == () and book.invoices == ()
+    with zipfile.ZipFile(path) as z:
+        assert "xl/vbaProject.bin" in z.namelist() and "customUI/customUI14.xml" in z.namelist()
+
+
+def test_nieuw_voorbeeld_holds_the_example(tmp_path, book):
+    path = tmp_path / "Voorbeeld.xlsm"
+    result = run("nieuw", str(path), "--voorbeeld")
+    assert result.returncode == 0, result.stderr
+    assert f"Nieuwe werkmap {path} gemaakt (met het voorbeeld" in result.stdout
+    got, problems = read_book(path)
+    assert problems == () and got == book
+    assert _formula(path, "Status").startswith("=DUESTATUS(")
+
+
+def test_nieuw_klassiek_writes_the_plain_lookups(tmp_path):
+    path = tmp_path / "Klassiek.xlsm"
+    result = run("nieuw", str(path), "--klassiek", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["klassiek"] is True
+    assert _formula(path, "Volgende actie").startswith("=IFERROR(INDEX(Plan!$C:$C,MATCH(")
+
+
+def test_nieuw_adds_the_extension(tmp_path):
+    result = run("nieuw", str(tmp_path / "Werkmap"), "--json")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "Werkmap.xlsm").is_file()
+
+
+def test_nieuw_refuses_an_existing_file_and_leaves_it_alone(tmp_path):
+    path = tmp_path / "Debiteuren.xlsm"
+    path.write_bytes(b"mijn eigen werkmap")
+    result = run("nieuw", str(path))
+    assert result.returncode == 2
+    assert "bestaat al; er is niets overschreven" in result.stderr
+    assert path.read_bytes() == b"mijn eigen werkmap"
+    result = run("nieuw", str(path), "--json")
+    assert result.returncode == 2
+    assert "bestaat al" in json.loads(result.stdout)["fout"]
+
+
+@pytest.mark.parametrize("name", ["Debiteuren.xlsx", "map-bestaat-niet/D.xlsm"])
+def test_nieuw_refuses_a_wrong_extension_or_folder(tmp_path, name):
+    result = run("nieuw", str(tmp_path / name), "--json")
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["fout"]
+    assert not (tmp_path / name).exists()
+
+
+def test_bouw_writes_the_shipped_workbook(tmp_path):
+    out = tmp_path / "Debiteuren.xlsm"
+    result = run("bouw", "--uit", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert got["bestand"] == str(out) and got["bytes"] == out.stat().st_size
+    assert got["peildatum"] == "2026-11-24"
+    assert _conf(out) == {"UDF Modules": "addin.udfs"}  # machine-independent
+    with zipfile.ZipFile(out) as a, zipfile.ZipFile(SHIPPED) as b:
+        assert a.namelist() == b.namelist()
