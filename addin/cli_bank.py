@@ -4,50 +4,32 @@ Reads the statements (CAMT.053, MT940, ING or Rabobank CSV; the format is recogn
 the content), matches every new line by the ordered rules of core/matching.py, and writes
 the result into the workbook in one safe write: a Betalingen row per allocation, the payer
 accounts the user confirmed added to Klanten.IBAN, and the Werklijst refreshed. Re-reading
-the same file adds nothing (each line's Sleutel). `--proef` shows what would happen.
+the same file adds nothing (each line's Sleutel). `--proef` shows what would happen. The
+job itself is adapters/bank_job.import_bank (the Excel ribbon uses it too); this command
+checks that the workbook is closed, runs it, and applies its patch.
 
 Example::
 
     $ debiteuren bank Debiteuren.xlsx november.xml --datum 2026-11-24
     124 regels gelezen uit 1 bestand, 37 nieuw: 29 gekoppeld, 6 controleren, 2 genegeerd.
+
+A statement whose opening balance plus its entries is not its closing balance is still
+read, with a warning naming the file and the statement ("waarschuwingen" in --json).
 """
 
 from __future__ import annotations
 
 import argparse
-from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import schema
-from .adapters.bankfiles import BankFileError, read_bank_file
+from .adapters.bank_job import BankFileError, import_bank, payment_row
 from .adapters.reader import read_book
-from .adapters.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
+from .adapters.xlsx_patch import PatchError, apply_patch, check_not_open
 from .cli_common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
-from .core.letter_log import werklijst_rows
-from .core.matching import match_bank_lines
-from .core.model import Payment
 from .core.money import json_amount
-from .core.plan import plan_book
 
-
-def payment_row(p: Payment) -> dict[str, object]:
-    """A Betalingen row; bank text goes in as text, never as a formula (xlsx_patch)."""
-    return {
-        "Datum": p.date,
-        "Bedrag": p.amount,
-        "Factuur": p.invoice,
-        "Klantnummer": p.customer,
-        "Tegenrekening": p.counter_account,
-        "Naam": p.name,
-        "Omschrijving": p.description,
-        "Kenmerk": p.reference,
-        "Regel": p.rule,
-        "Status": p.status.value,
-        "Bron": p.source,
-        "Sleutel": p.key,
-    }
+__all__ = ["cmd_bank", "payment_row", "register"]
 
 
 def cmd_bank(args: argparse.Namespace) -> int:
@@ -58,52 +40,28 @@ def cmd_bank(args: argparse.Namespace) -> int:
         except PatchError as exc:
             return fail(args, f"{exc} Er is niets veranderd.")
     book, read_problems = read_book(workbook)
-    lines = []
     try:
-        for path in args.bestanden:
-            lines.extend(read_bank_file(Path(path)))
+        result = import_bank(book, [Path(p) for p in args.bestanden], args.datum)
     except BankFileError as exc:
         return fail(args, f"{exc} Er is niets veranderd.")
-    result = match_bank_lines(book, tuple(lines), args.datum)
-    # The rule and its evidence go into Regel, so every match explains itself in the sheet.
-    new = tuple(
-        replace(m.payment, rule=f"{m.payment.rule}: {m.evidence}" if m.evidence else m.payment.rule)
-        for m in result.matches
-    )
-    learned = tuple(result.learned_ibans)
-    after = replace(book, payments=book.payments + new)
-    plan = plan_book(after, args.datum)
-    if not args.proef and (new or learned):
-        ibans: dict[str, list[str]] = {}
-        for c in book.customers:
-            ibans.setdefault(c.number, list(c.ibans))
-        for customer, iban in learned:
-            if iban not in ibans.setdefault(customer, []):
-                ibans[customer].append(iban)
-        patch = Patch(
-            append=((schema.BETALINGEN.name, tuple(payment_row(p) for p in new)),) if new else (),
-            set_cells=tuple(
-                (schema.KLANTEN.name, "Klantnummer", customer, {"IBAN": ", ".join(ibans[customer])})
-                for customer in dict.fromkeys(c for c, _ in learned)
-            ),
-            replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan, after)),),
-        )
+    if not args.proef and result.changes:
         try:
-            apply_patch(workbook, patch)
+            apply_patch(workbook, result.patch)
         except PatchError as exc:
             return fail(args, str(exc))
-    counts = Counter(p.status.value for p in new)
-    problems = list(read_problems) + list(plan.problems)
+    counts = result.counts
+    new = result.payments
+    problems = list(read_problems) + list(result.plan.problems)
     if args.json:
         data: dict[str, Any] = {
             "datum": args.datum.isoformat(),
             "bestanden": [str(p) for p in args.bestanden],
-            "regels": len(lines),
-            "nieuw": len({p.key for p in new}),
-            "gekoppeld": counts.get("Gekoppeld", 0),
-            "controleren": counts.get("Controleren", 0),
-            "genegeerd": counts.get("Genegeerd", 0),
-            "geleerd": [{"klant": c, "iban": i} for c, i in learned],
+            "regels": result.lines,
+            "nieuw": result.new_lines,
+            "gekoppeld": counts["Gekoppeld"],
+            "controleren": counts["Controleren"],
+            "genegeerd": counts["Genegeerd"],
+            "geleerd": [{"klant": c, "iban": i} for c, i in result.learned_ibans],
             "betalingen": [
                 {
                     "datum": p.date.isoformat(),
@@ -116,6 +74,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
                 }
                 for p in new
             ],
+            "waarschuwingen": [{"soort": w.kind, "melding": w.message} for w in result.warnings],
             "proef": args.proef,
             "problemen": len(problems),
         }
@@ -123,13 +82,15 @@ def cmd_bank(args: argparse.Namespace) -> int:
     else:
         files = f"{len(args.bestanden)} bestand" + ("en" if len(args.bestanden) != 1 else "")
         print(
-            f"{len(lines)} regels gelezen uit {files}, {len({p.key for p in new})} nieuw: "
-            f"{counts.get('Gekoppeld', 0)} gekoppeld, {counts.get('Controleren', 0)} "
-            f"controleren, {counts.get('Genegeerd', 0)} genegeerd."
+            f"{result.lines} regels gelezen uit {files}, {result.new_lines} nieuw: "
+            f"{counts['Gekoppeld']} gekoppeld, {counts['Controleren']} "
+            f"controleren, {counts['Genegeerd']} genegeerd."
         )
-        for customer, iban in learned:
+        for warning in result.warnings:
+            print(f"  Let op: {warning.message}")
+        for customer, iban in result.learned_ibans:
             print(f"  rekening {iban} toegevoegd aan klant {customer}")
-        if counts.get("Controleren"):
+        if counts["Controleren"]:
             print("  Controleer de regels met Status Controleren in Betalingen: zolang die er "
                   "staan, wordt de klant niet benaderd.")  # fmt: skip
         if args.proef:

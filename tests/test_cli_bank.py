@@ -4,13 +4,18 @@ a workbook written to disk, the result read back from the workbook."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from addin.adapters.bank_job import BankFileError, import_bank
 from addin.adapters.book_writer import write_book
 from addin.adapters.reader import read_book
+from addin.adapters.xlsx_patch import Patch, apply_patch
 from addin.cli import main
 from addin.core.plan import plan_book
 from tests.core.booktext import book
@@ -104,9 +109,7 @@ def test_bank_import_matches_and_writes_betalingen(capsys, files):
     b, problems = read_book(workbook)
     assert problems == ()
     assert len(b.payments) == 4
-    actions = {
-        a.invoice: a for a in plan_book(b, __import__("datetime").date(2026, 11, 24)).actions
-    }
+    actions = {a.invoice: a for a in plan_book(b, date(2026, 11, 24)).actions}
     assert actions["2026-0101"].status.value == "betaald"
     assert actions["2026-0102"].status.value == "betaald"
     # Bank text is stored as text, never as a formula.
@@ -134,3 +137,174 @@ def test_bank_dry_run_and_broken_file_change_nothing(capsys, files, tmp_path):
     err = capsys.readouterr().err
     assert code == 2 and "bom.xml" in err and "niets veranderd" in err
     assert workbook.read_bytes() == before
+
+
+# --- returns, R2 and balances through the real files and the command ----------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bank"
+
+RETURNS_BOOK = """
+[klanten]
+| klant | naam      | soort    | segment | iban               |
+| K1    | Jansen BV | Zakelijk | C       | NL91ABNA0417164300 |
+| K2    | Groot BV  | Zakelijk | C       |                    |
+| K3    | Klein VOF | Zakelijk | C       |                    |
+[facturen]
+| factuur   | klant | factuurdatum | vervaldatum | bedrag  |
+| 2026-0101 | K1    | 2026-09-01   | 2026-10-01  | 1210.00 |
+| 2026-0102 | K2    | 2026-09-01   | 2026-10-01  | 250.00  |
+| 2026-0103 | K2    | 2026-09-01   | 2026-10-01  | 500.00  |
+| 2026-0104 | K3    | 2026-09-01   | 2026-10-01  | 99.00   |
+"""
+
+
+def _rows(data: dict) -> list[tuple]:
+    return [
+        (b["factuur"], b["bedrag"], b["status"], b["regel"].split(":")[0], b["klant"])
+        for b in data["betalingen"]
+    ]
+
+
+@pytest.mark.parametrize("name", ["camt053-v02-returns.xml", "mt940-ing-structured.sta"])
+def test_returns_never_pay_and_the_storno_reopens(capsys, tmp_path, name):
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(RETURNS_BOOK), workbook)
+    code, data = run(capsys, "bank", workbook, FIXTURES / name, "--datum", "2026-11-24", "--json")
+    assert code == 0 and data["waarschuwingen"] == []
+    got = _rows(data)
+    assert got[:2] == [
+        ("2026-0101", "1210.00", "Gekoppeld", "R3 factuurnummer", "K1"),
+        ("2026-0101", "-1210.00", "Gekoppeld", "R0 terugboeking", "K1"),  # re-opened
+    ]
+    assert ("2026-0103", "500.00", "Gekoppeld", "R2 end-to-end-id", "K2") in got
+    # The returned items name open invoices of that exact amount, yet stay to be reviewed.
+    assert (None, "99.00", "Controleren", "R0 terugboeking", None) in got
+    if name.endswith(".xml"):
+        assert (None, "250.00", "Controleren", "R0 terugboeking", None) in got
+        assert got[-1] == (None, "-45.00", "Genegeerd", "R0 afschrijving", None)
+    b, _ = read_book(workbook)
+    actions = {a.invoice: a for a in plan_book(b, date(2026, 11, 24)).actions}
+    assert actions["2026-0101"].open_amount == Decimal("1210.00")  # the storno re-opened it
+    assert actions["2026-0103"].status.value == "betaald"
+    assert actions["2026-0102"].open_amount == Decimal("250.00")  # the RRTN did not pay it
+
+
+def test_statement_that_does_not_add_up_is_read_with_a_warning(capsys, tmp_path):
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(RETURNS_BOOK), workbook)
+    statement = tmp_path / "nov.xml"
+    text = (FIXTURES / "camt053-v02-returns.xml").read_text("utf-8")
+    statement.write_text(text.replace('"EUR">1804.00<', '"EUR">1904.00<'), "utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--proef", "--json")
+    assert code == 0 and data["nieuw"] == 6
+    (warning,) = data["waarschuwingen"]
+    assert warning["soort"] == "saldo-klopt-niet"
+    assert warning["melding"].startswith("Bankbestand nov.xml, afschrift TEST-V02-RET-1:")
+    assert main(["bank", str(workbook), str(statement), "--proef"]) == 0
+    out = capsys.readouterr().out
+    assert "Let op: Bankbestand nov.xml, afschrift TEST-V02-RET-1" in out
+
+
+# --- the job behind both front doors (adapters/bank_job.py) ------------------------------------
+
+
+def test_import_bank_returns_the_patch_without_writing(tmp_path):
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(RETURNS_BOOK), workbook)
+    before = workbook.read_bytes()
+    b, _ = read_book(workbook)
+    result = import_bank(b, [FIXTURES / "camt053-v02-returns.xml"], date(2026, 11, 24))
+    assert workbook.read_bytes() == before  # nothing written
+    assert (result.lines, result.new_lines) == (6, 6)
+    assert result.counts == {"Gekoppeld": 3, "Controleren": 2, "Genegeerd": 1}
+    assert result.payments[0].rule == (
+        "R3 factuurnummer: factuur 2026-0101 in de omschrijving, bedrag gelijk aan open € 1.210,00"
+    )
+    assert result.changes and result.warnings == ()
+    ((table, rows),) = result.patch.append
+    assert table == "tblBetalingen" and [r["Sleutel"] for r in rows][:2] == [
+        "camt:NL02RABO0123456789:RET-1",
+        "camt:NL02RABO0123456789:RET-2",
+    ]
+    assert result.patch.replace_sheet[0][0] == "Werklijst"
+    # the R2 payer's account is learnt from this run's own Gekoppeld row, in the same write
+    assert result.learned_ibans == (("K2", "NL44INGB0001234567"),)
+    apply_patch(workbook, result.patch)
+    after, problems = read_book(workbook)
+    assert problems == () and after.payments == tuple(
+        replace(p, row=q.row) for p, q in zip(result.payments, after.payments, strict=True)
+    )
+    assert "NL44INGB0001234567" in next(c for c in after.customers if c.number == "K2").ibans
+    # so re-importing the same file changes nothing at all.
+    again = import_bank(after, [FIXTURES / "camt053-v02-returns.xml"], date(2026, 11, 24))
+    assert (again.new_lines, again.learned_ibans) == (0, ())
+    assert (again.changes, again.patch) == (False, Patch())
+
+
+def test_import_bank_learns_a_confirmed_payer_account(tmp_path):
+    workbook = tmp_path / "Debiteuren.xlsx"
+    confirmed = (
+        RETURNS_BOOK
+        + """
+[betalingen]
+| datum      | bedrag | factuur   | klant | tegenrekening      | status    | sleutel |
+| 2026-11-02 | 99.00  | 2026-0104 | K3    | NL18RABO0300000001 | Gekoppeld | hand-1  |
+"""
+    )
+    write_book(book(confirmed), workbook)
+    b, _ = read_book(workbook)
+    result = import_bank(b, [], date(2026, 11, 24))
+    assert result.learned_ibans == (("K3", "NL18RABO0300000001"),)
+    assert result.patch.set_cells == (
+        ("tblKlanten", "Klantnummer", "K3", {"IBAN": "NL18RABO0300000001"}),
+    )
+    apply_patch(workbook, result.patch)
+    assert read_book(workbook)[0].customers[2].ibans == ("NL18RABO0300000001",)
+
+
+def test_import_bank_refuses_a_bad_file_before_matching(tmp_path):
+    broken = tmp_path / "kapot.xml"
+    data = (FIXTURES / "camt053-v02-returns.xml").read_bytes()
+    broken.write_bytes(data[: len(data) // 2])
+    with pytest.raises(BankFileError, match=r"kapot\.xml.*beschadigd"):
+        import_bank(book(RETURNS_BOOK), [FIXTURES / "camt053-v02-returns.xml", broken],
+                    date(2026, 11, 24))  # fmt: skip
+
+
+def test_instalments_through_the_command(capsys, tmp_path):
+    """R5 on a real file: the instalment is Gekoppeld, a part of one goes to Controleren, and
+    the workbook's plan sees the arrangement running again."""
+    arrangement = (
+        BOOK
+        + """
+[afspraken]
+| afspraak | klant | facturen  | soort    | datum afspraak | bedrag  | betaaldatum | aantal termijnen |
+| A1       | K2    | 2026-0103 | Regeling | 2026-11-01     | 750.00  | 2026-11-20  | 3                |
+"""
+    )
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(arrangement), workbook)
+    statement = tmp_path / "termijnen.xml"
+    statement.write_text(
+        camt(
+            ENTRY.format(amount="250.00", sign="CRDT", ref="T1", name="GROOT BV",
+                         iban="NL44INGB0001234567",
+                         remittance="<Ustrd>termijn 1 factuur 2026-0103</Ustrd>")
+            + ENTRY.format(amount="100.00", sign="CRDT", ref="T2", name="GROOT BV",
+                           iban="NL44INGB0001234567",
+                           remittance="<Ustrd>deel termijn 2 factuur 2026-0103</Ustrd>")
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    b = read_book(workbook)[0]
+    assert dict(plan_book(b, date(2026, 11, 24)).agreement_states)["A1"].value == "gemist"
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 0
+    assert _rows(data) == [
+        ("2026-0103", "250.00", "Gekoppeld", "R5 termijn", "K2"),
+        ("2026-0103", "100.00", "Controleren", "R5 termijn", "K2"),
+    ]
+    assert "termijn 1 van afspraak A1 (€ 250,00)" in data["betalingen"][0]["regel"]
+    assert "past niet bij afspraak A1: open termijn € 250,00" in data["betalingen"][1]["regel"]
+    b = read_book(workbook)[0]
+    assert dict(plan_book(b, date(2026, 11, 24)).agreement_states)["A1"].value == "loopt"

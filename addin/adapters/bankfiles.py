@@ -24,11 +24,30 @@ Keys: the bank's own reference (AcctSvcrRef, MT940 bank reference, Rabobank Volg
 there is one, else a hash of the line's content; a batch entry's lines get ``/1``, ``/2``...;
 a key that occurs again in the same file gets ``#2``, ``#3``... in file order, so two identical
 payments on one day stay apart and re-reading the file gives the same keys.
+
+Returns (BankLine.reversal, never matched as a payment): CAMT RvslInd=true, TxDtls/RtrInf,
+or a bank transaction code (Ntry/BkTxCd or TxDtls/BkTxCd) whose ISO sub-family says return
+or reversal (RETURN_SUB_FAMILIES: RRTN, RPCR, UPDD, PRDD, RCDD, ...) or whose proprietary
+code is written in those ISO codes or as SWIFT's "returned item" (NRTI); MT940 sign RC/RD,
+/RTRN/ in :86:, or transaction type NRTI/FRTI in :61:. Banks' own numeric codes (Rabobank,
+ABN AMRO) are not interpreted: their lists are not public in a stable form.
+
+Balance check, per statement (`read_bank(path).warnings`): the opening booked balance (CAMT
+OPBD, else PRCD; MT940 :60F:) plus the booked entries (CAMT BOOK entries, the entry
+amounts; MT940 every :61:) must be the closing booked balance (CLBD; :62F:). When it is not,
+the file is still read and a warning ("saldo-klopt-niet") names the file and the statement:
+six of the eighteen public sample files the project keeps (hand-edited test files from
+public parsers) do not add up, so a refusal would refuse files that are otherwise fine.
+Not checked, because the statement is clearly partial or cannot be checked: one of the two
+balances is missing (MT940 :60M:/:62M: pages), the CAMT statement or message is one page of
+several (StmtPgntn / MsgPgntn with a page number other than 1, or LastPgInd false), or the
+balances and entries are not in one currency.
 """
 
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import re
@@ -43,8 +62,11 @@ from pathlib import Path
 import mt940
 
 from addin.core.bank import BankLine
+from addin.core.model import Warning_
+from addin.core.money import format_eur
+from addin.core.references import iban_is_valid
 
-__all__ = ["BankFileError", "read_bank_file"]
+__all__ = ["BankFile", "BankFileError", "read_bank", "read_bank_file"]
 
 # A statement of a few years of a busy account is tens of MB; anything far beyond that is
 # not a bank export and would only exhaust memory.
@@ -64,6 +86,22 @@ class BankFileError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class BankFile:
+    """What one bank file holds.
+
+    Attributes:
+      lines: every transaction, in file order (see `read_bank_file`).
+      warnings: statements whose balances do not add up (kind "saldo-klopt-niet"), with a
+        Dutch message naming the file and the statement.
+      kind: the format found: "CAMT.053", "MT940" or "CSV".
+    """
+
+    lines: tuple[BankLine, ...]
+    warnings: tuple[Warning_, ...] = ()
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class _Raw:
     """A line before its key is made unique within the file."""
 
@@ -72,9 +110,17 @@ class _Raw:
 
 
 def read_bank_file(path: Path) -> tuple[BankLine, ...]:
-    """All transactions in the bank file at `path`, in file order.
+    """All transactions in the bank file at `path`, in file order (`read_bank(path).lines`).
 
     Raises BankFileError (Dutch message) for unreadable, damaged, hostile or unknown files.
+    """
+    return read_bank(path).lines
+
+
+def read_bank(path: Path) -> BankFile:
+    """The transactions in the bank file at `path`, and the statements whose balances do not
+    add up. Raises BankFileError (Dutch message) for unreadable, damaged, hostile or
+    unknown files.
     """
     path = Path(path)
     name = path.name
@@ -90,18 +136,30 @@ def read_bank_file(path: Path) -> tuple[BankLine, ...]:
     if not data.strip():
         raise BankFileError(f"Bankbestand {name}: het bestand is leeg.")
     kind = _detect(data)
-    if kind == "camt":
-        raws = _read_camt(data, name)
-    elif kind == "mt940":
-        raws = _read_mt940(_decode(data), name)
-    elif kind == "csv":
-        raws = _read_csv(_decode(data), name)
-    else:
+    if kind not in _KINDS:
         raise BankFileError(
             f"Bankbestand {name}: onbekend formaat; verwacht CAMT.053 (XML), MT940, "
             "of een CSV-export van ING of Rabobank."
         )
-    return _unique_keys(raws)
+    # Like matching: many small records and no reference cycles, so the cycle collector
+    # would only re-scan what is being built (measured: 2.2 s against 2.6 s for 50,000).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        warnings: list[Warning_] = []
+        if kind == "camt":
+            raws = _read_camt(data, name, warnings)
+        elif kind == "mt940":
+            raws = _read_mt940(_decode(data), name, warnings)
+        else:
+            raws = _read_csv(_decode(data), name)
+        return BankFile(_unique_keys(raws), tuple(warnings), _KINDS[kind])
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+_KINDS = {"camt": "CAMT.053", "mt940": "MT940", "csv": "CSV"}
 
 
 # --- detection and text helpers -------------------------------------------------------------
@@ -220,8 +278,12 @@ def _child(elem: ET.Element | None, *names: str) -> ET.Element | None:
     for wanted in names:
         if elem is None:
             return None
+        # The local name is what follows the last "}": a tag ending in "}" + wanted, or the
+        # bare name (endswith runs in C; this scan is most of the parse time).
+        suffix = "}" + wanted
         for sub in elem:
-            if _local(sub.tag) == wanted:
+            tag = sub.tag
+            if tag == wanted or tag.endswith(suffix):
                 elem = sub
                 break
         else:
@@ -232,7 +294,8 @@ def _child(elem: ET.Element | None, *names: str) -> ET.Element | None:
 def _children(elem: ET.Element | None, wanted: str) -> list[ET.Element]:
     if elem is None:
         return []
-    return [sub for sub in elem if _local(sub.tag) == wanted]
+    suffix = "}" + wanted
+    return [sub for sub in elem if sub.tag == wanted or sub.tag.endswith(suffix)]
 
 
 def _text(elem: ET.Element | None, *names: str) -> str:
@@ -240,12 +303,14 @@ def _text(elem: ET.Element | None, *names: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _read_camt(data: bytes, name: str) -> list[_Raw]:
+def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> list[_Raw]:
     _check_prolog(data, name)
     out: list[_Raw] = []
     own = ""
     seen_root = False
-    seen_stmt = False
+    statements = 0
+    message_partial = False
+    booked = _Booked()  # the statement's BOOK entries, for its balances
     try:
         for _event, elem in ET.iterparse(io.BytesIO(data), events=("end",)):
             if elem.text is not None and len(elem.text) > MAX_FIELD_CHARS:
@@ -260,14 +325,23 @@ def _read_camt(data: bytes, name: str) -> list[_Raw]:
                         f"Bankbestand {name}: een boeking staat vóór het rekeningnummer "
                         "(Stmt/Acct) van het afschrift."
                     )
-                out.extend(_camt_entry(elem, own, name, len(out)))
+                raws, amount = _camt_entry(elem, own, name, len(out))
+                out.extend(raws)
+                if amount is not None:
+                    booked.add(*amount)
                 # Why: free the entry's subtree so 50,000 entries stay streaming.
                 elem.clear()
             elif tag == "Acct" and not own:
                 own = _iban(_text(elem, "Id", "IBAN") or _text(elem, "Id", "Othr", "Id"))
+            elif tag == "GrpHdr":
+                message_partial = _is_partial(_child(elem, "MsgPgntn"))
             elif tag == "Stmt":
-                seen_stmt = True
+                statements += 1
+                warning = _camt_balance_check(elem, booked, name, statements, message_partial)
+                if warning is not None:
+                    warnings.append(warning)
                 own = ""
+                booked = _Booked()
                 elem.clear()
             elif tag == "BkToCstmrStmt":
                 seen_root = True
@@ -280,11 +354,109 @@ def _read_camt(data: bytes, name: str) -> list[_Raw]:
             f"Bankbestand {name}: dit XML-bestand is geen CAMT.053-afschrift "
             "(BkToCstmrStmt ontbreekt)."
         )
-    if not seen_stmt:
+    if not statements:
         raise BankFileError(
             f"Bankbestand {name}: het CAMT.053-bestand bevat geen afschrift (Stmt ontbreekt)."
         )
     return out
+
+
+# --- statement balances --------------------------------------------------------------------
+
+
+class _Booked:
+    """The sum of a statement's booked entries and their currencies ("" when not given);
+    a running total, so 50,000 entries leave no list behind."""
+
+    __slots__ = ("currencies", "total")
+
+    def __init__(self) -> None:
+        self.total = Decimal(0)
+        self.currencies: set[str] = set()
+
+    def add(self, amount: Decimal, currency: str) -> None:
+        self.total += amount
+        self.currencies.add(currency)
+
+
+# Opening booked balance (PRCD, "previously closed booked", where a bank sends that instead)
+# and closing booked balance: ISO 20022 ExternalBalanceType1Code.
+_OPENING, _CLOSING = ("OPBD", "PRCD"), ("CLBD",)
+
+
+def _is_partial(pagination: ET.Element | None) -> bool:
+    """One page of several (StmtPgntn / MsgPgntn): its balances need the other pages."""
+    if pagination is None:
+        return False
+    page = _text(pagination, "PgNb").lstrip("0")
+    return page not in ("", "1") or _text(pagination, "LastPgInd").lower() == "false"
+
+
+def _camt_balance(
+    stmt: ET.Element, codes: tuple[str, ...], name: str
+) -> tuple[Decimal, str] | None:
+    for code in codes:
+        for bal in _children(stmt, "Bal"):
+            if _text(bal, "Tp", "CdOrPrtry", "Cd") == code:
+                amt = _child(bal, "Amt")
+                amount = _camt_amount(amt, name)
+                if amount is None or amt is None:
+                    return None
+                sign = _sign(_text(bal, "CdtDbtInd") or "CRDT", name)
+                return sign * amount, (amt.get("Ccy") or "").strip().upper()
+    return None
+
+
+def _camt_balance_check(
+    stmt: ET.Element,
+    booked: _Booked,
+    name: str,
+    ordinal: int,
+    message_partial: bool,
+) -> Warning_ | None:
+    if message_partial or _is_partial(_child(stmt, "StmtPgntn")):
+        return None
+    opening = _camt_balance(stmt, _OPENING, name)
+    closing = _camt_balance(stmt, _CLOSING, name)
+    label = (
+        _text(stmt, "Id")
+        or _text(stmt, "ElctrncSeqNb")
+        or _text(stmt, "LglSeqNb")
+        or f"nr. {ordinal}"
+    )
+    until = _text(stmt, "FrToDt", "ToDtTm")[:10]
+    if until:
+        label = f"{label} tot {until}"
+    return _balance_warning(name, label, opening, booked, closing)
+
+
+def _balance_warning(
+    name: str,
+    statement: str,
+    opening: tuple[Decimal, str] | None,
+    booked: _Booked,
+    closing: tuple[Decimal, str] | None,
+) -> Warning_ | None:
+    """A warning when opening balance + booked entries != closing balance.
+
+    Not checked (None) when the statement is clearly partial or cannot be checked: a
+    balance is missing, or the balances and entries are not all in one currency.
+    """
+    if opening is None or closing is None:
+        return None
+    currency = opening[1]
+    if closing[1] != currency or (currency and booked.currencies - {"", currency}):
+        return None
+    total = booked.total
+    if opening[0] + total == closing[0]:
+        return None
+    return Warning_(
+        "saldo-klopt-niet",
+        f"Bankbestand {name}, afschrift {statement}: het beginsaldo {format_eur(opening[0])} "
+        f"plus de boekingen ({format_eur(total)}) is {format_eur(opening[0] + total)}, maar "
+        f"het eindsaldo is {format_eur(closing[0])}. Er ontbreken misschien boekingen: "
+        "controleer of het bestand volledig is. De regels zijn wel ingelezen.",
+    )
 
 
 def _camt_amount(elem: ET.Element | None, name: str) -> Decimal | None:
@@ -315,11 +487,59 @@ def _sign(indicator: str, name: str) -> int:
     raise BankFileError(f"Bankbestand {name}: onbekende CdtDbtInd {indicator!r}.")
 
 
-def _camt_entry(entry: ET.Element, own: str, name: str, position: int) -> list[_Raw]:
+# ISO 20022 ExternalBankTransactionSubFamily1Code values that say the booking returns or
+# reverses an earlier one (the ISO code list; the same names in OCA's camt import):
+RETURN_SUB_FAMILIES = frozenset(
+    {
+        "RRTN",  # reversal due to payment return / reimbursement of a credit transfer
+        "RPCR",  # reversal due to payment cancellation request
+        "UPDD",  # reversal due to return / unpaid direct debit (storno of an incasso)
+        "PRDD",  # reversal due to payment reversal (direct debit)
+        "RCDD",  # reversal due to a payment cancellation request (direct debit)
+        "ARET",  # ACH return
+        "AREV",  # ACH reversal
+        "UPCQ",  # unpaid cheque
+        "CQRV",  # cheque reversal
+        "XPCQ",  # unpaid foreign cheque
+        "UPCT",  # unpaid card transaction
+        "UDFT",  # dishonoured / unpaid draft
+    }
+)
+# SWIFT MT940 field 61 subfield 6: "N" or "F" + the transaction type, RTI = returned item.
+RETURN_MT940_TYPES = frozenset({"NRTI", "FRTI"})
+_CODE_PARTS = re.compile(r"[^A-Z0-9]+")
+
+
+def _namespace(elem: ET.Element) -> str:
+    """ "{urn:...}" of the element's tag: CAMT has one default namespace, and find() with a
+    full tag runs in C (the local-name scan of _child costs a tenth of the parse time)."""
+    tag = elem.tag
+    return tag[: tag.index("}") + 1] if tag.startswith("{") else ""
+
+
+def _is_return_code(code: ET.Element | None) -> bool:
+    """A BkTxCd that marks a return: an ISO sub-family above (Domn/Fmly/SubFmlyCd), or a
+    proprietary code (Prtry/Cd) written as ISO or SWIFT codes ("PMNT/ICDT/RRTN", "NRTI").
+    Banks' own numeric codes (Rabobank 541, ABN AMRO 426...) are not interpreted."""
+    if code is None:
+        return False
+    if _text(code, "Domn", "Fmly", "SubFmlyCd").upper() in RETURN_SUB_FAMILIES:
+        return True
+    proprietary = _text(code, "Prtry", "Cd").upper()
+    return any(
+        part in RETURN_SUB_FAMILIES or part in RETURN_MT940_TYPES or part == "RTI"
+        for part in _CODE_PARTS.split(proprietary)
+    )
+
+
+def _camt_entry(
+    entry: ET.Element, own: str, name: str, position: int
+) -> tuple[list[_Raw], tuple[Decimal, str] | None]:
+    """The lines of one Ntry, and its signed amount and currency when it is booked."""
     status = _text(entry, "Sts") or _text(entry, "Sts", "Cd")
     if status and status != "BOOK":
         # Pending or informational entries are not money on the account yet.
-        return []
+        return [], None
     booked = _camt_date(entry, name)
     entry_sign = _sign(_text(entry, "CdtDbtInd"), name)
     entry_amount = _camt_amount(_child(entry, "Amt"), name)
@@ -327,7 +547,10 @@ def _camt_entry(entry: ET.Element, own: str, name: str, position: int) -> list[_
     currency = ((amt.get("Ccy") if amt is not None else "") or "EUR").strip().upper()
     if entry_amount is None:
         raise BankFileError(f"Bankbestand {name}: een boeking heeft geen bedrag (Ntry/Amt).")
-    reversal = _text(entry, "RvslInd").lower() == "true"
+    # A return code on the entry counts as a reversal: same parties, never a payment.
+    reversal = _text(entry, "RvslInd").lower() == "true" or _is_return_code(
+        entry.find(_namespace(entry) + "BkTxCd")
+    )
     svcr_ref = _text(entry, "AcctSvcrRef")
     entry_info = _clean(_text(entry, "AddtlNtryInf"))
     details = [tx for nd in _children(entry, "NtryDtls") for tx in _children(nd, "TxDtls")]
@@ -350,10 +573,9 @@ def _camt_entry(entry: ET.Element, own: str, name: str, position: int) -> list[_
                 )
             )
     else:
-        tx = details[0] if details else None
         raws.append(
             _camt_line(
-                tx,
+                details[0] if details else None,
                 entry_sign * entry_amount,
                 booked,
                 own,
@@ -365,7 +587,7 @@ def _camt_entry(entry: ET.Element, own: str, name: str, position: int) -> list[_
                 currency,
             )
         )
-    return raws
+    return raws, (entry_sign * entry_amount, currency)
 
 
 def _tx_amount(tx: ET.Element, entry_sign: int, name: str) -> Decimal | None:
@@ -410,9 +632,11 @@ def _camt_line(
     # as a debit but still concerns the same debtor.
     primary, other = ("Dbtr", "Cdtr") if (amount > 0) != reversal else ("Cdtr", "Dbtr")
     counter_iban, counter_name = _party(parties, primary)
-    if not counter_iban and not counter_name:
+    if (not counter_iban and not counter_name) or (counter_iban and counter_iban == own):
+        # The other side when this one is empty, or is our own account (a return that
+        # carries only RtrInf keeps the original roles).
         alt_iban, alt_name = _party(parties, other)
-        if alt_iban != own:
+        if alt_iban != own and (alt_iban or alt_name):
             counter_iban, counter_name = alt_iban, alt_name
     remittance = _child(tx, "RmtInf")
     description = " ".join(_clean(u.text) for u in _children(remittance, "Ustrd"))
@@ -426,7 +650,11 @@ def _camt_line(
     end_to_end = _text(tx, "Refs", "EndToEndId")
     if end_to_end.upper() == "NOTPROVIDED":
         end_to_end = ""
-    is_return = reversal or _child(tx, "RtrInf") is not None
+    is_return = (
+        reversal
+        or _child(tx, "RtrInf") is not None
+        or (tx is not None and _is_return_code(tx.find(_namespace(tx) + "BkTxCd")))
+    )
     line = BankLine(
         booked=booked,
         amount=amount,
@@ -456,14 +684,19 @@ _IBAN_START = re.compile(r"^([A-Z]{2}\d{2}[A-Z0-9]{10,30})\s+(.*)$")
 
 def _own_account(account: str) -> str:
     account = account.strip()
-    # Triodos writes "TRIODOSBANK/0390123456"; old Rabobank "1291.99.348EUR".
+    # Triodos writes "TRIODOSBANK/0390123456"; old Rabobank "1291.99.348EUR"; ING's
+    # structured MT940 the IBAN and the currency, "NL69INGB0123456789EUR".
     account = account.rpartition("/")[2]
     account = _iban(account)
     old_rabo = re.match(r"^(\d+)[A-Z]{3}$", account)
-    return old_rabo.group(1) if old_rabo else account
+    if old_rabo:
+        return old_rabo.group(1)
+    if account[-3:].isalpha() and not iban_is_valid(account) and iban_is_valid(account[:-3]):
+        return account[:-3]
+    return account
 
 
-def _read_mt940(text: str, name: str) -> list[_Raw]:
+def _read_mt940(text: str, name: str, warnings: list[Warning_]) -> list[_Raw]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if any(len(part) > MAX_FIELD_CHARS for part in re.split(r"\n:\d\d[A-Z]?:", text)):
         raise BankFileError(f"Bankbestand {name}: een MT940-veld is groter dan 1 MB.")
@@ -485,6 +718,23 @@ def _read_mt940(text: str, name: str) -> list[_Raw]:
             sign = next(signs, "")
             raw = _mt940_line(tx, sign, own, name)
             out.append(_Raw(replace(raw.line, currency=currency), raw.base_key))
+        booked = _Booked()
+        for tx in statement.transactions:
+            booked.add(Decimal(tx.amount), "")
+        # :60F: and :62F: only: an intermediate page (:60M:/:62M:) has neither here.
+        start, end = statement.start_balance, statement.end_balance
+        label = _clean(statement.information) or _clean(statement.statement) or own
+        if end is not None:
+            label = f"{label} van {end.date:%d-%m-%Y}"  # Rabobank numbers every one 00000/00
+        warning = _balance_warning(
+            name,
+            label,
+            (Decimal(start.amount), start.currency.upper()) if start else None,
+            booked,
+            (Decimal(end.amount), end.currency.upper()) if end else None,
+        )
+        if warning is not None:
+            warnings.append(warning)
     if not parsed.statements:
         raise BankFileError(f"Bankbestand {name}: geen MT940-afschrift gevonden.")
     return out
@@ -494,7 +744,11 @@ def _mt940_line(tx: mt940.Transaction, sign: str, own: str, name: str) -> _Raw:
     raw86 = tx.description or ""
     flat = "".join(raw86.splitlines())
     counter_iban = counter_name = description = reference = end_to_end = ""
-    returned = sign in ("RC", "RD") or "/RTRN/" in flat
+    returned = (
+        sign in ("RC", "RD")
+        or "/RTRN/" in flat
+        or (tx.id or "").upper() in RETURN_MT940_TYPES  # SWIFT type "returned item"
+    )
     additional = _clean(tx.additional_data)
     ref61 = _clean(tx.reference)
     if "/TRTP/" in flat:  # ABN AMRO SEPA

@@ -28,8 +28,11 @@ class BankLine:
       counter_iban: the other party's account, normalised (no spaces, upper case); may be "".
       description: the unstructured remittance text (Ustrd, :86: /REMI/, CSV Omschrijving).
       reference: a structured creditor reference (RF... or a Dutch betalingskenmerk) if any.
-      end_to_end: the end-to-end id, if any ("NOTPROVIDED" becomes "").
-      reversal: a reversal or return (RvslInd, RtrInf, return codes): never auto-matched.
+      end_to_end: the end-to-end id, if any ("NOTPROVIDED" becomes ""); R2 compares it whole
+        with the invoices' Betalingskenmerk and numbers.
+      reversal: a reversal or return (RvslInd, RtrInf, a return bank transaction code such
+        as PMNT/IDDT/UPDD or RRTN, MT940 RC/RD or NRTI): never matched as a payment; money
+        out re-opens the invoice the original line paid (matching R0).
       key: a stable dedupe key for this line, the same on every re-import of the same file.
       own_iban: the account the statement is for.
       source: the file name it came from.

@@ -1,0 +1,152 @@
+"""The bank import ("eerst de bank") as one job for every front door: `debiteuren bank` and
+the Excel ribbon.
+
+`import_bank(book, paths, as_of)` reads the statements (adapters/bankfiles), matches every
+line not yet in Betalingen by the ordered rules of core/matching.py, plans the book as it
+will be after the import, and returns all of it as data, with the `Patch` that writes it:
+a Betalingen row per allocation (the rule and its evidence in Regel, bank text always as
+text, never as a formula), the payer accounts the user confirmed added to Klanten.IBAN, and
+the Werklijst of the plan after. It writes nothing itself: the command line applies the
+patch to the closed workbook (xlsx_patch.apply_patch), the ribbon to the open one. A file
+that cannot be read raises BankFileError (Dutch message) before anything is built, so
+nothing is half written. When there is nothing new the patch is empty, and applying it
+changes nothing (re-importing the same file).
+
+Example::
+
+    result = import_bank(book, [Path("november.xml")], date(2026, 11, 24))
+    result.counts  -> {"Gekoppeld": 29, "Controleren": 6, "Genegeerd": 2}
+    result.payments[0].rule  -> "R3 factuurnummer: factuur 2026-017 in de omschrijving, ..."
+    apply_patch(Path("Debiteuren.xlsx"), result.patch)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from .. import schema
+from ..core.bank import BankLine
+from ..core.letter_log import werklijst_rows
+from ..core.matching import match_bank_lines
+from ..core.model import Book, CustomerId, Payment, PaymentStatus, Plan, Warning_
+from ..core.plan import plan_book
+from .bankfiles import BankFileError, read_bank
+from .xlsx_patch import Patch
+
+__all__ = ["BankFileError", "BankImport", "import_bank", "payment_row"]
+
+
+@dataclass(frozen=True, slots=True)
+class BankImport:
+    """What a bank import found and would write.
+
+    Attributes:
+      lines: bank lines read from the files (new or not).
+      new_lines: lines not yet in Betalingen (by Sleutel); each gives one or more rows.
+      payments: the new Betalingen rows, Regel as "rule: evidence".
+      learned_ibans: (Klantnummer, IBAN) confirmed by the user, to add to Klanten.IBAN.
+      warnings: statements whose balances do not add up (kind "saldo-klopt-niet").
+      book_after: the book with the new rows, as the plan saw it.
+      plan: the plan of `book_after` on `as_of`.
+      patch: the write: append Betalingen, set Klanten.IBAN, replace Werklijst; empty when
+        there is nothing new.
+    """
+
+    as_of: date
+    lines: int
+    new_lines: int
+    payments: tuple[Payment, ...]
+    learned_ibans: tuple[tuple[CustomerId, str], ...]
+    warnings: tuple[Warning_, ...]
+    book_after: Book
+    plan: Plan
+    patch: Patch
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows per Status, every status present: {"Gekoppeld": n, "Controleren": n, ...}."""
+        found = Counter(p.status for p in self.payments)
+        return {status.value: found.get(status, 0) for status in PaymentStatus}
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.patch.append or self.patch.set_cells or self.patch.replace_sheet)
+
+
+def payment_row(p: Payment) -> dict[str, object]:
+    """A Betalingen row; bank text goes in as text, never as a formula (xlsx_patch)."""
+    return {
+        "Datum": p.date,
+        "Bedrag": p.amount,
+        "Factuur": p.invoice,
+        "Klantnummer": p.customer,
+        "Tegenrekening": p.counter_account,
+        "Naam": p.name,
+        "Omschrijving": p.description,
+        "Kenmerk": p.reference,
+        "Regel": p.rule,
+        "Status": p.status.value,
+        "Bron": p.source,
+        "Sleutel": p.key,
+    }
+
+
+def import_bank(book: Book, paths: Sequence[Path], as_of: date) -> BankImport:
+    """Read, match and plan; the result holds the patch to write (see the module docstring).
+
+    Raises BankFileError when any file cannot be read; nothing is matched then.
+    """
+    lines: list[BankLine] = []
+    warnings: list[Warning_] = []
+    for path in paths:
+        read = read_bank(Path(path))
+        lines.extend(read.lines)
+        warnings.extend(read.warnings)
+    result = match_bank_lines(book, tuple(lines), as_of)
+    # The rule and its evidence go into Regel, so every match explains itself in the sheet.
+    new = tuple(
+        replace(m.payment, rule=f"{m.payment.rule}: {m.evidence}" if m.evidence else m.payment.rule)
+        for m in result.matches
+    )
+    learned = tuple(result.learned_ibans)
+    after = replace(book, payments=book.payments + new)
+    plan = plan_book(after, as_of)
+    patch = _patch(book, new, learned, plan, after) if new or learned else Patch()
+    return BankImport(
+        as_of=as_of,
+        lines=len(lines),
+        new_lines=len({p.key for p in new}),
+        payments=new,
+        learned_ibans=learned,
+        warnings=tuple(warnings),
+        book_after=after,
+        plan=plan,
+        patch=patch,
+    )
+
+
+def _patch(
+    book: Book,
+    new: tuple[Payment, ...],
+    learned: tuple[tuple[CustomerId, str], ...],
+    plan: Plan,
+    after: Book,
+) -> Patch:
+    ibans: dict[str, list[str]] = {}
+    for c in book.customers:
+        ibans.setdefault(c.number, list(c.ibans))
+    for customer, iban in learned:
+        if iban not in ibans.setdefault(customer, []):
+            ibans[customer].append(iban)
+    return Patch(
+        append=((schema.BETALINGEN.name, tuple(payment_row(p) for p in new)),) if new else (),
+        set_cells=tuple(
+            (schema.KLANTEN.name, "Klantnummer", customer, {"IBAN": ", ".join(ibans[customer])})
+            for customer in dict.fromkeys(c for c, _ in learned)
+        ),
+        replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan, after)),),
+    )
