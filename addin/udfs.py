@@ -179,7 +179,8 @@ def DEBITEUREN_PLAN(  # type: ignore[no-untyped-def]  # see module doc
     caller=None,
 ):
     """Status en volgende actie van elke factuur: één rij per factuur, met kopregel."""
-    key = (
+    # in the order of schema.TABLES, which is the order of the parameters
+    blocks = (
         facturen,
         klanten,
         contactpersonen,
@@ -188,30 +189,15 @@ def DEBITEUREN_PLAN(  # type: ignore[no-untyped-def]  # see module doc
         betalingen,
         stappen,
         instellingen,
-        peildatum,
     )
+    key = (*blocks, peildatum)
     if _LAST_PLAN and _LAST_PLAN[0][0] == key:
         return _padded(_LAST_PLAN[0][1], caller)
     try:
         as_of = _day(peildatum, "peildatum")
     except _Refused as exc:
         return [[ERROR_PREFIX + str(exc)]]
-    tables = dict(
-        zip(
-            (spec.name for spec in schema.TABLES),
-            (
-                facturen,
-                klanten,
-                contactpersonen,
-                afspraken,
-                contacten,
-                betalingen,
-                stappen,
-                instellingen,
-            ),
-            strict=True,
-        )
-    )
+    tables = dict(zip((spec.name for spec in schema.TABLES), blocks, strict=True))
     book, _problems = read_values({name: rows for name, rows in tables.items() if rows})
     rows = [list(schema.PLAN_HEADER)]
     rows.extend([_cell(value) for value in row] for row in plan_rows(plan_book(book, as_of)))

@@ -8,15 +8,13 @@ Expected amounts: notes/LEGAL.md section 7 (B1, B4, B6 for the costs; I1, I7 for
 
 from __future__ import annotations
 
-import importlib
 import io
-import sys
 from datetime import datetime
-from unittest import mock
 
 import pytest
 
 from addin import udfs
+from addin.excel.vba import windows_udfs
 from addin.udfs import INCASSOKOSTEN, WETTELIJKERENTE
 
 # bedrag (as Excel passes it), btw, expected, why
@@ -116,26 +114,11 @@ def test_functions_carry_no_annotations():
 
 
 @pytest.fixture
-def windows_decorated(monkeypatch):
-    """addin.udfs imported with xlwings' Windows decorators (xlfunc, xlarg, xlret), pywin32
-    stubbed, as the workbook build does to write the VBA wrappers (notes/EXCEL.md)."""
-    for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
-        monkeypatch.setitem(sys.modules, name, mock.MagicMock(name=name))
-    import xlwings
-
-    import addin
-
-    monkeypatch.delitem(sys.modules, "xlwings.udfs", raising=False)
-    monkeypatch.delattr(xlwings, "udfs", raising=False)
-    monkeypatch.setattr(addin, "udfs", udfs)  # restored after the re-import below
-    xl_udfs = importlib.import_module("xlwings.udfs")
-    monkeypatch.setattr(xlwings, "func", xl_udfs.xlfunc)
-    monkeypatch.setattr(xlwings, "arg", xl_udfs.xlarg)
-    monkeypatch.setattr(xlwings, "ret", xl_udfs.xlret)
-    monkeypatch.delitem(sys.modules, "addin.udfs")
-    module = importlib.import_module("addin.udfs")
-    yield xl_udfs, module
-    sys.modules.pop("xlwings.udfs", None)
+def windows_decorated():
+    """addin.udfs imported with xlwings' Windows decorators and pywin32 stubbed, by the same
+    code the workbook build uses to write the VBA wrappers (notes/EXCEL.md)."""
+    with windows_udfs("addin.udfs") as pair:
+        yield pair
 
 
 def test_windows_decorators_register_both_functions(windows_decorated):

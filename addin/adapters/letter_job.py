@@ -3,10 +3,11 @@ into the workbook.
 
 Per letter: compose (core) -> render the texts (jinja2) -> PDF with the invoice copies ->
 e-mail draft (.eml, X-Unsent). The documents go to a dated folder. Unless it is a dry run,
-the workbook then gets, in one atomic write (xlsx_patch), a Contacten row per letter, the
-Afspraken Status and Bevestiging verstuurd, and the day's Werklijst. A failure anywhere
-before that write leaves the workbook as it was; the documents made so far are simply
-made again next time.
+the workbook then gets, in one write, a Contacten row per letter, the Afspraken Status and
+Bevestiging verstuurd, and the day's Werklijst: atomically into the file (xlsx_patch), or by
+the caller's writer (the open workbook in Excel, adapters/live.py). A failure anywhere
+before that write leaves the workbook as it was; the documents made so far are simply made
+again next time.
 
 Example::
 
@@ -133,9 +134,17 @@ def run_letters(
     dry_run: bool = False,
     folder: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    write: Callable[[Patch], object] | None = None,
 ) -> LetterJob:
-    """Make today's letters and, unless `dry_run`, log them in the workbook."""
-    if not dry_run:
+    """Make today's letters and, unless `dry_run`, log them in the workbook.
+
+    `write` gets the whole Patch once, after every letter exists. By default it is applied
+    to the file at `workbook`, which is refused while Excel has that file open (checked
+    before any letter is made). The Excel ribbon passes its own writer (the open workbook
+    through xlwings, adapters/live.py) and so skips that check: there the open workbook is
+    the one being written. `workbook` still locates the output folder and the templates.
+    """
+    if not dry_run and write is None:
         check_not_open(workbook)  # before any letter is made
     plan = plan_book(book, as_of)
     target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
@@ -165,7 +174,10 @@ def run_letters(
         ),
         replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan_after, after)),),
     )
-    apply_patch(workbook, patch)
+    if write is None:
+        apply_patch(workbook, patch)
+    else:
+        write(patch)
     return LetterJob(target, made, False, True, plan_after)
 
 

@@ -1,0 +1,851 @@
+"""The workbook open in Excel: its tables read into a Book, a Patch written back into it.
+
+The ribbon's buttons (addin/ribbon.py) run inside Excel (RunPython), so they read and write
+the open workbook, not its file. They use the same data as the command line: the tables go
+through `reader.read_values` (the file reader's conversions and problem messages), and the
+changes are the same `xlsx_patch.Patch` the file path applies.
+
+Every decision is a pure function over plain values, in this module: where appended rows
+go, which row a key finds, what a value becomes in a cell (`cell_value`), what the Plan
+sheet gets. They turn a Patch into `Step`s; `write_steps` hands the steps, in order, to a
+`LiveWorkbook`, the small interface that only moves values in and out of the workbook.
+Nothing is written until every step is known and every value converted, so a refused
+patch (`LiveError`) leaves the workbook as it was; a failure while writing
+(`LiveWriteError`) names what was already written.
+
+`XlwingsWorkbook` implements the interface over classic open-source xlwings. There is no
+Excel on Linux, so that class is checked only by proxy: the tests run the same interface a
+second time over an openpyxl workbook in memory (tests/adapters/live_openpyxl.py), save it
+and read it back. That it behaves the same in Excel (Windows and Mac) is not tested here.
+
+Example: three letters logged in a Contacten table at A1:K61 (header in row 1)::
+
+    steps = patch_steps(workbook, Patch(append=(("tblContacten", rows),)))
+    -> [Resize("tblContacten", 64, ...),       # header + 60 rows + 3 new: A1:K64
+        Write("Contacten", 62, 1, ((datetime(2026, 11, 24), "'K007", "'2026-0212", ...),
+                                   ...), ...)]
+
+Text that Excel would turn into something else when it is entered ("=HYPERLINK(...)",
+"+31 6 ...", "2026-0212", "K007", "'t Veerhuis", "WAAR") gets Excel's quote prefix "'", so
+it stays exactly that text: Excel keeps the apostrophe out of the value.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import groupby
+from pathlib import Path
+from typing import Any, Protocol
+
+from .. import schema
+from ..core.model import Book, Problem
+from ..core.money import CENT
+from .cells import to_text
+from .reader import Origin, read_values
+from .xlsx_patch import MAX_TEXT, Patch
+
+
+class LiveError(Exception):
+    """The open workbook cannot take the change as asked; nothing was written (Dutch)."""
+
+
+class LiveWriteError(Exception):
+    """Writing into the open workbook failed part-way; the Dutch message names what was
+    written and what was not."""
+
+
+# --- the interface to the workbook --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TableBlock:
+    """A table (or a sheet's used range) as the workbook holds it now.
+
+    Attributes:
+      name: the table's name as the workbook spells it (the sheet name for a used range).
+      sheet: the sheet it is on.
+      row: the Excel row of `values[0]` (the header row of a table).
+      column: the Excel column (1 = A) of the first column.
+      values: the cells, header row first, as xlwings gives them (None for empty).
+      plain: a sheet's used range rather than a table (the header is searched in it).
+    """
+
+    name: str
+    sheet: str
+    row: int
+    column: int
+    values: Sequence[Sequence[object]]
+    plain: bool = False
+
+    @property
+    def headers(self) -> Sequence[object]:
+        return self.values[0] if self.values else ()
+
+    @property
+    def width(self) -> int:
+        return len(self.headers)
+
+    @property
+    def data(self) -> Sequence[Sequence[object]]:
+        return self.values[1:]
+
+
+class LiveWorkbook(Protocol):
+    """What the ribbon needs from an open workbook; `XlwingsWorkbook` is the real one.
+
+    Rows and columns are Excel's (1-based). Values go in and out as xlwings moves them:
+    None for an empty cell, float, bool, str, datetime.
+    """
+
+    @property
+    def fullname(self) -> str: ...
+
+    def table(self, name: str) -> TableBlock | None:
+        """The table with this name (case ignored) on any sheet, header first; None if absent."""
+
+    def sheet_block(self, sheet: str) -> TableBlock | None:
+        """The used range of the sheet (case ignored), plain=True; None without that sheet."""
+
+    def sheet_names(self) -> Sequence[str]: ...
+
+    def cells(self, sheet: str, row: int, column: int, rows: int, columns: int) -> list[list[Any]]:
+        """The values of a block of cells."""
+
+    def formulas(
+        self, sheet: str, row: int, column: int, rows: int, columns: int
+    ) -> list[list[bool]]:
+        """Per cell of a block: does it hold a formula (an array formula included)?"""
+
+    def name_cell(self, name: str) -> tuple[str, int, int] | None:
+        """The sheet, row and column of a defined name that refers to one cell, else None."""
+
+    def write(self, sheet: str, row: int, column: int, values: Sequence[Sequence[object]]) -> None:
+        """Put a rectangle of values with its top-left cell at (row, column)."""
+
+    def resize_table(self, name: str, rows: int) -> None:
+        """Make the table `rows` rows long, header included, keeping its top and columns."""
+
+    def clear_sheet(self, sheet: str) -> None:
+        """Clear every cell's contents (array formulas too; formats stay); add the sheet at
+        the end when it is missing."""
+
+    def set_array_formula(self, sheet: str, formula: str, rows: int, columns: int) -> None:
+        """Put `formula` as one array formula over rows x columns from A1."""
+
+    def calculate(self) -> None: ...
+
+    def choose_files(self, prompt: str) -> tuple[Path, ...]:
+        """Ask the user for files; () when cancelled."""
+
+    def alert(self, message: str, title: str, critical: bool = False) -> None: ...
+
+    def writing(self) -> AbstractContextManager[object]:
+        """A batch of writes (screen updating off in Excel)."""
+
+
+# --- steps: what to write, decided before anything is written ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """Put `values` (already converted by `cell_value`) with the top-left at (row, column)."""
+
+    sheet: str
+    row: int
+    column: int
+    values: tuple[tuple[object, ...], ...]
+    target: str  # what the user calls it, for the message: "tabel tblContacten"
+
+
+@dataclass(frozen=True, slots=True)
+class Resize:
+    """Make a table `rows` rows long (header included)."""
+
+    table: str
+    rows: int
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClearSheet:
+    sheet: str
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayFormula:
+    sheet: str
+    formula: str
+    rows: int
+    columns: int
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class Calculate:
+    target: str = "herberekening"
+
+
+Step = Write | Resize | ClearSheet | ArrayFormula | Calculate
+
+
+# --- values ---------------------------------------------------------------------------------
+
+# Excel turns typed text that starts like this into a formula (= + - @), an error value (#),
+# or it eats a leading apostrophe; a tab or CR at the start is a CSV-injection classic.
+_FORMULA_START = frozenset("=+-@#'\t\r\n")
+# Text with a digit may become a number, date, time or percentage when Excel takes it in
+# ("00123", "2026-0212", "3 feb", "12:30"); these words become TRUE/FALSE.
+_DIGIT = re.compile(r"\d")
+_BOOLEAN_WORDS = frozenset({"true", "false", "waar", "onwaar"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FIRST_DATE = date(1900, 3, 1)  # Excel's dates before this are off by its 1900 leap-year bug
+
+
+def needs_quote(text: str) -> bool:
+    """Would Excel read this text as anything but the same text? (A false yes is harmless:
+    the quote prefix keeps the value; only the cell remembers it was entered as text.)"""
+    return (
+        text[0] in _FORMULA_START
+        or _DIGIT.search(text) is not None
+        or text.strip().casefold() in _BOOLEAN_WORDS
+    )
+
+
+def cell_value(value: object, where: str) -> object:
+    """A Patch value as it goes into a cell through xlwings: text that Excel would read as
+    something else gets the quote prefix "'", dates become datetimes, Decimals floats
+    rounded to cents; `where` names the cell in the Dutch refusal."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if not value:
+            return None
+        bad = _CONTROL.search(value)
+        if bad:
+            raise LiveError(
+                f"{where}: de tekst bevat een stuurteken (U+{ord(bad.group()):04X}) dat Excel "
+                f"niet kan opslaan; haal het uit de tekst."
+            )
+        if len(value) > MAX_TEXT:
+            raise LiveError(
+                f"{where}: de tekst is {len(value)} tekens lang; een Excel-cel bevat er "
+                f"hoogstens {MAX_TEXT}. Kort de tekst in."
+            )
+        return "'" + value if needs_quote(value) else value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise LiveError(f"{where}: '{value}' is geen getal dat Excel kan opslaan.")
+        return float(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise LiveError(f"{where}: '{value}' is geen getal dat Excel kan opslaan.")
+        return value
+    if isinstance(value, date):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            raise LiveError(f"{where}: '{value}' heeft een tijdzone; Excel kent geen tijdzones.")
+        day = value.date() if isinstance(value, datetime) else value
+        if day < _FIRST_DATE:
+            raise LiveError(
+                f"{where}: de datum {day:%d-%m-%Y} ligt vóór 1 maart 1900 en kan in Excel "
+                f"niet als datum staan; controleer de datum."
+            )
+        if isinstance(value, datetime):
+            return value
+        return datetime(value.year, value.month, value.day)
+    raise LiveError(
+        f"{where}: waarden van het type {type(value).__name__} kunnen niet in een cel; "
+        f"geef tekst, een getal, een datum of niets."
+    )
+
+
+def column_letter(column: int) -> str:
+    """1 -> A, 28 -> AB."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _where(sheet: str, row: int, column: int) -> str:
+    return f"Blad '{sheet}', cel {column_letter(column)}{row}"
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def read_live(workbook: LiveWorkbook) -> tuple[Book, tuple[Problem, ...]]:
+    """Every table of the contract, by name (else the plain range on its sheet), into a
+    Book with the problems named by the cells the workbook really has."""
+    tables: dict[str, Sequence[Sequence[object]]] = {}
+    origins: dict[str, Origin] = {}
+    for spec in schema.TABLES:
+        block = workbook.table(spec.name) or workbook.sheet_block(spec.sheet)
+        if block is None or not block.values:
+            continue
+        tables[spec.name] = block.values
+        origins[spec.name] = Origin(block.sheet, block.row, block.column, plain=block.plain)
+    return read_values(tables, origins)
+
+
+# --- appending rows below a table -------------------------------------------------------------
+
+
+def _positions(block: TableBlock, headers: Sequence[str]) -> dict[str, int]:
+    """Header -> zero-based column in the block; a missing header is refused."""
+    index: dict[str, int] = {}
+    for k, header in enumerate(block.headers):
+        index.setdefault(schema.normalise_header(to_text(header)), k)
+    positions = {}
+    for header in headers:
+        pos = index.get(schema.normalise_header(header))
+        if pos is None:
+            raise LiveError(
+                f"De tabel '{block.name}' op blad '{block.sheet}' heeft geen kolom "
+                f"'{header}'. Voeg de kolom toe; er is niets in de werkmap geschreven."
+            )
+        positions[header] = pos
+    return positions
+
+
+def first_new_row(block: TableBlock) -> int:
+    """Where appended rows start: below the table, or in the one empty row that Excel
+    keeps in a table without data."""
+    if len(block.data) == 1 and all(map(_is_blank, block.data[0])):
+        return block.row + 1
+    return block.row + len(block.values)
+
+
+def append_steps(
+    block: TableBlock,
+    rows: Sequence[Mapping[str, object]],
+    occupied: Sequence[Sequence[object]] = (),
+) -> list[Step]:
+    """Grow the table and write each appended row's values under their headers.
+
+    `occupied` is what the cells the new rows will cover hold now (rows below the table);
+    anything there is refused rather than overwritten. Columns no row names (a calculated
+    column such as Open) are not written, so Excel fills them.
+    """
+    if not rows:
+        return []
+    positions = _positions(block, sorted({h for row in rows for h in row}, key=str))
+    start = first_new_row(block)
+    reused = 1 if start == block.row + 1 and len(block.data) == 1 else 0
+    for k, line in enumerate(occupied[reused:], start=reused):
+        for c, value in enumerate(line):
+            if not _is_blank(value):
+                raise LiveError(
+                    f"Onder de tabel '{block.name}' staat iets in cel "
+                    f"{column_letter(block.column + c)}{start + k} (blad '{block.sheet}'); "
+                    f"daar moeten de nieuwe rijen komen. Verplaats het en probeer het "
+                    f"opnieuw; er is niets in de werkmap geschreven."
+                )
+    used = sorted(set(positions.values()))
+    steps: list[Step] = [Resize(block.name, start - block.row + len(rows), f"tabel {block.name}")]
+    # One write per run of adjacent columns, so a column nobody writes stays untouched.
+    for _, run in groupby(enumerate(used), key=lambda kc: kc[1] - kc[0]):
+        columns = [pos for _, pos in run]
+        header_at = {pos: header for header, pos in positions.items()}
+        values = tuple(
+            tuple(
+                cell_value(
+                    line.get(header_at[pos]),
+                    _where(block.sheet, start + k, block.column + pos),
+                )
+                for pos in columns
+            )
+            for k, line in enumerate(rows)
+        )
+        steps.append(
+            Write(block.sheet, start, block.column + columns[0], values, f"tabel {block.name}")
+        )
+    return steps
+
+
+# --- setting cells in rows found by key -------------------------------------------------------
+
+
+def _formula_headers(block: TableBlock) -> frozenset[int]:
+    """Positions of the columns the contract marks as computed (Afspraken.Status): the tool
+    may overwrite what is there, as xlsx_patch may overwrite a calculated column."""
+    spec = next((s for s in schema.TABLES if s.name.casefold() == block.name.casefold()), None)
+    if spec is None:
+        return frozenset()
+    computed = {schema.normalise_header(c.header) for c in spec.columns if c.formula}
+    return frozenset(
+        pos
+        for pos, header in enumerate(block.headers)
+        if schema.normalise_header(to_text(header)) in computed
+    )
+
+
+def set_cells_steps(
+    block: TableBlock,
+    updates: Sequence[tuple[str, str, Mapping[str, object]]],
+    formulas: Sequence[Sequence[bool]] = (),
+) -> list[Step]:
+    """(key header, key value, {header: value}) per row to change: the first data row whose
+    key cell reads as the key value. `formulas` flags the data cells holding a formula; those
+    are refused (except in computed columns), as on the file."""
+    if not updates:
+        return []
+    headers = {h for key, _, values in updates for h in (key, *values)}
+    positions = _positions(block, sorted(headers))
+    computed = _formula_headers(block)
+    found: dict[tuple[str, str], int] = {}
+    cells: dict[int, dict[int, object]] = {}  # column -> {row index: value}
+    for key_header, key_value, values in updates:
+        wanted = (key_header, str(key_value).strip())
+        if wanted not in found:
+            pos = positions[key_header]
+            k = next(
+                (k for k, row in enumerate(block.data) if to_text(row[pos]) == wanted[1]), None
+            )
+            if k is None:
+                raise LiveError(
+                    f"De tabel '{block.name}' heeft geen rij met {key_header} = "
+                    f"'{key_value}'. Controleer de waarde; er is niets in de werkmap geschreven."
+                )
+            found[wanted] = k
+        k = found[wanted]
+        for header, value in values.items():
+            pos = positions[header]
+            row, column = block.row + 1 + k, block.column + pos
+            if k < len(formulas) and formulas[k][pos] and pos not in computed:
+                raise LiveError(
+                    f"Cel {column_letter(column)}{row} ({header}) van de tabel '{block.name}' "
+                    f"bevat een formule; die wordt niet overschreven. Maak de cel leeg of kies "
+                    f"een andere kolom; er is niets in de werkmap geschreven."
+                )
+            cells.setdefault(pos, {})[k] = cell_value(value, _where(block.sheet, row, column))
+    steps: list[Step] = []
+    for pos in sorted(cells):
+        column_cells = cells[pos]
+        # One write per run of adjacent rows in a column.
+        for _, run in groupby(enumerate(sorted(column_cells)), key=lambda ik: ik[1] - ik[0]):
+            ks = [k for _, k in run]
+            block_values = tuple((column_cells[k],) for k in ks)
+            top = block.row + 1 + ks[0]
+            target = f"tabel {block.name}"
+            steps.append(Write(block.sheet, top, block.column + pos, block_values, target))
+    return steps
+
+
+# --- sheets the tool owns ---------------------------------------------------------------------
+
+
+def sheet_steps(sheet: str, rows: Sequence[Sequence[object]]) -> list[Step]:
+    """Replace a sheet's cells (Werklijst): clear it, then write the rows from A1."""
+    width = max(map(len, rows), default=0)
+    values = tuple(
+        tuple(
+            cell_value(line[c] if c < len(line) else None, _where(sheet, r, c + 1))
+            for c in range(width)
+        )
+        for r, line in enumerate(rows, start=1)
+    )
+    steps: list[Step] = [ClearSheet(sheet, f"blad {sheet}")]
+    if values and width:
+        steps.append(Write(sheet, 1, 1, values, f"blad {sheet}"))
+    return steps
+
+
+def plan_formula() -> str:
+    """Plan!A1's formula as the workbook build writes it (addin/excel/formulas.py), with the
+    "=" that Range.FormulaArray takes."""
+    from ..excel.formulas import plan_formula as stored_form
+
+    return "=" + stored_form()
+
+
+def plan_rows_covered(invoices: int) -> int:
+    """The rows the build's array formula covers (a header plus room to grow)."""
+    from ..excel.formulas import plan_rows_covered as covered
+
+    return covered(invoices)
+
+
+def plan_mode(platform: str = sys.platform) -> str:
+    """'formula' where worksheet functions run (Windows Excel with xlwings' UDF server),
+    'values' elsewhere (the Mac: no UDFs, so the plan is written as values)."""
+    return "formula" if platform.startswith("win") else "values"
+
+
+def plan_steps(
+    mode: str,
+    has_sheet: bool,
+    has_formula: bool,
+    rows: Sequence[Sequence[object]],
+    peildatum: tuple[str, int, int] | None,
+    peildatum_value: object,
+    as_of: date,
+) -> list[Step]:
+    """Make the Plan sheet show the plan (`rows`), and the Peildatum cell at least `as_of`.
+
+    'values': clear the sheet (its array formula too) and write PLAN_HEADER and the rows, so
+    the Status and Volgende actie look-ups in Facturen find them. 'formula': put the array
+    formula back as the build wrote it when it is gone, and recalculate. No Plan sheet:
+    nothing to do for it. Peildatum is set as the workbook's open macro sets it: only when
+    it is empty or earlier, so a later date the user typed (to look ahead) stays.
+    """
+    steps: list[Step] = []
+    if peildatum is not None:
+        current = peildatum_value
+        if isinstance(current, datetime):
+            current = current.date()
+        if not isinstance(current, date) or current < as_of:
+            sheet, row, column = peildatum
+            value = cell_value(as_of, "Peildatum")
+            steps.append(Write(sheet, row, column, ((value,),), "Peildatum"))
+    if not has_sheet:
+        return steps
+    sheet = schema.PLAN_SHEET
+    if mode == "values":
+        steps.extend(sheet_steps(sheet, (schema.PLAN_HEADER, *rows)))
+        return steps
+    if not has_formula:
+        steps.append(ClearSheet(sheet, f"blad {sheet}"))
+        covered = plan_rows_covered(len(rows))
+        width = len(schema.PLAN_HEADER)
+        steps.append(ArrayFormula(sheet, plan_formula(), covered, width, f"blad {sheet}"))
+    steps.append(Calculate())
+    return steps
+
+
+def peildatum(workbook: LiveWorkbook) -> date | None:
+    """The date in the Peildatum cell, if the workbook has one and it holds a date."""
+    where = workbook.name_cell(schema.PEILDATUM_NAME)
+    if where is None:
+        return None
+    value = workbook.cells(*where, 1, 1)[0][0]
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+# --- the whole patch ------------------------------------------------------------------------
+
+
+def patch_steps(
+    workbook: LiveWorkbook,
+    patch: Patch,
+    *,
+    plan: Sequence[Sequence[object]] | None = None,
+    as_of: date | None = None,
+    mode: str | None = None,
+) -> list[Step]:
+    """Every step of `patch` (and of the Plan sheet, when `plan` rows are given), reading
+    what the decisions need from the workbook; raises LiveError before anything is written."""
+    steps: list[Step] = []
+    for name, new_rows in patch.append:
+        block = _table(workbook, name)
+        start = first_new_row(block)
+        occupied = (
+            workbook.cells(block.sheet, start, block.column, len(new_rows), block.width)
+            if new_rows
+            else []
+        )
+        steps.extend(append_steps(block, new_rows, occupied))
+    for name, group in groupby(patch.set_cells, key=lambda s: s[0]):
+        block = _table(workbook, name)
+        updates = [(key, value, values) for _, key, value, values in group]
+        formulas = (
+            workbook.formulas(
+                block.sheet, block.row + 1, block.column, len(block.data), block.width
+            )
+            if block.data
+            else []
+        )
+        steps.extend(set_cells_steps(block, updates, formulas))
+    for sheet, rows in patch.replace_sheet:
+        steps.extend(sheet_steps(sheet, rows))
+    if plan is not None:
+        if as_of is None:
+            raise ValueError("as_of is required with plan rows")
+        names = {n.casefold() for n in workbook.sheet_names()}
+        has_sheet = schema.PLAN_SHEET.casefold() in names
+        has_formula = has_sheet and workbook.formulas(schema.PLAN_SHEET, 1, 1, 1, 1)[0][0]
+        where = workbook.name_cell(schema.PEILDATUM_NAME)
+        current = workbook.cells(*where, 1, 1)[0][0] if where else None
+        mode = mode or plan_mode()
+        steps.extend(plan_steps(mode, has_sheet, has_formula, plan, where, current, as_of))
+    return steps
+
+
+def _table(workbook: LiveWorkbook, name: str) -> TableBlock:
+    block = workbook.table(name)
+    if block is None:
+        raise LiveError(
+            f"De werkmap heeft geen tabel '{name}'. Maak de tabel aan (Invoegen > Tabel) of "
+            f"herstel de naam; er is niets in de werkmap geschreven."
+        )
+    return block
+
+
+def write_steps(workbook: LiveWorkbook, steps: Sequence[Step]) -> tuple[str, ...]:
+    """Carry the steps out in order; the targets written, in order. A failure part-way
+    raises LiveWriteError naming what was written before it."""
+    done: list[str] = []
+    with workbook.writing():
+        for step in steps:
+            try:
+                _carry_out(workbook, step)
+            except Exception as exc:  # whatever Excel raised: say what is written already
+                raise LiveWriteError(_partial_message(done, step.target, exc)) from exc
+            if step.target not in done:
+                done.append(step.target)
+    return tuple(done)
+
+
+def write_patch(
+    workbook: LiveWorkbook,
+    patch: Patch,
+    *,
+    plan: Sequence[Sequence[object]] | None = None,
+    as_of: date | None = None,
+    mode: str | None = None,
+) -> tuple[str, ...]:
+    """`patch_steps` then `write_steps`: the whole change, decided first, then written."""
+    return write_steps(workbook, patch_steps(workbook, patch, plan=plan, as_of=as_of, mode=mode))
+
+
+def _carry_out(workbook: LiveWorkbook, step: Step) -> None:
+    if isinstance(step, Write):
+        workbook.write(step.sheet, step.row, step.column, step.values)
+    elif isinstance(step, Resize):
+        workbook.resize_table(step.table, step.rows)
+    elif isinstance(step, ClearSheet):
+        workbook.clear_sheet(step.sheet)
+    elif isinstance(step, ArrayFormula):
+        workbook.set_array_formula(step.sheet, step.formula, step.rows, step.columns)
+    else:
+        workbook.calculate()
+
+
+def _partial_message(done: Sequence[str], failed: str, exc: Exception) -> str:
+    before = [t for t in done if t != failed]
+    written = "Al geschreven: " + ", ".join(before) if before else "Daarvoor was niets geschreven"
+    if failed in done:
+        written += f"; van {failed} is een deel geschreven"
+    return (
+        f"Het schrijven in de werkmap is mislukt bij {failed} ({type(exc).__name__}: {exc}). "
+        f"{written}. Controleer die bladen, of sluit de werkmap zonder op te slaan en probeer "
+        f"het opnieuw."
+    )
+
+
+# --- xlwings ----------------------------------------------------------------------------------
+
+
+class XlwingsWorkbook:
+    """`LiveWorkbook` over a classic open-source xlwings Book (no xlwings.pro, no server).
+
+    Only moves values; every decision is in the functions above. Not run by the tests (no
+    Excel on Linux): checked only by proxy, through the openpyxl implementation of the same
+    interface in tests/adapters/live_openpyxl.py.
+    """
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self._tables: dict[str, tuple[str, str]] | None = None
+
+    @classmethod
+    def caller(cls) -> XlwingsWorkbook:
+        import xlwings as xw  # only where Excel calls in
+
+        return cls(xw.Book.caller())
+
+    @property
+    def fullname(self) -> str:
+        return str(self.book.fullname)
+
+    def _sheet(self, name: str) -> Any:
+        for sheet in self.book.sheets:
+            if sheet.name.casefold() == name.casefold():
+                return sheet
+        return None
+
+    def _find_table(self, name: str) -> tuple[str, str] | None:
+        if self._tables is None:
+            self._tables = {
+                table.name.casefold(): (sheet.name, table.name)
+                for sheet in self.book.sheets
+                for table in sheet.tables
+            }
+        return self._tables.get(name.casefold())
+
+    def table(self, name: str) -> TableBlock | None:
+        found = self._find_table(name)
+        if found is None:
+            return None
+        sheet, real = found
+        area = self.book.sheets[sheet].tables[real].range
+        values = area.options(ndim=2).value
+        return TableBlock(real, sheet, area.row, area.column, values)
+
+    def sheet_block(self, sheet: str) -> TableBlock | None:
+        found = self._sheet(sheet)
+        if found is None:
+            return None
+        area = found.used_range
+        values = area.options(ndim=2).value
+        return TableBlock(found.name, found.name, area.row, area.column, values, plain=True)
+
+    def sheet_names(self) -> Sequence[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def _block(self, sheet: str, row: int, column: int, rows: int, columns: int) -> Any:
+        return self.book.sheets[sheet].range((row, column), (row + rows - 1, column + columns - 1))
+
+    def cells(self, sheet: str, row: int, column: int, rows: int, columns: int) -> list[list[Any]]:
+        return list(self._block(sheet, row, column, rows, columns).options(ndim=2).value)
+
+    def formulas(
+        self, sheet: str, row: int, column: int, rows: int, columns: int
+    ) -> list[list[bool]]:
+        got = self._block(sheet, row, column, rows, columns).formula
+        grid = [[got]] if isinstance(got, str) else [list(r) for r in got]
+        return [[isinstance(f, str) and f.startswith("=") for f in r] for r in grid]
+
+    def name_cell(self, name: str) -> tuple[str, int, int] | None:
+        for defined in self.book.names:
+            if defined.name.split("!")[-1].casefold() != name.casefold():
+                continue
+            try:
+                area = defined.refers_to_range
+            except Exception:  # a name that refers to a constant or a formula
+                return None
+            if area.count != 1:
+                return None
+            return area.sheet.name, area.row, area.column
+        return None
+
+    def write(self, sheet: str, row: int, column: int, values: Sequence[Sequence[object]]) -> None:
+        self.book.sheets[sheet].range((row, column)).value = [list(r) for r in values]
+
+    def resize_table(self, name: str, rows: int) -> None:
+        found = self._find_table(name)
+        if found is None:
+            raise LiveError(f"De tabel '{name}' is verdwenen.")
+        sheet, real = found
+        table = self.book.sheets[sheet].tables[real]
+        area = table.range
+        top, left = area.row, area.column
+        last = left + area.columns.count - 1
+        table.resize(self.book.sheets[sheet].range((top, left), (top + rows - 1, last)))
+
+    def clear_sheet(self, sheet: str) -> None:
+        found = self._sheet(sheet)
+        if found is None:
+            found = self.book.sheets.add(sheet, after=self.book.sheets[-1])
+        found.clear_contents()
+
+    def set_array_formula(self, sheet: str, formula: str, rows: int, columns: int) -> None:
+        # A classic array formula over a fixed block, as the build writes it: every Excel
+        # version takes it (a spilling Formula2 would need Excel 365).
+        self.book.sheets[sheet].range((1, 1), (rows, columns)).formula_array = formula
+
+    def calculate(self) -> None:
+        self.book.app.calculate()
+
+    def choose_files(self, prompt: str) -> tuple[Path, ...]:
+        if sys.platform.startswith("win"):
+            # Excel's own dialog (Application.GetOpenFilename): FileFilter, FilterIndex,
+            # Title, ButtonText (Mac only), MultiSelect; positional for late-bound COM.
+            chosen = self.book.app.api.GetOpenFilename(EXCEL_FILE_FILTER, 1, prompt, "", True)
+            return excel_selection(chosen)
+        if sys.platform == "darwin":
+            return mac_choose_files(prompt)
+        return tk_choose_files(prompt)
+
+    def alert(self, message: str, title: str, critical: bool = False) -> None:
+        self.book.app.alert(message, title=title, mode="critical" if critical else "info")
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Screen updating off while writing (faster, no flicker), always restored."""
+        app = self.book.app
+        before = app.screen_updating
+        app.screen_updating = False
+        try:
+            yield
+        finally:
+            app.screen_updating = before
+
+
+# --- choosing bank files ----------------------------------------------------------------------
+
+BANK_PROMPT = "Kies de bankafschriften (CAMT.053, MT940 of CSV)"
+# Excel's GetOpenFilename filter: pairs of "description,patterns".
+EXCEL_FILE_FILTER = (
+    "Bankafschriften (*.xml;*.sta;*.940;*.mt940;*.txt;*.csv),*.xml;*.sta;*.940;*.mt940;*.txt;"
+    "*.csv,Alle bestanden (*.*),*.*"
+)
+
+
+def excel_selection(chosen: object) -> tuple[Path, ...]:
+    """What Excel's GetOpenFilename returns: False when cancelled, else one path or a
+    sequence of paths (MultiSelect)."""
+    if chosen is False or chosen is None:
+        return ()
+    if isinstance(chosen, str):
+        return (Path(chosen),) if chosen and chosen != "False" else ()
+    if isinstance(chosen, Sequence):
+        return tuple(Path(str(p)) for p in chosen if p)
+    return ()
+
+
+MAC_SCRIPT = (
+    'set chosen to choose file with prompt "{prompt}" with multiple selections allowed\n'
+    'set out to ""\n'
+    "repeat with f in chosen\n"
+    "set out to out & POSIX path of f & linefeed\n"
+    "end repeat\n"
+    "return out"
+)
+
+
+def mac_choose_files(prompt: str, run: Callable[..., Any] = subprocess.run) -> tuple[Path, ...]:
+    """The macOS file dialog through osascript (always present, unlike tkinter for some
+    Python installs); cancel -> ()."""
+    script = MAC_SCRIPT.format(prompt=prompt.replace('"', "'"))
+    done = run(["osascript", "-e", script], capture_output=True, text=True, check=False)
+    if done.returncode != 0:  # -128: the user cancelled
+        return ()
+    return osascript_paths(done.stdout)
+
+
+def osascript_paths(output: str) -> tuple[Path, ...]:
+    return tuple(Path(line) for line in output.splitlines() if line.strip())
+
+
+def tk_choose_files(prompt: str) -> tuple[Path, ...]:
+    """tkinter's file dialog, on top of other windows; () when cancelled or without Tk."""
+    try:
+        import tkinter
+        from tkinter import filedialog
+    except ImportError:
+        return ()
+    root = tkinter.Tk()
+    try:
+        root.withdraw()
+        root.attributes("-topmost", True)
+        chosen = filedialog.askopenfilenames(title=prompt, parent=root)
+    finally:
+        root.destroy()
+    return tuple(Path(p) for p in chosen)

@@ -1,0 +1,297 @@
+"""The buttons of the ribbon tab "Debiteuren", called from Excel by xlwings' RunPython:
+
+    RunPython "import addin.ribbon; addin.ribbon.maak_herinneringen()"
+
+Four handlers: `maak_herinneringen`, `vernieuw_werklijst`, `importeer_bankafschrift`,
+`controleer_gegevens`. Each takes the workbook that pressed the button (``xw.Book.caller()``;
+the tests pass a `live.LiveWorkbook` instead), reads its tables (adapters/live.py), runs the
+same engine and jobs as the command line (plan_book, run_letters, bank_job.import_bank),
+decides every change first and then writes it into the open workbook in one go, shows a
+Dutch message box with the result, and opens the folder with the letters.
+
+Any error becomes a Dutch message box that says what went wrong and that nothing was written
+(everything is decided before the first cell is written); if Excel fails part-way through the
+writing itself, the message names what was already written.
+
+The date is today's: this and the command line are the only places that read the clock
+(a later Peildatum, typed to look ahead, is what "Vernieuw werklijst" plans for). Every
+button that changes data also refreshes the Plan sheet: on Windows by putting its array
+formula back if it is gone and recalculating (the worksheet functions); on the Mac, which has
+no worksheet functions from Python, by writing the plan there as values, so the Status and
+Volgende actie columns of Facturen show it too.
+
+Example: on 24-11-2026 with the example workbook, "Maak herinneringen" shows
+
+    10 brieven gemaakt in C:\\...\\uitvoer\\2026-11-24: 4 Herinnering, 2 Regeling aanbieden, ...
+    Gelogd in Contacten; de Werklijst is bijgewerkt.
+    Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's.
+
+What only Excel shows, and is therefore not tested here: the buttons calling these functions,
+xlwings moving the values, the message box and the file dialog, the folder opening.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import traceback
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from jinja2 import TemplateError
+
+from . import schema
+from .adapters import live
+from .adapters.bank_job import BankFileError, import_bank
+from .adapters.letter_job import run_letters
+from .adapters.letters import LetterTemplateError
+from .adapters.live import LiveError, LiveWorkbook, LiveWriteError
+from .adapters.xlsx_patch import Patch, PatchError
+from .cli_letters import template_problem
+from .core.letter_log import werklijst_rows
+from .core.model import Action, Problem
+from .core.plan import plan_book
+from .core.plan_sheet import plan_rows
+from .core.texts import nl_date
+from .report import problem_line
+
+TITLE = "Debiteuren"
+MAX_PROBLEMS_SHOWN = 15  # a message box is no report; the rest: `debiteuren controleer`
+
+
+class RibbonError(Exception):
+    """The button cannot run on this workbook; the Dutch message says why and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a button did: the message shown, whether it went well, the folder opened."""
+
+    ok: bool
+    message: str
+    folder: Path | None = None
+
+
+# --- the four buttons -------------------------------------------------------------------------
+
+
+def maak_herinneringen(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
+    """Maak herinneringen: today's letters and e-mail drafts, logged in Contacten."""
+    return _run("Maak herinneringen", _letters, workbook, as_of)
+
+
+def vernieuw_werklijst(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
+    """Vernieuw werklijst: the Werklijst and the Plan sheet for today."""
+    return _run("Vernieuw werklijst", _worklist, workbook, as_of)
+
+
+def importeer_bankafschrift(
+    workbook: LiveWorkbook | None = None, as_of: date | None = None
+) -> Outcome:
+    """Importeer bankafschrift: the chosen statements matched into Betalingen."""
+    return _run("Importeer bankafschrift", _bank, workbook, as_of)
+
+
+def controleer_gegevens(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
+    """Controleer gegevens: every problem in the data, named by sheet, row and column."""
+    return _run("Controleer gegevens", _check, workbook, as_of)
+
+
+# --- running one --------------------------------------------------------------------------------
+
+Job = Callable[[LiveWorkbook, date], Outcome]
+
+
+def _run(title: str, job: Job, workbook: LiveWorkbook | None, as_of: date | None) -> Outcome:
+    book = workbook if workbook is not None else live.XlwingsWorkbook.caller()
+    try:
+        outcome = job(book, as_of or date.today())
+    except (RibbonError, LiveError, LiveWriteError, PatchError, BankFileError) as exc:
+        outcome = Outcome(False, _nothing_written(str(exc)))
+    except (TemplateError, LetterTemplateError) as exc:
+        outcome = Outcome(False, "De brieven zijn niet gemaakt: " + template_problem(exc))
+    except OSError as exc:
+        outcome = Outcome(
+            False,
+            f"Een bestand kon niet gelezen of geschreven worden: {exc}. "
+            f"Er is niets in de werkmap geschreven.",
+        )
+    except Exception as exc:  # an unforeseen error must still reach the user in Excel
+        traceback.print_exc()  # xlwings' console (Show Console) keeps the details
+        outcome = Outcome(
+            False,
+            f"Er ging iets onverwachts mis ({type(exc).__name__}: {exc}). Er is niets in de "
+            f"werkmap geschreven. Meld dit met de tekst uit het consolevenster.",
+        )
+    book.alert(outcome.message, f"{TITLE}: {title}", critical=not outcome.ok)
+    if outcome.folder is not None:
+        open_folder(outcome.folder)
+    return outcome
+
+
+def _nothing_written(message: str) -> str:
+    if "geschreven" in message:  # the message already says what was (not) written
+        return message
+    return f"{message} Er is niets in de werkmap geschreven."
+
+
+def workbook_path(fullname: str) -> Path:
+    """The workbook's file, whose folder holds the letters and the `sjablonen`; refused for a
+    workbook that was never saved or lives only online."""
+    if fullname.lower().startswith(("http://", "https://")):
+        raise RibbonError(
+            f"De werkmap staat online ({fullname}), niet in een map op deze computer. Sla hem "
+            f"op in een map op deze computer (of laat OneDrive hem lokaal bewaren) en probeer "
+            f"het opnieuw."
+        )
+    path = Path(fullname)
+    if not path.is_absolute() or not path.parent.is_dir():
+        raise RibbonError(
+            "De werkmap is nog niet opgeslagen. Sla hem eerst op (Bestand > Opslaan als); "
+            "de brieven komen in een map naast de werkmap."
+        )
+    return path
+
+
+def _problems_note(problems: Sequence[Problem]) -> str:
+    if not problems:
+        return ""
+    return (
+        f"\n\nLet op: {len(problems)} problemen in de gegevens; kies Controleer gegevens "
+        f"voor de lijst."
+    )
+
+
+# --- Maak herinneringen -----------------------------------------------------------------------
+
+
+def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
+    path = workbook_path(workbook.fullname)
+    book, read_problems = live.read_live(workbook)
+    staged: list[Patch] = []  # written below together with the Plan sheet, in one go
+    job = run_letters(book, path, as_of, write=staged.append)
+    try:
+        live.write_patch(workbook, staged[0], plan=plan_rows(job.plan_after), as_of=as_of)
+    except (LiveError, LiveWriteError) as exc:
+        if not job.made:
+            raise
+        note = f" De {len(job.made)} brieven staan wel in {job.folder}"
+        if isinstance(exc, LiveError):
+            note += ", maar zijn niet gelogd: ze worden de volgende keer opnieuw gemaakt."
+        else:
+            note += (
+                "; kijk in Contacten of ze gelogd zijn (zo niet, dan worden ze de volgende "
+                "keer opnieuw gemaakt)."
+            )
+        raise type(exc)(str(exc) + note) from exc
+    problems = (*read_problems, *job.plan_after.problems)
+    if not job.made:
+        message = (
+            "Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen. "
+            "De Werklijst is bijgewerkt."
+        )
+        return Outcome(True, message + _problems_note(problems))
+    per_step = Counter(m.task.step or m.task.action.value for m in job.made)
+    steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
+    message = (
+        f"{len(job.made)} brieven gemaakt in {job.folder}: {steps}.\n"
+        f"Gelogd in Contacten; de Werklijst is bijgewerkt.\n"
+        f"Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's."
+    )
+    return Outcome(True, message + _problems_note(problems), job.folder)
+
+
+# --- Vernieuw werklijst -----------------------------------------------------------------------
+
+
+def _worklist(workbook: LiveWorkbook, as_of: date) -> Outcome:
+    # A later Peildatum is the user looking ahead (the open macro keeps it): plan that day.
+    as_of = max(as_of, live.peildatum(workbook) or as_of)
+    book, read_problems = live.read_live(workbook)
+    plan = plan_book(book, as_of)
+    patch = Patch(replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan, book)),))
+    live.write_patch(workbook, patch, plan=plan_rows(plan), as_of=as_of)
+    due = [a for a in plan.actions if a.action is not Action.NONE and (a.date or as_of) <= as_of]
+    counts = Counter(a.action.value for a in due)
+    if due:
+        listed = ", ".join(f"{n} {action}" for action, n in counts.most_common())
+        today = f"{len(due)} acties voor vandaag of eerder: {listed}."
+    else:
+        today = "Geen acties voor vandaag."
+    message = f"Werklijst bijgewerkt voor {nl_date(as_of)}. {today}"
+    return Outcome(True, message + _problems_note((*read_problems, *plan.problems)))
+
+
+# --- Importeer bankafschrift --------------------------------------------------------------
+
+
+def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
+    files = workbook.choose_files(live.BANK_PROMPT)
+    if not files:
+        return Outcome(True, "Geen bankafschrift gekozen; er is niets veranderd.")
+    book, read_problems = live.read_live(workbook)
+    result = import_bank(book, files, as_of)
+    if result.changes:
+        live.write_patch(workbook, result.patch, plan=plan_rows(result.plan), as_of=as_of)
+    counts = result.counts
+    named = ", ".join(p.name for p in files)
+    lines = [
+        f"{result.lines} regels gelezen uit {named}, {result.new_lines} nieuw: "
+        f"{counts['Gekoppeld']} gekoppeld, {counts['Controleren']} controleren, "
+        f"{counts['Genegeerd']} genegeerd."
+    ]
+    lines += [f"Let op: {warning.message}" for warning in result.warnings]
+    lines += [f"Rekening {iban} toegevoegd aan klant {c}." for c, iban in result.learned_ibans]
+    if counts["Controleren"]:
+        lines.append(
+            "Controleer de regels met Status Controleren in Betalingen: zolang die er staan, "
+            "wordt de klant niet benaderd."
+        )
+    lines.append(
+        "De Werklijst is bijgewerkt." if result.changes else "Er is niets in de werkmap veranderd."
+    )
+    problems = (*read_problems, *result.plan.problems)
+    return Outcome(True, "\n".join(lines) + _problems_note(problems))
+
+
+# --- Controleer gegevens ----------------------------------------------------------------------
+
+
+def _check(workbook: LiveWorkbook, as_of: date) -> Outcome:
+    book, read_problems = live.read_live(workbook)
+    problems = (*read_problems, *plan_book(book, as_of).problems)
+    name = Path(workbook.fullname).name
+    if not problems:
+        return Outcome(True, f"Geen problemen gevonden in {name}.")
+    lines = [problem_line("", p).lstrip(":") for p in problems[:MAX_PROBLEMS_SHOWN]]
+    more = len(problems) - len(lines)
+    tail = f"\n... en nog {more}; de hele lijst: debiteuren controleer {name}" if more else ""
+    message = f"{len(problems)} problemen gevonden in {name}:\n" + "\n".join(lines) + tail
+    return Outcome(False, message)
+
+
+# --- the folder with the letters --------------------------------------------------------------
+
+
+def folder_command(folder: Path, platform: str = sys.platform) -> list[str] | None:
+    """How to show a folder: Explorer (os.startfile) on Windows, Finder (`open`) on the Mac;
+    None elsewhere (no Excel there, so no one to show it to)."""
+    if platform.startswith("win"):
+        return ["explorer", str(folder)]
+    if platform == "darwin":
+        return ["open", str(folder)]
+    return None
+
+
+def open_folder(folder: Path) -> None:
+    command = folder_command(folder)
+    if command is None:
+        return
+    if sys.platform.startswith("win"):
+        os.startfile(folder)  # type: ignore[attr-defined]  # Windows only
+    else:
+        subprocess.run(command, check=False)

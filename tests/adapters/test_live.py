@@ -1,0 +1,458 @@
+"""adapters/live.py: the decisions as pure functions, and the whole write through the
+LiveWorkbook interface over openpyxl (tests/adapters/live_openpyxl.py), saved and read back.
+
+XlwingsWorkbook itself is not run here (no Excel on Linux): it is checked only by proxy.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.formula import ArrayFormula
+from python_calamine import CalamineWorkbook
+
+from addin import schema
+from addin.adapters import live
+from addin.adapters.live import (
+    ArrayFormula as ArrayStep,
+)
+from addin.adapters.live import (
+    ClearSheet,
+    LiveError,
+    LiveWriteError,
+    Resize,
+    TableBlock,
+    Write,
+    cell_value,
+)
+from addin.adapters.reader import read_book
+from addin.adapters.xlsx_patch import Patch, apply_patch
+from addin.core.model import Channel, Contact
+from tests.adapters.live_openpyxl import OpenpyxlWorkbook, typed
+from tests.adapters.test_reader import Sheet, facturen, write_sheets
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "workbook" / "Voorbeeld.xlsx"
+W = "Blad 'X', cel A1"
+
+# --- values -------------------------------------------------------------------------------
+
+# What a Patch value becomes in a cell: text Excel would read as something else is quoted.
+CELL_VALUES = [
+    ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+    ("+31 6 12345678", "'+31 6 12345678"),
+    ("-5", "'-5"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("#N/A", "'#N/A"),
+    ("\tcmd", "'\tcmd"),
+    ("\r=1+1", "'\r=1+1"),
+    ("'t Veerhuis", "''t Veerhuis"),
+    ("2026-0212", "'2026-0212"),
+    ("00123", "'00123"),
+    ("3 feb", "'3 feb"),
+    ("WAAR", "'WAAR"),
+    ("Brief en e-mail", "Brief en e-mail"),
+    ("Restaurant 't Veerhuis", "Restaurant 't Veerhuis"),
+    ("", None),
+    (None, None),
+    (True, True),
+    (7, 7),
+    (1.5, 1.5),
+    (Decimal("12.345"), 12.35),
+    (Decimal("-0.005"), -0.01),
+    (Decimal("1210"), 1210.0),
+    (date(2026, 11, 24), datetime(2026, 11, 24)),
+    (datetime(2026, 11, 24, 9, 30), datetime(2026, 11, 24, 9, 30)),
+]
+
+
+@pytest.mark.parametrize(("value", "exp"), CELL_VALUES, ids=[repr(v) for v, _ in CELL_VALUES])
+def test_cell_value(value, exp):
+    got = cell_value(value, W)
+    assert got == exp and type(got) is type(exp)
+
+
+REFUSED = [
+    (Decimal("NaN"), "geen getal"),
+    (float("inf"), "geen getal"),
+    (date(1899, 12, 31), "1 maart 1900"),
+    (datetime(2026, 1, 1, tzinfo=UTC), "tijdzone"),
+    ("a\x01b", "stuurteken"),
+    ("x" * 32_768, "32767"),
+    (timedelta(days=1), "timedelta"),
+]
+
+
+@pytest.mark.parametrize(("value", "exp"), REFUSED, ids=[type(v).__name__ for v, _ in REFUSED])
+def test_cell_value_refuses(value, exp):
+    with pytest.raises(LiveError, match=exp) as err:
+        cell_value(value, W)
+    assert str(err.value).startswith(W)
+
+
+def test_the_stand_in_types_text_as_excel_does():
+    """The proxy must be able to catch a writer that forgets the quote: unquoted, formula
+    text becomes a formula and number text a number, as in Excel."""
+    assert typed("=1+1") == ("=1+1", False)
+    assert typed("+31 6") == ("=+31 6", False)
+    assert typed("00123") == (123.0, False)
+    assert typed("'00123") == ("00123", True)
+    assert typed("-") == ("-", False)
+
+
+# --- appending ----------------------------------------------------------------------------
+
+CONTACTS = TableBlock(
+    "tblContacten",
+    "Log",
+    3,
+    2,
+    [
+        ["Datum", "Klantnummer", "Kanaal", "Open", "Stap"],
+        [datetime(2026, 1, 5), "K1", "Telefoon", 1.0, None],
+        [datetime(2026, 1, 6), "K2", "Brief", 2.0, "Herinnering"],
+    ],
+)
+
+
+def test_append_writes_below_the_table_by_header_and_skips_unnamed_columns():
+    rows = (
+        {"Datum": date(2026, 11, 24), "klantnummer ": "K7", "Kanaal": "Brief", "Stap": "=x"},
+        {"Datum": date(2026, 11, 24), "klantnummer ": "K8"},
+    )
+    got = live.append_steps(CONTACTS, rows, [[None] * 5, [None, "", "  ", None, None]])
+    assert got == [
+        Resize("tblContacten", 5, "tabel tblContacten"),
+        Write(
+            "Log",
+            6,
+            2,
+            ((datetime(2026, 11, 24), "'K7", "Brief"), (datetime(2026, 11, 24), "'K8", None)),
+            "tabel tblContacten",
+        ),
+        Write("Log", 6, 6, (("'=x",), (None,)), "tabel tblContacten"),  # Open (E) untouched
+    ]
+
+
+def test_append_fills_the_empty_row_of_a_table_without_data():
+    empty = TableBlock("tblContacten", "Log", 1, 1, [["Datum", "Klantnummer"], [None, None]])
+    assert live.first_new_row(empty) == 2
+    got = live.append_steps(empty, ({"Klantnummer": "Acme"},), [[None, None]])
+    assert got == [
+        Resize("tblContacten", 2, "tabel tblContacten"),
+        Write("Log", 2, 2, (("Acme",),), "tabel tblContacten"),
+    ]
+
+
+def test_append_refuses_to_overwrite_what_is_below_the_table():
+    with pytest.raises(LiveError, match=r"cel D7 \(blad 'Log'\)"):
+        live.append_steps(CONTACTS, ({"Kanaal": "Brief"},) * 2, [[None] * 5, [None, None, "x"]])
+
+
+def test_append_refuses_an_unknown_header():
+    with pytest.raises(LiveError, match=r"geen kolom 'Uitkomst'.*niets in de werkmap"):
+        live.append_steps(CONTACTS, ({"Uitkomst": "Betaald"},), [[None] * 5])
+
+
+# --- setting cells --------------------------------------------------------------------------
+
+AGREEMENTS = TableBlock(
+    "tblAfspraken",
+    "Afspraken",
+    1,
+    1,
+    [
+        ["Afspraak", "Bevestiging verstuurd", "Status", "Notities"],
+        ["A001", None, "=x", None],
+        [1002.0, None, None, None],
+        ["A003", None, None, "=y"],
+    ],
+)
+NO_FORMULAS = [[False] * 4] * 3
+
+
+def test_set_cells_finds_rows_by_key_and_writes_runs_per_column():
+    updates = [
+        ("Afspraak", "A001", {"Status": "loopt"}),
+        ("Afspraak", "1002", {"Status": "gemist", "Bevestiging verstuurd": date(2026, 11, 24)}),
+        ("Afspraak", " A003 ", {"Status": "nagekomen"}),
+    ]
+    got = live.set_cells_steps(AGREEMENTS, updates, NO_FORMULAS)
+    assert got == [
+        Write("Afspraken", 3, 2, ((datetime(2026, 11, 24),),), "tabel tblAfspraken"),
+        Write("Afspraken", 2, 3, (("loopt",), ("gemist",), ("nagekomen",)), "tabel tblAfspraken"),
+    ]
+
+
+def test_set_cells_refuses_a_formula_except_in_a_computed_column():
+    formulas = [[False, False, True, False], [False] * 4, [False, False, False, True]]
+    ok = live.set_cells_steps(AGREEMENTS, [("Afspraak", "A001", {"Status": "x"})], formulas)
+    assert [s.row for s in ok] == [2]  # Status is computed by the tool (schema "f")
+    with pytest.raises(LiveError, match=r"Cel D4 \(Notities\).*formule"):
+        live.set_cells_steps(AGREEMENTS, [("Afspraak", "A003", {"Notities": "x"})], formulas)
+
+
+def test_set_cells_refuses_a_missing_key():
+    with pytest.raises(LiveError, match="geen rij met Afspraak = 'A009'"):
+        live.set_cells_steps(AGREEMENTS, [("Afspraak", "A009", {"Status": "x"})], NO_FORMULAS)
+
+
+# --- sheets and the plan --------------------------------------------------------------------
+
+
+def test_sheet_steps_clear_then_write_a_rectangle():
+    got = live.sheet_steps("Werklijst", [("Werklijst 24-11-2026",), ("Datum", "Actie", "Open")])
+    assert got == [
+        ClearSheet("Werklijst", "blad Werklijst"),
+        Write(
+            "Werklijst",
+            1,
+            1,
+            (("'Werklijst 24-11-2026", None, None), ("Datum", "Actie", "Open")),
+            "blad Werklijst",
+        ),
+    ]
+
+
+ROWS = [("2026-001", "open", "geen", "geen", None, "", "", "", "")]
+PEIL = ("Instellingen", 30, 2)
+
+
+@pytest.mark.parametrize(
+    ("mode", "has_formula", "exp"),
+    [
+        ("values", True, ["Write", "ClearSheet", "Write"]),
+        ("values", False, ["Write", "ClearSheet", "Write"]),
+        ("formula", False, ["Write", "ClearSheet", "ArrayFormula", "Calculate"]),
+        ("formula", True, ["Write", "Calculate"]),
+    ],
+)
+def test_plan_steps_by_mode(mode, has_formula, exp):
+    got = live.plan_steps(mode, True, has_formula, ROWS, PEIL, None, date(2026, 11, 24))
+    assert [type(s).__name__ for s in got] == exp
+    assert got[0] == Write("Instellingen", 30, 2, ((datetime(2026, 11, 24),),), "Peildatum")
+    if mode == "values":
+        assert got[2].values[0] == schema.PLAN_HEADER
+        assert got[2].values[1][:3] == ("'2026-001", "open", "geen")
+    if "ArrayFormula" in exp:
+        step = got[2]
+        assert isinstance(step, ArrayStep)
+        assert step.formula.startswith("=DEBITEUREN_PLAN(tblFacturen[[#All],[Factuurnummer]:")
+        assert (step.rows, step.columns) == (5000, len(schema.PLAN_HEADER))
+
+
+def test_plan_steps_keep_a_later_peildatum_and_skip_a_missing_plan_sheet():
+    day = date(2026, 11, 24)
+    later = datetime(2026, 12, 1)
+    assert live.plan_steps("values", False, False, ROWS, PEIL, later, day) == []
+    earlier = live.plan_steps("values", False, False, ROWS, PEIL, datetime(2026, 11, 1), day)
+    assert [s.target for s in earlier] == ["Peildatum"]
+    assert live.plan_steps("formula", False, False, ROWS, None, None, day) == []
+
+
+def test_plan_mode():
+    assert [live.plan_mode(p) for p in ("win32", "darwin", "linux")] == [
+        "formula",
+        "values",
+        "values",
+    ]
+
+
+# --- the stand-in workbook: read and write through the interface -----------------------------
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    path = tmp_path / "Voorbeeld.xlsx"
+    shutil.copy(EXAMPLE, path)
+    return path
+
+
+def test_read_live_is_read_book(tmp_path):
+    sheets = (
+        facturen(
+            [["2026-001", "K001", date(2026, 2, 3), None, 1210], ["2", "K001", "x", None, 1]],
+            origin="C3",
+            above=[["Facturen"], []],
+        ),
+        Sheet("Klanten", ["Klantnummer", "Naam"], [["K001", "Acme"]], origin="B4"),  # plain
+        Sheet("Contacten", ["Datum", "Klantnummer", "Kanaal"], [[date(2026, 1, 2), "K001", "?"]]),
+    )
+    path = write_sheets(tmp_path / "b.xlsx", *sheets)
+    got = live.read_live(OpenpyxlWorkbook(path))
+    assert got == read_book(path)
+    assert {(p.source.sheet, p.source.row) for p in got[1]} == {("Facturen", 7), ("Contacten", 2)}
+
+
+def contact(customer: str, **kw) -> Contact:
+    kw.setdefault("date", date(2026, 11, 24))
+    kw.setdefault("channel", Channel.LETTER)
+    return Contact(customer=customer, **kw)
+
+
+def test_a_patch_written_live_reads_back_as_the_same_patch_on_the_file(example, tmp_path):
+    """One Patch, two writers: xlsx_patch on a copy of the file, live.py through the
+    interface; both workbooks then read as the same Book and the same Werklijst."""
+    evil = '=HYPERLINK("http://x","klik")'
+    patch = Patch(
+        append=(
+            (
+                "tblContacten",
+                (
+                    {
+                        "Datum": date(2026, 11, 24),
+                        "Klantnummer": "K001",
+                        "Kanaal": "Brief",
+                        "Doel": evil,
+                        "Met": "+31 6 12345678",
+                        "Door": "'t Hoen",
+                        "Facturen": "2026-0212, 2026-0213",
+                    },
+                ),
+            ),
+        ),
+        set_cells=(
+            (
+                "tblAfspraken",
+                "Afspraak",
+                "A001",
+                {"Bevestiging verstuurd": date(2026, 11, 24), "Status": "loopt"},
+            ),
+        ),
+        replace_sheet=(
+            (
+                "Werklijst",
+                (
+                    ("Werklijst",),
+                    ("Datum", "Naam", "Open"),
+                    (date(2026, 11, 24), "@SUM(1)", Decimal("12.50")),
+                ),
+            ),
+        ),
+    )
+    on_file = tmp_path / "file.xlsx"
+    shutil.copy(example, on_file)
+    apply_patch(on_file, patch, backup=False)
+    stand_in = OpenpyxlWorkbook(example)
+    done = live.write_patch(stand_in, patch)
+    assert done == ("tabel tblContacten", "tabel tblAfspraken", "blad Werklijst")
+    stand_in.save()
+    exp_book, exp_problems = read_book(on_file)
+    got_book, got_problems = read_book(example)
+    assert got_book == exp_book and got_problems == exp_problems == ()
+    logged = got_book.contacts[-1]
+    assert (logged.goal, logged.person, logged.by) == (evil, "+31 6 12345678", "'t Hoen")
+    assert logged.invoices == ("2026-0212", "2026-0213")
+
+    def werklijst(path: Path) -> list[list[object]]:
+        return CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Werklijst").to_python()
+
+    assert werklijst(example) == werklijst(on_file)
+    # the text stayed text: a string cell, not a formula (openpyxl) and str (calamine)
+    ws = load_workbook(example)["Contacten"]
+    row = ws.max_row
+    cells = {ws.cell(1, c).value: ws.cell(row, c) for c in range(1, ws.max_column + 1)}
+    assert cells["Doel"].data_type == "s" and cells["Doel"].value == evil
+    assert cells["Met"].data_type == "s"
+    assert cells["Datum"].is_date
+    assert load_workbook(example)["Werklijst"]["B3"].data_type == "s"
+
+
+def test_unquoted_text_would_have_become_a_formula(example):
+    """The check above can fail: the stand-in turns unquoted formula text into a formula."""
+    stand_in = OpenpyxlWorkbook(example)
+    stand_in.write("Werklijst", 1, 1, [["=1+1", "+31 6"]])
+    stand_in.save()
+    ws = load_workbook(example)["Werklijst"]
+    assert ws["A1"].data_type == "f" and ws["B1"].data_type == "f"
+
+
+def test_a_refused_patch_writes_nothing(example):
+    stand_in = OpenpyxlWorkbook(example)
+    patch = Patch(
+        append=(("tblContacten", ({"Datum": date(2026, 11, 24), "Klantnummer": "K1"},)),),
+        set_cells=(("tblAfspraken", "Afspraak", "A999", {"Status": "x"}),),
+    )
+    with pytest.raises(LiveError, match="A999"):
+        live.write_patch(stand_in, patch)
+    assert stand_in.writes == 0
+
+
+def test_a_failure_part_way_names_what_was_written(example):
+    stand_in = OpenpyxlWorkbook(example, fail_on="Werklijst")
+    patch = Patch(
+        append=(("tblContacten", ({"Datum": date(2026, 11, 24), "Klantnummer": "K1"},)),),
+        replace_sheet=(("Werklijst", (("a",),)),),
+    )
+    with pytest.raises(LiveWriteError) as err:
+        live.write_patch(stand_in, patch)
+    message = str(err.value)
+    assert "mislukt bij blad Werklijst" in message
+    assert "Al geschreven: tabel tblContacten" in message
+    assert "blad Werklijst is beveiligd" in message
+
+
+def add_plan_sheet(path: Path, peildatum: date | None = date(2026, 11, 20)) -> None:
+    """What the workbook build adds: a Plan sheet with the array formula, a Peildatum name."""
+    wb = load_workbook(path)
+    wb.create_sheet(schema.PLAN_SHEET)["A1"] = ArrayFormula("A1:I5000", live.plan_formula())
+    wb["Overzicht"]["B1"] = peildatum
+    wb.defined_names[schema.PEILDATUM_NAME] = DefinedName(
+        schema.PEILDATUM_NAME, attr_text="Overzicht!$B$1"
+    )
+    wb.save(path)
+
+
+def test_the_plan_as_values_then_the_formula_back(example):
+    add_plan_sheet(example)
+    rows = [("2026-001", "vervallen", "bellen ...", "bellen", date(2026, 11, 24), "", "", "", "")]
+    stand_in = OpenpyxlWorkbook(example)
+    assert stand_in.formulas("Plan", 1, 1, 1, 1) == [[True]]
+    live.write_patch(stand_in, Patch(), plan=rows, as_of=date(2026, 11, 24), mode="values")
+    stand_in.save()
+    sheet = CalamineWorkbook.from_path(str(example)).get_sheet_by_name("Plan").to_python()
+    assert sheet[0] == list(schema.PLAN_HEADER)
+    assert sheet[1][:5] == ["2026-001", "vervallen", "bellen ...", "bellen", date(2026, 11, 24)]
+    assert len(sheet) == 2
+    assert load_workbook(example)["Overzicht"]["B1"].value == datetime(2026, 11, 24)
+
+    stand_in = OpenpyxlWorkbook(example)  # now on Windows: the formula comes back
+    live.write_patch(stand_in, Patch(), plan=rows, as_of=date(2026, 11, 24), mode="formula")
+    assert stand_in.calculations == 1
+    stand_in.save()
+    a1 = load_workbook(example)["Plan"]["A1"].value
+    assert isinstance(a1, ArrayFormula) and a1.text == live.plan_formula()
+    assert a1.ref == "A1:I5000"
+
+
+# --- choosing files, opening folders ---------------------------------------------------------
+
+
+def test_excel_selection():
+    assert live.excel_selection(False) == ()
+    assert live.excel_selection("C:\\a.xml") == (Path("C:\\a.xml"),)
+    assert live.excel_selection(("C:\\a.xml", "C:\\b.csv")) == (
+        Path("C:\\a.xml"),
+        Path("C:\\b.csv"),
+    )
+
+
+def test_mac_dialog_output():
+    def cancelled(*args, **kwargs):
+        return subprocess.CompletedProcess(args, 1, "", "User canceled. (-128)")
+
+    def chosen(*args, **kwargs):
+        return subprocess.CompletedProcess(args, 0, "/Users/a/nov.xml\n/Users/a/dec.xml\n", "")
+
+    assert live.mac_choose_files("Kies", run=cancelled) == ()
+    assert live.mac_choose_files("Kies", run=chosen) == (
+        Path("/Users/a/nov.xml"),
+        Path("/Users/a/dec.xml"),
+    )

@@ -1,0 +1,362 @@
+"""The ribbon's handlers end to end, against the example workbook opened in the stand-in for
+Excel (tests/adapters/live_openpyxl.py: the LiveWorkbook interface over openpyxl), saved and
+read back with python-calamine and openpyxl. The same jobs run on a copy through the command
+line, and both workbooks must then hold the same data.
+
+Not shown here (no Excel on Linux): that RunPython calls these functions, that xlwings moves
+the values as the stand-in does, the message box, the file dialog, the folder opening.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
+from python_calamine import CalamineWorkbook
+
+from addin import ribbon, schema
+from addin.adapters.book_writer import write_book
+from addin.adapters.reader import read_book
+from addin.cli import main
+from addin.core.letter_log import werklijst_rows
+from addin.core.plan import plan_book
+from addin.core.plan_sheet import plan_rows
+from tests.adapters.live_openpyxl import OpenpyxlWorkbook
+from tests.adapters.test_live import add_plan_sheet
+from tests.core.booktext import book
+from tests.test_cli_bank import BOOK as BANK_BOOK
+from tests.test_cli_bank import STATEMENT
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "workbook" / "Voorbeeld.xlsx"
+DAY = date(2026, 11, 24)
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    """The example as the build makes it: with a Plan sheet (array formula) and Peildatum."""
+    folder = tmp_path / "excel"
+    folder.mkdir()
+    path = folder / "Voorbeeld.xlsx"
+    shutil.copy(EXAMPLE, path)
+    add_plan_sheet(path, peildatum=date(2026, 11, 20))
+    return path
+
+
+@pytest.fixture
+def on_file(tmp_path: Path, workbook: Path) -> Path:
+    """A copy for the command line, in its own folder."""
+    folder = tmp_path / "cli"
+    folder.mkdir()
+    return Path(shutil.copy(workbook, folder / workbook.name))
+
+
+def sheet(path: Path, name: str) -> list[list[object]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+def trimmed(rows: list[list[object]]) -> list[list[object]]:
+    """Rows without trailing empty cells (calamine pads to the used width)."""
+    out = []
+    for row in rows:
+        row = list(row)
+        while row and row[-1] == "":
+            row.pop()
+        out.append(row)
+    return out
+
+
+def test_maak_herinneringen(workbook, on_file):
+    before, _ = read_book(workbook)
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.maak_herinneringen(excel, DAY)
+    excel.save()
+
+    assert outcome.ok and outcome.folder == workbook.parent / "uitvoer" / "2026-11-24"
+    pdfs = sorted(outcome.folder.glob("*.pdf"))
+    assert len(pdfs) == 10 and all(p.stat().st_size > 1000 for p in pdfs)
+    assert len(list(outcome.folder.glob("*.eml"))) == 10
+    ((message, title, critical),) = excel.alerts
+    assert title == "Debiteuren: Maak herinneringen" and not critical
+    assert message.startswith(f"10 brieven gemaakt in {outcome.folder}: 4 Herinnering")
+
+    # the same job on the file (the command line) gives the same workbook data
+    assert main(["herinneringen", str(on_file), "--datum", DAY.isoformat()]) == 0
+    got, problems = read_book(workbook)
+    exp, _ = read_book(on_file)
+    assert problems == ()
+    assert len(got.contacts) == len(before.contacts) + 10
+    assert got.contacts == exp.contacts  # documents relative to each workbook's folder
+    assert got.agreements == exp.agreements
+    assert got == exp
+    assert sheet(workbook, "Werklijst") == sheet(on_file, "Werklijst")
+    assert sheet(workbook, "Werklijst")[0][0] == "Werklijst 24-11-2026"
+
+    # the Plan sheet holds the plan after the letters as values (no UDFs off Windows)
+    plan = plan_book(got, DAY)
+    rows = trimmed(sheet(workbook, "Plan"))
+    assert rows[0] == list(schema.PLAN_HEADER)
+    exp_rows = [[v if v is not None else "" for v in row] for row in plan_rows(plan)]
+    assert rows[1:] == trimmed(exp_rows)
+    assert load_workbook(workbook)["Overzicht"]["B1"].value == datetime(2026, 11, 24)
+
+    # pressed again the same day: nothing new
+    excel = OpenpyxlWorkbook(workbook)
+    again = ribbon.maak_herinneringen(excel, DAY)
+    assert again.ok and again.folder is None
+    assert "Geen brieven te maken vandaag" in excel.alerts[0][0]
+
+
+def test_a_broken_template_leaves_the_workbook_unchanged(workbook):
+    override = workbook.parent / "sjablonen" / "nl" / "herinnering.txt.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text("{% block subject %}Kapot {{ nergens.iets }{% endblock %}", "utf-8")
+    before = workbook.read_bytes()
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.maak_herinneringen(excel, DAY)
+    assert not outcome.ok and outcome.folder is None
+    ((message, _, critical),) = excel.alerts
+    assert critical
+    assert "herinnering.txt.j2" in message and "niets in de werkmap geschreven" in message
+    assert excel.writes == 0
+    excel.save()  # what Excel would hold now, saved: the same data as before
+    assert read_book(workbook) == read_book_bytes(before, workbook.parent / "voor.xlsx")
+
+
+def read_book_bytes(data: bytes, path: Path):
+    path.write_bytes(data)
+    return read_book(path)
+
+
+def test_a_failure_while_writing_names_what_was_written(workbook):
+    excel = OpenpyxlWorkbook(workbook, fail_on="Werklijst")
+    outcome = ribbon.maak_herinneringen(excel, DAY)
+    assert not outcome.ok
+    message = excel.alerts[0][0]
+    assert "mislukt bij blad Werklijst" in message
+    assert "Al geschreven: tabel tblContacten, tabel tblAfspraken" in message
+    assert "De 10 brieven staan wel in " in message
+
+
+def test_a_refused_write_after_the_letters_writes_nothing_and_says_so(workbook):
+    wb = load_workbook(workbook)
+    wb["Contacten"]["C63"] = "notitie onder de tabel"  # tblContacten is A1:K61
+    wb.save(workbook)
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.maak_herinneringen(excel, DAY)
+    assert not outcome.ok and excel.writes == 0
+    assert "cel C63" in outcome.message and "niets in de werkmap geschreven" in outcome.message
+    assert "De 10 brieven staan wel in " in outcome.message
+    assert "niet gelogd" in outcome.message
+
+
+class Named(OpenpyxlWorkbook):
+    """The stand-in under another full name: a new workbook, or one on OneDrive."""
+
+    def __init__(self, path: Path, fullname: str) -> None:
+        super().__init__(path)
+        self._fullname = fullname
+
+    @property
+    def fullname(self) -> str:
+        return self._fullname
+
+
+@pytest.mark.parametrize(
+    ("fullname", "exp"),
+    [("Map1", "nog niet opgeslagen"), ("https://d.docs.live.net/1/Voorbeeld.xlsx", "online")],
+)
+def test_an_unsaved_or_online_workbook_is_refused(workbook, fullname, exp):
+    excel = Named(workbook, fullname)
+    outcome = ribbon.maak_herinneringen(excel, DAY)
+    assert not outcome.ok and exp in outcome.message and excel.writes == 0
+    assert "niets in de werkmap geschreven" in outcome.message
+
+
+def test_vernieuw_werklijst(workbook):
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.vernieuw_werklijst(excel, DAY)
+    excel.save()
+    assert outcome.ok and outcome.folder is None
+    assert outcome.message.startswith("Werklijst bijgewerkt voor 24-11-2026. ")
+    book, _ = read_book(workbook)
+    plan = plan_book(book, DAY)
+    exp = [[v if v is not None else "" for v in row] for row in werklijst_rows(plan, book)]
+    got = trimmed(sheet(workbook, "Werklijst"))
+    assert len(got) == len(exp) > 10
+    assert got[:2] == trimmed(exp[:2])
+    assert [r[2] for r in got[2:]] == [r[2] for r in exp[2:]]  # the invoices, in order
+    assert trimmed(sheet(workbook, "Plan"))[1:] == trimmed(
+        [[v if v is not None else "" for v in row] for row in plan_rows(plan)]
+    )
+    assert load_workbook(workbook)["Overzicht"]["B1"].value == datetime(2026, 11, 24)
+
+
+def test_vernieuw_werklijst_plans_a_later_peildatum(workbook):
+    wb = load_workbook(workbook)
+    wb["Overzicht"]["B1"] = date(2026, 12, 15)
+    wb.save(workbook)
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.vernieuw_werklijst(excel, DAY)
+    excel.save()
+    assert "voor 15-12-2026" in outcome.message
+    assert sheet(workbook, "Werklijst")[0][0] == "Werklijst 15-12-2026"
+    assert load_workbook(workbook)["Overzicht"]["B1"].value == datetime(2026, 12, 15)
+
+
+def test_customer_text_that_looks_like_a_formula_stays_text(workbook):
+    wb = load_workbook(workbook)
+    ws = wb["Klanten"]
+    names = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1)}
+    evil = '=HYPERLINK("http://evil","klik")'
+    for row in range(2, ws.max_row + 1):
+        ws.cell(row, names["Naam"]).value = evil
+        ws.cell(row, names["Naam"]).data_type = "s"
+    wb.save(workbook)
+    excel = OpenpyxlWorkbook(workbook)
+    assert ribbon.vernieuw_werklijst(excel, DAY).ok
+    excel.save()
+    ws = load_workbook(workbook)["Werklijst"]
+    column = [c.value for c in ws[2]].index("Naam") + 1
+    cells = [ws.cell(r, column) for r in range(3, ws.max_row + 1)]
+    assert cells and all(c.data_type == "s" and c.value == evil for c in cells)
+    assert {row[column - 1] for row in sheet(workbook, "Werklijst")[2:]} == {evil}
+
+
+def test_on_windows_the_plan_formula_is_put_back(workbook, monkeypatch):
+    from addin.adapters import live
+
+    monkeypatch.setattr(live, "plan_mode", lambda: "formula")
+    wb = load_workbook(workbook)
+    wb["Plan"]["A1"] = None  # a Mac run wrote values
+    wb.save(workbook)
+    excel = OpenpyxlWorkbook(workbook)
+    assert ribbon.vernieuw_werklijst(excel, DAY).ok
+    assert excel.calculations == 1
+    excel.save()
+    a1 = load_workbook(workbook)["Plan"]["A1"].value
+    assert isinstance(a1, ArrayFormula) and a1.text == live.plan_formula()
+
+
+def test_controleer_gegevens(workbook):
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.controleer_gegevens(excel, DAY)
+    assert outcome.ok and outcome.message == "Geen problemen gevonden in Voorbeeld.xlsx."
+
+    wb = load_workbook(workbook)
+    ws = wb["Facturen"]
+    ws["C5"] = "31-2-2026"  # Factuurdatum
+    ws["E6"] = "veel"  # Bedrag
+    wb.save(workbook)
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.controleer_gegevens(excel, DAY)
+    assert not outcome.ok and excel.writes == 0
+    lines = outcome.message.splitlines()
+    # the two bad rows, and the payments of the two invoices that were skipped with them
+    assert lines[0] == "4 problemen gevonden in Voorbeeld.xlsx:"
+    assert [line.split(" ")[0] for line in lines[3:]] == ["Betalingen:4:", "Betalingen:9:"]
+    assert lines[1].startswith("Facturen:5: [Factuurdatum] Facturen!C5: '31-2-2026'")
+    assert lines[2].startswith("Facturen:6: [Bedrag] Facturen!E6: ")
+    assert excel.alerts[0][2]  # shown as a warning
+
+
+def test_a_long_list_of_problems_is_cut_short(workbook):
+    wb = load_workbook(workbook)
+    for row in range(2, 40):
+        wb["Facturen"].cell(row, 3).value = "nooit"
+    wb.save(workbook)
+    excel = OpenpyxlWorkbook(workbook)
+    lines = ribbon.controleer_gegevens(excel, DAY).message.splitlines()
+    assert len(lines) == 1 + ribbon.MAX_PROBLEMS_SHOWN + 1
+    assert lines[-1].startswith("... en nog ")
+    assert lines[-1].endswith("de hele lijst: debiteuren controleer Voorbeeld.xlsx")
+
+
+def test_folder_command():
+    folder = Path("/x/uitvoer/2026-11-24")
+    assert ribbon.folder_command(folder, "win32") == ["explorer", str(folder)]
+    assert ribbon.folder_command(folder, "darwin") == ["open", str(folder)]
+    assert ribbon.folder_command(folder, "linux") is None
+
+
+# --- Importeer bankafschrift ------------------------------------------------------------------
+
+
+@pytest.fixture
+def bank_files(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The command line's bank test: a workbook, a CAMT.053 statement with formula-looking
+    names and descriptions; one copy of the workbook for Excel, one for the command line."""
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    workbook = folder / "Debiteuren.xlsx"
+    write_book(book(BANK_BOOK), workbook)
+    add_plan_sheet(workbook)
+    statement = folder / "november.xml"
+    statement.write_text(STATEMENT, encoding="utf-8")
+    copy = tmp_path / "Debiteuren-cli.xlsx"
+    shutil.copy(workbook, copy)
+    return workbook, statement, copy
+
+
+def test_importeer_bankafschrift(bank_files):
+    workbook, statement, on_file = bank_files
+    excel = OpenpyxlWorkbook(workbook, files=[statement])
+    outcome = ribbon.importeer_bankafschrift(excel, DAY)
+    excel.save()
+    assert outcome.ok and outcome.folder is None
+    lines = outcome.message.splitlines()
+    assert lines[0] == (
+        "4 regels gelezen uit november.xml, 4 nieuw: 2 gekoppeld, 1 controleren, 1 genegeerd."
+    )
+    assert "Status Controleren" in outcome.message
+
+    assert main(["bank", str(on_file), str(statement), "--datum", DAY.isoformat()]) == 0
+    got, problems = read_book(workbook)
+    assert problems == ()
+    assert got == read_book(on_file)[0]
+    assert len(got.payments) == 4
+    assert {a.invoice: a.status.value for a in plan_book(got, DAY).actions}["2026-0101"] == (
+        "betaald"
+    )
+    # bank text that looks like a formula stayed text
+    ws = load_workbook(workbook)["Betalingen"]
+    texts = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    formula_like = [c for c in texts if c.value.startswith("=")]
+    assert {c.value for c in formula_like} == {'=HYPERLINK("http://x")', "=1+1 onbekend"}
+    assert all(c.data_type == "s" for c in formula_like)
+    assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    calamine = {v for row in sheet(workbook, "Betalingen") for v in row}
+    assert '=HYPERLINK("http://x")' in calamine and "=1+1 onbekend" in calamine
+    assert trimmed(sheet(workbook, "Plan"))[0] == list(schema.PLAN_HEADER)
+
+    # The same file again changes nothing: the linked payer's account was learnt in the
+    # first run's write, on both paths alike.
+    excel = OpenpyxlWorkbook(workbook, files=[statement])
+    again = ribbon.importeer_bankafschrift(excel, DAY)
+    excel.save()
+    assert again.ok and ", 0 nieuw:" in again.message
+    assert excel.writes == 0 and "Er is niets in de werkmap veranderd." in again.message
+    assert main(["bank", str(on_file), str(statement), "--datum", DAY.isoformat()]) == 0
+    assert read_book(workbook)[0] == read_book(on_file)[0]
+
+
+def test_no_bank_file_chosen_or_a_broken_one_changes_nothing(bank_files, tmp_path):
+    workbook, statement, _ = bank_files
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.importeer_bankafschrift(excel, DAY)
+    assert outcome.ok and "Geen bankafschrift gekozen" in outcome.message
+    bomb = tmp_path / "bom.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Document>&b;</Document>',
+        encoding="utf-8",
+    )
+    excel = OpenpyxlWorkbook(workbook, files=[statement, bomb])
+    outcome = ribbon.importeer_bankafschrift(excel, DAY)
+    assert not outcome.ok and "bom.xml" in outcome.message
+    assert "niets in de werkmap geschreven" in outcome.message and excel.writes == 0
+    assert excel.alerts[0][2]
