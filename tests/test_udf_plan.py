@@ -229,3 +229,35 @@ def test_the_plan_fills_its_array_formula_with_empty_text_not_na():
     assert padded[len(bare)] == [""] * 9 and padded[-1] == [""] * 9
     # a range smaller than the plan (a user shrank it) gets the whole plan; Excel cuts it
     assert udfs.DEBITEUREN_PLAN(*args, as_xlwings(EXAMPLE_DATE), _Caller(10, 9)) == bare
+
+
+def test_never_stale_when_a_customer_or_a_promise_changes():
+    tables = table_values(EXAMPLE)
+    before = plan(tables, EXAMPLE_DATE)
+    target = _first_with(before, "herinnering")
+    number = target["Factuurnummer"]
+    customer = next(r[1] for r in tables[schema.FACTUREN.name][1:] if r[0] == number)
+
+    bankrupt = copy.deepcopy(tables)
+    col = _column(tables, schema.KLANTEN.name, "Bijzonderheid")
+    for r in bankrupt[schema.KLANTEN.name][1:]:
+        if r[0] == customer:
+            r[col] = "Faillissement"
+    assert _row_of(call(bankrupt, EXAMPLE_DATE), number)["Actie"] == "intern-oplossen"
+
+    promised = copy.deepcopy(tables)
+    head = promised[schema.AFSPRAKEN.name][0]
+    row = [None] * len(head)
+    for header, value in {
+        "Afspraak": "T-NIEUW",
+        "Klantnummer": customer,
+        "Facturen": number,
+        "Soort": "Toezegging",
+        "Datum afspraak": datetime(2026, 11, 23),
+        "Betaaldatum": datetime(2026, 12, 4),
+        "Getekend retour": "Ja",
+    }.items():
+        row[head.index(header)] = value
+    promised[schema.AFSPRAKEN.name].append(row)
+    got = _row_of(call(promised, EXAMPLE_DATE), number)
+    assert got["Actie"] == "wachten" and got["Datum"] == datetime(2026, 12, 4)
