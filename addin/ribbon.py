@@ -51,6 +51,7 @@ from .adapters.letter_job import run_letters
 from .adapters.letters import LetterTemplateError
 from .adapters.live import LiveError, LiveWorkbook, LiveWriteError
 from .adapters.xlsx_patch import Patch, PatchError
+from .adapters.xlwings_book import BANK_PROMPT, XlwingsWorkbook
 from .cli_letters import template_problem
 from .core.letter_log import werklijst_rows
 from .core.model import Action, Problem
@@ -107,7 +108,7 @@ Job = Callable[[LiveWorkbook, date], Outcome]
 
 
 def _run(title: str, job: Job, workbook: LiveWorkbook | None, as_of: date | None) -> Outcome:
-    book = workbook if workbook is not None else live.XlwingsWorkbook.caller()
+    book = workbook if workbook is not None else XlwingsWorkbook.caller()
     try:
         outcome = job(book, as_of or date.today())
     except (RibbonError, LiveError, LiveWriteError, PatchError, BankFileError) as exc:
@@ -230,7 +231,7 @@ def _worklist(workbook: LiveWorkbook, as_of: date) -> Outcome:
 
 
 def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
-    files = workbook.choose_files(live.BANK_PROMPT)
+    files = workbook.choose_files(BANK_PROMPT)
     if not files:
         return Outcome(True, "Geen bankafschrift gekozen; er is niets veranderd.")
     book, read_problems = live.read_live(workbook)

@@ -19,7 +19,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from python_calamine import CalamineWorkbook
 
 from addin import schema
-from addin.adapters import live
+from addin.adapters import live, xlwings_book
 from addin.adapters.live import (
     ArrayFormula as ArrayStep,
 )
@@ -436,9 +436,9 @@ def test_the_plan_as_values_then_the_formula_back(example):
 
 
 def test_excel_selection():
-    assert live.excel_selection(False) == ()
-    assert live.excel_selection("C:\\a.xml") == (Path("C:\\a.xml"),)
-    assert live.excel_selection(("C:\\a.xml", "C:\\b.csv")) == (
+    assert xlwings_book.excel_selection(False) == ()
+    assert xlwings_book.excel_selection("C:\\a.xml") == (Path("C:\\a.xml"),)
+    assert xlwings_book.excel_selection(("C:\\a.xml", "C:\\b.csv")) == (
         Path("C:\\a.xml"),
         Path("C:\\b.csv"),
     )
@@ -451,8 +451,8 @@ def test_mac_dialog_output():
     def chosen(*args, **kwargs):
         return subprocess.CompletedProcess(args, 0, "/Users/a/nov.xml\n/Users/a/dec.xml\n", "")
 
-    assert live.mac_choose_files("Kies", run=cancelled) == ()
-    assert live.mac_choose_files("Kies", run=chosen) == (
+    assert xlwings_book.mac_choose_files("Kies", run=cancelled) == ()
+    assert xlwings_book.mac_choose_files("Kies", run=chosen) == (
         Path("/Users/a/nov.xml"),
         Path("/Users/a/dec.xml"),
     )

@@ -1,0 +1,221 @@
+"""The open workbook through classic open-source xlwings: the `LiveWorkbook` of
+adapters/live.py over an xlwings Book (no xlwings.pro, no server), and the file dialogs the
+bank import asks with.
+
+Only moves values; every decision is in adapters/live.py. Not run by the tests (no Excel on
+Linux): checked only by proxy, through the openpyxl implementation of the same interface in
+tests/adapters/live_openpyxl.py. That it behaves the same in Excel (Windows and Mac) is not
+tested here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .live import LiveError, TableBlock
+
+# --- xlwings ----------------------------------------------------------------------------------
+
+
+class XlwingsWorkbook:
+    """`LiveWorkbook` over a classic open-source xlwings Book (no xlwings.pro, no server).
+
+    Only moves values; every decision is in the functions above. Not run by the tests (no
+    Excel on Linux): checked only by proxy, through the openpyxl implementation of the same
+    interface in tests/adapters/live_openpyxl.py.
+    """
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self._tables: dict[str, tuple[str, str]] | None = None
+
+    @classmethod
+    def caller(cls) -> XlwingsWorkbook:
+        import xlwings as xw  # only where Excel calls in
+
+        return cls(xw.Book.caller())
+
+    @property
+    def fullname(self) -> str:
+        return str(self.book.fullname)
+
+    def _sheet(self, name: str) -> Any:
+        for sheet in self.book.sheets:
+            if sheet.name.casefold() == name.casefold():
+                return sheet
+        return None
+
+    def _find_table(self, name: str) -> tuple[str, str] | None:
+        if self._tables is None:
+            self._tables = {
+                table.name.casefold(): (sheet.name, table.name)
+                for sheet in self.book.sheets
+                for table in sheet.tables
+            }
+        return self._tables.get(name.casefold())
+
+    def table(self, name: str) -> TableBlock | None:
+        found = self._find_table(name)
+        if found is None:
+            return None
+        sheet, real = found
+        area = self.book.sheets[sheet].tables[real].range
+        values = area.options(ndim=2).value
+        return TableBlock(real, sheet, area.row, area.column, values)
+
+    def sheet_block(self, sheet: str) -> TableBlock | None:
+        found = self._sheet(sheet)
+        if found is None:
+            return None
+        area = found.used_range
+        values = area.options(ndim=2).value
+        return TableBlock(found.name, found.name, area.row, area.column, values, plain=True)
+
+    def sheet_names(self) -> Sequence[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def _block(self, sheet: str, row: int, column: int, rows: int, columns: int) -> Any:
+        return self.book.sheets[sheet].range((row, column), (row + rows - 1, column + columns - 1))
+
+    def cells(self, sheet: str, row: int, column: int, rows: int, columns: int) -> list[list[Any]]:
+        return list(self._block(sheet, row, column, rows, columns).options(ndim=2).value)
+
+    def formulas(
+        self, sheet: str, row: int, column: int, rows: int, columns: int
+    ) -> list[list[bool]]:
+        got = self._block(sheet, row, column, rows, columns).formula
+        grid = [[got]] if isinstance(got, str) else [list(r) for r in got]
+        return [[isinstance(f, str) and f.startswith("=") for f in r] for r in grid]
+
+    def name_cell(self, name: str) -> tuple[str, int, int] | None:
+        for defined in self.book.names:
+            if defined.name.split("!")[-1].casefold() != name.casefold():
+                continue
+            try:
+                area = defined.refers_to_range
+            except Exception:  # a name that refers to a constant or a formula
+                return None
+            if area.count != 1:
+                return None
+            return area.sheet.name, area.row, area.column
+        return None
+
+    def write(self, sheet: str, row: int, column: int, values: Sequence[Sequence[object]]) -> None:
+        self.book.sheets[sheet].range((row, column)).value = [list(r) for r in values]
+
+    def resize_table(self, name: str, rows: int) -> None:
+        found = self._find_table(name)
+        if found is None:
+            raise LiveError(f"De tabel '{name}' is verdwenen.")
+        sheet, real = found
+        table = self.book.sheets[sheet].tables[real]
+        area = table.range
+        top, left = area.row, area.column
+        last = left + area.columns.count - 1
+        table.resize(self.book.sheets[sheet].range((top, left), (top + rows - 1, last)))
+
+    def clear_sheet(self, sheet: str) -> None:
+        found = self._sheet(sheet)
+        if found is None:
+            found = self.book.sheets.add(sheet, after=self.book.sheets[-1])
+        found.clear_contents()
+
+    def set_array_formula(self, sheet: str, formula: str, rows: int, columns: int) -> None:
+        # A classic array formula over a fixed block, as the build writes it: every Excel
+        # version takes it (a spilling Formula2 would need Excel 365).
+        self.book.sheets[sheet].range((1, 1), (rows, columns)).formula_array = formula
+
+    def calculate(self) -> None:
+        self.book.app.calculate()
+
+    def choose_files(self, prompt: str) -> tuple[Path, ...]:
+        if sys.platform.startswith("win"):
+            # Excel's own dialog (Application.GetOpenFilename): FileFilter, FilterIndex,
+            # Title, ButtonText (Mac only), MultiSelect; positional for late-bound COM.
+            chosen = self.book.app.api.GetOpenFilename(EXCEL_FILE_FILTER, 1, prompt, "", True)
+            return excel_selection(chosen)
+        if sys.platform == "darwin":
+            return mac_choose_files(prompt)
+        return tk_choose_files(prompt)
+
+    def alert(self, message: str, title: str, critical: bool = False) -> None:
+        self.book.app.alert(message, title=title, mode="critical" if critical else "info")
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Screen updating off while writing (faster, no flicker), always restored."""
+        app = self.book.app
+        before = app.screen_updating
+        app.screen_updating = False
+        try:
+            yield
+        finally:
+            app.screen_updating = before
+
+
+# --- choosing bank files ----------------------------------------------------------------------
+
+BANK_PROMPT = "Kies de bankafschriften (CAMT.053, MT940 of CSV)"
+# Excel's GetOpenFilename filter: pairs of "description,patterns".
+EXCEL_FILE_FILTER = (
+    "Bankafschriften (*.xml;*.sta;*.940;*.mt940;*.txt;*.csv),*.xml;*.sta;*.940;*.mt940;*.txt;"
+    "*.csv,Alle bestanden (*.*),*.*"
+)
+
+
+def excel_selection(chosen: object) -> tuple[Path, ...]:
+    """What Excel's GetOpenFilename returns: False when cancelled, else one path or a
+    sequence of paths (MultiSelect)."""
+    if chosen is False or chosen is None:
+        return ()
+    if isinstance(chosen, str):
+        return (Path(chosen),) if chosen and chosen != "False" else ()
+    if isinstance(chosen, Sequence):
+        return tuple(Path(str(p)) for p in chosen if p)
+    return ()
+
+
+MAC_SCRIPT = (
+    'set chosen to choose file with prompt "{prompt}" with multiple selections allowed\n'
+    'set out to ""\n'
+    "repeat with f in chosen\n"
+    "set out to out & POSIX path of f & linefeed\n"
+    "end repeat\n"
+    "return out"
+)
+
+
+def mac_choose_files(prompt: str, run: Callable[..., Any] = subprocess.run) -> tuple[Path, ...]:
+    """The macOS file dialog through osascript (always present, unlike tkinter for some
+    Python installs); cancel -> ()."""
+    script = MAC_SCRIPT.format(prompt=prompt.replace('"', "'"))
+    done = run(["osascript", "-e", script], capture_output=True, text=True, check=False)
+    if done.returncode != 0:  # -128: the user cancelled
+        return ()
+    return osascript_paths(done.stdout)
+
+
+def osascript_paths(output: str) -> tuple[Path, ...]:
+    return tuple(Path(line) for line in output.splitlines() if line.strip())
+
+
+def tk_choose_files(prompt: str) -> tuple[Path, ...]:
+    """tkinter's file dialog, on top of other windows; () when cancelled or without Tk."""
+    try:
+        import tkinter
+        from tkinter import filedialog
+    except ImportError:
+        return ()
+    root = tkinter.Tk()
+    try:
+        root.withdraw()
+        root.attributes("-topmost", True)
+        chosen = filedialog.askopenfilenames(title=prompt, parent=root)
+    finally:
+        root.destroy()
+    return tuple(Path(p) for p in chosen)
