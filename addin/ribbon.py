@@ -53,7 +53,7 @@ from .adapters.live import LiveError, LiveWorkbook, LiveWriteError
 from .adapters.xlsx_patch import Patch, PatchError
 from .adapters.xlwings_book import BANK_PROMPT, XlwingsWorkbook
 from .cli_letters import template_problem
-from .core.letter_log import werklijst_rows
+from .core.letter_log import agreement_updates, werklijst_rows
 from .core.model import Action, Problem
 from .core.plan import plan_book
 from .core.plan_sheet import plan_rows
@@ -214,7 +214,16 @@ def _worklist(workbook: LiveWorkbook, as_of: date) -> Outcome:
     as_of = max(as_of, live.peildatum(workbook) or as_of)
     book, read_problems = live.read_live(workbook)
     plan = plan_book(book, as_of)
-    patch = Patch(replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan, book)),))
+    # Afspraken.Status too: in Excel nothing else brings it up to date (loopt -> gemist).
+    patch = Patch(
+        set_cells=tuple(
+            (schema.AFSPRAKEN.name, "Afspraak", agreement_id, values)
+            for agreement_id, values in agreement_updates(
+                book.agreements, plan.agreement_states, frozenset(), as_of
+            )
+        ),
+        replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan, book)),),
+    )
     live.write_patch(workbook, patch, plan=plan_rows(plan), as_of=as_of)
     due = [a for a in plan.actions if a.action is not Action.NONE and (a.date or as_of) <= as_of]
     counts = Counter(a.action.value for a in due)

@@ -208,6 +208,25 @@ def test_vernieuw_werklijst_plans_a_later_peildatum(workbook):
     assert load_workbook(workbook)["Overzicht"]["B1"].value == datetime(2026, 12, 15)
 
 
+def test_vernieuw_werklijst_brings_afspraken_status_up_to_date(workbook):
+    later = date(2027, 3, 1)
+    book, _ = read_book(workbook)
+    before = dict(plan_book(book, DAY).agreement_states)
+    after = {k: v.value for k, v in plan_book(book, later).agreement_states}
+    assert any(before[k].value != v for k, v in after.items())  # some promise ran out
+    excel = OpenpyxlWorkbook(workbook)
+    assert ribbon.vernieuw_werklijst(excel, later).ok
+    excel.save()
+    rows = sheet(workbook, "Afspraken")
+    head = rows[0]
+    shown = {
+        r[head.index("Afspraak")]: r[head.index("Status")]
+        for r in rows[1:]
+        if r[head.index("Afspraak")]
+    }
+    assert shown == after
+
+
 def test_customer_text_that_looks_like_a_formula_stays_text(workbook):
     wb = load_workbook(workbook)
     ws = wb["Klanten"]
