@@ -174,7 +174,9 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     path = workbook_path(workbook.fullname)
     book, read_problems = live.read_live(workbook)
     staged: list[Patch] = []  # written below together with the Plan sheet, in one go
-    job = run_letters(book, path, as_of, write=staged.append)
+    # One process: inside Excel, Python may run in xlwings' COM server, whose worker
+    # processes would start that server's module again (spawn); not worth the risk there.
+    job = run_letters(book, path, as_of, write=staged.append, parallel=False)
     try:
         live.write_patch(workbook, staged[0], plan=plan_rows(job.plan_after), as_of=as_of)
     except (LiveError, LiveWriteError) as exc:

@@ -103,11 +103,14 @@ def make_letters(
     folder: Path,
     tasks: Sequence[LetterTask],
     progress: Callable[[int, int], None] | None = None,
+    *,
+    parallel: bool = True,
 ) -> tuple[MadeLetter, ...]:
-    """All letters, on both cores when there are many (order kept)."""
+    """All letters, on both cores when there are many and `parallel` allows it (order
+    kept)."""
     folder.mkdir(parents=True, exist_ok=True)
     made: list[MadeLetter] = []
-    if len(tasks) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+    if not parallel or len(tasks) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         _init(book, workbook, as_of, folder)
         for task in tasks:
             made.append(_make_one(task))
@@ -135,6 +138,7 @@ def run_letters(
     folder: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     write: Callable[[Patch], object] | None = None,
+    parallel: bool = True,
 ) -> LetterJob:
     """Make today's letters and, unless `dry_run`, log them in the workbook.
 
@@ -143,12 +147,13 @@ def run_letters(
     before any letter is made). The Excel ribbon passes its own writer (the open workbook
     through xlwings, adapters/live.py) and so skips that check: there the open workbook is
     the one being written. `workbook` still locates the output folder and the templates.
+    `parallel=False` makes every letter in this process (see addin/ribbon.py for why).
     """
     if not dry_run and write is None:
         check_not_open(workbook)  # before any letter is made
     plan = plan_book(book, as_of)
     target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
-    made = make_letters(book, workbook, as_of, target, plan.letters, progress)
+    made = make_letters(book, workbook, as_of, target, plan.letters, progress, parallel=parallel)
     logged = contact_rows(made, as_of)
     confirmed = confirmed_agreements(made)
     after = replace(
