@@ -14,7 +14,10 @@ Example::
     124 regels gelezen uit 1 bestand, 37 nieuw: 29 gekoppeld, 6 controleren, 2 genegeerd.
 
 A statement whose opening balance plus its entries is not its closing balance is still
-read, with a warning naming the file and the statement ("waarschuwingen" in --json).
+read, with a warning naming the file and the statement ("waarschuwingen" in --json), but
+none of its lines is Gekoppeld: its receipts go to Controleren as "R0 saldo klopt niet"
+with the statement's figures, and with the invoice and customer the other rules found as
+the proposal.
 """
 
 from __future__ import annotations

@@ -200,9 +200,99 @@ def test_statement_that_does_not_add_up_is_read_with_a_warning(capsys, tmp_path)
     (warning,) = data["waarschuwingen"]
     assert warning["soort"] == "saldo-klopt-niet"
     assert warning["melding"].startswith("Bankbestand nov.xml, afschrift TEST-V02-RET-1:")
+    # Nothing is linked, not even the storno that re-opens 2026-0101 in the right file;
+    # the bank costs stay Genegeerd.
+    assert [(r[2], r[3]) for r in _rows(data)] == [
+        ("Controleren", "R0 saldo klopt niet")] * 5 + [("Genegeerd", "R0 afschrijving")
+    ]  # fmt: skip
     assert main(["bank", str(workbook), str(statement), "--proef"]) == 0
     out = capsys.readouterr().out
     assert "Let op: Bankbestand nov.xml, afschrift TEST-V02-RET-1" in out
+    assert "0 gekoppeld, 5 controleren, 1 genegeerd." in out
+
+
+# --- a statement off by a cent (fixtures written for it): nothing is linked --------------------
+
+OFF_BY_A_CENT = {
+    "camt053-v02-off-by-a-cent.xml": (
+        "TEST-V02-CENT-1", ('"EUR">3459.99<', '"EUR">3460.00<'), ("<Id>TEST-V02-CENT-1</Id>",
+        "<Id>TEST-V02-CENT-1</Id><StmtPgntn><PgNb>1</PgNb><LastPgInd>false</LastPgInd>"
+        "</StmtPgntn>")
+    ),
+    # page 1 of 2: statement number 00001/1 and an intermediate closing balance (:62M:)
+    "mt940-off-by-a-cent.sta": (
+        "00001 van 23-11-2026", ("EUR3459,99", "EUR3460,00"),
+        (":28C:00001\r\n", ":28C:00001/1\r\n", ":62F:", ":62M:")
+    ),
+}  # fmt: skip
+LINKED_WHEN_RIGHT = [
+    ("2026-0101", "1210.00", "Gekoppeld", "R1 betalingskenmerk", "K1"),
+    ("2026-0102", "500.00", "Gekoppeld", "R3 factuurnummer", "K2"),
+    ("2026-0103", "750.00", "Gekoppeld", "R2 end-to-end-id", "K2"),
+]
+
+
+@pytest.mark.parametrize("name", sorted(OFF_BY_A_CENT))
+def test_statement_off_by_a_cent_is_never_linked(capsys, tmp_path, name):
+    statement_id, _, _ = OFF_BY_A_CENT[name]
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK), workbook)
+    statement = FIXTURES / name
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 0
+    assert (data["gekoppeld"], data["controleren"], data["genegeerd"]) == (0, 3, 0)
+    # the invoice and customer a strong rule found stay as the proposal
+    assert _rows(data) == [
+        (invoice, amount, "Controleren", "R0 saldo klopt niet", customer)
+        for invoice, amount, _, _, customer in LINKED_WHEN_RIGHT
+    ]
+    figures = (
+        f"R0 saldo klopt niet: afschrift {statement_id}: beginsaldo € 1.000,00 + boekingen "
+        "€ 2.460,00 = € 3.460,00, eindsaldo € 3.459,99; bij een kloppend saldo: "
+    )
+    regels = [b["regel"] for b in data["betalingen"]]
+    assert regels[0] == figures + (
+        "R1 betalingskenmerk: kenmerk 5000056789012345 van factuur 2026-0101, bedrag gelijk "
+        "aan open € 1.210,00"
+    )
+    assert all(r.startswith(figures) for r in regels)
+    (warning,) = data["waarschuwingen"]
+    assert warning["soort"] == "saldo-klopt-niet" and statement_id in warning["melding"]
+    b, problems = read_book(workbook)
+    assert problems == () and data["geleerd"] == []
+    assert [c.ibans for c in b.customers] == [("NL91ABNA0417164300",), ()]  # nothing learnt
+    actions = {a.invoice: a for a in plan_book(b, date(2026, 11, 24)).actions}
+    assert all(actions[n].status.value != "betaald" for n in ("2026-0101", "2026-0102"))
+    # Importing it again adds nothing; nor does the corrected file (the same keys).
+    fixed = tmp_path / name
+    _write_changed(statement, fixed, OFF_BY_A_CENT[name][1])
+    for again in (statement, fixed):
+        code, data = run(capsys, "bank", workbook, again, "--datum", "2026-11-24", "--json")
+        assert (code, data["nieuw"], data["betalingen"]) == (0, 0, [])
+
+
+@pytest.mark.parametrize("name", sorted(OFF_BY_A_CENT))
+@pytest.mark.parametrize("how", ["balances right", "page 1 of 2"])
+def test_the_same_statement_adding_up_or_partial_links_as_before(capsys, tmp_path, name, how):
+    _, right, partial = OFF_BY_A_CENT[name]
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK), workbook)
+    statement = tmp_path / name
+    _write_changed(FIXTURES / name, statement, right if how == "balances right" else partial)
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 0 and data["waarschuwingen"] == []
+    assert _rows(data) == LINKED_WHEN_RIGHT
+    actions = {a.invoice: a for a in plan_book(read_book(workbook)[0], date(2026, 11, 24)).actions}
+    assert actions["2026-0101"].status.value == "betaald"
+
+
+def _write_changed(source: Path, target: Path, changes: tuple[str, ...]) -> None:
+    """`source` with each (old, new) pair of `changes` replaced once, written to `target`."""
+    text = source.read_bytes().decode("utf-8")
+    for old, new in zip(changes[0::2], changes[1::2], strict=True):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    target.write_bytes(text.encode("utf-8"))
 
 
 # --- the job behind both front doors (adapters/bank_job.py) ------------------------------------

@@ -49,7 +49,8 @@ class BankImport:
       new_lines: lines not yet in Betalingen (by Sleutel); each gives one or more rows.
       payments: the new Betalingen rows, Regel as "rule: evidence".
       learned_ibans: (Klantnummer, IBAN) confirmed by the user, to add to Klanten.IBAN.
-      warnings: statements whose balances do not add up (kind "saldo-klopt-niet").
+      warnings: statements whose balances do not add up (kind "saldo-klopt-niet"); their
+        lines are never Gekoppeld (core/matching.py, R0 saldo klopt niet).
       book_after: the book with the new rows, as the plan saw it.
       plan: the plan of `book_after` on `as_of`.
       patch: the write: append Betalingen, set Klanten.IBAN, replace Werklijst; empty when

@@ -32,16 +32,19 @@ code is written in those ISO codes or as SWIFT's "returned item" (NRTI); MT940 s
 /RTRN/ in :86:, or transaction type NRTI/FRTI in :61:. Banks' own numeric codes (Rabobank,
 ABN AMRO) are not interpreted: their lists are not public in a stable form.
 
-Balance check, per statement (`read_bank(path).warnings`): the opening booked balance (CAMT
-OPBD, else PRCD; MT940 :60F:) plus the booked entries (CAMT BOOK entries, the entry
-amounts; MT940 every :61:) must be the closing booked balance (CLBD; :62F:). When it is not,
-the file is still read and a warning ("saldo-klopt-niet") names the file and the statement:
-six of the eighteen public sample files the project keeps (hand-edited test files from
-public parsers) do not add up, so a refusal would refuse files that are otherwise fine.
-Not checked, because the statement is clearly partial or cannot be checked: one of the two
-balances is missing (MT940 :60M:/:62M: pages), the CAMT statement or message is one page of
-several (StmtPgntn / MsgPgntn with a page number other than 1, or LastPgInd false), or the
-balances and entries are not in one currency.
+Balance check, per statement: the opening booked balance (CAMT OPBD, else PRCD; MT940
+:60F:) plus the booked entries (CAMT BOOK entries, the entry amounts; MT940 every :61:) must
+be the closing booked balance (CLBD; :62F:). When it is not, the file is still read: a
+warning ("saldo-klopt-niet", `read_bank(path).warnings`) names the file and the statement,
+and every line of that statement carries the figures (`BankLine.unbalanced`, a
+`BalanceMismatch`), so that matching never links it (R0 saldo klopt niet: Controleren). Six
+of the eighteen public sample files the project keeps (hand-edited test files from public
+parsers) do not add up, so a refusal would refuse files that are otherwise fine. The keys
+do not depend on it: re-reading a corrected file gives the same keys. Not checked, because
+the statement is clearly partial or cannot be checked: one of the two balances is missing
+(MT940 :60M:/:62M: pages), the CAMT statement or message is one page of several (StmtPgntn
+/ MsgPgntn with a page number other than 1, or LastPgInd false), or the balances and
+entries are not in one currency.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ from pathlib import Path
 
 import mt940
 
-from addin.core.bank import BankLine
+from addin.core.bank import BalanceMismatch, BankLine
 from addin.core.model import Warning_
 from addin.core.money import format_eur
 from addin.core.references import iban_is_valid
@@ -92,7 +95,7 @@ class BankFile:
     Attributes:
       lines: every transaction, in file order (see `read_bank_file`).
       warnings: statements whose balances do not add up (kind "saldo-klopt-niet"), with a
-        Dutch message naming the file and the statement.
+        Dutch message naming the file and the statement; their lines carry `unbalanced`.
       kind: the format found: "CAMT.053", "MT940" or "CSV".
     """
 
@@ -103,10 +106,12 @@ class BankFile:
 
 @dataclass(frozen=True, slots=True)
 class _Raw:
-    """A line before its key is made unique within the file."""
+    """A line before its key is made unique within the file, and the mismatch of its
+    statement's balances (set on the line together with the key: one `replace` per line)."""
 
     line: BankLine
     base_key: str
+    unbalanced: BalanceMismatch | None = None
 
 
 def read_bank_file(path: Path) -> tuple[BankLine, ...]:
@@ -210,7 +215,10 @@ def _unique_keys(raws: Iterable[_Raw]) -> tuple[BankLine, ...]:
         count = seen.get(raw.base_key, 0) + 1
         seen[raw.base_key] = count
         key = raw.base_key if count == 1 else f"{raw.base_key}#{count}"
-        out.append(replace(raw.line, key=key))
+        if raw.unbalanced is None:
+            out.append(replace(raw.line, key=key))
+        else:
+            out.append(replace(raw.line, key=key, unbalanced=raw.unbalanced))
     return tuple(out)
 
 
@@ -311,6 +319,7 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> list[_Raw]:
     statements = 0
     message_partial = False
     booked = _Booked()  # the statement's BOOK entries, for its balances
+    first = 0  # where the statement's lines start in `out`
     try:
         for _event, elem in ET.iterparse(io.BytesIO(data), events=("end",)):
             if elem.text is not None and len(elem.text) > MAX_FIELD_CHARS:
@@ -337,9 +346,11 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> list[_Raw]:
                 message_partial = _is_partial(_child(elem, "MsgPgntn"))
             elif tag == "Stmt":
                 statements += 1
-                warning = _camt_balance_check(elem, booked, name, statements, message_partial)
-                if warning is not None:
-                    warnings.append(warning)
+                mismatch = _camt_balance_check(elem, booked, name, statements, message_partial)
+                if mismatch is not None:
+                    warnings.append(_balance_warning(name, mismatch))
+                    _mark_unbalanced(out, first, mismatch)
+                first = len(out)
                 own = ""
                 booked = _Booked()
                 elem.clear()
@@ -413,7 +424,7 @@ def _camt_balance_check(
     name: str,
     ordinal: int,
     message_partial: bool,
-) -> Warning_ | None:
+) -> BalanceMismatch | None:
     if message_partial or _is_partial(_child(stmt, "StmtPgntn")):
         return None
     opening = _camt_balance(stmt, _OPENING, name)
@@ -427,17 +438,16 @@ def _camt_balance_check(
     until = _text(stmt, "FrToDt", "ToDtTm")[:10]
     if until:
         label = f"{label} tot {until}"
-    return _balance_warning(name, label, opening, booked, closing)
+    return _mismatch(label, opening, booked, closing)
 
 
-def _balance_warning(
-    name: str,
+def _mismatch(
     statement: str,
     opening: tuple[Decimal, str] | None,
     booked: _Booked,
     closing: tuple[Decimal, str] | None,
-) -> Warning_ | None:
-    """A warning when opening balance + booked entries != closing balance.
+) -> BalanceMismatch | None:
+    """The mismatch when opening balance + booked entries != closing balance, else None.
 
     Not checked (None) when the statement is clearly partial or cannot be checked: a
     balance is missing, or the balances and entries are not all in one currency.
@@ -450,13 +460,28 @@ def _balance_warning(
     total = booked.total
     if opening[0] + total == closing[0]:
         return None
+    return BalanceMismatch(statement, opening[0], total, closing[0])
+
+
+def _balance_warning(name: str, m: BalanceMismatch) -> Warning_:
+    expected = m.opening + m.entries
     return Warning_(
         "saldo-klopt-niet",
-        f"Bankbestand {name}, afschrift {statement}: het beginsaldo {format_eur(opening[0])} "
-        f"plus de boekingen ({format_eur(total)}) is {format_eur(opening[0] + total)}, maar "
-        f"het eindsaldo is {format_eur(closing[0])}. Er ontbreken misschien boekingen: "
-        "controleer of het bestand volledig is. De regels zijn wel ingelezen.",
+        f"Bankbestand {name}, afschrift {m.statement}: het beginsaldo {format_eur(m.opening)} "
+        f"plus de boekingen ({format_eur(m.entries)}) is {format_eur(expected)}, maar "
+        f"het eindsaldo is {format_eur(m.closing)}. Er ontbreken misschien boekingen: "
+        "controleer of het bestand volledig is. De regels zijn wel ingelezen, maar geen "
+        "ervan wordt automatisch gekoppeld: ontvangsten erin staan in Betalingen op Status "
+        "Controleren.",
     )
+
+
+def _mark_unbalanced(out: list[_Raw], first: int, mismatch: BalanceMismatch) -> None:
+    """Mark the statement's lines, out[first:]; their keys stay as they are (a re-import
+    of the corrected file adds nothing)."""
+    for index in range(first, len(out)):
+        raw = out[index]
+        out[index] = _Raw(raw.line, raw.base_key, mismatch)
 
 
 def _camt_amount(elem: ET.Element | None, name: str) -> Decimal | None:
@@ -709,6 +734,7 @@ def _read_mt940(text: str, name: str, warnings: list[Warning_]) -> list[_Raw]:
     signs = iter(_MT940_SIGN_RE.findall(text))
     out: list[_Raw] = []
     for statement in parsed.statements:
+        first = len(out)
         own = _own_account(statement.account or "")
         if not own:
             raise BankFileError(f"Bankbestand {name}: een afschrift heeft geen rekening (:25:).")
@@ -726,15 +752,15 @@ def _read_mt940(text: str, name: str, warnings: list[Warning_]) -> list[_Raw]:
         label = _clean(statement.information) or _clean(statement.statement) or own
         if end is not None:
             label = f"{label} van {end.date:%d-%m-%Y}"  # Rabobank numbers every one 00000/00
-        warning = _balance_warning(
-            name,
+        mismatch = _mismatch(
             label,
             (Decimal(start.amount), start.currency.upper()) if start else None,
             booked,
             (Decimal(end.amount), end.currency.upper()) if end else None,
         )
-        if warning is not None:
-            warnings.append(warning)
+        if mismatch is not None:
+            warnings.append(_balance_warning(name, mismatch))
+            _mark_unbalanced(out, first, mismatch)
     if not parsed.statements:
         raise BankFileError(f"Bankbestand {name}: geen MT940-afschrift gevonden.")
     return out

@@ -10,6 +10,13 @@ Example::
              counter_iban="NL91ABNA0417164300", counter_name="JANSEN BV",
              description="Factuur 2026-0017", key="camt:NL02RABO0123456789:20261123-1",
              source="nov.xml")
+
+A line of a statement whose balances do not add up carries them (notes/BANK.md R0: such a
+line never pays an invoice automatically)::
+
+    BankLine(..., unbalanced=BalanceMismatch(statement="STMT-1 tot 2026-11-23",
+             opening=Decimal("1000.00"), entries=Decimal("2460.00"),
+             closing=Decimal("3459.99")))
 """
 
 from __future__ import annotations
@@ -17,6 +24,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceMismatch:
+    """A statement whose opening balance plus its booked entries is not its closing balance:
+    an entry may be missing, doubled or altered, so none of its lines is trusted as proof
+    of payment.
+
+    Attributes:
+      statement: how the file names the statement, for the user ("STMT-1 tot 2026-11-23",
+        MT940 "00000 van 23-11-2026").
+      opening: the opening booked balance (CAMT OPBD or PRCD, MT940 :60F:).
+      entries: the sum of the statement's booked entries (money out negative).
+      closing: the closing booked balance (CAMT CLBD, MT940 :62F:); not opening + entries.
+    """
+
+    statement: str
+    opening: Decimal
+    entries: Decimal
+    closing: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +64,9 @@ class BankLine:
       own_iban: the account the statement is for.
       source: the file name it came from.
       currency: the ISO currency of the amount; only EUR lines can pay an invoice.
+      unbalanced: set when the line's statement does not add up (see `BalanceMismatch`);
+        matching then never links it (R0 saldo klopt niet). Not part of the key: the same
+        line from a corrected file is still the same line.
     """
 
     booked: date
@@ -51,3 +81,4 @@ class BankLine:
     own_iban: str = ""
     source: str = ""
     currency: str = "EUR"
+    unbalanced: BalanceMismatch | None = None

@@ -9,6 +9,12 @@ editing the row ("the next run applies the edits").
 Rules, in order:
 
 - R0 valuta: an amount in another currency than the euro goes to Controleren.
+- R0 saldo klopt niet: a line of a statement whose opening balance plus its entries is not
+  its closing balance (`BankLine.unbalanced`, set by the reader) is never Gekoppeld: an
+  entry may be missing, doubled or altered. The rules below still run for it, and what they
+  find becomes the proposal (invoice and Klantnummer) and part of the evidence; a debit
+  stays Genegeerd. It comes before the reversal rule because a storno's re-opening row is
+  Gekoppeld too.
 - R0 terugboeking / afschrijving: debits are Genegeerd (no receipt); a reversal or return
   (RvslInd, RtrInf, a return bank transaction code, MT940 RC/RD or NRTI) never pays an
   invoice: money out is a negative Gekoppeld row on the invoice the original line paid,
@@ -86,6 +92,7 @@ LINKED, REVIEW, IGNORED = PaymentStatus.LINKED, PaymentStatus.REVIEW, PaymentSta
 R0 = "R0 terugboeking"
 R0_DEBIT = "R0 afschrijving"
 R0_CURRENCY = "R0 valuta"
+R0_BALANCE = "R0 saldo klopt niet"
 R1 = "R1 betalingskenmerk"
 R2 = "R2 end-to-end-id"
 R3 = "R3 factuurnummer"
@@ -596,6 +603,27 @@ def rule_foreign_currency(line: BankLine, ctx: Context) -> Decision | None:
     )
 
 
+def rule_unbalanced_statement(line: BankLine, ctx: Context) -> Decision | None:
+    """R0: a line of a statement whose balances do not add up never pays or re-opens an
+    invoice by itself (notes/BANK.md R0). What the later rules would decide is kept as the
+    proposal: its first invoice and its customer, and its rule and evidence after the
+    statement's figures. A debit they ignore stays Genegeerd."""
+    mismatch = line.unbalanced
+    if mismatch is None:
+        return None
+    found = _decide(line, ctx, _AFTER_BALANCE_CHECK)
+    if found.status is IGNORED:
+        return found
+    opening, entries = mismatch.opening, mismatch.entries
+    evidence = (
+        f"afschrift {mismatch.statement}: beginsaldo {format_eur(opening)} + boekingen "
+        f"{format_eur(entries)} = {format_eur(opening + entries)}, eindsaldo "
+        f"{format_eur(mismatch.closing)}; bij een kloppend saldo: {found.rule}: {found.evidence}"
+    )
+    invoice = found.allocations[0][0] if found.allocations else ""
+    return _review(R0_BALANCE, evidence, invoice, found.customer)
+
+
 def rule_debit_or_reversal(line: BankLine, ctx: Context) -> Decision | None:
     """R0: money out is no receipt; a reversal or return undoes the line it reverses, or
     goes to Controleren; it never pays an invoice."""
@@ -770,6 +798,7 @@ Rule = Callable[[BankLine, Context], "Decision | None"]
 
 RULES: tuple[Rule, ...] = (
     rule_foreign_currency,
+    rule_unbalanced_statement,
     rule_debit_or_reversal,
     rule_reference,
     rule_end_to_end,
@@ -777,6 +806,8 @@ RULES: tuple[Rule, ...] = (
     rule_amount_and_payer,
     rule_review,
 )
+# What rule_unbalanced_statement asks for its proposal: every rule after it.
+_AFTER_BALANCE_CHECK = RULES[RULES.index(rule_unbalanced_statement) + 1 :]
 
 
 # -- the driver -----------------------------------------------------------------------------
@@ -823,8 +854,8 @@ def match_bank_lines(book: Book, lines: Sequence[BankLine], as_of: date) -> Matc
             gc.enable()
 
 
-def _decide(line: BankLine, ctx: Context) -> Decision:
-    for rule in RULES:
+def _decide(line: BankLine, ctx: Context, rules: Sequence[Rule] = RULES) -> Decision:
+    for rule in rules:
         decision = rule(line, ctx)
         if decision is not None:
             return decision

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from addin.adapters.bankfiles import BankFileError, read_bank, read_bank_file
+from addin.core.bank import BalanceMismatch
+from addin.core.matching import match_bank_lines
+from addin.core.model import Book, Customer, Invoice
 
 # shared/ sits beside the repository (in CI too); the samples are others' files, not ours.
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "bank"
@@ -388,8 +392,45 @@ def test_camt_balance_that_does_not_add_up_is_a_warning_naming_file_and_statemen
         "Bankbestand nov-onvolledig.xml, afschrift TEST-V02-RET-1: het beginsaldo € 1.000,00 "
         "plus de boekingen (€ 804,00) is € 1.804,00, maar het eindsaldo is € 1.904,00. Er "
         "ontbreken misschien boekingen: controleer of het bestand volledig is. De regels zijn "
-        "wel ingelezen."
+        "wel ingelezen, maar geen ervan wordt automatisch gekoppeld: ontvangsten erin staan in "
+        "Betalingen op Status Controleren."
     )
+    exp = BalanceMismatch(
+        "TEST-V02-RET-1", Decimal("1000.00"), Decimal("804.00"), Decimal("1904.00")
+    )
+    assert [line.unbalanced for line in read.lines] == [exp] * 6
+
+
+@pytest.mark.parametrize(
+    ("name", "statement", "right"),
+    [
+        ("camt053-v02-off-by-a-cent.xml", "TEST-V02-CENT-1", ('"EUR">3459.99<', '"EUR">3460.00<')),
+        ("mt940-off-by-a-cent.sta", "00001 van 23-11-2026", ("EUR3459,99", "EUR3460,00")),
+    ],
+)
+def test_off_by_a_cent_marks_every_line_and_keeps_the_keys(tmp_path, name, statement, right):
+    read = read_bank(FIXTURES / name)
+    exp = BalanceMismatch(statement, Decimal("1000.00"), Decimal("2460.00"), Decimal("3459.99"))
+    assert [line.unbalanced for line in read.lines] == [exp] * 3
+    assert [w.kind for w in read.warnings] == ["saldo-klopt-niet"]
+    # The same file with the right closing balance: no mark, and otherwise the same lines
+    # (keys included), so importing it after the wrong one adds nothing.
+    fixed = tmp_path / name
+    text = (FIXTURES / name).read_bytes().decode("utf-8")
+    assert right[0] in text
+    fixed.write_bytes(text.replace(*right).encode("utf-8"))
+    good = read_bank(fixed)
+    assert good.warnings == ()
+    assert good.lines == tuple(replace(line, unbalanced=None) for line in read.lines)
+
+
+def test_only_the_statement_that_does_not_add_up_is_marked(tmp_path):
+    both = tmp_path / "twee.sta"
+    both.write_bytes((FIXTURES / "mt940-ing-structured.sta").read_bytes()
+                     + b"\n" + (FIXTURES / "mt940-off-by-a-cent.sta").read_bytes())  # fmt: skip
+    read = read_bank(both)
+    assert [line.unbalanced is not None for line in read.lines] == [False] * 4 + [True] * 3
+    assert len(read.warnings) == 1
 
 
 @pytest.mark.parametrize(
@@ -430,7 +471,9 @@ def test_camt_partial_statement_is_not_checked(tmp_path, change, why):
     assert old in text
     path = tmp_path / "deel.xml"
     path.write_text(text.replace(old, new, 1).replace('"EUR">1000.00<', '"EUR">1.00<'), "utf-8")
-    assert read_bank(path).warnings == (), why
+    read = read_bank(path)
+    assert read.warnings == (), why
+    assert all(line.unbalanced is None for line in read.lines), why
 
 
 def test_camt_prcd_counts_as_opening_balance(tmp_path):
@@ -452,7 +495,8 @@ def test_mt940_balance_check(tmp_path):
     page = tmp_path / "page.sta"
     page.write_text(text.replace(":60F:", ":60M:").replace(":62F:C261123EUR1599,00",
                                                             ":62M:C261123EUR1.00"), "utf-8")  # fmt: skip
-    assert read_bank(page).warnings == ()
+    read = read_bank(page)
+    assert read.warnings == () and all(line.unbalanced is None for line in read.lines)
 
 
 # The shared samples are others' test files, several hand-edited: these do not add up. They
@@ -467,6 +511,17 @@ SAMPLES_THAT_DO_NOT_ADD_UP = {
 }
 
 
+# ... and this many of their lines belong to a statement that does not add up.
+SAMPLE_LINES_UNBALANCED = {
+    "camt053/genkgo-camt053.v2.five.decimals.xml": 1,
+    "mt940/jejik-abnamro.sta": 8,
+    "mt940/jejik-ing.sta": 7,
+    "mt940/jejik-knab.sta": 2,
+    "mt940/jejik-rabobank.sta": 3,
+    "mt940/jejik-triodos.sta": 2,
+}
+
+
 @needs_samples
 @pytest.mark.parametrize("name", sorted(SAMPLE_COUNTS))
 def test_shared_samples_balance_warnings(name: str) -> None:
@@ -474,3 +529,38 @@ def test_shared_samples_balance_warnings(name: str) -> None:
     assert len(read.lines) == SAMPLE_COUNTS[name]
     assert len(read.warnings) == SAMPLES_THAT_DO_NOT_ADD_UP.get(name, 0)
     assert all(Path(name).name in w.message for w in read.warnings)
+    unbalanced = [line for line in read.lines if line.unbalanced is not None]
+    assert len(unbalanced) == SAMPLE_LINES_UNBALANCED.get(name, 0)
+    # every warning is a statement whose lines are marked, and the other way round
+    assert len({line.unbalanced for line in unbalanced}) == len(read.warnings)
+
+
+@needs_samples
+@pytest.mark.parametrize("name", sorted(SAMPLE_COUNTS))
+def test_shared_samples_link_only_what_adds_up(name: str) -> None:
+    """Each receipt of a sample, its text pointed at an open invoice of exactly its amount:
+    Gekoppeld when its statement adds up, Controleren (R0 saldo klopt niet) when not."""
+    lines = [
+        line for line in read_bank(SAMPLES / name).lines
+        if line.amount > 0 and line.currency == "EUR" and not line.reversal
+    ]  # fmt: skip
+    customer = Customer(number="K1", name="Klant")
+    invoices = tuple(
+        Invoice(number=f"2026-{i:04d}", customer="K1", invoice_date=date(2026, 9, 1),
+                due_date=date(2026, 10, 1), amount=line.amount)
+        for i, line in enumerate(lines, start=1)
+    )  # fmt: skip
+    lines = [
+        replace(line, description=f"Factuur {inv.number}", reference="", end_to_end="")
+        for line, inv in zip(lines, invoices, strict=True)
+    ]
+    result = match_bank_lines(Book(customers=(customer,), invoices=invoices), lines,
+                              date(2026, 11, 24))  # fmt: skip
+    got = [(p.invoice, p.status.value, p.rule) for p in result.payments]
+    exp = [
+        (inv.number, "Controleren", "R0 saldo klopt niet")
+        if line.unbalanced
+        else (inv.number, "Gekoppeld", "R3 factuurnummer")
+        for line, inv in zip(lines, invoices, strict=True)
+    ]
+    assert got == exp

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from addin.core.bank import BankLine
+from addin.core.bank import BalanceMismatch, BankLine
 from addin.core.matching import (
     PREFIXES,
     RULES,
@@ -518,6 +518,7 @@ def books_and_lines(draw):
                 end_to_end=draw(st.sampled_from(["", KENMERK, *(i.number for i in invoices)])),
                 reversal=draw(st.sampled_from([False, False, False, True])),
                 key=f"p{i}",
+                unbalanced=draw(st.sampled_from([None, None, None, OFF_BY_A_CENT])),
             )
         )
     return b, lines
@@ -530,7 +531,9 @@ def test_allocations_never_exceed_the_line_or_the_open_amount(case):
     result = match_bank_lines(b, lines, TUESDAY)
     by_line: dict[str, Decimal] = defaultdict(Decimal)
     by_invoice: dict[str, Decimal] = defaultdict(Decimal)
+    unbalanced = {ln.key for ln in lines if ln.unbalanced is not None}
     for p in result.payments:
+        assert p.status is not PaymentStatus.LINKED or p.key not in unbalanced
         if p.status is PaymentStatus.LINKED:
             by_line[p.key] += p.amount
             by_invoice[p.invoice] += p.amount
@@ -750,6 +753,88 @@ def test_a_returned_transfer_naming_an_invoice_is_never_linked():
     # exact amount, and the payer fits; still Controleren.
     result = run(line("250.00", "Factuur 2026-019 retour", IBAN_K1, reversal=True))
     assert rows(result) == [("", "250.00", "Controleren", "R0", "")]
+
+
+# --- R0 saldo klopt niet: a statement whose balances do not add up -----------------------------
+
+# As the reader sets it: opening + entries = 3460.00, the file says 3459.99.
+OFF_BY_A_CENT = BalanceMismatch(
+    "STMT-1 tot 2026-11-23", Decimal("1000.00"), Decimal("2460.00"), Decimal("3459.99")
+)
+CENT_FIGURES = (
+    "afschrift STMT-1 tot 2026-11-23: beginsaldo € 1.000,00 + boekingen € 2.460,00 = "
+    "€ 3.460,00, eindsaldo € 3.459,99; bij een kloppend saldo: "
+)
+
+
+@pytest.mark.parametrize(
+    ("bank_line", "exp", "then"),
+    [
+        (
+            line("1210.00", "betaling", IBAN_NEW, reference=RF),
+            ("2026-017", "1210.00", "Controleren", "R0 saldo klopt niet", "K1"),
+            f"R1 betalingskenmerk: kenmerk {RF} van factuur 2026-017, bedrag gelijk aan open "
+            "€ 1.210,00",
+        ),
+        (
+            line("500.00", "Factuur 2026-019 en 2026-021", IBAN_K2),
+            ("", "500.00", "Controleren", "R0 saldo klopt niet", "K2"),
+            "R3 factuurnummer: facturen 2026-019, 2026-021 horen bij verschillende klanten",
+        ),
+        (
+            line("500.00", "betaling", IBAN_K1),
+            ("2026-018", "500.00", "Controleren", "R0 saldo klopt niet", "K1"),
+            "R4 bedrag en rekening: rekening bekend bij klant K1, één open factuur van € 500,00: "
+            "voorstel",
+        ),
+        (
+            line("12.34", "donatie", IBAN_NEW),
+            ("", "12.34", "Controleren", "R0 saldo klopt niet", ""),
+            "R6 controleren: geen factuur of klant herkend",
+        ),
+        (
+            line("-45.00", "Huur november", IBAN_K1),
+            ("", "-45.00", "Genegeerd", "R0 afschrijving", ""),
+            None,  # a debit is no receipt either way
+        ),
+    ],
+    ids=["R1 would link", "R3 would ask", "R4 proposal", "nothing found", "debit"],
+)
+def test_r0_a_line_of_an_unbalanced_statement_is_never_linked(bank_line, exp, then):
+    result = run(replace(bank_line, unbalanced=OFF_BY_A_CENT))
+    (p,) = result.payments
+    assert (p.invoice, str(p.amount), p.status.value, p.rule, p.customer) == exp
+    if then is not None:
+        assert result.matches[0].evidence == CENT_FIGURES + then
+    assert result.learned_ibans == ()  # nothing confirmed, nothing learnt
+
+
+def test_r0_an_unbalanced_storno_does_not_reopen_by_itself():
+    storno = line("-1210.00", "Storno", IBAN_K1, end_to_end="E2E-77", reversal=True)
+    result = run(replace(storno, unbalanced=OFF_BY_A_CENT), extra=PAID_F17)
+    assert rows(result) == [("2026-017", "-1210.00", "Controleren", "R0", "K1")]
+    assert result.matches[0].evidence.endswith(
+        "bij een kloppend saldo: R0 terugboeking: terugboeking van de betaling van 02-11-2026 "
+        "op 2026-017"
+    )
+
+
+def test_r0_an_unbalanced_line_pays_nothing_so_a_later_line_still_can():
+    doubtful = replace(line("1210.00", "Factuur 2026-017", IBAN_K1, key="a"),
+                       unbalanced=OFF_BY_A_CENT)  # fmt: skip
+    sound = line("1210.00", "Factuur 2026-017", IBAN_K1, key="b")
+    assert rows(run(doubtful, sound)) == [
+        ("2026-017", "1210.00", "Controleren", "R0", "K1"),
+        ("2026-017", "1210.00", "Gekoppeld", "R3", "K1"),
+    ]
+
+
+def test_r0_the_balance_rule_comes_before_every_rule_that_links():
+    names = [rule.__name__ for rule in RULES]
+    assert names.index("rule_unbalanced_statement") < min(
+        names.index(n) for n in ("rule_debit_or_reversal", "rule_reference", "rule_end_to_end",
+                                 "rule_invoice_numbers", "rule_amount_and_payer")
+    )  # fmt: skip
 
 
 # --- the speed work keeps the behaviour --------------------------------------------------------
