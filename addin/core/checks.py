@@ -14,9 +14,10 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import chain
+from typing import Any
 
 from .. import schema
 from .model import Book, CellRef, Problem
@@ -99,7 +100,9 @@ def check_invoice_rows(book: Book, as_of: date) -> list[Problem]:
     return out
 
 
-def _unknown_customer(spec: schema.TableSpec, rows, known: set[str], what: str) -> list[Problem]:
+def _unknown_customer(
+    spec: schema.TableSpec, rows: Sequence[Any], known: set[str], what: str
+) -> list[Problem]:
     if {r.customer for r in rows} <= known:
         return []  # the usual case, decided without building anything per row
     return [

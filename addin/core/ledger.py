@@ -12,6 +12,7 @@ Example::
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -167,6 +168,8 @@ class Ledger:
         "steps",
         "unsettled",
     )
+    due_list: list[date]
+    open_list: list[Decimal]
 
     def __init__(self, book: Book, as_of: date) -> None:
         self.book = book
@@ -257,7 +260,7 @@ class Ledger:
         as_of = self.as_of
         start = window_start(as_of)
         customers = self.customers
-        invoices = self.book.invoices
+        invoices: Sequence[Invoice] = self.book.invoices
         numbers = [i.number for i in invoices]
         who = [i.customer for i in invoices]
         if len(set(numbers)) != len(numbers) or not set(who) <= customers.keys():

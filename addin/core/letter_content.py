@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -167,7 +168,7 @@ class LetterContent:
     iban: str
     bic: str
     beneficiary: str
-    pay_by: date | None = None
+    pay_by: dt.date | None = None  # dt.: the field `date` above shadows the type
     offer: Offer | None = None
     fourteen_day: FourteenDayLetter | None = None
     confirmation: Confirmation | None = None

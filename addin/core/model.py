@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from datetime import date
@@ -353,7 +354,7 @@ class Contact:
     person: str = ""
     goal: str = ""
     outcome: Outcome | None = None
-    follow_up: date | None = None
+    follow_up: dt.date | None = None  # dt.: the field `date` above shadows the type
     by: str = ""
     step: str = ""
     document: str = ""
@@ -481,7 +482,7 @@ class NextAction(NamedTuple):
     goal: str = ""
     step: str = ""
     agreement: str = ""
-    due_date: date | None = None
+    due_date: dt.date | None = None  # dt.: the field `date` above shadows the type
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,8 @@ new_tuple = tuple.__new__
 
 def window_start(as_of: date) -> date:
     """First day of the 12 months that end on the plan date."""
-    return as_of - relativedelta(years=1) + relativedelta(days=1)
+    start: date = as_of - relativedelta(years=1) + relativedelta(days=1)
+    return start
 
 
 def revenue_segments(revenue: Mapping[CustomerId, Decimal]) -> dict[CustomerId, Segment]:

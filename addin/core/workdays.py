@@ -48,16 +48,15 @@ _NOT_A_DAY_OFF = frozenset({"Good Friday", "Easter Sunday", "Pentecost"})
 @lru_cache(maxsize=64)
 def business_holidays(year: int) -> frozenset[date]:
     """Days off for planning calls and letters: NL public holidays except Good Friday."""
-    return frozenset(
-        day for day, name in holidays.NL(years=year).items() if name not in _NOT_A_DAY_OFF
-    )
+    days = holidays.country_holidays("NL", years=year)
+    return frozenset(day for day, name in days.items() if name not in _NOT_A_DAY_OFF)
 
 
 @lru_cache(maxsize=64)
 def statutory_holidays(year: int) -> frozenset[date]:
     """Algemeen erkende feestdagen (Algemene termijnenwet art. 3): 5 May every year,
     Good Friday included (art. 3 lid 2)."""
-    days = holidays.NL(years=year, categories=("public", "optional"))
+    days = holidays.country_holidays("NL", years=year, categories=("public", "optional"))
     return frozenset(days)
 
 
