@@ -55,6 +55,7 @@ from .adapters.xlwings_book import BANK_PROMPT, XlwingsWorkbook
 from .cli_letters import template_problem
 from .core.letter_log import agreement_updates, werklijst_rows
 from .core.model import Action, Problem
+from .core.overview import overview_rows
 from .core.plan import plan_book
 from .core.plan_sheet import plan_rows
 from .core.texts import nl_date
@@ -224,7 +225,10 @@ def _worklist(workbook: LiveWorkbook, as_of: date) -> Outcome:
                 book.agreements, plan.agreement_states, frozenset(), as_of
             )
         ),
-        replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan, book)),),
+        replace_sheet=(
+            (schema.WERKLIJST_SHEET, werklijst_rows(plan, book)),
+            (schema.OVERZICHT_SHEET, overview_rows(plan, book)),
+        ),
     )
     live.write_patch(workbook, patch, plan=plan_rows(plan), as_of=as_of)
     due = [a for a in plan.actions if a.action is not Action.NONE and (a.date or as_of) <= as_of]

@@ -20,12 +20,13 @@ from addin.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "workbook" / "Voorbeeld.xlsx"
 DAY = "2026-11-24"
-# The parts the letter run owns: the Afspraken, Contacten and Werklijst sheets and the
-# Contacten table (numbered as write_book numbers them in the example).
+# The parts the letter run owns: the Afspraken, Contacten, Werklijst and Overzicht sheets and
+# the Contacten table (numbered as write_book numbers them in the example).
 OWNED = {
     "xl/worksheets/sheet4.xml",
     "xl/worksheets/sheet5.xml",
     "xl/worksheets/sheet9.xml",
+    "xl/worksheets/sheet10.xml",
     "xl/tables/table5.xml",
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from addin.adapters.book_writer import write_book
 from addin.adapters.reader import read_book
 from addin.cli import main
 from addin.core.letter_log import werklijst_rows
+from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
 from addin.core.plan_sheet import plan_rows
 from tests.adapters.live_openpyxl import OpenpyxlWorkbook
@@ -95,6 +97,8 @@ def test_maak_herinneringen(workbook, on_file):
     assert got == exp
     assert sheet(workbook, "Werklijst") == sheet(on_file, "Werklijst")
     assert sheet(workbook, "Werklijst")[0][0] == "Werklijst 24-11-2026"
+    assert sheet(workbook, "Overzicht") == sheet(on_file, "Overzicht")
+    assert sheet(workbook, "Overzicht")[0][0] == "Overzicht 24-11-2026"
 
     # the Plan sheet holds the plan after the letters as values (no UDFs off Windows)
     plan = plan_book(got, DAY)
@@ -102,7 +106,7 @@ def test_maak_herinneringen(workbook, on_file):
     assert rows[0] == list(schema.PLAN_HEADER)
     exp_rows = [[v if v is not None else "" for v in row] for row in plan_rows(plan)]
     assert rows[1:] == trimmed(exp_rows)
-    assert load_workbook(workbook)["Overzicht"]["B1"].value == datetime(2026, 11, 24)
+    assert load_workbook(workbook)["Instellingen"]["E1"].value == datetime(2026, 11, 24)
 
     # pressed again the same day: nothing new
     excel = OpenpyxlWorkbook(workbook)
@@ -190,22 +194,30 @@ def test_vernieuw_werklijst(workbook):
     assert len(got) == len(exp) > 10
     assert got[:2] == trimmed(exp[:2])
     assert [r[2] for r in got[2:]] == [r[2] for r in exp[2:]]  # the invoices, in order
+    # the Overzicht from the same plan: dates stay dates, Decimal amounts come back as numbers
+    exp_overview = [
+        [float(v) if isinstance(v, Decimal) else "" if v is None else v for v in row]
+        for row in overview_rows(plan, book)
+    ]
+    got_overview = trimmed(sheet(workbook, "Overzicht"))
+    assert got_overview == trimmed(exp_overview)
+    assert got_overview[0] == ["Overzicht 24-11-2026"] and len(got_overview) > 25
     assert trimmed(sheet(workbook, "Plan"))[1:] == trimmed(
         [[v if v is not None else "" for v in row] for row in plan_rows(plan)]
     )
-    assert load_workbook(workbook)["Overzicht"]["B1"].value == datetime(2026, 11, 24)
+    assert load_workbook(workbook)["Instellingen"]["E1"].value == datetime(2026, 11, 24)
 
 
 def test_vernieuw_werklijst_plans_a_later_peildatum(workbook):
     wb = load_workbook(workbook)
-    wb["Overzicht"]["B1"] = date(2026, 12, 15)
+    wb["Instellingen"]["E1"] = date(2026, 12, 15)
     wb.save(workbook)
     excel = OpenpyxlWorkbook(workbook)
     outcome = ribbon.vernieuw_werklijst(excel, DAY)
     excel.save()
     assert "voor 15-12-2026" in outcome.message
     assert sheet(workbook, "Werklijst")[0][0] == "Werklijst 15-12-2026"
-    assert load_workbook(workbook)["Overzicht"]["B1"].value == datetime(2026, 12, 15)
+    assert load_workbook(workbook)["Instellingen"]["E1"].value == datetime(2026, 12, 15)
 
 
 def test_vernieuw_werklijst_brings_afspraken_status_up_to_date(workbook):
@@ -351,6 +363,8 @@ def test_importeer_bankafschrift(bank_files):
     calamine = {v for row in sheet(workbook, "Betalingen") for v in row}
     assert '=HYPERLINK("http://x")' in calamine and "=1+1 onbekend" in calamine
     assert trimmed(sheet(workbook, "Plan"))[0] == list(schema.PLAN_HEADER)
+    assert sheet(workbook, "Overzicht") == sheet(on_file, "Overzicht")
+    assert sheet(workbook, "Overzicht")[0][0] == "Overzicht 24-11-2026"
 
     # The same file again changes nothing: the linked payer's account was learnt in the
     # first run's write, on both paths alike.

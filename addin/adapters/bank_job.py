@@ -33,6 +33,7 @@ from ..core.bank import BankLine
 from ..core.letter_log import werklijst_rows
 from ..core.matching import match_bank_lines
 from ..core.model import Book, CustomerId, Payment, PaymentStatus, Plan, Warning_
+from ..core.overview import overview_rows
 from ..core.plan import plan_book
 from .bankfiles import BankFileError, read_bank
 from .xlsx_patch import Patch
@@ -149,5 +150,8 @@ def _patch(
             (schema.KLANTEN.name, "Klantnummer", customer, {"IBAN": ", ".join(ibans[customer])})
             for customer in dict.fromkeys(c for c, _ in learned)
         ),
-        replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan, after)),),
+        replace_sheet=(
+            (schema.WERKLIJST_SHEET, werklijst_rows(plan, after)),
+            (schema.OVERZICHT_SHEET, overview_rows(plan, after)),
+        ),
     )

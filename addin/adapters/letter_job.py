@@ -37,6 +37,7 @@ from ..core.letter_log import (
     werklijst_rows,
 )
 from ..core.model import Book, Contact, LetterTask, Plan
+from ..core.overview import overview_rows
 from ..core.plan import plan_book
 from .documents import roots_for, safe_name
 from .letters import invoice_copies, letter_eml, letter_pdf, letter_templates, render_letter
@@ -177,7 +178,10 @@ def run_letters(
                 book.agreements, plan_after.agreement_states, confirmed, as_of
             )
         ),
-        replace_sheet=((schema.WERKLIJST_SHEET, werklijst_rows(plan_after, after)),),
+        replace_sheet=(
+            (schema.WERKLIJST_SHEET, werklijst_rows(plan_after, after)),
+            (schema.OVERZICHT_SHEET, overview_rows(plan_after, after)),
+        ),
     )
     if write is None:
         apply_patch(workbook, patch)

@@ -37,7 +37,7 @@ from .model import (
     Invoice,
     Step,
 )
-from .texts import agency_name, days_text, nl_date
+from .texts import agency_name, days_text, handed_over_reason, nl_date
 
 CALL_CHANNELS = frozenset({Channel.PHONE, Channel.VISIT})
 
@@ -94,9 +94,7 @@ def walk(
     for c in contacts:
         if c.channel is Channel.HANDOVER:
             agency = c.person or agency_name(settings.collection_agency) or "het incassobureau"
-            return LadderResult(
-                Action.NONE, None, None, "", f"overgedragen aan {agency} op {nl_date(c.date)}"
-            )
+            return LadderResult(Action.NONE, None, None, "", handed_over_reason(agency, c.date))
 
     rungs = ledger.steps_for(customer, score)
     # Contacts before the due date are not collection contacts.

@@ -68,3 +68,13 @@ def settled_reason(status: Status, open_amount: Decimal, paid_on: date | None) -
 def paid_reason(paid_on: date | None) -> str:
     # Tens of thousands of paid invoices share a few hundred payment dates.
     return f"betaald op {nl_date(paid_on)}" if paid_on else "betaald"
+
+
+# The reason of an invoice handed over to the collection agency; the overview counts those
+# by it, so both use this one text.
+HANDED_OVER = "overgedragen aan "
+
+
+def handed_over_reason(agency: str, day: date) -> str:
+    """'overgedragen aan Incasso BV op 3-2-2026'."""
+    return f"{HANDED_OVER}{agency} op {nl_date(day)}"

@@ -403,9 +403,9 @@ def add_plan_sheet(path: Path, peildatum: date | None = date(2026, 11, 20)) -> N
     """What the workbook build adds: a Plan sheet with the array formula, a Peildatum name."""
     wb = load_workbook(path)
     wb.create_sheet(schema.PLAN_SHEET)["A1"] = ArrayFormula("A1:I5000", live.plan_formula())
-    wb["Overzicht"]["B1"] = peildatum
+    wb["Instellingen"]["E1"] = peildatum  # where the build puts it (addin/excel/build.py)
     wb.defined_names[schema.PEILDATUM_NAME] = DefinedName(
-        schema.PEILDATUM_NAME, attr_text="Overzicht!$B$1"
+        schema.PEILDATUM_NAME, attr_text="Instellingen!$E$1"
     )
     wb.save(path)
 
@@ -421,7 +421,7 @@ def test_the_plan_as_values_then_the_formula_back(example):
     assert sheet[0] == list(schema.PLAN_HEADER)
     assert sheet[1][:5] == ["2026-001", "vervallen", "bellen ...", "bellen", date(2026, 11, 24)]
     assert len(sheet) == 2
-    assert load_workbook(example)["Overzicht"]["B1"].value == datetime(2026, 11, 24)
+    assert load_workbook(example)["Instellingen"]["E1"].value == datetime(2026, 11, 24)
 
     stand_in = OpenpyxlWorkbook(example)  # now on Windows: the formula comes back
     live.write_patch(stand_in, Patch(), plan=rows, as_of=date(2026, 11, 24), mode="formula")
