@@ -30,8 +30,10 @@ Example (what Excel shows for =INCASSOKOSTEN(3000; WAAR), LEGAL.md vector B6)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import xlwings as xw
 
@@ -43,6 +45,8 @@ from .core.collection_costs import collection_costs
 from .core.interest import InterestKind, RateTableError, statutory_interest
 from .core.plan import plan_book
 from .core.plan_sheet import plan_rows
+
+T = TypeVar("T")
 
 CATEGORY = "Debiteuren"
 ERROR_PREFIX = "#FOUT: "
@@ -69,30 +73,28 @@ class _Refused(ValueError):
     """An argument the function cannot use; the message is the Dutch text for the cell."""
 
 
-def _amount(value: object, name: str) -> Decimal:
+def _required(value: object, name: str, convert: Callable[[object], T | None]) -> T:
+    """The argument converted, or _Refused naming it when it is empty or unusable."""
     if value is None:
         raise _Refused(f"{name} ontbreekt")
     try:
-        amount = to_amount(value)
+        got = convert(value)
     except CellError as exc:
         raise _Refused(f"{name}: {exc}") from None
-    if amount is None:
+    if got is None:
         raise _Refused(f"{name} ontbreekt")
+    return got
+
+
+def _amount(value: object, name: str) -> Decimal:
+    amount = _required(value, name, to_amount)
     if amount < 0:
         raise _Refused(f"{name} is negatief ({to_text(value)}); geef een bedrag van 0 of meer")
     return amount
 
 
 def _day(value: object, name: str) -> date:
-    if value is None:
-        raise _Refused(f"{name} ontbreekt")
-    try:
-        day = to_date(value)
-    except CellError as exc:
-        raise _Refused(f"{name}: {exc}") from None
-    if day is None:
-        raise _Refused(f"{name} ontbreekt")
-    return day
+    return _required(value, name, to_date)
 
 
 def _flag(value: object, name: str) -> bool:

@@ -1481,16 +1481,9 @@ class _Editor:
             )
         if tables:
             xml, _ = _remove_elements(xml, "tableParts")
-            rels_part = _rels_part(sheet.part)
             dropped = {t.part for t in tables}
-            ids = {r.id for r in _read_rels(self.package, sheet.part) if r.target in dropped}
-            rels, _ = _remove_elements(
-                self.package.read(rels_part), "Relationship", lambda a: a.get("Id") not in ids
-            )
-            self.package.write(rels_part, rels)
-            for table in tables:
-                self.package.remove(table.part)
-                self._drop_content_type(table.part)
+            rels = [r for r in _read_rels(self.package, sheet.part) if r.target in dropped]
+            self._drop_related(sheet.part, rels, [t.part for t in tables])
             names = ", ".join(t.name for t in tables)
             self.notes.append(f"Op het werkblad '{sheet.name}' is de tabel {names} verwijderd.")
         return xml
@@ -1561,18 +1554,22 @@ class _Editor:
             self._full_calc_on_load()
 
     def _drop_calc_chain(self) -> None:
-        rels_part = _rels_part(self.workbook_part)
         chain = [r for r in self._workbook_rels() if r.type == CALC_CHAIN_REL]
-        if not chain:
-            return
-        ids = {r.id for r in chain}
-        rels, _ = _remove_elements(
+        if chain:
+            self._drop_related(self.workbook_part, chain, [r.target for r in chain])
+
+    def _drop_related(self, owner: str, rels: Sequence[_Rel], parts: Sequence[str]) -> None:
+        """Remove `rels` from `owner`'s relationships, and `parts` (what they point to) with
+        their content types."""
+        ids = {r.id for r in rels}
+        rels_part = _rels_part(owner)
+        xml, _ = _remove_elements(
             self.package.read(rels_part), "Relationship", lambda a: a.get("Id") not in ids
         )
-        self.package.write(rels_part, rels)
-        for rel in chain:
-            self.package.remove(rel.target)
-            self._drop_content_type(rel.target)
+        self.package.write(rels_part, xml)
+        for part in parts:
+            self.package.remove(part)
+            self._drop_content_type(part)
 
     def _full_calc_on_load(self) -> None:
         xml = self.package.read(self.workbook_part)
