@@ -10,7 +10,6 @@ formula values), so this also proves the reader does not depend on openpyxl's wa
 from __future__ import annotations
 
 import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from addin.adapters.reader import read_book
 from addin.core.ledger import Ledger
 from addin.core.plan import plan_book
 from addin.example import EXAMPLE_DATE
+from tests.libreoffice import convert
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "workbook" / "Voorbeeld.xlsx"
@@ -28,29 +28,11 @@ EXAMPLE = ROOT / "workbook" / "Voorbeeld.xlsx"
 
 @pytest.fixture(scope="module")
 def resaved(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is niet geïnstalleerd; .ci/run installeert het")
     work = tmp_path_factory.mktemp("lo")
     source = work / "Voorbeeld.xlsx"
     shutil.copy(EXAMPLE, source)
-    out = work / "out"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{work / 'profiel'}",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    result = out / "Voorbeeld.xlsx"
+    result = convert(source, work)
+    assert result.name == "Voorbeeld.xlsx"
     assert result.exists()
     return result
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import subprocess
 import zipfile
 from collections.abc import Callable
 from datetime import date, datetime
@@ -33,6 +32,7 @@ from addin.adapters.reader import read_book
 from addin.adapters.xlsx_patch import BACKUP_DIR, Patch, PatchError, apply_patch
 from addin.core.model import Book
 from addin.example import example_book
+from tests.libreoffice import XLSX, convert
 
 EVIL = '=HYPERLINK("http://x","klik")'
 UI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
@@ -135,34 +135,6 @@ def book(base: Path, tmp_path: Path) -> Path:
     path = tmp_path / base.name
     shutil.copy(base, path)
     return path
-
-
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if found is None:
-        pytest.skip("LibreOffice (soffice) is niet geïnstalleerd; .ci/run installeert het")
-    return found
-
-
-def _libreoffice(source: Path, folder: Path, target: str = "xlsx:Calc MS Excel 2007 XML") -> Path:
-    out = folder / "lo"
-    subprocess.run(
-        [
-            _soffice(),
-            f"-env:UserInstallation=file://{folder / 'profiel'}",
-            "--headless",
-            "--convert-to",
-            target,
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    (result,) = out.iterdir()
-    return result
 
 
 # --- reading back -----------------------------------------------------------------------
@@ -575,7 +547,7 @@ def test_no_change_no_write(book):
 def test_libreoffice_opens_the_patched_file(book, tmp_path):
     n = len(_table_rows(book, "tblContacten"))
     apply_patch(book, Patch(append=(("tblContacten", (CONTACT, CONTACT)),)))
-    resaved = _libreoffice(book, tmp_path, "xlsx:Calc MS Excel 2007 XML")
+    resaved = convert(book, tmp_path, XLSX)
     rows = _table_rows(resaved, "tblContacten")
     assert len(rows) == n + 2
     assert rows[-1][5] == EVIL
@@ -585,7 +557,7 @@ def test_libreoffice_opens_the_patched_file(book, tmp_path):
 def test_patch_a_workbook_libreoffice_wrote(base, tmp_path):
     source = tmp_path / "bron.xlsx"
     write_book(example_book(), source)
-    resaved = _libreoffice(source, tmp_path)
+    resaved = convert(source, tmp_path)
     assert "xl/sharedStrings.xml" in _contents(resaved)
     original = tmp_path / "origineel.xlsx"
     shutil.copy(resaved, original)
