@@ -46,6 +46,7 @@ from typing import Any, Protocol
 from .. import schema
 from ..core.model import Book, Problem
 from ..core.money import CENT
+from ..excel import formulas
 from .cells import to_text
 from .reader import Origin, read_values
 from .xlsx_patch import MAX_TEXT, Patch
@@ -467,16 +468,7 @@ def sheet_steps(sheet: str, rows: Sequence[Sequence[object]]) -> list[Step]:
 def plan_formula() -> str:
     """Plan!A1's formula as the workbook build writes it (addin/excel/formulas.py), with the
     "=" that Range.FormulaArray takes."""
-    from ..excel.formulas import plan_formula as stored_form
-
-    return "=" + stored_form()
-
-
-def plan_rows_covered(invoices: int) -> int:
-    """The rows the build's array formula covers (a header plus room to grow)."""
-    from ..excel.formulas import plan_rows_covered as covered
-
-    return covered(invoices)
+    return "=" + formulas.plan_formula()
 
 
 def plan_mode(platform: str = sys.platform) -> str:
@@ -519,7 +511,7 @@ def plan_steps(
         return steps
     if not has_formula:
         steps.append(ClearSheet(sheet, f"blad {sheet}"))
-        covered = plan_rows_covered(len(rows))
+        covered = formulas.plan_rows_covered(len(rows))
         width = len(schema.PLAN_HEADER)
         steps.append(ArrayFormula(sheet, plan_formula(), covered, width, f"blad {sheet}"))
     steps.append(Calculate())
