@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from pyopenvba import ExcelFile, check_file
 
 from addin import schema
@@ -47,8 +48,28 @@ def _missing() -> str | None:
     return None
 
 
+NUMERIC_NUMBER = 7777
+
+
 @pytest.fixture(scope="module")
-def seen(built, classic_with_plan, tmp_path_factory) -> dict[str, dict]:
+def typed_as_number(classic_with_plan, tmp_path_factory) -> tuple[Path, str]:
+    """A copy of the --klassiek workbook where a user typed the first invoice's number as a
+    number (7777) while the plan lists it as text "7777", as DEBITEUREN_PLAN and Vernieuw
+    werklijst write it. openpyxl may rewrite this copy: only its formulas matter here.
+    Returns the copy and the invoice it stands for."""
+    wb = load_workbook(classic_with_plan, keep_vba=True)
+    facturen, plan = wb[schema.FACTUREN.sheet], wb[schema.PLAN_SHEET]
+    original = facturen["A2"].value
+    facturen["A2"] = NUMERIC_NUMBER
+    (row,) = [r for r in plan.iter_rows(min_row=2, max_col=1) if r[0].value == original]
+    row[0].value = str(NUMERIC_NUMBER)
+    path = tmp_path_factory.mktemp("getal") / "Getal.xlsm"
+    wb.save(path)
+    return path, original
+
+
+@pytest.fixture(scope="module")
+def seen(built, classic_with_plan, typed_as_number, tmp_path_factory) -> dict[str, dict]:
     reason = _missing()
     if reason:
         print(f"overgeslagen: {reason}")
@@ -57,6 +78,7 @@ def seen(built, classic_with_plan, tmp_path_factory) -> dict[str, dict]:
     jobs = [
         {"path": str(built), "resave": str(work / "opnieuw.xlsm"), "tables": ["tblFacturen"]},
         {"path": str(classic_with_plan), "resave": None, "tables": ["tblFacturen"]},
+        {"path": str(typed_as_number[0]), "resave": None, "tables": ["tblFacturen"]},
     ]
     (work / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
     subprocess.run(
@@ -66,10 +88,10 @@ def seen(built, classic_with_plan, tmp_path_factory) -> dict[str, dict]:
     )
     report = json.loads((work / "uit.json").read_text(encoding="utf-8"))
     print(f"LibreOffice: {report['seconds']} s")
-    built_result, classic_result = report["results"]
+    built_result, classic_result, number_result = report["results"]
     for result in report["results"]:
         assert result["loaded"], result.get("error")
-    return {"built": built_result, "classic": classic_result}
+    return {"built": built_result, "classic": classic_result, "number": number_result}
 
 
 def _rows(result: dict) -> list[dict[str, object]]:
@@ -118,6 +140,13 @@ def test_classic_lookups_give_the_engines_status_and_next_action(seen, book):
     diffs = {k: (exp[k], got[k]) for k in exp if got[k] != exp[k]}
     assert not diffs, list(diffs.items())[:5]
     assert len({status for status, _ in got.values()}) >= 3  # open, vervallen, betaald
+
+
+def test_an_invoice_number_typed_as_a_number_still_finds_its_plan_row(seen, book, typed_as_number):
+    _, original = typed_as_number
+    a = next(a for a in plan_book(book, EXAMPLE_DATE).actions if a.invoice == original)
+    (row,) = [r for r in _rows(seen["number"]) if r["Factuurnummer"] == NUMERIC_NUMBER]
+    assert (row["Status"], row["Volgende actie"]) == (due_status_text(a), next_action_text(a))
 
 
 def test_libreoffice_keeps_the_formulas_it_was_given(seen):
