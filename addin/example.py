@@ -38,7 +38,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from addin.adapters.book_writer import write_book
+from addin.adapters.workbook.book_writer import write_book
 from addin.core.ladder_default import DEFAULT_STEPS
 from addin.core.model import (
     Agreement,

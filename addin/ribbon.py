@@ -44,22 +44,22 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
-from . import schema
-from .adapters import live
-from .adapters.bank_job import BankFileError, import_bank
-from .adapters.letter_job import run_letters
-from .adapters.letters import LetterTemplateError
-from .adapters.live import LiveError, LiveWorkbook, LiveWriteError
-from .adapters.xlsx_patch import Patch, PatchError
-from .adapters.xlwings_book import BANK_PROMPT, XlwingsWorkbook
-from .cli_letters import template_problem
-from .core.letter_log import agreement_updates, werklijst_rows
-from .core.model import Action, Problem
-from .core.overview import overview_rows
-from .core.plan import plan_book
-from .core.plan_sheet import plan_rows
-from .core.texts import nl_date
-from .report import problem_line
+from addin import schema
+from addin.adapters.bank.job import BankFileError, import_bank
+from addin.adapters.documents.letter_job import run_letters
+from addin.adapters.documents.letters import LetterTemplateError
+from addin.adapters.excel import live
+from addin.adapters.excel.live import LiveError, LiveWorkbook, LiveWriteError
+from addin.adapters.excel.xlwings_book import BANK_PROMPT, XlwingsWorkbook
+from addin.adapters.workbook.xlsx_patch import Patch, PatchError
+from addin.cli.letters import template_problem
+from addin.cli.report import problem_line
+from addin.core.letter_log import agreement_updates, werklijst_rows
+from addin.core.model import Action, Problem
+from addin.core.overview import overview_rows
+from addin.core.plan import plan_book
+from addin.core.plan_sheet import plan_rows
+from addin.core.texts import nl_date
 
 TITLE = "Debiteuren"
 MAX_PROBLEMS_SHOWN = 15  # a message box is no report; the rest: `debiteuren controleer`

@@ -8,7 +8,7 @@ argument cannot be used, so one bad row shows its reason instead of breaking the
 
 This module is an adapter: it converts what Excel passes (floats for numbers, datetime for
 date cells, floats for dates computed by formulas, xlwings issue #2581; str for text; None
-for an empty cell; bool for WAAR/ONWAAR) with `addin.adapters.cells`, calls the core with
+for an empty cell; bool for WAAR/ONWAAR) with `addin.adapters.workbook.cells`, calls the core with
 Decimals and dates, and turns the Decimal result into a float only on the way out.
 
 The functions carry no type annotations on purpose: xlwings' Windows decorator turns an
@@ -37,14 +37,14 @@ from typing import TypeVar
 
 import xlwings as xw
 
-from . import schema
-from .adapters.cells import CellError, to_amount, to_bool, to_date, to_text
-from .adapters.rates import RateFileError, load_rates
-from .adapters.reader import read_values
-from .core.collection_costs import collection_costs
-from .core.interest import InterestKind, RateTableError, statutory_interest
-from .core.plan import plan_book
-from .core.plan_sheet import plan_rows
+from addin import schema
+from addin.adapters.rates import RateFileError, load_rates
+from addin.adapters.workbook.cells import CellError, to_amount, to_bool, to_date, to_text
+from addin.adapters.workbook.reader import read_values
+from addin.core.collection_costs import collection_costs
+from addin.core.interest import InterestKind, RateTableError, statutory_interest
+from addin.core.plan import plan_book
+from addin.core.plan_sheet import plan_rows
 
 T = TypeVar("T")
 

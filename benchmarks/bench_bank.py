@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from addin.adapters.bankfiles import read_bank
+from addin.adapters.bank.files import read_bank
 
 ENTRY = """<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{ind}</CdtDbtInd><Sts>BOOK</Sts>
 <BookgDt><Dt>2026-{month:02d}-{day:02d}</Dt></BookgDt><AcctSvcrRef>REF{n:08d}</AcctSvcrRef>

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import AS_OF, generate_book
 
 from addin import schema
-from addin.adapters.book_writer import write_book
-from addin.adapters.reader import read_book
+from addin.adapters.workbook.book_writer import write_book
+from addin.adapters.workbook.reader import read_book
 from addin.core.plan import plan_book
 
 OUT = Path(__file__).resolve().parent / "out"

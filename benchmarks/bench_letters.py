@@ -20,7 +20,7 @@ from pathlib import Path
 
 from reportlab.pdfgen import canvas
 
-from addin.adapters.letter_job import make_letters
+from addin.adapters.documents.letter_job import make_letters
 from addin.core.model import Book, Customer, Invoice, Segment, Settings
 from addin.core.plan import plan_book
 

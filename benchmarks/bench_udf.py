@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generate import AS_OF, generate_book
 
 from addin import schema, udfs
-from addin.adapters.book_writer import write_book
+from addin.adapters.workbook.book_writer import write_book
 from tests.xlwings_values import as_xlwings, table_values
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import AS_OF, generate_book
 
-from addin.adapters.book_writer import write_book
-from addin.adapters.xlsx_patch import Patch, apply_patch
+from addin.adapters.workbook.book_writer import write_book
+from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from addin.adapters.book_writer import write_book
+from addin.adapters.workbook.book_writer import write_book
 from addin.core.ladder_default import DEFAULT_STEPS
 from addin.core.model import (
     Agreement,

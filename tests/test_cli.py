@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.table import Table
 
-from addin.adapters.book_writer import write_book
+from addin.adapters.workbook.book_writer import write_book
 from addin.cli import main
 from tests.core.booktext import book
 

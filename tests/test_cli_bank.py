@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.adapters.bank_job import BankFileError, import_bank
-from addin.adapters.book_writer import write_book
-from addin.adapters.reader import read_book
-from addin.adapters.xlsx_patch import Patch, apply_patch
+from addin.adapters.bank.job import BankFileError, import_bank
+from addin.adapters.workbook.book_writer import write_book
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
 from addin.cli import main
 from addin.core.plan import plan_book
 from tests.core.booktext import book

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 
-from addin.adapters.reader import read_book
+from addin.adapters.workbook.reader import read_book
 from addin.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

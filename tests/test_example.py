@@ -158,8 +158,8 @@ def test_schema_sheets_exist_in_the_shipped_file():
 
 
 def test_reader_gives_back_the_example_book(book):
-    """The writer and the reader (addin.adapters.reader) agree on every field and row."""
-    from addin.adapters.reader import read_book
+    """The writer and the reader (addin.adapters.workbook.reader) agree on every field and row."""
+    from addin.adapters.workbook.reader import read_book
 
     got, problems = read_book(SHIPPED)
     assert problems == ()

@@ -20,8 +20,8 @@ from openpyxl.worksheet.formula import ArrayFormula
 from python_calamine import CalamineWorkbook
 
 from addin import ribbon, schema
-from addin.adapters.book_writer import write_book
-from addin.adapters.reader import read_book
+from addin.adapters.workbook.book_writer import write_book
+from addin.adapters.workbook.reader import read_book
 from addin.cli import main
 from addin.core.letter_log import werklijst_rows
 from addin.core.overview import overview_rows
@@ -259,7 +259,7 @@ def test_customer_text_that_looks_like_a_formula_stays_text(workbook):
 
 
 def test_on_windows_the_plan_formula_is_put_back(workbook, monkeypatch):
-    from addin.adapters import live
+    from addin.adapters.excel import live
 
     monkeypatch.setattr(live, "plan_mode", lambda: "formula")
     wb = load_workbook(workbook)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from addin import schema, udfs
-from addin.adapters.book_writer import write_book
+from addin.adapters.workbook.book_writer import write_book
 from addin.cli import main
 from addin.core.plan_sheet import next_action_text
 from addin.example import EXAMPLE_DATE
@@ -202,7 +202,7 @@ def test_an_empty_workbook_gives_just_the_header(tmp_path):
 
 
 def test_next_action_text_starts_with_the_code_for_every_action(capsys):
-    from addin.adapters.reader import read_book
+    from addin.adapters.workbook.reader import read_book
     from addin.core.plan import plan_book
 
     book, _ = read_book(EXAMPLE)

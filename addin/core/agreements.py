@@ -25,8 +25,8 @@ from itertools import islice
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import WEEKLY, rrule
 
-from .model import Agreement, AgreementKind, AgreementState, Interval
-from .money import ZERO, to_cents
+from addin.core.model import Agreement, AgreementKind, AgreementState, Interval
+from addin.core.money import ZERO, to_cents
 
 
 @dataclass(frozen=True, slots=True)

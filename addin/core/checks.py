@@ -19,8 +19,8 @@ from datetime import date
 from itertools import chain
 from typing import Any
 
-from .. import schema
-from .model import Book, CellRef, Problem
+from addin import schema
+from addin.core.model import Book, CellRef, Problem
 
 Check = Callable[[Book, date], list[Problem]]
 

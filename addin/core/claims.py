@@ -24,14 +24,28 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from . import fourteen_days
-from .collection_costs import CostsResult, business_costs, consumer_costs
-from .interest import InterestKind, InterestResult, Rate, interest_start, statutory_interest
-from .ladder_default import DEFAULT_STEPS
-from .ledger import Ledger, step_key
-from .model import Action, Book, Customer, CustomerId, CustomerKind, InvoiceNo, PaymentStatus
-from .money import ZERO
-from .texts import nl_date
+from addin.core import fourteen_days
+from addin.core.collection_costs import CostsResult, business_costs, consumer_costs
+from addin.core.interest import (
+    InterestKind,
+    InterestResult,
+    Rate,
+    interest_start,
+    statutory_interest,
+)
+from addin.core.ladder_default import DEFAULT_STEPS
+from addin.core.ledger import Ledger, step_key
+from addin.core.model import (
+    Action,
+    Book,
+    Customer,
+    CustomerId,
+    CustomerKind,
+    InvoiceNo,
+    PaymentStatus,
+)
+from addin.core.money import ZERO
+from addin.core.texts import nl_date
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .money import ZERO, to_cents
+from addin.core.money import ZERO, to_cents
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from . import fourteen_days
-from .collection_costs import CostsResult, consumer_costs
+from addin.core import fourteen_days
+from addin.core.collection_costs import CostsResult, consumer_costs
 
 # HR 25-11-2016, ECLI:NL:HR:2016:2704: the term starts the day after the debtor receives
 # the letter; this is the wording the HR accepted (LEGAL.md section 2, checked 2026-11).

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .workdays import ONE_DAY, statutory_holidays
+from addin.core.workdays import ONE_DAY, statutory_holidays
 
 SUNDAY, MONDAY, SATURDAY = 6, 0, 5
 

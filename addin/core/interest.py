@@ -46,9 +46,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-from .model import FastEnum
-from .money import ZERO, to_cents
-from .texts import nl_date
+from addin.core.model import FastEnum
+from addin.core.money import ZERO, to_cents
+from addin.core.texts import nl_date
 
 DAYS_PER_YEAR = Decimal(365)
 HUNDRED = Decimal(100)

@@ -24,9 +24,9 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from . import fourteen_days
-from .ledger import Ledger, step_key
-from .model import (
+from addin.core import fourteen_days
+from addin.core.ledger import Ledger, step_key
+from addin.core.model import (
     Action,
     Basis,
     Channel,
@@ -37,7 +37,7 @@ from .model import (
     Invoice,
     Step,
 )
-from .texts import agency_name, days_text, handed_over_reason, nl_date
+from addin.core.texts import agency_name, days_text, handed_over_reason, nl_date
 
 CALL_CHANNELS = frozenset({Channel.PHONE, Channel.VISIT})
 

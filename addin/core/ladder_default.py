@@ -21,7 +21,7 @@ Example::
 
 from __future__ import annotations
 
-from .model import Action, Audience, Basis, Channel, Segment, Step
+from addin.core.model import Action, Audience, Basis, Channel, Segment, Step
 
 _DUE = Basis.DUE_DATE
 _PREV = Basis.PREVIOUS_STEP

@@ -21,9 +21,9 @@ from itertools import repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from .agreements import AgreementStatus, agreement_status
-from .ladder_default import DEFAULT_STEPS
-from .model import (
+from addin.core.agreements import AgreementStatus, agreement_status
+from addin.core.ladder_default import DEFAULT_STEPS
+from addin.core.model import (
     Action,
     Agreement,
     Audience,
@@ -46,10 +46,10 @@ from .model import (
     Status,
     Step,
 )
-from .money import ZERO
-from .scoring import score_customers, window_start
-from .texts import paid_reason, settled_reason
-from .workdays import WorkCalendar
+from addin.core.money import ZERO
+from addin.core.scoring import score_customers, window_start
+from addin.core.texts import paid_reason, settled_reason
+from addin.core.workdays import WorkCalendar
 
 # Who to call first (PLAYBOOK W3): purchasing or management rather than bookkeeping.
 CALL_PREFERENCE: tuple[Role, ...] = (Role.PURCHASING, Role.MANAGEMENT, Role.OTHER, Role.ACCOUNTS)

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from .agreements import Instalment, schedule
-from .fourteen_day_letter import FourteenDayLetter, fourteen_day_letter
-from .ladder_default import DEFAULT_STEPS
-from .ledger import Ledger
-from .model import (
+from addin.core.agreements import Instalment, schedule
+from addin.core.fourteen_day_letter import FourteenDayLetter, fourteen_day_letter
+from addin.core.ladder_default import DEFAULT_STEPS
+from addin.core.ledger import Ledger
+from addin.core.model import (
     Action,
     Agreement,
     AgreementKind,
@@ -39,7 +39,7 @@ from .model import (
     LetterTask,
     Settings,
 )
-from .money import CENT, ZERO, to_cents
+from addin.core.money import CENT, ZERO, to_cents
 
 # The first instalment (or the payment date when no arrangement fits) about two weeks after
 # the letter: time for the post and for the customer to arrange the money.

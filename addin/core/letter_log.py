@@ -16,9 +16,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .ledger import customer_index
-from .model import Action, Agreement, AgreementState, Book, Channel, Contact, LetterTask, Plan
-from .texts import GOALS
+from addin.core.ledger import customer_index
+from addin.core.model import (
+    Action,
+    Agreement,
+    AgreementState,
+    Book,
+    Channel,
+    Contact,
+    LetterTask,
+    Plan,
+)
+from addin.core.texts import GOALS
 
 LOGGED_BY = "Debiteuren"
 

@@ -80,12 +80,12 @@ from itertools import chain, compress
 from operator import attrgetter, itemgetter, sub
 from typing import NamedTuple
 
-from .agreements import AgreementStatus, instalments
-from .bank import BankLine
-from .ledger import Ledger, customer_index
-from .model import Agreement, Book, CustomerId, Invoice, InvoiceNo, Payment, PaymentStatus
-from .money import ZERO, format_eur
-from .references import compact, find_rf, is_structured
+from addin.core.agreements import AgreementStatus, instalments
+from addin.core.bank import BankLine
+from addin.core.ledger import Ledger, customer_index
+from addin.core.model import Agreement, Book, CustomerId, Invoice, InvoiceNo, Payment, PaymentStatus
+from addin.core.money import ZERO, format_eur
+from addin.core.references import compact, find_rf, is_structured
 
 LINKED, REVIEW, IGNORED = PaymentStatus.LINKED, PaymentStatus.REVIEW, PaymentStatus.IGNORED
 

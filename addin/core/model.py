@@ -21,7 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from .money import ZERO
+from addin.core.money import ZERO
 
 InvoiceNo = str
 CustomerId = str

@@ -1,7 +1,7 @@
 """Money: Decimal only, rounded to cents at defined points, never float.
 
 Parsing Dutch number text ("1.234,56") and converting Excel floats is the adapters' job
-(`addin.adapters.cells`); this module only holds the arithmetic conventions.
+(`addin.adapters.workbook.cells`); this module only holds the arithmetic conventions.
 
 Example::
 

@@ -19,10 +19,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from .ledger import customer_index
-from .model import Action, Book, CustomerId, NextAction, PaymentStatus, Plan, Status
-from .money import ZERO
-from .texts import GOAL_INSOLVENCY, GOALS, HANDED_OVER, nl_date
+from addin.core.ledger import customer_index
+from addin.core.model import Action, Book, CustomerId, NextAction, PaymentStatus, Plan, Status
+from addin.core.money import ZERO
+from addin.core.texts import GOAL_INSOLVENCY, GOALS, HANDED_OVER, nl_date
 
 
 class Bucket(NamedTuple):

@@ -25,9 +25,9 @@ from operator import attrgetter
 
 from dateutil.relativedelta import relativedelta
 
-from .checks import run_checks
-from .ledger import Ledger
-from .model import (
+from addin.core.checks import run_checks
+from addin.core.ledger import Ledger
+from addin.core.model import (
     Action,
     Agreement,
     AgreementState,
@@ -42,9 +42,9 @@ from .model import (
     Status,
     Warning_,
 )
-from .money import ZERO, format_eur
-from .rules import Facts, decide, latest_outcome, make_action
-from .texts import nl_date
+from addin.core.money import ZERO, format_eur
+from addin.core.rules import Facts, decide, latest_outcome, make_action
+from addin.core.texts import nl_date
 
 # PLAYBOOK R3: keep in touch with top customers between invoices.
 KEEP_IN_TOUCH_MONTHS = 6

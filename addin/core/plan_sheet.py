@@ -23,8 +23,8 @@ Example::
 
 from __future__ import annotations
 
-from .model import Action, NextAction, Plan
-from .texts import nl_date
+from addin.core.model import Action, NextAction, Plan
+from addin.core.texts import nl_date
 
 
 def due_status_text(a: NextAction) -> str:

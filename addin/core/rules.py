@@ -21,10 +21,10 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from . import ladder
-from .agreements import is_confirmed
-from .ledger import Ledger
-from .model import (
+from addin.core import ladder
+from addin.core.agreements import is_confirmed
+from addin.core.ledger import Ledger
+from addin.core.model import (
     Action,
     AgreementKind,
     AgreementState,
@@ -39,8 +39,8 @@ from .model import (
     Special,
     Status,
 )
-from .money import ZERO, format_eur
-from .texts import GOAL_INSOLVENCY, GOAL_MISSED, GOALS, nl_date, settled_reason
+from addin.core.money import ZERO, format_eur
+from addin.core.texts import GOAL_INSOLVENCY, GOAL_MISSED, GOALS, nl_date, settled_reason
 
 
 class Facts(NamedTuple):

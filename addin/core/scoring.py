@@ -19,8 +19,8 @@ from operator import itemgetter
 
 from dateutil.relativedelta import relativedelta
 
-from .model import Customer, CustomerId, CustomerScore, Segment
-from .money import ZERO
+from addin.core.model import Customer, CustomerId, CustomerScore, Segment
+from addin.core.money import ZERO
 
 # Thresholds, as data (PLAYBOOK L2, R1, R2). Shares are of revenue or of invoices.
 SEGMENT_SHARES: tuple[tuple[Segment, Decimal], ...] = (

@@ -17,8 +17,8 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from .model import Action, Status
-from .money import ZERO, format_eur
+from addin.core.model import Action, Status
+from addin.core.money import ZERO, format_eur
 
 # What each action should achieve (PLAYBOOK P5: know the goal before contact).
 GOALS: dict[Action, str] = {

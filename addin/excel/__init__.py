@@ -3,5 +3,5 @@
 `build.build_workbook(book, options)` gives the bytes: the tables of the contract, the Plan
 sheet and the hidden xlwings.conf sheet (openpyxl, `build`), the VBA project (pyOpenVBA,
 `vba`), the ribbon tab and a reproducible zip (`package`). The formulas are in `formulas`,
-the drop-down lists in `validation`. The command line is `addin.cli_excel` (bouw, nieuw).
+the drop-down lists in `validation`. The command line is `addin.cli.excel` (bouw, nieuw).
 """

@@ -1,6 +1,6 @@
 """What goes into the macro workbook, and the build from a Book to the bytes of an .xlsm.
 
-On top of the plain tables of `addin.adapters.book_writer` (same values, formats, frozen
+On top of the plain tables of `addin.adapters.workbook.book_writer` (same values, formats, frozen
 headers) the workbook gets, through the writer's `Layout` hooks:
 
 - Facturen: Status and Volgende actie as formula columns: =DUESTATUS(...) / =NEXTACTION(...)
@@ -39,10 +39,9 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
 
 from addin import schema
-from addin.adapters.book_writer import DATE_FORMAT, text_cell, write_book
+from addin.adapters.workbook.book_writer import DATE_FORMAT, text_cell, write_book
 from addin.core.model import Book
-
-from . import formulas, package, validation, vba
+from addin.excel import formulas, package, validation, vba
 
 TEXT_FORMAT = "General"
 PEILDATUM_LABEL = "Peildatum"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from .vba import sources_dir
+from addin.excel.vba import sources_dir
 
 CONTENT_TYPES = "[Content_Types].xml"
 ROOT_RELS = "_rels/.rels"

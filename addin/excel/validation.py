@@ -1,8 +1,8 @@
 """Drop-down lists (data validation) for the choice columns of the tables.
 
 The allowed values are never typed here: they come from the reader's own plan of each table
-(`addin.adapters.reader`), so a column offers exactly the texts the reader turns into a value,
-in the order of the enum in `addin.core.model`. Yes/no columns offer the writer's Ja / Nee.
+(`addin.adapters.workbook.reader`), so a column offers exactly the texts the reader turns into a
+value, in the order of the enum in `addin.core.model`. Yes/no columns offer the writer's Ja / Nee.
 
 Example::
 
@@ -26,9 +26,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin import schema
-from addin.adapters import reader
-from addin.adapters.book_writer import NO, YES
-from addin.adapters.cells import to_bool, to_enum
+from addin.adapters.workbook import reader
+from addin.adapters.workbook.book_writer import NO, YES
+from addin.adapters.workbook.cells import to_bool, to_enum
 from addin.core.model import Audience, Segment, Special
 
 MARGIN = 10_000

@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
-from addin.adapters.live import TableBlock
+from addin.adapters.excel.live import TableBlock
 from tests.xlwings_values import as_xlwings as _cell_as_xlwings
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from addin.adapters.bankfiles import BankFileError, read_bank, read_bank_file
+from addin.adapters.bank.files import BankFileError, read_bank, read_bank_file
 from addin.core.bank import BalanceMismatch
 from addin.core.matching import match_bank_lines
 from addin.core.model import Book, Customer, Invoice

@@ -15,7 +15,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from addin import schema
-from addin.adapters.book_writer import OPEN_FORMULA, write_book
+from addin.adapters.workbook.book_writer import OPEN_FORMULA, write_book
 from addin.core.ladder_default import DEFAULT_STEPS
 from addin.core.model import (
     Agreement,
@@ -321,7 +321,7 @@ def _without_rows(book: Book) -> Book:
 def test_reader_gives_back_what_was_written(written):
     """Every field survives write_book -> read_book; only the row numbers are new, and an
     empty ladder comes back as the default one that was written."""
-    from addin.adapters.reader import read_book
+    from addin.adapters.workbook.reader import read_book
 
     got, problems = read_book(written)
     assert problems == ()

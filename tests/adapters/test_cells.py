@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from addin.adapters.cells import (
+from addin.adapters.workbook.cells import (
     CellError,
     to_amount,
     to_bool,

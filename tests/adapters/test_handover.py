@@ -15,8 +15,8 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
-from addin.adapters.book_writer import write_book
 from addin.adapters.rates import load_rates
+from addin.adapters.workbook.book_writer import write_book
 from addin.cli import main
 from addin.core.claims import claim_statement
 from tests.core.booktext import book
@@ -162,7 +162,7 @@ def test_unknown_customer_is_refused(capsys, workbook, tmp_path):
 
 def test_text_that_looks_like_a_formula_is_quoted_in_csv(capsys, workbook, tmp_path):
     # The customer's name starts with "=": a spreadsheet must not run it.
-    from addin.adapters.handover import cell
+    from addin.adapters.documents.handover import cell
 
     assert cell('=HYPERLINK("x") BV') == '\'=HYPERLINK("x") BV'
     assert cell("-12") == "'-12"
@@ -170,7 +170,7 @@ def test_text_that_looks_like_a_formula_is_quoted_in_csv(capsys, workbook, tmp_p
 
 
 def test_handover_is_logged_so_the_engine_stops(capsys, workbook, tmp_path):
-    from addin.adapters.reader import read_book
+    from addin.adapters.workbook.reader import read_book
     from addin.core.plan import plan_book
 
     out = tmp_path / "uit"

@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from addin.adapters.book_writer import write_book
-from addin.adapters.letter_job import PARALLEL_FROM, run_letters
+from addin.adapters.documents.letter_job import PARALLEL_FROM, run_letters
+from addin.adapters.workbook.book_writer import write_book
 from benchmarks.generate import AS_OF, generate_book
 
 

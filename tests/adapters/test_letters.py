@@ -17,8 +17,7 @@ import segno
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
-from addin.adapters.documents import roots_for
-from addin.adapters.letters import (
+from addin.adapters.documents.letters import (
     InvoiceCopy,
     epc_payload,
     epc_qr,
@@ -29,7 +28,8 @@ from addin.adapters.letters import (
     plain_text,
     render_letter,
 )
-from addin.adapters.reader import read_book
+from addin.adapters.documents.paths import roots_for
+from addin.adapters.workbook.reader import read_book
 from addin.core.ledger import Ledger
 from addin.core.letter_content import compose
 from addin.core.model import Action, LetterTask
@@ -281,7 +281,7 @@ def test_sjablonen_next_to_the_workbook_override(tmp_path: Path):
 
 
 def test_template_cannot_reach_python_internals(tmp_path: Path):
-    from addin.adapters.letters import LetterTemplateError
+    from addin.adapters.documents.letters import LetterTemplateError
 
     own = tmp_path / "sjablonen" / "nl"
     own.mkdir(parents=True)

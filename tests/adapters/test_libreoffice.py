@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from addin.adapters.reader import read_book
+from addin.adapters.workbook.reader import read_book
 from addin.core.ledger import Ledger
 from addin.core.plan import plan_book
 from addin.example import EXAMPLE_DATE

@@ -19,11 +19,11 @@ from openpyxl.worksheet.formula import ArrayFormula
 from python_calamine import CalamineWorkbook
 
 from addin import schema
-from addin.adapters import live, xlwings_book
-from addin.adapters.live import (
+from addin.adapters.excel import live, xlwings_book
+from addin.adapters.excel.live import (
     ArrayFormula as ArrayStep,
 )
-from addin.adapters.live import (
+from addin.adapters.excel.live import (
     ClearSheet,
     LiveError,
     LiveWriteError,
@@ -32,8 +32,8 @@ from addin.adapters.live import (
     Write,
     cell_value,
 )
-from addin.adapters.reader import read_book
-from addin.adapters.xlsx_patch import Patch, apply_patch
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
 from addin.core.model import Channel, Contact
 from tests.adapters.live_openpyxl import OpenpyxlWorkbook, typed
 from tests.adapters.test_reader import Sheet, facturen, write_sheets

@@ -10,7 +10,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from addin import schema
-from addin.adapters.reader import Origin, read_book, read_values
+from addin.adapters.workbook.reader import Origin, read_book, read_values
 from addin.core.model import CellRef, CustomerKind
 from tests.adapters.live_openpyxl import as_xlwings
 from tests.adapters.test_reader import KLANTEN, Sheet, facturen, write_sheets

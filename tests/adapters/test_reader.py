@@ -18,9 +18,9 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.table import Table
 
 from addin import schema
-from addin.adapters import reader
-from addin.adapters.cells import to_amount
-from addin.adapters.reader import WorkbookError, read_book
+from addin.adapters.workbook import reader
+from addin.adapters.workbook.cells import to_amount
+from addin.adapters.workbook.reader import WorkbookError, read_book
 from addin.core.model import (
     Action,
     Agreement,

@@ -27,9 +27,9 @@ from PIL import Image as PILImage
 from python_calamine import CalamineWorkbook
 
 from addin import schema
-from addin.adapters.book_writer import OPEN_FORMULA, write_book
-from addin.adapters.reader import read_book
-from addin.adapters.xlsx_patch import BACKUP_DIR, Patch, PatchError, apply_patch
+from addin.adapters.workbook.book_writer import OPEN_FORMULA, write_book
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import BACKUP_DIR, Patch, PatchError, apply_patch
 from addin.core.model import Book
 from addin.example import example_book
 from tests.libreoffice import XLSX, convert

@@ -17,7 +17,7 @@ import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
 from addin import schema
-from addin.adapters.reader import read_book
+from addin.adapters.workbook.reader import read_book
 from addin.core.model import (
     Action,
     AgreementKind,
@@ -35,8 +35,7 @@ from addin.core.model import (
 from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP
 from addin.excel import formulas, package, validation
 from addin.excel.build import WorkbookOptions, build_workbook, conf_rows, interpreter_rows
-
-from .conftest import SHIPPED
+from tests.excel.conftest import SHIPPED
 
 MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 RIBBON_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"

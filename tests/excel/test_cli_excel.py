@@ -14,10 +14,9 @@ import openpyxl
 import pytest
 
 from addin import schema
-from addin.adapters.reader import read_book
+from addin.adapters.workbook.reader import read_book
 from addin.excel.build import interpreter_rows
-
-from .conftest import SHIPPED
+from tests.excel.conftest import SHIPPED
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:

@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .adapters.cells import CellError, to_amount, to_date
+from addin.adapters.workbook.cells import CellError, to_amount, to_date
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 

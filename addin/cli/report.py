@@ -17,8 +17,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .core.ledger import customer_index
-from .core.model import (
+from addin.core.ledger import customer_index
+from addin.core.model import (
     Action,
     Book,
     Customer,
@@ -29,8 +29,8 @@ from .core.model import (
     Problem,
     Warning_,
 )
-from .core.money import format_amount, json_amount
-from .core.texts import nl_date
+from addin.core.money import format_amount, json_amount
+from addin.core.texts import nl_date
 
 
 def _d(day: date | None) -> str | None:

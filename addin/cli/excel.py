@@ -20,18 +20,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .cli_common import EXIT_OK, fail, print_json
-from .core.model import Book
-from .example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
-from .excel.build import WorkbookOptions, build_workbook, interpreter_rows, write_new
-from .excel.vba import sources_dir
+from addin.cli.common import EXIT_OK, fail, print_json
+from addin.core.model import Book
+from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
+from addin.excel.build import WorkbookOptions, build_workbook, interpreter_rows, write_new
+from addin.excel.vba import sources_dir
 
 SUFFIX = ".xlsm"
 
 
 def default_output() -> Path:
     """workbook/Debiteuren.xlsm in a source checkout, else Debiteuren.xlsm here."""
-    checkout = Path(__file__).resolve().parents[1] / "workbook"
+    checkout = Path(__file__).resolve().parents[2] / "workbook"
     if sources_dir() == checkout:
         return checkout / "Debiteuren.xlsm"
     return Path("Debiteuren.xlsm")

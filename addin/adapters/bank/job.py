@@ -28,15 +28,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from .. import schema
-from ..core.bank import BankLine
-from ..core.letter_log import werklijst_rows
-from ..core.matching import match_bank_lines
-from ..core.model import Book, CustomerId, Payment, PaymentStatus, Plan, Warning_
-from ..core.overview import overview_rows
-from ..core.plan import plan_book
-from .bankfiles import BankFileError, read_bank
-from .xlsx_patch import Patch
+from addin import schema
+from addin.adapters.bank.files import BankFileError, read_bank
+from addin.adapters.workbook.xlsx_patch import Patch
+from addin.core.bank import BankLine
+from addin.core.letter_log import werklijst_rows
+from addin.core.matching import match_bank_lines
+from addin.core.model import Book, CustomerId, Payment, PaymentStatus, Plan, Warning_
+from addin.core.overview import overview_rows
+from addin.core.plan import plan_book
 
 __all__ = ["BankFileError", "BankImport", "import_bank", "payment_row"]
 

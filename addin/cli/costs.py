@@ -22,11 +22,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .cli_common import EXIT_OK, amount_text, parse_day, print_json
-from .core.collection_costs import BIK_MAX, BIK_MIN, VAT_RATE, CostsResult, collection_costs
-from .core.fourteen_day_letter import FourteenDayLetter, fourteen_day_letter
-from .core.money import format_eur, json_amount
-from .core.texts import nl_date
+from addin.cli.common import EXIT_OK, amount_text, parse_day, print_json
+from addin.core.collection_costs import BIK_MAX, BIK_MIN, VAT_RATE, CostsResult, collection_costs
+from addin.core.fourteen_day_letter import FourteenDayLetter, fourteen_day_letter
+from addin.core.money import format_eur, json_amount
+from addin.core.texts import nl_date
 
 DAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 

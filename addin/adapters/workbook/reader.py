@@ -42,6 +42,18 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, TablesNotSupported
 
 from addin import schema
+from addin.adapters.workbook.cells import (
+    CellError,
+    to_amount,
+    to_bool,
+    to_date,
+    to_enum,
+    to_ibans,
+    to_int,
+    to_list,
+    to_text,
+    to_weekdays,
+)
 from addin.core.model import (
     Action,
     Agreement,
@@ -69,19 +81,6 @@ from addin.core.model import (
 )
 from addin.core.money import ZERO, format_amount
 from addin.core.workdays import WEEKDAY_SHORT
-
-from .cells import (
-    CellError,
-    to_amount,
-    to_bool,
-    to_date,
-    to_enum,
-    to_ibans,
-    to_int,
-    to_list,
-    to_text,
-    to_weekdays,
-)
 
 
 class WorkbookError(Exception):

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .live import LiveError, TableBlock
+from addin.adapters.excel.live import LiveError, TableBlock
 
 # --- xlwings ----------------------------------------------------------------------------------
 

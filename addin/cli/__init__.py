@@ -21,9 +21,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import __version__, cli_bank, cli_costs, cli_excel, cli_handover, cli_interest, cli_letters
-from .adapters.reader import WorkbookError, read_book
-from .cli_common import (
+from addin import __version__
+from addin.adapters.workbook.reader import WorkbookError, read_book
+from addin.cli import bank as cli_bank
+from addin.cli import costs as cli_costs
+from addin.cli import excel as cli_excel
+from addin.cli import handover as cli_handover
+from addin.cli import interest as cli_interest
+from addin.cli import letters as cli_letters
+from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     DutchParser,
@@ -31,8 +37,8 @@ from .cli_common import (
     parse_day,
     print_json,
 )
-from .core.plan import plan_book
-from .report import plan_json, plan_text, problem_json, problem_line
+from addin.cli.report import plan_json, plan_text, problem_json, problem_line
+from addin.core.plan import plan_book
 
 
 def cmd_werklijst(args: argparse.Namespace) -> int:
@@ -123,7 +129,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except WorkbookError as exc:
         return fail(args, str(exc))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -19,11 +19,11 @@ from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from .adapters.letter_job import console_progress, run_letters
-from .adapters.letters import LetterTemplateError
-from .adapters.reader import read_book
-from .adapters.xlsx_patch import PatchError
-from .cli_common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
+from addin.adapters.documents.letter_job import console_progress, run_letters
+from addin.adapters.documents.letters import LetterTemplateError
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import PatchError
+from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
 
 
 def cmd_herinneringen(args: argparse.Namespace) -> int:

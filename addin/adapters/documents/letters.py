@@ -64,10 +64,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ..core.letter_content import InvoiceLine, LetterContent
-from ..core.model import Action
-from ..core.money import format_amount, to_cents
-from .documents import find_document, safe_name
+from addin.adapters.documents.paths import find_document, safe_name
+from addin.core.letter_content import InvoiceLine, LetterContent
+from addin.core.model import Action
+from addin.core.money import format_amount, to_cents
 
 OVERRIDE_DIR = "sjablonen"
 TEMPLATE_SUFFIX = ".txt.j2"
@@ -225,7 +225,7 @@ def shipped_templates() -> Path:
     folder, next to the package; in a wheel install the same files are package data
     ``addin/templates`` (pyproject maps the folder into the package).
     """
-    checkout = Path(__file__).resolve().parents[2] / "templates"
+    checkout = Path(__file__).resolve().parents[3] / "templates"
     if (checkout / "nl").is_dir():
         return checkout
     return Path(str(resources.files("addin") / "templates"))

@@ -26,11 +26,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .adapters.bank_job import BankFileError, import_bank, payment_row
-from .adapters.reader import read_book
-from .adapters.xlsx_patch import PatchError, apply_patch, check_not_open
-from .cli_common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
-from .core.money import json_amount
+from addin.adapters.bank.job import BankFileError, import_bank, payment_row
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
+from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
+from addin.core.money import json_amount
 
 __all__ = ["cmd_bank", "payment_row", "register"]
 

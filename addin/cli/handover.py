@@ -17,18 +17,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import schema
-from .adapters.handover import Handover, make_handover
-from .adapters.rates import load_rates
-from .adapters.reader import read_book
-from .adapters.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
-from .cli_common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
-from .core.interest import RateTableError
-from .core.letter_log import LOGGED_BY
-from .core.model import Book, Channel
-from .core.money import format_eur, json_amount
-from .core.plan import plan_book
-from .core.texts import agency_name
+from addin import schema
+from addin.adapters.documents.handover import Handover, make_handover
+from addin.adapters.rates import load_rates
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
+from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
+from addin.core.interest import RateTableError
+from addin.core.letter_log import LOGGED_BY
+from addin.core.model import Book, Channel
+from addin.core.money import format_eur, json_amount
+from addin.core.plan import plan_book
+from addin.core.texts import agency_name
 
 
 def out_dir(args: argparse.Namespace, book_output_dir: str) -> Path:

@@ -43,13 +43,13 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, Protocol
 
-from .. import schema
-from ..core.model import Book, Problem
-from ..core.money import CENT
-from ..excel import formulas
-from .cells import to_text
-from .reader import Origin, read_values
-from .xlsx_patch import MAX_TEXT, Patch
+from addin import schema
+from addin.adapters.workbook.cells import to_text
+from addin.adapters.workbook.reader import Origin, read_values
+from addin.adapters.workbook.xlsx_patch import MAX_TEXT, Patch
+from addin.core.model import Book, Problem
+from addin.core.money import CENT
+from addin.excel import formulas
 
 
 class LiveError(Exception):

@@ -26,22 +26,28 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .. import schema
-from ..core.ledger import Ledger
-from ..core.letter_content import compose
-from ..core.letter_log import (
+from addin import schema
+from addin.adapters.documents.letters import (
+    invoice_copies,
+    letter_eml,
+    letter_pdf,
+    letter_templates,
+    render_letter,
+)
+from addin.adapters.documents.paths import roots_for, safe_name
+from addin.adapters.workbook.xlsx_patch import Patch, apply_patch, check_not_open
+from addin.core.ledger import Ledger
+from addin.core.letter_content import compose
+from addin.core.letter_log import (
     MadeLetter,
     agreement_updates,
     confirmed_agreements,
     contact_rows,
     werklijst_rows,
 )
-from ..core.model import Book, Contact, LetterTask, Plan
-from ..core.overview import overview_rows
-from ..core.plan import plan_book
-from .documents import roots_for, safe_name
-from .letters import invoice_copies, letter_eml, letter_pdf, letter_templates, render_letter
-from .xlsx_patch import Patch, apply_patch, check_not_open
+from addin.core.model import Book, Contact, LetterTask, Plan
+from addin.core.overview import overview_rows
+from addin.core.plan import plan_book
 
 PARALLEL_FROM = 20  # below this many letters, starting worker processes costs more than it saves
 

@@ -36,12 +36,12 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from ..core.claims import ClaimStatement, claim_statement
-from ..core.interest import InterestKind, Rate
-from ..core.model import Book
-from ..core.money import format_amount
-from ..core.texts import nl_date
-from .documents import find_document, roots_for, safe_name
+from addin.adapters.documents.paths import find_document, roots_for, safe_name
+from addin.core.claims import ClaimStatement, claim_statement
+from addin.core.interest import InterestKind, Rate
+from addin.core.model import Book
+from addin.core.money import format_amount
+from addin.core.texts import nl_date
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

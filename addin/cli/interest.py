@@ -22,17 +22,17 @@ import sys
 from decimal import Decimal
 from typing import Any
 
-from .adapters.rates import RateFileError, load_rates
-from .cli_common import EXIT_OK, fail, parse_amount, parse_day
-from .core.interest import (
+from addin.adapters.rates import RateFileError, load_rates
+from addin.cli.common import EXIT_OK, fail, parse_amount, parse_day
+from addin.core.interest import (
     InterestKind,
     InterestResult,
     RateTableError,
     interest_start,
     statutory_interest,
 )
-from .core.money import format_eur, json_amount
-from .core.texts import days_text, nl_date
+from addin.core.money import format_eur, json_amount
+from addin.core.texts import days_text, nl_date
 
 
 def register(sub: Any) -> None:
