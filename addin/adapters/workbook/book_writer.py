@@ -287,6 +287,10 @@ def _write_table(
         for row in source:
             ws.append(cells.row(row))
             count += 1
+    if not count and formulas:
+        # Excel keeps a calculated column's formula in the empty row of an empty table, so
+        # the first invoice typed there computes Open, Status and Volgende actie at once.
+        ws.append(cells.row([None] * len(fields)))
 
     last = get_column_letter(len(headers))
     # An empty table is a header and one empty row, as Excel makes it.

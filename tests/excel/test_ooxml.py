@@ -1,0 +1,189 @@
+"""Every workbook the product writes validates (tests/ooxml.py): the schemas of ECMA-376
+Transitional, OPC and customUI14, and Excel's rules beyond them. A LibreOffice re-save of each
+is checked against the schemas only (LibreOffice writes its own tables and calcChain).
+
+The checker itself is tested first on broken copies, so these tests can fail."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from addin.cli import main
+from tests.libreoffice import convert
+from tests.ooxml import assert_valid, check_workbook
+
+DAY = "2026-11-24"
+STATEMENT = Path(__file__).resolve().parents[1] / "fixtures" / "bank" / "camt053-v08-batch.xml"
+
+
+def _rewrite(source: Path, target: Path, name: str, change) -> Path:
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == name:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            zout.writestr(info, data)
+    return target
+
+
+def _run(capsys, *args) -> int:
+    code = main([str(a) for a in args])
+    capsys.readouterr()
+    return code
+
+
+# ---- the checker finds what it should -------------------------------------------------------
+
+BROKEN = {
+    "schema": (
+        "xl/worksheets/sheet1.xml",
+        lambda s: s.replace("<sheetData>", '<sheetData><row r="1" bogus="1"/>', 1),
+        "bogus",
+    ),
+    "calculated column": (
+        "xl/worksheets/sheet1.xml",
+        lambda s: re.sub(r'(<c r="O3"[^>]*>)<f>[^<]*</f>', r"\1", s, count=1),
+        "berekende kolom",
+    ),
+    "table ref": (
+        "xl/tables/table1.xml",
+        lambda s: re.sub(r'ref="A1:([A-Z]+)(\d+)"', r'ref="A1:\g<1>5"', s, count=1),
+        "direct onder de tabel",
+    ),
+    "duplicate column": (
+        "xl/tables/table1.xml",
+        lambda s: s.replace('name="Klantnummer"', 'name="factuurnummer"', 1),
+        "meer dan eens",
+    ),
+    "autofilter": (
+        "xl/tables/table1.xml",
+        lambda s: re.sub(r'<autoFilter ref="[^"]*"', '<autoFilter ref="A1:ZZ9999"', s, count=1),
+        "autoFilter",
+    ),
+    "relationship": (
+        "xl/_rels/workbook.xml.rels",
+        lambda s: s.replace('Target="styles.xml"', 'Target="stijlen.xml"', 1),
+        "bestaat niet",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_the_checker_finds_a_broken_part(built, tmp_path, kind):
+    name, change, expected = BROKEN[kind]
+    broken = _rewrite(built, tmp_path / "kapot.xlsm", name, change)
+    errors = check_workbook(broken)
+    assert any(expected in e for e in errors), errors
+
+
+def test_the_checker_finds_bad_shared_strings_and_calcchain(tmp_path):
+    source = tmp_path / "Voorbeeld.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[2] / "workbook" / "Voorbeeld.xlsx", source)
+    broken = _rewrite(
+        source,
+        tmp_path / "kapot.xlsx",
+        "xl/worksheets/sheet2.xml",
+        lambda s: re.sub(
+            r'<c r="A2" t="inlineStr"><is>.*?</is></c>',
+            '<c r="A2" t="s"><v>99999</v></c>',
+            s,
+            count=1,
+        ),
+    )
+    errors = check_workbook(broken)
+    assert any("gedeelde tekst 99999" in e for e in errors), errors
+
+    calc = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<c r="A2" i="1"/></calcChain>'
+    )
+    with_chain = tmp_path / "keten.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(with_chain, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/calcChain.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>',
+                )
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdKeten" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>'
+                    b"</Relationships>",
+                )
+            zout.writestr(info, data)
+        zout.writestr("xl/calcChain.xml", calc)
+    errors = check_workbook(with_chain)
+    assert any("calcChain.xml: A2" in e for e in errors), errors
+
+
+# ---- what the product writes ----------------------------------------------------------------
+
+
+def test_built_workbook_is_valid(built):
+    assert_valid(built)
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> dict[str, Path]:
+    """`nieuw` in each form, and the built workbook after each writing command."""
+    folder = tmp_path_factory.mktemp("nieuw")
+    out: dict[str, Path] = {}
+    for label, flags in {
+        "leeg": [],
+        "voorbeeld": ["--voorbeeld"],
+        "klassiek": ["--voorbeeld", "--klassiek"],
+        "klassiek-leeg": ["--klassiek"],
+    }.items():
+        path = folder / f"{label}.xlsm"
+        assert main(["nieuw", str(path), *flags, "--json"]) == 0
+        out[label] = path
+    return out
+
+
+@pytest.mark.parametrize("label", ["leeg", "voorbeeld", "klassiek", "klassiek-leeg"])
+def test_new_workbooks_are_valid(made, label):
+    assert_valid(made[label])
+
+
+def _example_copy(made, tmp_path) -> Path:
+    path = tmp_path / "Debiteuren.xlsm"
+    shutil.copy(made["voorbeeld"], path)
+    return path
+
+
+def test_after_letters_is_valid(made, tmp_path, capsys):
+    path = _example_copy(made, tmp_path)
+    assert _run(capsys, "herinneringen", path, "--datum", DAY, "--json") in (0, 1)
+    assert_valid(path)
+
+
+def test_after_bank_import_is_valid(made, tmp_path, capsys):
+    path = _example_copy(made, tmp_path)
+    assert _run(capsys, "bank", path, STATEMENT, "--datum", DAY, "--json") in (0, 1)
+    assert_valid(path)
+
+
+def test_after_letters_on_the_example_xlsx_is_valid(tmp_path, capsys):
+    path = tmp_path / "Voorbeeld.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[2] / "workbook" / "Voorbeeld.xlsx", path)
+    assert_valid(path)
+    code = main(["herinneringen", str(path), "--datum", DAY, "--json"])
+    assert code in (0, 1), json.loads(capsys.readouterr().out)
+    assert_valid(path)
+
+
+@pytest.mark.parametrize("label", ["leeg", "voorbeeld", "klassiek"])
+def test_libreoffice_resave_is_schema_valid(made, tmp_path, label):
+    resaved = convert(made[label], tmp_path)
+    assert_valid(resaved, rules=False)
