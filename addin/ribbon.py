@@ -38,7 +38,8 @@ import sys
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, ExitStack, nullcontext
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -51,6 +52,7 @@ from addin.adapters.documents.letters import LetterTemplateError
 from addin.adapters.excel import live
 from addin.adapters.excel.live import LiveError, LiveWorkbook, LiveWriteError
 from addin.adapters.excel.xlwings_book import BANK_PROMPT, XlwingsWorkbook
+from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError
 from addin.cli.letters import template_problem
 from addin.cli.report import problem_line
@@ -83,19 +85,19 @@ class Outcome:
 
 def maak_herinneringen(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
     """Maak herinneringen: today's letters and e-mail drafts, logged in Contacten."""
-    return _run("Maak herinneringen", _letters, workbook, as_of)
+    return _run("Maak herinneringen", _letters, workbook, as_of, writes=True)
 
 
 def vernieuw_werklijst(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
     """Vernieuw werklijst: the Werklijst and the Plan sheet for today."""
-    return _run("Vernieuw werklijst", _worklist, workbook, as_of)
+    return _run("Vernieuw werklijst", _worklist, workbook, as_of, writes=True)
 
 
 def importeer_bankafschrift(
     workbook: LiveWorkbook | None = None, as_of: date | None = None
 ) -> Outcome:
     """Importeer bankafschrift: the chosen statements matched into Betalingen."""
-    return _run("Importeer bankafschrift", _bank, workbook, as_of)
+    return _run("Importeer bankafschrift", _bank, workbook, as_of, writes=True)
 
 
 def controleer_gegevens(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
@@ -108,10 +110,19 @@ def controleer_gegevens(workbook: LiveWorkbook | None = None, as_of: date | None
 Job = Callable[[LiveWorkbook, date], Outcome]
 
 
-def _run(title: str, job: Job, workbook: LiveWorkbook | None, as_of: date | None) -> Outcome:
+def _run(
+    title: str, job: Job, workbook: LiveWorkbook | None, as_of: date | None, writes: bool = False
+) -> Outcome:
     book = workbook if workbook is not None else XlwingsWorkbook.caller()
     try:
-        outcome = job(book, as_of or date.today())
+        with ExitStack() as stack:
+            # The same lock as the command line's writing commands (adapters/workbook/lock.py).
+            lock = stack.enter_context(_lock(book, title)) if writes else None
+            outcome = job(book, as_of or date.today())
+            if lock is not None and lock.notes:
+                outcome = replace(outcome, message=outcome.message + "\n\n" + "\n".join(lock.notes))
+    except LockError as exc:
+        outcome = Outcome(False, str(exc))
     except (RibbonError, LiveError, LiveWriteError, PatchError, BankFileError) as exc:
         outcome = Outcome(False, _nothing_written(str(exc)))
     except (TemplateError, LetterTemplateError) as exc:
@@ -133,6 +144,18 @@ def _run(title: str, job: Job, workbook: LiveWorkbook | None, as_of: date | None
     if outcome.folder is not None:
         open_folder(outcome.folder)
     return outcome
+
+
+def _lock(workbook: LiveWorkbook, title: str) -> AbstractContextManager[WorkbookLock | None]:
+    """The workbook's lock, taken before the button reads anything; none for a workbook that
+    was never saved as a file here (no other run can reach it)."""
+    try:
+        path = workbook_path(workbook.fullname)
+    except RibbonError:
+        return nullcontext()
+    if not path.is_file():
+        return nullcontext()
+    return workbook_lock(path, f"Excel: {title}")
 
 
 def _nothing_written(message: str) -> str:

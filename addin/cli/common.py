@@ -10,13 +10,18 @@ Example::
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from addin.adapters.workbook.cells import CellError, to_amount, to_date
+from addin.adapters.workbook.lock import LockError, workbook_lock
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 
@@ -105,3 +110,35 @@ def parse_amount(text: str) -> Decimal:
     if value < 0:
         raise argparse.ArgumentTypeError(f"'{text}' is negatief: geef het openstaande bedrag")
     return value
+
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def writes_workbook(func: Command) -> Command:
+    """Decorate a command that writes the workbook `args.boek`: it runs holding the
+    workbook's lock (adapters/workbook/lock.py), taken before its first read and given back
+    when it ends, also on an error. A second run meanwhile, or a folder where no lock can
+    be made, exits 2 with a Dutch message and nothing changed. With `--proef` (nothing is
+    written) and for a path that is not a file (the command says what is wrong with it)
+    no lock is taken. A stale lock that was cleared is noted on stderr.
+
+    Usage, one line above the command: ``@writes_workbook``.
+    """
+
+    @functools.wraps(func)
+    def locked(args: argparse.Namespace) -> int:
+        workbook = Path(args.boek)
+        if getattr(args, "proef", False) or not workbook.is_file():
+            return func(args)
+        command = getattr(args, "opdracht", None) or func.__name__.removeprefix("cmd_")
+        with contextlib.ExitStack() as stack:
+            try:
+                lock = stack.enter_context(workbook_lock(workbook, command))
+            except LockError as exc:
+                return fail(args, str(exc))
+            for note in lock.notes:
+                print(f"Let op: {note}", file=sys.stderr)
+            return func(args)
+
+    return locked

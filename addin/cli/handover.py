@@ -22,7 +22,7 @@ from addin.adapters.documents.handover import Handover, make_handover
 from addin.adapters.rates import load_rates
 from addin.adapters.workbook.reader import read_book
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
+from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
 from addin.core.interest import RateTableError
 from addin.core.letter_log import LOGGED_BY
 from addin.core.model import Book, Channel
@@ -63,6 +63,7 @@ def handover_contact(
     }
 
 
+@writes_workbook
 def cmd_overdracht(args: argparse.Namespace) -> int:
     if not args.proef:
         try:

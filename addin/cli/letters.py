@@ -23,9 +23,10 @@ from addin.adapters.documents.letter_job import console_progress, run_letters
 from addin.adapters.documents.letters import LetterTemplateError
 from addin.adapters.workbook.reader import read_book
 from addin.adapters.workbook.xlsx_patch import PatchError
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
+from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
 
 
+@writes_workbook
 def cmd_herinneringen(args: argparse.Namespace) -> int:
     book, read_problems = read_book(args.boek)
     try:
