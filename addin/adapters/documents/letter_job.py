@@ -35,6 +35,7 @@ from addin.adapters.documents.letters import (
     render_letter,
 )
 from addin.adapters.documents.paths import roots_for, safe_name
+from addin.adapters.documents.preflight import check_templates
 from addin.adapters.workbook.xlsx_patch import Patch, apply_patch, check_not_open
 from addin.core.ledger import Ledger
 from addin.core.letter_content import compose
@@ -159,6 +160,7 @@ def run_letters(
     if not dry_run and write is None:
         check_not_open(workbook)  # before any letter is made
     plan = plan_book(book, as_of)
+    check_templates(book, as_of, plan.letters, letter_templates(workbook))  # before any file
     target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
     made = make_letters(book, workbook, as_of, target, plan.letters, progress, parallel=parallel)
     logged = contact_rows(made, as_of)

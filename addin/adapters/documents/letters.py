@@ -41,7 +41,6 @@ from jinja2 import (
     pass_context,
 )
 from jinja2.ext import Extension
-from jinja2.sandbox import SandboxedEnvironment
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import PdfReadError
 from reportlab.lib import colors
@@ -65,6 +64,7 @@ from reportlab.platypus import (
 )
 
 from addin.adapters.documents.paths import find_document, safe_name
+from addin.adapters.documents.template_limits import LimitedSandbox, TemplateLimitError, limits
 from addin.core.letter_content import InvoiceLine, LetterContent
 from addin.core.model import Action
 from addin.core.money import format_amount, to_cents
@@ -235,14 +235,15 @@ def shipped_templates() -> Path:
 class Templates:
     """A sandboxed jinja2 environment over the user's ``sjablonen`` and the shipped folder."""
 
-    env: SandboxedEnvironment
+    env: LimitedSandbox
     folders: tuple[Path, ...]
 
 
 def letter_templates(workbook: Path | None = None, shipped: Path | None = None) -> Templates:
     """The templates for a workbook: its ``sjablonen`` folder first, then the shipped ones.
 
-    Templates are text a user may have received with a workbook, so they run sandboxed;
+    Templates are text a user may have received with a workbook, so they run sandboxed, with
+    limits on loops, numbers, texts and output (adapters/documents/template_limits.py);
     StrictUndefined makes a misspelt variable an error instead of a silent gap in a letter.
     Autoescape is off: this is plain text, and the PDF layer escapes it for reportlab.
     """
@@ -252,7 +253,7 @@ def letter_templates(workbook: Path | None = None, shipped: Path | None = None) 
         if own.is_dir():
             folders.append(own)
     folders.append(shipped or shipped_templates())
-    env = SandboxedEnvironment(
+    env = LimitedSandbox(
         loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
         undefined=StrictUndefined,
         autoescape=False,
@@ -322,7 +323,10 @@ def render_letter(content: LetterContent, templates: Templates) -> RenderedText:
         )
     ctx = tmpl.new_context(template_context(content))
     try:
-        parts = {b: "".join(tmpl.blocks[b](ctx)) for b in BLOCKS}
+        with limits(tmpl.name or names[0]):  # one budget for the whole letter
+            parts = {b: "".join(tmpl.blocks[b](ctx)) for b in BLOCKS}
+    except TemplateLimitError:
+        raise  # its message names the template and the limit
     except Exception as exc:  # the user's template text: say which one failed and why
         raise LetterTemplateError(f"Sjabloon {tmpl.name} geeft een fout: {exc}") from exc
     intro = _paragraphs(parts["intro"])
