@@ -36,6 +36,8 @@ from addin.adapters.documents.letters import (
 )
 from addin.adapters.documents.paths import roots_for, safe_name
 from addin.adapters.documents.preflight import check_templates
+from addin.adapters.processes import child_init
+from addin.adapters.tempfiles import remove_stale, write_atomic
 from addin.adapters.workbook.xlsx_patch import Patch, apply_patch, check_not_open
 from addin.core.ledger import Ledger
 from addin.core.letter_content import compose
@@ -95,8 +97,9 @@ def _make_one(task: LetterTask) -> MadeLetter:
     name = safe_name(f"{as_of.isoformat()} {task.step or task.action.value} {task.customer}")
     copies, _missing = invoice_copies(content, _STATE["roots"])
     pdf = letter_pdf(content, rendered, copies)
-    (folder / f"{name}.pdf").write_bytes(pdf)
-    (folder / f"{name}.eml").write_bytes(letter_eml(content, rendered, pdf, f"{name}.pdf"))
+    # Whole files or none: a run killed here leaves a temp file, which the next run removes.
+    write_atomic(folder / f"{name}.pdf", pdf)
+    write_atomic(folder / f"{name}.eml", letter_eml(content, rendered, pdf, f"{name}.pdf"))
     try:
         document = (folder / f"{name}.pdf").relative_to(workbook.resolve().parent).as_posix()
     except ValueError:
@@ -127,8 +130,9 @@ def make_letters(
         return tuple(made)
     with ProcessPoolExecutor(
         max_workers=min(os.cpu_count() or 2, 4),
-        initializer=_init,
-        initargs=(book, workbook, as_of, folder),
+        # Workers end with this process, even when it is killed (adapters/processes.py).
+        initializer=child_init,
+        initargs=(os.getpid(), _init, (book, workbook, as_of, folder)),
     ) as pool:
         for letter in pool.map(_make_one, tasks, chunksize=8):
             made.append(letter)
@@ -162,6 +166,9 @@ def run_letters(
     plan = plan_book(book, as_of)
     check_templates(book, as_of, plan.letters, letter_templates(workbook))  # before any file
     target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
+    # Temp files of a killed run: in today's folder and in the other days' folders.
+    remove_stale(target)
+    remove_stale(output_folder(workbook, book.settings.output_dir, as_of, False).parent, depth=2)
     made = make_letters(book, workbook, as_of, target, plan.letters, progress, parallel=parallel)
     logged = contact_rows(made, as_of)
     confirmed = confirmed_agreements(made)

@@ -32,6 +32,8 @@ Rules worth knowing:
 - Everything is checked and built in memory first; the file is written only at the very
   end (temp file in the same folder, fsync, os.replace), so any `PatchError` leaves the
   workbook byte-identical. Nothing is written when the patch changes nothing.
+- A symbolic link is followed: the real file is updated (and backed up beside itself), the
+  link stays a link.
 - The backup is the previous file itself (a hard link, else a copy) in the folder
   ``.debiteuren-backup`` next to the workbook, named ``<stem>.<n><suffix>`` with the first
   unused n counting up from 1: unique without a clock; cleaning old ones is the user's call.
@@ -61,7 +63,6 @@ import re
 import shutil
 import stat
 import struct
-import tempfile
 import xml.etree.ElementTree as ET  # reading only: it renames prefixes when it writes
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -70,6 +71,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from addin.adapters.tempfiles import make_temp
 from addin.schema import normalise_header
 
 BACKUP_DIR = ".debiteuren-backup"
@@ -141,8 +143,10 @@ class PatchResult:
 
 def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult:
     """Apply `patch` to the workbook at `path`; raise PatchError and change nothing on failure."""
-    path = Path(path)
-    check_not_open(path)
+    shown = Path(path)
+    # A symbolic link: the real file is read, replaced and backed up, and the link stays.
+    path = shown.resolve()
+    check_not_open(shown)
     data, seen = _read_workbook_file(path)
     package = _Package(path, data)
     try:
@@ -222,8 +226,7 @@ def _replace_file(
     path: Path, new_bytes: bytes, seen: tuple[int, int], *, backup: bool
 ) -> Path | None:
     """Write `new_bytes` next to `path` and swap it in; keep the old file as the backup."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".debiteuren-", suffix=".tmp")
-    tmp = Path(tmp_name)
+    fd, tmp = make_temp(path.parent)  # named for this process: a killed run's is cleaned up
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(new_bytes)
