@@ -65,10 +65,12 @@ import stat
 import struct
 import xml.etree.ElementTree as ET  # reading only: it renames prefixes when it writes
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import groupby
 from pathlib import Path
 
 from addin.adapters.tempfiles import make_temp
@@ -94,6 +96,11 @@ BIG_PART = 1 << 20  # above this a changed part is deflated at level 1 (3.7x fas
 # Built-in number formats that show a date or time (ECMA-376 part 1, 18.8.30).
 DATE_NUMFMT_IDS = frozenset((*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)))
 NEW_DATE_NUMFMT = 14  # the locale's short date: dd-mm-yyyy in Dutch Excel
+
+# How often the costly steps ran, for tests that keep the work linear without timing it:
+# "scan" (a pass over a sheet's rows), "copy" (a sheet's bytes rebuilt) and "write" (a part
+# stored). Setting 4x the cells must not take 4x the scans or copies.
+OPERATIONS: Counter[str] = Counter()
 
 
 class PatchError(Exception):
@@ -153,8 +160,9 @@ def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult
         editor = _Editor(package, path)
         for table_name, rows in patch.append:
             editor.append(table_name, rows)
-        for table_name, key_header, key_value, values in patch.set_cells:
-            editor.set_cells(table_name, key_header, key_value, values)
+        # Consecutive edits of one table are one batch: one scan, one splice of its sheet.
+        for _, edits in groupby(patch.set_cells, key=lambda e: e[0].casefold()):
+            editor.set_cells_many(tuple(edits))
         for sheet_name, sheet_rows in patch.replace_sheet:
             editor.replace_sheet(sheet_name, sheet_rows)
         editor.finish()
@@ -380,6 +388,7 @@ class _Package:
         )
 
     def write(self, part: str, content: bytes) -> None:
+        OPERATIONS["write"] += 1
         name = self.name(part)
         if name is None:
             self.added[part] = content
@@ -925,6 +934,7 @@ class _SheetXml:
 
     def rows_backwards(self) -> Iterator[_RowSpan]:
         """The rows from the last one up, found by searching bytes from the end."""
+        OPERATIONS["scan"] += 1
         p = self.p.encode()
         tag, close = b"<" + p + b"row", b"</" + p + b"row>"
         xml, pos = self.xml, self.end
@@ -948,6 +958,7 @@ class _SheetXml:
             yield _RowSpan(self._row_number(head), at, end)
 
     def rows(self) -> Iterator[_RowSpan]:
+        OPERATIONS["scan"] += 1
         p = re.escape(self.p.encode())
         pattern = re.compile(rb"<" + p + rb"row(?=[\s/>])[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.S)
         for match in pattern.finditer(self.xml, self.start, self.end):
@@ -982,7 +993,18 @@ class _SheetXml:
         return self.xml[self.end :]
 
     def splice(self, start: int, end: int, fragment: bytes) -> bytes:
-        return self.xml[:start] + fragment + self.xml[end:]
+        return self.splice_many(((start, end, fragment),))
+
+    def splice_many(self, edits: Sequence[tuple[int, int, bytes]]) -> bytes:
+        """The XML with each (start, end) range replaced by its fragment; the ranges are
+        disjoint. One copy of the sheet however many ranges."""
+        OPERATIONS["copy"] += 1
+        chunks, at = [], 0
+        for start, end, fragment in sorted(edits, key=lambda e: e[0]):
+            chunks += (self.xml[at:start], fragment)
+            at = end
+        chunks.append(self.xml[at:])
+        return b"".join(chunks)
 
 
 def _insertion_point(sheet: _SheetXml, first: int, last: int) -> tuple[int, int]:
@@ -1093,6 +1115,28 @@ class _Styles:
 
 
 # --- the edits ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _RowEdit:
+    """A row being edited: its original cells, and the new XML (with its style) of the
+    cells set so far."""
+
+    span: _RowSpan
+    cells: dict[int, _Cell | tuple[str, str | None]]
+
+    def splice(self, sheet: _SheetXml) -> tuple[int, int, bytes]:
+        """The row's byte range and its new XML: untouched cells as their original bytes,
+        in column order."""
+        xml, span = sheet.xml, self.span
+        parts = [
+            xml[c.start : c.end] if isinstance(c, _Cell) else c[0].encode("utf-8")
+            for _, c in sorted(self.cells.items())
+        ]
+        head_end = xml.find(b">", span.start) + 1
+        # spans is only a hint for the row's cell range; a changed row goes without it.
+        head = _set_attr(xml[span.start : head_end], "spans", None)
+        return span.start, span.end, head + b"".join(parts) + f"</{sheet.p}row>".encode()
 
 
 @dataclass
@@ -1345,39 +1389,76 @@ class _Editor:
     def set_cells(
         self, table_name: str, key_header: str, key_value: str, values: Mapping[str, object]
     ) -> None:
-        table = self.find_table(table_name)
-        positions = self._positions(table, [key_header, *values])
-        key_col = positions[key_header]
+        self.set_cells_many(((table_name, key_header, key_value, values),))
+
+    def set_cells_many(self, edits: Sequence[tuple[str, str, str, Mapping[str, object]]]) -> None:
+        """Edits of one table, in order, each as `Patch.set_cells` describes: the rows are
+        found through an index of the key columns built in one scan, and the sheet is
+        spliced once, so the work grows with the rows, not with rows x edits."""
+        if not edits:
+            return
+        table = self.find_table(edits[0][0])
+        headers = [h for _, key_header, _, values in edits for h in (key_header, *values)]
+        positions = self._positions(table, headers)
+        key_cols = {positions[key_header] for _, key_header, _, _ in edits}
+        if len(edits) > 1 and any(positions[h] in key_cols for *_, values in edits for h in values):
+            # An edit changes a key a later edit may look for: one at a time, in order.
+            for edit in edits:
+                self.set_cells_many((edit,))
+            return
         sheet = self._sheet_xml(table.sheet)
+        index = self._key_index(table, sheet, key_cols)
+        calculated = {
+            table.area.left + i for i, c in enumerate(table.columns) if c.formula is not None
+        }
+        rows: dict[int, _RowEdit] = {}  # by the row's start offset
+        for _, key_header, key_value, values in edits:
+            span = index[positions[key_header]].get(str(key_value).strip())
+            if span is None:
+                raise PatchError(
+                    f"De tabel '{table.name}' in '{self.path}' heeft geen rij met "
+                    f"{key_header} = '{key_value}'. Controleer de waarde in de werkmap."
+                )
+            row = rows.get(span.start)
+            if row is None:
+                row = rows[span.start] = _RowEdit(span, {c.col: c for c in sheet.cells(span)})
+            for header, value in values.items():
+                self._set_one(table, sheet, row, positions[header], header, value, calculated)
+        self.package.write(
+            table.sheet.part, sheet.splice_many([row.splice(sheet) for row in rows.values()])
+        )
+        self.data_changed = True
+
+    def _key_index(
+        self, table: _Table, sheet: _SheetXml, key_cols: set[int]
+    ) -> dict[int, dict[str, _RowSpan]]:
+        """key column -> key text (stripped) -> the first data row holding it."""
+        index: dict[int, dict[str, _RowSpan]] = {col: {} for col in key_cols}
         bottom = table.area.bottom - table.totals_rows
-        found: tuple[_RowSpan, list[_Cell]] | None = None
         for span in sheet.rows():
             if span.number < table.data_top:
                 continue
             if span.number > bottom:
                 break
-            cells = sheet.cells(span)
-            key = next((c for c in cells if c.col == key_col), None)
-            if key is not None and self._text(key).strip() == str(key_value).strip():
-                found = (span, cells)
-                break
-        if found is None:
-            raise PatchError(
-                f"De tabel '{table.name}' in '{self.path}' heeft geen rij met "
-                f"{key_header} = '{key_value}'. Controleer de waarde in de werkmap."
-            )
-        span, cells = found
-        by_col = {c.col: c for c in cells}
-        calculated = {
-            table.area.left + i for i, c in enumerate(table.columns) if c.formula is not None
-        }
-        new_cells = dict(by_col)
-        replaced: dict[int, str] = {}
-        for header, value in values.items():
-            col = positions[header]
-            old = by_col.get(col)
-            ref = f"{_col_letters(col)}{span.number}"
-            formula = old.formula() if old else None
+            for cell in sheet.cells(span):
+                if cell.col in index:
+                    index[cell.col].setdefault(self._text(cell).strip(), span)
+        return index
+
+    def _set_one(
+        self,
+        table: _Table,
+        sheet: _SheetXml,
+        row: _RowEdit,
+        col: int,
+        header: str,
+        value: object,
+        calculated: set[int],
+    ) -> None:
+        ref = f"{_col_letters(col)}{row.span.number}"
+        old = row.cells.get(col)
+        if isinstance(old, _Cell):
+            formula = old.formula()
             if formula is not None:
                 if formula.get("t") == "shared" and "ref" in formula:
                     raise PatchError(
@@ -1392,23 +1473,13 @@ class _Editor:
                         f"kies een andere kolom."
                     )
                 self.formulas_changed = True
-            style = old.attrs.get("s") if old else None
-            cell = _convert(value, sheet.p, self.date1904, self._where(table, header, span.number))
-            if cell is not None and cell.is_date and not self.styles.is_date(style):
-                style = self.styles.date_style()
-            replaced[col] = _cell_xml(sheet.p, ref, cell, style)
-            new_cells.pop(col, None)
-        # Rebuild the row's inside: untouched cells as their original bytes, in column order.
-        parts = {col: sheet.xml[c.start : c.end].decode("utf-8") for col, c in new_cells.items()}
-        parts.update(replaced)
-        head_end = sheet.xml.find(b">", span.start) + 1
-        # spans is only a hint for the row's cell range; a changed row goes without it.
-        head = _set_attr(sheet.xml[span.start : head_end], "spans", None)
-        p = sheet.p
-        body = "".join(parts[c] for c in sorted(parts)).encode("utf-8")
-        xml = sheet.splice(span.start, span.end, head + body + f"</{p}row>".encode())
-        self.package.write(table.sheet.part, xml)
-        self.data_changed = True
+            style = old.attrs.get("s")
+        else:
+            style = old[1] if old else None
+        cell = _convert(value, sheet.p, self.date1904, self._where(table, header, row.span.number))
+        if cell is not None and cell.is_date and not self.styles.is_date(style):
+            style = self.styles.date_style()
+        row.cells[col] = (_cell_xml(sheet.p, ref, cell, style), style)
 
     def _text(self, cell: _Cell) -> str:
         """A cell's value as text, to compare with a key."""
