@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from addin import __version__
-from addin.adapters.workbook.reader import WorkbookError, read_book
+from addin.adapters.workbook.errors import WorkbookError
 from addin.cli import bank as cli_bank
 from addin.cli import costs as cli_costs
 from addin.cli import excel as cli_excel
@@ -37,11 +37,16 @@ from addin.cli.common import (
     parse_day,
     print_json,
 )
-from addin.cli.report import plan_json, plan_text, problem_json, problem_line
-from addin.core.plan import plan_book
+
+# Each command imports what it needs when it runs (reader, engine, PDF, VBA libraries), so
+# start-up and `--help` load none of them and `werklijst` loads no PDF or openpyxl code.
 
 
 def cmd_werklijst(args: argparse.Namespace) -> int:
+    from addin.adapters.workbook.reader import read_book
+    from addin.cli.report import plan_json, plan_text
+    from addin.core.plan import plan_book
+
     book, read_problems = read_book(args.boek)
     plan = plan_book(book, args.datum)
     problems = list(read_problems) + list(plan.problems)
@@ -53,6 +58,10 @@ def cmd_werklijst(args: argparse.Namespace) -> int:
 
 
 def cmd_controleer(args: argparse.Namespace) -> int:
+    from addin.adapters.workbook.reader import read_book
+    from addin.cli.report import problem_json, problem_line
+    from addin.core.plan import plan_book
+
     book, read_problems = read_book(args.boek)
     plan = plan_book(book, args.datum)
     problems = list(read_problems) + list(plan.problems)

@@ -26,17 +26,19 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from addin.adapters.bank.job import BankFileError, import_bank, payment_row
-from addin.adapters.workbook.reader import read_book
-from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
 from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
 from addin.core.money import json_amount
 
-__all__ = ["cmd_bank", "payment_row", "register"]
+__all__ = ["cmd_bank", "register"]
 
 
 @writes_workbook
 def cmd_bank(args: argparse.Namespace) -> int:
+    # Imported here, not at start-up: other commands need none of the bank readers.
+    from addin.adapters.bank.job import BankFileError, import_bank
+    from addin.adapters.workbook.reader import read_book
+    from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
+
     workbook = Path(args.boek)
     if not args.proef:
         try:

@@ -20,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from addin.adapters.workbook.cells import CellError, to_amount, to_date
 from addin.adapters.workbook.lock import LockError, workbook_lock
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
@@ -67,6 +66,9 @@ def dutch(message: str) -> str:
 
 def parse_day(text: str) -> date:
     """--datum: ISO (2026-11-24) as the contract says, Dutch (24-11-2026) as people type."""
+    # The cell parsers (and the domain model they load) only when a date needs them.
+    from addin.adapters.workbook.cells import CellError, to_date
+
     try:
         value = date.fromisoformat(text)
     except ValueError:
@@ -95,6 +97,8 @@ def fail(args: argparse.Namespace, message: str) -> int:
 
 def amount_text(text: str) -> Decimal:
     """An amount typed on the command line: 1234.56 or 1.234,56 (Dutch)."""
+    from addin.adapters.workbook.cells import CellError, to_amount
+
     try:
         value = to_amount(text)
     except CellError as exc:

@@ -26,7 +26,6 @@ from addin.cli.common import EXIT_OK, amount_text, parse_day, print_json
 from addin.core.collection_costs import BIK_MAX, BIK_MIN, VAT_RATE, CostsResult, collection_costs
 from addin.core.fourteen_day_letter import FourteenDayLetter, fourteen_day_letter
 from addin.core.money import format_eur, json_amount
-from addin.core.texts import nl_date
 
 DAY_NAMES = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 
@@ -121,6 +120,8 @@ def cmd_incassokosten(args: argparse.Namespace) -> int:
 
 
 def _day(day: date) -> str:
+    from addin.core.texts import nl_date  # loads the domain model: not at start-up
+
     return f"{DAY_NAMES[day.weekday()]} {nl_date(day)}"
 
 

@@ -21,16 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from addin.cli.common import EXIT_OK, fail, print_json
-from addin.core.model import Book
-from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
-from addin.excel.build import WorkbookOptions, build_workbook, interpreter_rows, write_new
-from addin.excel.vba import sources_dir
+
+# openpyxl and pyOpenVBA (addin.excel.build) are imported by the commands that build, not at
+# start-up: every other command would pay for them.
 
 SUFFIX = ".xlsm"
 
 
 def default_output() -> Path:
     """workbook/Debiteuren.xlsm in a source checkout, else Debiteuren.xlsm here."""
+    from addin.excel.vba import sources_dir
+
     checkout = Path(__file__).resolve().parents[2] / "workbook"
     if sources_dir() == checkout:
         return checkout / "Debiteuren.xlsm"
@@ -38,6 +39,9 @@ def default_output() -> Path:
 
 
 def cmd_bouw(args: argparse.Namespace) -> int:
+    from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
+    from addin.excel.build import WorkbookOptions, build_workbook
+
     out: Path = args.uit or default_output()
     if out.suffix.lower() != SUFFIX:
         return fail(args, f"'{out}' moet op {SUFFIX} eindigen (een werkmap met macro's)")
@@ -62,6 +66,10 @@ def cmd_bouw(args: argparse.Namespace) -> int:
 
 
 def cmd_nieuw(args: argparse.Namespace) -> int:
+    from addin.core.model import Book
+    from addin.example import EXAMPLE_DATE, example_book
+    from addin.excel.build import WorkbookOptions, build_workbook, interpreter_rows, write_new
+
     path: Path = args.pad
     if not path.suffix:
         path = path.with_suffix(SUFFIX)

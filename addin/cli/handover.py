@@ -15,20 +15,13 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from addin import schema
-from addin.adapters.documents.handover import Handover, make_handover
-from addin.adapters.rates import load_rates
-from addin.adapters.workbook.reader import read_book
-from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
 from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
-from addin.core.interest import RateTableError
-from addin.core.letter_log import LOGGED_BY
-from addin.core.model import Book, Channel
-from addin.core.money import format_eur, json_amount
-from addin.core.plan import plan_book
-from addin.core.texts import agency_name
+
+if TYPE_CHECKING:  # reportlab, the reader and the engine load when the command runs
+    from addin.adapters.documents.handover import Handover
+    from addin.core.model import Book
 
 
 def out_dir(args: argparse.Namespace, book_output_dir: str) -> Path:
@@ -46,6 +39,10 @@ def handover_contact(
 ) -> dict[str, object]:
     """The Contacten row that records the hand-over (Kanaal Overdracht): from then on the
     engine plans nothing more for these invoices (DESIGN.md, the Incasso row)."""
+    from addin.core.letter_log import LOGGED_BY
+    from addin.core.model import Channel
+    from addin.core.texts import agency_name
+
     try:
         document = result.archive.resolve().relative_to(workbook.resolve().parent).as_posix()
     except ValueError:
@@ -65,6 +62,15 @@ def handover_contact(
 
 @writes_workbook
 def cmd_overdracht(args: argparse.Namespace) -> int:
+    from addin import schema
+    from addin.adapters.documents.handover import make_handover
+    from addin.adapters.rates import load_rates
+    from addin.adapters.workbook.reader import read_book
+    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
+    from addin.core.interest import RateTableError
+    from addin.core.money import format_eur, json_amount
+    from addin.core.plan import plan_book
+
     if not args.proef:
         try:
             check_not_open(Path(args.boek))

@@ -20,19 +20,13 @@ import argparse
 import json
 import sys
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from addin.adapters.rates import RateFileError, load_rates
 from addin.cli.common import EXIT_OK, fail, parse_amount, parse_day
-from addin.core.interest import (
-    InterestKind,
-    InterestResult,
-    RateTableError,
-    interest_start,
-    statutory_interest,
-)
 from addin.core.money import format_eur, json_amount
-from addin.core.texts import days_text, nl_date
+
+if TYPE_CHECKING:  # the engine loads when the command runs, not at start-up
+    from addin.core.interest import InterestKind, InterestResult
 
 
 def register(sub: Any) -> None:
@@ -67,6 +61,10 @@ def register(sub: Any) -> None:
 
 
 def cmd_rente(args: argparse.Namespace) -> int:
+    from addin.adapters.rates import RateFileError, load_rates
+    from addin.core.interest import InterestKind, RateTableError, interest_start, statutory_interest
+    from addin.core.texts import nl_date
+
     missing = [name for name in ("van", "tot") if getattr(args, name) is None]
     if missing:
         return fail(args, f"geef {' en '.join('--' + m for m in missing)} op (JJJJ-MM-DD)")
@@ -116,6 +114,8 @@ def interest_json(args: argparse.Namespace, result: InterestResult) -> dict[str,
 
 
 def interest_text(args: argparse.Namespace, result: InterestResult) -> str:
+    from addin.core.texts import days_text, nl_date
+
     kind: InterestKind = args.soort
     days = sum(p.days for p in result.periods)
     lines = [

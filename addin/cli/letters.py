@@ -17,17 +17,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError
-
-from addin.adapters.documents.letter_job import console_progress, run_letters
-from addin.adapters.documents.letters import LetterTemplateError
-from addin.adapters.workbook.reader import read_book
-from addin.adapters.workbook.xlsx_patch import PatchError
 from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
 
 
 @writes_workbook
 def cmd_herinneringen(args: argparse.Namespace) -> int:
+    # Imported here, not at start-up: only this command needs jinja2, reportlab and pypdf.
+    from jinja2 import TemplateError
+
+    from addin.adapters.documents.letter_job import console_progress, run_letters
+    from addin.adapters.documents.letters import LetterTemplateError
+    from addin.adapters.workbook.reader import read_book
+    from addin.adapters.workbook.xlsx_patch import PatchError
+
     book, read_problems = read_book(args.boek)
     try:
         job = run_letters(
@@ -82,6 +84,8 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
 def template_problem(exc: Exception) -> str:
     """A user-edited template that does not work: say which file, which line, and that the
     workbook is unchanged."""
+    from jinja2 import TemplateSyntaxError
+
     where = ""
     if isinstance(exc, TemplateSyntaxError):
         where = f" in {exc.filename or exc.name or 'een sjabloon'}, regel {exc.lineno}"

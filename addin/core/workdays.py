@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 ONE_DAY = timedelta(days=1)
 
 # Dutch weekday names and abbreviations (Instellingen.Beldagen) -> date.weekday().
@@ -48,6 +46,8 @@ _NOT_A_DAY_OFF = frozenset({"Good Friday", "Easter Sunday", "Pentecost"})
 @lru_cache(maxsize=64)
 def business_holidays(year: int) -> frozenset[date]:
     """Days off for planning calls and letters: NL public holidays except Good Friday."""
+    import holidays  # here, not at import: it costs 0.2 s of start-up for every command
+
     days = holidays.country_holidays("NL", years=year)
     return frozenset(day for day, name in days.items() if name not in _NOT_A_DAY_OFF)
 
@@ -56,6 +56,8 @@ def business_holidays(year: int) -> frozenset[date]:
 def statutory_holidays(year: int) -> frozenset[date]:
     """Algemeen erkende feestdagen (Algemene termijnenwet art. 3): 5 May every year,
     Good Friday included (art. 3 lid 2)."""
+    import holidays
+
     days = holidays.country_holidays("NL", years=year, categories=("public", "optional"))
     return frozenset(days)
 

@@ -54,6 +54,7 @@ from addin.adapters.workbook.cells import (
     to_text,
     to_weekdays,
 )
+from addin.adapters.workbook.errors import WorkbookError
 from addin.core.model import (
     Action,
     Agreement,
@@ -81,11 +82,6 @@ from addin.core.model import (
 )
 from addin.core.money import ZERO, format_amount
 from addin.core.workdays import WEEKDAY_SHORT
-
-
-class WorkbookError(Exception):
-    """The workbook file cannot be opened or read at all; the message is Dutch."""
-
 
 # --- field plans ----------------------------------------------------------------------
 

@@ -1,0 +1,149 @@
+"""The work of the commands grows with the book, not with the book squared, and start-up
+loads only what the command needs. Nothing here is timed: the tests count operations (sheet
+scans and copies in the write-back) and look at the modules a command loaded, so they pass
+or fail the same on a slow machine."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from addin.adapters.workbook import xlsx_patch
+from addin.adapters.workbook.book_writer import write_book
+from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
+from benchmarks.generate import generate_book
+
+ROOT = Path(__file__).resolve().parents[1]
+VOORBEELD = ROOT / "workbook" / "Voorbeeld.xlsx"
+
+
+@pytest.fixture(scope="module")
+def agreements_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("lineair") / "afspraken.xlsx"
+    write_book(generate_book(invoices=3000, customers=600, agreements=400, contacts=50), path)
+    return path
+
+
+def _confirm(path: Path, ids: list[str]) -> dict[str, int]:
+    """Set Bevestiging verstuurd and Status of these agreements in one patch; the operations."""
+    before = dict(xlsx_patch.OPERATIONS)
+    apply_patch(
+        path,
+        Patch(
+            set_cells=tuple(
+                (
+                    "tblAfspraken",
+                    "Afspraak",
+                    agreement,
+                    {"Bevestiging verstuurd": date(2026, 11, 24), "Status": "loopt"},
+                )
+                for agreement in ids
+            )
+        ),
+        backup=False,
+    )
+    return {k: v - before.get(k, 0) for k, v in xlsx_patch.OPERATIONS.items()}
+
+
+def test_setting_4x_the_cells_scans_and_copies_the_sheet_as_often(agreements_book, tmp_path):
+    ids = [
+        row[0]
+        for row in CalamineWorkbook.from_path(str(agreements_book))
+        .get_sheet_by_name("Afspraken")
+        .to_python()[1:]
+    ]
+    assert len(ids) >= 200
+    few, many = tmp_path / "weinig.xlsx", tmp_path / "veel.xlsx"
+    few.write_bytes(agreements_book.read_bytes())
+    many.write_bytes(agreements_book.read_bytes())
+    n = len(ids) // 4
+    exp = _confirm(few, ids[:n])
+    got = _confirm(many, ids[: 4 * n])
+    assert exp["scan"] >= 1 and exp["copy"] >= 1
+    assert got == exp  # the same scans, copies and writes for 4x the cells
+    rows = CalamineWorkbook.from_path(str(many)).get_sheet_by_name("Afspraken").to_python()
+    status = rows[0].index("Status")
+    assert [r[status] for r in rows[1 : 4 * n + 1]] == ["loopt"] * (4 * n)
+
+
+def test_edits_of_one_row_apply_in_order(agreements_book, tmp_path):
+    path = tmp_path / "volgorde.xlsx"
+    path.write_bytes(agreements_book.read_bytes())
+    first = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Afspraken").to_python()
+    key = first[1][0]
+    apply_patch(
+        path,
+        Patch(
+            set_cells=(
+                ("tblAfspraken", "Afspraak", key, {"Status": "loopt", "Notities": "een"}),
+                ("tblAfspraken", "Afspraak", key, {"Notities": "twee"}),
+            )
+        ),
+        backup=False,
+    )
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Afspraken").to_python()
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["Status"], row["Notities"]) == ("loopt", "twee")
+
+
+def test_a_changed_key_is_found_by_the_next_edit(agreements_book, tmp_path):
+    path = tmp_path / "sleutel.xlsx"
+    path.write_bytes(agreements_book.read_bytes())
+    key = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Afspraken").to_python()[1][0]
+    apply_patch(
+        path,
+        Patch(
+            set_cells=(
+                ("tblAfspraken", "Afspraak", key, {"Afspraak": "NIEUW"}),
+                ("tblAfspraken", "Afspraak", "NIEUW", {"Notities": "gevonden"}),
+            )
+        ),
+        backup=False,
+    )
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Afspraken").to_python()
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["Afspraak"], row["Notities"]) == ("NIEUW", "gevonden")
+
+
+# --- what a command loads ----------------------------------------------------------------
+
+HEAVY = ("reportlab", "pypdf", "openpyxl", "pyOpenVBA", "jinja2", "segno")
+
+_PROBE = """
+import json, sys
+from addin.cli import main
+try:
+    main(sys.argv[2:])
+except SystemExit:
+    pass
+with open(sys.argv[1], "w") as out:
+    json.dump(sorted(sys.modules), out)
+"""
+
+
+def _modules(tmp_path: Path, *argv: str) -> set[str]:
+    out = tmp_path / "modules.json"
+    subprocess.run(
+        [sys.executable, "-c", _PROBE, str(out), *argv],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    return {name.split(".")[0] for name in json.loads(out.read_text())}
+
+
+def test_werklijst_loads_no_pdf_openpyxl_or_vba_code(tmp_path):
+    loaded = _modules(tmp_path, "werklijst", str(VOORBEELD), "--datum", "2026-11-24", "--json")
+    assert "python_calamine" in loaded  # it did read the workbook
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_help_loads_neither_the_reader_nor_the_engine(tmp_path):
+    loaded = _modules(tmp_path, "--help")
+    assert loaded.isdisjoint({*HEAVY, "python_calamine", "holidays", "dateutil"})
