@@ -60,11 +60,12 @@ def cmd_werklijst(args: argparse.Namespace) -> int:
 def cmd_controleer(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.cli.report import problem_json, problem_line
-    from addin.core.plan import plan_book
+    from addin.core.checks import run_checks
 
     book, read_problems = read_book(args.boek)
-    plan = plan_book(book, args.datum)
-    problems = list(read_problems) + list(plan.problems)
+    # Only the checks: the plan's problems are exactly these (core/plan.py), and the rest of
+    # the plan (every invoice's next action) would cost 0.9 s at 100,000 invoices unread.
+    problems = list(read_problems) + list(run_checks(book, args.datum))
     if args.json:
         print_json({"problemen": [problem_json(p) for p in problems]})
     elif problems:
