@@ -60,6 +60,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from pathlib import Path
 
 import mt940
@@ -152,12 +153,16 @@ def read_bank(path: Path) -> BankFile:
     gc.disable()
     try:
         warnings: list[Warning_] = []
+        # The readers yield their lines statement by statement (CSV row by row) and the keys
+        # are made unique as they come, so only the finished lines stay in memory: never a
+        # second copy of every line, nor the parser's records of the whole file.
+        raws: Iterable[_Raw]
         if kind == "camt":
             raws = _read_camt(data, name, warnings)
-        elif kind == "mt940":
-            raws = _read_mt940(_decode(data), name, warnings)
         else:
-            raws = _read_csv(_decode(data), name)
+            text, data = _decode(data), b""
+            raws = _read_mt940(text, name, warnings) if kind == "mt940" else _read_csv(text, name)
+            del text  # the readers hold it for as long as they need it
         return BankFile(_unique_keys(raws), tuple(warnings), _KINDS[kind])
     finally:
         if was_enabled:
@@ -311,9 +316,12 @@ def _text(elem: ET.Element | None, *names: str) -> str:
     return (found.text or "").strip() if found is not None else ""
 
 
-def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> list[_Raw]:
+def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> Iterator[_Raw]:
+    """The lines, yielded statement by statement (a statement's balance check can mark
+    all its lines, so they wait until its end)."""
     _check_prolog(data, name)
-    out: list[_Raw] = []
+    out: list[_Raw] = []  # the current statement's lines
+    done = 0  # lines of earlier statements
     own = ""
     seen_root = False
     statements = 0
@@ -334,7 +342,7 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> list[_Raw]:
                         f"Bankbestand {name}: een boeking staat vóór het rekeningnummer "
                         "(Stmt/Acct) van het afschrift."
                     )
-                raws, amount = _camt_entry(elem, own, name, len(out))
+                raws, amount = _camt_entry(elem, own, name, done + len(out))
                 out.extend(raws)
                 if amount is not None:
                     booked.add(*amount)
@@ -350,7 +358,9 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> list[_Raw]:
                 if mismatch is not None:
                     warnings.append(_balance_warning(name, mismatch))
                     _mark_unbalanced(out, first, mismatch)
-                first = len(out)
+                yield from out
+                done += len(out)
+                out, first = [], 0
                 own = ""
                 booked = _Booked()
                 elem.clear()
@@ -369,7 +379,7 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> list[_Raw]:
         raise BankFileError(
             f"Bankbestand {name}: het CAMT.053-bestand bevat geen afschrift (Stmt ontbreekt)."
         )
-    return out
+    yield from out  # entries after the last Stmt closed (a damaged file fails above first)
 
 
 # --- statement balances --------------------------------------------------------------------
@@ -721,8 +731,33 @@ def _own_account(account: str) -> str:
     return account
 
 
-def _read_mt940(text: str, name: str, warnings: list[Warning_]) -> list[_Raw]:
+_MT940_STATEMENT = re.compile(r"^:20:", re.M)
+
+
+def _mt940_chunks(text: str) -> Iterator[str]:
+    """The text of each statement: the mt940 library starts a statement at every line
+    that begins with :20:, so parsing these pieces one by one gives the statements that
+    parsing the whole file gives, without the records of every statement at once. What
+    comes before the first :20: (a SWIFT or bank header) stays with the first."""
+    starts = [m.start() for m in _MT940_STATEMENT.finditer(text)][1:]
+    for start, end in pairwise([0, *starts, len(text)]):
+        yield text[start:end]
+
+
+def _read_mt940(text: str, name: str, warnings: list[Warning_]) -> Iterator[_Raw]:
+    """The lines, yielded statement by statement; one statement is parsed at a time."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    statements = 0
+    for chunk in _mt940_chunks(text):
+        for lines in _read_mt940_chunk(chunk, name, warnings):
+            statements += 1
+            yield from lines
+    if not statements:
+        raise BankFileError(f"Bankbestand {name}: geen MT940-afschrift gevonden.")
+
+
+def _read_mt940_chunk(text: str, name: str, warnings: list[Warning_]) -> Iterator[list[_Raw]]:
+    """The lines of each statement in `text` (one list per statement)."""
     if any(len(part) > MAX_FIELD_CHARS for part in re.split(r"\n:\d\d[A-Z]?:", text)):
         raise BankFileError(f"Bankbestand {name}: een MT940-veld is groter dan 1 MB.")
     try:
@@ -732,9 +767,9 @@ def _read_mt940(text: str, name: str, warnings: list[Warning_]) -> list[_Raw]:
             f"Bankbestand {name}: het MT940-bestand is beschadigd of onvolledig ({exc})."
         ) from None
     signs = iter(_MT940_SIGN_RE.findall(text))
-    out: list[_Raw] = []
     for statement in parsed.statements:
-        first = len(out)
+        out: list[_Raw] = []
+        first = 0
         own = _own_account(statement.account or "")
         if not own:
             raise BankFileError(f"Bankbestand {name}: een afschrift heeft geen rekening (:25:).")
@@ -742,8 +777,7 @@ def _read_mt940(text: str, name: str, warnings: list[Warning_]) -> list[_Raw]:
         currency = ((balance.currency if balance else "") or "EUR").strip().upper()
         for tx in statement.transactions:
             sign = next(signs, "")
-            raw = _mt940_line(tx, sign, own, name)
-            out.append(_Raw(replace(raw.line, currency=currency), raw.base_key))
+            out.append(_mt940_line(tx, sign, own, name, currency))
         booked = _Booked()
         for tx in statement.transactions:
             booked.add(Decimal(tx.amount), "")
@@ -761,12 +795,10 @@ def _read_mt940(text: str, name: str, warnings: list[Warning_]) -> list[_Raw]:
         if mismatch is not None:
             warnings.append(_balance_warning(name, mismatch))
             _mark_unbalanced(out, first, mismatch)
-    if not parsed.statements:
-        raise BankFileError(f"Bankbestand {name}: geen MT940-afschrift gevonden.")
-    return out
+        yield out
 
 
-def _mt940_line(tx: mt940.Transaction, sign: str, own: str, name: str) -> _Raw:
+def _mt940_line(tx: mt940.Transaction, sign: str, own: str, name: str, currency: str) -> _Raw:
     raw86 = tx.description or ""
     flat = "".join(raw86.splitlines())
     counter_iban = counter_name = description = reference = end_to_end = ""
@@ -838,6 +870,7 @@ def _mt940_line(tx: mt940.Transaction, sign: str, own: str, name: str) -> _Raw:
         reversal=returned,
         own_iban=own,
         source=name,
+        currency=currency,
     )
     bank_ref = _clean(tx.institution_reference)
     if bank_ref and bank_ref.upper() != "NONREF":
@@ -898,7 +931,8 @@ def _header_key(text: str) -> str:
     return re.sub(r"[^a-z0-9/()\- ]", "", folded.lower())
 
 
-def _read_csv(text: str, name: str) -> list[_Raw]:
+def _read_csv(text: str, name: str) -> Iterator[_Raw]:
+    """The lines, yielded row by row."""
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows: Iterator[list[str]] = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -916,7 +950,6 @@ def _read_csv(text: str, name: str) -> list[_Raw]:
                 f"Bankbestand {name}: de kolomkoppen horen niet bij een bekende CSV-export "
                 "(ING of Rabobank)."
             )
-        out = []
         for number, row in enumerate(rows, start=2):
             if not any(cell.strip() for cell in row):
                 continue
@@ -926,8 +959,7 @@ def _read_csv(text: str, name: str) -> list[_Raw]:
                     f"van {len(header)}; het bestand is beschadigd of onvolledig."
                 )
             record = dict(zip(header, row, strict=True))
-            out.append(reader(record, header, name, number, prefix))
-        return out
+            yield reader(record, header, name, number, prefix)
     except csv.Error as exc:
         raise BankFileError(f"Bankbestand {name}: de CSV is onleesbaar ({exc}).") from None
 
