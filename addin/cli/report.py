@@ -12,7 +12,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,12 +21,14 @@ from addin.core.ledger import customer_index
 from addin.core.model import (
     Action,
     Book,
+    Channel,
     Customer,
     CustomerScore,
     LetterTask,
     NextAction,
     Plan,
     Problem,
+    Status,
     Warning_,
 )
 from addin.core.money import format_amount, json_amount
@@ -46,26 +48,49 @@ def _n(value: Decimal | None) -> str | None:
 
 
 def action_json(a: NextAction, customers: dict[str, Customer]) -> dict[str, Any]:
-    customer = customers.get(a.customer)
-    return {
-        "factuur": a.invoice,
-        "klant": a.customer,
-        "naam": customer.name if customer else None,
-        "status": a.status.value,
-        "open": json_amount(a.open_amount),
-        "vervaldatum": _d(a.due_date),
-        "actie": a.action.value,
-        "datum": _d(a.date),
-        "kanaal": a.channel.value if a.channel else None,
-        "contact": _s(a.contact),
-        "telefoon": _s(a.phone),
-        "email": _s(a.email),
-        "eigenaar": _s(a.owner),
-        "doel": _s(a.goal),
-        "reden": a.reason,
-        "stap": _s(a.step),
-        "afspraak": _s(a.agreement),
-    }
+    return next(actions_json((a,), customers))
+
+
+def actions_json(
+    actions: Iterable[NextAction], customers: dict[str, Customer]
+) -> Iterator[dict[str, Any]]:
+    """Each action as its JSON object, made one at a time (100,000 of them are written as
+    they come, never all held). The look-ups are cached: a book has few distinct dates and
+    enum values, and Enum.value is a slow property."""
+    statuses = {s: s.value for s in Status}
+    codes = {c: c.value for c in Action}
+    channels: dict[Channel | None, str | None] = {c: c.value for c in Channel}
+    channels[None] = None
+    days: dict[date | None, str | None] = {None: None}
+    names: dict[str, str | None] = {}
+    for a in actions:
+        due, day, who = a.due_date, a.date, a.customer
+        if due not in days:
+            days[due] = _d(due)
+        if day not in days:
+            days[day] = _d(day)
+        if who not in names:
+            customer = customers.get(who)
+            names[who] = customer.name if customer else None
+        yield {
+            "factuur": a.invoice,
+            "klant": who,
+            "naam": names[who],
+            "status": statuses[a.status],
+            "open": json_amount(a.open_amount),
+            "vervaldatum": days[due],
+            "actie": codes[a.action],
+            "datum": days[day],
+            "kanaal": channels[a.channel],
+            "contact": a.contact or None,
+            "telefoon": a.phone or None,
+            "email": a.email or None,
+            "eigenaar": a.owner or None,
+            "doel": a.goal or None,
+            "reden": a.reason,
+            "stap": a.step or None,
+            "afspraak": a.agreement or None,
+        }
 
 
 def problem_json(p: Problem) -> dict[str, Any]:
@@ -114,13 +139,15 @@ def score_json(s: CustomerScore, customers: dict[str, Customer]) -> dict[str, An
 
 
 def plan_json(plan: Plan, book: Book, problems: Iterable[Problem]) -> dict[str, Any]:
+    """The werklijst --json object; its long lists are iterators (common.print_json writes
+    them piece by piece; `json_lists` makes them lists)."""
     customers = customer_index(book)
     return {
         "datum": plan.as_of.isoformat(),
-        "acties": [action_json(a, customers) for a in plan.actions],
-        "brieven": [letter_json(t, customers) for t in plan.letters],
+        "acties": actions_json(plan.actions, customers),
+        "brieven": (letter_json(t, customers) for t in plan.letters),
         "afspraken": [{"afspraak": k, "status": v.value} for k, v in plan.agreement_states],
-        "klanten": [score_json(s, customers) for s in plan.scores],
+        "klanten": (score_json(s, customers) for s in plan.scores),
         "problemen": [problem_json(p) for p in problems],
         "waarschuwingen": [warning_json(w) for w in plan.warnings],
     }
