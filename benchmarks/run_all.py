@@ -1,0 +1,382 @@
+"""Every user-facing command as a whole process on the big workbook, beside the floor.
+
+Usage: ``python benchmarks/run_all.py [--facturen 100000] [--herhaal 3] [--alleen NAAM ...]``
+
+Makes (or reuses, cached in benchmarks/out/) the workbook `generate.py` makes with its
+defaults and seed (other sizes scale customers, agreements and contacts with it), a CAMT.053
+of 50,000 lines and an MT940 of 655,000 transactions that pay its invoices
+(`bankfiles.py`). Then it runs each command as its own process, `--herhaal` times (the
+slow ones fewer), and prints one Markdown table: the median wall time, the ratio to the
+floor, the peak memory (the command's own process, from the kernel's rusage: letter
+workers are not counted) and the target with whether it is met. The floor is a process
+that only reads every sheet with python-calamine, measured in the same run (before and
+after the commands) so a busy minute shows as a slow floor too. Writes go to copies in
+benchmarks/out/; the workbook itself is never changed.
+
+Two rows are not whole processes, because their targets are not: `plan_book` (the
+engine alone, on the Book `generate_book` makes, in memory) and setting 5,000 Afspraken
+cells in one write-back (`apply_patch`, timed inside one process).
+
+Example output (abridged)::
+
+    | wat | mediaan | t.o.v. vloer | piekgeheugen | doel | gehaald |
+    | vloer: python-calamine leest elk blad | 1.80 s | 1.00x | 167 MB | | |
+    | `werklijst --json` | 2.60 s | 1.44x | 390 MB | <= 1.6x vloer, <= 2.5x geheugen | ja |
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+AS_OF = "2026-11-24"  # generate.AS_OF
+CAMT_LINES = 50_000
+MT940_TRANSACTIONS = 655_000
+
+FLOOR = """
+import sys
+from python_calamine import CalamineWorkbook
+wb = CalamineWorkbook.from_path(sys.argv[1])
+for name in wb.sheet_names:
+    wb.get_sheet_by_name(name).to_python()
+"""
+
+PLAN = """
+import gc, json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from generate import generate_book
+from addin.core.plan import plan_book
+n, repeat = int(sys.argv[2]), int(sys.argv[3])
+book = generate_book(n, max(1, n // 5), max(1, n // 20), max(1, n // 2))
+plan_book(book, __import__("generate").AS_OF)  # warm: holidays, caches
+times = []
+for _ in range(repeat):
+    start = time.perf_counter()
+    plan_book(book, __import__("generate").AS_OF)
+    times.append(time.perf_counter() - start)
+    gc.collect()
+print(json.dumps(times))
+"""
+
+CELLS = """
+import json, sys, time
+from datetime import date
+from python_calamine import CalamineWorkbook
+from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
+path, count = sys.argv[1], int(sys.argv[2])
+rows = CalamineWorkbook.from_path(path).get_sheet_by_name("Afspraken").to_python()[1:]
+ids = [r[0] for r in rows][:count]
+edits = tuple(("tblAfspraken", "Afspraak", i, {"Status": "loopt"}) for i in ids)
+start = time.perf_counter()
+apply_patch(path, Patch(set_cells=edits), backup=False)
+print(json.dumps({"seconds": time.perf_counter() - start, "cells": len(edits)}))
+"""
+
+
+@dataclass
+class Run:
+    """The measurements of one row of the table."""
+
+    label: str
+    times: list[float] = field(default_factory=list)
+    peaks: list[int] = field(default_factory=list)  # KB
+    note: str = ""
+    failed: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times) if self.times else float("nan")
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self.peaks) / 1024 if self.peaks else float("nan")
+
+
+def measure(argv: Sequence[str], stdout: Path | None = None) -> tuple[float, int, int]:
+    """(wall seconds, peak RSS in KB of the process, exit code) of one process."""
+    out = stdout.open("wb") if stdout else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, cwd=OUT)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if stdout:
+            out.close()  # type: ignore[union-attr]
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(argv)} -> {proc.returncode}: {err.decode()[-2000:]}")
+    return wall, usage.ru_maxrss, proc.returncode
+
+
+def repeat(run: Run, times: int, argv: Callable[[int], Sequence[str]], **kwargs: object) -> Run:
+    for k in range(times):
+        try:
+            wall, peak, _ = measure(argv(k), **kwargs)  # type: ignore[arg-type]
+        except RuntimeError as exc:
+            run.failed = str(exc)
+            print(f"  MISLUKT: {exc}", file=sys.stderr)
+            return run
+        run.times.append(wall)
+        run.peaks.append(peak)
+        print(f"  {run.label}: {wall:.2f} s, {peak / 1024:.0f} MB", file=sys.stderr)
+    return run
+
+
+# --- inputs --------------------------------------------------------------------------------
+
+
+def inputs(invoices: int) -> tuple[Path, Path, Path]:
+    """The workbook, the CAMT.053 and the MT940, made once and kept in benchmarks/out/."""
+    OUT.mkdir(exist_ok=True)
+    workbook = OUT / f"groot-{invoices}.xlsx"
+    camt = OUT / f"camt053-{CAMT_LINES}-{invoices}.xml"
+    mt = OUT / f"mt940-{MT940_TRANSACTIONS}-{invoices}.sta"
+    if workbook.exists() and camt.exists() and mt.exists():
+        return workbook, camt, mt
+    import bankfiles
+    import generate
+
+    book = generate.generate_book(
+        invoices, max(1, invoices // 5), max(1, invoices // 20), max(1, invoices // 2)
+    )
+    if not workbook.exists():
+        print(f"werkmap maken: {workbook}", file=sys.stderr)
+        partial = workbook.with_suffix(".deels.xlsx")
+        generate.write_book(book, partial)
+        partial.replace(workbook)
+    if not camt.exists():
+        bankfiles.camt053(camt, book, CAMT_LINES)
+    if not mt.exists():
+        bankfiles.mt940(mt, book, MT940_TRANSACTIONS)
+    return workbook, camt, mt
+
+
+def copy_of(workbook: Path, name: str) -> Path:
+    target = OUT / "kopie" / name
+    target.parent.mkdir(exist_ok=True)
+    shutil.copyfile(workbook, target)
+    shutil.rmtree(OUT / "kopie" / ".debiteuren-backup", ignore_errors=True)
+    return target
+
+
+def letters_made(folder: Path) -> int:
+    return sum(1 for _ in folder.rglob("*.pdf")) if folder.exists() else 0
+
+
+# --- the table -----------------------------------------------------------------------------
+
+
+def verdict(ok: bool | None) -> str:
+    return "" if ok is None else ("ja" if ok else "**nee**")
+
+
+def row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--facturen", type=int, default=100_000)
+    parser.add_argument("--herhaal", type=int, default=3, help="herhalingen per opdracht")
+    parser.add_argument("--alleen", nargs="*", default=None,
+                        help="alleen deze metingen (help, json, tekst, controleer, proef, "
+                             "brieven, camt, mt940, plan, cellen)")  # fmt: skip
+    args = parser.parse_args(argv)
+    wanted = set(args.alleen or ())
+
+    def on(name: str) -> bool:
+        return not wanted or name in wanted
+
+    k = max(1, args.herhaal)
+    once = max(1, k // 3)  # the slow commands
+    workbook, camt, mt = inputs(args.facturen)
+    py = sys.executable
+    cli = [py, "-m", "addin.cli"]
+    day = ["--datum", AS_OF]
+    book = str(workbook)
+
+    floor = Run("vloer: python-calamine leest elk blad")
+    repeat(floor, k, lambda _: [py, "-c", FLOOR, book])
+    runs: dict[str, Run] = {}
+    if on("help"):
+        runs["help"] = repeat(Run("`debiteuren --help`"), k, lambda _: [*cli, "--help"])
+    if on("json"):
+        runs["json"] = repeat(
+            Run("`werklijst --json`"), k, lambda _: [*cli, "werklijst", book, *day, "--json"]
+        )
+    if on("tekst"):
+        runs["tekst"] = repeat(
+            Run("`werklijst` (tekst)"), k, lambda _: [*cli, "werklijst", book, *day]
+        )
+    if on("controleer"):
+        runs["controleer"] = repeat(
+            Run("`controleer`"), k, lambda _: [*cli, "controleer", book, *day]
+        )
+    if on("proef"):
+        folder = OUT / "brieven-proef"
+
+        def proef(_: int) -> list[str]:
+            shutil.rmtree(folder, ignore_errors=True)
+            return [*cli, "herinneringen", book, *day, "--proef", "--uit", str(folder)]
+
+        run = repeat(Run("`herinneringen --proef`"), once, proef)
+        run.note = f"{letters_made(folder)} brieven"
+        runs["proef"] = run
+    if on("brieven"):
+        folder = OUT / "brieven"
+
+        def brieven(n: int) -> list[str]:
+            shutil.rmtree(folder, ignore_errors=True)
+            target = copy_of(workbook, f"brieven-{n}.xlsx")
+            return [*cli, "herinneringen", str(target), *day, "--uit", str(folder)]
+
+        run = repeat(Run("`herinneringen` (schrijft in een kopie)"), once, brieven)
+        run.note = f"{letters_made(folder)} brieven"
+        runs["brieven"] = run
+    if on("camt"):
+
+        def bank_camt(n: int) -> list[str]:
+            target = copy_of(workbook, f"bank-{n}.xlsx")
+            return [*cli, "bank", str(target), str(camt), *day]
+
+        runs["camt"] = repeat(
+            Run(f"`bank` CAMT.053, {CAMT_LINES:,} regels (schrijft in een kopie)"), k, bank_camt
+        )
+    if on("mt940"):
+        runs["mt940"] = repeat(
+            Run(f"`bank --proef` MT940, {MT940_TRANSACTIONS:,} transacties"),
+            once,
+            lambda _: [*cli, "bank", book, str(mt), *day, "--proef"],
+        )
+    if on("plan"):
+        out = OUT / "plan.json"
+        plan = Run(f"`plan_book` van {args.facturen:,} facturen (in het geheugen)")
+        repeat(plan, 1, lambda _: [py, "-c", PLAN, str(HERE), str(args.facturen), str(max(k, 5))],
+               stdout=out)  # fmt: skip
+        if not plan.failed:
+            plan.times = json.loads(out.read_text())
+            plan.peaks = []
+        runs["plan"] = plan
+    if on("cellen"):
+        out = OUT / "cellen.json"
+        cells = Run("5.000 cellen in Afspraken zetten (`apply_patch`)")
+        times = []
+        for n in range(k):
+            target = copy_of(workbook, f"cellen-{n}.xlsx")
+            repeat(cells, 1, lambda _, t=target: [py, "-c", CELLS, str(t), "5000"], stdout=out)
+            if cells.failed:
+                break
+            result = json.loads(out.read_text())
+            times.append(result["seconds"])
+            cells.note = f"{result['cells']} cellen"
+        cells.times, cells.peaks = times, []
+        runs["cellen"] = cells
+    repeat(floor, k, lambda _: [py, "-c", FLOOR, book])
+
+    print(report(floor, runs, args.facturen))
+    return 0
+
+
+def report(floor: Run, runs: dict[str, Run], invoices: int) -> str:
+    base, base_mb = floor.median, floor.peak_mb
+    lines = [
+        f"Gemeten op {datetime.now():%Y-%m-%d %H:%M} met `python benchmarks/run_all.py"
+        f" --facturen {invoices}`: {platform.node() or 'machine'}, {cpu_name()}, "
+        f"{os.cpu_count()} kernen, Python {platform.python_version()}, "
+        f"belasting {os.getloadavg()[0]:.1f} bij het einde. Mediaan van de herhalingen; "
+        "piekgeheugen van het proces zelf.",
+        "",
+        row(("wat", "mediaan", "t.o.v. vloer", "piekgeheugen", "doel", "gehaald")),
+        row(("---", "---:", "---:", "---:", "---", "---")),
+        row((floor.label, f"{base:.2f} s", "1.00x", f"{base_mb:.0f} MB", "", "")),
+    ]
+    for key, run in runs.items():
+        if run.failed:
+            lines.append(row((run.label, "mislukt", "", "", target_text(key), "**nee**")))
+            continue
+        ratio = run.median / base
+        target, ok = target_of(key, run, ratio, base_mb)
+        mem = f"{run.peak_mb:.0f} MB" if run.peaks else ""
+        show_ratio = f"{ratio:.2f}x" if key not in ("plan", "cellen", "help") else ""
+        median = f"{run.median:.2f} s"
+        if run.note:
+            median += f" ({run.note})"
+        lines.append(row((run.label, median, show_ratio, mem, target, verdict(ok))))
+    return "\n".join(lines)
+
+
+TARGETS = {
+    "help": "<= 0.2 s",
+    "json": "<= 1.6x vloer; geheugen <= 2.5x vloer",
+    "tekst": "",
+    "controleer": "<= 1.2x vloer",
+    "proef": "",
+    "brieven": ">= 50 brieven/s",
+    "camt": "<= 3x vloer",
+    "mt940": "piek <= 1 GB",
+    "plan": "mediaan <= 0.5 s",
+    "cellen": "<= 1 s",
+}
+
+
+def target_text(key: str) -> str:
+    return TARGETS.get(key, "")
+
+
+def target_of(key: str, run: Run, ratio: float, floor_mb: float) -> tuple[str, bool | None]:
+    text = target_text(key)
+    if key == "help":
+        return text, run.median <= 0.2
+    if key == "json":
+        return f"{text} ({run.peak_mb / floor_mb:.1f}x)", ratio <= 1.6 and (
+            run.peak_mb <= 2.5 * floor_mb
+        )
+    if key == "controleer":
+        return text, ratio <= 1.2
+    if key == "brieven":
+        letters = int(run.note.split()[0]) if run.note else 0
+        rate = letters / run.median if run.median else 0.0
+        return f"{text} ({rate:.0f}/s)", rate >= 50
+    if key == "camt":
+        return text, ratio <= 3
+    if key == "mt940":
+        return text, run.peak_mb <= 1024
+    if key == "plan":
+        return text, run.median <= 0.5
+    if key == "cellen":
+        return text, run.median <= 1.0
+    return text, None
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "onbekende processor"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
