@@ -291,6 +291,12 @@ def _percent(share: Decimal | None) -> str:
 
 def plan_book(book: Book, as_of: date) -> Plan:
     """Everything the engine says about the book on `as_of`."""
+    return plan_with_ledger(book, as_of)[0]
+
+
+def plan_with_ledger(book: Book, as_of: date) -> tuple[Plan, Ledger]:
+    """The plan and the ledger it was made from, for a caller that needs both (the letter
+    run composes every letter from it): building a ledger indexes the whole book."""
     with _no_cycle_collection():
         return _plan(book, as_of)
 
@@ -309,7 +315,7 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _plan(book: Book, as_of: date) -> Plan:
+def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
     problems = run_checks(book, as_of)
     ledger = Ledger.build(book, as_of)
     actions = pull_into_fourteen_day_letters(next_actions(ledger), ledger)
@@ -319,7 +325,7 @@ def _plan(book: Book, as_of: date) -> Plan:
         + contact_warnings(actions, ledger)
         + relationship_warnings(book, ledger)
     )
-    return Plan(
+    plan = Plan(
         as_of=as_of,
         actions=tuple(actions),
         letters=group_letters(actions, ledger),
@@ -332,3 +338,4 @@ def _plan(book: Book, as_of: date) -> Plan:
         problems=problems,
         warnings=tuple(warnings),
     )
+    return plan, ledger

@@ -40,7 +40,7 @@ from addin.adapters.processes import child_init
 from addin.adapters.tempfiles import remove_stale, write_atomic
 from addin.adapters.workbook.xlsx_patch import Patch, apply_patch, check_not_open
 from addin.core.ledger import Ledger
-from addin.core.letter_content import compose
+from addin.core.letter_content import LetterContent, compose
 from addin.core.letter_log import (
     MadeLetter,
     agreement_updates,
@@ -50,7 +50,7 @@ from addin.core.letter_log import (
 )
 from addin.core.model import Book, Contact, LetterTask, Plan
 from addin.core.overview import overview_rows
-from addin.core.plan import plan_book
+from addin.core.plan import plan_book, plan_with_ledger
 
 PARALLEL_FROM = 20  # below this many letters, starting worker processes costs more than it saves
 
@@ -75,24 +75,24 @@ def output_folder(workbook: Path, setting: str, as_of: date, dry_run: bool) -> P
 
 # -- one letter, in a worker or in this process -------------------------------------------------
 
+# A worker gets each letter's content, composed in the parent from the plan's ledger, and
+# only renders it: no Book, no ledger and no plan is copied to or rebuilt in a worker.
 _STATE: dict[str, Any] = {}
 
 
-def _init(book: Book, workbook: Path, as_of: date, folder: Path) -> None:
+def _init(workbook: Path, invoice_dir: str, as_of: date, folder: Path) -> None:
     _STATE.update(
-        book=book,
         workbook=workbook,
         as_of=as_of,
         folder=folder,
         templates=letter_templates(workbook),
-        roots=roots_for(workbook, book.settings.invoice_dir),
-        ledger=Ledger.build(book, as_of),  # once per process, not per letter
+        roots=roots_for(workbook, invoice_dir),
     )
 
 
-def _make_one(task: LetterTask) -> MadeLetter:
-    book, workbook, as_of, folder = (_STATE[k] for k in ("book", "workbook", "as_of", "folder"))
-    content = compose(task, book, as_of, ledger=_STATE["ledger"])
+def _make_one(job: tuple[LetterTask, LetterContent]) -> MadeLetter:
+    task, content = job
+    workbook, as_of, folder = (_STATE[k] for k in ("workbook", "as_of", "folder"))
     rendered = render_letter(content, _STATE["templates"])
     name = safe_name(f"{as_of.isoformat()} {task.step or task.action.value} {task.customer}")
     copies, _missing = invoice_copies(content, _STATE["roots"])
@@ -116,15 +116,21 @@ def make_letters(
     progress: Callable[[int, int], None] | None = None,
     *,
     parallel: bool = True,
+    ledger: Ledger | None = None,
 ) -> tuple[MadeLetter, ...]:
     """All letters, on both cores when there are many and `parallel` allows it (order
-    kept)."""
+    kept). Pass the plan's `ledger` to compose from it (else one is built)."""
     folder.mkdir(parents=True, exist_ok=True)
+    ledger = ledger if ledger is not None else Ledger.build(book, as_of)
+    # Composed in order while the workers already render the first ones; a content is small
+    # (one customer's lines) and is dropped once its letter is made.
+    jobs = ((task, compose(task, book, as_of, ledger=ledger)) for task in tasks)
+    init = (workbook, book.settings.invoice_dir, as_of, folder)
     made: list[MadeLetter] = []
     if not parallel or len(tasks) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        _init(book, workbook, as_of, folder)
-        for task in tasks:
-            made.append(_make_one(task))
+        _init(*init)
+        for job in jobs:
+            made.append(_make_one(job))
             if progress:
                 progress(len(made), len(tasks))
         return tuple(made)
@@ -132,9 +138,9 @@ def make_letters(
         max_workers=min(os.cpu_count() or 2, 4),
         # Workers end with this process, even when it is killed (adapters/processes.py).
         initializer=child_init,
-        initargs=(os.getpid(), _init, (book, workbook, as_of, folder)),
+        initargs=(os.getpid(), _init, init),
     ) as pool:
-        for letter in pool.map(_make_one, tasks, chunksize=8):
+        for letter in pool.map(_make_one, jobs, chunksize=8):
             made.append(letter)
             if progress:
                 progress(len(made), len(tasks))
@@ -163,13 +169,17 @@ def run_letters(
     """
     if not dry_run and write is None:
         check_not_open(workbook)  # before any letter is made
-    plan = plan_book(book, as_of)
-    check_templates(book, as_of, plan.letters, letter_templates(workbook))  # before any file
+    plan, ledger = plan_with_ledger(book, as_of)
+    # before any file
+    check_templates(book, as_of, plan.letters, letter_templates(workbook), ledger=ledger)
     target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
     # Temp files of a killed run: in today's folder and in the other days' folders.
     remove_stale(target)
     remove_stale(output_folder(workbook, book.settings.output_dir, as_of, False).parent, depth=2)
-    made = make_letters(book, workbook, as_of, target, plan.letters, progress, parallel=parallel)
+    made = make_letters(
+        book, workbook, as_of, target, plan.letters, progress, parallel=parallel, ledger=ledger
+    )
+    del ledger  # the plan after the letters needs a new one (new contacts, confirmations)
     logged = contact_rows(made, as_of)
     confirmed = confirmed_agreements(made)
     after = replace(
