@@ -7,7 +7,9 @@ from __future__ import annotations
 import email
 import os
 import re
+import subprocess
 from dataclasses import replace
+from decimal import Decimal
 from email import policy
 from functools import cache
 from pathlib import Path
@@ -18,6 +20,7 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
 from addin.adapters.documents.letters import (
+    EPC_MASK,
     InvoiceCopy,
     epc_payload,
     epc_qr,
@@ -264,6 +267,33 @@ def test_epc_qr_payload():
     qr = epc_qr(content)
     assert qr is not None
     assert qr.matrix == segno.make_qr(payload, error="m", boost_error=False, mask=qr.mask).matrix
+
+
+@pytest.mark.parametrize(
+    ("beneficiary", "reference", "amount"),
+    [
+        (None, None, None),
+        ("Café Één & Zonen B.V.", "RF18539007547034", "12345.67"),
+        ("Bakkerij De Korenaar", "1234 5678 9012 3456", "0.01"),
+    ],
+    ids=["voorbeeld", "rf-en-accenten", "betalingskenmerk"],
+)
+def test_epc_qr_with_its_fixed_mask_reads_back(tmp_path: Path, beneficiary, reference, amount):
+    """The mask is fixed for speed (letters.EPC_MASK); a real reader still decodes the code
+    to exactly the EPC payload."""
+    content = content_for(Action.REMINDER, "NL")
+    if beneficiary:
+        content = replace(
+            content, beneficiary=beneficiary, reference=reference, amount_to_pay=Decimal(amount)
+        )
+    qr = epc_qr(content)
+    assert qr is not None and qr.mask == EPC_MASK
+    png = tmp_path / "qr.png"
+    qr.save(png, scale=4, border=4)
+    read = subprocess.run(
+        ["zbarimg", "--raw", "-q", "-Sbinary", str(png)], capture_output=True, check=True
+    ).stdout
+    assert read.rstrip(b"\n") == epc_payload(content)
 
 
 def test_sjablonen_next_to_the_workbook_override(tmp_path: Path):
