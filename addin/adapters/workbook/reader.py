@@ -679,15 +679,17 @@ def _convert_column(
     cell = itemgetter(pos)
     if convert is to_text:
         try:
-            return list(map(str.strip, map(cell, rows))), {}
+            return _shared(list(map(str.strip, map(cell, rows)))), {}
         except TypeError:  # a number or date among the text
             pass
     elif convert is to_date:
         try:
-            return [
-                v if v.__class__ is date else None if v == "" else to_date(v)
-                for v in map(cell, rows)
-            ], {}
+            return _shared(
+                [
+                    v if v.__class__ is date else None if v == "" else to_date(v)
+                    for v in map(cell, rows)
+                ]
+            ), {}
         except CellError:
             pass
     raw = list(map(cell, rows))
@@ -725,6 +727,17 @@ def _convert_column(
             got.append(None)
             errors[k] = err
     return got, errors
+
+
+def _shared(values: list[Any]) -> list[Any]:
+    """The column with equal values as one object, when its values repeat (customer numbers,
+    descriptions, dates: the reader gets a new object for every cell, and the Book keeps
+    them all): tens of MB less for a big workbook, for a few ms. Only for columns of one
+    type (text, or dates and None), where equal values are interchangeable."""
+    if len(set(values[:_SAMPLE])) * 2 > min(len(values), _SAMPLE):
+        return values
+    table: dict[Any, Any] = {}
+    return list(map(table.setdefault, values, values))
 
 
 def _amount_column(raw: list[Any]) -> list[Decimal] | None:
