@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -100,24 +101,35 @@ def print_json(data: dict[str, Any]) -> None:
     import orjson
 
     out.flush()
-    write = binary.write
+    # Like planning (core/plan.py): many small dicts and no cycles; the cycle collector
+    # would only re-scan the whole Book, again and again, while they are made.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _write_json(data, binary.write, orjson.dumps)
+    finally:
+        if was_enabled:
+            gc.enable()
+    binary.flush()
+
+
+def _write_json(data: dict[str, Any], write: Callable[[bytes], object], dumps: Any) -> None:
     for index, (key, value) in enumerate(data.items()):
         write(b"{" if index == 0 else b",")
-        write(orjson.dumps(key))
+        write(dumps(key))
         write(b":")
         if isinstance(value, Iterator):
             write(b"[")
             first = True
             for chunk in iter(lambda v=value: list(islice(v, JSON_CHUNK)), []):
-                text = orjson.dumps(chunk)[1:-1]
+                text = dumps(chunk)[1:-1]
                 if text:
                     write(text if first else b"," + text)
                     first = False
             write(b"]")
         else:
-            write(orjson.dumps(value))
+            write(dumps(value))
     write(b"{}\n" if not data else b"}\n")
-    binary.flush()
 
 
 JSON_CHUNK = 2_000  # objects per orjson call when a list is written piece by piece

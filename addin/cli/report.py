@@ -122,6 +122,7 @@ def letter_json(t: LetterTask, customers: dict[str, Customer]) -> dict[str, Any]
 
 
 def score_json(s: CustomerScore, customers: dict[str, Customer]) -> dict[str, Any]:
+    late, share = s.average_days_late, s.share_late  # computed properties: each once
     return {
         "klant": s.customer,
         "naam": customers[s.customer].name,
@@ -129,10 +130,8 @@ def score_json(s: CustomerScore, customers: dict[str, Customer]) -> dict[str, An
         "omzet_12_maanden": json_amount(s.revenue),
         "open": json_amount(s.open_amount),
         "betaalde_facturen": s.paid_invoices,
-        "gemiddeld_dagen_te_laat": str(s.average_days_late)
-        if s.average_days_late is not None
-        else None,
-        "aandeel_te_laat": str(s.share_late) if s.share_late is not None else None,
+        "gemiddeld_dagen_te_laat": str(late) if late is not None else None,
+        "aandeel_te_laat": str(share) if share is not None else None,
         "goede_betaler": s.good_payer,
         "risico": s.risky,
     }

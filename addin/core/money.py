@@ -21,6 +21,8 @@ CENT = Decimal("0.01")
 
 def to_cents(value: Decimal | int) -> Decimal:
     """Round to whole cents, half away from zero (the commercial convention)."""
+    if value.__class__ is Decimal:  # the usual case, without a copy
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
     if isinstance(value, float):
         raise TypeError(f"money must be Decimal, not float ({value!r})")
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
