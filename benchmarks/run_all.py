@@ -75,6 +75,12 @@ for _ in range(repeat):
 print(json.dumps(times))
 """
 
+READ_BANK = """
+import sys
+from addin.adapters.bank.files import read_bank
+print(len(read_bank(sys.argv[1]).lines))
+"""
+
 CELLS = """
 import json, sys, time
 from datetime import date
@@ -200,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--herhaal", type=int, default=3, help="herhalingen per opdracht")
     parser.add_argument("--alleen", nargs="*", default=None,
                         help="alleen deze metingen (help, json, tekst, controleer, proef, "
-                             "brieven, camt, mt940, plan, cellen)")  # fmt: skip
+                             "brieven, camt, mt940-lezen, mt940, plan, cellen)")  # fmt: skip
     args = parser.parse_args(argv)
     wanted = set(args.alleen or ())
 
@@ -261,6 +267,12 @@ def main(argv: list[str] | None = None) -> int:
 
         runs["camt"] = repeat(
             Run(f"`bank` CAMT.053, {CAMT_LINES:,} regels (schrijft in een kopie)"), k, bank_camt
+        )
+    if on("mt940-lezen"):
+        runs["mt940-lezen"] = repeat(
+            Run(f"MT940 van {MT940_TRANSACTIONS:,} transacties lezen (`read_bank`)"),
+            once,
+            lambda _: [py, "-c", READ_BANK, str(mt)],
         )
     if on("mt940"):
         runs["mt940"] = repeat(
@@ -334,6 +346,7 @@ TARGETS = {
     "brieven": ">= 50 brieven/s",
     "camt": "<= 3x vloer",
     "mt940": "piek <= 1 GB",
+    "mt940-lezen": "piek <= 1 GB",
     "plan": "mediaan <= 0.5 s",
     "cellen": "<= 1 s",
 }
@@ -359,7 +372,7 @@ def target_of(key: str, run: Run, ratio: float, floor_mb: float) -> tuple[str, b
         return f"{text} ({rate:.0f}/s)", rate >= 50
     if key == "camt":
         return text, ratio <= 3
-    if key == "mt940":
+    if key in ("mt940", "mt940-lezen"):
         return text, run.peak_mb <= 1024
     if key == "plan":
         return text, run.median <= 0.5
