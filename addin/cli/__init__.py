@@ -27,6 +27,7 @@ from addin.cli import bank as cli_bank
 from addin.cli import costs as cli_costs
 from addin.cli import excel as cli_excel
 from addin.cli import handover as cli_handover
+from addin.cli import importeer as cli_importeer
 from addin.cli import interest as cli_interest
 from addin.cli import letters as cli_letters
 from addin.cli.common import (
@@ -104,6 +105,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     cli_handover.register,
     cli_letters.register,
     cli_bank.register,
+    cli_importeer.register,
     cli_excel.register,
 )
 

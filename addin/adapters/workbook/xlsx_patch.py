@@ -118,6 +118,10 @@ class Patch:
         first row of the table whose key column holds the key value.
       replace_sheet: (sheet name, rows): the sheet's cells become these rows from A1 on;
         a missing sheet is added at the end.
+      grow_array: (sheet name, rows needed, rows): when the array formula in the sheet's A1
+        covers fewer than `rows needed` rows, its range becomes `rows` rows (the Plan sheet's
+        =DEBITEUREN_PLAN when an import outgrows it); nothing when the sheet or the array
+        formula is absent (a plain .xlsx, the Mac's values).
 
     Values: str (always text, never a formula), int, float, Decimal (a number), date and
     datetime (a number with a date style), bool (TRUE/FALSE), None (an empty cell).
@@ -126,6 +130,7 @@ class Patch:
     append: tuple[tuple[str, tuple[dict[str, object], ...]], ...] = ()
     set_cells: tuple[tuple[str, str, str, dict[str, object]], ...] = ()
     replace_sheet: tuple[tuple[str, tuple[tuple[object, ...], ...]], ...] = ()
+    grow_array: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,8 @@ def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult
             editor.set_cells_many(tuple(edits))
         for sheet_name, sheet_rows in patch.replace_sheet:
             editor.replace_sheet(sheet_name, sheet_rows)
+        for sheet_name, needed, rows in patch.grow_array:
+            editor.grow_array(sheet_name, needed, rows)
         editor.finish()
     except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
         # A part that is not well-formed XML or holds a bad cell reference: nothing written.
@@ -1544,6 +1551,47 @@ class _Editor:
         new = _with_dimension(new, area)
         new = self._drop_merges_and_tables(sheet, new)
         self.package.write(sheet.part, new)
+        self.data_changed = True
+
+    def grow_array(self, name: str, needed: int, rows: int) -> None:
+        """Let the array formula anchored in A1 cover `rows` rows when it covers fewer than
+        `needed`; refused when cells below it would be swallowed."""
+        sheet = next((s for s in self.sheets() if s.name.casefold() == name.casefold()), None)
+        if sheet is None:
+            return
+        xml = self._sheet_xml(sheet)
+        first = next(xml.rows(), None)
+        if first is None or first.number != 1:
+            return
+        anchor = next((c for c in xml.cells(first) if c.col == 1), None)
+        formula = anchor.formula() if anchor else None
+        if anchor is None or not formula or formula.get("t") != "array" or "ref" not in formula:
+            return
+        area = _Area.parse(formula["ref"])
+        if area.bottom >= needed:
+            return
+        if rows > MAX_ROWS:
+            raise PatchError(
+                f"Het werkblad '{name}' zou groter worden dan Excel toestaat ({MAX_ROWS} rijen)."
+            )
+        grown = _Area(area.left, area.top, area.right, rows)
+        for span in xml.rows():
+            if span.number > 1 and any(
+                area.left <= c.col <= area.right and c.has_content for c in xml.cells(span)
+            ):
+                raise PatchError(
+                    f"Het blad '{name}' in '{self.path}' heeft waarden onder de formule in A1 "
+                    f"(rij {span.number}); wis het blad (Ctrl+A, Delete) en druk op Vernieuw "
+                    f"werklijst, of verwijder die waarden, en probeer het opnieuw."
+                )
+        match = re.search(rb"<(?:[\w.-]+:)?f(?=[\s/>])[^>]*>", anchor.body)
+        assert match is not None
+        start = xml.xml.find(anchor.body, anchor.start)  # where the cell's inside begins
+        tag_start, tag_end = start + match.start(), start + match.end()
+        new_tag = _set_attr(xml.xml[tag_start:tag_end], "ref", str(grown))
+        new = xml.xml[:tag_start] + new_tag + xml.xml[tag_end:]
+        self.package.write(sheet.part, _with_dimension(new, grown))
+        self.formulas_changed = True
         self.data_changed = True
 
     def _drop_merges_and_tables(self, sheet: _Sheet, xml: bytes) -> bytes:
