@@ -57,10 +57,18 @@ def typed(text: str) -> tuple[object, bool]:
 class OpenpyxlWorkbook:
     """The LiveWorkbook interface over openpyxl (see the module docstring)."""
 
-    def __init__(self, path: Path, files: Sequence[Path] = (), fail_on: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        files: Sequence[Path] = (),
+        fail_on: str | None = None,
+        folder: Path | None = None,
+    ) -> None:
         self.path = path
         self.wb = load_workbook(path)
         self.files = tuple(files)
+        self.folder = folder
+        self.prompts: list[str] = []
         self.fail_on = fail_on
         self.alerts: list[tuple[str, str, bool]] = []
         self.calculations = 0
@@ -124,11 +132,23 @@ class OpenpyxlWorkbook:
     ) -> list[list[bool]]:
         ws = self._sheet(sheet)
         return [
-            [c.data_type == "f" or isinstance(c.value, ArrayFormula) for c in line]
+            [
+                c.data_type == "f" or isinstance(c.value, ArrayFormula) or self._in_array(ws, c)
+                for c in line
+            ]
             for line in ws.iter_rows(
                 min_row=row, max_row=row + rows - 1, min_col=column, max_col=column + columns - 1
             )
         ]
+
+    @staticmethod
+    def _in_array(ws: Any, cell: Any) -> bool:
+        """Excel reports a formula in every cell of an array formula's range."""
+        anchor = ws["A1"].value
+        if not isinstance(anchor, ArrayFormula):
+            return False
+        left, top, right, bottom = range_boundaries(anchor.ref)
+        return bool(left <= cell.column <= right and top <= cell.row <= bottom)
 
     def name_cell(self, name: str) -> tuple[str, int, int] | None:
         for defined_name, defined in self.wb.defined_names.items():
@@ -193,7 +213,12 @@ class OpenpyxlWorkbook:
         self.calculations += 1
 
     def choose_files(self, prompt: str) -> tuple[Path, ...]:
+        self.prompts.append(prompt)
         return self.files
+
+    def choose_folder(self, prompt: str) -> Path | None:
+        self.prompts.append(prompt)
+        return self.folder
 
     def alert(self, message: str, title: str, critical: bool = False) -> None:
         self.alerts.append((message, title, critical))

@@ -144,6 +144,9 @@ class LiveWorkbook(Protocol):
     def choose_files(self, prompt: str) -> tuple[Path, ...]:
         """Ask the user for files; () when cancelled."""
 
+    def choose_folder(self, prompt: str) -> Path | None:
+        """Ask the user for a folder; None when cancelled."""
+
     def alert(self, message: str, title: str, critical: bool = False) -> None: ...
 
     def writing(self) -> AbstractContextManager[object]:
@@ -565,6 +568,7 @@ def patch_steps(
         steps.extend(set_cells_steps(block, updates, formulas))
     for sheet, rows in patch.replace_sheet:
         steps.extend(sheet_steps(sheet, rows))
+    steps.extend(grow_steps(workbook, patch.grow_array))
     if plan is not None:
         if as_of is None:
             raise ValueError("as_of is required with plan rows")
@@ -575,6 +579,26 @@ def patch_steps(
         current = workbook.cells(*where, 1, 1)[0][0] if where else None
         mode = mode or plan_mode()
         steps.extend(plan_steps(mode, has_sheet, has_formula, plan, where, current, as_of))
+    return steps
+
+
+def grow_steps(workbook: LiveWorkbook, grow: Sequence[tuple[str, int, int]]) -> list[Step]:
+    """The Plan sheet's array formula put back over more rows when the invoices outgrow it
+    (Patch.grow_array, as the file write-back does): only where A1 holds the formula (not the
+    Mac's values) and row `needed` is outside it (Excel reports a formula in every cell of
+    an array's range)."""
+    steps: list[Step] = []
+    names = {n.casefold() for n in workbook.sheet_names()}
+    for sheet, needed, rows in grow:
+        if sheet != schema.PLAN_SHEET or sheet.casefold() not in names:
+            continue
+        if not workbook.formulas(sheet, 1, 1, 1, 1)[0][0]:
+            continue
+        if workbook.formulas(sheet, needed, 1, 1, 1)[0][0]:
+            continue
+        width = len(schema.PLAN_HEADER)
+        steps.append(ClearSheet(sheet, f"blad {sheet}"))
+        steps.append(ArrayFormula(sheet, plan_formula(), rows, width, f"blad {sheet}"))
     return steps
 
 

@@ -137,11 +137,24 @@ class XlwingsWorkbook:
         if sys.platform.startswith("win"):
             # Excel's own dialog (Application.GetOpenFilename): FileFilter, FilterIndex,
             # Title, ButtonText (Mac only), MultiSelect; positional for late-bound COM.
-            chosen = self.book.app.api.GetOpenFilename(EXCEL_FILE_FILTER, 1, prompt, "", True)
+            file_filter = FILE_FILTERS.get(prompt, EXCEL_FILE_FILTER)
+            chosen = self.book.app.api.GetOpenFilename(file_filter, 1, prompt, "", True)
             return excel_selection(chosen)
         if sys.platform == "darwin":
             return mac_choose_files(prompt)
         return tk_choose_files(prompt)
+
+    def choose_folder(self, prompt: str) -> Path | None:
+        if sys.platform.startswith("win"):
+            # Office's folder picker (Application.FileDialog(msoFileDialogFolderPicker = 4)).
+            dialog = self.book.app.api.FileDialog(4)
+            dialog.Title = prompt
+            if dialog.Show() != -1:  # -1: the user pressed OK
+                return None
+            return Path(str(dialog.SelectedItems(1)))
+        if sys.platform == "darwin":
+            return mac_choose_folder(prompt)
+        return tk_choose_folder(prompt)
 
     def alert(self, message: str, title: str, critical: bool = False) -> None:
         self.book.app.alert(message, title=title, mode="critical" if critical else "info")
@@ -166,6 +179,14 @@ EXCEL_FILE_FILTER = (
     "Bankafschriften (*.xml;*.sta;*.940;*.mt940;*.txt;*.csv),*.xml;*.sta;*.940;*.mt940;*.txt;"
     "*.csv,Alle bestanden (*.*),*.*"
 )
+
+
+INVOICE_PROMPT = "Kies de facturen (UBL-e-facturen .xml, of een lijst .csv / .xlsx)"
+INVOICE_FOLDER_PROMPT = "Kies de map met de facturen (UBL .xml met PDF, .csv of .xlsx)"
+INVOICE_FILE_FILTER = (
+    "Facturen (*.xml;*.csv;*.xlsx;*.txt),*.xml;*.csv;*.xlsx;*.txt,Alle bestanden (*.*),*.*"
+)
+FILE_FILTERS = {BANK_PROMPT: EXCEL_FILE_FILTER, INVOICE_PROMPT: INVOICE_FILE_FILTER}
 
 
 def excel_selection(chosen: object) -> tuple[Path, ...]:
@@ -202,6 +223,35 @@ def mac_choose_files(prompt: str, run: Callable[..., Any] = subprocess.run) -> t
 
 def osascript_paths(output: str) -> tuple[Path, ...]:
     return tuple(Path(line) for line in output.splitlines() if line.strip())
+
+
+def mac_choose_folder(prompt: str, run: Callable[..., Any] = subprocess.run) -> Path | None:
+    """The macOS folder dialog through osascript; cancel -> None."""
+    script = (
+        f'return POSIX path of (choose folder with prompt "{prompt.replace(chr(34), chr(39))}")'
+    )
+    done = run(["osascript", "-e", script], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return None
+    paths = osascript_paths(done.stdout)
+    return paths[0] if paths else None
+
+
+def tk_choose_folder(prompt: str) -> Path | None:
+    """tkinter's folder dialog; None when cancelled or without Tk."""
+    try:
+        import tkinter
+        from tkinter import filedialog
+    except ImportError:
+        return None
+    root = tkinter.Tk()
+    try:
+        root.withdraw()
+        root.attributes("-topmost", True)
+        chosen = filedialog.askdirectory(title=prompt, parent=root)
+    finally:
+        root.destroy()
+    return Path(chosen) if chosen else None
 
 
 def tk_choose_files(prompt: str) -> tuple[Path, ...]:
