@@ -414,3 +414,12 @@ def test_proef_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "Proef" in capsys.readouterr().out
     assert book_path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Debiteuren.xlsx"]
+
+
+def test_a_text_file_that_is_no_list_is_an_unknown_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notities.txt"
+    path.write_text("Boodschappen voor morgen\nbrood\nmelk\n")
+    _, reason = _refused(tmp_path, capsys, path)
+    assert reason.startswith("onbekend formaat") and "Boodschappen voor morgen" in reason

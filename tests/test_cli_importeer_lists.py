@@ -223,3 +223,34 @@ def test_plan_array_grows_when_facturen_outgrows_it(
     assert len(book.invoices) == 5000 and problems == ()
     with zipfile.ZipFile(book_path) as z:  # the macros and the ribbon are still there
         assert {"xl/vbaProject.bin", "customUI/customUI14.xml"} <= set(z.namelist())
+
+
+def test_after_an_import_libreoffice_opens_it_and_computes_the_new_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real spreadsheet program reads the patched workbook: every table still there, the
+    appended rows in tblFacturen and tblKlanten, and Open (the calculated column the
+    write-back filled) computed on the new rows."""
+    from python_calamine import CalamineWorkbook
+
+    from tests.libreoffice import convert
+
+    example = Path(__file__).resolve().parents[1] / "workbook" / "Voorbeeld.xlsx"
+    book_path = tmp_path / "Voorbeeld.xlsx"
+    book_path.write_bytes(example.read_bytes())
+    listed = tmp_path / "lijst.csv"
+    listed.write_text(
+        "Factuur;Debiteur;Datum;Bedrag\nX-1;K001;1-11-2026;1.210,00\nX-2;Nieuw B.V.;1-11-2026;50\n"
+    )
+    code, out = run(capsys, book_path, listed)
+    assert code == 0 and out["klanten_toegevoegd"] == 1
+    resaved = convert(book_path, tmp_path)
+    workbook = CalamineWorkbook.from_path(str(resaved), load_tables=True)
+    assert {"tblFacturen", "tblKlanten", "tblContactpersonen"} <= set(workbook.table_names)
+    table = workbook.get_table_by_name("tblFacturen")
+    rows = {r[0]: dict(zip(table.columns, r, strict=True)) for r in table.to_python()}
+    assert rows["X-1"]["Open"] == 1210 and rows["X-2"]["Open"] == 50
+    klanten = workbook.get_table_by_name("tblKlanten").to_python()
+    assert klanten[-1][1] == "Nieuw B.V."
+    book, problems = read_book(resaved)
+    assert problems == () and {"X-1", "X-2"} <= {i.number for i in book.invoices}

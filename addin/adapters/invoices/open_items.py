@@ -85,7 +85,15 @@ def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
             continue
         at, headers, match = found
         if match.missing:
-            first_failure = first_failure or f"{name}: {match.message(headers)}"
+            if not match.columns:  # not one known header: not a list of open items at all
+                found_headers = ", ".join(f"'{h}'" for h in headers if h)
+                failure = (
+                    f"{name}: onbekend formaat: geen UBL-factuur en geen lijst met openstaande "
+                    f"posten (geen bekend kopje gevonden; eerste regel: {found_headers})."
+                )
+            else:
+                failure = f"{name}: {match.message(headers)}"
+            first_failure = first_failure or failure
             continue
         return _read_rows(rows, at, headers, dict(match.columns), name, unit)
     if first_failure:
