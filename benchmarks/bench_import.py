@@ -137,7 +137,7 @@ def make_ubl(folder: Path, count: int) -> Path:
     return out
 
 
-def make_csv(folder: Path, rows: int) -> Path:
+def make_csv(folder: Path, rows: int, customers: list[str]) -> Path:
     path = folder / "openstaand.csv"
     with path.open("w", encoding="cp1252", newline="") as out:
         out.write("Factuurnr.;Debiteur;Factuurdatum;Vervaldatum;Bedrag;Openstaand\r\n")
@@ -145,7 +145,7 @@ def make_csv(folder: Path, rows: int) -> Path:
             day = date(2026, 1, 1) + timedelta(days=n % 300)
             amount = f"{(n * 37) % 90000 + 100:,}".replace(",", ".") + f",{n % 100:02d}"
             out.write(
-                f"L-{n:06d};K{n % 5000 + 1:05d};{day.day}-{day.month}-{day.year};"
+                f"L-{n:06d};{customers[n % len(customers)]};{day.day}-{day.month}-{day.year};"
                 f"{(day + timedelta(days=30)).strftime('%d-%m-%Y')};{amount};{amount}\r\n"
             )
     return path
@@ -213,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(met PDF van 50 kB), samen {sum(sizes) / 1e6:.0f} MB")  # fmt: skip
     runs = [one_run(base, folder / "werk", ubl) for _ in range(args.herhaal)]
     report("UBL", runs, 10)
-    csv_path = make_csv(folder, args.regels)
+    customers = [c.number for c in read_book(base)[0].customers]
+    csv_path = make_csv(folder, args.regels, customers)
     print(f"CSV: {args.regels} regels, {csv_path.stat().st_size / 1e6:.1f} MB")
     runs = [one_run(base, folder / "werk", csv_path) for _ in range(args.herhaal)]
     report("CSV", runs, 3)

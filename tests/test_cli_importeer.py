@@ -22,6 +22,7 @@ from addin.adapters.workbook.book_writer import write_book
 from addin.adapters.workbook.reader import read_book
 from addin.cli import main
 from addin.core.model import Book, Customer, Settings
+from tests.ooxml import assert_valid
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ubl"
 SAMPLES = sorted([*FIXTURES.glob("*.xml"), *(FIXTURES / "more").glob("*.xml")])
@@ -307,6 +308,7 @@ def test_folder_bad_file_skipped_good_ones_imported(
     assert out["klanten_toegevoegd"] == 1  # one buyer (Logius) on five invoices
     book, _ = read_book(book_path)
     assert {i.customer for i in book.invoices} == {"K001"}
+    assert_valid(book_path)  # Facturen, Klanten and Contactpersonen grown: Excel opens it
     assert book.customers[0].notes.startswith("BTW NL000000000000; OIN 00000004003214345001")
 
 

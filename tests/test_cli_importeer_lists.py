@@ -21,6 +21,7 @@ from addin.adapters.workbook.reader import read_book
 from addin.cli import main
 from addin.core.model import Book, Customer, Invoice, Settings
 from addin.excel.build import WorkbookOptions, build_workbook
+from tests.ooxml import assert_valid
 
 SETTINGS = Settings(company_name="Test", kvk="12345678")
 KLANTEN = (Customer("K001", "Bakkerij Verhoef"), Customer("K002", "Café Émile"))
@@ -221,6 +222,7 @@ def test_plan_array_grows_when_facturen_outgrows_it(
     assert plan_ref() == "A1:I10001"  # 5,000 invoices: grown to twice that, plus the header
     book, problems = read_book(book_path)
     assert len(book.invoices) == 5000 and problems == ()
+    assert_valid(book_path)  # what Excel would open without repairs
     with zipfile.ZipFile(book_path) as z:  # the macros and the ribbon are still there
         assert {"xl/vbaProject.bin", "customUI/customUI14.xml"} <= set(z.namelist())
 

@@ -31,11 +31,19 @@ from addin.adapters.invoices import list_memory
 from addin.adapters.invoices.job import InvoiceImport, import_invoices, remove_pdfs, save_pdfs
 from addin.adapters.workbook.reader import read_book
 from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
-from addin.cli.common import EXIT_FAILED, EXIT_OK, EXIT_PROBLEMS, fail, print_json
+from addin.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    print_json,
+    writes_workbook,
+)
 
 __all__ = ["cmd_importeer", "register", "summary_lines"]
 
 
+@writes_workbook
 def cmd_importeer(args: argparse.Namespace) -> int:
     workbook = Path(args.boek)
     if not args.proef:
