@@ -96,7 +96,7 @@ def test_maak_herinneringen(workbook, on_file):
     assert got.agreements == exp.agreements
     assert got == exp
     assert sheet(workbook, "Werklijst") == sheet(on_file, "Werklijst")
-    assert sheet(workbook, "Werklijst")[0][0] == "Werklijst 24-11-2026"
+    assert sheet(workbook, "Werklijst")[0][0].startswith("Werklijst 24-11-2026 - ")
     assert sheet(workbook, "Overzicht") == sheet(on_file, "Overzicht")
     assert sheet(workbook, "Overzicht")[0][0] == "Overzicht 24-11-2026"
 
@@ -189,11 +189,14 @@ def test_vernieuw_werklijst(workbook):
     assert outcome.message.startswith("Werklijst bijgewerkt voor 24-11-2026. ")
     book, _ = read_book(workbook)
     plan = plan_book(book, DAY)
-    exp = [[v if v is not None else "" for v in row] for row in werklijst_rows(plan, book)]
+    layout = werklijst_rows(plan, book)
+    exp = [[v if v is not None else "" for v in row] for row in layout]
     got = trimmed(sheet(workbook, "Werklijst"))
     assert len(got) == len(exp) > 10
-    assert got[:2] == trimmed(exp[:2])
-    assert [r[2] for r in got[2:]] == [r[2] for r in exp[2:]]  # the invoices, in order
+    header = layout.freeze_rows
+    assert got[:header] == trimmed(exp[:header])
+    # the invoices, in order
+    assert [r[3] for r in got[header:]] == [r[3] for r in exp[header:]]
     # the Overzicht from the same plan: dates stay dates, Decimal amounts come back as numbers
     exp_overview = [
         [float(v) if isinstance(v, Decimal) else "" if v is None else v for v in row]
@@ -216,7 +219,7 @@ def test_vernieuw_werklijst_plans_a_later_peildatum(workbook):
     outcome = ribbon.vernieuw_werklijst(excel, DAY)
     excel.save()
     assert "voor 15-12-2026" in outcome.message
-    assert sheet(workbook, "Werklijst")[0][0] == "Werklijst 15-12-2026"
+    assert sheet(workbook, "Werklijst")[0][0].startswith("Werklijst 15-12-2026")
     assert load_workbook(workbook)["Instellingen"]["E1"].value == datetime(2026, 12, 15)
 
 
@@ -252,10 +255,11 @@ def test_customer_text_that_looks_like_a_formula_stays_text(workbook):
     assert ribbon.vernieuw_werklijst(excel, DAY).ok
     excel.save()
     ws = load_workbook(workbook)["Werklijst"]
-    column = [c.value for c in ws[2]].index("Naam") + 1
-    cells = [ws.cell(r, column) for r in range(3, ws.max_row + 1)]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Groep")
+    column = [c.value for c in ws[header]].index("Naam") + 1
+    cells = [ws.cell(r, column) for r in range(header + 1, ws.max_row + 1)]
     assert cells and all(c.data_type == "s" and c.value == evil for c in cells)
-    assert {row[column - 1] for row in sheet(workbook, "Werklijst")[2:]} == {evil}
+    assert {row[column - 1] for row in sheet(workbook, "Werklijst")[header:]} == {evil}
 
 
 def test_on_windows_the_plan_formula_is_put_back(workbook, monkeypatch):

@@ -227,6 +227,7 @@ class Settings:
     bank_max_age_days: int = 7
     output_dir: str = ""
     invoice_dir: str = ""
+    worklist_days_ahead: int = 7
 
 
 @dataclass(frozen=True, slots=True)

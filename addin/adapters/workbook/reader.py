@@ -301,6 +301,7 @@ _SETTING_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "min_reminder_amount": to_amount,
     "vat_on_collection_costs": to_bool,
     "bank_max_age_days": _non_negative,
+    "worklist_days_ahead": _non_negative,
 }
 
 

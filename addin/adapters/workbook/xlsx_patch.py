@@ -74,6 +74,8 @@ from itertools import groupby
 from pathlib import Path
 
 from addin.adapters.tempfiles import make_temp
+from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
+from addin.core.sheet_layout import Area, SheetLayout, Style
 from addin.schema import normalise_header
 
 BACKUP_DIR = ".debiteuren-backup"
@@ -1069,6 +1071,7 @@ class _Styles:
         self.formats: list[int] = []
         self.custom: dict[int, str] = {}
         self.added: int | None = None
+        self._xf_cache: dict[CellFormat, str] = {}
         if part is not None:
             root = _tree(package.read(part))
             for node in root.iter(_q("numFmt")):
@@ -1119,6 +1122,142 @@ class _Styles:
         self.package.write(self.part, xml)
         self.formats.append(NEW_DATE_NUMFMT)
         return index
+
+    # cell formats of tool-written sheets (core.sheet_layout.Style -> sheet_styles.CellFormat)
+
+    def xf_for(self, fmt: CellFormat) -> str:
+        """The cellXfs index of `fmt`: an identical entry already there, else one added.
+
+        Entries are compared by meaning (element names, attributes, children), so the second
+        run finds what the first added and styles.xml stays as the first run left it."""
+        if fmt in self._xf_cache:
+            return self._xf_cache[fmt]
+        if self.part is None:
+            raise PatchError(
+                f"De werkmap '{self.path}' heeft geen opmaakonderdeel (styles.xml); sla de "
+                f"werkmap op in Excel en probeer het opnieuw."
+            )
+        num_fmt = self._num_fmt_id(fmt.number_format)
+        font = self._member("fonts", self._font_xml(fmt)) if self._font_needed(fmt) else 0
+        fill = self._member("fills", self._fill_xml(fmt.fill)) if fmt.fill else 0
+        attrs = f'numFmtId="{num_fmt}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"'
+        applied = [
+            name
+            for name, used in (
+                ("applyNumberFormat", num_fmt != 0),
+                ("applyFont", font != 0),
+                ("applyFill", fill != 0),
+                ("applyAlignment", fmt.wrap or fmt.vertical is not None),
+            )
+            if used
+        ]
+        attrs += "".join(f' {name}="1"' for name in applied)
+        align = ""
+        if fmt.wrap or fmt.vertical is not None:
+            parts = (' vertical="' + fmt.vertical + '"' if fmt.vertical else "") + (
+                ' wrapText="1"' if fmt.wrap else ""
+            )
+            align = f"<{{p}}alignment{parts}/>"
+        body = f"<{{p}}xf {attrs}>{align}</{{p}}xf>" if align else f"<{{p}}xf {attrs}/>"
+        index = self._member("cellXfs", body)
+        if index == len(self.formats):
+            self.formats.append(num_fmt)
+        self._xf_cache[fmt] = str(index)
+        return str(index)
+
+    @staticmethod
+    def _font_needed(fmt: CellFormat) -> bool:
+        return bool(fmt.bold or fmt.italic or fmt.underline or fmt.size or fmt.colour)
+
+    def _font_xml(self, fmt: CellFormat) -> str:
+        """A font like the workbook's default font (fonts[0]) with the format's changes."""
+        root = _tree(self.package.read(self.part or ""))
+        base = root.find(f"{_q('fonts')}/{_q('font')}")
+        values: dict[str, str] = {}
+        if base is not None:
+            for child in base:
+                values[child.tag.rsplit("}", 1)[-1]] = child.get("val", "")
+        size = fmt.size or float(values.get("sz") or 11)
+        out = "".join(
+            f"<{{p}}{tag}/>"
+            for tag, on in (("b", fmt.bold), ("i", fmt.italic), ("u", fmt.underline))
+            if on
+        )
+        out += f'<{{p}}sz val="{size:g}"/>'
+        out += f'<{{p}}color rgb="{fmt.colour}"/>' if fmt.colour else '<{p}color theme="1"/>'
+        out += f'<{{p}}name val="{_escape_attr(values.get("name") or "Calibri")}"/>'
+        if values.get("family"):
+            out += f'<{{p}}family val="{values["family"]}"/>'
+        if values.get("scheme"):
+            out += f'<{{p}}scheme val="{values["scheme"]}"/>'
+        return f"<{{p}}font>{out}</{{p}}font>"
+
+    @staticmethod
+    def _fill_xml(colour: str) -> str:
+        return (
+            f'<{{p}}fill><{{p}}patternFill patternType="solid"><{{p}}fgColor rgb="{colour}"/>'
+            f'<{{p}}bgColor indexed="64"/></{{p}}patternFill></{{p}}fill>'
+        )
+
+    def _member(self, group: str, template: str) -> int:
+        """The index of the child of <group> equal to `template` ({p} is the prefix), added
+        at the end (count updated) when there is none."""
+        xml = self.package.read(self.part or "")
+        p = _prefix(xml, "styleSheet")
+        fragment = template.replace("{p}", p)
+        wanted = _canonical(ET.fromstring(fragment.replace(f"<{p}", "<").replace(f"</{p}", "</")))
+        root = _tree(xml)
+        holder = root.find(_q(group))
+        children = list(holder) if holder is not None else []
+        for k, child in enumerate(children):
+            if _canonical(child) == wanted:
+                return k
+        tag = _start_tag(xml, group)
+        if tag is None or tag.group(0).endswith(b"/>"):
+            raise PatchError(
+                f"De opmaak van de werkmap '{self.path}' mist '{group}'; sla de werkmap "
+                f"opnieuw op in Excel en probeer het nog eens."
+            )
+        head = _set_attr(tag.group(0), "count", str(len(children) + 1))
+        xml = xml[: tag.start()] + head + xml[tag.end() :]
+        xml = _insert_before_close(xml, group, fragment.encode("utf-8"))
+        self.package.write(self.part or "", xml)
+        return len(children)
+
+    def _num_fmt_id(self, code: str | None) -> int:
+        if code is None:
+            return 0
+        for number, known in self.custom.items():
+            if known == code:
+                return number
+        xml = self.package.read(self.part or "")
+        p = _prefix(xml, "styleSheet")
+        number = max([163, *self.custom]) + 1
+        entry = f'<{p}numFmt numFmtId="{number}" formatCode="{_escape_attr(code)}"/>'.encode()
+        tag = _start_tag(xml, "numFmts")
+        if tag is not None and not tag.group(0).endswith(b"/>"):
+            head = _set_attr(tag.group(0), "count", str(len(self.custom) + 1))
+            xml = xml[: tag.start()] + head + xml[tag.end() :]
+            xml = _insert_before_close(xml, "numFmts", entry)
+        else:
+            if tag is not None:  # <numFmts/>: drop it, a full one follows
+                xml = xml[: tag.start()] + xml[tag.end() :]
+            root_tag = _start_tag(xml, "styleSheet")
+            assert root_tag is not None
+            block = f'<{p}numFmts count="1">'.encode() + entry + f"</{p}numFmts>".encode()
+            xml = xml[: root_tag.end()] + block + xml[root_tag.end() :]
+        self.package.write(self.part or "", xml)
+        self.custom[number] = code
+        return number
+
+
+def _canonical(element: ET.Element) -> tuple[object, ...]:
+    """An element as comparable data: local names, attributes, children; no whitespace."""
+    return (
+        element.tag.rsplit("}", 1)[-1],
+        tuple(sorted((k.rsplit("}", 1)[-1], v) for k, v in element.attrib.items())),
+        tuple(_canonical(child) for child in element),
+    )
 
 
 # --- the edits ------------------------------------------------------------------------
@@ -1531,7 +1670,10 @@ class _Editor:
 
     # replace a sheet
 
-    def replace_sheet(self, name: str, rows: Sequence[Sequence[object]]) -> None:
+    def replace_sheet(self, name: str, rows: Sequence[Sequence[object]] | SheetLayout) -> None:
+        """The sheet's cells become `rows` from A1; a SheetLayout also brings its cell
+        formats, column widths, frozen header, autofilter, links, page set-up and charts."""
+        layout = rows if isinstance(rows, SheetLayout) else None
         sheet = next((s for s in self.sheets() if s.name.casefold() == name.casefold()), None)
         if sheet is None:
             sheet = self._add_sheet(name)
@@ -1545,17 +1687,24 @@ class _Editor:
                     f"Het werkblad '{name}' zou groter worden dan Excel toestaat "
                     f"({MAX_ROWS} rijen, {MAX_COLS} kolommen)."
                 )
+            kinds = layout.styles[r - 1] if layout is not None else ()
             cells = []
             for c, value in enumerate(values, start=1):
                 where = f"Werkmap '{self.path}', werkblad '{name}', cel {_col_letters(c)}{r}"
                 cell = _convert(value, p, self.date1904, where)
-                if cell is None:
+                kind = kinds[c - 1] if c - 1 < len(kinds) else None
+                if cell is None and kind is not Style.HEADER:
                     continue
-                style = self.styles.date_style() if cell.is_date else None
+                if kind is not None:
+                    style: str | None = self.styles.xf_for(FORMATS[kind])
+                else:
+                    style = self.styles.date_style() if cell and cell.is_date else None
                 cells.append(_cell_xml(p, f"{_col_letters(c)}{r}", cell, style))
                 width = max(width, c)
+            height = layout.heights[r - 1] if layout and r - 1 < len(layout.heights) else None
             if cells:
-                out.append(f'<{p}row r="{r}">{"".join(cells)}</{p}row>')
+                ht = f' ht="{height:g}" customHeight="1"' if height else ""
+                out.append(f'<{p}row r="{r}"{ht}>{"".join(cells)}</{p}row>')
         old_data = xml.xml[xml.start : xml.end]
         if re.search(rb"<(?:[\w.-]+:)?f[\s>/]", old_data):
             self.formulas_changed = True
@@ -1563,6 +1712,8 @@ class _Editor:
         area = _Area(1, 1, width, len(rows)) if out else None
         new = _with_dimension(new, area)
         new = self._drop_merges_and_tables(sheet, new)
+        if layout is not None:
+            new = self._lay_out(sheet, new, layout)
         self.package.write(sheet.part, new)
         self.data_changed = True
 
@@ -1606,6 +1757,64 @@ class _Editor:
         self.package.write(sheet.part, _with_dimension(new, grown))
         self.formulas_changed = True
         self.data_changed = True
+
+    def _lay_out(self, sheet: _Sheet, xml: bytes, layout: SheetLayout) -> bytes:
+        """Widths, frozen panes, autofilter (and its defined name), links and page set-up of
+        a tool-owned sheet; every element in the order CT_Worksheet requires."""
+        p = _prefix(xml, "worksheet")
+        cols = "".join(
+            f'<{p}col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+            for c, w in enumerate(layout.widths, start=1)
+        )
+        xml = _put_element(xml, "cols", f"<{p}cols>{cols}</{p}cols>" if cols else None)
+        xml = _put_element(xml, "sheetViews", _sheet_views(xml, p, layout.freeze_rows))
+        flt = layout.autofilter
+        xml = _put_element(
+            xml, "autoFilter", f'<{p}autoFilter ref="{_ref(flt)}"/>' if flt else None
+        )
+        self._filter_name(sheet, flt)
+        links = "".join(
+            f'<{p}hyperlink ref="{_col_letters(k.column)}{k.row}" '
+            f'location="{_escape_attr(_sheet_ref(k.sheet))}!A{k.target_row}"/>'
+            for k in layout.links
+        )
+        xml = _put_element(
+            xml, "hyperlinks", f"<{p}hyperlinks>{links}</{p}hyperlinks>" if links else None
+        )
+        if layout.landscape:
+            xml = _fit_to_page_width(xml, p)
+        return xml
+
+    def _filter_name(self, sheet: _Sheet, area: Area | None) -> None:
+        """The hidden name _xlnm._FilterDatabase Excel keeps for a sheet's autofilter."""
+        workbook = self.package.read(self.workbook_part)
+        index = next((k for k, s in enumerate(self.sheets()) if s.part == sheet.part), None)
+        if index is None:
+            return
+        name = "_xlnm._FilterDatabase"
+
+        def keep(attrs: dict[str, str]) -> bool:
+            return not (attrs.get("name") == name and attrs.get("localSheetId") == str(index))
+
+        workbook, _ = _remove_elements(workbook, "definedName", keep)
+        p = _prefix(workbook, "workbook")
+        holder = _start_tag(workbook, "definedNames")
+        if holder is not None and not _tree_has_children(workbook, holder):
+            workbook = workbook[: holder.start()] + workbook[_element_end(workbook, holder) :]
+            holder = None
+        if area is not None:
+            target = f"{_sheet_ref(sheet.name)}!{_ref(area, absolute=True)}"
+            entry = (
+                f'<{p}definedName name="{name}" localSheetId="{index}" hidden="1">'
+                f"{_escape_text(target)}</{p}definedName>"
+            ).encode()
+            if holder is not None:
+                workbook = _insert_before_close(workbook, "definedNames", entry)
+            else:
+                block = f"<{p}definedNames>".encode() + entry + f"</{p}definedNames>".encode()
+                at = _after_last(workbook, ("sheets", "functionGroups", "externalReferences"))
+                workbook = workbook[:at] + block + workbook[at:]
+        self.package.write(self.workbook_part, workbook)
 
     def _drop_merges_and_tables(self, sheet: _Sheet, xml: bytes) -> bytes:
         tables = self.tables(sheet)
@@ -1730,6 +1939,116 @@ class _Editor:
             else:
                 xml = _insert_before_close(xml, "workbook", fragment)
         self.package.write(self.workbook_part, xml)
+
+
+# --- sheet layout (tool-owned sheets) -----------------------------------------------------
+
+# CT_Worksheet's children in the order the schema requires.
+WORKSHEET_ORDER: tuple[str, ...] = (
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
+    "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
+    "controls", "webPublishItems", "tableParts", "extLst",
+)  # fmt: skip
+
+
+def _ref(area: Area, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    first = f"{d}{_col_letters(area.left)}{d}{area.top}"
+    return f"{first}:{d}{_col_letters(area.right)}{d}{area.bottom}"
+
+
+def _sheet_ref(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _put_element(xml: bytes, local: str, fragment: str | None) -> bytes:
+    """`xml` (a worksheet) with its `local` element replaced by `fragment` (None: removed),
+    placed before the first element that CT_Worksheet puts after it."""
+    xml, _ = _remove_elements(xml, local)
+    if fragment is None:
+        return xml
+    later = WORKSHEET_ORDER[WORKSHEET_ORDER.index(local) + 1 :]
+    found = [t.start() for t in (_start_tag(xml, name) for name in later) if t is not None]
+    if found:
+        at = min(found)
+        return xml[:at] + fragment.encode("utf-8") + xml[at:]
+    return _insert_before_close(xml, "worksheet", fragment.encode("utf-8"))
+
+
+def _sheet_views(xml: bytes, p: str, freeze_rows: int) -> str:
+    """One sheet view; the rows above `freeze_rows` + 1 stay in view. A selected tab stays
+    selected."""
+    old = _start_tag(xml, "sheetView")
+    selected = (
+        ' tabSelected="1"'
+        if old and _attrs(old.group(0)).get("tabSelected") in ("1", "true")
+        else ""
+    )
+    if not freeze_rows:
+        return f'<{p}sheetViews><{p}sheetView{selected} workbookViewId="0"/></{p}sheetViews>'
+    below = f"A{freeze_rows + 1}"
+    return (
+        f'<{p}sheetViews><{p}sheetView{selected} workbookViewId="0">'
+        f'<{p}pane ySplit="{freeze_rows}" topLeftCell="{below}" activePane="bottomLeft" '
+        f'state="frozen"/><{p}selection pane="bottomLeft" activeCell="{below}" '
+        f'sqref="{below}"/></{p}sheetView></{p}sheetViews>'
+    )
+
+
+def _fit_to_page_width(xml: bytes, p: str) -> bytes:
+    """Print landscape, as wide as one page (as tall as it needs): sheetPr/pageSetUpPr
+    fitToPage and pageSetup's fitToWidth 1, fitToHeight 0. Other settings stay."""
+    pr = _start_tag(xml, "sheetPr")
+    setup_pr = f'<{p}pageSetUpPr fitToPage="1"/>'.encode()
+    if pr is None:
+        xml = _put_element(xml, "sheetPr", f"<{p}sheetPr>{setup_pr.decode()}</{p}sheetPr>")
+    else:
+        end = _element_end(xml, pr)
+        inner = xml[pr.start() : end]
+        found = _start_tag(inner, "pageSetUpPr")
+        if found is not None:
+            inner = (
+                inner[: found.start()]
+                + _set_attr(found.group(0), "fitToPage", "1")
+                + inner[found.end() :]
+            )
+        elif pr.group(0).endswith(b"/>"):
+            inner = pr.group(0)[:-2].rstrip() + b">" + setup_pr + f"</{p}sheetPr>".encode()
+        else:
+            # pageSetUpPr is the last child of sheetPr (after tabColor and outlinePr)
+            close = inner.rfind(b"</")
+            inner = inner[:close] + setup_pr + inner[close:]
+        xml = xml[: pr.start()] + inner + xml[end:]
+    setup = _start_tag(xml, "pageSetup")
+    if setup is None:
+        if _start_tag(xml, "pageMargins") is None:
+            margins = (
+                f'<{p}pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
+                f'footer="0.3"/>'
+            )
+            xml = _put_element(xml, "pageMargins", margins)
+        return _put_element(
+            xml, "pageSetup", f'<{p}pageSetup orientation="landscape" fitToHeight="0"/>'
+        )
+    head = setup.group(0)
+    for name, value in (("orientation", "landscape"), ("fitToWidth", None), ("fitToHeight", "0")):
+        head = _set_attr(head, name, value)
+    return xml[: setup.start()] + head + xml[setup.end() :]
+
+
+def _tree_has_children(xml: bytes, tag: re.Match[bytes]) -> bool:
+    if tag.group(0).endswith(b"/>"):
+        return False
+    return _start_tag(xml[tag.end() : _element_end(xml, tag)], "definedName") is not None
+
+
+def _after_last(xml: bytes, names: Sequence[str]) -> int:
+    ends = [_element_end(xml, t) for t in (_start_tag(xml, n) for n in names) if t is not None]
+    return max(ends)
 
 
 def _decode_x(text: str) -> str:
