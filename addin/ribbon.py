@@ -66,11 +66,12 @@ from addin.adapters.workbook.xlsx_patch import Patch, PatchError
 from addin.cli.importeer import summary_lines
 from addin.cli.letters import template_problem
 from addin.cli.report import problem_line
-from addin.core.letter_log import agreement_updates, werklijst_rows
-from addin.core.model import Action, Problem
+from addin.core.letter_log import agreement_updates, werklijst_rows, werklijst_warnings
+from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
 from addin.core.plan_sheet import plan_rows
+from addin.core.sheet_layout import warnings_note
 from addin.core.texts import nl_date
 
 TITLE = "Debiteuren"
@@ -204,6 +205,12 @@ def workbook_path(fullname: str) -> Path:
     return path
 
 
+def _warnings_note(plan: Plan, book: Book) -> str:
+    """Item 5: how many warnings there are and where (the top of the Werklijst)."""
+    note = warnings_note(len(werklijst_warnings(plan, book)))
+    return f"\n{note}" if note else ""
+
+
 def _problems_note(problems: Sequence[Problem]) -> str:
     if not problems:
         return ""
@@ -243,7 +250,9 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
             "Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen. "
             "De Werklijst is bijgewerkt."
         )
-        return Outcome(True, message + _problems_note(problems))
+        return Outcome(
+            True, message + _warnings_note(job.plan_after, book) + _problems_note(problems)
+        )
     per_step = Counter(m.task.step or m.task.action.value for m in job.made)
     steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
     message = (
@@ -251,7 +260,8 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
         f"Gelogd in Contacten; de Werklijst is bijgewerkt.\n"
         f"Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's."
     )
-    return Outcome(True, message + _problems_note(problems), job.folder)
+    warned = _warnings_note(job.plan_after, book)
+    return Outcome(True, message + warned + _problems_note(problems), job.folder)
 
 
 # --- Vernieuw werklijst -----------------------------------------------------------------------
@@ -284,6 +294,7 @@ def _worklist(workbook: LiveWorkbook, as_of: date) -> Outcome:
     else:
         today = "Geen acties voor vandaag."
     message = f"Werklijst bijgewerkt voor {nl_date(as_of)}. {today}"
+    message += _warnings_note(plan, book)
     return Outcome(True, message + _problems_note((*read_problems, *plan.problems)))
 
 
@@ -316,7 +327,8 @@ def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
         "De Werklijst is bijgewerkt." if result.changes else "Er is niets in de werkmap veranderd."
     )
     problems = (*read_problems, *result.plan.problems)
-    return Outcome(True, "\n".join(lines) + _problems_note(problems))
+    warned = _warnings_note(result.plan, result.book_after)
+    return Outcome(True, "\n".join(lines) + warned + _problems_note(problems))
 
 
 # --- Importeer facturen ---------------------------------------------------------------------
@@ -364,15 +376,16 @@ def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Out
 
 def _check(workbook: LiveWorkbook, as_of: date) -> Outcome:
     book, read_problems = live.read_live(workbook)
-    problems = (*read_problems, *plan_book(book, as_of).problems)
+    plan = plan_book(book, as_of)
+    problems = (*read_problems, *plan.problems)
     name = Path(workbook.fullname).name
     if not problems:
-        return Outcome(True, f"Geen problemen gevonden in {name}.")
+        return Outcome(True, f"Geen problemen gevonden in {name}." + _warnings_note(plan, book))
     lines = [problem_line("", p).lstrip(":") for p in problems[:MAX_PROBLEMS_SHOWN]]
     more = len(problems) - len(lines)
     tail = f"\n... en nog {more}; de hele lijst: debiteuren controleer {name}" if more else ""
     message = f"{len(problems)} problemen gevonden in {name}:\n" + "\n".join(lines) + tail
-    return Outcome(False, message)
+    return Outcome(False, message + _warnings_note(plan, book))
 
 
 # --- the folder with the letters --------------------------------------------------------------

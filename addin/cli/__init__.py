@@ -30,6 +30,7 @@ from addin.cli import handover as cli_handover
 from addin.cli import importeer as cli_importeer
 from addin.cli import interest as cli_interest
 from addin.cli import letters as cli_letters
+from addin.cli import overview as cli_overview
 from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -107,6 +108,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     cli_bank.register,
     cli_importeer.register,
     cli_excel.register,
+    cli_overview.register,
 )
 
 

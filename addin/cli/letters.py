@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
+from addin.core.letter_log import werklijst_warnings
+from addin.core.sheet_layout import warnings_note
 
 
 @writes_workbook
@@ -68,7 +70,8 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
             "problemen": len(problems),
         }
         print_json(data)
-    elif not job.made:
+        return EXIT_PROBLEMS if problems else EXIT_OK
+    if not job.made:
         print("Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen.")
     else:
         steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
@@ -78,6 +81,9 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
         else:
             print(f"Gelogd in Contacten van {args.boek}; de Werklijst is bijgewerkt.")
         print("Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's.")
+    note = warnings_note(len(werklijst_warnings(job.plan_after, book)))
+    if note:
+        print(note)
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 

@@ -153,7 +153,7 @@ def worklist_group(action: NextAction, as_of: date, days_ahead: int) -> str | No
     return None
 
 
-def _warning_lines(plan: Plan, book: Book) -> list[str]:
+def werklijst_warnings(plan: Plan, book: Book) -> list[str]:
     """Every warning of the plan, and the bank lines still to review (PLAYBOOK P1)."""
     lines = [w.message for w in plan.warnings]
     review = [p for p in book.payments if p.status is PaymentStatus.REVIEW]
@@ -177,7 +177,7 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
     title = f"Werklijst {nl_date(as_of)}" + (f" - {company}" if company else "")
     rows: list[tuple[object, ...]] = [(title,)]
     styles: list[tuple[Style | None, ...]] = [(Style.TITLE,)]
-    warnings = _warning_lines(plan, book)
+    warnings = werklijst_warnings(plan, book)
     if warnings:
         rows.append((f"Waarschuwingen ({len(warnings)})",))
         styles.append((Style.SECTION,))
