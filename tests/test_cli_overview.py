@@ -71,3 +71,20 @@ def test_writes_the_overzicht_and_the_pngs(workbook, tmp_path, capsys):
         new = {i.filename: z.read(i) for i in z.infolist()}
     changed = {n for n in old.keys() | new.keys() if old.get(n) != new.get(n)}
     assert {"xl/vbaProject.bin", "customUI/customUI14.xml"}.isdisjoint(changed)
+
+
+def test_charts_are_added_once_and_follow_the_cells(workbook, capsys):
+    assert _run(capsys, "overzicht", workbook, "--datum", DAY)[0] == 0
+    first = workbook.read_bytes()
+    with zipfile.ZipFile(workbook) as z:
+        names = set(z.namelist())
+        charts = sorted(n for n in names if n.startswith("xl/charts/chart"))
+        assert len(charts) == 2 and "xl/drawings/drawing1.xml" in names
+        ageing = z.read(charts[0]).decode()
+        types = z.read("[Content_Types].xml").decode()
+    assert "<c:f>'Overzicht'!$A$5:$A$9</c:f>" in ageing
+    assert "<c:f>'Overzicht'!$C$5:$C$9</c:f>" in ageing and "78692.82" in ageing
+    assert all(f'PartName="/{c}"' in types for c in charts)
+    # a second run finds its charts again: nothing changes
+    assert _run(capsys, "overzicht", workbook, "--datum", DAY)[0] == 0
+    assert workbook.read_bytes() == first

@@ -75,7 +75,7 @@ from pathlib import Path
 
 from addin.adapters.tempfiles import make_temp
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
-from addin.core.sheet_layout import Area, SheetLayout, Style
+from addin.core.sheet_layout import Area, Chart, SheetLayout, Style
 from addin.schema import normalise_header
 
 BACKUP_DIR = ".debiteuren-backup"
@@ -89,6 +89,13 @@ TABLE_REL = DOC_REL_NS + "/table"
 STYLES_REL = DOC_REL_NS + "/styles"
 SHARED_STRINGS_REL = DOC_REL_NS + "/sharedStrings"
 CALC_CHAIN_REL = DOC_REL_NS + "/calcChain"
+DRAWING_REL = DOC_REL_NS + "/drawing"
+CHART_REL = DOC_REL_NS + "/chart"
+XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+DRAWING_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CHART_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
@@ -1783,7 +1790,89 @@ class _Editor:
         )
         if layout.landscape:
             xml = _fit_to_page_width(xml, p)
+        if layout.charts:
+            xml = self._charts(sheet, xml, layout)
         return xml
+
+    def _charts(self, sheet: _Sheet, xml: bytes, layout: SheetLayout) -> bytes:
+        """Each chart of the layout, found again by its title in the sheet's drawing (then
+        its part is rewritten with today's ranges and values) or added once: into the
+        sheet's drawing, or a new drawing part when the sheet has none."""
+        rels = _read_rels(self.package, sheet.part)
+        drawing_rel = next((r for r in rels if r.type == DRAWING_REL and not r.external), None)
+        drawing = drawing_rel.target if drawing_rel else None
+        existing: dict[str, str] = {}
+        if drawing is not None and self.package.name(drawing) is not None:
+            for rel in _read_rels(self.package, drawing):
+                if rel.type == CHART_REL and self.package.name(rel.target) is not None:
+                    title = _chart_title(self.package.read(rel.target))
+                    existing.setdefault(title, rel.target)
+        for chart in layout.charts:
+            body = _chart_xml(sheet.name, chart, layout.rows)
+            if chart.title in existing:
+                self.package.write(existing[chart.title], body)
+                continue
+            if drawing is None or self.package.name(drawing) is None:
+                drawing = self._free_part("xl/drawings/drawing{}.xml")
+                self.package.write(
+                    drawing,
+                    (
+                        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                        f'<xdr:wsDr xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}"></xdr:wsDr>'
+                    ).encode(),
+                )
+                self._content_type(drawing, DRAWING_CONTENT_TYPE)
+                rel_id = self._add_rel(sheet.part, DRAWING_REL, drawing)
+                p = _prefix(xml, "worksheet")
+                xml = _put_element(
+                    xml, "drawing", f'<{p}drawing xmlns:r="{DOC_REL_NS}" r:id="{rel_id}"/>'
+                )
+            part = self._free_part("xl/charts/chart{}.xml")
+            self.package.write(part, body)
+            self._content_type(part, CHART_CONTENT_TYPE)
+            chart_id = self._add_rel(drawing, CHART_REL, part)
+            self.package.write(drawing, _with_anchor(self.package.read(drawing), chart, chart_id))
+        return xml
+
+    def _free_part(self, pattern: str) -> str:
+        n = 1
+        while self.package.name(pattern.format(n)) is not None:
+            n += 1
+        return pattern.format(n)
+
+    def _content_type(self, part: str, content_type: str) -> None:
+        types = _insert_before_close(
+            self.package.read("[Content_Types].xml"),
+            "Types",
+            f'<Override PartName="/{part}" ContentType="{content_type}"/>'.encode(),
+        )
+        self.package.write("[Content_Types].xml", types)
+
+    def _add_rel(self, owner: str, rel_type: str, target_part: str) -> str:
+        """A relationship from `owner` to `target_part`; its new id."""
+        rels_part = _rels_part(owner)
+        taken = {r.id for r in _read_rels(self.package, owner)}
+        k = len(taken) + 1
+        while f"rId{k}" in taken:
+            k += 1
+        target = posixpath.relpath(target_part, posixpath.dirname(owner))
+        entry = f'<Relationship Id="rId{k}" Type="{rel_type}" Target="{target}"/>'.encode()
+        if self.package.name(rels_part) is None:
+            self.package.write(
+                rels_part,
+                (
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    f'<Relationships xmlns="{PKG_REL_NS}">'
+                ).encode()
+                + entry
+                + b"</Relationships>",
+            )
+        else:
+            self.package.write(
+                rels_part,
+                _insert_before_close(self.package.read(rels_part), "Relationships", entry),
+            )
+        return f"rId{k}"
 
     def _filter_name(self, sheet: _Sheet, area: Area | None) -> None:
         """The hidden name _xlnm._FilterDatabase Excel keeps for a sheet's autofilter."""
@@ -2049,6 +2138,112 @@ def _tree_has_children(xml: bytes, tag: re.Match[bytes]) -> bool:
 def _after_last(xml: bytes, names: Sequence[str]) -> int:
     ends = [_element_end(xml, t) for t in (_start_tag(xml, n) for n in names) if t is not None]
     return max(ends)
+
+
+# --- charts (DrawingML) -------------------------------------------------------------------
+
+
+def _chart_title(xml: bytes) -> str:
+    """The text of a chart's title (how the tool finds its own charts again)."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return ""
+    title = root.find(f".//{{{C_NS}}}title")
+    if title is None:
+        return ""
+    return "".join(t.text or "" for t in title.iter(f"{{{A_NS}}}t"))
+
+
+def _cache(values: Sequence[object], numeric: bool) -> str:
+    points = "".join(
+        f'<c:pt idx="{k}"><c:v>{_escape_text(_cached(v, numeric))}</c:v></c:pt>'
+        for k, v in enumerate(values)
+        if v is not None and v != ""
+    )
+    code = "<c:formatCode>General</c:formatCode>" if numeric else ""
+    return f'{code}<c:ptCount val="{len(values)}"/>{points}'
+
+
+def _cached(value: object, numeric: bool) -> str:
+    if numeric and isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _chart_xml(sheet_name: str, chart: Chart, rows: Sequence[Sequence[object]]) -> bytes:
+    """A clustered bar chart (vertical for "column", horizontal with the first row on top
+    for "bar") over one label column and one value column of this sheet."""
+
+    def column(area: Area) -> list[object]:
+        out = []
+        for r in range(area.top, area.bottom + 1):
+            row = rows[r - 1] if r - 1 < len(rows) else ()
+            out.append(row[area.left - 1] if area.left - 1 < len(row) else None)
+        return out
+
+    where = _sheet_ref(sheet_name)
+    cats, vals = column(chart.categories), column(chart.values)
+    horizontal = chart.kind == "bar"
+    cat_pos, val_pos = ("l", "b") if horizontal else ("b", "l")
+    orientation = "maxMin" if horizontal else "minMax"
+    crosses = "max" if horizontal else "autoZero"
+    title = _escape_text(chart.title)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<c:chartSpace xmlns:c="{C_NS}" xmlns:a="{A_NS}" xmlns:r="{DOC_REL_NS}">'
+        '<c:roundedCorners val="0"/><c:chart>'
+        "<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr>"
+        '<a:defRPr sz="1200" b="1"/></a:pPr><a:r><a:rPr lang="nl-NL" sz="1200" b="1"/>'
+        f"<a:t>{title}</a:t></a:r></a:p></c:rich></c:tx>"
+        '<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
+        "<c:plotArea><c:layout/><c:barChart>"
+        f'<c:barDir val="{"bar" if horizontal else "col"}"/><c:grouping val="clustered"/>'
+        '<c:varyColors val="0"/><c:ser><c:idx val="0"/><c:order val="0"/>'
+        f"<c:tx><c:v>{_escape_text(chart.series_name)}</c:v></c:tx>"
+        '<c:spPr><a:solidFill><a:srgbClr val="1F4E78"/></a:solidFill></c:spPr>'
+        '<c:invertIfNegative val="0"/>'
+        f"<c:cat><c:strRef><c:f>{_escape_text(where)}!{_ref(chart.categories, True)}</c:f>"
+        f"<c:strCache>{_cache(cats, False)}</c:strCache></c:strRef></c:cat>"
+        f"<c:val><c:numRef><c:f>{_escape_text(where)}!{_ref(chart.values, True)}</c:f>"
+        f"<c:numCache>{_cache(vals, True)}</c:numCache></c:numRef></c:val>"
+        '</c:ser><c:gapWidth val="60"/><c:axId val="50010"/><c:axId val="50020"/>'
+        '</c:barChart><c:catAx><c:axId val="50010"/>'
+        f'<c:scaling><c:orientation val="{orientation}"/></c:scaling><c:delete val="0"/>'
+        f'<c:axPos val="{cat_pos}"/><c:numFmt formatCode="General" sourceLinked="0"/>'
+        '<c:tickLblPos val="nextTo"/><c:crossAx val="50020"/><c:crosses val="autoZero"/>'
+        '<c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/>'
+        '<c:noMultiLvlLbl val="0"/></c:catAx><c:valAx><c:axId val="50020"/>'
+        '<c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+        f'<c:axPos val="{val_pos}"/><c:majorGridlines/>'
+        '<c:numFmt formatCode="&quot;€ &quot;#,##0" sourceLinked="0"/>'
+        '<c:tickLblPos val="nextTo"/><c:crossAx val="50010"/>'
+        f'<c:crosses val="{crosses}"/><c:crossBetween val="between"/></c:valAx></c:plotArea>'
+        '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
+    ).encode()
+
+
+def _with_anchor(drawing: bytes, chart: Chart, rel_id: str) -> bytes:
+    """`drawing` with one more anchored chart frame over `chart.anchor`."""
+    p = _prefix(drawing, "wsDr")
+    ids = [int(m) for m in re.findall(rb'<(?:[\w.-]+:)?cNvPr[^>]*\sid="(\d+)"', drawing)]
+    frame_id = max(ids, default=1) + 1
+    a = chart.anchor
+    anchor = (
+        f'<{p}twoCellAnchor editAs="oneCell">'
+        f"<{p}from><{p}col>{a.left - 1}</{p}col><{p}colOff>0</{p}colOff>"
+        f"<{p}row>{a.top - 1}</{p}row><{p}rowOff>0</{p}rowOff></{p}from>"
+        f"<{p}to><{p}col>{a.right}</{p}col><{p}colOff>0</{p}colOff>"
+        f"<{p}row>{a.bottom}</{p}row><{p}rowOff>0</{p}rowOff></{p}to>"
+        f'<{p}graphicFrame macro=""><{p}nvGraphicFramePr>'
+        f'<{p}cNvPr id="{frame_id}" name="Grafiek {_escape_attr(chart.key)}"/>'
+        f"<{p}cNvGraphicFramePr/></{p}nvGraphicFramePr>"
+        f'<{p}xfrm><a:off xmlns:a="{A_NS}" x="0" y="0"/><a:ext xmlns:a="{A_NS}" cx="0" cy="0"/>'
+        f'</{p}xfrm><a:graphic xmlns:a="{A_NS}"><a:graphicData uri="{C_NS}">'
+        f'<c:chart xmlns:c="{C_NS}" xmlns:r="{DOC_REL_NS}" r:id="{rel_id}"/>'
+        f"</a:graphicData></a:graphic></{p}graphicFrame><{p}clientData/></{p}twoCellAnchor>"
+    )
+    return _insert_before_close(drawing, "wsDr", anchor.encode("utf-8"))
 
 
 def _decode_x(text: str) -> str:
