@@ -397,3 +397,26 @@ def test_no_bank_file_chosen_or_a_broken_one_changes_nothing(bank_files, tmp_pat
     assert not outcome.ok and "bom.xml" in outcome.message
     assert "niets in de werkmap geschreven" in outcome.message and excel.writes == 0
     assert excel.alerts[0][2]
+
+
+def test_vernieuw_werklijst_gives_the_sheets_their_look(workbook):
+    """The live path formats what xlwings can: through the stand-in, the same header,
+    formats, widths, frozen header, filter, links and charts as the file write-back."""
+    excel = OpenpyxlWorkbook(workbook)
+    assert ribbon.vernieuw_werklijst(excel, DAY).ok
+    excel.save()
+    wb = load_workbook(workbook)
+    ws = wb["Werklijst"]
+    book, _ = read_book(workbook)
+    layout = werklijst_rows(plan_book(book, DAY), book)
+    header = layout.freeze_rows
+    assert ws.freeze_panes == f"A{header + 1}"
+    assert ws.auto_filter.ref == f"A{header}:N{len(layout.rows)}"
+    assert ws.cell(header, 1).font.b and ws.cell(header, 1).fill.fgColor.rgb == "FF1F4E78"
+    assert ws.cell(header + 1, 2).number_format == "d-m-yyyy"
+    assert "€" in ws.cell(header + 1, 8).number_format
+    assert ws.column_dimensions["N"].width == layout.widths[13]
+    link = ws.cell(header + 1, 4).hyperlink
+    assert link is not None and link.location.startswith("'Facturen'!A")
+    overview = wb["Overzicht"]
+    assert len(overview._charts) == 2

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from addin.adapters.excel.live import LiveError, TableBlock
+from addin.adapters.excel.live import FormatSheet, LiveError, TableBlock
 
 # --- xlwings ----------------------------------------------------------------------------------
 
@@ -119,11 +119,78 @@ class XlwingsWorkbook:
         last = left + area.columns.count - 1
         table.resize(self.book.sheets[sheet].range((top, left), (top + rows - 1, last)))
 
-    def clear_sheet(self, sheet: str) -> None:
+    def clear_sheet(self, sheet: str, formats: bool = False) -> None:
         found = self._sheet(sheet)
         if found is None:
             found = self.book.sheets.add(sheet, after=self.book.sheets[-1])
-        found.clear_contents()
+        if formats:
+            found.clear()  # contents and formats; charts (shapes) stay
+        else:
+            found.clear_contents()
+
+    def format_sheet(self, step: FormatSheet) -> None:
+        """Cell formats, widths and heights through xlwings' own properties; the frozen
+        header and the autofilter through Excel's object model on Windows only (the Mac's
+        differs and is not reachable from here: there they are left as they are)."""
+        ws = self._sheet(step.sheet)
+        for row, column, rows, columns, fmt in step.blocks:
+            area = ws.range((row, column), (row + rows - 1, column + columns - 1))
+            if fmt.number_format:
+                area.number_format = fmt.number_format
+            font = area.font
+            font.bold = fmt.bold
+            font.italic = fmt.italic
+            if fmt.size:
+                font.size = fmt.size
+            if fmt.colour:
+                font.color = "#" + fmt.colour[-6:]
+            if fmt.fill:
+                area.color = "#" + fmt.fill[-6:]
+            area.wrap_text = fmt.wrap
+        for column, width in enumerate(step.widths, start=1):
+            ws.range((1, column)).column_width = width
+        for row, height in step.heights:
+            ws.range((row, 1)).row_height = height
+        for row, column, address in step.links:
+            cell = ws.range((row, column))
+            cell.add_hyperlink(address, text_to_display=str(cell.value or ""))
+        self._charts(ws, step)
+        if sys.platform.startswith("win"):
+            self._filter_and_panes(ws, step)
+
+    def _charts(self, ws: Any, step: FormatSheet) -> None:
+        kinds = {"column": "column_clustered", "bar": "bar_clustered"}
+        names = {chart.name for chart in ws.charts}
+        for name, kind, title, source, top_left, bottom_right in step.charts:
+            if name in names:
+                chart = ws.charts[name]
+            else:
+                corner, end = ws.range(top_left), ws.range(bottom_right)
+                chart = ws.charts.add(
+                    corner.left, corner.top, end.left - corner.left, end.top - corner.top
+                )
+                chart.name = name
+                chart.chart_type = kinds[kind]
+            chart.set_source_data(ws.range(source))
+            if sys.platform.startswith("win"):
+                chart.api[1].HasTitle = True
+                chart.api[1].ChartTitle.Text = title
+
+    def _filter_and_panes(self, ws: Any, step: FormatSheet) -> None:
+        sheet = ws.api
+        if sheet.AutoFilterMode:
+            sheet.AutoFilterMode = False
+        if step.autofilter:
+            sheet.Range(step.autofilter).AutoFilter()
+        active = self.book.app.api.ActiveSheet
+        ws.activate()
+        window = self.book.app.api.ActiveWindow
+        window.FreezePanes = False
+        if step.freeze_rows:
+            window.SplitColumn = 0
+            window.SplitRow = step.freeze_rows
+            window.FreezePanes = True
+        active.Activate()
 
     def set_array_formula(self, sheet: str, formula: str, rows: int, columns: int) -> None:
         # A classic array formula over a fixed block, as the build writes it: every Excel
