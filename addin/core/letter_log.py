@@ -133,7 +133,7 @@ _WRAPPED = frozenset(
     schema.WERKLIJST_HEADER.index(h) for h in ("Groep", "Naam", "Contact", "Doel", "Reden")
 )
 _MAX_WIDTHS = tuple(
-    {"Groep": 33.0, "Naam": 28.0, "Contact": 20.0, "Doel": 28.0, "Reden": 60.0}.get(h, 30.0)
+    {"Groep": 33.0, "Naam": 45.0, "Contact": 20.0, "Doel": 28.0, "Reden": 60.0}.get(h, 30.0)
     for h in schema.WERKLIJST_HEADER
 )
 

@@ -326,7 +326,7 @@ def overview_rows(plan: Plan, book: Book) -> SheetLayout:
             add(row)
     else:
         add(("Nog geen klant betaalt aantoonbaar op tijd (te weinig betaalde facturen).",))
-    widths = fit_widths(rows, styles, (50.0, 30.0))
+    widths = fit_widths(rows, styles, (50.0, 45.0))
     ageing_chart = Chart(
         key=AGEING_CHART,
         kind="column",
