@@ -88,3 +88,40 @@ def test_charts_are_added_once_and_follow_the_cells(workbook, capsys):
     # a second run finds its charts again: nothing changes
     assert _run(capsys, "overzicht", workbook, "--datum", DAY)[0] == 0
     assert workbook.read_bytes() == first
+
+
+def test_a_new_empty_workbook_gets_the_second_chart_when_there_are_debtors(tmp_path, capsys):
+    """`nieuw` writes the ageing chart (no debtors yet, so no second chart); the first
+    overzicht with a debtor adds the second one into the same drawing, once."""
+    from datetime import date
+    from decimal import Decimal
+
+    from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
+    from tests.ooxml import assert_valid
+
+    path = tmp_path / "leeg.xlsm"
+    assert main(["nieuw", str(path), "--json"]) == 0
+    with zipfile.ZipFile(path) as z:
+        assert [n for n in z.namelist() if n.startswith("xl/charts/")] == ["xl/charts/chart1.xml"]
+    invoice = {"Factuurnummer": "F1", "Klantnummer": "K1", "Factuurdatum": date(2026, 10, 1),
+               "Vervaldatum": date(2026, 10, 31), "Bedrag": Decimal("100.00")}  # fmt: skip
+    apply_patch(
+        path,
+        Patch(
+            append=(
+                ("tblKlanten", ({"Klantnummer": "K1", "Naam": "Alfa BV"},)),
+                ("tblFacturen", (invoice,)),
+            )
+        ),
+        backup=False,
+    )
+    capsys.readouterr()
+    for _ in range(2):
+        assert _run(capsys, "overzicht", path, "--datum", DAY)[0] == 0
+    with zipfile.ZipFile(path) as z:
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/"))
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
+        top = z.read("xl/charts/chart2.xml").decode()
+    assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
+    assert drawing.count("<xdr:graphicFrame") == 2 and "Alfa BV" in top
+    assert_valid(path)
