@@ -126,7 +126,11 @@ class Patch:
       set_cells: (table name, key header, key value, {header: value}): set cells in the
         first row of the table whose key column holds the key value.
       replace_sheet: (sheet name, rows): the sheet's cells become these rows from A1 on;
-        a missing sheet is added at the end.
+        a missing sheet is added at the end. Rows given as a core.sheet_layout.SheetLayout
+        (the Werklijst, the Overzicht) bring their look: cell formats (added to styles.xml
+        once, then found again by meaning), column widths, row heights, frozen header,
+        autofilter (with its _xlnm._FilterDatabase name), links, landscape page set-up
+        and charts (a drawing and chart parts, added once, found again by title).
       grow_array: (sheet name, rows needed, rows): when the array formula in the sheet's A1
         covers fewer than `rows needed` rows, its range becomes `rows` rows (the Plan sheet's
         =DEBITEUREN_PLAN when an import outgrows it); nothing when the sheet or the array
