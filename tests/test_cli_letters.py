@@ -31,6 +31,14 @@ OWNED = {
     "xl/worksheets/sheet9.xml",
     "xl/worksheets/sheet10.xml",
     "xl/tables/table5.xml",
+    # the Overzicht's two charts, added once to this plain .xlsx: drawing, chart parts, the
+    # sheet's relationships and their content types
+    "xl/drawings/drawing1.xml",
+    "xl/drawings/_rels/drawing1.xml.rels",
+    "xl/charts/chart1.xml",
+    "xl/charts/chart2.xml",
+    "xl/worksheets/_rels/sheet10.xml.rels",
+    "[Content_Types].xml",
 }
 
 
