@@ -161,6 +161,9 @@ CONTACTEN = TableSpec(
         ("by", "Door"),
         ("step", "Stap"),
         ("document", "Document"),
+        # When a letter's e-mail left and how ("05-12-2026 11:02 SMTP"); written by
+        # `verstuur` (issue 16), added to older workbooks' tblContacten on the first send.
+        ("sent", "Verzonden"),
     ),
 )
 
@@ -249,7 +252,21 @@ SETTINGS: tuple[tuple[str, str], ...] = (
     ("invoice_dir", "Factuurmap"),
     # The Werklijst shows actions up to this many days ahead under "Komende dagen".
     ("worklist_days_ahead", "Werklijst dagen vooruit"),
+    # Sending the letters' e-mails (`verstuur`, issue 16); defaults in core.model.Settings.
+    ("send_via", "Verzenden via"),
+    ("smtp_server", "SMTP-server"),
+    ("smtp_port", "SMTP-poort"),
+    ("smtp_security", "SMTP-beveiliging"),
+    ("smtp_user", "SMTP-gebruiker"),
+    ("smtp_sender", "SMTP-afzender"),
+    ("max_mails_per_minute", "Max e-mails per minuut"),
+    ("bcc_self", "BCC aan mijzelf"),
 )
+
+# Instellingen "Verzenden via": how `verstuur` sends (the first is the default).
+SEND_VIA: tuple[str, ...] = ("Concept-map", "SMTP", "Outlook concepten", "Outlook versturen")
+# Instellingen "SMTP-beveiliging"; Geen only to a server on this computer.
+SMTP_SECURITY: tuple[str, ...] = ("STARTTLS", "SSL", "Geen")
 
 # --- Excel binding (issue 6) ---------------------------------------------------------------
 

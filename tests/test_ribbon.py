@@ -148,7 +148,7 @@ def test_a_failure_while_writing_names_what_was_written(workbook):
 
 def test_a_refused_write_after_the_letters_writes_nothing_and_says_so(workbook):
     wb = load_workbook(workbook)
-    wb["Contacten"]["C63"] = "notitie onder de tabel"  # tblContacten is A1:K61
+    wb["Contacten"]["C63"] = "notitie onder de tabel"  # tblContacten is A1:L61
     wb.save(workbook)
     excel = OpenpyxlWorkbook(workbook)
     outcome = ribbon.maak_herinneringen(excel, DAY)

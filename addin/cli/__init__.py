@@ -31,6 +31,7 @@ from addin.cli import importeer as cli_importeer
 from addin.cli import interest as cli_interest
 from addin.cli import letters as cli_letters
 from addin.cli import overview as cli_overview
+from addin.cli import send as cli_send
 from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -105,6 +106,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     cli_interest.register,
     cli_handover.register,
     cli_letters.register,
+    cli_send.register,
     cli_bank.register,
     cli_importeer.register,
     cli_excel.register,

@@ -92,7 +92,11 @@ class ClaimStatement:
 def _fourteen_day_letter_sent(book: Book, customer: CustomerId) -> date | None:
     steps = book.steps or DEFAULT_STEPS
     names = {step_key(s.name) for s in steps if s.action is Action.FOURTEEN_DAY_LETTER}
-    dates = [c.date for c in book.contacts if c.customer == customer and step_key(c.step) in names]
+    dates = [
+        fourteen_days.letter_day(c.date, c.sent)
+        for c in book.contacts
+        if c.customer == customer and step_key(c.step) in names
+    ]
     return max(dates) if dates else None
 
 

@@ -30,6 +30,19 @@ def _counts_for_delivery(day: date) -> bool:
     return day.weekday() not in (SUNDAY, MONDAY) and day not in statutory_holidays(day.year)
 
 
+def letter_day(logged: date, sent: date | None) -> date:
+    """The day a 14-day letter counts from: the day its e-mail left where Contacten.Verzonden
+    is filled (issue 16), else the day it was logged (made, reviewed and posted). Never
+    earlier than the logged day; a Verzonden whose day is unknown (date.min) counts from it.
+
+    >>> letter_day(date(2026, 12, 1), date(2026, 12, 4)).isoformat()
+    '2026-12-04'
+    >>> letter_day(date(2026, 12, 1), None).isoformat()
+    '2026-12-01'
+    """
+    return max(logged, sent) if sent is not None else logged
+
+
 def presumed_receipt(posted: date) -> date:
     day, counted = posted, 0
     while counted < 2:

@@ -100,9 +100,14 @@ def walk(
     # Contacts before the due date are not collection contacts.
     relevant = [c for c in contacts if c.date >= due] if contacts else contacts
     logged: dict[str, date] = {}
+    sent: dict[str, date] = {}  # the 14-day letter's clock: when its e-mail left (issue 16)
     for c in relevant:
         if c.step:
-            logged.setdefault(_key(c.step), c.date)
+            key = _key(c.step)
+            if key not in logged:
+                logged[key] = c.date
+                # fourteen_days.letter_day, inlined: this loop runs for every invoice
+                sent[key] = c.date if c.sent is None else max(c.date, c.sent)
     last_logged = -1
     if logged:
         for i, rung in enumerate(rungs):
@@ -129,7 +134,7 @@ def walk(
                 prev_done = own
                 prev_name = step.name
             if step.action is Action.FOURTEEN_DAY_LETTER and own is not None:
-                fourteen_day_sent = own
+                fourteen_day_sent = sent[key]
             continue
 
         converted = is_written and bool(personal_reason)

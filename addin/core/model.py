@@ -228,6 +228,15 @@ class Settings:
     output_dir: str = ""
     invoice_dir: str = ""
     worklist_days_ahead: int = 7
+    # Sending (issue 16): how, where and how fast; the password is never a setting.
+    send_via: str = "Concept-map"
+    smtp_server: str = ""
+    smtp_port: int | None = None  # None: 587 for STARTTLS, 465 for SSL, 25 for Geen
+    smtp_security: str = "STARTTLS"
+    smtp_user: str = ""
+    smtp_sender: str = ""  # From; empty means the E-mail setting
+    max_mails_per_minute: int = 20
+    bcc_self: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +355,8 @@ class Contact:
     Attributes:
       invoices: the invoice numbers it concerned; empty means all the customer's invoices.
       step: the Stappen row this contact fulfils (letters made by the tool fill it).
+      sent: the day the letter's e-mail left (Verzonden); None while it has not. A
+        Verzonden the reader cannot read as a date is `date.min`: sent, day unknown.
     """
 
     date: date
@@ -359,6 +370,7 @@ class Contact:
     by: str = ""
     step: str = ""
     document: str = ""
+    sent: dt.date | None = None
     row: int = 0
 
 

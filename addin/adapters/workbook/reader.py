@@ -152,6 +152,31 @@ def _segment_or_all(value: object) -> Segment | None:
     return to_enum(Segment, value)
 
 
+def _sent(value: object) -> date | None:
+    """Contacten.Verzonden: "05-12-2026 11:02 SMTP" as `verstuur` writes it (the day is the
+    first word), or a date cell the user typed."""
+    if value.__class__ is str:
+        words = str(value).split()
+        return to_date(words[0]) if words else None
+    return to_date(value)
+
+
+def _one_of(choices: Sequence[str]) -> Callable[[object], str | None]:
+    """A setting that is one of a few words, matched without regard to case or spaces."""
+    by_key = {schema.normalise_header(c): c for c in choices}
+
+    def convert(value: object) -> str | None:
+        text = to_text(value)
+        if not text:
+            return None
+        found = by_key.get(schema.normalise_header(text))
+        if found is None:
+            raise CellError(f"'{text}' is geen keuze; verwacht {' / '.join(choices)}")
+        return found
+
+    return convert
+
+
 def _choice(enum_cls: type[Any], default: Any = None) -> _Field:
     return _Field(partial(to_enum, enum_cls), default, few=True)
 
@@ -235,6 +260,8 @@ _CONTACT_FIELDS: Mapping[str, _Field] = {
     "by": _TEXT,
     "step": _TEXT,
     "document": _TEXT,
+    # Unreadable but filled: sent on an unknown day, never sent again (date.min, see model).
+    "sent": _Field(_sent, None, on_error=date.min, has_on_error=True),
 }
 
 _PAYMENT_FIELDS: Mapping[str, _Field] = {
@@ -302,6 +329,11 @@ _SETTING_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "vat_on_collection_costs": to_bool,
     "bank_max_age_days": _non_negative,
     "worklist_days_ahead": _non_negative,
+    "send_via": _one_of(schema.SEND_VIA),
+    "smtp_port": _positive,
+    "smtp_security": _one_of(schema.SMTP_SECURITY),
+    "max_mails_per_minute": _positive,
+    "bcc_self": to_bool,
 }
 
 

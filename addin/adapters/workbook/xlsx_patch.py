@@ -123,6 +123,9 @@ class Patch:
     Attributes:
       append: (table name, rows): rows to append below the table; each row maps a header
         (matched as schema.normalise_header does) to a value; missing columns stay empty.
+      add_columns: (table name, headers): headers the table lacks become new empty columns
+        at its right edge (done first, so the other edits can fill them); a header the
+        table has is left alone.
       set_cells: (table name, key header, key value, {header: value}): set cells in the
         first row of the table whose key column holds the key value.
       replace_sheet: (sheet name, rows): the sheet's cells become these rows from A1 on;
@@ -144,6 +147,7 @@ class Patch:
     set_cells: tuple[tuple[str, str, str, dict[str, object]], ...] = ()
     replace_sheet: tuple[tuple[str, tuple[tuple[object, ...], ...]], ...] = ()
     grow_array: tuple[tuple[str, int, int], ...] = ()
+    add_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,8 @@ def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult
     package = _Package(path, data)
     try:
         editor = _Editor(package, path)
+        for table_name, headers in patch.add_columns:
+            editor.add_columns(table_name, headers)
         for table_name, rows in patch.append:
             editor.append(table_name, rows)
         # Consecutive edits of one table are one batch: one scan, one splice of its sheet.
@@ -1553,6 +1559,100 @@ class _Editor:
         if flt is not None:
             xml = xml[: flt.start()] + _set_attr(flt.group(0), "ref", str(area)) + xml[flt.end() :]
         self.package.write(table.part, xml)
+
+    # add columns
+
+    def add_columns(self, table_name: str, headers: Sequence[str]) -> None:
+        """New empty columns right of the table: the header cells (styled like the last
+        header), the table's ref, autoFilter and tableColumns. Refused where the new columns
+        would cover content, another table or merged cells."""
+        table = self.find_table(table_name)
+        have = {normalise_header(c.name) for c in table.columns}
+        new = [h for h in dict.fromkeys(headers) if normalise_header(h) not in have]
+        if not new:
+            return
+        where = f"De tabel '{table.name}' in '{self.path}'"
+        if table.header_rows != 1 or table.totals_rows:
+            raise PatchError(
+                f"{where} heeft geen gewone kopregel of heeft een totaalrij; voeg de kolom "
+                f"'{new[0]}' zelf toe in Excel en probeer het opnieuw."
+            )
+        left, right = table.area.right + 1, table.area.right + len(new)
+        if right > MAX_COLS:
+            raise PatchError(f"{where} kan geen kolommen meer krijgen (kolom {right}).")
+        target = _Area(left, table.area.top, right, table.area.bottom)
+        sheet = self._sheet_xml(table.sheet)
+        for other in self.tables(table.sheet):
+            if other.part != table.part and other.area.overlaps(target):
+                raise PatchError(
+                    f"Rechts naast {where[3:]} staat de tabel '{other.name}' ({other.area}); "
+                    f"daar moet de nieuwe kolom '{new[0]}' komen. Verplaats die tabel."
+                )
+        for tag in re.finditer(rb"<(?:[\w.-]+:)?mergeCell(?=[\s/>])[^>]*>", sheet.tail()):
+            ref = _attrs(tag.group(0)).get("ref", "")
+            if ref and _Area.parse(ref).overlaps(target):
+                raise PatchError(
+                    f"Rechts naast {where[3:]} staan samengevoegde cellen ({ref}) waar de "
+                    f"nieuwe kolom '{new[0]}' moet komen. Maak die ongedaan of verplaats ze."
+                )
+        header_span: _RowSpan | None = None
+        for span in sheet.rows():
+            if span.number > table.area.bottom:
+                break
+            if span.number < table.area.top:
+                continue
+            if span.number == table.area.top:
+                header_span = span
+            for cell in sheet.cells(span):
+                if left <= cell.col <= right and cell.has_content:
+                    raise PatchError(
+                        f"Rechts naast {where[3:]} staat al iets in cel {cell.attrs['r']}; daar "
+                        f"moet de nieuwe kolom '{new[0]}' komen. Maak die kolom leeg."
+                    )
+        if header_span is None:
+            raise PatchError(f"{where} heeft geen kopregel op het werkblad.")
+        p = sheet.p
+        cells = sheet.cells(header_span)
+        style = next((c.attrs.get("s") for c in reversed(cells) if c.col == table.area.right), None)
+        parts = {
+            c.col: sheet.xml[c.start : c.end].decode("utf-8")
+            for c in cells
+            if not left <= c.col <= right
+        }
+        for k, header in enumerate(new):
+            col = left + k
+            ref = f"{_col_letters(col)}{header_span.number}"
+            parts[col] = _cell_xml(p, ref, _convert(header, p, self.date1904, ref), style)
+        head_end = sheet.xml.find(b">", header_span.start) + 1
+        head = _set_attr(sheet.xml[header_span.start : head_end], "spans", None)
+        if head.endswith(b"/>"):
+            head = head[:-2].rstrip() + b">"
+        body = "".join(parts[c] for c in sorted(parts)).encode("utf-8")
+        xml = sheet.splice(header_span.start, header_span.end, head + body + f"</{p}row>".encode())
+        area = _Area(table.area.left, table.area.top, right, table.area.bottom)
+        self.package.write(table.sheet.part, _with_dimension(xml, area))
+
+        txml = self.package.read(table.part)
+        tp = _prefix(txml, "table")
+        column_id = rb"<(?:[\w.-]+:)?tableColumn\s[^>]*?\bid=\"(\d+)\""
+        ids = [int(i) for i in re.findall(column_id, txml)]
+        next_id = max(ids, default=0) + 1
+        fragment = "".join(
+            f'<{tp}tableColumn id="{next_id + k}" name="{_escape_attr(h)}"/>'
+            for k, h in enumerate(new)
+        ).encode("utf-8")
+        txml = _insert_before_close(txml, "tableColumns", fragment)
+        cols_tag = _start_tag(txml, "tableColumns")
+        assert cols_tag is not None
+        count = str(len(table.columns) + len(new))
+        txml = (
+            txml[: cols_tag.start()]
+            + _set_attr(cols_tag.group(0), "count", count)
+            + txml[cols_tag.end() :]
+        )
+        self.package.write(table.part, txml)
+        self._grow_table(table, area)
+        self.data_changed = True
 
     # set cells
 

@@ -1,0 +1,465 @@
+"""The send run (`verstuur`, the ribbon's "Verstuur e-mails"): logged letters to mail that
+left, exactly once.
+
+1. Decide per logged letter (core.sending): send, record from the journal, unsure, too old,
+   print, no draft, held back.
+2. Load each draft to send (message.load_draft: recipients only from its validated To).
+3. Send them one by one at most "Max e-mails per minuut", through SMTP or Outlook; the
+   journal gets a line before each message leaves and one when it was accepted.
+4. One safe write into the workbook: Contacten.Verzonden for every accepted message (the
+   column is added to older workbooks' tblContacten).
+
+Example::
+
+    job = run_send(book, Path("Debiteuren.xlsx"), date(2026, 12, 5))
+    job.sent -> (Sent("K007", "uitvoer/2026-12-05/...pdf", ("jan@klant.nl",), "<...>", "SMTP"),)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol
+
+from addin import schema
+from addin.adapters.documents.paths import find_document, roots_for
+from addin.adapters.mail.journal import Entry, Journal
+from addin.adapters.mail.message import Draft, DraftError, Sender, load_draft
+from addin.adapters.mail.outlook import OutlookTransport
+from addin.adapters.mail.password import smtp_password
+from addin.adapters.mail.smtp import (
+    LOOPBACK,
+    Refused,
+    SendError,
+    SmtpConfig,
+    SmtpTransport,
+    resolve_port,
+)
+from addin.adapters.workbook.xlsx_patch import Patch, apply_patch, check_not_open
+from addin.core.model import Book, Contact
+from addin.core.plan import plan_book
+from addin.core.sending import (
+    EMAIL_CHANNELS,
+    Fate,
+    JournalState,
+    decide_sending,
+    max_per_minute_interval,
+)
+
+VERZONDEN = schema.CONTACTEN.column("sent").header
+DOCUMENT = schema.CONTACTEN.column("document").header
+WAYS = {"SMTP": "SMTP", "Outlook concepten": "Outlook concept", "Outlook versturen": "Outlook"}
+NO_WAY = "Concept-map"
+
+
+class SetupError(Exception):
+    """The run cannot start (settings, password); nothing was sent. Dutch message."""
+
+
+class Transport(Protocol):
+    way: str
+
+    def send(self, draft: Draft, envelope_from: str, before_data: Callable[[], None]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    customer: str
+    document: str
+    to: tuple[str, ...]
+    message_id: str
+    via: str
+    attachments: tuple[str, ...] = ()
+    subject: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NotSent:
+    customer: str
+    document: str
+    reason: str
+    to: tuple[str, ...] = ()
+    message_id: str = ""
+
+
+@dataclass
+class SendJob:
+    """What a run did (or, with `dry_run`, would do).
+
+    Attributes:
+      sent: accepted by the server or Outlook in this run (dry run: what would go).
+      recorded: accepted in an earlier run (journal) and now written into Verzonden.
+      write_error: the workbook could not be written after sending (the journal keeps it).
+    """
+
+    way: str
+    dry_run: bool
+    sent: list[Sent] = field(default_factory=list)
+    not_sent: list[NotSent] = field(default_factory=list)
+    to_print: list[NotSent] = field(default_factory=list)
+    unsure: list[NotSent] = field(default_factory=list)
+    recorded: int = 0
+    waiting: int = 0  # letters that would go, when no way is chosen (Concept-map)
+    written: bool = False
+    write_error: str = ""
+
+    @property
+    def configured(self) -> bool:
+        return self.way != NO_WAY
+
+
+def verzonden_text(moment: datetime, via: str) -> str:
+    """Contacten.Verzonden: '05-12-2026 11:02 SMTP' (the reader takes the first word)."""
+    return f"{moment:%d-%m-%Y %H:%M} {via}".strip()
+
+
+def drafts_for(book: Book, workbook: Path) -> dict[str, Path]:
+    """Document -> its e-mail draft, for the e-mail letters whose draft exists; only inside
+    the output folder or the workbook's folder (paths.find_document)."""
+    roots = roots_for(workbook, book.settings.output_dir)
+    out: dict[str, Path] = {}
+    for c in book.contacts:
+        if not c.document or c.channel not in EMAIL_CHANNELS or c.sent is not None:
+            continue
+        found = find_document(c.document, roots)
+        if found.path is None:
+            continue
+        eml = found.path if found.path.suffix.lower() == ".eml" else found.path.with_suffix(".eml")
+        if eml.is_file():
+            out[c.document] = eml
+    return out
+
+
+def sender_for(book: Book) -> Sender:
+    s = book.settings
+    address = s.smtp_sender.strip() or s.email.strip()
+    if not address:
+        raise SetupError(
+            "de instellingen SMTP-afzender en E-mail zijn leeg: vul in Instellingen het "
+            "e-mailadres in waarvan de brieven komen"
+        )
+    return Sender(
+        name=s.company_name,
+        address=address,
+        reply_to=s.email.strip(),
+        bcc=s.email.strip() if s.bcc_self else "",
+    )
+
+
+def smtp_transport(book: Book) -> SmtpTransport:
+    s = book.settings
+    if not s.smtp_server.strip():
+        raise SetupError("de instelling SMTP-server is leeg: vul de server van uw mailbox in")
+    if s.smtp_security == "Geen" and s.smtp_server.strip().casefold() not in LOOPBACK:
+        raise SetupError(
+            f"SMTP-beveiliging Geen mag alleen naar een server op deze computer (127.0.0.1, ::1 "
+            f"of localhost), niet naar {s.smtp_server}; kies STARTTLS of SSL"
+        )
+    config = SmtpConfig(
+        s.smtp_server.strip(),
+        resolve_port(s.smtp_security, s.smtp_port),
+        s.smtp_security,
+        s.smtp_user.strip(),
+    )
+    password = None
+    if config.user:
+        password = smtp_password(config.user, config.server)
+        if not password:
+            raise SetupError(
+                f"er is geen wachtwoord bewaard voor {config.user} op {config.server}: geef "
+                "eenmalig 'debiteuren wachtwoord WERKMAP', of zet DEBITEUREN_SMTP_WACHTWOORD"
+            )
+    return SmtpTransport(config, password)
+
+
+def transport_for(book: Book) -> Transport:
+    way = book.settings.send_via
+    if way == "SMTP":
+        return smtp_transport(book)
+    return OutlookTransport(send=way == "Outlook versturen")
+
+
+def _name(book: Book, customer: str) -> str:
+    for c in book.customers:
+        if c.number == customer:
+            return c.name
+    return ""
+
+
+def run_send(
+    book: Book,
+    workbook: Path,
+    as_of: date,
+    *,
+    dry_run: bool = False,
+    retry: tuple[str, ...] = (),
+    transport: Transport | None = None,
+    write: Callable[[Patch], object] | None = None,
+    now: Callable[[], datetime] = datetime.now,
+    sleep: Callable[[float], None] = time.sleep,
+    progress: Callable[[int, int], None] | None = None,
+) -> SendJob:
+    """Send today's reviewed e-mail letters once; see the module docstring.
+
+    `retry` names documents the user asked to send again (`--opnieuw`). `transport` replaces
+    the one the settings choose (tests: a stand-in Outlook). `write` gets the Verzonden patch
+    instead of the file (the ribbon: the open workbook)."""
+    way = book.settings.send_via
+    job = SendJob(way, dry_run)
+    if not dry_run and write is None:
+        check_not_open(workbook)  # before anything leaves: the result must be recordable
+    journal = Journal(workbook)
+    entries = journal.last()
+    states = journal.states()
+    for document in retry:
+        states[document] = JournalState.RETRY
+        if not dry_run:
+            journal.record(Entry(_stamp(now()), document, JournalState.RETRY))
+    plan = plan_book(book, as_of)
+    drafts = drafts_for(book, workbook)
+    decisions = decide_sending(book, plan, as_of, frozenset(drafts), states)
+
+    cells: dict[str, str] = {}
+    to_send: list[Contact] = []
+    for d in decisions:
+        c = d.contact
+        if d.fate is Fate.RECORD:
+            e = entries.get(c.document)
+            moment = _parse_stamp(e.time if e else "") or now()
+            cells[c.document] = verzonden_text(moment, e.via if e else "")
+            job.recorded += 1
+        elif d.fate is Fate.UNSURE:
+            e = entries.get(c.document)
+            job.unsure.append(
+                NotSent(
+                    c.customer, c.document, d.reason, e.to if e else (), e.message_id if e else ""
+                )
+            )
+        elif d.fate is Fate.PRINT:
+            job.to_print.append(NotSent(c.customer, c.document, "Kanaal Brief: printen en posten"))
+        elif d.fate is Fate.SEND:
+            to_send.append(c)
+        else:
+            job.not_sent.append(NotSent(c.customer, c.document, d.reason))
+
+    if not job.configured:
+        job.waiting = len(to_send)
+        to_send = []
+    ready: list[tuple[Contact, Draft]] = []
+    if to_send:
+        sender = sender_for(book)
+        for c in to_send:
+            try:
+                ready.append((c, load_draft(drafts[c.document], sender)))
+            except DraftError as exc:
+                job.not_sent.append(NotSent(c.customer, c.document, str(exc)))
+    if dry_run:
+        for c, draft in ready:
+            job.sent.append(
+                Sent(
+                    c.customer,
+                    c.document,
+                    draft.to + draft.bcc,
+                    draft.message_id,
+                    WAYS.get(way, way),
+                    draft.attachments,
+                    draft.subject,
+                )
+            )
+        return job
+    if ready:
+        chosen = transport or transport_for(book)
+        _send_all(job, chosen, ready, journal, cells, now, sleep, progress, book)
+    if cells:
+        patch = Patch(
+            add_columns=((schema.CONTACTEN.name, (VERZONDEN,)),),
+            set_cells=tuple(
+                (schema.CONTACTEN.name, DOCUMENT, document, {VERZONDEN: text})
+                for document, text in cells.items()
+            ),
+        )
+        try:
+            if write is None:
+                apply_patch(workbook, patch)
+            else:
+                write(patch)
+            job.written = True
+        except Exception as exc:  # PatchError, LiveError...: the journal still holds it
+            job.write_error = (
+                f"Verzonden kon niet in de werkmap worden gezet ({exc}); de verzonden brieven "
+                "staan in het verzendlogboek en worden de volgende keer alsnog ingevuld"
+            )
+    return job
+
+
+def _send_all(
+    job: SendJob,
+    chosen: Transport,
+    ready: list[tuple[Contact, Draft]],
+    journal: Journal,
+    cells: dict[str, str],
+    now: Callable[[], datetime],
+    sleep: Callable[[float], None],
+    progress: Callable[[int, int], None] | None,
+    book: Book,
+) -> None:
+    interval = max_per_minute_interval(book.settings.max_mails_per_minute)
+    via = chosen.way
+    envelope_from = sender_for(book).address
+    last: float | None = None
+    fatal = ""
+    try:
+        for k, (c, draft) in enumerate(ready):
+            if fatal:
+                job.not_sent.append(NotSent(c.customer, c.document, fatal))
+                continue
+            if last is not None:
+                wait = last + interval - time.monotonic()
+                if wait > 0:
+                    sleep(wait)
+            last = time.monotonic()
+            recipients = draft.to + draft.bcc
+
+            def handed_over(
+                c: Contact = c, draft: Draft = draft, recipients: tuple[str, ...] = recipients
+            ) -> None:
+                journal.record(
+                    Entry(
+                        _stamp(now()),
+                        c.document,
+                        JournalState.HANDED_OVER,
+                        draft.message_id,
+                        recipients,
+                        c.customer,
+                        via,
+                    )
+                )
+
+            try:
+                chosen.send(draft, envelope_from, handed_over)
+            except SendError as exc:
+                if exc.unsure:
+                    job.unsure.append(
+                        NotSent(c.customer, c.document, exc.reason, recipients, draft.message_id)
+                    )
+                else:
+                    if isinstance(exc, Refused):
+                        journal.record(Entry(_stamp(now()), c.document, JournalState.REFUSED))
+                    job.not_sent.append(NotSent(c.customer, c.document, exc.reason))
+                    if exc.fatal:
+                        fatal = exc.reason
+                continue
+            moment = now()
+            journal.record(
+                Entry(
+                    _stamp(moment),
+                    c.document,
+                    JournalState.ACCEPTED,
+                    draft.message_id,
+                    recipients,
+                    c.customer,
+                    via,
+                )
+            )
+            cells[c.document] = verzonden_text(moment, via)
+            job.sent.append(
+                Sent(
+                    c.customer,
+                    c.document,
+                    recipients,
+                    draft.message_id,
+                    via,
+                    draft.attachments,
+                    draft.subject,
+                )
+            )
+            if progress:
+                progress(k + 1, len(ready))
+    finally:
+        chosen.close()
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _parse_stamp(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def find_contact(book: Book, document: str) -> Contact | None:
+    """The logged letter a user names on the command line: its Document as shown, or the
+    file name with or without extension."""
+    wanted = document.strip().replace("\\", "/")
+    for c in book.contacts:
+        doc = c.document.replace("\\", "/")
+        if doc and wanted in (doc, Path(doc).name, Path(doc).stem):
+            return c
+    return None
+
+
+def mark_sent(
+    book: Book,
+    workbook: Path,
+    contact: Contact,
+    *,
+    now: Callable[[], datetime] = datetime.now,
+    write: Callable[[Patch], object] | None = None,
+) -> str:
+    """`--markeer-verzonden`: the user checked the message arrived. Journal and Verzonden."""
+    journal = Journal(workbook)
+    entry = journal.last().get(contact.document)
+    via = entry.via if entry and entry.via else WAYS.get(book.settings.send_via, "handmatig")
+    moment = now()
+    patch = Patch(
+        add_columns=((schema.CONTACTEN.name, (VERZONDEN,)),),
+        set_cells=(
+            (
+                schema.CONTACTEN.name,
+                DOCUMENT,
+                contact.document,
+                {VERZONDEN: verzonden_text(moment, via)},
+            ),
+        ),
+    )
+    if write is None:
+        check_not_open(workbook)
+    journal.record(
+        Entry(
+            _stamp(moment),
+            contact.document,
+            JournalState.ACCEPTED,
+            entry.message_id if entry else "",
+            entry.to if entry else (),
+            contact.customer,
+            via,
+        )
+    )
+    if write is None:
+        apply_patch(workbook, patch)
+    else:
+        write(patch)
+    return verzonden_text(moment, via)
+
+
+def describe(book: Book, customer: str) -> str:
+    name = _name(book, customer)
+    return f"{customer} {name}".strip()
+
+
+def console_progress(done: int, total: int) -> None:
+    if not sys.stderr.isatty():
+        return
+    sys.stderr.write(f"\rE-mails versturen {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

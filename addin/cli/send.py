@@ -1,0 +1,244 @@
+"""`debiteuren verstuur BOEK [--datum D] [--proef] [--json] [--markeer-verzonden DOCUMENT]
+[--opnieuw DOCUMENT]` and `debiteuren wachtwoord BOEK`: the reviewed letters' e-mails, sent
+once (issue 16).
+
+Exit codes: 0 everything that was due went; 1 done, but a letter was not sent, held back or
+its fate is unknown (each named in the summary); 2 nothing sent (settings, password, the
+workbook open in Excel, an unknown document).
+
+Example::
+
+    $ debiteuren verstuur Debiteuren.xlsx --datum 2026-12-05
+    3 e-mails verstuurd via SMTP.
+    Niet verstuurd:
+      K012 Bakkerij Verhoef: de mailserver weigert het adres x@y.nl (550 ...)
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+from addin.adapters.mail.job import (
+    NotSent,
+    SendJob,
+    SetupError,
+    console_progress,
+    describe,
+    find_contact,
+    mark_sent,
+    run_send,
+)
+from addin.adapters.mail.password import PASSWORD_ENV, PasswordError, store_password
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import PatchError
+from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
+from addin.core.model import Book
+
+
+def cmd_verstuur(args: argparse.Namespace) -> int:
+    book, _problems = read_book(args.boek)
+    path = Path(args.boek)
+    if args.markeer_verzonden:
+        return _mark(args, book, path)
+    retry: tuple[str, ...] = ()
+    if args.opnieuw:
+        contact = find_contact(book, args.opnieuw)
+        if contact is None:
+            return fail(args, _unknown_document(args.opnieuw))
+        retry = (contact.document,)
+    try:
+        job = run_send(
+            book,
+            path,
+            args.datum,
+            dry_run=args.proef,
+            retry=retry,
+            progress=None if args.json else console_progress,
+        )
+    except (SetupError, PasswordError, PatchError) as exc:
+        return fail(args, f"{exc}. Er is niets verstuurd.")
+    if args.json:
+        print_json(_json(job, args))
+    else:
+        sys.stdout.write(_text(job, book))
+    reported = job.not_sent or job.unsure or job.write_error
+    return EXIT_PROBLEMS if reported else EXIT_OK
+
+
+def _mark(args: argparse.Namespace, book: Book, path: Path) -> int:
+    contact = find_contact(book, args.markeer_verzonden)
+    if contact is None:
+        return fail(args, _unknown_document(args.markeer_verzonden))
+    if contact.sent is not None:
+        message = f"{contact.document} staat al als verzonden in Contacten."
+        if args.json:
+            print_json({"document": contact.document, "verzonden": None, "melding": message})
+        else:
+            print(message)
+        return EXIT_OK
+    try:
+        text = mark_sent(book, path, contact)
+    except PatchError as exc:
+        return fail(args, str(exc))
+    if args.json:
+        print_json({"document": contact.document, "verzonden": text})
+    else:
+        print(f"{contact.document} gemarkeerd als verzonden ({text}); niet opnieuw versturen.")
+    return EXIT_OK
+
+
+def _unknown_document(document: str) -> str:
+    return (
+        f"'{document}' staat niet als Document in Contacten; geef het Document zoals "
+        "'verstuur' het noemt (of de bestandsnaam)"
+    )
+
+
+def _json(job: SendJob, args: argparse.Namespace) -> dict[str, Any]:
+    def listed(items: list[NotSent]) -> list[dict[str, Any]]:
+        return [{"klant": n.customer, "document": n.document, "reden": n.reason} for n in items]
+
+    sent = [
+        {
+            "klant": s.customer,
+            "document": s.document,
+            "aan": list(s.to),
+            "message_id": s.message_id,
+            "via": s.via,
+        }
+        for s in job.sent
+    ]
+    data: dict[str, Any] = {
+        "datum": args.datum.isoformat(),
+        "verzonden": [] if job.dry_run else sent,
+        "niet_verzonden": listed(job.not_sent),
+        "te_printen": [{"klant": n.customer, "document": n.document} for n in job.to_print],
+        "onzeker": [
+            {
+                "klant": n.customer,
+                "document": n.document,
+                "aan": list(n.to),
+                "message_id": n.message_id,
+                "reden": n.reason,
+            }
+            for n in job.unsure
+        ],
+    }
+    if job.dry_run:
+        data["proef"] = True
+        data["te_verzenden"] = [
+            {**entry, "onderwerp": s.subject, "bijlagen": list(s.attachments)}
+            for entry, s in zip(sent, job.sent, strict=True)
+        ]
+    return data
+
+
+def _text(job: SendJob, book: Book) -> str:
+    lines: list[str] = []
+    if not job.configured:
+        lines.append(
+            "Er is niets verstuurd: Verzenden via staat op Concept-map, dus de e-mails blijven "
+            "als concept (.eml) in de uitvoermap."
+        )
+        if job.waiting:
+            lines.append(f"{job.waiting} e-mails staan klaar om te versturen.")
+        lines.append(
+            "Kies in Instellingen bij 'Verzenden via' SMTP (met SMTP-server, SMTP-poort, "
+            "SMTP-beveiliging en SMTP-gebruiker), Outlook concepten of Outlook versturen."
+        )
+    elif job.dry_run:
+        lines.append(f"Proef: {len(job.sent)} e-mails zouden gaan via {_way(job)}:")
+        for s in job.sent:
+            lines.append(f"  {describe(book, s.customer)} aan {', '.join(s.to)}: {s.subject}")
+            lines.append(f"    bijlagen: {', '.join(s.attachments) or 'geen'}")
+        lines.append("Er is niets verstuurd en niets in de werkmap geschreven.")
+    elif job.sent:
+        lines.append(
+            f"{len(job.sent)} e-mails verstuurd via {_way(job)}; Verzonden is ingevuld in "
+            "Contacten."
+        )
+    else:
+        lines.append("Geen e-mails te versturen.")
+    if job.recorded:
+        lines.append(
+            f"{job.recorded} eerder verstuurde e-mails zijn alsnog als Verzonden ingevuld "
+            "(uit het verzendlogboek)."
+        )
+    sections = (
+        ("Niet verstuurd:", job.not_sent),
+        (
+            "Onzeker (controleer uw verzonden e-mail, dan --markeer-verzonden DOCUMENT of "
+            "--opnieuw DOCUMENT):",
+            job.unsure,
+        ),
+        ("Te printen en te posten:", job.to_print),
+    )
+    for title, items in sections:
+        if items:
+            lines.append(title)
+            for n in items:
+                lines.append(f"  {describe(book, n.customer)}: {n.document}")
+                if n.reason and items is not job.to_print:
+                    lines.append(f"    {n.reason}")
+    if job.write_error:
+        lines.append(f"Let op: {job.write_error}.")
+    return "\n".join(lines) + "\n"
+
+
+def _way(job: SendJob) -> str:
+    return {"SMTP": "SMTP", "Outlook concepten": "Outlook (concepten)"}.get(job.way, "Outlook")
+
+
+def cmd_wachtwoord(args: argparse.Namespace) -> int:
+    book, _problems = read_book(args.boek)
+    s = book.settings
+    if not s.smtp_server.strip() or not s.smtp_user.strip():
+        return fail(
+            args,
+            "vul eerst in Instellingen SMTP-server en SMTP-gebruiker in; het wachtwoord hoort "
+            "bij die gebruiker op die server",
+        )
+    ask = getattr(args, "ask", None) or getpass.getpass
+    password = ask(f"Wachtwoord voor {s.smtp_user} op {s.smtp_server} (wordt niet getoond): ")
+    if not password:
+        return fail(args, "geen wachtwoord ingevoerd; er is niets bewaard")
+    try:
+        store_password(s.smtp_user, s.smtp_server, password)
+    except PasswordError as exc:
+        return fail(args, str(exc))
+    message = (
+        f"Het wachtwoord voor {s.smtp_user} op {s.smtp_server} is bewaard in de wachtwoordkluis "
+        f"van het systeem (niet in de werkmap). {PASSWORD_ENV} gaat voor, als die gezet is."
+    )
+    if args.json:
+        print_json({"bewaard": True, "gebruiker": s.smtp_user, "server": s.smtp_server})
+    else:
+        print(message)
+    return EXIT_OK
+
+
+def register(sub: Any) -> None:
+    help_text = "de e-mails van de gemaakte brieven versturen (Verstuur e-mails)"
+    p = sub.add_parser("verstuur", help=help_text, description=help_text)
+    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("--datum", type=parse_day, default=None,
+                   help="brieven t/m deze datum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
+    p.add_argument("--proef", action="store_true",
+                   help="alleen tonen wat zou gaan, aan wie, met welke bijlagen")  # fmt: skip
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--markeer-verzonden", metavar="DOCUMENT", default=None,
+                       help="een brief met onbekende afloop als verzonden vastleggen")  # fmt: skip
+    group.add_argument("--opnieuw", metavar="DOCUMENT", default=None,
+                       help="een brief met onbekende afloop opnieuw versturen")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    p.set_defaults(func=cmd_verstuur)
+
+    help_text = "het SMTP-wachtwoord eenmalig bewaren in de wachtwoordkluis van het systeem"
+    p = sub.add_parser("wachtwoord", help=help_text, description=help_text)
+    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    p.set_defaults(func=cmd_wachtwoord)

@@ -1,0 +1,228 @@
+"""core.sending: which logged letters `verstuur` sends, and why the others wait; and the
+consumer's 14-day letter counting from the day its e-mail left (issue 16, items 1 and 3)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from addin.core import fourteen_days
+from addin.core.model import (
+    Agreement,
+    AgreementKind,
+    Book,
+    Channel,
+    Contact,
+    Customer,
+    CustomerKind,
+    Invoice,
+    Payment,
+    PaymentStatus,
+    Segment,
+)
+from addin.core.plan import plan_book
+from addin.core.sending import Fate, JournalState, decide_sending
+
+DAY = date(2026, 12, 1)
+DOC = "uitvoer/2026-12-01/2026-12-01 Herinnering K1.pdf"
+
+
+def _book(*contacts: Contact, **extra: object) -> Book:
+    return Book(
+        customers=(Customer("K1", "Jansen BV", segment=Segment.C),),
+        invoices=(
+            Invoice(
+                "F1",
+                "K1",
+                DAY - timedelta(days=40),
+                Decimal("100.00"),
+                due_date=DAY - timedelta(days=10),
+            ),
+        ),
+        contacts=contacts,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _letter(**changes: object) -> Contact:
+    base = Contact(DAY, "K1", Channel.LETTER_AND_EMAIL, ("F1",), step="Herinnering", document=DOC)
+    return replace(base, **changes)
+
+
+def _fate(book: Book, as_of: date = DAY, journal=None, drafts=frozenset({DOC})):
+    decisions = decide_sending(book, plan_book(book, as_of), as_of, drafts, journal or {})
+    return [(d.fate, d.reason) for d in decisions]
+
+
+PAID = Payment(DAY, Decimal("100.00"), PaymentStatus.LINKED, invoice="F1")
+REVIEW = Payment(DAY, Decimal("100.00"), PaymentStatus.REVIEW, customer="K1")
+PROMISE = Agreement(
+    "A1", "K1", AgreementKind.PROMISE, DAY + timedelta(days=5), ("F1",), agreed_on=DAY
+)
+
+CASES = [
+    # (id, contact, book extras, as_of, journal, drafts, expected fate, words in the reason)
+    ("due", _letter(), {}, DAY, {}, {DOC}, Fate.SEND, ""),
+    ("e-mail only", _letter(channel=Channel.EMAIL), {}, DAY, {}, {DOC}, Fate.SEND, ""),
+    ("already sent", _letter(sent=DAY), {}, DAY, {}, {DOC}, None, ""),
+    ("sent, day unknown", _letter(sent=date.min), {}, DAY, {}, {DOC}, None, ""),
+    (
+        "accepted in journal",
+        _letter(),
+        {},
+        DAY,
+        {DOC: JournalState.ACCEPTED},
+        {DOC},
+        Fate.RECORD,
+        "",
+    ),
+    (
+        "handed over, no answer",
+        _letter(),
+        {},
+        DAY,
+        {DOC: JournalState.HANDED_OVER},
+        {DOC},
+        Fate.UNSURE,
+        "--markeer-verzonden",
+    ),
+    ("user said again", _letter(), {}, DAY, {DOC: JournalState.RETRY}, {DOC}, Fate.SEND, ""),
+    ("refused before", _letter(), {}, DAY, {DOC: JournalState.REFUSED}, {DOC}, Fate.SEND, ""),
+    ("made later", _letter(date=DAY + timedelta(days=1)), {}, DAY, {}, {DOC}, None, ""),
+    ("14 days old", _letter(), {}, DAY + timedelta(days=14), {}, {DOC}, Fate.SEND, ""),
+    (
+        "15 days old",
+        _letter(),
+        {},
+        DAY + timedelta(days=15),
+        {},
+        {DOC},
+        Fate.TOO_OLD,
+        "meer dan 14 dagen",
+    ),
+    ("letter only", _letter(channel=Channel.LETTER), {}, DAY, {}, {DOC}, Fate.PRINT, ""),
+    ("no draft", _letter(), {}, DAY, {}, set(), Fate.NO_DRAFT, ".eml"),
+    (
+        "paid since",
+        _letter(),
+        {"payments": (PAID,)},
+        DAY,
+        {},
+        {DOC},
+        Fate.HELD_BACK,
+        "factuur F1 is betaald",
+    ),
+    (
+        "payment to review",
+        _letter(),
+        {"payments": (REVIEW,)},
+        DAY,
+        {},
+        {DOC},
+        Fate.HELD_BACK,
+        "betaling te controleren",
+    ),
+    (
+        "under a promise",
+        _letter(),
+        {"agreements": (PROMISE,)},
+        DAY,
+        {},
+        {DOC},
+        Fate.HELD_BACK,
+        "onder een afspraak",
+    ),
+    (
+        "confirmation of that promise",
+        _letter(step="Bevestiging"),
+        {"agreements": (PROMISE,)},
+        DAY,
+        {},
+        {DOC},
+        Fate.SEND,
+        "",
+    ),
+    (
+        "invoice gone",
+        _letter(invoices=("F9",)),
+        {},
+        DAY,
+        {},
+        {DOC},
+        Fate.HELD_BACK,
+        "F9 staat niet meer",
+    ),
+    ("a call", _letter(channel=Channel.PHONE), {}, DAY, {}, {DOC}, None, ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("contact", "extra", "as_of", "journal", "drafts", "exp", "words"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_fate_of_a_logged_letter(contact, extra, as_of, journal, drafts, exp, words):
+    book = _book(contact, **extra)
+    got = _fate(book, as_of, journal, frozenset(drafts))
+    if exp is None:
+        assert got == []
+    else:
+        assert [f for f, _ in got] == [exp]
+        assert words in got[0][1]
+
+
+def test_disputed_since_the_run_is_held_back():
+    book = _book(_letter())
+    disputed = replace(book, invoices=(replace(book.invoices[0], dispute="levering onvolledig"),))
+    (got,) = _fate(disputed)
+    assert got[0] is Fate.HELD_BACK and "geschil" in got[1]
+
+
+# --- item 3: the 14-day letter counts from the day its e-mail left -------------------------
+
+
+def _consumer_book(sent: date | None) -> Book:
+    """A consumer whose 14-day letter was logged on DAY; every earlier step done."""
+    due = DAY - timedelta(days=60)
+    steps = ("Herinnering", "Nabellen", "Regeling aanbieden", "Laatste herinnering")
+    contacts = tuple(
+        Contact(
+            due + timedelta(days=2 + k),
+            "K1",
+            Channel.LETTER_AND_EMAIL,
+            ("F1",),
+            step=s,
+            outcome=None,
+        )
+        for k, s in enumerate(steps)
+    )
+    fourteen = Contact(
+        DAY,
+        "K1",
+        Channel.LETTER_AND_EMAIL,
+        ("F1",),
+        step="Veertiendagenbrief",
+        document="x.pdf",
+        sent=sent,
+    )
+    return Book(
+        customers=(Customer("K1", "Jansen", kind=CustomerKind.CONSUMER, segment=Segment.C),),
+        invoices=(Invoice("F1", "K1", due - timedelta(days=30), Decimal("100.00"), due_date=due),),
+        contacts=(*contacts, fourteen),
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "exp_from"),
+    [(None, DAY), (DAY + timedelta(days=6), DAY + timedelta(days=6)), (date.min, DAY)],
+    ids=["not sent by e-mail: the logged day", "sent 6 days later", "Verzonden unreadable"],
+)
+def test_collection_waits_for_the_costs_after_the_day_it_was_sent(sent, exp_from):
+    as_of = DAY + timedelta(days=60)
+    action = plan_book(_consumer_book(sent), as_of).actions[0]
+    assert action.action.value == "incasso"
+    assert action.date == max(DAY + timedelta(days=21), fourteen_days.costs_due(exp_from))
+    assert action.date >= fourteen_days.costs_due(exp_from)
