@@ -140,7 +140,7 @@ def authenticator(handler: Handler, password: str = PASSWORD):
         login = auth_data.login.decode()
         ok = login == USER and auth_data.password.decode() == password
         handler.logins.append(f"{mechanism}:{login}:{ok}")
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     return check
 
@@ -148,7 +148,7 @@ def authenticator(handler: Handler, password: str = PASSWORD):
 class MailServer:
     """aiosmtpd on 127.0.0.1 with STARTTLS required and AUTH; `handler` sees every message."""
 
-    def __init__(self, cert: Path, key: Path, *, auth: bool = True) -> None:
+    def __init__(self, cert: Path, key: Path, *, auth: bool = True, no_plain: bool = False):
         self.handler = Handler()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
@@ -156,9 +156,9 @@ class MailServer:
         kwargs: dict = {"tls_context": context, "require_starttls": True}
         if auth:
             kwargs |= {"authenticator": authenticator(self.handler), "auth_require_tls": True}
-        self.controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, server_kwargs=kwargs
-        )
+            if no_plain:
+                kwargs["auth_exclude_mechanism"] = ["PLAIN"]
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> MailServer:
         self.controller.start()

@@ -225,6 +225,7 @@ def test_appended_rows_read_back_by_calamine_and_the_reader(base, book):
         "  Marieke\tde Vries  ",
         "Herinnering",
         "brief _x0041_ 1.pdf",  # a literal _x0041_ survives (written as _x005F_x0041_)
+        "",  # Verzonden
     ]
     read, problems = read_book(book)
     _, problems_before = read_book(base)

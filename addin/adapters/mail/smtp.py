@@ -130,7 +130,7 @@ class SmtpTransport:
                         "of zet DEBITEUREN_SMTP_WACHTWOORD",
                         fatal=True,
                     )
-                smtp.login(c.user, self._password)
+                _login(smtp, c.user, self._password)
         except SendError:
             raise
         except smtplib.SMTPAuthenticationError as exc:
@@ -235,6 +235,22 @@ class SmtpTransport:
                 self._smtp.rset()
         except (smtplib.SMTPException, OSError):
             self._lost()
+
+
+def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH with one mechanism, PLAIN where offered, else LOGIN: one attempt, so a wrong
+    password is tried once (smtplib's login() would try each mechanism in turn, and its
+    LOGIN with an initial response trips some servers)."""
+    offered = smtp.esmtp_features.get("auth", "").upper().split()
+    smtp.user, smtp.password = user, password
+    if "PLAIN" in offered:
+        code, text = smtp.auth("PLAIN", smtp.auth_plain)
+    elif "LOGIN" in offered:
+        code, text = smtp.auth("LOGIN", smtp.auth_login, initial_response_ok=False)
+    else:
+        raise smtplib.SMTPNotSupportedError("no PLAIN or LOGIN")
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, text)
 
 
 class Refused(SendError):

@@ -1,0 +1,318 @@
+"""`debiteuren verstuur` against a real SMTP server in this process (aiosmtpd, STARTTLS with a
+certificate made here, AUTH checked against a password): every message once, to the right
+address, with its subject, body and PDF; nothing twice; failures named per customer; a run
+killed half-way and restarted; no password in any file or output (issue 16)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from addin.adapters.mail.journal import JOURNAL_NAME
+from addin.adapters.mail.password import PASSWORD_ENV
+from addin.adapters.mail.smtp import CA_ENV
+from addin.adapters.workbook.reader import read_book
+from addin.cli import main
+from tests.mailserver import PASSWORD, MailServer, make_certificate
+from tests.sendbook import DAY, customer_email, send_book, write_send_book
+
+ROOT = Path(__file__).resolve().parents[1]
+D = DAY.isoformat()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    return make_certificate(tmp_path_factory.mktemp("cert"))
+
+
+@pytest.fixture
+def server(certificate, monkeypatch):
+    cert, key = certificate
+    monkeypatch.setenv(CA_ENV, str(cert))
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    with MailServer(cert, key) as srv:
+        yield srv
+
+
+def run(capsys, *args) -> tuple[int, dict]:
+    code = main([str(a) for a in args])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def made(tmp_path: Path, n: int, port: int, capsys, **options) -> Path:
+    """A workbook with n customers whose reminders were made and logged on DAY."""
+    path = write_send_book(send_book(n, port, **options), tmp_path / "Boek.xlsx")
+    code, data = run(capsys, "herinneringen", path, "--datum", D, "--json")
+    assert code == 0 and data["gelogd"] == n
+    return path
+
+
+def verzonden(path: Path) -> dict[str, str]:
+    """Document -> Verzonden, read back from the file."""
+    _book, problems = read_book(path)
+    assert problems == ()
+    cells = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Contacten").to_python()
+    header = [str(h) for h in cells[0]]
+    doc, sent = header.index("Document"), header.index("Verzonden")
+    return {str(r[doc]): str(r[sent]) for r in cells[1:] if r[doc]}
+
+
+def test_every_message_once_with_recipient_subject_body_and_pdf(tmp_path, capsys, server):
+    path = made(tmp_path, 4, server.port, capsys)
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0
+    assert set(data) == {"datum", "verzonden", "niet_verzonden", "te_printen", "onzeker"}
+    assert len(data["verzonden"]) == 4 and data["niet_verzonden"] == data["onzeker"] == []
+    assert len(server.received) == 4
+    by_to = {r.recipients[0]: r for r in server.received}
+    for k, sent in enumerate(data["verzonden"], start=1):
+        address = customer_email(k)
+        assert sent["aan"] == [address] and sent["via"] == "SMTP" and sent["klant"] == f"K{k:03d}"
+        got = by_to[address]
+        assert got.recipients == [address] and got.sender == "info@bakkerij.nl"
+        msg = got.message
+        assert msg["To"].addresses[0].addr_spec == address
+        assert msg["Message-ID"] == sent["message_id"]
+        assert msg["X-Unsent"] is None and msg["Bcc"] is None
+        assert f"2026-{k:04d}" in msg["Subject"]
+        body = msg.get_body(preferencelist=("plain",)).get_content()
+        assert "2026-" in body and "Bakkerij De Korenschoof" in body
+        (pdf,) = list(msg.iter_attachments())
+        eml_pdf = path.parent / sent["document"]
+        assert pdf.get_content_type() == "application/pdf"
+        assert pdf.get_content() == eml_pdf.read_bytes()
+    assert all(s.endswith(" SMTP") for s in verzonden(path).values())
+    assert server.handler.logins == ["PLAIN:info@bakkerij.nl:True"]
+
+    # a second run sends nothing
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and data["verzonden"] == [] and len(server.received) == 4
+
+
+def test_user_edits_to_the_draft_count_and_only_to_is_a_recipient(tmp_path, capsys, server):
+    path = made(tmp_path, 1, server.port, capsys, bcc_self=True)
+    (eml,) = (path.parent / "uitvoer" / D).glob("*.eml")
+    text = eml.read_bytes().replace(
+        b"Subject: ", b"Cc: stiekem@elders.nl\r\nSubject: Aangepast: ", 1
+    )
+    eml.write_bytes(text)
+    code, _data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0
+    (got,) = server.received
+    assert got.recipients == [customer_email(1), "info@bakkerij.nl"]  # To + BCC aan mijzelf
+    assert got.message["Subject"].startswith("Aangepast: ")
+    assert got.message["Cc"] is None and got.message["Bcc"] is None
+
+
+def test_refused_temporary_and_invalid_addresses_are_named_and_the_rest_go(
+    tmp_path, capsys, server
+):
+    path = made(tmp_path, 5, server.port, capsys, emails={4: "geen-adres", 5: ""})
+    server.handler.refuse.add(customer_email(1))
+    server.handler.temporary.add(customer_email(2))
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 1
+    assert [s["klant"] for s in data["verzonden"]] == ["K003"]
+    reasons = {n["klant"]: n["reden"] for n in data["niet_verzonden"]}
+    assert set(reasons) == {"K001", "K002", "K004", "K005"}
+    assert "weigert het adres" in reasons["K001"] and "550" in reasons["K001"]
+    assert "tijdelijk" in reasons["K002"] and "451" in reasons["K002"]
+    assert "geen geldig e-mailadres" in reasons["K004"] and "geen-adres" in reasons["K004"]
+    assert "geen e-mailadres" in reasons["K005"]
+    assert [r.recipients for r in server.received] == [[customer_email(3)]]
+    sent = verzonden(path)
+    assert [d for d, v in sent.items() if v] == [data["verzonden"][0]["document"]]
+
+    # the text summary names each customer in Dutch
+    server.handler.temporary.clear()
+    main(["verstuur", str(path), "--datum", D])
+    out = capsys.readouterr().out
+    assert "K001 Klant 001 BV" in out and "weigert het adres" in out
+    assert len(server.received) == 2  # K002 went now; K001 still refused
+
+
+def test_dropped_connection_before_a_message_goes_next_time(tmp_path, capsys, server):
+    path = made(tmp_path, 5, server.port, capsys)
+    server.handler.drop_after = 2
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 1
+    assert len(data["verzonden"]) == 4  # reconnected for the rest
+    (lost,) = data["niet_verzonden"]
+    assert "verbinding" in lost["reden"]
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and [s["klant"] for s in data["verzonden"]] == [lost["klant"]]
+    assert sorted(r.recipients[0] for r in server.received) == [
+        customer_email(k) for k in range(1, 6)
+    ]
+
+
+def test_connection_lost_during_data_is_unsure_until_the_user_decides(tmp_path, capsys, server):
+    path = made(tmp_path, 3, server.port, capsys)
+    server.handler.drop_in_data_after = 1
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 1
+    (unsure,) = data["onzeker"]
+    assert unsure["klant"] == "K002" and unsure["aan"] == [customer_email(2)]
+    assert unsure["message_id"].startswith("<")
+    assert len(data["verzonden"]) == 2 and len(server.received) == 2
+    # next runs leave it alone
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 1 and data["verzonden"] == [] and len(data["onzeker"]) == 1
+    # --opnieuw sends it again
+    code, data = run(
+        capsys, "verstuur", path, "--datum", D, "--opnieuw", unsure["document"], "--json"
+    )
+    assert code == 0 and [s["klant"] for s in data["verzonden"]] == ["K002"]
+    assert len(server.received) == 3
+    assert all(verzonden(path).values())
+
+
+def test_markeer_verzonden_records_without_sending(tmp_path, capsys, server):
+    path = made(tmp_path, 2, server.port, capsys)
+    server.handler.drop_in_data_after = 0
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    (unsure,) = data["onzeker"]
+    name = Path(unsure["document"]).name
+    code, data = run(capsys, "verstuur", path, "--markeer-verzonden", name, "--json")
+    assert code == 0 and data["verzonden"].endswith(" SMTP")
+    assert verzonden(path)[unsure["document"]] == data["verzonden"]
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and data["verzonden"] == data["onzeker"] == []
+    assert len(server.received) == 1
+    code, data = run(capsys, "verstuur", path, "--markeer-verzonden", "bestaat-niet.pdf", "--json")
+    assert code == 2 and "bestaat-niet.pdf" in data["fout"]
+
+
+def test_auth_login_where_plain_is_not_offered(tmp_path, capsys, certificate, monkeypatch):
+    cert, key = certificate
+    monkeypatch.setenv(CA_ENV, str(cert))
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    with MailServer(cert, key, no_plain=True) as srv:
+        path = made(tmp_path, 1, srv.port, capsys)
+        code, _data = run(capsys, "verstuur", path, "--datum", D, "--json")
+        assert code == 0 and len(srv.received) == 1
+        assert srv.handler.logins == ["LOGIN:info@bakkerij.nl:True"]
+
+
+def test_wrong_password_stops_at_the_first_message(tmp_path, capsys, server, monkeypatch):
+    path = made(tmp_path, 3, server.port, capsys)
+    monkeypatch.setenv(PASSWORD_ENV, "fout")
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 1 and data["verzonden"] == [] and server.received == []
+    assert len(data["niet_verzonden"]) == 3
+    assert all("wachtwoord" in n["reden"] for n in data["niet_verzonden"])
+    assert server.handler.logins == ["PLAIN:info@bakkerij.nl:False"]  # tried once, not three times
+    assert not any(verzonden(path).values())
+
+
+def test_certificate_that_does_not_verify(tmp_path, capsys, server, monkeypatch):
+    path = made(tmp_path, 2, server.port, capsys)
+    monkeypatch.delenv(CA_ENV)
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 1 and server.received == [] and server.handler.logins == []
+    assert all("certificaat" in n["reden"] for n in data["niet_verzonden"])
+
+
+def test_no_security_only_to_this_computer(tmp_path, capsys, server):
+    book = send_book(1, server.port, security="Geen")
+    from tests.sendbook import with_settings
+
+    path = write_send_book(with_settings(book, smtp_server="mail.example.nl"), tmp_path / "B.xlsx")
+    run(capsys, "herinneringen", path, "--datum", D, "--json")
+    before = path.read_bytes()
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 2 and "Geen" in data["fout"] and "niets verstuurd" in data["fout"]
+    assert path.read_bytes() == before
+
+
+def test_concept_map_sends_nothing_and_says_how_to_choose(tmp_path, capsys, server):
+    path = made(tmp_path, 2, server.port, capsys, via="Concept-map")
+    code = main(["verstuur", str(path), "--datum", D])
+    out = capsys.readouterr().out
+    assert code == 0 and "Verzenden via" in out and "Concept-map" in out
+    assert server.received == []
+
+
+def test_proef_lists_recipients_and_attachments_and_sends_nothing(tmp_path, capsys, server):
+    path = made(tmp_path, 2, server.port, capsys)
+    before = path.read_bytes()
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--proef", "--json")
+    assert code == 0 and data["proef"] is True and data["verzonden"] == []
+    assert [x["aan"] for x in data["te_verzenden"]] == [[customer_email(1)], [customer_email(2)]]
+    assert all(x["bijlagen"][0].endswith(".pdf") for x in data["te_verzenden"])
+    assert server.received == [] and path.read_bytes() == before
+    assert not (path.parent / JOURNAL_NAME).exists()
+
+
+def test_older_workbook_gets_the_verzonden_column(tmp_path, capsys, server):
+    import openpyxl
+
+    path = made(tmp_path, 2, server.port, capsys)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Contacten"]
+    table = ws.tables["tblContacten"]
+    last = ws.max_column
+    assert ws.cell(1, last).value == "Verzonden"
+    ws.delete_cols(last)
+    table.ref = table.ref.replace("L", "K")
+    table.tableColumns = table.tableColumns[:-1]
+    table.autoFilter.ref = table.ref
+    wb.save(path)
+    assert "Verzonden" not in [c.value for c in openpyxl.load_workbook(path)["Contacten"][1]]
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and len(data["verzonden"]) == 2
+    wb = openpyxl.load_workbook(path)
+    assert wb["Contacten"].tables["tblContacten"].ref.split(":")[1].startswith("L")
+    assert all(v.endswith("SMTP") for v in verzonden(path).values())
+
+
+def test_no_password_in_any_file_or_output(tmp_path, capsys, server):
+    path = made(tmp_path, 2, server.port, capsys)
+    server.handler.refuse.add(customer_email(2))
+    main(["verstuur", str(path), "--datum", D, "--json"])
+    main(["verstuur", str(path), "--datum", D])
+    captured = capsys.readouterr()
+    assert PASSWORD not in captured.out + captured.err
+    secret = PASSWORD.encode()
+    for file in tmp_path.rglob("*"):
+        if file.is_file():
+            assert secret not in file.read_bytes(), file
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        assert all(secret not in z.read(n) for n in z.namelist())
+
+
+def test_a_run_killed_after_n_messages_sends_exactly_the_missing_ones(tmp_path, capsys, server):
+    """A real process, killed with SIGKILL by the server the moment it holds the 3rd message
+    (before the client hears the answer): that one is unsure, the rest go on the next run."""
+    path = made(tmp_path, 6, server.port, capsys)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "addin.cli", "verstuur", str(path), "--datum", D, "--json"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server.handler.kill_pid = proc.pid
+    server.handler.kill_after = 3
+    proc.communicate(timeout=120)
+    assert proc.returncode == -9
+    assert len(server.received) == 3
+    assert not any(verzonden(path).values())  # killed before the workbook write
+
+    server.handler.kill_after = None
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    data = json.loads(done.stdout)
+    assert done.returncode == 1  # the third is unsure
+    (unsure,) = data["onzeker"]
+    assert unsure["aan"] == server.received[2].recipients
+    assert len(data["verzonden"]) == 3
+    received = [r.recipients[0] for r in server.received]
+    assert sorted(received) == [customer_email(k) for k in range(1, 7)]  # each exactly once
+    sent = verzonden(path)
+    assert sum(1 for v in sent.values() if v) == 5  # 2 recorded from the journal + 3 new
+    assert sent[unsure["document"]] == ""
