@@ -2,12 +2,12 @@
 
     RunPython "import addin.ribbon; addin.ribbon.maak_herinneringen()"
 
-Six handlers: `maak_herinneringen`, `vernieuw_werklijst`, `importeer_bankafschrift`,
-`importeer_facturen`, `importeer_facturenmap` (the button "Map met facturen"),
-`controleer_gegevens`. Each takes the workbook that pressed the button
+Seven handlers: `maak_herinneringen`, `verstuur_emails`, `vernieuw_werklijst`,
+`importeer_bankafschrift`, `importeer_facturen`, `importeer_facturenmap` (the button "Map met
+facturen"), `controleer_gegevens`. Each takes the workbook that pressed the button
 (``xw.Book.caller()``; the tests pass a `live.LiveWorkbook` instead), reads its tables
 (adapters/live.py), runs the same engine and jobs as the command line (plan_book,
-run_letters, bank_job.import_bank, invoices/job.import_invoices),
+run_letters, run_send, bank_job.import_bank, invoices/job.import_invoices),
 decides every change first and then writes it into the open workbook in one go, shows a
 Dutch message box with the result, and opens the folder with the letters.
 
@@ -43,6 +43,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from jinja2 import TemplateError
@@ -62,10 +63,13 @@ from addin.adapters.excel.xlwings_book import (
 from addin.adapters.invoices import list_memory
 from addin.adapters.invoices.job import import_invoices, remove_pdfs, save_pdfs
 from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
+from addin.adapters.mail.job import VERZONDEN, SetupError, Transport, run_send
+from addin.adapters.mail.password import PasswordError
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError
 from addin.cli.importeer import summary_lines
 from addin.cli.letters import template_problem
 from addin.cli.report import problem_line
+from addin.cli.send import summary_text
 from addin.core.letter_log import agreement_updates, werklijst_rows, werklijst_warnings
 from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
@@ -97,6 +101,19 @@ class Outcome:
 def maak_herinneringen(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
     """Maak herinneringen: today's letters and e-mail drafts, logged in Contacten."""
     return _run("Maak herinneringen", _letters, workbook, as_of, writes=True)
+
+
+def verstuur_emails(
+    workbook: LiveWorkbook | None = None,
+    as_of: date | None = None,
+    *,
+    transport: Transport | None = None,
+) -> Outcome:
+    """Verstuur e-mails: the reviewed letters' e-mails, each once (SMTP or Outlook);
+    `transport` replaces the one Instellingen chooses (tests: a stand-in Outlook)."""
+    return _run(
+        "Verstuur e-mails", partial(_send, transport=transport), workbook, as_of, writes=True
+    )
 
 
 def vernieuw_werklijst(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
@@ -262,6 +279,35 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     )
     warned = _warnings_note(job.plan_after, book)
     return Outcome(True, message + warned + _problems_note(problems), job.folder)
+
+
+# --- Verstuur e-mails -------------------------------------------------------------------------
+
+
+def _send(workbook: LiveWorkbook, as_of: date, transport: Transport | None) -> Outcome:
+    path = workbook_path(workbook.fullname)
+    book, _problems = live.read_live(workbook)
+    block = workbook.table(schema.CONTACTEN.name)
+    wanted = schema.normalise_header(VERZONDEN)
+    if block is not None and wanted not in {schema.normalise_header(h) for h in block.headers}:
+        raise RibbonError(
+            f"De tabel {schema.CONTACTEN.name} heeft nog geen kolom '{VERZONDEN}'. Typ "
+            f"'{VERZONDEN}' in de eerste lege cel rechts naast de kop 'Document' (Excel neemt "
+            f"de kolom dan op in de tabel) en druk opnieuw op Verstuur e-mails. Er is niets "
+            f"verstuurd."
+        )
+    try:
+        job = run_send(
+            book,
+            path,
+            as_of,
+            transport=transport,
+            write=lambda patch: live.write_patch(workbook, patch),
+        )
+    except (SetupError, PasswordError) as exc:
+        raise RibbonError(f"{str(exc)[:1].upper()}{str(exc)[1:]}. Er is niets verstuurd.") from exc
+    ok = not (job.not_sent or job.unsure or job.write_error)
+    return Outcome(ok, summary_text(job, book).strip())
 
 
 # --- Vernieuw werklijst -----------------------------------------------------------------------

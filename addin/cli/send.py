@@ -64,7 +64,7 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
     if args.json:
         print_json(_json(job, args))
     else:
-        sys.stdout.write(_text(job, book))
+        sys.stdout.write(summary_text(job, book))
     reported = job.not_sent or job.unsure or job.write_error
     return EXIT_PROBLEMS if reported else EXIT_OK
 
@@ -137,7 +137,8 @@ def _json(job: SendJob, args: argparse.Namespace) -> dict[str, Any]:
     return data
 
 
-def _text(job: SendJob, book: Book) -> str:
+def summary_text(job: SendJob, book: Book) -> str:
+    """The Dutch summary of a send run (command line and ribbon)."""
     lines: list[str] = []
     if not job.configured:
         lines.append(

@@ -27,6 +27,7 @@ with warnings.catch_warnings():
 XLWINGS_BAS = Path(xlwings.__file__).with_name("xlwings.bas")
 RIBBON_HANDLERS = {
     "MaakHerinneringen": "maak_herinneringen",
+    "VerstuurEMails": "verstuur_emails",
     "VernieuwWerklijst": "vernieuw_werklijst",
     "ImporteerBankafschrift": "importeer_bankafschrift",
     "ImporteerFacturen": "importeer_facturen",

@@ -9,6 +9,10 @@ Public Sub MaakHerinneringen(control As IRibbonControl)
     RunPython "import addin.ribbon; addin.ribbon.maak_herinneringen()"
 End Sub
 
+Public Sub VerstuurEMails(control As IRibbonControl)
+    RunPython "import addin.ribbon; addin.ribbon.verstuur_emails()"
+End Sub
+
 Public Sub VernieuwWerklijst(control As IRibbonControl)
     RunPython "import addin.ribbon; addin.ribbon.vernieuw_werklijst()"
 End Sub

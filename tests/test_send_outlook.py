@@ -1,0 +1,253 @@
+"""The Outlook ways (classic Outlook through COM) and the ribbon's "Verstuur e-mails",
+against a stand-in with the same COM surface as Outlook.Application: CreateItem(0) gives a
+MailItem with Recipients (Add, Type, ResolveAll), Subject, Body, HTMLBody, Attachments.Add
+(a file path, read when added, as Outlook copies it) and Save / Send.
+
+What only a real Outlook shows (the draft in Concepten, the message leaving, Outlook's own
+security prompts) is not checked here; the README says so. Also the SMTP password from the
+system's credential store, through keyring with an in-memory backend (keyring.set_keyring)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from addin import ribbon
+from addin.adapters.mail.job import run_send
+from addin.adapters.mail.outlook import OL_BCC, OL_TO, OutlookTransport
+from addin.adapters.mail.password import PASSWORD_ENV, SERVICE, account, smtp_password
+from addin.adapters.mail.smtp import CA_ENV
+from addin.adapters.workbook.reader import read_book
+from addin.cli import main
+from tests.adapters.live_openpyxl import OpenpyxlWorkbook
+from tests.mailserver import PASSWORD, USER, MailServer, make_certificate
+from tests.sendbook import DAY, customer_email, send_book, write_send_book
+from tests.test_cli_send import made, verzonden
+
+D = DAY.isoformat()
+
+
+# --- the stand-in ------------------------------------------------------------------------
+
+
+class Recipient:
+    def __init__(self, address: str) -> None:
+        self.Address = address
+        self.Type = OL_TO
+
+
+class Recipients:
+    def __init__(self) -> None:
+        self.items: list[Recipient] = []
+
+    def Add(self, address: str) -> Recipient:
+        recipient = Recipient(address)
+        self.items.append(recipient)
+        return recipient
+
+    def ResolveAll(self) -> bool:
+        return all("@" in r.Address for r in self.items)
+
+    @property
+    def Count(self) -> int:
+        return len(self.items)
+
+
+class Attachments:
+    def __init__(self) -> None:
+        self.files: list[tuple[str, bytes]] = []
+
+    def Add(self, path: str) -> None:
+        file = Path(path)
+        self.files.append((file.name, file.read_bytes()))  # Outlook copies the file in
+
+
+class MailItem:
+    def __init__(self, app: FakeOutlook) -> None:
+        self.app = app
+        self.Recipients = Recipients()
+        self.Attachments = Attachments()
+        self.Subject = ""
+        self.Body = ""
+        self.HTMLBody = ""
+
+    def Save(self) -> None:
+        if self.app.fail_on_save:
+            raise OSError("(-2147352567, 'Uitzondering opgetreden.')")
+        self.app.drafts.append(self)
+
+    def Send(self) -> None:
+        self.app.sent.append(self)
+
+
+class FakeOutlook:
+    """Outlook.Application as far as the adapter uses it."""
+
+    def __init__(self) -> None:
+        self.drafts: list[MailItem] = []
+        self.sent: list[MailItem] = []
+        self.fail_on_save = False
+
+    def CreateItem(self, kind: int) -> MailItem:
+        assert kind == 0, "olMailItem"
+        return MailItem(self)
+
+
+# --- Outlook concepten / versturen ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("via", "send", "label"),
+    [("Outlook concepten", False, "Outlook concept"), ("Outlook versturen", True, "Outlook")],
+)
+def test_outlook_draft_or_send_once_each(tmp_path, capsys, via, send, label):
+    path = made(tmp_path, 3, 25, capsys, via=via, bcc_self=True)
+    outlook = FakeOutlook()
+    book, _ = read_book(path)
+    transport = OutlookTransport(send=send, application=lambda: outlook)
+    job = run_send(book, path, DAY, transport=transport)
+    items = outlook.sent if send else outlook.drafts
+    assert len(items) == 3 and (outlook.drafts if send else outlook.sent) == []
+    assert [s.via for s in job.sent] == [label] * 3
+    for k, item in enumerate(items, start=1):
+        to = [(r.Address, r.Type) for r in item.Recipients.items]
+        assert to == [(customer_email(k), OL_TO), ("info@bakkerij.nl", OL_BCC)]
+        assert f"2026-{k:04d}" in item.Subject
+        assert "Bakkerij De Korenschoof" in (item.HTMLBody or item.Body)
+        ((name, data),) = item.Attachments.files
+        pdf = path.parent / job.sent[k - 1].document
+        assert name == pdf.name and data == pdf.read_bytes()
+    assert all(v.endswith(label) for v in verzonden(path).values())
+
+    # a second run makes no second draft
+    book, _ = read_book(path)
+    again = run_send(
+        book, path, DAY, transport=OutlookTransport(send=send, application=lambda: outlook)
+    )
+    assert again.sent == [] and len(items) == 3
+
+
+def test_outlook_error_while_saving_is_unsure(tmp_path, capsys):
+    path = made(tmp_path, 2, 25, capsys, via="Outlook concepten")
+    outlook = FakeOutlook()
+    outlook.fail_on_save = True
+    book, _ = read_book(path)
+    job = run_send(
+        book, path, DAY, transport=OutlookTransport(send=False, application=lambda: outlook)
+    )
+    assert job.sent == [] and len(job.unsure) == 2
+    assert "onbekend" in job.unsure[0].reason
+    book, _ = read_book(path)
+    outlook.fail_on_save = False
+    job = run_send(
+        book, path, DAY, transport=OutlookTransport(send=False, application=lambda: outlook)
+    )
+    assert job.sent == [] and len(job.unsure) == 2 and outlook.drafts == []
+
+
+def test_outlook_without_pywin32_says_so(tmp_path, capsys):
+    path = made(tmp_path, 1, 25, capsys, via="Outlook versturen")
+    code = main(["verstuur", str(path), "--datum", D, "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1 and data["verzonden"] == []
+    (failed,) = data["niet_verzonden"]
+    assert "klassieke Outlook" in failed["reden"]
+
+
+# --- the ribbon --------------------------------------------------------------------------
+
+
+def test_ribbon_verstuur_emails(tmp_path, capsys):
+    path = made(tmp_path, 2, 25, capsys, via="Outlook concepten")
+    outlook = FakeOutlook()
+    excel = OpenpyxlWorkbook(path)
+    outcome = ribbon.verstuur_emails(
+        excel, DAY, transport=OutlookTransport(send=False, application=lambda: outlook)
+    )
+    excel.save()
+    assert outcome.ok, outcome.message
+    assert outcome.message.startswith("2 e-mails verstuurd via Outlook (concepten)")
+    ((_message, title, critical),) = excel.alerts
+    assert title == "Debiteuren: Verstuur e-mails" and not critical
+    assert len(outlook.drafts) == 2
+    assert all(v.endswith("Outlook concept") for v in verzonden(path).values())
+
+    excel = OpenpyxlWorkbook(path)
+    again = ribbon.verstuur_emails(
+        excel, DAY, transport=OutlookTransport(send=False, application=lambda: outlook)
+    )
+    assert again.ok and "Geen e-mails te versturen" in again.message and len(outlook.drafts) == 2
+
+
+def test_ribbon_with_concept_map_says_how_to_choose(tmp_path, capsys):
+    path = made(tmp_path, 1, 25, capsys, via="Concept-map")
+    excel = OpenpyxlWorkbook(path)
+    outcome = ribbon.verstuur_emails(excel, DAY)
+    assert outcome.ok and "Verzenden via" in outcome.message
+
+
+# --- the password from the credential store -----------------------------------------------
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend that keeps passwords in this process only."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring():
+    before = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(before)
+
+
+def test_password_from_the_keyring_and_the_environment_wins(memory_keyring, monkeypatch):
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    assert smtp_password(USER, "smtp.example.nl") is None
+    memory_keyring.set_password(SERVICE, account(USER, "SMTP.example.nl"), "uit-de-kluis")
+    assert smtp_password(USER, "smtp.example.nl") == "uit-de-kluis"
+    monkeypatch.setenv(PASSWORD_ENV, "uit-de-omgeving")
+    assert smtp_password(USER, "smtp.example.nl") == "uit-de-omgeving"
+
+
+def test_verstuur_logs_in_with_the_password_from_the_keyring(
+    tmp_path, capsys, memory_keyring, monkeypatch
+):
+    cert, key = make_certificate(tmp_path)
+    monkeypatch.setenv(CA_ENV, str(cert))
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    with MailServer(cert, key) as srv:
+        path = made(tmp_path, 1, srv.port, capsys)
+        code = main(["verstuur", str(path), "--datum", D, "--json"])
+        data = json.loads(capsys.readouterr().out)
+        assert code == 2 and "debiteuren wachtwoord" in data["fout"] and srv.received == []
+        memory_keyring.set_password(SERVICE, account(USER, "127.0.0.1"), PASSWORD)
+        code = main(["verstuur", str(path), "--datum", D, "--json"])
+        assert code == 0 and len(srv.received) == 1
+        assert srv.handler.logins == ["PLAIN:info@bakkerij.nl:True"]
+
+
+def test_wachtwoord_needs_server_and_user(tmp_path, capsys):
+    path = write_send_book(send_book(1, user=""), tmp_path / "B.xlsx")
+    code = main(["wachtwoord", str(path), "--json"])
+    assert code == 2 and "SMTP-gebruiker" in json.loads(capsys.readouterr().out)["fout"]
