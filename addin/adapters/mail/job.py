@@ -375,8 +375,7 @@ def _send_all(
                     recipients,
                     draft.message_id,
                     via,
-                    draft.attachments,
-                    draft.subject,
+                    subject=draft.subject,
                 )
             )
             if progress:

@@ -57,8 +57,8 @@ class Draft:
     Attributes:
       to: the validated To addresses (the only recipients besides `bcc`).
       bcc: the sender's own copy, or empty.
-      message: the message as it will be sent (headers adjusted, body as the user left it).
-      attachments: the attached files' names.
+      data: the message as it will be sent: the draft's body bytes as the user left them,
+        under the adjusted header block.
       smtputf8: an address has a non-ASCII local part (needs the server's SMTPUTF8).
     """
 
@@ -67,13 +67,22 @@ class Draft:
     bcc: tuple[str, ...]
     message_id: str
     subject: str
-    message: EmailMessage
-    attachments: tuple[str, ...]
+    data: bytes
     smtputf8: bool
 
     def as_bytes(self) -> bytes:
-        chosen = policy.SMTPUTF8 if self.smtputf8 else policy.SMTP
-        return self.message.as_bytes(policy=chosen)
+        return self.data
+
+    @property
+    def message(self) -> EmailMessage:
+        """The whole message parsed (Outlook and --proef need its parts; SMTP does not)."""
+        msg = BytesParser(policy=policy.default).parsebytes(self.data)
+        assert isinstance(msg, EmailMessage)
+        return msg
+
+    @property
+    def attachments(self) -> tuple[str, ...]:
+        return tuple(p.get_filename() or "bijlage" for p in self.message.iter_attachments())
 
 
 def has_control(text: str) -> bool:
@@ -109,76 +118,118 @@ def _single(address: str, what: str) -> Address:
     return Address(username=local, domain=domain)
 
 
+# Headers never passed on from a draft: recipients come only from To (written again from
+# its parsed addresses), the sender from the settings; X-Unsent is the draft marker.
+DROPPED = frozenset(
+    h.lower()
+    for h in ("From", "Reply-To", "Sender", "To", "Cc", "Bcc", "Resent-From", "Resent-Sender",
+              "Resent-To", "Resent-Cc", "Resent-Bcc", "X-Unsent", "Return-Path")
+)  # fmt: skip
+
+
+def _split(raw: bytes) -> tuple[list[bytes], bytes]:
+    """The header fields (each with its folded lines, CRLF-ended) and the body bytes."""
+    ends = [at for at in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if at >= 0]
+    if not ends:
+        head, body = raw, b""
+    else:
+        at = min(ends)
+        sep = 4 if raw[at : at + 4] == b"\r\n\r\n" else 2
+        head, body = raw[:at], raw[at + sep :]
+    fields: list[bytes] = []
+    for line in head.replace(b"\r\n", b"\n").split(b"\n"):
+        if line[:1] in (b" ", b"\t") and fields:
+            fields[-1] += line + b"\r\n"
+        elif line:
+            fields.append(line + b"\r\n")
+    return fields, body
+
+
+def _name(field: bytes) -> str:
+    return field.split(b":", 1)[0].strip().decode("ascii", "replace").lower()
+
+
+def _value(field: bytes) -> str:
+    text = field.split(b":", 1)[1] if b":" in field else b""
+    return text.decode("utf-8", "replace").replace("\r\n", "").strip()
+
+
 def load_draft(path: Path, sender: Sender, now: datetime | None = None) -> Draft:
-    """Read and check the draft at `path`; DraftError (Dutch) when it cannot go."""
+    """Read and check the draft at `path`; DraftError (Dutch) when it cannot go.
+
+    Only the header block is parsed and rewritten; the body (text, HTML, the PDF) goes as
+    its bytes are in the file, so sending stays fast and the user's edits stay exact."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise DraftError(f"het e-mailconcept {path.name} kan niet worden gelezen ({exc})") from exc
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(msg, EmailMessage)
-    to = _recipients(msg, path)
-    from_addr = _single(sender.address, "SMTP-afzender / E-mail")
-    from_addr = Address(
-        display_name=clean_name(sender.name), username=from_addr.username, domain=from_addr.domain
-    )
-    for header in ("From", "Reply-To", "Sender", "To", "Cc", "Bcc", "Resent-To", "Resent-Cc",
-                   "Resent-Bcc", "X-Unsent", "Return-Path"):  # fmt: skip
-        del msg[header]
-    msg["From"] = from_addr
-    if sender.reply_to and sender.reply_to.strip().casefold() != sender.address.strip().casefold():
-        reply = _single(sender.reply_to, "E-mail")
-        msg["Reply-To"] = Address(clean_name(sender.name), reply.username, reply.domain)
-    msg["To"] = [Address(clean_name(name), *addr.split("@")) for name, addr in to]
-    if not msg["Date"]:
-        msg["Date"] = format_datetime(now or datetime.now(UTC).astimezone())
-    message_id = str(msg["Message-ID"] or "").strip()
-    if not message_id or has_control(message_id):
-        del msg["Message-ID"]
-        message_id = make_msgid("debiteuren", domain=from_addr.domain)
-        msg["Message-ID"] = message_id
+    fields, body = _split(raw)
+    found = {_name(f): _value(f) for f in reversed(fields)}  # the first of each name wins
+    to = _recipients(found.get("to", ""))
+    own = _single(sender.address, "SMTP-afzender / E-mail")
+    from_addr = Address(clean_name(sender.name), own.username, own.domain)
     bcc: tuple[str, ...] = ()
     if sender.bcc:
-        own = _single(sender.bcc, "E-mail")
-        bcc = (own.addr_spec,)
+        bcc = (_single(sender.bcc, "E-mail").addr_spec,)
     addresses = tuple(addr for _, addr in to)
-    attachments = tuple(part.get_filename() or "bijlage" for part in msg.iter_attachments())
+    utf8 = any(not a.isascii() for a in (*addresses, *bcc, from_addr.addr_spec))
+    head = EmailMessage(policy=policy.SMTPUTF8 if utf8 else policy.SMTP)
+    head["From"] = from_addr
+    if sender.reply_to and sender.reply_to.strip().casefold() != sender.address.strip().casefold():
+        reply = _single(sender.reply_to, "E-mail")
+        head["Reply-To"] = Address(clean_name(sender.name), reply.username, reply.domain)
+    head["To"] = [Address(clean_name(name), *addr.split("@")) for name, addr in to]
+    message_id = found.get("message-id", "")
+    if not message_id or has_control(message_id) or " " in message_id:
+        message_id = make_msgid("debiteuren", domain=own.domain)
+        head["Message-ID"] = message_id
+    if not found.get("date"):
+        head["Date"] = format_datetime(now or datetime.now(UTC).astimezone())
+    kept = [
+        f
+        for f in fields
+        if _name(f) not in DROPPED and not (_name(f) == "message-id" and "Message-ID" in head)
+    ]
+    new_head = head.as_bytes().rstrip(b"\r\n") + b"\r\n"
+    subject = ""
+    if "subject" in found:
+        subject = str(policy.default.header_factory("Subject", found["subject"]))
     return Draft(
         path=path,
         to=addresses,
         bcc=bcc,
         message_id=message_id,
-        subject=str(msg["Subject"] or ""),
-        message=msg,
-        attachments=attachments,
-        smtputf8=any(not a.isascii() for a in (*addresses, *bcc, from_addr.addr_spec)),
+        subject=subject,
+        data=new_head + b"".join(kept) + b"\r\n" + body,
+        smtputf8=utf8,
     )
 
 
-def _recipients(msg: EmailMessage, path: Path) -> list[tuple[str, str]]:
-    header = msg["To"]
-    if header is None or not str(header).strip():
+def _recipients(text: str) -> list[tuple[str, str]]:
+    """(display name, address) for each address of the draft's To, each validated."""
+    if not text.strip():
         raise DraftError("geen e-mailadres: het concept heeft geen geadresseerde (Aan)")
-    if has_control(str(header)):
+    if has_control(text):
         raise DraftError("het adres in het concept bevat een regelovergang of onzichtbaar teken")
-    try:
-        groups = header.groups
-    except AttributeError:
-        raise DraftError(f"het adres '{header}' in het concept is niet te lezen") from None
+    header = policy.default.header_factory("To", text)
+    groups = getattr(header, "groups", None)
+    defects = getattr(header, "defects", None)
+    if groups is None or defects:
+        raise DraftError(f"het adres '{text}' in het concept is niet goed geschreven")
     found: list[tuple[str, str]] = []
     for group in groups:
         if group.display_name is not None:
             raise DraftError(
-                f"het adres '{header}' in het concept is een groep (geef losse adressen)"
+                f"het adres '{text}' in het concept is een groep (geef losse adressen)"
             )
         for a in group.addresses:
             addr = f"{a.username}@{a.domain}"
             if not a.username or not a.domain or not valid_address(addr):
-                raise DraftError(f"'{addr or header}' in het concept is geen geldig e-mailadres")
+                raise DraftError(
+                    f"'{addr if a.username else text}' in het concept is geen geldig e-mailadres"
+                )
             if addr.casefold() not in {f.casefold() for _, f in found}:
                 found.append((a.display_name, addr))
-    if getattr(header, "defects", ()):
-        raise DraftError(f"het adres '{header}' in het concept is niet goed geschreven")
     if not found:
         raise DraftError("geen e-mailadres: het concept heeft geen geadresseerde (Aan)")
     return found
