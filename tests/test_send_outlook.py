@@ -251,3 +251,19 @@ def test_wachtwoord_needs_server_and_user(tmp_path, capsys):
     path = write_send_book(send_book(1, user=""), tmp_path / "B.xlsx")
     code = main(["wachtwoord", str(path), "--json"])
     assert code == 2 and "SMTP-gebruiker" in json.loads(capsys.readouterr().out)["fout"]
+
+
+def test_wachtwoord_stores_the_typed_password_in_the_keyring(
+    tmp_path, capsys, memory_keyring, monkeypatch
+):
+    """With no terminal, getpass reads the line from standard input (as when piped)."""
+    import io
+
+    path = write_send_book(send_book(1, 2525, user=USER), tmp_path / "B.xlsx")
+    monkeypatch.setattr("sys.stdin", io.StringIO("typ-het-maar-1\n"))
+    code = main(["wachtwoord", str(path)])
+    captured = capsys.readouterr()
+    assert code == 0 and "wachtwoordkluis" in captured.out
+    assert "typ-het-maar-1" not in captured.out + captured.err
+    assert memory_keyring.store == {(SERVICE, account(USER, "127.0.0.1")): "typ-het-maar-1"}
+    assert b"typ-het-maar-1" not in path.read_bytes()
