@@ -62,9 +62,9 @@ from addin.adapters.excel.xlwings_book import (
 )
 from addin.adapters.invoices import list_memory
 from addin.adapters.invoices.job import import_invoices, remove_pdfs, save_pdfs
-from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.mail.job import VERZONDEN, SetupError, Transport, run_send
 from addin.adapters.mail.password import PasswordError
+from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError
 from addin.cli.importeer import summary_lines
 from addin.cli.letters import template_problem

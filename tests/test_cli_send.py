@@ -20,6 +20,7 @@ from addin.adapters.mail.smtp import CA_ENV
 from addin.adapters.workbook.reader import read_book
 from addin.cli import main
 from tests.mailserver import PASSWORD, MailServer, make_certificate
+from tests.ooxml import assert_valid
 from tests.sendbook import DAY, customer_email, send_book, write_send_book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +90,7 @@ def test_every_message_once_with_recipient_subject_body_and_pdf(tmp_path, capsys
         assert pdf.get_content_type() == "application/pdf"
         assert pdf.get_content() == eml_pdf.read_bytes()
     assert all(s.endswith(" SMTP") for s in verzonden(path).values())
+    assert_valid(path)
     assert server.handler.logins == ["PLAIN:info@bakkerij.nl:True"]
 
     # a second run sends nothing
@@ -271,6 +273,7 @@ def test_older_workbook_gets_the_verzonden_column(tmp_path, capsys, server):
     wb = openpyxl.load_workbook(path)
     assert wb["Contacten"].tables["tblContacten"].ref.split(":")[1].startswith("L")
     assert all(v.endswith("SMTP") for v in verzonden(path).values())
+    assert_valid(path)  # what Excel would open without repairing
 
 
 def test_no_password_in_any_file_or_output(tmp_path, capsys, server):

@@ -35,10 +35,18 @@ from addin.adapters.mail.job import (
 from addin.adapters.mail.password import PASSWORD_ENV, PasswordError, store_password
 from addin.adapters.workbook.reader import read_book
 from addin.adapters.workbook.xlsx_patch import PatchError
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json
+from addin.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    parse_day,
+    print_json,
+    writes_workbook,
+)
 from addin.core.model import Book
 
 
+@writes_workbook
 def cmd_verstuur(args: argparse.Namespace) -> int:
     book, _problems = read_book(args.boek)
     path = Path(args.boek)
