@@ -20,21 +20,8 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from addin.adapters.mail.job import (
-    NotSent,
-    SendJob,
-    SetupError,
-    console_progress,
-    describe,
-    find_contact,
-    mark_sent,
-    run_send,
-)
-from addin.adapters.mail.password import PASSWORD_ENV, PasswordError, store_password
-from addin.adapters.workbook.reader import read_book
-from addin.adapters.workbook.xlsx_patch import PatchError
 from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -43,11 +30,20 @@ from addin.cli.common import (
     print_json,
     writes_workbook,
 )
-from addin.core.model import Book
+
+if TYPE_CHECKING:
+    from addin.adapters.mail.job import NotSent, SendJob
+    from addin.core.model import Book
 
 
 @writes_workbook
 def cmd_verstuur(args: argparse.Namespace) -> int:
+    # Imported here, not at start-up: only this command needs the reader, engine and mail.
+    from addin.adapters.mail.job import SetupError, console_progress, find_contact, run_send
+    from addin.adapters.mail.password import PasswordError
+    from addin.adapters.workbook.reader import read_book
+    from addin.adapters.workbook.xlsx_patch import PatchError
+
     book, _problems = read_book(args.boek)
     path = Path(args.boek)
     if args.markeer_verzonden:
@@ -78,6 +74,9 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
 
 
 def _mark(args: argparse.Namespace, book: Book, path: Path) -> int:
+    from addin.adapters.mail.job import find_contact, mark_sent
+    from addin.adapters.workbook.xlsx_patch import PatchError
+
     contact = find_contact(book, args.markeer_verzonden)
     if contact is None:
         return fail(args, _unknown_document(args.markeer_verzonden))
@@ -147,6 +146,8 @@ def _json(job: SendJob, args: argparse.Namespace) -> dict[str, Any]:
 
 def summary_text(job: SendJob, book: Book) -> str:
     """The Dutch summary of a send run (command line and ribbon)."""
+    from addin.adapters.mail.job import describe
+
     lines: list[str] = []
     if not job.configured:
         lines.append(
@@ -203,6 +204,9 @@ def _way(job: SendJob) -> str:
 
 
 def cmd_wachtwoord(args: argparse.Namespace) -> int:
+    from addin.adapters.mail.password import PASSWORD_ENV, PasswordError, store_password
+    from addin.adapters.workbook.reader import read_book
+
     book, _problems = read_book(args.boek)
     s = book.settings
     if not s.smtp_server.strip() or not s.smtp_user.strip():
