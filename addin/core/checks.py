@@ -20,6 +20,7 @@ from itertools import chain
 from typing import Any
 
 from addin import schema
+from addin.core.addresses import parse_addresses
 from addin.core.model import Book, CellRef, Problem
 
 Check = Callable[[Book, date], list[Problem]]
@@ -180,12 +181,28 @@ def check_step_names(book: Book, as_of: date) -> list[Problem]:
     return out
 
 
+def check_email_addresses(book: Book, as_of: date) -> list[Problem]:
+    """Every E-mail cell holds addresses separated by ; and nothing else (no names, commas,
+    line breaks): outside text never becomes a recipient or a header. The letter is still
+    made as PDF; only its e-mail draft goes without that address."""
+    out = []
+    cells: list[tuple[CellRef, str]] = [(_ref(K, c.row, "email"), c.email) for c in book.customers]
+    cells += [(_ref(P, p.row, "email"), p.email) for p in book.contact_persons]
+    if book.settings.email:
+        cells.append((CellRef(schema.INSTELLINGEN.sheet, None, "E-mail"), book.settings.email))
+    for ref, text in cells:
+        if text:
+            out += [Problem(ref, message) for message in parse_addresses(text).errors]
+    return out
+
+
 CHECKS: tuple[Check, ...] = (
     check_duplicate_customers,
     check_invoice_rows,
     check_other_customers,
     check_invoice_references,
     check_step_names,
+    check_email_addresses,
 )
 
 

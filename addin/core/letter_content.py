@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from addin.core.addresses import MailAddress, parse_addresses
 from addin.core.agreements import Instalment, schedule
 from addin.core.fourteen_day_letter import FourteenDayLetter, fourteen_day_letter
 from addin.core.ladder_default import DEFAULT_STEPS
@@ -59,7 +60,11 @@ class Recipient:
       attention: the contact person for letters (bookkeeping first), "t.a.v." in the address.
       address_lines: street and "postcode  city" (two spaces, as PostNL asks), then the
         country in capitals when it is not the Netherlands.
-      email: where the e-mail draft goes: the customer's address, else the contact's.
+      email: where the e-mail draft goes: the customer's addresses, else the contact's,
+        as text ("a@b.nl; c@d.nl"); only the valid ones (core.addresses).
+      addresses: the same, parsed: what the e-mail's To header is built from.
+      address_errors: why a part of the E-mail field was left out (reported as a problem
+        by checks.check_email_addresses; the letter is still made as PDF).
       salutation_name: the name to greet; empty means "Geachte heer/mevrouw".
     """
 
@@ -69,6 +74,8 @@ class Recipient:
     country: str
     email: str
     salutation_name: str
+    addresses: tuple[MailAddress, ...] = ()
+    address_errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,15 +256,18 @@ def _recipient(customer: Customer, ledger: Ledger) -> Recipient:
     abroad = country.casefold() not in HOME_COUNTRIES
     if abroad:
         lines.append(country.upper())
-    email = customer.email.strip() or (contact.email.strip() if contact is not None else "")
+    field = customer.email.strip() or (contact.email.strip() if contact is not None else "")
+    parsed = parse_addresses(field)
     greet = attention or (customer.name if customer.kind is CustomerKind.CONSUMER else "")
     return Recipient(
         name=customer.name,
         attention=attention,
         address_lines=tuple(lines),
         country=country if abroad else "",
-        email=email,
+        email="; ".join(a.text for a in parsed.addresses),
         salutation_name=greet,
+        addresses=parsed.addresses,
+        address_errors=parsed.errors,
     )
 
 

@@ -249,8 +249,18 @@ def test_eml_is_an_unsent_draft_with_the_pdf():
     assert msg["Subject"] == rendered.subject
     assert content.recipient.email in msg["To"]
     assert content.sender.email in msg["From"]
+    assert msg["Date"].datetime is not None
+    assert re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>", msg["Message-ID"].strip())
+    assert msg.get_content_type() == "multipart/mixed"
+    (alternative,) = [
+        p for p in msg.iter_parts() if p.get_content_type() == "multipart/alternative"
+    ]
+    kinds = [p.get_content_type() for p in alternative.iter_parts()]
+    assert kinds == ["text/plain", "text/html"]
     body = msg.get_body(preferencelist=("plain",)).get_content()
     assert "€ 684,20" in body
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "€ 684,20" in html and html.count("<p>") == body.strip().count("\r\n\r\n") + 1
     (att,) = list(msg.iter_attachments())
     assert att.get_content_type() == "application/pdf"
     assert att.get_filename() == "Herinnering 2026-0244.pdf"

@@ -20,11 +20,12 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formataddr
+from email.policy import SMTP, SMTPUTF8
+from email.utils import format_datetime, make_msgid
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -65,6 +66,7 @@ from reportlab.platypus import (
 
 from addin.adapters.documents.paths import find_document, safe_name
 from addin.adapters.documents.template_limits import LimitedSandbox, TemplateLimitError, limits
+from addin.core.addresses import MailAddress, header_text, parse_addresses
 from addin.core.letter_content import InvoiceLine, LetterContent
 from addin.core.model import Action
 from addin.core.money import format_amount, to_cents
@@ -964,22 +966,66 @@ def _looks_like_pdf(path: Path) -> bool:
 # -- e-mail draft -------------------------------------------------------------------------------
 
 
+def _address(name: str, address: MailAddress) -> Address:
+    """A header address from parsed parts only: the display name cleaned (header_text), the
+    addr-spec from the validated local part and the IDNA domain, so no field can become
+    another header or recipient."""
+    return Address(
+        display_name=header_text(name), username=address.local, domain=address.ascii_domain
+    )
+
+
+def email_html(text: str, language: str) -> str:
+    """The same words as the plain body, as simple HTML: a paragraph per blank-line block."""
+    paras = [p for p in PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
+    body = "\n".join(
+        "<p>" + "<br>\n".join(escape(line) for line in p.strip("\n").splitlines()) + "</p>"
+        for p in paras
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{language.lower()}">\n<head><meta charset="utf-8"></head>\n'
+        f'<body style="font-family: Arial, Helvetica, sans-serif; font-size: 11pt;">\n'
+        f"{body}\n</body>\n</html>\n"
+    )
+
+
 def letter_eml(
-    content: LetterContent, rendered: RenderedText, pdf_bytes: bytes, filename: str
+    content: LetterContent,
+    rendered: RenderedText,
+    pdf_bytes: bytes,
+    filename: str,
+    *,
+    now: datetime | None = None,
 ) -> bytes:
     """An e-mail draft with the letter attached, marked ``X-Unsent: 1`` so classic Outlook
-    opens it as an editable draft; nothing is sent (DESIGN.md "Letters")."""
-    msg = EmailMessage(policy=SMTP)
+    opens it as an editable draft; nothing is sent (DESIGN.md "Letters").
+
+    Date and Message-ID make it a complete message the send command can pass on as it is;
+    the body is multipart/alternative (plain text and the same words as simple HTML), the
+    PDF attached. From, Reply-To and To are built from validated addresses only
+    (core.addresses); an address with a non-ASCII local part is written with the SMTPUTF8
+    policy (RFC 6531), everything else with plain SMTP (display names as encoded words).
+    """
     s = content.sender
-    if s.email:
-        msg["From"] = formataddr((s.company_name, s.email)) if s.company_name else s.email
-    to = content.recipient.email
-    if to:
-        msg["To"] = formataddr((content.recipient.name, to))
-    msg["Subject"] = rendered.subject
+    sender = parse_addresses(s.email).addresses[:1]
+    recipients = content.recipient.addresses
+    utf8 = any(a.needs_smtputf8 for a in (*sender, *recipients))
+    msg = EmailMessage(policy=SMTPUTF8 if utf8 else SMTP)
+    if sender:
+        msg["From"] = _address(s.company_name, sender[0])
+        msg["Reply-To"] = _address(s.company_name, sender[0])
+    if recipients:
+        msg["To"] = [_address(content.recipient.name, a) for a in recipients]
+    msg["Subject"] = header_text(rendered.subject)
+    msg["Date"] = format_datetime(now or datetime.now(UTC).astimezone())
+    domain = sender[0].ascii_domain if sender else "debiteuren.invalid"
+    msg["Message-ID"] = make_msgid("debiteuren", domain=domain)
     msg["X-Unsent"] = "1"
     msg.set_content(rendered.email)
-    msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename=filename)
+    msg.add_alternative(email_html(rendered.email, content.language), subtype="html")
+    msg.add_attachment(
+        pdf_bytes, maintype="application", subtype="pdf", filename=safe_name(filename, 150)
+    )
     return msg.as_bytes()
 
 
