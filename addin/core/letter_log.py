@@ -27,12 +27,10 @@ from addin.core.model import (
     LetterTask,
     Plan,
 )
+from addin.core.texts import CONFIRMATION_STEP as CONFIRMATION_STEP  # re-exported
 from addin.core.texts import GOALS
 
 LOGGED_BY = "Debiteuren"
-
-# A confirmation is no ladder row; it is logged under this step name.
-CONFIRMATION_STEP = "Bevestiging"
 
 
 @dataclass(frozen=True, slots=True)

@@ -227,6 +227,12 @@ class Settings:
     bank_max_age_days: int = 7
     output_dir: str = ""
     invoice_dir: str = ""
+    # Letters issue: R4's sentence for the user's own invoices (empty: the suggestion of
+    # texts.invoice_sentence is written by `nieuw`), R1's thank-you letters, bundling.
+    invoice_sentence: str = ""
+    invoice_sentence_en: str = ""
+    thank_good_payers: bool = False
+    bundle_days: int = 7
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ from addin.core.model import (
 )
 from addin.core.money import ZERO, format_eur
 from addin.core.rules import Facts, decide, latest_outcome, make_action
-from addin.core.texts import nl_date
+from addin.core.texts import CONFIRMATION_STEP, nl_date
 
 # PLAYBOOK R3: keep in touch with top customers between invoices.
 KEEP_IN_TOUCH_MONTHS = 6
@@ -140,6 +140,8 @@ def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask
             used.add(customer)
             credit_notes = tuple(c.invoice for c in credits[customer])
             total += sum((c.open_amount for c in credits[customer]), ZERO)
+        if not step and action is Action.CONFIRM:
+            step = CONFIRMATION_STEP  # named by its step, like every other letter
         out.append(
             LetterTask(
                 customer=customer,

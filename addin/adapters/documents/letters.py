@@ -68,7 +68,6 @@ from addin.adapters.documents.paths import find_document, safe_name
 from addin.adapters.documents.template_limits import LimitedSandbox, TemplateLimitError, limits
 from addin.core.addresses import MailAddress, header_text, parse_addresses
 from addin.core.letter_content import InvoiceLine, LetterContent
-from addin.core.model import Action
 from addin.core.money import format_amount, to_cents
 
 OVERRIDE_DIR = "sjablonen"
@@ -126,6 +125,7 @@ LABELS: dict[str, dict[str, str]] = {
         "pay": "Betalen",
         "to_pay": "Bedrag",
         "first_instalment": "Eerste termijn",
+        "pay_by": "Uiterlijk",
         "iban": "IBAN",
         "bic": "BIC",
         "name": "Ten name van",
@@ -157,6 +157,7 @@ LABELS: dict[str, dict[str, str]] = {
         "pay": "Payment",
         "to_pay": "Amount",
         "first_instalment": "First instalment",
+        "pay_by": "Pay by",
         "iban": "IBAN",
         "bic": "BIC",
         "name": "Beneficiary",
@@ -688,10 +689,11 @@ def _payment_block(content: LetterContent) -> Flowable:
     lab = LABELS[content.language]
     st = _styles()
     lang = content.language
-    first = content.kind is Action.CONFIRM and content.amount_to_pay != content.total
+    first = content.first_instalment
     rows = [
         (lab["first_instalment"] if first else lab["to_pay"],
          f"<b>{_markup(money(content.amount_to_pay, lang))}</b>"),
+        *([(lab["pay_by"], _markup(long_date(first.due, lang)))] if first else []),
         (lab["iban"], _markup(_iban(content.iban))),
         (lab["name"], _markup(content.beneficiary)),
         (lab["reference"], _markup(content.reference)),

@@ -39,4 +39,8 @@ def check_templates(
         first.setdefault((task.step, task.action.value, languages.get(task.customer, "")), task)
     ledger = ledger if ledger is not None else Ledger.build(book, as_of)
     for task in first.values():
-        render_letter(compose(task, book, as_of, ledger=ledger), templates)
+        try:
+            content = compose(task, book, as_of, ledger=ledger)
+        except Exception:  # the letter's own data: the run skips and reports that letter
+            continue
+        render_letter(content, templates)

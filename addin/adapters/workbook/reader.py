@@ -301,6 +301,8 @@ _SETTING_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "min_reminder_amount": to_amount,
     "vat_on_collection_costs": to_bool,
     "bank_max_age_days": _non_negative,
+    "thank_good_payers": to_bool,
+    "bundle_days": _non_negative,
 }
 
 
