@@ -258,9 +258,9 @@ def test_eml_is_an_unsent_draft_with_the_pdf():
     kinds = [p.get_content_type() for p in alternative.iter_parts()]
     assert kinds == ["text/plain", "text/html"]
     body = msg.get_body(preferencelist=("plain",)).get_content()
-    assert "€ 684,20" in body
+    assert "€ 897,16" in body
     html = msg.get_body(preferencelist=("html",)).get_content()
-    assert "€ 684,20" in html and html.count("<p>") == body.strip().count("\r\n\r\n") + 1
+    assert "€ 897,16" in html and html.count("<p>") == body.strip().count("\r\n\r\n") + 1
     (att,) = list(msg.iter_attachments())
     assert att.get_content_type() == "application/pdf"
     assert att.get_filename() == "Herinnering 2026-0244.pdf"
@@ -273,7 +273,7 @@ def test_epc_qr_payload():
     assert payload is not None and payload.startswith(b"BCD\n")
     lines = payload.decode("latin-1").split("\n")
     assert lines[3] == "SCT" and lines[6] == "NL81RABO0312345678"
-    assert lines[7] == "EUR684.2" and lines[-1] == content.reference
+    assert lines[7] == "EUR897.16" and lines[-1] == content.reference
     qr = epc_qr(content)
     assert qr is not None
     assert qr.matrix == segno.make_qr(payload, error="m", boost_error=False, mask=qr.mask).matrix
@@ -341,7 +341,7 @@ def test_unreadable_original_falls_back_to_a_generated_copy(tmp_path: Path):
     content = content_for(Action.REMINDER, "NL")
     bad = tmp_path / "kapot.pdf"
     bad.write_bytes(b"%PDF-1.4 kapot")
-    data = letter_pdf(content, render_letter(content, templates()), [bad])
+    data = letter_pdf(content, render_letter(content, templates()), [bad] * len(content.invoices))
     assert "KOPIEFACTUUR" in pdf_text(data)[-1]
 
 

@@ -459,6 +459,7 @@ WIDTH = PAGE_W - LEFT - RIGHT
 # 85 x 40 mm (notes/LETTERS.md).
 WINDOW_X, WINDOW_TOP, WINDOW_W, WINDOW_H = 22 * mm, 50 * mm, 85 * mm, 40 * mm
 BODY_TOP = 100 * mm  # the text starts under the window
+BODY_TOP_TIGHT = 94 * mm  # ... a little closer when that keeps a letter on one page
 BOTTOM = 24 * mm
 ACCENT = colors.HexColor("#7a4a1e")
 GREY = colors.HexColor("#555555")
@@ -473,12 +474,16 @@ class InvoiceCopy:
     line: InvoiceLine
 
 
-@lru_cache(maxsize=1)
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13)
+@lru_cache(maxsize=2)
+def _styles(tight: bool = False) -> dict[str, ParagraphStyle]:
+    """The paragraph styles; `tight` is the spacing tried when a letter would otherwise just
+    spill onto a second page (less space between paragraphs, same type size)."""
+    base = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=12 if tight else 13)
     return {
-        "body": ParagraphStyle("p", parent=base, spaceAfter=6),
-        "subject": ParagraphStyle("s", parent=base, fontName="Helvetica-Bold", spaceAfter=9),
+        "body": ParagraphStyle("p", parent=base, spaceAfter=3.5 if tight else 6),
+        "subject": ParagraphStyle(
+            "s", parent=base, fontName="Helvetica-Bold", spaceAfter=5 if tight else 9
+        ),
         "small": ParagraphStyle("sm", parent=base, fontSize=8.5, leading=10.5),
         "cell": ParagraphStyle("c", parent=base, fontSize=8.5, leading=10.5),
         "num": ParagraphStyle("n", parent=base, fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
@@ -612,9 +617,9 @@ def _stamp(canv: pdfcanvas.Canvas, width: float, height: float, word: str) -> No
     canv.restoreState()
 
 
-def _invoice_table(content: LetterContent) -> Table:
+def _invoice_table(content: LetterContent, tight: bool = False) -> Table:
     lab = LABELS[content.language]
-    st = _styles()
+    st = _styles(tight)
     lang = content.language
 
     def num(value: Decimal, bold: bool = False) -> Paragraph:
@@ -667,8 +672,8 @@ def _invoice_table(content: LetterContent) -> Table:
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5 if tight else 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 if tight else 2.5),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
                 ("LINEBELOW", (0, 1), (-1, last - 1), 0.3, RULE),
                 ("LINEABOVE", (3, last), (-1, last), 0.8, colors.black),
@@ -685,9 +690,9 @@ def _credit_text(description: str, word: str) -> str:
     return f"{word}: {description}" if description else word
 
 
-def _payment_block(content: LetterContent) -> Flowable:
+def _payment_block(content: LetterContent, tight: bool = False) -> list[Flowable]:
     lab = LABELS[content.language]
-    st = _styles()
+    st = _styles(tight)
     lang = content.language
     first = content.first_instalment
     rows = [
@@ -709,7 +714,9 @@ def _payment_block(content: LetterContent) -> Flowable:
     left = [Paragraph(f"<b>{_markup(lab['pay'])}</b>", st["body"]), Paragraph(text, st["body"])]
     qr = epc_qr(content)
     right: list[Flowable] = (
-        [QRFlowable(qr, 32 * mm), Paragraph(_markup(lab["scan"]), st["small"])] if qr else []
+        [QRFlowable(qr, (27 if tight else 32) * mm), Paragraph(_markup(lab["scan"]), st["small"])]
+        if qr
+        else []
     )
     table = Table([[left, right]], colWidths=[WIDTH - 40 * mm, 40 * mm])
     table.setStyle(
@@ -719,12 +726,12 @@ def _payment_block(content: LetterContent) -> Flowable:
                 ("BOX", (0, 0), (-1, -1), 0.5, RULE),
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f7f3ee")),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 3 if tight else 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3 if tight else 5),
             ]
         )
     )
-    return KeepTogether([Spacer(1, 3 * mm), table, Spacer(1, 5 * mm)])
+    return [Spacer(1, (2 if tight else 3) * mm), table, Spacer(1, (3 if tight else 5) * mm)]
 
 
 def _copy_page(content: LetterContent, line: InvoiceLine) -> list[Flowable]:
@@ -767,34 +774,52 @@ def _copy_page(content: LetterContent, line: InvoiceLine) -> list[Flowable]:
     ]
 
 
-def _letter_story(content: LetterContent, rendered: RenderedText) -> list[Flowable]:
-    st = _styles()
+def _letter_story(
+    content: LetterContent, rendered: RenderedText, tight: bool = False
+) -> list[Flowable]:
+    """The letter's flowables. The last paragraph, the payment block and the closing are
+    kept together: a letter never ends with only its greeting on a page of its own."""
+    st = _styles(tight)
     s = content.sender
     when = long_date(content.date, content.language)
     dated = f"{s.city}, {when}" if s.city else when
     lab = LABELS[content.language]
+    gap = 0.5 if tight else 1
+    table = [
+        Spacer(1, gap * mm),
+        _invoice_table(content, tight),
+        Spacer(1, (2.5 if tight else 4) * mm),
+    ]
     story: list[Flowable] = [
         Paragraph(_markup(dated), st["body"]),
         Paragraph(_markup(f"{lab['customer']}: {content.customer_number}"), st["small"]),
-        Spacer(1, 6 * mm),
+        Spacer(1, (4 if tight else 6) * mm),
         Paragraph(_markup(rendered.subject), st["subject"]),
     ]
-    for i, para in enumerate(rendered.paragraphs):
-        if i == rendered.table_at:
-            story += [Spacer(1, 1 * mm), _invoice_table(content), Spacer(1, 4 * mm)]
-        story.append(Paragraph(_markup(para), st["body"]))
-    if rendered.table_at >= len(rendered.paragraphs):
-        story += [Spacer(1, 1 * mm), _invoice_table(content), Spacer(1, 4 * mm)]
-    story.append(_payment_block(content))
+    paragraphs = [Paragraph(_markup(p), st["body"]) for p in rendered.paragraphs]
+    last: list[Flowable] = []
+    if rendered.table_at >= len(paragraphs):
+        story += paragraphs
+        last = table
+    else:
+        for i, para in enumerate(paragraphs[:-1]):
+            if i == rendered.table_at:
+                story += table
+            story.append(para)
+        if rendered.table_at == len(paragraphs) - 1:
+            story += table
+        last = paragraphs[-1:]
     closing = [
         Paragraph(_markup(line) or "&nbsp;", st["body"] if i == 0 else st["address"])
         for i, line in enumerate(rendered.closing)
     ]
-    story.append(KeepTogether(closing))
+    story.append(KeepTogether([*last, *_payment_block(content, tight), *closing]))
     return story
 
 
-def _doc(buffer: io.BytesIO, layout: _Layout, content: LetterContent) -> BaseDocTemplate:
+def _doc(
+    buffer: io.BytesIO, layout: _Layout, content: LetterContent, tight: bool = False
+) -> BaseDocTemplate:
     doc = BaseDocTemplate(
         buffer,
         pagesize=A4,
@@ -809,11 +834,12 @@ def _doc(buffer: io.BytesIO, layout: _Layout, content: LetterContent) -> BaseDoc
     )
     full = PAGE_H - 32 * mm - BOTTOM
     first_h = PAGE_H - BODY_TOP - BOTTOM
+    letter_h = first_h + (BODY_TOP - BODY_TOP_TIGHT if tight else 0)
     doc.addPageTemplates(
         [
             PageTemplate(
                 "first",
-                [Frame(LEFT, BOTTOM, WIDTH, first_h, id="f", **NO_PADDING)],
+                [Frame(LEFT, BOTTOM, WIDTH, letter_h, id="f", **NO_PADDING)],
                 onPage=layout.first,
             ),
             PageTemplate(
@@ -887,23 +913,14 @@ def letter_pdf(
         elif same_order:
             items.append(InvoiceCopy(content.invoices[k]))
 
-    layout = _Layout(content)
-    buffer = io.BytesIO()
-    doc = _doc(buffer, layout, content)
-    story = [NextPageTemplate("later"), *_letter_story(content, rendered)]
-    starts: dict[int, int] = {}
-    generated = [k for k, it in enumerate(items) if isinstance(it, InvoiceCopy)]
-    for k in generated:
-        it = items[k]
-        assert isinstance(it, InvoiceCopy)
-        story += [
-            NextPageTemplate("copy"),
-            PageBreak(),
-            _Mark(starts, k),
-            *_copy_page(content, it.line),
-        ]
-    doc.build(story)
-    data = buffer.getvalue()
+    data, starts = _build(content, rendered, items, tight=False)
+    if starts[LETTER_END] > 0:
+        # The letter spills onto a second page: try the tighter spacing first (item 5 of the
+        # letters issue: a letter that fits on one page is one page).
+        tight = _build(content, rendered, items, tight=True)
+        if tight[1][LETTER_END] < starts[LETTER_END]:
+            data, starts = tight
+    starts.pop(LETTER_END)
     if all(isinstance(it, InvoiceCopy) for it in items):
         return data
 
@@ -935,6 +952,39 @@ def letter_pdf(
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+LETTER_END = -1  # the _Mark key of the letter's last page (0-based)
+
+
+def _build(
+    content: LetterContent,
+    rendered: RenderedText,
+    items: Sequence[_Original | InvoiceCopy],
+    *,
+    tight: bool,
+) -> tuple[bytes, dict[int, int]]:
+    """The reportlab document: the letter, then the generated copies; with the page each
+    copy starts on, and under LETTER_END the page the letter ends on."""
+    layout = _Layout(content)
+    buffer = io.BytesIO()
+    doc = _doc(buffer, layout, content, tight)
+    starts: dict[int, int] = {}
+    story = [
+        NextPageTemplate("later"),
+        *_letter_story(content, rendered, tight),
+        _Mark(starts, LETTER_END),
+    ]
+    for k, it in enumerate(items):
+        if isinstance(it, InvoiceCopy):
+            story += [
+                NextPageTemplate("copy"),
+                PageBreak(),
+                _Mark(starts, k),
+                *_copy_page(content, it.line),
+            ]
+    doc.build(story)
+    return buffer.getvalue(), starts
 
 
 def invoice_copies(
