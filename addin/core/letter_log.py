@@ -66,6 +66,20 @@ def contact_rows(made: Sequence[MadeLetter], as_of: date) -> tuple[Contact, ...]
     )
 
 
+def not_handed_over(book: Book, customer: str, invoices: Sequence[str]) -> tuple[str, ...]:
+    """The invoices of a hand-over that no earlier hand-over (Contacten, Kanaal Overdracht)
+    of that customer covered: a second `overdracht` logs only these (PLAYBOOK X1). A
+    hand-over row with an empty Facturen covered every invoice of the customer."""
+    done: set[str] = set()
+    for c in book.contacts:
+        if c.customer != customer or c.channel is not Channel.HANDOVER:
+            continue
+        if not c.invoices:
+            return ()
+        done.update(c.invoices)
+    return tuple(number for number in invoices if number not in done)
+
+
 def confirmed_agreements(made: Sequence[MadeLetter]) -> frozenset[str]:
     """The Afspraken whose confirmation letter was made (Bevestiging verstuurd is set)."""
     return frozenset(
