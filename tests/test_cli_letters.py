@@ -270,3 +270,42 @@ def test_every_letter_is_named_by_its_step(capsys, workbook):
     names = [p.name for p in _letter_files(workbook)]
     assert f"{DAY} Bevestiging K020.pdf" in names
     assert not [n for n in names if "bevestigen" in n]
+
+
+# -- R1: a thank-you to good payers (item 2) ----------------------------------------------------
+
+
+def test_good_payers_get_a_thank_you_letter_and_e_mail_once(capsys, tmp_path):
+    from dataclasses import replace as _replace
+
+    from addin.adapters.workbook.book_writer import write_book
+    from tests.core.booktext import book
+    from tests.core.test_thanks import _text
+
+    b = book(_text(), thank_good_payers=True, company_name="Test BV", email="info@test.nl")
+    b = _replace(
+        b,
+        customers=tuple(_replace(c, email=f"{c.number.lower()}@klant.nl") for c in b.customers),
+    )
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(b, path)
+    code, data = run(capsys, "herinneringen", path, "--datum", DAY, "--json")
+    assert code == 0
+    assert [(x["klant"], x["actie"], x["stap"]) for x in data["brieven"]] == [
+        (k, "bedanken", "Bedankje") for k in ("G8", "G7", "G6", "G5", "G4")
+    ]
+    first = data["brieven"][0]
+    assert first["pdf"].endswith(f"{DAY} Bedankje G8.pdf")
+    pages = PdfReader(path.parent / first["pdf"]).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert len(pages) == 1 and "Dank u wel" in text and "op tijd" in text
+    assert "Betalen" not in text and "€" not in text and "Factuur" not in text
+    msg = email.message_from_bytes((path.parent / first["eml"]).read_bytes(), policy=policy.default)
+    assert [a.addr_spec for a in msg["To"].addresses] == ["g8@klant.nl"]
+    assert "op tijd" in msg.get_body(preferencelist=("plain",)).get_content()
+    logged = [c for c in read_book(path)[0].contacts if c.customer == "G8"]
+    assert [(c.channel.value, c.step, c.goal) for c in logged] == [
+        ("E-mail", "Bedankje", "goede betaler bedanken")
+    ]
+    code, again = run(capsys, "herinneringen", path, "--datum", DAY, "--json")
+    assert (code, again["brieven"]) == (0, [])

@@ -297,11 +297,17 @@ def _recipient(customer: Customer, ledger: Ledger, partner: str | None = None) -
     )
 
 
+THANK_TEMPLATE = "bedankt"
+
+
 def _template_name(task: LetterTask, book: Book) -> str:
+    code: str = task.action.value
+    if code == Action.THANK.value:
+        return THANK_TEMPLATE
     for step in book.steps or DEFAULT_STEPS:
         if step.name == task.step and step.action is task.action and step.template.strip():
             return step.template.strip()
-    return task.action.value
+    return code
 
 
 def is_last_written_step(task: LetterTask, book: Book, kind: CustomerKind) -> bool:

@@ -138,6 +138,7 @@ class Action(FastEnum):
     COLLECTION = "incasso"
     CONFIRM = "bevestigen"
     OWN = "eigen-actie"
+    THANK = "bedanken"
 
     @property
     def is_letter(self) -> bool:
@@ -152,6 +153,7 @@ LETTER_ACTIONS = frozenset(
         Action.FINAL_REMINDER,
         Action.FOURTEEN_DAY_LETTER,
         Action.CONFIRM,
+        Action.THANK,
     }
 )
 

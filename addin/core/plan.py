@@ -45,6 +45,7 @@ from addin.core.model import (
 from addin.core.money import ZERO, format_eur
 from addin.core.rules import Facts, decide, latest_outcome, make_action
 from addin.core.texts import CONFIRMATION_STEP, nl_date
+from addin.core.thanks import is_thank_you, thank_you_letters
 
 # PLAYBOOK R3: keep in touch with top customers between invoices.
 KEEP_IN_TOUCH_MONTHS = 6
@@ -129,8 +130,8 @@ def last_letters(book: Book, as_of: date) -> dict[CustomerId, tuple[date, frozen
     the invoices the written contacts of that day were about."""
     out: dict[CustomerId, tuple[date, frozenset[str]]] = {}
     for c in book.contacts:
-        if not c.channel.is_written or c.date > as_of:
-            continue
+        if not c.channel.is_written or c.date > as_of or is_thank_you(c.step):
+            continue  # a thank-you holds back no reminder
         seen = out.get(c.customer)
         if seen is None or c.date > seen[0]:
             out[c.customer] = (c.date, frozenset(c.invoices))
@@ -417,7 +418,7 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
     plan = Plan(
         as_of=as_of,
         actions=tuple(actions),
-        letters=group_letters(actions, ledger),
+        letters=group_letters(actions, ledger) + thank_you_letters(actions, ledger),
         scores=tuple(ledger.scores[c] for c in ledger.customers),
         agreement_states=tuple(
             (a.id, ledger.agreement_statuses[i].state)

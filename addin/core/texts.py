@@ -36,10 +36,12 @@ GOALS: dict[Action, str] = {
     Action.COLLECTION: "volledig dossier overdragen aan het incassobureau",
     Action.CONFIRM: "getekende bevestiging retour",
     Action.OWN: "",
+    Action.THANK: "goede betaler bedanken",
 }
 
 # Steps that are no Stappen row: a letter is still named and logged by its step's name.
 CONFIRMATION_STEP = "Bevestiging"
+THANK_STEP = "Bedankje"
 
 GOAL_INSOLVENCY = "vordering indienen bij de curator of bewindvoerder"
 GOAL_MISSED = "nieuwe betaaldatum afspreken"

@@ -68,6 +68,7 @@ from addin.adapters.documents.paths import find_document, safe_name
 from addin.adapters.documents.template_limits import LimitedSandbox, TemplateLimitError, limits
 from addin.core.addresses import MailAddress, header_text, parse_addresses
 from addin.core.letter_content import InvoiceLine, LetterContent
+from addin.core.model import Action
 from addin.core.money import format_amount, to_cents
 
 OVERRIDE_DIR = "sjablonen"
@@ -797,6 +798,8 @@ def _letter_story(
         Paragraph(_markup(rendered.subject), st["subject"]),
     ]
     paragraphs = [Paragraph(_markup(p), st["body"]) for p in rendered.paragraphs]
+    if not (content.invoices or content.credit_notes):
+        table = []  # a thank-you: no invoices, nothing to pay
     last: list[Flowable] = []
     if rendered.table_at >= len(paragraphs):
         story += paragraphs
@@ -813,7 +816,8 @@ def _letter_story(
         Paragraph(_markup(line) or "&nbsp;", st["body"] if i == 0 else st["address"])
         for i, line in enumerate(rendered.closing)
     ]
-    story.append(KeepTogether([*last, *_payment_block(content, tight), *closing]))
+    payment = _payment_block(content, tight) if content.kind is not Action.THANK else []
+    story.append(KeepTogether([*last, *payment, *closing]))
     return story
 
 
