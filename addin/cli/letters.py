@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
-from addin.cli.report import warning_json
 
 
 @writes_workbook
@@ -27,6 +26,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     from addin.adapters.documents.letter_job import RunRefused, console_progress, run_letters
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError
+    from addin.cli.report import warning_json
 
     book, read_problems = read_book(args.boek)
     try:
