@@ -2,10 +2,12 @@
 
     RunPython "import addin.ribbon; addin.ribbon.maak_herinneringen()"
 
-Four handlers: `maak_herinneringen`, `vernieuw_werklijst`, `importeer_bankafschrift`,
-`controleer_gegevens`. Each takes the workbook that pressed the button (``xw.Book.caller()``;
-the tests pass a `live.LiveWorkbook` instead), reads its tables (adapters/live.py), runs the
-same engine and jobs as the command line (plan_book, run_letters, bank_job.import_bank),
+Six handlers: `maak_herinneringen`, `vernieuw_werklijst`, `importeer_bankafschrift`,
+`importeer_facturen`, `importeer_facturenmap` (the button "Map met facturen"),
+`controleer_gegevens`. Each takes the workbook that pressed the button
+(``xw.Book.caller()``; the tests pass a `live.LiveWorkbook` instead), reads its tables
+(adapters/live.py), runs the same engine and jobs as the command line (plan_book,
+run_letters, bank_job.import_bank, invoices/job.import_invoices),
 decides every change first and then writes it into the open workbook in one go, shows a
 Dutch message box with the result, and opens the folder with the letters.
 
@@ -57,15 +59,24 @@ from addin.adapters.documents.letter_job import (
 from addin.adapters.documents.letters import LetterTemplateError
 from addin.adapters.excel import live
 from addin.adapters.excel.live import LiveError, LiveWorkbook, LiveWriteError
-from addin.adapters.excel.xlwings_book import BANK_PROMPT, XlwingsWorkbook
+from addin.adapters.excel.xlwings_book import (
+    BANK_PROMPT,
+    INVOICE_FOLDER_PROMPT,
+    INVOICE_PROMPT,
+    XlwingsWorkbook,
+)
+from addin.adapters.invoices import list_memory
+from addin.adapters.invoices.job import import_invoices, remove_pdfs, save_pdfs
 from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError
+from addin.cli.importeer import summary_lines
 from addin.cli.report import problem_line
-from addin.core.letter_log import agreement_updates, werklijst_rows
-from addin.core.model import Action, Problem
+from addin.core.letter_log import agreement_updates, werklijst_rows, werklijst_warnings
+from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
 from addin.core.plan_sheet import plan_rows
+from addin.core.sheet_layout import warnings_note
 from addin.core.texts import nl_date
 
 TITLE = "Debiteuren"
@@ -85,7 +96,7 @@ class Outcome:
     folder: Path | None = None
 
 
-# --- the four buttons -------------------------------------------------------------------------
+# --- the buttons -------------------------------------------------------------------------
 
 
 def maak_herinneringen(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
@@ -103,6 +114,18 @@ def importeer_bankafschrift(
 ) -> Outcome:
     """Importeer bankafschrift: the chosen statements matched into Betalingen."""
     return _run("Importeer bankafschrift", _bank, workbook, as_of, writes=True)
+
+
+def importeer_facturen(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
+    """Importeer facturen: the chosen e-invoices (UBL) or open-items lists into Facturen."""
+    return _run("Importeer facturen", _invoice_files, workbook, as_of, writes=True)
+
+
+def importeer_facturenmap(
+    workbook: LiveWorkbook | None = None, as_of: date | None = None
+) -> Outcome:
+    """Importeer map met facturen: every invoice file in the chosen folder."""
+    return _run("Importeer facturen", _invoice_folder, workbook, as_of, writes=True)
 
 
 def controleer_gegevens(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:
@@ -189,6 +212,12 @@ def workbook_path(fullname: str) -> Path:
     return path
 
 
+def _warnings_note(plan: Plan, book: Book) -> str:
+    """Item 5: how many warnings there are and where (the top of the Werklijst)."""
+    note = warnings_note(len(werklijst_warnings(plan, book)))
+    return f"\n{note}" if note else ""
+
+
 def _problems_note(problems: Sequence[Problem]) -> str:
     if not problems:
         return ""
@@ -233,7 +262,14 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
             "Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen. "
             "De Werklijst is bijgewerkt."
         )
-        return Outcome(True, first + message + _skipped_note(job) + _problems_note(problems))
+        return Outcome(
+            True,
+            first
+            + message
+            + _warnings_note(job.plan_after, book)
+            + _skipped_note(job)
+            + _problems_note(problems),
+        )
     per_step = Counter(m.task.step or m.task.action.value for m in job.made)
     steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
     message = (
@@ -241,8 +277,9 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
         f"Gelogd in Contacten; de Werklijst is bijgewerkt.\n"
         f"Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's."
     )
+    warned = _warnings_note(job.plan_after, book)
     return Outcome(
-        True, first + message + _skipped_note(job) + _problems_note(problems), job.folder
+        True, first + message + warned + _skipped_note(job) + _problems_note(problems), job.folder
     )
 
 
@@ -285,6 +322,7 @@ def _worklist(workbook: LiveWorkbook, as_of: date) -> Outcome:
     else:
         today = "Geen acties voor vandaag."
     message = f"Werklijst bijgewerkt voor {nl_date(as_of)}. {today}"
+    message += _warnings_note(plan, book)
     return Outcome(True, message + _problems_note((*read_problems, *plan.problems)))
 
 
@@ -317,7 +355,48 @@ def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
         "De Werklijst is bijgewerkt." if result.changes else "Er is niets in de werkmap veranderd."
     )
     problems = (*read_problems, *result.plan.problems)
-    return Outcome(True, "\n".join(lines) + _problems_note(problems))
+    warned = _warnings_note(result.plan, result.book_after)
+    return Outcome(True, "\n".join(lines) + warned + _problems_note(problems))
+
+
+# --- Importeer facturen ---------------------------------------------------------------------
+
+
+def _invoice_files(workbook: LiveWorkbook, as_of: date) -> Outcome:
+    files = workbook.choose_files(INVOICE_PROMPT)
+    if not files:
+        return Outcome(True, "Geen facturen gekozen; er is niets veranderd.")
+    return _invoices(workbook, as_of, files)
+
+
+def _invoice_folder(workbook: LiveWorkbook, as_of: date) -> Outcome:
+    folder = workbook.choose_folder(INVOICE_FOLDER_PROMPT)
+    if folder is None:
+        return Outcome(True, "Geen map gekozen; er is niets veranderd.")
+    return _invoices(workbook, as_of, (folder,))
+
+
+def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Outcome:
+    path = workbook_path(workbook.fullname)  # the PDFs go beside it (or into Factuurmap)
+    book, _ = live.read_live(workbook)
+    result = import_invoices(book, path, paths, list_memory.recall(path))
+    if result.files and result.files_failed == result.files:
+        lines = [*summary_lines(result)[:-1], "Er is niets in de werkmap geschreven."]
+        return Outcome(False, "\n".join(lines))
+    if result.changes:
+        written = save_pdfs(result.pdfs)
+        try:
+            live.write_patch(workbook, result.patch)
+        except LiveError:
+            remove_pdfs(written)  # nothing was written into the workbook: no stray PDFs
+            raise
+        # The Plan sheet (values on the Mac, a recalculation on Windows) over the new rows.
+        after, _ = live.read_live(workbook)
+        plan = plan_book(after, as_of)
+        live.write_patch(workbook, Patch(), plan=plan_rows(plan), as_of=as_of)
+    list_memory.remember(path, result.lists)
+    ok = not (result.skipped or result.warnings)
+    return Outcome(ok, "\n".join(summary_lines(result)))
 
 
 # --- Controleer gegevens ----------------------------------------------------------------------
@@ -325,15 +404,16 @@ def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
 
 def _check(workbook: LiveWorkbook, as_of: date) -> Outcome:
     book, read_problems = live.read_live(workbook)
-    problems = (*read_problems, *plan_book(book, as_of).problems)
+    plan = plan_book(book, as_of)
+    problems = (*read_problems, *plan.problems)
     name = Path(workbook.fullname).name
     if not problems:
-        return Outcome(True, f"Geen problemen gevonden in {name}.")
+        return Outcome(True, f"Geen problemen gevonden in {name}." + _warnings_note(plan, book))
     lines = [problem_line("", p).lstrip(":") for p in problems[:MAX_PROBLEMS_SHOWN]]
     more = len(problems) - len(lines)
     tail = f"\n... en nog {more}; de hele lijst: debiteuren controleer {name}" if more else ""
     message = f"{len(problems)} problemen gevonden in {name}:\n" + "\n".join(lines) + tail
-    return Outcome(False, message)
+    return Outcome(False, message + _warnings_note(plan, book))
 
 
 # --- the folder with the letters --------------------------------------------------------------

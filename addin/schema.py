@@ -206,6 +206,11 @@ INSTELLINGEN = TableSpec(
 
 WERKLIJST_SHEET = "Werklijst"
 OVERZICHT_SHEET = "Overzicht"
+# The Werklijst's header row (the tool writes the sheet; users filter and sort on it).
+WERKLIJST_HEADER: tuple[str, ...] = (
+    "Groep", "Datum", "Actie", "Factuur", "Klantnummer", "Naam", "Status", "Open", "Kanaal",
+    "Contact", "Telefoon", "Eigenaar", "Doel", "Reden",
+)  # fmt: skip
 
 TABLES: tuple[TableSpec, ...] = (
     FACTUREN,
@@ -246,6 +251,8 @@ SETTINGS: tuple[tuple[str, str], ...] = (
     ("invoice_sentence_en", "Zin op factuur EN"),
     ("thank_good_payers", "Bedankje goede betalers"),
     ("bundle_days", "Brieven bundelen dagen"),
+    # The Werklijst shows actions up to this many days ahead under "Komende dagen".
+    ("worklist_days_ahead", "Werklijst dagen vooruit"),
 )
 
 # --- Excel binding (issue 6) ---------------------------------------------------------------

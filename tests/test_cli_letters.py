@@ -23,11 +23,22 @@ DAY = "2026-11-24"
 # The parts the letter run owns: the Afspraken, Contacten, Werklijst and Overzicht sheets and
 # the Contacten table (numbered as write_book numbers them in the example).
 OWNED = {
+    # the Werklijst's cell formats (added once) and its filter name
+    "xl/styles.xml",
+    "xl/workbook.xml",
     "xl/worksheets/sheet4.xml",
     "xl/worksheets/sheet5.xml",
     "xl/worksheets/sheet9.xml",
     "xl/worksheets/sheet10.xml",
     "xl/tables/table5.xml",
+    # the Overzicht's two charts, added once to this plain .xlsx: drawing, chart parts, the
+    # sheet's relationships and their content types
+    "xl/drawings/drawing1.xml",
+    "xl/drawings/_rels/drawing1.xml.rels",
+    "xl/charts/chart1.xml",
+    "xl/charts/chart2.xml",
+    "xl/worksheets/_rels/sheet10.xml.rels",
+    "[Content_Types].xml",
 }
 
 
@@ -86,7 +97,9 @@ def test_letters_are_made_logged_and_not_made_twice(capsys, workbook):
     ]
     assert len(confirmed) == 2
     sheet = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name("Werklijst").to_python()
-    assert sheet[0][0] == "Werklijst 24-11-2026" and sheet[1][:3] == ["Datum", "Actie", "Factuur"]
+    assert sheet[0][0] == "Werklijst 24-11-2026 - Klimaattechniek Van Houten B.V."
+    header = next(row for row in sheet if row[0] == "Groep")
+    assert header[:4] == ["Groep", "Datum", "Actie", "Factuur"]
     assert (workbook.parent / ".debiteuren-backup").is_dir()
 
     code, again = run(capsys, "herinneringen", workbook, "--datum", DAY, "--json")

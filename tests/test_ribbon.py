@@ -96,7 +96,7 @@ def test_maak_herinneringen(workbook, on_file):
     assert got.agreements == exp.agreements
     assert got == exp
     assert sheet(workbook, "Werklijst") == sheet(on_file, "Werklijst")
-    assert sheet(workbook, "Werklijst")[0][0] == "Werklijst 24-11-2026"
+    assert sheet(workbook, "Werklijst")[0][0].startswith("Werklijst 24-11-2026 - ")
     assert sheet(workbook, "Overzicht") == sheet(on_file, "Overzicht")
     assert sheet(workbook, "Overzicht")[0][0] == "Overzicht 24-11-2026"
 
@@ -190,11 +190,14 @@ def test_vernieuw_werklijst(workbook):
     assert outcome.message.startswith("Werklijst bijgewerkt voor 24-11-2026. ")
     book, _ = read_book(workbook)
     plan = plan_book(book, DAY)
-    exp = [[v if v is not None else "" for v in row] for row in werklijst_rows(plan, book)]
+    layout = werklijst_rows(plan, book)
+    exp = [[v if v is not None else "" for v in row] for row in layout]
     got = trimmed(sheet(workbook, "Werklijst"))
     assert len(got) == len(exp) > 10
-    assert got[:2] == trimmed(exp[:2])
-    assert [r[2] for r in got[2:]] == [r[2] for r in exp[2:]]  # the invoices, in order
+    header = layout.freeze_rows
+    assert got[:header] == trimmed(exp[:header])
+    # the invoices, in order
+    assert [r[3] for r in got[header:]] == [r[3] for r in exp[header:]]
     # the Overzicht from the same plan: dates stay dates, Decimal amounts come back as numbers
     exp_overview = [
         [float(v) if isinstance(v, Decimal) else "" if v is None else v for v in row]
@@ -217,7 +220,7 @@ def test_vernieuw_werklijst_plans_a_later_peildatum(workbook):
     outcome = ribbon.vernieuw_werklijst(excel, DAY)
     excel.save()
     assert "voor 15-12-2026" in outcome.message
-    assert sheet(workbook, "Werklijst")[0][0] == "Werklijst 15-12-2026"
+    assert sheet(workbook, "Werklijst")[0][0].startswith("Werklijst 15-12-2026")
     assert load_workbook(workbook)["Instellingen"]["E1"].value == datetime(2026, 12, 15)
 
 
@@ -253,10 +256,11 @@ def test_customer_text_that_looks_like_a_formula_stays_text(workbook):
     assert ribbon.vernieuw_werklijst(excel, DAY).ok
     excel.save()
     ws = load_workbook(workbook)["Werklijst"]
-    column = [c.value for c in ws[2]].index("Naam") + 1
-    cells = [ws.cell(r, column) for r in range(3, ws.max_row + 1)]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Groep")
+    column = [c.value for c in ws[header]].index("Naam") + 1
+    cells = [ws.cell(r, column) for r in range(header + 1, ws.max_row + 1)]
     assert cells and all(c.data_type == "s" and c.value == evil for c in cells)
-    assert {row[column - 1] for row in sheet(workbook, "Werklijst")[2:]} == {evil}
+    assert {row[column - 1] for row in sheet(workbook, "Werklijst")[header:]} == {evil}
 
 
 def test_on_windows_the_plan_formula_is_put_back(workbook, monkeypatch):
@@ -277,7 +281,10 @@ def test_on_windows_the_plan_formula_is_put_back(workbook, monkeypatch):
 def test_controleer_gegevens(workbook):
     excel = OpenpyxlWorkbook(workbook)
     outcome = ribbon.controleer_gegevens(excel, DAY)
-    assert outcome.ok and outcome.message == "Geen problemen gevonden in Voorbeeld.xlsx."
+    # the example's 4 warnings are named, with where they are (issue 10 item 5)
+    assert outcome.ok and outcome.message == (
+        "Geen problemen gevonden in Voorbeeld.xlsx.\n4 waarschuwingen: zie bovenaan de Werklijst."
+    )
 
     wb = load_workbook(workbook)
     ws = wb["Facturen"]
@@ -290,7 +297,8 @@ def test_controleer_gegevens(workbook):
     lines = outcome.message.splitlines()
     # the two bad rows, and the payments of the two invoices that were skipped with them
     assert lines[0] == "4 problemen gevonden in Voorbeeld.xlsx:"
-    assert [line.split(" ")[0] for line in lines[3:]] == ["Betalingen:4:", "Betalingen:9:"]
+    assert [line.split(" ")[0] for line in lines[3:5]] == ["Betalingen:4:", "Betalingen:9:"]
+    assert lines[5:] == ["4 waarschuwingen: zie bovenaan de Werklijst."]
     assert lines[1].startswith("Facturen:5: [Factuurdatum] Facturen!C5: '31-2-2026'")
     assert lines[2].startswith("Facturen:6: [Bedrag] Facturen!E6: ")
     assert excel.alerts[0][2]  # shown as a warning
@@ -303,9 +311,10 @@ def test_a_long_list_of_problems_is_cut_short(workbook):
     wb.save(workbook)
     excel = OpenpyxlWorkbook(workbook)
     lines = ribbon.controleer_gegevens(excel, DAY).message.splitlines()
-    assert len(lines) == 1 + ribbon.MAX_PROBLEMS_SHOWN + 1
-    assert lines[-1].startswith("... en nog ")
-    assert lines[-1].endswith("de hele lijst: debiteuren controleer Voorbeeld.xlsx")
+    assert len(lines) == 1 + ribbon.MAX_PROBLEMS_SHOWN + 1 + 1
+    assert lines[-2].startswith("... en nog ")
+    assert lines[-2].endswith("de hele lijst: debiteuren controleer Voorbeeld.xlsx")
+    assert lines[-1].endswith("waarschuwingen: zie bovenaan de Werklijst.")
 
 
 def test_folder_command():
@@ -394,3 +403,26 @@ def test_no_bank_file_chosen_or_a_broken_one_changes_nothing(bank_files, tmp_pat
     assert not outcome.ok and "bom.xml" in outcome.message
     assert "niets in de werkmap geschreven" in outcome.message and excel.writes == 0
     assert excel.alerts[0][2]
+
+
+def test_vernieuw_werklijst_gives_the_sheets_their_look(workbook):
+    """The live path formats what xlwings can: through the stand-in, the same header,
+    formats, widths, frozen header, filter, links and charts as the file write-back."""
+    excel = OpenpyxlWorkbook(workbook)
+    assert ribbon.vernieuw_werklijst(excel, DAY).ok
+    excel.save()
+    wb = load_workbook(workbook)
+    ws = wb["Werklijst"]
+    book, _ = read_book(workbook)
+    layout = werklijst_rows(plan_book(book, DAY), book)
+    header = layout.freeze_rows
+    assert ws.freeze_panes == f"A{header + 1}"
+    assert ws.auto_filter.ref == f"A{header}:N{len(layout.rows)}"
+    assert ws.cell(header, 1).font.b and ws.cell(header, 1).fill.fgColor.rgb == "FF1F4E78"
+    assert ws.cell(header + 1, 2).number_format == "d-m-yyyy"
+    assert "€" in ws.cell(header + 1, 8).number_format
+    assert ws.column_dimensions["N"].width == layout.widths[13]
+    link = ws.cell(header + 1, 4).hyperlink
+    assert link is not None and link.location.startswith("'Facturen'!A")
+    overview = wb["Overzicht"]
+    assert len(overview._charts) == 2

@@ -27,8 +27,10 @@ from addin.cli import bank as cli_bank
 from addin.cli import costs as cli_costs
 from addin.cli import excel as cli_excel
 from addin.cli import handover as cli_handover
+from addin.cli import importeer as cli_importeer
 from addin.cli import interest as cli_interest
 from addin.cli import letters as cli_letters
+from addin.cli import overview as cli_overview
 from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -104,7 +106,9 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     cli_handover.register,
     cli_letters.register,
     cli_bank.register,
+    cli_importeer.register,
     cli_excel.register,
+    cli_overview.register,
 )
 
 

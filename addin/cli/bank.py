@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
+from addin.core.letter_log import werklijst_warnings
 from addin.core.money import json_amount
+from addin.core.sheet_layout import warnings_note
 
 __all__ = ["cmd_bank", "register"]
 
@@ -101,6 +103,9 @@ def cmd_bank(args: argparse.Namespace) -> int:
                   "staan, wordt de klant niet benaderd.")  # fmt: skip
         if args.proef:
             print("Proef: er is niets in de werkmap geschreven.")
+        note = warnings_note(len(werklijst_warnings(result.plan, result.book_after)))
+        if note:
+            print(note)
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 

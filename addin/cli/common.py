@@ -22,8 +22,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from addin.adapters.workbook.lock import LockError, workbook_lock
-
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 
 
@@ -185,6 +183,9 @@ def writes_workbook(func: Command) -> Command:
 
     @functools.wraps(func)
     def locked(args: argparse.Namespace) -> int:
+        # Here, not at start-up: the lock's modules (socket, ctypes) cost every command.
+        from addin.adapters.workbook.lock import LockError, workbook_lock
+
         workbook = Path(args.boek)
         if getattr(args, "proef", False) or not workbook.is_file():
             return func(args)

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
+from addin.core.letter_log import werklijst_warnings
+from addin.core.sheet_layout import warnings_note
 
 
 @writes_workbook
@@ -106,6 +108,9 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
         print(f"Let op: {note}")
     if problems:
         print(f"{len(problems)} problemen in de gegevens: zie debiteuren controleer.")
+    note = warnings_note(len(werklijst_warnings(job.plan_after, book)))
+    if note:
+        print(note)
     return EXIT_PROBLEMS if reported else EXIT_OK
 
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from addin.core.ledger import customer_index
+from addin.core.letter_log import DUE_GROUPS, LETTERS_GROUP, WAITING_GROUP
 from addin.core.model import (
     Action,
     Book,
@@ -161,12 +162,8 @@ def problem_line(path: str, p: Problem) -> str:
 
 # --- the day's work as text -------------------------------------------------------------------
 
-GROUPS: tuple[tuple[str, frozenset[Action]], ...] = (
-    ("Bellen", frozenset({Action.CALL, Action.ASK_PROOF})),
-    ("Bank controleren", frozenset({Action.CHECK_BANK})),
-    ("Intern oplossen en eigen acties", frozenset({Action.RESOLVE, Action.OWN})),
-    ("Overdragen aan incassobureau", frozenset({Action.COLLECTION})),
-)
+# The same groups and words as the Werklijst sheet (core/letter_log.py).
+GROUPS = DUE_GROUPS
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -224,7 +221,7 @@ def plan_text(plan: Plan, book: Book, problems: list[Problem], path: str) -> str
         lines += [*_table(body), ""]
 
     if plan.letters:
-        lines.append(f"Brieven klaar om te maken ({len(plan.letters)})")
+        lines.append(f"{LETTERS_GROUP} ({len(plan.letters)})")
         body = [["sinds", "klant", "stap", "facturen", "totaal"]]
         for t in plan.letters:
             body.append(
@@ -241,7 +238,7 @@ def plan_text(plan: Plan, book: Book, problems: list[Problem], path: str) -> str
 
     waiting = [a for a in plan.actions if a.action is Action.WAIT]
     if waiting:
-        lines.append(f"Wachten op toezegging of regeling ({len(waiting)})")
+        lines.append(f"{WAITING_GROUP} ({len(waiting)})")
         body = [["tot", "klant", "factuur", "open", "afspraak"]]
         for a in sorted(waiting, key=lambda a: (a.date or as_of, a.customer, a.invoice)):
             body.append(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from addin import schema
 from addin.core.ledger import customer_index
 from addin.core.model import (
     Action,
@@ -25,10 +26,21 @@ from addin.core.model import (
     Channel,
     Contact,
     LetterTask,
+    NextAction,
+    PaymentStatus,
     Plan,
 )
 from addin.core.texts import CONFIRMATION_STEP as CONFIRMATION_STEP  # re-exported
-from addin.core.texts import GOALS
+from addin.core.sheet_layout import (
+    Area,
+    Link,
+    SheetLayout,
+    Style,
+    fit_heights,
+    fit_widths,
+    value_style,
+)
+from addin.core.texts import GOALS, nl_date
 
 LOGGED_BY = "Debiteuren"
 
@@ -107,37 +119,138 @@ def agreement_updates(
     return tuple(out)
 
 
-WERKLIJST_HEADER = (
-    "Datum", "Actie", "Factuur", "Klantnummer", "Naam", "Status", "Open", "Kanaal", "Contact",
-    "Telefoon", "Eigenaar", "Doel", "Reden",
-)  # fmt: skip
+# The groups of the day's work, in order, with the words of `debiteuren werklijst`'s text:
+# first what is due on or before the plan date, by kind of work; then what waits on a
+# promise; then the actions of the next days (Instellingen "Werklijst dagen vooruit").
+DUE_GROUPS: tuple[tuple[str, frozenset[Action]], ...] = (
+    ("Bellen", frozenset({Action.CALL, Action.ASK_PROOF})),
+    ("Bank controleren", frozenset({Action.CHECK_BANK})),
+    ("Intern oplossen en eigen acties", frozenset({Action.RESOLVE, Action.OWN})),
+    ("Overdragen aan incassobureau", frozenset({Action.COLLECTION})),
+)
+LETTERS_GROUP = "Brieven klaar om te maken"
+WAITING_GROUP = "Wachten op toezegging of regeling"
+COMING_GROUP = "Komende dagen"
+GROUP_ORDER: tuple[str, ...] = (
+    *(title for title, _ in DUE_GROUPS),
+    LETTERS_GROUP,
+    WAITING_GROUP,
+    COMING_GROUP,
+)
+_DUE_GROUP = {action: title for title, actions in DUE_GROUPS for action in actions}
+
+# Werklijst columns (0-based) and their widest width in characters; wider text wraps.
+_FACTUUR_COLUMN = schema.WERKLIJST_HEADER.index("Factuur")
+_WRAPPED = frozenset(
+    schema.WERKLIJST_HEADER.index(h) for h in ("Groep", "Naam", "Contact", "Doel", "Reden")
+)
+_MAX_WIDTHS = tuple(
+    {"Groep": 33.0, "Naam": 45.0, "Contact": 20.0, "Doel": 28.0, "Reden": 60.0}.get(h, 30.0)
+    for h in schema.WERKLIJST_HEADER
+)
 
 
-def werklijst_rows(plan: Plan, book: Book) -> tuple[tuple[object, ...], ...]:
-    """The day's plan for the Werklijst sheet: every invoice with something to do, by date."""
+def worklist_group(action: NextAction, as_of: date, days_ahead: int) -> str | None:
+    """The Werklijst group of an invoice's next action; None when it is not on the list
+    (nothing to do, or later than the days ahead)."""
+    if action.action is Action.NONE:
+        return None
+    if action.action is Action.WAIT:
+        return WAITING_GROUP
+    day = action.date or as_of
+    if day <= as_of:
+        return _DUE_GROUP.get(action.action, LETTERS_GROUP)
+    if (day - as_of).days <= days_ahead:
+        return COMING_GROUP
+    return None
+
+
+def werklijst_warnings(plan: Plan, book: Book) -> list[str]:
+    """Every warning of the plan, and the bank lines still to review (PLAYBOOK P1)."""
+    lines = [w.message for w in plan.warnings]
+    review = [p for p in book.payments if p.status is PaymentStatus.REVIEW]
+    if review:
+        what = "bankregel staat" if len(review) == 1 else "bankregels staan"
+        lines.append(
+            f"{len(review)} {what} in Betalingen op Controleren: kijk ze na; zolang ze er "
+            "staan, wordt de klant niet benaderd."
+        )
+    return lines
+
+
+def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
+    """The Werklijst sheet: a title with the date, the warnings, then one row per invoice
+    with something to do, by group (DUE_GROUPS, letters, waiting, the coming days), then
+    date, customer and invoice."""
+    as_of = plan.as_of
     names = {number: c.name for number, c in customer_index(book).items()}
-    rows: list[tuple[object, ...]] = [
-        (f"Werklijst {plan.as_of.day}-{plan.as_of.month}-{plan.as_of.year}",),
-        WERKLIJST_HEADER,
-    ]
-    todo = [a for a in plan.actions if a.action is not Action.NONE]
-    todo.sort(key=lambda a: (a.date or plan.as_of, a.customer, a.invoice))
-    for a in todo:
-        rows.append(
-            (
-                a.date,
-                a.action.value,
-                a.invoice,
-                a.customer,
-                names.get(a.customer, ""),
-                a.status.value,
-                Decimal(a.open_amount),
-                a.channel.value if a.channel else "",
-                a.contact,
-                a.phone,
-                a.owner,
-                a.goal,
-                a.reason,
+    invoice_rows = {i.number: i.row for i in book.invoices if i.row}
+    company = book.settings.company_name
+    title = f"Werklijst {nl_date(as_of)}" + (f" - {company}" if company else "")
+    rows: list[tuple[object, ...]] = [(title,)]
+    styles: list[tuple[Style | None, ...]] = [(Style.TITLE,)]
+    warnings = werklijst_warnings(plan, book)
+    if warnings:
+        rows.append((f"Waarschuwingen ({len(warnings)})",))
+        styles.append((Style.SECTION,))
+        rows += [(text,) for text in warnings]
+        styles += [(Style.WARNING,)] * len(warnings)
+    else:
+        rows.append(("Geen waarschuwingen.",))
+        styles.append((Style.TEXT,))
+    rows.append(())
+    styles.append(())
+    header_row = len(rows) + 1
+    rows.append(schema.WERKLIJST_HEADER)
+    styles.append((Style.HEADER,) * len(schema.WERKLIJST_HEADER))
+    order = {title: k for k, title in enumerate(GROUP_ORDER)}
+    days_ahead = book.settings.worklist_days_ahead
+    listed = [(worklist_group(a, as_of, days_ahead), a) for a in plan.actions]
+    todo = sorted(
+        ((group, a) for group, a in listed if group is not None),
+        key=lambda ga: (order[ga[0]], ga[1].date or as_of, ga[1].customer, ga[1].invoice),
+    )
+    links = []
+    for group, a in todo:
+        row: tuple[object, ...] = (
+            group,
+            a.date,
+            a.action.value,
+            a.invoice,
+            a.customer,
+            names.get(a.customer, ""),
+            a.status.value,
+            Decimal(a.open_amount),
+            a.channel.value if a.channel else "",
+            a.contact,
+            a.phone,
+            a.owner,
+            a.goal,
+            a.reason,
+        )
+        rows.append(row)
+        styles.append(
+            tuple(
+                Style.GROUP
+                if c == 0
+                else Style.LINK
+                if c == _FACTUUR_COLUMN and a.invoice in invoice_rows
+                else value_style(value, Style.WRAP if c in _WRAPPED else Style.TEXT)
+                for c, value in enumerate(row)
             )
         )
-    return tuple(rows)
+        if a.invoice in invoice_rows:
+            links.append(
+                Link(len(rows), _FACTUUR_COLUMN + 1, schema.FACTUREN.sheet, invoice_rows[a.invoice])
+            )
+    width = len(schema.WERKLIJST_HEADER)
+    widths = fit_widths(rows, styles, _MAX_WIDTHS)
+    return SheetLayout(
+        rows=tuple(rows),
+        styles=tuple(styles),
+        widths=widths,
+        heights=fit_heights(rows, styles, widths),
+        freeze_rows=header_row,
+        autofilter=Area(header_row, 1, max(len(rows), header_row + 1), width),
+        links=tuple(links),
+    )

@@ -235,6 +235,7 @@ class Settings:
     invoice_sentence_en: str = ""
     thank_good_payers: bool = False
     bundle_days: int = 7
+    worklist_days_ahead: int = 7
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,19 +9,41 @@ Example (plan date 24-11-2026; K1 invoiced 1000.00 in the last 12 months)::
     F1  K1  due 2026-12-10  open 400.00   ->  Niet vervallen     1   400.00
     F2  K1  due 2026-10-10  open 600.00   ->  31-60 dagen        1   600.00 (45 days late)
     DSO = 1000.00 open / 1000.00 revenue x 365 = 365 days
+    DSO countback: the 1000.00 open counted back over the revenue per month, newest first
     Grootste debiteuren: K1, open 1000.00, vervallen 600.00, oudste vervaldatum 10-10-2026
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from dateutil.relativedelta import relativedelta
+
 from addin.core.ledger import customer_index
-from addin.core.model import Action, Book, CustomerId, NextAction, PaymentStatus, Plan, Status
+from addin.core.model import (
+    Action,
+    Book,
+    CustomerId,
+    Invoice,
+    NextAction,
+    PaymentStatus,
+    Plan,
+    Status,
+)
 from addin.core.money import ZERO
+from addin.core.sheet_layout import (
+    Area,
+    Chart,
+    SheetLayout,
+    Style,
+    fit_heights,
+    fit_widths,
+    value_style,
+)
 from addin.core.texts import GOAL_INSOLVENCY, GOALS, HANDED_OVER, nl_date
 
 
@@ -47,6 +69,13 @@ AGEING_BUCKETS: tuple[Bucket, ...] = (
 # engine's 12-month revenue per customer (scoring.window_start), the period 365 days.
 DSO_DAYS = 365
 DSO_LABEL = "DSO (dagen, openstaand / omzet 12 maanden x 365)"
+# The countback method: the open total is counted back against each month's revenue, the
+# newest month first, whole months while it covers them, then the part of the month it
+# covers (e.g. 2950 open, revenue 400, 300, 500, 250, 1000, 800 in the months back:
+# 31 + 30 + 31 + 31 + 30 days + 500/800 x 31 = 172 days). Less sensitive to seasons than
+# the simple DSO; months are calendar months back from the plan date.
+DSO_COUNTBACK_LABEL = "DSO countback (dagen, openstaand teruggeteld over de omzet per maand)"
+COUNTBACK_MONTHS = 12
 TOP_DEBTORS = 10
 
 OPEN_STATUSES = frozenset({Status.OPEN, Status.OVERDUE})
@@ -100,14 +129,44 @@ def dso(open_total: Decimal, revenue: Decimal) -> int | None:
     return int((open_total * DSO_DAYS / revenue).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def dso_countback(open_total: Decimal, invoices: Sequence[Invoice], as_of: date) -> int | None:
+    """Days Sales Outstanding by the countback method (see DSO_COUNTBACK_LABEL), whole
+    days rounded half up; None without revenue in the last COUNTBACK_MONTHS months. When the
+    open total is more than those months' revenue, the count stops at their days."""
+    months = []
+    end = as_of
+    for k in range(1, COUNTBACK_MONTHS + 1):
+        start = as_of - relativedelta(months=k)
+        revenue = sum((i.amount for i in invoices if start < i.invoice_date <= end), ZERO)
+        months.append(((end - start).days, revenue))
+        end = start
+    if sum((r for _, r in months), ZERO) <= ZERO:
+        return None
+    remaining = max(open_total, ZERO)
+    days = Decimal(0)
+    for length, revenue in months:
+        if remaining <= ZERO:
+            break
+        if revenue > ZERO and remaining < revenue:
+            days += remaining / revenue * length
+            remaining = ZERO
+            break
+        days += length
+        remaining -= max(revenue, ZERO)
+    return int(days.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def figure_rows(plan: Plan, book: Book, open_actions: list[NextAction]) -> list[tuple[object, ...]]:
-    """DSO and the totals by situation: open, overdue, disputed, agreed, handed over."""
+    """DSO both ways and the totals by situation: open, overdue, disputed, agreed, handed
+    over."""
     revenue = sum((s.revenue for s in plan.scores), ZERO)
     count, open_total = _count_and_sum(open_actions)
     days = dso(open_total, revenue)
+    countback = dso_countback(open_total, book.invoices, plan.as_of)
     review = [p for p in book.payments if p.status is PaymentStatus.REVIEW]
     return [
         (DSO_LABEL, days if days is not None else "geen omzet", None),
+        (DSO_COUNTBACK_LABEL, countback if countback is not None else "geen omzet", None),
         ("Omzet 12 maanden", None, revenue),
         ("Openstaand", count, open_total),
         (
@@ -165,25 +224,135 @@ def top_rows(plan: Plan, book: Book, open_actions: list[NextAction]) -> list[tup
     return rows
 
 
-def overview_rows(plan: Plan, book: Book) -> tuple[tuple[object, ...], ...]:
-    """The Overzicht sheet from A1: title, ageing, key figures and the top debtors.
+GOOD_HEADER = ("Klantnummer", "Naam", "Segment", "Betaalde facturen")
 
-    Only open invoices count (status open or vervallen, their open amount); credit notes
-    are left out. `book` gives the customers' names and the Betalingen still to review.
-    """
+
+def good_payer_rows(plan: Plan, book: Book) -> list[tuple[object, ...]]:
+    """PLAYBOOK R1: the customers who pay on time (scoring's good_payer), by number."""
+    names = {number: c.name for number, c in customer_index(book).items()}
+    return [
+        (s.customer, names.get(s.customer, ""), s.segment.value, s.paid_invoices)
+        for s in sorted(plan.scores, key=lambda s: s.customer)
+        if s.good_payer
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """The figures of the Overzicht, for the sheet and for `debiteuren overzicht --json`."""
+
+    as_of: date
+    ageing: tuple[tuple[object, ...], ...]  # per bucket: label, count, amount (no total)
+    total: tuple[object, ...]
+    dso: int | None
+    dso_countback: int | None
+    figures: tuple[tuple[object, ...], ...]
+    top: tuple[tuple[object, ...], ...]
+    good_payers: tuple[tuple[object, ...], ...]
+
+
+def overview(plan: Plan, book: Book) -> Overview:
+    """Only open invoices count (status open or vervallen, their open amount); credit notes
+    are left out. `book` gives the customers' names and the Betalingen still to review."""
     open_actions = [a for a in plan.actions if a.status in OPEN_STATUSES]
-    return (
-        (f"Overzicht {nl_date(plan.as_of)}",),
-        (),
-        ("Openstaand per ouderdom",),
-        AGEING_HEADER,
-        *ageing_rows(open_actions, plan.as_of),
-        (),
-        ("Kerncijfers",),
-        FIGURES_HEADER,
-        *figure_rows(plan, book, open_actions),
-        (),
-        ("Grootste debiteuren",),
-        TOP_HEADER,
-        *top_rows(plan, book, open_actions),
+    ageing = ageing_rows(open_actions, plan.as_of)
+    figures = figure_rows(plan, book, open_actions)
+    simple, countback = figures[0][1], figures[1][1]
+    return Overview(
+        as_of=plan.as_of,
+        ageing=tuple(ageing[:-1]),
+        total=ageing[-1],
+        dso=simple if isinstance(simple, int) else None,
+        dso_countback=countback if isinstance(countback, int) else None,
+        figures=tuple(figures),
+        top=tuple(top_rows(plan, book, open_actions)),
+        good_payers=tuple(good_payer_rows(plan, book)),
+    )
+
+
+# Where the charts sit: right of the tables, from column I down.
+CHART_LEFT, CHART_RIGHT = 9, 17
+AGEING_CHART = "ouderdom"
+TOP_CHART = "grootste-debiteuren"
+
+
+def overview_rows(plan: Plan, book: Book) -> SheetLayout:
+    """The Overzicht sheet from A1: title, ageing, key figures, the top debtors and the good
+    payers, with two charts (ageing per bucket, the largest debtors) over those cells."""
+    o = overview(plan, book)
+    rows: list[tuple[object, ...]] = []
+    styles: list[tuple[Style | None, ...]] = []
+
+    def add(row: tuple[object, ...], kind: Style | None = None, text: Style = Style.TEXT) -> int:
+        rows.append(row)
+        if kind is None:
+            styles.append(tuple(value_style(v, text) for v in row))
+        else:
+            styles.append((kind,) * len(row))
+        return len(rows)
+
+    def add_total(row: tuple[object, ...]) -> None:
+        rows.append(row)
+        styles.append(
+            tuple(Style.TOTAL_MONEY if isinstance(v, Decimal) else Style.TOTAL for v in row)
+        )
+
+    add((f"Overzicht {nl_date(o.as_of)}",), Style.TITLE)
+    add(())
+    add(("Openstaand per ouderdom",), Style.SECTION)
+    add(AGEING_HEADER, Style.HEADER)
+    first_bucket = len(rows) + 1
+    for row in o.ageing:
+        add(row)
+    last_bucket = len(rows)
+    add_total(o.total)
+    add(())
+    add(("Kerncijfers",), Style.SECTION)
+    add(FIGURES_HEADER, Style.HEADER)
+    for row in o.figures:
+        add(row, text=Style.WRAP)  # the labels say how each figure is computed
+    add(())
+    add(("Grootste debiteuren",), Style.SECTION)
+    add(TOP_HEADER, Style.HEADER)
+    first_top = len(rows) + 1
+    for row in o.top:
+        add(row)
+    last_top = len(rows)
+    add(())
+    add(("Goede betalers (betalen op tijd)",), Style.SECTION)
+    if o.good_payers:
+        add(GOOD_HEADER, Style.HEADER)
+        for row in o.good_payers:
+            add(row)
+    else:
+        add(("Nog geen klant betaalt aantoonbaar op tijd (te weinig betaalde facturen).",))
+    widths = fit_widths(rows, styles, (50.0, 45.0))
+    ageing_chart = Chart(
+        key=AGEING_CHART,
+        kind="column",
+        title="Openstaand per ouderdom",
+        series_name="Bedrag",
+        categories=Area(first_bucket, 1, last_bucket, 1),
+        values=Area(first_bucket, 3, last_bucket, 3),
+        anchor=Area(3, CHART_LEFT, 20, CHART_RIGHT),
+    )
+    charts = [ageing_chart]
+    if o.top:
+        charts.append(
+            Chart(
+                key=TOP_CHART,
+                kind="bar",
+                title="Grootste debiteuren (openstaand)",
+                series_name="Open",
+                categories=Area(first_top, 2, last_top, 2),
+                values=Area(first_top, 4, last_top, 4),
+                anchor=Area(22, CHART_LEFT, 42, CHART_RIGHT),
+            )
+        )
+    return SheetLayout(
+        rows=tuple(rows),
+        styles=tuple(styles),
+        widths=widths,
+        heights=fit_heights(rows, styles, widths),
+        charts=tuple(charts),
     )

@@ -12,7 +12,9 @@ headers) the workbook gets, through the writer's `Layout` hooks:
 - Plan: one legacy array formula =DEBITEUREN_PLAN(...) over A1:I{N}, or the engine's rows as
   values (the Mac, and checks in a spreadsheet program without xlwings);
 - the hidden sheet xlwings.conf: UDF Modules = addin.udfs, and the interpreter when given;
-- the defined names Peildatum, DUESTATUS and NEXTACTION.
+- the defined names Peildatum, DUESTATUS and NEXTACTION;
+- the Werklijst and the Overzicht with its two charts for the Peildatum, written by the safe
+  write-back (`write_work_sheets`) as every later run rewrites them.
 
 Then (`addin.excel.package`): macro-enabled content type, the VBA project (`addin.excel.vba`),
 the ribbon part, and a zip with fixed times and part order. Example::
@@ -40,7 +42,12 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from addin import schema
 from addin.adapters.workbook.book_writer import DATE_FORMAT, text_cell, write_book
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
+from addin.core.letter_log import werklijst_rows
 from addin.core.model import Book
+from addin.core.overview import overview_rows
+from addin.core.plan import plan_book
 from addin.excel import formulas, package, validation, vba
 
 TEXT_FORMAT = "General"
@@ -94,10 +101,25 @@ def build_workbook(
             timestamp=options.timestamp,
             layout=MacroLayout(options, len(book.invoices)),
         )
+        write_work_sheets(sheets, options.peildatum)
         staged = Path(tmp) / "werkmap.xlsm"
         staged.write_bytes(package.macro_enabled(sheets.read_bytes()))
         vba.add_project(staged, vba.modules(udf_module))
         return package.finish(staged.read_bytes(), package.ribbon_xml())
+
+
+def write_work_sheets(path: Path, as_of: date) -> None:
+    """The Werklijst and the Overzicht (with its charts) for `as_of`, written into the new
+    workbook by the same safe write-back as every run, so a new workbook opens on them."""
+    book, _ = read_book(path)
+    plan = plan_book(book, as_of)
+    patch = Patch(
+        replace_sheet=(
+            (schema.WERKLIJST_SHEET, werklijst_rows(plan, book)),
+            (schema.OVERZICHT_SHEET, overview_rows(plan, book)),
+        )
+    )
+    apply_patch(path, patch, backup=False)
 
 
 def interpreter_rows(

@@ -26,10 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.hyperlink import Hyperlink
 
-from addin.adapters.excel.live import TableBlock
+from addin.adapters.excel.live import FormatSheet, TableBlock
 from tests.xlwings_values import as_xlwings as _cell_as_xlwings
 
 
@@ -57,10 +60,18 @@ def typed(text: str) -> tuple[object, bool]:
 class OpenpyxlWorkbook:
     """The LiveWorkbook interface over openpyxl (see the module docstring)."""
 
-    def __init__(self, path: Path, files: Sequence[Path] = (), fail_on: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        files: Sequence[Path] = (),
+        fail_on: str | None = None,
+        folder: Path | None = None,
+    ) -> None:
         self.path = path
         self.wb = load_workbook(path)
         self.files = tuple(files)
+        self.folder = folder
+        self.prompts: list[str] = []
         self.fail_on = fail_on
         self.alerts: list[tuple[str, str, bool]] = []
         self.calculations = 0
@@ -124,11 +135,23 @@ class OpenpyxlWorkbook:
     ) -> list[list[bool]]:
         ws = self._sheet(sheet)
         return [
-            [c.data_type == "f" or isinstance(c.value, ArrayFormula) for c in line]
+            [
+                c.data_type == "f" or isinstance(c.value, ArrayFormula) or self._in_array(ws, c)
+                for c in line
+            ]
             for line in ws.iter_rows(
                 min_row=row, max_row=row + rows - 1, min_col=column, max_col=column + columns - 1
             )
         ]
+
+    @staticmethod
+    def _in_array(ws: Any, cell: Any) -> bool:
+        """Excel reports a formula in every cell of an array formula's range."""
+        anchor = ws["A1"].value
+        if not isinstance(anchor, ArrayFormula):
+            return False
+        left, top, right, bottom = range_boundaries(anchor.ref)
+        return bool(left <= cell.column <= right and top <= cell.row <= bottom)
 
     def name_cell(self, name: str) -> tuple[str, int, int] | None:
         for defined_name, defined in self.wb.defined_names.items():
@@ -174,7 +197,7 @@ class OpenpyxlWorkbook:
         if table.autoFilter is not None:
             table.autoFilter.ref = ref
 
-    def clear_sheet(self, sheet: str) -> None:
+    def clear_sheet(self, sheet: str, formats: bool = False) -> None:
         self._check(sheet)
         ws = self._sheet(sheet)
         if ws is None:
@@ -183,6 +206,49 @@ class OpenpyxlWorkbook:
         for line in ws.iter_rows():
             for cell in line:
                 cell.value = None
+                if formats:
+                    cell.style = "Normal"
+                    cell.hyperlink = None
+
+    def format_sheet(self, step: FormatSheet) -> None:
+        """What XlwingsWorkbook.format_sheet asks of Excel, done with openpyxl."""
+        self._check(step.sheet)
+        ws = self._sheet(step.sheet)
+        for row, column, rows, columns, fmt in step.blocks:
+            for line in ws.iter_rows(
+                min_row=row, max_row=row + rows - 1, min_col=column, max_col=column + columns - 1
+            ):
+                for cell in line:
+                    if fmt.number_format:
+                        cell.number_format = fmt.number_format
+                    cell.font = Font(
+                        b=fmt.bold, i=fmt.italic, sz=fmt.size, color=fmt.colour,
+                        u="single" if fmt.underline else None,
+                    )  # fmt: skip
+                    if fmt.fill:
+                        cell.fill = PatternFill("solid", fgColor=fmt.fill)
+                    cell.alignment = Alignment(wrap_text=fmt.wrap, vertical=fmt.vertical)
+        for column, width in enumerate(step.widths, start=1):
+            ws.column_dimensions[get_column_letter(column)].width = width
+        for row, height in step.heights:
+            ws.row_dimensions[row].height = height
+        ws.freeze_panes = f"A{step.freeze_rows + 1}" if step.freeze_rows else None
+        ws.auto_filter.ref = step.autofilter or None
+        for row, column, address in step.links:
+            ws.cell(row, column).hyperlink = Hyperlink(
+                ref=ws.cell(row, column).coordinate, location=address.lstrip("#")
+            )
+        present = {chart.title.tx.rich.p[0].r[0].t for chart in ws._charts if chart.title}
+        for _name, kind, title, source, top_left, _bottom_right in step.charts:
+            if title in present:
+                continue
+            cats, values = (range_boundaries(part) for part in source.split(","))
+            chart = BarChart()
+            chart.type = "bar" if kind == "bar" else "col"
+            chart.title = title
+            chart.add_data(Reference(ws, min_col=values[0], min_row=values[1], max_row=values[3]))
+            chart.set_categories(Reference(ws, min_col=cats[0], min_row=cats[1], max_row=cats[3]))
+            ws.add_chart(chart, top_left)
 
     def set_array_formula(self, sheet: str, formula: str, rows: int, columns: int) -> None:
         self._check(sheet)
@@ -193,7 +259,12 @@ class OpenpyxlWorkbook:
         self.calculations += 1
 
     def choose_files(self, prompt: str) -> tuple[Path, ...]:
+        self.prompts.append(prompt)
         return self.files
+
+    def choose_folder(self, prompt: str) -> Path | None:
+        self.prompts.append(prompt)
+        return self.folder
 
     def alert(self, message: str, title: str, critical: bool = False) -> None:
         self.alerts.append((message, title, critical))

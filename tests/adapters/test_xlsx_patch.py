@@ -580,3 +580,54 @@ def test_patch_a_workbook_libreoffice_wrote(base, tmp_path):
         2026, 11, 24
     )
     assert read.contacts[-1].goal == EVIL
+
+
+# --- tool-owned sheets with their layout (Werklijst, Overzicht) ----------------------------
+
+
+def _werklijst(path: Path):
+    from addin.core.letter_log import werklijst_rows
+    from addin.core.plan import plan_book
+
+    got, _ = read_book(path)
+    return werklijst_rows(plan_book(got, date(2026, 11, 24)), got)
+
+
+def test_werklijst_layout_changes_only_its_parts_and_styles_once(base, book):
+    layout = _werklijst(book)
+    apply_patch(book, Patch(replace_sheet=(("Werklijst", layout),)))
+    part = _sheet_part(base, "Werklijst")
+    # the sheet, the formats it needs (added once) and its filter name in workbook.xml
+    assert _differing(base, book) == {part, "xl/styles.xml", "xl/workbook.xml"}
+    first = _contents(book)
+    for _ in range(9):
+        apply_patch(book, Patch(replace_sheet=(("Werklijst", layout),)), backup=False)
+    assert _contents(book) == first  # ten runs: styles.xml as the first left it
+    old_raw, new_raw = _raw(base), _raw(book)
+    assert {n for n in old_raw if old_raw[n] != new_raw.get(n)} == {
+        part, "xl/styles.xml", "xl/workbook.xml"}  # fmt: skip
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Werklijst"]
+    header = layout.freeze_rows
+    assert ws.freeze_panes == f"A{header + 1}"
+    assert ws.auto_filter.ref == f"A{header}:N{len(layout.rows)}"
+    assert [c.value for c in ws[header]] == list(schema.WERKLIJST_HEADER)
+    first_row = ws[header + 1]
+    assert first_row[1].number_format == "d-m-yyyy"
+    assert "€" in first_row[7].number_format and first_row[7].value == float(layout.rows[header][7])
+    assert ws[header][0].font.b and ws[header][0].fill.fgColor.rgb == "FF1F4E78"
+    assert ws["A1"].font.b and ws["A1"].font.sz == 14
+    assert ws.column_dimensions["N"].width == layout.widths[13] and ws["N9"].alignment.wrap_text
+    link = first_row[3].hyperlink
+    invoice = layout.rows[header][3]
+    facturen = wb["Facturen"]
+    assert link.location == f"'Facturen'!A{link.location.rsplit('A', 1)[1]}"
+    assert facturen[f"A{link.location.rsplit('A', 1)[1]}"].value == invoice
+    index = wb.sheetnames.index("Werklijst")
+    names = re.findall(rb"<definedName [^>]*>[^<]*</definedName>", first["xl/workbook.xml"])
+    exp = (
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
+        f"'Werklijst'!$A${header}:$N${len(layout.rows)}</definedName>"
+    ).encode()
+    assert names.count(exp) == 1

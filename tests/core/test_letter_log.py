@@ -16,6 +16,7 @@ from addin.core.letter_log import (
 )
 from addin.core.model import Action, AgreementState, Channel
 from addin.core.plan import plan_book
+from addin.core.sheet_layout import MAX_WIDTH, MIN_WIDTH, Area, Style
 from tests.core.booktext import book
 
 DAY = date(2026, 11, 24)
@@ -78,11 +79,69 @@ def test_agreement_updates_set_status_and_confirmation_once():
         ("T1", {"Status": "loopt"}),)  # fmt: skip
 
 
-def test_werklijst_rows_hold_the_days_plan():
-    b = book(BOOK)
-    rows = werklijst_rows(plan_book(b, DAY), b)
+WORK = """
+[klanten]
+| klant | naam      | soort    | segment |
+| K1    | Jansen BV | Zakelijk | C       |
+| K2    | Groot BV  | Zakelijk | C       |
+| K3    | Klein BV  | Zakelijk | C       |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag | geschil        |
+| F1      | K1    | 2026-10-01   | 2026-10-31  | 100.00 |                |
+| F2      | K3    | 2026-11-01   | 2026-11-25  | 50.00  |                |
+| F3      | K2    | 2026-10-01   | 2026-10-31  | 300.00 |                |
+| F4      | K1    | 2026-11-01   | 2026-12-20  | 70.00  |                |
+| F5      | K2    | 2026-10-01   | 2026-11-01  | 90.00  | niet besteld   |
+[afspraken]
+| afspraak | klant | facturen | soort      | datum afspraak | betaaldatum | bevestiging verstuurd |
+| T1       | K2    | F3       | Toezegging | 2026-11-20     | 2026-12-01  | 2026-11-20            |
+"""
+
+
+def test_werklijst_groups_the_days_work_like_the_text():
+    """Due work by group in the text's order and words, then waiting, then the coming days
+    up to "Werklijst dagen vooruit" (7): F2's first step (27-11) is in, F4's (22-12) is not."""
+    b = book(WORK)
+    layout = werklijst_rows(plan_book(b, DAY), b)
+    rows = layout.rows
     assert rows[0] == ("Werklijst 24-11-2026",)
-    assert rows[1][:3] == ("Datum", "Actie", "Factuur")
-    body = rows[2:]
-    assert [r[2] for r in body] == ["F1", "F2", "F3"]
-    assert {r[1] for r in body} == {"herinnering", "bevestigen"}
+    # every warning of the plan (no bank data yet, no address), in plain Dutch, on top
+    assert rows[1] == ("Waarschuwingen (2)",)
+    assert rows[2][0].startswith("Er zijn nog geen bankgegevens in Betalingen")
+    assert rows[3][0].startswith("Geen adres of e-mail voor Jansen BV (K1)")
+    header = layout.freeze_rows
+    assert rows[header - 1][:4] == ("Groep", "Datum", "Actie", "Factuur")
+    got = [(r[0], r[3], r[2]) for r in rows[header:]]
+    assert got == [
+        ("Intern oplossen en eigen acties", "F5", "intern-oplossen"),
+        ("Brieven klaar om te maken", "F1", "herinnering"),
+        ("Wachten op toezegging of regeling", "F3", "wachten"),
+        ("Komende dagen", "F2", "herinnering"),
+    ]
+    assert layout.autofilter == Area(header, 1, len(rows), len(rows[header - 1]))
+    # the invoice cells link to their rows on Facturen
+    assert [(k.row, k.column, k.sheet) for k in layout.links] == [
+        (header + 1 + n, 4, "Facturen") for n in range(4)
+    ]
+    f1 = next(i for i in b.invoices if i.number == "F1")
+    assert layout.links[1].target_row == f1.row
+    assert layout.styles[header][1] is Style.DATE and layout.styles[header][7] is Style.MONEY
+
+
+def test_werklijst_days_ahead_is_a_setting():
+    b = book(WORK)
+    none_ahead = replace(b, settings=replace(b.settings, worklist_days_ahead=0))
+    rows = werklijst_rows(plan_book(none_ahead, DAY), none_ahead).rows
+    assert "Komende dagen" not in [r[0] for r in rows if r]
+    far = replace(b, settings=replace(b.settings, worklist_days_ahead=30))
+    rows = werklijst_rows(plan_book(far, DAY), far).rows
+    assert [r[3] for r in rows if r and r[0] == "Komende dagen"] == ["F2", "F4"]
+
+
+def test_widths_fit_the_content_within_bounds():
+    b = book(WORK)
+    layout = werklijst_rows(plan_book(b, DAY), b)
+    assert len(layout.widths) == 14
+    assert all(MIN_WIDTH <= w <= MAX_WIDTH for w in layout.widths)
+    groep = layout.widths[0]
+    assert groep >= len("Wachten op toezegging of regeling")

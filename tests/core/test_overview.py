@@ -70,6 +70,9 @@ EXP = (
     ("Kerncijfers",),
     ("Kerncijfer", "Aantal", "Bedrag"),
     ("DSO (dagen, openstaand / omzet 12 maanden x 365)", 331, None),
+    # 2950 counted back over the months' revenue 400, 300, 500, 250, 1000, then 500 of
+    # F5's 800: 31 + 30 + 31 + 31 + 30 + 500/800 x 31 = 172.4 days
+    ("DSO countback (dagen, openstaand teruggeteld over de omzet per maand)", 172, None),
     ("Omzet 12 maanden", None, Decimal("3250.00")),
     ("Openstaand", 7, Decimal("2950.00")),
     ("Waarvan vervallen", 5, Decimal("2450.00")),  # F2..F6
@@ -101,6 +104,9 @@ EXP = (
     ),
     ("K2", "Beta BV", "B", Decimal("750.00"), Decimal("750.00"), date(2026, 8, 31), "bevestigen"),
     ("K4", "Delta BV", "C", Decimal("600.00"), Decimal("600.00"), date(2026, 7, 31), "geen"),
+    (),
+    ("Goede betalers (betalen op tijd)",),
+    ("Nog geen klant betaalt aantoonbaar op tijd (te weinig betaalde facturen).",),
 )
 
 
@@ -116,7 +122,7 @@ def _diff(exp, got) -> str:
 
 def test_overview_of_a_book_with_every_situation():
     b = book(BOOK)
-    got = overview_rows(plan_book(b, DAY), b)
+    got = overview_rows(plan_book(b, DAY), b).rows
     assert got == EXP, _diff(EXP, got)
 
 
@@ -200,18 +206,21 @@ def test_top_ten_only_and_no_revenue_dso():
         {lines}
         """
     )
-    got = overview_rows(plan_book(b, DAY), b)
+    got = overview_rows(plan_book(b, DAY), b).rows
     figures = {row[0]: row[1:] for row in got if row}
     assert figures[overview.DSO_LABEL] == ("geen omzet", None)
-    top = got[got.index(overview.TOP_HEADER) + 1 :]
+    assert figures[overview.DSO_COUNTBACK_LABEL] == ("geen omzet", None)
+    start = got.index(overview.TOP_HEADER) + 1
+    top = got[start : got.index((), start)]
     assert [row[0] for row in top] == [f"K{n:02}" for n in range(11, 1, -1)]
     assert top[0][3:6] == (Decimal("111.00"), Decimal("111.00"), date(2025, 1, 31))
 
 
 def test_an_empty_book():
     b = book("")
-    got = overview_rows(plan_book(b, DAY), b)
+    got = overview_rows(plan_book(b, DAY), b).rows
     assert got[4:10] == tuple(
         (label, 0, Decimal("0.00")) for label in [*(k.label for k in AGEING_BUCKETS), "Totaal"]
     )
-    assert got[-1] == overview.TOP_HEADER
+    assert got[-4] == overview.TOP_HEADER
+    assert got[-1][0].startswith("Nog geen klant betaalt")

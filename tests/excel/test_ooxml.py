@@ -174,6 +174,19 @@ def test_after_bank_import_is_valid(made, tmp_path, capsys):
     assert_valid(path)
 
 
+def test_after_overzicht_is_valid(made, tmp_path, capsys):
+    """The Overzicht's charts found again in a built workbook, and added (drawing, chart
+    parts, relationships, content types) to a plain .xlsx that has none."""
+    path = _example_copy(made, tmp_path)
+    assert _run(capsys, "overzicht", path, "--datum", DAY, "--json") in (0, 1)
+    assert_valid(path)
+    plain = tmp_path / "Voorbeeld.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[2] / "workbook" / "Voorbeeld.xlsx", plain)
+    assert main(["overzicht", str(plain), "--datum", DAY, "--json"]) in (0, 1)
+    capsys.readouterr()
+    assert_valid(plain)
+
+
 def test_after_letters_on_the_example_xlsx_is_valid(tmp_path, capsys):
     path = tmp_path / "Voorbeeld.xlsx"
     shutil.copy(Path(__file__).resolve().parents[2] / "workbook" / "Voorbeeld.xlsx", path)

@@ -170,7 +170,7 @@ def test_the_check_finds_broken_rules(xml, exp):
     assert any(exp in p for p in got), got
 
 
-def test_tab_debiteuren_has_the_four_buttons_with_icons_and_callbacks():
+def test_tab_debiteuren_has_its_buttons_with_icons_and_callbacks():
     root = ET.fromstring(package.ribbon_xml())
     (tab,) = root.iter(f"{{{NS}}}tab")
     assert tab.attrib["label"] == "Debiteuren"
@@ -179,6 +179,8 @@ def test_tab_debiteuren_has_the_four_buttons_with_icons_and_callbacks():
         "Maak herinneringen",
         "Vernieuw werklijst",
         "Importeer bankafschrift",
+        "Importeer facturen",
+        "Map met facturen",
         "Controleer gegevens",
     }
     for label, attrib in buttons.items():

@@ -29,6 +29,8 @@ RIBBON_HANDLERS = {
     "MaakHerinneringen": "maak_herinneringen",
     "VernieuwWerklijst": "vernieuw_werklijst",
     "ImporteerBankafschrift": "importeer_bankafschrift",
+    "ImporteerFacturen": "importeer_facturen",
+    "MapMetFacturen": "importeer_facturenmap",
     "ControleerGegevens": "controleer_gegevens",
 }
 

@@ -18,6 +18,15 @@ Public Sub ImporteerBankafschrift(control As IRibbonControl)
     RunPython "import addin.ribbon; addin.ribbon.importeer_bankafschrift()"
 End Sub
 
+' Invoices from the accounting package: chosen files, or every file in a chosen folder.
+Public Sub ImporteerFacturen(control As IRibbonControl)
+    RunPython "import addin.ribbon; addin.ribbon.importeer_facturen()"
+End Sub
+
+Public Sub MapMetFacturen(control As IRibbonControl)
+    RunPython "import addin.ribbon; addin.ribbon.importeer_facturenmap()"
+End Sub
+
 Public Sub ControleerGegevens(control As IRibbonControl)
     RunPython "import addin.ribbon; addin.ribbon.controleer_gegevens()"
 End Sub

@@ -46,9 +46,11 @@ from typing import Any, Protocol
 from addin import schema
 from addin.adapters.workbook.cells import to_text
 from addin.adapters.workbook.reader import Origin, read_values
+from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
 from addin.adapters.workbook.xlsx_patch import MAX_TEXT, Patch
 from addin.core.model import Book, Problem
 from addin.core.money import CENT
+from addin.core.sheet_layout import Area, SheetLayout, Style
 from addin.excel import formulas
 
 
@@ -132,17 +134,25 @@ class LiveWorkbook(Protocol):
     def resize_table(self, name: str, rows: int) -> None:
         """Make the table `rows` rows long, header included, keeping its top and columns."""
 
-    def clear_sheet(self, sheet: str) -> None:
-        """Clear every cell's contents (array formulas too; formats stay); add the sheet at
-        the end when it is missing."""
+    def clear_sheet(self, sheet: str, formats: bool = False) -> None:
+        """Clear every cell's contents (array formulas too; formats stay unless `formats`);
+        add the sheet at the end when it is missing."""
 
     def set_array_formula(self, sheet: str, formula: str, rows: int, columns: int) -> None:
         """Put `formula` as one array formula over rows x columns from A1."""
+
+    def format_sheet(self, step: FormatSheet) -> None:
+        """Give a tool-owned sheet its look: cell formats per block, column widths, row
+        heights, frozen header, autofilter, links; the charts added once (found again by
+        name), their ranges set."""
 
     def calculate(self) -> None: ...
 
     def choose_files(self, prompt: str) -> tuple[Path, ...]:
         """Ask the user for files; () when cancelled."""
+
+    def choose_folder(self, prompt: str) -> Path | None:
+        """Ask the user for a folder; None when cancelled."""
 
     def alert(self, message: str, title: str, critical: bool = False) -> None: ...
 
@@ -177,6 +187,7 @@ class Resize:
 class ClearSheet:
     sheet: str
     target: str
+    formats: bool = False  # a laid-out sheet: its old formats go too (the header may move)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +204,33 @@ class Calculate:
     target: str = "herberekening"
 
 
-Step = Write | Resize | ClearSheet | ArrayFormula | Calculate
+@dataclass(frozen=True, slots=True)
+class FormatSheet:
+    """The look of a tool-owned sheet, as plain values (see `format_steps`).
+
+    Attributes:
+      blocks: (row, column, rows, columns, format): one format over a block of cells.
+      widths: per column from A, in characters.
+      heights: (row, points) of the rows that need more than one line.
+      freeze_rows: the rows above the scrolling part (0: none).
+      autofilter: the filter's range ("A8:N37") or "".
+      links: (row, column, address) with the address as "#'Facturen'!A12".
+      charts: (name, kind, title, source range "A5:A9,C5:C9", top-left cell, bottom-right
+        cell).
+    """
+
+    sheet: str
+    blocks: tuple[tuple[int, int, int, int, CellFormat], ...]
+    widths: tuple[float, ...]
+    heights: tuple[tuple[int, float], ...]
+    freeze_rows: int
+    autofilter: str
+    links: tuple[tuple[int, int, str], ...]
+    charts: tuple[tuple[str, str, str, str, str, str], ...]
+    target: str
+
+
+Step = Write | Resize | ClearSheet | ArrayFormula | Calculate | FormatSheet
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -449,8 +486,54 @@ def set_cells_steps(
 # --- sheets the tool owns ---------------------------------------------------------------------
 
 
-def sheet_steps(sheet: str, rows: Sequence[Sequence[object]]) -> list[Step]:
-    """Replace a sheet's cells (Werklijst): clear it, then write the rows from A1."""
+def _address(area: Area) -> str:
+    return f"{column_letter(area.left)}{area.top}:{column_letter(area.right)}{area.bottom}"
+
+
+def format_step(sheet: str, layout: SheetLayout) -> FormatSheet:
+    """The FormatSheet of a layout: per column, one block per run of rows with one style."""
+    blocks: list[tuple[int, int, int, int, CellFormat]] = []
+    width = max((len(r) for r in layout.styles), default=0)
+    for c in range(width):
+        run: tuple[int, Style] | None = None  # (first row, style)
+        for r, kinds in enumerate((*layout.styles, ()), start=1):
+            kind = kinds[c] if c < len(kinds) else None
+            if run is not None and kind is not run[1]:
+                blocks.append((run[0], c + 1, r - run[0], 1, FORMATS[run[1]]))
+                run = None
+            if kind is not None and run is None:
+                run = (r, kind)
+    blocks.sort(key=lambda b: (b[0], b[1]))
+    charts = tuple(
+        (
+            f"Grafiek {chart.key}",
+            chart.kind,
+            chart.title,
+            f"{_address(chart.categories)},{_address(chart.values)}",
+            f"{column_letter(chart.anchor.left)}{chart.anchor.top}",
+            f"{column_letter(chart.anchor.right + 1)}{chart.anchor.bottom + 1}",
+        )
+        for chart in layout.charts
+    )
+    return FormatSheet(
+        sheet=sheet,
+        blocks=tuple(blocks),
+        widths=layout.widths,
+        heights=tuple((r, h) for r, h in enumerate(layout.heights, start=1) if h),
+        freeze_rows=layout.freeze_rows,
+        autofilter=_address(layout.autofilter) if layout.autofilter else "",
+        links=tuple(
+            (k.row, k.column, f"#'{k.sheet.replace(chr(39), chr(39) * 2)}'!A{k.target_row}")
+            for k in layout.links
+        ),
+        charts=charts,
+        target=f"blad {sheet}",
+    )
+
+
+def sheet_steps(sheet: str, rows: Sequence[Sequence[object]] | SheetLayout) -> list[Step]:
+    """Replace a sheet's cells (Werklijst): clear it, then write the rows from A1; a
+    SheetLayout also brings its look (`format_step`)."""
     width = max(map(len, rows), default=0)
     values = tuple(
         tuple(
@@ -459,9 +542,12 @@ def sheet_steps(sheet: str, rows: Sequence[Sequence[object]]) -> list[Step]:
         )
         for r, line in enumerate(rows, start=1)
     )
-    steps: list[Step] = [ClearSheet(sheet, f"blad {sheet}")]
+    laid_out = isinstance(rows, SheetLayout)
+    steps: list[Step] = [ClearSheet(sheet, f"blad {sheet}", formats=laid_out)]
     if values and width:
         steps.append(Write(sheet, 1, 1, values, f"blad {sheet}"))
+    if isinstance(rows, SheetLayout):
+        steps.append(format_step(sheet, rows))
     return steps
 
 
@@ -565,6 +651,7 @@ def patch_steps(
         steps.extend(set_cells_steps(block, updates, formulas))
     for sheet, rows in patch.replace_sheet:
         steps.extend(sheet_steps(sheet, rows))
+    steps.extend(grow_steps(workbook, patch.grow_array))
     if plan is not None:
         if as_of is None:
             raise ValueError("as_of is required with plan rows")
@@ -575,6 +662,26 @@ def patch_steps(
         current = workbook.cells(*where, 1, 1)[0][0] if where else None
         mode = mode or plan_mode()
         steps.extend(plan_steps(mode, has_sheet, has_formula, plan, where, current, as_of))
+    return steps
+
+
+def grow_steps(workbook: LiveWorkbook, grow: Sequence[tuple[str, int, int]]) -> list[Step]:
+    """The Plan sheet's array formula put back over more rows when the invoices outgrow it
+    (Patch.grow_array, as the file write-back does): only where A1 holds the formula (not the
+    Mac's values) and row `needed` is outside it (Excel reports a formula in every cell of
+    an array's range)."""
+    steps: list[Step] = []
+    names = {n.casefold() for n in workbook.sheet_names()}
+    for sheet, needed, rows in grow:
+        if sheet != schema.PLAN_SHEET or sheet.casefold() not in names:
+            continue
+        if not workbook.formulas(sheet, 1, 1, 1, 1)[0][0]:
+            continue
+        if workbook.formulas(sheet, needed, 1, 1, 1)[0][0]:
+            continue
+        width = len(schema.PLAN_HEADER)
+        steps.append(ClearSheet(sheet, f"blad {sheet}"))
+        steps.append(ArrayFormula(sheet, plan_formula(), rows, width, f"blad {sheet}"))
     return steps
 
 
@@ -621,9 +728,11 @@ def _carry_out(workbook: LiveWorkbook, step: Step) -> None:
     elif isinstance(step, Resize):
         workbook.resize_table(step.table, step.rows)
     elif isinstance(step, ClearSheet):
-        workbook.clear_sheet(step.sheet)
+        workbook.clear_sheet(step.sheet, formats=step.formats)
     elif isinstance(step, ArrayFormula):
         workbook.set_array_formula(step.sheet, step.formula, step.rows, step.columns)
+    elif isinstance(step, FormatSheet):
+        workbook.format_sheet(step)
     else:
         workbook.calculate()
 

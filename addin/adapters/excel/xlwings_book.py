@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from addin.adapters.excel.live import LiveError, TableBlock
+from addin.adapters.excel.live import FormatSheet, LiveError, TableBlock
 
 # --- xlwings ----------------------------------------------------------------------------------
 
@@ -119,11 +119,78 @@ class XlwingsWorkbook:
         last = left + area.columns.count - 1
         table.resize(self.book.sheets[sheet].range((top, left), (top + rows - 1, last)))
 
-    def clear_sheet(self, sheet: str) -> None:
+    def clear_sheet(self, sheet: str, formats: bool = False) -> None:
         found = self._sheet(sheet)
         if found is None:
             found = self.book.sheets.add(sheet, after=self.book.sheets[-1])
-        found.clear_contents()
+        if formats:
+            found.clear()  # contents and formats; charts (shapes) stay
+        else:
+            found.clear_contents()
+
+    def format_sheet(self, step: FormatSheet) -> None:
+        """Cell formats, widths and heights through xlwings' own properties; the frozen
+        header and the autofilter through Excel's object model on Windows only (the Mac's
+        differs and is not reachable from here: there they are left as they are)."""
+        ws = self._sheet(step.sheet)
+        for row, column, rows, columns, fmt in step.blocks:
+            area = ws.range((row, column), (row + rows - 1, column + columns - 1))
+            if fmt.number_format:
+                area.number_format = fmt.number_format
+            font = area.font
+            font.bold = fmt.bold
+            font.italic = fmt.italic
+            if fmt.size:
+                font.size = fmt.size
+            if fmt.colour:
+                font.color = "#" + fmt.colour[-6:]
+            if fmt.fill:
+                area.color = "#" + fmt.fill[-6:]
+            area.wrap_text = fmt.wrap
+        for column, width in enumerate(step.widths, start=1):
+            ws.range((1, column)).column_width = width
+        for row, height in step.heights:
+            ws.range((row, 1)).row_height = height
+        for row, column, address in step.links:
+            cell = ws.range((row, column))
+            cell.add_hyperlink(address, text_to_display=str(cell.value or ""))
+        self._charts(ws, step)
+        if sys.platform.startswith("win"):
+            self._filter_and_panes(ws, step)
+
+    def _charts(self, ws: Any, step: FormatSheet) -> None:
+        kinds = {"column": "column_clustered", "bar": "bar_clustered"}
+        names = {chart.name for chart in ws.charts}
+        for name, kind, title, source, top_left, bottom_right in step.charts:
+            if name in names:
+                chart = ws.charts[name]
+            else:
+                corner, end = ws.range(top_left), ws.range(bottom_right)
+                chart = ws.charts.add(
+                    corner.left, corner.top, end.left - corner.left, end.top - corner.top
+                )
+                chart.name = name
+                chart.chart_type = kinds[kind]
+            chart.set_source_data(ws.range(source))
+            if sys.platform.startswith("win"):
+                chart.api[1].HasTitle = True
+                chart.api[1].ChartTitle.Text = title
+
+    def _filter_and_panes(self, ws: Any, step: FormatSheet) -> None:
+        sheet = ws.api
+        if sheet.AutoFilterMode:
+            sheet.AutoFilterMode = False
+        if step.autofilter:
+            sheet.Range(step.autofilter).AutoFilter()
+        active = self.book.app.api.ActiveSheet
+        ws.activate()
+        window = self.book.app.api.ActiveWindow
+        window.FreezePanes = False
+        if step.freeze_rows:
+            window.SplitColumn = 0
+            window.SplitRow = step.freeze_rows
+            window.FreezePanes = True
+        active.Activate()
 
     def set_array_formula(self, sheet: str, formula: str, rows: int, columns: int) -> None:
         # A classic array formula over a fixed block, as the build writes it: every Excel
@@ -137,11 +204,24 @@ class XlwingsWorkbook:
         if sys.platform.startswith("win"):
             # Excel's own dialog (Application.GetOpenFilename): FileFilter, FilterIndex,
             # Title, ButtonText (Mac only), MultiSelect; positional for late-bound COM.
-            chosen = self.book.app.api.GetOpenFilename(EXCEL_FILE_FILTER, 1, prompt, "", True)
+            file_filter = FILE_FILTERS.get(prompt, EXCEL_FILE_FILTER)
+            chosen = self.book.app.api.GetOpenFilename(file_filter, 1, prompt, "", True)
             return excel_selection(chosen)
         if sys.platform == "darwin":
             return mac_choose_files(prompt)
         return tk_choose_files(prompt)
+
+    def choose_folder(self, prompt: str) -> Path | None:
+        if sys.platform.startswith("win"):
+            # Office's folder picker (Application.FileDialog(msoFileDialogFolderPicker = 4)).
+            dialog = self.book.app.api.FileDialog(4)
+            dialog.Title = prompt
+            if dialog.Show() != -1:  # -1: the user pressed OK
+                return None
+            return Path(str(dialog.SelectedItems(1)))
+        if sys.platform == "darwin":
+            return mac_choose_folder(prompt)
+        return tk_choose_folder(prompt)
 
     def alert(self, message: str, title: str, critical: bool = False) -> None:
         self.book.app.alert(message, title=title, mode="critical" if critical else "info")
@@ -166,6 +246,14 @@ EXCEL_FILE_FILTER = (
     "Bankafschriften (*.xml;*.sta;*.940;*.mt940;*.txt;*.csv),*.xml;*.sta;*.940;*.mt940;*.txt;"
     "*.csv,Alle bestanden (*.*),*.*"
 )
+
+
+INVOICE_PROMPT = "Kies de facturen (UBL-e-facturen .xml, of een lijst .csv / .xlsx)"
+INVOICE_FOLDER_PROMPT = "Kies de map met de facturen (UBL .xml met PDF, .csv of .xlsx)"
+INVOICE_FILE_FILTER = (
+    "Facturen (*.xml;*.csv;*.xlsx;*.txt),*.xml;*.csv;*.xlsx;*.txt,Alle bestanden (*.*),*.*"
+)
+FILE_FILTERS = {BANK_PROMPT: EXCEL_FILE_FILTER, INVOICE_PROMPT: INVOICE_FILE_FILTER}
 
 
 def excel_selection(chosen: object) -> tuple[Path, ...]:
@@ -202,6 +290,35 @@ def mac_choose_files(prompt: str, run: Callable[..., Any] = subprocess.run) -> t
 
 def osascript_paths(output: str) -> tuple[Path, ...]:
     return tuple(Path(line) for line in output.splitlines() if line.strip())
+
+
+def mac_choose_folder(prompt: str, run: Callable[..., Any] = subprocess.run) -> Path | None:
+    """The macOS folder dialog through osascript; cancel -> None."""
+    script = (
+        f'return POSIX path of (choose folder with prompt "{prompt.replace(chr(34), chr(39))}")'
+    )
+    done = run(["osascript", "-e", script], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return None
+    paths = osascript_paths(done.stdout)
+    return paths[0] if paths else None
+
+
+def tk_choose_folder(prompt: str) -> Path | None:
+    """tkinter's folder dialog; None when cancelled or without Tk."""
+    try:
+        import tkinter
+        from tkinter import filedialog
+    except ImportError:
+        return None
+    root = tkinter.Tk()
+    try:
+        root.withdraw()
+        root.attributes("-topmost", True)
+        chosen = filedialog.askdirectory(title=prompt, parent=root)
+    finally:
+        root.destroy()
+    return Path(chosen) if chosen else None
 
 
 def tk_choose_files(prompt: str) -> tuple[Path, ...]:

@@ -303,6 +303,7 @@ _SETTING_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "bank_max_age_days": _non_negative,
     "thank_good_payers": to_bool,
     "bundle_days": _non_negative,
+    "worklist_days_ahead": _non_negative,
 }
 
 

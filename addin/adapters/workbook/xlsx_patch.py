@@ -74,6 +74,8 @@ from itertools import groupby
 from pathlib import Path
 
 from addin.adapters.tempfiles import make_temp
+from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
+from addin.core.sheet_layout import Area, Chart, SheetLayout, Style
 from addin.schema import normalise_header
 
 BACKUP_DIR = ".debiteuren-backup"
@@ -87,6 +89,13 @@ TABLE_REL = DOC_REL_NS + "/table"
 STYLES_REL = DOC_REL_NS + "/styles"
 SHARED_STRINGS_REL = DOC_REL_NS + "/sharedStrings"
 CALC_CHAIN_REL = DOC_REL_NS + "/calcChain"
+DRAWING_REL = DOC_REL_NS + "/drawing"
+CHART_REL = DOC_REL_NS + "/chart"
+XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+DRAWING_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CHART_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
@@ -117,7 +126,15 @@ class Patch:
       set_cells: (table name, key header, key value, {header: value}): set cells in the
         first row of the table whose key column holds the key value.
       replace_sheet: (sheet name, rows): the sheet's cells become these rows from A1 on;
-        a missing sheet is added at the end.
+        a missing sheet is added at the end. Rows given as a core.sheet_layout.SheetLayout
+        (the Werklijst, the Overzicht) bring their look: cell formats (added to styles.xml
+        once, then found again by meaning), column widths, row heights, frozen header,
+        autofilter (with its _xlnm._FilterDatabase name), links, landscape page set-up
+        and charts (a drawing and chart parts, added once, found again by title).
+      grow_array: (sheet name, rows needed, rows): when the array formula in the sheet's A1
+        covers fewer than `rows needed` rows, its range becomes `rows` rows (the Plan sheet's
+        =DEBITEUREN_PLAN when an import outgrows it); nothing when the sheet or the array
+        formula is absent (a plain .xlsx, the Mac's values).
 
     Values: str (always text, never a formula), int, float, Decimal (a number), date and
     datetime (a number with a date style), bool (TRUE/FALSE), None (an empty cell).
@@ -126,6 +143,7 @@ class Patch:
     append: tuple[tuple[str, tuple[dict[str, object], ...]], ...] = ()
     set_cells: tuple[tuple[str, str, str, dict[str, object]], ...] = ()
     replace_sheet: tuple[tuple[str, tuple[tuple[object, ...], ...]], ...] = ()
+    grow_array: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +183,8 @@ def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult
             editor.set_cells_many(tuple(edits))
         for sheet_name, sheet_rows in patch.replace_sheet:
             editor.replace_sheet(sheet_name, sheet_rows)
+        for sheet_name, needed, rows in patch.grow_array:
+            editor.grow_array(sheet_name, needed, rows)
         editor.finish()
     except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
         # A part that is not well-formed XML or holds a bad cell reference: nothing written.
@@ -1062,6 +1082,7 @@ class _Styles:
         self.formats: list[int] = []
         self.custom: dict[int, str] = {}
         self.added: int | None = None
+        self._xf_cache: dict[CellFormat, str] = {}
         if part is not None:
             root = _tree(package.read(part))
             for node in root.iter(_q("numFmt")):
@@ -1112,6 +1133,142 @@ class _Styles:
         self.package.write(self.part, xml)
         self.formats.append(NEW_DATE_NUMFMT)
         return index
+
+    # cell formats of tool-written sheets (core.sheet_layout.Style -> sheet_styles.CellFormat)
+
+    def xf_for(self, fmt: CellFormat) -> str:
+        """The cellXfs index of `fmt`: an identical entry already there, else one added.
+
+        Entries are compared by meaning (element names, attributes, children), so the second
+        run finds what the first added and styles.xml stays as the first run left it."""
+        if fmt in self._xf_cache:
+            return self._xf_cache[fmt]
+        if self.part is None:
+            raise PatchError(
+                f"De werkmap '{self.path}' heeft geen opmaakonderdeel (styles.xml); sla de "
+                f"werkmap op in Excel en probeer het opnieuw."
+            )
+        num_fmt = self._num_fmt_id(fmt.number_format)
+        font = self._member("fonts", self._font_xml(fmt)) if self._font_needed(fmt) else 0
+        fill = self._member("fills", self._fill_xml(fmt.fill)) if fmt.fill else 0
+        attrs = f'numFmtId="{num_fmt}" fontId="{font}" fillId="{fill}" borderId="0" xfId="0"'
+        applied = [
+            name
+            for name, used in (
+                ("applyNumberFormat", num_fmt != 0),
+                ("applyFont", font != 0),
+                ("applyFill", fill != 0),
+                ("applyAlignment", fmt.wrap or fmt.vertical is not None),
+            )
+            if used
+        ]
+        attrs += "".join(f' {name}="1"' for name in applied)
+        align = ""
+        if fmt.wrap or fmt.vertical is not None:
+            parts = (' vertical="' + fmt.vertical + '"' if fmt.vertical else "") + (
+                ' wrapText="1"' if fmt.wrap else ""
+            )
+            align = f"<{{p}}alignment{parts}/>"
+        body = f"<{{p}}xf {attrs}>{align}</{{p}}xf>" if align else f"<{{p}}xf {attrs}/>"
+        index = self._member("cellXfs", body)
+        if index == len(self.formats):
+            self.formats.append(num_fmt)
+        self._xf_cache[fmt] = str(index)
+        return str(index)
+
+    @staticmethod
+    def _font_needed(fmt: CellFormat) -> bool:
+        return bool(fmt.bold or fmt.italic or fmt.underline or fmt.size or fmt.colour)
+
+    def _font_xml(self, fmt: CellFormat) -> str:
+        """A font like the workbook's default font (fonts[0]) with the format's changes."""
+        root = _tree(self.package.read(self.part or ""))
+        base = root.find(f"{_q('fonts')}/{_q('font')}")
+        values: dict[str, str] = {}
+        if base is not None:
+            for child in base:
+                values[child.tag.rsplit("}", 1)[-1]] = child.get("val", "")
+        size = fmt.size or float(values.get("sz") or 11)
+        out = "".join(
+            f"<{{p}}{tag}/>"
+            for tag, on in (("b", fmt.bold), ("i", fmt.italic), ("u", fmt.underline))
+            if on
+        )
+        out += f'<{{p}}sz val="{size:g}"/>'
+        out += f'<{{p}}color rgb="{fmt.colour}"/>' if fmt.colour else '<{p}color theme="1"/>'
+        out += f'<{{p}}name val="{_escape_attr(values.get("name") or "Calibri")}"/>'
+        if values.get("family"):
+            out += f'<{{p}}family val="{values["family"]}"/>'
+        if values.get("scheme"):
+            out += f'<{{p}}scheme val="{values["scheme"]}"/>'
+        return f"<{{p}}font>{out}</{{p}}font>"
+
+    @staticmethod
+    def _fill_xml(colour: str) -> str:
+        return (
+            f'<{{p}}fill><{{p}}patternFill patternType="solid"><{{p}}fgColor rgb="{colour}"/>'
+            f'<{{p}}bgColor indexed="64"/></{{p}}patternFill></{{p}}fill>'
+        )
+
+    def _member(self, group: str, template: str) -> int:
+        """The index of the child of <group> equal to `template` ({p} is the prefix), added
+        at the end (count updated) when there is none."""
+        xml = self.package.read(self.part or "")
+        p = _prefix(xml, "styleSheet")
+        fragment = template.replace("{p}", p)
+        wanted = _canonical(ET.fromstring(fragment.replace(f"<{p}", "<").replace(f"</{p}", "</")))
+        root = _tree(xml)
+        holder = root.find(_q(group))
+        children = list(holder) if holder is not None else []
+        for k, child in enumerate(children):
+            if _canonical(child) == wanted:
+                return k
+        tag = _start_tag(xml, group)
+        if tag is None or tag.group(0).endswith(b"/>"):
+            raise PatchError(
+                f"De opmaak van de werkmap '{self.path}' mist '{group}'; sla de werkmap "
+                f"opnieuw op in Excel en probeer het nog eens."
+            )
+        head = _set_attr(tag.group(0), "count", str(len(children) + 1))
+        xml = xml[: tag.start()] + head + xml[tag.end() :]
+        xml = _insert_before_close(xml, group, fragment.encode("utf-8"))
+        self.package.write(self.part or "", xml)
+        return len(children)
+
+    def _num_fmt_id(self, code: str | None) -> int:
+        if code is None:
+            return 0
+        for number, known in self.custom.items():
+            if known == code:
+                return number
+        xml = self.package.read(self.part or "")
+        p = _prefix(xml, "styleSheet")
+        number = max([163, *self.custom]) + 1
+        entry = f'<{p}numFmt numFmtId="{number}" formatCode="{_escape_attr(code)}"/>'.encode()
+        tag = _start_tag(xml, "numFmts")
+        if tag is not None and not tag.group(0).endswith(b"/>"):
+            head = _set_attr(tag.group(0), "count", str(len(self.custom) + 1))
+            xml = xml[: tag.start()] + head + xml[tag.end() :]
+            xml = _insert_before_close(xml, "numFmts", entry)
+        else:
+            if tag is not None:  # <numFmts/>: drop it, a full one follows
+                xml = xml[: tag.start()] + xml[tag.end() :]
+            root_tag = _start_tag(xml, "styleSheet")
+            assert root_tag is not None
+            block = f'<{p}numFmts count="1">'.encode() + entry + f"</{p}numFmts>".encode()
+            xml = xml[: root_tag.end()] + block + xml[root_tag.end() :]
+        self.package.write(self.part or "", xml)
+        self.custom[number] = code
+        return number
+
+
+def _canonical(element: ET.Element) -> tuple[object, ...]:
+    """An element as comparable data: local names, attributes, children; no whitespace."""
+    return (
+        element.tag.rsplit("}", 1)[-1],
+        tuple(sorted((k.rsplit("}", 1)[-1], v) for k, v in element.attrib.items())),
+        tuple(_canonical(child) for child in element),
+    )
 
 
 # --- the edits ------------------------------------------------------------------------
@@ -1285,26 +1442,39 @@ class _Editor:
             for i, c in enumerate(table.columns)
             if c.formula is not None
         }
+        # Per column, what does not change from row to row, worked out once: the letters,
+        # and the cell around the row number for formula cells and styled empty cells
+        # (100,000 rows from an open-items list make this loop the cost).
+        letters = {col: _col_letters(col) for col in range(table.area.left, table.area.right + 1)}
+        fixed: dict[int, tuple[str, str]] = {}
+        for col, letter in letters.items():
+            style = styles.get(col)
+            s = f' s="{style}"' if style not in (None, "", "0") else ""
+            if col in formulas:
+                formula = _escape_text(formulas[col] or "")
+                fixed[col] = (f'<{p}c r="{letter}', f'"{s}><{p}f>{formula}</{p}f></{p}c>')
+            elif s:
+                fixed[col] = (f'<{p}c r="{letter}', f'"{s}/>')
+        date_styles: dict[str | None, str | None] = {}
         out: list[str] = []
         for k, values in enumerate(rows):
-            number = first_new + k
-            cells: dict[int, str] = {}
-            for col in range(table.area.left, table.area.right + 1):
-                ref = f"{_col_letters(col)}{number}"
-                if col in formulas:
-                    formula = _escape_text(formulas[col] or "")
-                    style = styles.get(col)
-                    s = f' s="{style}"' if style not in (None, "", "0") else ""
-                    cells[col] = f'<{p}c r="{ref}"{s}><{p}f>{formula}</{p}f></{p}c>'
-                else:
-                    cells[col] = _cell_xml(p, ref, None, styles.get(col))
+            number = str(first_new + k)
+            cells = {col: head + number + tail for col, (head, tail) in fixed.items()}
             for header, value in values.items():
                 col = positions[header]
-                cell = _convert(value, p, self.date1904, self._where(table, header, number))
+                try:
+                    cell = _convert(value, p, self.date1904, "")
+                except PatchError:  # again, to name the cell in the message
+                    _convert(value, p, self.date1904, self._where(table, header, first_new + k))
+                    raise
                 style = styles.get(col)
-                if cell is not None and cell.is_date and not self.styles.is_date(style):
-                    style = self.styles.date_style()
-                cells[col] = _cell_xml(p, f"{_col_letters(col)}{number}", cell, style)
+                if cell is not None and cell.is_date:
+                    if style not in date_styles:
+                        date_styles[style] = (
+                            style if self.styles.is_date(style) else self.styles.date_style()
+                        )
+                    style = date_styles[style]
+                cells[col] = _cell_xml(p, letters[col] + number, cell, style)
             out.append(f'<{p}row r="{number}">{"".join(cells[c] for c in sorted(cells))}</{p}row>')
         xml = sheet.splice(insert_at, cut_to, "".join(out).encode("utf-8"))
         new_area = _Area(table.area.left, table.area.top, table.area.right, last_new)
@@ -1511,7 +1681,10 @@ class _Editor:
 
     # replace a sheet
 
-    def replace_sheet(self, name: str, rows: Sequence[Sequence[object]]) -> None:
+    def replace_sheet(self, name: str, rows: Sequence[Sequence[object]] | SheetLayout) -> None:
+        """The sheet's cells become `rows` from A1; a SheetLayout also brings its cell
+        formats, column widths, frozen header, autofilter, links, page set-up and charts."""
+        layout = rows if isinstance(rows, SheetLayout) else None
         sheet = next((s for s in self.sheets() if s.name.casefold() == name.casefold()), None)
         if sheet is None:
             sheet = self._add_sheet(name)
@@ -1525,17 +1698,24 @@ class _Editor:
                     f"Het werkblad '{name}' zou groter worden dan Excel toestaat "
                     f"({MAX_ROWS} rijen, {MAX_COLS} kolommen)."
                 )
+            kinds = layout.styles[r - 1] if layout is not None else ()
             cells = []
             for c, value in enumerate(values, start=1):
                 where = f"Werkmap '{self.path}', werkblad '{name}', cel {_col_letters(c)}{r}"
                 cell = _convert(value, p, self.date1904, where)
-                if cell is None:
+                kind = kinds[c - 1] if c - 1 < len(kinds) else None
+                if cell is None and kind is not Style.HEADER:
                     continue
-                style = self.styles.date_style() if cell.is_date else None
+                if kind is not None:
+                    style: str | None = self.styles.xf_for(FORMATS[kind])
+                else:
+                    style = self.styles.date_style() if cell and cell.is_date else None
                 cells.append(_cell_xml(p, f"{_col_letters(c)}{r}", cell, style))
                 width = max(width, c)
+            height = layout.heights[r - 1] if layout and r - 1 < len(layout.heights) else None
             if cells:
-                out.append(f'<{p}row r="{r}">{"".join(cells)}</{p}row>')
+                ht = f' ht="{height:g}" customHeight="1"' if height else ""
+                out.append(f'<{p}row r="{r}"{ht}>{"".join(cells)}</{p}row>')
         old_data = xml.xml[xml.start : xml.end]
         if re.search(rb"<(?:[\w.-]+:)?f[\s>/]", old_data):
             self.formulas_changed = True
@@ -1543,8 +1723,191 @@ class _Editor:
         area = _Area(1, 1, width, len(rows)) if out else None
         new = _with_dimension(new, area)
         new = self._drop_merges_and_tables(sheet, new)
+        if layout is not None:
+            new = self._lay_out(sheet, new, layout)
         self.package.write(sheet.part, new)
         self.data_changed = True
+
+    def grow_array(self, name: str, needed: int, rows: int) -> None:
+        """Let the array formula anchored in A1 cover `rows` rows when it covers fewer than
+        `needed`; refused when cells below it would be swallowed."""
+        sheet = next((s for s in self.sheets() if s.name.casefold() == name.casefold()), None)
+        if sheet is None:
+            return
+        xml = self._sheet_xml(sheet)
+        first = next(xml.rows(), None)
+        if first is None or first.number != 1:
+            return
+        anchor = next((c for c in xml.cells(first) if c.col == 1), None)
+        formula = anchor.formula() if anchor else None
+        if anchor is None or not formula or formula.get("t") != "array" or "ref" not in formula:
+            return
+        area = _Area.parse(formula["ref"])
+        if area.bottom >= needed:
+            return
+        if rows > MAX_ROWS:
+            raise PatchError(
+                f"Het werkblad '{name}' zou groter worden dan Excel toestaat ({MAX_ROWS} rijen)."
+            )
+        grown = _Area(area.left, area.top, area.right, rows)
+        for span in xml.rows():
+            if span.number > 1 and any(
+                area.left <= c.col <= area.right and c.has_content for c in xml.cells(span)
+            ):
+                raise PatchError(
+                    f"Het blad '{name}' in '{self.path}' heeft waarden onder de formule in A1 "
+                    f"(rij {span.number}); wis het blad (Ctrl+A, Delete) en druk op Vernieuw "
+                    f"werklijst, of verwijder die waarden, en probeer het opnieuw."
+                )
+        match = re.search(rb"<(?:[\w.-]+:)?f(?=[\s/>])[^>]*>", anchor.body)
+        assert match is not None
+        start = xml.xml.find(anchor.body, anchor.start)  # where the cell's inside begins
+        tag_start, tag_end = start + match.start(), start + match.end()
+        new_tag = _set_attr(xml.xml[tag_start:tag_end], "ref", str(grown))
+        new = xml.xml[:tag_start] + new_tag + xml.xml[tag_end:]
+        self.package.write(sheet.part, _with_dimension(new, grown))
+        self.formulas_changed = True
+        self.data_changed = True
+
+    def _lay_out(self, sheet: _Sheet, xml: bytes, layout: SheetLayout) -> bytes:
+        """Widths, frozen panes, autofilter (and its defined name), links and page set-up of
+        a tool-owned sheet; every element in the order CT_Worksheet requires."""
+        p = _prefix(xml, "worksheet")
+        cols = "".join(
+            f'<{p}col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+            for c, w in enumerate(layout.widths, start=1)
+        )
+        xml = _put_element(xml, "cols", f"<{p}cols>{cols}</{p}cols>" if cols else None)
+        xml = _put_element(xml, "sheetViews", _sheet_views(xml, p, layout.freeze_rows))
+        flt = layout.autofilter
+        xml = _put_element(
+            xml, "autoFilter", f'<{p}autoFilter ref="{_ref(flt)}"/>' if flt else None
+        )
+        self._filter_name(sheet, flt)
+        links = "".join(
+            f'<{p}hyperlink ref="{_col_letters(k.column)}{k.row}" '
+            f'location="{_escape_attr(_sheet_ref(k.sheet))}!A{k.target_row}"/>'
+            for k in layout.links
+        )
+        xml = _put_element(
+            xml, "hyperlinks", f"<{p}hyperlinks>{links}</{p}hyperlinks>" if links else None
+        )
+        if layout.landscape:
+            xml = _fit_to_page_width(xml, p)
+        if layout.charts:
+            xml = self._charts(sheet, xml, layout)
+        return xml
+
+    def _charts(self, sheet: _Sheet, xml: bytes, layout: SheetLayout) -> bytes:
+        """Each chart of the layout, found again by its title in the sheet's drawing (then
+        its part is rewritten with today's ranges and values) or added once: into the
+        sheet's drawing, or a new drawing part when the sheet has none."""
+        rels = _read_rels(self.package, sheet.part)
+        drawing_rel = next((r for r in rels if r.type == DRAWING_REL and not r.external), None)
+        drawing = drawing_rel.target if drawing_rel else None
+        existing: dict[str, str] = {}
+        if drawing is not None and self.package.name(drawing) is not None:
+            for rel in _read_rels(self.package, drawing):
+                if rel.type == CHART_REL and self.package.name(rel.target) is not None:
+                    title = _chart_title(self.package.read(rel.target))
+                    existing.setdefault(title, rel.target)
+        for chart in layout.charts:
+            body = _chart_xml(sheet.name, chart, layout.rows)
+            if chart.title in existing:
+                self.package.write(existing[chart.title], body)
+                continue
+            if drawing is None or self.package.name(drawing) is None:
+                drawing = self._free_part("xl/drawings/drawing{}.xml")
+                self.package.write(
+                    drawing,
+                    (
+                        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                        f'<xdr:wsDr xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}"></xdr:wsDr>'
+                    ).encode(),
+                )
+                self._content_type(drawing, DRAWING_CONTENT_TYPE)
+                rel_id = self._add_rel(sheet.part, DRAWING_REL, drawing)
+                p = _prefix(xml, "worksheet")
+                xml = _put_element(
+                    xml, "drawing", f'<{p}drawing xmlns:r="{DOC_REL_NS}" r:id="{rel_id}"/>'
+                )
+            part = self._free_part("xl/charts/chart{}.xml")
+            self.package.write(part, body)
+            self._content_type(part, CHART_CONTENT_TYPE)
+            chart_id = self._add_rel(drawing, CHART_REL, part)
+            self.package.write(drawing, _with_anchor(self.package.read(drawing), chart, chart_id))
+        return xml
+
+    def _free_part(self, pattern: str) -> str:
+        n = 1
+        while self.package.name(pattern.format(n)) is not None:
+            n += 1
+        return pattern.format(n)
+
+    def _content_type(self, part: str, content_type: str) -> None:
+        types = _insert_before_close(
+            self.package.read("[Content_Types].xml"),
+            "Types",
+            f'<Override PartName="/{part}" ContentType="{content_type}"/>'.encode(),
+        )
+        self.package.write("[Content_Types].xml", types)
+
+    def _add_rel(self, owner: str, rel_type: str, target_part: str) -> str:
+        """A relationship from `owner` to `target_part`; its new id."""
+        rels_part = _rels_part(owner)
+        taken = {r.id for r in _read_rels(self.package, owner)}
+        k = len(taken) + 1
+        while f"rId{k}" in taken:
+            k += 1
+        target = posixpath.relpath(target_part, posixpath.dirname(owner))
+        entry = f'<Relationship Id="rId{k}" Type="{rel_type}" Target="{target}"/>'.encode()
+        if self.package.name(rels_part) is None:
+            self.package.write(
+                rels_part,
+                (
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    f'<Relationships xmlns="{PKG_REL_NS}">'
+                ).encode()
+                + entry
+                + b"</Relationships>",
+            )
+        else:
+            self.package.write(
+                rels_part,
+                _insert_before_close(self.package.read(rels_part), "Relationships", entry),
+            )
+        return f"rId{k}"
+
+    def _filter_name(self, sheet: _Sheet, area: Area | None) -> None:
+        """The hidden name _xlnm._FilterDatabase Excel keeps for a sheet's autofilter."""
+        workbook = self.package.read(self.workbook_part)
+        index = next((k for k, s in enumerate(self.sheets()) if s.part == sheet.part), None)
+        if index is None:
+            return
+        name = "_xlnm._FilterDatabase"
+
+        def keep(attrs: dict[str, str]) -> bool:
+            return not (attrs.get("name") == name and attrs.get("localSheetId") == str(index))
+
+        workbook, _ = _remove_elements(workbook, "definedName", keep)
+        p = _prefix(workbook, "workbook")
+        holder = _start_tag(workbook, "definedNames")
+        if holder is not None and not _tree_has_children(workbook, holder):
+            workbook = workbook[: holder.start()] + workbook[_element_end(workbook, holder) :]
+            holder = None
+        if area is not None:
+            target = f"{_sheet_ref(sheet.name)}!{_ref(area, absolute=True)}"
+            entry = (
+                f'<{p}definedName name="{name}" localSheetId="{index}" hidden="1">'
+                f"{_escape_text(target)}</{p}definedName>"
+            ).encode()
+            if holder is not None:
+                workbook = _insert_before_close(workbook, "definedNames", entry)
+            else:
+                block = f"<{p}definedNames>".encode() + entry + f"</{p}definedNames>".encode()
+                at = _after_last(workbook, ("sheets", "functionGroups", "externalReferences"))
+                workbook = workbook[:at] + block + workbook[at:]
+        self.package.write(self.workbook_part, workbook)
 
     def _drop_merges_and_tables(self, sheet: _Sheet, xml: bytes) -> bytes:
         tables = self.tables(sheet)
@@ -1669,6 +2032,222 @@ class _Editor:
             else:
                 xml = _insert_before_close(xml, "workbook", fragment)
         self.package.write(self.workbook_part, xml)
+
+
+# --- sheet layout (tool-owned sheets) -----------------------------------------------------
+
+# CT_Worksheet's children in the order the schema requires.
+WORKSHEET_ORDER: tuple[str, ...] = (
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
+    "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
+    "controls", "webPublishItems", "tableParts", "extLst",
+)  # fmt: skip
+
+
+def _ref(area: Area, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    first = f"{d}{_col_letters(area.left)}{d}{area.top}"
+    return f"{first}:{d}{_col_letters(area.right)}{d}{area.bottom}"
+
+
+def _sheet_ref(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _put_element(xml: bytes, local: str, fragment: str | None) -> bytes:
+    """`xml` (a worksheet) with its `local` element replaced by `fragment` (None: removed),
+    placed before the first element that CT_Worksheet puts after it."""
+    xml, _ = _remove_elements(xml, local)
+    if fragment is None:
+        return xml
+    later = WORKSHEET_ORDER[WORKSHEET_ORDER.index(local) + 1 :]
+    found = [t.start() for t in (_start_tag(xml, name) for name in later) if t is not None]
+    if found:
+        at = min(found)
+        return xml[:at] + fragment.encode("utf-8") + xml[at:]
+    return _insert_before_close(xml, "worksheet", fragment.encode("utf-8"))
+
+
+def _sheet_views(xml: bytes, p: str, freeze_rows: int) -> str:
+    """One sheet view; the rows above `freeze_rows` + 1 stay in view. A selected tab stays
+    selected."""
+    old = _start_tag(xml, "sheetView")
+    selected = (
+        ' tabSelected="1"'
+        if old and _attrs(old.group(0)).get("tabSelected") in ("1", "true")
+        else ""
+    )
+    if not freeze_rows:
+        return f'<{p}sheetViews><{p}sheetView{selected} workbookViewId="0"/></{p}sheetViews>'
+    below = f"A{freeze_rows + 1}"
+    return (
+        f'<{p}sheetViews><{p}sheetView{selected} workbookViewId="0">'
+        f'<{p}pane ySplit="{freeze_rows}" topLeftCell="{below}" activePane="bottomLeft" '
+        f'state="frozen"/><{p}selection pane="bottomLeft" activeCell="{below}" '
+        f'sqref="{below}"/></{p}sheetView></{p}sheetViews>'
+    )
+
+
+def _fit_to_page_width(xml: bytes, p: str) -> bytes:
+    """Print landscape, as wide as one page (as tall as it needs): sheetPr/pageSetUpPr
+    fitToPage and pageSetup's fitToWidth 1, fitToHeight 0. Other settings stay."""
+    pr = _start_tag(xml, "sheetPr")
+    setup_pr = f'<{p}pageSetUpPr fitToPage="1"/>'.encode()
+    if pr is None:
+        xml = _put_element(xml, "sheetPr", f"<{p}sheetPr>{setup_pr.decode()}</{p}sheetPr>")
+    else:
+        end = _element_end(xml, pr)
+        inner = xml[pr.start() : end]
+        found = _start_tag(inner, "pageSetUpPr")
+        if found is not None:
+            inner = (
+                inner[: found.start()]
+                + _set_attr(found.group(0), "fitToPage", "1")
+                + inner[found.end() :]
+            )
+        elif pr.group(0).endswith(b"/>"):
+            inner = pr.group(0)[:-2].rstrip() + b">" + setup_pr + f"</{p}sheetPr>".encode()
+        else:
+            # pageSetUpPr is the last child of sheetPr (after tabColor and outlinePr)
+            close = inner.rfind(b"</")
+            inner = inner[:close] + setup_pr + inner[close:]
+        xml = xml[: pr.start()] + inner + xml[end:]
+    setup = _start_tag(xml, "pageSetup")
+    if setup is None:
+        if _start_tag(xml, "pageMargins") is None:
+            margins = (
+                f'<{p}pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
+                f'footer="0.3"/>'
+            )
+            xml = _put_element(xml, "pageMargins", margins)
+        return _put_element(
+            xml, "pageSetup", f'<{p}pageSetup orientation="landscape" fitToHeight="0"/>'
+        )
+    head = setup.group(0)
+    for name, value in (("orientation", "landscape"), ("fitToWidth", None), ("fitToHeight", "0")):
+        head = _set_attr(head, name, value)
+    return xml[: setup.start()] + head + xml[setup.end() :]
+
+
+def _tree_has_children(xml: bytes, tag: re.Match[bytes]) -> bool:
+    if tag.group(0).endswith(b"/>"):
+        return False
+    return _start_tag(xml[tag.end() : _element_end(xml, tag)], "definedName") is not None
+
+
+def _after_last(xml: bytes, names: Sequence[str]) -> int:
+    ends = [_element_end(xml, t) for t in (_start_tag(xml, n) for n in names) if t is not None]
+    return max(ends)
+
+
+# --- charts (DrawingML) -------------------------------------------------------------------
+
+
+def _chart_title(xml: bytes) -> str:
+    """The text of a chart's title (how the tool finds its own charts again)."""
+    try:
+        root = ET.fromstring(xml)
+    except ET.ParseError:
+        return ""
+    title = root.find(f".//{{{C_NS}}}title")
+    if title is None:
+        return ""
+    return "".join(t.text or "" for t in title.iter(f"{{{A_NS}}}t"))
+
+
+def _cache(values: Sequence[object], numeric: bool) -> str:
+    points = "".join(
+        f'<c:pt idx="{k}"><c:v>{_escape_text(_cached(v, numeric))}</c:v></c:pt>'
+        for k, v in enumerate(values)
+        if v is not None and v != ""
+    )
+    code = "<c:formatCode>General</c:formatCode>" if numeric else ""
+    return f'{code}<c:ptCount val="{len(values)}"/>{points}'
+
+
+def _cached(value: object, numeric: bool) -> str:
+    if numeric and isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _chart_xml(sheet_name: str, chart: Chart, rows: Sequence[Sequence[object]]) -> bytes:
+    """A clustered bar chart (vertical for "column", horizontal with the first row on top
+    for "bar") over one label column and one value column of this sheet."""
+
+    def column(area: Area) -> list[object]:
+        out = []
+        for r in range(area.top, area.bottom + 1):
+            row = rows[r - 1] if r - 1 < len(rows) else ()
+            out.append(row[area.left - 1] if area.left - 1 < len(row) else None)
+        return out
+
+    where = _sheet_ref(sheet_name)
+    cats, vals = column(chart.categories), column(chart.values)
+    horizontal = chart.kind == "bar"
+    cat_pos, val_pos = ("l", "b") if horizontal else ("b", "l")
+    orientation = "maxMin" if horizontal else "minMax"
+    crosses = "max" if horizontal else "autoZero"
+    title = _escape_text(chart.title)
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<c:chartSpace xmlns:c="{C_NS}" xmlns:a="{A_NS}" xmlns:r="{DOC_REL_NS}">'
+        '<c:roundedCorners val="0"/><c:chart>'
+        "<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr>"
+        '<a:defRPr sz="1200" b="1"/></a:pPr><a:r><a:rPr lang="nl-NL" sz="1200" b="1"/>'
+        f"<a:t>{title}</a:t></a:r></a:p></c:rich></c:tx>"
+        '<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/>'
+        "<c:plotArea><c:layout/><c:barChart>"
+        f'<c:barDir val="{"bar" if horizontal else "col"}"/><c:grouping val="clustered"/>'
+        '<c:varyColors val="0"/><c:ser><c:idx val="0"/><c:order val="0"/>'
+        f"<c:tx><c:v>{_escape_text(chart.series_name)}</c:v></c:tx>"
+        '<c:spPr><a:solidFill><a:srgbClr val="1F4E78"/></a:solidFill></c:spPr>'
+        '<c:invertIfNegative val="0"/>'
+        f"<c:cat><c:strRef><c:f>{_escape_text(where)}!{_ref(chart.categories, True)}</c:f>"
+        f"<c:strCache>{_cache(cats, False)}</c:strCache></c:strRef></c:cat>"
+        f"<c:val><c:numRef><c:f>{_escape_text(where)}!{_ref(chart.values, True)}</c:f>"
+        f"<c:numCache>{_cache(vals, True)}</c:numCache></c:numRef></c:val>"
+        '</c:ser><c:gapWidth val="60"/><c:axId val="50010"/><c:axId val="50020"/>'
+        '</c:barChart><c:catAx><c:axId val="50010"/>'
+        f'<c:scaling><c:orientation val="{orientation}"/></c:scaling><c:delete val="0"/>'
+        f'<c:axPos val="{cat_pos}"/><c:numFmt formatCode="General" sourceLinked="0"/>'
+        '<c:tickLblPos val="nextTo"/><c:crossAx val="50020"/><c:crosses val="autoZero"/>'
+        '<c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/>'
+        '<c:noMultiLvlLbl val="0"/></c:catAx><c:valAx><c:axId val="50020"/>'
+        '<c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>'
+        f'<c:axPos val="{val_pos}"/><c:majorGridlines/>'
+        '<c:numFmt formatCode="&quot;€ &quot;#,##0" sourceLinked="0"/>'
+        '<c:tickLblPos val="nextTo"/><c:crossAx val="50010"/>'
+        f'<c:crosses val="{crosses}"/><c:crossBetween val="between"/></c:valAx></c:plotArea>'
+        '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
+    ).encode()
+
+
+def _with_anchor(drawing: bytes, chart: Chart, rel_id: str) -> bytes:
+    """`drawing` with one more anchored chart frame over `chart.anchor`."""
+    p = _prefix(drawing, "wsDr")
+    ids = [int(m) for m in re.findall(rb'<(?:[\w.-]+:)?cNvPr[^>]*\sid="(\d+)"', drawing)]
+    frame_id = max(ids, default=1) + 1
+    a = chart.anchor
+    anchor = (
+        f'<{p}twoCellAnchor editAs="oneCell">'
+        f"<{p}from><{p}col>{a.left - 1}</{p}col><{p}colOff>0</{p}colOff>"
+        f"<{p}row>{a.top - 1}</{p}row><{p}rowOff>0</{p}rowOff></{p}from>"
+        f"<{p}to><{p}col>{a.right}</{p}col><{p}colOff>0</{p}colOff>"
+        f"<{p}row>{a.bottom}</{p}row><{p}rowOff>0</{p}rowOff></{p}to>"
+        f'<{p}graphicFrame macro=""><{p}nvGraphicFramePr>'
+        f'<{p}cNvPr id="{frame_id}" name="Grafiek {_escape_attr(chart.key)}"/>'
+        f"<{p}cNvGraphicFramePr/></{p}nvGraphicFramePr>"
+        f'<{p}xfrm><a:off xmlns:a="{A_NS}" x="0" y="0"/><a:ext xmlns:a="{A_NS}" cx="0" cy="0"/>'
+        f'</{p}xfrm><a:graphic xmlns:a="{A_NS}"><a:graphicData uri="{C_NS}">'
+        f'<c:chart xmlns:c="{C_NS}" xmlns:r="{DOC_REL_NS}" r:id="{rel_id}"/>'
+        f"</a:graphicData></a:graphic></{p}graphicFrame><{p}clientData/></{p}twoCellAnchor>"
+    )
+    return _insert_before_close(drawing, "wsDr", anchor.encode("utf-8"))
 
 
 def _decode_x(text: str) -> str:

@@ -1,0 +1,557 @@
+"""The invoice import as one job for both front doors: `debiteuren importeer` and the ribbon
+button "Importeer facturen".
+
+`import_invoices(book, workbook, paths, previous_lists)` reads every file (UBL 2.1 e-invoices
+and open-items lists, recognised by content; a folder means the files in it), decides what
+each one adds (core/invoice_import.py), and returns it all as data with the `Patch` that
+writes it: rows appended to tblFacturen, tblKlanten and tblContactpersonen, the Plan sheet's
+array formula grown when Facturen outgrows it, plus the PDFs to save into the Factuurmap. It
+writes nothing itself; `save_pdfs` and the patch are applied by the caller (the command line
+to the closed file, the ribbon to the open workbook).
+
+Each file is one unit: a file that cannot be used (unknown format, a missing element, an XML
+bomb, truncated, over 50 MB, another seller) contributes nothing and is named with the reason
+in `skipped`; an invoice in another currency than euro is skipped the same way. An invoice
+number already in Facturen is never added again (re-importing changes nothing); a changed
+amount or due date is reported in `warnings`.
+
+Example::
+
+    result = import_invoices(book, Path("Debiteuren.xlsx"), [Path("facturen-november")], {})
+    result.invoices_added, result.customers_added, len(result.pdfs)   -> (12, 2, 11)
+    written = save_pdfs(result.pdfs); apply_patch(Path("Debiteuren.xlsx"), result.patch)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from addin import schema
+from addin.adapters.documents.paths import roots_for, safe_name
+from addin.adapters.invoices.open_items import OpenItems, read_open_items
+from addin.adapters.invoices.ubl import InvoiceFileError, UblDocument, is_ubl, parse_ubl
+from addin.adapters.workbook.xlsx_patch import Patch
+from addin.core.invoice_import import (
+    Buyer,
+    CustomerIndex,
+    CustomerNumbers,
+    IncomingInvoice,
+    differences,
+    due_date,
+    id_note,
+    no_longer_listed,
+    own_number,
+    seller_is_user,
+)
+from addin.core.model import Book, Customer, CustomerKind
+from addin.core.money import format_eur
+from addin.excel import formulas
+
+__all__ = [
+    "MAX_BYTES",
+    "InvoiceFileError",
+    "InvoiceImport",
+    "Notice",
+    "PdfFile",
+    "import_invoices",
+    "remove_pdfs",
+    "save_pdfs",
+]
+
+MAX_BYTES = 50 * 1024 * 1024  # the issue's limit; an e-invoice with its PDF is far below it
+INVOICE_DIR = "facturen"  # beside the workbook, when Instellingen has no Factuurmap
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A skipped file or invoice, or a warning: which file (and line), and why (Dutch)."""
+
+    file: str
+    message: str
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PdfFile:
+    """A PDF to save: where, and its bytes; `existing` when an identical file is there."""
+
+    path: Path
+    content: bytes
+    existing: bool = False
+
+
+@dataclass(frozen=True)
+class InvoiceImport:
+    """What an import found and would write (see the module docstring).
+
+    Attributes:
+      files: the files read (a folder counts its files).
+      files_failed: files that contributed nothing because they could not be used.
+      invoices_added, credit_notes_added, customers_added: what the patch appends.
+      pdfs: the PDFs to save (new files) or that are already there (identical).
+      skipped: files and invoices not imported, with the reason.
+      warnings: changed amounts or due dates, fake attachments, "mogelijk betaald", ...
+      lists: per kind of open-items list, the invoice numbers it held now (remembered for
+        the next import of the same kind).
+      added: the invoice rows appended, as written.
+    """
+
+    files: int
+    files_failed: int
+    invoices_added: int
+    credit_notes_added: int
+    customers_added: int
+    pdfs: tuple[PdfFile, ...]
+    skipped: tuple[Notice, ...]
+    warnings: tuple[Notice, ...]
+    lists: Mapping[str, tuple[str, ...]]
+    added: tuple[dict[str, object], ...]
+    patch: Patch
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.patch.append)
+
+    @property
+    def pdfs_saved(self) -> int:
+        return sum(1 for p in self.pdfs if not p.existing)
+
+
+@dataclass
+class _Run:
+    """The import's working state: what is known and what has been decided so far."""
+
+    book: Book
+    workbook: Path
+    pdf_root: Path
+    pdf_cell_prefix: str
+    index: CustomerIndex
+    numbers: CustomerNumbers
+    invoices: dict[str, tuple[Decimal, date | None]]  # number (case-folded) -> amount, due
+    invoice_rows: list[dict[str, object]] = field(default_factory=list)
+    customer_rows: list[dict[str, object]] = field(default_factory=list)
+    contact_rows: list[dict[str, object]] = field(default_factory=list)
+    pdfs: list[PdfFile] = field(default_factory=list)
+    pdf_names: set[str] = field(default_factory=set)
+    skipped: list[Notice] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
+    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    credit_notes: int = 0
+    failed: int = 0
+
+
+def import_invoices(
+    book: Book,
+    workbook: Path,
+    paths: Sequence[Path],
+    previous_lists: Mapping[str, Sequence[str]] | None = None,
+) -> InvoiceImport:
+    """Read, decide and plan; the result holds the patch and the PDFs (module docstring)."""
+    roots = roots_for(workbook, book.settings.invoice_dir)
+    if book.settings.invoice_dir.strip():
+        pdf_root, prefix = roots[0], ""
+    else:
+        pdf_root, prefix = roots[-1] / INVOICE_DIR, INVOICE_DIR + "/"
+    index = CustomerIndex(book.customers)
+    run = _Run(
+        book=book,
+        workbook=workbook,
+        pdf_root=pdf_root,
+        pdf_cell_prefix=prefix,
+        index=index,
+        numbers=CustomerNumbers(c.number for c in book.customers),
+        invoices={i.number.strip().casefold(): (i.amount, i.due_date) for i in book.invoices},
+    )
+    files = _expand(paths, run)
+    missing = run.failed  # paths that do not exist, counted as files that failed
+    for path in files:
+        _import_file(run, path, previous_lists or {})
+    patch = _patch(run)
+    return InvoiceImport(
+        files=len(files) + missing,
+        files_failed=run.failed,
+        invoices_added=len(run.invoice_rows) - run.credit_notes,
+        credit_notes_added=run.credit_notes,
+        customers_added=len(run.customer_rows),
+        pdfs=tuple(run.pdfs),
+        skipped=tuple(run.skipped),
+        warnings=tuple(run.warnings),
+        lists=dict(run.lists),
+        added=tuple(run.invoice_rows),
+        patch=patch,
+    )
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def _expand(paths: Sequence[Path], run: _Run) -> list[Path]:
+    """Files as given; a folder gives its files (not hidden ones, not the workbook itself,
+    not its PDFs: those belong to the XML beside them). A path that does not exist is
+    skipped with a message."""
+    out: list[Path] = []
+    own = run.workbook.resolve()
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if (
+                    child.is_file()
+                    and not child.name.startswith((".", "~$"))
+                    and child.suffix.lower() != ".pdf"
+                    and child.resolve() != own
+                ):
+                    out.append(child)
+        elif path.is_file():
+            out.append(path)
+        else:
+            run.skipped.append(Notice(str(path), "bestand of map bestaat niet", "bestand"))
+            run.failed += 1
+    return out
+
+
+def _import_file(run: _Run, path: Path, previous: Mapping[str, Sequence[str]]) -> None:
+    name = path.name
+    try:
+        data = _read(path)
+        kind = _format(data, name)
+        if kind == "ubl":
+            _import_ubl(run, path, parse_ubl(data, name))
+        else:
+            items = read_open_items(data, name, xlsx=kind == "xlsx")
+            _import_list(run, name, items, previous)
+    except InvoiceFileError as exc:
+        run.skipped.append(Notice(name, _reason(str(exc), name), "bestand"))
+        run.failed += 1
+
+
+def _reason(message: str, name: str) -> str:
+    return message[len(name) + 2 :] if message.startswith(name + ": ") else message
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InvoiceFileError(
+                f"{path.name}: het bestand is {size / 1024 / 1024:.0f} MB; meer dan 50 MB wordt "
+                f"niet ingelezen."
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvoiceFileError(
+            f"{path.name}: kan niet gelezen worden ({exc.strerror or exc})."
+        ) from None
+    if len(data) > MAX_BYTES:  # grew while being read
+        raise InvoiceFileError(f"{path.name}: meer dan 50 MB wordt niet ingelezen.")
+    if not data.strip():
+        raise InvoiceFileError(f"{path.name}: het bestand is leeg.")
+    return data
+
+
+def _format(data: bytes, name: str) -> str:
+    """'ubl', 'xlsx' or 'csv', from the content; anything else is refused."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        if is_ubl(data):
+            return "ubl"
+        if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:
+            parse_ubl(data, name)  # refuses with the DOCTYPE message
+        raise InvoiceFileError(
+            f"{name}: onbekend formaat: XML, maar geen UBL 2.1-factuur of -creditnota."
+        )
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"%PDF"):
+        raise InvoiceFileError(
+            f"{name}: een PDF is geen factuurbestand; leg hem naast de XML-factuur met dezelfde "
+            f"naam, of kies de XML (UBL) of een lijst (CSV, XLSX)."
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InvoiceFileError(
+            f"{name}: onbekend formaat (oud Excel-bestand .xls of beveiligd); sla de lijst op "
+            f"als .xlsx of .csv."
+        )
+    return "csv"
+
+
+# --- UBL ------------------------------------------------------------------------------------
+
+
+def _import_ubl(run: _Run, path: Path, doc: UblDocument) -> None:
+    name = path.name
+    settings = run.book.settings
+    invoice = doc.invoice
+    if not (settings.kvk.strip() or settings.vat_number.strip()):
+        raise InvoiceFileError(
+            f"{name}: vul eerst KvK of BTW-nummer in bij Instellingen; daarmee controleert de "
+            f"import dat de e-factuur van u is."
+        )
+    if not seller_is_user(doc.seller_kvks, doc.seller_vats, settings.kvk, settings.vat_number):
+        ids = ", ".join((*doc.seller_kvks, *doc.seller_vats)) or "geen KvK- of btw-nummer"
+        raise InvoiceFileError(
+            f"{name}: de verkoper is {doc.seller_name or 'onbekend'} ({ids}), niet uw bedrijf "
+            f"(Instellingen KvK {settings.kvk or '-'}, BTW-nummer {settings.vat_number or '-'})."
+        )
+    if invoice.currency != "EUR":
+        run.skipped.append(
+            Notice(
+                name,
+                f"factuur {invoice.number} is in {invoice.currency}, niet in euro; de brieven, de "
+                f"QR-code en de wet gaan uit van euro's. Niet ingelezen.",
+                "valuta",
+            )
+        )
+        return
+    for problem in doc.pdf_problems:
+        run.warnings.append(Notice(name, f"{problem}; niet opgeslagen", "bijlage"))
+    due = due_date(invoice)
+    if _known(run, invoice, due, name):
+        return
+    assert invoice.buyer is not None
+    customer = run.index.match(invoice.buyer)
+    customer_no = customer.number if customer else _new_customer(run, invoice.buyer)
+    pdf = doc.pdf if doc.pdf is not None else _pdf_beside(path, run, name)
+    _add_invoice(run, invoice, customer_no, due, pdf)
+
+
+def _pdf_beside(path: Path, run: _Run, name: str) -> bytes | None:
+    for suffix in (".pdf", ".PDF"):
+        candidate = path.with_suffix(suffix)
+        if candidate.is_file():
+            try:
+                content = candidate.read_bytes()
+            except OSError:
+                return None
+            if content.startswith(b"%PDF-") and b"%%EOF" in content[-2048:]:
+                return content
+            run.warnings.append(
+                Notice(
+                    name,
+                    f"'{candidate.name}' ernaast is geen (hele) PDF; niet opgeslagen",
+                    "bijlage",
+                )
+            )
+            return None
+    return None
+
+
+def _new_customer(run: _Run, buyer: Buyer) -> str:
+    number = own_number(buyer.own_id, run.index) or run.numbers.take(run.index.by_number)
+    customer = Customer(
+        number=number,
+        name=buyer.name,
+        kind=CustomerKind.BUSINESS,
+        address=buyer.address,
+        postcode=buyer.postcode,
+        city=buyer.city,
+        country=buyer.country,
+        email=buyer.email,
+        phone=buyer.phone,
+        notes=id_note(buyer),
+    )
+    run.index.add(customer)
+    run.customer_rows.append(
+        _drop_empty(
+            {
+                "Klantnummer": number,
+                "Naam": buyer.name,
+                "Soort": CustomerKind.BUSINESS.value,  # e-invoices are business documents
+                "Adres": buyer.address,
+                "Postcode": buyer.postcode,
+                "Plaats": buyer.city,
+                "Land": buyer.country,
+                "E-mail": buyer.email,
+                "Telefoon": buyer.phone,
+                "Notities": customer.notes,
+            }
+        )
+    )
+    if buyer.contact:
+        run.contact_rows.append(
+            _drop_empty(
+                {
+                    "Klantnummer": number,
+                    "Naam": buyer.contact,
+                    "Functie": "Administratie",  # who an invoice is addressed to
+                    "Telefoon": buyer.phone,
+                    "E-mail": buyer.email,
+                }
+            )
+        )
+    return number
+
+
+# --- open-items lists -----------------------------------------------------------------------
+
+
+def _import_list(
+    run: _Run, name: str, items: OpenItems, previous: Mapping[str, Sequence[str]]
+) -> None:
+    for problem in items.problems:
+        run.skipped.append(Notice(problem.where, problem.message, "regel"))
+    numbers = tuple(dict.fromkeys(row.number for row in items.rows))
+    if items.kind in previous:
+        in_workbook = {i.number for i in run.book.invoices}
+        for number in no_longer_listed(previous[items.kind], numbers, in_workbook):
+            run.warnings.append(
+                Notice(
+                    name,
+                    f"factuur {number} staat niet meer in de lijst: mogelijk betaald",
+                    "mogelijk-betaald",
+                )
+            )
+    run.lists[items.kind] = numbers
+    for number, open_amount in items.partly_paid:
+        run.warnings.append(
+            Notice(
+                name,
+                f"factuur {number}: volgens de lijst staat nog {format_eur(open_amount)} open; "
+                f"Bedrag is het factuurbedrag, het betaalde deel komt uit de bank of Betaald",
+                "deels-betaald",
+            )
+        )
+    for row in items.rows:
+        due = row.due_date
+        if _known(run, row, due, row.source):
+            continue
+        customer = run.index.by_reference(row.customer_ref)
+        number = customer.number if customer else _list_customer(run, row, items)
+        _add_invoice(run, row, number, due, None)
+
+
+def _list_customer(run: _Run, row: IncomingInvoice, items: OpenItems) -> str:
+    ref = row.customer_ref.strip()
+    listed_name = items.names.get(row.customer_ref, "").strip()
+    own = own_number(ref, run.index) if (listed_name or " " not in ref) else None
+    number = own or run.numbers.take(run.index.by_number)
+    name = listed_name or ref
+    run.index.add(Customer(number=number, name=name))
+    run.customer_rows.append({"Klantnummer": number, "Naam": name})
+    return number
+
+
+# --- both -----------------------------------------------------------------------------------
+
+
+def _known(run: _Run, invoice: IncomingInvoice, due: date | None, where: str) -> bool:
+    """True when the invoice number is in Facturen (or was added by this import); a changed
+    amount or due date is reported, never overwritten."""
+    existing = run.invoices.get(invoice.number.strip().casefold())
+    if existing is None:
+        return False
+    changes = differences(existing[0], existing[1], invoice.amount, due)
+    if changes:
+        run.warnings.append(
+            Notice(
+                where,
+                f"factuur {invoice.number} staat al in Facturen en is niet overschreven: "
+                + "; ".join(changes),
+                "gewijzigd",
+            )
+        )
+    return True
+
+
+def _add_invoice(
+    run: _Run, invoice: IncomingInvoice, customer: str, due: date | None, pdf: bytes | None
+) -> None:
+    pdf_cell = _plan_pdf(run, invoice.number, pdf) if pdf is not None else ""
+    row = _drop_empty(
+        {
+            "Factuurnummer": invoice.number,
+            "Klantnummer": customer,
+            "Factuurdatum": invoice.issue_date,
+            "Vervaldatum": due,
+            "Bedrag": invoice.amount,
+            "Omschrijving": invoice.description,
+            "Betalingskenmerk": invoice.payment_reference,
+            "Factuur-pdf": pdf_cell,
+        }
+    )
+    row.setdefault("Bedrag", invoice.amount)
+    run.invoice_rows.append(row)
+    run.invoices[invoice.number.strip().casefold()] = (invoice.amount, due)
+    if invoice.credit_note or invoice.amount < 0:
+        run.credit_notes += 1
+
+
+def _plan_pdf(run: _Run, number: str, content: bytes) -> str:
+    """`<Factuurnummer>.pdf` in the Factuurmap, made safe; the same bytes already there are
+    reused; a different file there gives `<Factuurnummer> (2).pdf`. Never outside the
+    folder: safe_name leaves no separators, and the result is checked."""
+    base = safe_name(number)
+    for n in range(1, 10_000):
+        file_name = f"{base}.pdf" if n == 1 else f"{base} ({n}).pdf"
+        target = run.pdf_root / file_name
+        if target.parent != run.pdf_root or file_name.casefold() in run.pdf_names:
+            continue
+        if target.exists():
+            try:
+                same = target.is_file() and target.read_bytes() == content
+            except OSError:
+                same = False
+            if not same:
+                continue
+            run.pdfs.append(PdfFile(target, content, existing=True))
+        else:
+            run.pdfs.append(PdfFile(target, content))
+        run.pdf_names.add(file_name.casefold())
+        return run.pdf_cell_prefix + file_name
+    raise InvoiceFileError(f"{number}: geen vrije bestandsnaam voor de PDF in {run.pdf_root}")
+
+
+def _drop_empty(row: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in row.items() if v is not None and v != ""}
+
+
+def _patch(run: _Run) -> Patch:
+    append: list[tuple[str, tuple[dict[str, object], ...]]] = []
+    if run.customer_rows:
+        append.append((schema.KLANTEN.name, tuple(run.customer_rows)))
+    if run.contact_rows:
+        append.append((schema.CONTACTPERSONEN.name, tuple(run.contact_rows)))
+    if run.invoice_rows:
+        append.append((schema.FACTUREN.name, tuple(run.invoice_rows)))
+    if not append:
+        return Patch()
+    invoices = len(run.book.invoices) + len(run.invoice_rows)
+    # The Plan array formula must cover a header plus every invoice; when it does not, it
+    # grows to what a fresh build would give (twice the invoices), so it lasts a while.
+    grow = ((schema.PLAN_SHEET, invoices + 1, formulas.plan_rows_covered(invoices)),)
+    return Patch(append=tuple(append), grow_array=grow)
+
+
+# --- saving the PDFs ------------------------------------------------------------------------
+
+
+def save_pdfs(pdfs: Sequence[PdfFile]) -> tuple[Path, ...]:
+    """Write the new PDFs (never over an existing file); the paths written, so a caller whose
+    workbook write then fails can remove them (`remove_pdfs`). Raises OSError after removing
+    what it wrote itself."""
+    written: list[Path] = []
+    try:
+        for pdf in pdfs:
+            if pdf.existing:
+                continue
+            pdf.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(pdf.path, "xb") as out:
+                written.append(pdf.path)
+                out.write(pdf.content)
+    except OSError:
+        remove_pdfs(written)
+        raise
+    return tuple(written)
+
+
+def remove_pdfs(paths: Sequence[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            os.remove(path)

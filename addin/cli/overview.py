@@ -1,0 +1,165 @@
+"""`debiteuren overzicht BOEK [--datum D] [--json] [--png MAP] [--proef]`: the Overzicht.
+
+Writes the Overzicht sheet (ageing, DSO simple and by countback, the key totals, the largest
+debtors, the good payers, and its two charts) through the safe write-back, as the other
+writing commands do (nothing with --proef), and prints the figures. `--png MAP` also draws
+the two charts as ouderdom.png and grootste-debiteuren.png with matplotlib (imported only
+there, so other commands never pay for it).
+
+Example::
+
+    $ debiteuren overzicht Debiteuren.xlsm --datum 2026-11-24 --json
+    {"datum": "2026-11-24", "ouderdom": [{"emmer": "Niet vervallen", "facturen": 12,
+     "bedrag": "78692.82"}, ...], "dso": 41, "dso_countback": 48,
+     "grootste_debiteuren": [{"klant": "K001", "naam": "...", "open": "56268.28", ...}],
+     "goede_betalers": [{"klant": "K001", "naam": "..."}]}
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from addin import schema
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
+from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
+from addin.core.letter_log import werklijst_warnings
+from addin.core.money import format_eur, json_amount
+from addin.core.overview import Overview, overview, overview_rows
+from addin.core.plan import plan_book
+from addin.core.sheet_layout import warnings_note
+from addin.core.texts import nl_date
+
+PNG_AGEING = "ouderdom.png"
+PNG_TOP = "grootste-debiteuren.png"
+
+
+def overview_json(o: Overview) -> dict[str, Any]:
+    return {
+        "datum": o.as_of.isoformat(),
+        "ouderdom": [
+            {"emmer": label, "facturen": count, "bedrag": json_amount(amount)}  # type: ignore[arg-type]
+            for label, count, amount in o.ageing
+        ],
+        "dso": o.dso,
+        "dso_countback": o.dso_countback,
+        "grootste_debiteuren": [
+            {
+                "klant": customer,
+                "naam": name or None,
+                "open": json_amount(open_amount),  # type: ignore[arg-type]
+                "vervallen": json_amount(overdue),  # type: ignore[arg-type]
+                "oudste_vervaldatum": oldest.isoformat() if isinstance(oldest, date) else None,
+                "actie": action,
+            }
+            for customer, name, _segment, open_amount, overdue, oldest, action in o.top
+        ],
+        "goede_betalers": [{"klant": row[0], "naam": row[1] or None} for row in o.good_payers],
+    }
+
+
+def overview_text(o: Overview) -> list[str]:
+    lines = [f"Overzicht {nl_date(o.as_of)}", "", "Openstaand per ouderdom"]
+    for label, count, amount in (*o.ageing, o.total):
+        lines.append(f"  {label:<20} {count:>5}  {format_eur(amount):>16}")  # type: ignore[arg-type]
+    lines.append("")
+    simple = f"{o.dso} dagen" if o.dso is not None else "geen omzet"
+    countback = f"{o.dso_countback} dagen" if o.dso_countback is not None else "geen omzet"
+    lines.append(f"DSO (openstaand / omzet 12 maanden x 365): {simple}")
+    lines.append(f"DSO countback (teruggeteld over de omzet per maand): {countback}")
+    if o.top:
+        lines += ["", "Grootste debiteuren"]
+        for customer, name, _seg, open_amount, overdue, _oldest, action in o.top:
+            lines.append(
+                f"  {customer:<6} {name!s:<34} open {format_eur(open_amount):>14}"  # type: ignore[arg-type]
+                f"  vervallen {format_eur(overdue):>14}  {action}"  # type: ignore[arg-type]
+            )
+    if o.good_payers:
+        names = ", ".join(f"{row[1]} ({row[0]})" for row in o.good_payers)
+        lines += ["", f"Goede betalers: {names}"]
+    return lines
+
+
+def write_pngs(o: Overview, folder: Path) -> tuple[Path, Path]:
+    """The two charts as PNG files (matplotlib, imported only here)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ageing, top = folder / PNG_AGEING, folder / PNG_TOP
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=120)
+    labels = [str(row[0]) for row in o.ageing]
+    ax.bar(labels, [float(row[2]) for row in o.ageing], color="#1F4E78")  # type: ignore[arg-type]
+    ax.set_title(f"Openstaand per ouderdom, {nl_date(o.as_of)}")
+    ax.set_ylabel("Bedrag (€)")
+    ax.tick_params(axis="x", labelrotation=15)
+    fig.tight_layout()
+    fig.savefig(ageing)
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    names = [str(row[1] or row[0]) for row in o.top][::-1]
+    ax.barh(names, [float(row[3]) for row in o.top][::-1], color="#1F4E78")  # type: ignore[arg-type]
+    ax.set_title(f"Grootste debiteuren (openstaand), {nl_date(o.as_of)}")
+    ax.set_xlabel("Open (€)")
+    fig.tight_layout()
+    fig.savefig(top)
+    plt.close(fig)
+    return ageing, top
+
+
+@writes_workbook
+def cmd_overzicht(args: argparse.Namespace) -> int:
+    workbook = Path(args.boek)
+    if not args.proef:
+        try:
+            check_not_open(workbook)
+        except PatchError as exc:
+            return fail(args, f"{exc} Er is niets veranderd.")
+    book, read_problems = read_book(workbook)
+    plan = plan_book(book, args.datum)
+    figures = overview(plan, book)
+    if not args.proef:
+        patch = Patch(replace_sheet=((schema.OVERZICHT_SHEET, overview_rows(plan, book)),))
+        try:
+            apply_patch(workbook, patch)
+        except PatchError as exc:
+            return fail(args, str(exc))
+    pngs = write_pngs(figures, Path(args.png)) if args.png else ()
+    problems = list(read_problems) + list(plan.problems)
+    if args.json:
+        print_json(overview_json(figures))
+    else:
+        for line in overview_text(figures):
+            print(line)
+        print()
+        if args.proef:
+            print("Proef: er is niets in de werkmap geschreven.")
+        else:
+            print(f"Het Overzicht in {workbook} is bijgewerkt.")
+        for png in pngs:
+            print(f"Grafiek geschreven: {png}")
+        note = warnings_note(len(werklijst_warnings(plan, book)))
+        if note:
+            print(note)
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def register(sub: Any) -> None:
+    help_text = "het Overzicht: ouderdom, DSO, grootste debiteuren, goede betalers, grafieken"
+    p = sub.add_parser("overzicht", help=help_text, description=help_text)
+    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("--datum", type=parse_day, default=None,
+                   help="peildatum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
+    p.add_argument("--json", action="store_true", help="uitvoer als JSON")
+    p.add_argument("--png", type=Path, default=None, metavar="MAP",
+                   help=f"de grafieken ook als {PNG_AGEING} en {PNG_TOP} in MAP")  # fmt: skip
+    p.add_argument("--proef", action="store_true", help="niets in de werkmap schrijven")
+    p.set_defaults(func=cmd_overzicht)
+
+
+__all__ = ["cmd_overzicht", "overview_json", "register"]

@@ -1,0 +1,413 @@
+"""The decisions of the invoice import (issue 15), pure: no files, no clock.
+
+The adapters (adapters/invoices/ubl.py and open_items.py) turn a UBL e-invoice or a line of
+an open-items list into an `IncomingInvoice`; this module decides what becomes of it: its
+due date (the file's own, else from payment terms that state a number of days), whether the
+seller is the user, which customer it belongs to (KvK, then VAT number, then name and
+postcode), the Klantnummer of a new customer, whether it is already in Facturen, and which
+columns of an open-items list hold what (the header synonyms below are the one place).
+
+Example::
+
+    >>> term_days("Betaling binnen 14 dagen na factuurdatum")
+    14
+    >>> term_days("14 Tage 2% Skonto, 30 Tage rein netto") is None
+    True
+    >>> next_customer_number(("K001", "K002", "K017"))
+    'K018'
+    >>> match_columns(("Factuur", "Relatie", "Datum", "Openstaand")).columns["open_amount"]
+    3
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from addin.core.model import Customer
+from addin.core.money import format_eur
+from addin.core.texts import nl_date
+
+# --- what comes in --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    """The customer as an e-invoice or a list names it.
+
+    Attributes:
+      name: registration name, else party name.
+      own_id: the buyer's identifier in the file (PartyIdentification), e.g. the seller's own
+        customer number "10202"; the Klantnummer of a new customer where it is free.
+      kvk: KvK number (schemeID 0106 or legacy NL:KVK), digits only.
+      vat: VAT number (PartyTaxScheme CompanyID), upper case without spaces.
+      oin: Dutch government OIN (schemeID 0190).
+    """
+
+    name: str
+    own_id: str = ""
+    kvk: str = ""
+    vat: str = ""
+    oin: str = ""
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    country: str = ""
+    email: str = ""
+    phone: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingInvoice:
+    """One invoice or credit note to import.
+
+    Attributes:
+      amount: payable incl. VAT; negative for a credit note.
+      due_date: the file's own due date (UBL cbc:DueDate, a list's Vervaldatum column).
+      terms: payment terms text (UBL PaymentTerms/Note), used when due_date is None.
+      credit_note: a UBL CreditNote (or type 381); counted apart in the summary.
+      customer_ref: for lists, the text of the customer column (number or name).
+      source: file name (and line) for messages.
+    """
+
+    number: str
+    issue_date: date
+    amount: Decimal
+    currency: str = "EUR"
+    due_date: date | None = None
+    terms: str = ""
+    credit_note: bool = False
+    buyer: Buyer | None = None
+    customer_ref: str = ""
+    payment_reference: str = ""
+    description: str = ""
+    source: str = ""
+
+
+# --- due date from payment terms ------------------------------------------------------------
+
+# "30 dagen", "30dagen", "binnen 14 dagen", "30 days", "net 30 days". Dutch and English only:
+# the letters and the law here are Dutch; a German "14 Tage 2% Skonto, 30 Tage netto" states
+# a discount term and a net term, which is not one number of days.
+_TERM = re.compile(r"(?<![\d,.])(\d{1,3})\s*(?:dagen|dag|days?)\b", re.IGNORECASE)
+
+
+def term_days(note: str) -> int | None:
+    """The number of days a payment-terms note states, or None when it states none or more
+    than one different number (the note is then not a plain term)."""
+    found = {int(m[1]) for m in _TERM.finditer(note)}
+    if len(found) != 1:
+        return None
+    days = found.pop()
+    return days if 0 < days <= 365 else None
+
+
+def due_date(invoice: IncomingInvoice) -> date | None:
+    """The file's own due date, else issue date + the days its terms state, else None (the
+    customer's or the default term applies)."""
+    if invoice.due_date is not None:
+        return invoice.due_date
+    days = term_days(invoice.terms) if invoice.terms else None
+    return invoice.issue_date + timedelta(days=days) if days is not None else None
+
+
+# --- identifiers ----------------------------------------------------------------------------
+
+
+def plain_id(text: str) -> str:
+    """An identifier compared without spaces, dots and dashes, upper case: 'nl 8547.12.345
+    B01' -> 'NL854712345B01'."""
+    return re.sub(r"[^0-9A-Za-z]", "", text).upper()
+
+
+def kvk_digits(text: str) -> str:
+    """A KvK number as digits only ('KvK 3208 1330' -> '32081330'); '' without digits."""
+    return re.sub(r"\D", "", text)
+
+
+def seller_is_user(
+    seller_kvks: Iterable[str], seller_vats: Iterable[str], own_kvk: str, own_vat: str
+) -> bool:
+    """The supplier's KvK or VAT number equals the user's (Instellingen KvK, BTW-nummer)."""
+    kvk, vat = kvk_digits(own_kvk), plain_id(own_vat)
+    if kvk and any(kvk_digits(k) == kvk for k in seller_kvks):
+        return True
+    return bool(vat) and any(plain_id(v) == vat for v in seller_vats)
+
+
+# --- customers ------------------------------------------------------------------------------
+
+# How the import records a new customer's identifiers in Klanten.Notities (the Klanten table
+# has no KvK or VAT column), and how it reads them back to match the next invoice. A user who
+# types "KvK 12345678" in Notities gets the same matching.
+_NOTE_IDS = re.compile(r"\b(KvK|BTW(?:-nummer)?|VAT|OIN)\s*:?\s*([0-9A-Za-z][0-9A-Za-z .-]*)", re.I)
+
+
+def id_note(buyer: Buyer) -> str:
+    """The Notities text of a new customer: its identifiers, where they came from."""
+    parts = [f"KvK {buyer.kvk}" if buyer.kvk else "", f"BTW {buyer.vat}" if buyer.vat else ""]
+    parts.append(f"OIN {buyer.oin}" if buyer.oin else "")
+    ids = "; ".join(p for p in parts if p)
+    return f"{ids}; uit e-factuur" if ids else "uit e-factuur"
+
+
+def _note_ids(notes: str) -> tuple[str, str, str]:
+    kvk = vat = oin = ""
+    for m in _NOTE_IDS.finditer(notes):
+        word, value = m[1].casefold(), m[2].split(";")[0].strip()
+        if word == "kvk" and not kvk:
+            kvk = kvk_digits(value)
+        elif word in ("btw", "btw-nummer", "vat") and not vat:
+            vat = plain_id(value.split()[0] if value else "")
+        elif word == "oin" and not oin:
+            oin = plain_id(value)
+    return kvk, vat, oin
+
+
+def _name_key(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return " ".join(re.sub(r"[^0-9a-z&]+", " ", folded).split())
+
+
+def _postcode_key(postcode: str) -> str:
+    return plain_id(postcode)
+
+
+class CustomerIndex:
+    """The workbook's customers by KvK, VAT number, name and postcode, number and name: built
+    once per import, so matching 1,000 invoices against 20,000 customers is dictionary
+    look-ups; customers the import adds are added to it (`add`), so a buyer on ten invoices
+    becomes one customer."""
+
+    def __init__(self, customers: Iterable[Customer] = ()) -> None:
+        self.by_kvk: dict[str, Customer] = {}
+        self.by_vat: dict[str, Customer] = {}
+        self.by_oin: dict[str, Customer] = {}
+        self.by_name_postcode: dict[tuple[str, str], Customer] = {}
+        self.by_number: dict[str, Customer] = {}
+        self.by_name: dict[str, Customer] = {}
+        for c in customers:
+            self.add(c)
+
+    def add(self, c: Customer) -> None:
+        kvk, vat, oin = _note_ids(c.notes) if c.notes else ("", "", "")
+        if kvk:
+            self.by_kvk.setdefault(kvk, c)
+        if vat:
+            self.by_vat.setdefault(vat, c)
+        if oin:
+            self.by_oin.setdefault(oin, c)
+        key = _name_key(c.name)
+        self.by_name_postcode.setdefault((key, _postcode_key(c.postcode)), c)
+        self.by_name.setdefault(key, c)
+        self.by_number.setdefault(c.number.strip().casefold(), c)
+
+    def match(self, buyer: Buyer) -> Customer | None:
+        """KvK, then VAT number (then a government buyer's OIN), then name and postcode (never
+        by name alone: two customers may share a name)."""
+        if buyer.kvk and (found := self.by_kvk.get(kvk_digits(buyer.kvk))):
+            return found
+        if buyer.vat and (found := self.by_vat.get(plain_id(buyer.vat))):
+            return found
+        if buyer.oin and (found := self.by_oin.get(plain_id(buyer.oin))):
+            return found
+        key = (_name_key(buyer.name), _postcode_key(buyer.postcode))
+        return self.by_name_postcode.get(key) if key[0] else None
+
+    def by_reference(self, text: str) -> Customer | None:
+        """An open-items list's customer column: a Klantnummer, else an exact name."""
+        text = text.strip()
+        if not text:
+            return None
+        return self.by_number.get(text.casefold()) or self.by_name.get(_name_key(text))
+
+    def number_taken(self, number: str) -> bool:
+        return number.strip().casefold() in self.by_number
+
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def next_customer_number(existing: Sequence[str]) -> str:
+    """The next free number in the workbook's own pattern: the most common prefix with its
+    digits (K001, K002 -> K003; 10001 -> 10002; D-0099 -> D-0100); K001 in an empty book."""
+    return CustomerNumbers(existing).take(frozenset(n.casefold() for n in existing))
+
+
+class CustomerNumbers:
+    """Hands out Klantnummers in the workbook's own pattern, one after the other."""
+
+    def __init__(self, existing: Iterable[str]) -> None:
+        patterns: Counter[str] = Counter()
+        highest: dict[str, int] = {}
+        width: dict[str, int] = {}
+        for number in existing:
+            m = _NUMBERED.match(number.strip())
+            if not m:
+                continue
+            prefix = m[1]
+            patterns[prefix] += 1
+            highest[prefix] = max(highest.get(prefix, 0), int(m[2]))
+            width[prefix] = max(width.get(prefix, 0), len(m[2]))
+        if patterns:
+            self.prefix = patterns.most_common(1)[0][0]
+            self.last, self.width = highest[self.prefix], width[self.prefix]
+        else:
+            self.prefix, self.last, self.width = "K", 0, 3
+
+    def take(self, taken: Container[str]) -> str:
+        """The next number after the last one handed out that is not in `taken` (case-folded)."""
+        while True:
+            self.last += 1
+            number = f"{self.prefix}{self.last:0{self.width}d}"
+            if number.casefold() not in taken:
+                return number
+
+
+_OWN_ID_OK = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._/-]{0,19}$")
+
+
+def own_number(own_id: str, index: CustomerIndex) -> str | None:
+    """The buyer's own id (or a list's customer code) when it can be a Klantnummer and is
+    free, else None (then the caller takes the next number in the workbook's pattern)."""
+    own = own_id.strip()
+    if own and _OWN_ID_OK.match(own) and not index.number_taken(own):
+        return own
+    return None
+
+
+# --- already in Facturen --------------------------------------------------------------------
+
+
+def differences(
+    old_amount: Decimal, old_due: date | None, amount: Decimal, due: date | None
+) -> tuple[str, ...]:
+    """What an import would change in an invoice already in Facturen (reported, never
+    overwritten): the amount, and the due date when both have one.
+
+    >>> differences(Decimal("100.00"), None, Decimal("121.00"), date(2026, 3, 1))
+    ('bedrag € 100,00 in de werkmap, € 121,00 in het bestand',)
+    """
+    out = []
+    if old_amount != amount:
+        out.append(
+            f"bedrag {format_eur(old_amount)} in de werkmap, {format_eur(amount)} in het bestand"
+        )
+    if due is not None and old_due is not None and old_due != due:
+        out.append(f"vervaldatum {nl_date(old_due)} in de werkmap, {nl_date(due)} in het bestand")
+    return tuple(out)
+
+
+# --- open-items lists -----------------------------------------------------------------------
+
+# Column -> the headers that name it, Dutch and English, compared as normalise() gives them
+# (lower case, no accents, no spaces, dots or dashes). Order matters: the first synonym that
+# a header equals wins, then the first that a header starts with.
+OPEN_ITEMS_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "number": ("factuurnummer", "factuurnr", "factuur", "nummer", "invoicenumber", "invoiceno",
+               "invoice", "documentnummer", "boekstuknummer", "number"),
+    "customer": ("klantnummer", "klantnr", "debiteurnummer", "debiteurnr", "relatienummer",
+                 "relatienr", "klantcode", "debiteur", "relatie", "klant", "customernumber",
+                 "customerid", "customer", "accountnumber", "account"),
+    "customer_name": ("klantnaam", "debiteurnaam", "relatienaam", "naam", "customername",
+                      "name"),
+    "invoice_date": ("factuurdatum", "boekdatum", "documentdatum", "datum", "invoicedate",
+                     "date"),
+    "due_date": ("vervaldatum", "vervaldag", "verval", "duedate", "due"),
+    "amount": ("factuurbedrag", "bedrag", "totaal", "totaalbedrag", "amount", "total",
+               "invoiceamount"),
+    "open_amount": ("openstaandbedrag", "openstaand", "saldo", "restant", "open", "openamount",
+                    "outstanding", "balance", "amountdue"),
+    "description": ("omschrijving", "description", "betreft", "referentie"),
+    "payment_reference": ("betalingskenmerk", "kenmerk", "paymentreference"),
+}  # fmt: skip
+# A list needs these; and an amount: Bedrag or Openstaand (the open amount then is Bedrag).
+OPEN_ITEMS_REQUIRED = ("number", "customer", "invoice_date")
+OPEN_ITEMS_LABELS: dict[str, str] = {
+    "number": "factuurnummer",
+    "customer": "klant",
+    "customer_name": "klantnaam",
+    "invoice_date": "factuurdatum",
+    "due_date": "vervaldatum",
+    "amount": "bedrag",
+    "open_amount": "openstaand bedrag",
+    "description": "omschrijving",
+    "payment_reference": "betalingskenmerk",
+}
+
+
+def normalise(header: str) -> str:
+    """A header as the synonyms are written: 'Factuur-nr.' -> 'factuurnr'."""
+    folded = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode()
+    return re.sub(r"[^0-9a-z]", "", folded.casefold())
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMatch:
+    """Which column (0-based) holds what; `missing` names what a list needs and lacks."""
+
+    columns: Mapping[str, int] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+
+    def message(self, headers: Sequence[str]) -> str:
+        """Dutch: which columns were not found, the headers found and the synonyms tried."""
+        parts = []
+        for what in self.missing:
+            keys = ("amount", "open_amount") if what == "amount" else (what,)
+            tried = ", ".join(s for k in keys for s in OPEN_ITEMS_SYNONYMS[k])
+            label = "bedrag of openstaand" if what == "amount" else OPEN_ITEMS_LABELS[what]
+            parts.append(f"geen kolom voor {label} (gezocht: {tried})")
+        found = ", ".join(f"'{h}'" for h in headers if str(h).strip()) or "geen"
+        return "; ".join(parts) + f". Gevonden kopjes: {found}."
+
+
+def match_columns(headers: Sequence[str]) -> ColumnMatch:
+    """Find each column by its header: an exact synonym first, then a header that starts with
+    one ('Factuurdatum (dd-mm-jjjj)'); each header is used once."""
+    keys = [normalise(str(h)) for h in headers]
+    used: set[int] = set()
+    found: dict[str, int] = {}
+    for exact in (True, False):
+        for what, synonyms in OPEN_ITEMS_SYNONYMS.items():
+            if what in found:
+                continue
+            for synonym in synonyms:
+                hit = next(
+                    (
+                        i
+                        for i, key in enumerate(keys)
+                        if i not in used
+                        and key
+                        and (key == synonym if exact else key.startswith(synonym))
+                    ),
+                    None,
+                )
+                if hit is not None:
+                    found[what] = hit
+                    used.add(hit)
+                    break
+    missing = [w for w in OPEN_ITEMS_REQUIRED if w not in found]
+    if "amount" not in found and "open_amount" not in found:
+        missing.append("amount")
+    return ColumnMatch(found, tuple(missing))
+
+
+def list_kind(headers: Sequence[str], columns: Mapping[str, int]) -> str:
+    """What makes two lists 'the same kind': the headers of the columns the import reads."""
+    return "|".join(f"{what}={normalise(str(headers[i]))}" for what, i in sorted(columns.items()))
+
+
+def no_longer_listed(
+    previous: Iterable[str], current: Iterable[str], in_workbook: Iterable[str]
+) -> tuple[str, ...]:
+    """Invoices an earlier list of the same kind had, this one lacks, and Facturen holds:
+    reported as "mogelijk betaald", never marked paid (the bank import does that)."""
+    now = set(current)
+    known = set(in_workbook)
+    return tuple(sorted(n for n in set(previous) if n not in now and n in known))

@@ -1,0 +1,132 @@
+"""The pure decisions of the invoice import: terms in days, the seller check, customer
+matching and numbering, the header synonyms and "mogelijk betaald"."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from addin.core.invoice_import import (
+    OPEN_ITEMS_SYNONYMS,
+    Buyer,
+    CustomerIndex,
+    IncomingInvoice,
+    due_date,
+    match_columns,
+    next_customer_number,
+    no_longer_listed,
+    seller_is_user,
+    term_days,
+)
+from addin.core.model import Customer
+
+# Payment-terms notes from the samples (tests/fixtures/ubl) and typed by hand.
+TERMS = [
+    ("30 dagen", 30),
+    ("30dagen", 30),
+    ("binnen 14 dagen", 14),
+    ("Betaling\xa0binnen\xa014\xa0dagen op bankrekening 123", 14),
+    ("30 days net. Penalty rate 12 %", 30),
+    ("Net 60 days", 60),
+    ("Credit note", None),
+    ("Penalty percentage 10% from due date", None),
+    ("14 Tage 2% Skonto, 30 Tage rein netto", None),  # German, two terms
+    ("betalen binnen 8 dagen, na 30 dagen rente", None),  # two different numbers
+    ("0 dagen", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("note", "exp"), TERMS, ids=[t[0][:30] or "leeg" for t in TERMS])
+def test_term_days(note: str, exp: int | None) -> None:
+    got = term_days(note)
+    assert got == exp
+
+
+def test_due_date_own_date_first_then_terms_then_none() -> None:
+    base = IncomingInvoice("F1", date(2026, 1, 31), Decimal("1.00"), terms="30 dagen")
+    assert due_date(base) == date(2026, 3, 2)
+    own = IncomingInvoice(
+        "F1", date(2026, 1, 31), Decimal("1"), due_date=date(2026, 2, 5), terms="30 dagen"
+    )
+    assert due_date(own) == date(2026, 2, 5)
+    assert due_date(IncomingInvoice("F1", date(2026, 1, 31), Decimal("1"))) is None
+
+
+@pytest.mark.parametrize(
+    ("kvks", "vats", "own_kvk", "own_vat", "exp"),
+    [
+        (("32141305",), (), "3214 1305", "", True),
+        ((), ("NL8200.98.395.B.01",), "", "nl 820098395b01", True),
+        (("99999999",), ("NL1",), "32141305", "NL2", False),
+        (("32141305",), (), "", "", False),
+    ],
+)
+def test_seller_is_user(
+    kvks: tuple[str, ...], vats: tuple[str, ...], own_kvk: str, own_vat: str, exp: bool
+) -> None:
+    assert seller_is_user(kvks, vats, own_kvk, own_vat) is exp
+
+
+@pytest.mark.parametrize(
+    ("existing", "exp"),
+    [
+        ((), "K001"),
+        (("K001", "K002", "K017"), "K018"),
+        (("10001", "10002", "K9"), "10003"),
+        (("D-0099", "D-0007"), "D-0100"),
+        (("Jansen", "Pietersen"), "K001"),
+    ],
+)
+def test_next_customer_number(existing: tuple[str, ...], exp: str) -> None:
+    assert next_customer_number(existing) == exp
+
+
+def test_matching_kvk_then_vat_then_name_and_postcode_never_name_alone() -> None:
+    index = CustomerIndex(
+        (
+            Customer("K1", "Jansen BV", notes="KvK 12345678"),
+            Customer("K2", "Pieters BV", notes="BTW-nummer: NL0012.34.567.B01; klant sinds 2020"),
+            Customer("K3", "Groot & Zn.", postcode="1234 ab"),
+        )
+    )
+    assert index.match(Buyer("Anders", kvk="12345678")).number == "K1"  # type: ignore[union-attr]
+    assert index.match(Buyer("Anders", vat="NL001234567B01")).number == "K2"  # type: ignore[union-attr]
+    assert index.match(Buyer("groot & zn", postcode="1234AB")).number == "K3"  # type: ignore[union-attr]
+    assert index.match(Buyer("Groot & Zn.", postcode="9999 ZZ")) is None
+    assert index.match(Buyer("Jansen BV", postcode="1234 AB")) is None  # K1 has no postcode
+
+
+DIALECT_HEADERS = [
+    ("Factuurnummer", "Klantnummer", "Factuurdatum", "Vervaldatum", "Bedrag"),
+    ("Factuur", "Relatie", "Datum", "Openstaand"),
+    ("Invoice No.", "Customer", "Invoice Date", "Due Date", "Amount"),
+    ("Nummer", "Debiteur", "Boekdatum", "Vervaldag", "Totaal", "Saldo"),
+    ("Documentnummer", "Klantcode", "Documentdatum", "Due", "Total"),
+]
+
+
+@pytest.mark.parametrize("headers", DIALECT_HEADERS, ids=lambda h: h[0])
+def test_match_columns_dialects(headers: tuple[str, ...]) -> None:
+    got = match_columns(headers)
+    assert got.missing == ()
+    assert (got.columns["number"], got.columns["customer"], got.columns["invoice_date"]) == (
+        0,
+        1,
+        2,
+    )
+
+
+def test_every_synonym_is_written_as_normalised() -> None:
+    from addin.core.invoice_import import normalise
+
+    for synonyms in OPEN_ITEMS_SYNONYMS.values():
+        for synonym in synonyms:
+            assert normalise(synonym) == synonym
+
+
+def test_no_longer_listed_only_what_the_workbook_holds() -> None:
+    got = no_longer_listed(("A", "B", "C"), ("A",), ("A", "B"))
+    assert got == ("B",)

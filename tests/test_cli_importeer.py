@@ -1,0 +1,427 @@
+"""`debiteuren importeer` on the public UBL samples (tests/fixtures/ubl) and crafted hostile
+files: every usable sample imported into a fresh workbook whose Instellingen name the sample's
+seller, its number, amount, due date and PDF checked against the file's own values (read here
+independently with the standard library), the invalid and hostile files refused with the
+workbook byte-identical, re-import changing nothing."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from addin.adapters.workbook.book_writer import write_book
+from addin.adapters.workbook.reader import read_book
+from addin.cli import main
+from addin.core.model import Book, Customer, Settings
+from tests.ooxml import assert_valid
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ubl"
+SAMPLES = sorted([*FIXTURES.glob("*.xml"), *(FIXTURES / "more").glob("*.xml")])
+INVALID = sorted(
+    [*(FIXTURES / "invalid").glob("*.xml"), *(FIXTURES / "more/invalid").glob("*.xml")]
+)
+
+
+# --- the file's own values, read without the importer -----------------------------------
+
+
+def _local(elem: ET.Element) -> str:
+    return elem.tag.rsplit("}", 1)[-1]
+
+
+def _child(elem: ET.Element, *names: str) -> ET.Element | None:
+    for name in names:
+        elem = next((c for c in elem if _local(c) == name), None)  # type: ignore[assignment]
+        if elem is None:
+            return None
+    return elem
+
+
+def _children(elem: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in elem if _local(c) == name]
+
+
+@dataclass
+class Expected:
+    number: str
+    amount: Decimal
+    currency: str
+    due: date | None
+    seller_kvk: str
+    seller_vat: str
+    pdf: bytes | None
+
+
+def expected(path: Path) -> Expected:
+    root = ET.parse(path).getroot()
+
+    def text(*names: str) -> str:
+        found = _child(root, *names)
+        return (found.text or "").strip() if found is not None else ""
+
+    credit = _local(root) == "CreditNote" or text("InvoiceTypeCode") in ("381",)
+    amount = Decimal(text("LegalMonetaryTotal", "PayableAmount"))
+    issue = date.fromisoformat(text("IssueDate"))
+    due_text = text("DueDate")
+    notes = " ".join(
+        (n.text or "") for t in _children(root, "PaymentTerms") for n in _children(t, "Note")
+    )
+    days = {int(d) for d in re.findall(r"(\d+)\s*(?:dagen|days)", notes.replace("\xa0", " "))}
+    due = (
+        date.fromisoformat(due_text)
+        if due_text
+        else issue + timedelta(days=days.pop())
+        if len(days) == 1
+        else None
+    )
+    seller = _child(root, "AccountingSupplierParty", "Party")
+    assert seller is not None
+    legal = _child(seller, "PartyLegalEntity", "CompanyID")
+    tax = _child(seller, "PartyTaxScheme", "CompanyID")
+    pdf = None
+    for ref in _children(root, "AdditionalDocumentReference"):
+        obj = _child(ref, "Attachment", "EmbeddedDocumentBinaryObject")
+        if obj is not None and obj.get("mimeCode") == "application/pdf":
+            content = base64.b64decode("".join((obj.text or "").split()))
+            if content.startswith(b"%PDF-") and pdf is None:
+                pdf = content
+    return Expected(
+        number=text("ID"),
+        amount=-abs(amount) if credit else amount,
+        currency=text("DocumentCurrencyCode"),
+        due=due,
+        seller_kvk=(legal.text or "").strip() if legal is not None else "",
+        seller_vat=(tax.text or "").strip() if tax is not None else "",
+        pdf=pdf,
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def workbook(tmp: Path, settings: Settings, **book: object) -> Path:
+    path = tmp / "Debiteuren.xlsx"
+    write_book(Book(settings=settings, **book), path)  # type: ignore[arg-type]
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, dict[str, object]]:
+    code = main(["importeer", *map(str, args), "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def seller_settings(exp: Expected) -> Settings:
+    return Settings(company_name="Test", kvk=exp.seller_kvk, vat_number=exp.seller_vat)
+
+
+# --- every sample --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name[:48])
+def test_every_sample_is_imported_with_its_own_values(
+    sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exp = expected(sample)
+    book_path = workbook(tmp_path, seller_settings(exp))
+    before = book_path.read_bytes()
+    code, out = run(capsys, book_path, sample)
+    assert set(out) == {
+        "bestanden", "facturen_toegevoegd", "creditnotas_toegevoegd", "klanten_toegevoegd",
+        "pdfs_opgeslagen", "overgeslagen", "waarschuwingen",
+    }  # fmt: skip
+    if exp.currency != "EUR":
+        assert code == 1
+        assert out["overgeslagen"][0]["bestand"] == sample.name  # type: ignore[index]
+        assert exp.currency in out["overgeslagen"][0]["reden"]  # type: ignore[index]
+        assert book_path.read_bytes() == before
+        return
+    book, problems = read_book(book_path)
+    assert problems == ()
+    (invoice,) = book.invoices
+    assert invoice.number == exp.number
+    assert invoice.amount == exp.amount
+    assert invoice.due_date == exp.due
+    assert out["facturen_toegevoegd"] + out["creditnotas_toegevoegd"] == 1  # type: ignore[operator]
+    assert out["creditnotas_toegevoegd"] == (1 if exp.amount < 0 else 0)
+    (customer,) = book.customers
+    assert customer.number == invoice.customer and customer.kind.value == "Zakelijk"
+    if exp.pdf is not None:
+        saved = tmp_path / invoice.pdf
+        assert saved.read_bytes() == exp.pdf
+        assert len(pypdf.PdfReader(saved).pages) >= 1
+        assert out["pdfs_opgeslagen"] == 1
+    else:
+        assert invoice.pdf == "" and out["pdfs_opgeslagen"] == 0
+    # Importing the same file again changes nothing, byte for byte.
+    after = book_path.read_bytes()
+    code, again = run(capsys, book_path, sample)
+    assert book_path.read_bytes() == after
+    assert again["facturen_toegevoegd"] == again["creditnotas_toegevoegd"] == 0
+    assert again["klanten_toegevoegd"] == again["pdfs_opgeslagen"] == 0
+
+
+def test_the_samples_carry_what_the_issue_promises() -> None:
+    """The per-sample test above is only meaningful if the set has credit notes, PDFs,
+    foreign currencies, due dates from terms and missing due dates."""
+    found = [expected(p) for p in SAMPLES]
+    assert sum(e.amount < 0 for e in found) >= 4
+    assert sum(e.pdf is not None for e in found) >= 3
+    assert {e.currency for e in found} >= {"EUR", "SEK", "USD", "CHF"}
+    assert sum(e.due is None for e in found) >= 3
+
+
+# --- refused -------------------------------------------------------------------------------
+
+SETTINGS = Settings(company_name="Test", kvk="32141305", vat_number="NL8200.98.395.B.01")
+GOOD = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_02.xml"
+
+
+def _refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], path: Path
+) -> tuple[dict[str, object], str]:
+    book_path = workbook(tmp_path, SETTINGS)
+    before = book_path.read_bytes()
+    code, out = run(capsys, book_path, path)
+    assert code == 2
+    assert book_path.read_bytes() == before
+    assert not (tmp_path / "facturen").exists()
+    (skipped,) = out["overgeslagen"]  # type: ignore[misc]
+    assert skipped["bestand"] == path.name
+    return out, skipped["reden"]
+
+
+@pytest.mark.parametrize("sample", INVALID, ids=lambda p: p.name[:48])
+def test_invalid_samples_are_refused(
+    sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exp = expected(sample)
+    book_path = workbook(tmp_path, seller_settings(exp))
+    before = book_path.read_bytes()
+    code, out = run(capsys, book_path, sample)
+    assert code == 2 and book_path.read_bytes() == before
+    (skipped,) = out["overgeslagen"]  # type: ignore[misc]
+    assert re.search(r"CustomizationID|PayeeFinancialAccount", skipped["reden"])
+
+
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&lol3;</Invoice>
+"""
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY ext SYSTEM "file:///etc/passwd">]>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+<cbc:ID>&ext;</cbc:ID></Invoice>
+"""
+
+
+def test_xml_bomb_and_external_entity_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, text in (("bom.xml", BOMB), ("xxe.xml", XXE)):
+        folder = tmp_path / name
+        folder.mkdir()
+        path = folder / name
+        path.write_text(text)
+        _, reason = _refused(folder, capsys, path)
+        assert "DOCTYPE" in reason
+        assert "root:" not in reason
+
+
+def test_truncated_file_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = GOOD.read_bytes()
+    path = tmp_path / "afgebroken.xml"
+    path.write_bytes(data[: len(data) // 2])
+    _, reason = _refused(tmp_path, capsys, path)
+    assert re.search(r"regel \d+", reason)
+
+
+def test_missing_element_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.read_text(encoding="utf-8")
+    path = tmp_path / "zonder-datum.xml"
+    path.write_text(re.sub(r"<cbc:IssueDate>[^<]*</cbc:IssueDate>", "", text, count=1))
+    _, reason = _refused(tmp_path, capsys, path)
+    assert "cbc:IssueDate" in reason
+    path.write_text(re.sub(r"<cbc:PayableAmount[^>]*>[^<]*</cbc:PayableAmount>", "", text))
+    _, reason = _refused(tmp_path, capsys, path)
+    assert "cac:LegalMonetaryTotal/cbc:PayableAmount" in reason
+
+
+def test_unknown_format_and_huge_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "plaatje.xml"
+    path.write_text('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>')
+    _, reason = _refused(tmp_path, capsys, path)
+    assert "onbekend formaat" in reason
+    big = tmp_path / "groot.xml"
+    with big.open("wb") as out:
+        out.truncate(50 * 1024 * 1024 + 1)
+    _, reason = _refused(tmp_path, capsys, big)
+    assert "50 MB" in reason
+
+
+def test_another_seller_is_refused_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book_path = workbook(tmp_path, Settings(company_name="Ander", kvk="99999999"))
+    code, out = run(capsys, book_path, GOOD)
+    assert code == 2
+    assert "niet uw bedrijf" in out["overgeslagen"][0]["reden"]  # type: ignore[index]
+
+
+def test_without_kvk_or_vat_the_import_asks_for_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book_path = workbook(tmp_path, Settings(company_name="Test"))
+    code, out = run(capsys, book_path, GOOD)
+    assert code == 2
+    assert "KvK of BTW-nummer" in out["overgeslagen"][0]["reden"]  # type: ignore[index]
+
+
+# --- several files, customers, PDFs --------------------------------------------------------
+
+
+def test_folder_bad_file_skipped_good_ones_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("vb_01a", "vb_02", "vb_03b", "vb_07", "vb_10"):
+        src = FIXTURES / f"nlcius-logius__NLCIUS_e-factuur_{name}.xml"
+        (folder / src.name).write_bytes(src.read_bytes())
+    (folder / "kapot.xml").write_text("<Invoice")
+    book_path = workbook(tmp_path, SETTINGS)
+    code, out = run(capsys, book_path, folder)
+    assert code == 1
+    assert out["bestanden"] == 6
+    assert [s["bestand"] for s in out["overgeslagen"]] == ["kapot.xml"]  # type: ignore[union-attr]
+    assert (out["facturen_toegevoegd"], out["creditnotas_toegevoegd"]) == (4, 1)
+    assert out["klanten_toegevoegd"] == 1  # one buyer (Logius) on five invoices
+    book, _ = read_book(book_path)
+    assert {i.customer for i in book.invoices} == {"K001"}
+    assert_valid(book_path)  # Facturen, Klanten and Contactpersonen grown: Excel opens it
+    assert book.customers[0].notes.startswith("BTW NL000000000000; OIN 00000004003214345001")
+
+
+def test_existing_customer_matched_by_kvk_and_not_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = FIXTURES / "si__SI-UBL-2.0_ok_minimal.xml"  # buyer KvK 11111111
+    exp = expected(sample)
+    mine = Customer("D-0041", "Ontvanger Holding", notes="KvK 1111 1111", email="oud@x.nl")
+    other = Customer("D-0007", "Andere klant")
+    book_path = workbook(tmp_path, seller_settings(exp), customers=(other, mine))
+    code, out = run(capsys, book_path, sample)
+    assert code == 0 and out["klanten_toegevoegd"] == 0
+    book, _ = read_book(book_path)
+    assert book.invoices[0].customer == "D-0041"
+    assert book.customers[1].email == "oud@x.nl" and book.customers[1].name == "Ontvanger Holding"
+
+
+def test_new_customer_gets_the_next_number_in_the_workbooks_pattern(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = FIXTURES / "si__SI-UBL-2.0_ok_minimal.xml"  # no PartyIdentification
+    exp = expected(sample)
+    customers = (Customer("D-0041", "A"), Customer("D-0007", "B"))
+    book_path = workbook(tmp_path, seller_settings(exp), customers=customers)
+    run(capsys, book_path, sample)
+    book, _ = read_book(book_path)
+    assert book.customers[-1].number == "D-0042"
+    assert book.customers[-1].notes == "KvK 11111111; BTW NL1234567890; uit e-factuur"
+
+
+def test_pdf_name_is_made_safe_and_a_different_file_is_not_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
+    text = sample.read_text(encoding="utf-8")
+    crafted = tmp_path / "in" / "f.xml"
+    crafted.parent.mkdir()
+    crafted.write_text(
+        text.replace("<cbc:ID>Factuurscenario3</cbc:ID>", "<cbc:ID>../../x/y</cbc:ID>", 1)
+    )
+    folder = tmp_path / "pdf"
+    folder.mkdir()
+    (folder / "_.._x_y.pdf").write_bytes(b"someone else's file")
+    book_path = workbook(tmp_path, replace(SETTINGS, invoice_dir="pdf"))
+    code, out = run(capsys, book_path, crafted)
+    assert code == 0 and out["pdfs_opgeslagen"] == 1
+    book, _ = read_book(book_path)
+    assert book.invoices[0].number == "../../x/y"
+    assert book.invoices[0].pdf == "_.._x_y (2).pdf"
+    assert (folder / "_.._x_y.pdf").read_bytes() == b"someone else's file"
+    assert (folder / "_.._x_y (2).pdf").read_bytes().startswith(b"%PDF-")
+    assert sorted(p.name for p in tmp_path.rglob("*.pdf")) == ["_.._x_y (2).pdf", "_.._x_y.pdf"]
+
+
+def test_fake_pdf_attachment_is_reported_not_saved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample = FIXTURES / "si__SI-UBL-2.0_ok_full.xml"
+    book_path = workbook(tmp_path, seller_settings(expected(sample)))
+    code, out = run(capsys, book_path, sample)
+    assert code == 1
+    assert out["pdfs_opgeslagen"] == 0
+    (warning,) = out["waarschuwingen"]  # type: ignore[misc]
+    assert "drawing.pdf" in warning["melding"] and warning["soort"] == "bijlage"
+    assert not (tmp_path / "facturen").exists()
+
+
+def test_pdf_beside_the_xml_is_copied(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "f.xml").write_bytes(GOOD.read_bytes())
+    pdf = expected(FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml").pdf
+    assert pdf is not None
+    (folder / "f.pdf").write_bytes(pdf)
+    book_path = workbook(tmp_path, SETTINGS)
+    code, out = run(capsys, book_path, folder)
+    assert code == 0 and out["bestanden"] == 1 and out["pdfs_opgeslagen"] == 1
+    assert (tmp_path / "facturen" / "Factuurscenario2.pdf").read_bytes() == pdf
+
+
+def test_changed_amount_is_reported_not_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book_path = workbook(tmp_path, SETTINGS)
+    run(capsys, book_path, GOOD)
+    before = book_path.read_bytes()
+    changed = tmp_path / "gewijzigd.xml"
+    changed.write_text(
+        re.sub(r"(<cbc:PayableAmount[^>]*>)[^<]*", r"\g<1>999.00", GOOD.read_text(encoding="utf-8"))
+    )
+    code, out = run(capsys, book_path, changed)
+    assert code == 1
+    assert book_path.read_bytes() == before
+    (warning,) = out["waarschuwingen"]  # type: ignore[misc]
+    assert warning["soort"] == "gewijzigd" and "€ 999,00" in warning["melding"]
+
+
+def test_proef_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
+    book_path = workbook(tmp_path, SETTINGS)
+    before = book_path.read_bytes()
+    code = main(["importeer", str(book_path), str(sample), "--proef"])
+    assert code == 0
+    assert "Proef" in capsys.readouterr().out
+    assert book_path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Debiteuren.xlsx"]
+
+
+def test_a_text_file_that_is_no_list_is_an_unknown_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notities.txt"
+    path.write_text("Boodschappen voor morgen\nbrood\nmelk\n")
+    _, reason = _refused(tmp_path, capsys, path)
+    assert reason.startswith("onbekend formaat") and "Boodschappen voor morgen" in reason

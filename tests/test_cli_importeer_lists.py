@@ -1,0 +1,258 @@
+"""`debiteuren importeer` with open-items lists (CSV and XLSX) as accounting packages export
+them: five header dialects with both separators, decimal commas and dots, Dutch dates,
+Windows-1252 and UTF-8 with BOM, a title above the header, the "mogelijk betaald" warning, a
+missing column; and the Plan sheet's array formula growing with Facturen in the macro
+workbook."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin.adapters.workbook.book_writer import write_book
+from addin.adapters.workbook.reader import read_book
+from addin.cli import main
+from addin.core.model import Book, Customer, Invoice, Settings
+from addin.excel.build import WorkbookOptions, build_workbook
+from tests.ooxml import assert_valid
+
+SETTINGS = Settings(company_name="Test", kvk="12345678")
+KLANTEN = (Customer("K001", "Bakkerij Verhoef"), Customer("K002", "Café Émile"))
+
+# (header line, rows in the domain's order: number, customer, date, due, amount), per
+# dialect; {sep} is the separator, amounts are written per the test's decimal style.
+DIALECTS = {
+    "nl-volledig": ("Factuurnummer{sep}Klantnummer{sep}Factuurdatum{sep}Vervaldatum{sep}Bedrag",
+                    "{n}{sep}{k}{sep}{d}{sep}{v}{sep}{a}"),
+    "exact-open": ("Factuur{sep}Relatie{sep}Datum{sep}Vervaldatum{sep}Openstaand",
+                   "{n}{sep}{k}{sep}{d}{sep}{v}{sep}{a}"),
+    "engels": ("Invoice No.{sep}Customer{sep}Invoice Date{sep}Due Date{sep}Amount",
+               "{n}{sep}{k}{sep}{d}{sep}{v}{sep}{a}"),
+    "snelstart": ("Nummer{sep}Debiteur{sep}Boekdatum{sep}Vervaldag{sep}Totaal{sep}Saldo",
+                  "{n}{sep}{k}{sep}{d}{sep}{v}{sep}{a}{sep}{a}"),
+    "titel-erboven": ("Openstaande posten per 24-11-2026\n\n"
+                      "Documentnummer{sep}Klantcode{sep}Documentdatum{sep}Due{sep}Total",
+                      "{n}{sep}{k}{sep}{d}{sep}{v}{sep}{a}"),
+}  # fmt: skip
+ROWS = (
+    ("2026-0301", "K001", "3-2-2026", "5-3-2026", Decimal("1234.56")),
+    ("2026-0302", "K002", "03-02-26", "2026-03-05", Decimal("-50.00")),
+    ("2026-0303", "K003", "4 feb 2026", "06-03-2026", Decimal("99.10")),
+)
+
+
+def workbook(tmp: Path, **book: object) -> Path:
+    path = tmp / "Debiteuren.xlsx"
+    write_book(Book(settings=SETTINGS, customers=KLANTEN, **book), path)  # type: ignore[arg-type]
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, dict[str, object]]:
+    code = main(["importeer", *map(str, args), "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def amount_text(amount: Decimal, decimal: str) -> str:
+    whole, _, cents = f"{abs(amount):.2f}".partition(".")
+    grouped = f"{int(whole):,}".replace(",", "." if decimal == "," else ",")
+    text = f"{'-' if amount < 0 else ''}{grouped}{decimal}{cents}"
+    return f'"{text}"' if decimal in text and "," in text else text
+
+
+def write_list(path: Path, dialect: str, sep: str, decimal: str, encoding: str) -> None:
+    header, row = DIALECTS[dialect]
+    lines = [header.format(sep=sep)]
+    for n, k, d, v, a in ROWS:
+        lines.append(row.format(sep=sep, n=n, k=k, d=d, v=v, a=amount_text(a, decimal)))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+
+
+@pytest.mark.parametrize("dialect", sorted(DIALECTS))
+@pytest.mark.parametrize(
+    ("sep", "decimal", "encoding"),
+    [(";", ",", "cp1252"), (",", ".", "utf-8-sig"), (",", ",", "utf-8"), ("\t", ",", "utf-16")],
+    ids=["puntkomma-komma-1252", "komma-punt-bom", "komma-komma-utf8", "tab-utf16"],
+)
+def test_csv_dialects(
+    dialect: str,
+    sep: str,
+    decimal: str,
+    encoding: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    listed = tmp_path / "openstaand.csv"
+    write_list(listed, dialect, sep, decimal, encoding)
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 0, out
+    assert (out["facturen_toegevoegd"], out["creditnotas_toegevoegd"]) == (2, 1)
+    assert out["klanten_toegevoegd"] == 1  # K003 is new; K001 and K002 exist
+    book, problems = read_book(book_path)
+    assert problems == ()
+    got = [(i.number, i.customer, i.invoice_date, i.due_date, i.amount) for i in book.invoices]
+    assert got == [
+        ("2026-0301", "K001", date(2026, 2, 3), date(2026, 3, 5), Decimal("1234.56")),
+        ("2026-0302", "K002", date(2026, 2, 3), date(2026, 3, 5), Decimal("-50.00")),
+        ("2026-0303", "K003", date(2026, 2, 4), date(2026, 3, 6), Decimal("99.10")),
+    ]
+    assert [c.number for c in book.customers] == ["K001", "K002", "K003"]
+    # Again: nothing new, the workbook byte for byte as it was.
+    before = book_path.read_bytes()
+    code, again = run(capsys, book_path, listed)
+    assert code == 0 and again["facturen_toegevoegd"] == 0
+    assert book_path.read_bytes() == before
+
+
+def test_xlsx_list_with_a_title_and_customer_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = tmp_path / "export.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Debiteurenlijst"])
+    ws.append([])
+    ws.append(["Factuurnr.", "Debiteur", "Debiteurnaam", "Factuurdatum", "Openstaand bedrag"])
+    ws.append(["F-9", "Bakkerij Verhoef", "", datetime(2026, 10, 1), 121.0])
+    ws.append(["F-10", "D77", "Garage Nieuw B.V.", "1-10-2026", "€ 2.420,00"])
+    wb.save(listed)
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 0, out
+    book, _ = read_book(book_path)
+    assert [(i.number, i.customer, i.amount) for i in book.invoices] == [
+        ("F-9", "K001", Decimal("121.00")),  # matched by name
+        ("F-10", "D77", Decimal("2420.00")),  # the list's own code, free
+    ]
+    assert book.customers[-1].name == "Garage Nieuw B.V."
+
+
+def test_missing_column_lists_headers_and_synonyms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = tmp_path / "lijst.csv"
+    listed.write_text("Nummer;Wie;Wanneer;Bedrag\n1;K001;1-1-2026;10,00\n")
+    book_path = workbook(tmp_path)
+    before = book_path.read_bytes()
+    code, out = run(capsys, book_path, listed)
+    assert code == 2 and book_path.read_bytes() == before
+    reason = out["overgeslagen"][0]["reden"]  # type: ignore[index]
+    assert "geen kolom voor klant" in reason and "debiteur" in reason and "relatie" in reason
+    assert "geen kolom voor factuurdatum" in reason
+    assert "Gevonden kopjes: 'Nummer', 'Wie', 'Wanneer', 'Bedrag'" in reason
+
+
+def test_bad_row_is_skipped_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = tmp_path / "lijst.csv"
+    listed.write_text(
+        "Factuur;Klant;Datum;Bedrag\nA1;K001;1-1-2026;10,00\nA2;K001;31-2-2026;5,00\n"
+    )
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 1
+    (skipped,) = out["overgeslagen"]  # type: ignore[misc]
+    assert skipped["bestand"] == "lijst.csv regel 3"
+    assert "kolom 'Datum'" in skipped["reden"] and "31-2-2026" in skipped["reden"]
+    assert [i.number for i in read_book(book_path)[0].invoices] == ["A1"]
+
+
+def test_an_invoice_gone_from_the_same_kind_of_list_is_possibly_paid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book_path = workbook(tmp_path)
+    first = tmp_path / "week1.csv"
+    first.write_text("Factuur;Klant;Datum;Openstaand\nA1;K001;1-1-2026;10\nA2;K002;1-1-2026;20\n")
+    run(capsys, book_path, first)
+    second = tmp_path / "week2.csv"
+    second.write_text("Factuur;Klant;Datum;Openstaand\nA1;K001;1-1-2026;10\n")
+    before = book_path.read_bytes()
+    code, out = run(capsys, book_path, second)
+    assert code == 1
+    assert book_path.read_bytes() == before  # a warning, never marked paid
+    (warning,) = out["waarschuwingen"]  # type: ignore[misc]
+    assert warning["melding"] == "factuur A2 staat niet meer in de lijst: mogelijk betaald"
+    # Another kind of list (other columns) says nothing about week 1's list.
+    other = tmp_path / "andere.csv"
+    other.write_text("Invoice,Customer,Date,Amount\nB1,K001,2026-01-01,5.00\n")
+    code, out = run(capsys, book_path, other)
+    assert code == 0 and out["waarschuwingen"] == []
+
+
+def test_plan_array_grows_when_facturen_outgrows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoices = tuple(
+        Invoice(f"O-{n}", "K001", date(2026, 1, 1), Decimal("10.00")) for n in range(2)
+    )
+    book_path = tmp_path / "Debiteuren.xlsm"
+    options = WorkbookOptions(date(2026, 11, 24), datetime(2026, 11, 24, 12, 0))
+    book = Book(settings=SETTINGS, customers=KLANTEN, invoices=invoices)
+    book_path.write_bytes(build_workbook(book, options))
+
+    def plan_ref() -> str:
+        with zipfile.ZipFile(book_path) as z:
+            names = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+            for name in names:
+                found = re.search(rb'<f t="array" ref="([A-Z0-9:]+)"', z.read(name))
+                if found:
+                    return found.group(1).decode()
+        raise AssertionError("no array formula")
+
+    assert plan_ref() == "A1:I5000"
+    listed = tmp_path / "lijst.csv"
+    rows = [f"N-{n};K001;1-10-2026;12,50" for n in range(4997)]
+    listed.write_text("Factuur;Klant;Datum;Bedrag\n" + "\n".join(rows) + "\n")
+    code, _ = run(capsys, book_path, listed)
+    assert code == 0
+    assert plan_ref() == "A1:I5000"  # 2 + 4,997 invoices and the header: 5,000 rows fit
+    more = tmp_path / "meer.csv"
+    # (other headers: the same kind of list would call the 4,997 missing ones paid)
+    more.write_text("Factuurnummer;Klant;Datum;Bedrag\nN-x;K001;1-10-2026;1,00\n")
+    code, _ = run(capsys, book_path, more)
+    assert code == 0
+    assert plan_ref() == "A1:I10001"  # 5,000 invoices: grown to twice that, plus the header
+    book, problems = read_book(book_path)
+    assert len(book.invoices) == 5000 and problems == ()
+    assert_valid(book_path)  # what Excel would open without repairs
+    with zipfile.ZipFile(book_path) as z:  # the macros and the ribbon are still there
+        assert {"xl/vbaProject.bin", "customUI/customUI14.xml"} <= set(z.namelist())
+
+
+def test_after_an_import_libreoffice_opens_it_and_computes_the_new_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real spreadsheet program reads the patched workbook: every table still there, the
+    appended rows in tblFacturen and tblKlanten, and Open (the calculated column the
+    write-back filled) computed on the new rows."""
+    from python_calamine import CalamineWorkbook
+
+    from tests.libreoffice import convert
+
+    example = Path(__file__).resolve().parents[1] / "workbook" / "Voorbeeld.xlsx"
+    book_path = tmp_path / "Voorbeeld.xlsx"
+    book_path.write_bytes(example.read_bytes())
+    listed = tmp_path / "lijst.csv"
+    listed.write_text(
+        "Factuur;Debiteur;Datum;Bedrag\nX-1;K001;1-11-2026;1.210,00\nX-2;Nieuw B.V.;1-11-2026;50\n"
+    )
+    code, out = run(capsys, book_path, listed)
+    assert code == 0 and out["klanten_toegevoegd"] == 1
+    resaved = convert(book_path, tmp_path)
+    workbook = CalamineWorkbook.from_path(str(resaved), load_tables=True)
+    assert {"tblFacturen", "tblKlanten", "tblContactpersonen"} <= set(workbook.table_names)
+    table = workbook.get_table_by_name("tblFacturen")
+    rows = {r[0]: dict(zip(table.columns, r, strict=True)) for r in table.to_python()}
+    assert rows["X-1"]["Open"] == 1210 and rows["X-2"]["Open"] == 50
+    klanten = workbook.get_table_by_name("tblKlanten").to_python()
+    assert klanten[-1][1] == "Nieuw B.V."
+    book, problems = read_book(resaved)
+    assert problems == () and {"X-1", "X-2"} <= {i.number for i in book.invoices}

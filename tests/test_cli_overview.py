@@ -1,0 +1,127 @@
+"""`debiteuren overzicht`: the figures as JSON (the contract of issue 10), the sheet written
+through the safe write-back (nothing with --proef), and the two charts as PNG."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from python_calamine import CalamineWorkbook
+
+from addin.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = "2026-11-24"
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    path = tmp_path / "Debiteuren.xlsm"
+    shutil.copy(ROOT / "workbook" / "Debiteuren.xlsm", path)
+    return path
+
+
+def _run(capsys, *argv: object) -> tuple[int, str]:
+    code = main([str(a) for a in argv])
+    return code, capsys.readouterr().out
+
+
+def test_json_is_the_contract_and_proef_writes_nothing(workbook, capsys):
+    before = workbook.read_bytes()
+    code, out = _run(capsys, "overzicht", workbook, "--datum", DAY, "--json", "--proef")
+    assert code == 0 and workbook.read_bytes() == before
+    got = json.loads(out)
+    assert set(got) == {"datum", "ouderdom", "dso", "dso_countback", "grootste_debiteuren",
+                        "goede_betalers"}  # fmt: skip
+    assert got["datum"] == DAY
+    assert [b["emmer"] for b in got["ouderdom"]] == [
+        "Niet vervallen", "1-30 dagen", "31-60 dagen", "61-90 dagen", "Meer dan 90 dagen"]  # fmt: skip
+    assert got["ouderdom"][0] == {"emmer": "Niet vervallen", "facturen": 12, "bedrag": "78692.82"}
+    assert (got["dso"], got["dso_countback"]) == (41, 48)
+    top = got["grootste_debiteuren"]
+    assert len(top) == 10 and set(top[0]) == {
+        "klant", "naam", "open", "vervallen", "oudste_vervaldatum", "actie"}  # fmt: skip
+    assert top[0] == {
+        "klant": "K001", "naam": "Bouwbedrijf Van der Meer B.V.", "open": "56268.28",
+        "vervallen": "14874.30", "oudste_vervaldatum": "2026-11-19", "actie": "bellen",
+    }  # fmt: skip
+    assert {"klant": "K030", "naam": "Supermarkt Van Dam"} in got["goede_betalers"]
+
+
+def test_writes_the_overzicht_and_the_pngs(workbook, tmp_path, capsys):
+    code, out = _run(capsys, "overzicht", workbook, "--datum", DAY, "--png", tmp_path / "png")
+    assert code == 0
+    assert "DSO countback (teruggeteld over de omzet per maand): 48 dagen" in out
+    assert "4 waarschuwingen: zie bovenaan de Werklijst." in out
+    sheet = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name("Overzicht").to_python()
+    assert sheet[0][0] == "Overzicht 24-11-2026"
+    labels = [row[0] for row in sheet]
+    assert "Goede betalers (betalen op tijd)" in labels
+    for name in ("ouderdom.png", "grootste-debiteuren.png"):
+        with Image.open(tmp_path / "png" / name) as image:
+            assert image.size[0] > 400
+    # the workbook's other parts are as they were: only the owned ones changed
+    with zipfile.ZipFile(ROOT / "workbook" / "Debiteuren.xlsm") as z:
+        old = {i.filename: z.read(i) for i in z.infolist()}
+    with zipfile.ZipFile(workbook) as z:
+        new = {i.filename: z.read(i) for i in z.infolist()}
+    changed = {n for n in old.keys() | new.keys() if old.get(n) != new.get(n)}
+    assert {"xl/vbaProject.bin", "customUI/customUI14.xml"}.isdisjoint(changed)
+
+
+def test_charts_are_added_once_and_follow_the_cells(workbook, capsys):
+    assert _run(capsys, "overzicht", workbook, "--datum", DAY)[0] == 0
+    first = workbook.read_bytes()
+    with zipfile.ZipFile(workbook) as z:
+        names = set(z.namelist())
+        charts = sorted(n for n in names if n.startswith("xl/charts/chart"))
+        assert len(charts) == 2 and "xl/drawings/drawing1.xml" in names
+        ageing = z.read(charts[0]).decode()
+        types = z.read("[Content_Types].xml").decode()
+    assert "<c:f>'Overzicht'!$A$5:$A$9</c:f>" in ageing
+    assert "<c:f>'Overzicht'!$C$5:$C$9</c:f>" in ageing and "78692.82" in ageing
+    assert all(f'PartName="/{c}"' in types for c in charts)
+    # a second run finds its charts again: nothing changes
+    assert _run(capsys, "overzicht", workbook, "--datum", DAY)[0] == 0
+    assert workbook.read_bytes() == first
+
+
+def test_a_new_empty_workbook_gets_the_second_chart_when_there_are_debtors(tmp_path, capsys):
+    """`nieuw` writes the ageing chart (no debtors yet, so no second chart); the first
+    overzicht with a debtor adds the second one into the same drawing, once."""
+    from datetime import date
+    from decimal import Decimal
+
+    from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
+    from tests.ooxml import assert_valid
+
+    path = tmp_path / "leeg.xlsm"
+    assert main(["nieuw", str(path), "--json"]) == 0
+    with zipfile.ZipFile(path) as z:
+        assert [n for n in z.namelist() if n.startswith("xl/charts/")] == ["xl/charts/chart1.xml"]
+    invoice = {"Factuurnummer": "F1", "Klantnummer": "K1", "Factuurdatum": date(2026, 10, 1),
+               "Vervaldatum": date(2026, 10, 31), "Bedrag": Decimal("100.00")}  # fmt: skip
+    apply_patch(
+        path,
+        Patch(
+            append=(
+                ("tblKlanten", ({"Klantnummer": "K1", "Naam": "Alfa BV"},)),
+                ("tblFacturen", (invoice,)),
+            )
+        ),
+        backup=False,
+    )
+    capsys.readouterr()
+    for _ in range(2):
+        assert _run(capsys, "overzicht", path, "--datum", DAY)[0] == 0
+    with zipfile.ZipFile(path) as z:
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/"))
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
+        top = z.read("xl/charts/chart2.xml").decode()
+    assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
+    assert drawing.count("<xdr:graphicFrame") == 2 and "Alfa BV" in top
+    assert_valid(path)

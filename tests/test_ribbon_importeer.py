@@ -1,0 +1,107 @@
+"""The ribbon's "Importeer facturen" and "Map met facturen" end to end, against the example
+workbook opened in the stand-in for Excel (tests/adapters/live_openpyxl.py); the command line
+on a copy must give the same data. Not shown here (no Excel on Linux): the file and folder
+dialogs themselves."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
+
+from addin import ribbon
+from addin.adapters.excel import live
+from addin.adapters.excel.xlwings_book import INVOICE_FOLDER_PROMPT, INVOICE_PROMPT
+from addin.adapters.workbook.reader import read_book
+from addin.cli import main
+from tests.adapters.live_openpyxl import OpenpyxlWorkbook
+from tests.test_ribbon import DAY, workbook  # noqa: F401  (the fixture)
+
+LIST = (
+    "Factuurnummer;Klant;Factuurdatum;Vervaldatum;Bedrag\n"
+    "2026-9001;K001;1-11-2026;1-12-2026;1.210,00\n"
+    "2026-9002;Nieuwe Klant B.V.;2-11-2026;2-12-2026;605,00\n"
+    "2026-9003;K002;3-11-2026;;-100,00\n"
+)
+
+
+def _copy(path: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "cli"
+    folder.mkdir(exist_ok=True)
+    return Path(shutil.copy(path, folder / path.name))
+
+
+def test_importeer_facturen_matches_the_command_line(workbook: Path, tmp_path: Path) -> None:  # noqa: F811
+    on_file = _copy(workbook, tmp_path)
+    listed = tmp_path / "openstaand.csv"
+    listed.write_text(LIST, encoding="utf-8")
+    excel = OpenpyxlWorkbook(workbook, files=[listed])
+    outcome = ribbon.importeer_facturen(excel, DAY)
+    excel.save()
+    assert excel.prompts == [INVOICE_PROMPT]
+    assert outcome.ok, outcome.message
+    assert outcome.message.startswith(
+        "1 bestand gelezen: 2 facturen en 1 creditnota toegevoegd, 1 nieuwe klant, 0 PDF's"
+    )
+    assert main(["importeer", str(on_file), str(listed)]) == 0
+    got, problems = read_book(workbook)
+    assert problems == ()
+    expected = read_book(on_file)[0]
+    assert got.invoices == expected.invoices and got.customers == expected.customers
+    assert [i.number for i in got.invoices[-3:]] == ["2026-9001", "2026-9002", "2026-9003"]
+    assert got.customers[-1].name == "Nieuwe Klant B.V."
+    # Again: nothing new, nothing written.
+    excel = OpenpyxlWorkbook(workbook, files=[listed])
+    again = ribbon.importeer_facturen(excel, DAY)
+    assert again.ok and excel.writes == 0
+    assert "Er is niets in de werkmap veranderd." in again.message
+
+
+def test_map_met_facturen_and_cancel(workbook: Path, tmp_path: Path) -> None:  # noqa: F811
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "lijst.csv").write_text(LIST, encoding="utf-8")
+    on_file = _copy(workbook, tmp_path)
+    excel = OpenpyxlWorkbook(workbook, folder=folder)
+    outcome = ribbon.importeer_facturenmap(excel, DAY)
+    excel.save()
+    assert excel.prompts == [INVOICE_FOLDER_PROMPT]
+    assert outcome.ok and "1 bestand gelezen: 2 facturen" in outcome.message
+    assert main(["importeer", str(on_file), str(folder)]) == 0
+    assert read_book(workbook)[0].invoices == read_book(on_file)[0].invoices
+
+    excel = OpenpyxlWorkbook(workbook)
+    assert "Geen facturen gekozen" in ribbon.importeer_facturen(excel, DAY).message
+    assert "Geen map gekozen" in ribbon.importeer_facturenmap(excel, DAY).message
+    assert excel.writes == 0
+
+
+def test_a_broken_file_alone_writes_nothing(workbook: Path, tmp_path: Path) -> None:  # noqa: F811
+    broken = tmp_path / "kapot.xml"
+    broken.write_text("<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'")
+    excel = OpenpyxlWorkbook(workbook, files=[broken])
+    outcome = ribbon.importeer_facturen(excel, DAY)
+    assert not outcome.ok and excel.writes == 0
+    assert "kapot.xml" in outcome.message and "niets in de werkmap geschreven" in outcome.message
+
+
+def test_the_plan_formula_grows_in_excel_too(
+    workbook: Path,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(live, "plan_mode", lambda: "formula")  # Excel for Windows
+    invoices = len(read_book(workbook)[0].invoices)
+    rows = [f"G-{n};K001;1-11-2026;1-12-2026;10,00" for n in range(5000 - invoices)]
+    listed = tmp_path / "groot.csv"
+    listed.write_text("Factuur;Klant;Datum;Vervaldatum;Bedrag\n" + "\n".join(rows) + "\n")
+    excel = OpenpyxlWorkbook(workbook, files=[listed])
+    outcome = ribbon.importeer_facturen(excel, DAY)
+    excel.save()
+    assert outcome.ok, outcome.message
+    a1 = load_workbook(workbook)["Plan"]["A1"].value
+    assert isinstance(a1, ArrayFormula) and a1.ref == "A1:I10001"
+    assert a1.text == live.plan_formula()
