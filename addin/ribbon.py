@@ -49,7 +49,7 @@ from jinja2 import TemplateError
 
 from addin import schema
 from addin.adapters.bank.job import BankFileError, import_bank
-from addin.adapters.documents.letter_job import run_letters
+from addin.adapters.documents.letter_job import SenderIncomplete, run_letters
 from addin.adapters.documents.letters import LetterTemplateError
 from addin.adapters.excel import live
 from addin.adapters.excel.live import LiveError, LiveWorkbook, LiveWriteError
@@ -71,6 +71,7 @@ from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
 from addin.core.plan_sheet import plan_rows
+from addin.core.sender import letter_problems
 from addin.core.sheet_layout import warnings_note
 from addin.core.texts import nl_date
 
@@ -146,7 +147,14 @@ def _run(
                 outcome = replace(outcome, message=outcome.message + "\n\n" + "\n".join(lock.notes))
     except LockError as exc:
         outcome = Outcome(False, str(exc))
-    except (RibbonError, LiveError, LiveWriteError, PatchError, BankFileError) as exc:
+    except (
+        RibbonError,
+        LiveError,
+        LiveWriteError,
+        PatchError,
+        BankFileError,
+        SenderIncomplete,
+    ) as exc:
         outcome = Outcome(False, _nothing_written(str(exc)))
     except (TemplateError, LetterTemplateError) as exc:
         outcome = Outcome(False, "De brieven zijn niet gemaakt: " + template_problem(exc))
@@ -377,7 +385,11 @@ def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Out
 def _check(workbook: LiveWorkbook, as_of: date) -> Outcome:
     book, read_problems = live.read_live(workbook)
     plan = plan_book(book, as_of)
-    problems = (*read_problems, *plan.problems)
+    problems = (
+        *read_problems,
+        *plan.problems,
+        *letter_problems(book.settings, len(plan.letters)),
+    )
     name = Path(workbook.fullname).name
     if not problems:
         return Outcome(True, f"Geen problemen gevonden in {name}." + _warnings_note(plan, book))

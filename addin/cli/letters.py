@@ -15,9 +15,20 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
+from addin.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    parse_day,
+    print_json,
+    writes_workbook,
+)
+
+if TYPE_CHECKING:
+    from addin.adapters.documents.letter_job import SenderIncomplete
 from addin.core.letter_log import werklijst_warnings
 from addin.core.sheet_layout import warnings_note
 
@@ -27,7 +38,11 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     # Imported here, not at start-up: only this command needs jinja2, reportlab and pypdf.
     from jinja2 import TemplateError
 
-    from addin.adapters.documents.letter_job import console_progress, run_letters
+    from addin.adapters.documents.letter_job import (
+        SenderIncomplete,
+        console_progress,
+        run_letters,
+    )
     from addin.adapters.documents.letters import LetterTemplateError
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError
@@ -44,6 +59,8 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
         )
     except PatchError as exc:
         return fail(args, str(exc))
+    except SenderIncomplete as exc:
+        return refuse(args, exc)
     except (TemplateError, LetterTemplateError) as exc:
         return fail(args, template_problem(exc))
     except OSError as exc:
@@ -85,6 +102,16 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     if note:
         print(note)
     return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def refuse(args: argparse.Namespace, exc: SenderIncomplete) -> int:
+    """Exit 2 with the refusal; with --json also each problem (blad, rij, kolom, melding)."""
+    from addin.cli.report import problem_json
+
+    if getattr(args, "json", False):
+        print_json({"fout": str(exc), "problemen": [problem_json(p) for p in exc.problems]})
+        return EXIT_FAILED
+    return fail(args, str(exc))
 
 
 def template_problem(exc: Exception) -> str:

@@ -228,6 +228,9 @@ class Settings:
     output_dir: str = ""
     invoice_dir: str = ""
     worklist_days_ahead: int = 7
+    # (field, Excel row) of every setting found on Instellingen, so a problem can name the
+    # row of an empty or wrong value; a setting missing from the sheet has no row.
+    rows: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,9 +48,20 @@ from addin.core.letter_log import (
     contact_rows,
     werklijst_rows,
 )
-from addin.core.model import Book, Contact, LetterTask, Plan
+from addin.core.model import Book, Contact, LetterTask, Plan, Problem
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book, plan_with_ledger
+from addin.core.sender import letter_problems, refusal
+
+
+class SenderIncomplete(Exception):
+    """Letters are due but Instellingen lacks the sender's details (core.sender); nothing
+    was made or written. The message lists each problem with sheet, row and column."""
+
+    def __init__(self, problems: tuple[Problem, ...], what: str = "De brieven zijn") -> None:
+        self.problems = problems
+        super().__init__(refusal(problems, what))
+
 
 PARALLEL_FROM = 20  # below this many letters, starting worker processes costs more than it saves
 
@@ -166,10 +177,15 @@ def run_letters(
     through xlwings, adapters/live.py) and so skips that check: there the open workbook is
     the one being written. `workbook` still locates the output folder and the templates.
     `parallel=False` makes every letter in this process (see addin/ribbon.py for why).
+    Raises SenderIncomplete, also for a dry run, when letters are due and Instellingen lacks
+    the sender's details.
     """
     if not dry_run and write is None:
         check_not_open(workbook)  # before any letter is made
     plan, ledger = plan_with_ledger(book, as_of)
+    refused = letter_problems(book.settings, len(plan.letters))
+    if refused:
+        raise SenderIncomplete(refused)  # before any folder or letter exists
     # before any file
     check_templates(book, as_of, plan.letters, letter_templates(workbook), ledger=ledger)
     target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
