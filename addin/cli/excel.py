@@ -1,9 +1,11 @@
-"""`debiteuren bouw [--uit PAD]` and `debiteuren nieuw PAD [--voorbeeld] [--klassiek]`.
+"""`debiteuren bouw [--uit PAD]` and `debiteuren nieuw PAD [--voorbeeld] [--klassiek] [--mac]`.
 
 `bouw` builds the shipped workbook workbook/Debiteuren.xlsm from the example (the same
 bytes on every build; the interpreter left to xlwings' defaults, so the file works on any
 machine). `nieuw` writes a fresh workbook for this computer: its xlwings.conf points at the
-Python that runs the command, and it never overwrites a file.
+Python that runs the command, and it never overwrites a file. With `--mac` (the default on
+macOS) the Plan sheet holds the plan as values instead of =DEBITEUREN_PLAN(...): the Mac has
+no worksheet functions from Python, and "Vernieuw werklijst" there writes values too.
 
 Example::
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +70,8 @@ def cmd_bouw(args: argparse.Namespace) -> int:
 
 def cmd_nieuw(args: argparse.Namespace) -> int:
     from addin.core.model import Book
+    from addin.core.plan import plan_book
+    from addin.core.plan_sheet import plan_rows
     from addin.example import EXAMPLE_DATE, example_book
     from addin.excel.build import WorkbookOptions, build_workbook, interpreter_rows, write_new
 
@@ -83,11 +88,13 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
     book = example_book() if args.voorbeeld else Book()
     peildatum = EXAMPLE_DATE if args.voorbeeld else today
     interpreter = interpreter_rows()
+    mac = sys.platform == "darwin" if args.mac is None else args.mac
     options = WorkbookOptions(
         peildatum=peildatum,
         timestamp=datetime.now().replace(microsecond=0),
         lambdas=not args.klassiek,
         interpreter=interpreter,
+        plan_rows=plan_rows(plan_book(book, peildatum)) if mac else None,
     )
     data = build_workbook(book, options)
     try:
@@ -101,6 +108,7 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
             "bestand": str(path),
             "voorbeeld": bool(args.voorbeeld),
             "klassiek": bool(args.klassiek),
+            "mac": mac,
             "facturen": len(book.invoices),
             "peildatum": peildatum.isoformat(),
             "interpreter": dict(interpreter),
@@ -114,6 +122,8 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
             else "=NEXTACTION en =DUESTATUS voor Excel 365"
         )
         print(f"Nieuwe werkmap {path} gemaakt ({inhoud}; {vorm}).")
+        if mac:
+            print("Voor de Mac: het blad Plan heeft waarden; 'Vernieuw werklijst' ververst ze.")
         print(f"Python voor Excel: {interpreter[0][1]} ({interpreter[0][0]}).")
         print("Open hem in Excel en schakel macro's in.")
     return EXIT_OK
@@ -137,5 +147,8 @@ def register(sub: Any) -> None:
     p.add_argument("--klassiek", action="store_true",
                    help="voor Excel 2016-2021 en LibreOffice: gewone opzoekformules in plaats "
                         "van =NEXTACTION / =DUESTATUS")  # fmt: skip
+    p.add_argument("--mac", action="store_true", default=None,
+                   help="voor Excel op de Mac: het plan als waarden op het blad Plan in plaats "
+                        "van de werkbladfunctie (standaard op macOS)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_nieuw)
