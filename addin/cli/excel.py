@@ -23,12 +23,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
 from addin.cli.common import EXIT_OK, fail, print_json
 
 # openpyxl and pyOpenVBA (addin.excel.build) are imported by the commands that build, not at
 # start-up: every other command would pay for them.
 
 SUFFIX = ".xlsm"
+# The example's Factuurmap (addin/example.py): its invoice PDFs live beside the workbook.
+INVOICE_FOLDER = "facturen"
 
 
 def default_output() -> Path:
@@ -49,9 +52,12 @@ def cmd_bouw(args: argparse.Namespace) -> int:
     if out.suffix.lower() != SUFFIX:
         return fail(args, f"'{out}' moet op {SUFFIX} eindigen (een werkmap met macro's)")
     options = WorkbookOptions(peildatum=EXAMPLE_DATE, timestamp=EXAMPLE_TIMESTAMP)
-    data = build_workbook(example_book(), options)
+    book = example_book()
+    data = build_workbook(book, options)
     try:
         out.write_bytes(data)
+        # The example's invoices beside it (its Factuurmap), so letters carry originals.
+        invoices = write_invoice_pdfs(book, out.parent / INVOICE_FOLDER)
     except OSError as exc:
         return fail(args, f"de werkmap kon niet worden geschreven: {exc}")
     if args.json:
@@ -61,10 +67,12 @@ def cmd_bouw(args: argparse.Namespace) -> int:
                 "bytes": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "peildatum": EXAMPLE_DATE.isoformat(),
+                "facturen": invoices,
             }
         )
     else:
         print(f"Werkmap {out} gebouwd ({len(data):,} bytes).".replace(",", "."))
+        print(f"{invoices} facturen (pdf) in {out.parent / INVOICE_FOLDER}.")
     return EXIT_OK
 
 
@@ -103,6 +111,12 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
         return fail(args, f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam.")
     except OSError as exc:
         return fail(args, f"de werkmap kon niet worden geschreven: {exc}")
+    invoices = 0
+    if args.voorbeeld:
+        try:  # beside the workbook, where its Factuurmap points; a file there is kept
+            invoices = write_invoice_pdfs(book, path.parent / INVOICE_FOLDER, overwrite=False)
+        except OSError as exc:
+            return fail(args, f"de werkmap staat er, maar de facturen niet: {exc}")
     if args.json:
         data_json: dict[str, Any] = {
             "bestand": str(path),
@@ -112,6 +126,7 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
             "facturen": len(book.invoices),
             "peildatum": peildatum.isoformat(),
             "interpreter": dict(interpreter),
+            "factuur_pdfs": invoices,
         }
         print_json(data_json)
     else:
@@ -122,6 +137,8 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
             else "=NEXTACTION en =DUESTATUS voor Excel 365"
         )
         print(f"Nieuwe werkmap {path} gemaakt ({inhoud}; {vorm}).")
+        if invoices:
+            print(f"{invoices} facturen (pdf) in {path.parent / INVOICE_FOLDER}.")
         if mac:
             print("Voor de Mac: het blad Plan heeft waarden; 'Vernieuw werklijst' ververst ze.")
         print(f"Python voor Excel: {interpreter[0][1]} ({interpreter[0][0]}).")
