@@ -23,7 +23,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
 from addin.cli.common import EXIT_OK, fail, print_json
 
 # openpyxl and pyOpenVBA (addin.excel.build) are imported by the commands that build, not at
@@ -45,6 +44,7 @@ def default_output() -> Path:
 
 
 def cmd_bouw(args: argparse.Namespace) -> int:
+    from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
     from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
     from addin.excel.build import WorkbookOptions, build_workbook
 
@@ -77,6 +77,7 @@ def cmd_bouw(args: argparse.Namespace) -> int:
 
 
 def cmd_nieuw(args: argparse.Namespace) -> int:
+    from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
     from addin.core.model import Book
     from addin.core.plan import plan_book
     from addin.core.plan_sheet import plan_rows
