@@ -52,6 +52,7 @@ from addin.adapters.bank.job import BankFileError, import_bank
 from addin.adapters.documents.letter_job import (
     LetterJob,
     RunRefused,
+    SenderIncomplete,
     discard_files,
     run_letters,
     template_problem,
@@ -76,6 +77,7 @@ from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
 from addin.core.plan_sheet import plan_rows
+from addin.core.sender import letter_problems
 from addin.core.sheet_layout import warnings_note
 from addin.core.texts import nl_date
 
@@ -153,7 +155,14 @@ def _run(
         outcome = Outcome(False, str(exc))
     except RunRefused as exc:
         outcome = Outcome(False, "De brieven zijn niet gemaakt: " + str(exc))
-    except (RibbonError, LiveError, LiveWriteError, PatchError, BankFileError) as exc:
+    except (
+        RibbonError,
+        LiveError,
+        LiveWriteError,
+        PatchError,
+        BankFileError,
+        SenderIncomplete,
+    ) as exc:
         outcome = Outcome(False, _nothing_written(str(exc)))
     except (TemplateError, LetterTemplateError) as exc:
         outcome = Outcome(False, "De brieven zijn niet gemaakt: " + template_problem(exc))
@@ -405,7 +414,11 @@ def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Out
 def _check(workbook: LiveWorkbook, as_of: date) -> Outcome:
     book, read_problems = live.read_live(workbook)
     plan = plan_book(book, as_of)
-    problems = (*read_problems, *plan.problems)
+    problems = (
+        *read_problems,
+        *plan.problems,
+        *letter_problems(book.settings, len(plan.letters)),
+    )
     name = Path(workbook.fullname).name
     if not problems:
         return Outcome(True, f"Geen problemen gevonden in {name}." + _warnings_note(plan, book))

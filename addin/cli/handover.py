@@ -64,12 +64,15 @@ def handover_contact(
 def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin import schema
     from addin.adapters.documents.handover import make_handover
+    from addin.adapters.documents.letter_job import SenderIncomplete
     from addin.adapters.rates import load_rates
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
+    from addin.cli.letters import refuse
     from addin.core.interest import RateTableError
     from addin.core.money import format_eur, json_amount
     from addin.core.plan import plan_book
+    from addin.core.sender import sender_problems
 
     if not args.proef:
         try:
@@ -80,6 +83,9 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     problems = list(read_problems) + list(plan_book(book, args.datum).problems)
     if not any(c.number == args.klant for c in book.customers):
         return fail(args, f"klantnummer {args.klant} staat niet in Klanten van {args.boek}")
+    refused = sender_problems(book.settings)  # the file names and prints the sender
+    if refused:
+        return refuse(args, SenderIncomplete(refused, "Het overdrachtsdossier is"))
     try:
         result = make_handover(
             book,

@@ -15,20 +15,36 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
-from addin.core.letter_log import werklijst_warnings
-from addin.core.sheet_layout import warnings_note
+from addin.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    parse_day,
+    print_json,
+    writes_workbook,
+)
+
+if TYPE_CHECKING:
+    from addin.adapters.documents.letter_job import SenderIncomplete
 
 
 @writes_workbook
 def cmd_herinneringen(args: argparse.Namespace) -> int:
     # Imported here, not at start-up: only this command needs jinja2, reportlab and pypdf.
-    from addin.adapters.documents.letter_job import RunRefused, console_progress, run_letters
+    from addin.adapters.documents.letter_job import (
+        RunRefused,
+        SenderIncomplete,
+        console_progress,
+        run_letters,
+    )
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError
     from addin.cli.report import warning_json
+    from addin.core.letter_log import werklijst_warnings
+    from addin.core.sheet_layout import warnings_note
 
     book, read_problems = read_book(args.boek)
     try:
@@ -42,6 +58,8 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
         )
     except RunRefused as exc:
         return fail(args, str(exc))
+    except SenderIncomplete as exc:
+        return refuse(args, exc)
     except PatchError as exc:
         return fail(args, f"{exc} De brieven van deze run zijn weer verwijderd.")
     except OSError as exc:
@@ -112,6 +130,17 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     if note:
         print(note)
     return EXIT_PROBLEMS if reported else EXIT_OK
+
+
+def refuse(args: argparse.Namespace, exc: SenderIncomplete) -> int:
+    """Exit 2 with the refusal; with --json also each problem (blad, rij, kolom, melding)."""
+    from addin.cli.report import problem_json
+
+    if getattr(args, "json", False):
+        print_json({"fout": str(exc), "problemen": [problem_json(p) for p in exc.problems]})
+        return EXIT_FAILED
+    return fail(args, str(exc))
+
 
 
 def register(sub: Any) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from addin import schema
 from addin.core.addresses import parse_addresses
 from addin.core.model import Book, CellRef, Problem
+from addin.core.references import iban_is_valid
 
 Check = Callable[[Book, date], list[Problem]]
 
@@ -196,6 +197,21 @@ def check_email_addresses(book: Book, as_of: date) -> list[Problem]:
     return out
 
 
+def check_customer_ibans(book: Book, as_of: date) -> list[Problem]:
+    """A customer's IBAN with wrong check digits: the bank import would never recognise it
+    (reported, never refused: the letters do not use it)."""
+    return [
+        Problem(
+            _ref(K, c.row, "ibans"),
+            f"IBAN '{iban}' van klant {c.number} is geen geldig IBAN (de controlecijfers "
+            "kloppen niet); controleer het nummer",
+        )
+        for c in book.customers
+        for iban in c.ibans
+        if not iban_is_valid(iban)
+    ]
+
+
 CHECKS: tuple[Check, ...] = (
     check_duplicate_customers,
     check_invoice_rows,
@@ -203,6 +219,7 @@ CHECKS: tuple[Check, ...] = (
     check_invoice_references,
     check_step_names,
     check_email_addresses,
+    check_customer_ibans,
 )
 
 

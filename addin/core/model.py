@@ -236,6 +236,10 @@ class Settings:
     thank_good_payers: bool = False
     bundle_days: int = 7
     worklist_days_ahead: int = 7
+    # (field, Excel row) of every setting found on Instellingen, so a problem can name the
+    # row of an empty or wrong value; a setting missing from the sheet has no row.
+    # Not part of what the settings are: two books with the same values are equal.
+    rows: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,12 @@ def workbook(tmp_path: Path) -> Path:
             company_name="Installatiebedrijf Test BV",
             collection_agency="Incasso Noord BV, Postbus 1, 9700 AA Groningen",
             invoice_dir="facturen",
+            # the sender's details overdracht requires (core.sender)
+            address="Industrieweg 1",
+            postcode="9700 AB",
+            city="Groningen",
+            email="debiteuren@test.nl",
+            iban="NL91ABNA0417164300",
         ),
         path,
     )

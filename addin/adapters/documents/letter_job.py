@@ -60,9 +60,20 @@ from addin.core.letter_log import (
     contact_rows,
     werklijst_rows,
 )
-from addin.core.model import Book, Contact, LetterTask, Plan, Warning_
+from addin.core.model import Book, Contact, LetterTask, Plan, Problem, Warning_
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book, plan_with_ledger
+from addin.core.sender import letter_problems, refusal
+
+
+class SenderIncomplete(Exception):
+    """Letters are due but Instellingen lacks the sender's details (core.sender); nothing
+    was made or written. The message lists each problem with sheet, row and column."""
+
+    def __init__(self, problems: tuple[Problem, ...], what: str = "De brieven zijn") -> None:
+        self.problems = problems
+        super().__init__(refusal(problems, what))
+
 
 PARALLEL_FROM = 20  # below this many letters, starting worker processes costs more than it saves
 # The P1 warnings the letter run repeats before its summary (plan.bank_warnings).
@@ -379,8 +390,13 @@ def run_letters(
 
     Raises RunRefused before any file when a pre-flight check refuses; an OSError (or the
     writer's error) after the first file, with this run's files removed again.
+    Raises SenderIncomplete, also for a dry run, when letters are due and Instellingen lacks
+    the sender's details.
     """
     plan, ledger = plan_with_ledger(book, as_of)
+    refused = letter_problems(book.settings, len(plan.letters))
+    if refused:
+        raise SenderIncomplete(refused)  # before any folder or letter exists
     target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
     ctx = RunContext(book, workbook, as_of, plan, target, dry_run, write is None, ledger)
     for check in preflight:

@@ -792,12 +792,14 @@ def _read_settings(found: _Range) -> tuple[Settings, list[Problem]]:
     name_pos, value_pos = positions["name"], positions["value"]
     defaults = Settings()
     values: dict[str, Any] = {}
+    rows: dict[str, int] = {}
     for k, row in enumerate(found.rows):
         key = schema.normalise_header(to_text(row[name_pos]))
         match = _SETTING_FIELDS.get(key) or _SETTING_FIELDS.get(_NAME_NOISE.sub("", key))
         if match is None or match[0] in values:
             continue
         field, dutch = match
+        rows[field] = found.first_row + k
         convert = _SETTING_CONVERTERS.get(field, to_text)
         raw = row[value_pos]
         try:
@@ -816,7 +818,7 @@ def _read_settings(found: _Range) -> tuple[Settings, list[Problem]]:
             continue
         if value is not None and value != "":
             values[field] = value
-    return Settings(**values), problems
+    return Settings(**values, rows=tuple(rows.items())), problems
 
 
 # --- messages -------------------------------------------------------------------------
