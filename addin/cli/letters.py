@@ -21,6 +21,7 @@ from addin.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_PROBLEMS,
+    core_tables_refusal,
     fail,
     parse_day,
     print_json,
@@ -45,9 +46,12 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     )
     from addin.adapters.documents.letters import LetterTemplateError
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import PatchError
+    from addin.adapters.workbook.xlsx_patch import PatchError, write_failure
 
     book, read_problems = read_book(args.boek)
+    refusal = None if args.proef else core_tables_refusal(book, args.boek)
+    if refusal:
+        return fail(args, refusal)
     try:
         job = run_letters(
             book,
@@ -64,7 +68,12 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     except (TemplateError, LetterTemplateError) as exc:
         return fail(args, template_problem(exc))
     except OSError as exc:
-        return fail(args, f"de brieven konden niet worden geschreven: {exc}")
+        where = f" in {exc.filename}" if getattr(exc, "filename", None) else ""
+        return fail(
+            args,
+            f"de brieven konden niet worden geschreven{where}: {write_failure(exc)}. De "
+            "brieven van deze run zijn weer verwijderd en er is niets in de werkmap geschreven.",
+        )
     problems = list(read_problems) + list(job.plan_after.problems)
     per_step = Counter(m.task.step or m.task.action.value for m in job.made)
     if args.json:
@@ -84,7 +93,11 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
                 }
                 for m in job.made
             ],
-            "problemen": len(problems),
+            "overgeslagen": [
+                {"klant": f.task.customer, "actie": f.task.action.value, "melding": f.message}
+                for f in job.failed
+            ],
+            "problemen": len(problems) + len(job.failed),
         }
         print_json(data)
         return EXIT_PROBLEMS if problems else EXIT_OK
@@ -101,7 +114,10 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     note = warnings_note(len(werklijst_warnings(job.plan_after, book)))
     if note:
         print(note)
-    return EXIT_PROBLEMS if problems else EXIT_OK
+    if not args.json:
+        for failure in job.failed:
+            print(f"  Let op: {failure.message}.")
+    return EXIT_PROBLEMS if problems or job.failed else EXIT_OK
 
 
 def refuse(args: argparse.Namespace, exc: SenderIncomplete) -> int:

@@ -17,14 +17,18 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from jinja2 import TemplateSyntaxError
 
 from addin import schema
 from addin.adapters.documents.letters import (
@@ -38,7 +42,7 @@ from addin.adapters.documents.paths import roots_for, safe_name
 from addin.adapters.documents.preflight import check_templates
 from addin.adapters.processes import child_init
 from addin.adapters.tempfiles import remove_stale, write_atomic
-from addin.adapters.workbook.xlsx_patch import Patch, apply_patch, check_not_open
+from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
 from addin.core.ledger import Ledger
 from addin.core.letter_content import LetterContent, compose
 from addin.core.letter_log import (
@@ -67,14 +71,23 @@ PARALLEL_FROM = 20  # below this many letters, starting worker processes costs m
 
 
 @dataclass(frozen=True, slots=True)
+class LetterFailure:
+    """A letter that could not be made; the run skipped it and went on (Dutch message)."""
+
+    task: LetterTask
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class LetterJob:
-    """What a run made and wrote."""
+    """What a run made and wrote; `failed` the letters it skipped."""
 
     folder: Path
     made: tuple[MadeLetter, ...]
     dry_run: bool
     written: bool
     plan_after: Plan
+    failed: tuple[LetterFailure, ...] = ()
 
 
 def output_folder(workbook: Path, setting: str, as_of: date, dry_run: bool) -> Path:
@@ -118,6 +131,57 @@ def _make_one(job: tuple[LetterTask, LetterContent]) -> MadeLetter:
     return MadeLetter(task, document, task.channel, content.recipient.attention)
 
 
+def _skipped(task: LetterTask, exc: Exception) -> LetterFailure:
+    what = task.step or task.action.value
+    return LetterFailure(
+        task,
+        f"de brief '{what}' aan klant {task.customer} kon niet worden gemaakt "
+        f"({type(exc).__name__}: {str(exc)[:300]}); overgeslagen, de andere brieven zijn "
+        "wel gemaakt",
+    )
+
+
+def _make_or_skip(
+    job: tuple[LetterTask, LetterContent | LetterFailure],
+) -> MadeLetter | LetterFailure:
+    """One letter; a letter that cannot be made (its data, or a template that fails on
+    it) is reported, not the end of the run. A full disk (OSError) and a template that does
+    not compile stop the run: they hit every letter."""
+    task, content = job
+    if isinstance(content, LetterFailure):
+        return content
+    try:
+        return _make_one((task, content))
+    except (OSError, TemplateSyntaxError):
+        raise
+    except Exception as exc:  # any other failure concerns this letter only
+        return _skipped(task, exc)
+
+
+def _composed(
+    tasks: Sequence[LetterTask], book: Book, as_of: date, ledger: Ledger
+) -> Iterator[tuple[LetterTask, LetterContent | LetterFailure]]:
+    for task in tasks:
+        try:
+            yield task, compose(task, book, as_of, ledger=ledger)
+        except Exception as exc:  # this letter's data; the others go on
+            yield task, _skipped(task, exc)
+
+
+def _remove_run_files(folder: Path, before: set[str], started: int) -> None:
+    """Remove what this run wrote in `folder`: new files, and older ones it overwrote."""
+    for entry in folder.iterdir():
+        try:
+            if entry.is_file() and (
+                entry.name not in before or entry.stat().st_mtime_ns >= started
+            ):
+                entry.unlink()
+        except OSError:
+            continue
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only when empty: a folder this run made for nothing
+
+
 def make_letters(
     book: Book,
     workbook: Path,
@@ -128,34 +192,57 @@ def make_letters(
     *,
     parallel: bool = True,
     ledger: Ledger | None = None,
-) -> tuple[MadeLetter, ...]:
+) -> tuple[tuple[MadeLetter, ...], tuple[LetterFailure, ...]]:
     """All letters, on both cores when there are many and `parallel` allows it (order
-    kept). Pass the plan's `ledger` to compose from it (else one is built)."""
+    kept), and those skipped (`LetterFailure`). Pass the plan's `ledger` to compose from it
+    (else one is built). When the run stops (a full disk, a template that does not compile)
+    the files it wrote are removed again: no partial set of letters is left."""
     folder.mkdir(parents=True, exist_ok=True)
+    before = {entry.name for entry in folder.iterdir()}
+    started = time.time_ns()
+    try:
+        results = _make_all(book, workbook, as_of, folder, tasks, progress, parallel, ledger)
+    except BaseException:
+        _remove_run_files(folder, before, started)
+        raise
+    made = tuple(r for r in results if isinstance(r, MadeLetter))
+    return made, tuple(r for r in results if isinstance(r, LetterFailure))
+
+
+def _make_all(
+    book: Book,
+    workbook: Path,
+    as_of: date,
+    folder: Path,
+    tasks: Sequence[LetterTask],
+    progress: Callable[[int, int], None] | None,
+    parallel: bool,
+    ledger: Ledger | None,
+) -> list[MadeLetter | LetterFailure]:
     ledger = ledger if ledger is not None else Ledger.build(book, as_of)
     # Composed in order while the workers already render the first ones; a content is small
     # (one customer's lines) and is dropped once its letter is made.
-    jobs = ((task, compose(task, book, as_of, ledger=ledger)) for task in tasks)
+    jobs = _composed(tasks, book, as_of, ledger)
     init = (workbook, book.settings.invoice_dir, as_of, folder)
-    made: list[MadeLetter] = []
+    made: list[MadeLetter | LetterFailure] = []
     if not parallel or len(tasks) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         _init(*init)
         for job in jobs:
-            made.append(_make_one(job))
+            made.append(_make_or_skip(job))
             if progress:
                 progress(len(made), len(tasks))
-        return tuple(made)
+        return made
     with ProcessPoolExecutor(
         max_workers=min(os.cpu_count() or 2, 4),
         # Workers end with this process, even when it is killed (adapters/processes.py).
         initializer=child_init,
         initargs=(os.getpid(), _init, init),
     ) as pool:
-        for letter in pool.map(_make_one, jobs, chunksize=8):
+        for letter in pool.map(_make_or_skip, jobs, chunksize=8):
             made.append(letter)
             if progress:
                 progress(len(made), len(tasks))
-    return tuple(made)
+    return made
 
 
 def run_letters(
@@ -192,7 +279,7 @@ def run_letters(
     # Temp files of a killed run: in today's folder and in the other days' folders.
     remove_stale(target)
     remove_stale(output_folder(workbook, book.settings.output_dir, as_of, False).parent, depth=2)
-    made = make_letters(
+    made, failed = make_letters(
         book, workbook, as_of, target, plan.letters, progress, parallel=parallel, ledger=ledger
     )
     del ledger  # the plan after the letters needs a new one (new contacts, confirmations)
@@ -210,7 +297,7 @@ def run_letters(
     )
     plan_after = plan_book(after, as_of)
     if dry_run:
-        return LetterJob(target, made, True, False, plan_after)
+        return LetterJob(target, made, True, False, plan_after, failed)
     patch = Patch(
         append=((schema.CONTACTEN.name, tuple(_contact_row(c) for c in logged)),) if logged else (),
         set_cells=tuple(
@@ -225,10 +312,16 @@ def run_letters(
         ),
     )
     if write is None:
-        apply_patch(workbook, patch)
+        try:
+            apply_patch(workbook, patch)
+        except PatchError as exc:
+            raise PatchError(
+                f"{exc} De {len(made)} brieven staan wel in {target}, maar zijn niet in "
+                "Contacten gelogd: verstuur ze niet; de volgende run maakt ze opnieuw."
+            ) from None
     else:
         write(patch)
-    return LetterJob(target, made, False, True, plan_after)
+    return LetterJob(target, made, False, True, plan_after, failed)
 
 
 def _contact_row(c: Contact) -> dict[str, object]:
