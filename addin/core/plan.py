@@ -167,7 +167,7 @@ def settle_covered_letters(
     letter is left: the credit notes then count against the customer's next letter."""
     letters = group_letters(actions, ledger)
     while True:
-        covered = {
+        covered: dict[tuple[CustomerId, Action, str, str], LetterTask] = {
             (t.customer, t.action, t.step, t.agreement): t
             for t in letters
             if t.total <= ZERO and t.action is not Action.CONFIRM
