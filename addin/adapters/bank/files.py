@@ -273,7 +273,7 @@ _TEXT_FIELDS = ("counter_iban", "counter_name", "description", "reference", "end
 
 
 def safe_text(text: str) -> str:
-    """Bank text as an Excel cell can hold it: control characters removed (line breaks and
+    r"""Bank text as an Excel cell can hold it: control characters removed (line breaks and
     tabs become a space), and cut at 32,767 characters with "(ingekort)" at the end.
 
     >>> safe_text("Factuur\x07 2026-01\n17")

@@ -29,7 +29,7 @@ import gc
 import re
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -513,7 +513,7 @@ def _find(
     workbook: CalamineWorkbook, spec: schema.TableSpec, package: _Package | None = None
 ) -> _Range | None:
     """The table by name, else a plain range with the table's headers on its sheet."""
-    package = package or _Package({}, {})
+    package = package or _Package({})
     try:
         table_names = workbook.table_names
     except CalamineError:  # no table support for this file type
@@ -552,7 +552,7 @@ class _Package:
     """
 
     table_refs: dict[str, tuple[int, int, int, int]]
-    errors: dict[str, dict[tuple[int, int], str]]
+    errors: Future[dict[str, dict[tuple[int, int], str]]] | None = None
 
 
 _REF = re.compile(rb'\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
@@ -570,7 +570,6 @@ def _package_facts(path: Path) -> _Package:
     from xml.sax.saxutils import unescape
 
     refs: dict[str, tuple[int, int, int, int]] = {}
-    errors: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as package:
             names = set(package.namelist())
@@ -585,13 +584,29 @@ def _package_facts(path: Path) -> _Package:
                     for name in _NAMES.findall(head):
                         text = unescape(name.decode("utf-8", "replace"), {"&quot;": '"'})
                         refs[text.casefold()] = (*first, *last)
-            for sheet, member in _sheet_parts(package, names).items():
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError):
+        return _Package(refs)
+    # The error scan inflates every sheet: in its own thread (zlib works without the GIL),
+    # while python-calamine parses the first tables.
+    return _Package(refs, _SCANNER.submit(_error_cells, path))
+
+
+_SCANNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="foutcellen")
+
+
+def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    import zipfile
+
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(path) as package:
+            for sheet, member in _sheet_parts(package, set(package.namelist())).items():
                 found = _errors_in(package, member)
                 if found:
                     errors[sheet] = found
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError):
         pass
-    return _Package(refs, errors)
+    return errors
 
 
 def _sheet_parts(package: Any, names: set[str]) -> dict[str, str]:
@@ -649,7 +664,7 @@ def _column_index(letters: str) -> int:
 def _with_errors(found: _Range, package: _Package) -> _Range:
     """Error cells in the range as their code ("#DIV/0!") instead of empty: every column's
     converter then reports them (no date or amount reads "#N/A"), with sheet, row, column."""
-    errors = package.errors.get(found.sheet)
+    errors = package.errors.result().get(found.sheet) if package.errors else None
     if not errors:
         return found
     top, left = found.first_row - 1, found.first_col  # zero-based row of rows[0]
