@@ -268,6 +268,8 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
         f"Gelogd in Contacten; de Werklijst is bijgewerkt.\n"
         f"Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's."
     )
+    for failure in job.failed:  # letters that could not be made were skipped
+        message += f"\nLet op: {failure.message}."
     warned = _warnings_note(job.plan_after, book)
     return Outcome(True, message + warned + _problems_note(problems), job.folder)
 
