@@ -370,6 +370,9 @@ def test_error_cells_and_nan_are_problems_with_sheet_row_column(capsys, workbook
     found = [p for p in data["problemen"] if p["blad"] == "Facturen" and p["kolom"] == column]
     assert [p["rij"] for p in found] == [int(ref[1:])], data["problemen"]
     assert "1899" not in found[0]["melding"] or "geen bruikbare datum" in found[0]["melding"]
+    code_in_cell = re.search(r"<v>(#[^<]+)</v>", xml)
+    if code_in_cell:  # the error value itself, not "is leeg"
+        assert code_in_cell.group(1) in found[0]["melding"]
 
 
 # -- item 10: defence in depth ----------------------------------------------------------------
