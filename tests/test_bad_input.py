@@ -223,10 +223,11 @@ def test_one_letter_that_cannot_be_made_is_reported_and_skipped(capsys, workbook
     override = workbook.parent / "sjablonen" / "nl" / "herinnering.txt.j2"
     override.parent.mkdir(parents=True)
     text = (ROOT / "templates" / "nl" / "herinnering.txt.j2").read_text(encoding="utf-8")
-    # Fails at render time for one letter only: K006's, of € 684,20.
+    # Fails at render time for one letter only: K031's, of € 389,00 (not the first
+    # herinnering, which the pre-flight renders before any letter).
     text = text.replace(
         "{% block subject %}",
-        '{% block subject %}{% if total|string == "684.20" %}{{ 1 // 0 }}{% endif %}',
+        '{% block subject %}{% if total|string == "389.00" %}{{ 1 // 0 }}{% endif %}',
     )
     override.write_text(text, encoding="utf-8")
     code, data = run(capsys, "herinneringen", workbook, "--datum", DAY, "--proef", "--json",
@@ -234,7 +235,7 @@ def test_one_letter_that_cannot_be_made_is_reported_and_skipped(capsys, workbook
     assert code == 1, data
     assert len(data["brieven"]) == 9
     (skipped,) = data["overgeslagen"]
-    assert skipped["klant"] == "K006" and "overgeslagen" in skipped["melding"]
+    assert skipped["klant"] == "K031" and "overgeslagen" in skipped["melding"]
 
 
 # -- item 3: wrong data written --------------------------------------------------------------
