@@ -26,7 +26,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
+from addin.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    core_tables_refusal,
+    fail,
+    parse_day,
+    print_json,
+    writes_workbook,
+)
 from addin.core.letter_log import werklijst_warnings
 from addin.core.money import json_amount
 from addin.core.sheet_layout import warnings_note
@@ -48,6 +56,9 @@ def cmd_bank(args: argparse.Namespace) -> int:
         except PatchError as exc:
             return fail(args, f"{exc} Er is niets veranderd.")
     book, read_problems = read_book(workbook)
+    refusal = None if args.proef else core_tables_refusal(book, workbook)
+    if refusal:
+        return fail(args, refusal)
     try:
         result = import_bank(book, [Path(p) for p in args.bestanden], args.datum)
     except BankFileError as exc:

@@ -200,3 +200,24 @@ def writes_workbook(func: Command) -> Command:
             return func(args)
 
     return locked
+
+
+def core_tables_refusal(book: Any, workbook: object) -> str | None:
+    """Why a writing command must not write, or None: without invoices and customers the
+    derived sheets (Werklijst, Afspraken.Status) would be written from nothing (every
+    arrangement "nagekomen", an empty Werklijst)."""
+    from addin import schema
+
+    empty = [
+        f"{spec.name} (blad {spec.sheet})"
+        for spec, rows in ((schema.FACTUREN, book.invoices), (schema.KLANTEN, book.customers))
+        if not rows
+    ]
+    if not empty:
+        return None
+    return (
+        f"De werkmap '{workbook}' heeft geen bruikbare rijen in de tabel "
+        f"{' en '.join(empty)}: de tabel ontbreekt, is hernoemd of is leeg, of elke rij "
+        "heeft een probleem (zie 'debiteuren controleer'). Zonder facturen en klanten wordt er "
+        "niets in de werkmap geschreven; er is niets veranderd."
+    )

@@ -21,6 +21,7 @@ from addin.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_PROBLEMS,
+    core_tables_refusal,
     fail,
     parse_day,
     print_json,
@@ -41,12 +42,15 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
         run_letters,
     )
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import PatchError
+    from addin.adapters.workbook.xlsx_patch import PatchError, write_failure
     from addin.cli.report import warning_json
     from addin.core.letter_log import werklijst_warnings
     from addin.core.sheet_layout import warnings_note
 
     book, read_problems = read_book(args.boek)
+    refusal = None if args.proef else core_tables_refusal(book, args.boek)
+    if refusal:
+        return fail(args, refusal)
     try:
         job = run_letters(
             book,
@@ -63,10 +67,11 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     except PatchError as exc:
         return fail(args, f"{exc} De brieven van deze run zijn weer verwijderd.")
     except OSError as exc:
+        where = f" in {exc.filename}" if getattr(exc, "filename", None) else ""
         return fail(
             args,
-            f"de brieven konden niet worden geschreven: {exc}. De brieven van deze run zijn "
-            "weer verwijderd; er is niets in de werkmap geschreven.",
+            f"de brieven konden niet worden geschreven{where}: {write_failure(exc)}. De "
+            "brieven van deze run zijn weer verwijderd en er is niets in de werkmap geschreven.",
         )
     problems = list(read_problems) + list(job.plan_after.problems)
     # Notes (an invoice PDF not found, a generated copy attached instead) are told, but the
@@ -140,7 +145,6 @@ def refuse(args: argparse.Namespace, exc: SenderIncomplete) -> int:
         print_json({"fout": str(exc), "problemen": [problem_json(p) for p in exc.problems]})
         return EXIT_FAILED
     return fail(args, str(exc))
-
 
 
 def register(sub: Any) -> None:

@@ -30,7 +30,6 @@ from addin.core.model import (
     PaymentStatus,
     Plan,
 )
-from addin.core.texts import CONFIRMATION_STEP as CONFIRMATION_STEP  # re-exported
 from addin.core.sheet_layout import (
     Area,
     Link,
@@ -40,6 +39,7 @@ from addin.core.sheet_layout import (
     fit_widths,
     value_style,
 )
+from addin.core.texts import CONFIRMATION_STEP as CONFIRMATION_STEP  # re-exported
 from addin.core.texts import GOALS, nl_date
 
 LOGGED_BY = "Debiteuren"

@@ -245,6 +245,48 @@ def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask
     return tuple(out)
 
 
+def settle_covered_letters(
+    actions: list[NextAction], ledger: Ledger
+) -> tuple[list[NextAction], tuple[LetterTask, ...]]:
+    """No letter whose total is zero or less: when the customer's open credit notes cover
+    what a letter would ask, its invoices get `intern-oplossen` ("verrekenen"), as
+    `rules.credit_covers` does when they cover everything overdue. (Without this, a
+    consumer whose credit note exceeds the invoices of the 14-day letter got a letter asking
+    for nothing, which the shipped template cannot even print.) Regrouped until no such
+    letter is left: the credit notes then count against the customer's next letter."""
+    letters = group_letters(actions, ledger)
+    while True:
+        covered: dict[tuple[CustomerId, Action, str, str], LetterTask] = {
+            (t.customer, t.action, t.step, t.agreement): t
+            for t in letters
+            if t.total <= ZERO and t.action is not Action.CONFIRM
+        }
+        if not covered:
+            return actions, letters
+        out = list(actions)
+        for k in ledger.unsettled:
+            a = actions[k]
+            task = covered.get((a.customer, a.action, a.step, a.agreement))
+            if task is None or not a.action.is_letter or a.date is None or a.date > ledger.as_of:
+                continue
+            credit = -sum(
+                (actions[c].open_amount for c in ledger.credit_notes
+                 if actions[c].customer == a.customer and actions[c].open_amount < ZERO),
+                ZERO,
+            )  # fmt: skip
+            out[k] = a._replace(
+                action=Action.RESOLVE,
+                reason=f"open creditnota's ({format_eur(credit)}) dekken wat de brief "
+                f"'{a.step or a.action.value}' zou vragen: verrekenen",
+                date=ledger.as_of,
+                channel=None,
+                goal="creditnota verrekenen",
+                step="",
+            )
+        actions = out
+        letters = group_letters(actions, ledger)
+
+
 def bank_warnings(book: Book, as_of: date) -> list[Warning_]:
     """PLAYBOOK P1: plan only on fresh bank data."""
     dates = [d for d in map(attrgetter("date"), book.payments) if d <= as_of]
@@ -409,6 +451,7 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
     ledger = Ledger.build(book, as_of)
     actions = pull_into_fourteen_day_letters(next_actions(ledger), ledger)
     actions = bundle_letters(actions, ledger, last_letters(book, as_of))
+    actions, letters = settle_covered_letters(actions, ledger)
     warnings = (
         bank_warnings(book, as_of)
         + agreement_warnings(book, ledger)
@@ -418,7 +461,7 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
     plan = Plan(
         as_of=as_of,
         actions=tuple(actions),
-        letters=group_letters(actions, ledger) + thank_you_letters(actions, ledger),
+        letters=letters + thank_you_letters(actions, ledger),
         scores=tuple(ledger.scores[c] for c in ledger.customers),
         agreement_states=tuple(
             (a.id, ledger.agreement_statuses[i].state)
