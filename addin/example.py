@@ -58,7 +58,7 @@ from addin.core.model import (
     Settings,
     Special,
 )
-from addin.core.texts import nl_date
+from addin.core.texts import nl_date, with_suggestions
 from addin.core.workdays import WorkCalendar
 
 EXAMPLE_DATE = date(2026, 11, 24)  # a Tuesday: a call day with the default Beldagen
@@ -74,29 +74,32 @@ _LETTER = Channel.LETTER_AND_EMAIL
 _PHONE = Channel.PHONE
 _NO_ANSWER, _VOICEMAIL, _OTHER = Outcome.NO_ANSWER, Outcome.VOICEMAIL, Outcome.OTHER
 
-SETTINGS = Settings(
-    company_name="Klimaattechniek Van Houten B.V.",
-    address="Nijverheidsweg 18",
-    postcode="3771 ME",
-    city="Barneveld",
-    kvk="71234560",
-    vat_number="NL858123456B01",
-    iban="NL81RABO0312345678",
-    bic="RABONL2U",
-    phone="0342-412345",
-    email="debiteuren@vanhouten-klimaat.nl",
-    default_term_days=30,
-    call_days=frozenset({1, 2, 3}),
-    crisis_mode=False,
-    max_call_attempts=3,
-    max_instalments=6,
-    min_instalment=Decimal("50.00"),
-    min_reminder_amount=Decimal("10.00"),
-    vat_on_collection_costs=False,
-    collection_agency="Incassobureau Veluwe B.V., Postbus 210, 7300 AE Apeldoorn",
-    bank_max_age_days=7,
-    output_dir="uitvoer",
-    invoice_dir="facturen",
+# with_suggestions: the invoice sentences of PLAYBOOK R4, as `nieuw` writes them.
+SETTINGS = with_suggestions(
+    Settings(
+        company_name="Klimaattechniek Van Houten B.V.",
+        address="Nijverheidsweg 18",
+        postcode="3771 ME",
+        city="Barneveld",
+        kvk="71234560",
+        vat_number="NL858123456B01",
+        iban="NL81RABO0312345678",
+        bic="RABONL2U",
+        phone="0342-412345",
+        email="debiteuren@vanhouten-klimaat.nl",
+        default_term_days=30,
+        call_days=frozenset({1, 2, 3}),
+        crisis_mode=False,
+        max_call_attempts=3,
+        max_instalments=6,
+        min_instalment=Decimal("50.00"),
+        min_reminder_amount=Decimal("10.00"),
+        vat_on_collection_costs=False,
+        collection_agency="Incassobureau Veluwe B.V., Postbus 210, 7300 AE Apeldoorn",
+        bank_max_age_days=7,
+        output_dir="uitvoer",
+        invoice_dir="facturen",
+    )
 )
 
 

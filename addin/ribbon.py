@@ -50,7 +50,14 @@ from jinja2 import TemplateError
 
 from addin import schema
 from addin.adapters.bank.job import BankFileError, import_bank
-from addin.adapters.documents.letter_job import run_letters
+from addin.adapters.documents.letter_job import (
+    LetterJob,
+    RunRefused,
+    SenderIncomplete,
+    discard_files,
+    run_letters,
+    template_problem,
+)
 from addin.adapters.documents.letters import LetterTemplateError
 from addin.adapters.excel import live
 from addin.adapters.excel.live import LiveError, LiveWorkbook, LiveWriteError
@@ -67,7 +74,6 @@ from addin.adapters.mail.password import PasswordError
 from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError
 from addin.cli.importeer import summary_lines
-from addin.cli.letters import template_problem
 from addin.cli.report import problem_line
 from addin.cli.send import summary_text
 from addin.core.letter_log import agreement_updates, werklijst_rows, werklijst_warnings
@@ -75,6 +81,7 @@ from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
 from addin.core.plan_sheet import plan_rows
+from addin.core.sender import letter_problems
 from addin.core.sheet_layout import warnings_note
 from addin.core.texts import nl_date
 
@@ -163,7 +170,16 @@ def _run(
                 outcome = replace(outcome, message=outcome.message + "\n\n" + "\n".join(lock.notes))
     except LockError as exc:
         outcome = Outcome(False, str(exc))
-    except (RibbonError, LiveError, LiveWriteError, PatchError, BankFileError) as exc:
+    except RunRefused as exc:
+        outcome = Outcome(False, "De brieven zijn niet gemaakt: " + str(exc))
+    except (
+        RibbonError,
+        LiveError,
+        LiveWriteError,
+        PatchError,
+        BankFileError,
+        SenderIncomplete,
+    ) as exc:
         outcome = Outcome(False, _nothing_written(str(exc)))
     except (TemplateError, LetterTemplateError) as exc:
         outcome = Outcome(False, "De brieven zijn niet gemaakt: " + template_problem(exc))
@@ -249,26 +265,36 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     job = run_letters(book, path, as_of, write=staged.append, parallel=False)
     try:
         live.write_patch(workbook, staged[0], plan=plan_rows(job.plan_after), as_of=as_of)
-    except (LiveError, LiveWriteError) as exc:
+    except LiveError as exc:
+        # Nothing was written into the workbook: take this run's letters away again, so
+        # what the run leaves is nothing at all (letters issue, item 11).
+        discard_files(job)
+        if job.made:
+            note = f" De {len(job.made)} brieven van deze run zijn weer verwijderd."
+            raise LiveError(str(exc) + note) from exc
+        raise
+    except LiveWriteError as exc:
         if not job.made:
             raise
-        note = f" De {len(job.made)} brieven staan wel in {job.folder}"
-        if isinstance(exc, LiveError):
-            note += ", maar zijn niet gelogd: ze worden de volgende keer opnieuw gemaakt."
-        else:
-            note += (
-                "; kijk in Contacten of ze gelogd zijn (zo niet, dan worden ze de volgende "
-                "keer opnieuw gemaakt)."
-            )
-        raise type(exc)(str(exc) + note) from exc
+        note = (
+            f" De {len(job.made)} brieven staan wel in {job.folder}; kijk in Contacten of ze "
+            "gelogd zijn (zo niet, dan worden ze de volgende keer opnieuw gemaakt)."
+        )
+        raise LiveWriteError(str(exc) + note) from exc
     problems = (*read_problems, *job.plan_after.problems)
+    first = "".join(f"Let op: {w.message}\n\n" for w in job.bank_warnings)  # PLAYBOOK P1
     if not job.made:
         message = (
             "Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen. "
             "De Werklijst is bijgewerkt."
         )
         return Outcome(
-            True, message + _warnings_note(job.plan_after, book) + _problems_note(problems)
+            True,
+            first
+            + message
+            + _warnings_note(job.plan_after, book)
+            + _skipped_note(job)
+            + _problems_note(problems),
         )
     per_step = Counter(m.task.step or m.task.action.value for m in job.made)
     steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
@@ -278,7 +304,18 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
         f"Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's."
     )
     warned = _warnings_note(job.plan_after, book)
-    return Outcome(True, message + warned + _problems_note(problems), job.folder)
+    return Outcome(
+        True, first + message + warned + _skipped_note(job) + _problems_note(problems), job.folder
+    )
+
+
+def _skipped_note(job: LetterJob) -> str:
+    lines = [
+        f"Niet gemaakt: {s.task.step or s.task.action.value} voor {s.task.customer}: {s.reason}"
+        for s in job.skipped
+    ]
+    lines += [f"Let op: {note}" for note in job.notes]
+    return "\n\n" + "\n".join(lines) if lines else ""
 
 
 # --- Verstuur e-mails -------------------------------------------------------------------------
@@ -423,7 +460,11 @@ def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Out
 def _check(workbook: LiveWorkbook, as_of: date) -> Outcome:
     book, read_problems = live.read_live(workbook)
     plan = plan_book(book, as_of)
-    problems = (*read_problems, *plan.problems)
+    problems = (
+        *read_problems,
+        *plan.problems,
+        *letter_problems(book.settings, len(plan.letters)),
+    )
     name = Path(workbook.fullname).name
     if not problems:
         return Outcome(True, f"Geen problemen gevonden in {name}." + _warnings_note(plan, book))

@@ -250,6 +250,10 @@ SETTINGS: tuple[tuple[str, str], ...] = (
     ("bank_max_age_days", "Bank maximaal dagen oud"),
     ("output_dir", "Uitvoermap"),
     ("invoice_dir", "Factuurmap"),
+    ("invoice_sentence", "Zin op factuur"),
+    ("invoice_sentence_en", "Zin op factuur EN"),
+    ("thank_good_payers", "Bedankje goede betalers"),
+    ("bundle_days", "Brieven bundelen dagen"),
     # The Werklijst shows actions up to this many days ahead under "Komende dagen".
     ("worklist_days_ahead", "Werklijst dagen vooruit"),
     # Sending the letters' e-mails (`verstuur`, issue 16); defaults in core.model.Settings.

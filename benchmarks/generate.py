@@ -84,6 +84,7 @@ def generate_book(
         vat_number="NL001234567B01",
         iban="NL91ABNA0417164300",
         bic="ABNANL2A",
+        email="debiteuren@benchmark.example",
         collection_agency="Incasso Nederland B.V., Postbus 1, 3500 AA Utrecht",
     )
 

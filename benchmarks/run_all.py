@@ -144,7 +144,7 @@ def repeat(run: Run, times: int, argv: Callable[[int], Sequence[str]], **kwargs:
             return run
         run.times.append(wall)
         run.peaks.append(peak)
-        print(f"  {run.label}: {wall:.2f} s, {peak / 1024:.0f} MB", file=sys.stderr)
+        print(f"  {run.label}: {wall:.2f} s, {peak / 1024:.0f} MB", file=sys.stderr, flush=True)
     return run
 
 

@@ -49,7 +49,14 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def workbook(tmp_path: Path) -> Path:
     path = tmp_path / "Debiteuren.xlsx"
-    write_book(book(BOOK, company_name="Test BV"), path)
+    sender = {  # complete, so controleer finds nothing (core.sender)
+        "address": "Kerkstraat 1",
+        "postcode": "1234 AB",
+        "city": "Utrecht",
+        "email": "info@test.nl",
+        "iban": "NL91ABNA0417164300",
+    }
+    write_book(book(BOOK, company_name="Test BV", **sender), path)
     return path
 
 

@@ -77,12 +77,12 @@ STATEMENT = camt(
                  iban="NL91ABNA0417164300",
                  remittance="<Strd><CdtrRefInf><Ref>5000056789012345</Ref></CdtrRefInf></Strd>")
     + ENTRY.format(amount="500.00", sign="CRDT", ref="R2", name="GROOT BV",
-                   iban="NL44INGB0001234567", remittance="<Ustrd>Factuur 2026-0102</Ustrd>")
+                   iban="NL20INGB0001234567", remittance="<Ustrd>Factuur 2026-0102</Ustrd>")
     + ENTRY.format(amount="99.99", sign="CRDT", ref="R3",
-                   name="=HYPERLINK(&quot;http://x&quot;)", iban="NL18RABO0300000001",
+                   name="=HYPERLINK(&quot;http://x&quot;)", iban="NL38RABO0300000001",
                    remittance="<Ustrd>=1+1 onbekend</Ustrd>")
     + ENTRY.format(amount="45.00", sign="DBIT", ref="R4", name="Leverancier",
-                   iban="NL18RABO0300000002", remittance="<Ustrd>inkoop</Ustrd>")
+                   iban="NL11RABO0300000002", remittance="<Ustrd>inkoop</Ustrd>")
 )  # fmt: skip
 
 
@@ -338,18 +338,18 @@ def test_import_bank_learns_a_confirmed_payer_account(tmp_path):
         + """
 [betalingen]
 | datum      | bedrag | factuur   | klant | tegenrekening      | status    | sleutel |
-| 2026-11-02 | 99.00  | 2026-0104 | K3    | NL18RABO0300000001 | Gekoppeld | hand-1  |
+| 2026-11-02 | 99.00  | 2026-0104 | K3    | NL38RABO0300000001 | Gekoppeld | hand-1  |
 """
     )
     write_book(book(confirmed), workbook)
     b, _ = read_book(workbook)
     result = import_bank(b, [], date(2026, 11, 24))
-    assert result.learned_ibans == (("K3", "NL18RABO0300000001"),)
+    assert result.learned_ibans == (("K3", "NL38RABO0300000001"),)
     assert result.patch.set_cells == (
-        ("tblKlanten", "Klantnummer", "K3", {"IBAN": "NL18RABO0300000001"}),
+        ("tblKlanten", "Klantnummer", "K3", {"IBAN": "NL38RABO0300000001"}),
     )
     apply_patch(workbook, result.patch)
-    assert read_book(workbook)[0].customers[2].ibans == ("NL18RABO0300000001",)
+    assert read_book(workbook)[0].customers[2].ibans == ("NL38RABO0300000001",)
 
 
 def test_import_bank_refuses_a_bad_file_before_matching(tmp_path):
@@ -378,10 +378,10 @@ def test_instalments_through_the_command(capsys, tmp_path):
     statement.write_text(
         camt(
             ENTRY.format(amount="250.00", sign="CRDT", ref="T1", name="GROOT BV",
-                         iban="NL44INGB0001234567",
+                         iban="NL20INGB0001234567",
                          remittance="<Ustrd>termijn 1 factuur 2026-0103</Ustrd>")
             + ENTRY.format(amount="100.00", sign="CRDT", ref="T2", name="GROOT BV",
-                           iban="NL44INGB0001234567",
+                           iban="NL20INGB0001234567",
                            remittance="<Ustrd>deel termijn 2 factuur 2026-0103</Ustrd>")
         ),
         encoding="utf-8",

@@ -136,3 +136,189 @@ def test_a_broken_user_template_stops_the_run_and_changes_nothing(capsys, workbo
     assert code == 2
     assert "sjabloon" in err and "herinnering.txt.j2" in err and "niets in de werkmap" in err
     assert workbook.read_bytes() == before
+
+
+# -- what a run leaves (letters issue, item 11) -------------------------------------------------
+
+
+def _letter_files(workbook: Path) -> list[Path]:
+    out = workbook.parent / "uitvoer"
+    return sorted(p for p in out.rglob("*") if p.is_file()) if out.exists() else []
+
+
+def test_a_broken_template_refuses_before_any_file(capsys, workbook):
+    before = workbook.read_bytes()
+    override = workbook.parent / "sjablonen" / "nl" / "regeling-aanbieden.txt.j2"
+    override.parent.mkdir(parents=True)
+    # Loads fine; fails on every letter it renders (a misspelt name): the run is refused on
+    # the first one, before the herinnering letters (made earlier in the run) exist.
+    override.write_text(
+        "{% block subject %}{{ onbekend }}{% endblock %}{% block intro %}{% endblock %}"
+        "{% block body %}{% endblock %}{% block closing %}{% endblock %}"
+        "{% block email %}{% endblock %}",
+        "utf-8",
+    )
+    code = main(["herinneringen", str(workbook), "--datum", DAY])
+    err = capsys.readouterr().err
+    assert code == 2 and "regeling-aanbieden.txt.j2" in err and "niets gemaakt" in err
+    assert workbook.read_bytes() == before
+    assert _letter_files(workbook) == []
+
+
+def test_an_output_folder_that_cannot_be_made_refuses_before_any_file(capsys, workbook, tmp_path):
+    before = workbook.read_bytes()
+    blocker = tmp_path / "geen-map"
+    blocker.write_text("een bestand, geen map", "utf-8")
+    code = main(["herinneringen", str(workbook), "--datum", DAY, "--uit", str(blocker / "brieven")])
+    err = capsys.readouterr().err
+    assert code == 2 and "kan niet worden aangemaakt" in err
+    assert workbook.read_bytes() == before and _letter_files(workbook) == []
+
+
+def test_a_letter_that_cannot_be_made_is_skipped_and_the_rest_are_made(capsys, workbook):
+    override = workbook.parent / "sjablonen" / "nl" / "herinnering.txt.j2"
+    override.parent.mkdir(parents=True)
+    shipped = (ROOT / "templates" / "nl" / "herinnering.txt.j2").read_text("utf-8")
+    # The template fails only on K007's data (the first herinnering, K006, renders fine).
+    override.write_text(
+        shipped.replace(
+            "{% block subject %}",
+            '{% block subject %}{% if customer_number == "K007" %}{{ 1 // 0 }}{% endif %}',
+            1,
+        ),
+        "utf-8",
+    )
+    code, data = run(capsys, "herinneringen", workbook, "--datum", DAY, "--json")
+    assert code == 1
+    assert [(s["klant"], s["stap"]) for s in data["overgeslagen"]] == [("K007", "Herinnering")]
+    assert "division" in data["overgeslagen"][0]["reden"]
+    assert len(data["brieven"]) == data["gelogd"] == 9
+    assert "K007" not in {x["klant"] for x in data["brieven"]}
+    book, _ = read_book(workbook)
+    assert not [c for c in book.contacts if c.customer == "K007" and c.date.isoformat() == DAY]
+    # next time it is planned again
+    override.unlink()
+    code, again = run(capsys, "herinneringen", workbook, "--datum", DAY, "--json")
+    assert (code, [x["klant"] for x in again["brieven"]]) == (0, ["K007"])
+
+
+def test_an_io_failure_half_way_removes_this_runs_files(capsys, workbook):
+    before = workbook.read_bytes()
+    folder = workbook.parent / "uitvoer" / DAY
+    folder.mkdir(parents=True)
+    earlier = folder / "notitie.txt"
+    earlier.write_text("van de gebruiker", "utf-8")
+    # A folder where K012's letter must go: writing it fails after other letters exist.
+    (folder / f"{DAY} Laatste herinnering K012.pdf").mkdir()
+    code = main(["herinneringen", str(workbook), "--datum", DAY])
+    err = capsys.readouterr().err
+    assert code == 2 and "weer verwijderd" in err
+    assert workbook.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == [
+        f"{DAY} Laatste herinnering K012.pdf",
+        "notitie.txt",
+    ]
+    assert earlier.read_text("utf-8") == "van de gebruiker"
+
+
+def test_a_refused_workbook_write_removes_this_runs_files(capsys, workbook):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    wb["Contacten"]["C70"] = "notitie onder de tabel"
+    wb.save(workbook)
+    before = workbook.read_bytes()
+    code = main(["herinneringen", str(workbook), "--datum", DAY])
+    err = capsys.readouterr().err
+    assert code == 2 and "weer verwijderd" in err
+    assert workbook.read_bytes() == before
+    assert _letter_files(workbook) == []
+
+
+# -- P1: the letter run is never silent about old bank data (letters issue, item 3) ----------
+
+
+def test_old_bank_data_is_warned_about_first_and_the_run_goes_on(capsys, workbook):
+    code, data = run(
+        capsys, "herinneringen", workbook, "--datum", "2026-12-15", "--proef", "--json"
+    )
+    assert code == 0
+    kinds = [w["soort"] for w in data["waarschuwingen"]]
+    assert "bank-verouderd" in kinds and data["brieven"]
+    code = main(["herinneringen", str(workbook), "--datum", "2026-12-15", "--proef"])
+    out = capsys.readouterr().out
+    assert code == 0 and out.startswith("Let op: De nieuwste bankgegevens zijn van")
+
+
+def test_no_bank_data_is_warned_about(capsys, tmp_path):
+    from addin.adapters.workbook.book_writer import write_book
+    from tests.core.booktext import book
+
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(
+        book(
+            """
+            [klanten]
+            | klant | naam      | soort    | segment | adres      |
+            | K1    | Jansen BV | Zakelijk | C       | Dorpsweg 1 |
+            [facturen]
+            | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+            | F1      | K1    | 2026-10-01   | 2026-10-31  | 1210.00 |
+            """
+        ),
+        path,
+    )
+    code, data = run(capsys, "herinneringen", path, "--datum", DAY, "--json")
+    assert code == 0 and len(data["brieven"]) == 1
+    assert [w["soort"] for w in data["waarschuwingen"]] == ["bank-ontbreekt"]
+
+
+# -- names (item 9) -----------------------------------------------------------------------------
+
+
+def test_every_letter_is_named_by_its_step(capsys, workbook):
+    code = main(["herinneringen", str(workbook), "--datum", DAY, "--proef"])
+    out = capsys.readouterr().out
+    assert code == 0 and "2 Bevestiging" in out and "bevestigen" not in out
+    names = [p.name for p in _letter_files(workbook)]
+    assert f"{DAY} Bevestiging K020.pdf" in names
+    assert not [n for n in names if "bevestigen" in n]
+
+
+# -- R1: a thank-you to good payers (item 2) ----------------------------------------------------
+
+
+def test_good_payers_get_a_thank_you_letter_and_e_mail_once(capsys, tmp_path):
+    from dataclasses import replace as _replace
+
+    from addin.adapters.workbook.book_writer import write_book
+    from tests.core.booktext import book
+    from tests.core.test_thanks import _text
+
+    b = book(_text(), thank_good_payers=True, company_name="Test BV", email="info@test.nl")
+    b = _replace(
+        b,
+        customers=tuple(_replace(c, email=f"{c.number.lower()}@klant.nl") for c in b.customers),
+    )
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(b, path)
+    code, data = run(capsys, "herinneringen", path, "--datum", DAY, "--json")
+    assert code == 0
+    assert [(x["klant"], x["actie"], x["stap"]) for x in data["brieven"]] == [
+        (k, "bedanken", "Bedankje") for k in ("G8", "G7", "G6", "G5", "G4")
+    ]
+    first = data["brieven"][0]
+    assert first["pdf"].endswith(f"{DAY} Bedankje G8.pdf")
+    pages = PdfReader(path.parent / first["pdf"]).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert len(pages) == 1 and "Dank u wel" in text and "op tijd" in text
+    assert "Betalen" not in text and "€" not in text and "Factuur" not in text
+    msg = email.message_from_bytes((path.parent / first["eml"]).read_bytes(), policy=policy.default)
+    assert [a.addr_spec for a in msg["To"].addresses] == ["g8@klant.nl"]
+    assert "op tijd" in msg.get_body(preferencelist=("plain",)).get_content()
+    logged = [c for c in read_book(path)[0].contacts if c.customer == "G8"]
+    assert [(c.channel.value, c.step, c.goal) for c in logged] == [
+        ("E-mail", "Bedankje", "goede betaler bedanken")
+    ]
+    code, again = run(capsys, "herinneringen", path, "--datum", DAY, "--json")
+    assert (code, again["brieven"]) == (0, [])

@@ -51,7 +51,9 @@ def made(tmp_path: Path, n: int, port: int, capsys, **options) -> Path:
     """A workbook with n customers whose reminders were made and logged on DAY."""
     path = write_send_book(send_book(n, port, **options), tmp_path / "Boek.xlsx")
     code, data = run(capsys, "herinneringen", path, "--datum", D, "--json")
-    assert code == 0 and data["gelogd"] == n
+    # exit 1 where a customer's E-mail is invalid on purpose: the letter run reports it
+    assert code in (0, 1) and data["gelogd"] == n
+    assert code == 0 or data["problemen"]
     return path
 
 
@@ -126,7 +128,7 @@ def test_refused_temporary_and_invalid_addresses_are_named_and_the_rest_go(
     assert set(reasons) == {"K001", "K002", "K004", "K005"}
     assert "weigert het adres" in reasons["K001"] and "550" in reasons["K001"]
     assert "tijdelijk" in reasons["K002"] and "451" in reasons["K002"]
-    assert "geen-adres" in reasons["K004"] and "concept" in reasons["K004"]
+    assert "geadresseerde" in reasons["K004"] and "concept" in reasons["K004"]  # never in the draft
     assert "geen e-mailadres" in reasons["K005"]
     assert [r.recipients for r in server.received] == [[customer_email(3)]]
     sent = verzonden(path)

@@ -154,8 +154,9 @@ def test_a_refused_write_after_the_letters_writes_nothing_and_says_so(workbook):
     outcome = ribbon.maak_herinneringen(excel, DAY)
     assert not outcome.ok and excel.writes == 0
     assert "cel C63" in outcome.message and "niets in de werkmap geschreven" in outcome.message
-    assert "De 10 brieven staan wel in " in outcome.message
-    assert "niet gelogd" in outcome.message
+    # What the run leaves is nothing at all: its letters are taken away again.
+    assert "De 10 brieven van deze run zijn weer verwijderd" in outcome.message
+    assert not list((workbook.parent / "uitvoer").rglob("*.*"))
 
 
 class Named(OpenpyxlWorkbook):

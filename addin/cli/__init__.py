@@ -64,11 +64,17 @@ def cmd_controleer(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.cli.report import problem_json, problem_line
     from addin.core.checks import run_checks
+    from addin.core.plan import plan_book
+    from addin.core.sender import letter_problems
 
     book, read_problems = read_book(args.boek)
     # Only the checks: the plan's problems are exactly these (core/plan.py), and the rest of
     # the plan (every invoice's next action) would cost 0.9 s at 100,000 invoices unread.
     problems = list(read_problems) + list(run_checks(book, args.datum))
+    # The sender's details matter only when a letter is due: the plan only then.
+    sender = letter_problems(book.settings, 1)
+    if sender and plan_book(book, args.datum).letters:
+        problems += sender
     if args.json:
         print_json({"problemen": [problem_json(p) for p in problems]})
     elif problems:

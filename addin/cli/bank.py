@@ -26,20 +26,29 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
-from addin.core.letter_log import werklijst_warnings
+from addin.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    core_tables_refusal,
+    fail,
+    parse_day,
+    print_json,
+    writes_workbook,
+)
 from addin.core.money import json_amount
-from addin.core.sheet_layout import warnings_note
 
 __all__ = ["cmd_bank", "register"]
 
 
 @writes_workbook
 def cmd_bank(args: argparse.Namespace) -> int:
-    # Imported here, not at start-up: other commands need none of the bank readers.
+    # Imported here, not at start-up: other commands need none of the bank readers, and
+    # letter_log and sheet_layout load the engine (tests/test_linear.py).
     from addin.adapters.bank.job import BankFileError, import_bank
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
+    from addin.core.letter_log import werklijst_warnings
+    from addin.core.sheet_layout import warnings_note
 
     workbook = Path(args.boek)
     if not args.proef:
@@ -48,6 +57,9 @@ def cmd_bank(args: argparse.Namespace) -> int:
         except PatchError as exc:
             return fail(args, f"{exc} Er is niets veranderd.")
     book, read_problems = read_book(workbook)
+    refusal = None if args.proef else core_tables_refusal(book, workbook)
+    if refusal:
+        return fail(args, refusal)
     try:
         result = import_bank(book, [Path(p) for p in args.bestanden], args.datum)
     except BankFileError as exc:

@@ -22,8 +22,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from addin.adapters.workbook.lock import LockError, workbook_lock
-
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 
 
@@ -185,6 +183,9 @@ def writes_workbook(func: Command) -> Command:
 
     @functools.wraps(func)
     def locked(args: argparse.Namespace) -> int:
+        # Here, not at start-up: the lock's modules (socket, ctypes) cost every command.
+        from addin.adapters.workbook.lock import LockError, workbook_lock
+
         workbook = Path(args.boek)
         if getattr(args, "proef", False) or not workbook.is_file():
             return func(args)
@@ -199,3 +200,24 @@ def writes_workbook(func: Command) -> Command:
             return func(args)
 
     return locked
+
+
+def core_tables_refusal(book: Any, workbook: object) -> str | None:
+    """Why a writing command must not write, or None: without invoices and customers the
+    derived sheets (Werklijst, Afspraken.Status) would be written from nothing (every
+    arrangement "nagekomen", an empty Werklijst)."""
+    from addin import schema
+
+    empty = [
+        f"{spec.name} (blad {spec.sheet})"
+        for spec, rows in ((schema.FACTUREN, book.invoices), (schema.KLANTEN, book.customers))
+        if not rows
+    ]
+    if not empty:
+        return None
+    return (
+        f"De werkmap '{workbook}' heeft geen bruikbare rijen in de tabel "
+        f"{' en '.join(empty)}: de tabel ontbreekt, is hernoemd of is leeg, of elke rij "
+        "heeft een probleem (zie 'debiteuren controleer'). Zonder facturen en klanten wordt er "
+        "niets in de werkmap geschreven; er is niets veranderd."
+    )

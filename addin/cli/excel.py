@@ -1,9 +1,11 @@
-"""`debiteuren bouw [--uit PAD]` and `debiteuren nieuw PAD [--voorbeeld] [--klassiek]`.
+"""`debiteuren bouw [--uit PAD]` and `debiteuren nieuw PAD [--voorbeeld] [--klassiek] [--mac]`.
 
 `bouw` builds the shipped workbook workbook/Debiteuren.xlsm from the example (the same
 bytes on every build; the interpreter left to xlwings' defaults, so the file works on any
 machine). `nieuw` writes a fresh workbook for this computer: its xlwings.conf points at the
-Python that runs the command, and it never overwrites a file.
+Python that runs the command, and it never overwrites a file. With `--mac` (the default on
+macOS) the Plan sheet holds the plan as values instead of =DEBITEUREN_PLAN(...): the Mac has
+no worksheet functions from Python, and "Vernieuw werklijst" there writes values too.
 
 Example::
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,8 @@ from addin.cli.common import EXIT_OK, fail, print_json
 # start-up: every other command would pay for them.
 
 SUFFIX = ".xlsm"
+# The example's Factuurmap (addin/example.py): its invoice PDFs live beside the workbook.
+INVOICE_FOLDER = "facturen"
 
 
 def default_output() -> Path:
@@ -39,6 +44,7 @@ def default_output() -> Path:
 
 
 def cmd_bouw(args: argparse.Namespace) -> int:
+    from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
     from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
     from addin.excel.build import WorkbookOptions, build_workbook
 
@@ -46,9 +52,12 @@ def cmd_bouw(args: argparse.Namespace) -> int:
     if out.suffix.lower() != SUFFIX:
         return fail(args, f"'{out}' moet op {SUFFIX} eindigen (een werkmap met macro's)")
     options = WorkbookOptions(peildatum=EXAMPLE_DATE, timestamp=EXAMPLE_TIMESTAMP)
-    data = build_workbook(example_book(), options)
+    book = example_book()
+    data = build_workbook(book, options)
     try:
         out.write_bytes(data)
+        # The example's invoices beside it (its Factuurmap), so letters carry originals.
+        invoices = write_invoice_pdfs(book, out.parent / INVOICE_FOLDER)
     except OSError as exc:
         return fail(args, f"de werkmap kon niet worden geschreven: {exc}")
     if args.json:
@@ -58,15 +67,20 @@ def cmd_bouw(args: argparse.Namespace) -> int:
                 "bytes": len(data),
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "peildatum": EXAMPLE_DATE.isoformat(),
+                "facturen": invoices,
             }
         )
     else:
         print(f"Werkmap {out} gebouwd ({len(data):,} bytes).".replace(",", "."))
+        print(f"{invoices} facturen (pdf) in {out.parent / INVOICE_FOLDER}.")
     return EXIT_OK
 
 
 def cmd_nieuw(args: argparse.Namespace) -> int:
+    from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
     from addin.core.model import Book
+    from addin.core.plan import plan_book
+    from addin.core.plan_sheet import plan_rows
     from addin.example import EXAMPLE_DATE, example_book
     from addin.excel.build import WorkbookOptions, build_workbook, interpreter_rows, write_new
 
@@ -83,11 +97,13 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
     book = example_book() if args.voorbeeld else Book()
     peildatum = EXAMPLE_DATE if args.voorbeeld else today
     interpreter = interpreter_rows()
+    mac = sys.platform == "darwin" if args.mac is None else args.mac
     options = WorkbookOptions(
         peildatum=peildatum,
         timestamp=datetime.now().replace(microsecond=0),
         lambdas=not args.klassiek,
         interpreter=interpreter,
+        plan_rows=plan_rows(plan_book(book, peildatum)) if mac else None,
     )
     data = build_workbook(book, options)
     try:
@@ -96,14 +112,22 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
         return fail(args, f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam.")
     except OSError as exc:
         return fail(args, f"de werkmap kon niet worden geschreven: {exc}")
+    invoices = 0
+    if args.voorbeeld:
+        try:  # beside the workbook, where its Factuurmap points; a file there is kept
+            invoices = write_invoice_pdfs(book, path.parent / INVOICE_FOLDER, overwrite=False)
+        except OSError as exc:
+            return fail(args, f"de werkmap staat er, maar de facturen niet: {exc}")
     if args.json:
         data_json: dict[str, Any] = {
             "bestand": str(path),
             "voorbeeld": bool(args.voorbeeld),
             "klassiek": bool(args.klassiek),
+            "mac": mac,
             "facturen": len(book.invoices),
             "peildatum": peildatum.isoformat(),
             "interpreter": dict(interpreter),
+            "factuur_pdfs": invoices,
         }
         print_json(data_json)
     else:
@@ -114,6 +138,10 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
             else "=NEXTACTION en =DUESTATUS voor Excel 365"
         )
         print(f"Nieuwe werkmap {path} gemaakt ({inhoud}; {vorm}).")
+        if invoices:
+            print(f"{invoices} facturen (pdf) in {path.parent / INVOICE_FOLDER}.")
+        if mac:
+            print("Voor de Mac: het blad Plan heeft waarden; 'Vernieuw werklijst' ververst ze.")
         print(f"Python voor Excel: {interpreter[0][1]} ({interpreter[0][0]}).")
         print("Open hem in Excel en schakel macro's in.")
     return EXIT_OK
@@ -137,5 +165,8 @@ def register(sub: Any) -> None:
     p.add_argument("--klassiek", action="store_true",
                    help="voor Excel 2016-2021 en LibreOffice: gewone opzoekformules in plaats "
                         "van =NEXTACTION / =DUESTATUS")  # fmt: skip
+    p.add_argument("--mac", action="store_true", default=None,
+                   help="voor Excel op de Mac: het plan als waarden op het blad Plan in plaats "
+                        "van de werkbladfunctie (standaard op macOS)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_nieuw)

@@ -35,10 +35,10 @@ def out_dir(args: argparse.Namespace, book_output_dir: str) -> Path:
 
 
 def handover_contact(
-    book: Book, workbook: Path, result: Handover, as_of: date
+    book: Book, workbook: Path, result: Handover, as_of: date, invoices: tuple[str, ...]
 ) -> dict[str, object]:
-    """The Contacten row that records the hand-over (Kanaal Overdracht): from then on the
-    engine plans nothing more for these invoices (DESIGN.md, the Incasso row)."""
+    """The Contacten row that records the hand-over (Kanaal Overdracht) of `invoices`: from
+    then on the engine plans nothing more for them (DESIGN.md, the Incasso row)."""
     from addin.core.letter_log import LOGGED_BY
     from addin.core.model import Channel
     from addin.core.texts import agency_name
@@ -51,7 +51,7 @@ def handover_contact(
     return {
         "Datum": as_of,
         "Klantnummer": result.statement.customer.number,
-        "Facturen": ", ".join(line.invoice for line in result.statement.lines),
+        "Facturen": ", ".join(invoices),
         "Kanaal": Channel.HANDOVER.value,
         "Met": agency,
         "Doel": "dossier overgedragen aan het incassobureau",
@@ -64,12 +64,15 @@ def handover_contact(
 def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin import schema
     from addin.adapters.documents.handover import make_handover
+    from addin.adapters.documents.letter_job import SenderIncomplete
     from addin.adapters.rates import load_rates
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
+    from addin.cli.letters import refuse
     from addin.core.interest import RateTableError
     from addin.core.money import format_eur, json_amount
     from addin.core.plan import plan_book
+    from addin.core.sender import sender_problems
 
     if not args.proef:
         try:
@@ -80,6 +83,9 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     problems = list(read_problems) + list(plan_book(book, args.datum).problems)
     if not any(c.number == args.klant for c in book.customers):
         return fail(args, f"klantnummer {args.klant} staat niet in Klanten van {args.boek}")
+    refused = sender_problems(book.settings)  # the file names and prints the sender
+    if refused:
+        return refuse(args, SenderIncomplete(refused, "Het overdrachtsdossier is"))
     try:
         result = make_handover(
             book,
@@ -93,9 +99,13 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
         return fail(args, str(exc))
     except OSError as exc:
         return fail(args, f"het dossier kon niet worden geschreven: {exc}")
+    from addin.core.letter_log import not_handed_over
+
     logged = False
-    if not args.proef and result.statement.lines:
-        row = handover_contact(book, Path(args.boek), result, args.datum)
+    # PLAYBOOK X1: a second hand-over (it may rebuild the folder) logs only what is new.
+    new = not_handed_over(book, args.klant, [line.invoice for line in result.statement.lines])
+    if not args.proef and new:
+        row = handover_contact(book, Path(args.boek), result, args.datum, new)
         try:
             apply_patch(Path(args.boek), Patch(append=((schema.CONTACTEN.name, (row,)),)))
         except PatchError as exc:
@@ -117,6 +127,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
             "totaal": json_amount(s.total),
             "ontbreekt": list(result.missing),
             "gelogd": logged,
+            "gelogd_facturen": list(new) if logged else [],
             "problemen": len(problems),
         }
         print_json(data)
@@ -132,7 +143,9 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
         for m in result.missing:
             print(f"  ontbreekt: {m}")
         if logged:
-            print(f"  gelogd in Contacten van {args.boek} (Kanaal Overdracht)")
+            print(f"  gelogd in Contacten van {args.boek} (Kanaal Overdracht): {', '.join(new)}")
+        elif not args.proef and s.lines:
+            print("  al eerder overgedragen: er is niets opnieuw gelogd")
         if problems:
             print(
                 f"  {len(problems)} problemen in de gegevens: zie debiteuren controleer",

@@ -25,12 +25,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from addin.adapters.invoices import list_memory
-from addin.adapters.invoices.job import InvoiceImport, import_invoices, remove_pdfs, save_pdfs
-from addin.adapters.workbook.reader import read_book
-from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
 from addin.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -43,8 +39,18 @@ from addin.cli.common import (
 __all__ = ["cmd_importeer", "register", "summary_lines"]
 
 
+if TYPE_CHECKING:  # the import job (openpyxl for the lists) loads when the command runs
+    from addin.adapters.invoices.job import InvoiceImport
+
+
 @writes_workbook
 def cmd_importeer(args: argparse.Namespace) -> int:
+    # Imported here, not at start-up: the other commands need none of it (tests/test_linear.py).
+    from addin.adapters.invoices import list_memory
+    from addin.adapters.invoices.job import import_invoices, remove_pdfs, save_pdfs
+    from addin.adapters.workbook.reader import read_book
+    from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
+
     workbook = Path(args.boek)
     if not args.proef:
         try:

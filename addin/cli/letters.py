@@ -15,24 +15,42 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
-from addin.core.letter_log import werklijst_warnings
-from addin.core.sheet_layout import warnings_note
+from addin.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    core_tables_refusal,
+    fail,
+    parse_day,
+    print_json,
+    writes_workbook,
+)
+
+if TYPE_CHECKING:
+    from addin.adapters.documents.letter_job import SenderIncomplete
 
 
 @writes_workbook
 def cmd_herinneringen(args: argparse.Namespace) -> int:
     # Imported here, not at start-up: only this command needs jinja2, reportlab and pypdf.
-    from jinja2 import TemplateError
-
-    from addin.adapters.documents.letter_job import console_progress, run_letters
-    from addin.adapters.documents.letters import LetterTemplateError
+    from addin.adapters.documents.letter_job import (
+        RunRefused,
+        SenderIncomplete,
+        console_progress,
+        run_letters,
+    )
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import PatchError
+    from addin.adapters.workbook.xlsx_patch import PatchError, write_failure
+    from addin.cli.report import warning_json
+    from addin.core.letter_log import werklijst_warnings
+    from addin.core.sheet_layout import warnings_note
 
     book, read_problems = read_book(args.boek)
+    refusal = None if args.proef else core_tables_refusal(book, args.boek)
+    if refusal:
+        return fail(args, refusal)
     try:
         job = run_letters(
             book,
@@ -42,13 +60,23 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
             folder=args.uit,
             progress=None if args.json else console_progress,
         )
-    except PatchError as exc:
+    except RunRefused as exc:
         return fail(args, str(exc))
-    except (TemplateError, LetterTemplateError) as exc:
-        return fail(args, template_problem(exc))
+    except SenderIncomplete as exc:
+        return refuse(args, exc)
+    except PatchError as exc:
+        return fail(args, f"{exc} De brieven van deze run zijn weer verwijderd.")
     except OSError as exc:
-        return fail(args, f"de brieven konden niet worden geschreven: {exc}")
+        where = f" in {exc.filename}" if getattr(exc, "filename", None) else ""
+        return fail(
+            args,
+            f"de brieven konden niet worden geschreven{where}: {write_failure(exc)}. De "
+            "brieven van deze run zijn weer verwijderd en er is niets in de werkmap geschreven.",
+        )
     problems = list(read_problems) + list(job.plan_after.problems)
+    # Notes (an invoice PDF not found, a generated copy attached instead) are told, but the
+    # letter is complete: they do not make the run "done, with problems".
+    reported = bool(problems or job.skipped)
     per_step = Counter(m.task.step or m.task.action.value for m in job.made)
     if args.json:
         data: dict[str, Any] = {
@@ -67,10 +95,24 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
                 }
                 for m in job.made
             ],
+            "overgeslagen": [
+                {
+                    "klant": s.task.customer,
+                    "actie": s.task.action.value,
+                    "stap": s.task.step or None,
+                    "facturen": list(s.task.invoices),
+                    "reden": s.reason,
+                }
+                for s in job.skipped
+            ],
+            "meldingen": list(job.notes),
             "problemen": len(problems),
+            "waarschuwingen": [warning_json(w) for w in job.warnings],
         }
         print_json(data)
-        return EXIT_PROBLEMS if problems else EXIT_OK
+        return EXIT_PROBLEMS if reported else EXIT_OK
+    for w in job.bank_warnings:  # PLAYBOOK P1: never silent about old or missing bank data
+        print(f"Let op: {w.message}")
     if not job.made:
         print("Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen.")
     else:
@@ -81,24 +123,28 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
         else:
             print(f"Gelogd in Contacten van {args.boek}; de Werklijst is bijgewerkt.")
         print("Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's.")
+    for s in job.skipped:
+        print(
+            f"Niet gemaakt: {s.task.step or s.task.action.value} voor {s.task.customer}: {s.reason}"
+        )
+    for note in job.notes:
+        print(f"Let op: {note}")
+    if problems:
+        print(f"{len(problems)} problemen in de gegevens: zie debiteuren controleer.")
     note = warnings_note(len(werklijst_warnings(job.plan_after, book)))
     if note:
         print(note)
-    return EXIT_PROBLEMS if problems else EXIT_OK
+    return EXIT_PROBLEMS if reported else EXIT_OK
 
 
-def template_problem(exc: Exception) -> str:
-    """A user-edited template that does not work: say which file, which line, and that the
-    workbook is unchanged."""
-    from jinja2 import TemplateSyntaxError
+def refuse(args: argparse.Namespace, exc: SenderIncomplete) -> int:
+    """Exit 2 with the refusal; with --json also each problem (blad, rij, kolom, melding)."""
+    from addin.cli.report import problem_json
 
-    where = ""
-    if isinstance(exc, TemplateSyntaxError):
-        where = f" in {exc.filename or exc.name or 'een sjabloon'}, regel {exc.lineno}"
-    return (
-        f"een sjabloon voor de brieven is niet goed{where}: {exc}. Pas het sjabloon in de map "
-        "'sjablonen' aan of haal het weg; er is niets in de werkmap geschreven."
-    )
+    if getattr(args, "json", False):
+        print_json({"fout": str(exc), "problemen": [problem_json(p) for p in exc.problems]})
+        return EXIT_FAILED
+    return fail(args, str(exc))
 
 
 def register(sub: Any) -> None:

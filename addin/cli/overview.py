@@ -20,18 +20,14 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from addin import schema
-from addin.adapters.workbook.reader import read_book
-from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
 from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
-from addin.core.letter_log import werklijst_warnings
 from addin.core.money import format_eur, json_amount
-from addin.core.overview import Overview, overview, overview_rows
-from addin.core.plan import plan_book
-from addin.core.sheet_layout import warnings_note
 from addin.core.texts import nl_date
+
+if TYPE_CHECKING:
+    from addin.core.overview import Overview
 
 PNG_AGEING = "ouderdom.png"
 PNG_TOP = "grootste-debiteuren.png"
@@ -114,6 +110,15 @@ def write_pngs(o: Overview, folder: Path) -> tuple[Path, Path]:
 
 @writes_workbook
 def cmd_overzicht(args: argparse.Namespace) -> int:
+    # Imported here, not at start-up (tests/test_linear.py): the reader and the engine.
+    from addin import schema
+    from addin.adapters.workbook.reader import read_book
+    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
+    from addin.core.letter_log import werklijst_warnings
+    from addin.core.overview import overview, overview_rows
+    from addin.core.plan import plan_book
+    from addin.core.sheet_layout import warnings_note
+
     workbook = Path(args.boek)
     if not args.proef:
         try:

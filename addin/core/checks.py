@@ -20,7 +20,9 @@ from itertools import chain
 from typing import Any
 
 from addin import schema
+from addin.core.addresses import parse_addresses
 from addin.core.model import Book, CellRef, Problem
+from addin.core.references import iban_is_valid
 
 Check = Callable[[Book, date], list[Problem]]
 
@@ -180,12 +182,44 @@ def check_step_names(book: Book, as_of: date) -> list[Problem]:
     return out
 
 
+def check_email_addresses(book: Book, as_of: date) -> list[Problem]:
+    """Every E-mail cell holds addresses separated by ; and nothing else (no names, commas,
+    line breaks): outside text never becomes a recipient or a header. The letter is still
+    made as PDF; only its e-mail draft goes without that address."""
+    out = []
+    cells: list[tuple[CellRef, str]] = [(_ref(K, c.row, "email"), c.email) for c in book.customers]
+    cells += [(_ref(P, p.row, "email"), p.email) for p in book.contact_persons]
+    if book.settings.email:
+        cells.append((CellRef(schema.INSTELLINGEN.sheet, None, "E-mail"), book.settings.email))
+    for ref, text in cells:
+        if text:
+            out += [Problem(ref, message) for message in parse_addresses(text).errors]
+    return out
+
+
+def check_customer_ibans(book: Book, as_of: date) -> list[Problem]:
+    """A customer's IBAN with wrong check digits: the bank import would never recognise it
+    (reported, never refused: the letters do not use it)."""
+    return [
+        Problem(
+            _ref(K, c.row, "ibans"),
+            f"IBAN '{iban}' van klant {c.number} is geen geldig IBAN (de controlecijfers "
+            "kloppen niet); controleer het nummer",
+        )
+        for c in book.customers
+        for iban in c.ibans
+        if not iban_is_valid(iban)
+    ]
+
+
 CHECKS: tuple[Check, ...] = (
     check_duplicate_customers,
     check_invoice_rows,
     check_other_customers,
     check_invoice_references,
     check_step_names,
+    check_email_addresses,
+    check_customer_ibans,
 )
 
 

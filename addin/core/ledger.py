@@ -48,7 +48,7 @@ from addin.core.model import (
 )
 from addin.core.money import ZERO
 from addin.core.scoring import score_customers, window_start
-from addin.core.texts import paid_reason, settled_reason
+from addin.core.texts import THANK_STEP, paid_reason, settled_reason
 from addin.core.workdays import WorkCalendar
 
 # Who to call first (PLAYBOOK W3): purchasing or management rather than bookkeeping.
@@ -381,7 +381,7 @@ class Ledger:
                     by_invoice[number].append(c)
             else:
                 by_customer[c.customer].append(c)
-            if c.date <= as_of:
+            if c.date <= as_of and c.step != THANK_STEP:  # a thank-you is no contact (R3)
                 last[c.customer] = c.date  # sorted by date: the last one seen is the newest
         self.contacts_by_invoice = by_invoice
         self.contacts_by_customer = by_customer

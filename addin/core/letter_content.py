@@ -19,10 +19,12 @@ Example::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from addin.core.addresses import MailAddress, parse_addresses
 from addin.core.agreements import Instalment, schedule
 from addin.core.fourteen_day_letter import FourteenDayLetter, fourteen_day_letter
 from addin.core.ladder_default import DEFAULT_STEPS
@@ -34,9 +36,11 @@ from addin.core.model import (
     Audience,
     Book,
     Channel,
+    Contact,
     Customer,
     CustomerKind,
     LetterTask,
+    Outcome,
     Settings,
 )
 from addin.core.money import CENT, ZERO, to_cents
@@ -59,7 +63,11 @@ class Recipient:
       attention: the contact person for letters (bookkeeping first), "t.a.v." in the address.
       address_lines: street and "postcode  city" (two spaces, as PostNL asks), then the
         country in capitals when it is not the Netherlands.
-      email: where the e-mail draft goes: the customer's address, else the contact's.
+      email: where the e-mail draft goes: the customer's addresses, else the contact's,
+        as text ("a@b.nl; c@d.nl"); only the valid ones (core.addresses).
+      addresses: the same, parsed: what the e-mail's To header is built from.
+      address_errors: why a part of the E-mail field was left out (reported as a problem
+        by checks.check_email_addresses; the letter is still made as PDF).
       salutation_name: the name to greet; empty means "Geachte heer/mevrouw".
     """
 
@@ -69,6 +77,8 @@ class Recipient:
     country: str
     email: str
     salutation_name: str
+    addresses: tuple[MailAddress, ...] = ()
+    address_errors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +127,19 @@ class Offer:
 
 @dataclass(frozen=True, slots=True)
 class Confirmation:
-    """The promise or arrangement a `bevestigen` letter confirms, with its schedule."""
+    """The promise or arrangement a `bevestigen` letter confirms, with its schedule.
+
+    Attributes:
+      partner: the person it was made with (the Met of the contact that recorded it); the
+        letter is addressed to and thanks this person; empty when unknown.
+    """
 
     id: str
     is_promise: bool
     agreed_on: date | None
     total: Decimal
     instalments: tuple[Instalment, ...]
+    partner: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +162,10 @@ class LetterContent:
       handover_notice: the last written step before the hand-over: the letter says, without
         threat, that the claim will be handed over if nothing happens (PLAYBOOK L6).
       agency: the collection agency's name, only where the letter may name it.
-      amount_to_pay: the amount of the payment block and QR: the total, or for a confirmed
-        arrangement its first instalment.
+      amount_to_pay: the amount of the payment block and QR: the total, or for an offered
+        or confirmed arrangement its first instalment.
+      first_instalment: that first instalment (amount and date) when the payment block asks
+        for it rather than the total.
     """
 
     sender: Settings
@@ -175,6 +193,7 @@ class LetterContent:
     handover_notice: bool = False
     agency: str = ""
     amount_to_pay: Decimal = ZERO
+    first_instalment: Instalment | None = None
 
     @property
     def invoice_total(self) -> Decimal:
@@ -238,9 +257,21 @@ def _subject(lines: tuple[InvoiceLine, ...], language: str) -> str:
     return f"{head} {listed}"
 
 
-def _recipient(customer: Customer, ledger: Ledger) -> Recipient:
+def _recipient(customer: Customer, ledger: Ledger, partner: str | None = None) -> Recipient:
+    """The address block and greeting: the letter contact (bookkeeping first), or for a
+    confirmation the person the agreement was made with (`partner`; "" when unknown: then
+    nobody is named, PLAYBOOK A1/A2 and the letters issue item 7)."""
     contact = ledger.letter_contact.get(customer.number)
-    attention = contact.name if contact is not None else ""
+    if partner is not None:
+        contact = next(
+            (
+                p
+                for p in ledger.book.contact_persons
+                if p.customer == customer.number and p.name.strip().casefold() == partner.casefold()
+            ),
+            None,
+        )
+    attention = contact.name if contact is not None else (partner or "")
     lines = [customer.address.strip()] if customer.address.strip() else []
     place = "  ".join(p for p in (customer.postcode.strip(), customer.city.strip()) if p)
     if place:
@@ -249,23 +280,34 @@ def _recipient(customer: Customer, ledger: Ledger) -> Recipient:
     abroad = country.casefold() not in HOME_COUNTRIES
     if abroad:
         lines.append(country.upper())
-    email = customer.email.strip() or (contact.email.strip() if contact is not None else "")
+    field = customer.email.strip() or (contact.email.strip() if contact is not None else "")
+    if partner and contact is not None and contact.email.strip():
+        field = contact.email.strip()  # the confirmation goes to the person it was made with
+    parsed = parse_addresses(field)
     greet = attention or (customer.name if customer.kind is CustomerKind.CONSUMER else "")
     return Recipient(
         name=customer.name,
         attention=attention,
         address_lines=tuple(lines),
         country=country if abroad else "",
-        email=email,
+        email="; ".join(a.text for a in parsed.addresses),
         salutation_name=greet,
+        addresses=parsed.addresses,
+        address_errors=parsed.errors,
     )
 
 
+THANK_TEMPLATE = "bedankt"
+
+
 def _template_name(task: LetterTask, book: Book) -> str:
+    code: str = task.action.value
+    if code == Action.THANK.value:
+        return THANK_TEMPLATE
     for step in book.steps or DEFAULT_STEPS:
         if step.name == task.step and step.action is task.action and step.template.strip():
             return step.template.strip()
-    return task.action.value
+    return code
 
 
 def is_last_written_step(task: LetterTask, book: Book, kind: CustomerKind) -> bool:
@@ -284,17 +326,41 @@ def is_last_written_step(task: LetterTask, book: Book, kind: CustomerKind) -> bo
     return False
 
 
+def agreement_partner(agreement: Agreement, contacts: Iterable[Contact]) -> str:
+    """The person a promise or arrangement was made with: the Met of the contact that
+    recorded it (Uitkomst Toezegging or Regeling, on the Datum afspraak, about its invoices;
+    the last such row). Empty when no contact says so: the letter then names nobody."""
+    want = Outcome.PROMISE if agreement.kind is AgreementKind.PROMISE else Outcome.ARRANGEMENT
+    about = set(agreement.invoices)
+    found = ""
+    for c in sorted(contacts, key=lambda c: (c.date, c.row)):
+        if c.customer != agreement.customer or c.outcome is not want or not c.person.strip():
+            continue
+        if about and c.invoices and not about & set(c.invoices):
+            continue
+        if agreement.agreed_on is not None and c.date != agreement.agreed_on:
+            continue
+        found = c.person.strip()
+    return found
+
+
 def _confirmation(task: LetterTask, book: Book, ledger: Ledger) -> Confirmation | None:
     agreement = next((a for a in book.agreements if a.id == task.agreement), None)
     if agreement is None:
         return None
     total = agreement.amount if agreement.amount is not None else task.total
+    contacts: dict[int, Contact] = {}
+    for number in task.invoices:
+        inv = ledger.invoice(number)
+        if inv is not None:
+            contacts.update((id(c), c) for c in ledger.contacts_for(inv))
     return Confirmation(
         id=agreement.id,
         is_promise=agreement.kind is AgreementKind.PROMISE,
         agreed_on=agreement.agreed_on,
         total=to_cents(total),
         instalments=schedule(agreement, total),
+        partner=agreement_partner(agreement, contacts.values()),
     )
 
 
@@ -385,13 +451,20 @@ def compose(
     final = kind is not Action.CONFIRM and is_last_written_step(task, book, customer.kind)
     agency = settings.collection_agency.strip() if kind is Action.FOURTEEN_DAY_LETTER else ""
 
-    to_pay = to_cents(task.total)
+    # An arrangement (offered or confirmed) is paid per instalment: the payment block and QR
+    # ask for the first one, on its date; the whole schedule is in the text.
+    first: Instalment | None = None
     if confirmation is not None and len(confirmation.instalments) > 1:
-        to_pay = confirmation.instalments[0].amount
+        first = confirmation.instalments[0]
+    elif offer is not None and offer.is_arrangement:
+        first = offer.instalments[0]
+    to_pay = first.amount if first is not None else to_cents(task.total)
 
     return LetterContent(
         sender=settings,
-        recipient=_recipient(customer, ledger),
+        recipient=_recipient(
+            customer, ledger, confirmation.partner if confirmation is not None else None
+        ),
         customer_number=customer.number,
         customer_kind=customer.kind,
         language=language,
@@ -415,4 +488,5 @@ def compose(
         handover_notice=final and kind is not Action.FOURTEEN_DAY_LETTER,
         agency=agency,
         amount_to_pay=to_pay,
+        first_instalment=first,
     )

@@ -39,12 +39,10 @@ from addin.core.sheet_layout import (
     fit_widths,
     value_style,
 )
+from addin.core.texts import CONFIRMATION_STEP as CONFIRMATION_STEP  # re-exported
 from addin.core.texts import GOALS, nl_date
 
 LOGGED_BY = "Debiteuren"
-
-# A confirmation is no ladder row; it is logged under this step name.
-CONFIRMATION_STEP = "Bevestiging"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +76,20 @@ def contact_rows(made: Sequence[MadeLetter], as_of: date) -> tuple[Contact, ...]
         )
         for m in made
     )
+
+
+def not_handed_over(book: Book, customer: str, invoices: Sequence[str]) -> tuple[str, ...]:
+    """The invoices of a hand-over that no earlier hand-over (Contacten, Kanaal Overdracht)
+    of that customer covered: a second `overdracht` logs only these (PLAYBOOK X1). A
+    hand-over row with an empty Facturen covered every invoice of the customer."""
+    done: set[str] = set()
+    for c in book.contacts:
+        if c.customer != customer or c.channel is not Channel.HANDOVER:
+            continue
+        if not c.invoices:
+            return ()
+        done.update(c.invoices)
+    return tuple(number for number in invoices if number not in done)
 
 
 def confirmed_agreements(made: Sequence[MadeLetter]) -> frozenset[str]:

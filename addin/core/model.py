@@ -138,6 +138,7 @@ class Action(FastEnum):
     COLLECTION = "incasso"
     CONFIRM = "bevestigen"
     OWN = "eigen-actie"
+    THANK = "bedanken"
 
     @property
     def is_letter(self) -> bool:
@@ -152,6 +153,7 @@ LETTER_ACTIONS = frozenset(
         Action.FINAL_REMINDER,
         Action.FOURTEEN_DAY_LETTER,
         Action.CONFIRM,
+        Action.THANK,
     }
 )
 
@@ -227,6 +229,12 @@ class Settings:
     bank_max_age_days: int = 7
     output_dir: str = ""
     invoice_dir: str = ""
+    # Letters issue: R4's sentence for the user's own invoices (empty: the suggestion of
+    # texts.invoice_sentence is written by `nieuw`), R1's thank-you letters, bundling.
+    invoice_sentence: str = ""
+    invoice_sentence_en: str = ""
+    thank_good_payers: bool = False
+    bundle_days: int = 7
     worklist_days_ahead: int = 7
     # Sending (issue 16): how, where and how fast; the password is never a setting.
     send_via: str = "Concept-map"
@@ -237,6 +245,10 @@ class Settings:
     smtp_sender: str = ""  # From; empty means the E-mail setting
     max_mails_per_minute: int = 20
     bcc_self: bool = False
+    # (field, Excel row) of every setting found on Instellingen, so a problem can name the
+    # row of an empty or wrong value; a setting missing from the sheet has no row.
+    # Not part of what the settings are: two books with the same values are equal.
+    rows: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import gc
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from operator import attrgetter
 
@@ -44,7 +44,8 @@ from addin.core.model import (
 )
 from addin.core.money import ZERO, format_eur
 from addin.core.rules import Facts, decide, latest_outcome, make_action
-from addin.core.texts import nl_date
+from addin.core.texts import CONFIRMATION_STEP, nl_date
+from addin.core.thanks import is_thank_you, thank_you_letters
 
 # PLAYBOOK R3: keep in touch with top customers between invoices.
 KEEP_IN_TOUCH_MONTHS = 6
@@ -117,6 +118,92 @@ def pull_into_fourteen_day_letters(actions: list[NextAction], ledger: Ledger) ->
     return out
 
 
+# The written ladder steps that bundling joins and moves (never calls, confirmations or
+# hand-overs: those are personal or have their own dates).
+BUNDLED = frozenset(
+    {Action.REMINDER, Action.OFFER_ARRANGEMENT, Action.FINAL_REMINDER, Action.FOURTEEN_DAY_LETTER}
+)
+
+
+def last_letters(book: Book, as_of: date) -> dict[CustomerId, tuple[date, frozenset[str]]]:
+    """Per customer the day of the newest written contact (Brief, E-mail) up to `as_of`, and
+    the invoices the written contacts of that day were about."""
+    out: dict[CustomerId, tuple[date, frozenset[str]]] = {}
+    for c in book.contacts:
+        if not c.channel.is_written or c.date > as_of or is_thank_you(c.step):
+            continue  # a thank-you holds back no reminder
+        seen = out.get(c.customer)
+        if seen is None or c.date > seen[0]:
+            out[c.customer] = (c.date, frozenset(c.invoices))
+        elif c.date == seen[0]:
+            out[c.customer] = (c.date, seen[1] | frozenset(c.invoices))
+    return out
+
+
+def bundle_letters(
+    actions: list[NextAction],
+    ledger: Ledger,
+    last_letter: dict[CustomerId, tuple[date, frozenset[str]]],
+) -> list[NextAction]:
+    """No letters on consecutive days, and no step skipped (letters issue, item 8).
+
+    After a letter, every written step of that customer's other invoices that would fall
+    within "Brieven bundelen dagen" moves to the window's end, and its reason says so. When
+    a customer gets a letter today, each other overdue invoice of that customer whose own
+    next written step is the same step and falls within the window joins today's letter
+    (and is logged with it); its other written steps in the window move to the window's
+    end. An invoice never jumps a step: only the same step joins. Calls are not moved.
+    """
+    window = ledger.settings.bundle_days
+    as_of = ledger.as_of
+    if window <= 0:
+        return actions
+    span = timedelta(days=window)
+    out = list(actions)
+    written = [k for k in ledger.unsettled if actions[k].action in BUNDLED]
+
+    def move(k: int, end: date, sent: date) -> None:
+        a = out[k]
+        when = "vandaag" if sent == as_of else f"op {nl_date(sent)}"
+        out[k] = a._replace(
+            date=end,
+            reason=f"{a.reason}; verschoven naar {nl_date(end)}: de klant kreeg {when} al een "
+            f"brief (Brieven bundelen dagen: {window})",
+        )
+
+    # A letter already sent: the window after it.
+    for k in written:
+        a = actions[k]
+        last = last_letter.get(a.customer)
+        if last is None or a.date is None or a.invoice in last[1]:
+            continue
+        end = last[0] + span
+        if a.date < end:
+            move(k, end, last[0])
+
+    # Letters due today: the same step joins, other steps wait for the window's end.
+    today: dict[CustomerId, dict[tuple[Action, str], NextAction]] = defaultdict(dict)
+    for k in written:
+        a = out[k]
+        if a.date is not None and a.date <= as_of:
+            today[a.customer].setdefault((a.action, a.step), a)
+    end_today = as_of + span
+    for k in written:
+        a = out[k]
+        if a.date is None or a.date <= as_of or a.customer not in today:
+            continue
+        lead = today[a.customer].get((a.action, a.step))
+        if lead is not None and a.status is Status.OVERDUE and a.date <= end_today:
+            out[k] = a._replace(
+                date=as_of,
+                reason=f"{a.reason}; meegenomen in de brief van vandaag (met factuur "
+                f"{lead.invoice}): geen brieven kort na elkaar",
+            )
+        elif a.date < end_today:
+            move(k, end_today, as_of)
+    return out
+
+
 def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask, ...]:
     """One letter per customer and step for the written actions due on the plan date, with
     the customer's open credit notes subtracted once (PLAYBOOK Q1)."""
@@ -140,6 +227,8 @@ def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask
             used.add(customer)
             credit_notes = tuple(c.invoice for c in credits[customer])
             total += sum((c.open_amount for c in credits[customer]), ZERO)
+        if not step and action is Action.CONFIRM:
+            step = CONFIRMATION_STEP  # named by its step, like every other letter
         out.append(
             LetterTask(
                 customer=customer,
@@ -154,6 +243,48 @@ def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask
             )
         )
     return tuple(out)
+
+
+def settle_covered_letters(
+    actions: list[NextAction], ledger: Ledger
+) -> tuple[list[NextAction], tuple[LetterTask, ...]]:
+    """No letter whose total is zero or less: when the customer's open credit notes cover
+    what a letter would ask, its invoices get `intern-oplossen` ("verrekenen"), as
+    `rules.credit_covers` does when they cover everything overdue. (Without this, a
+    consumer whose credit note exceeds the invoices of the 14-day letter got a letter asking
+    for nothing, which the shipped template cannot even print.) Regrouped until no such
+    letter is left: the credit notes then count against the customer's next letter."""
+    letters = group_letters(actions, ledger)
+    while True:
+        covered: dict[tuple[CustomerId, Action, str, str], LetterTask] = {
+            (t.customer, t.action, t.step, t.agreement): t
+            for t in letters
+            if t.total <= ZERO and t.action is not Action.CONFIRM
+        }
+        if not covered:
+            return actions, letters
+        out = list(actions)
+        for k in ledger.unsettled:
+            a = actions[k]
+            task = covered.get((a.customer, a.action, a.step, a.agreement))
+            if task is None or not a.action.is_letter or a.date is None or a.date > ledger.as_of:
+                continue
+            credit = -sum(
+                (actions[c].open_amount for c in ledger.credit_notes
+                 if actions[c].customer == a.customer and actions[c].open_amount < ZERO),
+                ZERO,
+            )  # fmt: skip
+            out[k] = a._replace(
+                action=Action.RESOLVE,
+                reason=f"open creditnota's ({format_eur(credit)}) dekken wat de brief "
+                f"'{a.step or a.action.value}' zou vragen: verrekenen",
+                date=ledger.as_of,
+                channel=None,
+                goal="creditnota verrekenen",
+                step="",
+            )
+        actions = out
+        letters = group_letters(actions, ledger)
 
 
 def bank_warnings(book: Book, as_of: date) -> list[Warning_]:
@@ -319,6 +450,8 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
     problems = run_checks(book, as_of)
     ledger = Ledger.build(book, as_of)
     actions = pull_into_fourteen_day_letters(next_actions(ledger), ledger)
+    actions = bundle_letters(actions, ledger, last_letters(book, as_of))
+    actions, letters = settle_covered_letters(actions, ledger)
     warnings = (
         bank_warnings(book, as_of)
         + agreement_warnings(book, ledger)
@@ -328,7 +461,7 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
     plan = Plan(
         as_of=as_of,
         actions=tuple(actions),
-        letters=group_letters(actions, ledger),
+        letters=letters + thank_you_letters(actions, ledger),
         scores=tuple(ledger.scores[c] for c in ledger.customers),
         agreement_states=tuple(
             (a.id, ledger.agreement_statuses[i].state)

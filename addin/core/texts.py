@@ -13,11 +13,12 @@ Example::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from addin.core.model import Action, Status
+from addin.core.model import Action, Settings, Status
 from addin.core.money import ZERO, format_eur
 
 # What each action should achieve (PLAYBOOK P5: know the goal before contact).
@@ -35,7 +36,12 @@ GOALS: dict[Action, str] = {
     Action.COLLECTION: "volledig dossier overdragen aan het incassobureau",
     Action.CONFIRM: "getekende bevestiging retour",
     Action.OWN: "",
+    Action.THANK: "goede betaler bedanken",
 }
+
+# Steps that are no Stappen row: a letter is still named and logged by its step's name.
+CONFIRMATION_STEP = "Bevestiging"
+THANK_STEP = "Bedankje"
 
 GOAL_INSOLVENCY = "vordering indienen bij de curator of bewindvoerder"
 GOAL_MISSED = "nieuwe betaaldatum afspreken"
@@ -49,6 +55,39 @@ def nl_date(day: date) -> str:
 def agency_name(setting: str) -> str:
     """The collection agency's name: the first line or comma part of Instellingen.Incassobureau."""
     return setting.replace("\n", ",").split(",")[0].strip()
+
+
+def invoice_sentence(term_days: int, language: str = "NL") -> str:
+    """PLAYBOOK R4 (seed 000 tip 4): a sentence for the user's own invoices that explains
+    why the payment term matters, naming the term. Written into Instellingen by `nieuw`;
+    the user updates it when the term changes.
+
+    >>> invoice_sentence(30)[:60]
+    'Wij bieden u de mogelijkheid om pas na levering te betalen. '
+    """
+    if language == "EN":
+        return (
+            "We give you the option of paying after delivery. We can only keep offering this "
+            f"service if our invoices are paid within {term_days} days. Thank you for your "
+            "cooperation."
+        )
+    return (
+        "Wij bieden u de mogelijkheid om pas na levering te betalen. Deze service kunnen we "
+        f"alleen blijven bieden als onze facturen binnen {days_text(term_days)} worden betaald. "
+        "Wij rekenen op uw medewerking."
+    )
+
+
+def with_suggestions(settings: Settings) -> Settings:
+    """The settings with R4's suggested invoice sentences where they are still empty (for
+    `nieuw`, and for `bijwerken` when it adds the rows): they name the term of that moment."""
+    return replace(
+        settings,
+        invoice_sentence=settings.invoice_sentence
+        or invoice_sentence(settings.default_term_days, "NL"),
+        invoice_sentence_en=settings.invoice_sentence_en
+        or invoice_sentence(settings.default_term_days, "EN"),
+    )
 
 
 def days_text(n: int) -> str:

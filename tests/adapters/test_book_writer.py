@@ -319,11 +319,15 @@ def _without_rows(book: Book) -> Book:
 
 
 def test_reader_gives_back_what_was_written(written):
-    """Every field survives write_book -> read_book; only the row numbers are new, and an
-    empty ladder comes back as the default one that was written."""
+    """Every field survives write_book -> read_book; only the row numbers are new, an
+    empty ladder comes back as the default one that was written, and empty invoice
+    sentences as the suggested ones (PLAYBOOK R4)."""
     from addin.adapters.workbook.reader import read_book
+    from addin.core.texts import with_suggestions
 
     got, problems = read_book(written)
     assert problems == ()
-    assert _without_rows(got) == _without_rows(dataclasses.replace(BOOK, steps=DEFAULT_STEPS))
+    exp = dataclasses.replace(BOOK, steps=DEFAULT_STEPS, settings=with_suggestions(BOOK.settings))
+    assert _without_rows(got) == _without_rows(exp)
+    assert "binnen 30 dagen" in got.settings.invoice_sentence
     assert [c.row for c in got.customers] == [2, 3]

@@ -59,6 +59,12 @@ def workbook(tmp_path: Path) -> Path:
             company_name="Installatiebedrijf Test BV",
             collection_agency="Incasso Noord BV, Postbus 1, 9700 AA Groningen",
             invoice_dir="facturen",
+            # the sender's details overdracht requires (core.sender)
+            address="Industrieweg 1",
+            postcode="9700 AB",
+            city="Groningen",
+            email="debiteuren@test.nl",
+            iban="NL91ABNA0417164300",
         ),
         path,
     )
@@ -194,3 +200,42 @@ def test_handover_dry_run_leaves_the_workbook_alone(capsys, workbook, tmp_path):
     )  # fmt: skip
     assert code == 0 and json.loads(text)["gelogd"] is False
     assert workbook.read_bytes() == before
+
+
+def test_a_second_handover_logs_nothing_twice(capsys, workbook, tmp_path):
+    """PLAYBOOK X1: the same hand-over again rebuilds the folder but logs no second row."""
+    from addin.adapters.workbook.reader import read_book
+
+    out = tmp_path / "uit"
+    args = ("overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--json")
+    code, text = run(capsys, *args)
+    assert code == 0 and json.loads(text)["gelogd_facturen"] == ["F1", "F2"]
+    before = workbook.read_bytes()
+    code, text = run(capsys, *args)
+    data = json.loads(text)
+    assert code == 0 and data["gelogd"] is False and data["gelogd_facturen"] == []
+    assert Path(data["zip"]).exists()
+    assert workbook.read_bytes() == before
+    b, _ = read_book(workbook)
+    assert len([c for c in b.contacts if c.channel.value == "Overdracht"]) == 1
+
+
+def test_a_later_handover_logs_only_the_invoices_not_handed_over_before(capsys, tmp_path):
+    from addin.adapters.workbook.reader import read_book
+
+    path = tmp_path / "Debiteuren.xlsx"
+    text = BOOK.replace(
+        "| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | brieven/herinnering.pdf |",
+        "| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | brieven/herinnering.pdf |\n"
+        "| 2025-06-01 | K1    | F1       | Overdracht |         |                         |",
+    )
+    write_book(book(text, collection_agency="Incasso Noord BV"), path)
+    code, out = run(
+        capsys, "overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit",
+        "--json",
+    )  # fmt: skip
+    data = json.loads(out)
+    assert code == 0 and data["gelogd_facturen"] == ["F2"]
+    b, _ = read_book(path)
+    rows = [c.invoices for c in b.contacts if c.channel.value == "Overdracht"]
+    assert rows == [("F1",), ("F2",)]

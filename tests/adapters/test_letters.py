@@ -249,8 +249,18 @@ def test_eml_is_an_unsent_draft_with_the_pdf():
     assert msg["Subject"] == rendered.subject
     assert content.recipient.email in msg["To"]
     assert content.sender.email in msg["From"]
+    assert msg["Date"].datetime is not None
+    assert re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>", msg["Message-ID"].strip())
+    assert msg.get_content_type() == "multipart/mixed"
+    (alternative,) = [
+        p for p in msg.iter_parts() if p.get_content_type() == "multipart/alternative"
+    ]
+    kinds = [p.get_content_type() for p in alternative.iter_parts()]
+    assert kinds == ["text/plain", "text/html"]
     body = msg.get_body(preferencelist=("plain",)).get_content()
-    assert "€ 684,20" in body
+    assert "€ 897,16" in body
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "€ 897,16" in html and html.count("<p>") == body.strip().count("\r\n\r\n") + 1
     (att,) = list(msg.iter_attachments())
     assert att.get_content_type() == "application/pdf"
     assert att.get_filename() == "Herinnering 2026-0244.pdf"
@@ -263,7 +273,7 @@ def test_epc_qr_payload():
     assert payload is not None and payload.startswith(b"BCD\n")
     lines = payload.decode("latin-1").split("\n")
     assert lines[3] == "SCT" and lines[6] == "NL81RABO0312345678"
-    assert lines[7] == "EUR684.2" and lines[-1] == content.reference
+    assert lines[7] == "EUR897.16" and lines[-1] == content.reference
     qr = epc_qr(content)
     assert qr is not None
     assert qr.matrix == segno.make_qr(payload, error="m", boost_error=False, mask=qr.mask).matrix
@@ -331,10 +341,69 @@ def test_unreadable_original_falls_back_to_a_generated_copy(tmp_path: Path):
     content = content_for(Action.REMINDER, "NL")
     bad = tmp_path / "kapot.pdf"
     bad.write_bytes(b"%PDF-1.4 kapot")
-    data = letter_pdf(content, render_letter(content, templates()), [bad])
+    data = letter_pdf(content, render_letter(content, templates()), [bad] * len(content.invoices))
     assert "KOPIEFACTUUR" in pdf_text(data)[-1]
 
 
 def test_no_golden_file_is_orphaned():
     names = {f"{k.value}.{lang}.txt" for k in KINDS for lang in ("nl", "en")}
     assert {p.name for p in GOLDEN.glob("*.txt")} <= names
+
+
+# -- arrangements pay per instalment; confirmations thank the right person (items 6, 7) --------
+
+
+def _epc_amount(content) -> str:
+    payload = epc_payload(content).decode("utf-8").split("\n")
+    return payload[7]  # EPC069-12 field 8: "EUR123.45"
+
+
+def test_an_offered_arrangement_asks_for_its_first_instalment():
+    content = content_for(Action.OFFER_ARRANGEMENT, "NL")
+    assert content.offer is not None and content.offer.is_arrangement
+    first = content.offer.instalments[0]
+    assert content.first_instalment == first and content.amount_to_pay == first.amount
+    assert first.amount < content.total
+    assert _epc_amount(content) == f"EUR{first.amount}"
+    rendered = render_letter(content, templates())
+    text = " ".join(pdf_text(letter_pdf(content, rendered, []))[:1])
+    flat = " ".join(text.split())
+    exp = f"Eerste termijn: € {str(first.amount).replace('.', ',')}"
+    assert exp in flat and "Uiterlijk: 8 december 2026" in flat
+    # the whole schedule stays in the text
+    assert all(
+        f"{i.due.day} december" in flat or i.due.month != 12 for i in content.offer.instalments
+    )
+
+
+def test_a_confirmation_thanks_the_person_the_agreement_was_made_with():
+    book, _, ledger = example()
+    task = next(t for t in example()[1].letters if t.customer == "K022")
+    content = compose(task, book, EXAMPLE_DATE, ledger=ledger)
+    agreement = next(a for a in book.agreements if a.id == task.agreement)
+    (call,) = [c for c in book.contacts if c.customer == "K022" and c.date == agreement.agreed_on]
+    assert content.confirmation.partner == call.person != ""
+    assert content.recipient.attention == call.person
+    rendered = render_letter(content, templates())
+    flat = " ".join(" ".join(pdf_text(letter_pdf(content, rendered, []))).split())
+    assert f"Beste {call.person}," in flat and "Bedankt voor het prettige contact" in flat
+    assert f"t.a.v. {call.person}" in flat
+    # its first instalment in the payment box
+    assert f"€ {str(content.confirmation.instalments[0].amount).replace('.', ',')}" in flat
+
+
+def test_a_confirmation_without_a_known_call_partner_names_nobody():
+    book, _, _ = example()
+    task = next(t for t in example()[1].letters if t.customer == "K022")
+    # the call that recorded the arrangement without a Met
+    contacts = tuple(
+        replace(c, person="") if c.customer == "K022" and c.outcome is not None else c
+        for c in book.contacts
+    )
+    book = replace(book, contacts=contacts)
+    content = compose(task, book, EXAMPLE_DATE, ledger=Ledger.build(book, EXAMPLE_DATE))
+    assert content.confirmation.partner == ""
+    assert content.recipient.attention == "" and content.recipient.salutation_name == ""
+    rendered = render_letter(content, templates())
+    text = plain_text(rendered)
+    assert "Geachte heer, mevrouw," in text and "prettige contact" not in text

@@ -456,3 +456,28 @@ def test_mac_dialog_output():
         Path("/Users/a/nov.xml"),
         Path("/Users/a/dec.xml"),
     )
+
+
+# Range.FormulaArray refuses a formula longer than 255 characters (Microsoft's Range.FormulaArray
+# reference); Vernieuw werklijst sets the Plan formula that way on Windows.
+FORMULA_ARRAY_LIMIT = 255
+VBA_SOURCES = Path(__file__).resolve().parents[2] / "workbook" / "vba"
+
+
+def test_every_formula_set_through_formula_array_fits():
+    steps = live.plan_steps("formula", True, False, ROWS, PEIL, None, date(2026, 11, 24))
+    arrays = [s for s in steps if isinstance(s, ArrayStep)]
+    assert arrays
+    for step in arrays:
+        assert len(step.formula) <= FORMULA_ARRAY_LIMIT, (len(step.formula), step.formula)
+    # The VBA may only set literal array formulas, and short ones.
+    for source in sorted(VBA_SOURCES.iterdir()):
+        for number, line in enumerate(source.read_text("utf-8").splitlines(), start=1):
+            code = line.split("'", 1)[0] if '"' not in line else line
+            if ".FormulaArray" not in code or "=" not in code.split(".FormulaArray", 1)[1]:
+                continue
+            assigned = code.split(".FormulaArray", 1)[1].split("=", 1)[1].strip()
+            assert assigned.startswith('"') and assigned.endswith('"'), f"{source.name}:{number}"
+            assert len(assigned[1:-1].replace('""', '"')) <= FORMULA_ARRAY_LIMIT, (
+                f"{source.name}:{number}"
+            )

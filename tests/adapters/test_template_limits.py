@@ -10,11 +10,16 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from addin.adapters.documents.letters import LetterTemplateError, letter_templates
+from addin.adapters.documents.preflight import check_templates
 from addin.adapters.documents.template_limits import LimitedSandbox, limits
+from addin.adapters.workbook.reader import read_book
+from addin.core.plan import plan_book
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "workbook" / "Voorbeeld.xlsx"
@@ -65,6 +70,10 @@ RUNAWAY = [
 
 _RENDER = """
 import sys
+from addin.adapters.documents.letters import LetterTemplateError, letter_templates
+from addin.adapters.workbook.reader import read_book
+from addin.core.plan import plan_book
+from addin.adapters.documents.preflight import check_templates
 from addin.adapters.documents.template_limits import LimitedSandbox, limits
 try:
     with limits("nl/proef.txt.j2"):
@@ -151,3 +160,36 @@ def test_a_runaway_template_refuses_the_run_before_any_letter(workbook):
     assert "Traceback" not in done.stderr
     assert workbook.read_bytes() == before
     assert not list(workbook.parent.rglob("*.pdf")) and not list(workbook.parent.rglob("*.eml"))
+
+
+def _example_run(tmp_path: Path, body: str):
+    """The example's letters and its templates, with `body` put into herinnering's body."""
+    tmp_path.mkdir(exist_ok=True)
+    workbook = tmp_path / "Voorbeeld.xlsx"
+    shutil.copy(EXAMPLE, workbook)
+    own = tmp_path / "sjablonen" / "nl"
+    own.mkdir(parents=True)
+    shipped = (ROOT / "templates" / "nl" / "herinnering.txt.j2").read_text("utf-8")
+    own.joinpath("herinnering.txt.j2").write_text(
+        shipped.replace("{% block body %}", "{% block body %}" + body, 1), "utf-8"
+    )
+    book, _problems = read_book(workbook)
+    as_of = date.fromisoformat(DAY)
+    tasks = plan_book(book, as_of).letters
+    return book, as_of, tasks, letter_templates(workbook)
+
+
+def test_the_check_refuses_a_template_that_fails_for_every_letter(tmp_path):
+    book, as_of, tasks, templates = _example_run(tmp_path, "{{ nergens }}")
+    with pytest.raises(LetterTemplateError, match=r"nl/herinnering\.txt\.j2"):
+        check_templates(book, as_of, tasks, templates)
+
+
+def test_the_check_leaves_a_letter_whose_own_data_fails_to_the_run(tmp_path):
+    book, as_of, tasks, templates = _example_run(tmp_path, "")
+    first = next(t for t in tasks if t.action.value == "herinnering")
+    book, as_of, tasks, templates = _example_run(
+        tmp_path / "b",
+        f"{{% if customer_number == '{first.customer}' %}}{{{{ nergens }}}}{{% endif %}}",
+    )
+    check_templates(book, as_of, tasks, templates)  # the other herinnering letters render

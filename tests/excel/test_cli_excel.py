@@ -61,9 +61,11 @@ def test_nieuw_empty_points_xlwings_at_this_python(tmp_path):
         "bestand": str(path),
         "voorbeeld": False,
         "klassiek": False,
+        "mac": sys.platform == "darwin",
         "facturen": 0,
         "peildatum": date.today().isoformat(),
         "interpreter": exp_interpreter,
+        "factuur_pdfs": 0,
     }
     assert _conf(path) == {**exp_interpreter, "UDF Modules": "addin.udfs"}
     book, problems = read_book(path)

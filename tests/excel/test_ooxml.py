@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import warnings
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
+from addin import schema
 from addin.cli import main
 from tests.libreoffice import convert
 from tests.ooxml import assert_valid, check_workbook
@@ -144,6 +147,8 @@ def made(tmp_path_factory) -> dict[str, Path]:
         "voorbeeld": ["--voorbeeld"],
         "klassiek": ["--voorbeeld", "--klassiek"],
         "klassiek-leeg": ["--klassiek"],
+        "mac": ["--voorbeeld", "--mac"],
+        "mac-leeg": ["--mac"],
     }.items():
         path = folder / f"{label}.xlsm"
         assert main(["nieuw", str(path), *flags, "--json"]) == 0
@@ -151,9 +156,27 @@ def made(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-@pytest.mark.parametrize("label", ["leeg", "voorbeeld", "klassiek", "klassiek-leeg"])
+@pytest.mark.parametrize(
+    "label", ["leeg", "voorbeeld", "klassiek", "klassiek-leeg", "mac", "mac-leeg"]
+)
 def test_new_workbooks_are_valid(made, label):
     assert_valid(made[label])
+
+
+@pytest.mark.parametrize("label", ["mac", "mac-leeg"])
+def test_mac_workbook_plan_holds_values(made, label):
+    """--mac: no =DEBITEUREN_PLAN (its wrapper calls a Windows DLL); the plan as values."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ws = openpyxl.load_workbook(made[label])[schema.PLAN_SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    assert tuple(rows[0][: len(schema.PLAN_HEADER)]) == schema.PLAN_HEADER
+    assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert (len(rows) > 300) == (label == "mac")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        windows = openpyxl.load_workbook(made["voorbeeld"])[schema.PLAN_SHEET]
+    assert windows["A1"].data_type == "f"
 
 
 def _example_copy(made, tmp_path) -> Path:
@@ -196,7 +219,7 @@ def test_after_letters_on_the_example_xlsx_is_valid(tmp_path, capsys):
     assert_valid(path)
 
 
-@pytest.mark.parametrize("label", ["leeg", "voorbeeld", "klassiek"])
+@pytest.mark.parametrize("label", ["leeg", "voorbeeld", "klassiek", "mac"])
 def test_libreoffice_resave_is_schema_valid(made, tmp_path, label):
     resaved = convert(made[label], tmp_path)
     assert_valid(resaved, rules=False)

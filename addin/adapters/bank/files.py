@@ -80,6 +80,24 @@ MAX_FIELD_CHARS = 1024 * 1024
 # The XML prolog (declaration, comments) must end within this many bytes.
 MAX_PROLOG_BYTES = 64 * 1024
 
+# An Excel cell holds at most this many characters (xlsx_patch refuses more); a longer bank
+# text is cut, with this mark at the end, rather than refusing the whole file.
+MAX_CELL_CHARS = 32_767
+CUT_MARK = " (ingekort)"
+# Bank dates are written into Betalingen: Excel has no dates before 1 March 1900 (its
+# leap-year bug), and the reader takes none after 2199 (cells.LAST_DATE).
+FIRST_DATE, LAST_DATE = date(1900, 3, 1), date(2199, 12, 31)
+# An amount Excel can hold exactly (15 digits) and money.to_cents can round (28 digits).
+MAX_AMOUNT = Decimal(10) ** 15
+# Encodings a CAMT file may declare: ASCII-compatible, one byte per character, so that the
+# DOCTYPE check on the bytes sees what the parser sees. Anything else (UTF-7, UTF-16,
+# EBCDIC, unknown names) is refused as unreadable.
+XML_ENCODINGS = frozenset(
+    {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15",
+     "windows-1252", "cp1252"}
+)  # fmt: skip
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+_BLANK_CONTROL = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85]")
 _IBAN_RE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _CAMT_AMOUNT_RE = re.compile(r"^\d+(\.\d+)?$")
 _NL_AMOUNT_RE = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
@@ -131,6 +149,12 @@ def read_bank(path: Path) -> BankFile:
     path = Path(path)
     name = path.name
     try:
+        if path.exists() and not path.is_file():
+            # A FIFO would block for ever, /dev/zero never ends, a folder is no statement.
+            raise BankFileError(
+                f"Bankbestand {name}: dit is geen gewoon bestand (maar een map, apparaat of "
+                "pipe); geef het pad van het bankafschrift."
+            )
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise BankFileError(f"Bankbestand {name}: het bestand is te groot ({size} bytes).")
@@ -224,10 +248,11 @@ def _unique_keys(raws: Iterable[_Raw]) -> tuple[BankLine, ...]:
     day, amount, text = days.setdefault, amounts.setdefault, texts.setdefault
     out = []
     for raw in raws:
-        count = seen.get(raw.base_key, 0) + 1
-        seen[raw.base_key] = count
-        key = raw.base_key if count == 1 else f"{raw.base_key}#{count}"
-        line = raw.line
+        base = _safe_key(raw.base_key)
+        count = seen.get(base, 0) + 1
+        seen[base] = count
+        key = base if count == 1 else f"{base}#{count}"
+        line = _safe_texts(raw.line)
         out.append(
             replace(
                 line,
@@ -241,6 +266,66 @@ def _unique_keys(raws: Iterable[_Raw]) -> tuple[BankLine, ...]:
             )
         )
     return tuple(out)
+
+
+_TEXT_FIELDS = ("counter_iban", "counter_name", "description", "reference", "end_to_end",
+                "own_iban", "source", "currency")  # fmt: skip
+
+
+def safe_text(text: str) -> str:
+    r"""Bank text as an Excel cell can hold it: control characters removed (line breaks and
+    tabs become a space), and cut at 32,767 characters with "(ingekort)" at the end.
+
+    >>> safe_text("Factuur\x07 2026-01\n17")
+    'Factuur 2026-01 17'
+    """
+    if not text.isprintable():  # fast path: nearly every bank text is printable
+        text = _CONTROL.sub("", _BLANK_CONTROL.sub(" ", text))
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - len(CUT_MARK)].rstrip() + CUT_MARK
+    return text
+
+
+def _safe_texts(line: BankLine) -> BankLine:
+    changed = {}
+    for field in _TEXT_FIELDS:
+        value = getattr(line, field)
+        if len(value) > MAX_CELL_CHARS or not value.isprintable():
+            cleaned = safe_text(value)
+            if cleaned != value:
+                changed[field] = cleaned
+    return replace(line, **changed) if changed else line
+
+
+def _safe_key(key: str) -> str:
+    """A key as a cell can hold it; an overlong one (a 40,000-character bank reference)
+    keeps its start and a hash of the whole, so it stays unique and stable."""
+    if key.isprintable() and len(key) <= 200:
+        return key
+    cleaned = _CONTROL.sub("", key)
+    if len(cleaned) <= 200 and cleaned == key:
+        return key
+    return f"{cleaned[:100]}~{_hash(key)}"
+
+
+def _checked_date(day: date, name: str, where: str) -> date:
+    """A bank date Excel can hold; else the file is refused, naming the line or entry."""
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise BankFileError(
+            f"Bankbestand {name}{where}: de datum {day.day}-{day.month}-{day.year} ligt niet "
+            f"tussen 1-3-1900 en 31-12-2199; het bestand is beschadigd of geen echt afschrift."
+        )
+    return day
+
+
+def _checked_amount(amount: Decimal, name: str, where: str) -> Decimal:
+    """An amount the workbook can hold; a bigger one (30 digits) is unreadable."""
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+        raise BankFileError(
+            f"Bankbestand {name}{where}: het bedrag {str(amount)[:40]} is onleesbaar (te groot "
+            "voor een bedrag); het bestand is beschadigd of geen echt afschrift."
+        )
+    return amount
 
 
 def _hash_key(prefix: str, own: str, line: BankLine, *extra: object) -> str:
@@ -266,11 +351,26 @@ def _check_prolog(data: bytes, name: str) -> None:
     A DOCTYPE may only appear in the prolog, before the root element, so scanning the prolog
     is enough; expat then rejects any entity reference as undefined.
     """
-    if data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or data[:2] in (
-        b"\xff\xfe",
-        b"\xfe\xff",
+    if (
+        data[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+        or data[:2] in (b"\xff\xfe", b"\xfe\xff")
+        or b"\x00" in data[:MAX_PROLOG_BYTES]
     ):
-        raise BankFileError(f"Bankbestand {name}: XML in UTF-16/32 wordt niet ondersteund.")
+        # With or without a byte order mark: XML never holds U+0000, so a NUL byte in the
+        # prolog is UTF-16 or UTF-32, which expat detects by itself and the scan below
+        # (on ASCII bytes) would not see through.
+        raise BankFileError(
+            f"Bankbestand {name}: het XML-bestand is onleesbaar: tekenset UTF-16/32 wordt "
+            "niet ondersteund (sla het op als UTF-8)."
+        )
+    declared = re.match(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)", data)
+    if declared:
+        encoding = declared.group(1).decode("ascii", "replace").strip().lower()
+        if encoding not in XML_ENCODINGS:
+            raise BankFileError(
+                f"Bankbestand {name}: het XML-bestand is onleesbaar: tekenset {encoding!r} "
+                "wordt niet ondersteund (verwacht UTF-8 of ISO-8859-1)."
+            )
     pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     limit = min(len(data), MAX_PROLOG_BYTES)
     while pos < limit:
@@ -344,6 +444,7 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> Iterator[_Ra
     message_partial = False
     booked = _Booked()  # the statement's BOOK entries, for its balances
     first = 0  # where the statement's lines start in `out`
+    entries = 0
     try:
         for _event, elem in ET.iterparse(io.BytesIO(data), events=("end",)):
             if elem.text is not None and len(elem.text) > MAX_FIELD_CHARS:
@@ -358,7 +459,8 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> Iterator[_Ra
                         f"Bankbestand {name}: een boeking staat vóór het rekeningnummer "
                         "(Stmt/Acct) van het afschrift."
                     )
-                raws, amount = _camt_entry(elem, own, name, done + len(out))
+                entries += 1
+                raws, amount = _camt_entry(elem, own, name, entries)
                 out.extend(raws)
                 if amount is not None:
                     booked.add(*amount)
@@ -386,6 +488,10 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> Iterator[_Ra
         raise BankFileError(
             f"Bankbestand {name}: het XML-bestand is beschadigd of onvolledig ({exc})."
         ) from None
+    except BankFileError:
+        raise
+    except (ValueError, LookupError) as exc:  # an encoding expat or Python cannot decode
+        raise BankFileError(f"Bankbestand {name}: het XML-bestand is onleesbaar ({exc}).") from None
     if not seen_root:
         raise BankFileError(
             f"Bankbestand {name}: dit XML-bestand is geen CAMT.053-afschrift "
@@ -453,8 +559,8 @@ def _camt_balance_check(
 ) -> BalanceMismatch | None:
     if message_partial or _is_partial(_child(stmt, "StmtPgntn")):
         return None
-    opening = _camt_balance(stmt, _OPENING, name)
-    closing = _camt_balance(stmt, _CLOSING, name)
+    opening = _camt_balance(stmt, _OPENING, f"{name}, saldo van afschrift {ordinal}")
+    closing = _camt_balance(stmt, _CLOSING, f"{name}, saldo van afschrift {ordinal}")
     label = (
         _text(stmt, "Id")
         or _text(stmt, "ElctrncSeqNb")
@@ -515,8 +621,8 @@ def _camt_amount(elem: ET.Element | None, name: str) -> Decimal | None:
         return None
     text = (elem.text or "").strip()
     if not _CAMT_AMOUNT_RE.match(text):
-        raise BankFileError(f"Bankbestand {name}: ongeldig bedrag {text!r}.")
-    return Decimal(text)
+        raise BankFileError(f"Bankbestand {name}: ongeldig bedrag {text[:40]!r}.")
+    return _checked_amount(Decimal(text), name, "")
 
 
 def _camt_date(entry: ET.Element, name: str) -> date:
@@ -524,10 +630,11 @@ def _camt_date(entry: ET.Element, name: str) -> date:
         text = _text(entry, wrapper, "Dt") or _text(entry, wrapper, "DtTm")[:10]
         if text:
             try:
-                return date.fromisoformat(text)
+                day = date.fromisoformat(text)
             except ValueError:
-                raise BankFileError(f"Bankbestand {name}: ongeldige datum {text!r}.") from None
-    raise BankFileError(f"Bankbestand {name}: een boeking heeft geen boekdatum.")
+                raise BankFileError(f"Bankbestand {name}: ongeldige datum {text[:40]!r}.") from None
+            return _checked_date(day, name, "")
+    raise BankFileError(f"Bankbestand {name}: de boeking heeft geen boekdatum.")
 
 
 def _sign(indicator: str, name: str) -> int:
@@ -535,7 +642,7 @@ def _sign(indicator: str, name: str) -> int:
         return 1
     if indicator == "DBIT":
         return -1
-    raise BankFileError(f"Bankbestand {name}: onbekende CdtDbtInd {indicator!r}.")
+    raise BankFileError(f"Bankbestand {name}: onbekende CdtDbtInd {indicator[:40]!r}.")
 
 
 # ISO 20022 ExternalBankTransactionSubFamily1Code values that say the booking returns or
@@ -586,23 +693,25 @@ def _is_return_code(code: ET.Element | None) -> bool:
 def _camt_entry(
     entry: ET.Element, own: str, name: str, position: int
 ) -> tuple[list[_Raw], tuple[Decimal, str] | None]:
-    """The lines of one Ntry, and its signed amount and currency when it is booked."""
+    """The lines of one Ntry (the `position`-th of the file), and its signed amount and
+    currency when it is booked. Messages name the entry: "Bankbestand nov.xml, boeking 3"."""
     status = _text(entry, "Sts") or _text(entry, "Sts", "Cd")
     if status and status != "BOOK":
         # Pending or informational entries are not money on the account yet.
         return [], None
-    booked = _camt_date(entry, name)
-    entry_sign = _sign(_text(entry, "CdtDbtInd"), name)
-    entry_amount = _camt_amount(_child(entry, "Amt"), name)
+    svcr_ref = _text(entry, "AcctSvcrRef")
+    where = f"{name}, boeking {position}" + (f" ({svcr_ref[:40]})" if svcr_ref else "")
+    booked = _camt_date(entry, where)
+    entry_sign = _sign(_text(entry, "CdtDbtInd"), where)
+    entry_amount = _camt_amount(_child(entry, "Amt"), where)
     amt = _child(entry, "Amt")
     currency = ((amt.get("Ccy") if amt is not None else "") or "EUR").strip().upper()
     if entry_amount is None:
-        raise BankFileError(f"Bankbestand {name}: een boeking heeft geen bedrag (Ntry/Amt).")
+        raise BankFileError(f"Bankbestand {where}: de boeking heeft geen bedrag (Ntry/Amt).")
     # A return code on the entry counts as a reversal: same parties, never a payment.
     reversal = _text(entry, "RvslInd").lower() == "true" or _is_return_code(
         entry.find(_namespace(entry) + "BkTxCd")
     )
-    svcr_ref = _text(entry, "AcctSvcrRef")
     entry_info = _clean(_text(entry, "AddtlNtryInf"))
     details = [tx for nd in _children(entry, "NtryDtls") for tx in _children(nd, "TxDtls")]
 
@@ -610,13 +719,13 @@ def _camt_entry(
     # the booking; otherwise one line for the whole booking is the only honest reading.
     split = False
     if len(details) > 1:
-        amounts = [_tx_amount(tx, entry_sign, name) for tx in details]
+        amounts = [_tx_amount(tx, entry_sign, where) for tx in details]
         if all(a is not None for a in amounts):
             split = sum(a for a in amounts if a is not None) == entry_sign * entry_amount
     raws: list[_Raw] = []
     if split:
         for index, tx in enumerate(details, start=1):
-            amount = _tx_amount(tx, entry_sign, name)
+            amount = _tx_amount(tx, entry_sign, where)
             assert amount is not None
             raws.append(
                 _camt_line(
@@ -764,16 +873,21 @@ def _read_mt940(text: str, name: str, warnings: list[Warning_]) -> Iterator[_Raw
     """The lines, yielded statement by statement; one statement is parsed at a time."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     statements = 0
+    first_line = 1
     for chunk in _mt940_chunks(text):
-        for lines in _read_mt940_chunk(chunk, name, warnings):
+        for lines in _read_mt940_chunk(chunk, name, warnings, first_line):
             statements += 1
             yield from lines
+        first_line += chunk.count("\n")
     if not statements:
         raise BankFileError(f"Bankbestand {name}: geen MT940-afschrift gevonden.")
 
 
-def _read_mt940_chunk(text: str, name: str, warnings: list[Warning_]) -> Iterator[list[_Raw]]:
-    """The lines of each statement in `text` (one list per statement)."""
+def _read_mt940_chunk(
+    text: str, name: str, warnings: list[Warning_], first_line: int = 1
+) -> Iterator[list[_Raw]]:
+    """The lines of each statement in `text` (one list per statement); `text` starts at
+    line `first_line` of the file."""
     if any(len(part) > MAX_FIELD_CHARS for part in re.split(r"\n:\d\d[A-Z]?:", text)):
         raise BankFileError(f"Bankbestand {name}: een MT940-veld is groter dan 1 MB.")
     try:
@@ -783,6 +897,9 @@ def _read_mt940_chunk(text: str, name: str, warnings: list[Warning_]) -> Iterato
             f"Bankbestand {name}: het MT940-bestand is beschadigd of onvolledig ({exc})."
         ) from None
     signs = iter(_MT940_SIGN_RE.findall(text))
+    # The line of each :61: and of each :62F:, in file order, for messages naming the line.
+    lines61 = iter(_line_numbers(text, ":61:", first_line))
+    lines62 = iter(_line_numbers(text, ":62F:", first_line))
     for statement in parsed.statements:
         out: list[_Raw] = []
         first = 0
@@ -793,12 +910,19 @@ def _read_mt940_chunk(text: str, name: str, warnings: list[Warning_]) -> Iterato
         currency = ((balance.currency if balance else "") or "EUR").strip().upper()
         for tx in statement.transactions:
             sign = next(signs, "")
+            where = f", regel {next(lines61, '?')}"
+            _checked_amount(Decimal(tx.amount), name, where)
+            _checked_date(tx.booking or tx.date, name, where)
             out.append(_mt940_line(tx, sign, own, name, currency))
         booked = _Booked()
         for tx in statement.transactions:
             booked.add(Decimal(tx.amount), "")
         # :60F: and :62F: only: an intermediate page (:60M:/:62M:) has neither here.
         start, end = statement.start_balance, statement.end_balance
+        for balance, tag in ((start, ":60F:"), (end, ":62F:")):
+            if balance is not None:
+                where = f", regel {next(lines62, '?')}" if tag == ":62F:" else f", saldo {tag}"
+                _checked_amount(Decimal(balance.amount), name, where)
         label = _clean(statement.information) or _clean(statement.statement) or own
         if end is not None:
             label = f"{label} van {end.date:%d-%m-%Y}"  # Rabobank numbers every one 00000/00
@@ -812,6 +936,17 @@ def _read_mt940_chunk(text: str, name: str, warnings: list[Warning_]) -> Iterato
             warnings.append(_balance_warning(name, mismatch))
             _mark_unbalanced(out, first, mismatch)
         yield out
+
+
+def _line_numbers(text: str, tag: str, first_line: int = 1) -> list[int]:
+    """The line numbers of the lines starting with `tag`, counted once through; `text`
+    starts at line `first_line` of the file."""
+    found, line, last = [], first_line, 0
+    for m in re.finditer("^" + re.escape(tag), text, re.M):
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        found.append(line)
+    return found
 
 
 def _mt940_line(tx: mt940.Transaction, sign: str, own: str, name: str, currency: str) -> _Raw:
@@ -997,21 +1132,28 @@ def _nl_amount(text: str, name: str, number: int) -> Decimal:
     text = text.strip()
     if not _NL_AMOUNT_RE.match(text):
         raise BankFileError(
-            f"Bankbestand {name}: regel {number} heeft een ongeldig bedrag {text!r}."
+            f"Bankbestand {name}: regel {number} heeft een ongeldig bedrag {text[:40]!r}."
         )
-    return Decimal(text.replace(".", "").replace(",", "."))
+    return _checked_amount(
+        Decimal(text.replace(".", "").replace(",", ".")), name, f", regel {number}"
+    )
 
 
 def _csv_date(text: str, fmt: str, name: str, number: int) -> date:
     text = text.strip()
     try:
         if fmt == "YYYYMMDD" and re.fullmatch(r"\d{8}", text):
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            return _checked_date(day, name, f", regel {number}")
         if fmt == "YYYY-MM-DD":
-            return date.fromisoformat(text)
+            return _checked_date(date.fromisoformat(text), name, f", regel {number}")
+    except BankFileError:
+        raise
     except ValueError:
         pass
-    raise BankFileError(f"Bankbestand {name}: regel {number} heeft een ongeldige datum {text!r}.")
+    raise BankFileError(
+        f"Bankbestand {name}: regel {number} heeft een ongeldige datum {text[:40]!r}."
+    )
 
 
 def _ing_row(

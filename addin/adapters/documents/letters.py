@@ -20,11 +20,12 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formataddr
+from email.policy import SMTP, SMTPUTF8
+from email.utils import format_datetime, make_msgid
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -65,6 +66,7 @@ from reportlab.platypus import (
 
 from addin.adapters.documents.paths import find_document, safe_name
 from addin.adapters.documents.template_limits import LimitedSandbox, TemplateLimitError, limits
+from addin.core.addresses import MailAddress, header_text, parse_addresses
 from addin.core.letter_content import InvoiceLine, LetterContent
 from addin.core.model import Action
 from addin.core.money import format_amount, to_cents
@@ -124,6 +126,7 @@ LABELS: dict[str, dict[str, str]] = {
         "pay": "Betalen",
         "to_pay": "Bedrag",
         "first_instalment": "Eerste termijn",
+        "pay_by": "Uiterlijk",
         "iban": "IBAN",
         "bic": "BIC",
         "name": "Ten name van",
@@ -155,6 +158,7 @@ LABELS: dict[str, dict[str, str]] = {
         "pay": "Payment",
         "to_pay": "Amount",
         "first_instalment": "First instalment",
+        "pay_by": "Pay by",
         "iban": "IBAN",
         "bic": "BIC",
         "name": "Beneficiary",
@@ -456,6 +460,7 @@ WIDTH = PAGE_W - LEFT - RIGHT
 # 85 x 40 mm (notes/LETTERS.md).
 WINDOW_X, WINDOW_TOP, WINDOW_W, WINDOW_H = 22 * mm, 50 * mm, 85 * mm, 40 * mm
 BODY_TOP = 100 * mm  # the text starts under the window
+BODY_TOP_TIGHT = 94 * mm  # ... a little closer when that keeps a letter on one page
 BOTTOM = 24 * mm
 ACCENT = colors.HexColor("#7a4a1e")
 GREY = colors.HexColor("#555555")
@@ -470,12 +475,16 @@ class InvoiceCopy:
     line: InvoiceLine
 
 
-@lru_cache(maxsize=1)
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13)
+@lru_cache(maxsize=2)
+def _styles(tight: bool = False) -> dict[str, ParagraphStyle]:
+    """The paragraph styles; `tight` is the spacing tried when a letter would otherwise just
+    spill onto a second page (less space between paragraphs, same type size)."""
+    base = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=12 if tight else 13)
     return {
-        "body": ParagraphStyle("p", parent=base, spaceAfter=6),
-        "subject": ParagraphStyle("s", parent=base, fontName="Helvetica-Bold", spaceAfter=9),
+        "body": ParagraphStyle("p", parent=base, spaceAfter=3.5 if tight else 6),
+        "subject": ParagraphStyle(
+            "s", parent=base, fontName="Helvetica-Bold", spaceAfter=5 if tight else 9
+        ),
         "small": ParagraphStyle("sm", parent=base, fontSize=8.5, leading=10.5),
         "cell": ParagraphStyle("c", parent=base, fontSize=8.5, leading=10.5),
         "num": ParagraphStyle("n", parent=base, fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
@@ -609,9 +618,9 @@ def _stamp(canv: pdfcanvas.Canvas, width: float, height: float, word: str) -> No
     canv.restoreState()
 
 
-def _invoice_table(content: LetterContent) -> Table:
+def _invoice_table(content: LetterContent, tight: bool = False) -> Table:
     lab = LABELS[content.language]
-    st = _styles()
+    st = _styles(tight)
     lang = content.language
 
     def num(value: Decimal, bold: bool = False) -> Paragraph:
@@ -664,8 +673,8 @@ def _invoice_table(content: LetterContent) -> Table:
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5 if tight else 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 if tight else 2.5),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
                 ("LINEBELOW", (0, 1), (-1, last - 1), 0.3, RULE),
                 ("LINEABOVE", (3, last), (-1, last), 0.8, colors.black),
@@ -682,14 +691,15 @@ def _credit_text(description: str, word: str) -> str:
     return f"{word}: {description}" if description else word
 
 
-def _payment_block(content: LetterContent) -> Flowable:
+def _payment_block(content: LetterContent, tight: bool = False) -> list[Flowable]:
     lab = LABELS[content.language]
-    st = _styles()
+    st = _styles(tight)
     lang = content.language
-    first = content.kind is Action.CONFIRM and content.amount_to_pay != content.total
+    first = content.first_instalment
     rows = [
         (lab["first_instalment"] if first else lab["to_pay"],
          f"<b>{_markup(money(content.amount_to_pay, lang))}</b>"),
+        *([(lab["pay_by"], _markup(long_date(first.due, lang)))] if first else []),
         (lab["iban"], _markup(_iban(content.iban))),
         (lab["name"], _markup(content.beneficiary)),
         (lab["reference"], _markup(content.reference)),
@@ -705,7 +715,9 @@ def _payment_block(content: LetterContent) -> Flowable:
     left = [Paragraph(f"<b>{_markup(lab['pay'])}</b>", st["body"]), Paragraph(text, st["body"])]
     qr = epc_qr(content)
     right: list[Flowable] = (
-        [QRFlowable(qr, 32 * mm), Paragraph(_markup(lab["scan"]), st["small"])] if qr else []
+        [QRFlowable(qr, (27 if tight else 32) * mm), Paragraph(_markup(lab["scan"]), st["small"])]
+        if qr
+        else []
     )
     table = Table([[left, right]], colWidths=[WIDTH - 40 * mm, 40 * mm])
     table.setStyle(
@@ -715,12 +727,12 @@ def _payment_block(content: LetterContent) -> Flowable:
                 ("BOX", (0, 0), (-1, -1), 0.5, RULE),
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f7f3ee")),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 3 if tight else 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3 if tight else 5),
             ]
         )
     )
-    return KeepTogether([Spacer(1, 3 * mm), table, Spacer(1, 5 * mm)])
+    return [Spacer(1, (2 if tight else 3) * mm), table, Spacer(1, (3 if tight else 5) * mm)]
 
 
 def _copy_page(content: LetterContent, line: InvoiceLine) -> list[Flowable]:
@@ -763,34 +775,55 @@ def _copy_page(content: LetterContent, line: InvoiceLine) -> list[Flowable]:
     ]
 
 
-def _letter_story(content: LetterContent, rendered: RenderedText) -> list[Flowable]:
-    st = _styles()
+def _letter_story(
+    content: LetterContent, rendered: RenderedText, tight: bool = False
+) -> list[Flowable]:
+    """The letter's flowables. The last paragraph, the payment block and the closing are
+    kept together: a letter never ends with only its greeting on a page of its own."""
+    st = _styles(tight)
     s = content.sender
     when = long_date(content.date, content.language)
     dated = f"{s.city}, {when}" if s.city else when
     lab = LABELS[content.language]
+    gap = 0.5 if tight else 1
+    table = [
+        Spacer(1, gap * mm),
+        _invoice_table(content, tight),
+        Spacer(1, (2.5 if tight else 4) * mm),
+    ]
     story: list[Flowable] = [
         Paragraph(_markup(dated), st["body"]),
         Paragraph(_markup(f"{lab['customer']}: {content.customer_number}"), st["small"]),
-        Spacer(1, 6 * mm),
+        Spacer(1, (4 if tight else 6) * mm),
         Paragraph(_markup(rendered.subject), st["subject"]),
     ]
-    for i, para in enumerate(rendered.paragraphs):
-        if i == rendered.table_at:
-            story += [Spacer(1, 1 * mm), _invoice_table(content), Spacer(1, 4 * mm)]
-        story.append(Paragraph(_markup(para), st["body"]))
-    if rendered.table_at >= len(rendered.paragraphs):
-        story += [Spacer(1, 1 * mm), _invoice_table(content), Spacer(1, 4 * mm)]
-    story.append(_payment_block(content))
+    paragraphs = [Paragraph(_markup(p), st["body"]) for p in rendered.paragraphs]
+    if not (content.invoices or content.credit_notes):
+        table = []  # a thank-you: no invoices, nothing to pay
+    last: list[Flowable] = []
+    if rendered.table_at >= len(paragraphs):
+        story += paragraphs
+        last = table
+    else:
+        for i, para in enumerate(paragraphs[:-1]):
+            if i == rendered.table_at:
+                story += table
+            story.append(para)
+        if rendered.table_at == len(paragraphs) - 1:
+            story += table
+        last = paragraphs[-1:]
     closing = [
         Paragraph(_markup(line) or "&nbsp;", st["body"] if i == 0 else st["address"])
         for i, line in enumerate(rendered.closing)
     ]
-    story.append(KeepTogether(closing))
+    payment = _payment_block(content, tight) if content.kind is not Action.THANK else []
+    story.append(KeepTogether([*last, *payment, *closing]))
     return story
 
 
-def _doc(buffer: io.BytesIO, layout: _Layout, content: LetterContent) -> BaseDocTemplate:
+def _doc(
+    buffer: io.BytesIO, layout: _Layout, content: LetterContent, tight: bool = False
+) -> BaseDocTemplate:
     doc = BaseDocTemplate(
         buffer,
         pagesize=A4,
@@ -805,11 +838,12 @@ def _doc(buffer: io.BytesIO, layout: _Layout, content: LetterContent) -> BaseDoc
     )
     full = PAGE_H - 32 * mm - BOTTOM
     first_h = PAGE_H - BODY_TOP - BOTTOM
+    letter_h = first_h + (BODY_TOP - BODY_TOP_TIGHT if tight else 0)
     doc.addPageTemplates(
         [
             PageTemplate(
                 "first",
-                [Frame(LEFT, BOTTOM, WIDTH, first_h, id="f", **NO_PADDING)],
+                [Frame(LEFT, BOTTOM, WIDTH, letter_h, id="f", **NO_PADDING)],
                 onPage=layout.first,
             ),
             PageTemplate(
@@ -883,23 +917,14 @@ def letter_pdf(
         elif same_order:
             items.append(InvoiceCopy(content.invoices[k]))
 
-    layout = _Layout(content)
-    buffer = io.BytesIO()
-    doc = _doc(buffer, layout, content)
-    story = [NextPageTemplate("later"), *_letter_story(content, rendered)]
-    starts: dict[int, int] = {}
-    generated = [k for k, it in enumerate(items) if isinstance(it, InvoiceCopy)]
-    for k in generated:
-        it = items[k]
-        assert isinstance(it, InvoiceCopy)
-        story += [
-            NextPageTemplate("copy"),
-            PageBreak(),
-            _Mark(starts, k),
-            *_copy_page(content, it.line),
-        ]
-    doc.build(story)
-    data = buffer.getvalue()
+    data, starts = _build(content, rendered, items, tight=False)
+    if starts[LETTER_END] > 0:
+        # The letter spills onto a second page: try the tighter spacing first (item 5 of the
+        # letters issue: a letter that fits on one page is one page).
+        tight = _build(content, rendered, items, tight=True)
+        if tight[1][LETTER_END] < starts[LETTER_END]:
+            data, starts = tight
+    starts.pop(LETTER_END)
     if all(isinstance(it, InvoiceCopy) for it in items):
         return data
 
@@ -933,6 +958,39 @@ def letter_pdf(
     return out.getvalue()
 
 
+LETTER_END = -1  # the _Mark key of the letter's last page (0-based)
+
+
+def _build(
+    content: LetterContent,
+    rendered: RenderedText,
+    items: Sequence[_Original | InvoiceCopy],
+    *,
+    tight: bool,
+) -> tuple[bytes, dict[int, int]]:
+    """The reportlab document: the letter, then the generated copies; with the page each
+    copy starts on, and under LETTER_END the page the letter ends on."""
+    layout = _Layout(content)
+    buffer = io.BytesIO()
+    doc = _doc(buffer, layout, content, tight)
+    starts: dict[int, int] = {}
+    story = [
+        NextPageTemplate("later"),
+        *_letter_story(content, rendered, tight),
+        _Mark(starts, LETTER_END),
+    ]
+    for k, it in enumerate(items):
+        if isinstance(it, InvoiceCopy):
+            story += [
+                NextPageTemplate("copy"),
+                PageBreak(),
+                _Mark(starts, k),
+                *_copy_page(content, it.line),
+            ]
+    doc.build(story)
+    return buffer.getvalue(), starts
+
+
 def invoice_copies(
     content: LetterContent, roots: Sequence[Path]
 ) -> tuple[tuple[Path | InvoiceCopy, ...], tuple[str, ...]]:
@@ -964,22 +1022,66 @@ def _looks_like_pdf(path: Path) -> bool:
 # -- e-mail draft -------------------------------------------------------------------------------
 
 
+def _address(name: str, address: MailAddress) -> Address:
+    """A header address from parsed parts only: the display name cleaned (header_text), the
+    addr-spec from the validated local part and the IDNA domain, so no field can become
+    another header or recipient."""
+    return Address(
+        display_name=header_text(name), username=address.local, domain=address.ascii_domain
+    )
+
+
+def email_html(text: str, language: str) -> str:
+    """The same words as the plain body, as simple HTML: a paragraph per blank-line block."""
+    paras = [p for p in PARAGRAPH_BREAK.split(text.strip()) if p.strip()]
+    body = "\n".join(
+        "<p>" + "<br>\n".join(escape(line) for line in p.strip("\n").splitlines()) + "</p>"
+        for p in paras
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{language.lower()}">\n<head><meta charset="utf-8"></head>\n'
+        f'<body style="font-family: Arial, Helvetica, sans-serif; font-size: 11pt;">\n'
+        f"{body}\n</body>\n</html>\n"
+    )
+
+
 def letter_eml(
-    content: LetterContent, rendered: RenderedText, pdf_bytes: bytes, filename: str
+    content: LetterContent,
+    rendered: RenderedText,
+    pdf_bytes: bytes,
+    filename: str,
+    *,
+    now: datetime | None = None,
 ) -> bytes:
     """An e-mail draft with the letter attached, marked ``X-Unsent: 1`` so classic Outlook
-    opens it as an editable draft; nothing is sent (DESIGN.md "Letters")."""
-    msg = EmailMessage(policy=SMTP)
+    opens it as an editable draft; nothing is sent (DESIGN.md "Letters").
+
+    Date and Message-ID make it a complete message the send command can pass on as it is;
+    the body is multipart/alternative (plain text and the same words as simple HTML), the
+    PDF attached. From, Reply-To and To are built from validated addresses only
+    (core.addresses); an address with a non-ASCII local part is written with the SMTPUTF8
+    policy (RFC 6531), everything else with plain SMTP (display names as encoded words).
+    """
     s = content.sender
-    if s.email:
-        msg["From"] = formataddr((s.company_name, s.email)) if s.company_name else s.email
-    to = content.recipient.email
-    if to:
-        msg["To"] = formataddr((content.recipient.name, to))
-    msg["Subject"] = rendered.subject
+    sender = parse_addresses(s.email).addresses[:1]
+    recipients = content.recipient.addresses
+    utf8 = any(a.needs_smtputf8 for a in (*sender, *recipients))
+    msg = EmailMessage(policy=SMTPUTF8 if utf8 else SMTP)
+    if sender:
+        msg["From"] = _address(s.company_name, sender[0])
+        msg["Reply-To"] = _address(s.company_name, sender[0])
+    if recipients:
+        msg["To"] = [_address(content.recipient.name, a) for a in recipients]
+    msg["Subject"] = header_text(rendered.subject)
+    msg["Date"] = format_datetime(now or datetime.now(UTC).astimezone())
+    domain = sender[0].ascii_domain if sender else "debiteuren.invalid"
+    msg["Message-ID"] = make_msgid("debiteuren", domain=domain)
     msg["X-Unsent"] = "1"
     msg.set_content(rendered.email)
-    msg.add_attachment(pdf_bytes, maintype="application", subtype="pdf", filename=filename)
+    msg.add_alternative(email_html(rendered.email, content.language), subtype="html")
+    msg.add_attachment(
+        pdf_bytes, maintype="application", subtype="pdf", filename=safe_name(filename, 150)
+    )
     return msg.as_bytes()
 
 

@@ -3,13 +3,16 @@
 A template that goes over a limit (adapters/documents/template_limits.py) or fails would
 otherwise be found only at its first letter, after other letters were written. So the run
 first renders, per distinct template (step, action and language), the first letter that
-uses it, with that letter's real content, and nothing else; the first failure refuses the
-whole run before any file exists.
+uses it, with that letter's real content; a template that cannot be loaded (missing, a
+syntax error, blocks missing) or goes over a limit refuses the whole run before any file
+exists. A template that fails only on one letter's data is tried on the next letters of the
+same template (up to PROBES): if one of them renders, the template is sound and the letter
+run itself deals with the letter that fails; if none does, the template is refused.
 
 Example::
 
     check_templates(book, as_of, plan.letters, letter_templates(workbook))
-    -> None, or LetterTemplateError / TemplateLimitError naming the template
+    -> None, or LetterTemplateError / TemplateLimitError / TemplateSyntaxError naming it
 """
 
 from __future__ import annotations
@@ -17,10 +20,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from addin.adapters.documents.letters import Templates, render_letter
+from jinja2 import TemplateNotFound
+
+from addin.adapters.documents.letters import LetterTemplateError, Templates, render_letter
+from addin.adapters.documents.template_limits import TemplateLimitError
 from addin.core.ledger import Ledger
 from addin.core.letter_content import compose
 from addin.core.model import Book, LetterTask
+
+PROBES = 3  # letters tried per template before a render error counts as the template's
 
 
 def check_templates(
@@ -30,13 +38,34 @@ def check_templates(
     templates: Templates,
     ledger: Ledger | None = None,
 ) -> None:
-    """Render the first letter of each distinct template among `tasks` (see the module)."""
+    """Render one letter of each distinct template among `tasks` (see the module)."""
     if not tasks:
         return
     languages = {c.number: c.language.strip().upper() for c in book.customers}
-    first: dict[tuple[str, str, str], LetterTask] = {}
+    by_template: dict[tuple[str, str, str], list[LetterTask]] = {}
     for task in tasks:
-        first.setdefault((task.step, task.action.value, languages.get(task.customer, "")), task)
+        key = (task.step, task.action.value, languages.get(task.customer, ""))
+        probes = by_template.setdefault(key, [])
+        if len(probes) < PROBES:
+            probes.append(task)
     ledger = ledger if ledger is not None else Ledger.build(book, as_of)
-    for task in first.values():
-        render_letter(compose(task, book, as_of, ledger=ledger), templates)
+    for probes in by_template.values():
+        first_error: Exception | None = None
+        for task in probes:
+            try:
+                content = compose(task, book, as_of, ledger=ledger)
+            except Exception:  # this letter's data, not the template: the run reports it
+                continue
+            try:
+                render_letter(content, templates)
+            except LetterTemplateError as exc:
+                if exc.__cause__ is None or isinstance(exc.__cause__, TemplateNotFound):
+                    raise  # not found, or blocks missing: the same for every letter
+                first_error = first_error or exc
+                continue
+            except TemplateLimitError:
+                raise
+            break
+        else:
+            if first_error is not None:
+                raise first_error

@@ -18,8 +18,6 @@ Example::
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -29,11 +27,7 @@ from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-# A conservative address check (RFC 5321 dot-atom local part, letters allowed for RFC 6531;
-# a domain of letter/digit labels with a dot). The letters engineer's core.addresses (email-
-# validator) replaces this once it is on main.
-_LOCAL = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+(\.[\w!#$%&'*+/=?^`{|}~-]+)*$")
-_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
+from addin.core.addresses import has_control, header_text, parse_address
 
 
 class DraftError(Exception):
@@ -85,28 +79,14 @@ class Draft:
         return tuple(p.get_filename() or "bijlage" for p in self.message.iter_attachments())
 
 
-def has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
-
-
 def clean_name(text: str) -> str:
-    """A display name safe in a header: no control characters, no encoded-word markers."""
-    cleaned = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
-    cleaned = cleaned.replace("=?", "= ?").replace("?=", "? =")
-    return " ".join(cleaned.split())
+    """A display name safe in a header (core.addresses.header_text)."""
+    return header_text(text)
 
 
 def valid_address(address: str) -> bool:
-    if has_control(address) or address.count("@") != 1 or len(address) > 254:
-        return False
-    local, domain = address.split("@")
-    labels = domain.split(".")
-    return (
-        bool(_LOCAL.match(local))
-        and len(local) <= 64
-        and len(labels) >= 2
-        and all(_LABEL.match(label) for label in labels)
-    )
+    """One address as the letters check it (core.addresses: email-validator, no DNS)."""
+    return len(address) <= 254 and not isinstance(parse_address(address), str)
 
 
 def _single(address: str, what: str) -> Address:

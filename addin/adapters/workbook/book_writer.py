@@ -50,6 +50,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyl
 from addin import schema
 from addin.core.ladder_default import DEFAULT_STEPS
 from addin.core.model import Book, Interval, Settings
+from addin.core.texts import with_suggestions
 from addin.core.workdays import WEEKDAY_SHORT
 
 DATE_FORMAT = "dd-mm-yyyy"
@@ -199,6 +200,7 @@ def _rows(book: Book, spec: schema.TableSpec, *, settings_rows: bool) -> Iterato
 
 
 def _settings_rows(settings: Settings) -> Iterator[list[object]]:
+    settings = with_suggestions(settings)  # PLAYBOOK R4: the sentence for own invoices
     for field, name in schema.SETTINGS:
         yield [name, settings_value(field, getattr(settings, field))]
 

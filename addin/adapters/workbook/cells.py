@@ -95,6 +95,9 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 # nobody has invoices from then, so those numbers are refused rather than mis-read.
 _MIN_SERIAL = 61
 _MAX_SERIAL = (date(2199, 12, 31) - _EXCEL_EPOCH).days
+FIRST_DATE = _EXCEL_EPOCH + timedelta(days=_MIN_SERIAL)
+LAST_DATE = _EXCEL_EPOCH + timedelta(days=_MAX_SERIAL)
+_RANGE_HINT = "verwacht een datum tussen 1-3-1900 en 31-12-2199 (een lege of foute cel?)"
 
 _MONTHS: dict[str, int] = {
     "januari": 1, "jan": 1, "january": 1,
@@ -124,10 +127,13 @@ _DATE_HINT = "verwacht dag-maand-jaar, zoals 3-2-2026"
 def to_date(value: object) -> date | None:
     """A date from a date cell, an Excel serial number or Dutch day-first text; '' -> None."""
     cls = value.__class__
-    if cls is date:
-        return value  # type: ignore[return-value]
-    if cls is datetime:
-        return value.date()  # type: ignore[attr-defined]
+    if cls is date or cls is datetime:
+        # python-calamine gives NaN in a date cell as 30-12-1899 (serial 0): dates outside
+        # the serial range are not real dates in anyone's book.
+        day: date = value if cls is date else value.date()  # type: ignore[assignment,attr-defined]
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise CellError(f"{shown(value)} is geen bruikbare datum; {_RANGE_HINT}")
+        return day
     if cls is float or cls is int:
         return _date_from_number(value)  # type: ignore[arg-type]
     if cls is str:
@@ -179,9 +185,12 @@ def _year(digits: str) -> int:
 
 def _checked_date(raw: object, year: int, month: int, day: int) -> date:
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         raise CellError(f"{shown(raw)} is geen bestaande datum; {_DATE_HINT}") from None
+    if not FIRST_DATE <= found <= LAST_DATE:
+        raise CellError(f"{shown(raw)} is geen bruikbare datum; {_RANGE_HINT}")
+    return found
 
 
 # --- amounts --------------------------------------------------------------------------
@@ -284,21 +293,31 @@ _INT_TEXT = re.compile(
 )
 
 
+# Days and counts beyond this are typing errors; they would also carry a date past the
+# calendar's end (date + 99999999999999999999999 days is an OverflowError).
+MAX_INT = 100_000
+
+
 def to_int(value: object) -> int | None:
     """A whole number (days, counts): 30, 30.0, '30', '30 dagen'; '' -> None."""
     cls = value.__class__
+    number: int | None = None
     if cls is float:
         if value.is_integer():  # type: ignore[attr-defined]
-            return int(value)  # type: ignore[call-overload]
+            number = int(value)  # type: ignore[call-overload]
     elif cls is int:
-        return value  # type: ignore[return-value]
+        number = value  # type: ignore[assignment]
     elif cls is str:
         text = value.strip().casefold()  # type: ignore[attr-defined]
         if not text:
             return None
         if m := _INT_TEXT.fullmatch(text):
-            return int(m[1])
-    raise CellError(f"{shown(value)} is geen geheel getal; verwacht bijvoorbeeld 30")
+            number = int(m[1])
+    if number is None:
+        raise CellError(f"{shown(value)} is geen geheel getal; verwacht bijvoorbeeld 30")
+    if abs(number) > MAX_INT:
+        raise CellError(f"{shown(value)} is te groot; verwacht een getal tot 100.000")
+    return number
 
 
 _YES = frozenset({"ja", "j", "yes", "y", "true", "waar", "1"})

@@ -29,7 +29,7 @@ import gc
 import re
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -43,6 +43,8 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Tabl
 
 from addin import schema
 from addin.adapters.workbook.cells import (
+    FIRST_DATE,
+    LAST_DATE,
     CellError,
     to_amount,
     to_bool,
@@ -328,6 +330,8 @@ _SETTING_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "min_reminder_amount": to_amount,
     "vat_on_collection_costs": to_bool,
     "bank_max_age_days": _non_negative,
+    "thank_good_payers": to_bool,
+    "bundle_days": _non_negative,
     "worklist_days_ahead": _non_negative,
     "send_via": _one_of(schema.SEND_VIA),
     "smtp_port": _positive,
@@ -356,6 +360,7 @@ def read_book(path: str | Path) -> tuple[Book, tuple[Problem, ...]]:
     """Read every table of the workbook contract; raise WorkbookError if the file is unusable."""
     path = Path(path)
     workbook = _open(path)
+    package = _package_facts(path)
     problems: list[Problem] = []
     parts: dict[str, Any] = {}
     specs = _READING_ORDER
@@ -368,17 +373,26 @@ def read_book(path: str | Path) -> tuple[Book, tuple[Problem, ...]]:
     # While the pool runs, only its thread calls the workbook.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="werkmap")
     try:
-        pending = pool.submit(_find, workbook, specs[0])
+        pending = pool.submit(_find, workbook, specs[0], package)
         for i, spec in enumerate(specs):
             found = pending.result()
             if i + 1 < len(specs):
-                pending = pool.submit(_find, workbook, specs[i + 1])
+                pending = pool.submit(_find, workbook, specs[i + 1], package)
             _read_table(spec, found, parts, problems)
     except CalamineError as err:
         raise WorkbookError(
             f"De werkmap '{path}' is beschadigd en kan niet gelezen worden ({err}); "
             f"open hem in Excel en sla hem opnieuw op."
         ) from err
+    except BaseException as err:
+        # python-calamine turns a Rust panic into PanicException (a BaseException): a damaged
+        # part it did not expect. _find avoids the known ones; this is the last resort.
+        if type(err).__name__ != "PanicException":
+            raise
+        raise WorkbookError(
+            f"De werkmap '{path}' is beschadigd en kan niet gelezen worden ({err}); "
+            f"open hem in Excel en sla hem opnieuw op."
+        ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         workbook.close()
@@ -484,8 +498,13 @@ def _values_range(
 
 def _open(path: Path) -> CalamineWorkbook:
     if not path.is_file():
-        if path.exists():
+        if path.is_dir():
             raise WorkbookError(f"'{path}' is een map, geen werkmap; geef het pad van de .xlsm.")
+        if path.exists():
+            raise WorkbookError(
+                f"'{path}' is geen gewoon bestand (maar bijvoorbeeld een apparaat of een pipe), "
+                "dus geen werkmap; geef het pad van de .xlsm."
+            )
         raise WorkbookError(f"De werkmap '{path}' bestaat niet; controleer het pad.")
     try:
         try:
@@ -524,22 +543,170 @@ def _is_ole_file(path: Path) -> bool:
         return False
 
 
-def _find(workbook: CalamineWorkbook, spec: schema.TableSpec) -> _Range | None:
+def _find(
+    workbook: CalamineWorkbook, spec: schema.TableSpec, package: _Package | None = None
+) -> _Range | None:
     """The table by name, else a plain range with the table's headers on its sheet."""
+    package = package or _Package({})
     try:
         table_names = workbook.table_names
     except CalamineError:  # no table support for this file type
         table_names = []
     wanted = spec.name.casefold()
-    for name in table_names:
+    for name in table_names or ():
         if name.casefold() == wanted:
+            ref = package.table_refs.get(wanted)
+            if ref is not None and ref[0] >= ref[2]:
+                # Only the header row (ref="A1:N1"): python-calamine panics on that range
+                # ("invalid range bounds"), and there are no rows to read anyway.
+                return _Range(spec.sheet, name, [c.header for c in spec.columns], [], ref[0] + 2, 0)
             table = workbook.get_table_by_name(name)
             row, col = table.start
-            return _Range(table.sheet, name, table.columns, table.to_python(), row + 1, col)
+            found = _Range(table.sheet, name, table.columns, table.to_python(), row + 1, col)
+            return _with_errors(found, package)
     for sheet_name in workbook.sheet_names:
         if sheet_name.casefold() == spec.sheet.casefold():
-            return _plain_range(workbook, sheet_name, spec)
+            found_plain = _plain_range(workbook, sheet_name, spec)
+            return None if found_plain is None else _with_errors(found_plain, package)
     return None
+
+
+# --- what python-calamine does not say: table ranges and error cells ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Package:
+    """Facts read from the .xlsx package itself.
+
+    Attributes:
+      table_refs: table name (case folded) -> (first row, first column, last row, last
+        column), zero-based, from the table part's ref; an unreadable ref is left out.
+      errors: sheet name -> {(row, column): "#DIV/0!"}, zero-based, for every error cell
+        (t="e"); python-calamine gives those as empty cells.
+    """
+
+    table_refs: dict[str, tuple[int, int, int, int]]
+    errors: Future[dict[str, dict[tuple[int, int], str]]] | None = None
+
+
+_REF = re.compile(rb'\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+_NAMES = re.compile(rb'\b(?:name|displayName)="([^"]*)"')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ERROR_VALUE = re.compile(rb"<v>([^<]{1,20})</v>")
+
+
+def _package_facts(path: Path) -> _Package:
+    """Table ranges and error cells; empty when the file is not a readable zip (python-
+    calamine reported that already, or reads another format)."""
+    import zipfile
+    from xml.sax.saxutils import unescape
+
+    refs: dict[str, tuple[int, int, int, int]] = {}
+    try:
+        with zipfile.ZipFile(path) as package:
+            names = set(package.namelist())
+            for member in names:
+                if member.startswith("xl/tables/") and member.endswith(".xml"):
+                    head = package.read(member)[:4096]
+                    ref = _REF.search(head)
+                    if ref is None:
+                        continue
+                    first = (int(ref[2]) - 1, _column_index(ref[1].decode()))
+                    last = (int(ref[4]) - 1, _column_index(ref[3].decode())) if ref[3] else first
+                    for name in _NAMES.findall(head):
+                        text = unescape(name.decode("utf-8", "replace"), {"&quot;": '"'})
+                        refs[text.casefold()] = (*first, *last)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError):
+        return _Package(refs)
+    # The error scan inflates every sheet: in its own thread (zlib works without the GIL),
+    # while python-calamine parses the first tables.
+    return _Package(refs, _SCANNER.submit(_error_cells, path))
+
+
+_SCANNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="foutcellen")
+
+
+def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    import zipfile
+
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    try:
+        with zipfile.ZipFile(path) as package:
+            for sheet, member in _sheet_parts(package, set(package.namelist())).items():
+                found = _errors_in(package, member)
+                if found:
+                    errors[sheet] = found
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError):
+        pass
+    return errors
+
+
+def _sheet_parts(package: Any, names: set[str]) -> dict[str, str]:
+    """Sheet name -> its worksheet part, from workbook.xml and its relationships."""
+    from xml.sax.saxutils import unescape
+
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    targets: dict[bytes, str] = {}
+    for tag in re.findall(rb"<Relationship\b[^>]*>", package.read("xl/_rels/workbook.xml.rels")):
+        attrs = dict(_ATTR.findall(tag))
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[attrs.get(b"Id", b"")] = target
+    parts = {}
+    for tag in _SHEET.findall(package.read("xl/workbook.xml")):
+        attrs = dict(_ATTR.findall(tag))
+        rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
+        name = unescape(attrs.get(b"name", b"").decode("utf-8", "replace"), {"&quot;": '"'})
+        if targets.get(rid) in names:
+            parts[name] = targets[rid]
+    return parts
+
+
+def _errors_in(package: Any, member: str) -> dict[tuple[int, int], str]:
+    """Error cells of one worksheet part, streamed: only the rare t="e" cells are parsed."""
+    found: dict[tuple[int, int], str] = {}
+    tail = b""
+    with package.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            data = tail + chunk
+            pos = data.find(b't="e"')
+            while pos >= 0:
+                start = data.rfind(b"<c ", 0, pos)
+                end = data.find(b"</c>", pos)
+                if start < 0 or end < 0:
+                    break  # the cell continues in the next chunk: the tail keeps it
+                ref = _CELL_REF.search(data, start, pos)
+                value = _ERROR_VALUE.search(data, pos, end)
+                if ref is not None:
+                    code = value[1].decode("utf-8", "replace") if value else "#FOUT"
+                    found[(int(ref[2]) - 1, _column_index(ref[1].decode()))] = code
+                pos = data.find(b't="e"', end)
+            tail = data[-512:]
+    return found
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _with_errors(found: _Range, package: _Package) -> _Range:
+    """Error cells in the range as their code ("#DIV/0!") instead of empty: every column's
+    converter then reports them (no date or amount reads "#N/A"), with sheet, row, column."""
+    errors = package.errors.result().get(found.sheet) if package.errors else None
+    if not errors:
+        return found
+    top, left = found.first_row - 1, found.first_col  # zero-based row of rows[0]
+    for (row, col), code in errors.items():
+        i, j = row - top, col - left
+        if 0 <= i < len(found.rows) and 0 <= j < len(found.rows[i]) and found.rows[i][j] == "":
+            found.rows[i][j] = code
+    return found
 
 
 _HEADER_SEARCH_ROWS = 10  # a title or a note above the headers is common
@@ -719,7 +886,11 @@ def _convert_column(
         try:
             return _shared(
                 [
-                    v if v.__class__ is date else None if v == "" else to_date(v)
+                    v
+                    if v.__class__ is date and FIRST_DATE <= v <= LAST_DATE
+                    else None
+                    if v == ""
+                    else to_date(v)
                     for v in map(cell, rows)
                 ]
             ), {}
@@ -822,12 +993,14 @@ def _read_settings(found: _Range) -> tuple[Settings, list[Problem]]:
     name_pos, value_pos = positions["name"], positions["value"]
     defaults = Settings()
     values: dict[str, Any] = {}
+    rows: dict[str, int] = {}
     for k, row in enumerate(found.rows):
         key = schema.normalise_header(to_text(row[name_pos]))
         match = _SETTING_FIELDS.get(key) or _SETTING_FIELDS.get(_NAME_NOISE.sub("", key))
         if match is None or match[0] in values:
             continue
         field, dutch = match
+        rows[field] = found.first_row + k
         convert = _SETTING_CONVERTERS.get(field, to_text)
         raw = row[value_pos]
         try:
@@ -846,7 +1019,7 @@ def _read_settings(found: _Range) -> tuple[Settings, list[Problem]]:
             continue
         if value is not None and value != "":
             values[field] = value
-    return Settings(**values), problems
+    return Settings(**values, rows=tuple(rows.items())), problems
 
 
 # --- messages -------------------------------------------------------------------------

@@ -56,6 +56,7 @@ Rules worth knowing:
 
 from __future__ import annotations
 
+import errno
 import html
 import os
 import posixpath
@@ -201,7 +202,15 @@ def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult
     if not package.modified:
         return PatchResult((), (), None, tuple(editor.appended), tuple(editor.notes))
     new_bytes = package.build()
-    backup_path = _replace_file(path, new_bytes, seen, backup=backup)
+    try:
+        backup_path = _replace_file(path, new_bytes, seen, backup=backup)
+    except OSError as err:
+        # A read-only mount, an immutable file, a full disk: the temporary file is gone
+        # again and the workbook is as it was.
+        raise PatchError(
+            f"De werkmap '{path}' kon niet worden geschreven: {write_failure(err)}. "
+            f"Er is niets in de werkmap veranderd."
+        ) from None
     return PatchResult(
         changed_parts=package.changed_names(),
         removed_parts=tuple(sorted(package.removed)),
@@ -212,6 +221,20 @@ def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult
 
 
 # --- the file ---------------------------------------------------------------------------
+
+
+def write_failure(err: OSError) -> str:
+    """Why a file could not be written, in Dutch: "de schijf is vol (No space left...)"."""
+    reasons = {
+        errno.ENOSPC: "de schijf is vol",
+        errno.EDQUOT: "de schijfruimte (quota) is op",
+        errno.EROFS: "de map staat op een alleen-lezen schijf",
+        errno.EACCES: "geen schrijfrechten op het bestand of de map",
+        errno.EPERM: "het bestand of de map mag niet veranderd worden (beveiligd)",
+        errno.EFBIG: "het bestand wordt te groot",
+    }
+    reason = reasons.get(err.errno or 0, "schrijven mislukt")
+    return f"{reason} ({err.strerror or err})"
 
 
 def _owner_files(path: Path) -> tuple[Path, ...]:

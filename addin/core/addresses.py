@@ -1,0 +1,145 @@
+"""E-mail addresses from the workbook: parsed, validated, and made safe for a mail header.
+
+Klanten.E-mail (and Contactpersonen.E-mail, Instellingen E-mail) holds one address or several
+separated by ``;``, the separator Dutch Excel users type. Each part is checked with
+email-validator (RFC 5322 / RFC 6531 syntax, IDNA 2008 domains; no DNS look-up, so this stays
+pure). A part that is not exactly one address (a comma list, ``"Bank" <evil@x.nl>``, a line
+break) is reported, never guessed at: outside text must never become a header or a recipient.
+Display names and subjects are cleaned too (`header_text`): no control characters, and no
+RFC 2047 encoded word that a mail program would decode into something like an address.
+
+Example::
+
+    >>> found = parse_addresses("jan@voorbeeld.nl; mehmet.yılmaz@kpnmail.nl")
+    >>> [a.text for a in found.addresses], found.addresses[1].needs_smtputf8
+    (['jan@voorbeeld.nl', 'mehmet.yılmaz@kpnmail.nl'], True)
+    >>> parse_addresses("a@b.nl, evil@x.nl").errors
+    ("'a@b.nl, evil@x.nl' is geen geldig e-mailadres: scheid meerdere adressen met ;",)
+    >>> header_text("=?utf-8?q?Bcc=3A_evil=40x=2Enl?=")
+    '= ?utf-8?q?Bcc=3A_evil=40x=2Enl? ='
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from email_validator import EmailNotValidError, validate_email
+
+SEPARATOR = ";"
+# Any character of Unicode category C (control, format, unassigned, private use, surrogate).
+_CONTROL_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# Only a space and a line break around the separator are tolerated (Excel users type them).
+_SPACE = re.compile(r"[ \t\u00a0]+")
+
+
+@dataclass(frozen=True, slots=True)
+class MailAddress:
+    """One valid address.
+
+    Attributes:
+      text: the address as the user will recognise it (domain in Unicode).
+      local: the part before the @ (may be non-ASCII: RFC 6531).
+      ascii_domain: the domain as the mail system needs it (IDNA "xn--" form).
+      needs_smtputf8: the local part is non-ASCII, so the message must go with SMTPUTF8
+        (a mail server without it cannot carry this address).
+    """
+
+    text: str
+    local: str
+    ascii_domain: str
+    needs_smtputf8: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAddresses:
+    """The valid addresses of a field, and a Dutch message per part that is not one."""
+
+    addresses: tuple[MailAddress, ...]
+    errors: tuple[str, ...]
+
+
+def has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in _CONTROL_CATEGORIES for ch in text)
+
+
+def _reason(part: str) -> str:
+    if has_control(part):
+        return "er staat een regelovergang of een onzichtbaar teken in"
+    if "," in part and part.count("@") > 1:
+        return "scheid meerdere adressen met ;"
+    if "<" in part or ">" in part or '"' in part:
+        return "vul alleen het adres in, zonder naam, aanhalingstekens of < >"
+    if "@" not in part:
+        return "er staat geen @ in"
+    if " " in part:
+        return "er staat een spatie in"
+    return "controleer de schrijfwijze"
+
+
+def _shown(part: str) -> str:
+    """The bad value as it can be shown in a message: control characters as \\n, \\x1b."""
+    out = []
+    for ch in part:
+        if unicodedata.category(ch) in _CONTROL_CATEGORIES:
+            out.append(repr(ch)[1:-1])
+        else:
+            out.append(ch)
+    return "".join(out)[:120]
+
+
+@lru_cache(maxsize=4096)
+def parse_address(part: str) -> MailAddress | str:
+    """One address, or the Dutch reason it is not one."""
+    candidate = part.strip(" \t\u00a0")
+    shown = _shown(candidate)
+    if not candidate or has_control(candidate):
+        return f"'{shown}' is geen geldig e-mailadres: {_reason(candidate)}"
+    try:
+        valid = validate_email(
+            candidate,
+            check_deliverability=False,  # no DNS: the core does no I/O
+            globally_deliverable=False,  # an in-house domain is the user's choice
+            allow_display_name=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+        )
+    except EmailNotValidError:
+        return f"'{shown}' is geen geldig e-mailadres: {_reason(candidate)}"
+    return MailAddress(
+        text=valid.normalized,
+        local=valid.local_part,
+        ascii_domain=valid.ascii_domain,
+        needs_smtputf8=bool(valid.smtputf8),
+    )
+
+
+def parse_addresses(field: str) -> ParsedAddresses:
+    """Every ``;``-separated part of an E-mail cell; empty parts (a trailing ;) are ignored."""
+    found: list[MailAddress] = []
+    errors: list[str] = []
+    text = field if field.strip() else ""
+    # A line break between addresses is not tolerated: it is how header injection starts.
+    for part in text.split(SEPARATOR) if text else ():
+        if not part.strip(" \t\u00a0"):
+            if has_control(part):
+                errors.append("er staat een regelovergang of een onzichtbaar teken in")
+            continue
+        result = parse_address(part)
+        if isinstance(result, str):
+            errors.append(result)
+        elif result.text.casefold() not in {a.text.casefold() for a in found}:
+            found.append(result)
+    return ParsedAddresses(tuple(found), tuple(errors))
+
+
+def header_text(text: str) -> str:
+    """Text that is safe in a header (a display name, a subject): control characters (CR,
+    LF, tab, ...) become spaces, runs of spaces one, and "=?"/"?=" are split so that no mail
+    program can read the name as an RFC 2047 encoded word (which would decode into, say,
+    "Bcc: ..." or another address). The email package then quotes or encodes what remains."""
+    cleaned = "".join(" " if unicodedata.category(ch) in _CONTROL_CATEGORIES else ch for ch in text)
+    cleaned = cleaned.replace("=?", "= ?").replace("?=", "? =")
+    return _SPACE.sub(" ", cleaned).strip()

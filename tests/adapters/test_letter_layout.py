@@ -1,0 +1,112 @@
+"""Letters issue, item 5: a letter that fits on one page is one page (tighter spacing is
+tried before spilling), and the closing, signature and payment block always stay together
+with the last paragraph. Letters with 1, 5 and 25 invoices, with and without credit notes and
+arrangement schedules, laid out and read back with pypdf."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from addin.adapters.documents.letters import letter_pdf, letter_templates, render_letter
+from addin.core.ledger import Ledger
+from addin.core.letter_content import compose
+from addin.core.model import Action
+from addin.core.plan import plan_book
+from tests.core.booktext import book
+
+AS_OF = date(2026, 11, 24)
+HEAD = """
+[klanten]
+| klant | naam                 | soort    | segment | adres        | postcode | plaats    | e-mail         |
+| K1    | Bakkerij Verhoef B.V | Zakelijk | C       | Dorpsstraat 1 | 3771 AB | Barneveld | info@verhoef.nl |
+[contactpersonen]
+| klant | naam         | functie       |
+| K1    | Anna de Boer | Administratie |
+"""
+# The offer letters: the first reminder and an answered call are logged for every invoice.
+OFFER_CONTACTS = """
+[contacten]
+| datum      | klant | kanaal          | stap        | uitkomst |
+| 2026-09-22 | K1    | Brief en e-mail | Herinnering |          |
+| 2026-09-29 | K1    | Telefoon        | Nabellen    | Anders   |
+"""
+
+
+def _book(count: int, credit: bool, offer: bool):
+    rows = [
+        f"| F{i:03d} | K1 | 2026-08-{1 + i % 20:02d} | 2026-09-20 | {100 + 37 * i}.50 | "
+        f"Onderhoud installatie locatie {i} |"
+        for i in range(count)
+    ]
+    if credit:
+        rows.append("| C001 | K1 | 2026-09-01 | 2026-10-01 | -85.00 | Creditnota retour |")
+    text = (
+        HEAD
+        + "[facturen]\n| factuur | klant | factuurdatum | vervaldatum | bedrag | omschrijving |\n"
+        + "\n".join(rows)
+        + ("\n" + OFFER_CONTACTS if offer else "")
+    )
+    return book(
+        text,
+        company_name="Klimaattechniek Van Houten B.V.",
+        address="Nijverheidsweg 18",
+        postcode="3771 ME",
+        city="Barneveld",
+        iban="NL81RABO0312345678",
+        bic="RABONL2U",
+        email="info@vanhouten.nl",
+        phone="0342-412345",
+    )
+
+
+def _letter(count: int, credit: bool, offer: bool):
+    b = _book(count, credit, offer)
+    (task,) = plan_book(b, AS_OF).letters
+    assert task.action is (Action.OFFER_ARRANGEMENT if offer else Action.REMINDER)
+    content = compose(task, b, AS_OF, ledger=Ledger.build(b, AS_OF))
+    rendered = render_letter(content, letter_templates())
+    pages = [
+        " ".join((p.extract_text() or "").split())
+        for p in PdfReader(BytesIO(letter_pdf(content, rendered, []))).pages
+    ]
+    return content, rendered, pages
+
+
+def _page_of(pages: list[str], text: str) -> int:
+    words = " ".join(text.split())[:40]
+    found = [i for i, p in enumerate(pages) if words in p]
+    assert found, words
+    return found[-1]
+
+
+@pytest.mark.parametrize(
+    "count, credit, offer, exp_pages",
+    [
+        (1, False, False, 1),
+        (1, True, False, 1),
+        (1, False, True, 1),
+        (5, False, False, 1),
+        (5, True, False, 1),
+        (5, True, True, 2),  # six instalments and a credit note: too long for one
+        (25, False, False, 2),
+        (25, True, True, 2),
+    ],
+    ids=lambda v: str(v),
+)
+def test_one_page_where_it_fits_and_the_closing_stays_with_the_last_paragraph(
+    count, credit, offer, exp_pages
+):
+    content, rendered, pages = _letter(count, credit, offer)
+    assert len(pages) == exp_pages
+    if offer:
+        assert content.offer.is_arrangement and "Eerste termijn" in " ".join(pages)
+    last = _page_of(pages, rendered.paragraphs[-1])
+    assert _page_of(pages, rendered.closing[0]) == last
+    assert _page_of(pages, rendered.closing[-1]) == last
+    assert _page_of(pages, "Betalen") == last
+    # nothing of the letter starts a page of its own with only the greeting
+    assert pages[-1].count(" ") > 30

@@ -1,0 +1,60 @@
+"""The example's invoices as PDFs (issue 10, item 7): workbook/facturen holds one per invoice,
+the same bytes as a fresh generation, and the quick start's letters carry them stamped KOPIE
+instead of a generated KOPIEFACTUUR."""
+
+from __future__ import annotations
+
+import shutil
+
+from pypdf import PdfReader
+
+from addin.adapters.documents.invoice_pdf import invoice_file_name, write_invoice_pdfs
+from addin.cli import main
+from tests.excel.conftest import SHIPPED
+
+FOLDER = SHIPPED.parent / "facturen"
+
+
+def test_shipped_invoices_are_a_fresh_generation(book, tmp_path):
+    """Fails when the example changed without `debiteuren bouw`."""
+    assert write_invoice_pdfs(book, tmp_path) == len(book.invoices)
+    exp = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    got = {p.name: p.read_bytes() for p in FOLDER.iterdir()}
+    assert sorted(got) == sorted(exp), "run `debiteuren bouw`"
+    assert [n for n in exp if got[n] != exp[n]] == [], "run `debiteuren bouw`"
+    # Factuur-pdf of every invoice names one of them, relative to the workbook.
+    assert {i.pdf for i in book.invoices} == {f"facturen/{n}" for n in exp}
+    assert {invoice_file_name(i) for i in book.invoices} == set(exp)
+    assert book.settings.invoice_dir == "facturen"
+
+
+def test_an_invoice_pdf_reads_back(book):
+    invoice = book.invoices[-1]
+    text = PdfReader(FOLDER / invoice_file_name(invoice)).pages[0].extract_text()
+    assert invoice.number in text and book.settings.company_name in text
+    assert "Totaal incl. btw" in text
+
+
+def test_quick_start_letters_carry_the_originals(tmp_path, capsys):
+    shutil.copy(SHIPPED, tmp_path / "Debiteuren.xlsm")
+    shutil.copytree(FOLDER, tmp_path / "facturen")
+    assert main(["herinneringen", str(tmp_path / "Debiteuren.xlsm"), "--datum", "2026-11-24"]) == 0
+    capsys.readouterr()
+    letters = sorted((tmp_path / "uitvoer" / "2026-11-24").glob("*.pdf"))
+    assert len(letters) == 10
+    for letter in letters:
+        pages = [p.extract_text() for p in PdfReader(letter).pages]
+        originals = [p for p in pages if "Totaal incl. btw" in p]
+        assert originals and all("KOPIE" in p for p in originals), letter
+        assert not any("KOPIEFACTUUR" in p for p in pages), letter
+
+
+def test_nieuw_voorbeeld_writes_them_and_keeps_existing(tmp_path, capsys):
+    (tmp_path / "facturen").mkdir()
+    own = tmp_path / "facturen" / "2026-0001.pdf"
+    own.write_bytes(b"%PDF-1.4 eigen")
+    assert main(["nieuw", str(tmp_path / "Boek.xlsm"), "--voorbeeld", "--json"]) == 0
+    capsys.readouterr()
+    names = {p.name for p in (tmp_path / "facturen").iterdir()}
+    assert names == {p.name for p in FOLDER.iterdir()}
+    assert own.read_bytes() == b"%PDF-1.4 eigen"

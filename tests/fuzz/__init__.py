@@ -1,0 +1,1 @@
+"""Seeded fuzzing of the command line: mutated bank files and workbooks (issue 12)."""

@@ -1,0 +1,374 @@
+"""Run the fuzz cases: mutated bank files through `bank`, mutated workbooks through
+`werklijst --json`, `herinneringen --proef` and `bank --proef` (issue 12).
+
+A case fails on an uncaught exception, a traceback (Python's or a Rust panic) in the
+output, an exit code other than 0/1/2, a changed workbook after exit 2, or more than 30 s.
+Cases are numbered; case `i` of kind `k` with seed `s` is always the same input, so one
+failure is reproduced with `--kind k --seed s --start i --stop i+1 --keep MAP`.
+
+The big local run (README "Fuzzen")::
+
+    python benchmarks/fuzz.py --bank 10000 --boeken 1000 --jobs 2
+
+runs the cases in worker processes (`--worker`), each case in-process through
+`addin.cli.main`; a worker that dies or hangs in C code (faulthandler stops it after
+60 s) is counted as a hang for the case it was on, and a new worker goes on after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import faulthandler
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tests.fuzz.mutate import mutate_bank, mutate_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+BANK_FIXTURES = ROOT / "tests" / "fixtures" / "bank"
+BASE_WORKBOOK = ROOT / "workbook" / "Voorbeeld.xlsx"
+AS_OF = "2026-11-24"  # the example's reference date
+CASE_SECONDS = 30  # computing time (CPU) of one command
+WALL_SECONDS = 180  # and its wall time: a shared machine may be slow, a hang is for ever
+TRACEBACK_MARKS = ("Traceback (most recent call last)", "panicked at", "RUST_BACKTRACE")
+
+
+class CaseTimeout(BaseException):
+    """Raised by the alarms when one command computes longer than CASE_SECONDS, or takes
+    longer than WALL_SECONDS on the clock."""
+
+
+@dataclass
+class Outcome:
+    """One command of one case."""
+
+    argv: list[str]
+    code: int | None
+    seconds: float
+    failure: str = ""  # empty: fine
+    output: str = ""
+
+
+@dataclass
+class CaseResult:
+    kind: str
+    seed: int
+    index: int
+    mutation: str
+    outcomes: list[Outcome]
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{' '.join(o.argv[:1])}: {o.failure}" for o in self.outcomes if o.failure]
+
+
+@contextlib.contextmanager
+def _captured() -> Iterator[tuple[io.StringIO, io.StringIO, Path]]:
+    """sys.stdout/err to strings, and fd 2 to a file (a Rust panic writes there)."""
+    out, err = io.StringIO(), io.StringIO()
+    fd, name = tempfile.mkstemp(prefix="fuzz-fd2-")
+    saved = os.dup(2)
+    sys.stderr.flush()
+    os.dup2(fd, 2)
+    old = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err
+    try:
+        yield out, err, Path(name)
+    finally:
+        sys.stdout, sys.stderr = old
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+
+
+def _alarm(signum: int, _frame: object) -> None:
+    raise CaseTimeout(signum)
+
+
+def run_cli(argv: Sequence[str], seconds: float = CASE_SECONDS) -> Outcome:
+    """`debiteuren ARGV` in this process; the failure is set when the case fails."""
+    from addin.cli import main
+
+    start = time.perf_counter()
+    code: int | None = None
+    failure = ""
+    # CPU time, not the clock: on a loaded machine a fine run takes long on the clock; the
+    # wall alarm catches what waits without computing (a FIFO, a lock).
+    old = signal.signal(signal.SIGPROF, _alarm), signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, WALL_SECONDS)
+    with _captured() as (out, err, fd2):
+        try:
+            try:
+                code = main(list(argv))
+            except SystemExit as exc:  # argparse
+                code = exc.code if isinstance(exc.code, int) else 2
+            finally:
+                signal.setitimer(signal.ITIMER_PROF, 0)
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except CaseTimeout as exc:
+            failure = (
+                f"langer dan {seconds:.0f} s rekentijd"
+                if exc.args and exc.args[0] == signal.SIGPROF
+                else f"langer dan {WALL_SECONDS} s"
+            )
+        except BaseException as exc:
+            import traceback
+
+            failure = f"uncaught {type(exc).__name__}: {str(exc)[:300]}"
+            err.write(traceback.format_exc())
+    signal.signal(signal.SIGPROF, old[0])
+    signal.signal(signal.SIGALRM, old[1])
+    raw = fd2.read_text("utf-8", "replace")
+    fd2.unlink()
+    output = out.getvalue() + err.getvalue() + raw
+    if not failure:
+        if any(mark in output for mark in TRACEBACK_MARKS):
+            failure = "traceback in de uitvoer"
+        elif code not in (0, 1, 2):
+            failure = f"exit {code}"
+    return Outcome(list(argv), code, round(time.perf_counter() - start, 3), failure, output[-4000:])
+
+
+def run_process(argv: Sequence[str], seconds: float = CASE_SECONDS) -> Outcome:
+    """`debiteuren ARGV` as a real process (the installed entry point's module)."""
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from addin.cli import main; sys.exit(main())",
+                *argv,
+            ],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=WALL_SECONDS,
+            cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired:
+        return Outcome(list(argv), None, WALL_SECONDS, f"langer dan {WALL_SECONDS} s")
+    output = proc.stdout + proc.stderr
+    failure = ""
+    if any(mark in output for mark in TRACEBACK_MARKS):
+        failure = "traceback in de uitvoer"
+    elif proc.returncode not in (0, 1, 2):
+        failure = f"exit {proc.returncode}"
+    return Outcome(
+        list(argv), proc.returncode, round(time.perf_counter() - start, 3), failure, output[-4000:]
+    )
+
+
+def _rng(kind: str, seed: int, index: int) -> random.Random:
+    return random.Random(f"{kind}:{seed}:{index}")
+
+
+_SMALL: dict[str, bytes] = {}
+
+
+def small_workbook() -> bytes:
+    """A small workbook (three invoices, two customers) for the bank cases: the bank file
+    is what is mutated, and reading and planning the example costs most of a case."""
+    if "book" not in _SMALL:
+        from addin.adapters.workbook.book_writer import write_book
+        from tests.core.booktext import book
+        from tests.test_cli_bank import BOOK
+
+        with tempfile.TemporaryDirectory(prefix="fuzz-base-") as tmp:
+            path = Path(tmp) / "Klein.xlsx"
+            write_book(book(BOOK), path)
+            _SMALL["book"] = path.read_bytes()
+    return _SMALL["book"]
+
+
+def bank_case(seed: int, index: int, work: Path, *, process: bool = False) -> CaseResult:
+    """A mutated copy of one shipped bank fixture through `bank` (mostly --proef; one case
+    in eight writes, and a refused write must leave the workbook byte-identical)."""
+    rng = _rng("bank", seed, index)
+    fixtures = sorted(BANK_FIXTURES.iterdir())
+    fixture = rng.choice(fixtures)
+    what, data = mutate_bank(rng, fixture.read_bytes())
+    bank_file = work / fixture.name
+    bank_file.write_bytes(data)
+    book = work / "Boek.xlsx"
+    book.write_bytes(small_workbook())
+    writes = rng.random() < 0.125
+    argv = ["bank", str(book), str(bank_file), "--datum", AS_OF, "--json"]
+    if not writes:
+        argv.append("--proef")
+    before = book.read_bytes()
+    outcome = (run_process if process else run_cli)(argv)
+    if not outcome.failure and (not writes or outcome.code == 2) and book.read_bytes() != before:
+        outcome.failure = "werkmap veranderd terwijl er niets gedaan is"
+    return CaseResult("bank", seed, index, f"{fixture.name}: {what}", [outcome])
+
+
+def workbook_case(seed: int, index: int, work: Path, *, process: bool = False) -> CaseResult:
+    """A mutated copy of the example workbook through werklijst, herinneringen --proef (one
+    case in three: making the letters costs most of a case, and they are the same letters
+    whatever the mutation) and bank --proef (one case in four)."""
+    rng = _rng("boek", seed, index)
+    try:
+        what, data = mutate_workbook(rng, BASE_WORKBOOK.read_bytes())
+    except Exception as exc:
+        what, data = (
+            f"mutation failed ({type(exc).__name__}); base workbook",
+            (BASE_WORKBOOK.read_bytes()),
+        )
+    book = work / "Boek.xlsx"
+    book.write_bytes(data)
+    run = run_process if process else run_cli
+    outcomes = [run(["werklijst", str(book), "--datum", AS_OF, "--json"])]
+    if rng.random() < 1 / 3:
+        outcomes.append(
+            run(
+                ["herinneringen", str(book), "--datum", AS_OF, "--proef", "--json",
+                 "--uit", str(work / "brieven")]
+            )
+        )  # fmt: skip
+    if rng.random() < 0.25:
+        fixture = rng.choice(sorted(BANK_FIXTURES.iterdir()))
+        outcomes.append(run(["bank", str(book), str(fixture), "--datum", AS_OF, "--proef"]))
+    for o in outcomes:
+        if not o.failure and book.read_bytes() != data:
+            o.failure = "werkmap veranderd door een proef"
+    return CaseResult("boek", seed, index, what, outcomes)
+
+
+CASES = {"bank": bank_case, "boek": workbook_case}
+
+
+def run_cases(
+    kind: str, seed: int, start: int, stop: int, *, process: bool = False
+) -> Iterator[CaseResult]:
+    """Cases start..stop-1 of `kind`, each in a fresh temporary folder."""
+    for index in range(start, stop):
+        with tempfile.TemporaryDirectory(prefix=f"fuzz-{kind}-") as tmp:
+            yield CASES[kind](seed, index, Path(tmp), process=process)
+
+
+# -- the big run: workers, each a process that reports every case as a JSON line --------------
+
+
+def _worker(kind: str, seed: int, start: int, stop: int) -> None:
+    # A hang in C code never returns to the interpreter's alarm: stop the whole worker then.
+    for index in range(start, stop):
+        print(json.dumps({"begin": index}), flush=True)
+        faulthandler.dump_traceback_later(3 * WALL_SECONDS, exit=True)
+        with tempfile.TemporaryDirectory(prefix=f"fuzz-{kind}-") as tmp:
+            result = CASES[kind](seed, index, Path(tmp))
+        faulthandler.cancel_dump_traceback_later()
+        data = asdict(result)
+        for o in data["outcomes"]:
+            if not o["failure"]:
+                o["output"] = ""
+        print(json.dumps({"end": index, "result": data}), flush=True)
+
+
+def _run_shard(kind: str, seed: int, start: int, stop: int, log: Path) -> dict[str, object]:
+    """Run cases start..stop-1 in worker processes, restarting after a dead worker."""
+    failures: list[dict[str, object]] = []
+    hangs: list[int] = []
+    done = 0
+    slowest = 0.0
+    index = start
+    with log.open("a", encoding="utf-8") as record:
+        while index < stop:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tests.fuzz.run", "--worker", "--kind", kind,
+                 "--seed", str(seed), "--start", str(index), "--stop", str(stop)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                cwd=ROOT,
+            )  # fmt: skip
+            current = index
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                try:
+                    msg = json.loads(line)
+                except ValueError:
+                    continue
+                if "begin" in msg:
+                    current = msg["begin"]
+                    continue
+                result = msg["result"]
+                done += 1
+                if done % 50 == 0:  # progress, for a run of hours: cases done per shard
+                    with log.with_suffix(".voortgang").open("a", encoding="utf-8") as note:
+                        note.write(f"{kind} {start}-{stop}: {done} gedaan, "
+                                   f"{len(failures)} mislukt, {len(hangs)} vast\n")  # fmt: skip
+                slowest = max([slowest] + [o["seconds"] for o in result["outcomes"]])
+                if any(o["failure"] for o in result["outcomes"]):
+                    failures.append(result)
+                    record.write(json.dumps(result, ensure_ascii=False) + "\n")
+                    record.flush()
+                current = msg["end"] + 1
+            proc.wait()
+            if current < stop:  # the worker died on case `current`
+                hangs.append(current)
+                record.write(json.dumps({"kind": kind, "seed": seed, "index": current,
+                                         "dood": proc.returncode}) + "\n")  # fmt: skip
+                done += 1
+                current += 1
+            index = current
+    return {"cases": done, "failures": failures, "hangs": hangs, "slowest": slowest}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bank", type=int, default=0, help="aantal gemuteerde bankbestanden")
+    parser.add_argument("--boeken", type=int, default=0, help="aantal gemuteerde werkmappen")
+    parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--start", type=int, default=0, help="eerste case (herhalen)")
+    parser.add_argument("--jobs", type=int, default=2, help="parallelle werkprocessen")
+    parser.add_argument("--log", type=Path, default=Path("fuzz-fouten.jsonl"))
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--kind", choices=sorted(CASES), help=argparse.SUPPRESS)
+    parser.add_argument("--stop", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        _worker(args.kind, args.seed, args.start, args.stop)
+        return 0
+    from concurrent.futures import ThreadPoolExecutor
+
+    shards: list[tuple[str, int, int]] = []
+    for kind, count in (("bank", args.bank), ("boek", args.boeken)):
+        size = -(-count // args.jobs) if count else 0
+        for first in range(args.start, args.start + count, max(size, 1)):
+            shards.append((kind, first, min(first + size, args.start + count)))
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(
+            pool.map(lambda s: (s[0], _run_shard(s[0], args.seed, s[1], s[2], args.log)), shards)
+        )
+    total = {"bank": [0, 0, 0, 0.0], "boek": [0, 0, 0, 0.0]}
+    for kind, r in results:
+        t = total[kind]
+        t[0] += r["cases"]  # type: ignore[operator]
+        t[1] += len(r["failures"])  # type: ignore[arg-type]
+        t[2] += len(r["hangs"])  # type: ignore[arg-type]
+        t[3] = max(t[3], r["slowest"])  # type: ignore[type-var]
+    seconds = time.perf_counter() - started
+    for kind, (cases, failed, hung, slowest) in total.items():
+        if cases:
+            print(f"{kind}: {cases} cases, {failed} mislukt, {hung} vastgelopen of gestorven, "
+                  f"traagste commando {slowest:.1f} s")  # fmt: skip
+    print(f"tijd {seconds:.0f} s, seed {args.seed}, fouten in {args.log}")
+    return 1 if any(t[1] or t[2] for t in total.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,415 @@
+"""Issue 12: every bad input the fault run found ends in a Dutch message naming the file (and
+sheet, row and column, or line), the right exit code, and the workbook byte-identical when
+nothing was done. One test per reproducer, through the command line on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from addin.adapters.bank.files import read_bank
+from addin.adapters.workbook.book_writer import write_book
+from addin.adapters.workbook.reader import read_book
+from addin.cli import main
+from addin.core.model import Invoice
+from tests.test_cli_bank import ENTRY, camt
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "workbook" / "Voorbeeld.xlsx"
+FIXTURES = ROOT / "tests" / "fixtures" / "bank"
+DAY = "2026-11-24"
+
+
+@pytest.fixture
+def workbook(tmp_path: Path) -> Path:
+    path = tmp_path / "Boek.xlsx"
+    shutil.copy(EXAMPLE, path)
+    return path
+
+
+def run(capsys, *args) -> tuple[int, dict]:
+    code = main([str(a) for a in args])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    return code, json.loads(out.out)
+
+
+def entry(**values: str) -> str:
+    fields = dict(amount="100.00", sign="CRDT", ref="R1", name="JANSEN BV",
+                  iban="NL91ABNA0417164300", remittance="<Ustrd>Factuur 2026-0101</Ustrd>")  # fmt: skip
+    fields.update(values)
+    return ENTRY.format(**fields)
+
+
+def bank_refused(capsys, workbook: Path, statement: Path) -> str:
+    """Run `bank`, expect exit 2 and the workbook untouched; the message."""
+    before = workbook.read_bytes()
+    code, data = run(capsys, "bank", workbook, statement, "--datum", DAY, "--json")
+    assert code == 2, data
+    assert workbook.read_bytes() == before
+    assert statement.name in data["fout"]
+    return data["fout"]
+
+
+# -- item 1: tracebacks instead of messages -----------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["UTF-7", "x-onbekend", "UTF-16", "cp037"])
+def test_camt_with_an_encoding_it_cannot_read_is_unreadable(capsys, workbook, tmp_path, encoding):
+    statement = tmp_path / "nov.xml"
+    statement.write_bytes(camt(entry()).replace("UTF-8", encoding).encode("latin-1"))
+    message = bank_refused(capsys, workbook, statement)
+    assert "onleesbaar" in message and encoding.lower() in message.lower()
+
+
+def test_mt940_closing_balance_beyond_the_decimal_context(capsys, workbook, tmp_path):
+    text = (FIXTURES / "mt940-ing-structured.sta").read_text()
+    statement = tmp_path / "nov.sta"
+    statement.write_text(
+        text.replace(":62F:C261123EUR1599,00", ":62F:C261123EUR" + "9" * 30 + ",00")
+    )
+    message = bank_refused(capsys, workbook, statement)
+    assert "onleesbaar" in message and "regel 18" in message
+
+
+def test_camt_closing_balance_beyond_the_decimal_context(capsys, workbook, tmp_path):
+    balance = (
+        '<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{amount}</Amt>'
+        "<CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-23</Dt></Dt></Bal>"
+    )
+    balances = balance.format(code="OPBD", amount="0.00") + balance.format(
+        code="CLBD", amount="9" * 29 + ".00"
+    )
+    statement = tmp_path / "nov.xml"
+    statement.write_text(camt(balances + entry()))
+    message = bank_refused(capsys, workbook, statement)
+    assert "onleesbaar" in message and "afschrift 1" in message
+
+
+def test_camt_entry_amount_beyond_the_decimal_context_names_the_entry(capsys, workbook, tmp_path):
+    statement = tmp_path / "nov.xml"
+    statement.write_text(camt(entry() + entry(ref="R2", amount="9" * 40)))
+    message = bank_refused(capsys, workbook, statement)
+    assert "onleesbaar" in message and "boeking 2 (R2)" in message
+
+
+def _limited(limit: int):
+    def apply() -> None:
+        # A file-size limit makes writes past it fail with EFBIG, as a full disk does with
+        # ENOSPC (the signal that would kill the process instead is ignored).
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def debiteuren(*args: object, limit: int | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from addin.cli import main; sys.exit(main())",
+         *map(str, args)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        preexec_fn=_limited(limit) if limit else None,
+    )  # fmt: skip
+
+
+def test_bank_when_the_workbook_cannot_be_replaced(workbook, tmp_path):
+    statement = FIXTURES / "ing.csv"
+    before = workbook.read_bytes()
+    done = debiteuren("bank", workbook, statement, "--datum", DAY, limit=len(before) // 2)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "kon niet worden geschreven" in done.stderr and str(workbook) in done.stderr
+    assert "Er is niets in de werkmap veranderd" in done.stderr
+    assert workbook.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".debiteuren-")] == []
+
+
+def test_letters_when_the_workbook_cannot_be_replaced_say_so(workbook, tmp_path):
+    """The letters were written, the workbook was not: the message says exactly that."""
+    before = workbook.read_bytes()
+    # Every letter file stays under the limit; the rewritten workbook does not.
+    letters = tmp_path / "brieven"
+    done = debiteuren(
+        "herinneringen", workbook, "--datum", DAY, "--uit", letters, limit=len(before) - 1
+    )
+    assert done.returncode == 2, done.stderr
+    assert "de brieven konden niet worden geschreven" not in done.stderr
+    assert "kon niet worden geschreven" in done.stderr
+    assert f"De 10 brieven staan wel in {letters}" in done.stderr
+    assert "niet in Contacten gelogd" in done.stderr
+    assert workbook.read_bytes() == before
+    assert len(list(letters.glob("*.pdf"))) == 10
+
+
+def _header_only(path: Path, sheet: str) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    table = next(iter(ws.tables.values()))
+    first, last = table.ref.split(":")
+    table.ref = f"{first}:{re.match('[A-Z]+', last).group()}1"
+    table.autoFilter = None
+    ws.delete_rows(2, ws.max_row)
+    wb.save(path)
+
+
+def test_a_table_with_only_its_header_row(capsys, workbook, tmp_path):
+    _header_only(workbook, "Afspraken")
+    with zipfile.ZipFile(workbook) as z:
+        assert any(b'ref="A1:N1"' in z.read(n) for n in z.namelist() if "tables/" in n)
+    code, data = run(capsys, "werklijst", workbook, "--datum", DAY, "--json")
+    assert code in (0, 1) and data["acties"]
+    code, data = run(capsys, "herinneringen", workbook, "--datum", DAY, "--proef", "--json",
+                     "--uit", tmp_path / "uit")  # fmt: skip
+    assert code in (0, 1) and data["brieven"]
+    # And in a real process: no Rust backtrace on stderr.
+    done = debiteuren("werklijst", workbook, "--datum", DAY, "--json")
+    assert done.returncode in (0, 1) and "panicked" not in done.stderr, done.stderr
+
+
+def test_huge_na_dagen_is_a_problem_not_an_overflow(capsys, workbook):
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Stappen"]
+    column = [c.value for c in ws[1]].index("Na dagen") + 1
+    ws.cell(row=3, column=column).value = 99999999999999999999999
+    wb.save(workbook)
+    code, data = run(capsys, "werklijst", workbook, "--datum", DAY, "--json")
+    assert code == 1
+    (problem,) = [p for p in data["problemen"] if p["blad"] == "Stappen"]
+    assert (problem["rij"], problem["kolom"]) == (3, "Na dagen")
+    assert "te groot" in problem["melding"]
+
+
+# -- item 2: one letter stops them all -----------------------------------------------------------
+
+
+def _with_credit_note(workbook: Path, customer: str, amount: str) -> None:
+    book, problems = read_book(workbook)
+    assert problems == ()
+    note = Invoice(number="CN-0001", customer=customer, invoice_date=date(2026, 11, 20),
+                   amount=Decimal(amount), due_date=date(2026, 12, 20))  # fmt: skip
+    write_book(replace(book, invoices=(*book.invoices, note)), workbook)
+
+
+def test_no_letter_whose_total_is_zero_or_less(capsys, workbook, tmp_path):
+    # K006's Herinnering asks € 684,20; its other invoices are not yet overdue, so the
+    # credit note covers the letter but not what K006 owes in all.
+    _with_credit_note(workbook, "K006", "-684.20")
+    code, data = run(capsys, "herinneringen", workbook, "--datum", DAY, "--proef", "--json",
+                     "--uit", tmp_path / "uit")  # fmt: skip
+    assert code == 0, data
+    assert "K006" not in {x["klant"] for x in data["brieven"]}
+    assert len(data["brieven"]) == 9
+    code, data = run(capsys, "werklijst", workbook, "--datum", DAY, "--json")
+    (action,) = [a for a in data["acties"] if a["factuur"] == "2026-0244"]
+    assert action["actie"] == "intern-oplossen"
+    assert "verrekenen" in action["reden"]
+
+
+def test_one_letter_that_cannot_be_made_is_reported_and_skipped(capsys, workbook, tmp_path):
+    override = workbook.parent / "sjablonen" / "nl" / "herinnering.txt.j2"
+    override.parent.mkdir(parents=True)
+    text = (ROOT / "templates" / "nl" / "herinnering.txt.j2").read_text(encoding="utf-8")
+    # Fails at render time for one letter only: K031's, of € 389,00 (not the first
+    # herinnering, which the pre-flight renders before any letter).
+    text = text.replace(
+        "{% block subject %}",
+        '{% block subject %}{% if total|string == "389.00" %}{{ 1 // 0 }}{% endif %}',
+    )
+    override.write_text(text, encoding="utf-8")
+    code, data = run(capsys, "herinneringen", workbook, "--datum", DAY, "--proef", "--json",
+                     "--uit", tmp_path / "uit")  # fmt: skip
+    assert code == 1, data
+    assert len(data["brieven"]) == 9
+    (skipped,) = data["overgeslagen"]
+    assert skipped["klant"] == "K031" and "ZeroDivisionError" in skipped["reden"]
+
+
+# -- item 3: wrong data written --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["rename Facturen", "empty Klanten", "rename tblFacturen"])
+def test_writing_commands_refuse_without_invoices_or_customers(capsys, workbook, damage):
+    wb = openpyxl.load_workbook(workbook)
+    if damage == "rename Facturen":
+        wb["Facturen"].title = "Facturen oud"
+        wb["Facturen oud"].tables["tblFacturen"].name = "tblFacturenOud"
+        wb["Facturen oud"].tables["tblFacturen"].displayName = "tblFacturenOud"
+    elif damage == "rename tblFacturen":
+        table = wb["Facturen"].tables["tblFacturen"]
+        table.name = table.displayName = "tblOud"
+        wb["Facturen"].title = "Oud"
+    wb.save(workbook)
+    if damage == "empty Klanten":
+        _header_only(workbook, "Klanten")
+    before = workbook.read_bytes()
+    code, data = run(capsys, "herinneringen", workbook, "--datum", DAY, "--json")
+    assert code == 2
+    assert "er is niets veranderd" in data["fout"]
+    assert ("tblKlanten" if damage == "empty Klanten" else "tblFacturen") in data["fout"]
+    code, data = run(capsys, "bank", workbook, FIXTURES / "ing.csv", "--datum", DAY, "--json")
+    assert code == 2
+    assert workbook.read_bytes() == before
+
+
+# -- item 9: messages that point to the right place -----------------------------------------------
+
+
+def test_bank_control_characters_are_removed(capsys, workbook, tmp_path):
+    # XML 1.0 allows DEL and the C1 controls; a CSV allows anything.
+    statement = tmp_path / "nov.xml"
+    statement.write_text(
+        camt(entry(name="JANSEN&#x7F; BV", remittance="<Ustrd>Fact&#x9B;uur</Ustrd>"))
+    )
+    (line,) = read_bank(statement).lines
+    assert (line.counter_name, line.description) == ("JANSEN BV", "Factuur")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", DAY, "--json")
+    assert code in (0, 1), data
+    assert read_book(workbook)[0].payments[-1].description == "Factuur"
+    csv = tmp_path / "ing.csv"
+    text = (FIXTURES / "ing.csv").read_text(encoding="utf-8")
+    csv.write_text(text.replace("Factuur", "Fac\x07tu\x00ur\x1b"), encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, csv, "--datum", DAY, "--json")
+    assert code in (0, 1), data
+    texts = [p.description for p in read_book(workbook)[0].payments]
+    assert any("Factuur" in t for t in texts) and not any("\x07" in t for t in texts)
+
+
+def test_bank_text_over_a_cell_is_cut_with_a_mark(capsys, workbook, tmp_path):
+    statement = tmp_path / "nov.xml"
+    statement.write_text(camt(entry(remittance=f"<Ustrd>{'w' * 40_000}</Ustrd>")))
+    code, data = run(capsys, "bank", workbook, statement, "--datum", DAY, "--json")
+    assert code in (0, 1), data
+    text = read_book(workbook)[0].payments[-1].description
+    assert len(text) == 32_767 and text.endswith("w (ingekort)")
+
+
+@pytest.mark.parametrize(
+    ("fixture", "old", "new", "where"),
+    [
+        ("camt053-v08-batch.xml", "2026-11-20", "1800-01-01", "boeking 1 (ING-20261120-77)"),
+        ("rabobank.csv", '"2026-11-23","2026-11-23"', '"1899-12-30","2026-11-23"', "regel 2"),
+        ("ing.csv", "20261123", "18991230", "regel 2"),
+    ],
+)
+def test_bank_date_before_1900_names_the_file_and_line(
+    capsys, workbook, tmp_path, fixture, old, new, where
+):
+    data = (FIXTURES / fixture).read_bytes()
+    statement = tmp_path / fixture
+    statement.write_bytes(data.replace(old.encode(), new.encode(), 1))
+    message = bank_refused(capsys, workbook, statement)
+    assert where in message and "1900" in message
+    assert "tblBetalingen" not in message and "rij " not in message
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/null"])
+def test_a_fifo_or_device_as_workbook(capsys, tmp_path, special):
+    path = Path(special)
+    if special == "fifo":
+        path = tmp_path / "Boek.xlsx"
+        os.mkfifo(path)
+    for command in (["werklijst"], ["herinneringen", "--proef"], ["bank"]):
+        extra = [FIXTURES / "ing.csv"] if command == ["bank"] else []
+        code, data = run(capsys, command[0], path, *extra, *command[1:], "--datum", DAY, "--json")
+        assert code == 2
+        assert "geen gewoon bestand" in data["fout"] and "een map" not in data["fout"]
+
+
+def test_a_fifo_as_bank_file(capsys, workbook, tmp_path):
+    fifo = tmp_path / "nov.xml"
+    os.mkfifo(fifo)
+    message = bank_refused(capsys, workbook, fifo)  # and does not wait for a writer
+    assert "geen gewoon bestand" in message
+
+
+def _raw_cell(path: Path, ref: str, xml: str) -> None:
+    """Replace cell `ref` on the Facturen sheet by raw XML (what Excel writes)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {i: z.read(i) for i in z.infolist()}
+    for info, body in parts.items():
+        if info.filename == "xl/worksheets/sheet1.xml":
+            text = body.decode()
+            text, n = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', xml, text, count=1)
+            assert n == 1
+            parts[info] = text.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, body in parts.items():
+            z.writestr(info, body)
+
+
+@pytest.mark.parametrize(
+    ("ref", "xml", "column"),
+    [
+        ("D2", '<c r="D2" s="1" t="e"><f>1/0</f><v>#DIV/0!</v></c>', "Vervaldatum"),
+        ("E3", '<c r="E3" s="2" t="e"><v>#N/A</v></c>', "Bedrag"),
+        ("C4", '<c r="C4" s="1"><v>nan</v></c>', "Factuurdatum"),
+        ("E5", '<c r="E5" s="2"><v>NaN</v></c>', "Bedrag"),
+    ],
+)
+def test_error_cells_and_nan_are_problems_with_sheet_row_column(capsys, workbook, ref, xml, column):
+    with zipfile.ZipFile(workbook) as z:
+        assert z.read("xl/workbook.xml").count(b"<sheet ") and b'name="Facturen"' in z.read(
+            "xl/workbook.xml"
+        )
+    _raw_cell(workbook, ref, xml)
+    code, data = run(capsys, "werklijst", workbook, "--datum", DAY, "--json")
+    assert code == 1
+    found = [p for p in data["problemen"] if p["blad"] == "Facturen" and p["kolom"] == column]
+    assert [p["rij"] for p in found] == [int(ref[1:])], data["problemen"]
+    assert "1899" not in found[0]["melding"] or "geen bruikbare datum" in found[0]["melding"]
+    code_in_cell = re.search(r"<v>(#[^<]+)</v>", xml)
+    if code_in_cell:  # the error value itself, not "is leeg"
+        assert code_in_cell.group(1) in found[0]["melding"]
+
+
+# -- item 10: defence in depth ----------------------------------------------------------------
+
+
+def test_doctype_in_utf16le_without_bom_is_caught_by_the_pre_check(capsys, workbook, tmp_path):
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    )
+    xml = camt(entry(name="&b;")).split("?>", 1)[1]
+    statement = tmp_path / "nov.xml"
+    statement.write_bytes((bomb + xml).encode("utf-16-le"))
+    message = bank_refused(capsys, workbook, statement)
+    assert "UTF-16" in message and "onleesbaar" in message
+
+
+# -- item 11: a full output folder ------------------------------------------------------------
+
+
+def test_a_full_output_folder_leaves_no_partial_set_of_letters(workbook, tmp_path):
+    """The first letters fit, a later one does not (a per-file size limit in the process
+    stands in for the full disk): the run removes what it wrote and says so."""
+    probe = tmp_path / "proef"
+    done = debiteuren("herinneringen", workbook, "--datum", DAY, "--proef", "--uit", probe)
+    assert done.returncode == 0, done.stderr
+    order = sorted(probe.glob("*.pdf"))  # letters are made in customer order = name order
+    sizes = [max(p.stat().st_size, p.with_suffix(".eml").stat().st_size) for p in order]
+    k = next(i for i in range(1, len(sizes)) if sizes[i] > max(sizes[:i]))
+    before = workbook.read_bytes()
+    out = tmp_path / "vol"
+    done = debiteuren("herinneringen", workbook, "--datum", DAY, "--uit", out,
+                      limit=max(sizes[:k]) + 1)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "de brieven konden niet worden geschreven" in done.stderr
+    assert "weer verwijderd" in done.stderr
+    assert not out.exists() or list(out.iterdir()) == []
+    assert workbook.read_bytes() == before
