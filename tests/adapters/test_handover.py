@@ -41,6 +41,16 @@ BOOK = """
 """
 
 
+# The sender's details overdracht requires (core.sender).
+SENDER = {
+    "address": "Industrieweg 1",
+    "postcode": "9700 AB",
+    "city": "Groningen",
+    "email": "debiteuren@test.nl",
+    "iban": "NL91ABNA0417164300",
+}
+
+
 def _pdf(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     c = canvas.Canvas(str(path))
@@ -59,12 +69,7 @@ def workbook(tmp_path: Path) -> Path:
             company_name="Installatiebedrijf Test BV",
             collection_agency="Incasso Noord BV, Postbus 1, 9700 AA Groningen",
             invoice_dir="facturen",
-            # the sender's details overdracht requires (core.sender)
-            address="Industrieweg 1",
-            postcode="9700 AB",
-            city="Groningen",
-            email="debiteuren@test.nl",
-            iban="NL91ABNA0417164300",
+            **SENDER,
         ),
         path,
     )
@@ -229,7 +234,9 @@ def test_a_later_handover_logs_only_the_invoices_not_handed_over_before(capsys, 
         "| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | brieven/herinnering.pdf |\n"
         "| 2025-06-01 | K1    | F1       | Overdracht |         |                         |",
     )
-    write_book(book(text, collection_agency="Incasso Noord BV"), path)
+    write_book(
+        book(text, company_name="Test BV", collection_agency="Incasso Noord BV", **SENDER), path
+    )
     code, out = run(
         capsys, "overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit",
         "--json",
