@@ -58,8 +58,18 @@ HOSTILE = {
 }
 
 
+# The sender's details every letter run requires (core.sender).
+SENDER = {
+    "address": "Industrieweg 1",
+    "postcode": "9700 AB",
+    "city": "Groningen",
+    "email": "info@test.nl",
+    "iban": "NL91ABNA0417164300",
+}
+
+
 def _hostile_book(**settings):
-    b = book(BOOK, **settings)
+    b = book(BOOK, **{**SENDER, **settings})
     customers = tuple(
         replace(c, name=HOSTILE[c.number][0], email=HOSTILE[c.number][1]) for c in b.customers
     )

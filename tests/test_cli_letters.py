@@ -42,6 +42,17 @@ OWNED = {
 }
 
 
+# The sender's details every letter run requires (core.sender).
+SENDER = {
+    "company_name": "Test BV",
+    "address": "Industrieweg 1",
+    "postcode": "9700 AB",
+    "city": "Groningen",
+    "email": "info@test.nl",
+    "iban": "NL91ABNA0417164300",
+}
+
+
 @pytest.fixture
 def workbook(tmp_path: Path) -> Path:
     path = tmp_path / "Voorbeeld.xlsx"
@@ -264,7 +275,8 @@ def test_no_bank_data_is_warned_about(capsys, tmp_path):
             [facturen]
             | factuur | klant | factuurdatum | vervaldatum | bedrag  |
             | F1      | K1    | 2026-10-01   | 2026-10-31  | 1210.00 |
-            """
+            """,
+            **SENDER,
         ),
         path,
     )
@@ -295,7 +307,7 @@ def test_good_payers_get_a_thank_you_letter_and_e_mail_once(capsys, tmp_path):
     from tests.core.booktext import book
     from tests.core.test_thanks import _text
 
-    b = book(_text(), thank_good_payers=True, company_name="Test BV", email="info@test.nl")
+    b = book(_text(), thank_good_payers=True, **SENDER)
     b = _replace(
         b,
         customers=tuple(_replace(c, email=f"{c.number.lower()}@klant.nl") for c in b.customers),
