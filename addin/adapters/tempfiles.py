@@ -28,6 +28,21 @@ OWNER = re.compile(r"^\.debiteuren-(\d+)-.*\.tmp$")
 MAX_AGE = 2 * 3600  # seconds: older than this the pid in the name may belong to another process
 
 
+def sync_folder(folder: Path) -> None:
+    """Make a new or renamed file's directory entry durable (POSIX). Windows cannot open a
+    folder, and has no directory fsync; that is fine there."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def make_temp(folder: Path) -> tuple[int, Path]:
     """An open, new temp file in `folder` named for this process: (fd, path)."""
     fd, name = tempfile.mkstemp(dir=folder, prefix=f"{PREFIX}{os.getpid()}-", suffix=SUFFIX)

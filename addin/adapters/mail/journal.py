@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from addin.adapters.tempfiles import sync_folder
 from addin.core.sending import JournalState, journal_states
 
 JOURNAL_NAME = ".debiteuren-verzonden.jsonl"
@@ -114,23 +115,9 @@ class Journal:
         finally:
             os.close(fd)
         if new:
-            _sync_folder(self.path.parent)
+            sync_folder(self.path.parent)
 
     def _ends_with_newline(self) -> bool:
         with self.path.open("rb") as fh:
             fh.seek(-1, os.SEEK_END)
             return fh.read(1) == b"\n"
-
-
-def _sync_folder(folder: Path) -> None:
-    """The new file's directory entry on disk too (POSIX; Windows has no directory fsync)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

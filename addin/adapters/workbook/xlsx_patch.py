@@ -74,7 +74,7 @@ from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
 
-from addin.adapters.tempfiles import make_temp
+from addin.adapters.tempfiles import make_temp, sync_folder
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
 from addin.core.sheet_layout import Area, Chart, SheetLayout, Style
 from addin.schema import normalise_header
@@ -303,7 +303,7 @@ def _replace_file(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    sync_folder(path.parent)
     return backup_path
 
 
@@ -327,20 +327,6 @@ def _keep_backup(path: Path) -> Path:
                 return target
             except FileExistsError:
                 n += 1
-
-
-def _sync_folder(folder: Path) -> None:
-    # Makes the rename durable on POSIX; Windows cannot open a folder, which is fine there.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # --- the zip package: raw copy of untouched members ------------------------------------
