@@ -131,3 +131,12 @@ def excel_day():
     from datetime import date
 
     return date(2026, 11, 24)
+
+
+def test_nothing_due_leaves_no_empty_day_folder(capsys, tmp_path):
+    # Before the first invoice falls due: no letter, so no uitvoer/<datum> folder either.
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(example_book(), path)
+    code, data = _run(capsys, "herinneringen", path, "--datum", "2025-10-01", "--json")
+    assert code in (0, 1) and data["brieven"] == []
+    assert not (tmp_path / "uitvoer").exists()

@@ -297,6 +297,8 @@ def make_letters(
     """All letters, on both cores when there are many and `parallel` allows it (order
     kept): the letters made, those skipped, and the notes about the ones made. Pass the
     plan's `ledger` to compose from it (else one is built)."""
+    if not tasks:  # nothing due: no empty day folder in the user's output folder
+        return (), (), ()
     folder.mkdir(parents=True, exist_ok=True)
     ledger = ledger if ledger is not None else Ledger.build(book, as_of)
     # Composed in order while the workers already render the first ones; a content is small
