@@ -92,6 +92,9 @@ SHARED_STRINGS_REL = DOC_REL_NS + "/sharedStrings"
 CALC_CHAIN_REL = DOC_REL_NS + "/calcChain"
 DRAWING_REL = DOC_REL_NS + "/drawing"
 CHART_REL = DOC_REL_NS + "/chart"
+VBA_PROJECT_REL = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+CONTENT_TYPES = "[Content_Types].xml"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -117,6 +120,29 @@ class PatchError(Exception):
     """The workbook cannot be patched as asked; the Dutch message says why and what to do."""
 
 
+@dataclass(frozen=True, slots=True)
+class RelatedPart:
+    """A package part found through a relationship and replaced whole, as raw bytes (the
+    VBA project, the ribbon).
+
+    Attributes:
+      rel_type: the type of the relationship that points at the part.
+      content: the part's new bytes; a part that holds them already is left untouched.
+      from_workbook: the relationship is the workbook part's (the VBA project); else the
+        package's own (_rels/.rels: the ribbon).
+      add_as: the part name to use when no such relationship exists: the part and its
+        relationship are added (and a content type, when the package's defaults do not
+        cover the part's extension). None: nothing is done then.
+      content_type: the content type of an added part.
+    """
+
+    rel_type: str
+    content: bytes
+    from_workbook: bool = False
+    add_as: str | None = None
+    content_type: str = "application/xml"
+
+
 @dataclass(frozen=True)
 class Patch:
     """What to change in a workbook, as data (see the module docstring for an example).
@@ -127,6 +153,11 @@ class Patch:
       add_columns: (table name, headers): headers the table lacks become new empty columns
         at its right edge (done first, so the other edits can fill them); a header the
         table has is left alone.
+      add_rows: (table name, key header, rows): the rows whose key value the table does
+        not hold yet (compared as schema.normalise_header compares) are appended as
+        `append` does; the rows it holds are left as they are (`bijwerken`: new
+        Instellingen rows).
+      replace_parts: whole package parts found through a relationship (RelatedPart).
       set_cells: (table name, key header, key value, {header: value}): set cells in the
         first row of the table whose key column holds the key value.
       replace_sheet: (sheet name, rows): the sheet's cells become these rows from A1 on;
@@ -149,6 +180,8 @@ class Patch:
     replace_sheet: tuple[tuple[str, tuple[tuple[object, ...], ...]], ...] = ()
     grow_array: tuple[tuple[str, int, int], ...] = ()
     add_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    add_rows: tuple[tuple[str, str, tuple[dict[str, object], ...]], ...] = ()
+    replace_parts: tuple[RelatedPart, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,6 +195,9 @@ class PatchResult:
         changed.
       appended: (table name, number of rows appended), in patch order.
       notes: Dutch remarks for the user (tables or merged cells removed from a sheet).
+      added_columns: (table name, header) of each column add_columns added.
+      added_rows: (table name, key value) of each row add_rows appended.
+      replaced: the relationship types of the replace_parts whose part changed or was added.
     """
 
     changed_parts: tuple[str, ...]
@@ -169,20 +205,32 @@ class PatchResult:
     backup: Path | None
     appended: tuple[tuple[str, int], ...]
     notes: tuple[str, ...] = ()
+    added_columns: tuple[tuple[str, str], ...] = ()
+    added_rows: tuple[tuple[str, str], ...] = ()
+    replaced: tuple[str, ...] = ()
 
 
-def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult:
-    """Apply `patch` to the workbook at `path`; raise PatchError and change nothing on failure."""
+def apply_patch(
+    path: Path, patch: Patch, *, backup: bool = True, dry_run: bool = False
+) -> PatchResult:
+    """Apply `patch` to the workbook at `path`; raise PatchError and change nothing on failure.
+
+    With `dry_run` everything is worked out as for a real run and the result says what
+    would change, but nothing is written (and an open workbook is not refused): `--proef`.
+    """
     shown = Path(path)
     # A symbolic link: the real file is read, replaced and backed up, and the link stays.
     path = shown.resolve()
-    check_not_open(shown)
+    if not dry_run:
+        check_not_open(shown)
     data, seen = _read_workbook_file(path)
     package = _Package(path, data)
     try:
         editor = _Editor(package, path)
         for table_name, headers in patch.add_columns:
             editor.add_columns(table_name, headers)
+        for table_name, key_header, keyed_rows in patch.add_rows:
+            editor.add_missing_rows(table_name, key_header, keyed_rows)
         for table_name, rows in patch.append:
             editor.append(table_name, rows)
         # Consecutive edits of one table are one batch: one scan, one splice of its sheet.
@@ -192,6 +240,8 @@ def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult
             editor.replace_sheet(sheet_name, sheet_rows)
         for sheet_name, needed, rows in patch.grow_array:
             editor.grow_array(sheet_name, needed, rows)
+        for part in patch.replace_parts:
+            editor.replace_part(part)
         editor.finish()
     except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
         # A part that is not well-formed XML or holds a bad cell reference: nothing written.
@@ -199,8 +249,22 @@ def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult
             f"De werkmap '{path}' is beschadigd en kan niet bijgewerkt worden ({err}); open "
             f"hem in Excel, sla hem opnieuw op en probeer het nog eens."
         ) from None
+    done = {
+        "appended": tuple(editor.appended),
+        "notes": tuple(editor.notes),
+        "added_columns": tuple(editor.added_columns),
+        "added_rows": tuple(editor.added_rows),
+        "replaced": tuple(editor.replaced),
+    }
     if not package.modified:
-        return PatchResult((), (), None, tuple(editor.appended), tuple(editor.notes))
+        return PatchResult((), (), None, **done)  # type: ignore[arg-type]
+    if dry_run:
+        return PatchResult(
+            package.changed_names(),
+            tuple(sorted(package.removed)),
+            None,
+            **done,  # type: ignore[arg-type]
+        )
     new_bytes = package.build()
     try:
         backup_path = _replace_file(path, new_bytes, seen, backup=backup)
@@ -215,9 +279,62 @@ def apply_patch(path: Path, patch: Patch, *, backup: bool = True) -> PatchResult
         changed_parts=package.changed_names(),
         removed_parts=tuple(sorted(package.removed)),
         backup=backup_path,
-        appended=tuple(editor.appended),
-        notes=tuple(editor.notes),
+        **done,  # type: ignore[arg-type]
     )
+
+
+@dataclass(frozen=True)
+class PackageFacts:
+    """What `bijwerken` needs to know of a workbook before it builds its patch.
+
+    Attributes:
+      tables: the names of the tables (ListObjects), as stored.
+      charts: sheet name -> the titles of the charts in its drawing.
+      vba_project: the VBA project part (found through the workbook's relationships) and
+        its bytes, or None when the workbook has none.
+      code_name: the workbook's code name (workbookPr codeName: its document module).
+    """
+
+    tables: tuple[str, ...]
+    charts: dict[str, tuple[str, ...]]
+    vba_project: tuple[str, bytes] | None
+    code_name: str | None
+
+
+def package_facts(path: Path) -> PackageFacts:
+    """Read (never write) the facts `bijwerken` needs; PatchError as apply_patch raises it."""
+    path = Path(path).resolve()
+    data, _ = _read_workbook_file(path)
+    package = _Package(path, data)
+    try:
+        editor = _Editor(package, path)
+        charts: dict[str, tuple[str, ...]] = {}
+        for sheet in editor.sheets():
+            titles: list[str] = []
+            for rel in _read_rels(package, sheet.part):
+                if rel.type != DRAWING_REL or rel.external or package.name(rel.target) is None:
+                    continue
+                for chart in _read_rels(package, rel.target):
+                    if chart.type == CHART_REL and package.name(chart.target) is not None:
+                        titles.append(_chart_title(package.read(chart.target)))
+            charts[sheet.name] = tuple(titles)
+        vba = next(
+            (r for r in editor._workbook_rels() if r.type == VBA_PROJECT_REL and not r.external),
+            None,
+        )
+        vba_name = package.name(vba.target) if vba is not None else None
+        props = _tree(package.read(editor.workbook_part)).find(_q("workbookPr"))
+        return PackageFacts(
+            tables=tuple(t.name for t in editor.tables()),
+            charts=charts,
+            vba_project=(vba_name, package.read(vba_name)) if vba_name else None,
+            code_name=props.get("codeName") if props is not None else None,
+        )
+    except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
+        raise PatchError(
+            f"De werkmap '{path}' is beschadigd en kan niet bijgewerkt worden ({err}); open "
+            f"hem in Excel, sla hem opnieuw op en probeer het nog eens."
+        ) from None
 
 
 # --- the file ---------------------------------------------------------------------------
@@ -1317,6 +1434,9 @@ class _Editor:
     path: Path
     appended: list[tuple[str, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    added_columns: list[tuple[str, str]] = field(default_factory=list)
+    added_rows: list[tuple[str, str]] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
     data_changed: bool = False
     formulas_changed: bool = False
     formulas_added: bool = False
@@ -1661,7 +1781,62 @@ class _Editor:
         )
         self.package.write(table.part, txml)
         self._grow_table(table, area)
+        self.added_columns.extend((table.name, h) for h in new)
         self.data_changed = True
+
+    # add missing rows
+
+    def add_missing_rows(
+        self, table_name: str, key_header: str, rows: Sequence[Mapping[str, object]]
+    ) -> None:
+        """Append the rows whose `key_header` value the table does not hold yet."""
+        table = self.find_table(table_name)
+        col = self._positions(table, (key_header,))[key_header]
+        sheet = self._sheet_xml(table.sheet)
+        have = {normalise_header(key) for key in self._key_index(table, sheet, {col})[col]}
+        missing = []
+        for row in rows:
+            key = normalise_header(row.get(key_header, ""))
+            if key and key not in have:
+                have.add(key)
+                missing.append(row)
+        if missing:
+            self.append(table.name, missing)
+            self.added_rows.extend((table.name, str(row[key_header])) for row in missing)
+
+    # replace a whole part
+
+    def replace_part(self, part: RelatedPart) -> None:
+        """`part.content` into the part its relationship points at, or added (with the
+        relationship and, where needed, a content type) when `part.add_as` says where."""
+        owner = self.workbook_part if part.from_workbook else ""
+        rels = _read_rels(self.package, owner)
+        rel = next((r for r in rels if r.type == part.rel_type and not r.external), None)
+        if rel is not None:
+            name = self.package.name(rel.target) or rel.target
+            if self.package.name(name) is not None and self.package.read(name) == part.content:
+                return
+        elif part.add_as is not None:
+            name = self.package.name(part.add_as) or part.add_as
+            self._add_rel(owner, part.rel_type, name)
+        else:
+            return
+        self.package.write(name, part.content)
+        if not self._has_content_type(name):
+            self._content_type(name, part.content_type)
+        self.replaced.append(part.rel_type)
+
+    def _has_content_type(self, part: str) -> bool:
+        root = _tree(self.package.read(CONTENT_TYPES))
+        extension = posixpath.splitext(part)[1].lstrip(".").lower()
+        for node in root:
+            if node.tag == _q("Override", CT_NS):
+                found = node.get("PartName", "").lstrip("/").lower() == part.lower()
+            else:
+                found = node.get("Extension", "").lower() == extension
+            if found:
+                return True
+        return False
 
     # set cells
 
@@ -1968,7 +2143,8 @@ class _Editor:
         k = len(taken) + 1
         while f"rId{k}" in taken:
             k += 1
-        target = posixpath.relpath(target_part, posixpath.dirname(owner))
+        folder = posixpath.dirname(owner)
+        target = posixpath.relpath(target_part, folder) if folder else target_part
         entry = f'<Relationship Id="rId{k}" Type="{rel_type}" Target="{target}"/>'.encode()
         if self.package.name(rels_part) is None:
             self.package.write(
