@@ -32,6 +32,7 @@ from addin.cli import interest as cli_interest
 from addin.cli import letters as cli_letters
 from addin.cli import overview as cli_overview
 from addin.cli import send as cli_send
+from addin.cli import upgrade as cli_upgrade
 from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -117,6 +118,7 @@ REGISTRARS: tuple[Callable[[Any], None], ...] = (
     cli_importeer.register,
     cli_excel.register,
     cli_overview.register,
+    cli_upgrade.register,
 )
 
 
