@@ -116,7 +116,12 @@ class Run:
 
 
 def measure(argv: Sequence[str], stdout: Path | None = None) -> tuple[float, int, int]:
-    """(wall seconds, peak RSS in KB of the process, exit code) of one process."""
+    """(wall seconds, peak RSS in KB of the process, exit code) of one process.
+
+    `os.wait4` gives the rusage of this child alone (getrusage(RUSAGE_CHILDREN) would be the
+    maximum over every child so far). Its `ru_maxrss` is at least this process's resident
+    size when the child was spawned, which is why `inputs` builds the inputs elsewhere.
+    """
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     try:
         start = time.perf_counter()
@@ -125,12 +130,14 @@ def measure(argv: Sequence[str], stdout: Path | None = None) -> tuple[float, int
         err = proc.stderr.read()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        cpu = usage.ru_utime + usage.ru_stime
         proc.returncode = os.waitstatus_to_exitcode(status)
     finally:
         if stdout:
             out.close()  # type: ignore[union-attr]
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(argv)} -> {proc.returncode}: {err.decode()[-2000:]}")
+    print(f"    ({cpu:.2f} s CPU)", file=sys.stderr, flush=True)
     return wall, usage.ru_maxrss, proc.returncode
 
 
@@ -151,14 +158,37 @@ def repeat(run: Run, times: int, argv: Callable[[int], Sequence[str]], **kwargs:
 # --- inputs --------------------------------------------------------------------------------
 
 
+def input_paths(invoices: int) -> tuple[Path, Path, Path]:
+    """Where the workbook, the CAMT.053 and the MT940 of this size are kept."""
+    return (
+        OUT / f"groot-{invoices}.xlsx",
+        OUT / f"camt053-{CAMT_LINES}-{invoices}.xml",
+        OUT / f"mt940-{MT940_TRANSACTIONS}-{invoices}.sta",
+    )
+
+
 def inputs(invoices: int) -> tuple[Path, Path, Path]:
-    """The workbook, the CAMT.053 and the MT940, made once and kept in benchmarks/out/."""
+    """The inputs, made once (in a child process) and kept in benchmarks/out/.
+
+    They are made in a process of their own so that this one stays small: a child's peak
+    memory as the kernel reports it (`ru_maxrss`) starts at its parent's resident size when
+    it is spawned (fork or vfork, then exec), so a parent that had built a 100,000-invoice
+    Book would lend every command's row (even `--help`) its own few hundred MB.
+    """
     OUT.mkdir(exist_ok=True)
-    workbook = OUT / f"groot-{invoices}.xlsx"
-    camt = OUT / f"camt053-{CAMT_LINES}-{invoices}.xml"
-    mt = OUT / f"mt940-{MT940_TRANSACTIONS}-{invoices}.sta"
-    if workbook.exists() and camt.exists() and mt.exists():
-        return workbook, camt, mt
+    paths = input_paths(invoices)
+    if not all(path.exists() for path in paths):
+        subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--maak-invoer",
+             "--facturen", str(invoices)],
+            check=True,
+        )  # fmt: skip
+    return paths
+
+
+def make_inputs(invoices: int) -> None:
+    """Write the missing inputs (run in its own process by `inputs`)."""
+    workbook, camt, mt = input_paths(invoices)
     import bankfiles
     import generate
 
@@ -174,7 +204,6 @@ def inputs(invoices: int) -> tuple[Path, Path, Path]:
         bankfiles.camt053(camt, book, CAMT_LINES)
     if not mt.exists():
         bankfiles.mt940(mt, book, MT940_TRANSACTIONS)
-    return workbook, camt, mt
 
 
 def copy_of(workbook: Path, name: str) -> Path:
@@ -207,7 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alleen", nargs="*", default=None,
                         help="alleen deze metingen (help, json, tekst, controleer, proef, "
                              "brieven, camt, mt940-lezen, mt940, plan, cellen)")  # fmt: skip
+    parser.add_argument("--maak-invoer", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.maak_invoer:
+        make_inputs(args.facturen)
+        return 0
     wanted = set(args.alleen or ())
 
     def on(name: str) -> bool:
