@@ -1,33 +1,58 @@
-"""Time the invoice import (issue 15) the way `debiteuren importeer` runs it.
+"""Time the invoice import (issue 15): the whole command as a user runs it, and where the
+time goes inside it.
 
 Targets, on the 2-core development machine:
 - 1,000 UBL invoices of about 10 kB, each with a 50 kB embedded PDF: read, matched and
   appended to a workbook of 20,000 invoices in at most 10 s;
 - a 100,000-row open-items CSV: parsed and appended in at most 3 s.
 
-Usage: ``python benchmarks/bench_import.py [--herhaal 3] [--map /tmp/bench-import]``.
-Everything is generated, deterministically, outside the repository: a workbook of 20,000
-invoices and 5,000 customers (benchmarks/generate.py), 1,000 e-invoices to 300 buyers (half
-of them already customers, matched by KvK in Notities; the rest added), and the CSV. Each
-run starts from a fresh copy of the workbook and an empty PDF folder. What is timed: reading
-the workbook (read_book), the job (import_invoices: parse, decide, match), saving the PDFs
-and the safe write-back (apply_patch), i.e. everything the command does. Example output::
+Usage: ``python benchmarks/bench_import.py [--herhaal 3] [--map /tmp/bench-import]
+[--alleen ubl|csv] [--profiel ubl|csv]``.
 
-    UBL: 1000 bestanden (10.4 kB + PDF 50 kB, 66 MB), 1000 facturen, 150 klanten, 1000 PDF's
-      mediaan 4.1 s (werkmap lezen 0.5 s, inlezen en koppelen 2.2 s, PDF's 0.3 s, schrijven 1.1 s)
-    CSV: 100000 regels (5.2 MB): mediaan 2.4 s (...)
+Everything is generated, deterministically, outside the repository (once; reused while it
+is there): a workbook of 20,000 invoices and 5,000 customers (benchmarks/generate.py),
+1,000 e-invoices to 300 buyers (half of them already customers, matched by KvK in Notities;
+the rest added), and the CSV (Windows-1252, semicolons, decimal commas, Dutch dates).
+
+What is measured, each `--herhaal` times on a fresh copy of the workbook (no PDF folder, no
+list memory):
+- the command: ``python -m addin.cli importeer BOEK BESTANDEN --json`` as its own process:
+  wall time, CPU time (user + system) and peak memory of that process (os.wait4's rusage);
+  this is the figure the target is about;
+- in-process, the same steps timed one by one (wall and CPU): reading the workbook
+  (read_book), the job (import_invoices: parse, decide, match), saving the PDFs and the safe
+  write-back (apply_patch);
+- the floor, as in run_all.py: a process that only reads every sheet of the same workbook
+  with python-calamine, before and after, so a busy minute on the shared machine shows as a
+  slow floor too; each command's time is also printed as a ratio to it.
+The load average (os.getloadavg) is printed at the start and the end.
+
+`--profiel ubl` (or csv) instead runs the in-process steps once under cProfile with CPU time
+(time.process_time) as its clock and prints the functions that cost most.
+
+Example output (abridged)::
+
+    | wat | wand | CPU | t.o.v. vloer | piekgeheugen | doel | gehaald |
+    | vloer: python-calamine leest elk blad | 0.41 s | 0.40 s | 1.00x | 60 MB | | |
+    | `importeer` 1000 UBL (1000 facturen, 150 klanten, 1000 PDF's) | 3.10 s | ... | <= 10 s | ja |
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import json
+import os
+import pstats
 import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from base64 import b64encode
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -40,7 +65,8 @@ from addin.adapters.workbook.xlsx_patch import apply_patch
 from benchmarks.generate import generate_book
 
 KVK, VAT = "87654321", "NL876543210B01"
-FIXTURE_PDF = Path(__file__).resolve().parents[1] / "tests/fixtures/ubl"
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_PDF = ROOT / "tests/fixtures/ubl"
 
 UBL = """<?xml version="1.0" encoding="UTF-8"?>
 <Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -117,7 +143,10 @@ def make_workbook(folder: Path) -> Path:
 
 def make_ubl(folder: Path, count: int) -> Path:
     out = folder / "ubl"
-    out.mkdir(parents=True, exist_ok=True)
+    if out.is_dir() and len(list(out.glob("*.xml"))) == count:
+        return out  # made by an earlier run: the same files
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     pdf = b64encode(pdf_of_50kb()).decode()
     issue = date(2026, 11, 1)
     for n in range(count):
@@ -138,8 +167,11 @@ def make_ubl(folder: Path, count: int) -> Path:
 
 
 def make_csv(folder: Path, rows: int, customers: list[str]) -> Path:
-    path = folder / "openstaand.csv"
-    with path.open("w", encoding="cp1252", newline="") as out:
+    path = folder / f"openstaand-{rows}.csv"
+    if path.exists():
+        return path  # made by an earlier run: the same list
+    partial = path.with_suffix(".deels")
+    with partial.open("w", encoding="cp1252", newline="") as out:
         out.write("Factuurnr.;Debiteur;Factuurdatum;Vervaldatum;Bedrag;Openstaand\r\n")
         for n in range(rows):
             day = date(2026, 1, 1) + timedelta(days=n % 300)
@@ -148,50 +180,169 @@ def make_csv(folder: Path, rows: int, customers: list[str]) -> Path:
                 f"L-{n:06d};{customers[n % len(customers)]};{day.day}-{day.month}-{day.year};"
                 f"{(day + timedelta(days=30)).strftime('%d-%m-%Y')};{amount};{amount}\r\n"
             )
+    partial.replace(path)
     return path
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
+FLOOR = """
+import sys
+from python_calamine import CalamineWorkbook
+wb = CalamineWorkbook.from_path(sys.argv[1])
+for name in wb.sheet_names:
+    wb.get_sheet_by_name(name).to_python()
+"""
 
 
-def one_run(base: Path, work: Path, source: Path) -> dict[str, float | int]:
+@dataclass
+class Figures:
+    """One row of the table: wall and CPU seconds and peak memory (KB) per run."""
+
+    label: str
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    peak: list[int] = field(default_factory=list)
+    note: str = ""
+
+    def add(self, wall: float, cpu: float, peak: int = 0) -> None:
+        self.wall.append(wall)
+        self.cpu.append(cpu)
+        if peak:
+            self.peak.append(peak)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    @property
+    def median_cpu(self) -> float:
+        return statistics.median(self.cpu)
+
+
+def process(argv: list[str], cwd: Path) -> tuple[float, float, int, bytes]:
+    """(wall s, CPU s, peak RSS KB, stdout) of one child process, from os.wait4's rusage."""
+    with tempfile.TemporaryFile() as out_file, tempfile.TemporaryFile() as err_file:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out_file, stderr=err_file, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        out_file.seek(0)
+        err_file.seek(0)
+        out, err = out_file.read(), err_file.read()
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise RuntimeError(f"{' '.join(argv)} -> {code}: {err.decode()[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out
+
+
+def fresh(base: Path, work: Path) -> Path:
+    """A copy of the workbook in an empty folder: no facturen/, no list memory, no backups."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     book_path = work / "Debiteuren.xlsx"
     shutil.copyfile(base, book_path)
-    t_read, (book, _) = timed(lambda: read_book(book_path))  # type: ignore[misc]
-    t_job, result = timed(lambda: import_invoices(book, book_path, [source], {}))
-    t_pdf, _ = timed(lambda: save_pdfs(result.pdfs))  # type: ignore[attr-defined]
-    t_write, _ = timed(lambda: apply_patch(book_path, result.patch, backup=False))  # type: ignore[attr-defined]
-    return {
-        "total": t_read + t_job + t_pdf + t_write,
-        "read": t_read,
-        "job": t_job,
-        "pdf": t_pdf,
-        "write": t_write,
-        "invoices": result.invoices_added,  # type: ignore[attr-defined]
-        "customers": result.customers_added,  # type: ignore[attr-defined]
-        "pdfs": result.pdfs_saved,  # type: ignore[attr-defined]
-        "skipped": len(result.skipped),  # type: ignore[attr-defined]
-    }
+    return book_path
 
 
-def report(label: str, runs: list[dict[str, float | int]], target: float) -> None:
-    med = {
-        k: statistics.median(r[k] for r in runs) for k in ("total", "read", "job", "pdf", "write")
-    }
-    last = runs[-1]
-    print(
-        f"{label}: {last['invoices']} facturen, {last['customers']} nieuwe klanten, "
-        f"{last['pdfs']} PDF's, {last['skipped']} overgeslagen\n"
-        f"  mediaan {med['total']:.2f} s, minimum {min(r['total'] for r in runs):.2f} s "
-        f"(werkmap lezen {med['read']:.2f} s, inlezen en koppelen {med['job']:.2f} s, "
-        f"PDF's {med['pdf']:.2f} s, schrijven {med['write']:.2f} s); doel <= {target:.0f} s"
+def command_run(base: Path, work: Path, source: Path, figures: Figures) -> None:
+    book_path = fresh(base, work)
+    argv = [sys.executable, "-m", "addin.cli", "importeer", str(book_path), str(source), "--json"]
+    wall, cpu, peak, out = process(argv, ROOT)
+    summary = json.loads(out)
+    figures.add(wall, cpu, peak)
+    figures.note = (
+        f"{summary['facturen_toegevoegd']} facturen, {summary['klanten_toegevoegd']} klanten, "
+        f"{summary['pdfs_opgeslagen']} PDF's, {len(summary['overgeslagen'])} overgeslagen"
     )
+
+
+STEPS = ("werkmap lezen", "inlezen en koppelen", "PDF's opslaan", "terugschrijven")
+
+
+def steps_run(base: Path, work: Path, source: Path) -> dict[str, tuple[float, float]]:
+    """The command's steps in this process, each as (wall s, CPU s)."""
+    book_path = fresh(base, work)
+    got: dict[str, tuple[float, float]] = {}
+
+    def step(name: str, fn: Callable[[], object]) -> object:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        got[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+        return result
+
+    book = step(STEPS[0], lambda: read_book(book_path)[0])
+    result = step(STEPS[1], lambda: import_invoices(book, book_path, [source], {}))  # type: ignore[arg-type]
+    step(STEPS[2], lambda: save_pdfs(result.pdfs))  # type: ignore[attr-defined]
+    step(STEPS[3], lambda: apply_patch(book_path, result.patch))  # type: ignore[attr-defined]
+    return got
+
+
+def profile(base: Path, work: Path, source: Path, top: int = 30) -> None:
+    """The in-process steps once under cProfile, CPU time as the clock."""
+    book_path = fresh(base, work)
+
+    def run() -> None:
+        book, _ = read_book(book_path)
+        result = import_invoices(book, book_path, [source], {})
+        save_pdfs(result.pdfs)
+        apply_patch(book_path, result.patch)
+
+    profiler = cProfile.Profile(time.process_time)
+    cpu = time.process_time()
+    profiler.runcall(run)
+    print(f"CPU onder cProfile: {time.process_time() - cpu:.2f} s (belasting {load()})")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def row(cells: tuple[str, ...]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+HEADER = (
+    "wat",
+    "wand (mediaan)",
+    "CPU (mediaan)",
+    "t.o.v. vloer (wand / CPU)",
+    "piekgeheugen",
+    "doel",
+    "gehaald",
+)
+
+
+def table(floor: Figures, rows: list[tuple[Figures, float | None]]) -> list[str]:
+    base = floor.median
+    lines = [
+        row(
+            (
+                "wat",
+                "wand (mediaan)",
+                "CPU (mediaan)",
+                "t.o.v. vloer (wand / CPU)",
+                "piekgeheugen",
+                "doel",
+                "gehaald",
+            )
+        ),
+        row(("---", "---:", "---:", "---:", "---:", "---", "---")),
+    ]
+    for figures, target in [(floor, None), *rows]:
+        label = figures.label + (f" ({figures.note})" if figures.note else "")
+        peak = f"{max(figures.peak) / 1024:.0f} MB" if figures.peak else ""
+        met = "" if target is None else ("ja" if figures.median <= target else "**nee**")
+        lines.append(
+            row((
+                label, f"{figures.median:.2f} s", f"{figures.median_cpu:.2f} s",
+                f"{figures.median / base:.2f}x / {figures.median_cpu / floor.median_cpu:.2f}x", peak,
+                f"<= {target:.0f} s" if target is not None else "", met,
+            ))
+        )  # fmt: skip
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--map", type=Path, default=Path("/tmp/bench-import"))
     parser.add_argument("--ubl", type=int, default=1000)
     parser.add_argument("--regels", type=int, default=100_000)
+    parser.add_argument("--alleen", choices=("ubl", "csv"), default=None)
+    parser.add_argument("--profiel", choices=("ubl", "csv"), default=None)
     args = parser.parse_args(argv)
     folder: Path = args.map
     folder.mkdir(parents=True, exist_ok=True)
@@ -207,17 +360,58 @@ def main(argv: list[str] | None = None) -> int:
     if not base.exists():
         print("werkmap met 20.000 facturen maken...", flush=True)
         base = make_workbook(folder)
-    ubl = make_ubl(folder, args.ubl)
-    sizes = [p.stat().st_size for p in ubl.glob("*.xml")]
-    print(f"UBL: {len(sizes)} bestanden, gemiddeld {statistics.mean(sizes) / 1024:.0f} kB "
-          f"(met PDF van 50 kB), samen {sum(sizes) / 1e6:.0f} MB")  # fmt: skip
-    runs = [one_run(base, folder / "werk", ubl) for _ in range(args.herhaal)]
-    report("UBL", runs, 10)
-    customers = [c.number for c in read_book(base)[0].customers]
-    csv_path = make_csv(folder, args.regels, customers)
-    print(f"CSV: {args.regels} regels, {csv_path.stat().st_size / 1e6:.1f} MB")
-    runs = [one_run(base, folder / "werk", csv_path) for _ in range(args.herhaal)]
-    report("CSV", runs, 3)
+    sources: dict[str, tuple[Path, str, float]] = {}
+    if args.alleen in (None, "ubl") or args.profiel == "ubl":
+        ubl = make_ubl(folder, args.ubl)
+        sizes = [p.stat().st_size for p in ubl.glob("*.xml")]
+        print(f"UBL: {len(sizes)} bestanden, gemiddeld {statistics.mean(sizes) / 1024:.0f} kB "
+              f"(met PDF van 50 kB), samen {sum(sizes) / 1e6:.0f} MB")  # fmt: skip
+        sources["ubl"] = (ubl, f"{len(sizes)} UBL-bestanden", 10.0)
+    if args.alleen in (None, "csv") or args.profiel == "csv":
+        customers = [c.number for c in read_book(base)[0].customers]
+        csv_path = make_csv(folder, args.regels, customers)
+        print(f"CSV: {args.regels} regels, {csv_path.stat().st_size / 1e6:.1f} MB")
+        sources["csv"] = (csv_path, f"CSV van {args.regels} regels", 3.0)
+    work = folder / "werk"
+    if args.profiel:
+        profile(base, work, sources[args.profiel][0])
+        return 0
+
+    print(f"belasting bij het begin: {load()}", flush=True)
+    floor = Figures("vloer: python-calamine leest elk blad")
+    floor_argv = [sys.executable, "-c", FLOOR, str(base)]
+    for _ in range(args.herhaal):
+        wall, cpu, peak, _ = process(floor_argv, ROOT)
+        floor.add(wall, cpu, peak)
+    rows: list[tuple[Figures, float | None]] = []
+    breakdowns: list[str] = []
+    for key, (source, label, target) in sources.items():
+        command = Figures(f"`importeer` {label}")
+        for _ in range(args.herhaal):
+            command_run(base, work, source, command)
+            print(f"  {command.label}: {command.wall[-1]:.2f} s (CPU {command.cpu[-1]:.2f} s)",
+                  file=sys.stderr, flush=True)  # fmt: skip
+        rows.append((command, target))
+        runs = [steps_run(base, work, source) for _ in range(args.herhaal)]
+        parts = ", ".join(
+            f"{name} {statistics.median(r[name][0] for r in runs):.2f} s "
+            f"(CPU {statistics.median(r[name][1] for r in runs):.2f} s)"
+            for name in STEPS
+        )
+        total = statistics.median(sum(w for w, _ in r.values()) for r in runs)
+        total_cpu = statistics.median(sum(c for _, c in r.values()) for r in runs)
+        breakdowns.append(
+            f"- {key.upper()} in dit proces: samen {total:.2f} s (CPU {total_cpu:.2f} s): {parts}"
+        )
+    for _ in range(args.herhaal):
+        wall, cpu, peak, _ = process(floor_argv, ROOT)
+        floor.add(wall, cpu, peak)
+    print(f"\nGemeten met `python benchmarks/bench_import.py --herhaal {args.herhaal}`, "
+          f"belasting bij het einde {load()} ({os.cpu_count()} kernen). Mediaan van de "
+          f"herhalingen; piekgeheugen van het proces zelf.\n")  # fmt: skip
+    print("\n".join(table(floor, rows)))
+    print()
+    print("\n".join(breakdowns))
     return 0
 
 
