@@ -1044,6 +1044,7 @@ class _RowSpan:
 
 
 _CONTENT = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s/>]")
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -2000,16 +2001,19 @@ class _Editor:
             if cells:
                 ht = f' ht="{height:g}" customHeight="1"' if height else ""
                 out.append(f'<{p}row r="{r}"{ht}>{"".join(cells)}</{p}row>')
-        old_data = xml.xml[xml.start : xml.end]
-        if re.search(rb"<(?:[\w.-]+:)?f[\s>/]", old_data):
+        if _FORMULA.search(xml.xml, xml.start, xml.end):
             self.formulas_changed = True
-        new = xml.splice(xml.start, xml.end, "".join(out).encode("utf-8"))
+        # The settings around the rows (dimension, merges, widths, panes, filter, links,
+        # page set-up) are edited in the sheet without its rows, so each of those searches
+        # reads a few kB, not the whole sheet; the rows go in once at the end.
+        shell = xml.xml[: xml.start] + xml.xml[xml.end :]
         area = _Area(1, 1, width, len(rows)) if out else None
-        new = _with_dimension(new, area)
-        new = self._drop_merges_and_tables(sheet, new)
+        shell = _with_dimension(shell, area)
+        shell = self._drop_merges_and_tables(sheet, shell)
         if layout is not None:
-            new = self._lay_out(sheet, new, layout)
-        self.package.write(sheet.part, new)
+            shell = self._lay_out(sheet, shell, layout)
+        empty = _SheetXml(shell, sheet.part, self.path)
+        self.package.write(sheet.part, empty.splice(empty.start, empty.end, "".join(out).encode()))
         self.data_changed = True
 
     def grow_array(self, name: str, needed: int, rows: int) -> None:
