@@ -377,6 +377,71 @@ def test_error_cells_and_nan_are_problems_with_sheet_row_column(capsys, workbook
         assert code_in_cell.group(1) in found[0]["melding"]
 
 
+def _date_cell(path: Path, ref: str, value: float) -> None:
+    """A number in a date-formatted cell of Facturen, written by openpyxl (a real .xlsx)."""
+    wb = openpyxl.load_workbook(path)
+    cell = wb["Facturen"][ref]
+    assert cell.is_date, cell.number_format
+    cell.value = value
+    wb.save(path)
+
+
+@pytest.mark.parametrize("value", [-1e308, -1.06e14], ids=["-1e308", "-1.06e14"])
+def test_a_date_cell_python_calamine_panics_on_is_a_message_not_a_rust_report(
+    workbook, tmp_path, value
+):
+    """python-calamine panics on such a cell (chrono: "TimeDelta::milliseconds out of
+    bounds") and Rust writes its report to fd 2 before the exception reaches Python: in a
+    real process, nothing of it may show; the message names file, sheet, row and column."""
+    _date_cell(workbook, "D7", value)
+    before = workbook.read_bytes()
+    for args in (["werklijst", workbook, "--datum", DAY, "--json"],
+                 ["herinneringen", workbook, "--datum", DAY, "--proef", "--uit", tmp_path / "uit"]):  # fmt: skip
+        done = debiteuren(*args)
+        assert done.returncode == 2, done.stdout + done.stderr
+        output = done.stdout + done.stderr
+        for mark in ("panicked", "Traceback", "RUST_BACKTRACE", "stack backtrace"):
+            assert mark not in output, output
+        assert str(workbook) in output
+        assert "blad 'Facturen', rij 7, kolom Vervaldatum (cel D7)" in output, output
+        assert "als datum is opgemaakt" in output
+        assert workbook.read_bytes() == before
+
+
+@pytest.mark.parametrize("value", [1e308, 2958466.0], ids=["1e308", "after-9999"])
+def test_a_date_cell_out_of_range_without_a_panic_is_a_problem(capfd, workbook, value):
+    """Out of range but not panicking (NaN: see the error-cell test above)."""
+    _date_cell(workbook, "D7", value)
+    code = main(["werklijst", str(workbook), "--datum", DAY, "--json"])
+    out = capfd.readouterr()  # fd 1 and 2, where a Rust panic writes
+    assert code == 1
+    assert "panicked" not in out.err and "Traceback" not in out.err
+    found = [
+        p for p in json.loads(out.out)["problemen"] if p["blad"] == "Facturen" and p["rij"] == 7
+    ]
+    assert [p["kolom"] for p in found] == ["Vervaldatum"], found
+
+
+def test_an_open_items_list_python_calamine_panics_on(capfd, workbook, tmp_path):
+    listed = tmp_path / "export.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Openstaand"
+    ws.append(["Factuurnr.", "Debiteur", "Factuurdatum", "Openstaand bedrag"])
+    ws.append(["F-9", "K001", -1e308, 121.0])
+    ws["C2"].number_format = "dd-mm-yyyy"
+    wb.save(listed)
+    before = workbook.read_bytes()
+    code = main(["importeer", str(workbook), str(listed), "--json"])
+    out = capfd.readouterr()
+    assert code == 2, out.out
+    (skipped,) = json.loads(out.out)["overgeslagen"]
+    assert skipped["bestand"] == "export.xlsx"
+    assert skipped["reden"].startswith("blad Openstaand rij 2, kolom C (cel C2) bevat -1e+308")
+    assert "panicked" not in out.err and "Traceback" not in out.err
+    assert workbook.read_bytes() == before
+
+
 # -- item 10: defence in depth ----------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from addin.adapters.invoices.ubl import InvoiceFileError
 from addin.adapters.workbook.cells import CellError, to_amount, to_date, to_text
+from addin.adapters.workbook.panics import held_stderr, is_panic, panic_cell
 from addin.core.invoice_import import (
     IncomingInvoice,
     list_kind,
@@ -141,17 +142,41 @@ def _csv_rows(data: bytes, name: str) -> list[list[object]]:
 
 
 def _xlsx_tables(data: bytes, name: str) -> list[tuple[list[list[object]], str]]:
+    tables: list[tuple[list[list[object]], str]] = []
+    sheet = ""
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return [
-            (book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), f"blad {sheet} rij")
-            for sheet in book.sheet_names
-        ]
+        with held_stderr():  # a Rust panic's report never reaches the screen
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            for sheet in book.sheet_names:
+                rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                tables.append((rows, f"blad {sheet} rij"))
     except (CalamineError, ValueError, OSError) as exc:
         raise InvoiceFileError(
             f"{name}: geen leesbaar Excel-bestand ({exc}); sla de lijst opnieuw op als .xlsx "
             f"of .csv."
         ) from None
+    except BaseException as exc:
+        if not is_panic(exc):
+            raise
+        raise InvoiceFileError(_panic_message(data, name, sheet, exc)) from None
+    return tables
+
+
+def _panic_message(data: bytes, name: str, sheet: str, exc: BaseException) -> str:
+    """python-calamine panicked on `sheet`: the cell that did it, when it can be found."""
+    cell = panic_cell(io.BytesIO(data), sheet) if sheet else None
+    if cell is None:
+        return (
+            f"{name}: blad {sheet or '?'} bevat een waarde die niet omgezet kan worden ({exc}), "
+            f"waarschijnlijk een getal in een cel die als datum is opgemaakt; zet er een datum "
+            f"in of maak de cel leeg, en sla de lijst opnieuw op."
+        )
+    return (
+        f"{name}: blad {sheet} rij {cell.row}, kolom {cell.letters} (cel {cell.letters}"
+        f"{cell.row}) bevat {cell.value}, "
+        f"een getal dat als datum is opgemaakt maar geen datum kan zijn; zet er de goede datum "
+        f"in of maak de cel leeg, en sla de lijst opnieuw op."
+    )
 
 
 def _header(rows: Sequence[Sequence[object]]) -> tuple[int, list[str], object] | None:

@@ -57,6 +57,7 @@ from addin.adapters.workbook.cells import (
     to_weekdays,
 )
 from addin.adapters.workbook.errors import WorkbookError
+from addin.adapters.workbook.panics import held_stderr, is_panic, panic_cell
 from addin.core.model import (
     Action,
     Agreement,
@@ -359,6 +360,11 @@ class _Range:
 def read_book(path: str | Path) -> tuple[Book, tuple[Problem, ...]]:
     """Read every table of the workbook contract; raise WorkbookError if the file is unusable."""
     path = Path(path)
+    with held_stderr():  # a Rust panic's report never reaches the screen
+        return _read_book(path)
+
+
+def _read_book(path: Path) -> tuple[Book, tuple[Problem, ...]]:
     workbook = _open(path)
     package = _package_facts(path)
     problems: list[Problem] = []
@@ -386,8 +392,9 @@ def read_book(path: str | Path) -> tuple[Book, tuple[Problem, ...]]:
         ) from err
     except BaseException as err:
         # python-calamine turns a Rust panic into PanicException (a BaseException): a damaged
-        # part it did not expect. _find avoids the known ones; this is the last resort.
-        if type(err).__name__ != "PanicException":
+        # part it did not expect. _find avoids or locates the known ones; this is the last
+        # resort.
+        if not is_panic(err):
             raise
         raise WorkbookError(
             f"De werkmap '{path}' is beschadigd en kan niet gelezen worden ({err}); "
@@ -562,13 +569,52 @@ def _find(
                 return _Range(spec.sheet, name, [c.header for c in spec.columns], [], ref[0] + 2, 0)
             table = workbook.get_table_by_name(name)
             row, col = table.start
-            found = _Range(table.sheet, name, table.columns, table.to_python(), row + 1, col)
+            try:
+                rows = table.to_python()
+            except BaseException as err:
+                if not is_panic(err):
+                    raise
+                raise _panic_error(workbook, table.sheet, err, col, table.columns) from None
+            found = _Range(table.sheet, name, table.columns, rows, row + 1, col)
             return _with_errors(found, package)
     for sheet_name in workbook.sheet_names:
         if sheet_name.casefold() == spec.sheet.casefold():
-            found_plain = _plain_range(workbook, sheet_name, spec)
+            try:
+                found_plain = _plain_range(workbook, sheet_name, spec)
+            except BaseException as err:
+                if not is_panic(err):
+                    raise
+                raise _panic_error(workbook, sheet_name, err) from None
             return None if found_plain is None else _with_errors(found_plain, package)
     return None
+
+
+def _panic_error(
+    workbook: CalamineWorkbook,
+    sheet: str,
+    err: BaseException,
+    first_col: int = 0,
+    headers: Sequence[str] = (),
+) -> WorkbookError:
+    """The message for a python-calamine panic while reading `sheet`: the cell, if found."""
+    path = workbook.path or "?"
+    cell = panic_cell(path, sheet) if workbook.path else None
+    if cell is None:
+        return WorkbookError(
+            f"De werkmap '{path}' kan niet gelezen worden: blad '{sheet}' bevat een waarde die "
+            f"niet omgezet kan worden ({err}), waarschijnlijk een getal in een cel die als datum "
+            f"is opgemaakt. Zoek de cel, zet er een datum in of maak hem leeg, en sla de werkmap "
+            f"opnieuw op."
+        )
+    at = cell.column - first_col
+    header = headers[at] if 0 <= at < len(headers) else ""
+    return WorkbookError(
+        f"De werkmap '{path}' kan niet gelezen worden: blad '{sheet}', rij {cell.row}, kolom "
+        f"{header or cell.letters} (cel {cell.letters}{cell.row}) bevat {cell.value}, een getal "
+        f"dat als datum is opgemaakt maar geen datum kan zijn; verwacht een datum tussen "
+        f"1-3-1900 en 31-12-2199. Zet er de goede datum in of maak de cel leeg, en sla de "
+        f"werkmap opnieuw op."
+    )
 
 
 # --- what python-calamine does not say: table ranges and error cells ------------------------
@@ -634,7 +680,7 @@ def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
     errors: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as package:
-            for sheet, member in _sheet_parts(package, set(package.namelist())).items():
+            for sheet, member in sheet_parts(package, set(package.namelist())).items():
                 found = _errors_in(package, member)
                 if found:
                     errors[sheet] = found
@@ -643,7 +689,7 @@ def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
     return errors
 
 
-def _sheet_parts(package: Any, names: set[str]) -> dict[str, str]:
+def sheet_parts(package: Any, names: set[str]) -> dict[str, str]:
     """Sheet name -> its worksheet part, from workbook.xml and its relationships."""
     from xml.sax.saxutils import unescape
 
