@@ -442,6 +442,60 @@ def test_an_open_items_list_python_calamine_panics_on(capfd, workbook, tmp_path)
     assert workbook.read_bytes() == before
 
 
+def _table_ref(path: Path, sheet: str, ref: str) -> None:
+    """Set the ref of the table on `sheet` in the table part itself (a damaged file)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {i: z.read(i) for i in z.infolist()}
+    wb = openpyxl.load_workbook(path)
+    name = next(iter(wb[sheet].tables))
+    for info, body in parts.items():
+        if info.filename.startswith("xl/tables/") and f'name="{name}"'.encode() in body:
+            parts[info] = re.sub(rb'\bref="[^"]*"', f'ref="{ref}"'.encode(), body, count=1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, body in parts.items():
+            z.writestr(info, body)
+
+
+@pytest.mark.parametrize("damage", ["far cell", "table ref"])
+def test_a_sheet_or_table_too_big_for_python_calamine_is_a_message_not_an_abort(
+    workbook, tmp_path, damage
+):
+    """python-calamine holds a sheet or table as one block of cells: one value in XFD1048576
+    (or a table ref up to there) made it ask 550 GB and abort the process (SIGABRT, no
+    message; a fuzzed table ref found it). The reader refuses before asking."""
+    if damage == "far cell":
+        wb = openpyxl.load_workbook(workbook)
+        wb["Afspraken"]["XFD1048576"] = "x"
+        wb.save(workbook)
+        expected = "blad 'Afspraken' beslaat volgens het bestand A1:XFD1048576"
+    else:
+        _table_ref(workbook, "Afspraken", "A1:XFD1048576")
+        expected = "tabel 'tblAfspraken' op blad 'Afspraken' beslaat A1:XFD1048576"
+    before = workbook.read_bytes()
+    for args in (["werklijst", workbook, "--datum", DAY, "--json"],
+                 ["herinneringen", workbook, "--datum", DAY, "--proef", "--uit", tmp_path / "uit"]):  # fmt: skip
+        done = debiteuren(*args)
+        output = done.stdout + done.stderr
+        assert done.returncode == 2, output
+        assert expected in output and str(workbook) in output, output
+        assert "memory allocation" not in output and "Traceback" not in output
+    assert workbook.read_bytes() == before
+
+
+def test_an_open_items_list_too_big_for_python_calamine(workbook, tmp_path):
+    listed = tmp_path / "export.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Factuurnr.", "Debiteur", "Factuurdatum", "Openstaand bedrag"])
+    ws.append(["F-9", "K001", "1-10-2026", 121.0])
+    ws["XFD1048576"] = "x"
+    wb.save(listed)
+    done = debiteuren("importeer", workbook, listed, "--json")
+    assert done.returncode == 2, done.stdout + done.stderr
+    (skipped,) = json.loads(done.stdout)["overgeslagen"]
+    assert skipped["reden"].startswith("blad Sheet beslaat volgens het bestand A1:XFD1048576")
+
+
 # -- item 10: defence in depth ----------------------------------------------------------------
 
 

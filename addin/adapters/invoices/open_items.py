@@ -33,6 +33,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from addin.adapters.invoices.ubl import InvoiceFileError
 from addin.adapters.workbook.cells import CellError, to_amount, to_date, to_text
 from addin.adapters.workbook.panics import held_stderr, is_panic, panic_cell
+from addin.adapters.workbook.reader import MAX_CELLS, area_text, cells_in, sheet_extents
 from addin.core.invoice_import import (
     IncomingInvoice,
     list_kind,
@@ -144,6 +145,14 @@ def _csv_rows(data: bytes, name: str) -> list[list[object]]:
 def _xlsx_tables(data: bytes, name: str) -> list[tuple[list[list[object]], str]]:
     tables: list[tuple[list[list[object]], str]] = []
     sheet = ""
+    for sheet, area in sheet_extents(io.BytesIO(data)).items():
+        if cells_in(area) > MAX_CELLS:  # python-calamine would abort the process
+            limit = f"{MAX_CELLS:,}".replace(",", ".")
+            raise InvoiceFileError(
+                f"{name}: blad {sheet} beslaat volgens het bestand {area_text(area)}, meer dan "
+                f"{limit} cellen; waarschijnlijk staat er iets ver buiten de lijst. Verwijder "
+                f"die rijen of kolommen en sla de lijst opnieuw op."
+            )
     try:
         with held_stderr():  # a Rust panic's report never reaches the screen
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))

@@ -567,6 +567,7 @@ def _find(
                 # Only the header row (ref="A1:N1"): python-calamine panics on that range
                 # ("invalid range bounds"), and there are no rows to read anyway.
                 return _Range(spec.sheet, name, [c.header for c in spec.columns], [], ref[0] + 2, 0)
+            _oversized(workbook.path, package, package.table_sheets.get(wanted, ""), name)
             table = workbook.get_table_by_name(name)
             row, col = table.start
             try:
@@ -579,6 +580,7 @@ def _find(
             return _with_errors(found, package)
     for sheet_name in workbook.sheet_names:
         if sheet_name.casefold() == spec.sheet.casefold():
+            _oversized(workbook.path, package, sheet_name)
             try:
                 found_plain = _plain_range(workbook, sheet_name, spec)
             except BaseException as err:
@@ -629,10 +631,22 @@ class _Package:
         column), zero-based, from the table part's ref; an unreadable ref is left out.
       errors: sheet name -> {(row, column): "#DIV/0!"}, zero-based, for every error cell
         (t="e"); python-calamine gives those as empty cells.
+      extents: sheet name -> the sheet's used range as its <dimension ref> says, zero-based
+        like table_refs.
+      table_sheets: table name (case folded) -> the sheet that holds it.
     """
 
     table_refs: dict[str, tuple[int, int, int, int]]
     errors: Future[dict[str, dict[tuple[int, int], str]]] | None = None
+    extents: dict[str, tuple[int, int, int, int]] = dataclasses.field(default_factory=dict)
+    table_sheets: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+# python-calamine holds a sheet (and a table) as one block of rows x columns cells of 32
+# bytes, however few are filled: one value in XFD1048576 asks 550 GB and the process
+# aborts (no exception, no message). Beyond this many cells the reader refuses instead;
+# Facturen at Excel's full height (1,048,576 rows of 16 columns) is 17 million.
+MAX_CELLS = 25_000_000
 
 
 _REF = re.compile(rb'\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
@@ -650,25 +664,118 @@ def _package_facts(path: Path) -> _Package:
     from xml.sax.saxutils import unescape
 
     refs: dict[str, tuple[int, int, int, int]] = {}
+    table_sheets: dict[str, str] = {}
     try:
         with zipfile.ZipFile(path) as package:
             names = set(package.namelist())
+            parts = sheet_parts(package, names)
+            extents = _extents(package, parts)
+            holders = _table_holders(package, names, parts)
             for member in names:
                 if member.startswith("xl/tables/") and member.endswith(".xml"):
                     head = package.read(member)[:4096]
                     ref = _REF.search(head)
                     if ref is None:
                         continue
-                    first = (int(ref[2]) - 1, _column_index(ref[1].decode()))
-                    last = (int(ref[4]) - 1, _column_index(ref[3].decode())) if ref[3] else first
                     for name in _NAMES.findall(head):
                         text = unescape(name.decode("utf-8", "replace"), {"&quot;": '"'})
-                        refs[text.casefold()] = (*first, *last)
+                        refs[text.casefold()] = _area(ref)
+                        if member in holders:
+                            table_sheets[text.casefold()] = holders[member]
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError):
         return _Package(refs)
     # The error scan inflates every sheet: in its own thread (zlib works without the GIL),
     # while python-calamine parses the first tables.
-    return _Package(refs, _SCANNER.submit(_error_cells, path))
+    return _Package(refs, _SCANNER.submit(_error_cells, path), extents, table_sheets)
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*>")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+
+
+def _area(ref: re.Match[bytes]) -> tuple[int, int, int, int]:
+    """A matched ref="A1:N5" as zero-based (first row, first column, last row, last column)."""
+    first = (int(ref[2]) - 1, _column_index(ref[1].decode()))
+    last = (int(ref[4]) - 1, _column_index(ref[3].decode())) if ref[3] else first
+    return (*first, *last)
+
+
+def _extents(package: Any, parts: Mapping[str, str]) -> dict[str, tuple[int, int, int, int]]:
+    """Sheet name -> its <dimension ref>, read from the first few kilobytes of each sheet."""
+    extents = {}
+    for sheet, member in parts.items():
+        with package.open(member) as stream:
+            head = stream.read(16384)
+        tag = _DIMENSION.search(head)
+        ref = _REF.search(tag[0]) if tag else None
+        if ref is not None:
+            extents[sheet] = _area(ref)
+    return extents
+
+
+def sheet_extents(source: Any) -> dict[str, tuple[int, int, int, int]]:
+    """`_extents` of a workbook file (a path or a binary file object); {} if unreadable."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(source) as package:
+            return _extents(package, sheet_parts(package, set(package.namelist())))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError):
+        return {}
+
+
+def _table_holders(package: Any, names: set[str], parts: Mapping[str, str]) -> dict[str, str]:
+    """Table part -> the name of the sheet whose relationships point to it."""
+    import posixpath
+
+    holders = {}
+    for sheet, member in parts.items():
+        folder, base = posixpath.split(member)
+        rels = f"{folder}/_rels/{base}.rels"
+        if rels not in names:
+            continue
+        for tag in _RELATIONSHIP.findall(package.read(rels)):
+            attrs = dict(_ATTR.findall(tag))
+            if attrs.get(b"Type", b"").endswith(b"/table"):
+                target = attrs.get(b"Target", b"").decode("utf-8", "replace")
+                if target.startswith("/"):
+                    holders[target.lstrip("/")] = sheet
+                else:
+                    holders[posixpath.normpath(posixpath.join(folder, target))] = sheet
+    return holders
+
+
+def cells_in(area: tuple[int, int, int, int]) -> int:
+    """The number of cells of a zero-based area (rows x columns)."""
+    first_row, first_col, last_row, last_col = area
+    return (abs(last_row - first_row) + 1) * (abs(last_col - first_col) + 1)
+
+
+def area_text(area: tuple[int, int, int, int]) -> str:
+    """A zero-based area as Excel writes it: (0, 0, 4, 13) -> "A1:N5"."""
+    first_row, first_col, last_row, last_col = area
+    return f"{_column_letter(first_col)}{first_row + 1}:{_column_letter(last_col)}{last_row + 1}"
+
+
+def _oversized(path: object, package: _Package, sheet: str, table: str = "") -> None:
+    """Raise WorkbookError when python-calamine would need more than MAX_CELLS for `sheet`
+    (or for `table` on it): it would abort the process instead of raising."""
+    limit = f"{MAX_CELLS:,}".replace(",", ".")
+    extent = package.extents.get(sheet)
+    if extent is not None and cells_in(extent) > MAX_CELLS:
+        raise WorkbookError(
+            f"De werkmap '{path}' kan niet gelezen worden: blad '{sheet}' beslaat volgens het "
+            f"bestand {area_text(extent)}, meer dan {limit} cellen. Waarschijnlijk staat "
+            f"er iets in een cel ver buiten de gegevens (Ctrl+End in Excel springt erheen): "
+            f"verwijder die rijen of kolommen en sla de werkmap opnieuw op."
+        )
+    area = package.table_refs.get(table.casefold()) if table else None
+    if area is not None and cells_in(area) > MAX_CELLS:
+        raise WorkbookError(
+            f"De werkmap '{path}' kan niet gelezen worden: tabel '{table}' op blad '{sheet}' "
+            f"beslaat {area_text(area)}, meer dan {limit} cellen. Maak het bereik van de tabel "
+            f"kleiner (Tabelontwerp > Formaat van tabel wijzigen) en sla de werkmap opnieuw op."
+        )
 
 
 _SCANNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="foutcellen")
