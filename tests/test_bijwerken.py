@@ -1,0 +1,342 @@
+"""`debiteuren bijwerken`: a workbook made by an earlier version brought to this one (issue 10
+item 8), on the real files of that version: the built workbook and the example .xlsx as they
+were at commit bb4ae24 (tests/fixtures/older, our own files).
+
+What must hold: our VBA modules and the ribbon as a build makes them now, the user's own
+modules kept; every Instellingen row of this version, the old values untouched; the new
+columns; the Overzicht's two charts; every row of the user's data read back equal; every
+other part byte-identical; a second run and `--proef` change nothing; the result validates
+(tests/ooxml.py) and olevba reads its VBA project."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+from pyopenvba import ExcelFile, VBAModuleKind
+from python_calamine import CalamineWorkbook
+
+from addin import schema
+from addin.adapters.workbook.reader import read_book
+from addin.adapters.workbook.xlsx_patch import BACKUP_DIR, package_facts
+from addin.cli import main
+from addin.excel.upgrade import code_body
+from addin.excel.vba import read_modules
+from tests.ooxml import assert_valid
+
+with warnings.catch_warnings():
+    # oletools 0.60 uses pyparsing names that newer pyparsing deprecates (noise, not ours).
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from oletools.olevba import VBA_Parser
+
+ROOT = Path(__file__).resolve().parent.parent
+OLDER = ROOT / "tests" / "fixtures" / "older"
+OLD_XLSM = OLDER / "Debiteuren-bb4ae24.xlsm"
+OLD_XLSX = OLDER / "Voorbeeld-bb4ae24.xlsx"
+BUILT = ROOT / "workbook" / "Debiteuren.xlsm"
+DAY = "2026-11-24"
+OUR_MODULES = ("xlwings", "Dictionary", "xlwings_udfs", "UdfHelp", "Ribbon", "ThisWorkbook")
+CHART_TITLES = {"Openstaand per ouderdom", "Grootste debiteuren (openstaand)"}
+# The parts bijwerken may change in the bb4ae24 workbook; every other stays byte-identical.
+MAY_CHANGE = {
+    "[Content_Types].xml",  # the new drawing and chart parts
+    "customUI/customUI14.xml",  # the ribbon
+    "xl/vbaProject.bin",  # the modules
+    "xl/styles.xml",  # the Overzicht's cell formats
+    "xl/tables/table5.xml",  # tblContacten: Verzonden
+    "xl/worksheets/sheet5.xml",  # its header cell
+    "xl/tables/table8.xml",  # tblInstellingen: the new rows
+    "xl/worksheets/sheet8.xml",
+    "xl/worksheets/sheet10.xml",  # the Overzicht
+}
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+def _cli(*args: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "addin.cli", *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def _table(path: Path, name: str) -> list[list[object]]:
+    """The table's header, then its rows."""
+    table = CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name(name)
+    return [list(table.columns), *table.to_python()]
+
+
+def _copy(source: Path, folder: Path, name: str | None = None) -> Path:
+    target = folder / (name or source.name)
+    shutil.copy(source, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def upgraded(tmp_path_factory) -> tuple[Path, dict[str, object]]:
+    """The bb4ae24 workbook after `bijwerken --json`, as a real process."""
+    path = _copy(OLD_XLSM, tmp_path_factory.mktemp("bijwerken"), "Debiteuren.xlsm")
+    done = _cli("bijwerken", path, "--datum", DAY, "--json")
+    assert done.returncode == 0, done.stderr + done.stdout
+    return path, json.loads(done.stdout)
+
+
+def test_json_says_what_changed(upgraded):
+    path, got = upgraded
+    added = [name for _field, name in schema.SETTINGS[22:]]
+    exp = {
+        "bestand": str(path),
+        "proef": False,
+        "vba_modules_bijgewerkt": ["Ribbon"],  # the only module bb4ae24 has older
+        "lint_bijgewerkt": True,
+        "instellingen_toegevoegd": added,
+        "kolommen_toegevoegd": [{"tabel": "tblContacten", "kolom": "Verzonden"}],
+        "grafieken_toegevoegd": True,
+        "meldingen": [],
+        "backup": str(path.parent / BACKUP_DIR / "Debiteuren.1.xlsm"),
+        "gewijzigd": True,
+    }
+    assert got == exp
+    assert (path.parent / BACKUP_DIR / "Debiteuren.1.xlsm").read_bytes() == OLD_XLSM.read_bytes()
+
+
+def test_vba_modules_are_those_of_a_fresh_build(upgraded):
+    path, _ = upgraded
+    got, exp = read_modules(path), read_modules(BUILT)
+    assert set(got) == set(exp)
+    for name in OUR_MODULES:
+        assert got[name] == exp[name], name
+
+
+def test_olevba_reads_the_upgraded_project(upgraded):
+    path, _ = upgraded
+    parser = VBA_Parser(str(path))
+    try:
+        assert parser.detect_vba_macros()
+        got = {Path(name).stem: code for _f, _s, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+    built = read_modules(BUILT)
+    for name in OUR_MODULES:
+        assert code_body(got[name]) == code_body(built[name]), name
+
+
+def test_ribbon_is_the_current_one(upgraded):
+    path, _ = upgraded
+    assert (
+        _parts(path)["customUI/customUI14.xml"]
+        == (ROOT / "workbook" / "customUI14.xml").read_bytes()
+    )
+
+
+def test_instellingen_complete_and_old_rows_untouched(upgraded, tmp_path):
+    path, _ = upgraded
+    old, new = _table(OLD_XLSM, "tblInstellingen"), _table(path, "tblInstellingen")
+    assert new[: len(old)] == old
+    assert [row[0] for row in new[1:]] == [name for _field, name in schema.SETTINGS]
+    # the added rows hold what a new workbook gets (`nieuw`, Instellingen as shipped)
+    fresh = tmp_path / "nieuw.xlsm"
+    assert main(["nieuw", str(fresh), "--json"]) == 0
+    shipped = {row[0]: row[1] for row in _table(fresh, "tblInstellingen")[1:]}
+    for name, value in new[len(old) :]:
+        assert value == shipped[name], name
+
+
+def test_contacten_has_verzonden_and_overzicht_its_charts(upgraded):
+    path, _ = upgraded
+    assert _table(path, "tblContacten")[0][-1] == "Verzonden"
+    facts = package_facts(path)
+    assert set(facts.charts["Overzicht"]) == CHART_TITLES
+    overzicht = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Overzicht").to_python()
+    assert overzicht[0][0] == "Overzicht 24-11-2026"
+
+
+def test_every_row_of_the_data_reads_back_equal(upgraded):
+    path, _ = upgraded
+    before, _ = read_book(OLD_XLSM)
+    after, _ = read_book(path)
+    for field in ("customers", "contact_persons", "invoices", "agreements", "contacts",
+                  "payments", "steps"):  # fmt: skip
+        assert getattr(after, field) == getattr(before, field), field
+        assert getattr(before, field) or field == "contact_persons", field
+
+
+def test_only_the_named_parts_change(upgraded):
+    path, _ = upgraded
+    old, new = _parts(OLD_XLSM), _parts(path)
+    assert set(old) <= set(new)
+    changed = {name for name in old if old[name] != new[name]}
+    assert changed <= MAY_CHANGE, changed - MAY_CHANGE
+    added = set(new) - set(old)
+    assert added == {
+        "xl/worksheets/_rels/sheet10.xml.rels", "xl/drawings/drawing1.xml",
+        "xl/drawings/_rels/drawing1.xml.rels", "xl/charts/chart1.xml", "xl/charts/chart2.xml",
+    }  # fmt: skip
+
+
+def test_result_validates(upgraded):
+    path, _ = upgraded
+    assert_valid(path)
+
+
+def test_second_run_changes_nothing(upgraded, tmp_path):
+    path = _copy(upgraded[0], tmp_path)
+    before = path.read_bytes()
+    done = _cli("bijwerken", path, "--datum", "2026-12-05", "--json")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert path.read_bytes() == before
+    assert not (tmp_path / BACKUP_DIR).exists()
+    assert got["gewijzigd"] is False and got["backup"] is None
+    assert got["vba_modules_bijgewerkt"] == got["instellingen_toegevoegd"] == []
+    assert got["kolommen_toegevoegd"] == [] and not got["lint_bijgewerkt"]
+    assert not got["grafieken_toegevoegd"]
+
+
+def test_the_built_workbook_is_up_to_date(tmp_path, capsys):
+    path = _copy(BUILT, tmp_path)
+    before = path.read_bytes()
+    assert main(["bijwerken", str(path)]) == 0
+    assert "is al bij; er is niets veranderd" in capsys.readouterr().out
+    assert path.read_bytes() == before
+
+
+def test_proef_writes_nothing_and_says_what_would_change(tmp_path, capsys):
+    path = _copy(OLD_XLSM, tmp_path)
+    assert main(["bijwerken", str(path), "--datum", DAY, "--proef"]) == 0
+    out = capsys.readouterr().out
+    assert path.read_bytes() == OLD_XLSM.read_bytes()
+    assert not (tmp_path / BACKUP_DIR).exists()
+    assert "macro's (VBA-modules): Ribbon" in out
+    assert "kolom Verzonden in tblContacten" in out
+    assert "Proef: er is niets in de werkmap geschreven." in out
+
+
+def test_the_users_own_module_survives(tmp_path, capsys):
+    path = _copy(OLD_XLSM, tmp_path)
+    own = 'Attribute VB_Name = "Module1"\r\nPublic Sub Hallo()\r\n    MsgBox "eigen code"\r\nEnd Sub\r\n'
+    with ExcelFile(path) as wb:
+        wb.vba_project().add_module("Module1", own, kind=VBAModuleKind.standard)
+        wb.set_module("Sheet1", "Private Sub Worksheet_Activate()\r\nEnd Sub\r\n")
+        wb.save()
+    before = read_modules(path)
+    assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["vba_modules_bijgewerkt"] == ["Ribbon"]
+    after = read_modules(path)
+    assert after["Module1"] == before["Module1"] and "eigen code" in after["Module1"]
+    assert after["Sheet1"] == before["Sheet1"]
+    assert after["Ribbon"] == read_modules(BUILT)["Ribbon"]
+
+
+def test_missing_modules_are_added(tmp_path, capsys):
+    path = _copy(OLD_XLSM, tmp_path)
+    with ExcelFile(path) as wb:
+        wb.vba_project().delete_module("UdfHelp")
+        wb.save()
+    assert "UdfHelp" not in read_modules(path)
+    assert main(["bijwerken", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["vba_modules_bijgewerkt"] == ["UdfHelp", "Ribbon"]
+    assert read_modules(path)["UdfHelp"] == read_modules(BUILT)["UdfHelp"]
+
+
+def test_a_signed_project_is_left_alone(tmp_path, capsys):
+    """A signature part beside vbaProject.bin, as Excel keeps it: the macros and the ribbon
+    stay as they are (changing them would break the signature); the rest is done."""
+    path = tmp_path / "Getekend.xlsm"
+    signature = "http://schemas.microsoft.com/office/2006/relationships/vbaProjectSignature"
+    with zipfile.ZipFile(OLD_XLSM) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        zout.writestr(
+            "xl/_rels/vbaProject.bin.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+            '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+            f'Id="rId1" Type="{signature}" Target="vbaProjectSignature.bin"/></Relationships>',
+        )
+        zout.writestr("xl/vbaProjectSignature.bin", b"\x30\x82\x00\x00")
+    before = _parts(path)
+    assert main(["bijwerken", str(path), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["vba_modules_bijgewerkt"] == [] and got["lint_bijgewerkt"] is False
+    assert "digitaal ondertekend" in got["meldingen"][0]
+    assert got["instellingen_toegevoegd"] and got["gewijzigd"]
+    after = _parts(path)
+    for part in ("xl/vbaProject.bin", "customUI/customUI14.xml", "xl/vbaProjectSignature.bin"):
+        assert after[part] == before[part], part
+
+
+def test_xlsx_gets_settings_but_no_macros(tmp_path, capsys):
+    path = _copy(OLD_XLSX, tmp_path)
+    assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["vba_modules_bijgewerkt"] == [] and got["lint_bijgewerkt"] is False
+    assert len(got["instellingen_toegevoegd"]) == len(schema.SETTINGS) - 22
+    assert got["grafieken_toegevoegd"] is True
+    assert "geen macro's" in got["meldingen"][0]
+    names = set(_parts(path))
+    assert "xl/vbaProject.bin" not in names and "customUI/customUI14.xml" not in names
+    assert [row[0] for row in _table(path, "tblInstellingen")[1:]] == [
+        name for _field, name in schema.SETTINGS
+    ]
+    assert_valid(path)
+    before = path.read_bytes()
+    assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
+    capsys.readouterr()
+    assert path.read_bytes() == before
+
+
+def test_a_workbook_without_a_ribbon_gets_one(tmp_path, capsys):
+    """The ribbon part, its relationship and (the xml default covers it) no content type."""
+    path = tmp_path / "ZonderLint.xlsm"
+    with zipfile.ZipFile(OLD_XLSM) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "customUI/customUI14.xml":
+                continue
+            if info.filename == "_rels/.rels":
+                start = data.index(b'<Relationship Id="rIdDebiteurenRibbon"')
+                data = data[:start] + data[data.index(b"/>", start) + 2 :]
+            zout.writestr(info, data)
+    assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["lint_bijgewerkt"] is True
+    parts = _parts(path)
+    assert parts["customUI/customUI14.xml"] == (ROOT / "workbook" / "customUI14.xml").read_bytes()
+    assert b"ui/extensibility" in parts["_rels/.rels"]
+    assert_valid(path)
+
+
+def test_refused_when_open_in_excel(tmp_path, capsys):
+    path = _copy(OLD_XLSM, tmp_path)
+    (tmp_path / f"~${path.name}").write_bytes(b"")
+    assert main(["bijwerken", str(path), "--json"]) == 2
+    got = json.loads(capsys.readouterr().out)
+    assert "is geopend in Excel" in got["fout"] and str(path) in got["fout"]
+    assert path.read_bytes() == OLD_XLSM.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("content", "exp"),
+    [(b"geen werkmap", "geen geldig Excel-bestand"), (None, "bestaat niet")],
+    ids=["not-a-workbook", "missing"],
+)
+def test_refused_with_a_dutch_message(tmp_path, capsys, content, exp):
+    path = tmp_path / "Kapot.xlsm"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["bijwerken", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert exp in err and "Kapot.xlsm" in err
