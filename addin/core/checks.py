@@ -187,22 +187,27 @@ def check_email_addresses(book: Book, as_of: date) -> list[Problem]:
     line breaks): outside text never becomes a recipient or a header. The letter is still
     made as PDF; only its e-mail draft goes without that address."""
     out = []
-    cells: list[tuple[CellRef, str]] = [(_ref(K, c.row, "email"), c.email) for c in book.customers]
-    cells += [(_ref(P, p.row, "email"), p.email) for p in book.contact_persons]
+    for spec, rows in ((K, book.customers), (P, book.contact_persons)):
+        header = spec.column("email").header
+        for row in rows:
+            if row.email:
+                errors = parse_addresses(row.email).errors
+                if errors:
+                    ref = CellRef(spec.sheet, row.row, header)
+                    out += [Problem(ref, message) for message in errors]
     if book.settings.email:
-        cells.append((CellRef(schema.INSTELLINGEN.sheet, None, "E-mail"), book.settings.email))
-    for ref, text in cells:
-        if text:
-            out += [Problem(ref, message) for message in parse_addresses(text).errors]
+        ref = CellRef(schema.INSTELLINGEN.sheet, None, "E-mail")
+        out += [Problem(ref, message) for message in parse_addresses(book.settings.email).errors]
     return out
 
 
 def check_customer_ibans(book: Book, as_of: date) -> list[Problem]:
     """A customer's IBAN with wrong check digits: the bank import would never recognise it
     (reported, never refused: the letters do not use it)."""
+    header = K.column("ibans").header
     return [
         Problem(
-            _ref(K, c.row, "ibans"),
+            CellRef(K.sheet, c.row, header),
             f"IBAN '{iban}' van klant {c.number} is geen geldig IBAN (de controlecijfers "
             "kloppen niet); controleer het nummer",
         )

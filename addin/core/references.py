@@ -56,8 +56,32 @@ def rf_is_valid(reference: str) -> bool:
 
 
 def iban_is_valid(iban: str) -> bool:
-    """True for an IBAN whose check digits are right (ISO 13616) in its country's format."""
-    return bool(stdnum_iban.is_valid(compact(iban), check_country=False))
+    """True for an IBAN whose check digits are right (ISO 13616) in its country's format.
+
+    The same answer as python-stdnum's ``iban.is_valid(..., check_country=False)``, which
+    costs about 20 µs: for an IBAN of ASCII letters and digits the MOD 97-10 check is one
+    `int` here, and the country's format is looked up once per shape (country and the
+    places of letters and digits), since that is all stdnum's format check looks at.
+    """
+    number = compact(iban)
+    if not _IBAN_CHARS.fullmatch(number):
+        return bool(stdnum_iban.is_valid(number, check_country=False))
+    if int((number[4:] + number[:4]).translate(_BASE36)) % 97 != 1:
+        return False
+    shape = number[:2] + number[4:].translate(_SHAPE)
+    ok = _IBAN_SHAPES.get(shape)
+    if ok is None:
+        ok = bool(stdnum_iban.is_valid(number, check_country=False))
+        if len(_IBAN_SHAPES) < 10_000:
+            _IBAN_SHAPES[shape] = ok
+    return ok
+
+
+_IBAN_CHARS = re.compile(r"[A-Z0-9]+")
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_BASE36 = str.maketrans({letter: str(10 + i) for i, letter in enumerate(_LETTERS)})
+_SHAPE = str.maketrans("0123456789" + _LETTERS, "9" * 10 + "A" * 26)
+_IBAN_SHAPES: dict[str, bool] = {}  # country + shape of the BBAN -> stdnum's format check
 
 
 def rf_make(body: str) -> str:
