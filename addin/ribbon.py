@@ -11,6 +11,11 @@ run_letters, run_send, bank_job.import_bank, invoices/job.import_invoices),
 decides every change first and then writes it into the open workbook in one go, shows a
 Dutch message box with the result, and opens the folder with the letters.
 
+"Maak herinneringen", "Vernieuw werklijst" and "Importeer bankafschrift" refuse, as the
+command line's herinneringen and bank do, when no invoice or no customer could be read (the
+Werklijst and Afspraken.Status would otherwise be written from nothing); the imports of
+invoices fill an empty workbook, and "Verstuur e-mails" sends what was already logged.
+
 Any error becomes a Dutch message box that says what went wrong and that nothing was written
 (everything is decided before the first cell is written); if Excel fails part-way through the
 writing itself, the message names what was already written.
@@ -73,6 +78,7 @@ from addin.adapters.mail.job import VERZONDEN, SetupError, Transport, run_send
 from addin.adapters.mail.password import PasswordError
 from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError
+from addin.cli.common import core_tables_refusal
 from addin.cli.importeer import summary_lines
 from addin.cli.report import problem_line
 from addin.cli.send import summary_text
@@ -238,6 +244,14 @@ def workbook_path(fullname: str) -> Path:
     return path
 
 
+def _refuse_without_core_tables(book: Book, workbook: LiveWorkbook) -> None:
+    """As the command line's writing commands: no invoices or no customers read, nothing
+    written (else the Werklijst and Afspraken.Status would be written from nothing)."""
+    refusal = core_tables_refusal(book, workbook.fullname, check="Controleer gegevens")
+    if refusal:
+        raise RibbonError(refusal)
+
+
 def _warnings_note(plan: Plan, book: Book) -> str:
     """Item 5: how many warnings there are and where (the top of the Werklijst)."""
     note = warnings_note(len(werklijst_warnings(plan, book)))
@@ -259,6 +273,7 @@ def _problems_note(problems: Sequence[Problem]) -> str:
 def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     path = workbook_path(workbook.fullname)
     book, read_problems = live.read_live(workbook)
+    _refuse_without_core_tables(book, workbook)
     staged: list[Patch] = []  # written below together with the Plan sheet, in one go
     # One process: inside Excel, Python may run in xlwings' COM server, whose worker
     # processes would start that server's module again (spawn); not worth the risk there.
@@ -354,6 +369,7 @@ def _worklist(workbook: LiveWorkbook, as_of: date) -> Outcome:
     # A later Peildatum is the user looking ahead (the open macro keeps it): plan that day.
     as_of = max(as_of, live.peildatum(workbook) or as_of)
     book, read_problems = live.read_live(workbook)
+    _refuse_without_core_tables(book, workbook)
     plan = plan_book(book, as_of)
     # Afspraken.Status too: in Excel nothing else brings it up to date (loopt -> gemist).
     patch = Patch(
@@ -389,6 +405,7 @@ def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
     if not files:
         return Outcome(True, "Geen bankafschrift gekozen; er is niets veranderd.")
     book, read_problems = live.read_live(workbook)
+    _refuse_without_core_tables(book, workbook)
     result = import_bank(book, files, as_of)
     if result.changes:
         live.write_patch(workbook, result.patch, plan=plan_rows(result.plan), as_of=as_of)

@@ -426,3 +426,46 @@ def test_vernieuw_werklijst_gives_the_sheets_their_look(workbook):
     assert link is not None and link.location.startswith("'Facturen'!A")
     overview = wb["Overzicht"]
     assert len(overview._charts) == 2
+
+
+# --- no invoices or no customers: the writing buttons refuse, as the command line does ----------
+
+
+@pytest.mark.parametrize("damage", ["rename Facturen", "empty Klanten", "rename tblFacturen"])
+@pytest.mark.parametrize(
+    "button", [ribbon.maak_herinneringen, ribbon.vernieuw_werklijst, ribbon.importeer_bankafschrift]
+)
+def test_writing_buttons_refuse_without_invoices_or_customers(workbook, damage, button):
+    """Issue 12 item 3 in Excel: with Facturen renamed or Klanten empty, the buttons would
+    write an empty Werklijst and every Afspraken.Status "nagekomen". They show the command
+    line's refusal instead, write nothing and make no letters."""
+    from tests.test_bad_input import _header_only
+
+    wb = load_workbook(workbook)
+    if damage == "rename Facturen":
+        wb["Facturen"].title = "Facturen oud"
+        table = wb["Facturen oud"].tables["tblFacturen"]
+        table.name = table.displayName = "tblFacturenOud"
+    elif damage == "rename tblFacturen":
+        table = wb["Facturen"].tables["tblFacturen"]
+        table.name = table.displayName = "tblOud"
+        wb["Facturen"].title = "Oud"
+    wb.save(workbook)
+    if damage == "empty Klanten":
+        _header_only(workbook, "Klanten")
+    excel = OpenpyxlWorkbook(workbook, files=[ROOT / "tests" / "fixtures" / "bank" / "ing.csv"])
+    outcome = button(excel, DAY)
+    assert not outcome.ok and outcome.folder is None
+    ((message, title, critical),) = excel.alerts
+    assert critical and title.startswith("Debiteuren: ")
+    table = (
+        "tblKlanten (blad Klanten)" if damage == "empty Klanten" else "tblFacturen (blad Facturen)"
+    )
+    assert message == (
+        f"De werkmap '{workbook}' heeft geen bruikbare rijen in de tabel {table}: de tabel "
+        "ontbreekt, is hernoemd of is leeg, of elke rij heeft een probleem (zie Controleer "
+        "gegevens). Zonder facturen en klanten wordt er niets in de werkmap geschreven; er is "
+        "niets veranderd."
+    )
+    assert excel.writes == 0
+    assert not (workbook.parent / "uitvoer").exists()

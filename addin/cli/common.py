@@ -202,10 +202,13 @@ def writes_workbook(func: Command) -> Command:
     return locked
 
 
-def core_tables_refusal(book: Any, workbook: object) -> str | None:
+def core_tables_refusal(
+    book: Any, workbook: object, check: str = "'debiteuren controleer'"
+) -> str | None:
     """Why a writing command must not write, or None: without invoices and customers the
     derived sheets (Werklijst, Afspraken.Status) would be written from nothing (every
-    arrangement "nagekomen", an empty Werklijst)."""
+    arrangement "nagekomen", an empty Werklijst). `check` names the way to list the
+    problems (the ribbon's button: "Controleer gegevens")."""
     from addin import schema
 
     empty = [
@@ -218,6 +221,6 @@ def core_tables_refusal(book: Any, workbook: object) -> str | None:
     return (
         f"De werkmap '{workbook}' heeft geen bruikbare rijen in de tabel "
         f"{' en '.join(empty)}: de tabel ontbreekt, is hernoemd of is leeg, of elke rij "
-        "heeft een probleem (zie 'debiteuren controleer'). Zonder facturen en klanten wordt er "
+        f"heeft een probleem (zie {check}). Zonder facturen en klanten wordt er "
         "niets in de werkmap geschreven; er is niets veranderd."
     )
