@@ -298,7 +298,11 @@ class Context:
             self.payers[iban].add(customer)
         self.with_ibans = {c for ids in self.payers.values() for c in ids}
         # Invoices an agreement may cover: named ones, or every invoice of the customer.
-        self.agreement_customers = {a.customer for a in book.agreements}
+        # Customer -> the indexes of their agreements in Afspraken, in sheet order.
+        by_customer: dict[CustomerId, list[int]] = defaultdict(list)
+        for index, a in enumerate(book.agreements):
+            by_customer[a.customer].append(index)
+        self.agreement_customers = dict(by_customer)
         self.under_agreement: set[str] = {n for a in book.agreements for n in a.invoices} | {
             a.customer for a in book.agreements if not a.invoices
         }
@@ -329,14 +333,16 @@ class Context:
 
     def customer_schedules(self, customer: CustomerId) -> list[Schedule]:
         """The open schedules of the customer's agreements, in Afspraken order."""
-        if customer not in self.agreement_customers:
+        indexes = self.agreement_customers.get(customer)
+        if not indexes:
             return []
         statuses = self.ledger().agreement_statuses
+        agreements = self.book.agreements
         out = []
-        for index, agreement in enumerate(self.book.agreements):
+        for index in indexes:  # the customer's own agreements, not all of Afspraken
             status = statuses.get(index)
-            if agreement.customer == customer and status is not None:
-                found = self._schedule(agreement, status)
+            if status is not None:
+                found = self._schedule(agreements[index], status)
                 if found is not None:
                     out.append(found)
         return out
