@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,47 @@ def test_a_changed_key_is_found_by_the_next_edit(agreements_book, tmp_path):
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Afspraken").to_python()
     row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["Afspraak"], row["Notities"]) == ("NIEUW", "gevonden")
+
+
+def _append_invoices(path: Path, count: int) -> dict[str, int]:
+    """Append `count` invoices (text, dates, amounts, a row without Omschrijving, a text
+    with an ampersand) in one patch; the operations it took."""
+    rows = tuple(
+        {
+            "Factuurnummer": f"L-{k:06d}",
+            "Klantnummer": "K0001",
+            "Factuurdatum": date(2026, 1, 1 + k % 28),
+            "Vervaldatum": date(2026, 2, 1 + k % 28),
+            "Bedrag": Decimal(f"{k % 900 + 100}.{k % 100:02d}"),
+            **({"Omschrijving": f"order {k} & co"} if k % 3 else {}),
+        }
+        for k in range(count)
+    )
+    before = dict(xlsx_patch.OPERATIONS)
+    apply_patch(path, Patch(append=(("tblFacturen", rows),)), backup=False)
+    return {k: v - before.get(k, 0) for k, v in xlsx_patch.OPERATIONS.items()}
+
+
+def test_appending_4x_the_rows_scans_and_copies_the_sheet_as_often(agreements_book, tmp_path):
+    few, many = tmp_path / "weinig.xlsx", tmp_path / "veel.xlsx"
+    few.write_bytes(agreements_book.read_bytes())
+    many.write_bytes(agreements_book.read_bytes())
+    exp = _append_invoices(few, 500)
+    got = _append_invoices(many, 2000)
+    assert exp["scan"] >= 1 and exp["copy"] >= 1
+    assert got == exp  # the same scans, copies and writes for 4x the rows
+    rows = CalamineWorkbook.from_path(str(many)).get_sheet_by_name("Facturen").to_python()
+    header = rows[0]
+    last = dict(zip(header, rows[-1], strict=True))
+    assert (last["Factuurnummer"], last["Bedrag"], last["Omschrijving"]) == (
+        "L-001999",
+        299.99,  # 1999 % 900 + 100
+        "order 1999 & co",
+    )
+    assert last["Vervaldatum"] == date(2026, 2, 1 + 1999 % 28)
+    assert [r[header.index("Factuurnummer")] for r in rows[-2000:]] == [
+        f"L-{k:06d}" for k in range(2000)
+    ]
 
 
 # --- what a command loads ----------------------------------------------------------------

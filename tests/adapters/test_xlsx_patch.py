@@ -234,6 +234,44 @@ def test_appended_rows_read_back_by_calamine_and_the_reader(base, book):
     assert read.contacts[-1].follow_up == date(2026, 12, 8)
 
 
+# Rows whose columns mix value types, empty values and texts that need care: appended
+# together, each column is converted as a whole (with per-type fast paths); appended one
+# at a time, each cell on its own. Both must give the same sheet, byte for byte.
+MIXED = (
+    CONTACT,
+    {**CONTACT, "Datum": datetime(2026, 11, 25, 14, 30), "Door": None, "Document": ""},
+    {"Datum": date(2026, 11, 26), "Klantnummer": 1017, "Doel": " spatie vooraan"},
+    {"Datum": None, "Klantnummer": 17.5, "Doel": "a\r\nb & <c>", "Stap": True},
+    {"Klantnummer": Decimal("12.30"), "Doel": "_x0041_ en _X004a_", "Door": "€ ok"},
+    {"Datum": date(2026, 11, 27), "Klantnummer": "K002", "Doel": "twee  spaties"},
+)
+
+
+def test_rows_appended_together_are_the_rows_appended_one_by_one(base, tmp_path):
+    together, apart = tmp_path / "samen.xlsx", tmp_path / "los.xlsx"
+    shutil.copyfile(base, together)
+    shutil.copyfile(base, apart)
+    apply_patch(together, Patch(append=(("tblContacten", MIXED),)), backup=False)
+    for row in MIXED:
+        apply_patch(apart, Patch(append=(("tblContacten", (row,)),)), backup=False)
+    part = _sheet_part(base, "Contacten")
+    assert _contents(together)[part] == _contents(apart)[part]
+    rows = _table_rows(together, "tblContacten")[-len(MIXED) :]
+    doel = [r[5] for r in rows]
+    assert doel == [EVIL, EVIL, " spatie vooraan", "a\r\nb & <c>", "_x0041_ en _X004a_",
+                    "twee  spaties"]  # fmt: skip
+    assert [r[1] for r in rows] == ["K001", "K001", 1017, 17.5, 12.3, "K002"]
+    assert rows[1][0] == datetime(2026, 11, 25, 14, 30)
+
+
+def test_a_bad_cell_among_many_rows_is_named(book):
+    rows = [dict(CONTACT, Klantnummer=f"K{k:03d}") for k in range(50)]
+    rows[37]["Doel"] = "bel\x07 terug"
+    with pytest.raises(PatchError, match="stuurteken") as err:
+        apply_patch(book, Patch(append=(("tblContacten", tuple(rows)),)))
+    assert "kolom 'Doel'" in str(err.value)
+
+
 def test_invoices_get_the_open_formula_and_old_rows_stay(base, book):
     invoice = {
         "Factuurnummer": "2026-9001",

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import errno
 import html
+import math
 import os
 import posixpath
 import re
@@ -71,8 +72,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from itertools import groupby
+from itertools import groupby, repeat
+from operator import add, itemgetter
 from pathlib import Path
+from typing import Any
 
 from addin.adapters.tempfiles import make_temp, sync_folder
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
@@ -1182,11 +1185,21 @@ def _insertion_point(sheet: _SheetXml, first: int, last: int) -> tuple[int, int]
 
 def _with_dimension(xml: bytes, area: _Area | None) -> bytes:
     """Grow <dimension ref> to cover `area` (or set it to A1 for an empty sheet)."""
+    edit = _dimension_edit(xml, area)
+    if edit is None:
+        return xml
+    start, end, tag = edit
+    return xml[:start] + tag + xml[end:]
+
+
+def _dimension_edit(xml: bytes, area: _Area | None) -> tuple[int, int, bytes] | None:
+    """The byte range of <dimension> and its new tag (see `_with_dimension`), so a caller
+    that splices the sheet anyway can do both in one copy; None without a dimension."""
     # dimension comes before sheetData: never search the rows of a big sheet for it
     data = _start_tag(xml, "sheetData")
     tag = _start_tag(xml[: data.start()] if data else xml, "dimension")
     if tag is None:
-        return xml  # optional in the format; openpyxl's write-only mode leaves it out
+        return None  # optional in the format; openpyxl's write-only mode leaves it out
     if area is None:
         ref = "A1"
     else:
@@ -1195,7 +1208,7 @@ def _with_dimension(xml: bytes, area: _Area | None) -> bytes:
             ref = str(_Area.parse(old).union(area)) if old else str(area)
         except ValueError:
             ref = str(area)
-    return xml[: tag.start()] + _set_attr(tag.group(0), "ref", ref) + xml[tag.end() :]
+    return tag.start(), tag.end(), _set_attr(tag.group(0), "ref", ref)
 
 
 # --- styles ---------------------------------------------------------------------------
@@ -1429,6 +1442,191 @@ class _RowEdit:
         return span.start, span.end, head + b"".join(parts) + f"</{sheet.p}row>".encode()
 
 
+_ABSENT = object()  # a header the appended row does not name
+_SEPARATOR = "\x01"  # joins a column's texts; a control character, so in no valid text
+_CONTROL_TEXT = re.compile("[\x00\x02-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# A text that needs xml:space="preserve" (see _text_xml), found in a column's joined texts.
+_KEEP_SPACE = re.compile(r"(?:\A|\x01)\s|\s(?:\x01|\Z)|  |[\n\t\r]")
+
+
+class _NewRows:
+    """The XML of rows appended below a table, built column by column.
+
+    Per column, what does not change from row to row is worked out once: a template of the
+    cell with its letter, style and type, into which only the row number and the value go
+    (the calculated column's formula is part of its template). A column's values are
+    converted together where they share a type: the texts are checked for control
+    characters and length, and escaped, as one joined string; numbers and dates go through
+    C-level `map`. Anything unusual (a bool, a datetime, a text that fails a check) takes
+    the per-cell path `_convert`, which gives the same XML, or raises the PatchError that
+    names the cell. The rows are then put together with one format call each.
+    """
+
+    def __init__(
+        self,
+        editor: _Editor,
+        table: _Table,
+        p: str,
+        positions: Mapping[str, int],
+        last_cells: Mapping[int, _Cell],
+        first: int,
+        rows: Sequence[Mapping[str, object]],
+    ) -> None:
+        self.editor, self.table, self.p, self.rows = editor, table, p, rows
+        self.numbers = list(map(str, range(first, first + len(rows))))
+        self.styles = {col: cell.attrs.get("s") for col, cell in last_cells.items()}
+        self.formulas = {
+            table.area.left + i: c.formula
+            for i, c in enumerate(table.columns)
+            if c.formula is not None
+        }
+        self.headers: dict[int, list[str]] = {}
+        for header, col in positions.items():
+            self.headers.setdefault(col, []).append(header)
+        self.date_styles: dict[str | None, str | None] = {}
+
+    def xml(self) -> bytes:
+        p, table = self.p, self.table
+        columns: dict[int, list[str]] = {}
+        for col in range(table.area.left, table.area.right + 1):
+            if col in self.headers:
+                columns[col] = self._column(col, self._values(col))
+            elif col in self.formulas or self._style_attr(self.styles.get(col)):
+                columns[col] = self._absent(col, self.numbers)
+        order = sorted(columns)
+        template = f'<{p}row r="{{}}">' + "{}" * len(order) + f"</{p}row>"
+        return "".join(map(template.format, self.numbers, *(columns[c] for c in order))).encode(
+            "utf-8"
+        )
+
+    # one column
+
+    def _values(self, col: int) -> list[object]:
+        headers = self.headers[col]
+        if len(headers) == 1:
+            header = headers[0]
+            try:
+                return list(map(itemgetter(header), self.rows))
+            except KeyError:  # not every row names the column
+                return [row.get(header, _ABSENT) for row in self.rows]
+        # Two spellings of one header: the one the row names last wins, as a dict would.
+        return [
+            next((row[h] for h in reversed(list(row)) if h in headers), _ABSENT)
+            for row in self.rows
+        ]
+
+    def _column(self, col: int, values: list[object]) -> list[str]:
+        kinds = set(map(type, values))
+        if len(kinds) == 1 and object not in kinds:
+            return self._cells(kinds.pop(), col, values, self.numbers)
+        where: dict[object, list[int]] = {}  # type, or _ABSENT
+        for k, value in enumerate(values):
+            where.setdefault(_ABSENT if value is _ABSENT else type(value), []).append(k)
+        out = [""] * len(values)
+        numbers = self.numbers
+        for kind, at in where.items():
+            got = self._cells(kind, col, [values[k] for k in at], [numbers[k] for k in at])
+            for k, cell in zip(at, got, strict=True):
+                out[k] = cell
+        return out
+
+    def _cells(self, kind: object, col: int, values: list[Any], numbers: list[str]) -> list[str]:
+        """The cells of one column whose values are all of type `kind` (or all _ABSENT)."""
+        if kind is _ABSENT:
+            return self._absent(col, numbers)
+        style = self.styles.get(col)
+        head = f'<{self.p}c r="{_col_letters(col)}'
+        v, v_end = f"<{self.p}v>", f"</{self.p}v></{self.p}c>"
+        if kind is str:
+            return self._texts(col, values, numbers)
+        if kind is Decimal and all(map(Decimal.is_finite, values)):
+            shown = list(map(format, values, repeat("f")))
+        elif kind is int:
+            shown = list(map(str, values))
+        elif kind is float and all(map(math.isfinite, values)):
+            shown = list(map(repr, values))
+        elif kind is date and min(values) >= _FIRST_SERIAL_DATE:
+            epoch = (_EPOCH_1904 if self.editor.date1904 else _EPOCH_1900).toordinal()
+            shown = list(map(str, map(int.__sub__, map(date.toordinal, values), repeat(epoch))))
+            style = self._date_style(style)
+        elif kind is type(None):
+            s = self._style_attr(style)
+            return [f'{head}{n}"{s}/>' for n in numbers] if s else [""] * len(values)
+        else:
+            return self._one_by_one(col, values, numbers)
+        template = head + '{}"' + self._style_attr(style) + ">" + v + "{}" + v_end
+        return list(map(template.format, numbers, shown))
+
+    def _texts(self, col: int, texts: list[str], numbers: list[str]) -> list[str]:
+        joined = _SEPARATOR.join(texts)
+        if (
+            "" in texts
+            or joined.count(_SEPARATOR) != len(texts) - 1
+            or _CONTROL_TEXT.search(joined)
+            or max(map(len, texts)) > MAX_TEXT
+        ):
+            return self._one_by_one(col, texts, numbers)
+        p = self.p
+        bodies = (
+            _escape_text(_ESCAPE_LIKE.sub(r"_x005F_\1", joined))
+            .replace("\r", "&#13;")
+            .split(_SEPARATOR)
+        )
+        head = (
+            f'<{p}c r="{_col_letters(col)}{{}}"{self._style_attr(self.styles.get(col))} '
+            f't="inlineStr"><{p}is><{p}t'
+        )
+        tail = f"</{p}t></{p}is></{p}c>"
+        if _KEEP_SPACE.search(joined) is None:
+            return list(map((head + ">{}" + tail).format, numbers, bodies))
+        keep = [
+            ' xml:space="preserve"' if _KEEP_SPACE.search(t) or t != t.strip() else ""
+            for t in texts
+        ]
+        return list(map((head + "{}>{}" + tail).format, numbers, keep, bodies))
+
+    def _absent(self, col: int, numbers: list[str]) -> list[str]:
+        """A row that does not name the column: the calculated column's formula, else an
+        empty cell with the column's style, else no cell."""
+        p, letter = self.p, _col_letters(col)
+        s = self._style_attr(self.styles.get(col))
+        if col in self.formulas:
+            tail = f'"{s}><{p}f>{_escape_text(self.formulas[col] or "")}</{p}f></{p}c>'
+        elif s:
+            tail = f'"{s}/>'
+        else:
+            return [""] * len(numbers)
+        return list(map(add, map(add, repeat(f'<{p}c r="{letter}'), numbers), repeat(tail)))
+
+    def _one_by_one(self, col: int, values: list[object], numbers: list[str]) -> list[str]:
+        """Each cell through `_convert`: the general path, and the one that names a bad cell."""
+        editor, p, letter = self.editor, self.p, _col_letters(col)
+        out = []
+        for value, number in zip(values, numbers, strict=True):
+            try:
+                cell = _convert(value, p, editor.date1904, "")
+            except PatchError:  # again, to name the cell in the message
+                header = self.headers[col][0]
+                _convert(value, p, editor.date1904, editor._where(self.table, header, int(number)))
+                raise
+            style = self.styles.get(col)
+            if cell is not None and cell.is_date:
+                style = self._date_style(style)
+            out.append(_cell_xml(p, letter + number, cell, style))
+        return out
+
+    def _date_style(self, style: str | None) -> str | None:
+        """The column's style when it shows a date, else a date style (found or added once)."""
+        if style not in self.date_styles:
+            styles = self.editor.styles
+            self.date_styles[style] = style if styles.is_date(style) else styles.date_style()
+        return self.date_styles[style]
+
+    @staticmethod
+    def _style_attr(style: str | None) -> str:
+        return f' s="{style}"' if style not in (None, "", "0") else ""
+
+
 @dataclass
 class _Editor:
     package: _Package
@@ -1571,54 +1769,17 @@ class _Editor:
         self._check_free(table, sheet, target)
 
         insert_at, cut_to = _insertion_point(sheet, first_new, last_new)
-        p = sheet.p
-        styles = {col: cell.attrs.get("s") for col, cell in last_cells.items()}
-        formulas = {
-            table.area.left + i: c.formula
-            for i, c in enumerate(table.columns)
-            if c.formula is not None
-        }
-        # Per column, what does not change from row to row, worked out once: the letters,
-        # and the cell around the row number for formula cells and styled empty cells
-        # (100,000 rows from an open-items list make this loop the cost).
-        letters = {col: _col_letters(col) for col in range(table.area.left, table.area.right + 1)}
-        fixed: dict[int, tuple[str, str]] = {}
-        for col, letter in letters.items():
-            style = styles.get(col)
-            s = f' s="{style}"' if style not in (None, "", "0") else ""
-            if col in formulas:
-                formula = _escape_text(formulas[col] or "")
-                fixed[col] = (f'<{p}c r="{letter}', f'"{s}><{p}f>{formula}</{p}f></{p}c>')
-            elif s:
-                fixed[col] = (f'<{p}c r="{letter}', f'"{s}/>')
-        date_styles: dict[str | None, str | None] = {}
-        out: list[str] = []
-        for k, values in enumerate(rows):
-            number = str(first_new + k)
-            cells = {col: head + number + tail for col, (head, tail) in fixed.items()}
-            for header, value in values.items():
-                col = positions[header]
-                try:
-                    cell = _convert(value, p, self.date1904, "")
-                except PatchError:  # again, to name the cell in the message
-                    _convert(value, p, self.date1904, self._where(table, header, first_new + k))
-                    raise
-                style = styles.get(col)
-                if cell is not None and cell.is_date:
-                    if style not in date_styles:
-                        date_styles[style] = (
-                            style if self.styles.is_date(style) else self.styles.date_style()
-                        )
-                    style = date_styles[style]
-                cells[col] = _cell_xml(p, letters[col] + number, cell, style)
-            out.append(f'<{p}row r="{number}">{"".join(cells[c] for c in sorted(cells))}</{p}row>')
-        xml = sheet.splice(insert_at, cut_to, "".join(out).encode("utf-8"))
+        new_rows = _NewRows(self, table, sheet.p, positions, last_cells, first_new, rows)
         new_area = _Area(table.area.left, table.area.top, table.area.right, last_new)
-        self.package.write(table.sheet.part, _with_dimension(xml, new_area))
+        edits = [(insert_at, cut_to, new_rows.xml())]
+        dimension = _dimension_edit(sheet.xml[: sheet.start], new_area)
+        if dimension is not None:
+            edits.append(dimension)
+        self.package.write(table.sheet.part, sheet.splice_many(edits))
         self._grow_table(table, new_area)
         self.appended.append((table.name, len(rows)))
         self.data_changed = True
-        if formulas:
+        if new_rows.formulas:
             self.formulas_added = self.formulas_changed = True
 
     def _check_appendable(self, table: _Table) -> None:
