@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 from datetime import date
@@ -142,6 +143,23 @@ def test_camt_v04_batch_reversal_and_duplicates() -> None:
     assert debit.booked == date(2026, 11, 24)
     assert not any(line.reversal for line in lines if line is not reversal)
     assert read_bank_file(FIXTURES / "camt053-v04-batch.xml") == lines
+
+
+def test_camt_elements_are_found_by_local_name_whatever_their_namespace(tmp_path) -> None:
+    """The same file with a prefixed namespace, and with parts in a second namespace or in
+    none, reads as the original: the reader compares local names."""
+    text = (FIXTURES / "camt053-v04-batch.xml").read_text(encoding="utf-8")
+    ns = 'xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.04"'
+    prefixed = re.sub(r"<(/?)(?=[A-Z])", r"<\1c:", text).replace(ns, ns.replace("xmlns", "xmlns:c"))
+    mixed = text.replace("<RltdPties>", '<RltdPties xmlns="urn:example:other">').replace(
+        "<RmtInf>", '<RmtInf xmlns="">'
+    )
+    exp = read_bank_file(FIXTURES / "camt053-v04-batch.xml")
+    for name, variant in (("prefixed.xml", prefixed), ("mixed.xml", mixed)):
+        path = tmp_path / name
+        path.write_text(variant, encoding="utf-8")
+        got = read_bank_file(path)
+        assert [replace(g, source="") for g in got] == [replace(e, source="") for e in exp], name
 
 
 def test_camt_v08_batch_and_unsplittable_batch() -> None:

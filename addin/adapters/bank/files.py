@@ -402,29 +402,23 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
+# _read_camt gives every element its local name as its tag when the element ends (before its
+# parent does), so the helpers below compare local names, whatever the namespaces, with
+# ElementTree's find in C.
+
+
 def _child(elem: ET.Element | None, *names: str) -> ET.Element | None:
-    """The first descendant along local names `names` (namespace-independent)."""
+    """The first descendant along local names `names`: the first child named names[0],
+    its first child named names[1], and so on."""
     for wanted in names:
         if elem is None:
             return None
-        # The local name is what follows the last "}": a tag ending in "}" + wanted, or the
-        # bare name (endswith runs in C; this scan is most of the parse time).
-        suffix = "}" + wanted
-        for sub in elem:
-            tag = sub.tag
-            if tag == wanted or tag.endswith(suffix):
-                elem = sub
-                break
-        else:
-            return None
+        elem = elem.find(wanted)
     return elem
 
 
 def _children(elem: ET.Element | None, wanted: str) -> list[ET.Element]:
-    if elem is None:
-        return []
-    suffix = "}" + wanted
-    return [sub for sub in elem if sub.tag == wanted or sub.tag.endswith(suffix)]
+    return [] if elem is None else elem.findall(wanted)
 
 
 def _text(elem: ET.Element | None, *names: str) -> str:
@@ -452,7 +446,9 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> Iterator[_Ra
                     f"Bankbestand {name}: het veld <{_local(elem.tag)}> is groter dan 1 MB; "
                     "dit is geen gewoon bankafschrift."
                 )
-            tag = _local(elem.tag)
+            tag = elem.tag
+            if tag[:1] == "{":  # namespace-independent from here on (see _child)
+                elem.tag = tag = tag.rpartition("}")[2]
             if tag == "Ntry":
                 if not own:
                     raise BankFileError(
@@ -668,13 +664,6 @@ RETURN_MT940_TYPES = frozenset({"NRTI", "FRTI"})
 _CODE_PARTS = re.compile(r"[^A-Z0-9]+")
 
 
-def _namespace(elem: ET.Element) -> str:
-    """ "{urn:...}" of the element's tag: CAMT has one default namespace, and find() with a
-    full tag runs in C (the local-name scan of _child costs a tenth of the parse time)."""
-    tag = elem.tag
-    return tag[: tag.index("}") + 1] if tag.startswith("{") else ""
-
-
 def _is_return_code(code: ET.Element | None) -> bool:
     """A BkTxCd that marks a return: an ISO sub-family above (Domn/Fmly/SubFmlyCd), or a
     proprietary code (Prtry/Cd) written as ISO or SWIFT codes ("PMNT/ICDT/RRTN", "NRTI").
@@ -709,9 +698,7 @@ def _camt_entry(
     if entry_amount is None:
         raise BankFileError(f"Bankbestand {where}: de boeking heeft geen bedrag (Ntry/Amt).")
     # A return code on the entry counts as a reversal: same parties, never a payment.
-    reversal = _text(entry, "RvslInd").lower() == "true" or _is_return_code(
-        entry.find(_namespace(entry) + "BkTxCd")
-    )
+    reversal = _text(entry, "RvslInd").lower() == "true" or _is_return_code(entry.find("BkTxCd"))
     entry_info = _clean(_text(entry, "AddtlNtryInf"))
     details = [tx for nd in _children(entry, "NtryDtls") for tx in _children(nd, "TxDtls")]
 
@@ -813,7 +800,7 @@ def _camt_line(
     is_return = (
         reversal
         or _child(tx, "RtrInf") is not None
-        or (tx is not None and _is_return_code(tx.find(_namespace(tx) + "BkTxCd")))
+        or (tx is not None and _is_return_code(tx.find("BkTxCd")))
     )
     line = BankLine(
         booked=booked,
