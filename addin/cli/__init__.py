@@ -40,12 +40,14 @@ from addin.cli.common import (
     fail,
     parse_day,
     print_json,
+    without_cycle_collection,
 )
 
 # Each command imports what it needs when it runs (reader, engine, PDF, VBA libraries), so
 # start-up and `--help` load none of them and `werklijst` loads no PDF or openpyxl code.
 
 
+@without_cycle_collection
 def cmd_werklijst(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.cli.report import plan_json, plan_text
@@ -61,6 +63,7 @@ def cmd_werklijst(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
+@without_cycle_collection
 def cmd_controleer(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.cli.report import problem_json, problem_line
