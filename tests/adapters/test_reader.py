@@ -132,6 +132,9 @@ def test_every_table_is_read():
     exp = set(schema.TABLES)
     got = set(reader._READING_ORDER)
     assert got == exp
+    assert len(reader._READING_ORDER) == len(exp)
+    assert set(reader._REPORT_ORDER) == exp
+    assert len(reader._REPORT_ORDER) == len(exp)
 
 
 # --- finding tables and columns --------------------------------------------------------
