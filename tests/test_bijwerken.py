@@ -11,6 +11,7 @@ other part byte-identical; a second run and `--proef` change nothing; the result
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from pyopenvba import ExcelFile, VBAModuleKind
+from pyopenvba.cfb import CFB
 from python_calamine import CalamineWorkbook
 
 from addin import schema
@@ -276,6 +278,30 @@ def test_a_signed_project_is_left_alone(tmp_path, capsys):
     assert got["instellingen_toegevoegd"] and got["gewijzigd"]
     after = _parts(path)
     for part in ("xl/vbaProject.bin", "customUI/customUI14.xml", "xl/vbaProjectSignature.bin"):
+        assert after[part] == before[part], part
+
+
+def test_a_password_protected_project_is_left_alone(tmp_path, capsys):
+    """The PROJECT stream's DPB as a password makes it (longer than the empty one's; that is
+    how pyOpenVBA tells, and it refuses to save such a project): macros and ribbon stay."""
+    with zipfile.ZipFile(OLD_XLSM) as z:
+        cfb = CFB.from_bytes(z.read("xl/vbaProject.bin"))
+    project = re.sub(rb'DPB="[0-9A-F]*"', b'DPB="' + b"0E0CD1ECDFF4E7F5" * 5 + b'"',
+                     cfb.get_stream("PROJECT"))  # fmt: skip
+    cfb.write_stream("PROJECT", project)
+    path = tmp_path / "Beveiligd.xlsm"
+    with zipfile.ZipFile(OLD_XLSM) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, cfb.to_bytes() if info.filename == "xl/vbaProject.bin" else data)
+    before = _parts(path)
+    assert main(["bijwerken", str(path), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["vba_modules_bijgewerkt"] == [] and got["lint_bijgewerkt"] is False
+    assert "met een wachtwoord beveiligd" in got["meldingen"][0]
+    assert got["kolommen_toegevoegd"] and got["gewijzigd"]
+    after = _parts(path)
+    for part in ("xl/vbaProject.bin", "customUI/customUI14.xml"):
         assert after[part] == before[part], part
 
 
