@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from addin.adapters.invoices.open_items import read_open_items
 from addin.adapters.workbook.book_writer import write_book
 from addin.adapters.workbook.reader import read_book
 from addin.cli import main
@@ -132,6 +133,48 @@ def test_xlsx_list_with_a_title_and_customer_names(
         ("F-10", "D77", Decimal("2420.00")),  # the list's own code, free
     ]
     assert book.customers[-1].name == "Garage Nieuw B.V."
+
+
+def test_a_customer_text_on_many_rows_becomes_one_customer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "Bakker & Zn" cannot be a Klantnummer (a space, an ampersand) and differs from the
+    # listed name: every row of it must still go to the one customer its first row added.
+    listed = tmp_path / "lijst.csv"
+    listed.write_text(
+        "Factuur;Debiteur;Debiteurnaam;Datum;Bedrag\n"
+        "C1;Bakker & Zn;Bakker en Zonen;1-1-2026;10,00\n"
+        "C2;Bakker & Zn;Bakker en Zonen;2-1-2026;20,00\n"
+        "C3;K001;;3-1-2026;30,00\n"
+    )
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 0, out
+    assert out["klanten_toegevoegd"] == 1
+    book, _ = read_book(book_path)
+    new = book.customers[-1]
+    assert new.name == "Bakker en Zonen"
+    assert [(i.number, i.customer) for i in book.invoices] == [
+        ("C1", new.number),
+        ("C2", new.number),
+        ("C3", "K001"),
+    ]
+
+
+def test_a_column_of_plain_amounts_and_one_of_every_form_read_alike() -> None:
+    # Plain amounts are read in bulk; one odd cell sends its column cell by cell: both ways
+    # must read every form the same, and a bad cell still names its line and column.
+    plain = "Factuur;Klant;Datum;Bedrag\nA1;K1;1-1-2026;1.234,56\nA2;K1;1-1-2026;-7,10\n"
+    odd = plain + "A3;K1;1-1-2026;12,50-\nA4;K1;1-1-2026;€ 3,-\nA5;K1;1-1-2026;twaalf\n"
+    got = {
+        name: read_open_items(text.encode("cp1252"), "lijst.csv")
+        for name, text in (("plain", plain), ("odd", odd))
+    }
+    exp = [Decimal("1234.56"), Decimal("-7.10")]
+    assert [r.amount for r in got["plain"].rows] == exp
+    assert [r.amount for r in got["odd"].rows] == [*exp, Decimal("-12.50"), Decimal("3.00")]
+    (problem,) = got["odd"].problems
+    assert problem.where == "lijst.csv regel 6" and "kolom 'Bedrag'" in problem.message
 
 
 def test_missing_column_lists_headers_and_synonyms(

@@ -25,11 +25,13 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 
 from addin import schema
@@ -170,8 +172,16 @@ def import_invoices(
     )
     files = _expand(paths, run)
     missing = run.failed  # paths that do not exist, counted as files that failed
-    for path in files:
-        _import_file(run, path, previous_lists or {})
+    # A 100,000-row list makes as many records and rows, and no cycles among them: the
+    # cyclic collector would only scan them again and again (as in the workbook reader).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for path in files:
+            _import_file(run, path, previous_lists or {})
+    finally:
+        if collecting:
+            gc.enable()
     patch = _patch(run)
     return InvoiceImport(
         files=len(files) + missing,
@@ -397,7 +407,7 @@ def _import_list(
 ) -> None:
     for problem in items.problems:
         run.skipped.append(Notice(problem.where, problem.message, "regel"))
-    numbers = tuple(dict.fromkeys(row.number for row in items.rows))
+    numbers = tuple(dict.fromkeys(map(attrgetter("number"), items.rows)))
     if items.kind in previous:
         in_workbook = {i.number for i in run.book.invoices}
         for number in no_longer_listed(previous[items.kind], numbers, in_workbook):
@@ -418,12 +428,18 @@ def _import_list(
                 "deels-betaald",
             )
         )
+    # The customer of each customer text, looked up (or added) once per list: lists repeat
+    # their customers, and a text that made a new customer keeps meaning that customer.
+    customers: dict[str, str] = {}
     for row in items.rows:
         due = row.due_date
         if _known(run, row, due, row.source):
             continue
-        customer = run.index.by_reference(row.customer_ref)
-        number = customer.number if customer else _list_customer(run, row, items)
+        number = customers.get(row.customer_ref)
+        if number is None:
+            customer = run.index.by_reference(row.customer_ref)
+            number = customer.number if customer else _list_customer(run, row, items)
+            customers[row.customer_ref] = number
         _add_invoice(run, row, number, due, None)
 
 
@@ -463,20 +479,22 @@ def _known(run: _Run, invoice: IncomingInvoice, due: date | None, where: str) ->
 def _add_invoice(
     run: _Run, invoice: IncomingInvoice, customer: str, due: date | None, pdf: bytes | None
 ) -> None:
-    pdf_cell = _plan_pdf(run, invoice.number, pdf) if pdf is not None else ""
-    row = _drop_empty(
-        {
-            "Factuurnummer": invoice.number,
-            "Klantnummer": customer,
-            "Factuurdatum": invoice.issue_date,
-            "Vervaldatum": due,
-            "Bedrag": invoice.amount,
-            "Omschrijving": invoice.description,
-            "Betalingskenmerk": invoice.payment_reference,
-            "Factuur-pdf": pdf_cell,
-        }
-    )
-    row.setdefault("Bedrag", invoice.amount)
+    # The row names only what it has (a 100,000-row list makes this the loop that counts).
+    row: dict[str, object] = {}
+    if invoice.number:
+        row["Factuurnummer"] = invoice.number
+    if customer:
+        row["Klantnummer"] = customer
+    row["Factuurdatum"] = invoice.issue_date
+    if due is not None:
+        row["Vervaldatum"] = due
+    row["Bedrag"] = invoice.amount
+    if invoice.description:
+        row["Omschrijving"] = invoice.description
+    if invoice.payment_reference:
+        row["Betalingskenmerk"] = invoice.payment_reference
+    if pdf is not None and (pdf_cell := _plan_pdf(run, invoice.number, pdf)):
+        row["Factuur-pdf"] = pdf_cell
     run.invoice_rows.append(row)
     run.invoices[invoice.number.strip().casefold()] = (invoice.amount, due)
     if invoice.credit_note or invoice.amount < 0:

@@ -26,14 +26,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from itertools import repeat
+from operator import itemgetter
+from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
 
 from addin.adapters.invoices.ubl import InvoiceFileError
 from addin.adapters.workbook.cells import CellError, to_amount, to_date, to_text
 from addin.adapters.workbook.panics import held_stderr, is_panic, panic_cell
-from addin.adapters.workbook.reader import MAX_CELLS, area_text, cells_in, sheet_extents
+from addin.adapters.workbook.reader import (
+    MAX_CELLS,
+    area_text,
+    build_records,
+    cells_in,
+    sheet_extents,
+)
 from addin.core.invoice_import import (
     IncomingInvoice,
     list_kind,
@@ -41,8 +49,6 @@ from addin.core.invoice_import import (
 )
 
 __all__ = ["OpenItems", "RowProblem", "read_open_items"]
-
-T = TypeVar("T")
 
 HEADER_SEARCH_ROWS = 20  # a title or export date above the header row is common
 SEPARATORS = (";", ",", "\t", "|")
@@ -135,7 +141,7 @@ def _csv_rows(data: bytes, name: str) -> list[list[object]]:
     text = _decode(data, name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
     try:
-        return [list(row) for row in reader]
+        return list(reader)  # type: ignore[arg-type]
     except csv.Error as exc:
         raise InvoiceFileError(
             f"{name}: geen leesbare CSV op regel {reader.line_num} ({exc})."
@@ -215,140 +221,219 @@ def _read_rows(
     name: str,
     unit: str,
 ) -> OpenItems:
+    """The rows below the header, column by column: each column is converted as a whole
+    (text stripped in one map, each distinct date text parsed once, amounts checked and
+    built in bulk when they are plain), then one pass over the rows puts them together.
+    A bad cell becomes the row's problem (the first bad column, in the order customer,
+    date, due date, amount, open amount), as reading row by row would give."""
+    width = len(headers)
     body = rows[at + 1 :]
-    amount_col = columns.get("amount")
-    open_col = columns.get("open_amount")
-    parse_amount = {
-        col: _amount_parser([row[col] for row in body if col < len(row)])
-        for col in (amount_col, open_col)
-        if col is not None
+    if body and min(map(len, body)) < width:
+        body = [row if len(row) >= width else [*row, *([""] * (width - len(row)))] for row in body]
+    first_line = at + 2
+
+    def column(what: str) -> list[object] | None:
+        col = columns.get(what)
+        return None if col is None else list(map(itemgetter(col), body))
+
+    def label(what: str) -> str:
+        return headers[columns[what]]
+
+    numbers = _texts(column("number") or [])
+    customers = _texts(column("customer") or [])
+    errors: dict[int, str] = {}  # row index -> the problem of its first bad cell
+    for k, customer in enumerate(customers):
+        if not customer:
+            errors[k] = f"kolom '{label('customer')}': geen klant"
+    issues = _dates(column("invoice_date") or [], label("invoice_date"), errors, required=True)
+    due_raw = column("due_date")
+    dues = _dates(due_raw, label("due_date"), errors) if due_raw is not None else None
+    amount_raw, open_raw = column("amount"), column("open_amount")
+    amounts = _amounts(amount_raw, label("amount"), errors) if amount_raw is not None else None
+    opens = _amounts(open_raw, label("open_amount"), errors) if open_raw is not None else None
+    names_raw = column("customer_name")
+    texts = {
+        what: _texts(raw) if (raw := column(what)) is not None else None
+        for what in ("description", "payment_reference")
     }
-    parse_date = _date_parser()
-    number_col, customer_col = columns["number"], columns["customer"]
-    date_col, due_col = columns["invoice_date"], columns.get("due_date")
-    name_col = columns.get("customer_name")
-    text_cols = {k: columns.get(k) for k in ("description", "payment_reference")}
-    out: list[IncomingInvoice] = []
+    descriptions, references = texts["description"], texts["payment_reference"]
+
     problems: list[RowProblem] = []
     partly: list[tuple[str, Decimal]] = []
     names: dict[str, str] = {}
-    width = len(headers)
-    for offset, row in enumerate(body):
-        line = at + 2 + offset
-        if len(row) < width:
-            row = [*row, *([""] * (width - len(row)))]
-        number = to_text(row[number_col])
-        if not number:
-            if any(to_text(v) for v in row):
-                problems.append(RowProblem(f"{name} {unit} {line}", "geen factuurnummer"))
+    kept: list[int] = []  # the rows that become invoices
+    bedrag: list[Decimal] = []  # their Bedrag: the amount, else the open amount
+    no_amounts = [None] * len(numbers)
+    for k, number, amount, open_amount in zip(
+        range(len(numbers)), numbers, amounts or no_amounts, opens or no_amounts, strict=True
+    ):
+        if not number or k in errors:
+            if number:
+                problems.append(RowProblem(f"{name} {unit} {first_line + k}", errors[k]))
+            elif any(map(to_text, body[k])):
+                problems.append(RowProblem(f"{name} {unit} {first_line + k}", "geen factuurnummer"))
             continue
-        where = f"{name} {unit} {line}"
-        try:
-            customer = to_text(row[customer_col])
-            if not customer:
-                raise CellError(f"kolom '{headers[customer_col]}': geen klant")
-            issue = _cell(parse_date, row[date_col], headers[date_col], required=True)
-            due = _cell(parse_date, row[due_col], headers[due_col]) if due_col is not None else None
-            amount = (
-                _cell(parse_amount[amount_col], row[amount_col], headers[amount_col])
-                if amount_col is not None
-                else None
-            )
-            open_amount = (
-                _cell(parse_amount[open_col], row[open_col], headers[open_col])
-                if open_col is not None
-                else None
-            )
-        except CellError as exc:
-            problems.append(RowProblem(where, str(exc)))
-            continue
-        if amount is None and open_amount is None:
-            problems.append(RowProblem(where, "geen bedrag en geen openstaand bedrag"))
-            continue
-        if open_amount is not None and open_amount == 0 and amount not in (None, 0):
-            continue  # paid in full: nothing to collect, nothing to import
-        bedrag = amount if amount is not None else open_amount
-        assert bedrag is not None and isinstance(issue, date)
-        if amount is not None and open_amount is not None and open_amount != amount:
-            partly.append((number, open_amount))
-        if name_col is not None:
-            names.setdefault(customer, to_text(row[name_col]))
-        texts = {k: to_text(row[c]) if c is not None else "" for k, c in text_cols.items()}
-        out.append(
-            IncomingInvoice(
-                number=number,
-                issue_date=issue,
-                amount=bedrag,
-                due_date=due if isinstance(due, date) else None,
-                customer_ref=customer,
-                credit_note=bedrag < 0,
-                description=texts["description"],
-                payment_reference=texts["payment_reference"],
-                source=where,
-            )
-        )
+        if amount is None:
+            if open_amount is None:
+                problems.append(
+                    RowProblem(
+                        f"{name} {unit} {first_line + k}", "geen bedrag en geen openstaand bedrag"
+                    )
+                )
+                continue
+            bedrag.append(open_amount)
+        else:
+            if open_amount is not None and open_amount != amount:
+                if open_amount == 0 and amount != 0:
+                    continue  # paid in full: nothing to collect, nothing to import
+                partly.append((number, open_amount))
+            bedrag.append(amount)
+        kept.append(k)
+        if names_raw is not None:
+            names.setdefault(customers[k], to_text(names_raw[k]))
+
+    def kept_of(values: list[Any] | None, default: object) -> list[Any]:
+        if values is None:
+            return [default] * len(kept)
+        return values if len(kept) == len(values) else [values[k] for k in kept]
+
+    out = build_records(
+        IncomingInvoice,
+        {
+            "number": kept_of(numbers, ""),
+            "issue_date": kept_of(issues, None),
+            "amount": bedrag,
+            "due_date": kept_of(dues, None),
+            "customer_ref": kept_of(customers, ""),
+            "credit_note": [b < 0 for b in bedrag],
+            "description": kept_of(descriptions, ""),
+            "payment_reference": kept_of(references, ""),
+            "source": [f"{name} {unit} {first_line + k}" for k in kept],
+        },
+        len(kept),
+    )
     return OpenItems(
         rows=tuple(out),
         kind=list_kind(headers, columns),
-        only_open_amount=amount_col is None,
+        only_open_amount=amount_raw is None,
         partly_paid=tuple(partly),
         problems=tuple(problems),
         names=names,
     )
 
 
-def _cell(
-    parse: Callable[[object], T | None], value: object, header: str, *, required: bool = False
-) -> T | None:
+def _texts(raw: list[object]) -> list[str]:
+    """Each cell as stripped text (cells.to_text), in one C-level map when all are text."""
     try:
-        got = parse(value)
-    except CellError as exc:
-        raise CellError(f"kolom '{header}': {exc}") from None
-    if got is None and required:
-        raise CellError(f"kolom '{header}': leeg")
+        return list(map(str.strip, raw))  # type: ignore[arg-type]
+    except TypeError:  # numbers or dates among them (a workbook's list)
+        return list(map(to_text, raw))
+
+
+class _Bad:
+    """A cell that could not be read, with the message for its row."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _dates(
+    raw: list[object], header: str, errors: dict[int, str], *, required: bool = False
+) -> list[date | None]:
+    """The column's dates; a bad (or, when required, empty) cell is recorded in `errors`
+    unless its row has an error already. Lists repeat dates: each distinct text is parsed
+    once."""
+    seen: dict[object, date | _Bad | None] = {}
+
+    def parse(value: object) -> date | _Bad | None:
+        try:
+            got = to_date(value)
+        except CellError as exc:
+            return _Bad(f"kolom '{header}': {exc}")
+        if got is None and required:
+            return _Bad(f"kolom '{header}': leeg")
+        return got
+
+    if all(v.__class__ is str for v in set(raw)):
+        for value in set(raw):
+            seen[value] = parse(value)
+        got = list(map(seen.__getitem__, raw))
+    else:  # as dict keys True, 1 and 1.0 are one value, but not as cells
+        got = list(map(parse, raw))
+    if any(v.__class__ is _Bad for v in seen.values()) or not seen:
+        for k, value in enumerate(got):
+            if value.__class__ is _Bad:
+                errors.setdefault(k, value.message)  # type: ignore[union-attr]
+                got[k] = None
+    return got  # type: ignore[return-value]
+
+
+def _amounts(raw: list[object], header: str, errors: dict[int, str]) -> list[Decimal | None]:
+    """The column's amounts (see `_amount_parser`); a bad cell is recorded in `errors`
+    unless its row has an error already. A column of plain texts ("1.234,56") is
+    normalised, checked and turned into Decimals in bulk."""
+    parse, group, point = _amount_parser(raw)
+    if group and raw and set(map(type, raw)) == {str}:
+        joined = _SEPARATOR.join(raw)  # type: ignore[arg-type]
+        if joined.count(_SEPARATOR) == len(raw) - 1:
+            plain = list(
+                map(str.strip, joined.replace(group, "").replace(point, ".").split(_SEPARATOR))
+            )
+            if _PLAIN_COLUMN.fullmatch(_SEPARATOR.join(plain)):
+                try:
+                    return list(map(Decimal.quantize, map(Decimal, plain), repeat(CENT)))
+                except InvalidOperation:
+                    pass  # too many digits for the context: the cell by cell path says which
+    got: list[Decimal | None] = []
+    for k, value in enumerate(raw):
+        try:
+            got.append(parse(value))
+        except CellError as exc:
+            errors.setdefault(k, f"kolom '{header}': {exc}")
+            got.append(None)
     return got
-
-
-def _date_parser() -> Callable[[object], date | None]:
-    seen: dict[object, date | None] = {}  # lists repeat dates: parse each text once
-
-    def parse(value: object) -> date | None:
-        if value.__class__ is str:
-            try:
-                return seen[value]
-            except KeyError:
-                got = seen[value] = to_date(value)
-                return got
-        return to_date(value)
-
-    return parse
 
 
 _COMMA_DECIMAL = re.compile(r"\d,\d{1,2}(?:\s*-)?\s*$")
 _DOT_DECIMAL = re.compile(r"\d\.\d{1,2}(?:\s*-)?\s*$")
 _PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
+# The same two searches over a column's texts joined by _SEPARATOR: a value ends at the
+# separator (or at the end), and neither \d nor \s matches the separator.
+_COMMA_DECIMAL_COLUMN = re.compile(r"\d,\d{1,2}(?:\s*-)?\s*(?:\x01|\Z)")
+_DOT_DECIMAL_COLUMN = re.compile(r"\d\.\d{1,2}(?:\s*-)?\s*(?:\x01|\Z)")
+_SEPARATOR = "\x01"  # joins a column's texts; a control character, not in an amount
+_PLAIN_COLUMN = re.compile(r"-?\d+(?:\.\d+)?(?:\x01-?\d+(?:\.\d+)?)*")
+CENT = Decimal("0.01")
 
 
-def _amount_parser(values: Sequence[object]) -> Callable[[object], Decimal | None]:
-    """One parser per amount column: the decimal separator is the one the column's texts
-    use ("1.234,56" or "1,234.56"); a column that never shows it reads as Dutch text does
-    (cells.to_amount: "1.234" is twelve hundred and thirty-four)."""
-    texts = [v for v in values if isinstance(v, str) and v.strip()]
-    comma = any(_COMMA_DECIMAL.search(t) for t in texts)
-    dot = any(_DOT_DECIMAL.search(t) for t in texts)
+def _amount_parser(values: Sequence[object]) -> tuple[Callable[[object], Decimal | None], str, str]:
+    """One parser per amount column, with its group and decimal separators: the decimal
+    separator is the one the column's texts use ("1.234,56" or "1,234.56"); a column that
+    never shows it reads as Dutch text does (cells.to_amount: "1.234" is twelve hundred
+    and thirty-four), and then the separators are ''."""
+    texts = [v for v in values if v.__class__ is str]
+    joined = _SEPARATOR.join(texts)  # type: ignore[arg-type]
+    if joined.count(_SEPARATOR) == max(len(texts) - 1, 0):  # no text holds the separator
+        comma = _COMMA_DECIMAL_COLUMN.search(joined) is not None
+        dot = _DOT_DECIMAL_COLUMN.search(joined) is not None
+    else:
+        comma = any(map(_COMMA_DECIMAL.search, texts))  # type: ignore[arg-type]
+        dot = any(map(_DOT_DECIMAL.search, texts))  # type: ignore[arg-type]
     if dot and not comma:
         group, point = ",", "."
     elif comma and not dot:
         group, point = ".", ","
     else:
-        return to_amount
+        return to_amount, "", ""
 
     def parse(value: object) -> Decimal | None:
         if value.__class__ is str:
             text = value.replace(group, "").replace(point, ".").strip()  # type: ignore[attr-defined]
             if _PLAIN.fullmatch(text):
                 try:
-                    return Decimal(text).quantize(Decimal("0.01"))
+                    return Decimal(text).quantize(CENT)
                 except InvalidOperation:
                     pass
             if not text:
@@ -356,4 +441,4 @@ def _amount_parser(values: Sequence[object]) -> Callable[[object], Decimal | Non
             return to_amount(value.replace(group, "").replace(point, ","))  # type: ignore[attr-defined]
         return to_amount(value)
 
-    return parse
+    return parse, group, point

@@ -993,6 +993,10 @@ def _build(cls: type[Any], columns: Mapping[str, Sequence[Any]], n: int) -> tupl
     return records
 
 
+# For other adapters that turn columns into records (the open-items lists).
+build_records = _build
+
+
 def _column_or_default(
     f: dataclasses.Field[Any], columns: Mapping[str, Sequence[Any]], n: int
 ) -> Sequence[Any]:
