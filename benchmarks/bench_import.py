@@ -58,7 +58,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from addin.adapters.invoices.job import import_invoices, save_pdfs
+from addin.adapters.invoices.job import TABLES, import_invoices, save_pdfs
 from addin.adapters.workbook.book_writer import write_book
 from addin.adapters.workbook.reader import read_book
 from addin.adapters.workbook.xlsx_patch import apply_patch
@@ -270,7 +270,7 @@ def steps_run(base: Path, work: Path, source: Path) -> dict[str, tuple[float, fl
         got[name] = (time.perf_counter() - wall, time.process_time() - cpu)
         return result
 
-    book = step(STEPS[0], lambda: read_book(book_path)[0])
+    book = step(STEPS[0], lambda: read_book(book_path, TABLES)[0])
     result = step(STEPS[1], lambda: import_invoices(book, book_path, [source], {}))  # type: ignore[arg-type]
     step(STEPS[2], lambda: save_pdfs(result.pdfs))  # type: ignore[attr-defined]
     step(STEPS[3], lambda: apply_patch(book_path, result.patch))  # type: ignore[attr-defined]
@@ -282,7 +282,7 @@ def profile(base: Path, work: Path, source: Path, top: int = 30) -> None:
     book_path = fresh(base, work)
 
     def run() -> None:
-        book, _ = read_book(book_path)
+        book, _ = read_book(book_path, TABLES)
         result = import_invoices(book, book_path, [source], {})
         save_pdfs(result.pdfs)
         apply_patch(book_path, result.patch)

@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # the import job (openpyxl for the lists) loads when the comm
 def cmd_importeer(args: argparse.Namespace) -> int:
     # Imported here, not at start-up: the other commands need none of it (tests/test_linear.py).
     from addin.adapters.invoices import list_memory
-    from addin.adapters.invoices.job import import_invoices, remove_pdfs, save_pdfs
+    from addin.adapters.invoices.job import TABLES, import_invoices, remove_pdfs, save_pdfs
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
 
@@ -57,7 +57,7 @@ def cmd_importeer(args: argparse.Namespace) -> int:
             check_not_open(workbook)
         except PatchError as exc:
             return fail(args, f"{exc} Er is niets veranderd.")
-    book, _ = read_book(workbook)
+    book, _ = read_book(workbook, TABLES)  # only what the import uses
     result = import_invoices(
         book, workbook, [Path(p) for p in args.bestanden], list_memory.recall(workbook)
     )

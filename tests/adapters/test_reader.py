@@ -137,6 +137,24 @@ def test_every_table_is_read():
     assert len(reader._REPORT_ORDER) == len(exp)
 
 
+def test_reading_some_tables_reads_those_as_a_full_read_does(book_file):
+    # The invoice import reads Facturen, Klanten and Instellingen only.
+    voorbeeld = Path(__file__).resolve().parents[2] / "workbook" / "Voorbeeld.xlsx"
+    bad = facturen([["2026-001", "K001", "31-2-2026", None, 1210]])
+    for path in (voorbeeld, book_file(bad, KLANTEN, Sheet("Contacten", ["Datum"], [["x"]]))):
+        full, full_problems = read_book(path)
+        some, problems = read_book(path, (schema.FACTUREN, schema.KLANTEN, schema.INSTELLINGEN))
+        assert (some.invoices, some.customers, some.settings) == (
+            full.invoices,
+            full.customers,
+            full.settings,
+        )
+        assert some.contacts == some.payments == some.agreements == some.steps == ()
+        sheets = {"Facturen", "Klanten", "Instellingen"}
+        assert problems == tuple(p for p in full_problems if p.source.sheet in sheets)
+    assert [p.source.row for p in problems] == [2]  # the bad date, still reported
+
+
 # --- finding tables and columns --------------------------------------------------------
 
 

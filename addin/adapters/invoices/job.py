@@ -57,6 +57,7 @@ from addin.excel import formulas
 
 __all__ = [
     "MAX_BYTES",
+    "TABLES",
     "InvoiceFileError",
     "InvoiceImport",
     "Notice",
@@ -65,6 +66,11 @@ __all__ = [
     "remove_pdfs",
     "save_pdfs",
 ]
+
+# The tables the import reads (read_book(path, TABLES)): what is there already (invoice
+# numbers, amounts and due dates; customers to match), and the seller's KvK, BTW-nummer and
+# Factuurmap. It appends to Contactpersonen without reading it.
+TABLES = (schema.FACTUREN, schema.KLANTEN, schema.INSTELLINGEN)
 
 MAX_BYTES = 50 * 1024 * 1024  # the limit; an e-invoice with its PDF is far below it
 INVOICE_DIR = "facturen"  # beside the workbook, when Instellingen has no Factuurmap

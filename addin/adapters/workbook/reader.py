@@ -28,7 +28,7 @@ import dataclasses
 import gc
 import re
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -370,19 +370,29 @@ class _Range:
     first_col: int  # zero-based column index of headers[0]
 
 
-def read_book(path: str | Path) -> tuple[Book, tuple[Problem, ...]]:
-    """Read every table of the workbook contract; raise WorkbookError if the file is unusable."""
+def read_book(
+    path: str | Path, tables: Collection[schema.TableSpec] | None = None
+) -> tuple[Book, tuple[Problem, ...]]:
+    """Read every table of the workbook contract, or only `tables` (the Book's other parts
+    stay empty and their sheets are not parsed: the invoice import needs three of eight);
+    raise WorkbookError if the file is unusable."""
     path = Path(path)
     with held_stderr():  # a Rust panic's report never reaches the screen
-        return _read_book(path)
+        return _read_book(path, tables)
 
 
-def _read_book(path: Path) -> tuple[Book, tuple[Problem, ...]]:
+def _read_book(
+    path: Path, tables: Collection[schema.TableSpec] | None = None
+) -> tuple[Book, tuple[Problem, ...]]:
+    specs = tuple(s for s in _READING_ORDER if tables is None or s in tables)
+    if not specs:
+        raise ValueError("read_book: no table of the workbook contract asked for")
     workbook = _open(path)
-    package = _package_facts(path)
-    found_problems: dict[str, list[Problem]] = {spec.name: [] for spec in _REPORT_ORDER}
+    package = _package_facts(path, None if tables is None else specs)
+    found_problems: dict[str, list[Problem]] = {
+        spec.name: [] for spec in _REPORT_ORDER if spec in specs
+    }
     parts: dict[str, Any] = {}
-    specs = _READING_ORDER
     # Hundreds of thousands of new objects and no cycles among them: the cyclic collector
     # would only rescan them again and again (it doubled the reading time).
     collecting = gc.isenabled()
@@ -670,9 +680,10 @@ _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ERROR_VALUE = re.compile(rb"<v>([^<]{1,20})</v>")
 
 
-def _package_facts(path: Path) -> _Package:
-    """Table ranges and error cells; empty when the file is not a readable zip (python-
-    calamine reported that already, or reads another format)."""
+def _package_facts(path: Path, specs: Sequence[schema.TableSpec] | None = None) -> _Package:
+    """Table ranges and error cells (of the sheets that hold `specs`' tables, or of every
+    sheet); empty when the file is not a readable zip (python-calamine reported that
+    already, or reads another format)."""
     import zipfile
     from xml.sax.saxutils import unescape
 
@@ -697,9 +708,13 @@ def _package_facts(path: Path) -> _Package:
                             table_sheets[text.casefold()] = holders[member]
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError):
         return _Package(refs)
+    sheets = None
+    if specs is not None:  # the sheet of each table, or of its plain range
+        sheets = {table_sheets.get(s.name.casefold(), s.sheet).casefold() for s in specs}
+        sheets |= {s.sheet.casefold() for s in specs}
     # The error scan inflates every sheet: in its own thread (zlib works without the GIL),
     # while python-calamine parses the first tables.
-    return _Package(refs, _SCANNER.submit(_error_cells, path), extents, table_sheets)
+    return _Package(refs, _SCANNER.submit(_error_cells, path, sheets), extents, table_sheets)
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*>")
@@ -794,13 +809,18 @@ def _oversized(path: object, package: _Package, sheet: str, table: str = "") -> 
 _SCANNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="foutcellen")
 
 
-def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+def _error_cells(
+    path: Path, sheets: Collection[str] | None = None
+) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name -> its error cells, for every sheet or the `sheets` named (case folded)."""
     import zipfile
 
     errors: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as package:
             for sheet, member in sheet_parts(package, set(package.namelist())).items():
+                if sheets is not None and sheet.casefold() not in sheets:
+                    continue
                 found = _errors_in(package, member)
                 if found:
                     errors[sheet] = found
