@@ -364,6 +364,28 @@ def test_pdf_name_is_made_safe_and_a_different_file_is_not_overwritten(
     assert sorted(p.name for p in tmp_path.rglob("*.pdf")) == ["_.._x_y (2).pdf", "_.._x_y.pdf"]
 
 
+def test_a_wrapped_base64_pdf_is_saved_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Base64 in XML is often wrapped: 76 characters a line, CR LF or LF, indented.
+    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
+    exp = expected(sample)
+    assert exp.pdf is not None
+    text = sample.read_text(encoding="utf-8")
+    found = re.search(r'(mimeCode\s*=\s*"application/pdf"[^>]*>)([^<]+)<', text)
+    assert found
+    flat = "".join(found.group(2).split())
+    lines = [flat[i : i + 76] for i in range(0, len(flat), 76)]
+    wrapped = "".join(("\r\n\t " if k % 2 else "\n  ") + line for k, line in enumerate(lines))
+    crafted = tmp_path / "gewikkeld.xml"
+    crafted.write_text(text[: found.start(2)] + wrapped + "\n" + text[found.end(2) :])
+    book_path = workbook(tmp_path, seller_settings(exp))
+    code, out = run(capsys, book_path, crafted)
+    assert code == 0 and out["pdfs_opgeslagen"] == 1, out
+    (saved,) = (tmp_path / "facturen").iterdir()
+    assert saved.read_bytes() == exp.pdf
+
+
 def test_fake_pdf_attachment_is_reported_not_saved(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

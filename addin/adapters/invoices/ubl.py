@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
@@ -387,7 +386,10 @@ def _description(root: ET.Element) -> str:
 
 # --- the PDF --------------------------------------------------------------------------------
 
-_WHITESPACE = re.compile(rb"\s+")
+# What \s matches in bytes: base64 in XML is wrapped (every 76 characters, with CR LF or
+# LF, sometimes indented); bytes.translate deletes it in one C pass (a regex substitution
+# took four times as long as decoding the 50 kB PDF itself).
+_WHITESPACE = b" \t\n\r\x0b\x0c"
 
 
 def _pdf(root: ET.Element) -> tuple[bytes | None, tuple[str, ...]]:
@@ -398,7 +400,7 @@ def _pdf(root: ET.Element) -> tuple[bytes | None, tuple[str, ...]]:
             if obj.get("mimeCode", "").strip().lower() != "application/pdf":
                 continue
             label = obj.get("filename") or _text(ref, CBC + "ID") or "zonder naam"
-            raw = _WHITESPACE.sub(b"", (obj.text or "").encode("ascii", "replace"))
+            raw = (obj.text or "").encode("ascii", "replace").translate(None, _WHITESPACE)
             try:
                 content = base64.b64decode(raw, validate=True)
             except (binascii.Error, ValueError):
