@@ -282,7 +282,7 @@ def _run_shard(kind: str, seed: int, start: int, stop: int, log: Path) -> dict[s
     failures: list[dict[str, object]] = []
     hangs: list[int] = []
     done = 0
-    slowest = 0.0
+    slowest = (0.0, -1, "")  # seconds, case, command
     index = start
     with log.open("a", encoding="utf-8") as record:
         while index < stop:
@@ -310,7 +310,10 @@ def _run_shard(kind: str, seed: int, start: int, stop: int, log: Path) -> dict[s
                     with log.with_suffix(".voortgang").open("a", encoding="utf-8") as note:
                         note.write(f"{kind} {start}-{stop}: {done} gedaan, "
                                    f"{len(failures)} mislukt, {len(hangs)} vast\n")  # fmt: skip
-                slowest = max([slowest] + [o["seconds"] for o in result["outcomes"]])
+                slowest = max(
+                    [slowest]
+                    + [(o["seconds"], result["index"], o["argv"][0]) for o in result["outcomes"]]
+                )
                 if any(o["failure"] for o in result["outcomes"]):
                     failures.append(result)
                     record.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -354,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = list(
             pool.map(lambda s: (s[0], _run_shard(s[0], args.seed, s[1], s[2], args.log)), shards)
         )
-    total = {"bank": [0, 0, 0, 0.0], "boek": [0, 0, 0, 0.0]}
+    total = {"bank": [0, 0, 0, (0.0, -1, "")], "boek": [0, 0, 0, (0.0, -1, "")]}
     for kind, r in results:
         t = total[kind]
         t[0] += r["cases"]  # type: ignore[operator]
@@ -362,10 +365,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         t[2] += len(r["hangs"])  # type: ignore[arg-type]
         t[3] = max(t[3], r["slowest"])  # type: ignore[type-var]
     seconds = time.perf_counter() - started
-    for kind, (cases, failed, hung, slowest) in total.items():
+    for kind, (cases, failed, hung, (slow, case, command)) in total.items():
         if cases:
             print(f"{kind}: {cases} cases, {failed} mislukt, {hung} vastgelopen of gestorven, "
-                  f"traagste commando {slowest:.1f} s")  # fmt: skip
+                  f"traagste commando {slow:.1f} s ({command}, case {case})")  # fmt: skip
     print(f"tijd {seconds:.0f} s, seed {args.seed}, fouten in {args.log}")
     return 1 if any(t[1] or t[2] for t in total.values()) else 0
 
