@@ -189,3 +189,13 @@ def test_werklijst_loads_no_pdf_openpyxl_or_vba_code(tmp_path):
 def test_help_loads_neither_the_reader_nor_the_engine(tmp_path):
     loaded = _modules(tmp_path, "--help")
     assert loaded.isdisjoint({*HEAVY, "python_calamine", "holidays", "dateutil"})
+
+
+def test_importeer_loads_no_openpyxl_or_pdf_code(tmp_path):
+    book = tmp_path / "boek.xlsx"
+    book.write_bytes(VOORBEELD.read_bytes())
+    listed = tmp_path / "lijst.csv"
+    listed.write_text("Factuur;Klant;Datum;Bedrag\nL-1;K001;1-11-2026;10,00\n")
+    loaded = _modules(tmp_path, "importeer", str(book), str(listed), "--json")
+    assert "python_calamine" in loaded  # it did read the workbook
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))

@@ -39,7 +39,7 @@ from addin.cli.common import (
 __all__ = ["cmd_importeer", "register", "summary_lines"]
 
 
-if TYPE_CHECKING:  # the import job (openpyxl for the lists) loads when the command runs
+if TYPE_CHECKING:  # the import job loads when the command runs
     from addin.adapters.invoices.job import InvoiceImport
 
 

@@ -16,8 +16,6 @@ Excel 365 form (a LAMBDA name) and the classic form (the look-up itself) cannot 
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter
-
 from addin import schema
 
 # Facturen column -> (the defined name users see as a function, Plan column header).
@@ -36,6 +34,10 @@ _THIS_INVOICE = f"{schema.FACTUREN.name}[[#This Row],[{schema.FACTUREN.column('n
 
 def plan_column(header: str) -> str:
     """The Plan sheet's column letter for one of schema.PLAN_HEADER's headers."""
+    # Imported here: the invoice import needs this module (plan_rows_covered), not openpyxl
+    # and the numpy it loads (a quarter of a second at start-up).
+    from openpyxl.utils import get_column_letter
+
     letter: str = get_column_letter(schema.PLAN_HEADER.index(header) + 1)
     return letter
 
