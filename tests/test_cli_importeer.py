@@ -327,6 +327,32 @@ def test_existing_customer_matched_by_kvk_and_not_overwritten(
     assert book.customers[1].email == "oud@x.nl" and book.customers[1].name == "Ontvanger Holding"
 
 
+def test_a_buyer_without_postcode_and_two_namesakes_becomes_a_new_customer_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = GOOD.read_text(encoding="utf-8")
+    text = text.replace("<cbc:PostalZone>2509 JE</cbc:PostalZone>", "", 1)
+    text = text.replace('<cbc:CompanyID schemeID="0190">00000004003214345001</cbc:CompanyID>', "")
+    assert "2509 JE" not in text and "00000004003214345001" not in text
+    crafted = tmp_path / "zonder-postcode.xml"
+    crafted.write_text(text, encoding="utf-8")
+    twins = (Customer("K001", "Logius", postcode="2500 AA"), Customer("K002", "Logius"))
+    book_path = workbook(tmp_path, SETTINGS, customers=twins)
+    code, out = run(capsys, book_path, crafted)
+    assert code == 1 and out["klanten_toegevoegd"] == 1
+    (warning,) = out["waarschuwingen"]  # type: ignore[misc]
+    assert warning["soort"] == "klant-onzeker" and "K001, K002" in warning["melding"]
+    book, _ = read_book(book_path)
+    assert book.invoices[0].customer == book.customers[-1].number == "K003"
+    # With one Logius in the workbook, that one is the buyer.
+    alone = tmp_path / "alleen"
+    alone.mkdir()
+    book_path = workbook(alone, SETTINGS, customers=twins[:1])
+    code, out = run(capsys, book_path, crafted)
+    assert code == 0 and out["klanten_toegevoegd"] == 0
+    assert read_book(book_path)[0].invoices[0].customer == "K001"
+
+
 def test_new_customer_gets_the_next_number_in_the_workbooks_pattern(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -192,10 +192,15 @@ class CustomerIndex:
         self.by_name_postcode: dict[tuple[str, str], Customer] = {}
         self.by_number: dict[str, Customer] = {}
         self.by_name: dict[str, Customer] = {}
+        self.namesakes: dict[str, list[Customer]] = {}  # name -> every customer of that name
+        self.added_without_postcode: dict[str, Customer] = {}  # by this import, by name
         for c in customers:
             self.add(c)
 
-    def add(self, c: Customer) -> None:
+    def add(self, c: Customer, *, new: bool = False) -> None:
+        """Index a customer; `new` for one the import adds (see `match`)."""
+        if new and not _postcode_key(c.postcode):
+            self.added_without_postcode.setdefault(_name_key(c.name), c)
         kvk, vat, oin = _note_ids(c.notes) if c.notes else ("", "", "")
         if kvk:
             self.by_kvk.setdefault(kvk, c)
@@ -206,19 +211,40 @@ class CustomerIndex:
         key = _name_key(c.name)
         self.by_name_postcode.setdefault((key, _postcode_key(c.postcode)), c)
         self.by_name.setdefault(key, c)
+        self.namesakes.setdefault(key, []).append(c)
         self.by_number.setdefault(c.number.strip().casefold(), c)
 
     def match(self, buyer: Buyer) -> Customer | None:
-        """KvK, then VAT number (then a government buyer's OIN), then name and postcode (never
-        by name alone: two customers may share a name)."""
+        """KvK, then VAT number (then a government buyer's OIN), then name and postcode.
+
+        A buyer without a postcode is matched by name only when exactly one customer has
+        that name (whatever its postcode: the file just says less); with two or more, which
+        one is meant cannot be known, so none is taken (the import adds a new customer and
+        says so, see `ambiguous`), and the next invoices of that buyer go to the customer
+        it added. Two empty postcodes are no evidence that two customers are the same."""
         if buyer.kvk and (found := self.by_kvk.get(kvk_digits(buyer.kvk))):
             return found
         if buyer.vat and (found := self.by_vat.get(plain_id(buyer.vat))):
             return found
         if buyer.oin and (found := self.by_oin.get(plain_id(buyer.oin))):
             return found
-        key = (_name_key(buyer.name), _postcode_key(buyer.postcode))
-        return self.by_name_postcode.get(key) if key[0] else None
+        name, postcode = _name_key(buyer.name), _postcode_key(buyer.postcode)
+        if not name:
+            return None
+        if postcode:
+            return self.by_name_postcode.get((name, postcode))
+        same = self.namesakes.get(name, ())
+        if len(same) == 1:
+            return same[0]
+        return self.added_without_postcode.get(name)
+
+    def ambiguous(self, buyer: Buyer) -> tuple[Customer, ...]:
+        """The customers a buyer without postcode (and no match) could be: two or more of
+        the same name; () otherwise."""
+        if _postcode_key(buyer.postcode) or self.match(buyer) is not None:
+            return ()
+        same = self.namesakes.get(_name_key(buyer.name), [])
+        return tuple(same) if len(same) > 1 else ()
 
     def by_reference(self, text: str) -> Customer | None:
         """An open-items list's customer column: a Klantnummer, else an exact name."""

@@ -99,6 +99,48 @@ def test_matching_kvk_then_vat_then_name_and_postcode_never_name_alone() -> None
     assert index.match(Buyer("Jansen BV", postcode="1234 AB")) is None  # K1 has no postcode
 
 
+# A buyer without postcode (and without KvK or VAT number) against customers named alike:
+# the name alone decides only when exactly one customer has it.
+NAMESAKES = (
+    Customer("K1", "Bakkerij Jansen", postcode="1234 AB"),
+    Customer("K2", "Groot & Zn."),
+    Customer("K3", "Groot & Zn.", postcode="9999 ZZ"),
+    Customer("K4", "Visser"),
+    Customer("K5", "Visser"),
+)
+
+
+@pytest.mark.parametrize(
+    ("buyer", "exp", "ambiguous"),
+    [
+        (Buyer("Bakkerij Jansen"), "K1", ()),  # the only one of that name, postcode or not
+        (Buyer("bakkerij jansen", postcode="1234AB"), "K1", ()),
+        (Buyer("Bakkerij Jansen", postcode="5555 XX"), None, ()),  # another address
+        (Buyer("Groot & Zn"), None, ("K2", "K3")),  # two of that name: no guess
+        (Buyer("Visser"), None, ("K4", "K5")),  # two empty postcodes prove nothing
+        (Buyer("Groot & Zn.", postcode="9999 zz"), "K3", ()),
+        (Buyer("Nieuw"), None, ()),
+    ],
+    ids=["one-namesake", "postcode", "other-postcode", "two-namesakes", "both-empty", "exact",
+         "unknown"],
+)  # fmt: skip
+def test_a_buyer_without_postcode_matches_an_only_namesake(
+    buyer: Buyer, exp: str | None, ambiguous: tuple[str, ...]
+) -> None:
+    index = CustomerIndex(NAMESAKES)
+    got = index.match(buyer)
+    assert (got.number if got else None) == exp
+    assert tuple(c.number for c in index.ambiguous(buyer)) == ambiguous
+
+
+def test_the_customer_added_for_an_ambiguous_buyer_takes_its_next_invoices() -> None:
+    index = CustomerIndex(NAMESAKES)
+    assert index.match(Buyer("Visser")) is None
+    index.add(Customer("K6", "Visser"), new=True)
+    assert index.match(Buyer("Visser")).number == "K6"  # type: ignore[union-attr]
+    assert index.ambiguous(Buyer("Visser")) == ()
+
+
 DIALECT_HEADERS = [
     ("Factuurnummer", "Klantnummer", "Factuurdatum", "Vervaldatum", "Bedrag"),
     ("Factuur", "Relatie", "Datum", "Openstaand"),

@@ -333,7 +333,21 @@ def _import_ubl(run: _Run, path: Path, doc: UblDocument) -> None:
         return
     assert invoice.buyer is not None
     customer = run.index.match(invoice.buyer)
-    customer_no = customer.number if customer else _new_customer(run, invoice.buyer)
+    if customer is None and (namesakes := run.index.ambiguous(invoice.buyer)):
+        customer_no = _new_customer(run, invoice.buyer)
+        numbers = ", ".join(c.number for c in namesakes)
+        run.warnings.append(
+            Notice(
+                name,
+                f"koper '{invoice.buyer.name}' heeft geen postcode, KvK- of btw-nummer en er "
+                f"zijn {len(namesakes)} klanten met die naam ({numbers}); daarom als nieuwe "
+                f"klant {customer_no} toegevoegd. Is het een van hen, zet de factuur dan op "
+                f"die klant en verwijder {customer_no}.",
+                "klant-onzeker",
+            )
+        )
+    else:
+        customer_no = customer.number if customer else _new_customer(run, invoice.buyer)
     pdf = doc.pdf if doc.pdf is not None else _pdf_beside(path, run, name)
     _add_invoice(run, invoice, customer_no, due, pdf)
 
@@ -373,7 +387,7 @@ def _new_customer(run: _Run, buyer: Buyer) -> str:
         phone=buyer.phone,
         notes=id_note(buyer),
     )
-    run.index.add(customer)
+    run.index.add(customer, new=True)
     run.customer_rows.append(
         _drop_empty(
             {
@@ -455,7 +469,7 @@ def _list_customer(run: _Run, row: IncomingInvoice, items: OpenItems) -> str:
     own = own_number(ref, run.index) if (listed_name or " " not in ref) else None
     number = own or run.numbers.take(run.index.by_number)
     name = listed_name or ref
-    run.index.add(Customer(number=number, name=name))
+    run.index.add(Customer(number=number, name=name), new=True)
     run.customer_rows.append({"Klantnummer": number, "Naam": name})
     return number
 
