@@ -242,3 +242,27 @@ def test_usage_errors_are_dutch(capsys, args, exp):
     err = capsys.readouterr().err
     assert exc.value.code == 2
     assert exp in err and "gebruik:" in err
+
+
+@pytest.mark.parametrize(
+    ("amounts", "exp"),
+    [
+        (["0.00", "0", "-0.00", "0.00"], ["0.00", "0.00", "-0.00", "0.00"]),
+        (["-0.00", "0.00"], ["-0.00", "0.00"]),
+        (["1.5", "1.50", "12.345"], ["1.50", "1.50", "12.35"]),
+    ],
+    ids=["zero-then-negative-zero", "negative-zero-first", "equal-values"],
+)
+def test_open_amounts_in_json_as_each_is_formatted(amounts, exp):
+    """actions_json formats each distinct amount once; -0.00 keeps its own form."""
+    from decimal import Decimal
+
+    from addin.cli.report import actions_json
+    from addin.core.model import Action, NextAction, Status
+
+    actions = [
+        NextAction(f"F{k}", "K1", Status.PAID, Decimal(a), Action.NONE, "betaald")
+        for k, a in enumerate(amounts)
+    ]
+    got = [a["open"] for a in actions_json(actions, {})]
+    assert got == exp

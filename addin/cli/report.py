@@ -64,8 +64,16 @@ def actions_json(
     channels[None] = None
     days: dict[date | None, str | None] = {None: None}
     names: dict[str, str | None] = {}
+    # Open amounts repeat (0.00 for every paid invoice): each formatted once. -0.00 equals
+    # 0.00 as a key but prints differently, so it is never looked up.
+    amounts: dict[Decimal, str] = {}
     for a in actions:
-        due, day, who = a.due_date, a.date, a.customer
+        due, day, who, amount = a.due_date, a.date, a.customer, a.open_amount
+        text = amounts.get(amount) if amount or not amount.is_signed() else None
+        if text is None:
+            text = json_amount(amount)
+            if amount or not amount.is_signed():
+                amounts[amount] = text
         if due not in days:
             days[due] = _d(due)
         if day not in days:
@@ -78,7 +86,7 @@ def actions_json(
             "klant": who,
             "naam": names[who],
             "status": statuses[a.status],
-            "open": json_amount(a.open_amount),
+            "open": text,
             "vervaldatum": days[due],
             "actie": codes[a.action],
             "datum": days[day],

@@ -157,6 +157,15 @@ def _validated(candidate: str) -> MailAddress | str:
     )
 
 
+def address_errors(field: str) -> tuple[str, ...]:
+    """``parse_addresses(field).errors``; a field of one usual address (nearly every E-mail
+    cell) is decided without building anything (checks.check_email_addresses runs over every
+    customer of the book)."""
+    if SEPARATOR not in field and _plain(field.strip(" \t\u00a0")) is not None:
+        return ()
+    return parse_addresses(field).errors
+
+
 def parse_addresses(field: str) -> ParsedAddresses:
     """Every ``;``-separated part of an E-mail cell; empty parts (a trailing ;) are ignored."""
     found: list[MailAddress] = []

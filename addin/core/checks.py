@@ -20,7 +20,7 @@ from itertools import chain
 from typing import Any
 
 from addin import schema
-from addin.core.addresses import parse_addresses
+from addin.core.addresses import address_errors
 from addin.core.model import Book, CellRef, Problem
 from addin.core.references import iban_is_valid
 
@@ -191,13 +191,13 @@ def check_email_addresses(book: Book, as_of: date) -> list[Problem]:
         header = spec.column("email").header
         for row in rows:
             if row.email:
-                errors = parse_addresses(row.email).errors
+                errors = address_errors(row.email)
                 if errors:
                     ref = CellRef(spec.sheet, row.row, header)
                     out += [Problem(ref, message) for message in errors]
     if book.settings.email:
         ref = CellRef(schema.INSTELLINGEN.sheet, None, "E-mail")
-        out += [Problem(ref, message) for message in parse_addresses(book.settings.email).errors]
+        out += [Problem(ref, message) for message in address_errors(book.settings.email)]
     return out
 
 

@@ -13,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
 
-from addin.core.addresses import _plain, _validated, parse_address
+from addin.core.addresses import (
+    _plain,
+    _validated,
+    address_errors,
+    parse_address,
+    parse_addresses,
+)
 from addin.core.references import iban_is_valid
 
 ADDRESSES = [
@@ -121,3 +127,22 @@ def test_iban_as_stdnum_reads_it(text):
 def test_generated_ibans_agree_with_stdnum(country, bban, fix):
     text = _with_check_digits(country, bban) if fix else country + "42" + bban
     assert iban_is_valid(text) == bool(stdnum_iban.is_valid(text, check_country=False))
+
+
+FIELDS = [
+    *ADDRESSES,
+    " jan@voorbeeld.nl ",
+    "jan@voorbeeld.nl;",
+    "jan@voorbeeld.nl; piet@voorbeeld.nl",
+    "jan@voorbeeld.nl\n",
+    "\n",
+    "   ",
+    "a@b.nl, evil@x.nl",
+]
+
+
+@pytest.mark.parametrize("field", FIELDS, ids=range(len(FIELDS)))
+def test_address_errors_are_parse_addresses_errors(field):
+    exp = parse_addresses(field).errors
+    got = address_errors(field)
+    assert got == exp
