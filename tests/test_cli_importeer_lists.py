@@ -230,6 +230,35 @@ def test_an_invoice_gone_from_the_same_kind_of_list_is_possibly_paid(
     assert code == 0 and out["waarschuwingen"] == []
 
 
+def test_a_partial_list_reports_only_its_own_customers_gone_invoices(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book_path = workbook(tmp_path)
+    head = "Factuur;Klant;Datum;Openstaand\n"
+
+    def week(name: str, *rows: str) -> tuple[int, list[dict[str, str]]]:
+        path = tmp_path / name
+        path.write_text(head + "".join(f"{r};1-1-2026;10\n" for r in rows))
+        code, out = run(capsys, book_path, path)
+        return code, out["waarschuwingen"]  # type: ignore[return-value]
+
+    week("week1.csv", "A1;K001", "A2;K001", "B1;K002", "C1;K003", "D1;K004")
+    # One customer's export: A2 is gone from K001's invoices; B1, C1 and D1 are simply not
+    # in it. One note says the list is partial.
+    code, warnings = week("week2.csv", "A1;K001")
+    assert code == 1
+    assert [(w["soort"], w["melding"][:38]) for w in warnings] == [
+        ("mogelijk-betaald", "factuur A2 staat niet meer in de lijst"),
+        ("deellijst", "de lijst noemt 1 van de 4 klanten van "),
+    ]
+    assert "3 facturen" in warnings[1]["melding"]
+    # The next complete list still checks what the partial one left out: D1 is gone.
+    code, warnings = week("week3.csv", "A1;K001", "B1;K002", "C1;K003")
+    assert [w["melding"] for w in warnings] == [
+        "factuur D1 staat niet meer in de lijst: mogelijk betaald"
+    ]
+
+
 def test_plan_array_grows_when_facturen_outgrows_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

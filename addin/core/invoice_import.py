@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -429,11 +429,64 @@ def list_kind(headers: Sequence[str], columns: Mapping[str, int]) -> str:
     return "|".join(f"{what}={normalise(str(headers[i]))}" for what, i in sorted(columns.items()))
 
 
-def no_longer_listed(
-    previous: Iterable[str], current: Iterable[str], in_workbook: Iterable[str]
-) -> tuple[str, ...]:
-    """Invoices an earlier list of the same kind had, this one lacks, and Facturen holds:
-    reported as "mogelijk betaald", never marked paid (the bank import does that)."""
+@dataclass(frozen=True, slots=True)
+class ListCheck:
+    """What a new open-items list says about the previous one of the same kind.
+
+    Attributes:
+      possibly_paid: invoices to report as "mogelijk betaald".
+      not_checked: invoices gone from the list whose customers this list does not name at
+        all, while it is partial: not reported (the list may simply leave them out).
+      partial: the list names fewer than half of the customers the previous list named.
+      listed, previous: how many customers this list and the previous one name.
+      remember: the invoice numbers to remember for the next list of this kind.
+    """
+
+    possibly_paid: tuple[str, ...]
+    not_checked: tuple[str, ...]
+    partial: bool
+    listed: int
+    previous: int
+    remember: tuple[str, ...]
+
+
+def check_list(
+    previous: Iterable[str],
+    current: Sequence[str],
+    customer_of: Mapping[str, str],
+    listed_customers: Collection[str],
+) -> ListCheck:
+    """Which invoices of the previous list of this kind are gone from this one, and which of
+    them to report as "mogelijk betaald" (never marked paid: the bank import does that).
+
+    `customer_of` maps the invoice numbers in Facturen to their Klantnummer (only those
+    can be reported); `listed_customers` are the Klantnummers this list names. An invoice
+    of a customer the list still names is reported: its customer is in the list, it is
+    not. An invoice of a customer the list does not name at all is reported too, unless
+    the list is partial (it names fewer than half of the customers the previous list
+    named: an export of one customer, one sales rep, one period): then those are not
+    reported, and remembered, so the next complete list still checks them. A complete
+    list whose customers have all paid everything is rare; a partial one would otherwise
+    report every invoice of every other customer.
+
+    >>> got = check_list(("A", "B", "C", "D"), ("A",), {"A": "K1", "B": "K1", "C": "K2",
+    ...                  "D": "K3"}, {"K1"})
+    >>> got.possibly_paid, got.not_checked, got.partial, got.remember
+    (('B',), ('C', 'D'), True, ('A', 'C', 'D'))
+    """
     now = set(current)
-    known = set(in_workbook)
-    return tuple(sorted(n for n in set(previous) if n not in now and n in known))
+    before = tuple(dict.fromkeys(previous))
+    gone = sorted(n for n in before if n not in now and n in customer_of)
+    previous_customers = {customer_of[n] for n in before if n in customer_of}
+    listed = set(listed_customers)
+    partial = len(listed) * 2 < len(previous_customers)
+    report = tuple(n for n in gone if not partial or customer_of[n] in listed)
+    left = tuple(n for n in gone if partial and customer_of[n] not in listed)
+    return ListCheck(
+        possibly_paid=report,
+        not_checked=left,
+        partial=partial,
+        listed=len(listed),
+        previous=len(previous_customers),
+        remember=tuple(dict.fromkeys((*current, *left))),
+    )

@@ -13,10 +13,10 @@ from addin.core.invoice_import import (
     Buyer,
     CustomerIndex,
     IncomingInvoice,
+    check_list,
     due_date,
     match_columns,
     next_customer_number,
-    no_longer_listed,
     seller_is_user,
     term_days,
 )
@@ -169,6 +169,32 @@ def test_every_synonym_is_written_as_normalised() -> None:
             assert normalise(synonym) == synonym
 
 
-def test_no_longer_listed_only_what_the_workbook_holds() -> None:
-    got = no_longer_listed(("A", "B", "C"), ("A",), ("A", "B"))
-    assert got == ("B",)
+# The previous list of a kind held A-F; Facturen holds A-E (F was never imported):
+# A, B of K1; C of K2; D of K3; E of K4.
+CUSTOMER_OF = {"A": "K1", "B": "K1", "C": "K2", "D": "K3", "E": "K4"}
+
+
+@pytest.mark.parametrize(
+    ("current", "listed", "exp_paid", "exp_left", "exp_remember"),
+    [
+        # complete: every customer but K4 still listed; B, D, E gone (F is not in Facturen)
+        (("A", "C"), {"K1", "K2", "K3"}, ("B", "D", "E"), (), ("A", "C")),
+        # complete: half the customers is still complete (K3 and K4 paid everything)
+        (("A", "C"), {"K1", "K2"}, ("B", "D", "E"), (), ("A", "C")),
+        # partial: one customer's list; only its own gone invoice is reported
+        (("A",), {"K1"}, ("B",), ("C", "D", "E"), ("A", "C", "D", "E")),
+        # nothing gone
+        (("A", "B", "C", "D", "E"), {"K1", "K2", "K3", "K4"}, (), (), ("A", "B", "C", "D", "E")),
+    ],
+    ids=["complete", "half", "partial", "same"],
+)
+def test_check_list_reports_gone_invoices_and_not_those_a_partial_list_leaves_out(
+    current: tuple[str, ...],
+    listed: set[str],
+    exp_paid: tuple[str, ...],
+    exp_left: tuple[str, ...],
+    exp_remember: tuple[str, ...],
+) -> None:
+    got = check_list(("A", "B", "C", "D", "E", "F"), current, CUSTOMER_OF, listed)
+    assert (got.possibly_paid, got.not_checked, got.remember) == (exp_paid, exp_left, exp_remember)
+    assert got.partial == bool(exp_left)

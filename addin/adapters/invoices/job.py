@@ -44,10 +44,10 @@ from addin.core.invoice_import import (
     CustomerIndex,
     CustomerNumbers,
     IncomingInvoice,
+    check_list,
     differences,
     due_date,
     id_note,
-    no_longer_listed,
     own_number,
     seller_is_user,
 )
@@ -428,17 +428,6 @@ def _import_list(
     for problem in items.problems:
         run.skipped.append(Notice(problem.where, problem.message, "regel"))
     numbers = tuple(dict.fromkeys(map(attrgetter("number"), items.rows)))
-    if items.kind in previous:
-        in_workbook = {i.number for i in run.book.invoices}
-        for number in no_longer_listed(previous[items.kind], numbers, in_workbook):
-            run.warnings.append(
-                Notice(
-                    name,
-                    f"factuur {number} staat niet meer in de lijst: mogelijk betaald",
-                    "mogelijk-betaald",
-                )
-            )
-    run.lists[items.kind] = numbers
     for number, open_amount in items.partly_paid:
         run.warnings.append(
             Notice(
@@ -448,19 +437,55 @@ def _import_list(
                 "deels-betaald",
             )
         )
+    # "Mogelijk betaald" needs the customers this list names, compared with the previous
+    # list of this kind: the invoices in Facturen by number, and every row's customer.
+    earlier = previous.get(items.kind)
+    customer_of = {i.number: i.customer for i in run.book.invoices} if earlier else {}
+    listed: set[str] = set()
     # The customer of each customer text, looked up (or added) once per list: lists repeat
     # their customers, and a text that made a new customer keeps meaning that customer.
     customers: dict[str, str] = {}
     for row in items.rows:
         due = row.due_date
         if _known(run, row, due, row.source):
+            if earlier:
+                found = customer_of.get(row.number) or customers.get(row.customer_ref)
+                if found is None and (match := run.index.by_reference(row.customer_ref)):
+                    found = match.number
+                if found:
+                    listed.add(found)
             continue
         number = customers.get(row.customer_ref)
         if number is None:
             customer = run.index.by_reference(row.customer_ref)
             number = customer.number if customer else _list_customer(run, row, items)
             customers[row.customer_ref] = number
+        listed.add(number)
         _add_invoice(run, row, number, due, None)
+    if not earlier:
+        run.lists[items.kind] = numbers
+        return
+    check = check_list(earlier, numbers, customer_of, listed)
+    for number in check.possibly_paid:
+        run.warnings.append(
+            Notice(
+                name,
+                f"factuur {number} staat niet meer in de lijst: mogelijk betaald",
+                "mogelijk-betaald",
+            )
+        )
+    if check.not_checked:
+        run.warnings.append(
+            Notice(
+                name,
+                f"de lijst noemt {check.listed} van de {check.previous} klanten van de vorige "
+                f"lijst van deze soort: een deellijst. {len(check.not_checked)} facturen van de "
+                f"andere klanten zijn daarom niet als 'mogelijk betaald' gemeld; de volgende "
+                f"volledige lijst controleert ze wel.",
+                "deellijst",
+            )
+        )
+    run.lists[items.kind] = check.remember
 
 
 def _list_customer(run: _Run, row: IncomingInvoice, items: OpenItems) -> str:
