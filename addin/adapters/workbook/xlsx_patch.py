@@ -1495,9 +1495,9 @@ class _NewRows:
                 columns[col] = self._absent(col, self.numbers)
         order = sorted(columns)
         template = f'<{p}row r="{{}}">' + "{}" * len(order) + f"</{p}row>"
-        return "".join(map(template.format, self.numbers, *(columns[c] for c in order))).encode(
-            "utf-8"
-        )
+        text = "".join(map(template.format, self.numbers, *(columns[c] for c in order)))
+        columns.clear()  # the cells are in `text` now: free them before it is encoded
+        return text.encode("utf-8")
 
     # one column
 
