@@ -691,7 +691,9 @@ def _credit_text(description: str, word: str) -> str:
     return f"{word}: {description}" if description else word
 
 
-def _payment_block(content: LetterContent, tight: bool = False) -> list[Flowable]:
+def _payment_block(
+    content: LetterContent, tight: bool = False, qr: segno.QRCode | None = None
+) -> list[Flowable]:
     lab = LABELS[content.language]
     st = _styles(tight)
     lang = content.language
@@ -713,7 +715,6 @@ def _payment_block(content: LetterContent, tight: bool = False) -> list[Flowable
         )
     text = "<br/>".join(f"{_markup(k)}: {v}" for k, v in rows)
     left = [Paragraph(f"<b>{_markup(lab['pay'])}</b>", st["body"]), Paragraph(text, st["body"])]
-    qr = epc_qr(content)
     right: list[Flowable] = (
         [QRFlowable(qr, (27 if tight else 32) * mm), Paragraph(_markup(lab["scan"]), st["small"])]
         if qr
@@ -776,7 +777,10 @@ def _copy_page(content: LetterContent, line: InvoiceLine) -> list[Flowable]:
 
 
 def _letter_story(
-    content: LetterContent, rendered: RenderedText, tight: bool = False
+    content: LetterContent,
+    rendered: RenderedText,
+    tight: bool = False,
+    qr: segno.QRCode | None = None,
 ) -> list[Flowable]:
     """The letter's flowables. The last paragraph, the payment block and the closing are
     kept together: a letter never ends with only its greeting on a page of its own."""
@@ -816,7 +820,7 @@ def _letter_story(
         Paragraph(_markup(line) or "&nbsp;", st["body"] if i == 0 else st["address"])
         for i, line in enumerate(rendered.closing)
     ]
-    payment = _payment_block(content, tight) if content.kind is not Action.THANK else []
+    payment = _payment_block(content, tight, qr) if content.kind is not Action.THANK else []
     story.append(KeepTogether([*last, *payment, *closing]))
     return story
 
@@ -917,11 +921,13 @@ def letter_pdf(
         elif same_order:
             items.append(InvoiceCopy(content.invoices[k]))
 
-    data, starts = _build(content, rendered, items, tight=False)
+    # The QR code once, for both spacings; a thank-you letter asks for no payment.
+    qr = epc_qr(content) if content.kind is not Action.THANK else None
+    data, starts = _build(content, rendered, items, tight=False, qr=qr)
     if starts[LETTER_END] > 0:
         # The letter spills onto a second page: try the tighter spacing first (item 5 of the
         # letters issue: a letter that fits on one page is one page).
-        tight = _build(content, rendered, items, tight=True)
+        tight = _build(content, rendered, items, tight=True, qr=qr)
         if tight[1][LETTER_END] < starts[LETTER_END]:
             data, starts = tight
     starts.pop(LETTER_END)
@@ -967,6 +973,7 @@ def _build(
     items: Sequence[_Original | InvoiceCopy],
     *,
     tight: bool,
+    qr: segno.QRCode | None = None,
 ) -> tuple[bytes, dict[int, int]]:
     """The reportlab document: the letter, then the generated copies; with the page each
     copy starts on, and under LETTER_END the page the letter ends on."""
@@ -976,7 +983,7 @@ def _build(
     starts: dict[int, int] = {}
     story = [
         NextPageTemplate("later"),
-        *_letter_story(content, rendered, tight),
+        *_letter_story(content, rendered, tight, qr),
         _Mark(starts, LETTER_END),
     ]
     for k, it in enumerate(items):
