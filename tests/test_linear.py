@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,11 @@ from stdnum.iban import is_valid as iban_is_valid
 from addin.adapters.workbook import xlsx_patch
 from addin.adapters.workbook.book_writer import write_book
 from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
-from benchmarks.generate import generate_book
+from addin.core.bank import BankLine
+from addin.core.letter_content import compose
+from addin.core.matching import match_bank_lines
+from addin.core.plan import plan_with_ledger
+from benchmarks.generate import AS_OF, generate_book
 
 ROOT = Path(__file__).resolve().parents[1]
 VOORBEELD = ROOT / "workbook" / "Voorbeeld.xlsx"
@@ -153,6 +158,75 @@ def test_appending_4x_the_rows_scans_and_copies_the_sheet_as_often(agreements_bo
     assert [r[header.index("Factuurnummer")] for r in rows[-2000:]] == [
         f"L-{k:06d}" for k in range(2000)
     ]
+
+
+# --- the engine's look-ups: by index, not a walk through a whole table per item -----------
+
+
+class _Walked(tuple):  # type: ignore[type-arg]
+    """A Book table that counts how often it is walked from start to end."""
+
+    walks = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        type(self).walks += 1
+        return super().__iter__()
+
+
+def _counted(table: tuple) -> _Walked:  # type: ignore[type-arg]
+    class Walked(_Walked):
+        walks = 0
+
+    return Walked(table)
+
+
+def _confirmations_walk(letters: int) -> int:
+    """How often composing this many confirmation letters walks Contactpersonen."""
+    book = generate_book(invoices=6000, customers=1200, agreements=800, contacts=100)
+    persons = _counted(book.contact_persons)
+    book = replace(book, contact_persons=persons)
+    plan, ledger = plan_with_ledger(book, AS_OF)
+    tasks = [t for t in plan.letters if t.agreement][:letters]
+    assert len(tasks) == letters
+    before = type(persons).walks
+    for task in tasks:
+        compose(task, book, AS_OF, ledger=ledger)
+    return type(persons).walks - before
+
+
+def test_confirmation_letters_find_their_partner_without_walking_every_person():
+    assert _confirmations_walk(10) == _confirmations_walk(40)
+
+
+def _agreement_walks(lines: int) -> int:
+    """How often matching this many bank lines (paid by customers with agreements, by
+    amount only: rule R4/R5) walks Afspraken."""
+    book = generate_book(invoices=3000, customers=600, agreements=400, contacts=50)
+    agreements = _counted(book.agreements)
+    book = replace(book, agreements=agreements)
+    accounts = {c.number: c.ibans[0] for c in book.customers if c.ibans}
+    payers = [a.customer for a in book.agreements if a.customer in accounts]
+    bank = tuple(
+        BankLine(
+            booked=AS_OF,
+            amount=Decimal("12.34"),
+            counter_iban=accounts[payers[k % len(payers)]].replace(" ", "").upper(),
+            counter_name="",
+            description="",
+            reference=f"zonder factuurnummer {k}",
+            end_to_end="",
+            own_iban="NL02RABO0123456789",
+            source="test",
+        )
+        for k in range(lines)
+    )
+    before = type(agreements).walks
+    match_bank_lines(book, bank, AS_OF)
+    return type(agreements).walks - before
+
+
+def test_matching_4x_the_lines_walks_the_agreements_as_often():
+    assert _agreement_walks(50) == _agreement_walks(200)
 
 
 # --- what a command loads ----------------------------------------------------------------

@@ -156,6 +156,7 @@ class Ledger:
         "overdue_open",
         "owner_list",
         "paid_list",
+        "persons",
         "position",
         "review_by_account",
         "review_by_amount",
@@ -206,6 +207,8 @@ class Ledger:
         persons: dict[CustomerId, list[ContactPerson]] = defaultdict(list)
         for p in self.book.contact_persons:
             persons[p.customer].append(p)
+        # Customer -> their Contactpersonen rows, in workbook order.
+        self.persons: dict[CustomerId, list[ContactPerson]] = persons
         self.call_contact = {k: _pick(v, CALL_PREFERENCE) for k, v in persons.items()}
         self.letter_contact = {k: _pick(v, LETTER_PREFERENCE) for k, v in persons.items()}
 

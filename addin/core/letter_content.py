@@ -266,8 +266,8 @@ def _recipient(customer: Customer, ledger: Ledger, partner: str | None = None) -
         contact = next(
             (
                 p
-                for p in ledger.book.contact_persons
-                if p.customer == customer.number and p.name.strip().casefold() == partner.casefold()
+                for p in ledger.persons.get(customer.number, ())
+                if p.name.strip().casefold() == partner.casefold()
             ),
             None,
         )
