@@ -47,13 +47,20 @@ from addin.cli.common import (
 # start-up and `--help` load none of them and `werklijst` loads no PDF or openpyxl code.
 
 
+def _import_engine() -> None:
+    """The engine and the report code, imported while the reader waits for its first table."""
+    import addin.cli.report
+    import addin.core.plan  # noqa: F401
+
+
 @without_cycle_collection
 def cmd_werklijst(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
+
+    book, read_problems = read_book(args.boek, meanwhile=_import_engine)
     from addin.cli.report import plan_json, plan_text
     from addin.core.plan import plan_book
 
-    book, read_problems = read_book(args.boek)
     plan = plan_book(book, args.datum)
     problems = list(read_problems) + list(plan.problems)
     if args.json:
@@ -66,18 +73,18 @@ def cmd_werklijst(args: argparse.Namespace) -> int:
 @without_cycle_collection
 def cmd_controleer(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
+
+    book, read_problems = read_book(args.boek, meanwhile=_import_checks)
     from addin.cli.report import problem_json, problem_line
     from addin.core.checks import run_checks
-    from addin.core.plan import plan_book
     from addin.core.sender import letter_problems
 
-    book, read_problems = read_book(args.boek)
     # Only the checks: the plan's problems are exactly these (core/plan.py), and the rest of
     # the plan (every invoice's next action) would cost 0.9 s at 100,000 invoices unread.
     problems = list(read_problems) + list(run_checks(book, args.datum))
     # The sender's details matter only when a letter is due: the plan only then.
     sender = letter_problems(book.settings, 1)
-    if sender and plan_book(book, args.datum).letters:
+    if sender and _plan_letters(book, args.datum):
         problems += sender
     if args.json:
         print_json({"problemen": [problem_json(p) for p in problems]})
@@ -88,6 +95,20 @@ def cmd_controleer(args: argparse.Namespace) -> int:
     else:
         print(f"Geen problemen gevonden in {args.boek}.")
     return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _import_checks() -> None:
+    """What controleer needs besides the reader, imported while it waits for a table."""
+    import addin.cli.report
+    import addin.core.checks
+    import addin.core.sender  # noqa: F401
+
+
+def _plan_letters(book: Any, as_of: date) -> bool:
+    """Whether a letter is due: the whole plan (and its engine) only when it matters."""
+    from addin.core.plan import plan_book
+
+    return bool(plan_book(book, as_of).letters)
 
 
 def _book_args(p: argparse.ArgumentParser, dated: bool = True) -> None:

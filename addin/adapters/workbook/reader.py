@@ -371,18 +371,26 @@ class _Range:
 
 
 def read_book(
-    path: str | Path, tables: Collection[schema.TableSpec] | None = None
+    path: str | Path,
+    tables: Collection[schema.TableSpec] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Book, tuple[Problem, ...]]:
     """Read every table of the workbook contract, or only `tables` (the Book's other parts
     stay empty and their sheets are not parsed: the invoice import needs three of eight);
-    raise WorkbookError if the file is unusable."""
+    raise WorkbookError if the file is unusable.
+
+    `meanwhile`, if given, is called while python-calamine parses the first table, when this
+    thread would only wait: a command's own imports (the engine, the report code) then cost
+    it no time."""
     path = Path(path)
     with held_stderr():  # a Rust panic's report never reaches the screen
-        return _read_book(path, tables)
+        return _read_book(path, tables, meanwhile)
 
 
 def _read_book(
-    path: Path, tables: Collection[schema.TableSpec] | None = None
+    path: Path,
+    tables: Collection[schema.TableSpec] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Book, tuple[Problem, ...]]:
     specs = tuple(s for s in _READING_ORDER if tables is None or s in tables)
     if not specs:
@@ -403,6 +411,8 @@ def _read_book(
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="werkmap")
     try:
         pending = pool.submit(_find, workbook, specs[0], package)
+        if meanwhile is not None:
+            meanwhile()
         for i, spec in enumerate(specs):
             found = pending.result()
             if i + 1 < len(specs):
