@@ -108,19 +108,27 @@ def import_bank(book: Book, paths: Sequence[Path], as_of: date) -> BankImport:
         read = read_bank(Path(path))
         lines.extend(read.lines)
         warnings.extend(read.warnings)
-    result = match_bank_lines(book, tuple(lines), as_of)
+        del read  # its tuple of lines would keep every BankLine alive
+    read_count = len(lines)
+    result = match_bank_lines(book, lines, as_of)
+    # Each step lets go of what the next no longer needs: the bank lines once matched, the
+    # matches once their rows are made. An MT940 of 655,000 transactions would otherwise
+    # hold three records of every transaction at once (issue 14: peak at most 1 GB).
+    del lines
+    matches, learned = result.matches, tuple(result.learned_ibans)
+    del result
     # The rule and its evidence go into Regel, so every match explains itself in the sheet.
     new = tuple(
         replace(m.payment, rule=f"{m.payment.rule}: {m.evidence}" if m.evidence else m.payment.rule)
-        for m in result.matches
+        for m in matches
     )
-    learned = tuple(result.learned_ibans)
+    del matches
     after = replace(book, payments=book.payments + new)
     plan = plan_book(after, as_of)
     patch = _patch(book, new, learned, plan, after) if new or learned else Patch()
     return BankImport(
         as_of=as_of,
-        lines=len(lines),
+        lines=read_count,
         new_lines=len({p.key for p in new}),
         payments=new,
         learned_ibans=learned,
