@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.adapters.bank.job import BankFileError, import_bank
+from addin.adapters.bank.job import BankFileError, PaymentRows, import_bank, payment_row
 from addin.adapters.workbook.book_writer import write_book
 from addin.adapters.workbook.reader import read_book
 from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
@@ -316,6 +316,13 @@ def test_import_bank_returns_the_patch_without_writing(tmp_path):
         "camt:NL02RABO0123456789:RET-1",
         "camt:NL02RABO0123456789:RET-2",
     ]
+    # the rows are made from the payments on demand: each row is payment_row, each column
+    # the same values in one pass, and a slice is rows again
+    exp = [payment_row(p) for p in result.payments]
+    assert isinstance(rows, PaymentRows) and len(rows) == len(exp) == 6
+    assert [rows[k] for k in range(len(rows))] == list(rows) == exp
+    assert {h: rows.column(h) for h in rows.headers} == {h: [r[h] for r in exp] for h in exp[0]}
+    assert list(rows[2:4]) == exp[2:4] and rows[-1] == exp[-1]
     assert [name for name, _ in result.patch.replace_sheet] == ["Werklijst", "Overzicht"]
     # the R2 payer's account is learnt from this run's own Gekoppeld row, in the same write
     assert result.learned_ibans == (("K2", "NL44INGB0001234567"),)

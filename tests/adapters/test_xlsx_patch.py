@@ -264,6 +264,38 @@ def test_rows_appended_together_are_the_rows_appended_one_by_one(base, tmp_path)
     assert rows[1][0] == datetime(2026, 11, 25, 14, 30)
 
 
+class _Columns:
+    """Rows handed over column by column (xlsx_patch.ColumnRows); indexing a row fails, so
+    the test shows the write-back never builds a row's dict."""
+
+    def __init__(self, rows: tuple[dict[str, object], ...]) -> None:
+        self.rows = rows
+        self.headers = tuple(rows[0])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: object) -> dict[str, object]:
+        raise AssertionError("a row was indexed")
+
+    def __iter__(self):
+        raise AssertionError("the rows were iterated")
+
+    def column(self, header: str) -> list[object]:
+        return [row[header] for row in self.rows]
+
+
+def test_rows_given_by_column_write_what_the_same_dicts_write(base, tmp_path):
+    full = tuple({h: row.get(h) for h in CONTACT} for row in MIXED)
+    by_row, by_column = tmp_path / "rijen.xlsx", tmp_path / "kolommen.xlsx"
+    shutil.copyfile(base, by_row)
+    shutil.copyfile(base, by_column)
+    apply_patch(by_row, Patch(append=(("tblContacten", full),)), backup=False)
+    done = apply_patch(by_column, Patch(append=(("tblContacten", _Columns(full)),)), backup=False)  # type: ignore[arg-type]
+    assert done.appended == (("tblContacten", len(full)),)
+    assert _contents(by_row) == _contents(by_column)
+
+
 def test_a_bad_cell_among_many_rows_is_named(book):
     rows = [dict(CONTACT, Klantnummer=f"K{k:03d}") for k in range(50)]
     rows[37]["Doel"] = "bel\x07 terug"

@@ -23,10 +23,12 @@ Example::
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
+from typing import overload
 
 from addin import schema
 from addin.adapters.bank.files import BankFileError, read_bank
@@ -38,7 +40,7 @@ from addin.core.model import Book, CustomerId, Payment, PaymentStatus, Plan, War
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
 
-__all__ = ["BankFileError", "BankImport", "import_bank", "payment_row"]
+__all__ = ["BankFileError", "BankImport", "PaymentRows", "import_bank", "payment_row"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,56 @@ def payment_row(p: Payment) -> dict[str, object]:
     }
 
 
+# Betalingen's columns, each as a function of the Payment (the same values as payment_row).
+_COLUMNS: dict[str, Callable[[Payment], object]] = {
+    "Datum": attrgetter("date"),
+    "Bedrag": attrgetter("amount"),
+    "Factuur": attrgetter("invoice"),
+    "Klantnummer": attrgetter("customer"),
+    "Tegenrekening": attrgetter("counter_account"),
+    "Naam": attrgetter("name"),
+    "Omschrijving": attrgetter("description"),
+    "Kenmerk": attrgetter("reference"),
+    "Regel": attrgetter("rule"),
+    "Status": attrgetter("status.value"),
+    "Bron": attrgetter("source"),
+    "Sleutel": attrgetter("key"),
+}
+
+
+class PaymentRows(Sequence[dict[str, object]]):
+    """The Betalingen rows of `payments` (`payment_row` each), made only when asked for.
+
+    The write-back reads them a column at a time (xlsx_patch.ColumnRows), so an import of
+    655,000 transactions never holds a dict of twelve values per row; indexing one still
+    gives its dict, for the Excel ribbon and for tests.
+    """
+
+    __slots__ = ("payments",)
+    headers: tuple[str, ...] = tuple(_COLUMNS)
+
+    def __init__(self, payments: Sequence[Payment]) -> None:
+        self.payments = payments
+
+    def __len__(self) -> int:
+        return len(self.payments)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, object]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> PaymentRows: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, object] | PaymentRows:
+        if isinstance(index, slice):
+            return PaymentRows(self.payments[index])
+        return payment_row(self.payments[index])
+
+    def column(self, header: str) -> list[object]:
+        """The values under `header`, one per row, in one pass over the payments."""
+        return list(map(_COLUMNS[header], self.payments))
+
+
 def import_bank(book: Book, paths: Sequence[Path], as_of: date) -> BankImport:
     """Read, match and plan; the result holds the patch to write (see the module docstring).
 
@@ -153,7 +205,7 @@ def _patch(
         if iban not in ibans.setdefault(customer, []):
             ibans[customer].append(iban)
     return Patch(
-        append=((schema.BETALINGEN.name, tuple(payment_row(p) for p in new)),) if new else (),
+        append=((schema.BETALINGEN.name, PaymentRows(new)),) if new else (),
         set_cells=tuple(
             (schema.KLANTEN.name, "Klantnummer", customer, {"IBAN": ", ".join(ibans[customer])})
             for customer in dict.fromkeys(c for c, _ in learned)
