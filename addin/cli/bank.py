@@ -82,7 +82,8 @@ def cmd_bank(args: argparse.Namespace) -> int:
             "controleren": counts["Controleren"],
             "genegeerd": counts["Genegeerd"],
             "geleerd": [{"klant": c, "iban": i} for c, i in result.learned_ibans],
-            "betalingen": [
+            # An iterator: print_json writes it a chunk at a time (655,000 MT940 rows).
+            "betalingen": (
                 {
                     "datum": p.date.isoformat(),
                     "bedrag": json_amount(p.amount),
@@ -93,7 +94,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
                     "sleutel": p.key,
                 }
                 for p in new
-            ],
+            ),
             "waarschuwingen": [{"soort": w.kind, "melding": w.message} for w in result.warnings],
             "proef": args.proef,
             "problemen": len(problems),
