@@ -27,6 +27,7 @@ from PIL import Image as PILImage
 from python_calamine import CalamineWorkbook
 
 from addin import schema
+from addin.adapters.workbook import xlsx_patch
 from addin.adapters.workbook.book_writer import OPEN_FORMULA, write_book
 from addin.adapters.workbook.reader import read_book
 from addin.adapters.workbook.xlsx_patch import BACKUP_DIR, Patch, PatchError, apply_patch
@@ -275,8 +276,9 @@ class _Columns:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, index: object) -> dict[str, object]:
-        raise AssertionError("a row was indexed")
+    def __getitem__(self, index: slice) -> _Columns:
+        assert isinstance(index, slice), "a row was indexed"
+        return _Columns(self.rows[index])
 
     def __iter__(self):
         raise AssertionError("the rows were iterated")
@@ -294,6 +296,30 @@ def test_rows_given_by_column_write_what_the_same_dicts_write(base, tmp_path):
     done = apply_patch(by_column, Patch(append=(("tblContacten", _Columns(full)),)), backup=False)  # type: ignore[arg-type]
     assert done.appended == (("tblContacten", len(full)),)
     assert _contents(by_row) == _contents(by_column)
+
+
+def test_rows_appended_in_batches_and_deflated_as_they_come_are_the_same_workbook(
+    base, tmp_path, monkeypatch
+):
+    """Big appends are made ROW_BATCH rows at a time and deflated as they come (an MT940
+    import of 655,000 rows); small batches and a small BIG_PART show it on a few rows."""
+    rows = tuple(dict(CONTACT, Klantnummer=f"K{k:03d}", Doel=f"bel {k}") for k in range(40))
+    whole, pieces = tmp_path / "heel.xlsx", tmp_path / "stukken.xlsx"
+    shutil.copyfile(base, whole)
+    shutil.copyfile(base, pieces)
+    apply_patch(whole, Patch(append=(("tblContacten", rows),)), backup=False)
+    monkeypatch.setattr(xlsx_patch, "ROW_BATCH", 7)
+    monkeypatch.setattr(xlsx_patch, "BIG_PART", 1_000)
+    before = xlsx_patch.OPERATIONS["batch"]
+    apply_patch(pieces, Patch(append=(("tblContacten", rows),)), backup=False)
+    assert xlsx_patch.OPERATIONS["batch"] - before == 6  # 40 rows, 7 a batch
+    assert _contents(whole) == _contents(pieces)
+    # a bad cell in a later batch is still named by its row, and nothing is written
+    bad = tuple(dict(r, Doel="bel\x07 terug") if k == 30 else r for k, r in enumerate(rows))
+    kept = pieces.read_bytes()
+    with pytest.raises(PatchError, match="stuurteken") as err:
+        apply_patch(pieces, Patch(append=(("tblContacten", bad),)))
+    assert "kolom 'Doel'" in str(err.value) and pieces.read_bytes() == kept
 
 
 def test_a_bad_cell_among_many_rows_is_named(book):
