@@ -129,8 +129,16 @@ def last_letters(book: Book, as_of: date) -> dict[CustomerId, tuple[date, frozen
     """Per customer the day of the newest written contact (Brief, E-mail) up to `as_of`, and
     the invoices the written contacts of that day were about."""
     out: dict[CustomerId, tuple[date, frozenset[str]]] = {}
+    written = {channel: channel.is_written for channel in Channel}
+    thanks: dict[str, bool] = {}  # Stap text -> is a thank-you (a book has few distinct)
     for c in book.contacts:
-        if not c.channel.is_written or c.date > as_of or is_thank_you(c.step):
+        if not written[c.channel] or c.date > as_of:
+            continue
+        step = c.step
+        thank_you = thanks.get(step)
+        if thank_you is None:
+            thank_you = thanks[step] = is_thank_you(step)
+        if thank_you:
             continue  # a thank-you holds back no reminder
         seen = out.get(c.customer)
         if seen is None or c.date > seen[0]:
