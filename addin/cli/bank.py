@@ -44,7 +44,7 @@ __all__ = ["cmd_bank", "register"]
 def cmd_bank(args: argparse.Namespace) -> int:
     # Imported here, not at start-up: other commands need none of the bank readers, and
     # letter_log and sheet_layout load the engine (tests/test_linear.py).
-    from addin.adapters.bank.job import BankFileError, import_bank
+    from addin.adapters.bank.job import BankFileError, import_bank, read_alongside
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
     from addin.core.letter_log import werklijst_warnings
@@ -56,12 +56,15 @@ def cmd_bank(args: argparse.Namespace) -> int:
             check_not_open(workbook)
         except PatchError as exc:
             return fail(args, f"{exc} Er is niets veranderd.")
-    book, read_problems = read_book(workbook)
+    paths = [Path(p) for p in args.bestanden]
+    # The bank files are read while the workbook is (a second thread); a file that cannot
+    # be read is still reported here, after the workbook's own refusals.
+    (book, read_problems), bank_files = read_alongside(paths, lambda: read_book(workbook))
     refusal = None if args.proef else core_tables_refusal(book, workbook)
     if refusal:
         return fail(args, refusal)
     try:
-        result = import_bank(book, [Path(p) for p in args.bestanden], args.datum)
+        result = import_bank(book, paths, args.datum, bank_files)
     except BankFileError as exc:
         return fail(args, f"{exc} Er is niets veranderd.")
     if not args.proef and result.changes:

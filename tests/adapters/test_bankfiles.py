@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from addin.adapters.bank.files import BankFileError, read_bank, read_bank_file
+from addin.adapters.bank.job import read_alongside
 from addin.core.bank import BalanceMismatch
 from addin.core.matching import match_bank_lines
 from addin.core.model import Book, Customer, Invoice
@@ -582,3 +583,22 @@ def test_shared_samples_link_only_what_adds_up(name: str) -> None:
         for line, inv in zip(lines, invoices, strict=True)
     ]
     assert got == exp
+
+
+def test_bank_files_read_alongside_other_work_come_back_as_read_one_by_one(tmp_path) -> None:
+    paths = [FIXTURES / "camt053-v04-batch.xml", FIXTURES / "ing.csv"]
+    result, files = read_alongside(paths, lambda: "werkmap gelezen")
+    assert result == "werkmap gelezen"
+    assert files is not None
+    assert files.take() == [read_bank(p) for p in paths]
+    bad = tmp_path / "leeg.xml"
+    bad.write_bytes(b"")
+    _, files = read_alongside([paths[0], bad], lambda: None)
+    assert files is not None
+    with pytest.raises(BankFileError, match="leeg"):
+        files.take()  # the error comes when the files are asked for, as from read_bank
+
+
+def test_big_bank_files_are_not_read_alongside() -> None:
+    result, files = read_alongside([FIXTURES / "camt053-v04-batch.xml"], lambda: 7, limit=100)
+    assert (result, files) == (7, None)  # import_bank reads them after the workbook
