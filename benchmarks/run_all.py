@@ -206,6 +206,13 @@ def make_inputs(invoices: int) -> None:
         bankfiles.mt940(mt, book, MT940_TRANSACTIONS)
 
 
+def compiled() -> None:
+    """Byte-compile the package, as an installed one is: with PYTHONDONTWRITEBYTECODE set
+    (as on the development machine) and an editable install, every command would otherwise
+    compile its modules from source again (0.05-0.15 s of each command's start)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "addin")], check=True)
+
+
 def copy_of(workbook: Path, name: str) -> Path:
     target = OUT / "kopie" / name
     target.parent.mkdir(exist_ok=True)
@@ -249,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     k = max(1, args.herhaal)
     once = max(1, k // 3)  # the slow commands
     workbook, camt, mt = inputs(args.facturen)
+    compiled()
     py = sys.executable
     cli = [py, "-m", "addin.cli"]
     day = ["--datum", AS_OF]
