@@ -381,7 +381,7 @@ def _amounts(raw: list[object], header: str, errors: dict[int, str]) -> list[Dec
             plain = list(
                 map(str.strip, joined.replace(group, "").replace(point, ".").split(_SEPARATOR))
             )
-            if _PLAIN_COLUMN.fullmatch(_SEPARATOR.join(plain)):
+            if all(map(_PLAIN.fullmatch, plain)):
                 try:
                     return list(map(Decimal.quantize, map(Decimal, plain), repeat(CENT)))
                 except InvalidOperation:
@@ -404,7 +404,6 @@ _PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
 _COMMA_DECIMAL_COLUMN = re.compile(r"\d,\d{1,2}(?:\s*-)?\s*(?:\x01|\Z)")
 _DOT_DECIMAL_COLUMN = re.compile(r"\d\.\d{1,2}(?:\s*-)?\s*(?:\x01|\Z)")
 _SEPARATOR = "\x01"  # joins a column's texts; a control character, not in an amount
-_PLAIN_COLUMN = re.compile(r"-?\d+(?:\.\d+)?(?:\x01-?\d+(?:\.\d+)?)*")
 CENT = Decimal("0.01")
 
 
