@@ -2267,25 +2267,34 @@ class _Editor:
         p = xml.p
         out: list[str] = []
         width = 0
+        # Per sheet, not per cell: column letters, the cell format of each Style, the
+        # start of the error message naming a cell.
+        letters: list[str] = [""]
+        xfs: dict[Style, str] = {}
+        where_prefix = f"Werkmap '{self.path}', werkblad '{name}', cel "
         for r, values in enumerate(rows, start=1):
             if r > MAX_ROWS or len(values) > MAX_COLS:
                 raise PatchError(
                     f"Het werkblad '{name}' zou groter worden dan Excel toestaat "
                     f"({MAX_ROWS} rijen, {MAX_COLS} kolommen)."
                 )
+            while len(letters) <= len(values):
+                letters.append(_col_letters(len(letters)))
             kinds = layout.styles[r - 1] if layout is not None else ()
             cells = []
             for c, value in enumerate(values, start=1):
-                where = f"Werkmap '{self.path}', werkblad '{name}', cel {_col_letters(c)}{r}"
-                cell = _convert(value, p, self.date1904, where)
+                ref = f"{letters[c]}{r}"
+                cell = _convert(value, p, self.date1904, where_prefix + ref)
                 kind = kinds[c - 1] if c - 1 < len(kinds) else None
                 if cell is None and kind is not Style.HEADER:
                     continue
                 if kind is not None:
-                    style: str | None = self.styles.xf_for(FORMATS[kind])
+                    style = xfs.get(kind)
+                    if style is None:
+                        style = xfs[kind] = self.styles.xf_for(FORMATS[kind])
                 else:
                     style = self.styles.date_style() if cell and cell.is_date else None
-                cells.append(_cell_xml(p, f"{_col_letters(c)}{r}", cell, style))
+                cells.append(_cell_xml(p, ref, cell, style))
                 width = max(width, c)
             height = layout.heights[r - 1] if layout and r - 1 < len(layout.heights) else None
             if cells:
