@@ -126,7 +126,10 @@ def shown_length(value: object, style: Style | None) -> int:
         return len(format_eur(value))
     if isinstance(value, int):
         return len(f"{value:,}")
-    return max(len(line) for line in str(value).split("\n"))
+    text = str(value)
+    if "\n" not in text:  # nearly every cell: one line
+        return len(text)
+    return max(len(line) for line in text.split("\n"))
 
 
 def fit_widths(
@@ -139,12 +142,15 @@ def fit_widths(
     count = max((len(r) for r in rows), default=0)
     longest = [0] * count
     for values, kinds in zip(rows, styles, strict=True):
+        known = len(kinds)
         for c, value in enumerate(values):
-            style = kinds[c] if c < len(kinds) else None
+            style = kinds[c] if c < known else None
             if style in SPANNING:
                 continue
             extra = 4 if style is Style.HEADER else 3  # a header has its filter button
-            longest[c] = max(longest[c], shown_length(value, style) + extra)
+            n = shown_length(value, style) + extra
+            if n > longest[c]:
+                longest[c] = n
     return tuple(
         float(min(maximum[c] if c < len(maximum) else MAX_WIDTH, max(MIN_WIDTH, n)))
         for c, n in enumerate(longest)
