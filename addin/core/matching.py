@@ -72,11 +72,11 @@ import gc
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import chain, compress
+from itertools import compress
 from operator import attrgetter, itemgetter, sub
 from typing import NamedTuple
 
@@ -836,15 +836,30 @@ def learned_ibans(book: Book, new: Sequence[Payment] = ()) -> tuple[tuple[Custom
     book (the user's confirmations and earlier imports) and from this run's `new` incoming
     Gekoppeld rows, so that importing the same file again learns nothing more. BANK.md: each
     confirmed match teaches the account; R4 only proposes, so it never teaches by itself."""
-    known = {c.number: {compact(i) for i in c.ibans} for c in book.customers}
-    out: dict[tuple[CustomerId, str], None] = {}
-    incoming = (p for p in new if p.amount > 0)
-    for p in chain(book.payments, incoming):
-        if p.status is LINKED and p.customer in known and p.counter_account:
-            iban = compact(p.counter_account)
-            if iban not in known[p.customer]:
-                out[(p.customer, iban)] = None
-    return tuple(out)
+    return _Learning(book).learn(book.payments).learn(p for p in new if p.amount > 0).found()
+
+
+class _Learning:
+    """learned_ibans step by step: the book's rows once, then each batch of new rows (a
+    bank run asks before matching and again after, without reading the book twice)."""
+
+    __slots__ = ("known", "out")
+
+    def __init__(self, book: Book) -> None:
+        self.known = {c.number: {compact(i) for i in c.ibans} for c in book.customers}
+        self.out: dict[tuple[CustomerId, str], None] = {}
+
+    def learn(self, payments: Iterable[Payment]) -> _Learning:
+        known, out = self.known, self.out
+        for p in payments:
+            if p.status is LINKED and p.customer in known and p.counter_account:
+                iban = compact(p.counter_account)
+                if iban not in known[p.customer]:
+                    out[(p.customer, iban)] = None
+        return self
+
+    def found(self) -> tuple[tuple[CustomerId, str], ...]:
+        return tuple(self.out)
 
 
 def match_bank_lines(book: Book, lines: Sequence[BankLine], as_of: date) -> MatchResult:
@@ -869,7 +884,8 @@ def _decide(line: BankLine, ctx: Context, rules: Sequence[Rule] = RULES) -> Deci
 
 
 def _match(book: Book, lines: Sequence[BankLine], as_of: date) -> MatchResult:
-    learned = learned_ibans(book)
+    learning = _Learning(book).learn(book.payments)
+    learned = learning.found()
     seen = {p.key for p in book.payments if p.key}
     ctx = Context(book, as_of, learned)
     opens, run_paid, linked_rows = ctx.open, ctx.run_paid, ctx.linked_rows
@@ -908,7 +924,9 @@ def _match(book: Book, lines: Sequence[BankLine], as_of: date) -> MatchResult:
             linked_rows.pop(d.undoes, None)  # a line is reversed only once
         elif reversals:
             linked_rows[key].extend(new)
-    return MatchResult(tuple(matches), learned_ibans(book, [m.payment for m in matches]))
+    # learned_ibans(book, new): the book's rows are in `learning` already.
+    learning.learn(m.payment for m in matches if m.payment.amount > 0)
+    return MatchResult(tuple(matches), learning.found())
 
 
 def _payment(
