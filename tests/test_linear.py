@@ -180,21 +180,22 @@ def _counted(table: tuple) -> _Walked:  # type: ignore[type-arg]
     return Walked(table)
 
 
-def _confirmations_walk(letters: int) -> int:
-    """How often composing this many confirmation letters walks Contactpersonen."""
+def _confirmations_walk(letters: int) -> tuple[int, int]:
+    """How often composing this many confirmation letters walks Contactpersonen and
+    Afspraken."""
     book = generate_book(invoices=6000, customers=1200, agreements=800, contacts=100)
-    persons = _counted(book.contact_persons)
-    book = replace(book, contact_persons=persons)
+    persons, agreements = _counted(book.contact_persons), _counted(book.agreements)
+    book = replace(book, contact_persons=persons, agreements=agreements)
     plan, ledger = plan_with_ledger(book, AS_OF)
     tasks = [t for t in plan.letters if t.agreement][:letters]
     assert len(tasks) == letters
-    before = type(persons).walks
+    before = type(persons).walks, type(agreements).walks
     for task in tasks:
         compose(task, book, AS_OF, ledger=ledger)
-    return type(persons).walks - before
+    return type(persons).walks - before[0], type(agreements).walks - before[1]
 
 
-def test_confirmation_letters_find_their_partner_without_walking_every_person():
+def test_confirmation_letters_find_partner_and_agreement_without_walking_whole_tables():
     assert _confirmations_walk(10) == _confirmations_walk(40)
 
 

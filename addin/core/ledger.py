@@ -137,6 +137,7 @@ class Ledger:
     __slots__ = (
         "_steps_cache",
         "agreement_statuses",
+        "agreements_by_id",
         "as_of",
         "book",
         "calendar",
@@ -412,6 +413,11 @@ class Ledger:
                 governing[inv.number] = Governing(agr, status)  # later agreements win
         self.governing = governing
         self.agreement_statuses = statuses
+        # Afspraak -> the first row with that id (a letter names its agreement by id).
+        by_id: dict[str, Agreement] = {}
+        for agr in self.book.agreements:
+            by_id.setdefault(agr.id, agr)
+        self.agreements_by_id = by_id
 
     def _covered(self, agr: Agreement, customer_invoices: list[Invoice]) -> list[Invoice]:
         if agr.invoices:

@@ -345,7 +345,7 @@ def agreement_partner(agreement: Agreement, contacts: Iterable[Contact]) -> str:
 
 
 def _confirmation(task: LetterTask, book: Book, ledger: Ledger) -> Confirmation | None:
-    agreement = next((a for a in book.agreements if a.id == task.agreement), None)
+    agreement = ledger.agreements_by_id.get(task.agreement)
     if agreement is None:
         return None
     total = agreement.amount if agreement.amount is not None else task.total
