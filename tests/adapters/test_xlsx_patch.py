@@ -441,6 +441,26 @@ def test_set_cells_in_the_row_found_by_key(base, book):
     )
 
 
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        # as written: the key cell is found by its r="A2" without parsing the row
+        lambda xml: xml,
+        # r not first, single quotes: the whole row is parsed, as before
+        lambda xml: re.sub(rb'<c r="(A\d+)"([^>]*?)(/?)>', rb"<c\2 r='\1'\3>", xml),
+    ],
+    ids=["r-eerst", "r-later"],
+)
+def test_set_cells_finds_the_key_however_the_cell_is_written(base, tmp_path, rewrite):
+    path = tmp_path / "sleutel.xlsx"
+    shutil.copyfile(base, path)
+    _rezip(path, {}, {_sheet_part(base, "Afspraken"): rewrite})
+    apply_patch(path, Patch(set_cells=(("tblAfspraken", "Afspraak", "A002", {"Status": "x"}),)))
+    rows = _table_rows(path, "tblAfspraken")
+    status = schema.AFSPRAKEN.headers.index("Status")
+    assert [r[status] for r in rows if r[0] == "A002"] == ["x"]
+
+
 def test_set_cells_refuses_to_overwrite_a_formula(base, tmp_path):
     path = tmp_path / "formule.xlsx"
     wb = openpyxl.load_workbook(base)

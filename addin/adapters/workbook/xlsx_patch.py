@@ -1210,6 +1210,26 @@ class _SheetXml:
             )
         return int(number)
 
+    def written_cell(self, row: _RowSpan, col: int) -> _Cell | None:
+        """The cell in column `col` of `row` when it is written as Excel writes it
+        (``<c r="B7" ...>``), found by a byte search instead of parsing the whole row; None
+        when it is not found that way (absent, or written otherwise: `cells` decides)."""
+        p = self.p.encode()
+        xml = self.xml
+        ref = (_col_letters(col) + str(row.number)).encode()
+        at = xml.find(b"<" + p + b'c r="' + ref + b'"', row.start, row.end)
+        head_end = xml.find(b">", at, row.end) if at >= 0 else -1
+        if head_end < 0:
+            return None
+        attrs = _attrs(xml[at + len(p) + 2 : head_end])
+        if xml[head_end - 1 : head_end] == b"/":
+            return _Cell(col, attrs, b"", at, head_end + 1)
+        close = b"</" + p + b"c>"
+        end = xml.find(close, head_end, row.end)
+        if end < 0:
+            return None
+        return _Cell(col, attrs, xml[head_end + 1 : end], at, end + len(close))
+
     def cells(self, row: _RowSpan) -> list[_Cell]:
         p = re.escape(self.p.encode())
         pattern = re.compile(rb"<" + p + rb"c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
@@ -2185,8 +2205,11 @@ class _Editor:
                 continue
             if span.number > bottom:
                 break
-            for cell in sheet.cells(span):
-                if cell.col in index:
+            # Only the key cells, by byte search; the whole row parsed when that fails.
+            found = [sheet.written_cell(span, col) for col in key_cols]
+            cells = found if None not in found else sheet.cells(span)
+            for cell in cells:
+                if cell is not None and cell.col in index:
                     index[cell.col].setdefault(self._text(cell).strip(), span)
         return index
 
