@@ -521,6 +521,7 @@ class _Layout:
     def __init__(self, content: LetterContent) -> None:
         self.c = content
         self.labels = LABELS[content.language]
+        self._window: list[Flowable] | None = None
         s = content.sender
         place = "  ".join(p for p in (s.postcode, s.city) if p)
         self.sender_lines = [x for x in (s.address, place, s.phone, s.email) if x]
@@ -546,21 +547,23 @@ class _Layout:
             y -= 10.5
 
     def window(self, canv: pdfcanvas.Canvas) -> None:
-        st = _styles()
-        r = self.c.recipient
-        s = self.c.sender
-        back = ", ".join(
-            p for p in (s.company_name, s.address, f"{s.postcode} {s.city}".strip()) if p
-        )
-        lines = [r.name]
-        if r.attention:
-            lines.append(f"{self.labels['attention']} {r.attention}")
-        lines.extend(r.address_lines)
-        story = [
-            Paragraph(_markup(back), st["return"]),
-            Spacer(1, 2 * mm),
-            Paragraph("<br/>".join(_markup(x) for x in lines), st["address"]),
-        ]
+        if self._window is None:  # made once, drawn on the letter and on each copy page
+            st = _styles()
+            r = self.c.recipient
+            s = self.c.sender
+            back = ", ".join(
+                p for p in (s.company_name, s.address, f"{s.postcode} {s.city}".strip()) if p
+            )
+            lines = [r.name]
+            if r.attention:
+                lines.append(f"{self.labels['attention']} {r.attention}")
+            lines.extend(r.address_lines)
+            self._window = [
+                Paragraph(_markup(back), st["return"]),
+                Spacer(1, 2 * mm),
+                Paragraph("<br/>".join(_markup(x) for x in lines), st["address"]),
+            ]
+        story = list(self._window)  # the frame takes its flowables off the list
         frame = Frame(
             WINDOW_X, PAGE_H - WINDOW_TOP - WINDOW_H, WINDOW_W, WINDOW_H,
             leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, showBoundary=0,
