@@ -132,20 +132,22 @@ LATE = _Profile(6, 250, 2_200, 2, (8, 40))
 HOME = _Profile(2, 95, 2_400, 0)  # consumers
 HOME_LATE = _Profile(2, 95, 2_400, 2, (5, 30))
 
-# number, name, kind, street, postcode, city, phone, owner, profile, and the exceptions.
+# number, name, kind, street, postcode, city, phone, owner, profile, and the exceptions
+# (a few business customers have their KvK-nummer and BTW-nummer: fictitious, but of the
+# right form and with a right check digit, so `controleer` finds nothing).
 _C = tuple[str, str, CustomerKind, str, str, str, str, str, _Profile, dict[str, object]]
 # fmt: off
 _CUSTOMERS: tuple[_C, ...] = (
     ("K001", "Bouwbedrijf Van der Meer B.V.", _BUSINESS, "Vliegbasis 4", "3515 AL", "Utrecht",
-     "030-2714400", "Marieke", TOP, {}),
+     "030-2714400", "Marieke", TOP, {"kvk": "30147852", "vat": "NL815234673B01"}),
     ("K002", "Hoekstra Vastgoedbeheer B.V.", _BUSINESS, "Stadsring 112", "3811 HR", "Amersfoort",
-     "033-4613020", "Marieke", TOP, {}),
+     "033-4613020", "Marieke", TOP, {"kvk": "32098741", "vat": "NL820197348B01"}),
     ("K003", "Zorggroep De Linde", _BUSINESS, "Lindelaan 2", "6711 KD", "Ede", "0318-625500",
-     "Joost", TOP, {"term_days": 45}),
+     "Joost", TOP, {"term_days": 45, "kvk": "09176543", "vat": "NL805123982B01"}),
     ("K004", "Kuipers Transport B.V.", _BUSINESS, "Havenweg 31", "3861 MT", "Nijkerk",
-     "033-2451870", "Joost", TOP, {}),
+     "033-2451870", "Joost", TOP, {"kvk": "08112233", "vat": "NL853102764B01"}),
     ("K005", "Woonstichting Het Eemhuis", _BUSINESS, "Eemplein 9", "3812 EA", "Amersfoort",
-     "033-4227700", "Marieke", TOP, {}),
+     "033-4227700", "Marieke", TOP, {"kvk": "32041567", "vat": "NL818774125B01"}),
     ("K006", "Bakkerij Verhoef", _BUSINESS, "Langstraat 47", "3771 BC", "Barneveld",
      "0342-413382", "Ingrid", MIXED, {}),
     ("K007", "Autobedrijf Mulder & Zn.", _BUSINESS, "Industrieweg 8", "3781 NC", "Voorthuizen",
@@ -158,7 +160,7 @@ _CUSTOMERS: tuple[_C, ...] = (
     ("K010", "Hotel De Gouden Leeuw", _BUSINESS, "Loolaan 140", "7315 AJ", "Apeldoorn",
      "055-5213344", "Joost", LATE, {"term_days": 60}),
     ("K011", "Drukkerij Van Leeuwen B.V.", _BUSINESS, "Galvanistraat 22", "6716 AE", "Ede",
-     "0318-614090", "Ingrid", MIXED, {}),
+     "0318-614090", "Ingrid", MIXED, {"kvk": "09087654", "vat": "NL862541906B01"}),
     ("K012", "Restaurant 't Veerhuis", _BUSINESS, "Lawickse Allee 1", "6707 AG", "Wageningen",
      "0317-413555", "Marieke", LATE, {}),
     ("K013", "Schildersbedrijf De Kwast V.O.F.", _BUSINESS, "Dorpsstraat 61", "3925 JB",
@@ -191,10 +193,11 @@ _CUSTOMERS: tuple[_C, ...] = (
      "0342-451190", "Marieke", MIXED,
      {"automatic": False, "notes": "Nieuwe penningmeester: altijd eerst zelf bellen."}),
     ("K026", "Bouwcombinatie Oostveen B.V.", _BUSINESS, "Ambachtsweg 15", "3861 RK", "Nijkerk",
-     "033-2463355", "Marieke", MIXED, {}),
+     "033-2463355", "Marieke", MIXED, {"kvk": "08156720", "vat": "NL857403618B01"}),
     ("K027", "Northbridge Data Solutions B.V.", _BUSINESS, "Keizersgracht 321", "1016 EE",
-     "Amsterdam", "020-5214788", "Joost", MIXED, {"language": "EN",
-                                                  "notes": "English-speaking finance team."}),
+     "Amsterdam", "020-5214788", "Joost", MIXED,
+     {"language": "EN", "notes": "English-speaking finance team.", "kvk": "34187266",
+      "vat": "NL809331251B01"}),
     ("K028", "Notariskantoor Visser", _BUSINESS, "Raadhuisplein 10", "3771 ER", "Barneveld",
      "0342-490600", "Ingrid", MIXED, {}),
     ("K029", "Fysiotherapie Meijer", _BUSINESS, "Wittenburgerweg 8", "3781 AK", "Voorthuizen",
@@ -490,6 +493,8 @@ def _add_customers(b: _Builder) -> dict[str, _Profile]:
             postcode=postcode,
             city=city,
             country="Nederland",
+            kvk=str(extra.get("kvk", "")),
+            vat_number=str(extra.get("vat", "")),
             email=email,
             phone=phone,
             term_days=extra.get("term_days"),  # type: ignore[arg-type]

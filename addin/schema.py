@@ -100,6 +100,10 @@ KLANTEN = TableSpec(
         ("postcode", "Postcode"),
         ("city", "Plaats"),
         ("country", "Land"),
+        # The customer's Chamber of Commerce and VAT numbers, as Instellingen names the
+        # user's own; the invoice import fills and matches them (older workbooks: Notities).
+        ("kvk", "KvK"),
+        ("vat_number", "BTW-nummer"),
         ("email", "E-mail"),
         ("phone", "Telefoon"),
         ("term_days", "Betaaltermijn"),

@@ -51,6 +51,8 @@ MAY_CHANGE = {
     "customUI/customUI14.xml",  # the ribbon
     "xl/vbaProject.bin",  # the modules
     "xl/styles.xml",  # the Overzicht's cell formats
+    "xl/tables/table2.xml",  # tblKlanten: KvK, BTW-nummer
+    "xl/worksheets/sheet2.xml",  # their header cells
     "xl/tables/table5.xml",  # tblContacten: Verzonden
     "xl/worksheets/sheet5.xml",  # its header cell
     "xl/tables/table8.xml",  # tblInstellingen: the new rows
@@ -105,7 +107,11 @@ def test_json_says_what_changed(upgraded):
         "vba_modules_bijgewerkt": ["Ribbon"],  # the only module bb4ae24 has older
         "lint_bijgewerkt": True,
         "instellingen_toegevoegd": added,
-        "kolommen_toegevoegd": [{"tabel": "tblContacten", "kolom": "Verzonden"}],
+        "kolommen_toegevoegd": [
+            {"tabel": "tblKlanten", "kolom": "KvK"},
+            {"tabel": "tblKlanten", "kolom": "BTW-nummer"},
+            {"tabel": "tblContacten", "kolom": "Verzonden"},
+        ],
         "grafieken_toegevoegd": True,
         "meldingen": [],
         "backup": str(path.parent / BACKUP_DIR / "Debiteuren.1.xlsm"),
@@ -157,9 +163,14 @@ def test_instellingen_complete_and_old_rows_untouched(upgraded, tmp_path):
         assert value == shipped[name], name
 
 
-def test_contacten_has_verzonden_and_overzicht_its_charts(upgraded):
+def test_new_columns_and_overzicht_its_charts(upgraded):
     path, _ = upgraded
     assert _table(path, "tblContacten")[0][-1] == "Verzonden"
+    klanten, old = _table(path, "tblKlanten"), _table(OLD_XLSM, "tblKlanten")
+    assert klanten[0] == [*old[0], "KvK", "BTW-nummer"]  # empty, at the right
+    assert all(row[-2:] == ["", ""] for row in klanten[1:])
+    book, _ = read_book(path)
+    assert book.absent_columns == frozenset()
     facts = package_facts(path)
     assert set(facts.charts["Overzicht"]) == CHART_TITLES
     overzicht = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Overzicht").to_python()
@@ -224,6 +235,7 @@ def test_proef_writes_nothing_and_says_what_would_change(tmp_path, capsys):
     assert not (tmp_path / BACKUP_DIR).exists()
     assert "macro's (VBA-modules): Ribbon" in out
     assert "kolom Verzonden in tblContacten" in out
+    assert "kolom KvK in tblKlanten" in out and "kolom BTW-nummer in tblKlanten" in out
     assert "Proef: er is niets in de werkmap geschreven." in out
 
 

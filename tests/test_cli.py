@@ -184,6 +184,29 @@ def test_controleer_clean_workbook_exits_0(capsys, workbook):
     assert (code, json.loads(out)) == (0, {"problemen": []})
 
 
+def test_controleer_reports_a_bad_kvk_and_btw_nummer_by_row_and_column(capsys, tmp_path):
+    """Reported, never refused: the rest of the workbook is read and planned as usual."""
+    path = tmp_path / "Debiteuren.xlsx"
+    text = """
+[klanten]
+| klant | naam      | kvk      | btw-nummer     |
+| K1    | Jansen BV | 32081330 | NL004495445B01 |
+| K2    | Groot BV  | 3208133  | NL004495446B01 |
+| K3    | Klein BV  |          | GB980780684    |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag |
+| F1      | K2    | 2026-10-01   | 2026-10-31  | 100.00 |
+"""
+    write_book(book(text, company_name="Test BV"), path)
+    code, out, _ = run(capsys, "controleer", path, "--json")
+    assert code == 1
+    got = [(p["blad"], p["rij"], p["kolom"]) for p in json.loads(out)["problemen"]
+           if p["blad"] == "Klanten"]  # fmt: skip
+    assert got == [("Klanten", 3, "KvK"), ("Klanten", 3, "BTW-nummer")]
+    code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24", "--json")
+    assert [a["factuur"] for a in json.loads(out)["acties"]] == ["F1"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -10,7 +10,8 @@ every other part byte-identical) and under the run lock:
 - the ribbon (customUI14.xml, found through the package's relationships) when it differs,
   or added when missing; not in a workbook without macros (a plain .xlsx);
 - the Instellingen rows the table lacks, with the values a new workbook gets;
-- the columns of the tables that the workbook lacks (Contacten.Verzonden), empty;
+- the columns of the tables that the workbook lacks (Klanten.KvK and BTW-nummer,
+  Contacten.Verzonden), empty, at the right of the table;
 - the Overzicht, with its charts, when it has none of them (as `overzicht --datum D` writes
   it); an Overzicht with its charts stays as it is.
 

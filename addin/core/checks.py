@@ -21,6 +21,7 @@ from typing import Any
 
 from addin import schema
 from addin.core.addresses import address_errors
+from addin.core.company_ids import kvk_error, vat_error
 from addin.core.model import Book, CellRef, Problem
 from addin.core.references import iban_is_valid
 
@@ -217,6 +218,28 @@ def check_customer_ibans(book: Book, as_of: date) -> list[Problem]:
     ]
 
 
+def check_customer_company_ids(book: Book, as_of: date) -> list[Problem]:
+    """A customer's KvK-nummer that is not 8 digits, or a BTW-nummer whose form or check
+    digits are wrong (core/company_ids.py): the invoice import would not recognise the
+    customer by it (reported, never refused)."""
+    out = []
+    for c in book.customers:
+        if not (c.kvk or c.vat_number):
+            continue
+        for field, what, value, error in (
+            ("kvk", "KvK-nummer", c.kvk, kvk_error(c.kvk)),
+            ("vat_number", "BTW-nummer", c.vat_number, vat_error(c.vat_number)),
+        ):
+            if error is not None:
+                out.append(
+                    Problem(
+                        _ref(K, c.row, field),
+                        f"{what} '{value}' van klant {c.number} klopt niet: {error}",
+                    )
+                )
+    return out
+
+
 CHECKS: tuple[Check, ...] = (
     check_duplicate_customers,
     check_invoice_rows,
@@ -225,6 +248,7 @@ CHECKS: tuple[Check, ...] = (
     check_step_names,
     check_email_addresses,
     check_customer_ibans,
+    check_customer_company_ids,
 )
 
 

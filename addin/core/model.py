@@ -260,6 +260,8 @@ class Customer:
       kind: business or consumer; consumers get the 14-day letter before collection.
       term_days: the customer's own payment term; None means the default (PLAYBOOK P4).
       automatic: False turns written ladder steps into a call (PLAYBOOK W4).
+      kvk: KvK-nummer (Chamber of Commerce, 8 digits as text), '' when unknown.
+      vat_number: BTW-nummer (VAT), upper case without spaces or dots, '' when unknown.
       ibans: the payer accounts known for this customer (normalised, no spaces).
       segment: a user override of the computed A/B/C segment, or None.
       special: bankruptcy or debt restructuring: no reminders (PLAYBOOK Q3).
@@ -272,6 +274,8 @@ class Customer:
     postcode: str = ""
     city: str = ""
     country: str = ""
+    kvk: str = ""
+    vat_number: str = ""
     email: str = ""
     phone: str = ""
     term_days: int | None = None
@@ -425,7 +429,14 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Book:
-    """A snapshot of the whole workbook, as the core sees it."""
+    """A snapshot of the whole workbook, as the core sees it.
+
+    Attributes:
+      absent_columns: (table name, header) of each optional column of the contract that a
+        table read from the workbook lacks (a workbook of an earlier version): a command that
+        would write such a column writes what it has elsewhere (the invoice import: a new
+        customer's KvK and BTW-nummer into Notities) until `bijwerken` adds it.
+    """
 
     settings: Settings = field(default_factory=Settings)
     customers: tuple[Customer, ...] = ()
@@ -435,6 +446,7 @@ class Book:
     contacts: tuple[Contact, ...] = ()
     payments: tuple[Payment, ...] = ()
     steps: tuple[Step, ...] = ()
+    absent_columns: frozenset[tuple[str, str]] = frozenset()
 
 
 class CustomerScore(NamedTuple):

@@ -313,7 +313,7 @@ def _without_rows(book: Book) -> Book:
     tables = {
         f.name: tuple(dataclasses.replace(r, row=0) for r in getattr(book, f.name))
         for f in dataclasses.fields(book)
-        if f.name != "settings"
+        if f.name not in ("settings", "absent_columns")
     }
     return dataclasses.replace(book, **tables)
 

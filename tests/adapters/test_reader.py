@@ -408,6 +408,40 @@ def test_customers(book_file):
     assert all(p.source.row == 4 for p in problems)
 
 
+def test_customer_kvk_and_btw_nummer_lightly_normalised(book_file):
+    """Spaces and dots go, the BTW-nummer is upper case, a KvK-nummer typed as a number gets
+    back the leading zero Excel dropped; anything else stays as typed (controleer says what
+    is wrong with it, core/checks.py), never a reading problem."""
+    headers = ["Klantnummer", "Naam", "KvK", "BTW-nummer"]
+    rows = [
+        ["K001", "Acme BV", " 3208.1330 ", "nl 0044.95.445.b01"],
+        ["K002", "Veluwe BV", 9123456, None],
+        ["K003", "Raar BV", "KvK 1234-567", "GB 980 7806 84"],
+        ["K004", "Leeg BV", None, None],
+    ]
+    book, problems = read_book(
+        book_file(facturen([]), Sheet("Klanten", headers, rows, "tblKlanten"))
+    )
+    assert problems == ()
+    got = [(c.kvk, c.vat_number) for c in book.customers]
+    assert got == [
+        ("32081330", "NL004495445B01"),
+        ("09123456", ""),
+        ("KvK1234-567", "GB980780684"),
+        ("", ""),
+    ]
+
+
+def test_absent_columns_name_what_an_older_workbook_lacks(book_file):
+    klanten = [c.header for c in schema.KLANTEN.columns if c.field not in ("kvk", "vat_number")]
+    path = book_file(facturen([]), Sheet("Klanten", klanten, [["K001", "Acme BV"]], "tblKlanten"))
+    book, _ = read_book(path, (schema.KLANTEN,))
+    assert book.absent_columns == {("tblKlanten", "KvK"), ("tblKlanten", "BTW-nummer")}
+    full = [c.header.upper() for c in schema.KLANTEN.columns]  # header case is ignored
+    path = book_file(Sheet("Klanten", full, [], "tblKlanten"), name="nieuw.xlsx")
+    assert read_book(path, (schema.KLANTEN,))[0].absent_columns == frozenset()
+
+
 def test_agreements_defaults(book_file):
     headers = ["Afspraak", "Klantnummer", "Facturen", "Soort", "Betaaldatum", "Bedrag",
                "Aantal termijnen", "Interval", "Getekend retour", "Status"]  # fmt: skip

@@ -88,6 +88,38 @@ def shown(value: object) -> str:
     return f"'{to_text(value)}'"
 
 
+# --- company numbers --------------------------------------------------------------------
+
+_ID_NOISE = re.compile(r"[\s.]+")
+KVK_DIGITS = 8
+
+
+def to_kvk(value: object) -> str:
+    """Klanten.KvK as text without spaces or dots ('3208 1330' -> '32081330'); a number cell
+    shorter than 8 digits gets back the leading zeros Excel dropped (1234567 -> '01234567').
+    Anything else is kept as typed: `controleer` says what is wrong with it.
+
+    >>> to_kvk("  3208.1330 "), to_kvk(9123456.0), to_kvk("")
+    ('32081330', '09123456', '')
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = to_text(value)
+        if text.isdigit() and len(text) < KVK_DIGITS:
+            return text.zfill(KVK_DIGITS)
+        return text
+    return _ID_NOISE.sub("", to_text(value))
+
+
+def to_vat_number(value: object) -> str:
+    """Klanten.BTW-nummer in upper case without spaces or dots ('nl 8547.12.345 b01' ->
+    'NL854712345B01'); kept as typed otherwise (`controleer` checks it).
+
+    >>> to_vat_number("nl 0044.95.445 b01")
+    'NL004495445B01'
+    """
+    return _ID_NOISE.sub("", to_text(value)).upper()
+
+
 # --- dates ----------------------------------------------------------------------------
 
 _EXCEL_EPOCH = date(1899, 12, 30)

@@ -52,8 +52,10 @@ from addin.adapters.workbook.cells import (
     to_enum,
     to_ibans,
     to_int,
+    to_kvk,
     to_list,
     to_text,
+    to_vat_number,
     to_weekdays,
 )
 from addin.adapters.workbook.errors import WorkbookError
@@ -108,7 +110,8 @@ class _Field:
 
 
 _ROW_LABEL = object()  # default meaning "rij <Excel row>"
-_NEVER_NONE = frozenset({to_text, to_list, to_ibans})  # '' or () for an empty cell
+# '' or () for an empty cell
+_NEVER_NONE = frozenset({to_text, to_list, to_ibans, to_kvk, to_vat_number})
 
 
 def _non_negative(value: object) -> int | None:
@@ -214,6 +217,8 @@ _CUSTOMER_FIELDS: Mapping[str, _Field] = {
     "postcode": _TEXT,
     "city": _TEXT,
     "country": _TEXT,
+    "kvk": _Field(to_kvk, ""),
+    "vat_number": _Field(to_vat_number, ""),
     "email": _TEXT,
     "phone": _TEXT,
     "term_days": _Field(_non_negative, few=True),
@@ -455,6 +460,14 @@ def _read_table(
         cls, plan, attribute = _PLANS[spec.name]
         parts[attribute], found_problems = _read_records(found, spec, cls, plan)
         problems.extend(found_problems)
+        have = {schema.normalise_header(h) for h in found.headers}
+        absent = {
+            (spec.name, c.header)
+            for c in spec.columns
+            if not (c.required or c.formula) and schema.normalise_header(c.header) not in have
+        }
+        if absent:
+            parts["absent_columns"] = parts.get("absent_columns", frozenset()) | absent
 
 
 _PLANS = {spec.name: (cls, plan, attribute) for spec, cls, plan, attribute in _RECORD_TABLES}
