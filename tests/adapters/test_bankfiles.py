@@ -518,6 +518,19 @@ def test_mt940_balance_check(tmp_path):
     assert read.warnings == () and all(line.unbalanced is None for line in read.lines)
 
 
+def test_mt940_dates_parsed_once_each_give_the_same_lines_and_errors(tmp_path):
+    """The mt940 library's date parser is cached (files.py): the same file read again
+    gives equal lines, and an impossible date is refused every time, not only the first."""
+    path = FIXTURES / "mt940-ing-structured.sta"
+    assert read_bank(path).lines == read_bank(path).lines
+    text = path.read_text("utf-8")
+    bad = tmp_path / "maand13.sta"
+    bad.write_text(text.replace(":61:261123", ":61:261323", 1), "utf-8")
+    for _ in range(2):
+        with pytest.raises(BankFileError, match=r"maand13\.sta: het MT940-bestand is beschadigd"):
+            read_bank(bad)
+
+
 # The shared samples are others' test files, several hand-edited: these do not add up. They
 # import with a warning; this pins which ones, so a change in the check shows here.
 SAMPLES_THAT_DO_NOT_ADD_UP = {

@@ -50,6 +50,7 @@ entries are not in one currency.
 from __future__ import annotations
 
 import csv
+import functools
 import gc
 import hashlib
 import io
@@ -844,6 +845,13 @@ def _own_account(account: str) -> str:
 
 
 _MT940_STATEMENT = re.compile(r"^:20:", re.M)
+
+# The mt940 library parses each date (two per transaction) with datetime.strptime, a
+# fifth of reading an MT940 file (65,000 transactions: 2.7 -> 2.2 s CPU); a file has a few
+# hundred distinct dates, so each is parsed once. Same dates, same errors (lru_cache keeps
+# no failure, so a bad date raises every time).
+if not hasattr(mt940._parse_date, "cache_info"):
+    mt940._parse_date = functools.lru_cache(maxsize=4096)(mt940._parse_date)
 
 
 def _mt940_chunks(text: str) -> Iterator[str]:
