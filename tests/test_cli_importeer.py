@@ -309,7 +309,9 @@ def test_folder_bad_file_skipped_good_ones_imported(
     book, _ = read_book(book_path)
     assert {i.customer for i in book.invoices} == {"K001"}
     assert_valid(book_path)  # Facturen, Klanten and Contactpersonen grown: Excel opens it
-    assert book.customers[0].notes.startswith("BTW NL000000000000; OIN 00000004003214345001")
+    logius = book.customers[0]
+    assert (logius.kvk, logius.vat_number) == ("", "NL000000000000")  # its own column
+    assert logius.notes == "OIN 00000004003214345001; uit e-factuur"  # OIN has none
 
 
 def test_existing_customer_matched_by_kvk_and_not_overwritten(
@@ -325,6 +327,76 @@ def test_existing_customer_matched_by_kvk_and_not_overwritten(
     book, _ = read_book(book_path)
     assert book.invoices[0].customer == "D-0041"
     assert book.customers[1].email == "oud@x.nl" and book.customers[1].name == "Ontvanger Holding"
+
+
+def test_existing_customer_matched_by_its_kvk_column_before_a_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The KvK column is the user's record; a note naming the same number (say, of a parent
+    company) does not win. Typed with spaces or dots, the number still matches."""
+    sample = FIXTURES / "si__SI-UBL-2.0_ok_minimal.xml"  # buyer KvK 11111111
+    exp = expected(sample)
+    parent = Customer("D-0003", "Moeder Holding", notes="dochter: KvK 11111111")
+    mine = Customer("D-0041", "Ontvanger", kvk="1111.1111")
+    book_path = workbook(tmp_path, seller_settings(exp), customers=(parent, mine))
+    code, out = run(capsys, book_path, sample)
+    assert code == 0 and out["klanten_toegevoegd"] == 0
+    assert read_book(book_path)[0].invoices[0].customer == "D-0041"
+
+
+def test_a_workbook_of_an_earlier_version_keeps_the_ids_in_notities_until_bijwerken(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The example .xlsx as it was at bb4ae24 (tests/fixtures/older): its Klanten has no KvK
+    or BTW-nummer column. The import adds none (no table grows sideways under the user's
+    hands; the Excel door could not either): a new customer's ids go into Notities as before.
+    After `bijwerken` the columns are there, empty for that customer, and its next invoice is
+    still matched by the Notities text; a new buyer gets its ids in the columns."""
+    from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
+
+    sample = FIXTURES / "si__SI-UBL-2.0_ok_minimal.xml"  # buyer KvK 11111111, no own id
+    exp = expected(sample)
+    book_path = tmp_path / "Voorbeeld.xlsx"
+    book_path.write_bytes(
+        (Path(__file__).parent / "fixtures" / "older" / "Voorbeeld-bb4ae24.xlsx").read_bytes()
+    )
+    own = {"KvK": exp.seller_kvk, "BTW-nummer": exp.seller_vat}
+    cells = tuple(("tblInstellingen", "Instelling", k, {"Waarde": v}) for k, v in own.items())
+    apply_patch(book_path, Patch(set_cells=cells), backup=False)
+    before, _ = read_book(book_path)
+    assert ("tblKlanten", "KvK") in before.absent_columns
+    code, out = run(capsys, book_path, sample)
+    assert code == 0 and out["klanten_toegevoegd"] == 1
+    book, _ = read_book(book_path)
+    new = book.customers[-1]
+    assert new.notes == "KvK 11111111; BTW NL1234567890; uit e-factuur"
+    assert (new.kvk, new.vat_number) == ("", "")
+    assert_valid(book_path)
+
+    assert main(["bijwerken", str(book_path), "--datum", "2026-11-24", "--json"]) == 0
+    assert {"tabel": "tblKlanten", "kolom": "KvK"} in json.loads(capsys.readouterr().out)[
+        "kolommen_toegevoegd"
+    ]
+    again = tmp_path / "tweede.xml"
+    text = sample.read_text(encoding="utf-8")
+    again.write_text(text.replace(f"<cbc:ID>{exp.number}</cbc:ID>", "<cbc:ID>T-2</cbc:ID>", 1))
+    code, out = run(capsys, book_path, again)
+    assert code == 0 and (out["facturen_toegevoegd"], out["klanten_toegevoegd"]) == (1, 0)
+    book, _ = read_book(book_path)
+    assert book.invoices[-1].number == "T-2" and book.invoices[-1].customer == new.number
+    other = tmp_path / "ander.xml"
+    other.write_text(
+        text.replace(f"<cbc:ID>{exp.number}</cbc:ID>", "<cbc:ID>T-3</cbc:ID>", 1)
+        .replace(">11111111<", ">22222222<")
+        .replace("<cbc:RegistrationName>Ontvanger<", "<cbc:RegistrationName>Ander<")
+        .replace("NL1234567890", "NL004495445B01")
+    )
+    code, out = run(capsys, book_path, other)
+    assert code == 0 and out["klanten_toegevoegd"] == 1
+    added = read_book(book_path)[0].customers[-1]
+    assert (added.name, added.kvk, added.vat_number) == ("Ander", "22222222", "NL004495445B01")
+    assert added.notes == "uit e-factuur"
+    assert_valid(book_path)
 
 
 def test_a_buyer_without_postcode_and_two_namesakes_becomes_a_new_customer_with_a_warning(
@@ -363,7 +435,8 @@ def test_new_customer_gets_the_next_number_in_the_workbooks_pattern(
     run(capsys, book_path, sample)
     book, _ = read_book(book_path)
     assert book.customers[-1].number == "D-0042"
-    assert book.customers[-1].notes == "KvK 11111111; BTW NL1234567890; uit e-factuur"
+    new = book.customers[-1]
+    assert (new.kvk, new.vat_number, new.notes) == ("11111111", "NL1234567890", "uit e-factuur")
 
 
 def test_pdf_name_is_made_safe_and_a_different_file_is_not_overwritten(

@@ -3,8 +3,9 @@
 The adapters (adapters/invoices/ubl.py and open_items.py) turn a UBL e-invoice or a line of
 an open-items list into an `IncomingInvoice`; this module decides what becomes of it: its
 due date (the file's own, else from payment terms that state a number of days), whether the
-seller is the user, which customer it belongs to (KvK, then VAT number, then name and
-postcode), the Klantnummer of a new customer, whether it is already in Facturen, and which
+seller is the user, which customer it belongs to (KvK, then VAT number: Klanten's own KvK
+and BTW-nummer columns first, then as Notities records them; then name and postcode), the
+Klantnummer of a new customer, whether it is already in Facturen, and which
 columns of an open-items list hold what (the header synonyms below are the one place).
 
 Example::
@@ -143,16 +144,29 @@ def seller_is_user(
 
 # --- customers ------------------------------------------------------------------------------
 
-# How the import records a new customer's identifiers in Klanten.Notities (the Klanten table
-# has no KvK or VAT column), and how it reads them back to match the next invoice. A user who
-# types "KvK 12345678" in Notities gets the same matching.
+# How the import records in Klanten.Notities the identifiers that have no column of their own
+# (the OIN; the KvK and VAT number in a workbook of an earlier version, whose Klanten has no
+# KvK and BTW-nummer columns until `bijwerken` adds them), and how it reads them back to match
+# the next invoice. A user who types "KvK 12345678" in Notities gets the same matching.
 _NOTE_IDS = re.compile(r"\b(KvK|BTW(?:-nummer)?|VAT|OIN)\s*:?\s*([0-9A-Za-z][0-9A-Za-z .-]*)", re.I)
 
 
-def id_note(buyer: Buyer) -> str:
-    """The Notities text of a new customer: its identifiers, where they came from."""
-    parts = [f"KvK {buyer.kvk}" if buyer.kvk else "", f"BTW {buyer.vat}" if buyer.vat else ""]
-    parts.append(f"OIN {buyer.oin}" if buyer.oin else "")
+def id_note(buyer: Buyer, *, kvk: bool = True, vat: bool = True) -> str:
+    """The Notities text of a new customer: the identifiers that go nowhere else (`kvk`,
+    `vat`: the KvK or VAT number too, for a Klanten table without that column), and where
+    they came from.
+
+    >>> buyer = Buyer("Jansen BV", kvk="12345678", vat="NL004495445B01", oin="0000000400")
+    >>> id_note(buyer)
+    'KvK 12345678; BTW NL004495445B01; OIN 0000000400; uit e-factuur'
+    >>> id_note(buyer, kvk=False, vat=False)
+    'OIN 0000000400; uit e-factuur'
+    """
+    parts = [
+        f"KvK {buyer.kvk}" if buyer.kvk and kvk else "",
+        f"BTW {buyer.vat}" if buyer.vat and vat else "",
+        f"OIN {buyer.oin}" if buyer.oin else "",
+    ]
     ids = "; ".join(p for p in parts if p)
     return f"{ids}; uit e-factuur" if ids else "uit e-factuur"
 
@@ -180,14 +194,16 @@ def _postcode_key(postcode: str) -> str:
 
 
 class CustomerIndex:
-    """The workbook's customers by KvK, VAT number, name and postcode, number and name: built
-    once per import, so matching 1,000 invoices against 20,000 customers is dictionary
-    look-ups; customers the import adds are added to it (`add`), so a buyer on ten invoices
-    becomes one customer."""
+    """The workbook's customers by KvK, VAT number (their Klanten columns, and as Notities
+    records them), name and postcode, number and name: built once per import, so matching
+    1,000 invoices against 20,000 customers is dictionary look-ups; customers the import adds
+    are added to it (`add`), so a buyer on ten invoices becomes one customer."""
 
     def __init__(self, customers: Iterable[Customer] = ()) -> None:
-        self.by_kvk: dict[str, Customer] = {}
-        self.by_vat: dict[str, Customer] = {}
+        self.by_kvk: dict[str, Customer] = {}  # Klanten.KvK
+        self.by_vat: dict[str, Customer] = {}  # Klanten.BTW-nummer
+        self.by_note_kvk: dict[str, Customer] = {}  # "KvK ..." in Notities
+        self.by_note_vat: dict[str, Customer] = {}
         self.by_oin: dict[str, Customer] = {}
         self.by_name_postcode: dict[tuple[str, str], Customer] = {}
         self.by_number: dict[str, Customer] = {}
@@ -201,11 +217,15 @@ class CustomerIndex:
         """Index a customer; `new` for one the import adds (see `match`)."""
         if new and not _postcode_key(c.postcode):
             self.added_without_postcode.setdefault(_name_key(c.name), c)
+        if c.kvk and (kvk := kvk_digits(c.kvk)):
+            self.by_kvk.setdefault(kvk, c)
+        if c.vat_number and (vat := plain_id(c.vat_number)):
+            self.by_vat.setdefault(vat, c)
         kvk, vat, oin = _note_ids(c.notes) if c.notes else ("", "", "")
         if kvk:
-            self.by_kvk.setdefault(kvk, c)
+            self.by_note_kvk.setdefault(kvk, c)
         if vat:
-            self.by_vat.setdefault(vat, c)
+            self.by_note_vat.setdefault(vat, c)
         if oin:
             self.by_oin.setdefault(oin, c)
         key = _name_key(c.name)
@@ -215,17 +235,27 @@ class CustomerIndex:
         self.by_number.setdefault(c.number.strip().casefold(), c)
 
     def match(self, buyer: Buyer) -> Customer | None:
-        """KvK, then VAT number (then a government buyer's OIN), then name and postcode.
+        """KvK, then VAT number, in Klanten's KvK and BTW-nummer columns; then the same as
+        Notities records them (customers imported into a workbook of an earlier version, or
+        typed there by the user), then a government buyer's OIN; then name and postcode. A
+        number in its own column is the user's deliberate record; a note may name another
+        company's number, so the columns come first.
 
         A buyer without a postcode is matched by name only when exactly one customer has
         that name (whatever its postcode: the file just says less); with two or more, which
         one is meant cannot be known, so none is taken (the import adds a new customer and
         says so, see `ambiguous`), and the next invoices of that buyer go to the customer
         it added. Two empty postcodes are no evidence that two customers are the same."""
-        if buyer.kvk and (found := self.by_kvk.get(kvk_digits(buyer.kvk))):
-            return found
-        if buyer.vat and (found := self.by_vat.get(plain_id(buyer.vat))):
-            return found
+        kvk = kvk_digits(buyer.kvk) if buyer.kvk else ""
+        vat = plain_id(buyer.vat) if buyer.vat else ""
+        for ids, key in (
+            (self.by_kvk, kvk),
+            (self.by_vat, vat),
+            (self.by_note_kvk, kvk),
+            (self.by_note_vat, vat),
+        ):
+            if key and (found := ids.get(key)):
+                return found
         if buyer.oin and (found := self.by_oin.get(plain_id(buyer.oin))):
             return found
         name, postcode = _name_key(buyer.name), _postcode_key(buyer.postcode)

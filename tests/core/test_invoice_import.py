@@ -99,6 +99,32 @@ def test_matching_kvk_then_vat_then_name_and_postcode_never_name_alone() -> None
     assert index.match(Buyer("Jansen BV", postcode="1234 AB")) is None  # K1 has no postcode
 
 
+@pytest.mark.parametrize(
+    ("buyer", "exp"),
+    [
+        (Buyer("X", kvk="12345678"), "K1"),  # the column, not K3's note
+        (Buyer("X", vat="nl004495445b01"), "K2"),  # the column, not K4's note
+        (Buyer("X", kvk="87654321", vat="NL004495445B01"), "K2"),  # a VAT column before a note
+        (Buyer("X", kvk="87654321"), "K4"),  # only a note has it: still found
+        (Buyer("X", vat="NL820197348B01"), "K3"),
+        (Buyer("X", kvk="11112222"), None),
+    ],
+    ids=["kvk-column", "vat-column", "vat-column-before-kvk-note", "kvk-note", "vat-note",
+         "unknown"],
+)  # fmt: skip
+def test_klanten_columns_are_matched_before_notities(buyer: Buyer, exp: str | None) -> None:
+    index = CustomerIndex(
+        (
+            Customer("K1", "Jansen BV", kvk="1234 5678"),
+            Customer("K2", "Pieters BV", vat_number="NL0044.95.445.B01"),
+            Customer("K3", "Moeder BV", notes="KvK 12345678; BTW NL820197348B01"),
+            Customer("K4", "Oud BV", notes="KvK 87654321; BTW NL004495445B01; uit e-factuur"),
+        )
+    )
+    got = index.match(buyer)
+    assert (got.number if got else None) == exp
+
+
 # A buyer without postcode (and without KvK or VAT number) against customers named alike:
 # the name alone decides only when exactly one customer has it.
 NAMESAKES = (

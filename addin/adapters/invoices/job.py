@@ -72,6 +72,10 @@ __all__ = [
 # Factuurmap. It appends to Contactpersonen without reading it.
 TABLES = (schema.FACTUREN, schema.KLANTEN, schema.INSTELLINGEN)
 
+# Klanten's KvK and BTW-nummer columns, as Book.absent_columns names them.
+_KVK = (schema.KLANTEN.name, schema.KLANTEN.column("kvk").header)
+_VAT = (schema.KLANTEN.name, schema.KLANTEN.column("vat_number").header)
+
 MAX_BYTES = 50 * 1024 * 1024  # the limit; an e-invoice with its PDF is far below it
 INVOICE_DIR = "facturen"  # beside the workbook, when Instellingen has no Factuurmap
 
@@ -375,6 +379,13 @@ def _pdf_beside(path: Path, run: _Run, name: str) -> bytes | None:
 
 def _new_customer(run: _Run, buyer: Buyer) -> str:
     number = own_number(buyer.own_id, run.index) or run.numbers.take(run.index.by_number)
+    # The KvK and VAT number go into Klanten's own columns; a table of an earlier version
+    # without them gets them in Notities, as before (the import does not add the columns:
+    # `bijwerken` does, see the README), and matching reads them back from there.
+    kvk_column = _KVK not in run.book.absent_columns
+    vat_column = _VAT not in run.book.absent_columns
+    kvk = buyer.kvk if kvk_column else ""
+    vat = buyer.vat if vat_column else ""
     customer = Customer(
         number=number,
         name=buyer.name,
@@ -383,9 +394,11 @@ def _new_customer(run: _Run, buyer: Buyer) -> str:
         postcode=buyer.postcode,
         city=buyer.city,
         country=buyer.country,
+        kvk=kvk,
+        vat_number=vat,
         email=buyer.email,
         phone=buyer.phone,
-        notes=id_note(buyer),
+        notes=id_note(buyer, kvk=not kvk_column, vat=not vat_column),
     )
     run.index.add(customer, new=True)
     run.customer_rows.append(
@@ -398,6 +411,8 @@ def _new_customer(run: _Run, buyer: Buyer) -> str:
                 "Postcode": buyer.postcode,
                 "Plaats": buyer.city,
                 "Land": buyer.country,
+                _KVK[1]: kvk,
+                _VAT[1]: vat,
                 "E-mail": buyer.email,
                 "Telefoon": buyer.phone,
                 "Notities": customer.notes,
