@@ -337,6 +337,31 @@ def test_bad_date_in_a_required_column_skips_the_row(book_file):
     assert problems == (exp,)
 
 
+def test_problems_come_table_by_table_in_the_report_order(book_file):
+    """Tables are parsed biggest first (reader._READING_ORDER); their problems are still
+    reported Facturen, Contacten, Klanten, Betalingen, as before."""
+    assert reader._READING_ORDER != reader._REPORT_ORDER
+    sheets = (
+        Sheet(
+            "Betalingen",
+            ["Datum", "Bedrag", "Status"],
+            [["gisteren", 10, "Gekoppeld"]],
+            table="tblBetalingen",
+        ),
+        Sheet("Klanten", ["Klantnummer", "Naam"], [["K001", None]], table="tblKlanten"),
+        Sheet(
+            "Contacten",
+            ["Datum", "Klantnummer", "Kanaal"],
+            [["morgen", "K001", "Telefoon"]],
+            table="tblContacten",
+        ),
+        facturen([["2026-001", "K001", date(2026, 2, 3), None, "veel"]]),
+    )
+    _, problems = read_book(book_file(*sheets))
+    got = [p.source.sheet for p in problems]
+    assert got == ["Facturen", "Contacten", "Klanten", "Betalingen"]
+
+
 def test_empty_required_cell_skips_the_row(book_file):
     rows = [["2026-001", "K001", date(2026, 2, 3), None, None]]
     book, problems = read_book(book_file(facturen(rows), KLANTEN))
