@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         rates = []
         for k in range(args.herhaal):
             start = time.perf_counter()
-            made, _skipped = make_letters(b, workbook, AS_OF, root / f"uit{k}", tasks)
+            made, _skipped, _notes = make_letters(b, workbook, AS_OF, root / f"uit{k}", tasks)
             seconds = time.perf_counter() - start
             assert len(made) == args.brieven
             rates.append(args.brieven / seconds)
