@@ -283,7 +283,8 @@ def test_importeer_loads_no_openpyxl_or_pdf_code(tmp_path):
 
 def _library_calls(monkeypatch: pytest.MonkeyPatch, customers: int) -> dict[str, int]:
     """How often the checks ask email-validator and python-stdnum, for a book of this size
-    (a third of the customers with an IBAN of right check digits, one unusual address)."""
+    (a third of the customers with an IBAN of right check digits, the rest wrong, one
+    unusual address)."""
     import dataclasses
 
     from stdnum import iban as stdnum_iban
@@ -300,6 +301,8 @@ def _library_calls(monkeypatch: pytest.MonkeyPatch, customers: int) -> dict[str,
                     c, ibans=(f"NL{stdnum_iban.calc_check_digits('NL00' + body)}{body}",)
                 )
             )
+        elif c.ibans:  # check digits 00 are never right (ISO 7064: 02 to 98)
+            fixed.append(dataclasses.replace(c, ibans=(f"NL00{c.ibans[0][4:]}",)))
         else:
             fixed.append(c)
     fixed[1] = dataclasses.replace(fixed[1], email="info@bücher.de")
@@ -376,10 +379,18 @@ def test_plan_book_makes_no_collector_pass(invoices):
 
 @pytest.mark.parametrize("command", ["werklijst", "controleer"])
 def test_reading_and_planning_commands_make_no_collector_pass(tmp_path, capsys, command):
+    import dataclasses
+
     from addin.cli import build_parser
 
     book = tmp_path / "boek.xlsx"
-    write_book(generate_book(2000, 400, 100, 1000), book)
+    generated = generate_book(2000, 400, 100, 1000)
+    # A quarter of the customers with wrong IBAN check digits: controleer builds problems too.
+    customers = tuple(
+        dataclasses.replace(c, ibans=(f"NL00{c.ibans[0][4:]}",)) if k % 4 == 0 and c.ibans else c
+        for k, c in enumerate(generated.customers)
+    )
+    write_book(dataclasses.replace(generated, customers=customers), book)
     args = build_parser().parse_args([command, str(book), "--datum", "2026-11-24", "--json"])
     codes = []
     got = _collector_passes(lambda: codes.append(args.func(args)))  # the command, not argparse
