@@ -897,8 +897,10 @@ def _stamp_page_pdf(width: float, height: float) -> bytes:
     return buf.getvalue()
 
 
+@lru_cache(maxsize=16)
 def _stamp_page(width: float, height: float) -> Any:
-    return PdfReader(io.BytesIO(_stamp_page_pdf(round(width, 1), round(height, 1)))).pages[0]
+    """The KOPIE page for this page size, parsed once per process (a merge only reads it)."""
+    return PdfReader(io.BytesIO(_stamp_page_pdf(width, height))).pages[0]
 
 
 def letter_pdf(
@@ -957,7 +959,7 @@ def letter_pdf(
             if added.rotation % 360:  # the transfer re-parses the content stream: only if needed
                 added.transfer_rotation_to_content()
             box = added.mediabox
-            stamp = _stamp_page(float(box.width), float(box.height))
+            stamp = _stamp_page(round(float(box.width), 1), round(float(box.height), 1))
             added.merge_transformed_page(
                 stamp, Transformation().translate(float(box.left), float(box.bottom))
             )
