@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from addin.adapters.bank import files
 from addin.adapters.bank.files import BankFileError, read_bank, read_bank_file
 from addin.adapters.bank.job import read_alongside
 from addin.core.bank import BalanceMismatch
@@ -615,3 +616,23 @@ def test_bank_files_read_alongside_other_work_come_back_as_read_one_by_one(tmp_p
 def test_big_bank_files_are_not_read_alongside() -> None:
     result, files = read_alongside([FIXTURES / "camt053-v04-batch.xml"], lambda: 7, limit=100)
     assert (result, files) == (7, None)  # import_bank reads them after the workbook
+
+
+# Account texts as the files write them, and the account they are (files._iban: spaces,
+# any Unicode white space and dots out, upper case; a plain account takes a short cut).
+@pytest.mark.parametrize(
+    ("text", "exp"),
+    [
+        ("NL91ABNA0417164300", "NL91ABNA0417164300"),
+        ("nl91abna0417164300", "NL91ABNA0417164300"),
+        ("NL91 ABNA 0417 1643 00", "NL91ABNA0417164300"),
+        ("1291.99.348", "129199348"),
+        ("NL91\u00a0ABNA\t0417164300\n", "NL91ABNA0417164300"),
+        ("", ""),
+        (None, ""),
+    ],
+    ids=["plain", "lower", "spaces", "dots", "unicode-space", "empty", "none"],
+)
+def test_account_text_normalised(text: str | None, exp: str) -> None:
+    got = files._iban(text)  # type: ignore[arg-type]
+    assert got == exp

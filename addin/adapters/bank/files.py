@@ -225,8 +225,13 @@ def _decode(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+_IBAN_JUNK = re.compile(r"[\s.]")
+
+
 def _iban(text: str) -> str:
-    return re.sub(r"[\s.]", "", text or "").upper()
+    if text and text.isalnum():  # nearly every account: nothing to take out
+        return text.upper()
+    return _IBAN_JUNK.sub("", text or "").upper()
 
 
 def _clean(text: str | None) -> str:
