@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import mt940
 import pytest
 
 from addin.adapters.bank import files
@@ -636,3 +637,29 @@ def test_big_bank_files_are_not_read_alongside() -> None:
 def test_account_text_normalised(text: str | None, exp: str) -> None:
     got = files._iban(text)  # type: ignore[arg-type]
     assert got == exp
+
+
+def test_mt940_is_parsed_one_statement_at_a_time(tmp_path, monkeypatch):
+    """The mt940 library is fed one statement per call (files._mt940_chunks), so the
+    parse records held at once are one statement's, however long the file: 655,000
+    transactions in 655 statements never have all their records alive together. Counted
+    here on the real parser: 4x the statements is 4x the calls of one statement each."""
+    statement = (FIXTURES / "mt940-ing-structured.sta").read_text("utf-8")
+    body = statement[statement.index(":20:") : statement.rindex("-}")]
+    parsed: list[int] = []
+
+    class Counting(mt940.MT940):  # type: ignore[misc]
+        def __init__(self, source: object) -> None:
+            super().__init__(source)
+            parsed.append(len(self.statements))
+
+    monkeypatch.setattr(mt940, "MT940", Counting)
+    for count in (3, 12):
+        parsed.clear()
+        path = tmp_path / f"{count}.sta"
+        path.write_text(
+            "".join(body.replace(":28C:00000", f":28C:{n:05d}") for n in range(count)), "utf-8"
+        )
+        read = read_bank(path)
+        assert parsed == [1] * count
+        assert len(read.lines) == 4 * count and read.warnings == ()
