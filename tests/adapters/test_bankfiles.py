@@ -11,6 +11,8 @@ from pathlib import Path
 
 import mt940
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from addin.adapters.bank import files
 from addin.adapters.bank.files import BankFileError, read_bank, read_bank_file
@@ -663,3 +665,29 @@ def test_mt940_is_parsed_one_statement_at_a_time(tmp_path, monkeypatch):
         read = read_bank(path)
         assert parsed == [1] * count
         assert len(read.lines) == 4 * count and read.warnings == ()
+
+
+# files.swift_tags against the mt940 library's own _find_swift_tags, on texts made of the
+# tags (whole and cut), slashes and words: same values for every text.
+_TAG_PIECES = [t for tags in (mt940.RABO_TAGS, mt940.ABN_AMRO_TAGS) for t, _ in tags]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_TAG_PIECES),
+            st.sampled_from(_TAG_PIECES).map(lambda t: t[:-1]),
+            st.sampled_from(["/", "//", "E2E1", "JANSEN BV", "Factuur 2026-17", " ", ""]),
+            st.text(alphabet="/ABCDEIMNRT ", max_size=6),
+        ),
+        max_size=12,
+    ),
+    st.sampled_from(["rabo", "abn"]),
+)
+def test_swift_tags_are_the_libraries(pieces: list[str], bank: str) -> None:
+    tags = mt940.RABO_TAGS if bank == "rabo" else mt940.ABN_AMRO_TAGS
+    text = "".join(pieces)
+    exp = mt940._find_swift_tags(tags, text)
+    got = files.swift_tags(tags)(text)
+    assert got == exp

@@ -57,7 +57,7 @@ import io
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -861,6 +861,41 @@ if not hasattr(mt940._parse_date, "cache_info"):
     mt940._parse_date = functools.lru_cache(maxsize=4096)(mt940._parse_date)
 
 
+def swift_tags(tags: Sequence[tuple[str, str]]) -> Callable[[str], dict[str, str]]:
+    """mt940's `_find_swift_tags(tags, text)` as a function of the text, with the same
+    results: where each value ends (the nearest other tag) is found by one search of a
+    pattern of all the other tags, not a `str.find` per tag (a quarter of the time of
+    reading a Rabobank MT940 file). The leftmost match of an alternation is the smallest
+    of the tags' first positions, which is what the library computes.
+
+    >>> swift_tags(mt940.RABO_TAGS)("/EREF/E2E1/NAME/JANSEN BV/REMI/Factuur 17")
+    {'eref': 'E2E1', 'name': 'JANSEN BV', 'remi': 'Factuur 17'}
+    """
+    others = {
+        tag: re.compile("|".join(re.escape(t) for t, _ in tags if t != tag)) for tag, _ in tags
+    }
+
+    def find(text: str) -> dict[str, str]:
+        values = {}
+        for tag, name in tags:
+            if text.startswith(tag):
+                text = text[len(tag) :]
+                found = others[tag].search(text)
+                end = found.start() if found else len(text)
+                values[name] = text[:end]
+                text = text[end:]
+            if not text:
+                break
+        return values
+
+    return find
+
+
+# Rabobank's structured :86: (mt940.rabo_description takes the text with its line breaks
+# removed, as _mt940_line's `flat` is).
+_rabo_tags = swift_tags(mt940.RABO_TAGS)
+
+
 def _mt940_chunks(text: str) -> Iterator[str]:
     """The text of each statement: the mt940 library starts a statement at every line
     that begins with :20:, so parsing these pieces one by one gives the statements that
@@ -985,7 +1020,7 @@ def _mt940_line(tx: mt940.Transaction, sign: str, own: str, name: str, currency:
             reference, description = description, ""
         end_to_end = values.get("eref", "")
     elif _RABO_TAG.search(flat) and flat.startswith("/"):  # Rabobank MT940 structured
-        values = mt940.rabo_description(raw86)
+        values = _rabo_tags(flat)  # mt940.rabo_description(raw86), faster
         counter_name = values.get("name", "")
         description = values.get("remi", "")
         reference = values.get("cdtrref", "")
