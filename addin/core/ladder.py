@@ -69,6 +69,7 @@ ANCHOR: dict[Basis, Callable[[date, date | None], date]] = {
 
 
 _key = lru_cache(maxsize=1024)(step_key)
+new_tuple = tuple.__new__
 
 
 def _overdue_text(due: date, as_of: date) -> str:
@@ -76,6 +77,15 @@ def _overdue_text(due: date, as_of: date) -> str:
     if late > 0:
         return f"vervallen sinds {nl_date(due)} ({days_text(late)})"
     return f"vervalt op {nl_date(due)}"
+
+
+def _overdue_text_of(due: date, ledger: Ledger) -> str:
+    """`_overdue_text` on the plan date, made once per due date and plan (open invoices
+    share a few hundred due dates)."""
+    text = ledger.overdue_texts.get(due)
+    if text is None:
+        text = ledger.overdue_texts[due] = _overdue_text(due, ledger.as_of)
+    return text
 
 
 def walk(
@@ -160,7 +170,7 @@ def walk(
             if attempts:
                 when = max(when, calendar.next_working_day(attempts[-1].date))
             when = calendar.call_day_on_or_after(max(when, as_of))
-            reason = _step_reason(step, due, as_of, prev_name, prev_done)
+            reason = _step_reason(step, due, ledger, prev_name, prev_done)
             if converted:
                 instead = f"persoonlijk beoordelen in plaats van {step.name}"
                 reason = f"{instead} ({personal_reason}); {reason}"
@@ -172,7 +182,8 @@ def walk(
                 reason += (
                     f"; {len(attempts)} van {settings.max_call_attempts} belpogingen zonder gehoor"
                 )
-            return LadderResult(Action.CALL, when, Channel.PHONE, step.name, reason, personal=True)
+            call = (Action.CALL, when, Channel.PHONE, step.name, reason, True)
+            return new_tuple(LadderResult, call)
 
         if is_handover:
             when = base
@@ -180,18 +191,23 @@ def walk(
                 when = max(when, fourteen_days.costs_due(fourteen_day_sent))
             agency = agency_name(settings.collection_agency) or "het incassobureau"
             reason = (
-                f"{_step_reason(step, due, as_of, prev_name, prev_done)}; overdragen aan {agency}"
+                f"{_step_reason(step, due, ledger, prev_name, prev_done)}; overdragen aan {agency}"
             )
-            return LadderResult(Action.COLLECTION, when, Channel.HANDOVER, step.name, reason)
+            return new_tuple(
+                LadderResult, (Action.COLLECTION, when, Channel.HANDOVER, step.name, reason, False)
+            )
 
-        reason = _step_reason(step, due, as_of, prev_name, prev_done)
-        return LadderResult(step.action, base, step.channel, step.name, reason)
+        reason = _step_reason(step, due, ledger, prev_name, prev_done)
+        # In C (tuple.__new__ with every field): one result per open invoice.
+        return new_tuple(LadderResult, (step.action, base, step.channel, step.name, reason, False))
 
     return LadderResult(Action.NONE, None, None, "", "alle stappen van de ladder zijn gedaan")
 
 
-def _step_reason(step: Step, due: date, as_of: date, prev_name: str, prev_done: date | None) -> str:
-    text = _overdue_text(due, as_of)
+def _step_reason(
+    step: Step, due: date, ledger: Ledger, prev_name: str, prev_done: date | None
+) -> str:
+    text = _overdue_text_of(due, ledger)
     if step.basis is Basis.PREVIOUS_STEP and prev_done is not None:
         after = f"{days_text(step.days)} na {prev_name} van {nl_date(prev_done)}"
         return f"{text}; stap {step.name}, {after}"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
-from itertools import repeat
+from itertools import compress, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -155,6 +155,7 @@ class Ledger:
         "linked",
         "open_list",
         "overdue_open",
+        "overdue_texts",
         "owner_list",
         "paid_list",
         "persons",
@@ -180,6 +181,8 @@ class Ledger:
         self.calendar = WorkCalendar(book.settings.call_days)
         self.steps: tuple[Step, ...] = book.steps or DEFAULT_STEPS
         self._steps_cache: dict[tuple[CustomerKind, Segment, bool], tuple[Rung, ...]] = {}
+        # Due date -> the ladder's "vervallen sinds ..." text on as_of (ladder.walk fills it).
+        self.overdue_texts: dict[date, str] = {}
         # In workbook order; the first row of a repeated customer number wins
         # (checks.check_duplicate_customers).
         self.customers: dict[CustomerId, Customer] = customer_index(book)
@@ -307,37 +310,51 @@ class Ledger:
             for a, o, d in zip(amounts, opens, dues, strict=True)
         ]
 
-        # Per-customer sums.
+        # Positions by status, each list made once; most invoices are paid.
+        unsettled = [k for k, s in enumerate(statuses) if s is overdue or s is not_due]
+        credit_notes = [k for k, s in enumerate(statuses) if s is credit]
+
+        # Per-customer sums, each over only the invoices it concerns.
         revenue: dict[CustomerId, Decimal] = dict.fromkeys(customers, ZERO)
+        in_window = [start <= i <= as_of for i in issued]
+        for c, a in compress(zip(who, amounts, strict=True), in_window):
+            revenue[c] += a
         open_sum: dict[CustomerId, Decimal] = dict.fromkeys(customers, ZERO)
         overdue_sum: dict[CustomerId, Decimal] = {}
+        for k in unsettled:
+            c, o = who[k], opens[k]
+            open_sum[c] += o
+            if statuses[k] is overdue:
+                overdue_sum[c] = overdue_sum.get(c, ZERO) + o
         credit_sum: dict[CustomerId, Decimal] = {}
+        for k in credit_notes:
+            o = opens[k]
+            if o < ZERO:
+                c = who[k]
+                credit_sum[c] = credit_sum.get(c, ZERO) + o
+        # Days late of each invoice paid through the bank within the window (paid_dates is
+        # None for the others, so the status test is needed only where it is not).
         lateness: dict[CustomerId, list[int]] = {}
-        for status, c, a, i, o, d, paid_on in zip(
-            statuses, who, amounts, issued, opens, dues, paid_dates, strict=True
-        ):
-            if start <= i <= as_of:
-                revenue[c] += a
-            if status is paid:
-                if paid_on is not None and start <= paid_on <= as_of:
-                    late = (paid_on - d).days
-                    lateness.setdefault(c, []).append(late if late > 0 else 0)
-            elif status is credit:
-                if o < ZERO:
-                    credit_sum[c] = credit_sum.get(c, ZERO) + o
-            else:
-                open_sum[c] += o
-                if status is overdue:
-                    overdue_sum[c] = overdue_sum.get(c, ZERO) + o
+        for c, paid_on, d, s in zip(who, paid_dates, dues, statuses, strict=True):
+            if paid_on is not None and start <= paid_on <= as_of and s is paid:
+                late = (paid_on - d).days
+                days = lateness.get(c)
+                if days is None:
+                    lateness[c] = [late if late > 0 else 0]
+                else:
+                    days.append(late if late > 0 else 0)
 
         # The final actions of paid invoices and credit notes, built by map over columns in
         # C (tuple.__new__ skips NamedTuple's Python-level constructor; a property test
         # compares the result with the keyword-built record). Open invoices get a
-        # placeholder here that next_actions replaces: cheaper than skipping them.
+        # placeholder here that next_actions replaces: cheaper than skipping them. The
+        # reason of a paid invoice is made once per payment date.
+        by_date = {p: paid_reason(p) for p in set(paid_dates)}
         reasons = [
-            paid_reason(p) if s is paid else settled_reason(s, o, None) if s is credit else ""
-            for s, o, p in zip(statuses, opens, paid_dates, strict=True)
+            by_date[p] if s is paid else "" for s, p in zip(statuses, paid_dates, strict=True)
         ]
+        for k in credit_notes:
+            reasons[k] = settled_reason(credit, opens[k], None)
         rows = zip(
             numbers, who, statuses, opens, repeat(Action.NONE, n), reasons, repeat(None, n),
             repeat(None, n), repeat("", n), repeat("", n), repeat("", n),
@@ -345,10 +362,8 @@ class Ledger:
             repeat("", n), dues, strict=True,
         )  # fmt: skip
         self.settled = list(map(partial(tuple.__new__, NextAction), rows))
-        self.unsettled = [
-            k for k, s in enumerate(statuses) if s is overdue or s is not_due
-        ]  # positions of the invoices the rules must decide
-        self.credit_notes = [k for k, s in enumerate(statuses) if s is credit]
+        self.unsettled = unsettled  # positions of the invoices the rules must decide
+        self.credit_notes = credit_notes
         self.due_list, self.open_list, self.status_list = dues, opens, statuses
         self.credit_open = credit_sum
         self.overdue_open = overdue_sum

@@ -43,7 +43,7 @@ from addin.core.model import (
     Warning_,
 )
 from addin.core.money import ZERO, format_eur
-from addin.core.rules import Facts, decide, latest_outcome, make_action
+from addin.core.rules import Facts, decide, latest_outcome, make_action, new_tuple
 from addin.core.texts import CONFIRMATION_STEP, nl_date
 from addin.core.thanks import is_thank_you, thank_you_letters
 
@@ -71,10 +71,10 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
         inv = invoices[k]
         contacts = ledger.contacts_for(inv)
         who = inv.customer
-        facts = Facts(
+        facts = new_tuple(Facts, (
             inv, customers[who], scores[who], statuses[k], opens[k], dues[k], contacts,
             latest_outcome(contacts),
-        )  # fmt: skip
+        ))  # fmt: skip
         out[k] = make_action(facts, decide(facts, ledger), ledger)
     return out
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from itertools import chain
 from typing import NamedTuple
 
 from addin.core import ladder
@@ -70,6 +71,9 @@ class Verdict(NamedTuple):
 
 
 Rule = Callable[[Facts, Ledger], Verdict | None]
+
+# Builds a NamedTuple from a tuple of all its fields in C (model.NextAction says why).
+new_tuple = tuple.__new__
 
 
 def settled(f: Facts, ledger: Ledger) -> Verdict | None:
@@ -132,15 +136,20 @@ def dispute(f: Facts, ledger: Ledger) -> Verdict | None:
 
 
 def _unreviewed_payment(f: Facts, ledger: Ledger) -> Payment | None:
-    candidates: list[Payment] = []
-    candidates += ledger.review_by_invoice.get(f.invoice.number, ())
-    candidates += ledger.review_by_customer.get(f.customer.number, ())
-    for iban in f.customer.ibans:
-        candidates += ledger.review_by_account.get(iban, ())
-    candidates += ledger.review_by_amount.get(f.open_amount, ())
-    if not candidates:
+    # Nearly every invoice has none: look up each key first, build a list only when found.
+    found = [
+        group
+        for group in (
+            ledger.review_by_invoice.get(f.invoice.number),
+            ledger.review_by_customer.get(f.customer.number),
+            *map(ledger.review_by_account.get, f.customer.ibans),
+            ledger.review_by_amount.get(f.open_amount),
+        )
+        if group
+    ]
+    if not found:
         return None
-    return max(candidates, key=lambda p: (p.date, p.row))
+    return max(chain.from_iterable(found), key=lambda p: (p.date, p.row))
 
 
 def bank_first(f: Facts, ledger: Ledger) -> Verdict | None:
@@ -263,7 +272,8 @@ def credit_covers(f: Facts, ledger: Ledger) -> Verdict | None:
 
 def escalation_ladder(f: Facts, ledger: Ledger) -> Verdict:
     r = ladder.walk(f.invoice, f.customer, f.score, f.due, f.contacts, ledger)
-    return Verdict(r.action, r.reason, date=r.date, channel=r.channel, step=r.step)
+    # Positional, through tuple.__new__ (see make_action): one per open invoice.
+    return new_tuple(Verdict, (r.action, r.reason, r.date, r.channel, None, r.step, ""))
 
 
 RULES: tuple[Rule, ...] = (
@@ -309,8 +319,10 @@ def make_action(f: Facts, verdict: Verdict, ledger: Ledger) -> NextAction:
         phone, email = customer.phone, customer.email
     contact = name
     goal = verdict.goal if verdict.goal is not None else GOALS[verdict.action]
-    # Positional (_make): one per open invoice, and keyword building costs twice as much.
-    return NextAction._make(
+    # Positional, through tuple.__new__ (NamedTuple's constructor and _make are Python-level
+    # and check the length): one per open invoice.
+    return new_tuple(
+        NextAction,
         (
             f.invoice.number,  # invoice
             customer.number,  # customer
@@ -328,5 +340,5 @@ def make_action(f: Facts, verdict: Verdict, ledger: Ledger) -> NextAction:
             verdict.step,
             verdict.agreement,
             f.due,  # due_date
-        )
+        ),
     )
