@@ -28,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 from addin.core.checks import run_checks
 from addin.core.ledger import Ledger
 from addin.core.model import (
+    LETTER_ACTIONS,
     Action,
     Agreement,
     AgreementState,
@@ -212,13 +213,27 @@ def bundle_letters(
     return out
 
 
-def group_letters(actions: list[NextAction], ledger: Ledger) -> tuple[LetterTask, ...]:
+def letters_due(actions: list[NextAction], ledger: Ledger) -> list[int]:
+    """Positions of the open invoices whose action is a letter dated on or before the plan
+    date, in workbook order."""
+    as_of = ledger.as_of
+    letter = LETTER_ACTIONS
+    return [
+        k
+        for k in ledger.unsettled
+        if (a := actions[k]).action in letter and a.date is not None and a.date <= as_of
+    ]
+
+
+def group_letters(
+    actions: list[NextAction], ledger: Ledger, due: list[int] | None = None
+) -> tuple[LetterTask, ...]:
     """One letter per customer and step for the written actions due on the plan date, with
-    the customer's open credit notes subtracted once (PLAYBOOK Q1)."""
+    the customer's open credit notes subtracted once (PLAYBOOK Q1). `due` is
+    `letters_due(actions, ledger)` when the caller has it."""
     groups: dict[tuple[CustomerId, Action, str, str], list[NextAction]] = defaultdict(list)
-    for a in (actions[k] for k in ledger.unsettled):
-        if a.action.is_letter and a.date is not None and a.date <= ledger.as_of:
-            groups[(a.customer, a.action, a.step, a.agreement)].append(a)
+    for a in map(actions.__getitem__, letters_due(actions, ledger) if due is None else due):
+        groups[(a.customer, a.action, a.step, a.agreement)].append(a)
     step_order = {s.name: i for i, s in enumerate(ledger.steps)}
     credits: dict[CustomerId, list[NextAction]] = defaultdict(list)
     for a in (actions[k] for k in ledger.credit_notes):
@@ -261,8 +276,13 @@ def settle_covered_letters(
     `rules.credit_covers` does when they cover everything overdue. (Without this, a
     consumer whose credit note exceeds the invoices of the 14-day letter got a letter asking
     for nothing, which the shipped template cannot even print.) Regrouped until no such
-    letter is left: the credit notes then count against the customer's next letter."""
-    letters = group_letters(actions, ledger)
+    letter is left: the credit notes then count against the customer's next letter.
+
+    Only letters due are looked at, found once: settling turns a letter into
+    `intern-oplossen`, so each round's letters are among the previous round's."""
+    due = letters_due(actions, ledger)
+    letters = group_letters(actions, ledger, due)
+    credit_of: dict[CustomerId, Decimal] | None = None
     while True:
         covered: dict[tuple[CustomerId, Action, str, str], LetterTask] = {
             (t.customer, t.action, t.step, t.agreement): t
@@ -271,17 +291,18 @@ def settle_covered_letters(
         }
         if not covered:
             return actions, letters
+        if credit_of is None:  # credit notes keep their actions: summed once
+            credit_of = {}
+            for c in ledger.credit_notes:
+                note = actions[c]
+                if note.open_amount < ZERO:
+                    credit_of[note.customer] = credit_of.get(note.customer, ZERO) - note.open_amount
         out = list(actions)
-        for k in ledger.unsettled:
+        for k in due:
             a = actions[k]
-            task = covered.get((a.customer, a.action, a.step, a.agreement))
-            if task is None or not a.action.is_letter or a.date is None or a.date > ledger.as_of:
+            if (a.customer, a.action, a.step, a.agreement) not in covered:
                 continue
-            credit = -sum(
-                (actions[c].open_amount for c in ledger.credit_notes
-                 if actions[c].customer == a.customer and actions[c].open_amount < ZERO),
-                ZERO,
-            )  # fmt: skip
+            credit = credit_of.get(a.customer, ZERO)
             out[k] = a._replace(
                 action=Action.RESOLVE,
                 reason=f"open creditnota's ({format_eur(credit)}) dekken wat de brief "
@@ -292,7 +313,8 @@ def settle_covered_letters(
                 step="",
             )
         actions = out
-        letters = group_letters(actions, ledger)
+        due = [k for k in due if actions[k].action in LETTER_ACTIONS]
+        letters = group_letters(actions, ledger, due)
 
 
 def bank_warnings(book: Book, as_of: date) -> list[Warning_]:

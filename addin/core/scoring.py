@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
+from functools import partial
+from itertools import repeat
 from operator import itemgetter
 
 from dateutil.relativedelta import relativedelta
@@ -84,39 +86,45 @@ def score_customers(
     by linked bank payments within the 12 months up to `as_of` (see `window_start`).
     """
     segments = revenue_segments(revenue)
-    scores = {}
+    # Column by column (one score per customer, 20,000 in the benchmark book): each
+    # measure over all customers at once, the records assembled by map in C.
+    customers = list(customers)
+    numbers = [c.number for c in customers]
     no_days: list[int] = []
-    for c in customers:
-        number = c.number
-        days = lateness.get(number, no_days)
-        count = len(days)
-        total = sum(days)
-        late = count - days.count(0)
-        judged = count >= MIN_INVOICES_TO_JUDGE
-        # The thresholds compared exactly, in integers: late / count <= p%  <=>
-        # 100 * late <= p * count, and average <= d  <=>  total <= d * count.
-        good = (
-            judged
-            and 100 * late <= GOOD_PAYER_MAX_PERCENT_LATE * count
-            and total <= GOOD_PAYER_MAX_AVERAGE_DAYS_LATE * count
-        )
-        usually_late = 100 * late >= RISKY_MIN_PERCENT_LATE * count
-        risky = judged and (
-            (usually_late and total >= RISKY_MIN_DAYS_WHEN_USUALLY_LATE * count)
+    days = list(map(lateness.get, numbers, repeat(no_days)))
+    counts = list(map(len, days))
+    totals = list(map(sum, days))
+    lates = [count - d.count(0) for count, d in zip(counts, days, strict=True)]
+    # The thresholds compared exactly, in integers: late / count <= p%  <=>
+    # 100 * late <= p * count, and average <= d  <=>  total <= d * count.
+    goods = [
+        count >= MIN_INVOICES_TO_JUDGE
+        and 100 * late <= GOOD_PAYER_MAX_PERCENT_LATE * count
+        and total <= GOOD_PAYER_MAX_AVERAGE_DAYS_LATE * count
+        for count, total, late in zip(counts, totals, lates, strict=True)
+    ]
+    riskies = [
+        count >= MIN_INVOICES_TO_JUDGE
+        and (
+            (
+                100 * late >= RISKY_MIN_PERCENT_LATE * count
+                and total >= RISKY_MIN_DAYS_WHEN_USUALLY_LATE * count
+            )
             or total >= RISKY_MIN_AVERAGE_DAYS_LATE * count
         )
-        scores[number] = new_tuple(
-            CustomerScore,
-            (
-                number,
-                revenue.get(number, ZERO),
-                c.segment or segments.get(number, Segment.C),
-                open_amounts.get(number, ZERO),
-                count,
-                total,
-                late,
-                good,
-                risky,
-            ),
-        )
-    return scores
+        for count, total, late in zip(counts, totals, lates, strict=True)
+    ]
+    c_segment = Segment.C
+    rows = zip(
+        numbers,
+        map(revenue.get, numbers, repeat(ZERO)),
+        [c.segment or segments.get(c.number, c_segment) for c in customers],
+        map(open_amounts.get, numbers, repeat(ZERO)),
+        counts,
+        totals,
+        lates,
+        goods,
+        riskies,
+        strict=True,
+    )
+    return dict(zip(numbers, map(partial(new_tuple, CustomerScore), rows), strict=True))
