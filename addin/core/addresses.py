@@ -106,8 +106,9 @@ _SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 _ROLE_NAMES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
 
 
-def _plain(candidate: str) -> MailAddress | None:
-    """The address when it has the usual form (see _PLAIN), else None (not decided)."""
+def _plain_parts(candidate: str) -> tuple[str, str] | None:
+    """Local part and domain when the address has the usual form (see _PLAIN), else None
+    (not decided)."""
     match = _PLAIN.fullmatch(candidate)
     if match is None or len(candidate) > 254 or "--" in candidate:
         return None
@@ -119,6 +120,15 @@ def _plain(candidate: str) -> MailAddress | None:
         if domain[dot + 1 :] in _SPECIAL_USE:
             return None
         dot = domain.find(".", dot + 1)
+    return local, domain
+
+
+def _plain(candidate: str) -> MailAddress | None:
+    """The address when it has the usual form (see _PLAIN), else None (not decided)."""
+    parts = _plain_parts(candidate)
+    if parts is None:
+        return None
+    local, domain = parts
     if local.lower() in _ROLE_NAMES:
         local = local.lower()
     return MailAddress(
@@ -161,7 +171,7 @@ def address_errors(field: str) -> tuple[str, ...]:
     """``parse_addresses(field).errors``; a field of one usual address (nearly every E-mail
     cell) is decided without building anything (checks.check_email_addresses runs over every
     customer of the book)."""
-    if SEPARATOR not in field and _plain(field.strip(" \t\u00a0")) is not None:
+    if SEPARATOR not in field and _plain_parts(field.strip(" \t\u00a0")) is not None:
         return ()
     return parse_addresses(field).errors
 

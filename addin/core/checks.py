@@ -131,11 +131,12 @@ def check_other_customers(book: Book, as_of: date) -> list[Problem]:
 
 
 def check_invoice_references(book: Book, as_of: date) -> list[Problem]:
-    numbers = {inv.number for inv in book.invoices}
+    # Lists rather than generators: C fills the sets (these run over whole tables).
+    numbers = set([inv.number for inv in book.invoices])
     numbers.add("")
-    referenced = set(chain.from_iterable(a.invoices for a in book.agreements))
-    referenced.update(chain.from_iterable(c.invoices for c in book.contacts))
-    referenced.update(p.invoice for p in book.payments)
+    referenced = set(chain.from_iterable([a.invoices for a in book.agreements]))
+    referenced.update(chain.from_iterable([c.invoices for c in book.contacts]))
+    referenced.update([p.invoice for p in book.payments])
     if referenced <= numbers:
         return []  # the usual case, decided with set operations
     out = []
