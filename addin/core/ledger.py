@@ -270,29 +270,37 @@ class Ledger:
         invoices: Sequence[Invoice] = self.book.invoices
         numbers = [i.number for i in invoices]
         who = [i.customer for i in invoices]
-        if len(set(numbers)) != len(numbers) or not set(who) <= customers.keys():
+        # One index by number serves every look-up (invoice, due date, open amount); fewer
+        # keys than rows means a repeated number.
+        position = dict(zip(numbers, range(len(numbers)), strict=True))
+        if len(position) != len(numbers) or not set(who) <= customers.keys():
             invoices = self._usable()
             numbers = [i.number for i in invoices]
             who = [i.customer for i in invoices]
+            position = dict(zip(numbers, range(len(numbers)), strict=True))
+        self.position = position
         self.invoices = invoices = list(invoices)
         n = len(invoices)
         owners_by_customer = {k: c.owner for k, c in customers.items()}
         issued = [i.invoice_date for i in invoices]
         amounts = [i.amount for i in invoices]
-        # One index by number serves every look-up (invoice, due date, open amount).
-        self.position = dict(zip(numbers, range(n), strict=True))
 
-        # Due dates: Vervaldatum, else invoice date + default term; customers with an own
-        # term go through the full rule (PLAYBOOK P4).
+        # Due dates: Vervaldatum, else invoice date + default term; for customers with an
+        # own term, `due_date`'s rule inlined (PLAYBOOK P4): the later of the two.
         default_term = timedelta(days=settings.default_term_days)
+        stated = [i.due_date for i in invoices]
         dues = [
-            d if d is not None else i + default_term
-            for d, i in zip([i.due_date for i in invoices], issued, strict=True)
+            d if d is not None else i + default_term for d, i in zip(stated, issued, strict=True)
         ]
-        own_term = {k for k, c in customers.items() if c.term_days is not None}
+        own_term = {
+            k: timedelta(days=c.term_days) for k, c in customers.items() if c.term_days is not None
+        }
         if own_term:
             for k in [k for k, c in enumerate(who) if c in own_term]:
-                dues[k] = due_date(invoices[k], customers[who[k]], settings)
+                own = issued[k] + own_term[who[k]]
+                d = stated[k]
+                if d is None or own > d:
+                    dues[k] = own
 
         # Open amounts: Bedrag - Betaald - linked payments; the newest linked payment date.
         entries = list(map(self.linked.get, numbers))

@@ -449,6 +449,12 @@ class Book:
     absent_columns: frozenset[tuple[str, str]] = frozenset()
 
 
+# The precision of CustomerScore's two figures, built once (the plan asks for them for
+# thousands of customers).
+_TENTH = Decimal("0.1")
+_HUNDREDTH = Decimal("0.01")
+
+
 class CustomerScore(NamedTuple):
     """Payment behaviour and revenue segment of a customer (PLAYBOOK R1, R2, L2).
 
@@ -480,14 +486,14 @@ class CustomerScore(NamedTuple):
         """Mean days paid after the due date, to one decimal; None without paid invoices."""
         if not self.paid_invoices:
             return None
-        return (Decimal(self.days_late) / self.paid_invoices).quantize(Decimal("0.1"))
+        return (Decimal(self.days_late) / self.paid_invoices).quantize(_TENTH)
 
     @property
     def share_late(self) -> Decimal | None:
         """The fraction paid late, to two decimals; None without paid invoices."""
         if not self.paid_invoices:
             return None
-        return (Decimal(self.paid_late) / self.paid_invoices).quantize(Decimal("0.01"))
+        return (Decimal(self.paid_late) / self.paid_invoices).quantize(_HUNDREDTH)
 
 
 class NextAction(NamedTuple):

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import chain
 from operator import attrgetter
 
 from dateutil.relativedelta import relativedelta
@@ -129,7 +130,9 @@ BUNDLED = frozenset(
 def last_letters(book: Book, as_of: date) -> dict[CustomerId, tuple[date, frozenset[str]]]:
     """Per customer the day of the newest written contact (Brief, E-mail) up to `as_of`, and
     the invoices the written contacts of that day were about."""
-    out: dict[CustomerId, tuple[date, frozenset[str]]] = {}
+    # Customer -> (newest day, the Facturen of that day's written contacts); the sets are
+    # made at the end, once per customer.
+    newest: dict[CustomerId, tuple[date, list[tuple[str, ...]]]] = {}
     written = {channel: channel.is_written for channel in Channel}
     thanks: dict[str, bool] = {}  # Stap text -> is a thank-you (a book has few distinct)
     for c in book.contacts:
@@ -141,12 +144,15 @@ def last_letters(book: Book, as_of: date) -> dict[CustomerId, tuple[date, frozen
             thank_you = thanks[step] = is_thank_you(step)
         if thank_you:
             continue  # a thank-you holds back no reminder
-        seen = out.get(c.customer)
+        seen = newest.get(c.customer)
         if seen is None or c.date > seen[0]:
-            out[c.customer] = (c.date, frozenset(c.invoices))
+            newest[c.customer] = (c.date, [c.invoices])
         elif c.date == seen[0]:
-            out[c.customer] = (c.date, seen[1] | frozenset(c.invoices))
-    return out
+            seen[1].append(c.invoices)
+    return {
+        customer: (day, frozenset(chain.from_iterable(invoices)))
+        for customer, (day, invoices) in newest.items()
+    }
 
 
 def bundle_letters(
@@ -414,6 +420,7 @@ def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
     out = []
     since = ledger.as_of - relativedelta(months=KEEP_IN_TOUCH_MONTHS)
     last_contact = ledger.last_contact
+    dates: dict[date, str] = {}
     a = Segment.A
     for score in [s for s in ledger.scores.values() if s.risky or s.segment is a]:
         number = score.customer
@@ -431,7 +438,9 @@ def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
         if score.segment is Segment.A and score.revenue > ZERO:
             last = last_contact.get(number)
             if last is None or last < since:
-                when = f"sinds {nl_date(last)} geen" if last else "nog nooit"
+                when = "nog nooit"
+                if last:  # one text per date: thousands of customers share a few hundred
+                    when = dates.get(last) or dates.setdefault(last, f"sinds {nl_date(last)} geen")
                 out.append(
                     Warning_(
                         "contact-onderhouden",
@@ -446,8 +455,12 @@ def _comma(value: Decimal | None) -> str:
     return "?" if value is None else str(value).replace(".", ",")
 
 
+_ONE = Decimal(1)
+_HUNDRED = Decimal(100)
+
+
 def _percent(share: Decimal | None) -> str:
-    return "?" if share is None else f"{(share * 100).quantize(Decimal(1))}%"
+    return "?" if share is None else f"{(share * _HUNDRED).quantize(_ONE)}%"
 
 
 def plan_book(book: Book, as_of: date) -> Plan:
