@@ -33,6 +33,7 @@ from addin.cli.common import (
     fail,
     parse_day,
     print_json,
+    without_cycle_collection,
     writes_workbook,
 )
 from addin.core.money import json_amount
@@ -41,6 +42,7 @@ __all__ = ["cmd_bank", "register"]
 
 
 @writes_workbook
+@without_cycle_collection
 def cmd_bank(args: argparse.Namespace) -> int:
     # Imported here, not at start-up: other commands need none of the bank readers, and
     # letter_log and sheet_layout load the engine (tests/test_linear.py).
