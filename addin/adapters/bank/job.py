@@ -240,10 +240,7 @@ def import_bank(
     matches, learned = result.matches, tuple(result.learned_ibans)
     del result
     # The rule and its evidence go into Regel, so every match explains itself in the sheet.
-    new = tuple(
-        replace(m.payment, rule=f"{m.payment.rule}: {m.evidence}" if m.evidence else m.payment.rule)
-        for m in matches
-    )
+    new = tuple(_with_evidence(m.payment, m.evidence) if m.evidence else m.payment for m in matches)
     del matches
     after = replace(book, payments=book.payments + new)
     plan = plan_book(after, as_of)
@@ -259,6 +256,16 @@ def import_bank(
         plan=plan,
         patch=patch,
     )
+
+
+def _with_evidence(p: Payment, evidence: str) -> Payment:
+    """`p` with "rule: evidence" as its rule. Positional, in model.Payment's field order:
+    dataclasses.replace looks every field up by name, a third of the import's time after
+    matching for 50,000 lines (test_cli_bank checks the rows written)."""
+    return Payment(
+        p.date, p.amount, p.status, p.invoice, p.customer, p.counter_account, p.name,
+        p.description, p.reference, f"{p.rule}: {evidence}", p.source, p.key, p.row,
+    )  # fmt: skip
 
 
 def _patch(
