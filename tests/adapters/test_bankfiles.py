@@ -702,5 +702,11 @@ def test_evidence_goes_into_the_rule_every_other_field_kept() -> None:
         "R3 factuurnummer", "nov.xml", "camt:1", 7,
     )  # fmt: skip
     exp = replace(p, rule="R3 factuurnummer: factuur 2026-017 in de omschrijving")
-    got = job._with_evidence(p, "factuur 2026-017 in de omschrijving")
+    rules: dict[str, str] = {}
+    got = job._with_evidence(p, "factuur 2026-017 in de omschrijving", rules)
     assert got == exp
+    # a second row with the same rule and evidence shares the first one's text
+    again = job._with_evidence(
+        replace(p, key="camt:2"), "factuur 2026-017 in de omschrijving", rules
+    )
+    assert again.rule is got.rule and list(rules) == [exp.rule]
