@@ -927,3 +927,47 @@ def test_written_rows_carry_every_field_of_the_line():
         MONDAY, Decimal("1210.00"), PaymentStatus.LINKED, "2026-017", "K1", IBAN_K1, "JANSEN",
         "Factuur 2026-017", "E2E-1", "R3 factuurnummer", "nov.xml", "k-1", 0,
     )  # fmt: skip
+
+
+# --- the agreements' states: matching's own index against the Ledger's ---------------------
+
+
+def _varied(seed: int) -> Book:
+    """A generated book whose agreements are varied: some without Facturen (every invoice of
+    the customer), without agreement date or amount; some Betaald 0.000; one invoice number
+    twice, and an invoice of an unknown customer (the Ledger leaves both out)."""
+    import random
+
+    from benchmarks.generate import generate_book
+
+    rng = random.Random(seed)
+    b = generate_book(invoices=3000, customers=300, agreements=300, contacts=10, seed=seed)
+    agreements = []
+    for a in b.agreements:
+        roll = rng.random()
+        if roll < 0.3:
+            a = replace(a, invoices=(), amount=None if rng.random() < 0.5 else a.amount)
+        elif roll < 0.4:
+            a = replace(a, agreed_on=None)
+        elif roll < 0.5:
+            a = replace(a, amount=None, invoices=(*a.invoices, "2026-GEEN"))
+        agreements.append(a)
+    # Betaald 0.000: zero, but with its own exponent (the Ledger then takes Bedrag as it is).
+    invoices = [replace(i, paid=Decimal("0.000")) if rng.random() < 0.2 else i for i in b.invoices]
+    invoices += [b.invoices[5], replace(b.invoices[7], number="X-1", customer="K?")]
+    return replace(b, agreements=tuple(agreements), invoices=tuple(invoices))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_agreement_states_are_the_ledgers(seed: int) -> None:
+    from addin.core.ledger import Ledger
+    from addin.core.matching import AgreementStates
+
+    b = _varied(seed)
+    for as_of in (date(2026, 10, 1), TUESDAY, date(2027, 3, 1)):
+        exp = Ledger.build(b, as_of)
+        got = AgreementStates(b, MatchContext(b, as_of, ()).invoices, as_of)
+        assert exp.governing, "the book should have governed invoices"
+        # repr: the amounts to the exponent (they give the amounts written for a termijn).
+        assert repr(got.agreement_statuses) == repr(exp.agreement_statuses)
+        assert repr(got.governing) == repr(exp.governing)
