@@ -265,6 +265,37 @@ def test_rows_appended_together_are_the_rows_appended_one_by_one(base, tmp_path)
     assert rows[1][0] == datetime(2026, 11, 25, 14, 30)
 
 
+def test_texts_with_empty_ones_among_them_are_the_cells_made_one_by_one(
+    base, tmp_path, monkeypatch
+):
+    """A text column with empty texts (no value) goes together all the same; the XML is
+    what `_convert` makes cell by cell, styled empty cells included."""
+    rows = tuple(
+        dict(CONTACT, Doel=["", "bel", " terug ", "", "a & b"][k % 5],
+             Door="" if k % 3 else "Marieke", Document="" if k % 2 else CONTACT["Document"])
+        for k in range(12)
+    )  # fmt: skip
+    together, apart = tmp_path / "samen.xlsx", tmp_path / "los.xlsx"
+    # The table's last row styled as text in every column, so empty cells keep a style.
+    wb = openpyxl.load_workbook(base, keep_vba=True)
+    sheet = wb["Contacten"]
+    for cell in sheet[
+        sheet.tables["tblContacten"].ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    ]:
+        cell.number_format = "@"
+    wb.save(together)
+    shutil.copyfile(together, apart)
+    apply_patch(together, Patch(append=(("tblContacten", rows),)), backup=False)
+    monkeypatch.setattr(
+        xlsx_patch._NewRows,
+        "_texts",
+        lambda self, col, texts, numbers: self._one_by_one(col, texts, numbers),
+    )
+    apply_patch(apart, Patch(append=(("tblContacten", rows),)), backup=False)
+    part = _sheet_part(base, "Contacten")
+    assert _contents(together)[part] == _contents(apart)[part]
+
+
 class _Columns:
     """Rows handed over column by column (xlsx_patch.ColumnRows); indexing a row fails, so
     the test shows the write-back never builds a row's dict."""

@@ -1720,10 +1720,22 @@ class _NewRows:
         return list(map(template.format, numbers, shown))
 
     def _texts(self, col: int, texts: list[str], numbers: list[str]) -> list[str]:
+        if "" in texts:
+            # An empty text is no value (as `_convert` has it): the column's empty styled
+            # cell, or no cell. The others still go together (Betalingen's Factuur,
+            # Klantnummer and Kenmerk are empty on many rows of a bank import).
+            s = self._style_attr(self.styles.get(col))
+            head = f'<{self.p}c r="{_col_letters(col)}'
+            out = [f'{head}{n}"{s}/>' for n in numbers] if s else [""] * len(texts)
+            at = [k for k, t in enumerate(texts) if t]
+            if at:
+                got = self._texts(col, [texts[k] for k in at], [numbers[k] for k in at])
+                for k, cell in zip(at, got, strict=True):
+                    out[k] = cell
+            return out
         joined = _SEPARATOR.join(texts)
         if (
-            "" in texts
-            or joined.count(_SEPARATOR) != len(texts) - 1
+            joined.count(_SEPARATOR) != len(texts) - 1
             or _CONTROL_TEXT.search(joined)
             or max(map(len, texts)) > MAX_TEXT
         ):
