@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import partial
 from itertools import compress, repeat
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -353,9 +352,9 @@ class Ledger:
                     days.append(late if late > 0 else 0)
 
         # The final actions of paid invoices and credit notes, built by map over columns in
-        # C (tuple.__new__ skips NamedTuple's Python-level constructor; a property test
-        # compares the result with the keyword-built record). Open invoices get a
-        # placeholder here that next_actions replaces: cheaper than skipping them. The
+        # C (tuple.__new__(NextAction, row) skips NamedTuple's Python-level constructor; a
+        # property test compares the result with the keyword-built record). Open invoices
+        # get a placeholder here that next_actions replaces: cheaper than skipping them. The
         # reason of a paid invoice is made once per payment date.
         by_date = {p: paid_reason(p) for p in set(paid_dates)}
         reasons = [
@@ -369,7 +368,7 @@ class Ledger:
             map(owners_by_customer.__getitem__, who), repeat("", n), repeat("", n),
             repeat("", n), dues, strict=True,
         )  # fmt: skip
-        self.settled = list(map(partial(tuple.__new__, NextAction), rows))
+        self.settled = list(map(tuple.__new__, repeat(NextAction, n), rows))
         self.unsettled = unsettled  # positions of the invoices the rules must decide
         self.credit_notes = credit_notes
         self.due_list, self.open_list, self.status_list = dues, opens, statuses

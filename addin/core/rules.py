@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from itertools import chain
 from typing import NamedTuple
 
 from addin.core import ladder
@@ -136,20 +135,15 @@ def dispute(f: Facts, ledger: Ledger) -> Verdict | None:
 
 
 def _unreviewed_payment(f: Facts, ledger: Ledger) -> Payment | None:
-    # Nearly every invoice has none: look up each key first, build a list only when found.
-    found = [
-        group
-        for group in (
-            ledger.review_by_invoice.get(f.invoice.number),
-            ledger.review_by_customer.get(f.customer.number),
-            *map(ledger.review_by_account.get, f.customer.ibans),
-            ledger.review_by_amount.get(f.open_amount),
-        )
-        if group
-    ]
-    if not found:
+    candidates: list[Payment] = []
+    candidates += ledger.review_by_invoice.get(f.invoice.number, ())
+    candidates += ledger.review_by_customer.get(f.customer.number, ())
+    for iban in f.customer.ibans:
+        candidates += ledger.review_by_account.get(iban, ())
+    candidates += ledger.review_by_amount.get(f.open_amount, ())
+    if not candidates:
         return None
-    return max(chain.from_iterable(found), key=lambda p: (p.date, p.row))
+    return max(candidates, key=lambda p: (p.date, p.row))
 
 
 def bank_first(f: Facts, ledger: Ledger) -> Verdict | None:
