@@ -325,8 +325,11 @@ def settle_covered_letters(
 
 def bank_warnings(book: Book, as_of: date) -> list[Warning_]:
     """PLAYBOOK P1: plan only on fresh bank data."""
-    dates = [d for d in map(attrgetter("date"), book.payments) if d <= as_of]
-    if not dates:
+    dates = list(map(attrgetter("date"), book.payments))
+    newest = max(dates, default=None)
+    if newest is not None and newest > as_of:  # rows after the plan date: rare, filtered then
+        newest = max([d for d in dates if d <= as_of], default=None)
+    if newest is None:
         return [
             Warning_(
                 "bank-ontbreekt",
@@ -334,7 +337,6 @@ def bank_warnings(book: Book, as_of: date) -> list[Warning_]:
                 "bankafschrift, zodat niemand een herinnering krijgt voor wat al betaald is.",
             )
         ]
-    newest = max(dates)
     age = (as_of - newest).days
     limit = book.settings.bank_max_age_days
     if age > limit:

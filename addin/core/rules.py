@@ -25,6 +25,7 @@ from addin.core import ladder
 from addin.core.agreements import is_confirmed
 from addin.core.ledger import Ledger
 from addin.core.model import (
+    LETTER_ACTIONS,
     Action,
     AgreementKind,
     AgreementState,
@@ -297,11 +298,12 @@ PERSONAL = frozenset({Action.CALL, Action.ASK_PROOF, Action.RESOLVE, Action.OWN,
 
 def make_action(f: Facts, verdict: Verdict, ledger: Ledger) -> NextAction:
     """Add the who: the owner, and the right contact person for the channel (PLAYBOOK W2, W3)."""
-    customer = f.customer
-    contact = name = phone = email = ""
-    if verdict.action in PERSONAL:
+    invoice, customer, _, status, open_amount, due, _, _ = f
+    action, reason, when, channel, goal, step, agreement = verdict
+    name = phone = email = ""
+    if action in PERSONAL:
         person = ledger.call_contact.get(customer.number)
-    elif verdict.action.is_letter:
+    elif action in LETTER_ACTIONS:
         person = ledger.letter_contact.get(customer.number)
     else:
         person = None
@@ -309,30 +311,28 @@ def make_action(f: Facts, verdict: Verdict, ledger: Ledger) -> NextAction:
         name = person.name
         phone = person.phone or customer.phone
         email = person.email or customer.email
-    elif verdict.action is not Action.NONE:
+    elif action is not Action.NONE:
         phone, email = customer.phone, customer.email
-    contact = name
-    goal = verdict.goal if verdict.goal is not None else GOALS[verdict.action]
     # Positional, through tuple.__new__ (NamedTuple's constructor and _make are Python-level
     # and check the length): one per open invoice.
     return new_tuple(
         NextAction,
         (
-            f.invoice.number,  # invoice
+            invoice.number,  # invoice
             customer.number,  # customer
-            f.status,
-            f.open_amount,
-            verdict.action,
-            verdict.reason,
-            verdict.date,
-            verdict.channel,
-            contact,
+            status,
+            open_amount,
+            action,
+            reason,
+            when,  # date
+            channel,
+            name,  # contact
             phone,
             email,
             customer.owner,
-            goal,
-            verdict.step,
-            verdict.agreement,
-            f.due,  # due_date
+            goal if goal is not None else GOALS[action],
+            step,
+            agreement,
+            due,  # due_date
         ),
     )
