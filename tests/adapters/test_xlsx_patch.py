@@ -341,6 +341,7 @@ def test_rows_appended_in_batches_and_deflated_as_they_come_are_the_same_workboo
     apply_patch(whole, Patch(append=(("tblContacten", rows),)), backup=False)
     monkeypatch.setattr(xlsx_patch, "ROW_BATCH", 7)
     monkeypatch.setattr(xlsx_patch, "BIG_PART", 1_000)
+    monkeypatch.setattr(xlsx_patch, "DEFLATE_QUEUE", 500)  # the deflating thread waited for
     before = xlsx_patch.OPERATIONS["batch"]
     apply_patch(pieces, Patch(append=(("tblContacten", rows),)), backup=False)
     assert xlsx_patch.OPERATIONS["batch"] - before == 6  # 40 rows, 7 a batch
