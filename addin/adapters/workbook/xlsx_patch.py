@@ -1111,6 +1111,9 @@ def _text_xml(text: str, p: str) -> str:
     return f"<{p}is><{p}t{space}>{body}</{p}t></{p}is>"
 
 
+_UNSEEN = _CellValue("", "")  # not yet converted (replace_sheet's texts)
+
+
 def _convert(value: object, p: str, date1904: bool, where: str) -> _CellValue | None:
     """The cell body for `value`; `where` names the cell for the error message."""
     if value is None:
@@ -2370,6 +2373,10 @@ class _Editor:
         letters: list[str] = [""]
         xfs: dict[Style, str] = {}
         where_prefix = f"Werkmap '{self.path}', werkblad '{name}', cel "
+        # A text's cell body depends on the text alone: each distinct one converted once
+        # (a Werklijst repeats its statuses, actions and names on many rows).
+        texts: dict[str, _CellValue | None] = {}
+        date1904 = self.date1904
         for r, values in enumerate(rows, start=1):
             if r > MAX_ROWS or len(values) > MAX_COLS:
                 raise PatchError(
@@ -2382,7 +2389,12 @@ class _Editor:
             cells = []
             for c, value in enumerate(values, start=1):
                 ref = f"{letters[c]}{r}"
-                cell = _convert(value, p, self.date1904, where_prefix + ref)
+                if type(value) is str:
+                    cell = texts.get(value, _UNSEEN)
+                    if cell is _UNSEEN:
+                        cell = texts[value] = _convert(value, p, date1904, where_prefix + ref)
+                else:
+                    cell = _convert(value, p, date1904, where_prefix + ref)
                 kind = kinds[c - 1] if c - 1 < len(kinds) else None
                 if cell is None and kind is not Style.HEADER:
                     continue
