@@ -20,6 +20,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.drawing.image import Image
@@ -780,3 +782,27 @@ def test_werklijst_layout_changes_only_its_parts_and_styles_once(base, book):
         f"'Werklijst'!$A${header}:$N${len(layout.rows)}</definedName>"
     ).encode()
     assert names.count(exp) == 1
+
+
+# xlsx_patch._keeps_space answers what the _KEEP_SPACE pattern answers over the joined
+# texts, for texts as the column fast path gets them (none empty, no control characters).
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.one_of(
+                st.sampled_from([" ", "\n", "\t", "\r", "\xa0", "\u2003", "\x85", "a", "_"]),
+                st.characters(blacklist_categories=("Cs", "Cc")),
+            ),
+            min_size=1,
+            max_size=6,
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_keeps_space_is_the_pattern(texts: list[str]) -> None:
+    joined = xlsx_patch._SEPARATOR.join(texts)
+    exp = xlsx_patch._KEEP_SPACE.search(joined) is not None
+    got = xlsx_patch._keeps_space(joined, texts)
+    assert got == exp

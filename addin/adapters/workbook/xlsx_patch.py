@@ -1641,6 +1641,21 @@ _CONTROL_TEXT = re.compile("[\x00\x02-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\u
 _KEEP_SPACE = re.compile(r"(?:\A|\x01)\s|\s(?:\x01|\Z)|  |[\n\t\r]")
 
 
+def _keeps_space(joined: str, texts: list[str]) -> bool:
+    """Whether any of `texts` (none empty, no control characters; `joined` is them joined
+    by _SEPARATOR) needs xml:space="preserve": `_KEEP_SPACE.search(joined)`, answered by
+    substring tests and the texts' first and last characters (str.isspace is re's \\s), a
+    tenth of the time of the pattern, which tries its four branches at every character."""
+    return (
+        "  " in joined
+        or "\n" in joined
+        or "\t" in joined
+        or "\r" in joined
+        or any(map(str.isspace, map(itemgetter(0), texts)))
+        or any(map(str.isspace, map(itemgetter(-1), texts)))
+    )
+
+
 class _NewRows:
     """The XML of rows appended below a table, built column by column.
 
@@ -1801,7 +1816,7 @@ class _NewRows:
             f't="inlineStr"><{p}is><{p}t'
         )
         tail = f"</{p}t></{p}is></{p}c>"
-        if _KEEP_SPACE.search(joined) is None:
+        if not _keeps_space(joined, texts):
             return list(map((head + ">{}" + tail).format, numbers, bodies))
         keep = [
             ' xml:space="preserve"' if _KEEP_SPACE.search(t) or t != t.strip() else ""
