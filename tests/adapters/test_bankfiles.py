@@ -710,3 +710,21 @@ def test_evidence_goes_into_the_rule_every_other_field_kept() -> None:
         replace(p, key="camt:2"), "factuur 2026-017 in de omschrijving", rules
     )
     assert again.rule is got.rule and list(rules) == [exp.rule]
+
+
+def test_unique_keys_keep_every_field_of_the_line() -> None:
+    # files._unique_keys builds each BankLine positionally: every field distinct, so one put
+    # in the wrong place shows; a new BankLine field must be added there too.
+    from dataclasses import fields
+
+    from addin.core.bank import BankLine
+
+    mismatch = BalanceMismatch("STMT-1", Decimal("1"), Decimal("2"), Decimal("4"))
+    line = BankLine(
+        date(2026, 11, 23), Decimal("12.10"), "NL91ABNA0417164300", "JANSEN BV", "Factuur 17",
+        "RF18539007547034", "E2E-1", True, "oud", "NL02RABO0123456789", "nov.xml", "USD",
+    )  # fmt: skip
+    assert len(fields(BankLine)) == 13
+    exp = (replace(line, key="camt:1", unbalanced=mismatch), replace(line, key="camt:1#2"))
+    got = files._unique_keys([files._Raw(line, "camt:1", mismatch), files._Raw(line, "camt:1")])
+    assert got == exp
