@@ -97,6 +97,28 @@ def walk(
     ledger: Ledger,
 ) -> LadderResult:
     """The next ladder action for one open invoice."""
+    if contacts:
+        return _walk(customer, score, due, contacts, ledger)
+    # Nothing logged: the result depends only on the rows that apply (steps_for), the due
+    # date and the customer's Automatisch and payer flags, so invoices sharing them share it
+    # (5,565 such walks, 561 distinct, in the benchmark book). Made once per plan.
+    rungs = ledger.steps_for(customer, score)
+    key = (id(rungs), due, customer.automatic, score.good_payer, score.segment)
+    result = ledger.ladder_results.get(key)
+    if result is None:
+        result = ledger.ladder_results[key] = _walk(customer, score, due, contacts, ledger)
+    return result
+
+
+def _walk(
+    customer: Customer,
+    score: CustomerScore,
+    due: date,
+    contacts: list[Contact],
+    ledger: Ledger,
+) -> LadderResult:
+    """`walk` itself. Without contacts it may read of the customer and score only what
+    `walk`'s memo key holds (the rows of steps_for, Automatisch, good payer, segment)."""
     settings = ledger.settings
     as_of = ledger.as_of
     calendar = ledger.calendar

@@ -149,6 +149,7 @@ class Ledger:
         "due_list",
         "governing",
         "invoices",
+        "ladder_results",
         "last_contact",
         "letter_contact",
         "linked",
@@ -180,8 +181,10 @@ class Ledger:
         self.calendar = WorkCalendar(book.settings.call_days)
         self.steps: tuple[Step, ...] = book.steps or DEFAULT_STEPS
         self._steps_cache: dict[tuple[CustomerKind, Segment, bool], tuple[Rung, ...]] = {}
-        # Due date -> the ladder's "vervallen sinds ..." text on as_of (ladder.walk fills it).
+        # Due date -> the ladder's "vervallen sinds ..." text on as_of, and the ladder's
+        # results for invoices without contacts (ladder.walk fills both).
         self.overdue_texts: dict[date, str] = {}
+        self.ladder_results: dict[tuple[Any, ...], Any] = {}
         # In workbook order; the first row of a repeated customer number wins
         # (checks.check_duplicate_customers).
         self.customers: dict[CustomerId, Customer] = customer_index(book)
