@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from addin import __version__
 from addin.adapters.workbook.errors import WorkbookError
@@ -37,7 +37,10 @@ from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     DutchParser,
+    exit_process,
     fail,
+    keep_until_exit,
+    release_kept,
     parse_day,
     print_json,
     without_cycle_collection,
@@ -67,6 +70,7 @@ def cmd_werklijst(args: argparse.Namespace) -> int:
         print_json(plan_json(plan, book, problems))
     else:
         sys.stdout.write(plan_text(plan, book, problems, str(args.boek)))
+    keep_until_exit(book, plan, problems)
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
@@ -165,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
+    """Run one command; its exit code. `ending`: the process ends right after (`run`), so
+    what a command handed to `keep_until_exit` is not freed here."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -177,3 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except WorkbookError as exc:
         return fail(args, str(exc))
+    finally:
+        if not ending:
+            release_kept()
+
+
+def run() -> NoReturn:
+    """The `debiteuren` command and `python -m addin.cli`: main, then the process ends
+    (at once when the command allows it: `common.keep_until_exit`)."""
+    exit_process(main(ending=True))

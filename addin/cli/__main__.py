@@ -1,7 +1,5 @@
 """`python -m addin.cli`: the same as the `debiteuren` command."""
 
-import sys
+from addin.cli import run
 
-from addin.cli import main
-
-sys.exit(main())
+run()
