@@ -289,3 +289,54 @@ def test_open_amounts_in_json_as_each_is_formatted(amounts, exp):
     ]
     got = [a["open"] for a in actions_json(actions, {})]
     assert got == exp
+
+
+def test_action_json_puts_every_field_under_its_key():
+    """actions_json unpacks NextAction as a tuple: each field, all distinct, lands under
+    its own key (a reordering of NextAction's fields would show here)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from addin.cli.report import action_json
+    from addin.core.model import Action, Channel, Customer, NextAction, Status
+
+    action = NextAction(
+        invoice="F1",
+        customer="K1",
+        status=Status.OVERDUE,
+        open_amount=Decimal("12.5"),
+        action=Action.CALL,
+        reason="reden",
+        date=date(2026, 11, 24),
+        channel=Channel.PHONE,
+        contact="Jan",
+        phone="0612345678",
+        email="jan@example.nl",
+        owner="Piet",
+        goal="doel",
+        step="Bellen",
+        agreement="A1",
+        due_date=date(2026, 10, 1),
+    )
+    customers = {"K1": Customer(number="K1", name="Bakkerij Jansen")}
+    exp = {
+        "factuur": "F1",
+        "klant": "K1",
+        "naam": "Bakkerij Jansen",
+        "status": "vervallen",
+        "open": "12.50",
+        "vervaldatum": "2026-10-01",
+        "actie": Action.CALL.value,
+        "datum": "2026-11-24",
+        "kanaal": "Telefoon",
+        "contact": "Jan",
+        "telefoon": "0612345678",
+        "email": "jan@example.nl",
+        "eigenaar": "Piet",
+        "doel": "doel",
+        "reden": "reden",
+        "stap": "Bellen",
+        "afspraak": "A1",
+    }
+    got = action_json(action, customers)
+    assert list(got.items()) == list(exp.items())

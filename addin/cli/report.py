@@ -56,19 +56,35 @@ def actions_json(
     actions: Iterable[NextAction], customers: dict[str, Customer]
 ) -> Iterator[dict[str, Any]]:
     """Each action as its JSON object, made one at a time (100,000 of them are written as
-    they come, never all held). The look-ups are cached: a book has few distinct dates and
+    they come, never all held). A NextAction is a tuple, so it is unpacked whole rather
+    than read field by field. The look-ups are cached: a book has few distinct dates and
     enum values, and Enum.value is a slow property."""
-    statuses = {s: s.value for s in Status}
-    codes = {c: c.value for c in Action}
-    channels: dict[Channel | None, str | None] = {c: c.value for c in Channel}
-    channels[None] = None
+    texts: dict[Status | Action | Channel | None, str | None] = {None: None}
+    for member in (*Status, *Action, *Channel):
+        texts[member] = member.value
     days: dict[date | None, str | None] = {None: None}
     names: dict[str, str | None] = {}
     # Open amounts repeat (0.00 for every paid invoice): each formatted once. -0.00 equals
     # 0.00 as a key but prints differently, so it is never looked up.
     amounts: dict[Decimal, str] = {}
-    for a in actions:
-        due, day, who, amount = a.due_date, a.date, a.customer, a.open_amount
+    for (
+        invoice,
+        who,
+        status,
+        amount,
+        code,
+        reason,
+        day,
+        channel,
+        contact,
+        phone,
+        email,
+        owner,
+        goal,
+        step,
+        agreement,
+        due,
+    ) in actions:
         text = amounts.get(amount) if amount or not amount.is_signed() else None
         if text is None:
             text = json_amount(amount)
@@ -82,23 +98,23 @@ def actions_json(
             customer = customers.get(who)
             names[who] = customer.name if customer else None
         yield {
-            "factuur": a.invoice,
+            "factuur": invoice,
             "klant": who,
             "naam": names[who],
-            "status": statuses[a.status],
+            "status": texts[status],
             "open": text,
             "vervaldatum": days[due],
-            "actie": codes[a.action],
+            "actie": texts[code],
             "datum": days[day],
-            "kanaal": channels[a.channel],
-            "contact": a.contact or None,
-            "telefoon": a.phone or None,
-            "email": a.email or None,
-            "eigenaar": a.owner or None,
-            "doel": a.goal or None,
-            "reden": a.reason,
-            "stap": a.step or None,
-            "afspraak": a.agreement or None,
+            "kanaal": texts[channel],
+            "contact": contact or None,
+            "telefoon": phone or None,
+            "email": email or None,
+            "eigenaar": owner or None,
+            "doel": goal or None,
+            "reden": reason,
+            "stap": step or None,
+            "afspraak": agreement or None,
         }
 
 
