@@ -40,9 +40,9 @@ from addin.cli.common import (
     exit_process,
     fail,
     keep_until_exit,
-    release_kept,
     parse_day,
     print_json,
+    release_kept,
     without_cycle_collection,
 )
 

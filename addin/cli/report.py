@@ -29,6 +29,7 @@ from addin.core.model import (
     NextAction,
     Plan,
     Problem,
+    Segment,
     Status,
     Warning_,
 )
@@ -147,19 +148,41 @@ def letter_json(t: LetterTask, customers: dict[str, Customer]) -> dict[str, Any]
 
 
 def score_json(s: CustomerScore, customers: dict[str, Customer]) -> dict[str, Any]:
-    late, share = s.average_days_late, s.share_late  # computed properties: each once
-    return {
-        "klant": s.customer,
-        "naam": customers[s.customer].name,
-        "segment": s.segment.value,
-        "omzet_12_maanden": json_amount(s.revenue),
-        "open": json_amount(s.open_amount),
-        "betaalde_facturen": s.paid_invoices,
-        "gemiddeld_dagen_te_laat": str(late) if late is not None else None,
-        "aandeel_te_laat": str(share) if share is not None else None,
-        "goede_betaler": s.good_payer,
-        "risico": s.risky,
-    }
+    return next(scores_json((s,), customers))
+
+
+def scores_json(
+    scores: Iterable[CustomerScore], customers: dict[str, Customer]
+) -> Iterator[dict[str, Any]]:
+    """Each customer's score as its JSON object, one at a time. The two computed figures
+    are made once per distinct pair of counts (they repeat: most customers have a few
+    paid invoices), the segment's text once per segment."""
+    segments = {segment: segment.value for segment in Segment}
+    averages: dict[tuple[int, int], str] = {}
+    shares: dict[tuple[int, int], str] = {}
+    for s in scores:
+        who, revenue, segment, open_amount, paid, days_late, paid_late, good, risky = s
+        late: str | None = None
+        share: str | None = None
+        if paid:  # else both figures are None
+            late = averages.get((days_late, paid))
+            if late is None:
+                late = averages[days_late, paid] = str(s.average_days_late)
+            share = shares.get((paid_late, paid))
+            if share is None:
+                share = shares[paid_late, paid] = str(s.share_late)
+        yield {
+            "klant": who,
+            "naam": customers[who].name,
+            "segment": segments[segment],
+            "omzet_12_maanden": json_amount(revenue),
+            "open": json_amount(open_amount),
+            "betaalde_facturen": paid,
+            "gemiddeld_dagen_te_laat": late,
+            "aandeel_te_laat": share,
+            "goede_betaler": good,
+            "risico": risky,
+        }
 
 
 def plan_json(plan: Plan, book: Book, problems: Iterable[Problem]) -> dict[str, Any]:
@@ -171,7 +194,7 @@ def plan_json(plan: Plan, book: Book, problems: Iterable[Problem]) -> dict[str, 
         "acties": actions_json(plan.actions, customers),
         "brieven": (letter_json(t, customers) for t in plan.letters),
         "afspraken": [{"afspraak": k, "status": v.value} for k, v in plan.agreement_states],
-        "klanten": (score_json(s, customers) for s in plan.scores),
+        "klanten": scores_json(plan.scores, customers),
         "problemen": [problem_json(p) for p in problems],
         "waarschuwingen": [warning_json(w) for w in plan.warnings],
     }
