@@ -340,3 +340,26 @@ def test_action_json_puts_every_field_under_its_key():
     }
     got = action_json(action, customers)
     assert list(got.items()) == list(exp.items())
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path, json_flag):
+    """`debiteuren werklijst BOEK --json | head -c 100`: the pipe closes under the output.
+    A generated book big enough that the output outgrows the pipe's buffer (64 kB)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from generate import generate_book
+
+    path = tmp_path / "groot.xlsx"
+    write_book(generate_book(3000, 600, 150, 1500), path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "addin.cli", "werklijst", str(path), "--datum", "2026-11-24",
+         *json_flag],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    assert len(proc.stdout.read(100)) == 100
+    proc.stdout.close()  # the reader goes away
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 1)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err

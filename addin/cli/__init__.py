@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -190,5 +191,17 @@ def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
 
 def run() -> NoReturn:
     """The `debiteuren` command and `python -m addin.cli`: main, then the process ends
-    (at once when the command allows it: `common.keep_until_exit`)."""
-    exit_process(main(ending=True))
+    (at once when the command allows it: `common.keep_until_exit`).
+
+    A reader that stops early (`debiteuren werklijst BOEK --json | head`) closes the pipe
+    under the output: that is the reader's choice, not an error to show as a traceback.
+    The work was done before the output (a workbook write is whole or not at all), so the
+    process ends quietly with exit code 1, as Python's own tools do on a closed pipe."""
+    try:
+        code = main(ending=True)
+    except BrokenPipeError:
+        # Point stdout at nothing, so the flush at exit cannot fail a second time.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_PROBLEMS)
+    exit_process(code)

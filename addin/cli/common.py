@@ -142,8 +142,10 @@ def exit_process(code: int) -> NoReturn:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
-        except OSError:  # a closed pipe: let the usual exit report it as before
-            pass
+        except OSError:  # a closed pipe (`| head`): the reader went away; end quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os._exit(EXIT_PROBLEMS)
         else:
             os._exit(code)
     sys.exit(code)
