@@ -31,6 +31,7 @@ from addin.cli.common import (
     EXIT_PROBLEMS,
     core_tables_refusal,
     fail,
+    open_refusal,
     parse_day,
     print_json,
     without_cycle_collection,
@@ -48,16 +49,14 @@ def cmd_bank(args: argparse.Namespace) -> int:
     # letter_log and sheet_layout load the engine (tests/test_linear.py).
     from addin.adapters.bank.job import BankFileError, import_bank, read_alongside
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
+    from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch
     from addin.core.letter_log import werklijst_warnings
     from addin.core.sheet_layout import warnings_note
 
+    refusal = open_refusal(args)
+    if refusal:
+        return fail(args, refusal)
     workbook = Path(args.boek)
-    if not args.proef:
-        try:
-            check_not_open(workbook)
-        except PatchError as exc:
-            return fail(args, f"{exc} Er is niets veranderd.")
     paths = [Path(p) for p in args.bestanden]
     # The bank files are read while the workbook is (a second thread); a file that cannot
     # be read is still reported here, after the workbook's own refusals.

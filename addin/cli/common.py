@@ -270,6 +270,21 @@ def writes_workbook(func: Command) -> Command:
     return locked
 
 
+def open_refusal(args: argparse.Namespace) -> str | None:
+    """Why a writing command must not start, or None: the workbook `args.boek` is open in
+    Excel (a ``~$`` owner file beside it). Not asked with `--proef`, which writes nothing.
+    Usage: ``refusal = open_refusal(args)``, then ``return fail(args, refusal)`` if set."""
+    if getattr(args, "proef", False):
+        return None
+    from addin.adapters.workbook.xlsx_patch import PatchError, check_not_open
+
+    try:
+        check_not_open(Path(args.boek))
+    except PatchError as exc:
+        return f"{exc} Er is niets veranderd."
+    return None
+
+
 def core_tables_refusal(
     book: Any, workbook: object, check: str = "'debiteuren controleer'"
 ) -> str | None:

@@ -17,7 +17,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
+from addin.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    open_refusal,
+    parse_day,
+    print_json,
+    writes_workbook,
+)
 
 if TYPE_CHECKING:  # reportlab, the reader and the engine load when the command runs
     from addin.adapters.documents.handover import Handover
@@ -67,18 +75,16 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin.adapters.documents.letter_job import SenderIncomplete
     from addin.adapters.rates import load_rates
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
+    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch
     from addin.cli.letters import refuse
     from addin.core.interest import RateTableError
     from addin.core.money import format_eur, json_amount
     from addin.core.plan import plan_book
     from addin.core.sender import sender_problems
 
-    if not args.proef:
-        try:
-            check_not_open(Path(args.boek))
-        except PatchError as exc:
-            return fail(args, f"{exc} Er is niets veranderd.")
+    refusal = open_refusal(args)
+    if refusal:
+        return fail(args, refusal)
     book, read_problems = read_book(args.boek)
     problems = list(read_problems) + list(plan_book(book, args.datum).problems)
     if not any(c.number == args.klant for c in book.customers):

@@ -32,6 +32,7 @@ from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     fail,
+    open_refusal,
     print_json,
     writes_workbook,
 )
@@ -49,14 +50,12 @@ def cmd_importeer(args: argparse.Namespace) -> int:
     from addin.adapters.invoices import list_memory
     from addin.adapters.invoices.job import TABLES, import_invoices, remove_pdfs, save_pdfs
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, check_not_open
+    from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch
 
+    refusal = open_refusal(args)
+    if refusal:
+        return fail(args, refusal)
     workbook = Path(args.boek)
-    if not args.proef:
-        try:
-            check_not_open(workbook)
-        except PatchError as exc:
-            return fail(args, f"{exc} Er is niets veranderd.")
     book, _ = read_book(workbook, TABLES)  # only what the import uses
     result = import_invoices(
         book, workbook, [Path(p) for p in args.bestanden], list_memory.recall(workbook)

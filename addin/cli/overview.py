@@ -22,7 +22,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from addin.cli.common import EXIT_OK, EXIT_PROBLEMS, fail, parse_day, print_json, writes_workbook
+from addin.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    fail,
+    open_refusal,
+    parse_day,
+    print_json,
+    writes_workbook,
+)
 from addin.core.money import format_eur, json_amount
 from addin.core.texts import nl_date
 
@@ -113,18 +121,16 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
     # Imported here, not at start-up (tests/test_linear.py): the reader and the engine.
     from addin import schema
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
+    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch
     from addin.core.letter_log import werklijst_warnings
     from addin.core.overview import overview, overview_rows
     from addin.core.plan import plan_book
     from addin.core.sheet_layout import warnings_note
 
+    refusal = open_refusal(args)
+    if refusal:
+        return fail(args, refusal)
     workbook = Path(args.boek)
-    if not args.proef:
-        try:
-            check_not_open(workbook)
-        except PatchError as exc:
-            return fail(args, f"{exc} Er is niets veranderd.")
     book, read_problems = read_book(workbook)
     plan = plan_book(book, args.datum)
     figures = overview(plan, book)
