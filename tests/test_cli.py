@@ -363,3 +363,37 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path, json_flag):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) in (0, 1)
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bank", "{boek}", str(FIXTURES / "bank" / "camt053-v04-batch.xml")],
+        ["overzicht", "{boek}"],
+        ["importeer", "{boek}", str(FIXTURES / "ubl")],
+        ["overdracht", "{boek}", "K013"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_writing_commands_refuse_a_workbook_open_in_excel(tmp_path, capsys, argv):
+    """Excel's owner file beside the workbook: exit 2, the Dutch message, nothing written
+    (cli/common.open_refusal, shared by these commands)."""
+    folder = tmp_path / "map"
+    folder.mkdir()
+    boek = folder / "Debiteuren.xlsx"
+    boek.write_bytes(
+        (Path(__file__).resolve().parents[1] / "workbook" / "Voorbeeld.xlsx").read_bytes()
+    )
+    (folder / "~$Debiteuren.xlsx").write_bytes(b"owner")
+    before = boek.read_bytes()
+    args = [a.format(boek=boek) for a in argv]
+    dated = [] if argv[0] == "importeer" else ["--datum", "2026-11-24"]  # no plan date there
+    code = main([*args, *dated, "--json"])
+    fout = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2
+    assert "is geopend in Excel" in fout and fout.endswith("Er is niets veranderd.")
+    assert boek.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["Debiteuren.xlsx", "~$Debiteuren.xlsx"]
