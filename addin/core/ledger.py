@@ -12,7 +12,7 @@ Example::
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -128,6 +128,67 @@ class Governing:
 
     agreement: Agreement
     status: AgreementStatus
+
+
+def agreement_invoices(
+    agreements: Sequence[Agreement], invoices: Iterable[Invoice]
+) -> dict[CustomerId, list[Invoice]]:
+    """Customer -> their invoices with an amount above zero, in workbook order, for the
+    customers with an agreement that names no Facturen: only those agreements need a
+    customer's invoices; most name theirs. `invoices`: the usable ones, in workbook order."""
+    wide = {a.customer for a in agreements if not a.invoices}
+    by_customer: dict[CustomerId, list[Invoice]] = defaultdict(list)
+    if wide:
+        for inv in invoices:
+            if inv.customer in wide and inv.amount > ZERO:
+                by_customer[inv.customer].append(inv)
+    return by_customer
+
+
+def govern(
+    agreements: Sequence[Agreement],
+    by_customer: dict[CustomerId, list[Invoice]],
+    invoice: Callable[[InvoiceNo], Invoice | None],
+    open_of: Callable[[Invoice], Decimal],
+    paid_since: Callable[[InvoiceNo, Agreement], Decimal],
+    as_of: date,
+) -> tuple[dict[InvoiceNo, Governing], dict[int, AgreementStatus]]:
+    """Which agreement governs each invoice and every agreement's status (by its index in
+    Afspraken) on `as_of`: the one rule, used by the Ledger and by the bank's matching
+    (matching.AgreementStates), each with its own look-ups of an invoice, its open amount
+    (Bedrag - Betaald - Gekoppeld) and what was paid on it since the agreement.
+
+    An agreement covers the invoices it names, else its customer's invoices dated up to the
+    agreement that are open or were paid on since; agreements are taken by date (then row),
+    so a later one governs an invoice two cover. `by_customer`: `agreement_invoices`."""
+    governing: dict[InvoiceNo, Governing] = {}
+    statuses: dict[int, AgreementStatus] = {}
+    ordered = sorted(
+        enumerate(agreements), key=lambda ia: (ia[1].agreed_on or ia[1].first_date, ia[0])
+    )
+    for index, agr in ordered:
+        if agr.invoices:
+            found = (invoice(n) for n in dict.fromkeys(agr.invoices))
+            covered = [i for i in found if i is not None and i.amount > ZERO]
+        else:
+            cutoff = agr.agreed_on or agr.first_date
+            covered = [
+                inv
+                for inv in by_customer.get(agr.customer, [])
+                if inv.invoice_date <= cutoff
+                and (open_of(inv) > ZERO or paid_since(inv.number, agr) > ZERO)
+            ]
+        open_now = sum((max(open_of(i), ZERO) for i in covered), ZERO)
+        paid_now = sum((paid_since(i.number, agr) for i in covered), ZERO)
+        total = agr.amount if agr.amount is not None else open_now + paid_now
+        paid = max(paid_now, total - open_now)
+        if covered and open_now <= ZERO:
+            paid = max(paid, total)
+        status = agreement_status(agr, total, paid, as_of)
+        statuses[index] = status
+        for inv in covered:
+            governing[inv.number] = Governing(agr, status)  # later agreements win
+    return governing, statuses
 
 
 class Ledger:
@@ -417,45 +478,19 @@ class Ledger:
         self.last_contact = last
 
     def _index_agreements(self) -> None:
-        # Only agreements without Facturen need a customer's invoices; most name theirs.
-        wide = {a.customer for a in self.book.agreements if not a.invoices}
-        by_customer: dict[CustomerId, list[Invoice]] = defaultdict(list)
-        if wide:
-            for inv in self.invoices:
-                if inv.customer in wide and inv.amount > ZERO:
-                    by_customer[inv.customer].append(inv)
-        governing: dict[InvoiceNo, Governing] = {}
-        statuses: dict[int, AgreementStatus] = {}
-        ordered = sorted(
-            enumerate(self.book.agreements),
-            key=lambda ia: (ia[1].agreed_on or ia[1].first_date, ia[0]),
+        self.governing, self.agreement_statuses = govern(
+            self.book.agreements,
+            agreement_invoices(self.book.agreements, self.invoices),
+            self.invoice,
+            lambda inv: self.open_of(inv.number),
+            self._paid_since,
+            self.as_of,
         )
-        for index, agr in ordered:
-            covered = self._covered(agr, by_customer.get(agr.customer, []))
-            status = self._agreement_status(agr, covered)
-            statuses[index] = status
-            for inv in covered:
-                governing[inv.number] = Governing(agr, status)  # later agreements win
-        self.governing = governing
-        self.agreement_statuses = statuses
         # Afspraak -> the first row with that id (a letter names its agreement by id).
         by_id: dict[str, Agreement] = {}
         for agr in self.book.agreements:
             by_id.setdefault(agr.id, agr)
         self.agreements_by_id = by_id
-
-    def _covered(self, agr: Agreement, customer_invoices: list[Invoice]) -> list[Invoice]:
-        if agr.invoices:
-            found = (self.invoice(n) for n in dict.fromkeys(agr.invoices))
-            return [i for i in found if i is not None and i.amount > ZERO]
-        cutoff = agr.agreed_on or agr.first_date
-        out = []
-        for inv in customer_invoices:
-            if inv.invoice_date > cutoff:
-                continue
-            if self.open_of(inv.number) > ZERO or self._paid_since(inv.number, agr) > ZERO:
-                out.append(inv)
-        return out
 
     def _paid_since(self, number: InvoiceNo, agr: Agreement) -> Decimal:
         since = agr.agreed_on
@@ -465,15 +500,6 @@ class Ledger:
             if since is None or p.date >= since:
                 total += p.amount
         return total
-
-    def _agreement_status(self, agr: Agreement, covered: list[Invoice]) -> AgreementStatus:
-        open_now = sum((max(self.open_of(i.number), ZERO) for i in covered), ZERO)
-        paid_since = sum((self._paid_since(i.number, agr) for i in covered), ZERO)
-        total = agr.amount if agr.amount is not None else open_now + paid_since
-        paid = max(paid_since, total - open_now)
-        if covered and open_now <= ZERO:
-            paid = max(paid, total)
-        return agreement_status(agr, total, paid, self.as_of)
 
     # -- queries ----------------------------------------------------------------------------
 

@@ -80,9 +80,9 @@ from itertools import compress
 from operator import attrgetter, itemgetter, sub
 from typing import NamedTuple
 
-from addin.core.agreements import AgreementStatus, agreement_status, instalments
+from addin.core.agreements import AgreementStatus, instalments
 from addin.core.bank import BankLine
-from addin.core.ledger import Governing, customer_index
+from addin.core.ledger import agreement_invoices, customer_index, govern
 from addin.core.model import Agreement, Book, CustomerId, Invoice, InvoiceNo, Payment, PaymentStatus
 from addin.core.money import ZERO, format_eur
 from addin.core.references import compact, find_rf, is_structured
@@ -377,11 +377,11 @@ class Context:
 
 class AgreementStates:
     """Which agreement governs each invoice, and every agreement's state on `as_of`: the
-    Ledger's `governing` and `agreement_statuses`, worked out as Ledger._index_agreements
-    does them (the same values, to the exponent: they give the amounts written for an
-    instalment) but from the few invoices and payments agreements concern, without the
-    rest of a Ledger (0.5 s for 100,000 invoices). tests/core/test_matching.py compares
-    the two on generated books.
+    Ledger's `governing` and `agreement_statuses`, by the same rule (ledger.govern) but
+    from the few invoices and payments agreements concern, without the rest of a Ledger
+    (0.5 s for 100,000 invoices); its open amounts keep the Ledger's exponent, since they
+    give the amounts written for an instalment. tests/core/test_matching.py compares the
+    two on generated books.
 
     `invoices`: the usable invoices by number, in workbook order (Context.invoices: as the
     Ledger, the first row of a number, with a known customer).
@@ -392,13 +392,7 @@ class AgreementStates:
     def __init__(self, book: Book, invoices: dict[InvoiceNo, Invoice], as_of: date) -> None:
         self.as_of = as_of
         agreements = book.agreements
-        # Only agreements without Facturen need a customer's invoices; most name theirs.
-        wide = {a.customer for a in agreements if not a.invoices}
-        by_customer: dict[CustomerId, list[Invoice]] = defaultdict(list)
-        if wide:
-            for inv in invoices.values():
-                if inv.customer in wide and inv.amount > ZERO:
-                    by_customer[inv.customer].append(inv)
+        by_customer = agreement_invoices(agreements, invoices.values())
         wanted = {n for a in agreements for n in a.invoices}
         wanted.update(inv.number for found in by_customer.values() for inv in found)
         # Invoice -> its Gekoppeld rows, in workbook order (the Ledger's `linked` rows).
@@ -411,29 +405,9 @@ class AgreementStates:
                 else:
                     rows.append(p)
         self.linked = linked
-        governing: dict[InvoiceNo, Governing] = {}
-        statuses: dict[int, AgreementStatus] = {}
-        ordered = sorted(
-            enumerate(agreements), key=lambda ia: (ia[1].agreed_on or ia[1].first_date, ia[0])
+        self.governing, self.agreement_statuses = govern(
+            agreements, by_customer, invoices.get, self._open, self._paid_since, as_of
         )
-        for index, agr in ordered:
-            if agr.invoices:
-                found = (invoices.get(n) for n in dict.fromkeys(agr.invoices))
-                covered = [i for i in found if i is not None and i.amount > ZERO]
-            else:
-                cutoff = agr.agreed_on or agr.first_date
-                covered = [
-                    inv
-                    for inv in by_customer.get(agr.customer, [])
-                    if inv.invoice_date <= cutoff
-                    and (self._open(inv) > ZERO or self._paid_since(inv.number, agr) > ZERO)
-                ]
-            status = self._status(agr, covered)
-            statuses[index] = status
-            for inv in covered:
-                governing[inv.number] = Governing(agr, status)  # later agreements win
-        self.governing = governing
-        self.agreement_statuses = statuses
 
     def _open(self, inv: Invoice) -> Decimal:
         """Bedrag - Betaald - Gekoppeld, computed as the Ledger does (its exponent too)."""
@@ -454,15 +428,6 @@ class AgreementStates:
             if since is None or p.date >= since:
                 total += p.amount
         return total
-
-    def _status(self, agr: Agreement, covered: list[Invoice]) -> AgreementStatus:
-        open_now = sum((max(self._open(i), ZERO) for i in covered), ZERO)
-        paid_since = sum((self._paid_since(i.number, agr) for i in covered), ZERO)
-        total = agr.amount if agr.amount is not None else open_now + paid_since
-        paid = max(paid_since, total - open_now)
-        if covered and open_now <= ZERO:
-            paid = max(paid, total)
-        return agreement_status(agr, total, paid, self.as_of)
 
 
 _NOBODY: set[CustomerId] = set()
