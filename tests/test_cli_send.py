@@ -255,10 +255,10 @@ def test_proef_lists_recipients_and_attachments_and_sends_nothing(tmp_path, caps
     assert not (path.parent / JOURNAL_NAME).exists()
 
 
-def test_older_workbook_gets_the_verzonden_column(tmp_path, capsys, server):
+def without_verzonden(path: Path) -> None:
+    """Make the workbook's Contacten as an older version had it: no Verzonden column."""
     import openpyxl
 
-    path = made(tmp_path, 2, server.port, capsys)
     wb = openpyxl.load_workbook(path)
     ws = wb["Contacten"]
     table = ws.tables["tblContacten"]
@@ -270,6 +270,13 @@ def test_older_workbook_gets_the_verzonden_column(tmp_path, capsys, server):
     table.autoFilter.ref = table.ref
     wb.save(path)
     assert "Verzonden" not in [c.value for c in openpyxl.load_workbook(path)["Contacten"][1]]
+
+
+def test_older_workbook_gets_the_verzonden_column(tmp_path, capsys, server):
+    import openpyxl
+
+    path = made(tmp_path, 2, server.port, capsys)
+    without_verzonden(path)
     code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
     assert code == 0 and len(data["verzonden"]) == 2
     wb = openpyxl.load_workbook(path)
