@@ -74,7 +74,7 @@ from addin.adapters.excel.xlwings_book import (
 )
 from addin.adapters.invoices import list_memory
 from addin.adapters.invoices.job import import_invoices, remove_pdfs, save_pdfs
-from addin.adapters.mail.job import VERZONDEN, SetupError, Transport, run_send
+from addin.adapters.mail.job import SetupError, Transport, run_send
 from addin.adapters.mail.password import PasswordError
 from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError
@@ -339,15 +339,8 @@ def _skipped_note(job: LetterJob) -> str:
 def _send(workbook: LiveWorkbook, as_of: date, transport: Transport | None) -> Outcome:
     path = workbook_path(workbook.fullname)
     book, _problems = live.read_live(workbook)
-    block = workbook.table(schema.CONTACTEN.name)
-    wanted = schema.normalise_header(VERZONDEN)
-    if block is not None and wanted not in {schema.normalise_header(h) for h in block.headers}:
-        raise RibbonError(
-            f"De tabel {schema.CONTACTEN.name} heeft nog geen kolom '{VERZONDEN}'. Typ "
-            f"'{VERZONDEN}' in de eerste lege cel rechts naast de kop 'Document' (Excel neemt "
-            f"de kolom dan op in de tabel) en druk opnieuw op Verstuur e-mails. Er is niets "
-            f"verstuurd."
-        )
+    # An older Contacten without Verzonden gets the column from the patch (add_columns), in
+    # Excel as on the file.
     try:
         job = run_send(
             book,

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import keyring
+import openpyxl
 import pytest
 from keyring.backend import KeyringBackend
 
@@ -26,7 +27,7 @@ from addin.cli import main
 from tests.adapters.live_openpyxl import OpenpyxlWorkbook
 from tests.mailserver import PASSWORD, USER, MailServer, make_certificate
 from tests.sendbook import DAY, customer_email, send_book, write_send_book
-from tests.test_cli_send import made, verzonden
+from tests.test_cli_send import made, verzonden, without_verzonden
 
 D = DAY.isoformat()
 
@@ -181,6 +182,25 @@ def test_ribbon_verstuur_emails(tmp_path, capsys):
         excel, DAY, transport=OutlookTransport(send=False, application=lambda: outlook)
     )
     assert again.ok and "Geen e-mails te versturen" in again.message and len(outlook.drafts) == 2
+
+
+def test_ribbon_gives_an_older_workbook_the_verzonden_column(tmp_path, capsys):
+    """As `verstuur` does on the file: Contacten without Verzonden gets the column at its
+    right edge, in the table, filled for the messages sent."""
+    path = made(tmp_path, 2, 25, capsys, via="Outlook concepten")
+    without_verzonden(path)
+    outlook = FakeOutlook()
+    excel = OpenpyxlWorkbook(path)
+    outcome = ribbon.verstuur_emails(
+        excel, DAY, transport=OutlookTransport(send=False, application=lambda: outlook)
+    )
+    excel.save()
+    assert outcome.ok, outcome.message
+    assert len(outlook.drafts) == 2
+    table = openpyxl.load_workbook(path)["Contacten"].tables["tblContacten"]
+    assert table.ref.split(":")[1].startswith("L")
+    assert table.tableColumns[-1].name == "Verzonden"
+    assert all(v.endswith("Outlook concept") for v in verzonden(path).values())
 
 
 def test_ribbon_with_concept_map_says_how_to_choose(tmp_path, capsys):

@@ -31,6 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import TableColumn
 
 from addin.adapters.excel.live import FormatSheet, TableBlock
 from tests.xlwings_values import as_xlwings as _cell_as_xlwings
@@ -193,6 +194,25 @@ class OpenpyxlWorkbook:
         self._check(ws.title)
         left, top, right, _ = range_boundaries(table.ref)
         ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{top + rows - 1}"
+        table.ref = ref
+        if table.autoFilter is not None:
+            table.autoFilter.ref = ref
+
+    def widen_table(self, name: str, columns: int) -> None:
+        """As Excel's ListObject.Resize: the new columns take their header cells' text as
+        their names (Excel's own "Kolom1" where a header cell is empty)."""
+        found = self._find(name)
+        assert found is not None
+        ws, table = found
+        self._check(ws.title)
+        left, top, right, bottom = range_boundaries(table.ref)
+        last = left + columns - 1
+        ids = [c.id for c in table.tableColumns]
+        for k, col in enumerate(range(right + 1, last + 1)):
+            text = ws.cell(top, col).value
+            name_ = str(text) if text not in (None, "") else f"Kolom{k + 1}"
+            table.tableColumns.append(TableColumn(id=max(ids, default=0) + 1 + k, name=name_))
+        ref = f"{get_column_letter(left)}{top}:{get_column_letter(last)}{bottom}"
         table.ref = ref
         if table.autoFilter is not None:
             table.autoFilter.ref = ref

@@ -29,11 +29,12 @@ from addin.adapters.excel.live import (
     LiveWriteError,
     Resize,
     TableBlock,
+    Widen,
     Write,
     cell_value,
 )
 from addin.adapters.workbook.reader import read_book
-from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
+from addin.adapters.workbook.xlsx_patch import Patch, RelatedPart, apply_patch
 from addin.core.model import Channel, Contact
 from tests.adapters.live_openpyxl import OpenpyxlWorkbook, typed
 from tests.adapters.test_reader import Sheet, facturen, write_sheets
@@ -159,6 +160,34 @@ def test_append_refuses_to_overwrite_what_is_below_the_table():
 def test_append_refuses_an_unknown_header():
     with pytest.raises(LiveError, match=r"geen kolom 'Uitkomst'.*niets in de werkmap"):
         live.append_steps(CONTACTS, ({"Uitkomst": "Betaald"},), [[None] * 5])
+
+
+# --- adding columns -------------------------------------------------------------------------
+
+
+def test_missing_headers_skips_what_the_table_has_and_repeats():
+    got = live.missing_headers(CONTACTS, ("klantnummer ", "Verzonden", "verzonden", "KvK"))
+    assert got == ("Verzonden", "KvK")
+
+
+def test_add_columns_writes_the_headers_then_widens_the_table():
+    block, got = live.add_column_steps(CONTACTS, ("Verzonden", "2026"), [[None, None]] * 3)
+    assert got == [
+        Write("Log", 3, 7, (("Verzonden", "'2026"),), "tabel tblContacten"),
+        Widen("tblContacten", 7, "tabel tblContacten"),
+    ]
+    # the rest of the patch sees the table as it will be
+    assert block.headers == ("Datum", "Klantnummer", "Kanaal", "Open", "Stap", "Verzonden", "2026")
+    assert block.data[1][-3:] == ("Herinnering", None, None)
+    assert live.add_column_steps(CONTACTS, ()) == (CONTACTS, [])
+
+
+def test_add_columns_refuses_to_take_in_what_is_right_of_the_table():
+    with pytest.raises(LiveError, match=r"cel G4; daar moet de nieuwe kolom 'Verzonden'.*niets"):
+        live.add_column_steps(CONTACTS, ("Verzonden",), [[None], ["x"], [None]])
+    far = TableBlock("tblX", "X", 1, 16384, [["A"], [1.0]])
+    with pytest.raises(LiveError, match="geen kolommen meer"):
+        live.add_column_steps(far, ("B",))
 
 
 # --- setting cells --------------------------------------------------------------------------
@@ -365,6 +394,48 @@ def test_a_patch_written_live_reads_back_as_the_same_patch_on_the_file(example, 
     assert load_workbook(example)["Werklijst"]["B3"].data_type == "s"
 
 
+def test_added_columns_written_live_match_the_file(example, tmp_path):
+    """Patch.add_columns, then cells set in the new column: live as on the file (the table
+    one column wider, the new column named by its header, the values under it)."""
+    patch = Patch(
+        add_columns=(("tblKlanten", ("Klantnummer", "Notitie")),),
+        set_cells=(("tblKlanten", "Klantnummer", "K002", {"Notitie": "'t is goed"}),),
+    )
+    on_file = tmp_path / "file.xlsx"
+    shutil.copy(example, on_file)
+    apply_patch(on_file, patch, backup=False)
+    stand_in = OpenpyxlWorkbook(example)
+    assert live.write_patch(stand_in, patch) == ("tabel tblKlanten",)
+    stand_in.save()
+
+    def klanten(path: Path) -> tuple[str, list[str | None], list[list[object]]]:
+        ws = load_workbook(path)["Klanten"]
+        table = ws.tables["tblKlanten"]
+        names = [c.name for c in table.tableColumns]
+        return table.ref, names, [[c.value for c in row] for row in ws[table.ref]]
+
+    assert klanten(example) == klanten(on_file)
+    _ref, names, rows = klanten(example)
+    assert names[-1] == "Notitie" and rows[0][-1] == "Notitie"
+    assert [r[-1] for r in rows[1:] if r[-1]] == ["'t is goed"]
+    assert read_book(example) == read_book(on_file)
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        Patch(add_rows=(("tblInstellingen", "Instelling", ({"Instelling": "X"},)),)),
+        Patch(replace_parts=(RelatedPart("x", b""),)),
+    ],
+    ids=["add_rows", "replace_parts"],
+)
+def test_what_only_bijwerken_asks_is_refused_live(example, patch):
+    stand_in = OpenpyxlWorkbook(example)
+    with pytest.raises(LiveError, match="debiteuren bijwerken"):
+        live.write_patch(stand_in, patch)
+    assert stand_in.writes == 0
+
+
 def test_unquoted_text_would_have_become_a_formula(example):
     """The check above can fail: the stand-in turns unquoted formula text into a formula."""
     stand_in = OpenpyxlWorkbook(example)
@@ -481,3 +552,10 @@ def test_every_formula_set_through_formula_array_fits():
             assert len(assigned[1:-1].replace('""', '"')) <= FORMULA_ARRAY_LIMIT, (
                 f"{source.name}:{number}"
             )
+
+
+def test_both_workbooks_have_every_method_of_the_interface():
+    """A method added to LiveWorkbook (widen_table) needs it in Excel and in the stand-in."""
+    wanted = {name for name in vars(live.LiveWorkbook) if not name.startswith("_")}
+    for cls in (xlwings_book.XlwingsWorkbook, OpenpyxlWorkbook):
+        assert wanted <= set(dir(cls)), (cls.__name__, wanted - set(dir(cls)))

@@ -3,7 +3,9 @@
 The ribbon's buttons (addin/ribbon.py) run inside Excel (RunPython), so they read and write
 the open workbook, not its file. They use the same data as the command line: the tables go
 through `reader.read_values` (the file reader's conversions and problem messages), and the
-changes are the same `xlsx_patch.Patch` the file path applies.
+changes are the same `xlsx_patch.Patch` the file path applies (new columns, appended rows,
+set cells, replaced sheets, the Plan's array formula; the new Instellingen rows and package
+parts that only `bijwerken` asks for are refused: they need the closed file).
 
 Every decision is a pure function over plain values, in this module: where appended rows
 go, which row a key finds, what a value becomes in a cell (`cell_value`), what the Plan
@@ -47,7 +49,7 @@ from addin import schema
 from addin.adapters.workbook.cells import to_text
 from addin.adapters.workbook.reader import Origin, read_values
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
-from addin.adapters.workbook.xlsx_patch import MAX_TEXT, Patch
+from addin.adapters.workbook.xlsx_patch import MAX_COLS, MAX_TEXT, Patch
 from addin.core.model import Book, Problem
 from addin.core.money import CENT
 from addin.core.sheet_layout import Area, SheetLayout, Style
@@ -134,6 +136,10 @@ class LiveWorkbook(Protocol):
     def resize_table(self, name: str, rows: int) -> None:
         """Make the table `rows` rows long, header included, keeping its top and columns."""
 
+    def widen_table(self, name: str, columns: int) -> None:
+        """Make the table `columns` columns wide, keeping its top-left cell and its rows; the
+        header cells of the new columns are already written and name them."""
+
     def clear_sheet(self, sheet: str, formats: bool = False) -> None:
         """Clear every cell's contents (array formulas too; formats stay unless `formats`);
         add the sheet at the end when it is missing."""
@@ -184,6 +190,15 @@ class Resize:
 
 
 @dataclass(frozen=True, slots=True)
+class Widen:
+    """Make a table `columns` columns wide (its new header cells are written just before)."""
+
+    table: str
+    columns: int
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClearSheet:
     sheet: str
     target: str
@@ -230,7 +245,7 @@ class FormatSheet:
     target: str
 
 
-Step = Write | Resize | ClearSheet | ArrayFormula | Calculate | FormatSheet
+Step = Write | Resize | Widen | ClearSheet | ArrayFormula | Calculate | FormatSheet
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -412,6 +427,65 @@ def append_steps(
             Write(block.sheet, start, block.column + columns[0], values, f"tabel {block.name}")
         )
     return steps
+
+
+# --- adding columns at a table's right edge ---------------------------------------------------
+
+
+def missing_headers(block: TableBlock, headers: Sequence[str]) -> tuple[str, ...]:
+    """The headers the table lacks (compared as schema.normalise_header does), once each:
+    Patch.add_columns leaves a header the table has alone."""
+    have = {schema.normalise_header(to_text(h)) for h in block.headers}
+    new: dict[str, str] = {}
+    for header in headers:
+        new.setdefault(schema.normalise_header(header), header)
+    return tuple(h for key, h in new.items() if key not in have)
+
+
+def add_column_steps(
+    block: TableBlock, new: Sequence[str], occupied: Sequence[Sequence[object]] = ()
+) -> tuple[TableBlock, list[Step]]:
+    """New empty columns at the table's right edge, as xlsx_patch's add_columns makes them
+    on the file: the header cells written, then the table widened over them (Excel takes
+    a header cell's text as the column's name). Also the block as it will be, so the rest
+    of the patch can fill the new columns.
+
+    `occupied` is what the cells the new columns will cover hold now (from the header row
+    to the last row); anything there is refused rather than taken into the table.
+    """
+    if not new:
+        return block, []
+    left = block.column + block.width
+    right = left + len(new) - 1
+    where = f"De tabel '{block.name}' op blad '{block.sheet}'"
+    if right > MAX_COLS:
+        raise LiveError(
+            f"{where} kan geen kolommen meer krijgen (kolom {right}); er is niets in de "
+            f"werkmap geschreven."
+        )
+    for k, line in enumerate(occupied):
+        for c, value in enumerate(line):
+            if not _is_blank(value):
+                raise LiveError(
+                    f"Rechts naast {where[3:]} staat al iets in cel "
+                    f"{column_letter(left + c)}{block.row + k}; daar moet de nieuwe kolom "
+                    f"'{new[c]}' komen. Maak die kolom leeg en probeer het opnieuw; er is "
+                    f"niets in de werkmap geschreven."
+                )
+    header = tuple(
+        cell_value(h, _where(block.sheet, block.row, left + k)) for k, h in enumerate(new)
+    )
+    target = f"tabel {block.name}"
+    steps: list[Step] = [
+        Write(block.sheet, block.row, left, (header,), target),
+        Widen(block.name, block.width + len(new), target),
+    ]
+    blank = (None,) * len(new)
+    values = (
+        (*block.headers, *new),
+        *((*line, *blank) for line in block.data),
+    )
+    return TableBlock(block.name, block.sheet, block.row, block.column, values), steps
 
 
 # --- setting cells in rows found by key -------------------------------------------------------
@@ -627,10 +701,38 @@ def patch_steps(
     mode: str | None = None,
 ) -> list[Step]:
     """Every step of `patch` (and of the Plan sheet, when `plan` rows are given), reading
-    what the decisions need from the workbook; raises LiveError before anything is written."""
+    what the decisions need from the workbook; raises LiveError before anything is written.
+
+    Columns are added first (as apply_patch does), so the other edits can fill them; a
+    table is then taken as it will be once they are added."""
+    if patch.add_rows or patch.replace_parts:
+        # Only `bijwerken` asks for these, and only on a closed file (macros, ribbon parts).
+        raise LiveError(
+            "Deze wijziging (nieuwe Instellingen-rijen of delen van het bestand) kan niet in "
+            "een geopende werkmap. Sluit de werkmap en gebruik 'debiteuren bijwerken'; er is "
+            "niets in de werkmap geschreven."
+        )
     steps: list[Step] = []
+    widened: dict[str, TableBlock] = {}
+
+    def table(name: str) -> TableBlock:
+        return widened.get(name.casefold()) or _table(workbook, name)
+
+    for name, headers in patch.add_columns:
+        block = table(name)
+        new = missing_headers(block, headers)
+        occupied = (
+            workbook.cells(
+                block.sheet, block.row, block.column + block.width, len(block.values), len(new)
+            )
+            if new and block.column + block.width + len(new) - 1 <= MAX_COLS
+            else []
+        )
+        block, column_steps = add_column_steps(block, new, occupied)
+        widened[name.casefold()] = widened[block.name.casefold()] = block
+        steps.extend(column_steps)
     for name, new_rows in patch.append:
-        block = _table(workbook, name)
+        block = table(name)
         start = first_new_row(block)
         occupied = (
             workbook.cells(block.sheet, start, block.column, len(new_rows), block.width)
@@ -639,7 +741,7 @@ def patch_steps(
         )
         steps.extend(append_steps(block, new_rows, occupied))
     for name, group in groupby(patch.set_cells, key=lambda s: s[0]):
-        block = _table(workbook, name)
+        block = table(name)
         updates = [(key, value, values) for _, key, value, values in group]
         formulas = (
             workbook.formulas(
@@ -727,6 +829,8 @@ def _carry_out(workbook: LiveWorkbook, step: Step) -> None:
         workbook.write(step.sheet, step.row, step.column, step.values)
     elif isinstance(step, Resize):
         workbook.resize_table(step.table, step.rows)
+    elif isinstance(step, Widen):
+        workbook.widen_table(step.table, step.columns)
     elif isinstance(step, ClearSheet):
         workbook.clear_sheet(step.sheet, formats=step.formats)
     elif isinstance(step, ArrayFormula):

@@ -119,6 +119,18 @@ class XlwingsWorkbook:
         last = left + area.columns.count - 1
         table.resize(self.book.sheets[sheet].range((top, left), (top + rows - 1, last)))
 
+    def widen_table(self, name: str, columns: int) -> None:
+        found = self._find_table(name)
+        if found is None:
+            raise LiveError(f"De tabel '{name}' is verdwenen.")
+        sheet, real = found
+        table = self.book.sheets[sheet].tables[real]
+        area = table.range
+        top, left = area.row, area.column
+        bottom = top + area.rows.count - 1
+        # ListObject.Resize: the header row stays; the header cells already hold the names.
+        table.resize(self.book.sheets[sheet].range((top, left), (bottom, left + columns - 1)))
+
     def clear_sheet(self, sheet: str, formats: bool = False) -> None:
         found = self._sheet(sheet)
         if found is None:
