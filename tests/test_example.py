@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from addin import schema
+from addin.core.company_ids import kvk_error, vat_error
 from addin.core.model import Action, CustomerKind, PaymentStatus, Segment, Special
 from addin.core.workdays import WorkCalendar
 from addin.example import EXAMPLE_DATE, example_book, write_example
@@ -108,6 +109,13 @@ def test_book_has_every_kind_of_record(book):
 def test_no_problems_in_the_example(plan):
     assert plan.problems == ()
     assert not [w for w in plan.warnings if w.kind.startswith("bank")]
+
+
+def test_the_example_company_numbers_pass_their_checks(book):
+    """The checks of `controleer` cover the customers only; the example's own KvK and
+    BTW-nummer in Instellingen (on every letter and invoice) must pass them too."""
+    got = (kvk_error(book.settings.kvk), vat_error(book.settings.vat_number))
+    assert got == (None, None), book.settings.vat_number
 
 
 # `bedanken` is a letter to a customer (plan.letters), never an invoice's next action.
