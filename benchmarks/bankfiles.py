@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 
 from addin.core.model import Book
 
-OWN_IBAN = "NL02RABO0123456789"
+OWN_IBAN = "NL44RABO0123456789"  # check digits right, so readers take it as an IBAN
 STATEMENT_SIZE = 1_000  # MT940: transactions per daily statement
 
 

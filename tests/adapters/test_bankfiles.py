@@ -13,6 +13,7 @@ import mt940
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum.iban import is_valid as iban_is_valid
 
 from addin.adapters.bank import files, job
 from addin.adapters.bank.files import BankFileError, read_bank, read_bank_file
@@ -20,6 +21,8 @@ from addin.adapters.bank.job import read_alongside
 from addin.core.bank import BalanceMismatch
 from addin.core.matching import match_bank_lines
 from addin.core.model import Book, Customer, Invoice, Payment, PaymentStatus
+from benchmarks import bankfiles
+from benchmarks.generate import generate_book
 
 # shared/ sits beside the repository (in CI too); the samples are others' files, not ours.
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "bank"
@@ -393,6 +396,18 @@ def test_mt940_ing_structured_returned_item_and_own_iban() -> None:
     assert {line.own_iban for line in lines} == {"NL69INGB0123456789"}  # without "EUR"
     assert lines[0].key == "mt940:NL69INGB0123456789:26112300001"
     assert lines[0].description == "Factuur 2026-0101"
+
+
+def test_the_benchmark_statements_are_for_a_valid_own_account(tmp_path) -> None:
+    """benchmarks/bankfiles.py writes ":25:IBAN EUR"; the reader drops the currency only
+    after an IBAN with right check digits, so the account must have them."""
+    book = generate_book(invoices=40, customers=10, agreements=1, contacts=1)
+    bankfiles.mt940(tmp_path / "a.sta", book, 5)
+    bankfiles.camt053(tmp_path / "a.xml", book, 5)
+    for name in ("a.sta", "a.xml"):
+        got = {line.own_iban for line in read_bank_file(tmp_path / name)}
+        assert got == {bankfiles.OWN_IBAN}, name
+    assert iban_is_valid(bankfiles.OWN_IBAN)
 
 
 # --- statement balances ----------------------------------------------------------------------
