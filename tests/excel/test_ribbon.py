@@ -187,3 +187,6 @@ def test_tab_debiteuren_has_its_buttons_with_icons_and_callbacks():
     for label, attrib in buttons.items():
         assert attrib["onAction"] == label.title().replace(" ", "").replace("-", ""), label
         assert attrib.get("imageMso"), label
+    # one icon per button, so two buttons that do different things never look alike
+    icons = [attrib["imageMso"] for attrib in buttons.values()]
+    assert len(set(icons)) == len(icons), icons
