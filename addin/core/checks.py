@@ -14,18 +14,22 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Container, Sequence
 from datetime import date
-from itertools import chain
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_not, lt
 from typing import Any
 
 from addin import schema
 from addin.core.addresses import address_errors
 from addin.core.company_ids import kvk_error, vat_error
+from addin.core.ledger import Ledger
 from addin.core.model import Book, CellRef, Problem
 from addin.core.references import iban_is_valid
 
-Check = Callable[[Book, date], list[Problem]]
+# (book, plan date, the plan's ledger or None): with a ledger a check reuses its indexes
+# instead of building them again; `controleer` runs the checks without one (it plans nothing).
+Check = Callable[[Book, date, Ledger | None], list[Problem]]
 
 F, K, A, C, B, P, S = (
     schema.FACTUREN,
@@ -38,11 +42,21 @@ F, K, A, C, B, P, S = (
 )
 
 
+_NUMBER, _CUSTOMER = attrgetter("number"), attrgetter("customer")
+
+
 def _ref(spec: schema.TableSpec, row: int, field: str) -> CellRef:
     return CellRef(spec.sheet, row, spec.column(field).header)
 
 
-def check_duplicate_customers(book: Book, as_of: date) -> list[Problem]:
+def _known_customers(book: Book, ledger: Ledger | None) -> Collection[str]:
+    """Every customer number in Klanten (the ledger's index has them all as keys)."""
+    return ledger.customers if ledger is not None else set(map(_NUMBER, book.customers))
+
+
+def check_duplicate_customers(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
+    if len(_known_customers(book, ledger)) == len(book.customers):
+        return []  # every number once: the usual case
     seen: dict[str, int] = {}
     out = []
     for c in book.customers:
@@ -59,18 +73,33 @@ def check_duplicate_customers(book: Book, as_of: date) -> list[Problem]:
     return out
 
 
-def check_invoice_rows(book: Book, as_of: date) -> list[Problem]:
+def _due_before_invoice_date(invoices: Sequence[Any]) -> bool:
+    """Whether some invoice's Vervaldatum lies before its invoice date, decided in C (map
+    over the columns): this runs over every invoice of large books. An empty Vervaldatum
+    (None) cannot be compared, so only then are the rows with one left out first."""
+    stated = list(map(attrgetter("due_date"), invoices))
+    try:
+        return any(map(lt, stated, map(attrgetter("invoice_date"), invoices)))
+    except TypeError:  # None < date: some Vervaldatum is empty
+        filled = list(map(is_not, stated, repeat(None)))
+        issued = map(attrgetter("invoice_date"), invoices)
+        return any(map(lt, compress(stated, filled), compress(issued, filled)))
+
+
+def check_invoice_rows(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
     """Per Facturen row: a repeated number, an unknown customer, a due date before the
     invoice date (one pass: this runs over every invoice of large books)."""
-    known = {c.number for c in book.customers}
+    known = _known_customers(book, ledger)
     invoices = book.invoices
-    numbers = [inv.number for inv in invoices]
-    if (
-        len(set(numbers)) == len(numbers)
-        and {inv.customer for inv in invoices} <= known
-        and not any(i.due_date is not None and i.due_date < i.invoice_date for i in invoices)
-    ):
-        return []  # the usual case: no per-row loop in Python (measured 25% faster)
+    if ledger is not None:
+        usable = ledger.all_usable  # decided while indexing
+    else:
+        numbers = list(map(_NUMBER, invoices))
+        usable = len(set(numbers)) == len(numbers) and all(
+            map(known.__contains__, map(_CUSTOMER, invoices))
+        )
+    if usable and not _due_before_invoice_date(invoices):
+        return []  # the usual case: no per-row loop in Python
     seen: dict[str, int] = {}
     out = []
     for inv in invoices:
@@ -104,10 +133,10 @@ def check_invoice_rows(book: Book, as_of: date) -> list[Problem]:
 
 
 def _unknown_customer(
-    spec: schema.TableSpec, rows: Sequence[Any], known: set[str], what: str
+    spec: schema.TableSpec, rows: Sequence[Any], known: Container[str], what: str
 ) -> list[Problem]:
-    if {r.customer for r in rows} <= known:
-        return []  # the usual case, decided without building anything per row
+    if all(map(known.__contains__, map(_CUSTOMER, rows))):
+        return []  # the usual case, decided in C without building anything per row
     return [
         Problem(
             _ref(spec, r.row, "customer"), f"Klantnummer {r.customer} staat niet in Klanten; {what}"
@@ -117,8 +146,8 @@ def _unknown_customer(
     ]
 
 
-def check_other_customers(book: Book, as_of: date) -> list[Problem]:
-    known = {c.number for c in book.customers}
+def check_other_customers(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
+    known = _known_customers(book, ledger)
     return (
         _unknown_customer(A, book.agreements, known, "deze afspraak telt niet mee")
         + _unknown_customer(
@@ -130,15 +159,24 @@ def check_other_customers(book: Book, as_of: date) -> list[Problem]:
     )
 
 
-def check_invoice_references(book: Book, as_of: date) -> list[Problem]:
-    # Lists rather than generators: C fills the sets (these run over whole tables).
-    numbers = set([inv.number for inv in book.invoices])
+def check_invoice_references(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
+    # Every Facturen number (an empty reference counts as known); the ledger's index has
+    # them all as keys when every row is usable.
+    numbers: Container[str]
+    if ledger is not None and ledger.all_usable:
+        numbers = ledger.position
+    else:
+        numbers = set(map(_NUMBER, book.invoices))
+    invoices = attrgetter("invoices")
+    referenced = chain(
+        chain.from_iterable(map(invoices, book.agreements)),
+        chain.from_iterable(map(invoices, book.contacts)),
+        map(attrgetter("invoice"), book.payments),
+    )
+    if all(map(numbers.__contains__, filter(None, referenced))):
+        return []  # the usual case, decided in C (map over the columns, no set built)
+    numbers = set(numbers)
     numbers.add("")
-    referenced = set(chain.from_iterable([a.invoices for a in book.agreements]))
-    referenced.update(chain.from_iterable([c.invoices for c in book.contacts]))
-    referenced.update([p.invoice for p in book.payments])
-    if referenced <= numbers:
-        return []  # the usual case, decided with set operations
     out = []
     for a in book.agreements:
         for n in a.invoices:
@@ -166,7 +204,7 @@ def check_invoice_references(book: Book, as_of: date) -> list[Problem]:
     return out
 
 
-def check_step_names(book: Book, as_of: date) -> list[Problem]:
+def check_step_names(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
     seen: dict[str, int] = {}
     out = []
     for s in book.steps:
@@ -184,7 +222,7 @@ def check_step_names(book: Book, as_of: date) -> list[Problem]:
     return out
 
 
-def check_email_addresses(book: Book, as_of: date) -> list[Problem]:
+def check_email_addresses(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
     """Every E-mail cell holds addresses separated by ; and nothing else (no names, commas,
     line breaks): outside text never becomes a recipient or a header. The letter is still
     made as PDF; only its e-mail draft goes without that address."""
@@ -203,7 +241,7 @@ def check_email_addresses(book: Book, as_of: date) -> list[Problem]:
     return out
 
 
-def check_customer_ibans(book: Book, as_of: date) -> list[Problem]:
+def check_customer_ibans(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
     """A customer's IBAN with wrong check digits: the bank import would never recognise it
     (reported, never refused: the letters do not use it)."""
     header = K.column("ibans").header
@@ -219,7 +257,7 @@ def check_customer_ibans(book: Book, as_of: date) -> list[Problem]:
     ]
 
 
-def check_customer_company_ids(book: Book, as_of: date) -> list[Problem]:
+def check_customer_company_ids(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
     """A customer's KvK-nummer that is not 8 digits, or a BTW-nummer whose form or check
     digits are wrong (core/company_ids.py): the invoice import would not recognise the
     customer by it (reported, never refused)."""
@@ -253,8 +291,10 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def run_checks(book: Book, as_of: date) -> tuple[Problem, ...]:
+def run_checks(book: Book, as_of: date, ledger: Ledger | None = None) -> tuple[Problem, ...]:
+    """Every check's problems, in `CHECKS` order. `ledger`: the plan's, built from the same
+    book and date, when the caller has one."""
     out: list[Problem] = []
     for check in CHECKS:
-        out.extend(check(book, as_of))
+        out.extend(check(book, as_of, ledger))
     return tuple(out)

@@ -198,6 +198,7 @@ class Ledger:
         "_steps_cache",
         "agreement_statuses",
         "agreements_by_id",
+        "all_usable",
         "as_of",
         "book",
         "calendar",
@@ -234,6 +235,7 @@ class Ledger:
     )
     due_list: list[date]
     open_list: list[Decimal]
+    all_usable: bool
 
     def __init__(self, book: Book, as_of: date) -> None:
         self.book = book
@@ -336,7 +338,10 @@ class Ledger:
         # One index by number serves every look-up (invoice, due date, open amount); fewer
         # keys than rows means a repeated number.
         position = dict(zip(numbers, range(len(numbers)), strict=True))
-        if len(position) != len(numbers) or not set(who) <= customers.keys():
+        # Every Facturen row usable (its number unique, its customer known), the usual case:
+        # the checks (core/checks.py) then need not look for the rows that are not.
+        self.all_usable = len(position) == len(numbers) and set(who) <= customers.keys()
+        if not self.all_usable:
             invoices = self._usable()
             numbers = [i.number for i in invoices]
             who = [i.customer for i in invoices]

@@ -502,8 +502,8 @@ def _no_cycle_collection() -> Iterator[None]:
 
 
 def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
-    problems = run_checks(book, as_of)
     ledger = Ledger.build(book, as_of)
+    problems = run_checks(book, as_of, ledger)  # after the ledger: they reuse its indexes
     actions = pull_into_fourteen_day_letters(next_actions(ledger), ledger)
     actions = bundle_letters(actions, ledger, last_letters(book, as_of))
     actions, letters = settle_covered_letters(actions, ledger)
