@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import sys
 import time
 from dataclasses import replace
 from datetime import date
@@ -634,6 +636,53 @@ def test_bank_files_read_alongside_other_work_come_back_as_read_one_by_one(tmp_p
 def test_big_bank_files_are_not_read_alongside() -> None:
     result, files = read_alongside([FIXTURES / "camt053-v04-batch.xml"], lambda: 7, limit=100)
     assert (result, files) == (7, None)  # import_bank reads them after the workbook
+
+
+# Every kind of file, one with a balance warning among them.
+ALL_KINDS = [
+    FIXTURES / "camt053-v04-batch.xml",
+    FIXTURES / "camt053-v02-off-by-a-cent.xml",
+    FIXTURES / "mt940-ing-structured.sta",
+    FIXTURES / "rabobank.csv",
+]
+
+
+def test_bank_files_read_by_a_second_process_are_the_files_read_here(tmp_path) -> None:
+    # process_from=0: these small files go to a second Python too (big ones do by size).
+    result, read = read_alongside(ALL_KINDS, lambda: "werkmap gelezen", process_from=0)
+    assert result == "werkmap gelezen"
+    assert read is not None
+    got = read.take()
+    assert got == [read_bank(p) for p in ALL_KINDS]
+    assert got[1].warnings  # the one off by a cent
+    bad = tmp_path / "leeg.xml"
+    bad.write_bytes(b"")
+    _, read = read_alongside([ALL_KINDS[0], bad], lambda: None, process_from=0)
+    assert read is not None
+    with pytest.raises(BankFileError) as exp:
+        read_bank(bad)
+    with pytest.raises(BankFileError) as got_error:
+        read.take()
+    assert str(got_error.value) == str(exp.value)  # the message as from read_bank
+
+
+@pytest.mark.parametrize(
+    "python",
+    ["geen-python", shutil.which("true") or "geen-true"],
+    ids=["cannot-start", "ends-without-answer"],
+)
+def test_bank_files_are_read_here_when_the_second_process_fails(
+    python: str, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / python) if "/" not in python else python)
+    assert job._read_in_process(ALL_KINDS) == [read_bank(p) for p in ALL_KINDS]
+
+
+@pytest.mark.parametrize("path", ALL_KINDS, ids=lambda p: p.name)
+def test_a_packed_bank_file_unpacks_equal(path: Path) -> None:
+    exp = read_bank(path)
+    assert files.unpack(files.pack(exp)) == exp
+    assert files.unpack(files.pack(files.BankFile(()))) == files.BankFile(())
 
 
 # Account texts as the files write them, and the account they are (files._iban: spaces,

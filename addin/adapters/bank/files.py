@@ -54,15 +54,18 @@ import functools
 import gc
 import hashlib
 import io
+import pickle
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
+from operator import attrgetter
 from pathlib import Path
+from typing import BinaryIO
 
 import mt940
 
@@ -71,7 +74,17 @@ from addin.core.model import Warning_
 from addin.core.money import format_eur
 from addin.core.references import iban_is_valid
 
-__all__ = ["BankFile", "BankFileError", "read_bank", "read_bank_file"]
+__all__ = [
+    "BankFile",
+    "BankFileError",
+    "PackedBankFile",
+    "pack",
+    "read_bank",
+    "read_bank_file",
+    "read_packed",
+    "serve_packed",
+    "unpack",
+]
 
 # A statement of a few years of a busy account is tens of MB; anything far beyond that is
 # not a bank export and would only exhaust memory.
@@ -195,6 +208,49 @@ def read_bank(path: Path) -> BankFile:
 
 
 _KINDS = {"camt": "CAMT.053", "mt940": "MT940", "csv": "CSV"}
+
+
+# --- bank files read in another process ----------------------------------------------------
+
+# A BankFile as a process that read it sends it back: its lines as one tuple per BankLine
+# field (in field order), its warnings, its kind. Pickling 50,000 BankLines one by one
+# takes three times as long as pickling their values column by column (0.49 against
+# 0.20 s there and back, rebuilding the lines included); values the lines share stay
+# shared (pickle sends an object once).
+PackedBankFile = tuple[tuple[tuple[object, ...], ...], tuple[Warning_, ...], str]
+_LINE_FIELDS = attrgetter(*(f.name for f in fields(BankLine)))
+
+
+def pack(file: BankFile) -> PackedBankFile:
+    """`file` as columns (see PackedBankFile); `unpack` gives it back equal."""
+    return tuple(zip(*map(_LINE_FIELDS, file.lines), strict=True)), file.warnings, file.kind
+
+
+def unpack(packed: PackedBankFile) -> BankFile:
+    columns, warnings, kind = packed
+    # Positional, in BankLine's field order, as _LINE_FIELDS took them.
+    lines = tuple(map(BankLine, *columns)) if columns else ()
+    return BankFile(lines, warnings, kind)
+
+
+def read_packed(paths: Sequence[str]) -> list[PackedBankFile]:
+    """`read_bank` of each path, packed. Raises the BankFileError of the first file that
+    cannot be read, as read_bank does."""
+    return [pack(read_bank(Path(path))) for path in paths]
+
+
+def serve_packed(given: BinaryIO, out: BinaryIO) -> None:
+    """What a process of its own runs to read bank files for another (job.read_alongside):
+    the paths come pickled on `given`; on `out` go ("ok", [PackedBankFile, ...]), or
+    ("fout", message) for the first file that cannot be read. The pickles pass between
+    two processes of the same program over their own pipes, never through a file."""
+    paths = pickle.load(given)
+    try:
+        answer: tuple[str, object] = ("ok", read_packed(paths))
+    except BankFileError as exc:
+        answer = ("fout", str(exc))
+    pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
 
 
 # --- detection and text helpers -------------------------------------------------------------

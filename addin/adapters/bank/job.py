@@ -23,6 +23,9 @@ Example::
 from __future__ import annotations
 
 import gc
+import pickle
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -33,7 +36,7 @@ from pathlib import Path
 from typing import TypeVar, overload
 
 from addin import schema
-from addin.adapters.bank.files import BankFile, BankFileError, read_bank
+from addin.adapters.bank.files import BankFile, BankFileError, read_bank, unpack
 from addin.adapters.workbook.xlsx_patch import Patch
 from addin.core.bank import BankLine
 from addin.core.letter_log import werklijst_rows
@@ -165,6 +168,11 @@ class PaymentRows(Sequence[dict[str, object]]):
 # bigger ones after it, so the two readers' peak memory never adds up (an MT940 of 655,000
 # transactions is 81 MB; 50,000 CAMT.053 entries 20 MB).
 ALONGSIDE_BYTES = 32 << 20
+# From this size in all they are read by a second Python process rather than in a second
+# thread: the parsers hold the GIL, and so does most of reading the workbook, so in a
+# thread the two took as long as one after the other (50,000 CAMT.053 entries, 20 MB: 1.5 s
+# of parsing). Below it, starting a Python (0.1-0.2 s) is not worth it.
+PROCESS_BYTES = 4 << 20
 
 
 class ReadBankFiles:
@@ -183,15 +191,18 @@ class ReadBankFiles:
 
 
 def read_alongside(
-    paths: Sequence[Path], work: Callable[[], T], limit: int = ALONGSIDE_BYTES
+    paths: Sequence[Path],
+    work: Callable[[], T],
+    limit: int = ALONGSIDE_BYTES,
+    process_from: int = PROCESS_BYTES,
 ) -> tuple[T, ReadBankFiles | None]:
-    """`work()` (reading the workbook) while the bank files are read in a second thread:
-    python-calamine reads the sheets without holding the GIL, so on two cores the bank files
-    add little time. Returns work's result and the files to `take` when the caller is ready
-    for them (a BankFileError is raised then, as import_bank would); None when the files are
-    too big to read at the same time (over `limit` bytes): import_bank reads them itself. The
-    cycle collector stays off for both (each reader turns it off for its many small
-    objects; one turning it back on would slow the other)."""
+    """`work()` (reading the workbook) while the bank files are read beside it: by a second
+    thread, which from `process_from` bytes in all has a second Python process read them
+    (`_read_in_process`). Returns work's result and the files to `take` when the caller is
+    ready for them (a BankFileError is raised then, as import_bank would); None when the
+    files are too big to read at the same time (over `limit` bytes): import_bank reads them
+    itself. The cycle collector stays off for both (each reader turns it off for its many
+    small objects; one turning it back on would slow the other)."""
     try:
         size = sum(Path(p).stat().st_size for p in paths)
     except OSError:
@@ -202,7 +213,8 @@ def read_alongside(
     gc.disable()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bankbestanden")
     try:
-        pending = pool.submit(lambda: [read_bank(Path(path)) for path in paths])
+        read = _read_in_process if size >= process_from else _read_here
+        pending = pool.submit(read, paths)
         try:
             result = work()
         finally:
@@ -212,6 +224,55 @@ def read_alongside(
         if collecting:
             gc.enable()
     return result, ReadBankFiles(pending)
+
+
+def _read_here(paths: Sequence[Path]) -> list[BankFile]:
+    return [read_bank(Path(path)) for path in paths]
+
+
+# The second process is this Python, told on its command line only what to import; the
+# module path and the file names come over its stdin (files.serve_packed). Nothing of this
+# process is copied (no fork) or run again there (multiprocessing's spawn would re-import
+# the __main__ script), so it starts the same on Windows. os._exit: its answer is sent,
+# freeing its objects would only make this process wait longer.
+_READER = (
+    "import os, pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+    "from addin.adapters.bank.files import serve_packed; "
+    "serve_packed(sys.stdin.buffer, sys.stdout.buffer); os._exit(0)"
+)
+
+
+def _read_in_process(paths: Sequence[Path]) -> list[BankFile]:
+    """`_read_here(paths)`, the parsing done by a second Python process, which uses the
+    other core; the same files and the same BankFileError. Where no such process can run
+    (a frozen program has no Python beside it) or it ends without an answer (killed), the
+    files are read here after all."""
+    if getattr(sys, "frozen", False) or not sys.executable:
+        return _read_here(paths)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _READER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # Windows: no console
+        )
+    except (OSError, ValueError):
+        return _read_here(paths)
+    with process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            pickle.dump(sys.path, process.stdin)
+            pickle.dump([str(path) for path in paths], process.stdin)
+            process.stdin.close()
+            status, answer = pickle.load(process.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+            status, answer = "", None
+    if status == "ok":
+        return [unpack(file) for file in answer]
+    if status == "fout":
+        raise BankFileError(answer)
+    return _read_here(paths)
 
 
 def import_bank(
