@@ -205,7 +205,7 @@ class Patch:
 
     append: tuple[tuple[str, Sequence[Mapping[str, object]]], ...] = ()
     set_cells: tuple[tuple[str, str, str, dict[str, object]], ...] = ()
-    replace_sheet: tuple[tuple[str, tuple[tuple[object, ...], ...]], ...] = ()
+    replace_sheet: tuple[tuple[str, Sequence[Sequence[object]] | SheetLayout], ...] = ()
     grow_array: tuple[tuple[str, int, int], ...] = ()
     add_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     add_rows: tuple[tuple[str, str, tuple[dict[str, object], ...]], ...] = ()
@@ -266,8 +266,8 @@ def apply_patch(
             editor.set_cells_many(tuple(edits))
         for sheet_name, sheet_rows in patch.replace_sheet:
             editor.replace_sheet(sheet_name, sheet_rows)
-        for sheet_name, needed, rows in patch.grow_array:
-            editor.grow_array(sheet_name, needed, rows)
+        for sheet_name, needed, size in patch.grow_array:
+            editor.grow_array(sheet_name, needed, size)
         for part in patch.replace_parts:
             editor.replace_part(part)
         editor.finish()
@@ -1319,7 +1319,8 @@ class _SheetXml:
         """The XML with each (start, end) range replaced by its fragment; the ranges are
         disjoint. One copy of the sheet however many ranges."""
         OPERATIONS["copy"] += 1
-        chunks, at = [], 0
+        chunks: list[bytes] = []
+        at = 0
         for start, end, fragment in sorted(edits, key=lambda e: e[0]):
             chunks += (self.xml[at:start], fragment)
             at = end
@@ -1837,7 +1838,7 @@ class _NewRows:
             return [""] * len(numbers)
         return list(map(add, map(add, repeat(f'<{p}c r="{letter}'), numbers), repeat(tail)))
 
-    def _one_by_one(self, col: int, values: list[object], numbers: list[str]) -> list[str]:
+    def _one_by_one(self, col: int, values: Sequence[object], numbers: list[str]) -> list[str]:
         """Each cell through `_convert`: the general path, and the one that names a bad cell."""
         editor, p, letter = self.editor, self.p, _col_letters(col)
         out = []
