@@ -460,7 +460,7 @@ class _Builder:
 
 
 def _numbered(records: tuple[_R, ...]) -> tuple[_R, ...]:
-    return tuple(replace(r, row=i) for i, r in enumerate(records, start=2))  # type: ignore[type-var]
+    return tuple(replace(r, row=i) for i, r in enumerate(records, start=2))
 
 
 # --- background: a year of ordinary invoicing -------------------------------------------

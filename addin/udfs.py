@@ -201,7 +201,7 @@ def DEBITEUREN_PLAN(  # type: ignore[no-untyped-def]  # see module doc
         return [[ERROR_PREFIX + str(exc)]]
     tables = dict(zip((spec.name for spec in schema.TABLES), blocks, strict=True))
     book, _problems = read_values({name: rows for name, rows in tables.items() if rows})
-    rows = [list(schema.PLAN_HEADER)]
+    rows: list[list[object]] = [list(schema.PLAN_HEADER)]
     rows.extend([_cell(value) for value in row] for row in plan_rows(plan_book(book, as_of)))
     _LAST_PLAN[:] = [(key, rows)]
     return _padded(rows, caller)
@@ -217,7 +217,7 @@ def _padded(rows: list[list[object]], caller: object) -> list[list[object]]:
         return rows
     if height <= len(rows) or not rows:
         return rows
-    blank = [""] * max(width, len(rows[0]))
+    blank: list[object] = [""] * max(width, len(rows[0]))
     return rows + [blank] * (height - len(rows))
 
 

@@ -42,7 +42,7 @@ class DutchParser(argparse.ArgumentParser):
     def format_help(self) -> str:
         return super().format_help().replace("usage:", "gebruik:", 1)
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
+    def error(self, message: str) -> Any:
         self.print_usage(sys.stderr)
         self.exit(EXIT_FAILED, f"{self.prog}: fout in de opdracht: {dutch(message)}\n")
 
@@ -70,6 +70,7 @@ def parse_day(text: str) -> date:
     # The cell parsers (and the domain model they load) only when a date needs them.
     from addin.adapters.workbook.cells import CellError, to_date
 
+    value: date | None
     try:
         value = date.fromisoformat(text)
     except ValueError:
@@ -179,6 +180,10 @@ def print_json(data: dict[str, Any]) -> None:
     binary.flush()
 
 
+def _next_chunk(values: Iterator[Any]) -> list[Any]:
+    return list(islice(values, JSON_CHUNK))
+
+
 def _write_json(data: dict[str, Any], write: Callable[[bytes], object], dumps: Any) -> None:
     for index, (key, value) in enumerate(data.items()):
         write(b"{" if index == 0 else b",")
@@ -187,7 +192,7 @@ def _write_json(data: dict[str, Any], write: Callable[[bytes], object], dumps: A
         if isinstance(value, Iterator):
             write(b"[")
             first = True
-            for chunk in iter(lambda v=value: list(islice(v, JSON_CHUNK)), []):
+            for chunk in iter(functools.partial(_next_chunk, value), []):
                 text = dumps(chunk)[1:-1]
                 if text:
                     write(text if first else b"," + text)

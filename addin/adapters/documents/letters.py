@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -398,7 +398,8 @@ def epc_qr(content: LetterContent) -> segno.QRCode | None:
     if payload is None:
         return None
     qr = segno.make_qr(payload, error="m", boost_error=False, mask=EPC_MASK)
-    return qr if qr.version <= EPC_MAX_VERSION else None
+    # make_qr makes no Micro QR, so the version is a number ("M1" is Micro only).
+    return qr if isinstance(qr.version, int) and qr.version <= EPC_MAX_VERSION else None
 
 
 def epc_payload(content: LetterContent) -> bytes | None:
@@ -406,14 +407,14 @@ def epc_payload(content: LetterContent) -> bytes | None:
     args = _qr_fields(content)
     if args is None:
         return None
-    make = segno.helpers._make_epc_qr_data
+    make: Callable[..., bytes] = segno.helpers._make_epc_qr_data  # type: ignore[attr-defined]
     return make(
         args["name"], args["iban"], args["amount"], args["text"], args["reference"],
         args["bic"], None, None,
     )  # fmt: skip
 
 
-class QRFlowable(Flowable):
+class QRFlowable(Flowable):  # type: ignore[misc]  # reportlab has no type hints
     """A QR code drawn as vector rectangles: sharp at any zoom and far cheaper than an image."""
 
     def __init__(self, qr: segno.QRCode, size: float) -> None:
@@ -500,7 +501,7 @@ def _markup(text: str) -> str:
     return escape(text).replace("\n", "<br/>")
 
 
-class _Mark(Flowable):
+class _Mark(Flowable):  # type: ignore[misc]  # reportlab has no type hints
     """Records the page it lands on, so the invoice copies can be put in order afterwards."""
 
     def __init__(self, pages: dict[int, int], key: int) -> None:

@@ -41,7 +41,7 @@ import types
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from jinja2 import nodes, pass_context
 from jinja2.exceptions import SecurityError
@@ -184,7 +184,7 @@ def _check_power(base: Any, exponent: Any) -> None:
         return
     if isinstance(base, float) or exponent <= 0:
         return  # floats overflow at once; negative powers are fractions
-    magnitude = abs(base)
+    magnitude = cast("int | Decimal", abs(base))
     if magnitude <= 1:
         return
     digits = float(exponent) * math.log10(magnitude)
@@ -364,7 +364,8 @@ def _count_output(_context: Any, value: Any) -> Any:
 def _concat(_context: Any, parts: list[Any]) -> str:
     texts = [str(p) for p in parts]
     _check_size(sum(len(t) for t in texts))
-    return _checked("".join(texts))
+    joined: str = _checked("".join(texts))
+    return joined
 
 
 def limited_range(*args: int) -> range:

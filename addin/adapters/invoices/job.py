@@ -470,13 +470,13 @@ def _import_list(
                 if found:
                     listed.add(found)
             continue
-        number = customers.get(row.customer_ref)
-        if number is None:
+        customer_number = customers.get(row.customer_ref)
+        if customer_number is None:
             customer = run.index.by_reference(row.customer_ref)
-            number = customer.number if customer else _list_customer(run, row, items)
-            customers[row.customer_ref] = number
-        listed.add(number)
-        _add_invoice(run, row, number, due, None)
+            customer_number = customer.number if customer else _list_customer(run, row, items)
+            customers[row.customer_ref] = customer_number
+        listed.add(customer_number)
+        _add_invoice(run, row, customer_number, due, None)
     if not earlier:
         run.lists[items.kind] = numbers
         return

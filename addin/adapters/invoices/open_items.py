@@ -43,6 +43,7 @@ from addin.adapters.workbook.reader import (
     sheet_extents,
 )
 from addin.core.invoice_import import (
+    ColumnMatch,
     IncomingInvoice,
     list_kind,
     match_columns,
@@ -148,8 +149,8 @@ def _csv_rows(data: bytes, name: str) -> list[list[object]]:
         ) from None
 
 
-def _xlsx_tables(data: bytes, name: str) -> list[tuple[list[list[object]], str]]:
-    tables: list[tuple[list[list[object]], str]] = []
+def _xlsx_tables(data: bytes, name: str) -> list[tuple[Sequence[Sequence[object]], str]]:
+    tables: list[tuple[Sequence[Sequence[object]], str]] = []
     sheet = ""
     for sheet, area in sheet_extents(io.BytesIO(data)).items():
         if cells_in(area) > MAX_CELLS:  # python-calamine would abort the process
@@ -194,7 +195,7 @@ def _panic_message(data: bytes, name: str, sheet: str, exc: BaseException) -> st
     )
 
 
-def _header(rows: Sequence[Sequence[object]]) -> tuple[int, list[str], object] | None:
+def _header(rows: Sequence[Sequence[object]]) -> tuple[int, list[str], ColumnMatch] | None:
     """The first row (of the first few) whose headers name every needed column; else the
     first non-empty row, so the message can list its headers."""
     first = None
@@ -214,7 +215,7 @@ def _header(rows: Sequence[Sequence[object]]) -> tuple[int, list[str], object] |
 
 
 def _read_rows(
-    rows: list[list[object]],
+    rows: Sequence[Sequence[object]],
     at: int,
     headers: list[str],
     columns: dict[str, int],
@@ -365,7 +366,7 @@ def _dates(
     if any(v.__class__ is _Bad for v in seen.values()) or not seen:
         for k, value in enumerate(got):
             if value.__class__ is _Bad:
-                errors.setdefault(k, value.message)  # type: ignore[union-attr]
+                errors.setdefault(k, value.message)
                 got[k] = None
     return got  # type: ignore[return-value]
 
@@ -413,13 +414,13 @@ def _amount_parser(values: Sequence[object]) -> tuple[Callable[[object], Decimal
     never shows it reads as Dutch text does (cells.to_amount: "1.234" is twelve hundred
     and thirty-four), and then the separators are ''."""
     texts = [v for v in values if v.__class__ is str]
-    joined = _SEPARATOR.join(texts)  # type: ignore[arg-type]
+    joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) == max(len(texts) - 1, 0):  # no text holds the separator
         comma = _COMMA_DECIMAL_COLUMN.search(joined) is not None
         dot = _DOT_DECIMAL_COLUMN.search(joined) is not None
     else:
-        comma = any(map(_COMMA_DECIMAL.search, texts))  # type: ignore[arg-type]
-        dot = any(map(_DOT_DECIMAL.search, texts))  # type: ignore[arg-type]
+        comma = any(map(_COMMA_DECIMAL.search, texts))
+        dot = any(map(_DOT_DECIMAL.search, texts))
     if dot and not comma:
         group, point = ",", "."
     elif comma and not dot:
@@ -429,7 +430,7 @@ def _amount_parser(values: Sequence[object]) -> tuple[Callable[[object], Decimal
 
     def parse(value: object) -> Decimal | None:
         if value.__class__ is str:
-            text = value.replace(group, "").replace(point, ".").strip()  # type: ignore[attr-defined]
+            text = value.replace(group, "").replace(point, ".").strip()
             if _PLAIN.fullmatch(text):
                 try:
                     return Decimal(text).quantize(CENT)
@@ -437,7 +438,7 @@ def _amount_parser(values: Sequence[object]) -> tuple[Callable[[object], Decimal
                     pass
             if not text:
                 return None
-            return to_amount(value.replace(group, "").replace(point, ","))  # type: ignore[attr-defined]
+            return to_amount(value.replace(group, "").replace(point, ","))
         return to_amount(value)
 
     return parse, group, point

@@ -39,7 +39,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -156,7 +156,8 @@ def cell_value(value: object) -> object:
 def settings_value(field: str, value: object) -> object:
     """Instellingen.Waarde: call days as 'di, wo, do' in weekday order, the rest as cells."""
     if field == "call_days":
-        return ", ".join(WEEKDAY_SHORT[d] for d in sorted(value)) or None  # type: ignore[attr-defined]
+        days = cast("frozenset[int]", value)
+        return ", ".join(WEEKDAY_SHORT[d] for d in sorted(days)) or None
     return cell_value(value)
 
 

@@ -61,7 +61,7 @@ class CellError(ValueError):
 def to_text(value: object) -> str:
     """Stripped text; a whole number stored as float reads as '123', not '123.0'."""
     if value.__class__ is str:
-        return value.strip()  # type: ignore[attr-defined]
+        return value.strip()
     if isinstance(value, bool):
         return "Ja" if value else "Nee"
     if isinstance(value, float):
@@ -240,7 +240,7 @@ def to_amount(value: object) -> Decimal | None:
     if cls is float:
         # Finite floats whose shortest form has at most two decimals (nearly every amount)
         # are exact in cents; the round trip below proves it without building a string.
-        if value - value == 0.0 and abs(value) < 1e13:  # type: ignore[operator]
+        if value - value == 0.0 and abs(value) < 1e13:  # type: ignore[operator, arg-type]
             cents = round(value * 100)  # type: ignore[operator]
             if cents / 100 == value:
                 return Decimal(cents).scaleb(-2)
@@ -359,7 +359,7 @@ _NO = frozenset({"nee", "n", "no", "false", "onwaar", "0"})
 def to_bool(value: object) -> bool | None:
     """Ja/Nee (and J/N, yes/no, WAAR/ONWAAR, 1/0, an Excel boolean); '' -> None."""
     if value.__class__ is bool:
-        return value  # type: ignore[return-value]
+        return value
     key = to_text(value).casefold()
     if not key:
         return None
@@ -508,20 +508,16 @@ def to_list(value: object) -> tuple[str, ...]:
     if value.__class__ is not str:
         text = to_text(value)
         return (text,) if text else ()
-    if "," not in value and ";" not in value and "\n" not in value:  # type: ignore[operator]
-        text = value.strip()  # type: ignore[attr-defined]
+    if "," not in value and ";" not in value and "\n" not in value:
+        text = value.strip()
         return (text,) if text else ()
-    return tuple(
-        item
-        for item in (part.strip() for part in _LIST_SEPARATORS.split(value))  # type: ignore[arg-type]
-        if item
-    )
+    return tuple(item for item in (part.strip() for part in _LIST_SEPARATORS.split(value)) if item)
 
 
 def to_ibans(value: object) -> tuple[str, ...]:
     """Account numbers separated by commas, semicolons or line breaks, spaces removed."""
-    if value.__class__ is str and value.isalnum() and value.isascii():  # type: ignore[attr-defined]
-        return (value.upper(),)  # type: ignore[attr-defined]
+    if value.__class__ is str and value.isalnum() and value.isascii():
+        return (value.upper(),)
     ibans = []
     for part in _LIST_SEPARATORS.split(to_text(value)):
         iban = "".join(part.split()).upper()
@@ -546,7 +542,7 @@ def to_weekdays(value: object) -> frozenset[int] | None:
         if to_text(value) == "":
             return None
         raise CellError(f"{shown(value)} zijn geen weekdagen; verwacht bijvoorbeeld di, wo, do")
-    text = value.strip().casefold()  # type: ignore[attr-defined]
+    text = value.strip().casefold()
     if not text:
         return None
     days: set[int] = set()

@@ -615,7 +615,7 @@ def _find(
                 return _Range(spec.sheet, name, [c.header for c in spec.columns], [], ref[0] + 2, 0)
             _oversized(workbook.path, package, package.table_sheets.get(wanted, ""), name)
             table = workbook.get_table_by_name(name)
-            row, col = table.start
+            row, col = table.start  # type: ignore[misc]  # a found table has a start
             try:
                 rows = table.to_python()
             except BaseException as err:
@@ -1004,8 +1004,8 @@ def _read_records(
     skipped = {k for k in bad_rows if not _is_empty(rows[k], own)}
     silent = bad_rows.keys() - skipped
     for k in sorted(skipped):
-        for column, err in bad_rows[k]:
-            problems.append(_required_problem(found, positions, column, k, err))
+        for column, why in bad_rows[k]:
+            problems.append(_required_problem(found, positions, column, k, why))
     for k, column, err in sorted(optional_errors, key=lambda e: e[0]):
         if k not in bad_rows:
             shown = _shown_default(plan[column.field], k + found.first_row)
@@ -1059,13 +1059,13 @@ def _column_positions(
     for pos, header in enumerate(found.headers):
         index.setdefault(schema.normalise_header(header), pos)
     positions: dict[str, int] = {}
-    problems = []
+    problems: list[Problem] = []
     for column in spec.columns:
         if column.formula:
             continue
-        pos = index.get(schema.normalise_header(column.header))
-        if pos is not None:
-            positions[column.field] = pos
+        at = index.get(schema.normalise_header(column.header))
+        if at is not None:
+            positions[column.field] = at
         elif column.required:
             required = ", ".join(c.header for c in spec.columns if c.required)
             problems.append(
@@ -1157,7 +1157,7 @@ def _shared(values: list[Any]) -> list[Any]:
     return list(map(table.setdefault, values, values))
 
 
-def _amount_column(raw: list[Any]) -> list[Decimal] | None:
+def _amount_column(raw: list[Any]) -> list[Decimal | None] | None:
     """Amounts for a column of plain numbers that are whole cents, else None.
 
     Does in C, column-wise, what `to_amount` does per float: round(x * 100) gives the
@@ -1193,7 +1193,7 @@ def _is_empty(row: Sequence[object], positions: Sequence[int]) -> bool:
     for pos in positions:
         value = row[pos]
         if value.__class__ is str:
-            if value.strip():  # type: ignore[attr-defined]
+            if value.strip():
                 return False
         elif value is not None:
             return False
