@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Files whose errors are known and left to the people changing them right now: bank/files.py
-# passes a dict[str, str] as **kwargs to dataclasses.replace(BankLine, ...) (line 312).
+# passes a dict[str, str] as **kwargs to dataclasses.replace(BankLine, ...).
 NOT_YET = ("addin/adapters/bank/files.py:",)
 
 
