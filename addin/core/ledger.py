@@ -352,6 +352,9 @@ class Ledger:
         out of all invoices at once (list comprehensions, `zip`, `dict(zip(...))`), a
         Python-level step runs only where a decision is needed, and the settled actions are
         assembled by `map` over zipped columns (the benchmark in benchmarks/ measures it).
+        Per-customer figures are kept in lists by the customer's place in Klanten: each
+        invoice's place is looked up once, and every sum and look-up after that indexes a list
+        instead of hashing a customer number again.
         """
         settings = self.settings
         as_of = self.as_of
@@ -361,20 +364,26 @@ class Ledger:
         numbers = [i.number for i in invoices]
         who = [i.customer for i in invoices]
         # One index by number serves every look-up (invoice, due date, open amount); fewer
-        # keys than rows means a repeated number.
+        # keys than rows means a repeated number, an unknown customer a KeyError.
         position = dict(zip(numbers, range(len(numbers)), strict=True))
+        place = dict(zip(customers, range(len(customers)), strict=True))
+        try:
+            slots = list(map(place.__getitem__, who))
+        except KeyError:
+            slots = []
         # Every Facturen row usable (its number unique, its customer known), the usual case:
         # the checks (core/checks.py) then need not look for the rows that are not.
-        self.all_usable = len(position) == len(numbers) and set(who) <= customers.keys()
+        self.all_usable = len(position) == len(numbers) and len(slots) == len(numbers)
         if not self.all_usable:
             invoices = self._usable()
             numbers = [i.number for i in invoices]
             who = [i.customer for i in invoices]
             position = dict(zip(numbers, range(len(numbers)), strict=True))
+            slots = list(map(place.__getitem__, who))
         self.position = position
         self.invoices = invoices = list(invoices)
         n = len(invoices)
-        owners_by_customer = {k: c.owner for k, c in customers.items()}
+        known = list(customers.values())
         issued = [i.invoice_date for i in invoices]
         amounts = [i.amount for i in invoices]
 
@@ -385,12 +394,11 @@ class Ledger:
         dues = [
             d if d is not None else i + default_term for d, i in zip(stated, issued, strict=True)
         ]
-        own_term = {
-            k: timedelta(days=c.term_days) for k, c in customers.items() if c.term_days is not None
-        }
-        if own_term:
-            for k in [k for k, c in enumerate(who) if c in own_term]:
-                own = issued[k] + own_term[who[k]]
+        terms = [timedelta(days=c.term_days) if c.term_days is not None else None for c in known]
+        if any(terms):
+            has_term = [t is not None for t in terms]
+            for k in compress(range(n), map(has_term.__getitem__, slots)):
+                own = issued[k] + terms[slots[k]]  # type: ignore[operator]
                 d = stated[k]
                 if d is None or own > d:
                     dues[k] = own
@@ -416,16 +424,17 @@ class Ledger:
         credit_notes = [k for k, s in enumerate(statuses) if s is credit]
 
         # Per-customer sums, each over only the invoices it concerns.
-        revenue: dict[CustomerId, Decimal] = dict.fromkeys(customers, ZERO)
+        revenue = [ZERO] * len(known)
         in_window = [start <= i <= as_of for i in issued]
-        for c, a in compress(zip(who, amounts, strict=True), in_window):
-            revenue[c] += a
-        open_sum: dict[CustomerId, Decimal] = dict.fromkeys(customers, ZERO)
+        for j, a in compress(zip(slots, amounts, strict=True), in_window):
+            revenue[j] += a
+        open_sum = [ZERO] * len(known)
         overdue_sum: dict[CustomerId, Decimal] = {}
         for k in unsettled:
-            c, o = who[k], opens[k]
-            open_sum[c] += o
+            o = opens[k]
+            open_sum[slots[k]] += o
             if statuses[k] is overdue:
+                c = who[k]
                 overdue_sum[c] = overdue_sum.get(c, ZERO) + o
         credit_sum: dict[CustomerId, Decimal] = {}
         for k in credit_notes:
@@ -433,17 +442,15 @@ class Ledger:
             if o < ZERO:
                 c = who[k]
                 credit_sum[c] = credit_sum.get(c, ZERO) + o
-        # Days late of each invoice paid through the bank within the window (paid_dates is
-        # None for the others, so the status test is needed only where it is not).
-        lateness: dict[CustomerId, list[int]] = {}
-        for c, paid_on, d, s in zip(who, paid_dates, dues, statuses, strict=True):
-            if paid_on is not None and start <= paid_on <= as_of and s is paid:
-                late = (paid_on - d).days
-                days = lateness.get(c)
-                if days is None:
-                    lateness[c] = [late if late > 0 else 0]
-                else:
-                    days.append(late if late > 0 else 0)
+        # Days late of each invoice paid in full through the bank within the window.
+        lateness: list[list[int]] = [[] for _ in known]
+        paid_in_window = [
+            s is paid and p is not None and start <= p <= as_of
+            for s, p in zip(statuses, paid_dates, strict=True)
+        ]
+        for j, paid_on, d in compress(zip(slots, paid_dates, dues, strict=True), paid_in_window):
+            late = (paid_on - d).days  # type: ignore[operator]  # only rows with a date
+            lateness[j].append(late if late > 0 else 0)
 
         # The final actions of paid invoices and credit notes, built by map over columns in
         # C (tuple.__new__(NextAction, row) skips NamedTuple's Python-level constructor; a
@@ -456,10 +463,11 @@ class Ledger:
         ]
         for k in credit_notes:
             reasons[k] = settled_reason(credit, opens[k], None)
+        owners = [c.owner for c in known]
         rows = zip(
             numbers, who, statuses, opens, repeat(Action.NONE, n), reasons, repeat(None, n),
             repeat(None, n), repeat("", n), repeat("", n), repeat("", n),
-            map(owners_by_customer.__getitem__, who), repeat("", n), repeat("", n),
+            map(owners.__getitem__, slots), repeat("", n), repeat("", n),
             repeat("", n), dues, strict=True,
         )  # fmt: skip
         self.settled = list(map(tuple.__new__, repeat(NextAction, n), rows))
@@ -469,7 +477,7 @@ class Ledger:
         self.credit_open = credit_sum
         self.overdue_open = overdue_sum
         self.scores: dict[CustomerId, CustomerScore] = score_customers(
-            customers.values(), revenue, open_sum, lateness, as_of
+            known, revenue, open_sum, lateness
         )
 
     def _usable(self) -> list[Invoice]:

@@ -12,11 +12,10 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from itertools import repeat
 from operator import itemgetter
 
 from dateutil.relativedelta import relativedelta
@@ -74,24 +73,22 @@ def revenue_segments(revenue: Mapping[CustomerId, Decimal]) -> dict[CustomerId, 
 
 
 def score_customers(
-    customers: Iterable[Customer],
-    revenue: Mapping[CustomerId, Decimal],
-    open_amounts: Mapping[CustomerId, Decimal],
-    lateness: Mapping[CustomerId, list[int]],
-    as_of: date,
+    customers: Sequence[Customer],
+    revenue: Sequence[Decimal],
+    open_amounts: Sequence[Decimal],
+    lateness: Sequence[list[int]],
 ) -> dict[CustomerId, CustomerScore]:
-    """One score per customer.
+    """One score per customer; the other arguments hold each customer's figure at the
+    customer's place in `customers`.
 
     `lateness` holds, per customer, max(0, paid - due) in days for each invoice paid in full
-    by linked bank payments within the 12 months up to `as_of` (see `window_start`).
+    by linked bank payments within the 12 months up to the plan date (see `window_start`).
     """
-    segments = revenue_segments(revenue)
+    numbers = [c.number for c in customers]
+    segments = revenue_segments(dict(zip(numbers, revenue, strict=True)))
     # Column by column (one score per customer, 20,000 in the benchmark book): each
     # measure over all customers at once, the records assembled by map in C.
-    customers = list(customers)
-    numbers = [c.number for c in customers]
-    no_days: list[int] = []
-    days = list(map(lateness.get, numbers, repeat(no_days)))
+    days = lateness
     counts = list(map(len, days))
     totals = list(map(sum, days))
     lates = [count - d.count(0) for count, d in zip(counts, days, strict=True)]
@@ -117,9 +114,9 @@ def score_customers(
     c_segment = Segment.C
     rows = zip(
         numbers,
-        map(revenue.get, numbers, repeat(ZERO)),
+        revenue,
         [c.segment or segments.get(c.number, c_segment) for c in customers],
-        map(open_amounts.get, numbers, repeat(ZERO)),
+        open_amounts,
         counts,
         totals,
         lates,
