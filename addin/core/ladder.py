@@ -19,9 +19,10 @@ Example (business customer, segment C, due 2-11-2026, nothing logged, plan 24-11
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 from addin.core import fourteen_days
@@ -69,7 +70,12 @@ ANCHOR: dict[Basis, Callable[[date, date | None], date]] = {
 
 
 _key = lru_cache(maxsize=1024)(step_key)
+# Per plan the same few values: one 14-day letter date per day, one Incassobureau setting.
+_costs_due = lru_cache(maxsize=4096)(fourteen_days.costs_due)
+_agency_name = lru_cache(maxsize=64)(agency_name)
 new_tuple = tuple.__new__
+_HANDOVER = Channel.HANDOVER
+_CHANNEL, _DATE = attrgetter("channel"), attrgetter("date")
 
 
 def _overdue_text(due: date, as_of: date) -> str:
@@ -93,7 +99,7 @@ def walk(
     customer: Customer,
     score: CustomerScore,
     due: date,
-    contacts: list[Contact],
+    contacts: Sequence[Contact],
     ledger: Ledger,
 ) -> LadderResult:
     """The next ladder action for one open invoice."""
@@ -114,23 +120,27 @@ def _walk(
     customer: Customer,
     score: CustomerScore,
     due: date,
-    contacts: list[Contact],
+    contacts: Sequence[Contact],
     ledger: Ledger,
 ) -> LadderResult:
     """`walk` itself. Without contacts it may read of the customer and score only what
-    `walk`'s memo key holds (the rows of steps_for, Automatisch, good payer, segment)."""
+    `walk`'s memo key holds (the rows of steps_for, Automatisch, good payer, segment).
+    `contacts`: oldest first, as `Ledger.contacts_for` gives them."""
     settings = ledger.settings
     as_of = ledger.as_of
     calendar = ledger.calendar
 
-    for c in contacts:
-        if c.channel is Channel.HANDOVER:
-            agency = c.person or agency_name(settings.collection_agency) or "het incassobureau"
-            return LadderResult(Action.NONE, None, None, "", handed_over_reason(agency, c.date))
+    if contacts and _HANDOVER in map(_CHANNEL, contacts):  # rare: searched in C first
+        for c in contacts:
+            if c.channel is _HANDOVER:
+                agency = c.person or _agency_name(settings.collection_agency) or "het incassobureau"
+                return LadderResult(Action.NONE, None, None, "", handed_over_reason(agency, c.date))
 
     rungs = ledger.steps_for(customer, score)
-    # Contacts before the due date are not collection contacts.
-    relevant = [c for c in contacts if c.date >= due] if contacts else contacts
+    # Contacts before the due date are not collection contacts (oldest first: usually none).
+    relevant = contacts
+    if contacts and contacts[0].date < due:
+        relevant = [c for c in contacts if c.date >= due]
     logged: dict[str, date] = {}
     sent: dict[str, date] = {}  # the 14-day letter's clock: when its e-mail left (issue 16)
     for c in relevant:
@@ -157,17 +167,17 @@ def _walk(
     consumed: set[int] = set()
     fourteen_day_sent: date | None = None
     for i, (step, key, delay, is_call, is_written, is_handover) in enumerate(rungs):
-        base = ANCHOR[step.basis](due, prev_done) + delay
-        if prev_done is not None and base < prev_done:
-            base = prev_done
         if i <= last_logged:
             own = logged.get(key)
             if own is not None:
                 prev_done = own
                 prev_name = step.name
-            if step.action is Action.FOURTEEN_DAY_LETTER and own is not None:
-                fourteen_day_sent = sent[key]
+                if step.action is Action.FOURTEEN_DAY_LETTER:
+                    fourteen_day_sent = sent[key]
             continue
+        base = ANCHOR[step.basis](due, prev_done) + delay
+        if prev_done is not None and base < prev_done:
+            base = prev_done
 
         converted = is_written and bool(personal_reason)
         if is_call or converted:
@@ -210,8 +220,8 @@ def _walk(
         if is_handover:
             when = base
             if customer.kind is CustomerKind.CONSUMER and fourteen_day_sent is not None:
-                when = max(when, fourteen_days.costs_due(fourteen_day_sent))
-            agency = agency_name(settings.collection_agency) or "het incassobureau"
+                when = max(when, _costs_due(fourteen_day_sent))
+            agency = _agency_name(settings.collection_agency) or "het incassobureau"
             reason = (
                 f"{_step_reason(step, due, ledger, prev_name, prev_done)}; overdragen aan {agency}"
             )

@@ -119,6 +119,9 @@ def linked_rows(entry: Payment | Linked | None) -> Sequence[Payment]:
     return (entry,)
 
 
+_NO_CONTACTS: tuple[Contact, ...] = ()
+
+
 class Rung(NamedTuple):
     """A ladder row prepared for walking: its comparison key, its delay and what kind it is."""
 
@@ -557,14 +560,16 @@ class Ledger:
         entry = self.linked.get(number)
         return entry.date if entry is not None else None
 
-    def contacts_for(self, inv: Invoice) -> list[Contact]:
+    def contacts_for(self, inv: Invoice) -> Sequence[Contact]:
         """Contacts about this invoice, oldest first: those naming it, and those for the
-        whole customer (empty Facturen) made on or after the invoice date."""
-        own = self.contacts_by_invoice.get(inv.number, [])
-        general = self.contacts_by_customer.get(inv.customer)
+        whole customer (empty Facturen) made on or after the invoice date. Read-only: the
+        ledger's own list where it can (the engine asks this for every open invoice)."""
+        own = self.contacts_by_invoice.get(inv.number, _NO_CONTACTS)
+        by_customer = self.contacts_by_customer
+        general = by_customer.get(inv.customer) if by_customer else None
         if not general:
             return own
-        merged = own + [c for c in general if c.date >= inv.invoice_date]
+        merged = [*own, *[c for c in general if c.date >= inv.invoice_date]]
         merged.sort(key=lambda c: (c.date, c.row))
         return merged
 

@@ -45,7 +45,17 @@ from addin.core.model import (
     Warning_,
 )
 from addin.core.money import ZERO, format_eur
-from addin.core.rules import Facts, decide, latest_outcome, make_action, new_tuple
+from addin.core.rules import (
+    PLAIN,
+    Facts,
+    decide,
+    escalation_ladder,
+    latest_outcome,
+    make_action,
+    marks,
+    new_tuple,
+    own_and_dispute,
+)
 from addin.core.texts import CONFIRMATION_STEP, nl_date
 from addin.core.thanks import is_thank_you, thank_you_letters
 
@@ -61,9 +71,11 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
 
     Paid invoices and credit notes, most of any real book, are settled by the first rule
     alone; the ledger makes their actions while indexing (the same result as `rules.settled`,
-    without gathering contacts).
+    without gathering contacts). An open invoice without any of `rules.Marks` (two in three
+    in the benchmark book) goes to the ladder at once: every rule before it is silent.
     """
     out = list(ledger.settled)
+    minimum, loud_numbers, loud_customers, amounts, outcomes = marks(ledger)
     customers = ledger.customers
     scores = ledger.scores
     invoices, dues, opens, statuses = (
@@ -73,11 +85,23 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
         inv = invoices[k]
         contacts = ledger.contacts_for(inv)
         who = inv.customer
+        latest = latest_outcome(contacts) if contacts else None
+        open_amount = opens[k]
         facts = new_tuple(Facts, (
-            inv, customers[who], scores[who], statuses[k], opens[k], dues[k], contacts,
-            latest_outcome(contacts),
+            inv, customers[who], scores[who], statuses[k], open_amount, dues[k], contacts, latest,
         ))  # fmt: skip
-        out[k] = make_action(facts, decide(facts, ledger), ledger)
+        if (  # rules.unmarked, inlined: this runs for every open invoice
+            own_and_dispute(inv) == PLAIN
+            and who not in loud_customers
+            and inv.number not in loud_numbers
+            and open_amount >= minimum
+            and open_amount not in amounts
+            and (latest is None or latest.outcome not in outcomes)
+        ):
+            verdict = escalation_ladder(facts, ledger)
+        else:
+            verdict = decide(facts, ledger)
+        out[k] = make_action(facts, verdict, ledger)
     return out
 
 

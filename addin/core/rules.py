@@ -16,9 +16,12 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date
 from decimal import Decimal
+from itertools import chain, compress, repeat
+from operator import attrgetter, is_not
 from typing import NamedTuple
 
 from addin.core import ladder
@@ -32,8 +35,10 @@ from addin.core.model import (
     Channel,
     Contact,
     Customer,
+    CustomerId,
     CustomerScore,
     Invoice,
+    InvoiceNo,
     NextAction,
     Outcome,
     Payment,
@@ -54,7 +59,7 @@ class Facts(NamedTuple):
     status: Status
     open_amount: Decimal
     due: date
-    contacts: list[Contact]
+    contacts: Sequence[Contact]
     latest: Contact | None  # the newest contact with an Uitkomst
 
 
@@ -116,7 +121,7 @@ def insolvency(f: Facts, ledger: Ledger) -> Verdict | None:
     )
 
 
-def latest_outcome(contacts: list[Contact]) -> Contact | None:
+def latest_outcome(contacts: Sequence[Contact]) -> Contact | None:
     for c in reversed(contacts):
         if c.outcome is not None:
             return c
@@ -271,7 +276,8 @@ def escalation_ladder(f: Facts, ledger: Ledger) -> Verdict:
     return new_tuple(Verdict, (r.action, r.reason, r.date, r.channel, None, r.step, ""))
 
 
-RULES: tuple[Rule, ...] = (
+# The rules before the ladder, each silent for an invoice without `Marks`.
+SCREENED: tuple[Rule, ...] = (
     settled,
     own_action,
     insolvency,
@@ -281,8 +287,78 @@ RULES: tuple[Rule, ...] = (
     agreement,
     below_minimum,
     credit_covers,
-    escalation_ladder,
 )
+RULES: tuple[Rule, ...] = (*SCREENED, escalation_ladder)
+
+
+class Marks(NamedTuple):
+    """What the rules before the ladder look for, gathered once per plan (`marks`).
+
+    Most open invoices carry none of these marks, and for such an invoice every rule before
+    the ladder is silent, so `escalation_ladder(f, ledger)` is `decide(f, ledger)`: the
+    engine then skips nine rule calls (`plan.next_actions`). An open invoice is unmarked when
+
+    - its own action, own action date and dispute are empty (`PLAIN`: own_action, dispute),
+    - its customer is not in `customers` (insolvency; bank_first by customer or by one of
+      the customer's IBANs; credit_covers),
+    - its number is not in `numbers` (agreement; bank_first by invoice),
+    - its open amount is at least `minimum` (below_minimum) and not in `amounts`
+      (bank_first by amount),
+    - its latest contact with an outcome has none of `outcomes` (dispute, says_paid).
+
+    Each condition is its rule's own "return None", some wider (credit_covers is taken on
+    any status): a marked invoice goes through `decide` as before. `SCREENED` names the rules
+    this covers; tests/core/test_properties.py holds each of them to it.
+    """
+
+    minimum: Decimal
+    numbers: AbstractSet[InvoiceNo]
+    customers: AbstractSet[CustomerId]
+    amounts: Mapping[Decimal, object]
+    outcomes: frozenset[Outcome]
+
+
+# An invoice's (own_action, own_action_date, dispute) when none is filled in.
+PLAIN = ("", None, "")
+own_and_dispute = attrgetter("own_action", "own_action_date", "dispute")
+
+
+def marks(ledger: Ledger) -> Marks:
+    """The `Marks` of a ledger's book on its plan date."""
+    customers = ledger.customers
+    loud = set(ledger.review_by_customer)
+    specials = map(attrgetter("special"), customers.values())
+    loud.update(compress(customers.keys(), map(is_not, specials, repeat(None))))
+    accounts = ledger.review_by_account
+    if accounts:  # a customer's IBAN among the payer accounts to review: found in C first
+        ibans = set(chain.from_iterable(map(attrgetter("ibans"), customers.values())))
+        if not accounts.keys().isdisjoint(ibans):
+            loud.update(k for k, c in customers.items() if not accounts.keys().isdisjoint(c.ibans))
+    overdue_open = ledger.overdue_open
+    for number, credit in ledger.credit_open.items():
+        if -credit > ZERO and -credit >= overdue_open.get(number, ZERO):
+            loud.add(number)
+    return Marks(
+        minimum=ledger.settings.min_reminder_amount,
+        numbers=ledger.governing.keys() | ledger.review_by_invoice.keys(),
+        customers=loud,
+        amounts=ledger.review_by_amount,
+        outcomes=frozenset({Outcome.DISPUTE, Outcome.SAYS_PAID}),
+    )
+
+
+def unmarked(f: Facts, m: Marks) -> bool:
+    """True when the open invoice of `f` carries none of the `Marks` (plan.next_actions has
+    this test inlined)."""
+    latest = f.latest
+    return (
+        own_and_dispute(f.invoice) == PLAIN
+        and f.customer.number not in m.customers
+        and f.invoice.number not in m.numbers
+        and f.open_amount >= m.minimum
+        and f.open_amount not in m.amounts
+        and (latest is None or latest.outcome not in m.outcomes)
+    )
 
 
 def decide(f: Facts, ledger: Ledger) -> Verdict:

@@ -34,7 +34,18 @@ from addin.core.model import (
     Special,
     Status,
 )
-from addin.core.plan import plan_book
+from addin.core.plan import next_actions, plan_book
+from addin.core.rules import (
+    RULES,
+    SCREENED,
+    Facts,
+    decide,
+    escalation_ladder,
+    latest_outcome,
+    make_action,
+    marks,
+    unmarked,
+)
 from addin.core.workdays import WorkCalendar, statutory_holidays
 
 START = date(2025, 6, 1)
@@ -244,3 +255,40 @@ def test_fourteen_day_term_is_never_too_early(posted):
     assert end >= receipt + timedelta(days=14)
     assert end.weekday() < 5 and end not in statutory_holidays(end.year)
     assert fourteen_days.costs_due(posted) == end + timedelta(days=1)
+
+
+def _open_facts(ledger: Ledger) -> list[tuple[int, Facts]]:
+    """The facts of every open invoice, as plan.next_actions gathers them."""
+    out = []
+    for k in ledger.unsettled:
+        inv = ledger.invoices[k]
+        contacts = ledger.contacts_for(inv)
+        who = inv.customer
+        facts = Facts(
+            inv, ledger.customers[who], ledger.scores[who], ledger.status_list[k],
+            ledger.open_list[k], ledger.due_list[k], contacts, latest_outcome(contacts),
+        )  # fmt: skip
+        out.append((k, facts))
+    return out
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=days)
+def test_every_rule_before_the_ladder_is_silent_for_an_unmarked_invoice(book: Book, as_of: date):
+    assert (*SCREENED, escalation_ladder) == RULES
+    ledger = Ledger.build(book, as_of)
+    m = marks(ledger)
+    for _, f in _open_facts(ledger):
+        if unmarked(f, m):
+            assert [rule(f, ledger) for rule in SCREENED] == [None] * len(SCREENED), f
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books(), as_of=days)
+def test_next_actions_is_decide_for_every_open_invoice(book: Book, as_of: date):
+    ledger = Ledger.build(book, as_of)
+    exp = list(ledger.settled)
+    for k, f in _open_facts(ledger):
+        exp[k] = make_action(f, decide(f, ledger), ledger)
+    got = next_actions(Ledger.build(book, as_of))
+    assert got == exp
