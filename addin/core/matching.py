@@ -180,6 +180,7 @@ class Context:
     __slots__ = (
         "_agreement_states",
         "_covered",
+        "_linked_rows",
         "agreement_customers",
         "as_of",
         "bare_prefixes",
@@ -192,7 +193,6 @@ class Context:
         "invoices",
         "key_length",
         "key_lengths",
-        "linked_rows",
         "number_start",
         "open",
         "part_heads",
@@ -209,12 +209,10 @@ class Context:
         self.run_paid: dict[InvoiceNo, Decimal] = defaultdict(Decimal)
         known = customer_index(book)
         linked: dict[InvoiceNo, Decimal] = defaultdict(Decimal)
-        # Gekoppeld rows per Sleutel: what a reversal can undo.
-        self.linked_rows: dict[str, list[Payment]] = defaultdict(list)
+        self._linked_rows: dict[str, list[Payment]] | None = None
         for p in book.payments:
             if p.status is LINKED and p.invoice:
                 linked[p.invoice] += p.amount
-                self.linked_rows[p.key].append(p)
         # Column by column (as Ledger._index_amounts): map() over an attrgetter and one
         # C-level pass per column are several times faster than a Python step per invoice,
         # which matters for 100,000 rows (benchmarks/bench_matching.py).
@@ -306,6 +304,18 @@ class Context:
         self.under_agreement: set[str] = {n for a in book.agreements for n in a.invoices} | {
             a.customer for a in book.agreements if not a.invoices
         }
+
+    @property
+    def linked_rows(self) -> dict[str, list[Payment]]:
+        """Gekoppeld rows per Sleutel: what a reversal can undo. Made when first asked for:
+        only a run with a reversal in it needs them (77,671 rows of the benchmark book)."""
+        rows = self._linked_rows
+        if rows is None:
+            rows = self._linked_rows = defaultdict(list)
+            for p in self.book.payments:
+                if p.status is LINKED and p.invoice:
+                    rows[p.key].append(p)
+        return rows
 
     def payer_customers(self, line: BankLine) -> set[CustomerId]:
         # BankLine.counter_iban is normalised by the parsers (no spaces, upper case).
@@ -906,9 +916,14 @@ class _Learning:
 
     def learn(self, payments: Iterable[Payment]) -> _Learning:
         known, out = self.known, self.out
+        # A payer pays many invoices from one account: each account compacted once.
+        compacted: dict[str, str] = {}
         for p in payments:
             if p.status is LINKED and p.customer in known and p.counter_account:
-                iban = compact(p.counter_account)
+                account = p.counter_account
+                iban = compacted.get(account)
+                if iban is None:
+                    iban = compacted[account] = compact(account)
                 if iban not in known[p.customer]:
                     out[(p.customer, iban)] = None
         return self
@@ -943,7 +958,7 @@ def _match(book: Book, lines: Sequence[BankLine], as_of: date) -> MatchResult:
     learned = learning.found()
     seen = {p.key for p in book.payments if p.key}
     ctx = Context(book, as_of, learned)
-    opens, run_paid, linked_rows = ctx.open, ctx.run_paid, ctx.linked_rows
+    opens, run_paid = ctx.open, ctx.run_paid
     track = bool(ctx.under_agreement)  # R5 counts what this run paid under an agreement
     # What a reversal can undo matters only when a reversal is still to come.
     reversals = sum(1 for line in lines if line.reversal)
@@ -976,9 +991,9 @@ def _match(book: Book, lines: Sequence[BankLine], as_of: date) -> MatchResult:
                 if track:
                     run_paid[invoice] += amount
         if d.undoes:
-            linked_rows.pop(d.undoes, None)  # a line is reversed only once
+            ctx.linked_rows.pop(d.undoes, None)  # a line is reversed only once
         elif reversals:
-            linked_rows[key].extend(new)
+            ctx.linked_rows[key].extend(new)
     # learned_ibans(book, new): the book's rows are in `learning` already.
     learning.learn(m.payment for m in matches if m.payment.amount > 0)
     return MatchResult(tuple(matches), learning.found())
