@@ -21,7 +21,7 @@ from operator import attrgetter, is_not, lt
 from typing import Any
 
 from addin import schema
-from addin.core.addresses import address_errors
+from addin.core.addresses import address_errors, all_plain
 from addin.core.company_ids import kvk_error, vat_error
 from addin.core.ledger import Ledger
 from addin.core.model import Book, CellRef, Problem
@@ -42,7 +42,7 @@ F, K, A, C, B, P, S = (
 )
 
 
-_NUMBER, _CUSTOMER = attrgetter("number"), attrgetter("customer")
+_NUMBER, _CUSTOMER, _EMAIL = attrgetter("number"), attrgetter("customer"), attrgetter("email")
 
 
 def _ref(spec: schema.TableSpec, row: int, field: str) -> CellRef:
@@ -228,6 +228,8 @@ def check_email_addresses(book: Book, as_of: date, ledger: Ledger | None) -> lis
     made as PDF; only its e-mail draft goes without that address."""
     out = []
     for spec, rows in ((K, book.customers), (P, book.contact_persons)):
+        if all_plain(list(filter(None, map(_EMAIL, rows)))):
+            continue  # the usual case: every filled cell one usual address, decided in C
         header = spec.column("email").header
         for row in rows:
             if row.email:

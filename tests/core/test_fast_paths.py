@@ -17,6 +17,7 @@ from addin.core.addresses import (
     _plain,
     _validated,
     address_errors,
+    all_plain,
     parse_address,
     parse_addresses,
 )
@@ -46,6 +47,7 @@ ADDRESSES = [
     "a@" + "x" * 64 + ".nl",
     "a" * 240 + "@voorbeeld.nl",
     "a" * 241 + "@voorbeeld.nl",
+    "a" * 242 + "@voorbeeld.nl",
     "a@" + ".".join(["x" * 60] * 4) + ".nl",
     "a@Voorbeeld.NL",
     "a@123.nl",
@@ -71,7 +73,7 @@ _LOCAL = st.text(alphabet="abzAZ09._%+-'", min_size=1, max_size=12)
 _LABEL = st.one_of(
     st.text(alphabet="abz09-", min_size=1, max_size=8),
     st.sampled_from(
-        ["local", "test", "localhost", "arpa", "xn--bcher-kva", "info", "nl", "x" * 63]
+        ["local", "test", "localhost", "arpa", "xn--bcher-kva", "info", "nl", "x" * 63, "y" * 64]
     ),
 )
 _DOMAIN = st.lists(_LABEL, min_size=1, max_size=4).map(".".join)
@@ -146,3 +148,33 @@ def test_address_errors_are_parse_addresses_errors(field):
     exp = parse_addresses(field).errors
     got = address_errors(field)
     assert got == exp
+
+
+def _one_usual_address(field: str) -> bool:
+    """What address_errors' fast path accepts, for a field without spaces around it."""
+    return ";" not in field and field == field.strip(" \t\u00a0") and _plain(field) is not None
+
+
+@pytest.mark.parametrize("field", FIELDS, ids=range(len(FIELDS)))
+def test_all_plain_of_one_field_is_the_fast_path(field):
+    got = all_plain([field])
+    assert got == _one_usual_address(field)
+    if got:
+        assert address_errors(field) == ()
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(
+    fields=st.lists(
+        st.one_of(
+            st.sampled_from(FIELDS),
+            st.builds(lambda local, domain: f"{local}@{domain}", _LOCAL, _DOMAIN),
+        ),
+        max_size=6,
+    )
+)
+def test_all_plain_is_every_field_on_the_fast_path(fields):
+    got = all_plain(fields)
+    assert got == all(map(_one_usual_address, fields))
+    if got:
+        assert all(address_errors(f) == () for f in fields)
