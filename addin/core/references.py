@@ -33,6 +33,9 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from itertools import repeat
+from operator import add, eq, itemgetter, mod
 
 from stdnum import iban as stdnum_iban
 from stdnum import iso11649
@@ -87,6 +90,36 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _BASE36 = {ch: str(int(ch, 36)) for ch in "0123456789" + _LETTERS}
 _SHAPE = str.maketrans("0123456789" + _LETTERS, "9" * 10 + "A" * 26)
 _IBAN_SHAPES: dict[str, bool] = {}  # country + shape of the BBAN -> stdnum's format check
+_IBAN_LINES = re.compile(r"[A-Z0-9]{5,}+(?:\n[A-Z0-9]{5,}+)*+")
+_COUNTRY, _FIRST_FOUR, _AFTER_FOUR = (
+    itemgetter(slice(0, 2)), itemgetter(slice(0, 4)), itemgetter(slice(4, None))
+)  # fmt: skip
+
+
+def all_ibans_valid(ibans: Sequence[str]) -> bool:
+    """True when `iban_is_valid` is True for every one of `ibans`, decided for all at once
+    (checks.check_customer_ibans runs over every customer of the book): MOD 97-10 over
+    columns in C (each IBAN turned round, the letters of all made digits by one
+    `str.replace` per letter, each number through int), then the format once per country
+    and shape. False says nothing: the caller then asks `iban_is_valid` per IBAN. Only
+    IBANs already compact (A-Z, 0-9, five or more) are taken."""
+    if not ibans:
+        return True
+    text = "\n".join(ibans)
+    if text.count("\n") != len(ibans) - 1 or _IBAN_LINES.fullmatch(text) is None:
+        return False
+    # MOD 97-10: BBAN, then country and check digits, each letter as two digits.
+    turned = "\n".join(map(add, map(_AFTER_FOUR, ibans), map(_FIRST_FOUR, ibans)))
+    for letter in _LETTERS:
+        if letter in turned:
+            turned = turned.replace(letter, _BASE36[letter])
+    if not all(map(eq, map(mod, map(int, turned.split("\n")), repeat(97)), repeat(1))):
+        return False
+    # The format (stdnum's, through iban_is_valid and its cache): one IBAN of each country
+    # and shape, whose check digits are right now.
+    shapes = text.translate(_SHAPE).split("\n")
+    first = dict(zip(map(add, map(_COUNTRY, ibans), map(_AFTER_FOUR, shapes)), ibans, strict=True))
+    return all(map(iban_is_valid, first.values()))
 
 
 def rf_make(body: str) -> str:

@@ -8,6 +8,8 @@ usual form (role names, special-use domains, "--", 63-character labels, 254 char
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +23,7 @@ from addin.core.addresses import (
     parse_address,
     parse_addresses,
 )
-from addin.core.references import iban_is_valid
+from addin.core.references import all_ibans_valid, iban_is_valid
 
 ADDRESSES = [
     "jan@voorbeeld.nl",
@@ -178,3 +180,47 @@ def test_all_plain_is_every_field_on_the_fast_path(fields):
     assert got == all(map(_one_usual_address, fields))
     if got:
         assert all(address_errors(f) == () for f in fields)
+
+
+def _compact_and_valid(text: str) -> bool:
+    """What all_ibans_valid decides for: A-Z and 0-9 only, five or more, and valid."""
+    return re.fullmatch("[A-Z0-9]{5,}", text) is not None and iban_is_valid(text)
+
+
+@pytest.mark.parametrize("text", IBANS, ids=range(len(IBANS)))
+def test_all_ibans_valid_of_one(text):
+    assert all_ibans_valid([text]) == _compact_and_valid(text)
+
+
+_IBAN_TEXT = st.builds(
+    lambda country, bban, fix: _with_check_digits(country, bban) if fix else country + "42" + bban,
+    st.sampled_from(["NL", "DE", "BE", "GB", "FR", "XX", "N1"]),
+    st.text(alphabet="0123456789ABCZ", min_size=0, max_size=24),
+    st.booleans(),
+)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(
+    texts=st.lists(
+        st.one_of(_IBAN_TEXT, st.sampled_from(IBANS), st.sampled_from(["NL91ABNA\n0417164300"])),
+        max_size=6,
+    )
+)
+def test_all_ibans_valid_is_each_valid(texts):
+    assert all_ibans_valid(texts) == all(map(_compact_and_valid, texts))
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["NL91ABNA0417164301", "NL91ABNA0417164300"],  # one wrong, one right, same shape
+        ["NL91ABNA0417164300", "NL91ABNA0417164301"],
+        ["NL91ABNA0417164300", "NL10RABO0847144854", "DE89370400440532013000"],
+        ["NL91ABNA0417164300", "NL91ABNA041716430"],  # one too short for NL
+        [],
+    ],
+    ids=range(5),
+)
+def test_all_ibans_valid_of_several(texts):
+    assert all_ibans_valid(texts) == all(map(_compact_and_valid, texts))
