@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import compress, repeat
-from operator import attrgetter
+from operator import attrgetter, sub
 from typing import Any, NamedTuple
 
 from addin.core.agreements import AgreementStatus, agreement_status
@@ -445,15 +445,23 @@ class Ledger:
             if o < ZERO:
                 c = who[k]
                 credit_sum[c] = credit_sum.get(c, ZERO) + o
-        # Days late of each invoice paid in full through the bank within the window.
-        lateness: list[list[int]] = [[] for _ in known]
+        # Per customer, the invoices paid in full through the bank within the window, the
+        # days paid after the due date summed, and how many were late: paid - due worked out
+        # by map in C, only the counting in Python.
+        paid_count, days_late, paid_late = [0] * len(known), [0] * len(known), [0] * len(known)
         paid_in_window = [
             s is paid and p is not None and start <= p <= as_of
             for s, p in zip(statuses, paid_dates, strict=True)
         ]
-        for j, paid_on, d in compress(zip(slots, paid_dates, dues, strict=True), paid_in_window):
-            late = (paid_on - d).days  # type: ignore[operator]  # only rows with a date
-            lateness[j].append(late if late > 0 else 0)
+        late_by = map(
+            attrgetter("days"),
+            map(sub, compress(paid_dates, paid_in_window), compress(dues, paid_in_window)),
+        )
+        for j, late in zip(compress(slots, paid_in_window), late_by, strict=True):
+            paid_count[j] += 1
+            if late > 0:
+                days_late[j] += late
+                paid_late[j] += 1
 
         # The final actions of paid invoices and credit notes, built by map over columns in
         # C (tuple.__new__(NextAction, row) skips NamedTuple's Python-level constructor; a
@@ -480,7 +488,7 @@ class Ledger:
         self.credit_open = credit_sum
         self.overdue_open = overdue_sum
         self.scores: dict[CustomerId, CustomerScore] = score_customers(
-            known, revenue, open_sum, lateness
+            known, revenue, open_sum, paid_count, days_late, paid_late
         )
 
     def _usable(self) -> list[Invoice]:

@@ -12,10 +12,11 @@ Example::
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from functools import partial
+from itertools import accumulate, repeat
 from operator import itemgetter
 
 from dateutil.relativedelta import relativedelta
@@ -55,45 +56,41 @@ def revenue_segments(revenue: Mapping[CustomerId, Decimal]) -> dict[CustomerId, 
     total = sum((r for r in revenue.values() if r > ZERO), ZERO)
     # Compare cumulative revenue with each band's share of the total (no division per row).
     bands = [(segment, share * total) for segment, share in SEGMENT_SHARES]
-    out: dict[CustomerId, Segment] = {}
-    cumulative = ZERO
     # Largest revenue first; equal revenue in customer-number order (sorts are stable).
     ranked = sorted(revenue.items(), key=itemgetter(0))
     ranked.sort(key=itemgetter(1), reverse=True)
-    for customer, amount in ranked:
-        segment = Segment.C
-        if amount > ZERO:
-            for candidate, limit in bands:
-                if cumulative < limit:
-                    segment = candidate
-                    break
-            cumulative += amount
-        out[customer] = segment
-    return out
+    amounts = list(map(itemgetter(1), ranked))
+    # The customers with revenue come first; what the ones before each of them made, added
+    # in C, only grows, so each band is a prefix found by bisection.
+    with_revenue = bisect_left(amounts, True, key=ZERO.__ge__)
+    before = list(accumulate(amounts[:with_revenue], initial=ZERO))[:with_revenue]
+    segments: list[Segment] = []
+    for segment, limit in bands:
+        segments += [segment] * (bisect_left(before, limit) - len(segments))
+    segments += [Segment.C] * (len(ranked) - len(segments))
+    return dict(zip(map(itemgetter(0), ranked), segments, strict=True))
 
 
 def score_customers(
     customers: Sequence[Customer],
     revenue: Sequence[Decimal],
     open_amounts: Sequence[Decimal],
-    lateness: Sequence[list[int]],
+    paid_invoices: Sequence[int],
+    days_late: Sequence[int],
+    paid_late: Sequence[int],
 ) -> dict[CustomerId, CustomerScore]:
     """One score per customer; the other arguments hold each customer's figure at the
     customer's place in `customers`.
 
-    `lateness` holds, per customer, max(0, paid - due) in days for each invoice paid in full
-    by linked bank payments within the 12 months up to the plan date (see `window_start`).
+    The payment figures count the invoices paid in full by linked bank payments within the
+    12 months up to the plan date (see `window_start`): how many, the sum of max(0, paid -
+    due) in days, and how many of them were paid after their due date.
     """
     numbers = [c.number for c in customers]
     segments = revenue_segments(dict(zip(numbers, revenue, strict=True)))
     # Column by column (one score per customer, 20,000 in the benchmark book): each
     # measure over all customers at once, the records assembled by map in C.
-    days = lateness
-    counts = list(map(len, days))
-    totals = list(map(sum, days))
-    lates = [count - d.count(0) for count, d in zip(counts, days, strict=True)]
-    # The thresholds compared exactly, in integers: late / count <= p%  <=>
-    # 100 * late <= p * count, and average <= d  <=>  total <= d * count.
+    counts, totals, lates = paid_invoices, days_late, paid_late
     goods = [
         count >= MIN_INVOICES_TO_JUDGE
         and 100 * late <= GOOD_PAYER_MAX_PERCENT_LATE * count
@@ -124,4 +121,4 @@ def score_customers(
         riskies,
         strict=True,
     )
-    return dict(zip(numbers, map(partial(new_tuple, CustomerScore), rows), strict=True))
+    return dict(zip(numbers, map(new_tuple, repeat(CustomerScore), rows), strict=True))
