@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
-from itertools import chain
 from operator import attrgetter
 
 from dateutil.relativedelta import relativedelta
@@ -37,6 +36,7 @@ from addin.core.model import (
     Channel,
     CustomerId,
     CustomerKind,
+    InvoiceNo,
     LetterTask,
     NextAction,
     Plan,
@@ -151,12 +151,14 @@ BUNDLED = frozenset(
 )
 
 
-def last_letters(book: Book, as_of: date) -> dict[CustomerId, tuple[date, frozenset[str]]]:
+def last_letters(
+    book: Book, as_of: date
+) -> dict[CustomerId, tuple[date, list[tuple[InvoiceNo, ...]]]]:
     """Per customer the day of the newest written contact (Brief, E-mail) up to `as_of`, and
-    the invoices the written contacts of that day were about."""
-    # Customer -> (newest day, the Facturen of that day's written contacts); the sets are
-    # made at the end, once per customer.
-    newest: dict[CustomerId, tuple[date, list[tuple[str, ...]]]] = {}
+    the invoices the written contacts of that day were about (their Facturen, one tuple per
+    contact: only customers with a letter to bundle are asked, so no set is made for the
+    others)."""
+    newest: dict[CustomerId, tuple[date, list[tuple[InvoiceNo, ...]]]] = {}
     written = {channel: channel.is_written for channel in Channel}
     thanks: dict[str, bool] = {}  # Stap text -> is a thank-you (a book has few distinct)
     for c in book.contacts:
@@ -173,16 +175,13 @@ def last_letters(book: Book, as_of: date) -> dict[CustomerId, tuple[date, frozen
             newest[c.customer] = (c.date, [c.invoices])
         elif c.date == seen[0]:
             seen[1].append(c.invoices)
-    return {
-        customer: (day, frozenset(chain.from_iterable(invoices)))
-        for customer, (day, invoices) in newest.items()
-    }
+    return newest
 
 
 def bundle_letters(
     actions: list[NextAction],
     ledger: Ledger,
-    last_letter: dict[CustomerId, tuple[date, frozenset[str]]],
+    last_letter: dict[CustomerId, tuple[date, list[tuple[InvoiceNo, ...]]]],
 ) -> list[NextAction]:
     """No letters on consecutive days, and no step skipped (letters issue, item 8).
 
@@ -214,7 +213,10 @@ def bundle_letters(
     for k in written:
         a = actions[k]
         last = last_letter.get(a.customer)
-        if last is None or a.date is None or a.invoice in last[1]:
+        if last is None or a.date is None:
+            continue
+        about = last[1]  # usually one letter that day: no generator for it
+        if a.invoice in about[0] or (len(about) > 1 and any(a.invoice in f for f in about)):
             continue
         end = last[0] + span
         if a.date < end:
@@ -447,17 +449,25 @@ def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
     since = ledger.as_of - relativedelta(months=KEEP_IN_TOUCH_MONTHS)
     last_contact = ledger.last_contact
     dates: dict[date, str] = {}
+    # (days late, paid invoices, paid late) -> "gemiddeld ... te laat": thousands of risky
+    # customers share a thousand or so, and each text takes four Decimal operations.
+    habits: dict[tuple[int, int, int], str] = {}
     a = Segment.A
     for score in [s for s in ledger.scores.values() if s.risky or s.segment is a]:
         number = score.customer
         customer = ledger.customers[number]
         if score.risky and score.open_amount > ZERO:
+            key = (score.days_late, score.paid_invoices, score.paid_late)
+            habit = habits.get(key)
+            if habit is None:
+                habit = habits[key] = (
+                    f"gemiddeld {_comma(score.average_days_late)} dagen, "
+                    f"{_percent(score.share_late)} te laat"
+                )
             out.append(
                 Warning_(
                     "risico",
-                    f"{customer.name} ({number}) betaalt vaak te laat (gemiddeld "
-                    f"{_comma(score.average_days_late)} dagen, "
-                    f"{_percent(score.share_late)} te laat): "
+                    f"{customer.name} ({number}) betaalt vaak te laat ({habit}): "
                     "kredietcheck of vooruitbetaling bij de volgende order.",
                 )
             )
