@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
+from heapq import merge
 from operator import attrgetter
 
 from dateutil.relativedelta import relativedelta
@@ -276,7 +277,15 @@ def group_letters(
     for (customer, action, step, agreement), members in sorted(
         groups.items(), key=lambda kv: (kv[0][0], step_order.get(kv[0][2], -1), kv[0][1].value)
     ):
-        total = sum((m.open_amount for m in members), ZERO)
+        if len(members) == 1:  # most letters are about one invoice: no generators then
+            first = members[0]
+            total = ZERO + first.open_amount  # as sum() would: its exponent too
+            day = first.date
+            invoices: tuple[InvoiceNo, ...] = (first.invoice,)
+        else:
+            total = sum((m.open_amount for m in members), ZERO)
+            day = min(m.date for m in members if m.date is not None)
+            invoices = tuple(m.invoice for m in members)
         credit_notes: tuple[str, ...] = ()
         if action is not Action.CONFIRM and customer not in used and credits.get(customer):
             used.add(customer)
@@ -289,8 +298,8 @@ def group_letters(
                 customer=customer,
                 action=action,
                 step=step,
-                date=min(m.date for m in members if m.date is not None),
-                invoices=tuple(m.invoice for m in members),
+                date=day,  # type: ignore[arg-type]  # letters_due: every member has a date
+                invoices=invoices,
                 credit_notes=credit_notes,
                 total=max(total, ZERO),
                 agreement=agreement,
@@ -315,6 +324,8 @@ def settle_covered_letters(
     due = letters_due(actions, ledger)
     letters = group_letters(actions, ledger, due)
     credit_of: dict[CustomerId, Decimal] | None = None
+    # Settling changes only the covered customers' letters: those are regrouped, the rest
+    # kept (letters are in customer order, so the new ones merge into place).
     while True:
         covered: dict[tuple[CustomerId, Action, str, str], LetterTask] = {
             (t.customer, t.action, t.step, t.agreement): t
@@ -346,7 +357,17 @@ def settle_covered_letters(
             )
         actions = out
         due = [k for k in due if actions[k].action in LETTER_ACTIONS]
-        letters = group_letters(actions, ledger, due)
+        settled = {customer for customer, _, _, _ in covered}
+        regrouped = group_letters(
+            actions, ledger, [k for k in due if actions[k].customer in settled]
+        )
+        letters = tuple(
+            merge(
+                [t for t in letters if t.customer not in settled],
+                regrouped,
+                key=attrgetter("customer"),
+            )
+        )
 
 
 def bank_warnings(book: Book, as_of: date) -> list[Warning_]:
