@@ -26,7 +26,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from addin.core import fourteen_days
-from addin.core.ledger import Ledger, step_key
+from addin.core.ledger import Ledger, Rung, step_key
 from addin.core.model import (
     Action,
     Basis,
@@ -116,6 +116,20 @@ def walk(
     return result
 
 
+def _places(rungs: tuple[Rung, ...], ledger: Ledger) -> tuple[dict[str, int], tuple[int, ...]]:
+    """For the rows that apply (one `steps_for` answer): each Stap key's last place, and the
+    places of the 14-day letter rows; made once per plan and answer (in ledger.ladder_results,
+    the ladder's own memo, under the answer's id: the ledger keeps every answer alive)."""
+    memo = ("places", id(rungs))
+    found = ledger.ladder_results.get(memo)
+    if found is None:
+        found = ledger.ladder_results[memo] = (
+            {rung.key: i for i, rung in enumerate(rungs)},
+            tuple(i for i, r in enumerate(rungs) if r.step.action is Action.FOURTEEN_DAY_LETTER),
+        )
+    return found
+
+
 def _walk(
     customer: Customer,
     score: CustomerScore,
@@ -150,10 +164,13 @@ def _walk(
                 logged[key] = c.date
                 # fourteen_days.letter_day, inlined: this loop runs for every invoice
                 sent[key] = c.date if c.sent is None else max(c.date, c.sent)
-    last_logged = -1
+    last_logged = -1  # the place of the last row logged
+    fourteen: tuple[int, ...] = ()
     if logged:
-        for i, rung in enumerate(rungs):
-            if rung.key in logged:
+        places, fourteen = _places(rungs, ledger)
+        for key in logged:
+            i = places.get(key, -1)
+            if i > last_logged:
                 last_logged = i
 
     personal_reason = ""
@@ -162,19 +179,19 @@ def _walk(
     elif not customer.automatic:
         personal_reason = "automatische herinneringen uit voor deze klant"
 
+    # Every row up to the last logged one counts as done; the next counts from that one.
     prev_done: date | None = None
     prev_name = ""
     consumed: set[int] = set()
     fourteen_day_sent: date | None = None
-    for i, (step, key, delay, is_call, is_written, is_handover) in enumerate(rungs):
-        if i <= last_logged:
-            own = logged.get(key)
-            if own is not None:
-                prev_done = own
-                prev_name = step.name
-                if step.action is Action.FOURTEEN_DAY_LETTER:
-                    fourteen_day_sent = sent[key]
-            continue
+    if last_logged >= 0:
+        done = rungs[last_logged]
+        prev_done, prev_name = logged[done.key], done.step.name
+        for i in fourteen:  # the last logged 14-day letter up to there starts the clock
+            if i <= last_logged and rungs[i].key in logged:
+                fourteen_day_sent = sent[rungs[i].key]
+    for i in range(last_logged + 1, len(rungs)):
+        step, key, delay, is_call, is_written, is_handover = rungs[i]
         base = ANCHOR[step.basis](due, prev_done) + delay
         if prev_done is not None and base < prev_done:
             base = prev_done
