@@ -65,7 +65,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from operator import attrgetter
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import mt940
 
@@ -366,7 +366,8 @@ def _safe_texts(line: BankLine) -> BankLine:
     )
     if len(joined) <= MAX_CELL_CHARS and joined.isprintable():
         return line
-    changed = {}
+    # Any: replace() takes each field by name, and these are all text fields.
+    changed: dict[str, Any] = {}
     for field in _TEXT_FIELDS:
         value = getattr(line, field)
         if len(value) > MAX_CELL_CHARS or not value.isprintable():
