@@ -75,11 +75,11 @@ def instalments(agreement: Agreement, total: Decimal) -> Iterator[Instalment]:
     the remainder; with one, every instalment is that amount and the last one the rest.
     """
     count = 1 if agreement.kind is AgreementKind.PROMISE else max(1, agreement.instalments)
-    dates = INSTALMENT_DATES[agreement.interval](agreement.first_date, count)
     remaining = to_cents(total)
-    if count == 1:
-        yield Instalment(1, next(iter(dates)), remaining)
+    if count == 1:  # every interval's first date is the first date itself
+        yield Instalment(1, agreement.first_date, remaining)
         return
+    dates = INSTALMENT_DATES[agreement.interval](agreement.first_date, count)
     each = (
         to_cents(agreement.instalment_amount)
         if agreement.instalment_amount is not None

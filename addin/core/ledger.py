@@ -194,8 +194,12 @@ def govern(
         enumerate(agreements), key=lambda ia: (ia[1].agreed_on or ia[1].first_date, ia[0])
     )
     for index, agr in ordered:
-        if agr.invoices:
-            found = (invoice(n) for n in dict.fromkeys(agr.invoices))
+        named = agr.invoices
+        if len(named) == 1:  # the usual agreement: one invoice, no generators for it
+            one = invoice(named[0])
+            covered = [one] if one is not None and one.amount > ZERO else []
+        elif named:
+            found = (invoice(n) for n in dict.fromkeys(named))
             covered = [i for i in found if i is not None and i.amount > ZERO]
         else:
             cutoff = agr.agreed_on or agr.first_date
@@ -205,16 +209,22 @@ def govern(
                 if inv.invoice_date <= cutoff
                 and (open_of(inv) > ZERO or paid_since(inv.number, agr) > ZERO)
             ]
-        open_now = sum((max(open_of(i), ZERO) for i in covered), ZERO)
-        paid_now = sum((paid_since(i.number, agr) for i in covered), ZERO)
+        # The open amounts (below zero counting as zero) and what was paid since, each
+        # summed from ZERO in the covered invoices' order.
+        open_now = paid_now = ZERO
+        for i in covered:
+            o = open_of(i)
+            open_now += ZERO if o < ZERO else o
+            paid_now += paid_since(i.number, agr)
         total = agr.amount if agr.amount is not None else open_now + paid_now
         paid = max(paid_now, total - open_now)
         if covered and open_now <= ZERO:
             paid = max(paid, total)
         status = agreement_status(agr, total, paid, as_of)
         statuses[index] = status
+        governed = Governing(agr, status)  # frozen: one for all the invoices it covers
         for inv in covered:
-            governing[inv.number] = Governing(agr, status)  # later agreements win
+            governing[inv.number] = governed  # later agreements win
     return governing, statuses
 
 
@@ -527,11 +537,13 @@ class Ledger:
         self.last_contact = last
 
     def _index_agreements(self) -> None:
+        invoices, position, opens = self.invoices, self.position, self.open_list
         self.governing, self.agreement_statuses = govern(
             self.book.agreements,
-            agreement_invoices(self.book.agreements, self.invoices),
-            self.invoice,
-            lambda inv: self.open_of(inv.number),
+            agreement_invoices(self.book.agreements, invoices),
+            # `invoice` and `open_of` inlined: they are asked once per covered invoice.
+            lambda number: invoices[k] if (k := position.get(number)) is not None else None,
+            lambda inv: opens[position[inv.number]],
             self._paid_since,
             self.as_of,
         )
