@@ -250,6 +250,7 @@ class Ledger:
         "invoices",
         "ladder_results",
         "last_contact",
+        "last_letter",
         "letter_contact",
         "linked",
         "open_list",
@@ -519,22 +520,47 @@ class Ledger:
         return out
 
     def _index_contacts(self) -> None:
+        """Contacts by invoice and by customer, oldest first; per customer the last contact
+        (PLAYBOOK R3) and the newest written one (for bundling letters): one pass."""
         by_invoice: dict[InvoiceNo, list[Contact]] = defaultdict(list)
         by_customer: dict[CustomerId, list[Contact]] = defaultdict(list)
         last: dict[CustomerId, date] = {}
+        # Customer -> (the day of the newest written contact (Brief, E-mail) up to as_of,
+        # the Facturen of each written contact that day, one tuple per contact).
+        newest: dict[CustomerId, tuple[date, list[tuple[InvoiceNo, ...]]]] = {}
+        written = {channel: channel.is_written for channel in Channel}
+        thanks: dict[str, bool] = {}  # Stap text -> is a thank-you (a book has few distinct)
+        thank_key = step_key(THANK_STEP)
         as_of = self.as_of
         # Stable sort by date keeps the workbook's row order within a day.
         for c in sorted(self.book.contacts, key=attrgetter("date")):
-            if c.invoices:
-                for number in c.invoices:
+            about = c.invoices
+            if about:
+                for number in about:
                     by_invoice[number].append(c)
             else:
                 by_customer[c.customer].append(c)
-            if c.date <= as_of and c.step != THANK_STEP:  # a thank-you is no contact (R3)
-                last[c.customer] = c.date  # sorted by date: the last one seen is the newest
+            day = c.date
+            if day > as_of:
+                continue
+            step = c.step
+            if step != THANK_STEP:  # a thank-you is no contact (R3)
+                last[c.customer] = day  # sorted by date: the last one seen is the newest
+            if written[c.channel]:
+                thank_you = thanks.get(step)
+                if thank_you is None:
+                    thank_you = thanks[step] = step_key(step) == thank_key
+                if thank_you:
+                    continue  # a thank-you holds back no reminder
+                seen = newest.get(c.customer)
+                if seen is None or day > seen[0]:
+                    newest[c.customer] = (day, [about])
+                else:  # the same day: dates only grow here
+                    seen[1].append(about)
         self.contacts_by_invoice = by_invoice
         self.contacts_by_customer = by_customer
         self.last_contact = last
+        self.last_letter = newest
 
     def _index_agreements(self) -> None:
         invoices, position, opens = self.invoices, self.position, self.open_list

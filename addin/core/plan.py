@@ -58,7 +58,7 @@ from addin.core.rules import (
     own_and_dispute,
 )
 from addin.core.texts import CONFIRMATION_STEP, nl_date
-from addin.core.thanks import is_thank_you, thank_you_letters
+from addin.core.thanks import thank_you_letters
 
 # PLAYBOOK R3: keep in touch with top customers between invoices.
 KEEP_IN_TOUCH_MONTHS = 6
@@ -152,33 +152,6 @@ BUNDLED = frozenset(
 )
 
 
-def last_letters(
-    book: Book, as_of: date
-) -> dict[CustomerId, tuple[date, list[tuple[InvoiceNo, ...]]]]:
-    """Per customer the day of the newest written contact (Brief, E-mail) up to `as_of`, and
-    the invoices the written contacts of that day were about (their Facturen, one tuple per
-    contact: only customers with a letter to bundle are asked, so no set is made for the
-    others)."""
-    newest: dict[CustomerId, tuple[date, list[tuple[InvoiceNo, ...]]]] = {}
-    written = {channel: channel.is_written for channel in Channel}
-    thanks: dict[str, bool] = {}  # Stap text -> is a thank-you (a book has few distinct)
-    for c in book.contacts:
-        if not written[c.channel] or c.date > as_of:
-            continue
-        step = c.step
-        thank_you = thanks.get(step)
-        if thank_you is None:
-            thank_you = thanks[step] = is_thank_you(step)
-        if thank_you:
-            continue  # a thank-you holds back no reminder
-        seen = newest.get(c.customer)
-        if seen is None or c.date > seen[0]:
-            newest[c.customer] = (c.date, [c.invoices])
-        elif c.date == seen[0]:
-            seen[1].append(c.invoices)
-    return newest
-
-
 def bundle_letters(
     actions: list[NextAction],
     ledger: Ledger,
@@ -192,6 +165,8 @@ def bundle_letters(
     next written step is the same step and falls within the window joins today's letter
     (and is logged with it); its other written steps in the window move to the window's
     end. An invoice never jumps a step: only the same step joins. Calls are not moved.
+    `last_letter`: the ledger's, per customer the newest written contact's day and the
+    Facturen of that day's written contacts.
     """
     window = ledger.settings.bundle_days
     as_of = ledger.as_of
@@ -560,7 +535,7 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
     ledger = Ledger.build(book, as_of)
     problems = run_checks(book, as_of, ledger)  # after the ledger: they reuse its indexes
     actions = pull_into_fourteen_day_letters(next_actions(ledger), ledger)
-    actions = bundle_letters(actions, ledger, last_letters(book, as_of))
+    actions = bundle_letters(actions, ledger, ledger.last_letter)
     actions, letters = settle_covered_letters(actions, ledger)
     warnings = (
         bank_warnings(book, as_of)
