@@ -56,6 +56,10 @@ CALL_PREFERENCE: tuple[Role, ...] = (Role.PURCHASING, Role.MANAGEMENT, Role.OTHE
 LETTER_PREFERENCE: tuple[Role, ...] = (Role.ACCOUNTS, Role.OTHER, Role.PURCHASING, Role.MANAGEMENT)
 
 
+# Both orders rank every Role, so a customer's only contact person is always the one.
+_ONE_IS_PICKED = set(CALL_PREFERENCE) == set(LETTER_PREFERENCE) == set(Role)
+
+
 def _pick(persons: list[ContactPerson], order: tuple[Role, ...]) -> ContactPerson | None:
     for role in order:
         for p in persons:
@@ -316,8 +320,15 @@ class Ledger:
             persons[p.customer].append(p)
         # Customer -> their Contactpersonen rows, in workbook order.
         self.persons: dict[CustomerId, list[ContactPerson]] = persons
-        self.call_contact = {k: _pick(v, CALL_PREFERENCE) for k, v in persons.items()}
-        self.letter_contact = {k: _pick(v, LETTER_PREFERENCE) for k, v in persons.items()}
+        one = _ONE_IS_PICKED
+        self.call_contact = {
+            k: v[0] if one and len(v) == 1 else _pick(v, CALL_PREFERENCE)
+            for k, v in persons.items()
+        }
+        self.letter_contact = {
+            k: v[0] if one and len(v) == 1 else _pick(v, LETTER_PREFERENCE)
+            for k, v in persons.items()
+        }
 
     def _index_payments(self) -> None:
         """Linked payments per invoice, and the unreviewed incoming ones by every key the

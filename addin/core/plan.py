@@ -547,7 +547,7 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
         as_of=as_of,
         actions=tuple(actions),
         letters=letters + thank_you_letters(actions, ledger),
-        scores=tuple(ledger.scores[c] for c in ledger.customers),
+        scores=tuple(ledger.scores.values()),  # made in Klanten order
         agreement_states=tuple(
             (a.id, ledger.agreement_statuses[i].state)
             for i, a in enumerate(book.agreements)

@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import accumulate, repeat
-from operator import itemgetter
 
 from dateutil.relativedelta import relativedelta
 
@@ -53,22 +52,31 @@ def window_start(as_of: date) -> date:
 def revenue_segments(revenue: Mapping[CustomerId, Decimal]) -> dict[CustomerId, Segment]:
     """Pareto segments: walk customers from the largest revenue down; a customer belongs to
     the first segment whose cumulative share had not yet been reached before it."""
-    total = sum((r for r in revenue.values() if r > ZERO), ZERO)
+    numbers = list(revenue)
+    return dict(zip(numbers, _segments(numbers, list(revenue.values())), strict=True))
+
+
+def _segments(numbers: Sequence[CustomerId], revenue: Sequence[Decimal]) -> list[Segment]:
+    """`revenue_segments` by place: each customer's segment at its place in `numbers`."""
+    total = sum((r for r in revenue if r > ZERO), ZERO)
     # Compare cumulative revenue with each band's share of the total (no division per row).
     bands = [(segment, share * total) for segment, share in SEGMENT_SHARES]
     # Largest revenue first; equal revenue in customer-number order (sorts are stable).
-    ranked = sorted(revenue.items(), key=itemgetter(0))
-    ranked.sort(key=itemgetter(1), reverse=True)
-    amounts = list(map(itemgetter(1), ranked))
+    ranked = sorted(range(len(numbers)), key=numbers.__getitem__)
+    ranked.sort(key=revenue.__getitem__, reverse=True)
+    amounts = list(map(revenue.__getitem__, ranked))
     # The customers with revenue come first; what the ones before each of them made, added
     # in C, only grows, so each band is a prefix found by bisection.
     with_revenue = bisect_left(amounts, True, key=ZERO.__ge__)
     before = list(accumulate(amounts[:with_revenue], initial=ZERO))[:with_revenue]
-    segments: list[Segment] = []
+    out = [Segment.C] * len(numbers)
+    done = 0
     for segment, limit in bands:
-        segments += [segment] * (bisect_left(before, limit) - len(segments))
-    segments += [Segment.C] * (len(ranked) - len(segments))
-    return dict(zip(map(itemgetter(0), ranked), segments, strict=True))
+        upto = bisect_left(before, limit)
+        for k in ranked[done:upto]:
+            out[k] = segment
+        done = max(done, upto)
+    return out
 
 
 def score_customers(
@@ -87,7 +95,7 @@ def score_customers(
     due) in days, and how many of them were paid after their due date.
     """
     numbers = [c.number for c in customers]
-    segments = revenue_segments(dict(zip(numbers, revenue, strict=True)))
+    segments = _segments(numbers, revenue)
     # Column by column (one score per customer, 20,000 in the benchmark book): each
     # measure over all customers at once, the records assembled by map in C.
     counts, totals, lates = paid_invoices, days_late, paid_late
@@ -108,11 +116,10 @@ def score_customers(
         )
         for count, total, late in zip(counts, totals, lates, strict=True)
     ]
-    c_segment = Segment.C
     rows = zip(
         numbers,
         revenue,
-        [c.segment or segments.get(c.number, c_segment) for c in customers],
+        [c.segment or s for c, s in zip(customers, segments, strict=True)],
         open_amounts,
         counts,
         totals,
