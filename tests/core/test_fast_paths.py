@@ -183,8 +183,10 @@ def test_all_plain_is_every_field_on_the_fast_path(fields):
 
 
 def _compact_and_valid(text: str) -> bool:
-    """What all_ibans_valid decides for: A-Z and 0-9 only, five or more, and valid."""
-    return re.fullmatch("[A-Z0-9]{5,}", text) is not None and iban_is_valid(text)
+    """What all_ibans_valid decides for: A-Z and 0-9 only, five or more, and valid by
+    python-stdnum itself."""
+    compact = re.fullmatch("[A-Z0-9]{5,}", text) is not None
+    return compact and bool(stdnum_iban.is_valid(text, check_country=False))
 
 
 @pytest.mark.parametrize("text", IBANS, ids=range(len(IBANS)))
