@@ -668,12 +668,18 @@ def test_bank_files_read_by_a_second_process_are_the_files_read_here(tmp_path) -
 
 @pytest.mark.parametrize(
     "python",
-    ["geen-python", shutil.which("true") or "geen-true"],
-    ids=["cannot-start", "ends-without-answer"],
+    ["geen-python", shutil.which("true") or "geen-true", "praat.sh"],
+    ids=["cannot-start", "ends-without-answer", "garbled-answer"],
 )
 def test_bank_files_are_read_here_when_the_second_process_fails(
     python: str, tmp_path, monkeypatch
 ) -> None:
+    if python == "praat.sh":  # prints something else than the answer on its stdout
+        if sys.platform == "win32":
+            pytest.skip("a shell script as the interpreter needs a POSIX shell")
+        script = tmp_path / python
+        script.write_text("#!/bin/sh\necho 'Welkom bij Python'\n")
+        script.chmod(0o755)
     monkeypatch.setattr(sys, "executable", str(tmp_path / python) if "/" not in python else python)
     assert job._read_in_process(ALL_KINDS) == [read_bank(p) for p in ALL_KINDS]
 

@@ -266,7 +266,9 @@ def _read_in_process(paths: Sequence[Path]) -> list[BankFile]:
             pickle.dump([str(path) for path in paths], process.stdin)
             process.stdin.close()
             status, answer = pickle.load(process.stdout)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+        except Exception:
+            # A broken pipe, a cut answer, or a garbled one (something else printed on its
+            # stdout): whatever it was, the files are read here.
             status, answer = "", None
     if status == "ok":
         return [unpack(file) for file in answer]
