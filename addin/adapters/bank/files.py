@@ -242,13 +242,13 @@ def read_packed(paths: Sequence[str]) -> list[PackedBankFile]:
 def serve_packed(given: BinaryIO, out: BinaryIO) -> None:
     """What a process of its own runs to read bank files for another (job.read_alongside):
     the paths come pickled on `given`; on `out` go ("ok", [PackedBankFile, ...]), or
-    ("fout", message) for the first file that cannot be read. The pickles pass between
+    ("error", message) for the first file that cannot be read. The pickles pass between
     two processes of the same program over their own pipes, never through a file."""
     paths = pickle.load(given)
     try:
         answer: tuple[str, object] = ("ok", read_packed(paths))
     except BankFileError as exc:
-        answer = ("fout", str(exc))
+        answer = ("error", str(exc))
     pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
 

@@ -272,7 +272,7 @@ def _read_in_process(paths: Sequence[Path]) -> list[BankFile]:
             status, answer = "", None
     if status == "ok":
         return [unpack(file) for file in answer]
-    if status == "fout":
+    if status == "error":
         raise BankFileError(answer)
     return _read_here(paths)
 
