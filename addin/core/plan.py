@@ -110,11 +110,12 @@ def pull_into_fourteen_day_letters(actions: list[NextAction], ledger: Ledger) ->
     """A consumer's 14-day letter covers every overdue claim (art. 6:96 lid 7 BW): overdue
     invoices of that consumer still earlier on the ladder join the letter that is due."""
     letters: dict[CustomerId, NextAction] = {}
-    for a in (actions[k] for k in ledger.unsettled):
+    fourteen, as_of = Action.FOURTEEN_DAY_LETTER, ledger.as_of
+    for a in map(actions.__getitem__, ledger.unsettled):
         if (
-            a.action is Action.FOURTEEN_DAY_LETTER
+            a.action is fourteen
             and a.date is not None
-            and a.date <= ledger.as_of
+            and a.date <= as_of
             and a.customer not in letters
         ):
             letters[a.customer] = a
@@ -176,14 +177,19 @@ def bundle_letters(
     out = list(actions)
     written = [k for k in ledger.unsettled if actions[k].action in BUNDLED]
 
+    # (window end, letter day) -> what a moved action's reason gets: many share a few.
+    moved: dict[tuple[date, date], str] = {}
+
     def move(k: int, end: date, sent: date) -> None:
         a = out[k]
-        when = "vandaag" if sent == as_of else f"op {nl_date(sent)}"
-        out[k] = a._replace(
-            date=end,
-            reason=f"{a.reason}; verschoven naar {nl_date(end)}: de klant kreeg {when} al een "
-            f"brief (Brieven bundelen dagen: {window})",
-        )
+        why = moved.get((end, sent))
+        if why is None:
+            when = "vandaag" if sent == as_of else f"op {nl_date(sent)}"
+            why = moved[(end, sent)] = (
+                f"; verschoven naar {nl_date(end)}: de klant kreeg {when} al een "
+                f"brief (Brieven bundelen dagen: {window})"
+            )
+        out[k] = a._replace(date=end, reason=a.reason + why)
 
     # A letter already sent: the window after it.
     for k in written:
@@ -410,11 +416,16 @@ def contact_warnings(actions: list[NextAction], ledger: Ledger) -> list[Warning_
     """Work that cannot be done as planned: a call without a number, a letter without an address."""
     out = []
     seen: set[tuple[str, CustomerId]] = set()
-    for a in (actions[k] for k in ledger.unsettled):
-        if a.date is None or a.date > ledger.as_of:
+    as_of, customers, call, letter = ledger.as_of, ledger.customers, Action.CALL, LETTER_ACTIONS
+    for a in map(actions.__getitem__, ledger.unsettled):
+        day = a.date
+        if day is None or day > as_of:
             continue
-        customer = ledger.customers[a.customer]
-        if a.action is Action.CALL and not a.phone and ("tel", a.customer) not in seen:
+        action = a.action
+        if action is not call and action not in letter:
+            continue  # neither check below applies
+        customer = customers[a.customer]
+        if action is call and not a.phone and ("tel", a.customer) not in seen:
             seen.add(("tel", a.customer))
             out.append(
                 Warning_(
@@ -424,7 +435,7 @@ def contact_warnings(actions: list[NextAction], ledger: Ledger) -> list[Warning_
                 )
             )
         if (
-            a.action.is_letter
+            action in letter  # Action.is_letter
             and not (customer.address or customer.email)
             and ("adres", a.customer) not in seen
         ):
