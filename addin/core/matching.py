@@ -72,7 +72,8 @@ import gc
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -934,12 +935,38 @@ class _Learning:
 
 def match_bank_lines(book: Book, lines: Sequence[BankLine], as_of: date) -> MatchResult:
     """New Betalingen rows for the lines not yet in the book, and the learned payer IBANs."""
+    with _no_cycle_collection():  # one stretch: no pass between the two steps either
+        return Matcher(book, as_of).match(lines)
+
+
+class Matcher:
+    """match_bank_lines in two steps: the book's indexes when it is made, the lines when
+    they come (`match`, once), so that a caller can index the book while its bank files
+    are still being read (adapters/bank/job.import_bank: 0.4 s for the 100k book).
+    """
+
+    __slots__ = ("ctx", "learning", "seen")
+
+    def __init__(self, book: Book, as_of: date) -> None:
+        with _no_cycle_collection():
+            self.learning = _Learning(book).learn(book.payments)
+            self.seen = {p.key for p in book.payments if p.key}
+            self.ctx = Context(book, as_of, self.learning.found())
+
+    def match(self, lines: Sequence[BankLine]) -> MatchResult:
+        """The new Betalingen rows for `lines` and the learned payer IBANs."""
+        with _no_cycle_collection():
+            return _match(self, lines)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
     # Like plan_book: many small records and no reference cycles, so the cycle collector
     # only re-scans the Book (measured: 1.6 s against 1.2 s for 50,000 lines).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _match(book, lines, as_of)
+        yield
     finally:
         if was_enabled:
             gc.enable()
@@ -953,11 +980,8 @@ def _decide(line: BankLine, ctx: Context, rules: Sequence[Rule] = RULES) -> Deci
     raise AssertionError("rule_review always decides")  # pragma: no cover
 
 
-def _match(book: Book, lines: Sequence[BankLine], as_of: date) -> MatchResult:
-    learning = _Learning(book).learn(book.payments)
-    learned = learning.found()
-    seen = {p.key for p in book.payments if p.key}
-    ctx = Context(book, as_of, learned)
+def _match(matcher: Matcher, lines: Sequence[BankLine]) -> MatchResult:
+    learning, seen, ctx = matcher.learning, matcher.seen, matcher.ctx
     opens, run_paid = ctx.open, ctx.run_paid
     track = bool(ctx.under_agreement)  # R5 counts what this run paid under an agreement
     # What a reversal can undo matters only when a reversal is still to come.
