@@ -86,7 +86,7 @@ def generate_book(
         postcode="3511 AA",
         city="Utrecht",
         kvk="12345678",
-        vat_number="NL001234567B01",
+        vat_number="NL001234560B01",
         iban="NL91ABNA0417164300",
         bic="ABNANL2A",
         email="debiteuren@benchmark.example",

@@ -140,3 +140,26 @@ def test_nothing_due_leaves_no_empty_day_folder(capsys, tmp_path):
     code, data = _run(capsys, "herinneringen", path, "--datum", "2025-10-01", "--json")
     assert code in (0, 1) and data["brieven"] == []
     assert not (tmp_path / "uitvoer").exists()
+
+
+@pytest.mark.parametrize(
+    ("kvk", "vat", "wrong"),
+    [
+        ("1234567", "NL858123459B01", ["KvK"]),  # seven digits
+        ("12345678", "NL858123456B01", ["BTW-nummer"]),  # mod-11 check digit wrong
+        ("KvK 1234", "858123459B01", ["KvK", "BTW-nummer"]),  # letters; no country code
+        ("1234 5678", "nl 8581.23.459 b01", []),  # spaces and dots, as typed, are fine
+    ],
+)
+def test_controleer_checks_the_own_kvk_and_btw_nummer(capsys, tmp_path, kvk, vat, wrong):
+    """Printed on every letter and invoice, so a typing error there is reported by row."""
+    path = _workbook(tmp_path, _complete(kvk=kvk, vat_number=vat))
+    code, data = _run(capsys, "controleer", path, "--datum", DAY, "--json")
+    mine = [p for p in data["problemen"] if p["blad"] == "Instellingen"]
+    assert [p["melding"].split(" ")[0].replace("-nummer", "") for p in mine] == [
+        w.replace("-nummer", "") for w in wrong
+    ]
+    assert all(p["kolom"] == "Waarde" and isinstance(p["rij"], int) for p in mine)
+    rows = {p["rij"] for p in mine}
+    assert len(rows) == len(wrong)  # each its own Instellingen row
+    assert code == (1 if wrong else 0)

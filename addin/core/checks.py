@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Container, Sequence
 from datetime import date
 from itertools import chain, compress, repeat
@@ -290,6 +291,43 @@ def check_customer_company_ids(book: Book, as_of: date, ledger: Ledger | None) -
     return out
 
 
+def check_own_company_ids(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
+    """The company's own KvK-nummer and BTW-nummer in Instellingen, checked as a customer's
+    are (core/company_ids.py): they are printed on every letter and invoice, and the invoice
+    import recognises the user's own invoices by them. Spaces and dots are ignored, as the
+    reader ignores them in Klanten (reported, never refused)."""
+    settings = book.settings
+    rows = dict(settings.rows)
+    out = []
+    for field, what, value, error in (
+        ("kvk", "KvK-nummer", settings.kvk, kvk_error(_compact(settings.kvk))),
+        (
+            "vat_number",
+            "BTW-nummer",
+            settings.vat_number,
+            vat_error(_compact(settings.vat_number).upper()),
+        ),
+    ):
+        if error is not None:
+            out.append(
+                Problem(
+                    CellRef(schema.INSTELLINGEN.sheet, rows.get(field), _SETTING_VALUE),
+                    f"{what} '{value.strip()}' van uw eigen bedrijf klopt niet: {error} "
+                    "(het staat op elke brief en factuur)",
+                )
+            )
+    return out
+
+
+_SETTING_VALUE = schema.INSTELLINGEN.column("value").header
+_ID_NOISE = re.compile(r"[\s.]+")
+
+
+def _compact(text: str) -> str:
+    """'3208 1330' -> '32081330': how the reader writes Klanten.KvK and BTW-nummer."""
+    return _ID_NOISE.sub("", text)
+
+
 CHECKS: tuple[Check, ...] = (
     check_duplicate_customers,
     check_invoice_rows,
@@ -299,6 +337,7 @@ CHECKS: tuple[Check, ...] = (
     check_email_addresses,
     check_customer_ibans,
     check_customer_company_ids,
+    check_own_company_ids,
 )
 
 
