@@ -211,6 +211,7 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
         key=lambda ga: (order[ga[0]], ga[1].date or as_of, ga[1].customer, ga[1].invoice),
     )
     links = []
+    row_styles: dict[tuple[object, ...], tuple[Style | None, ...]] = {}
     for group, a in todo:
         row: tuple[object, ...] = (
             group,
@@ -229,17 +230,22 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
             a.reason,
         )
         rows.append(row)
-        styles.append(
-            tuple(
+        linked = a.invoice in invoice_rows
+        # value_style depends on a value's type alone, so a row's styles follow from its
+        # types and its link: worked out once per such shape (a handful for 20,000 rows).
+        shape = (linked, *map(type, row))
+        kinds = row_styles.get(shape)
+        if kinds is None:
+            kinds = row_styles[shape] = tuple(
                 Style.GROUP
                 if c == 0
                 else Style.LINK
-                if c == _FACTUUR_COLUMN and a.invoice in invoice_rows
+                if c == _FACTUUR_COLUMN and linked
                 else value_style(value, Style.WRAP if c in _WRAPPED else Style.TEXT)
                 for c, value in enumerate(row)
             )
-        )
-        if a.invoice in invoice_rows:
+        styles.append(kinds)
+        if linked:
             links.append(
                 Link(len(rows), _FACTUUR_COLUMN + 1, schema.FACTUREN.sheet, invoice_rows[a.invoice])
             )

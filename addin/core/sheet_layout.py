@@ -141,20 +141,39 @@ def fit_widths(
     maximum (`maximum[c]`, else MAX_WIDTH); text beyond it wraps where the style says so."""
     count = max((len(r) for r in rows), default=0)
     longest = [0] * count
+    # The columns that count and their margins follow from a row's styles and length: the
+    # rows share their styles tuples (letter_log.werklijst_rows), so each is worked out
+    # once per distinct tuple, not per cell (20,000 Werklijst rows).
+    measured: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for values, kinds in zip(rows, styles, strict=True):
-        known = len(kinds)
-        for c, value in enumerate(values):
-            style = kinds[c] if c < known else None
-            if style in SPANNING:
-                continue
-            extra = 4 if style is Style.HEADER else 3  # a header has its filter button
-            n = shown_length(value, style) + extra
+        shape = (id(kinds), len(values))
+        columns = measured.get(shape)
+        if columns is None:
+            columns = measured[shape] = _measured_columns(kinds, len(values))
+        for c, extra in columns:
+            value = values[c]
+            if type(value) is str and "\n" not in value:  # nearly every cell: one line
+                n = len(value) + extra
+            else:
+                n = shown_length(value, None) + extra
             if n > longest[c]:
                 longest[c] = n
     return tuple(
         float(min(maximum[c] if c < len(maximum) else MAX_WIDTH, max(MIN_WIDTH, n)))
         for c, n in enumerate(longest)
     )
+
+
+def _measured_columns(kinds: Sequence[Style | None], count: int) -> list[tuple[int, int]]:
+    """(column, margin) of a row's cells that size their column: spanning ones do not; a
+    header has room for its filter button."""
+    known = len(kinds)
+    out = []
+    for c in range(count):
+        style = kinds[c] if c < known else None
+        if style not in SPANNING:
+            out.append((c, 4 if style is Style.HEADER else 3))
+    return out
 
 
 # Points per line of the default 11-point font; a wrapped cell needs one line per this many
@@ -172,13 +191,24 @@ def fit_heights(
     """Per row: the height its wrapped cells need, or None for one line. Written into the
     file because LibreOffice does not grow rows for wrapped text by itself."""
     out: list[float | None] = []
+    # Only wrapping cells can need more lines; which they are, and their room, follow
+    # from a row's styles and length (shared tuples: see fit_widths).
+    wrapping: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for values, kinds in zip(rows, styles, strict=True):
+        shape = (id(kinds), len(values))
+        columns = wrapping.get(shape)
+        if columns is None:
+            known = len(kinds)
+            columns = wrapping[shape] = [
+                (c, max(1, int((widths[c] - 1) * CHARS_PER_WIDTH)))
+                for c in range(min(len(values), len(widths)))
+                if (kinds[c] if c < known else None) in WRAPPING
+            ]
         lines = 1
-        for c, value in enumerate(values):
-            style = kinds[c] if c < len(kinds) else None
-            if style not in WRAPPING or value is None or c >= len(widths):
+        for c, room in columns:
+            value = values[c]
+            if value is None:
                 continue
-            room = max(1, int((widths[c] - 1) * CHARS_PER_WIDTH))
             for line in str(value).split("\n"):
                 lines_here = -(-len(line) // room) if line else 1
                 lines = max(lines, lines_here)
