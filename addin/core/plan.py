@@ -82,9 +82,13 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
     invoices, dues, opens, statuses = (
         ledger.invoices, ledger.due_list, ledger.open_list, ledger.status_list
     )  # fmt: skip
+    # Ledger.contacts_for, inlined for the usual book whose contacts all name invoices: the
+    # invoice's own list is then the answer (one dict look-up, no method call per invoice).
+    by_invoice = ledger.contacts_by_invoice
+    contacts_for = ledger.contacts_for if ledger.contacts_by_customer else None
     for k in ledger.unsettled:
         inv = invoices[k]
-        contacts = ledger.contacts_for(inv)
+        contacts = contacts_for(inv) if contacts_for else by_invoice.get(inv.number, ())
         who = inv.customer
         latest = latest_outcome(contacts) if contacts else None
         open_amount = opens[k]
