@@ -27,6 +27,7 @@ from operator import attrgetter
 from dateutil.relativedelta import relativedelta
 
 from addin.core.checks import run_checks
+from addin.core.ladder import walk
 from addin.core.ledger import Ledger
 from addin.core.model import (
     LETTER_ACTIONS,
@@ -49,8 +50,10 @@ from addin.core.money import ZERO, format_eur
 from addin.core.rules import (
     PLAIN,
     Facts,
+    Verdict,
     decide,
     escalation_ladder,
+    ladder_verdict,
     latest_outcome,
     make_action,
     marks,
@@ -86,14 +89,16 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
     # invoice's own list is then the answer (one dict look-up, no method call per invoice).
     by_invoice = ledger.contacts_by_invoice
     contacts_for = ledger.contacts_for if ledger.contacts_by_customer else None
+    shared: dict[int, Verdict] = {}
     for k in ledger.unsettled:
         inv = invoices[k]
         contacts = contacts_for(inv) if contacts_for else by_invoice.get(inv.number, ())
         who = inv.customer
         latest = latest_outcome(contacts) if contacts else None
         open_amount = opens[k]
+        customer, score, due = customers[who], scores[who], dues[k]
         facts = new_tuple(Facts, (
-            inv, customers[who], scores[who], statuses[k], open_amount, dues[k], contacts, latest,
+            inv, customer, score, statuses[k], open_amount, due, contacts, latest,
         ))  # fmt: skip
         if (  # rules.unmarked, inlined: this runs for every open invoice
             own_and_dispute(inv) == PLAIN
@@ -103,7 +108,16 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
             and open_amount not in amounts
             and (latest is None or latest.outcome not in outcomes)
         ):
-            verdict = escalation_ladder(facts, ledger)
+            if contacts:
+                verdict = escalation_ladder(facts, ledger)
+            else:
+                # Without contacts walk's result is one of a few hundred shared ones (its
+                # memo keeps them alive), so the Verdict made of it is shared too.
+                result = walk(inv, customer, score, due, contacts, ledger)
+                known = shared.get(id(result))
+                if known is None:
+                    known = shared[id(result)] = ladder_verdict(result)
+                verdict = known
         else:
             verdict = decide(facts, ledger)
         out[k] = make_action(facts, verdict, ledger)

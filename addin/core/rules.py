@@ -271,7 +271,11 @@ def credit_covers(f: Facts, ledger: Ledger) -> Verdict | None:
 
 
 def escalation_ladder(f: Facts, ledger: Ledger) -> Verdict:
-    r = ladder.walk(f.invoice, f.customer, f.score, f.due, f.contacts, ledger)
+    return ladder_verdict(ladder.walk(f.invoice, f.customer, f.score, f.due, f.contacts, ledger))
+
+
+def ladder_verdict(r: ladder.LadderResult) -> Verdict:
+    """The Verdict of a ladder result."""
     # Positional, through tuple.__new__ (see make_action): one per open invoice.
     return new_tuple(Verdict, (r.action, r.reason, r.date, r.channel, None, r.step, ""))
 
