@@ -2392,6 +2392,9 @@ class _Editor:
         # A text's cell body depends on the text alone: each distinct one converted once
         # (a Werklijst repeats its statuses, actions and names on many rows).
         texts: dict[str, _CellValue | None] = {}
+        # Likewise a plain date's (a Werklijst's days repeat); not Decimals: 1.0 and 1.00
+        # are equal keys but different cells.
+        dates: dict[date, _CellValue | None] = {}
         date1904 = self.date1904
         for r, values in enumerate(rows, start=1):
             if r > MAX_ROWS or len(values) > MAX_COLS:
@@ -2402,16 +2405,22 @@ class _Editor:
             while len(letters) <= len(values):
                 letters.append(_col_letters(len(letters)))
             kinds = layout.styles[r - 1] if layout is not None else ()
+            known = len(kinds)
             cells = []
+            last = 0  # the row's last cell written, for the sheet's width
             for c, value in enumerate(values, start=1):
                 ref = f"{letters[c]}{r}"
                 if type(value) is str:
                     cell = texts.get(value, _UNSEEN)
                     if cell is _UNSEEN:
                         cell = texts[value] = _convert(value, p, date1904, where_prefix + ref)
+                elif type(value) is date:
+                    cell = dates.get(value, _UNSEEN)
+                    if cell is _UNSEEN:
+                        cell = dates[value] = _convert(value, p, date1904, where_prefix + ref)
                 else:
                     cell = _convert(value, p, date1904, where_prefix + ref)
-                kind = kinds[c - 1] if c - 1 < len(kinds) else None
+                kind = kinds[c - 1] if c <= known else None
                 if cell is None and kind is not Style.HEADER:
                     continue
                 if kind is not None:
@@ -2421,7 +2430,9 @@ class _Editor:
                 else:
                     style = self.styles.date_style() if cell and cell.is_date else None
                 cells.append(_cell_xml(p, ref, cell, style))
-                width = max(width, c)
+                last = c
+            if last > width:
+                width = last
             height = layout.heights[r - 1] if layout and r - 1 < len(layout.heights) else None
             if cells:
                 ht = f' ht="{height:g}" customHeight="1"' if height else ""
