@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch
     from addin.core.letter_log import werklijst_warnings
     from addin.core.sheet_layout import warnings_note
+    from addin.core.workdays import load_holidays
 
     refusal = open_refusal(args)
     if refusal:
@@ -62,7 +64,11 @@ def cmd_bank(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.bestanden]
     # The bank files are read while the workbook is (a second thread); a file that cannot
     # be read is still reported here, after the workbook's own refusals.
-    (book, read_problems), bank_files = read_alongside(paths, lambda: read_book(workbook))
+    # The second thread also works out the holidays the plan will ask for first while it
+    # waits for the reading process (0.06 s off the plan).
+    (book, read_problems), bank_files = read_alongside(
+        paths, lambda: read_book(workbook), meanwhile=partial(load_holidays, args.datum.year)
+    )
     refusal = None if args.proef else core_tables_refusal(book, workbook)
     if refusal:
         return fail(args, refusal)

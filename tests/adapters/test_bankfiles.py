@@ -638,6 +638,21 @@ def test_big_bank_files_are_not_read_alongside() -> None:
     assert (result, files) == (7, None)  # import_bank reads them after the workbook
 
 
+@pytest.mark.parametrize("process_from", [0, 1 << 30], ids=["process", "thread"])
+def test_read_alongside_runs_its_warm_up_beside_the_reading(process_from: int) -> None:
+    done: list[str] = []
+
+    def fails() -> None:
+        done.append("opgewarmd")
+        raise ValueError("warm-up failures are not the reading's")
+
+    paths = [FIXTURES / "camt053-v04-batch.xml"]
+    _, files = read_alongside(paths, lambda: None, process_from=process_from, meanwhile=fails)
+    assert files is not None
+    assert files.take() == [read_bank(p) for p in paths]
+    assert done == ["opgewarmd"]
+
+
 # Every kind of file, one with a balance warning among them.
 ALL_KINDS = [
     FIXTURES / "camt053-v04-batch.xml",

@@ -22,6 +22,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import pickle
 import subprocess
@@ -195,6 +196,7 @@ def read_alongside(
     work: Callable[[], T],
     limit: int = ALONGSIDE_BYTES,
     process_from: int = PROCESS_BYTES,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[T, ReadBankFiles | None]:
     """`work()` (reading the workbook) while the bank files are read beside it: by a second
     thread, which from `process_from` bytes in all has a second Python process read them
@@ -203,7 +205,9 @@ def read_alongside(
     them, this does not); None when the files are too big to read at the same time (over
     `limit` bytes): import_bank reads them itself. The cycle collector stays off while
     both run (each reader turns it off for its many small objects; one turning it back on
-    would slow the other)."""
+    would slow the other). `meanwhile()`, if given, runs in the second thread too, while
+    the process parses (the thread only waits for its answer then): a warm-up whose result
+    is not needed; whatever it raises is left for the work that needs it to meet again."""
     try:
         size = sum(Path(p).stat().st_size for p in paths)
     except OSError:
@@ -215,7 +219,7 @@ def read_alongside(
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bankbestanden")
     try:
         read = _read_in_process if size >= process_from else _read_here
-        pending = pool.submit(read, paths)
+        pending = pool.submit(read, paths, meanwhile)
         result = work()
     finally:
         # Not waited for here: the caller can do other work (index the book) while the
@@ -226,8 +230,20 @@ def read_alongside(
     return result, ReadBankFiles(pending)
 
 
-def _read_here(paths: Sequence[Path]) -> list[BankFile]:
-    return [read_bank(Path(path)) for path in paths]
+def _read_here(
+    paths: Sequence[Path], meanwhile: Callable[[], object] | None = None
+) -> list[BankFile]:
+    files = [read_bank(Path(path)) for path in paths]
+    _warm_up(meanwhile)
+    return files
+
+
+def _warm_up(meanwhile: Callable[[], object] | None) -> None:
+    if meanwhile is None:
+        return
+    # Only a warm-up: whatever it raises, the work that needs it meets again.
+    with contextlib.suppress(Exception):
+        meanwhile()
 
 
 # The second process is this Python, told on its command line only what to import; the
@@ -242,13 +258,15 @@ _READER = (
 )
 
 
-def _read_in_process(paths: Sequence[Path]) -> list[BankFile]:
+def _read_in_process(
+    paths: Sequence[Path], meanwhile: Callable[[], object] | None = None
+) -> list[BankFile]:
     """`_read_here(paths)`, the parsing done by a second Python process, which uses the
     other core; the same files and the same BankFileError. Where no such process can run
     (a frozen program has no Python beside it) or it ends without an answer (killed), the
     files are read here after all."""
     if getattr(sys, "frozen", False) or not sys.executable:
-        return _read_here(paths)
+        return _read_here(paths, meanwhile)
     try:
         process = subprocess.Popen(
             [sys.executable, "-c", _READER],
@@ -258,13 +276,14 @@ def _read_in_process(paths: Sequence[Path]) -> list[BankFile]:
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # Windows: no console
         )
     except (OSError, ValueError):
-        return _read_here(paths)
+        return _read_here(paths, meanwhile)
     with process:
         assert process.stdin is not None and process.stdout is not None
         try:
             pickle.dump(sys.path, process.stdin)
             pickle.dump([str(path) for path in paths], process.stdin)
             process.stdin.close()
+            _warm_up(meanwhile)  # while the process parses; this thread would only wait
             status, answer = pickle.load(process.stdout)
         except Exception:
             # A broken pipe, a cut answer, or a garbled one (something else printed on its
