@@ -22,7 +22,7 @@ from addin.adapters.bank.files import BankFileError, read_bank, read_bank_file
 from addin.adapters.bank.job import read_alongside
 from addin.core.bank import BalanceMismatch
 from addin.core.matching import match_bank_lines
-from addin.core.model import Book, Customer, Invoice, Payment, PaymentStatus
+from addin.core.model import Book, Customer, Invoice
 from benchmarks import bankfiles
 from benchmarks.generate import generate_book
 
@@ -776,25 +776,6 @@ def test_swift_tags_are_the_libraries(pieces: list[str], bank: str) -> None:
     exp = mt940._find_swift_tags(tags, text)
     got = files.swift_tags(tags)(text)
     assert got == exp
-
-
-def test_evidence_goes_into_the_rule_every_other_field_kept() -> None:
-    # job._with_evidence builds the Payment positionally: every field distinct, so a field
-    # put in the wrong place shows.
-    p = Payment(
-        date(2026, 11, 23), Decimal("12.10"), PaymentStatus.REVIEW, "2026-017", "K7",
-        "NL91ABNA0417164300", "JANSEN BV", "Factuur 2026-017", "RF18539007547034",
-        "R3 factuurnummer", "nov.xml", "camt:1", 7,
-    )  # fmt: skip
-    exp = replace(p, rule="R3 factuurnummer: factuur 2026-017 in de omschrijving")
-    rules: dict[str, str] = {}
-    got = job._with_evidence(p, "factuur 2026-017 in de omschrijving", rules)
-    assert got == exp
-    # a second row with the same rule and evidence shares the first one's text
-    again = job._with_evidence(
-        replace(p, key="camt:2"), "factuur 2026-017 in de omschrijving", rules
-    )
-    assert again.rule is got.rule and list(rules) == [exp.rule]
 
 
 def test_unique_keys_keep_every_field_of_the_line() -> None:

@@ -19,6 +19,7 @@ from addin.core.bank import BalanceMismatch, BankLine
 from addin.core.matching import (
     PREFIXES,
     RULES,
+    Matcher,
     invoice_numbers,
     line_key,
     match_bank_lines,
@@ -425,6 +426,25 @@ def test_rules_are_an_ordered_tuple_ending_in_the_catch_all():
 
 
 # --- idempotence and learning ----------------------------------------------------------------
+
+
+def test_explained_rows_carry_rule_and_evidence_every_other_field_kept():
+    # The bank import writes "rule: evidence" in Regel; Matcher.match(explained=True) makes
+    # each row so, with every other field as the plain match has it.
+    lines = [line("1210.00", "Factuur 2026-017", IBAN_K1), line("12.34", "x", IBAN_NEW),
+             line("-5.00", "kosten", ""), line("-6.00", "kosten", "")]  # fmt: skip
+    b = book(BOOK)
+    plain = Matcher(b, TUESDAY).match(lines)
+    got = Matcher(b, TUESDAY).match(lines, explained=True)
+    exp = [
+        replace(m.payment, rule=f"{m.payment.rule}: {m.evidence}") if m.evidence else m.payment
+        for m in plain.matches
+    ]
+    assert list(got.payments) == exp
+    assert [m.evidence for m in got.matches] == [m.evidence for m in plain.matches]
+    assert got.learned_ibans == plain.learned_ibans
+    # two rows with the same rule and evidence share one text
+    assert got.payments[2].rule == exp[2].rule and got.payments[2].rule is got.payments[3].rule
 
 
 def test_reimport_of_the_same_lines_adds_nothing():

@@ -318,7 +318,8 @@ def import_bank(
         del read  # its tuple of lines would keep every BankLine alive
     del done
     read_count = len(lines)
-    result = (matcher or Matcher(book, as_of)).match(lines)
+    # The rule and its evidence go into Regel, so every match explains itself in the sheet.
+    result = (matcher or Matcher(book, as_of)).match(lines, explained=True)
     del matcher
     # Each step lets go of what the next no longer needs: the bank lines once matched, the
     # matches once their rows are made. An MT940 of 655,000 transactions would otherwise
@@ -326,14 +327,7 @@ def import_bank(
     del lines
     matches, learned = result.matches, tuple(result.learned_ibans)
     del result
-    # The rule and its evidence go into Regel, so every match explains itself in the sheet.
-    # Many rows have the same text (655,000 MT940 lines: 139,445 different, "R6
-    # controleren: geen factuur of klant herkend" 98,304 times): each is held once.
-    rules: dict[str, str] = {}
-    new = tuple(
-        _with_evidence(m.payment, m.evidence, rules) if m.evidence else m.payment for m in matches
-    )
-    del rules
+    new = tuple(m.payment for m in matches)
     del matches
     after = replace(book, payments=book.payments + new)
     plan = plan_book(after, as_of)
@@ -349,18 +343,6 @@ def import_bank(
         plan=plan,
         patch=patch,
     )
-
-
-def _with_evidence(p: Payment, evidence: str, rules: dict[str, str]) -> Payment:
-    """`p` with "rule: evidence" as its rule (the text taken from `rules` when an earlier
-    row had it). Positional, in model.Payment's field order: dataclasses.replace looks
-    every field up by name, a third of the import's time after matching for 50,000 lines
-    (test_cli_bank checks the rows written)."""
-    rule = f"{p.rule}: {evidence}"
-    return Payment(
-        p.date, p.amount, p.status, p.invoice, p.customer, p.counter_account, p.name,
-        p.description, p.reference, rules.setdefault(rule, rule), p.source, p.key, p.row,
-    )  # fmt: skip
 
 
 def _patch(
