@@ -141,15 +141,18 @@ def dispute(f: Facts, ledger: Ledger) -> Verdict | None:
 
 
 def _unreviewed_payment(f: Facts, ledger: Ledger) -> Payment | None:
-    candidates: list[Payment] = []
-    candidates += ledger.review_by_invoice.get(f.invoice.number, ())
-    candidates += ledger.review_by_customer.get(f.customer.number, ())
-    for iban in f.customer.ibans:
-        candidates += ledger.review_by_account.get(iban, ())
-    candidates += ledger.review_by_amount.get(f.open_amount, ())
-    if not candidates:
+    # The newest of the rows found by each key (the ledger keeps each key's newest); of
+    # equals the first in this order, as max() over all their rows would pick.
+    candidates = [
+        ledger.review_by_invoice.get(f.invoice.number),
+        ledger.review_by_customer.get(f.customer.number),
+        *map(ledger.review_by_account.get, f.customer.ibans),
+        ledger.review_by_amount.get(f.open_amount),
+    ]
+    found = [p for p in candidates if p is not None]
+    if not found:
         return None
-    return max(candidates, key=lambda p: (p.date, p.row))
+    return max(found, key=lambda p: (p.date, p.row))
 
 
 def bank_first(f: Facts, ledger: Ledger) -> Verdict | None:
