@@ -15,6 +15,7 @@ Example (plan date 24-11-2026; K1 invoiced 1000.00 in the last 12 months)::
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -133,13 +134,22 @@ def dso_countback(open_total: Decimal, invoices: Sequence[Invoice], as_of: date)
     """Days Sales Outstanding by the countback method (see DSO_COUNTBACK_LABEL), whole
     days rounded half up; None without revenue in the last COUNTBACK_MONTHS months. When the
     open total is more than those months' revenue, the count stops at their days."""
-    months = []
-    end = as_of
-    for k in range(1, COUNTBACK_MONTHS + 1):
-        start = as_of - relativedelta(months=k)
-        revenue = sum((i.amount for i in invoices if start < i.invoice_date <= end), ZERO)
-        months.append(((end - start).days, revenue))
-        end = start
+    # Month k (1 = the latest) runs from just after as_of - k months up to as_of - (k - 1)
+    # months. Every invoice is put in its month in one pass (bisect on the month ends),
+    # not one pass over all invoices per month; Decimal sums are exact, so the order of
+    # adding does not matter.
+    edges = [as_of - relativedelta(months=k) for k in range(COUNTBACK_MONTHS, 0, -1)]
+    edges.append(as_of)  # ascending: the oldest month's start ... as_of
+    revenues = [ZERO] * (COUNTBACK_MONTHS + 1)  # by index into edges
+    first, last = edges[0], as_of
+    for i in invoices:
+        day = i.invoice_date
+        if first < day <= last:
+            at = bisect_left(edges, day)
+            revenues[at] += i.amount
+    months = [
+        ((edges[at] - edges[at - 1]).days, revenues[at]) for at in range(COUNTBACK_MONTHS, 0, -1)
+    ]
     if sum((r for _, r in months), ZERO) <= ZERO:
         return None
     remaining = max(open_total, ZERO)
