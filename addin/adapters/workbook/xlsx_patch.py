@@ -1172,8 +1172,12 @@ def _serial(value: date, date1904: bool, where: str) -> str:
     return repr(round(days + seconds / 86_400, 10))
 
 
+def _style_attr(style: str | None) -> str:
+    return f' s="{style}"' if style not in (None, "", "0") else ""
+
+
 def _cell_xml(p: str, ref: str, cell: _CellValue | None, style: str | None) -> str:
-    s = f' s="{style}"' if style not in (None, "", "0") else ""
+    s = _style_attr(style)
     if cell is None:
         return f'<{p}c r="{ref}"{s}/>' if s else ""
     t = f' t="{cell.kind}"' if cell.kind else ""
@@ -2387,7 +2391,7 @@ class _Editor:
         # Per sheet, not per cell: column letters, the cell format of each Style, the
         # start of the error message naming a cell.
         letters: list[str] = [""]
-        xfs: dict[Style, str] = {}
+        xfs: dict[Style, str] = {}  # each Style's s="..." attribute, or ""
         where_prefix = f"Werkmap '{self.path}', werkblad '{name}', cel "
         # A text's cell body depends on the text alone: each distinct one converted once
         # (a Werklijst repeats its statuses, actions and names on many rows).
@@ -2424,12 +2428,18 @@ class _Editor:
                 if cell is None and kind is not Style.HEADER:
                     continue
                 if kind is not None:
-                    style = xfs.get(kind)
-                    if style is None:
-                        style = xfs[kind] = self.styles.xf_for(FORMATS[kind])
+                    s = xfs.get(kind)
+                    if s is None:
+                        s = xfs[kind] = _style_attr(self.styles.xf_for(FORMATS[kind]))
                 else:
-                    style = self.styles.date_style() if cell and cell.is_date else None
-                cells.append(_cell_xml(p, ref, cell, style))
+                    s = _style_attr(self.styles.date_style()) if cell and cell.is_date else ""
+                # _cell_xml, written out: one call fewer for each of 180,000 cells
+                if cell is None:  # an empty header cell; "" still makes the row written
+                    cells.append(f'<{p}c r="{ref}"{s}/>' if s else "")
+                elif cell.kind:
+                    cells.append(f'<{p}c r="{ref}"{s} t="{cell.kind}">{cell.inner}</{p}c>')
+                else:
+                    cells.append(f'<{p}c r="{ref}"{s}>{cell.inner}</{p}c>')
                 last = c
             if last > width:
                 width = last
