@@ -14,7 +14,6 @@ Example::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Container, Sequence
 from datetime import date
 from itertools import chain, compress, repeat
@@ -23,7 +22,7 @@ from typing import Any
 
 from addin import schema
 from addin.core.addresses import address_errors, all_plain
-from addin.core.company_ids import kvk_error, vat_error
+from addin.core.company_ids import compact, kvk_error, vat_error
 from addin.core.ledger import Ledger
 from addin.core.model import Book, CellRef, Problem
 from addin.core.references import all_ibans_valid, iban_is_valid
@@ -273,59 +272,48 @@ def check_customer_company_ids(book: Book, as_of: date, ledger: Ledger | None) -
     """A customer's KvK-nummer that is not 8 digits, or a BTW-nummer whose form or check
     digits are wrong (core/company_ids.py): the invoice import would not recognise the
     customer by it (reported, never refused)."""
-    out = []
-    for c in book.customers:
-        if not (c.kvk or c.vat_number):
-            continue
-        for field, what, value, error in (
-            ("kvk", "KvK-nummer", c.kvk, kvk_error(c.kvk)),
-            ("vat_number", "BTW-nummer", c.vat_number, vat_error(c.vat_number)),
-        ):
-            if error is not None:
-                out.append(
-                    Problem(
-                        _ref(K, c.row, field),
-                        f"{what} '{value}' van klant {c.number} klopt niet: {error}",
-                    )
-                )
-    return out
+    return [
+        Problem(
+            _ref(K, c.row, field),
+            f"{what} '{getattr(c, field)}' van klant {c.number} klopt niet: {error}",
+        )
+        for c in book.customers
+        if c.kvk or c.vat_number
+        for field, what, error in _company_id_errors(c.kvk, c.vat_number)
+    ]
 
 
 def check_own_company_ids(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
     """The company's own KvK-nummer and BTW-nummer in Instellingen, checked as a customer's
     are (core/company_ids.py): they are printed on every letter and invoice, and the invoice
-    import recognises the user's own invoices by them. Spaces and dots are ignored, as the
-    reader ignores them in Klanten (reported, never refused)."""
-    settings = book.settings
-    rows = dict(settings.rows)
-    out = []
-    for field, what, value, error in (
-        ("kvk", "KvK-nummer", settings.kvk, kvk_error(_compact(settings.kvk))),
-        (
-            "vat_number",
-            "BTW-nummer",
-            settings.vat_number,
-            vat_error(_compact(settings.vat_number).upper()),
-        ),
-    ):
-        if error is not None:
-            out.append(
-                Problem(
-                    CellRef(schema.INSTELLINGEN.sheet, rows.get(field), _SETTING_VALUE),
-                    f"{what} '{value.strip()}' van uw eigen bedrijf klopt niet: {error} "
-                    "(het staat op elke brief en factuur)",
-                )
-            )
-    return out
+    import recognises the user's own invoices by them. Instellingen keeps them as typed, so
+    they are compacted as the reader compacts Klanten's (reported, never refused)."""
+    s = book.settings
+    rows = dict(s.rows)
+    return [
+        Problem(
+            CellRef(schema.INSTELLINGEN.sheet, rows.get(field), _SETTING_VALUE),
+            f"{what} '{getattr(s, field).strip()}' van uw eigen bedrijf klopt niet: {error} "
+            "(het staat op elke brief en factuur)",
+        )
+        for field, what, error in _company_id_errors(compact(s.kvk), compact(s.vat_number).upper())
+    ]
 
 
 _SETTING_VALUE = schema.INSTELLINGEN.column("value").header
-_ID_NOISE = re.compile(r"[\s.]+")
 
 
-def _compact(text: str) -> str:
-    """'3208 1330' -> '32081330': how the reader writes Klanten.KvK and BTW-nummer."""
-    return _ID_NOISE.sub("", text)
+def _company_id_errors(kvk: str, vat_number: str) -> list[tuple[str, str, str]]:
+    """(field, Dutch name, what is wrong) for each of a KvK-nummer and a BTW-nummer, as the
+    reader writes them (compact, the BTW-nummer in upper case), that is wrong."""
+    out = []
+    for field, what, error in (
+        ("kvk", "KvK-nummer", kvk_error(kvk)),
+        ("vat_number", "BTW-nummer", vat_error(vat_number)),
+    ):
+        if error is not None:
+            out.append((field, what, error))
+    return out
 
 
 CHECKS: tuple[Check, ...] = (

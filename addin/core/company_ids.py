@@ -37,6 +37,15 @@ KVK_DIGITS = 8
 # stdnum's eu.vat knows every EU member state (GR is written EL) and Northern Ireland (XI).
 _EU_PREFIXES = frozenset(c.upper() for c in eu_vat.MEMBER_STATES) | {"EL"}
 _COUNTRY = re.compile(r"^[A-Z]{2}")
+# What people type inside the numbers and what does not count: spaces and dots.
+_NOISE = re.compile(r"[\s.]+")
+
+
+def compact(text: str) -> str:
+    """A KvK-nummer or BTW-nummer as typed, without its spaces and dots ('3208 1330' ->
+    '32081330'): how both are compared and checked (the reader's Klanten.KvK and
+    BTW-nummer, the checks of Instellingen)."""
+    return _NOISE.sub("", text)
 
 
 def kvk_error(kvk: str) -> str | None:

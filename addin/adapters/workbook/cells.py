@@ -33,6 +33,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
+from addin.core.company_ids import KVK_DIGITS, compact
 from addin.core.model import (
     AgreementKind,
     Audience,
@@ -90,9 +91,6 @@ def shown(value: object) -> str:
 
 # --- company numbers --------------------------------------------------------------------
 
-_ID_NOISE = re.compile(r"[\s.]+")
-KVK_DIGITS = 8
-
 
 def to_kvk(value: object) -> str:
     """Klanten.KvK as text without spaces or dots ('3208 1330' -> '32081330'); a number cell
@@ -107,7 +105,7 @@ def to_kvk(value: object) -> str:
         if text.isdigit() and len(text) < KVK_DIGITS:
             return text.zfill(KVK_DIGITS)
         return text
-    return _ID_NOISE.sub("", to_text(value))
+    return compact(to_text(value))
 
 
 def to_vat_number(value: object) -> str:
@@ -117,7 +115,7 @@ def to_vat_number(value: object) -> str:
     >>> to_vat_number("nl 0044.95.445 b01")
     'NL004495445B01'
     """
-    return _ID_NOISE.sub("", to_text(value)).upper()
+    return compact(to_text(value)).upper()
 
 
 # --- dates ----------------------------------------------------------------------------
