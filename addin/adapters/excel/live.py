@@ -382,6 +382,16 @@ def first_new_row(block: TableBlock) -> int:
     return block.row + len(block.values)
 
 
+def _first_filled(cells: Sequence[Sequence[object]], start: int = 0) -> tuple[int, int] | None:
+    """(row, column) offsets of the first cell that is not blank in `cells` from row
+    `start` on, or None: what a write would overwrite (refused, never overwritten)."""
+    for k, line in enumerate(cells[start:], start=start):
+        for c, value in enumerate(line):
+            if not _is_blank(value):
+                return k, c
+    return None
+
+
 def append_steps(
     block: TableBlock,
     rows: Sequence[Mapping[str, object]],
@@ -398,15 +408,15 @@ def append_steps(
     positions = _positions(block, sorted({h for row in rows for h in row}, key=str))
     start = first_new_row(block)
     reused = 1 if start == block.row + 1 and len(block.data) == 1 else 0
-    for k, line in enumerate(occupied[reused:], start=reused):
-        for c, value in enumerate(line):
-            if not _is_blank(value):
-                raise LiveError(
-                    f"Onder de tabel '{block.name}' staat iets in cel "
-                    f"{column_letter(block.column + c)}{start + k} (blad '{block.sheet}'); "
-                    f"daar moeten de nieuwe rijen komen. Verplaats het en probeer het "
-                    f"opnieuw; er is niets in de werkmap geschreven."
-                )
+    filled = _first_filled(occupied, reused)
+    if filled is not None:
+        k, c = filled
+        raise LiveError(
+            f"Onder de tabel '{block.name}' staat iets in cel "
+            f"{column_letter(block.column + c)}{start + k} (blad '{block.sheet}'); "
+            f"daar moeten de nieuwe rijen komen. Verplaats het en probeer het "
+            f"opnieuw; er is niets in de werkmap geschreven."
+        )
     used = sorted(set(positions.values()))
     steps: list[Step] = [Resize(block.name, start - block.row + len(rows), f"tabel {block.name}")]
     # One write per run of adjacent columns, so a column nobody writes stays untouched.
@@ -463,15 +473,15 @@ def add_column_steps(
             f"{where} kan geen kolommen meer krijgen (kolom {right}); er is niets in de "
             f"werkmap geschreven."
         )
-    for k, line in enumerate(occupied):
-        for c, value in enumerate(line):
-            if not _is_blank(value):
-                raise LiveError(
-                    f"Rechts naast {where[3:]} staat al iets in cel "
-                    f"{column_letter(left + c)}{block.row + k}; daar moet de nieuwe kolom "
-                    f"'{new[c]}' komen. Maak die kolom leeg en probeer het opnieuw; er is "
-                    f"niets in de werkmap geschreven."
-                )
+    filled = _first_filled(occupied)
+    if filled is not None:
+        k, c = filled
+        raise LiveError(
+            f"Rechts naast {where[3:]} staat al iets in cel "
+            f"{column_letter(left + c)}{block.row + k}; daar moet de nieuwe kolom "
+            f"'{new[c]}' komen. Maak die kolom leeg en probeer het opnieuw; er is "
+            f"niets in de werkmap geschreven."
+        )
     header = tuple(
         cell_value(h, _where(block.sheet, block.row, left + k)) for k, h in enumerate(new)
     )

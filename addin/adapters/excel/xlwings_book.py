@@ -109,17 +109,15 @@ class XlwingsWorkbook:
         self.book.sheets[sheet].range((row, column)).value = [list(r) for r in values]
 
     def resize_table(self, name: str, rows: int) -> None:
-        found = self._find_table(name)
-        if found is None:
-            raise LiveError(f"De tabel '{name}' is verdwenen.")
-        sheet, real = found
-        table = self.book.sheets[sheet].tables[real]
-        area = table.range
-        top, left = area.row, area.column
-        last = left + area.columns.count - 1
-        table.resize(self.book.sheets[sheet].range((top, left), (top + rows - 1, last)))
+        self._resize(name, rows=rows)
 
     def widen_table(self, name: str, columns: int) -> None:
+        # The header cells already hold the new names: Excel takes them as the columns'.
+        self._resize(name, columns=columns)
+
+    def _resize(self, name: str, rows: int | None = None, columns: int | None = None) -> None:
+        """ListObject.Resize from the same top-left cell (the header row stays), to `rows`
+        rows and `columns` columns, each unchanged when not given."""
         found = self._find_table(name)
         if found is None:
             raise LiveError(f"De tabel '{name}' is verdwenen.")
@@ -127,9 +125,9 @@ class XlwingsWorkbook:
         table = self.book.sheets[sheet].tables[real]
         area = table.range
         top, left = area.row, area.column
-        bottom = top + area.rows.count - 1
-        # ListObject.Resize: the header row stays; the header cells already hold the names.
-        table.resize(self.book.sheets[sheet].range((top, left), (bottom, left + columns - 1)))
+        bottom = top + (area.rows.count if rows is None else rows) - 1
+        right = left + (area.columns.count if columns is None else columns) - 1
+        table.resize(self.book.sheets[sheet].range((top, left), (bottom, right)))
 
     def clear_sheet(self, sheet: str, formats: bool = False) -> None:
         found = self._sheet(sheet)
