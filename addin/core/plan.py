@@ -48,7 +48,6 @@ from addin.core.model import (
 )
 from addin.core.money import ZERO, format_eur
 from addin.core.rules import (
-    PLAIN,
     Facts,
     Verdict,
     decide,
@@ -58,7 +57,7 @@ from addin.core.rules import (
     make_action,
     marks,
     new_tuple,
-    own_and_dispute,
+    unmarked,
 )
 from addin.core.texts import CONFIRMATION_STEP, nl_date
 from addin.core.thanks import thank_you_letters
@@ -79,7 +78,7 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
     in the benchmark book) goes to the ladder at once: every rule before it is silent.
     """
     out = list(ledger.settled)
-    minimum, loud_numbers, loud_customers, amounts, outcomes = marks(ledger)
+    m = marks(ledger)
     customers = ledger.customers
     scores = ledger.scores
     invoices, dues, opens, statuses = (
@@ -100,14 +99,7 @@ def next_actions(ledger: Ledger) -> list[NextAction]:
         facts = new_tuple(Facts, (
             inv, customer, score, statuses[k], open_amount, due, contacts, latest,
         ))  # fmt: skip
-        if (  # rules.unmarked, inlined: this runs for every open invoice
-            own_and_dispute(inv) == PLAIN
-            and who not in loud_customers
-            and inv.number not in loud_numbers
-            and open_amount >= minimum
-            and open_amount not in amounts
-            and (latest is None or latest.outcome not in outcomes)
-        ):
+        if unmarked(facts, m):
             if contacts:
                 verdict = escalation_ladder(facts, ledger)
             else:

@@ -355,8 +355,8 @@ def marks(ledger: Ledger) -> Marks:
 
 
 def unmarked(f: Facts, m: Marks) -> bool:
-    """True when the open invoice of `f` carries none of the `Marks` (plan.next_actions has
-    this test inlined)."""
+    """True when the open invoice of `f` carries none of the `Marks`: plan.next_actions
+    then sends it to the ladder at once."""
     latest = f.latest
     return (
         own_and_dispute(f.invoice) == PLAIN
