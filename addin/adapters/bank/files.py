@@ -59,11 +59,10 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise, starmap
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -78,7 +77,6 @@ __all__ = [
     "BankFile",
     "BankFileError",
     "PackedBankFile",
-    "pack",
     "read_bank",
     "read_bank_file",
     "read_packed",
@@ -230,24 +228,19 @@ _KINDS = {"camt": "CAMT.053", "mt940": "MT940", "csv": "CSV"}
 # 0.20 s there and back, rebuilding the lines included); values the lines share stay
 # shared (pickle sends an object once).
 PackedBankFile = tuple[tuple[tuple[object, ...], ...], tuple[Warning_, ...], str]
-_LINE_FIELDS = attrgetter(*(f.name for f in fields(BankLine)))
-
-
-def pack(file: BankFile) -> PackedBankFile:
-    """`file` as columns (see PackedBankFile); `unpack` gives it back equal."""
-    return tuple(zip(*map(_LINE_FIELDS, file.lines), strict=True)), file.warnings, file.kind
 
 
 def unpack(packed: PackedBankFile) -> BankFile:
+    """The BankFile `read_packed` sent as columns, equal to what read_bank gives."""
     columns, warnings, kind = packed
-    # Positional, in BankLine's field order, as _LINE_FIELDS took them.
+    # Positional, in BankLine's field order, as _unique_fields gives them.
     lines = tuple(map(BankLine, *columns)) if columns else ()
     return BankFile(lines, warnings, kind)
 
 
 def read_packed(paths: Sequence[str]) -> list[PackedBankFile]:
-    """`pack(read_bank(path))` of each path, the columns made straight from the lines'
-    fields (no BankLine made only to be taken apart again). Raises the BankFileError of the
+    """Each path's `read_bank` as a PackedBankFile, the columns made straight from the
+    lines' fields (no BankLine made only to be taken apart again). Raises the BankFileError of the
     first file that cannot be read, as read_bank does."""
     return [_read(Path(path), _columns) for path in paths]
 
@@ -320,11 +313,6 @@ def _hash(*parts: object) -> str:
 _Fields = tuple[
     date, Decimal, str, str, str, str, str, bool, str, str, str, str, BalanceMismatch | None
 ]
-
-
-def _unique_keys(raws: Iterable[_Raw]) -> tuple[BankLine, ...]:
-    """The lines with their final keys (see `_unique_fields`)."""
-    return _lines(_unique_fields(raws))
 
 
 def _lines(fields: Iterator[_Fields]) -> tuple[BankLine, ...]:
@@ -940,7 +928,7 @@ def _camt_line(
         or (tx is not None and tx.find("RtrInf") is not None)
         or (tx is not None and _is_return_code(tx.find("BkTxCd")))
     )
-    # Positional, in BankLine's field order (key and unbalanced come in _unique_keys).
+    # Positional, in BankLine's field order (key and unbalanced come in _unique_fields).
     line = BankLine(
         booked, amount, counter_iban, counter_name, description, reference, end_to_end,
         is_return, "", own, name, currency,
