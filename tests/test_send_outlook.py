@@ -162,13 +162,17 @@ def test_outlook_without_pywin32_says_so(tmp_path, capsys):
 # --- the ribbon --------------------------------------------------------------------------
 
 
+def _drafts_by_ribbon(path: Path, outlook: FakeOutlook) -> tuple[OpenpyxlWorkbook, ribbon.Outcome]:
+    """The ribbon's Verstuur e-mails on the workbook at `path`, as Outlook drafts."""
+    excel = OpenpyxlWorkbook(path)
+    transport = OutlookTransport(send=False, application=lambda: outlook)
+    return excel, ribbon.verstuur_emails(excel, DAY, transport=transport)
+
+
 def test_ribbon_verstuur_emails(tmp_path, capsys):
     path = made(tmp_path, 2, 25, capsys, via="Outlook concepten")
     outlook = FakeOutlook()
-    excel = OpenpyxlWorkbook(path)
-    outcome = ribbon.verstuur_emails(
-        excel, DAY, transport=OutlookTransport(send=False, application=lambda: outlook)
-    )
+    excel, outcome = _drafts_by_ribbon(path, outlook)
     excel.save()
     assert outcome.ok, outcome.message
     assert outcome.message.startswith("2 e-mails verstuurd via Outlook (concepten)")
@@ -177,10 +181,7 @@ def test_ribbon_verstuur_emails(tmp_path, capsys):
     assert len(outlook.drafts) == 2
     assert all(v.endswith("Outlook concept") for v in verzonden(path).values())
 
-    excel = OpenpyxlWorkbook(path)
-    again = ribbon.verstuur_emails(
-        excel, DAY, transport=OutlookTransport(send=False, application=lambda: outlook)
-    )
+    _, again = _drafts_by_ribbon(path, outlook)
     assert again.ok and "Geen e-mails te versturen" in again.message and len(outlook.drafts) == 2
 
 
@@ -190,10 +191,7 @@ def test_ribbon_gives_an_older_workbook_the_verzonden_column(tmp_path, capsys):
     path = made(tmp_path, 2, 25, capsys, via="Outlook concepten")
     without_verzonden(path)
     outlook = FakeOutlook()
-    excel = OpenpyxlWorkbook(path)
-    outcome = ribbon.verstuur_emails(
-        excel, DAY, transport=OutlookTransport(send=False, application=lambda: outlook)
-    )
+    excel, outcome = _drafts_by_ribbon(path, outlook)
     excel.save()
     assert outcome.ok, outcome.message
     assert len(outlook.drafts) == 2
