@@ -43,7 +43,7 @@ def generate(path: Path, entries: int) -> None:
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
             "<GrpHdr><MsgId>BENCH</MsgId></GrpHdr><Stmt><Id>BENCH</Id>"
-            "<Acct><Id><IBAN>NL02RABO0123456789</IBAN></Id></Acct>\n"
+            "<Acct><Id><IBAN>NL44RABO0123456789</IBAN></Id></Acct>\n"
             f'<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{opening}</Amt>'
             "<CdtDbtInd>CRDT</CdtDbtInd></Bal>\n"
             f'<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{abs(closing)}'

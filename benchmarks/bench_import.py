@@ -95,7 +95,7 @@ UBL = """<?xml version="1.0" encoding="UTF-8"?>
 <cac:Contact><cbc:Name>Inkoper {b}</cbc:Name><cbc:ElectronicMail>inkoop{b}@koper.example</cbc:ElectronicMail></cac:Contact>
 </cac:Party></cac:AccountingCustomerParty>
 <cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cbc:PaymentID>{n:016d}</cbc:PaymentID>
-<cac:PayeeFinancialAccount><cbc:ID>NL02RABO0123456789</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>
+<cac:PayeeFinancialAccount><cbc:ID>NL44RABO0123456789</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>
 <cac:PaymentTerms><cbc:Note>30 dagen</cbc:Note></cac:PaymentTerms>
 <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">{tax}</cbc:TaxAmount></cac:TaxTotal>
 <cac:LegalMonetaryTotal><cbc:LineExtensionAmount currencyID="EUR">{net}</cbc:LineExtensionAmount>

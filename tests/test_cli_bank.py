@@ -49,7 +49,7 @@ ENTRY = """
             <Dbtr><Pty><Nm>{name}</Nm></Pty></Dbtr>
             <DbtrAcct><Id><IBAN>{iban}</IBAN></Id></DbtrAcct>
             <Cdtr><Pty><Nm>Installatiebedrijf Test BV</Nm></Pty></Cdtr>
-            <CdtrAcct><Id><IBAN>NL02RABO0123456789</IBAN></Id></CdtrAcct>
+            <CdtrAcct><Id><IBAN>NL44RABO0123456789</IBAN></Id></CdtrAcct>
           </RltdPties>
           <RmtInf>{remittance}</RmtInf>
         </TxDtls></NtryDtls>
@@ -64,7 +64,7 @@ def camt(entries: str) -> str:
     <Stmt>
       <Id>STMT-1</Id>
       <CreDtTm>2026-11-24T06:00:00</CreDtTm>
-      <Acct><Id><IBAN>NL02RABO0123456789</IBAN></Id><Ccy>EUR</Ccy></Acct>
+      <Acct><Id><IBAN>NL44RABO0123456789</IBAN></Id><Ccy>EUR</Ccy></Acct>
       {entries}
     </Stmt>
   </BkToCstmrStmt>
@@ -313,8 +313,8 @@ def test_import_bank_returns_the_patch_without_writing(tmp_path):
     assert result.changes and result.warnings == ()
     ((table, rows),) = result.patch.append
     assert table == "tblBetalingen" and [r["Sleutel"] for r in rows][:2] == [
-        "camt:NL02RABO0123456789:RET-1",
-        "camt:NL02RABO0123456789:RET-2",
+        "camt:NL44RABO0123456789:RET-1",
+        "camt:NL44RABO0123456789:RET-2",
     ]
     # the rows are made from the payments on demand: each row is payment_row, each column
     # the same values in one pass, and a slice is rows again
@@ -325,13 +325,13 @@ def test_import_bank_returns_the_patch_without_writing(tmp_path):
     assert list(rows[2:4]) == exp[2:4] and rows[-1] == exp[-1]
     assert [name for name, _ in result.patch.replace_sheet] == ["Werklijst", "Overzicht"]
     # the R2 payer's account is learnt from this run's own Gekoppeld row, in the same write
-    assert result.learned_ibans == (("K2", "NL44INGB0001234567"),)
+    assert result.learned_ibans == (("K2", "NL20INGB0001234567"),)
     apply_patch(workbook, result.patch)
     after, problems = read_book(workbook)
     assert problems == () and after.payments == tuple(
         replace(p, row=q.row) for p, q in zip(result.payments, after.payments, strict=True)
     )
-    assert "NL44INGB0001234567" in next(c for c in after.customers if c.number == "K2").ibans
+    assert "NL20INGB0001234567" in next(c for c in after.customers if c.number == "K2").ibans
     # so re-importing the same file changes nothing at all.
     again = import_bank(after, [FIXTURES / "camt053-v02-returns.xml"], date(2026, 11, 24))
     assert (again.new_lines, again.learned_ibans) == (0, ())

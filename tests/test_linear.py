@@ -216,7 +216,7 @@ def _agreement_walks(lines: int) -> int:
             description="",
             reference=f"zonder factuurnummer {k}",
             end_to_end="",
-            own_iban="NL02RABO0123456789",
+            own_iban="NL44RABO0123456789",
             source="test",
         )
         for k in range(lines)

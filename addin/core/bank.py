@@ -8,7 +8,7 @@ Example::
 
     BankLine(booked=date(2026, 11, 23), amount=Decimal("1210.00"),
              counter_iban="NL91ABNA0417164300", counter_name="JANSEN BV",
-             description="Factuur 2026-0017", key="camt:NL02RABO0123456789:20261123-1",
+             description="Factuur 2026-0017", key="camt:NL44RABO0123456789:20261123-1",
              source="nov.xml")
 
 A line of a statement whose balances do not add up carries them (notes/BANK.md R0: such a

@@ -141,7 +141,7 @@ def test_camt_v04_batch_reversal_and_duplicates() -> None:
     assert batch[2].counter_name == "Bakkerij Smit"  # UltmtDbtr
     assert batch[2].description == "Betaling fact 2026-0021"  # AddtlTxInf
     assert [b.key for b in batch] == [
-        f"camt:NL02RABO0123456789:2026112300001/{i}" for i in (1, 2, 3)
+        f"camt:NL44RABO0123456789:2026112300001/{i}" for i in (1, 2, 3)
     ]
     reversal = lines[3]
     assert reversal.reversal and reversal.amount == Decimal("-1210.00")
@@ -214,7 +214,7 @@ def test_rabobank_csv_cp1252() -> None:
     assert lines[0].description == "Factuur 2026-0050 en 2026-0051"
     assert lines[1].counter_name == "Café Bakker"  # cp1252 decoded
     assert lines[2].reversal  # Reden retour
-    assert lines[0].key == "rabo-csv:NL02RABO0123456789:000000000000012345"
+    assert lines[0].key == "rabo-csv:NL44RABO0123456789:000000000000012345"
 
 
 def test_rabobank_csv_utf8_and_garbled_header(tmp_path: Path) -> None:
@@ -282,7 +282,7 @@ def test_huge_field_is_refused(tmp_path: Path) -> None:
         (b"hello world\n", "onbekend formaat"),
         (b'"Datum";"Bedrag"\n"20261123";"1,00"\n', "kolomkoppen"),
         (b"<html><body>geen afschrift</body></html>", "geen CAMT.053"),
-        (b":20:X\n:25:NL02RABO0123456789\n:28C:1\n:61:XYZ\n", "MT940-bestand is beschadigd"),
+        (b":20:X\n:25:NL44RABO0123456789\n:28C:1\n:61:XYZ\n", "MT940-bestand is beschadigd"),
     ],
 )
 def test_unreadable_files_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
@@ -331,9 +331,9 @@ def test_camt_returns_from_bank_transaction_codes() -> None:
     assert got == [
         ("1210.00", False, "NL91ABNA0417164300"),  # PMNT/RCDT/ESCT: a payment
         ("-1210.00", True, "NL91ABNA0417164300"),  # PMNT/IDDT/UPDD: the customer, not us
-        ("250.00", True, "NL44INGB0001234567"),  # PMNT/ICDT/RRTN: the payee of our transfer
-        ("99.00", True, "NL18RABO0300000001"),  # Prtry NRTI
-        ("500.00", False, "NL44INGB0001234567"),
+        ("250.00", True, "NL20INGB0001234567"),  # PMNT/ICDT/RRTN: the payee of our transfer
+        ("99.00", True, "NL38RABO0300000001"),  # Prtry NRTI
+        ("500.00", False, "NL20INGB0001234567"),
         ("-45.00", False, ""),  # ACMT/MDOP/CHRG: costs, no party
     ]  # the PDNG entry is not booked: no line
     assert lines[4].end_to_end == "2026-0103"
@@ -392,8 +392,8 @@ def test_mt940_ing_structured_returned_item_and_own_iban() -> None:
     assert got == [
         ("1210.00", False, "NL91ABNA0417164300", ""),  # NTRF, EREF NOTPROVIDED
         ("-1210.00", True, "NL91ABNA0417164300", "INC-0101"),  # NRTI and /RTRN/
-        ("500.00", False, "NL44INGB0001234567", "2026-0103"),
-        ("99.00", True, "NL18RABO0300000001", ""),  # NRTI only
+        ("500.00", False, "NL20INGB0001234567", "2026-0103"),
+        ("99.00", True, "NL38RABO0300000001", ""),  # NRTI only
     ]
     assert {line.own_iban for line in lines} == {"NL69INGB0123456789"}  # without "EUR"
     assert lines[0].key == "mt940:NL69INGB0123456789:26112300001"
@@ -788,7 +788,7 @@ def test_unique_keys_keep_every_field_of_the_line() -> None:
     mismatch = BalanceMismatch("STMT-1", Decimal("1"), Decimal("2"), Decimal("4"))
     line = BankLine(
         date(2026, 11, 23), Decimal("12.10"), "NL91ABNA0417164300", "JANSEN BV", "Factuur 17",
-        "RF18539007547034", "E2E-1", True, "oud", "NL02RABO0123456789", "nov.xml", "USD",
+        "RF18539007547034", "E2E-1", True, "oud", "NL44RABO0123456789", "nov.xml", "USD",
     )  # fmt: skip
     assert len(fields(BankLine)) == 13
     exp = (replace(line, key="camt:1", unbalanced=mismatch), replace(line, key="camt:1#2"))

@@ -98,7 +98,7 @@ IBANS = [
     "NL91ABNA0417164300",
     "NL91 ABNA 0417 1643 00",
     "nl91abna0417164300",
-    "NL10RABO0847144854",
+    "NL51RABO0847144854",
     "NL91ABNA041716430",  # one digit short
     "NL91ABN10417164300",  # a digit where NL has a letter
     "DE89370400440532013000",
@@ -218,7 +218,7 @@ def test_all_ibans_valid_is_each_valid(texts):
     [
         ["NL91ABNA0417164301", "NL91ABNA0417164300"],  # one wrong, one right, same shape
         ["NL91ABNA0417164300", "NL91ABNA0417164301"],
-        ["NL91ABNA0417164300", "NL10RABO0847144854", "DE89370400440532013000"],
+        ["NL91ABNA0417164300", "NL51RABO0847144854", "DE89370400440532013000"],  # all right
         ["NL91ABNA0417164300", "NL91ABNA041716430"],  # one too short for NL
         [],
     ],

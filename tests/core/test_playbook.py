@@ -50,8 +50,8 @@ def test_p1_unreviewed_payment_blocks_contact_by_customer_iban_and_amount():
     | datum      | bedrag | factuur | klant | tegenrekening      | status      |
     | 2026-11-23 | 40.00  |         |       | NL91ABNA0417164300 | Controleren |
     | 2026-11-23 | 10.00  |         | K2    |                    | Controleren |
-    | 2026-11-23 | 75.50  |         |       | NL02RABO0123456789 | Controleren |
-    | 2026-11-23 | 80.00  |         |       | NL02RABO0123456789 | Genegeerd   |
+    | 2026-11-23 | 75.50  |         |       | NL44RABO0123456789 | Controleren |
+    | 2026-11-23 | 80.00  |         |       | NL44RABO0123456789 | Genegeerd   |
     """)
     assert_plan(
         p,

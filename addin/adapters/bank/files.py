@@ -13,12 +13,12 @@ Worked example: a CAMT.053 entry
         <DbtrAcct><Id><IBAN>NL91ABNA0417164300</IBAN></Id></DbtrAcct></RltdPties>
         <RmtInf><Ustrd>Factuur 2026-0017</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
 
-in a statement for account NL02RABO0123456789 becomes
+in a statement for account NL44RABO0123456789 becomes
 
     BankLine(booked=date(2026, 11, 23), amount=Decimal("1210.00"),
              counter_iban="NL91ABNA0417164300", counter_name="JANSEN BV",
-             description="Factuur 2026-0017", key="camt:NL02RABO0123456789:2026112300001",
-             own_iban="NL02RABO0123456789", source="nov.xml")
+             description="Factuur 2026-0017", key="camt:NL44RABO0123456789:2026112300001",
+             own_iban="NL44RABO0123456789", source="nov.xml")
 
 Keys: the bank's own reference (AcctSvcrRef, MT940 bank reference, Rabobank Volgnr) when
 there is one, else a hash of the line's content; a batch entry's lines get ``/1``, ``/2``...;
