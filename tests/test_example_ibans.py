@@ -35,6 +35,7 @@ from pypdf import PdfReader
 from stdnum import iban
 
 ROOT = Path(__file__).resolve().parents[1]
+THIS = Path(__file__).resolve().relative_to(ROOT).as_posix()
 
 # (file, its invalid IBANs exactly) -> why they are wrong on purpose. Checked both ways: an
 # invalid IBAN not listed fails, and so does a listed one that is no longer there.
@@ -165,6 +166,8 @@ def test_every_iban_we_wrote_has_right_check_digits():
     published = _published()
     got: dict[str, set[str]] = {}
     for path in _tracked():
+        if path == THIS:
+            continue  # quotes the wrong IBANs of ON_PURPOSE and of its own cases
         sha = published.get(path)
         if sha and hashlib.sha256((ROOT / path).read_bytes()).hexdigest() == sha:
             continue  # a public sample as published: not ours to correct
