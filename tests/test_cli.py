@@ -207,6 +207,36 @@ def test_controleer_reports_a_bad_kvk_and_btw_nummer_by_row_and_column(capsys, t
     assert [a["factuur"] for a in json.loads(out)["acties"]] == ["F1"]
 
 
+def test_controleer_names_row_and_waarde_for_each_own_company_value(capsys, tmp_path):
+    """The company's own E-mail, KvK and BTW-nummer in Instellingen: each problem names the
+    setting's row and the column Waarde, the cell to correct, the same way for all three."""
+    path = tmp_path / "Debiteuren.xlsx"
+    text = """
+[klanten]
+| klant | naam      |
+| K1    | Jansen BV |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag |
+| F1      | K1    | 2026-10-01   | 2026-10-31  | 100.00 |
+"""
+    own = {"email": "geen-adres", "kvk": "123", "vat_number": "NL004495446B01"}
+    write_book(book(text, company_name="Test BV", **own), path)
+    sheet = openpyxl.load_workbook(path)["Instellingen"]
+    row_of = {r[0].value: r[0].row for r in sheet.iter_rows(min_row=2)}
+    code, out, _ = run(capsys, "controleer", path, "--json")
+    assert code == 1
+    got = sorted(
+        (
+            (p["rij"], p["kolom"])
+            for p in json.loads(out)["problemen"]
+            if p["blad"] == "Instellingen"
+        ),
+        key=str,
+    )
+    exp = sorted(((row_of[name], "Waarde") for name in ("E-mail", "KvK", "BTW-nummer")), key=str)
+    assert got == exp
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

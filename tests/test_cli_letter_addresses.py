@@ -13,6 +13,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import openpyxl
 import pytest
 from pypdf import PdfReader
 
@@ -168,7 +169,9 @@ def test_a_line_break_in_the_sender_address_leaves_no_from_and_is_reported(capsy
         assert msg["From"] is None and msg["Reply-To"] is None
         assert _recipients(msg) == HOSTILE[customer][2]
     _, worklist = _run(capsys, "werklijst", path, "--datum", DAY, "--json")
-    assert ("Instellingen", None, "E-mail") in {
+    sheet = openpyxl.load_workbook(path)["Instellingen"]
+    row = next(r[0].row for r in sheet.iter_rows(min_row=2) if r[0].value == "E-mail")
+    assert ("Instellingen", row, "Waarde") in {
         (p["blad"], p["rij"], p["kolom"]) for p in worklist["problemen"]
     }
 
