@@ -247,8 +247,8 @@ def check_email_addresses(book: Book, as_of: date, ledger: Ledger | None) -> lis
     if book.settings.email:
         # The cell to correct is the E-mail row's Waarde, named as check_own_company_ids
         # names the KvK and BTW-nummer rows beside it.
-        row = dict(book.settings.rows).get("email")
-        ref = CellRef(schema.INSTELLINGEN.sheet, row, _SETTING_VALUE)
+        setting_row = dict(book.settings.rows).get("email")
+        ref = CellRef(schema.INSTELLINGEN.sheet, setting_row, _SETTING_VALUE)
         out += [
             Problem(ref, f"E-mail van uw eigen bedrijf klopt niet: {message}")
             for message in address_errors(book.settings.email)
