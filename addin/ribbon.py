@@ -89,7 +89,7 @@ from addin.core.plan import plan_book
 from addin.core.plan_sheet import plan_rows
 from addin.core.sender import letter_problems
 from addin.core.sheet_layout import warnings_note
-from addin.core.texts import nl_date
+from addin.core.texts import count_text, nl_date
 
 TITLE = "Debiteuren"
 MAX_PROBLEMS_SHOWN = 15  # a message box is no report; the rest: `debiteuren controleer`
@@ -262,7 +262,8 @@ def _problems_note(problems: Sequence[Problem]) -> str:
     if not problems:
         return ""
     return (
-        f"\n\nLet op: {len(problems)} problemen in de gegevens; kies Controleer gegevens "
+        f"\n\nLet op: {count_text(len(problems), 'probleem', 'problemen')} in de gegevens; "
+        "kies Controleer gegevens "
         f"voor de lijst."
     )
 
@@ -314,7 +315,7 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     per_step = Counter(m.task.step or m.task.action.value for m in job.made)
     steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
     message = (
-        f"{len(job.made)} brieven gemaakt in {job.folder}: {steps}.\n"
+        f"{count_text(len(job.made), 'brief', 'brieven')} gemaakt in {job.folder}: {steps}.\n"
         f"Gelogd in Contacten; de Werklijst is bijgewerkt.\n"
         f"Niets is verstuurd: open de e-mailconcepten (.eml) of print de PDF's."
     )
@@ -481,7 +482,8 @@ def _check(workbook: LiveWorkbook, as_of: date) -> Outcome:
     lines = [problem_line("", p).lstrip(":") for p in problems[:MAX_PROBLEMS_SHOWN]]
     more = len(problems) - len(lines)
     tail = f"\n... en nog {more}; de hele lijst: debiteuren controleer {name}" if more else ""
-    message = f"{len(problems)} problemen gevonden in {name}:\n" + "\n".join(lines) + tail
+    found = count_text(len(problems), "probleem", "problemen")
+    message = f"{found} gevonden in {name}:\n" + "\n".join(lines) + tail
     return Outcome(False, message + _warnings_note(plan, book))
 
 

@@ -285,6 +285,32 @@ def test_no_bank_data_is_warned_about(capsys, tmp_path):
     assert [w["soort"] for w in data["waarschuwingen"]] == ["bank-ontbreekt"]
 
 
+def test_one_letter_and_one_problem_are_counted_in_the_singular(capsys, tmp_path):
+    """'1 brief gemaakt', '1 probleem': the summary a Dutch reader sees, not '1 brieven'."""
+    from addin.adapters.workbook.book_writer import write_book
+    from tests.core.booktext import book
+
+    path = tmp_path / "Debiteuren.xlsx"
+    text = """
+            [klanten]
+            | klant | naam      | soort    | segment | adres      |
+            | K1    | Jansen BV | Zakelijk | C       | Dorpsweg 1 |
+            [facturen]
+            | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+            | F1      | K1    | 2026-10-01   | 2026-10-31  | 1210.00 |
+            | F2      | K9    | 2026-10-01   | 2026-10-31  | 10.00   |
+            """
+    write_book(book(text, **SENDER), path)
+    code = main(["controleer", str(path), "--datum", DAY])
+    out = capsys.readouterr().out
+    assert code == 1 and out.startswith(f"1 probleem gevonden in {path}:"), out
+    code = main(["herinneringen", str(path), "--datum", DAY])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "\n1 brief gemaakt in " in out and "1 Herinnering." in out, out
+    assert "1 probleem in de gegevens: zie debiteuren controleer." in out, out
+
+
 # -- names (item 9) -----------------------------------------------------------------------------
 
 

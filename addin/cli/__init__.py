@@ -83,6 +83,7 @@ def cmd_controleer(args: argparse.Namespace) -> int:
     from addin.cli.report import problem_json, problem_line
     from addin.core.checks import run_checks
     from addin.core.sender import letter_problems
+    from addin.core.texts import count_text
 
     # Only the checks: the plan's problems are exactly these (core/plan.py), and the rest of
     # the plan (every invoice's next action) would cost 0.9 s at 100,000 invoices unread.
@@ -94,7 +95,7 @@ def cmd_controleer(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"problemen": [problem_json(p) for p in problems]})
     elif problems:
-        print(f"{len(problems)} problemen gevonden in {args.boek}:")
+        print(f"{count_text(len(problems), 'probleem', 'problemen')} gevonden in {args.boek}:")
         for p in problems:
             print(f"  {problem_line(str(args.boek), p)}")
     else:

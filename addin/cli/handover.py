@@ -81,6 +81,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin.core.money import format_eur, json_amount
     from addin.core.plan import plan_book
     from addin.core.sender import sender_problems
+    from addin.core.texts import count_text
 
     refusal = open_refusal(args)
     if refusal:
@@ -154,7 +155,8 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
             print("  al eerder overgedragen: er is niets opnieuw gelogd")
         if problems:
             print(
-                f"  {len(problems)} problemen in de gegevens: zie debiteuren controleer",
+                f"  {count_text(len(problems), 'probleem', 'problemen')} in de gegevens: "
+                "zie debiteuren controleer",
                 file=sys.stderr,
             )
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -46,6 +46,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     from addin.cli.report import warning_json
     from addin.core.letter_log import werklijst_warnings
     from addin.core.sheet_layout import warnings_note
+    from addin.core.texts import count_text
 
     book, read_problems = read_book(args.boek)
     refusal = None if args.proef else core_tables_refusal(book, args.boek)
@@ -117,7 +118,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
         print("Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen.")
     else:
         steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
-        print(f"{len(job.made)} brieven gemaakt in {job.folder}: {steps}.")
+        print(f"{count_text(len(job.made), 'brief', 'brieven')} gemaakt in {job.folder}: {steps}.")
         if job.dry_run:
             print("Proef: er is niets in de werkmap geschreven.")
         else:
@@ -130,7 +131,8 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     for note in job.notes:
         print(f"Let op: {note}")
     if problems:
-        print(f"{len(problems)} problemen in de gegevens: zie debiteuren controleer.")
+        found = count_text(len(problems), "probleem", "problemen")
+        print(f"{found} in de gegevens: zie debiteuren controleer.")
     note = warnings_note(len(werklijst_warnings(job.plan_after, book)))
     if note:
         print(note)

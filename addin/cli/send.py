@@ -155,7 +155,8 @@ def summary_text(job: SendJob, book: Book) -> str:
             "als concept (.eml) in de uitvoermap."
         )
         if job.waiting:
-            lines.append(f"{job.waiting} e-mails staan klaar om te versturen.")
+            waiting = "1 e-mail staat" if job.waiting == 1 else f"{job.waiting} e-mails staan"
+            lines.append(f"{waiting} klaar om te versturen.")
         lines.append(
             "Kies in Instellingen bij 'Verzenden via' SMTP (met SMTP-server, SMTP-poort, "
             "SMTP-beveiliging en SMTP-gebruiker), Outlook concepten of Outlook versturen."

@@ -90,8 +90,13 @@ def with_suggestions(settings: Settings) -> Settings:
     )
 
 
+def count_text(n: int, one: str, many: str) -> str:
+    """A number with its noun in the right form: '1 probleem', '3 problemen'."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def days_text(n: int) -> str:
-    return "1 dag" if n == 1 else f"{n} dagen"
+    return count_text(n, "dag", "dagen")
 
 
 def settled_reason(status: Status, open_amount: Decimal, paid_on: date | None) -> str:
