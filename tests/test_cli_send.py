@@ -236,6 +236,16 @@ def test_no_security_only_to_this_computer(tmp_path, capsys, server):
     assert path.read_bytes() == before
 
 
+def test_a_workbook_open_in_excel_sends_nothing_in_one_clean_message(tmp_path, capsys, server):
+    path = made(tmp_path, 1, server.port, capsys)
+    (path.parent / f"~${path.name}").write_text("owner")
+    before = path.read_bytes()
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 2 and server.received == [] and path.read_bytes() == before
+    assert "geopend in Excel" in data["fout"] and "Er is niets verstuurd." in data["fout"]
+    assert ".." not in data["fout"], data["fout"]  # the refusal ends a sentence already
+
+
 def test_concept_map_sends_nothing_and_says_how_to_choose(tmp_path, capsys, server):
     path = made(tmp_path, 2, server.port, capsys, via="Concept-map")
     code = main(["verstuur", str(path), "--datum", D])

@@ -64,7 +64,9 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
             progress=None if args.json else console_progress,
         )
     except (SetupError, PasswordError, PatchError) as exc:
-        return fail(args, f"{exc}. Er is niets verstuurd.")
+        # A refusal of the workbook (PatchError) is a whole sentence already, ending in a
+        # full stop; the setup's and password's messages are not.
+        return fail(args, f"{str(exc).rstrip('.')}. Er is niets verstuurd.")
     if args.json:
         print_json(_json(job, args))
     else:
