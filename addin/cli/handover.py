@@ -75,7 +75,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin.adapters.documents.letter_job import SenderIncomplete
     from addin.adapters.rates import load_rates
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch
+    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, write_failure
     from addin.cli.letters import refuse
     from addin.core.interest import RateTableError
     from addin.core.money import format_eur, json_amount
@@ -93,19 +93,20 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     refused = sender_problems(book.settings)  # the file names and prints the sender
     if refused:
         return refuse(args, SenderIncomplete(refused, "Het overdrachtsdossier is"))
+    folder = out_dir(args, book.settings.output_dir)
     try:
-        result = make_handover(
-            book,
-            Path(args.boek),
-            args.klant,
-            args.datum,
-            out_dir(args, book.settings.output_dir),
-            load_rates(),
-        )
+        result = make_handover(book, Path(args.boek), args.klant, args.datum, folder, load_rates())
     except RateTableError as exc:
         return fail(args, str(exc))
     except OSError as exc:
-        return fail(args, f"het dossier kon niet worden geschreven: {exc}")
+        # The folder the user chose and why, in Dutch: the failing path is often the
+        # staging folder (.overdracht-...), which means nothing to the user.
+        return fail(
+            args,
+            f"Het overdrachtsdossier kon niet worden geschreven in de map '{folder}': "
+            f"{write_failure(exc)}. Kies in Instellingen een andere Uitvoermap (of gebruik "
+            "--uit); er is niets in de werkmap geschreven.",
+        )
     from addin.core.letter_log import not_handed_over
 
     logged = False

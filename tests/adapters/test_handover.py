@@ -171,6 +171,22 @@ def test_unknown_customer_is_refused(capsys, workbook, tmp_path):
     assert not (tmp_path / "uit").exists()
 
 
+def test_an_output_folder_that_cannot_be_written_is_a_dutch_message(capsys, workbook, tmp_path):
+    """--uit under a file (as a folder without write rights): the message names the folder
+    and the reason in Dutch, not Python's '[Errno 20]' and the staging folder's name."""
+    (tmp_path / "bestand").write_text("geen map")
+    before = workbook.read_bytes()
+    listing = sorted(tmp_path.rglob("*"))
+    uit = tmp_path / "bestand" / "uit"
+    code, text = run(
+        capsys, "overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", uit, "--json"
+    )
+    message = json.loads(text)["fout"]
+    assert code == 2 and str(uit) in message and "Uitvoermap" in message, message
+    assert "Errno" not in message and ".overdracht-" not in message, message
+    assert workbook.read_bytes() == before and sorted(tmp_path.rglob("*")) == listing
+
+
 def test_text_that_looks_like_a_formula_is_quoted_in_csv(capsys, workbook, tmp_path):
     # The customer's name starts with "=": a spreadsheet must not run it.
     from addin.adapters.documents.handover import cell

@@ -377,6 +377,7 @@ def write_failure(err: OSError) -> str:
         errno.EACCES: "geen schrijfrechten op het bestand of de map",
         errno.EPERM: "het bestand of de map mag niet veranderd worden (beveiligd)",
         errno.EFBIG: "het bestand wordt te groot",
+        errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
     }
     reason = reasons.get(err.errno or 0, "schrijven mislukt")
     return f"{reason} ({err.strerror or err})"
