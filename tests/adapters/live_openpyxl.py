@@ -10,6 +10,11 @@ gets something wrong fails a test:
   value is the rest, and the cell is marked), text starting with = + - @ becomes a formula,
   text that reads as a number becomes a number; a datetime in a cell without a date format
   gets one (Excel applies its short date);
+- a table's totals row (totalsRowCount, Excel's ShowTotals) is as ListObject gives it: its
+  Range includes the totals row (Microsoft's ListObject.Range: "Includes the header, Insert
+  row and Totals row if displayed"), and Resize "does not insert or move cells": the new
+  range's last row becomes the totals row and the old totals row's cells stay where they
+  are, as data;
 - `fail_on` makes a write to that sheet raise, as Excel can part-way (a protected sheet).
 
 `save()` writes the workbook with openpyxl, so the tests read the result back with
@@ -56,6 +61,19 @@ def typed(text: str) -> tuple[object, bool]:
         except ValueError:
             pass
     return text, False
+
+
+def _totals(table: Any) -> int:
+    """The rows of the totals row: totalsRowCount in the file, ListObject.ShowTotals in Excel."""
+    return int(table.totalsRowCount or 0)
+
+
+def _set_ref(table: Any, left: int, top: int, right: int, bottom: int) -> None:
+    """The table's range, and its autofilter's: the header and the data, not a totals row."""
+    table.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
+    if table.autoFilter is not None:
+        last = bottom - _totals(table)
+        table.autoFilter.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{last}"
 
 
 class OpenpyxlWorkbook:
@@ -112,9 +130,8 @@ class OpenpyxlWorkbook:
             return None
         ws, table = found
         left, top, right, bottom = range_boundaries(table.ref)
-        return TableBlock(
-            table.name, ws.title, top, left, self._values(ws, top, left, bottom, right)
-        )
+        values = self._values(ws, top, left, bottom, right)
+        return TableBlock(table.name, ws.title, top, left, values, totals=_totals(table))
 
     def sheet_block(self, sheet: str) -> TableBlock | None:
         ws = self._sheet(sheet)
@@ -193,10 +210,8 @@ class OpenpyxlWorkbook:
         ws, table = found
         self._check(ws.title)
         left, top, right, _ = range_boundaries(table.ref)
-        ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{top + rows - 1}"
-        table.ref = ref
-        if table.autoFilter is not None:
-            table.autoFilter.ref = ref
+        # No cells move: a totals row is the new range's last row, whatever is in it.
+        _set_ref(table, left, top, right, top + rows - 1)
 
     def widen_table(self, name: str, columns: int) -> None:
         """As Excel's ListObject.Resize: the new columns take their header cells' text as
@@ -212,10 +227,7 @@ class OpenpyxlWorkbook:
             text = ws.cell(top, col).value
             name_ = str(text) if text not in (None, "") else f"Kolom{k + 1}"
             table.tableColumns.append(TableColumn(id=max(ids, default=0) + 1 + k, name=name_))
-        ref = f"{get_column_letter(left)}{top}:{get_column_letter(last)}{bottom}"
-        table.ref = ref
-        if table.autoFilter is not None:
-            table.autoFilter.ref = ref
+        _set_ref(table, left, top, last, bottom)
 
     def clear_sheet(self, sheet: str, formats: bool = False) -> None:
         self._check(sheet)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
 from python_calamine import CalamineWorkbook
@@ -559,3 +560,126 @@ def test_both_workbooks_have_every_method_of_the_interface():
     wanted = {name for name in vars(live.LiveWorkbook) if not name.startswith("_")}
     for cls in (xlwings_book.XlwingsWorkbook, OpenpyxlWorkbook):
         assert wanted <= set(dir(cls)), (cls.__name__, wanted - set(dir(cls)))
+
+
+# --- a table that shows a totals row (Tabelontwerp > Totaalrij) ------------------------------
+
+
+def add_totals_row(path: Path, name: str) -> tuple[str, int]:
+    """Give the table a totals row as Excel writes one: the row below the data, inside the
+    table's ref (totalsRowCount="1"), a label in the first column and SUBTOTAL(103) in the
+    second; the autofilter keeps to the header and the data. (sheet, totals row) back."""
+    wb = load_workbook(path)
+    ws, table = next((ws, t) for ws in wb.worksheets for t in ws.tables.values() if t.name == name)
+    left, top, right, bottom = range_boundaries(table.ref)
+    below = bottom + 1
+    assert all(ws.cell(below, c).value is None for c in range(left, right + 1))
+    first, second = table.tableColumns[0], table.tableColumns[1]
+    first.totalsRowLabel = "Totaal"
+    second.totalsRowFunction = "count"
+    ws.cell(below, left, "Totaal")
+    ws.cell(below, left + 1, f"=SUBTOTAL(103,{name}[{second.name}])")
+    table.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{below}"
+    table.totalsRowCount = 1
+    wb.save(path)
+    return ws.title, below
+
+
+WITH_TOTALS = TableBlock(
+    "tblContacten",
+    "Log",
+    3,
+    2,
+    [
+        ["Datum", "Klantnummer", "Kanaal"],
+        [datetime(2026, 1, 5), "K1", "Telefoon"],
+        ["Totaal", 1.0, None],
+    ],
+    totals=1,
+)
+
+
+def test_a_totals_row_is_not_data():
+    assert WITH_TOTALS.data == [[datetime(2026, 1, 5), "K1", "Telefoon"]]
+    # a key that only the totals row holds finds no row: its cells are never set
+    with pytest.raises(LiveError, match="geen rij met Datum = 'Totaal'"):
+        live.set_cells_steps(WITH_TOTALS, [("Datum", "Totaal", {"Kanaal": "x"})], [[False] * 3])
+
+
+def test_append_below_a_totals_row_is_refused():
+    with pytest.raises(LiveError, match=r"'tblContacten' op blad 'Log' heeft een totaalrij.*niets"):
+        live.append_steps(WITH_TOTALS, ({"Kanaal": "Brief"},), [[None] * 3])
+
+
+def test_add_columns_keeps_the_totals_row_last():
+    block, got = live.add_column_steps(WITH_TOTALS, ("Verzonden",), [[None]] * 3)
+    assert got == [
+        Write("Log", 3, 5, (("Verzonden",),), "tabel tblContacten"),
+        Widen("tblContacten", 4, "tabel tblContacten"),
+    ]
+    assert block.totals == 1 and block.values[-1] == ("Totaal", 1.0, None, None)
+    assert block.data == ((datetime(2026, 1, 5), "K1", "Telefoon", None),)
+
+
+def test_read_live_leaves_the_totals_row_out_as_the_file_reader_does(example):
+    add_totals_row(example, "tblContacten")
+    got_book, got_problems = live.read_live(OpenpyxlWorkbook(example))
+    exp_book, exp_problems = read_book(example)
+    assert (got_book, got_problems) == (exp_book, exp_problems)
+    assert len(got_book.contacts) == 60 and got_problems == ()
+
+
+def test_rows_appended_live_to_a_table_with_totals_are_refused(example):
+    """Resize would make the last new row the totals row and the old one data: refused,
+    with nothing written, not even the other table's cells asked in the same patch."""
+    add_totals_row(example, "tblContacten")
+    stand_in = OpenpyxlWorkbook(example)
+    patch = Patch(
+        set_cells=(("tblAfspraken", "Afspraak", "A001", {"Status": "loopt"}),),
+        append=(("tblContacten", ({"Datum": date(2026, 11, 24), "Klantnummer": "K001"},)),),
+    )
+    with pytest.raises(LiveError, match="heeft een totaalrij"):
+        live.write_patch(stand_in, patch)
+    assert stand_in.writes == 0
+
+
+def test_the_stand_in_resizes_as_excel_does_over_a_totals_row(example):
+    """The refusal above guards against something real in the stand-in: grown by a row, the
+    table's new last row is the totals row and the old "Totaal" row is read as data."""
+    sheet, below = add_totals_row(example, "tblContacten")
+    stand_in = OpenpyxlWorkbook(example)
+    stand_in.write(sheet, below + 1, 1, [[datetime(2026, 11, 24), "'K001"]])
+    stand_in.resize_table("tblContacten", below + 1)
+    block = stand_in.table("tblContacten")
+    assert block is not None and block.totals == 1
+    assert block.data[-1][0] == "Totaal"  # the old totals row, now a data row
+    assert block.values[-1][:2] == [datetime(2026, 11, 24), "K001"]  # the new row: totals
+
+
+def test_a_column_added_live_keeps_the_totals_row_below_the_data(example):
+    """Patch.add_columns and cells set in the new column, on a table with a totals row:
+    the header lands in the header row, the value in its data row, and the totals row stays
+    the table's last row with its label and formula; the file write refuses this one."""
+    sheet, below = add_totals_row(example, "tblKlanten")
+    before = load_workbook(example)[sheet]
+    totals_before = [c.value for c in before[below]]
+    patch = Patch(
+        add_columns=(("tblKlanten", ("Notitie",)),),
+        set_cells=(("tblKlanten", "Klantnummer", "K002", {"Notitie": "'t is goed"}),),
+    )
+    stand_in = OpenpyxlWorkbook(example)
+    assert live.write_patch(stand_in, patch) == ("tabel tblKlanten",)
+    stand_in.save()
+    ws = load_workbook(example)[sheet]
+    table = ws.tables["tblKlanten"]
+    _left, top, right, bottom = range_boundaries(table.ref)
+    assert (top, bottom, table.totalsRowCount) == (1, below, 1)
+    assert table.autoFilter.ref == f"A1:{get_column_letter(right)}{below - 1}"
+    assert ws.cell(top, right).value == table.tableColumns[-1].name == "Notitie"
+    assert [c.value for c in ws[below]][: right - 1] == totals_before[: right - 1]
+    assert ws.cell(below, right).value is None  # no total for the new column
+    noted = [r for r in range(top + 1, below) if ws.cell(r, right).value is not None]
+    assert len(noted) == 1 and ws.cell(noted[0], 1).value == "K002"
+    assert ws.cell(noted[0], right).value == "'t is goed"
+    book, problems = read_book(example)
+    assert problems == () and len(book.customers) == 40

@@ -15,6 +15,10 @@ Nothing is written until every step is known and every value converted, so a ref
 patch (`LiveError`) leaves the workbook as it was; a failure while writing
 (`LiveWriteError`) names what was already written.
 
+A table that shows a totals row (Tabelontwerp > Totaalrij) is read without it, takes new
+columns with the totals row still last, and refuses appended rows, as the file write does:
+ListObject.Resize moves no cells, so the table would take a new row as its totals row.
+
 `adapters/xlwings_book.py` implements the interface over classic open-source xlwings.
 There is no Excel on Linux, so that class is checked only by proxy: the tests run the same
 interface a second time over an openpyxl workbook in memory (tests/adapters/live_openpyxl.py),
@@ -77,8 +81,11 @@ class TableBlock:
       sheet: the sheet it is on.
       row: the Excel row of `values[0]` (the header row of a table).
       column: the Excel column (1 = A) of the first column.
-      values: the cells, header row first, as xlwings gives them (None for empty).
+      values: the cells, header row first, as xlwings gives them (None for empty); for a
+        table, its whole ListObject.Range, which holds the totals row too when one is shown.
       plain: a sheet's used range rather than a table (the header is searched in it).
+      totals: how many of the last rows of `values` are the table's totals row (1 when
+        Excel shows one: ListObject.ShowTotals, else 0); they are not data.
     """
 
     name: str
@@ -87,6 +94,7 @@ class TableBlock:
     column: int
     values: Sequence[Sequence[object]]
     plain: bool = False
+    totals: int = 0
 
     @property
     def headers(self) -> Sequence[object]:
@@ -98,7 +106,8 @@ class TableBlock:
 
     @property
     def data(self) -> Sequence[Sequence[object]]:
-        return self.values[1:]
+        """The rows between the header and the totals row (Excel's DataBodyRange)."""
+        return self.values[1 : len(self.values) - self.totals]
 
 
 class LiveWorkbook(Protocol):
@@ -349,7 +358,8 @@ def read_live(workbook: LiveWorkbook) -> tuple[Book, tuple[Problem, ...]]:
         block = workbook.table(spec.name) or workbook.sheet_block(spec.sheet)
         if block is None or not block.values:
             continue
-        tables[spec.name] = block.values
+        # A totals row is not data (the file reader, python-calamine, leaves it out too).
+        tables[spec.name] = block.values[: len(block.values) - block.totals]
         origins[spec.name] = Origin(block.sheet, block.row, block.column, plain=block.plain)
     return read_values(tables, origins)
 
@@ -405,6 +415,15 @@ def append_steps(
     """
     if not rows:
         return []
+    if block.totals:
+        # ListObject.Resize moves no cells: grown over the rows below, the table would take
+        # its last new row as the totals row and keep the old totals row (its label and
+        # SUBTOTAL formulas) as data. The file write refuses this too (xlsx_patch).
+        raise LiveError(
+            f"De tabel '{block.name}' op blad '{block.sheet}' heeft een totaalrij; daar "
+            f"kunnen geen rijen onder. Zet de totaalrij uit (Tabelontwerp > Totaalrij) en "
+            f"probeer het opnieuw; er is niets in de werkmap geschreven."
+        )
     positions = _positions(block, sorted({h for row in rows for h in row}, key=str))
     start = first_new_row(block)
     reused = 1 if start == block.row + 1 and len(block.data) == 1 else 0
@@ -461,7 +480,10 @@ def add_column_steps(
     of the patch can fill the new columns.
 
     `occupied` is what the cells the new columns will cover hold now (from the header row
-    to the last row); anything there is refused rather than taken into the table.
+    to the last row, a totals row included); anything there is refused rather than taken
+    into the table. A totals row stays the table's last row: the widened range has the
+    same rows (ListObject.Range holds the totals row), and the new columns' cells in it
+    are left empty (no total).
     """
     if not new:
         return block, []
@@ -493,9 +515,12 @@ def add_column_steps(
     blank = (None,) * len(new)
     values = (
         (*block.headers, *new),
-        *((*line, *blank) for line in block.data),
+        *((*line, *blank) for line in block.values[1:]),
     )
-    return TableBlock(block.name, block.sheet, block.row, block.column, values), steps
+    widened = TableBlock(
+        block.name, block.sheet, block.row, block.column, values, totals=block.totals
+    )
+    return widened, steps
 
 
 # --- setting cells in rows found by key -------------------------------------------------------

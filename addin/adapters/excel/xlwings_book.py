@@ -64,9 +64,11 @@ class XlwingsWorkbook:
         if found is None:
             return None
         sheet, real = found
-        area = self.book.sheets[sheet].tables[real].range
+        table = self.book.sheets[sheet].tables[real]
+        area = table.range  # ListObject.Range: the header, the data and a shown totals row
         values = area.options(ndim=2).value
-        return TableBlock(real, sheet, area.row, area.column, values)
+        totals = 1 if table.show_totals else 0
+        return TableBlock(real, sheet, area.row, area.column, values, totals=totals)
 
     def sheet_block(self, sheet: str) -> TableBlock | None:
         found = self._sheet(sheet)
@@ -117,7 +119,12 @@ class XlwingsWorkbook:
 
     def _resize(self, name: str, rows: int | None = None, columns: int | None = None) -> None:
         """ListObject.Resize from the same top-left cell (the header row stays), to `rows`
-        rows and `columns` columns, each unchanged when not given."""
+        rows and `columns` columns, each unchanged when not given.
+
+        The range given is the table's whole new Range, counted as ListObject.Range counts
+        (a shown totals row included), and Resize moves no cells. So widening keeps a totals
+        row as the last row; growing the rows would make the last new row the totals row,
+        which is why live.append_steps refuses a table that shows one."""
         found = self._find_table(name)
         if found is None:
             raise LiveError(f"De tabel '{name}' is verdwenen.")
