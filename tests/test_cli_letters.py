@@ -137,6 +137,16 @@ def test_open_workbook_is_refused_and_nothing_changes(capsys, workbook):
     assert not (workbook.parent / "uitvoer").exists()
 
 
+def test_a_workbook_open_in_libreoffice_is_refused_before_any_file(capsys, workbook):
+    (workbook.parent / f".~lock.{workbook.name}#").write_text(",user,host,05.12.2026 10:00,")
+    before = workbook.read_bytes()
+    listing = sorted(workbook.parent.iterdir())
+    code = main(["herinneringen", str(workbook), "--datum", DAY, "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and "geopend in LibreOffice" in message, message
+    assert workbook.read_bytes() == before and sorted(workbook.parent.iterdir()) == listing
+
+
 def test_a_broken_user_template_stops_the_run_and_changes_nothing(capsys, workbook):
     before = workbook.read_bytes()
     override = workbook.parent / "sjablonen" / "nl" / "herinnering.txt.j2"

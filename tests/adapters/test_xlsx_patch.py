@@ -574,6 +574,12 @@ def test_refused_while_excel_has_it_open(book):
     _refused(book, Patch(append=(("tblContacten", (CONTACT,)),)), "geopend in Excel")
 
 
+def test_refused_while_libreoffice_has_it_open(book):
+    # LibreOffice's lock file: saving there afterwards would overwrite what this run wrote.
+    (book.parent / f".~lock.{book.name}#").write_bytes(b"owner")
+    _refused(book, Patch(append=(("tblContacten", (CONTACT,)),)), "geopend in LibreOffice")
+
+
 def test_failure_halfway_changes_nothing(book):
     bad = dict(CONTACT, Doel="bel\x07")
     patch = Patch(

@@ -38,11 +38,12 @@ Rules worth knowing:
   ``.debiteuren-backup`` next to the workbook, named ``<stem>.<n><suffix>`` with the first
   unused n counting up from 1: unique without a clock; cleaning old ones is the user's call.
 - Refused, with a Dutch message saying what to do: the workbook open in Excel (a ``~$``
-  owner file next to it), password protection, not a zip, Zip64, encrypted members, a
-  missing table, sheet or header, a totals row, a query table, array formulas, new rows that
-  would land on other content, a table or a merged range, overwriting a formula that is not
-  a calculated column's (or a shared-formula master), control characters, text over 32,767
-  characters, dates before 1 March 1900 and timezone-aware datetimes.
+  owner file next to it) or LibreOffice (``.~lock.<name>#``), password protection, not a
+  zip, Zip64, encrypted members, a missing table, sheet or header, a totals row, a query
+  table, array formulas, new rows that would land on other content, a table or a merged
+  range, overwriting a formula that is not a calculated column's (or a shared-formula
+  master), control characters, text over 32,767 characters, dates before 1 March 1900 and
+  timezone-aware datetimes.
 - Any change to cell data sets ``fullCalcOnLoad="1"``: without it Excel shows the old cached
   results of formulas that depend on the new rows (Facturen.Open on new Betalingen rows).
   When formulas are added or removed, the calcChain part is dropped (Excel rebuilds it;
@@ -383,21 +384,29 @@ def write_failure(err: OSError) -> str:
     return f"{reason} ({err.strerror or err})"
 
 
-def _owner_files(path: Path) -> tuple[Path, ...]:
+def _owner_files(path: Path) -> tuple[tuple[Path, str], ...]:
+    """The files a program that has the workbook open puts beside it, with its name."""
     # Excel writes "~$" + the name; Word-style truncation drops the first two characters
-    # of long names, and some Excel builds do the same, so both are checked.
+    # of long names, and some Excel builds do the same, so both are checked. LibreOffice
+    # (which opens and saves the workbook too, see README "Wat werkt waar") writes
+    # ".~lock.<name>#"; saving there after a run would overwrite what the run wrote.
     name = path.name
-    return (path.with_name("~$" + name), path.with_name("~$" + name[2:]))
+    return (
+        (path.with_name("~$" + name), "Excel"),
+        (path.with_name("~$" + name[2:]), "Excel"),
+        (path.with_name(f".~lock.{name}#"), "LibreOffice"),
+    )
 
 
 def check_not_open(path: Path) -> None:
-    """Raise PatchError when Excel has the workbook open (its owner file exists)."""
-    for owner in _owner_files(path):
+    """Raise PatchError when Excel or LibreOffice has the workbook open (its owner file
+    exists)."""
+    for owner, program in _owner_files(path):
         if owner.exists():
             raise PatchError(
-                f"De werkmap '{path}' is geopend in Excel (het bestand '{owner.name}' staat "
-                f"ernaast). Sluit de werkmap en probeer het opnieuw; is hij niet geopend, "
-                f"verwijder dan '{owner.name}'."
+                f"De werkmap '{path}' is geopend in {program} (het bestand '{owner.name}' "
+                f"staat ernaast). Sluit de werkmap en probeer het opnieuw; is hij niet "
+                f"geopend, verwijder dan '{owner.name}'."
             )
 
 
