@@ -147,6 +147,17 @@ def test_a_workbook_open_in_libreoffice_is_refused_before_any_file(capsys, workb
     assert workbook.read_bytes() == before and sorted(workbook.parent.iterdir()) == listing
 
 
+def test_a_workbook_marked_read_only_is_refused_before_any_file(capsys, workbook):
+    workbook.chmod(0o444)
+    before = workbook.read_bytes()
+    listing = sorted(workbook.parent.iterdir())
+    code = main(["herinneringen", str(workbook), "--datum", DAY, "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and "alleen-lezen" in message, message
+    assert workbook.read_bytes() == before and sorted(workbook.parent.iterdir()) == listing
+    assert workbook.stat().st_mode & 0o777 == 0o444
+
+
 def test_a_broken_user_template_stops_the_run_and_changes_nothing(capsys, workbook):
     before = workbook.read_bytes()
     override = workbook.parent / "sjablonen" / "nl" / "herinnering.txt.j2"

@@ -580,6 +580,15 @@ def test_refused_while_libreoffice_has_it_open(book):
     _refused(book, Patch(append=(("tblContacten", (CONTACT,)),)), "geopend in LibreOffice")
 
 
+def test_refused_when_the_file_is_marked_read_only(book):
+    # Windows' Alleen-lezen, or no write bit for anyone: Excel would not save over it either.
+    book.chmod(0o444)
+    try:
+        _refused(book, Patch(append=(("tblContacten", (CONTACT,)),)), "alleen-lezen")
+    finally:
+        book.chmod(0o644)
+
+
 def test_failure_halfway_changes_nothing(book):
     bad = dict(CONTACT, Doel="bel\x07")
     patch = Patch(

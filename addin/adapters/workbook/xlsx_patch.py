@@ -399,8 +399,8 @@ def _owner_files(path: Path) -> tuple[tuple[Path, str], ...]:
 
 
 def check_not_open(path: Path) -> None:
-    """Raise PatchError when Excel or LibreOffice has the workbook open (its owner file
-    exists)."""
+    """Raise PatchError when the workbook must not be written now: Excel or LibreOffice
+    has it open (its owner file exists), or it is marked read-only."""
     for owner, program in _owner_files(path):
         if owner.exists():
             raise PatchError(
@@ -408,6 +408,18 @@ def check_not_open(path: Path) -> None:
                 f"staat ernaast). Sluit de werkmap en probeer het opnieuw; is hij niet "
                 f"geopend, verwijder dan '{owner.name}'."
             )
+    # Read-only (Windows' Alleen-lezen; no write bit for anyone elsewhere) is the user's
+    # "do not change this file": Excel will not save over it, and neither may a run, even
+    # though replacing the file through its folder would succeed.
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing or unreadable: the read that follows says so
+    if stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise PatchError(
+            f"De werkmap '{path}' is alleen-lezen. Zet Alleen-lezen uit (Windows: "
+            f"Eigenschappen van het bestand) of geef schrijfrechten, en probeer het opnieuw."
+        )
 
 
 def _read_workbook_file(path: Path) -> tuple[bytes, tuple[int, int]]:
