@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import json
+import os
 import shutil
 import zipfile
 from email import policy
@@ -156,6 +157,18 @@ def test_a_workbook_marked_read_only_is_refused_before_any_file(capsys, workbook
     assert code == 2 and "alleen-lezen" in message, message
     assert workbook.read_bytes() == before and sorted(workbook.parent.iterdir()) == listing
     assert workbook.stat().st_mode & 0o777 == 0o444
+
+
+def test_letters_get_the_mode_of_any_new_file(capsys, workbook):
+    """A letter is a new file like any other: readable by whoever may read the folder (the
+    umask decides), not private to this process as its temporary file was (0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    code = main(["herinneringen", str(workbook), "--datum", DAY, "--json"])
+    capsys.readouterr()
+    assert code == 0
+    modes = {p.name: p.stat().st_mode & 0o777 for p in _letter_files(workbook)}
+    assert modes and set(modes.values()) == {0o666 & ~umask}, modes
 
 
 def test_a_broken_user_template_stops_the_run_and_changes_nothing(capsys, workbook):

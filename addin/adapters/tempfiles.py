@@ -28,6 +28,20 @@ OWNER = re.compile(r"^\.debiteuren-(\d+)-.*\.tmp$")
 MAX_AGE = 2 * 3600  # seconds: older than this the pid in the name may belong to another process
 
 
+def _umask() -> int:
+    # Python 3.11 has no os.getumask(); setting and restoring it is the portable way. Done
+    # once, at import, before any thread of the run could create a file in between.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# The mode a file made with open() gets: mkstemp makes its file 0600 (private to this
+# process), and a rename keeps that, so a letter would be unreadable to the colleague who
+# shares the folder.
+NEW_FILE_MODE = 0o666 & ~_umask()
+
+
 def sync_folder(folder: Path) -> None:
     """Make a new or renamed file's directory entry durable (POSIX). Windows cannot open a
     folder, and has no directory fsync; that is fine there."""
@@ -55,6 +69,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+        os.chmod(tmp, NEW_FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
