@@ -400,7 +400,10 @@ def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
         return Outcome(True, "Geen bankafschrift gekozen; er is niets veranderd.")
     book, read_problems = live.read_live(workbook)
     _refuse_without_core_tables(book, workbook)
-    result = import_bank(book, files, as_of)
+    # Numbered where they will be written, so the Werklijst names their Betalingen rows.
+    result = import_bank(
+        book, files, as_of, first_row=live.append_row(workbook, schema.BETALINGEN.name)
+    )
     if result.changes:
         live.write_patch(workbook, result.patch, plan=plan_rows(result.plan), as_of=as_of)
     counts = result.counts

@@ -405,3 +405,55 @@ def test_instalments_through_the_command(capsys, tmp_path):
     assert "past niet bij afspraak A1: open termijn € 250,00" in data["betalingen"][1]["regel"]
     b = read_book(workbook)[0]
     assert dict(plan_book(b, date(2026, 11, 24)).agreement_states)["A1"].value == "loopt"
+
+
+def _review_rows(workbook: Path) -> tuple[dict[int, tuple[Decimal, str]], list[str]]:
+    """Betalingen's Controleren rows (sheet row -> amount, Sleutel) and every Werklijst text
+    that sends the user to a Betalingen row, as the written workbook has them."""
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Betalingen"]
+    header = [c.value for c in ws[1]]
+    status, amount, key = (header.index(h) for h in ("Status", "Bedrag", "Sleutel"))
+    review = {
+        row[0].row: (Decimal(str(row[amount].value)).quantize(Decimal("0.01")), row[key].value)
+        for row in ws.iter_rows(min_row=2)
+        if row[status].value == "Controleren"
+    }
+    texts = [
+        c.value
+        for row in wb["Werklijst"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "Betalingen rij" in c.value
+    ]
+    return review, texts
+
+
+REVIEW_LINE = camt(
+    ENTRY.format(amount="750.00", sign="CRDT", ref="R9", name="ONBEKEND",
+                 iban="NL38RABO0300000001", remittance="<Ustrd>betaling</Ustrd>")
+)  # fmt: skip
+
+
+def test_werklijst_names_the_betalingen_row_an_imported_payment_is_written_to(capsys, files):
+    """A payment to check that this very import adds is named by the row it is written to
+    (it was 'Betalingen rij 0': the plan is made before the write): below the rows already
+    there, and into an empty Betalingen table (Excel's one empty row is filled)."""
+    workbook, statement = files
+    later = statement.with_name("later.xml")
+    later.write_text(REVIEW_LINE, encoding="utf-8")
+    code, _ = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 0  # four lines: rows 2 to 5 of the empty table
+    code, _ = run(capsys, "bank", workbook, later, "--datum", "2026-11-24", "--json")
+    assert code == 0
+    review, texts = _review_rows(workbook)
+    # The 750.00 line is row 6, and invoice 2026-0103 (750.00, open) waits for it.
+    assert review[6] == (Decimal("750.00"), "camt:NL44RABO0123456789:R9")
+    assert texts and all(t.endswith("nog controleren in Betalingen rij 6") for t in texts)
+
+    fresh = statement.with_name("leeg.xlsx")
+    write_book(book(BOOK), fresh)
+    code, _ = run(capsys, "bank", fresh, later, "--datum", "2026-11-24", "--json")
+    assert code == 0
+    review, texts = _review_rows(fresh)
+    assert review.keys() == {2}
+    assert texts and all(t.endswith("Betalingen rij 2") for t in texts)

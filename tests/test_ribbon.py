@@ -31,7 +31,7 @@ from tests.adapters.live_openpyxl import OpenpyxlWorkbook
 from tests.adapters.test_live import add_plan_sheet
 from tests.core.booktext import book
 from tests.test_cli_bank import BOOK as BANK_BOOK
-from tests.test_cli_bank import STATEMENT
+from tests.test_cli_bank import REVIEW_LINE, STATEMENT
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "workbook" / "Voorbeeld.xlsx"
@@ -385,6 +385,26 @@ def test_importeer_bankafschrift(bank_files):
     assert excel.writes == 0 and "Er is niets in de werkmap veranderd." in again.message
     assert main(["bank", str(on_file), str(statement), "--datum", DAY.isoformat()]) == 0
     assert read_book(workbook)[0] == read_book(on_file)[0]
+
+
+def test_werklijst_names_the_row_the_ribbon_writes_a_payment_to(bank_files):
+    """As on the command line: a payment to check that the import itself adds is named by
+    the Betalingen row the live write puts it in (not 'rij 0'), and both paths agree."""
+    workbook, statement, on_file = bank_files
+    later = statement.with_name("later.xml")
+    later.write_text(REVIEW_LINE, encoding="utf-8")
+    for path in (statement, later):  # rows 2 to 5 into the empty table, then row 6
+        excel = OpenpyxlWorkbook(workbook, files=[path])
+        assert ribbon.importeer_bankafschrift(excel, DAY).ok
+        excel.save()
+        assert main(["bank", str(on_file), str(path), "--datum", DAY.isoformat()]) == 0
+    texts = [
+        v for row in sheet(workbook, "Werklijst") for v in row
+        if isinstance(v, str) and "Betalingen rij" in v
+    ]  # fmt: skip
+    assert texts and all(t.endswith("nog controleren in Betalingen rij 6") for t in texts)
+    assert sheet(workbook, "Betalingen")[5][1] == 750.0
+    assert sheet(workbook, "Werklijst") == sheet(on_file, "Werklijst")
 
 
 def test_no_bank_file_chosen_or_a_broken_one_changes_nothing(bank_files, tmp_path):

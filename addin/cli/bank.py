@@ -50,9 +50,10 @@ __all__ = ["cmd_bank", "register"]
 def cmd_bank(args: argparse.Namespace) -> int:
     # Imported here, not at start-up: other commands need none of the bank readers, and
     # letter_log and sheet_layout load the engine (tests/test_linear.py).
+    from addin import schema
     from addin.adapters.bank.job import BankFileError, import_bank, read_alongside
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch
+    from addin.adapters.workbook.xlsx_patch import PatchError, append_row, apply_patch
     from addin.core.letter_log import werklijst_warnings
     from addin.core.sheet_layout import warnings_note
     from addin.core.workdays import load_holidays
@@ -72,8 +73,10 @@ def cmd_bank(args: argparse.Namespace) -> int:
     refusal = None if args.proef else core_tables_refusal(book, workbook)
     if refusal:
         return fail(args, refusal)
+    # Where the new Betalingen rows will go, so the Werklijst names their rows.
+    first_row = append_row(workbook, schema.BETALINGEN.name)
     try:
-        result = import_bank(book, paths, args.datum, bank_files)
+        result = import_bank(book, paths, args.datum, bank_files, first_row)
     except BankFileError as exc:
         return fail(args, f"{exc} Er is niets veranderd.")
     if not args.proef and result.changes:

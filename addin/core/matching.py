@@ -953,12 +953,17 @@ class Matcher:
             self.seen = {p.key for p in book.payments if p.key}
             self.ctx = Context(book, as_of, self.learning.found())
 
-    def match(self, lines: Sequence[BankLine], explained: bool = False) -> MatchResult:
+    def match(
+        self, lines: Sequence[BankLine], explained: bool = False, first_row: int = 0
+    ) -> MatchResult:
         """The new Betalingen rows for `lines` and the learned payer IBANs. `explained`:
         each row's rule is "rule: evidence" as Betalingen's Regel shows it (each distinct
-        text held once), made with the row rather than by rebuilding it afterwards."""
+        text held once), made with the row rather than by rebuilding it afterwards.
+        `first_row`: the sheet row the first new row will be written to; the rows are
+        numbered from it in order (so a plan made before the write names the right rows),
+        else their row stays 0."""
         with _no_cycle_collection():
-            return _match(self, lines, explained)
+            return _match(self, lines, explained, first_row)
 
 
 @contextmanager
@@ -982,7 +987,9 @@ def _decide(line: BankLine, ctx: Context, rules: Sequence[Rule] = RULES) -> Deci
     raise AssertionError("rule_review always decides")  # pragma: no cover
 
 
-def _match(matcher: Matcher, lines: Sequence[BankLine], explained: bool = False) -> MatchResult:
+def _match(
+    matcher: Matcher, lines: Sequence[BankLine], explained: bool = False, first_row: int = 0
+) -> MatchResult:
     learning, seen, ctx = matcher.learning, matcher.seen, matcher.ctx
     opens, run_paid = ctx.open, ctx.run_paid
     track = bool(ctx.under_agreement)  # R5 counts what this run paid under an agreement
@@ -1008,12 +1015,14 @@ def _match(matcher: Matcher, lines: Sequence[BankLine], explained: bool = False)
         if status is not LINKED:
             # Unmatched or proposed: one row with the line's amount (the contract's Bedrag).
             proposal = d.allocations[0][0] if d.allocations else ""
-            add(Match(_payment(line, key, line.amount, proposal, status, customer, rule),
+            row = first_row + len(matches) if first_row else 0
+            add(Match(_payment(line, key, line.amount, proposal, status, customer, rule, row),
                       evidence))  # fmt: skip
             continue
+        row = first_row + len(matches) if first_row else 0
         new = [
-            _payment(line, key, amount, invoice, status, customer, rule)
-            for invoice, amount in d.allocations
+            _payment(line, key, amount, invoice, status, customer, rule, row + k if row else 0)
+            for k, (invoice, amount) in enumerate(d.allocations)
         ]
         matches.extend(Match(p, evidence) for p in new)
         # Later lines of this batch see what this one paid (or re-opened).
@@ -1039,11 +1048,12 @@ def _payment(
     status: PaymentStatus,
     customer: CustomerId,
     rule: str,
+    row: int = 0,
 ) -> Payment:
     # Positional, in model.Payment's field order (date, amount, status, invoice, customer,
-    # counter_account, name, description, reference, rule, source, key): a fifth faster than
-    # keywords for 50,000 rows; test_matching checks every field of a written row.
+    # counter_account, name, description, reference, rule, source, key, row): a fifth faster
+    # than keywords for 50,000 rows; test_matching checks every field of a written row.
     return Payment(
         line.booked, amount, status, invoice, customer, line.counter_iban, line.counter_name,
-        line.description, line.reference or line.end_to_end, rule, line.source, key,
+        line.description, line.reference or line.end_to_end, rule, line.source, key, row,
     )  # fmt: skip

@@ -413,6 +413,29 @@ def test_empty_table_fills_its_empty_row_first(tmp_path):
     assert [r[1] for r in _table_rows(path, "tblContacten")] == ["K001", "K001"]
 
 
+def test_append_row_is_where_apply_patch_appends(tmp_path):
+    """`append_row` tells beforehand the row `append` writes to: the empty row of a table
+    without data, below the rows of one with data (a blank last row of the table too), and
+    0 when there is no such table or no workbook."""
+    path = tmp_path / "leeg.xlsx"
+    write_book(Book(), path)
+    wb = openpyxl.load_workbook(path)
+    assert wb["Contacten"].tables["tblContacten"].ref == "A1:L2"  # Excel's one empty row
+    for expected in (2, 3):
+        assert xlsx_patch.append_row(path, "tblcontacten") == expected
+        apply_patch(path, Patch(append=(("tblContacten", (CONTACT,)),)))
+        assert openpyxl.load_workbook(path)["Contacten"].cell(expected, 2).value == "K001"
+    # The table ends in a blank row (a user cleared it): new rows go below it.
+    wb = openpyxl.load_workbook(path)
+    wb["Contacten"].tables["tblContacten"].ref = "A1:L4"
+    wb.save(path)
+    assert xlsx_patch.append_row(path, "tblContacten") == 5
+    apply_patch(path, Patch(append=(("tblContacten", (CONTACT,)),)))
+    assert openpyxl.load_workbook(path)["Contacten"].cell(5, 2).value == "K001"
+    assert xlsx_patch.append_row(path, "tblGeenTabel") == 0
+    assert xlsx_patch.append_row(tmp_path / "weg.xlsx", "tblContacten") == 0
+
+
 def test_a_date_style_is_added_once_when_the_workbook_has_none(tmp_path):
     path = tmp_path / "kaal.xlsx"
     wb = openpyxl.Workbook()

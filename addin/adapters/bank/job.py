@@ -297,10 +297,17 @@ def _read_in_process(
 
 
 def import_bank(
-    book: Book, paths: Sequence[Path], as_of: date, files: ReadBankFiles | None = None
+    book: Book,
+    paths: Sequence[Path],
+    as_of: date,
+    files: ReadBankFiles | None = None,
+    first_row: int = 0,
 ) -> BankImport:
     """Read, match and plan; the result holds the patch to write (see the module docstring).
     `files`: the bank files read already (`read_alongside`), else they are read here.
+    `first_row`: the Betalingen row the first new row will be written to (xlsx_patch's
+    `append_row`, live's `first_new_row`): the new rows carry their rows, so the plan's
+    "controleren in Betalingen rij ..." names where they will be; 0 leaves them unnumbered.
 
     Raises BankFileError when any file cannot be read; nothing is matched then.
     """
@@ -319,7 +326,7 @@ def import_bank(
     del done
     read_count = len(lines)
     # The rule and its evidence go into Regel, so every match explains itself in the sheet.
-    result = (matcher or Matcher(book, as_of)).match(lines, explained=True)
+    result = (matcher or Matcher(book, as_of)).match(lines, explained=True, first_row=first_row)
     del matcher
     # Each step lets go of what the next no longer needs: the bank lines once matched, the
     # matches once their rows are made. An MT940 of 655,000 transactions would otherwise

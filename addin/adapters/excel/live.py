@@ -392,6 +392,14 @@ def first_new_row(block: TableBlock) -> int:
     return block.row + len(block.values)
 
 
+def append_row(workbook: LiveWorkbook, name: str) -> int:
+    """The sheet row `write_patch` gives the first row it appends to table `name`, as
+    xlsx_patch's `append_row` does for a file; 0 when there is no such table (the write
+    then says so)."""
+    block = workbook.table(name)
+    return first_new_row(block) if block is not None else 0
+
+
 def _first_filled(cells: Sequence[Sequence[object]], start: int = 0) -> tuple[int, int] | None:
     """(row, column) offsets of the first cell that is not blank in `cells` from row
     `start` on, or None: what a write would overwrite (refused, never overwritten)."""

@@ -312,6 +312,20 @@ def apply_patch(
     )
 
 
+def append_row(path: Path, table_name: str) -> int:
+    """The sheet row that `apply_patch` gives the first row it appends to `table_name`
+    (below the table, or the one empty row of a table without data), so that what is
+    worked out before the write (the bank import's plan: "controleren in Betalingen rij
+    ...") can name the rows it is about to write. 0 when the workbook or the table cannot
+    be read: `apply_patch` then says why."""
+    path = Path(path).resolve()
+    try:
+        data, _ = _read_workbook_file(path)
+        return _Editor(_Package(path, data), path).first_appended_row(table_name)
+    except (PatchError, OSError, ET.ParseError, ValueError, UnicodeDecodeError):
+        return 0
+
+
 @dataclass(frozen=True)
 class PackageFacts:
     """What `bijwerken` needs to know of a workbook before it builds its patch.
@@ -2017,13 +2031,7 @@ class _Editor:
             self.appended.append((table.name, 0))
             return
         positions = self._positions(table, sorted(_row_headers(rows)))
-        sheet = self._sheet_xml(table.sheet)
-        last = None
-        for span in sheet.rows_backwards():
-            if span.number <= table.area.bottom:
-                last = span if span.number == table.area.bottom else None
-                break
-        last_cells = {c.col: c for c in sheet.cells(last)} if last else {}
+        sheet, last_cells = self._last_row(table)
         first_new = self._first_new_row(table, last_cells)
         last_new = first_new + len(rows) - 1
         if last_new > MAX_ROWS:
@@ -2068,6 +2076,23 @@ class _Editor:
                 f"{where} heeft een kolom met een matrixformule; die kan het programma niet "
                 f"doortrekken. Maak er een gewone formule van."
             )
+
+    def _last_row(self, table: _Table) -> tuple[_SheetXml, dict[int, _Cell]]:
+        """The table's sheet and the cells of its last row, by column (none written: {})."""
+        sheet = self._sheet_xml(table.sheet)
+        last = None
+        for span in sheet.rows_backwards():
+            if span.number <= table.area.bottom:
+                last = span if span.number == table.area.bottom else None
+                break
+        return sheet, ({c.col: c for c in sheet.cells(last)} if last else {})
+
+    def first_appended_row(self, table_name: str) -> int:
+        """The sheet row `append` would give its first row (see `append_row`)."""
+        table = self.find_table(table_name)
+        if table.area.bottom != table.data_top:  # rows of data: below them, sheet unread
+            return table.area.bottom + 1
+        return self._first_new_row(table, self._last_row(table)[1])
 
     def _first_new_row(self, table: _Table, last_cells: Mapping[int, _Cell]) -> int:
         # An empty table is a header and one empty row (what Excel makes): fill that row.
