@@ -68,10 +68,22 @@ def _totals(table: Any) -> int:
     return int(table.totalsRowCount or 0)
 
 
-def _set_ref(table: Any, left: int, top: int, right: int, bottom: int) -> None:
-    """The table's range, and its autofilter's: the header and the data, not a totals row."""
+def list_object_resize(ws: Any, table: Any, left: int, top: int, right: int, bottom: int) -> None:
+    """Excel's ListObject.Resize to the range left/top:right/bottom (its whole new Range, a
+    totals row included). No cells are inserted or moved: a totals row is the new range's
+    last row, whatever is in it. New columns take their header cells' text as their names
+    (Excel's own "Kolom1" where a header cell is empty). The header must stay where it is."""
+    old_left, old_top, old_right, _ = range_boundaries(table.ref)
+    if (left, top) != (old_left, old_top):
+        raise ValueError("Resize: the header row and the first column must stay")
+    ids = [c.id for c in table.tableColumns]
+    del table.tableColumns[right - left + 1 :]
+    for k, col in enumerate(range(old_right + 1, right + 1)):
+        text = ws.cell(top, col).value
+        name = str(text) if text not in (None, "") else f"Kolom{k + 1}"
+        table.tableColumns.append(TableColumn(id=max(ids, default=0) + 1 + k, name=name))
     table.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
-    if table.autoFilter is not None:
+    if table.autoFilter is not None:  # the header and the data, not a totals row
         last = bottom - _totals(table)
         table.autoFilter.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{last}"
 
@@ -210,24 +222,15 @@ class OpenpyxlWorkbook:
         ws, table = found
         self._check(ws.title)
         left, top, right, _ = range_boundaries(table.ref)
-        # No cells move: a totals row is the new range's last row, whatever is in it.
-        _set_ref(table, left, top, right, top + rows - 1)
+        list_object_resize(ws, table, left, top, right, top + rows - 1)
 
     def widen_table(self, name: str, columns: int) -> None:
-        """As Excel's ListObject.Resize: the new columns take their header cells' text as
-        their names (Excel's own "Kolom1" where a header cell is empty)."""
         found = self._find(name)
         assert found is not None
         ws, table = found
         self._check(ws.title)
-        left, top, right, bottom = range_boundaries(table.ref)
-        last = left + columns - 1
-        ids = [c.id for c in table.tableColumns]
-        for k, col in enumerate(range(right + 1, last + 1)):
-            text = ws.cell(top, col).value
-            name_ = str(text) if text not in (None, "") else f"Kolom{k + 1}"
-            table.tableColumns.append(TableColumn(id=max(ids, default=0) + 1 + k, name=name_))
-        _set_ref(table, left, top, last, bottom)
+        left, top, _, bottom = range_boundaries(table.ref)
+        list_object_resize(ws, table, left, top, left + columns - 1, bottom)
 
     def clear_sheet(self, sheet: str, formats: bool = False) -> None:
         self._check(sheet)

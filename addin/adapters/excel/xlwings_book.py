@@ -2,10 +2,13 @@
 adapters/live.py over an xlwings Book (no xlwings.pro, no server), and the file dialogs the
 bank import asks with.
 
-Only moves values; every decision is in adapters/live.py. Not run by the tests (no Excel on
-Linux): checked only by proxy, through the openpyxl implementation of the same interface in
-tests/adapters/live_openpyxl.py. That it behaves the same in Excel (Windows and Mac) is not
-tested here.
+Only moves values; every decision is in adapters/live.py. There is no Excel on Linux, so it
+is checked only by proxy: the openpyxl implementation of the same interface
+(tests/adapters/live_openpyxl.py), and this class's table and cell code run over fake
+xlwings objects that behave as xlwings and Excel document them (tests/adapters/
+xlwings_fake.py: ListObject.Range with its totals row, Resize moving no cells). The sheet
+formats, charts, dialogs and everything through `.api` are not run. That it behaves the
+same in Excel (Windows and Mac) is not tested here.
 """
 
 from __future__ import annotations
@@ -25,9 +28,8 @@ from addin.adapters.excel.live import FormatSheet, LiveError, TableBlock
 class XlwingsWorkbook:
     """`LiveWorkbook` over a classic open-source xlwings Book (no xlwings.pro, no server).
 
-    Only moves values; every decision is in the functions above. Not run by the tests (no
-    Excel on Linux): checked only by proxy, through the openpyxl implementation of the same
-    interface in tests/adapters/live_openpyxl.py.
+    Only moves values; every decision is in adapters/live.py. Checked only by proxy (no
+    Excel on Linux): see the module docstring.
     """
 
     def __init__(self, book: Any) -> None:
