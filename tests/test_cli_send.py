@@ -246,6 +246,21 @@ def test_a_workbook_open_in_excel_sends_nothing_in_one_clean_message(tmp_path, c
     assert ".." not in data["fout"], data["fout"]  # the refusal ends a sentence already
 
 
+def test_a_run_where_every_message_fails_does_not_say_there_was_nothing_to_send(
+    tmp_path, capsys, server
+):
+    import socket
+
+    with socket.socket() as s:  # a port where nothing listens
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = made(tmp_path, 1, port, capsys)
+    code = main(["verstuur", str(path), "--datum", D])
+    first, *rest = capsys.readouterr().out.splitlines()
+    assert code == 1 and first == "Er is geen e-mail verstuurd; hieronder staat waarom.", first
+    assert rest[0] == "Niet verstuurd:" and "niet bereikbaar" in rest[2], rest
+
+
 def test_concept_map_sends_nothing_and_says_how_to_choose(tmp_path, capsys, server):
     path = made(tmp_path, 2, server.port, capsys, via="Concept-map")
     code = main(["verstuur", str(path), "--datum", D])

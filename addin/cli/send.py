@@ -149,6 +149,7 @@ def _json(job: SendJob, args: argparse.Namespace) -> dict[str, Any]:
 def summary_text(job: SendJob, book: Book) -> str:
     """The Dutch summary of a send run (command line and ribbon)."""
     from addin.adapters.mail.job import describe
+    from addin.core.texts import count_text
 
     lines: list[str] = []
     if not job.configured:
@@ -164,23 +165,29 @@ def summary_text(job: SendJob, book: Book) -> str:
             "SMTP-beveiliging en SMTP-gebruiker), Outlook concepten of Outlook versturen."
         )
     elif job.dry_run:
-        lines.append(f"Proef: {len(job.sent)} e-mails zouden gaan via {_way(job)}:")
+        would = "zou" if len(job.sent) == 1 else "zouden"
+        lines.append(
+            f"Proef: {count_text(len(job.sent), 'e-mail', 'e-mails')} {would} gaan via {_way(job)}:"
+        )
         for s in job.sent:
             lines.append(f"  {describe(book, s.customer)} aan {', '.join(s.to)}: {s.subject}")
             lines.append(f"    bijlagen: {', '.join(s.attachments) or 'geen'}")
         lines.append("Er is niets verstuurd en niets in de werkmap geschreven.")
     elif job.sent:
         lines.append(
-            f"{len(job.sent)} e-mails verstuurd via {_way(job)}; Verzonden is ingevuld in "
-            "Contacten."
+            f"{count_text(len(job.sent), 'e-mail', 'e-mails')} verstuurd via {_way(job)}; "
+            "Verzonden is ingevuld in Contacten."
         )
+    elif job.not_sent or job.unsure:
+        # Not "nothing to send": there was, and the sections below say why it did not go.
+        lines.append("Er is geen e-mail verstuurd; hieronder staat waarom.")
     else:
         lines.append("Geen e-mails te versturen.")
     if job.recorded:
-        lines.append(
-            f"{job.recorded} eerder verstuurde e-mails zijn alsnog als Verzonden ingevuld "
-            "(uit het verzendlogboek)."
+        earlier = count_text(
+            job.recorded, "eerder verstuurde e-mail is", "eerder verstuurde e-mails zijn"
         )
+        lines.append(f"{earlier} alsnog als Verzonden ingevuld (uit het verzendlogboek).")
     sections = (
         ("Niet verstuurd:", job.not_sent),
         (
