@@ -579,6 +579,31 @@ def test_settings(book_file):
     )
 
 
+@pytest.mark.parametrize(
+    ("cell", "exp_port", "exp_problem"),
+    [
+        (587, 587, None),
+        (65535, 65535, None),
+        (
+            65536,
+            None,
+            "65536 is geen poortnummer; verwacht 1 tot en met 65535. SMTP-poort blijft leeg.",
+        ),
+        (0, None, "0 is te klein; verwacht 1 of meer. SMTP-poort blijft leeg."),
+    ],
+    ids=["587", "highest", "beyond-highest", "zero"],
+)
+def test_smtp_port_is_a_port_number(book_file, cell, exp_port, exp_problem):
+    """A port beyond 65535 is a problem on its row, not a connection error at sending."""
+    sheet = Sheet(
+        "Instellingen", ["Instelling", "Waarde"], [["SMTP-poort", cell]], "tblInstellingen"
+    )
+    book, problems = read_book(book_file(facturen([]), KLANTEN, sheet))
+    got = [(p.source.sheet, p.source.row, p.source.column, p.message) for p in problems]
+    exp = [("Instellingen", 2, "Waarde", f"Instellingen!B2: {exp_problem}")] if exp_problem else []
+    assert (book.settings.smtp_port, got) == (exp_port, exp)
+
+
 # --- files -----------------------------------------------------------------------------
 
 

@@ -128,6 +128,16 @@ def _positive(value: object) -> int | None:
     return number
 
 
+MAX_PORT = 65535  # TCP: a port number is 16 bits
+
+
+def _port(value: object) -> int | None:
+    number = _positive(value)
+    if number is not None and number > MAX_PORT:
+        raise CellError(f"{number} is geen poortnummer; verwacht 1 tot en met {MAX_PORT}")
+    return number
+
+
 _LANGUAGES = {"nl": "NL", "nederlands": "NL", "dutch": "NL", "en": "EN", "engels": "EN"}
 _LANGUAGES |= {"english": "EN", "uk": "EN", "gb": "EN"}
 
@@ -353,7 +363,7 @@ _SETTING_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "bundle_days": _non_negative,
     "worklist_days_ahead": _non_negative,
     "send_via": _one_of(schema.SEND_VIA),
-    "smtp_port": _positive,
+    "smtp_port": _port,
     "smtp_security": _one_of(schema.SMTP_SECURITY),
     "max_mails_per_minute": _positive,
     "bcc_self": to_bool,
