@@ -301,7 +301,7 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     first = "".join(f"Let op: {w.message}\n\n" for w in job.bank_warnings)  # PLAYBOOK P1
     if not job.made:
         message = (
-            "Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen. "
+            "Geen brieven te maken vandaag: ze zijn al gemaakt of er is niets vervallen. "
             "De Werklijst is bijgewerkt."
         )
         return Outcome(

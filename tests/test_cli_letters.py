@@ -118,6 +118,17 @@ def test_letters_are_made_logged_and_not_made_twice(capsys, workbook):
     assert (code, again["brieven"], again["gelogd"]) == (0, [], 0)
 
 
+def test_a_second_run_does_not_say_the_letters_were_sent(capsys, workbook):
+    # Nothing is ever sent by herinneringen: "al verstuurd" told the user the opposite of
+    # the first run's "Niets is verstuurd".
+    assert main(["herinneringen", str(workbook), "--datum", DAY]) == 0
+    assert "Niets is verstuurd" in capsys.readouterr().out
+    assert main(["herinneringen", str(workbook), "--datum", DAY]) == 0
+    out = capsys.readouterr().out
+    assert "Geen brieven te maken vandaag: ze zijn al gemaakt of er is niets vervallen." in out
+    assert "verstuurd" not in out, out
+
+
 def test_dry_run_writes_nothing_to_the_workbook(capsys, workbook):
     before = workbook.read_bytes()
     code, data = run(capsys, "herinneringen", workbook, "--datum", DAY, "--proef", "--json")

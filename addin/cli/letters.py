@@ -115,7 +115,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     for w in job.bank_warnings:  # PLAYBOOK P1: never silent about old or missing bank data
         print(f"Let op: {w.message}")
     if not job.made:
-        print("Geen brieven te maken vandaag: alles is al verstuurd of er is niets vervallen.")
+        print("Geen brieven te maken vandaag: ze zijn al gemaakt of er is niets vervallen.")
     else:
         steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
         print(f"{count_text(len(job.made), 'brief', 'brieven')} gemaakt in {job.folder}: {steps}.")
