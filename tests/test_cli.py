@@ -266,6 +266,27 @@ def test_bad_usage_exits_2_in_dutch(capsys, workbook):
     assert "ongeldige datum 'morgen'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["werklijst", "{boek}", "--json", "--datum", "2026-13-01"],
+        ["werklijst", "--json"],
+        ["rente", "abc", "--van", "2025-01-01", "--tot", "2025-02-01", "--handel", "--json"],
+        ["controleer", "{boek}", "--json", "--onbekend"],
+    ],
+    ids=["bad-date", "missing-book", "bad-amount", "unknown-option"],
+)
+def test_bad_usage_with_json_is_a_json_error_on_stdout(capsys, workbook, args):
+    """A script that asked for --json gets {"fout": ...} for a wrong command line too, as
+    for every other refusal, and exit code 2."""
+    with pytest.raises(SystemExit) as exc:
+        main([str(workbook) if a == "{boek}" else a for a in args])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 2
+    assert json.loads(out)["fout"].startswith("fout in de opdracht: "), out
+    assert err == ""
+
+
 def test_console_script_runs_as_a_real_process(workbook):
     exe = Path(sys.executable).with_name("debiteuren")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "addin.cli"]

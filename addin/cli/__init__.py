@@ -178,7 +178,9 @@ def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    DutchParser.answer_json = "--json" in arguments
+    args = build_parser().parse_args(arguments)
     if getattr(args, "datum", "absent") is None:
         args.datum = date.today()
     try:

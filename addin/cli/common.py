@@ -27,7 +27,14 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_FAILED = 0, 1, 2
 
 
 class DutchParser(argparse.ArgumentParser):
-    """argparse with Dutch headings and errors that exit 2 with a Dutch message."""
+    """argparse with Dutch headings and errors that exit 2 with a Dutch message.
+
+    `answer_json`: the command line asked for --json (set by `main` before parsing), so a
+    mistake in it is reported as ``{"fout": ...}`` on stdout like every other refusal, for
+    the script that reads it; the parser cannot know that itself once parsing failed.
+    """
+
+    answer_json = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("add_help", False)
@@ -43,8 +50,12 @@ class DutchParser(argparse.ArgumentParser):
         return super().format_help().replace("usage:", "gebruik:", 1)
 
     def error(self, message: str) -> Any:
+        text = f"fout in de opdracht: {dutch(message)}"
+        if self.answer_json:
+            print_json({"fout": text})
+            self.exit(EXIT_FAILED)
         self.print_usage(sys.stderr)
-        self.exit(EXIT_FAILED, f"{self.prog}: fout in de opdracht: {dutch(message)}\n")
+        self.exit(EXIT_FAILED, f"{self.prog}: {text}\n")
 
 
 # argparse's own messages (Python 3.11), in Dutch: prefix -> replacement.
