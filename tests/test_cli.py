@@ -287,6 +287,25 @@ def test_bad_usage_with_json_is_a_json_error_on_stdout(capsys, workbook, args):
     assert err == ""
 
 
+@pytest.mark.parametrize(
+    ("command", "exp"),
+    [
+        ("herinneringen", ["BOEK", "--uit MAP"]),
+        ("overdracht", ["BOEK KLANTNUMMER", "--uit MAP"]),
+        ("bouw", ["--uit PAD"]),
+        ("nieuw", ["PAD"]),
+        ("werklijst", ["BOEK"]),
+    ],
+)
+def test_help_names_the_arguments_as_the_readme_does(capsys, command, exp):
+    """The README's table says `herinneringen BOEK [--uit MAP]`; --help said `boek` and
+    `--uit UIT` (the option's own name)."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    usage = " ".join(capsys.readouterr().out.split("\n\n")[0].split())
+    assert all(word in usage for word in exp), usage
+
+
 def test_console_script_runs_as_a_real_process(workbook):
     exe = Path(sys.executable).with_name("debiteuren")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "addin.cli"]
@@ -304,7 +323,7 @@ def test_console_script_runs_as_a_real_process(workbook):
 @pytest.mark.parametrize(
     ("args", "exp"),
     [
-        (["werklijst"], "deze argumenten ontbreken: boek"),
+        (["werklijst"], "deze argumenten ontbreken: BOEK"),
         (["onzin"], "ongeldige keuze: 'onzin'"),
         (["werklijst", "x.xlsx", "--foo"], "onbekende argumenten: --foo"),
     ],

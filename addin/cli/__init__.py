@@ -118,7 +118,7 @@ def _plan_letters(book: Any, as_of: date) -> bool:
 
 
 def _book_args(p: argparse.ArgumentParser, dated: bool = True) -> None:
-    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     if dated:
         p.add_argument(
             "--datum",

@@ -149,7 +149,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     help_text = "bankafschriften inlezen en betalingen koppelen (eerst de bank)"
     p = sub.add_parser("bank", help=help_text, description=help_text)
-    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("bestanden", type=Path, nargs="+", metavar="BESTAND",
                    help="CAMT.053, MT940 of CSV van ING of Rabobank")  # fmt: skip
     p.add_argument("--datum", type=parse_day, default=None,

@@ -150,7 +150,7 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     help_text = "de meegeleverde werkmap workbook/Debiteuren.xlsm bouwen (uit het voorbeeld)"
     p = sub.add_parser("bouw", help=help_text, description=help_text)
-    p.add_argument("--uit", type=Path, default=None,
+    p.add_argument("--uit", type=Path, default=None, metavar="PAD",
                    help="waar de werkmap komt (standaard workbook/Debiteuren.xlsm)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_bouw)
@@ -158,7 +158,10 @@ def register(sub: Any) -> None:
     help_text = "een nieuwe werkmap met macro's maken voor deze computer"
     p = sub.add_parser("nieuw", help=help_text, description=help_text)
     p.add_argument(
-        "pad", type=Path, help="de nieuwe werkmap (.xlsm); bestaat hij al, dan stopt het"
+        "pad",
+        type=Path,
+        metavar="PAD",
+        help="de nieuwe werkmap (.xlsm); bestaat hij al, dan stopt het",
     )
     p.add_argument("--voorbeeld", action="store_true",
                    help="met de voorbeeldgegevens in plaats van lege tabellen")  # fmt: skip

@@ -167,12 +167,12 @@ def register(sub: Any) -> None:
 
     help_text = "overdrachtsdossier voor het incassobureau maken (map en ZIP)"
     p = sub.add_parser("overdracht", help=help_text, description=help_text)
-    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
-    p.add_argument("klant", help="het klantnummer")
+    p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("klant", metavar="KLANTNUMMER", help="het klantnummer")
     p.add_argument(
         "--datum", type=parse_day, default=None, help="peildatum JJJJ-MM-DD (standaard: vandaag)"
     )
-    p.add_argument("--uit", type=Path, default=None, help="map voor het dossier")
+    p.add_argument("--uit", type=Path, default=None, metavar="MAP", help="map voor het dossier")
     p.add_argument("--proef", action="store_true",
                    help="alleen het dossier maken, de overdracht niet loggen")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")

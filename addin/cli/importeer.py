@@ -135,7 +135,7 @@ def summary_lines(result: InvoiceImport, *, proef: bool = False) -> list[str]:
 def register(sub: Any) -> None:
     help_text = "facturen inlezen: UBL-e-facturen (met PDF) en lijsten met openstaande posten"
     p = sub.add_parser("importeer", help=help_text, description=help_text)
-    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("bestanden", type=Path, nargs="+", metavar="BESTAND|MAP",
                    help="UBL 2.1 (XML), CSV of XLSX; een map: alle bestanden erin")  # fmt: skip
     p.add_argument("--proef", action="store_true", help="niets schrijven, alleen laten zien")

@@ -152,10 +152,10 @@ def refuse(args: argparse.Namespace, exc: SenderIncomplete) -> int:
 def register(sub: Any) -> None:
     help_text = "de brieven van vandaag maken en loggen (Maak herinneringen)"
     p = sub.add_parser("herinneringen", help=help_text, description=help_text)
-    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("--datum", type=parse_day, default=None,
                    help="peildatum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
-    p.add_argument("--uit", type=Path, default=None, help="map voor de brieven")
+    p.add_argument("--uit", type=Path, default=None, metavar="MAP", help="map voor de brieven")
     p.add_argument("--proef", action="store_true",
                    help="alleen de documenten maken, niets in de werkmap schrijven")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")

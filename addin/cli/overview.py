@@ -163,7 +163,7 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     help_text = "het Overzicht: ouderdom, DSO, grootste debiteuren, goede betalers, grafieken"
     p = sub.add_parser("overzicht", help=help_text, description=help_text)
-    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("--datum", type=parse_day, default=None,
                    help="peildatum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")

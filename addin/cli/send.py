@@ -247,7 +247,7 @@ def cmd_wachtwoord(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     help_text = "de e-mails van de gemaakte brieven versturen (Verstuur e-mails)"
     p = sub.add_parser("verstuur", help=help_text, description=help_text)
-    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("--datum", type=parse_day, default=None,
                    help="brieven t/m deze datum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
     p.add_argument("--proef", action="store_true",
@@ -262,6 +262,6 @@ def register(sub: Any) -> None:
 
     help_text = "het SMTP-wachtwoord eenmalig bewaren in de wachtwoordkluis van het systeem"
     p = sub.add_parser("wachtwoord", help=help_text, description=help_text)
-    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_wachtwoord)

@@ -195,7 +195,7 @@ def upgrade_text(report: dict[str, Any]) -> list[str]:
 def register(sub: Any) -> None:
     help_text = "een werkmap van een eerdere versie bijwerken: macro's, lint, instellingen"
     p = sub.add_parser("bijwerken", help=help_text, description=help_text)
-    p.add_argument("boek", type=Path, help="de werkmap (.xlsx of .xlsm)")
+    p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("--datum", type=parse_day, default=None,
                    help="peildatum voor het Overzicht JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
