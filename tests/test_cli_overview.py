@@ -73,6 +73,37 @@ def test_writes_the_overzicht_and_the_pngs(workbook, tmp_path, capsys):
     assert {"xl/vbaProject.bin", "customUI/customUI14.xml"}.isdisjoint(changed)
 
 
+@pytest.mark.parametrize("proef", [False, True], ids=["writing", "proef"])
+def test_a_png_folder_that_cannot_be_made_is_a_message_and_changes_nothing(
+    workbook, tmp_path, capsys, proef
+):
+    """--png under a file: a Dutch message and exit 2, no traceback, and the workbook as it
+    was (the sheet was written before the charts failed)."""
+    before = workbook.read_bytes()
+    listing = sorted(tmp_path.rglob("*"))
+    args = ["overzicht", workbook, "--datum", DAY, "--json", "--png", workbook / "png"]
+    code, out = _run(capsys, *args, *(["--proef"] if proef else []))
+    message = json.loads(out)["fout"]
+    assert code == 2 and str(workbook / "png") in message and "Errno" not in message, message
+    assert workbook.read_bytes() == before and sorted(tmp_path.rglob("*")) == listing
+
+
+def test_a_refused_workbook_write_leaves_no_pngs(workbook, tmp_path, capsys):
+    """The sheet cannot be written (a table of the workbook is broken): the charts of this
+    run are taken away again, so nothing is left of a run that failed."""
+    with zipfile.ZipFile(workbook) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    with zipfile.ZipFile(workbook, "w") as z:  # the same workbook without its styles part
+        for name, data in parts.items():
+            if name != "xl/styles.xml":
+                z.writestr(name, data)
+    code, out = _run(
+        capsys, "overzicht", workbook, "--datum", DAY, "--json", "--png", tmp_path / "png"
+    )
+    assert code == 2 and json.loads(out)["fout"], out
+    assert not (tmp_path / "png").exists()
+
+
 def test_charts_are_added_once_and_follow_the_cells(workbook, capsys):
     assert _run(capsys, "overzicht", workbook, "--datum", DAY)[0] == 0
     first = workbook.read_bytes()

@@ -87,15 +87,24 @@ def overview_text(o: Overview) -> list[str]:
     return lines
 
 
-def write_pngs(o: Overview, folder: Path) -> tuple[Path, Path]:
-    """The two charts as PNG files (matplotlib, imported only here)."""
+def render_pngs(o: Overview) -> dict[str, bytes]:
+    """The two charts as PNG bytes by file name (matplotlib, imported only here); drawn
+    before anything is written, so a failure to draw leaves nothing behind."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed
     import matplotlib.pyplot as plt
 
-    folder.mkdir(parents=True, exist_ok=True)
-    ageing, top = folder / PNG_AGEING, folder / PNG_TOP
+    out: dict[str, bytes] = {}
+
+    def save(name: str, fig: Any) -> None:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+        out[name] = buffer.getvalue()
+
     fig, ax = plt.subplots(figsize=(7, 4), dpi=120)
     labels = [str(row[0]) for row in o.ageing]
     ax.bar(labels, [float(row[2]) for row in o.ageing], color="#1F4E78")  # type: ignore[arg-type]
@@ -103,25 +112,48 @@ def write_pngs(o: Overview, folder: Path) -> tuple[Path, Path]:
     ax.set_ylabel("Bedrag (€)")
     ax.tick_params(axis="x", labelrotation=15)
     fig.tight_layout()
-    fig.savefig(ageing)
-    plt.close(fig)
+    save(PNG_AGEING, fig)
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
     names = [str(row[1] or row[0]) for row in o.top][::-1]
     ax.barh(names, [float(row[3]) for row in o.top][::-1], color="#1F4E78")  # type: ignore[arg-type]
     ax.set_title(f"Grootste debiteuren (openstaand), {nl_date(o.as_of)}")
     ax.set_xlabel("Open (€)")
     fig.tight_layout()
-    fig.savefig(top)
-    plt.close(fig)
-    return ageing, top
+    save(PNG_TOP, fig)
+    return out
+
+
+def make_folder(folder: Path) -> list[Path]:
+    """Make `folder` and its missing parents; the folders made, deepest first, so that a run
+    that fails afterwards can take them away again (`remove_folders`)."""
+    made: list[Path] = []
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        made.append(probe)
+        probe = probe.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        remove_folders(made)  # the parents it made before it failed
+        raise
+    return made
+
+
+def remove_folders(folders: list[Path]) -> None:
+    for made in folders:
+        try:
+            made.rmdir()
+        except OSError:
+            return  # not empty after all, or gone: leave it and its parents
 
 
 @writes_workbook
 def cmd_overzicht(args: argparse.Namespace) -> int:
     # Imported here, not at start-up (tests/test_linear.py): the reader and the engine.
     from addin import schema
+    from addin.adapters.tempfiles import write_atomic
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch
+    from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, write_failure
     from addin.core.letter_log import werklijst_warnings
     from addin.core.overview import overview, overview_rows
     from addin.core.plan import plan_book
@@ -134,13 +166,38 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
     book, read_problems = read_book(workbook)
     plan = plan_book(book, args.datum)
     figures = overview(plan, book)
+    # The charts are drawn and their folder made before the workbook is written, and the
+    # files written after it: a folder that cannot be made changes nothing, and a refused
+    # workbook write leaves no folder of this run behind.
+    charts = render_pngs(figures) if args.png else {}
+    png_folder = Path(args.png) if args.png else None
+    made: list[Path] = []
+    if png_folder is not None:
+        try:
+            made = make_folder(png_folder)
+        except OSError as exc:
+            return fail(
+                args,
+                f"De map voor de grafieken '{png_folder}' kan niet worden gemaakt: "
+                f"{write_failure(exc)}. Er is niets veranderd.",
+            )
     if not args.proef:
         patch = Patch(replace_sheet=((schema.OVERZICHT_SHEET, overview_rows(plan, book)),))
         try:
             apply_patch(workbook, patch)
         except PatchError as exc:
+            remove_folders(made)
             return fail(args, str(exc))
-    pngs = write_pngs(figures, Path(args.png)) if args.png else ()
+    pngs = [png_folder / name for name in charts] if png_folder is not None else []
+    for png in pngs:
+        try:
+            write_atomic(png, charts[png.name])
+        except OSError as exc:
+            done = "" if args.proef else f" Het Overzicht in {workbook} is wel bijgewerkt."
+            return fail(
+                args,
+                f"De grafiek '{png}' kon niet worden geschreven: {write_failure(exc)}.{done}",
+            )
     problems = list(read_problems) + list(plan.problems)
     if args.json:
         print_json(overview_json(figures))
