@@ -165,17 +165,56 @@ def worklist_group(action: NextAction, as_of: date, days_ahead: int) -> str | No
     return None
 
 
-def werklijst_warnings(plan: Plan, book: Book) -> list[str]:
-    """Every warning of the plan, and the bank lines still to review (PLAYBOOK P1)."""
-    lines = [w.message for w in plan.warnings]
+# At most this many warnings are listed above the Werklijst's table. The rows above it stay
+# frozen in view, and a big book has thousands of warnings (11,066 risky or top customers in
+# the 100,000-invoice benchmark): listed there in full they froze more rows than any screen
+# shows, with the work out of reach. Beyond this, the top shows the first of each kind with
+# how many more there are, and every warning follows below the table.
+WARNINGS_ON_TOP = 10
+
+
+def _kinded_warnings(plan: Plan, book: Book) -> list[tuple[str, str]]:
+    """(kind, message) of every warning of the plan, and of the bank lines still to review
+    (PLAYBOOK P1), in the plan's order."""
+    out = [(w.kind, w.message) for w in plan.warnings]
     review = [p for p in book.payments if p.status is PaymentStatus.REVIEW]
     if review:
         what = "bankregel staat" if len(review) == 1 else "bankregels staan"
-        lines.append(
-            f"{len(review)} {what} in Betalingen op Controleren: kijk ze na; zolang ze er "
-            "staan, wordt de klant niet benaderd."
+        out.append(
+            (
+                "bank-controleren",
+                f"{_count(len(review))} {what} in Betalingen op Controleren: kijk ze na; zolang ze "
+                "er staan, wordt de klant niet benaderd.",
+            )
         )
-    return lines
+    return out
+
+
+def werklijst_warnings(plan: Plan, book: Book) -> list[str]:
+    """Every warning of the plan, and the bank lines still to review (PLAYBOOK P1)."""
+    return [message for _, message in _kinded_warnings(plan, book)]
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")  # Dutch thousands: 4.911
+
+
+def _warnings_on_top(warnings: list[tuple[str, str]]) -> list[str]:
+    """What the Werklijst lists above its table: every warning when there are at most
+    WARNINGS_ON_TOP, else the first of each kind, saying how many more of it follow."""
+    if len(warnings) <= WARNINGS_ON_TOP:
+        return [message for _, message in warnings]
+    first: dict[str, str] = {}
+    count: dict[str, int] = {}
+    for kind, message in warnings:
+        first.setdefault(kind, message)
+        count[kind] = count.get(kind, 0) + 1
+    return [
+        message
+        if count[kind] == 1
+        else f"{message} En nog {_count(count[kind] - 1)} van deze soort."
+        for kind, message in first.items()
+    ]
 
 
 def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
@@ -190,11 +229,17 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
     rows: list[tuple[object, ...]] = [(title,)]
     styles: list[tuple[Style | None, ...]] = [(Style.TITLE,)]
     warnings = werklijst_warnings(plan, book)
+    on_top = _warnings_on_top(_kinded_warnings(plan, book)) if warnings else []
     if warnings:
-        rows.append((f"Waarschuwingen ({len(warnings)})",))
+        heading = f"Waarschuwingen ({_count(len(warnings))})"
+        if len(on_top) < len(warnings):
+            heading += (
+                f": van elke soort de eerste; alle {_count(len(warnings))} staan onder de werklijst"
+            )
+        rows.append((heading,))
         styles.append((Style.SECTION,))
-        rows += [(text,) for text in warnings]
-        styles += [(Style.WARNING,)] * len(warnings)
+        rows += [(text,) for text in on_top]
+        styles += [(Style.WARNING,)] * len(on_top)
     else:
         rows.append(("Geen waarschuwingen.",))
         styles.append((Style.TEXT,))
@@ -250,6 +295,12 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
                 Link(len(rows), _FACTUUR_COLUMN + 1, schema.FACTUREN.sheet, invoice_rows[a.invoice])
             )
     width = len(schema.WERKLIJST_HEADER)
+    last_work_row = len(rows)
+    if len(on_top) < len(warnings):
+        rows += [(), (f"Alle waarschuwingen ({_count(len(warnings))})",)]
+        styles += [(), (Style.SECTION,)]
+        rows += [(text,) for text in warnings]
+        styles += [(Style.WARNING,)] * len(warnings)
     widths = fit_widths(rows, styles, _MAX_WIDTHS)
     return SheetLayout(
         rows=tuple(rows),
@@ -257,6 +308,6 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
         widths=widths,
         heights=fit_heights(rows, styles, widths),
         freeze_rows=header_row,
-        autofilter=Area(header_row, 1, max(len(rows), header_row + 1), width),
+        autofilter=Area(header_row, 1, max(last_work_row, header_row + 1), width),
         links=tuple(links),
     )

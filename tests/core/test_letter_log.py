@@ -145,3 +145,55 @@ def test_widths_fit_the_content_within_bounds():
     assert all(MIN_WIDTH <= w <= MAX_WIDTH for w in layout.widths)
     groep = layout.widths[0]
     assert groep >= len("Wachten op toezegging of regeling")
+
+
+def _many_without_address(count: int) -> str:
+    """A book of `count` customers without address or e-mail, each with an overdue invoice:
+    one "geen-adres" warning each, beside "no bank data yet"."""
+    customers = "\n".join(f"| K{k:03} | Klant {k} BV | Zakelijk | C |" for k in range(count))
+    invoices = "\n".join(
+        f"| F{k:03} | K{k:03} | 2026-10-01 | 2026-10-31 | {100 + k}.00 |" for k in range(count)
+    )
+    return f"""
+[klanten]
+| klant | naam | soort | segment |
+{customers}
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag |
+{invoices}
+"""
+
+
+def test_a_long_list_of_warnings_goes_below_the_work_and_the_top_stays_short():
+    """The rows above the table stay frozen in view: with more than WARNINGS_ON_TOP
+    warnings, the top names the first of each kind and how many more, so the header stays
+    near the top of the screen; every warning is listed below the table, outside its filter."""
+    b = book(_many_without_address(1200))
+    layout = werklijst_rows(plan_book(b, DAY), b)
+    rows = layout.rows
+    header = layout.freeze_rows
+    assert rows[1] == (
+        "Waarschuwingen (1.201): van elke soort de eerste; alle 1.201 staan onder de werklijst",
+    )
+    assert rows[2][0].startswith("Er zijn nog geen bankgegevens in Betalingen")
+    assert rows[3] == (
+        "Geen adres of e-mail voor Klant 0 BV (K000): de brief kan niet worden verstuurd. "
+        "En nog 1.199 van deze soort.",
+    )
+    assert header == 6 and rows[header - 1][:2] == ("Groep", "Datum")
+    work = layout.autofilter
+    assert (work.top, work.bottom) == (header, header + 1200)
+    assert all(r[0] == "Brieven klaar om te maken" for r in rows[header : work.bottom])
+    assert rows[work.bottom : work.bottom + 2] == ((), ("Alle waarschuwingen (1.201)",))
+    below = [r[0] for r in rows[work.bottom + 2 :]]
+    assert len(below) == 1201 and below[0].startswith("Er zijn nog geen bankgegevens")
+    assert len(set(below[1:])) == 1200
+    assert {layout.styles[k][0] for k in range(work.bottom + 2, len(rows))} == {Style.WARNING}
+
+
+def test_up_to_ten_warnings_are_all_on_top():
+    b = book(_many_without_address(9))
+    layout = werklijst_rows(plan_book(b, DAY), b)
+    assert layout.rows[1] == ("Waarschuwingen (10)",)
+    assert [r[0][:24] for r in layout.rows[3:12]] == ["Geen adres of e-mail voo"] * 9
+    assert layout.freeze_rows == 14 and layout.autofilter.bottom == len(layout.rows)
