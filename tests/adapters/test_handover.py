@@ -171,19 +171,30 @@ def test_unknown_customer_is_refused(capsys, workbook, tmp_path):
     assert not (tmp_path / "uit").exists()
 
 
-def test_an_output_folder_that_cannot_be_written_is_a_dutch_message(capsys, workbook, tmp_path):
-    """--uit under a file (as a folder without write rights): the message names the folder
-    and the reason in Dutch, not Python's '[Errno 20]' and the staging folder's name."""
+@pytest.mark.parametrize(
+    ("where", "exp_reason"),
+    [
+        ("bestand/uit", "een deel van het pad is een bestand, geen map"),
+        ("bestand", "er staat al een bestand met die naam"),
+    ],
+    ids=["under-a-file", "a-file"],
+)
+def test_an_output_folder_that_cannot_be_written_is_a_dutch_message(
+    capsys, workbook, tmp_path, where, exp_reason
+):
+    """--uit under a file or on one (as a folder without write rights): the message names
+    the folder and the reason in Dutch, not Python's '[Errno 20]' and the staging folder's
+    name."""
     (tmp_path / "bestand").write_text("geen map")
     before = workbook.read_bytes()
     listing = sorted(tmp_path.rglob("*"))
-    uit = tmp_path / "bestand" / "uit"
+    uit = tmp_path / where
     code, text = run(
         capsys, "overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", uit, "--json"
     )
     message = json.loads(text)["fout"]
     assert code == 2 and str(uit) in message and "Uitvoermap" in message, message
-    assert "Errno" not in message and ".overdracht-" not in message, message
+    assert exp_reason in message and "Errno" not in message and ".overdracht-" not in message, message
     assert workbook.read_bytes() == before and sorted(tmp_path.rglob("*")) == listing
 
 

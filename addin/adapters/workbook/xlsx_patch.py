@@ -393,6 +393,7 @@ def write_failure(err: OSError) -> str:
         errno.EPERM: "het bestand of de map mag niet veranderd worden (beveiligd)",
         errno.EFBIG: "het bestand wordt te groot",
         errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
+        errno.EEXIST: "er staat al een bestand met die naam",
     }
     reason = reasons.get(err.errno or 0, "schrijven mislukt")
     return f"{reason} ({err.strerror or err})"
