@@ -194,7 +194,9 @@ def test_an_output_folder_that_cannot_be_written_is_a_dutch_message(
     )
     message = json.loads(text)["fout"]
     assert code == 2 and str(uit) in message and "Uitvoermap" in message, message
-    assert exp_reason in message and "Errno" not in message and ".overdracht-" not in message, message
+    assert exp_reason in message and "Errno" not in message and ".overdracht-" not in message, (
+        message
+    )
     assert workbook.read_bytes() == before and sorted(tmp_path.rglob("*")) == listing
 
 
