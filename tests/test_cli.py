@@ -306,6 +306,22 @@ def test_help_names_the_arguments_as_the_readme_does(capsys, command, exp):
     assert all(word in usage for word in exp), usage
 
 
+@pytest.mark.parametrize(
+    ("where", "exp_reason"),
+    [
+        ("bestand/Debiteuren.xlsm", "een deel van het pad is een bestand, geen map"),
+        ("nergens/Debiteuren.xlsm", "de map bestaat niet"),
+    ],
+    ids=["under-a-file", "no-such-folder"],
+)
+def test_bouw_where_it_cannot_write_says_why_in_dutch(capsys, tmp_path, where, exp_reason):
+    (tmp_path / "bestand").write_text("geen map")
+    code = main(["bouw", "--uit", str(tmp_path / where), "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and exp_reason in message and str(tmp_path / where) in message, message
+    assert "Errno" not in message, message
+
+
 def test_console_script_runs_as_a_real_process(workbook):
     exe = Path(sys.executable).with_name("debiteuren")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "addin.cli"]

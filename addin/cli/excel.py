@@ -45,6 +45,7 @@ def default_output() -> Path:
 
 def cmd_bouw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
+    from addin.adapters.workbook.xlsx_patch import write_failure
     from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
     from addin.excel.build import WorkbookOptions, build_workbook
 
@@ -59,7 +60,7 @@ def cmd_bouw(args: argparse.Namespace) -> int:
         # The example's invoices beside it (its Factuurmap), so letters carry originals.
         invoices = write_invoice_pdfs(book, out.parent / INVOICE_FOLDER)
     except OSError as exc:
-        return fail(args, f"de werkmap kon niet worden geschreven: {exc}")
+        return fail(args, f"de werkmap '{out}' kon niet worden geschreven: {write_failure(exc)}")
     if args.json:
         print_json(
             {
@@ -78,6 +79,7 @@ def cmd_bouw(args: argparse.Namespace) -> int:
 
 def cmd_nieuw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
+    from addin.adapters.workbook.xlsx_patch import write_failure
     from addin.core.model import Book
     from addin.core.plan import plan_book
     from addin.core.plan_sheet import plan_rows
@@ -111,7 +113,7 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
     except FileExistsError:
         return fail(args, f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam.")
     except OSError as exc:
-        return fail(args, f"de werkmap kon niet worden geschreven: {exc}")
+        return fail(args, f"de werkmap '{path}' kon niet worden geschreven: {write_failure(exc)}")
     invoices = 0
     if args.voorbeeld:
         try:  # beside the workbook, where its Factuurmap points; a file there is kept

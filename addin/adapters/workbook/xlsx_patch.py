@@ -394,6 +394,7 @@ def write_failure(err: OSError) -> str:
         errno.EFBIG: "het bestand wordt te groot",
         errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
         errno.EEXIST: "er staat al een bestand met die naam",
+        errno.ENOENT: "de map bestaat niet",
     }
     reason = reasons.get(err.errno or 0, "schrijven mislukt")
     return f"{reason} ({err.strerror or err})"
