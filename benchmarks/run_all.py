@@ -160,7 +160,9 @@ class TreeMemory(threading.Thread):
             self.peak = max(self.peak, self.sample())
 
 
-def measure(argv: Sequence[str], stdout: Path | None = None) -> tuple[float, int, int]:
+def measure(
+    argv: Sequence[str], stdout: Path | None = None, cwd: Path = OUT
+) -> tuple[float, int, int]:
     """(wall seconds, peak memory in KB of the process with its descendants, exit code).
 
     `os.wait4` gives the rusage of this child alone (getrusage(RUSAGE_CHILDREN) would be the
@@ -171,7 +173,7 @@ def measure(argv: Sequence[str], stdout: Path | None = None) -> tuple[float, int
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     try:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, cwd=OUT)
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, cwd=cwd)
         tree = TreeMemory(proc.pid)
         tree.start()
         assert proc.stderr is not None

@@ -46,7 +46,8 @@ COMMAND = textwrap.dedent(
 def test_peak_counts_the_child_process(tmp_path: Path) -> None:
     script = tmp_path / "command.py"
     script.write_text(COMMAND)
-    _, peak_kb, code = run_all.measure([sys.executable, str(script)])
+    # cwd: benchmarks/out/ exists only once run_all has made its inputs (not in CI).
+    _, peak_kb, code = run_all.measure([sys.executable, str(script)], cwd=tmp_path)
     assert code == 0
     peak_mb = peak_kb / 1024
     # Each alone is at most CHILD_MB plus an interpreter (under 40 MB); together more.
