@@ -294,8 +294,13 @@ def test_unreadable_files_are_refused(tmp_path: Path, content: bytes, message: s
 
 
 def test_missing_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(BankFileError, match="kan niet worden gelezen"):
-        read_bank_file(tmp_path / "bestaat-niet.xml")
+    # The path as given (a wrong folder is the usual mistake) and the reason in Dutch,
+    # not Python's "[Errno 2] No such file or directory".
+    missing = tmp_path / "bestaat-niet.xml"
+    with pytest.raises(BankFileError) as info:
+        read_bank_file(missing)
+    message = str(info.value)
+    assert str(missing) in message and "bestaat niet" in message and "Errno" not in message
 
 
 def test_csv_bad_amount_and_short_row(tmp_path: Path) -> None:

@@ -182,9 +182,13 @@ def _read(
         if size > MAX_FILE_BYTES:
             raise BankFileError(f"Bankbestand {name}: het bestand is te groot ({size} bytes).")
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise BankFileError(
+            f"Bankbestand {path}: het bestand bestaat niet; controleer het pad."
+        ) from None
     except OSError as exc:
         raise BankFileError(
-            f"Bankbestand {name}: het bestand kan niet worden gelezen ({exc})."
+            f"Bankbestand {name}: het bestand kan niet worden gelezen ({exc.strerror or exc})."
         ) from None
     if not data.strip():
         raise BankFileError(f"Bankbestand {name}: het bestand is leeg.")
