@@ -322,6 +322,26 @@ def test_bouw_where_it_cannot_write_says_why_in_dutch(capsys, tmp_path, where, e
     assert "Errno" not in message, message
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1899-12-31", "9999-12-31", "9999-12-20"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["werklijst", "{boek}", "--datum", "{day}"],
+        ["herinneringen", "{boek}", "--proef", "--datum", "{day}"],
+        ["veertiendagen", "--verzonden", "{day}"],
+        ["rente", "100", "--van", "2020-01-01", "--tot", "{day}", "--handel"],
+    ],
+    ids=["werklijst", "herinneringen", "veertiendagen", "rente"],
+)
+def test_a_date_out_of_any_calendar_in_use_is_a_usage_error(capsys, workbook, args, day):
+    """A typo like 0001-01-01 or 9999-12-31 on the command line: exit 2 with a Dutch
+    message, not an OverflowError from the date arithmetic (holidays, a year later)."""
+    with pytest.raises(SystemExit) as exc:
+        main([str(workbook) if a == "{boek}" else day if a == "{day}" else a for a in args])
+    assert exc.value.code == 2
+    assert "valt buiten 1-3-1900 tot en met 31-12-2999" in capsys.readouterr().err
+
+
 def test_console_script_runs_as_a_real_process(workbook):
     exe = Path(sys.executable).with_name("debiteuren")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "addin.cli"]

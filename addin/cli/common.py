@@ -76,8 +76,16 @@ def dutch(message: str) -> str:
     return message.replace("(choose from ", "(kies uit ").replace(" is required", "")
 
 
+# The dates a command line accepts. Before 1 March 1900 Excel's serial dates are off by a
+# day (its 29-2-1900) and the write-back refuses them; far in the future the date
+# arithmetic overflows (a year after 9999-12-31, holidays of year 10000). A date outside
+# is a typo (0001-01-01, 9999-12-31), answered as one.
+FIRST_DAY, LAST_DAY = date(1900, 3, 1), date(2999, 12, 31)
+
+
 def parse_day(text: str) -> date:
-    """--datum: ISO (2026-11-24) as the contract says, Dutch (24-11-2026) as people type."""
+    """--datum: ISO (2026-11-24) as the contract says, Dutch (24-11-2026) as people type;
+    between FIRST_DAY and LAST_DAY."""
     # The cell parsers (and the domain model they load) only when a date needs them.
     from addin.adapters.workbook.cells import CellError, to_date
 
@@ -93,6 +101,10 @@ def parse_day(text: str) -> date:
             ) from exc
         if value is None:
             raise argparse.ArgumentTypeError("lege datum: gebruik JJJJ-MM-DD") from None
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"datum '{text}' valt buiten 1-3-1900 tot en met 31-12-2999: gebruik JJJJ-MM-DD"
+        )
     return value
 
 
