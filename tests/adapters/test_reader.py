@@ -387,6 +387,19 @@ def test_cell_addresses_follow_the_table_position(book_file):
     assert problems[0].message.startswith("Facturen!G11: 'veel' is geen bedrag")
 
 
+@pytest.mark.parametrize("huge", [1e300, -1e20, 1e13])
+def test_an_amount_too_big_for_cents_is_a_problem_in_a_column_of_numbers(book_file, huge):
+    """A column of plain numbers takes the fast path; a number no invoice has (1e300 from a
+    formula gone wrong) is a problem on its cell there too, as to_amount makes it for one
+    cell, not a Decimal that breaks every sum and text after it."""
+    rows = [["2026-001", "K001", date(2026, 2, 3), None, 1210.0]]
+    rows += [["2026-002", "K001", date(2026, 2, 3), None, huge]]
+    book, problems = read_book(book_file(facturen(rows), KLANTEN))
+    assert book.invoices == (invoice(),)
+    assert [p.source for p in problems] == [CellRef("Facturen", 3, "Bedrag")]
+    assert "is geen bedrag" in problems[0].message
+
+
 def test_a_bad_cell_among_many_good_ones(book_file):
     rows = [[f"F{k}", "K001", date(2026, 2, 3), None, 10.0] for k in range(500)]
     rows[321][4] = "tien"

@@ -1188,6 +1188,10 @@ def _amount_column(raw: list[Any]) -> list[Decimal | None] | None:
         return None
     if not all(map(eq, map(truediv, cents, repeat(100)), raw)):
         return None
+    # to_amount's bound for one float (below 1e13 euros): a bigger number is no amount, and
+    # the cell-by-cell path reports it on its cell.
+    if max(map(abs, cents), default=0) >= _MAX_CENTS:
+        return None
     if len(set(cents[:_SAMPLE])) * 2 > min(len(cents), _SAMPLE):
         return list(map(Decimal.scaleb, map(Decimal, cents), repeat(-2)))
     # Amounts repeat (0, a subscription fee): build each Decimal once and share it.
@@ -1196,6 +1200,7 @@ def _amount_column(raw: list[Any]) -> list[Decimal | None] | None:
 
 
 _SAMPLE = 1000
+_MAX_CENTS = 10**15  # 1e13 euros in cents
 
 
 def _is_empty(row: Sequence[object], positions: Sequence[int]) -> bool:
