@@ -175,6 +175,12 @@ def test_to_amount(raw, exp):
     (float("inf"), "infinite", "geen bedrag"),
     (True, "bool", "geen bedrag"),
     (date(2026, 2, 3), "date", "geen bedrag"),
+    # Beyond any invoice (1e13 euros, as for a float): sums and texts of such a Decimal
+    # overflow the 28-digit context later, far from the cell.
+    ("99999999999999999999999999", "26-digit-text", "te groot"),
+    ("€ 10.000.000.000.000,00", "text-at-the-bound", "te groot"),
+    (10**20, "big-int", "te groot"),
+    (10**40, "int-beyond-the-context", "te groot"),
 )
 def test_to_amount_refuses(raw, fragment):
     with pytest.raises(CellError) as err:

@@ -226,6 +226,16 @@ def _checked_date(raw: object, year: int, month: int, day: int) -> date:
 # --- amounts --------------------------------------------------------------------------
 
 _AMOUNT_HINT = "verwacht een bedrag zoals 1.234,56"
+# No invoice comes near it, and a bigger Decimal overflows the 28-digit context in a sum
+# or a text later, far from its cell (the bound to_amount has for a float too).
+MAX_AMOUNT = Decimal(10) ** 13
+
+
+def _bounded(amount: Decimal | int, value: object) -> Decimal:
+    """`amount` in cents, or CellError naming `value` when it is MAX_AMOUNT or more."""
+    if amount >= MAX_AMOUNT or amount <= -MAX_AMOUNT:
+        raise CellError(f"{shown(value)} is te groot voor een bedrag; {_AMOUNT_HINT}")
+    return to_cents(amount)
 _CURRENCY = re.compile(r"€|euros?|eur", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f']+")
 _NUMBER_BODY = re.compile(r"\d[\d.,]*")
@@ -245,14 +255,14 @@ def to_amount(value: object) -> Decimal | None:
             return to_cents(Decimal(repr(value)))
         raise CellError(f"{shown(value)} is geen bedrag; {_AMOUNT_HINT}")
     if cls is int:
-        return to_cents(value)  # type: ignore[arg-type]
+        return _bounded(value, value)  # type: ignore[arg-type]
     if cls is str:
         text = value.strip()  # type: ignore[attr-defined]
         return _amount_from_text(text) if text else None
     if isinstance(value, float):
         return to_amount(float(value))
     if isinstance(value, int) and not isinstance(value, bool):
-        return to_cents(int(value))
+        return _bounded(int(value), value)
     raise CellError(f"{shown(value)} is geen bedrag; {_AMOUNT_HINT}")
 
 
@@ -276,7 +286,7 @@ def _amount_from_text(text: str) -> Decimal:
         amount = to_cents(Decimal(number))
     except InvalidOperation:
         raise CellError(f"'{text}' is geen bedrag; {_AMOUNT_HINT}") from None
-    return -amount if negative else amount
+    return _bounded(-amount if negative else amount, text)
 
 
 def _decimal_text(text: str, body: str) -> str:
