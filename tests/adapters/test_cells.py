@@ -188,6 +188,15 @@ def test_to_amount_refuses(raw, fragment):
     assert fragment in str(err.value)
 
 
+def test_a_huge_value_is_quoted_short_in_the_message():
+    # 1e300 as a number cell is 301 digits of text; the message quotes its start.
+    with pytest.raises(CellError) as err:
+        to_amount(1e300)
+    message = str(err.value)
+    assert message.startswith("'1000000000000000052504760255204420248704...' (301 tekens)")
+    assert len(message) < 120, message
+
+
 # --- to_int, to_bool -------------------------------------------------------------------
 
 

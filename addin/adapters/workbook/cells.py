@@ -84,9 +84,16 @@ def _show_date(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
 
 
+SHOWN_MAX = 40  # characters of a value quoted in a message; a longer one is cut
+
+
 def shown(value: object) -> str:
-    """A raw value as the user would recognise it in a message: "'31-2-2026'"."""
-    return f"'{to_text(value)}'"
+    """A raw value as the user would recognise it in a message: "'31-2-2026'"; a long one
+    (a number cell of 1e300, a pasted paragraph) by its start and its length."""
+    text = to_text(value)
+    if len(text) > SHOWN_MAX:
+        return f"'{text[:SHOWN_MAX]}...' ({len(text)} tekens)"
+    return f"'{text}'"
 
 
 # --- company numbers --------------------------------------------------------------------
@@ -236,6 +243,8 @@ def _bounded(amount: Decimal | int, value: object) -> Decimal:
     if amount >= MAX_AMOUNT or amount <= -MAX_AMOUNT:
         raise CellError(f"{shown(value)} is te groot voor een bedrag; {_AMOUNT_HINT}")
     return to_cents(amount)
+
+
 _CURRENCY = re.compile(r"€|euros?|eur", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f']+")
 _NUMBER_BODY = re.compile(r"\d[\d.,]*")
