@@ -182,6 +182,22 @@ def test_letters_get_the_mode_of_any_new_file(capsys, workbook):
     assert modes and set(modes.values()) == {0o666 & ~umask}, modes
 
 
+def test_a_template_that_does_not_exist_is_refused_in_clean_sentences(capsys, workbook):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Stappen"]
+    col = next(c.column for c in ws[1] if c.value == "Sjabloon")
+    for row in range(2, ws.max_row + 1):
+        ws.cell(row=row, column=col).value = "bestaat-niet"
+    wb.save(workbook)
+    code = main(["herinneringen", str(workbook), "--datum", DAY, "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and "'bestaat-niet' niet gevonden" in message, message
+    assert ".." not in message and "Sjabloon in Stappen" in message, message
+    assert not _letter_files(workbook)
+
+
 def test_a_broken_user_template_stops_the_run_and_changes_nothing(capsys, workbook):
     before = workbook.read_bytes()
     override = workbook.parent / "sjablonen" / "nl" / "herinnering.txt.j2"

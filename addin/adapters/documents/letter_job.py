@@ -207,9 +207,12 @@ def template_problem(exc: Exception) -> str:
     where = ""
     if isinstance(exc, TemplateSyntaxError):
         where = f" in {exc.filename or exc.name or 'een sjabloon'}, regel {exc.lineno}"
+    # The cause may end a sentence itself ("... naast de werkmap."); the advice covers a
+    # file in 'sjablonen' that fails and a name in Stappen that finds no file.
     return (
-        f"een sjabloon voor de brieven is niet goed{where}: {exc}. Pas het sjabloon in de map "
-        "'sjablonen' aan of haal het weg; er is niets gemaakt en niets in de werkmap geschreven."
+        f"een sjabloon voor de brieven is niet goed{where}: {str(exc).rstrip('.')}. Pas het "
+        "sjabloon in de map 'sjablonen' aan (of haal het weg), of de kolom Sjabloon in Stappen; "
+        "er is niets gemaakt en niets in de werkmap geschreven."
     )
 
 
