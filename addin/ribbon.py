@@ -79,7 +79,7 @@ from addin.adapters.mail.password import PasswordError
 from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError
 from addin.cli.common import core_tables_refusal
-from addin.cli.importeer import summary_lines
+from addin.cli.importeer import memory_failure, summary_lines
 from addin.cli.report import problem_line
 from addin.cli.send import summary_text
 from addin.core.letter_log import agreement_updates, werklijst_rows, werklijst_warnings
@@ -463,9 +463,15 @@ def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Out
         after, _ = live.read_live(workbook)
         plan = plan_book(after, as_of)
         live.write_patch(workbook, Patch(), plan=plan_rows(plan), as_of=as_of)
-    list_memory.remember(path, result.lists)
-    ok = not (result.skipped or result.warnings)
-    return Outcome(ok, "\n".join(summary_lines(result)))
+    # The rows are in the workbook now: a memory that cannot be written is a note.
+    try:
+        list_memory.remember(path, result.lists)
+    except OSError as exc:
+        note = f"\n\nLet op: {memory_failure(path, exc)}"
+    else:
+        note = ""
+    ok = not (result.skipped or result.warnings or note)
+    return Outcome(ok, "\n".join(summary_lines(result)) + note)
 
 
 # --- Controleer gegevens ----------------------------------------------------------------------

@@ -328,3 +328,20 @@ def test_after_an_import_libreoffice_opens_it_and_computes_the_new_rows(
     assert klanten[-1][1] == "Nieuw B.V."
     book, problems = read_book(resaved)
     assert problems == () and {"X-1", "X-2"} <= {i.number for i in book.invoices}
+
+
+def test_a_list_memory_that_cannot_be_written_keeps_the_import_and_says_so(tmp_path, capsys):
+    """The workbook has the new invoices by the time the memory of the list is written; a
+    memory that cannot be written (here its name is a folder) must not report "niets
+    veranderd" over a workbook that changed: the import stands and a note says what is
+    missing (the next list cannot tell what disappeared)."""
+    path = workbook(tmp_path)
+    (tmp_path / f".{path.name}.importlijsten.json").mkdir()
+    lijst = tmp_path / "open.csv"
+    write_list(lijst, "nl-volledig", ";", ",", "utf-8")
+    code = main(["importeer", str(path), str(lijst)])
+    out, err = capsys.readouterr()
+    book, _ = read_book(path)
+    assert {i.number for i in book.invoices} == {"2026-0301", "2026-0302", "2026-0303"}
+    assert "niets veranderd" not in out + err, out + err
+    assert code == 1 and "Let op:" in err and "onthouden" in err, err

@@ -105,3 +105,22 @@ def test_the_plan_formula_grows_in_excel_too(
     a1 = load_workbook(workbook)["Plan"]["A1"].value
     assert isinstance(a1, ArrayFormula) and a1.ref == "A1:I10001"
     assert a1.text == live.plan_formula()
+
+
+def test_a_list_memory_that_cannot_be_written_keeps_the_import_and_says_so(
+    workbook: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # As on the command line (tests/test_cli_importeer_lists.py): the rows are in the open
+    # workbook when the memory is written, so its failure is a note, not "niets geschreven".
+    (workbook.parent / f".{workbook.name}.importlijsten.json").mkdir()
+    listed = tmp_path / "openstaand.csv"
+    listed.write_text(LIST, encoding="utf-8")
+    excel = OpenpyxlWorkbook(workbook, files=[listed])
+    outcome = ribbon.importeer_facturen(excel, DAY)
+    excel.save()
+    assert not outcome.ok
+    assert "niets in de werkmap geschreven" not in outcome.message, outcome.message
+    assert "kon niet worden onthouden" in outcome.message, outcome.message
+    got, _ = read_book(workbook)
+    assert [i.number for i in got.invoices[-3:]] == ["2026-9001", "2026-9002", "2026-9003"]

@@ -24,6 +24,7 @@ nothing done (no file could be used, the workbook is open or cannot be written).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +51,7 @@ def cmd_importeer(args: argparse.Namespace) -> int:
     from addin.adapters.invoices import list_memory
     from addin.adapters.invoices.job import TABLES, import_invoices, remove_pdfs, save_pdfs
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch
+    from addin.adapters.workbook.xlsx_patch import PatchError, apply_patch, write_failure
 
     refusal = open_refusal(args)
     if refusal:
@@ -60,26 +61,53 @@ def cmd_importeer(args: argparse.Namespace) -> int:
     result = import_invoices(
         book, workbook, [Path(p) for p in args.bestanden], list_memory.recall(workbook)
     )
+    unremembered = None
     if not args.proef:
         written: tuple[Path, ...] = ()
         try:
             if result.changes:
                 written = save_pdfs(result.pdfs)
                 apply_patch(workbook, result.patch)
-            list_memory.remember(workbook, result.lists)
         except PatchError as exc:
             remove_pdfs(written)
             return fail(args, f"{exc} Er is niets veranderd.")
         except OSError as exc:
             remove_pdfs(written)
-            return fail(args, f"Een bestand kon niet geschreven worden: {exc}. Er is niets "
-                              f"veranderd in de werkmap.")  # fmt: skip
+            return fail(args, f"Een bestand kon niet geschreven worden: {write_failure(exc)}. "
+                              f"Er is niets veranderd in de werkmap.")  # fmt: skip
+        # The workbook has the import now: a memory that cannot be written takes nothing
+        # back (the PDFs are in Factuur-pdf), it only leaves the next list less to compare.
+        try:
+            list_memory.remember(workbook, result.lists)
+        except OSError as exc:
+            unremembered = memory_failure(workbook, exc)
+            print(f"Let op: {unremembered}", file=sys.stderr)
     if args.json:
-        print_json(json_summary(result))
+        data = json_summary(result)
+        if unremembered:
+            data["waarschuwingen"].append(
+                {"soort": "lijst-niet-onthouden", "bestand": None, "melding": unremembered}
+            )
+        print_json(data)
     else:
         for line in summary_lines(result, proef=args.proef):
             print(line)
-    return exit_code(result)
+    code = exit_code(result)
+    return max(code, EXIT_PROBLEMS) if unremembered else code
+
+
+def memory_failure(workbook: Path, exc: OSError) -> str:
+    """The note when the memory of the lists (list_memory) cannot be written after the
+    import itself was: the import stands (command line and ribbon)."""
+    from addin.adapters.invoices import list_memory
+    from addin.adapters.workbook.xlsx_patch import write_failure
+
+    return (
+        f"wat deze lijst bevatte kon niet worden onthouden in "
+        f"'{list_memory.memory_path(workbook).name}' ({write_failure(exc)}); de facturen zijn "
+        "wel ingelezen, maar bij de volgende lijst kan niet gemeld worden welke facturen eruit "
+        "verdwenen zijn."
+    )
 
 
 def exit_code(result: InvoiceImport) -> int:
