@@ -529,7 +529,7 @@ def test_a_full_output_folder_leaves_no_partial_set_of_letters(workbook, tmp_pat
                       limit=max(sizes[:k]) + 1)  # fmt: skip
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
-    assert "de brieven konden niet worden geschreven" in done.stderr
+    assert "De brieven konden niet worden geschreven" in done.stderr
     assert "weer verwijderd" in done.stderr
     assert not out.exists() or list(out.iterdir()) == []
     assert workbook.read_bytes() == before

@@ -283,7 +283,7 @@ def test_bad_usage_with_json_is_a_json_error_on_stdout(capsys, workbook, args):
         main([str(workbook) if a == "{boek}" else a for a in args])
     out, err = capsys.readouterr()
     assert exc.value.code == 2
-    assert json.loads(out)["fout"].startswith("fout in de opdracht: "), out
+    assert json.loads(out)["fout"].startswith("Fout in de opdracht: "), out
     assert err == ""
 
 

@@ -112,13 +112,13 @@ def test_same_day_means_no_interest(capsys):
 
 
 FAILURES = [
-    (["1000", "--van", "2025-03-31", "--tot", "2025-06-30"], "kies --handel", "no kind"),
+    (["1000", "--van", "2025-03-31", "--tot", "2025-06-30"], "Kies --handel", "no kind"),
     (
         ["1000", "--van", "2025-03-31", "--tot", "2025-06-30", "--handel", "--consument"],
         "één van beide",
         "both kinds",
     ),
-    (["1000", "--tot", "2025-06-30", "--handel"], "geef --van op", "no --van"),
+    (["1000", "--tot", "2025-06-30", "--handel"], "Geef --van op", "no --van"),
     (
         ["1000", "--van", "2025-06-30", "--tot", "2025-03-31", "--handel"],
         "ligt vóór --van",

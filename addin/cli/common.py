@@ -52,7 +52,7 @@ class DutchParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         text = f"fout in de opdracht: {dutch(message)}"
         if self.answer_json:
-            print_json({"fout": text})
+            print_json({"fout": text[:1].upper() + text[1:]})
             self.exit(EXIT_FAILED)
         self.print_usage(sys.stderr)
         self.exit(EXIT_FAILED, f"{self.prog}: {text}\n")
@@ -235,6 +235,9 @@ def json_lists(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def fail(args: argparse.Namespace, message: str) -> int:
+    """Report why nothing was done, as a sentence (the causes are phrased to follow a colon
+    elsewhere, "... kon niet: de map ..."), on stderr or as {"fout": ...}; exit code 2."""
+    message = message[:1].upper() + message[1:]
     if getattr(args, "json", False):
         print_json({"fout": message})
     else:
