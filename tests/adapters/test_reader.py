@@ -631,8 +631,12 @@ def test_xlsm_is_read(book_file):
 def test_corrupt_file(tmp_path):
     path = tmp_path / "kapot.xlsx"
     path.write_bytes(b"dit is geen werkmap")
-    with pytest.raises(WorkbookError, match=r"kapot\.xlsx"):
+    with pytest.raises(WorkbookError, match=r"kapot\.xlsx") as err:
         read_book(path)
+    # What to do in Dutch first; the reader's own English words only as the labelled
+    # technical detail at the end, for whoever helps the user.
+    message = str(err.value)
+    assert "open hem in Excel en sla hem opnieuw op (technische melding: " in message, message
 
 
 def test_truncated_workbook(book_file, tmp_path):

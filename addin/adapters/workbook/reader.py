@@ -586,7 +586,7 @@ def _open(path: Path) -> CalamineWorkbook:
             raise WorkbookError(_protected(path)) from None
         raise WorkbookError(
             f"De werkmap '{path}' is geen geldig Excel-bestand (.xlsx of .xlsm) of is "
-            f"beschadigd ({err}); open hem in Excel en sla hem opnieuw op."
+            f"beschadigd; open hem in Excel en sla hem opnieuw op (technische melding: {err})."
         ) from None
 
 
