@@ -285,3 +285,18 @@ def test_wachtwoord_stores_the_typed_password_in_the_keyring(
     assert "typ-het-maar-1" not in captured.out + captured.err
     assert memory_keyring.store == {(SERVICE, account(USER, "127.0.0.1")): "typ-het-maar-1"}
     assert b"typ-het-maar-1" not in path.read_bytes()
+
+
+def test_wachtwoord_ended_without_a_line_stores_nothing_and_says_so(
+    tmp_path, capsys, memory_keyring, monkeypatch
+):
+    """Ctrl-D at the prompt (standard input ends): a Dutch message and exit 2, not an
+    EOFError traceback; nothing in the keyring."""
+    import io
+
+    path = write_send_book(send_book(1, 2525, user=USER), tmp_path / "B.xlsx")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code = main(["wachtwoord", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Geen wachtwoord ingevoerd; er is niets bewaard" in err, err
+    assert memory_keyring.store == {}

@@ -226,7 +226,11 @@ def cmd_wachtwoord(args: argparse.Namespace) -> int:
             "bij die gebruiker op die server",
         )
     ask = getattr(args, "ask", None) or getpass.getpass
-    password = ask(f"Wachtwoord voor {s.smtp_user} op {s.smtp_server} (wordt niet getoond): ")
+    try:
+        password = ask(f"Wachtwoord voor {s.smtp_user} op {s.smtp_server} (wordt niet getoond): ")
+    except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the prompt: the user stopped
+        print(file=sys.stderr)  # end the prompt's line
+        password = ""
     if not password:
         return fail(args, "geen wachtwoord ingevoerd; er is niets bewaard")
     try:
