@@ -342,6 +342,41 @@ def test_a_date_out_of_any_calendar_in_use_is_a_usage_error(capsys, workbook, ar
     assert "valt buiten 1-3-1900 tot en met 31-12-2999" in capsys.readouterr().err
 
 
+def test_ctrl_c_ends_with_a_dutch_line_and_exit_130(capsys, monkeypatch):
+    """Ctrl-C reaches the command as KeyboardInterrupt wherever it is (the user cannot be
+    run in a test; `main` stands in for the command it was in): one Dutch line, no
+    traceback, the shell's code for a command ended by Ctrl-C."""
+    import addin.cli as cli
+
+    def interrupted(**_: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "main", interrupted)
+    with pytest.raises(SystemExit) as exc:
+        try:
+            cli.run()
+        except KeyboardInterrupt:  # escaping, it would stop pytest itself
+            pytest.fail("KeyboardInterrupt left run() (a traceback for the user)")
+    assert exc.value.code == 130
+    assert capsys.readouterr().err == "\nAfgebroken (Ctrl-C).\n"
+
+
+def test_a_worker_leaves_ctrl_c_to_the_run():
+    """Ctrl-C in a terminal reaches the letter workers too; they ignore it (and end with
+    the run) instead of each printing a KeyboardInterrupt traceback."""
+    code = (
+        "import os, signal\n"
+        "from addin.adapters.processes import end_with_parent\n"
+        "end_with_parent(os.getppid())\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "print('nog bezig')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "nog bezig\n", "")
+
+
 def test_console_script_runs_as_a_real_process(workbook):
     exe = Path(sys.executable).with_name("debiteuren")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "addin.cli"]

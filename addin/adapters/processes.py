@@ -75,7 +75,13 @@ def _windows_pid_alive(pid: int) -> bool:  # pragma: no cover - Windows only
 
 
 def end_with_parent(parent_pid: int) -> None:
-    """Make this (worker) process end when `parent_pid` ends; call it first in the worker."""
+    """Make this (worker) process end when `parent_pid` ends; call it first in the worker.
+
+    Ctrl-C in a terminal interrupts every process of the run; the parent alone answers it
+    (its files are made whole or not at all) and its workers end with it, so a worker
+    ignores SIGINT instead of printing a traceback of its own.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)

@@ -192,6 +192,9 @@ def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
             release_kept()
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
+
+
 def run() -> NoReturn:
     """The `debiteuren` command and `python -m addin.cli`: main, then the process ends
     (at once when the command allows it: `common.keep_until_exit`).
@@ -202,6 +205,11 @@ def run() -> NoReturn:
     process ends quietly with exit code 1, as Python's own tools do on a closed pipe."""
     try:
         code = main(ending=True)
+    except KeyboardInterrupt:
+        # Ctrl-C: the command's own clean-up (finally, with) has run on the way out; a
+        # workbook is replaced whole or not at all, so there is nothing half to report.
+        print("\nAfgebroken (Ctrl-C).", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         # Point stdout at nothing, so the flush at exit cannot fail a second time.
         devnull = os.open(os.devnull, os.O_WRONLY)
