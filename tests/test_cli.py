@@ -179,6 +179,35 @@ def test_messy_workbook_reads_with_problems_named_by_sheet_row_and_column(capsys
     assert re.search(r"rommel\.xlsx:Facturen:7: \[Vervaldatum\] .*31-02-2026", out), out
 
 
+def test_rows_that_name_a_skipped_row_say_it_was_skipped(capsys, workbook):
+    """K2's Klanten row has no Naam and invoice F3 no valid Bedrag: both rows are skipped
+    with a problem of their own. The rows that name them (K2's invoice and contact person,
+    the payment of F3) say that row was skipped, not that K2 "staat niet in Klanten" while
+    the user sees it there."""
+    wb = openpyxl.load_workbook(workbook)
+    klanten, facturen = wb["Klanten"], wb["Facturen"]
+    k2 = next(r[0].row for r in klanten.iter_rows(min_row=2) if r[0].value == "K2")
+    klanten.cell(row=k2, column=2).value = None  # Naam
+    f3 = next(r[0].row for r in facturen.iter_rows(min_row=2) if r[0].value == "F3")
+    facturen.cell(row=f3, column=5).value = "veel"  # Bedrag
+    wb.save(workbook)
+    code, out, _ = run(capsys, "controleer", workbook, "--json")
+    assert code == 1
+    got = sorted((p["blad"], p["melding"]) for p in json.loads(out)["problemen"])
+    skipped = "op een rij die is overgeslagen (zie de melding daar)"
+    exp = [
+        ("Betalingen", f"Factuur F3 staat in Facturen {skipped}; deze betaling telt nergens mee"),
+        ("Contactpersonen", f"Klantnummer K2 staat in Klanten {skipped}; deze contactpersoon "
+                            "wordt niet gebruikt"),
+        ("Facturen", f"Facturen!E{f3}: 'veel' is geen bedrag; verwacht een bedrag zoals "
+                     "1.234,56. Bedrag is verplicht: rij overgeslagen."),
+        ("Facturen", f"Klantnummer K2 van factuur F2 staat in Klanten {skipped}; deze factuur "
+                     "wordt overgeslagen"),
+        ("Klanten", f"Klanten!B{k2}: Naam is leeg, maar verplicht: rij overgeslagen."),
+    ]  # fmt: skip
+    assert got == exp
+
+
 def test_controleer_clean_workbook_exits_0(capsys, workbook):
     code, out, _ = run(capsys, "controleer", workbook, "--json")
     assert (code, json.loads(out)) == (0, {"problemen": []})

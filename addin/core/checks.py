@@ -49,6 +49,14 @@ def _ref(spec: schema.TableSpec, row: int, field: str) -> CellRef:
     return CellRef(spec.sheet, row, spec.column(field).header)
 
 
+def _not_in(book: Book, spec: schema.TableSpec, number: str) -> str:
+    """'staat niet in Klanten', or, when the reader skipped that row for a problem of its
+    own (a customer without Naam), that it is there but skipped: the user sees it there."""
+    if (spec.name, number) in book.skipped:
+        return f"staat in {spec.sheet} op een rij die is overgeslagen (zie de melding daar)"
+    return f"staat niet in {spec.sheet}"
+
+
 def _known_customers(book: Book, ledger: Ledger | None) -> Collection[str]:
     """Every customer number in Klanten (the ledger's index has them all as keys)."""
     return ledger.customers if ledger is not None else set(map(_NUMBER, book.customers))
@@ -118,8 +126,8 @@ def check_invoice_rows(book: Book, as_of: date, ledger: Ledger | None) -> list[P
             out.append(
                 Problem(
                     _ref(F, inv.row, "customer"),
-                    f"Klantnummer {inv.customer} van factuur {inv.number} staat niet in "
-                    "Klanten; deze factuur wordt overgeslagen",
+                    f"Klantnummer {inv.customer} van factuur {inv.number} "
+                    f"{_not_in(book, K, inv.customer)}; deze factuur wordt overgeslagen",
                 )
             )
         if inv.due_date is not None and inv.due_date < inv.invoice_date:
@@ -133,13 +141,14 @@ def check_invoice_rows(book: Book, as_of: date, ledger: Ledger | None) -> list[P
 
 
 def _unknown_customer(
-    spec: schema.TableSpec, rows: Sequence[Any], known: Container[str], what: str
+    book: Book, spec: schema.TableSpec, rows: Sequence[Any], known: Container[str], what: str
 ) -> list[Problem]:
     if all(map(known.__contains__, map(_CUSTOMER, rows))):
         return []  # the usual case, decided in C without building anything per row
     return [
         Problem(
-            _ref(spec, r.row, "customer"), f"Klantnummer {r.customer} staat niet in Klanten; {what}"
+            _ref(spec, r.row, "customer"),
+            f"Klantnummer {r.customer} {_not_in(book, K, r.customer)}; {what}",
         )
         for r in rows
         if r.customer not in known
@@ -149,12 +158,12 @@ def _unknown_customer(
 def check_other_customers(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
     known = _known_customers(book, ledger)
     return (
-        _unknown_customer(A, book.agreements, known, "deze afspraak telt niet mee")
+        _unknown_customer(book, A, book.agreements, known, "deze afspraak telt niet mee")
         + _unknown_customer(
-            C, book.contacts, known, "dit contact telt alleen mee voor de genoemde facturen"
+            book, C, book.contacts, known, "dit contact telt alleen mee voor de genoemde facturen"
         )
         + _unknown_customer(
-            P, book.contact_persons, known, "deze contactpersoon wordt niet gebruikt"
+            book, P, book.contact_persons, known, "deze contactpersoon wordt niet gebruikt"
         )
     )
 
@@ -191,21 +200,22 @@ def check_invoice_references(book: Book, as_of: date, ledger: Ledger | None) -> 
                 out.append(
                     Problem(
                         _ref(A, a.row, "invoices"),
-                        f"Factuur {n} van afspraak {a.id} staat niet in Facturen",
+                        f"Factuur {n} van afspraak {a.id} {_not_in(book, F, n)}",
                     )
                 )
     for c in book.contacts:
         for n in c.invoices:
             if n not in numbers:
                 out.append(
-                    Problem(_ref(C, c.row, "invoices"), f"Factuur {n} staat niet in Facturen")
+                    Problem(_ref(C, c.row, "invoices"), f"Factuur {n} {_not_in(book, F, n)}")
                 )
     for p in book.payments:
         if p.invoice and p.invoice not in numbers:
             out.append(
                 Problem(
                     _ref(B, p.row, "invoice"),
-                    f"Factuur {p.invoice} staat niet in Facturen; deze betaling telt nergens mee",
+                    f"Factuur {p.invoice} {_not_in(book, F, p.invoice)}; "
+                    "deze betaling telt nergens mee",
                 )
             )
     return out

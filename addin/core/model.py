@@ -436,6 +436,10 @@ class Book:
         table read from the workbook lacks (a workbook of an earlier version): a command that
         would write such a column writes what it has elsewhere (the invoice import: a new
         customer's KvK and BTW-nummer into Notities) until `bijwerken` adds it.
+      skipped: (table name, number) of each Klanten or Facturen row the reader skipped for
+        a problem in a required cell while its Klantnummer or Factuurnummer was filled (a
+        customer without Naam): the checks say so where other rows name it, instead of
+        "staat niet in Klanten" about a customer the user sees there.
     """
 
     settings: Settings = field(default_factory=Settings)
@@ -447,6 +451,7 @@ class Book:
     payments: tuple[Payment, ...] = ()
     steps: tuple[Step, ...] = ()
     absent_columns: frozenset[tuple[str, str]] = frozenset()
+    skipped: frozenset[tuple[str, str]] = frozenset()
 
 
 # The precision of CustomerScore's two figures, built once (the plan asks for them for

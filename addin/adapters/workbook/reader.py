@@ -468,8 +468,12 @@ def _read_table(
         problems.extend(found_problems)
     else:
         cls, plan, attribute = _PLANS[spec.name]
-        parts[attribute], found_problems = _read_records(found, spec, cls, plan)
+        parts[attribute], found_problems, skipped = _read_records(found, spec, cls, plan)
         problems.extend(found_problems)
+        if skipped and spec in (schema.KLANTEN, schema.FACTUREN):
+            parts["skipped"] = parts.get("skipped", frozenset()) | {
+                (spec.name, number) for number in skipped
+            }
         have = {schema.normalise_header(h) for h in found.headers}
         absent = {
             (spec.name, c.header)
@@ -961,10 +965,12 @@ def _header_range(
 
 def _read_records(
     found: _Range, spec: schema.TableSpec, cls: type[Any], plan: Mapping[str, _Field]
-) -> tuple[tuple[Any, ...], list[Problem]]:
+) -> tuple[tuple[Any, ...], list[Problem], frozenset[str]]:
+    """The table's records, its problems, and the filled numbers (`number` field) of the
+    rows skipped for a problem in a required cell."""
     positions, problems = _column_positions(found, spec)
     if problems:
-        return (), problems
+        return (), problems, frozenset()
     rows, n = found.rows, len(found.rows)
     row_numbers = range(found.first_row, found.first_row + n)
     values: dict[str, list[Any]] = {}
@@ -1023,10 +1029,14 @@ def _read_records(
 
     values["row"] = row_numbers  # type: ignore[assignment]
     records = _build(cls, values, n)
+    skipped_numbers: frozenset[str] = frozenset()
     if bad_rows:
         drop = skipped | silent
         records = tuple(record for k, record in enumerate(records) if k not in drop)
-    return records, problems
+        numbers = values.get("number")
+        if numbers is not None:
+            skipped_numbers = frozenset(filter(None, (numbers[k] for k in skipped)))
+    return records, problems, skipped_numbers
 
 
 def _build(cls: type[Any], columns: Mapping[str, Sequence[Any]], n: int) -> tuple[Any, ...]:
