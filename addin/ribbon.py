@@ -77,7 +77,7 @@ from addin.adapters.invoices.job import import_invoices, remove_pdfs, save_pdfs
 from addin.adapters.mail.job import SetupError, Transport, run_send
 from addin.adapters.mail.password import PasswordError
 from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
-from addin.adapters.workbook.xlsx_patch import Patch, PatchError
+from addin.adapters.workbook.xlsx_patch import Patch, PatchError, failed_file, write_failure
 from addin.cli.common import core_tables_refusal
 from addin.cli.importeer import memory_failure, summary_lines
 from addin.cli.report import problem_line
@@ -190,9 +190,11 @@ def _run(
     except (TemplateError, LetterTemplateError) as exc:
         outcome = Outcome(False, "De brieven zijn niet gemaakt: " + template_problem(exc))
     except OSError as exc:
+        name = failed_file(exc)
+        where = f" ('{name}')" if name else ""
         outcome = Outcome(
             False,
-            f"Een bestand kon niet gelezen of geschreven worden: {exc}. "
+            f"Een bestand kon niet gelezen of geschreven worden{where}: {write_failure(exc)}. "
             f"Er is niets in de werkmap geschreven.",
         )
     except Exception as exc:  # an unforeseen error must still reach the user in Excel

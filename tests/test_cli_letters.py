@@ -421,3 +421,16 @@ def test_good_payers_get_a_thank_you_letter_and_e_mail_once(capsys, tmp_path):
     ]
     code, again = run(capsys, "herinneringen", path, "--datum", DAY, "--json")
     assert (code, again["brieven"]) == (0, [])
+
+
+def test_a_letter_that_cannot_replace_its_file_is_named_in_the_message(capsys, workbook):
+    """A folder where a letter should go: the message names the letter (not the temporary
+    file that was to replace it) and the reason in Dutch; nothing of the run is left."""
+    blocked = workbook.parent / "uitvoer" / DAY / f"{DAY} Herinnering K006.pdf"
+    blocked.mkdir(parents=True)
+    before = workbook.read_bytes()
+    code = main(["herinneringen", str(workbook), "--datum", DAY, "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and str(blocked) in message and ".tmp" not in message, message
+    assert "er staat een map met die naam" in message, message
+    assert workbook.read_bytes() == before and _letter_files(workbook) == []

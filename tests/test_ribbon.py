@@ -489,3 +489,15 @@ def test_writing_buttons_refuse_without_invoices_or_customers(workbook, damage, 
     )
     assert excel.writes == 0
     assert not (workbook.parent / "uitvoer").exists()
+
+
+def test_maak_herinneringen_names_the_letter_it_could_not_write(workbook):
+    # As on the command line: the letter's own name and the reason in Dutch, not Python's
+    # "[Errno 21] Is a directory: '.debiteuren-...tmp' -> ...".
+    blocked = workbook.parent / "uitvoer" / "2026-11-24" / "2026-11-24 Herinnering K006.pdf"
+    blocked.mkdir(parents=True)
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.maak_herinneringen(excel, DAY)
+    assert not outcome.ok
+    assert f"('{blocked}'): er staat een map met die naam" in outcome.message, outcome.message
+    assert "Errno" not in outcome.message and ".tmp" not in outcome.message

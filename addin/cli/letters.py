@@ -42,7 +42,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
         run_letters,
     )
     from addin.adapters.workbook.reader import read_book
-    from addin.adapters.workbook.xlsx_patch import PatchError, write_failure
+    from addin.adapters.workbook.xlsx_patch import PatchError, failed_file, write_failure
     from addin.cli.report import warning_json
     from addin.core.letter_log import werklijst_warnings
     from addin.core.sheet_layout import warnings_note
@@ -68,7 +68,8 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     except PatchError as exc:
         return fail(args, f"{exc} De brieven van deze run zijn weer verwijderd.")
     except OSError as exc:
-        where = f" in {exc.filename}" if getattr(exc, "filename", None) else ""
+        name = failed_file(exc)
+        where = f" ('{name}')" if name else ""
         return fail(
             args,
             f"de brieven konden niet worden geschreven{where}: {write_failure(exc)}. De "

@@ -383,6 +383,13 @@ def package_facts(path: Path) -> PackageFacts:
 # --- the file ---------------------------------------------------------------------------
 
 
+def failed_file(err: OSError) -> str | None:
+    """The file a write failed on, as the user knows it: the target of a rename (a temp
+    file replacing a letter) rather than the temp file's own name."""
+    name = err.filename2 or err.filename
+    return None if name is None else str(name)
+
+
 def write_failure(err: OSError) -> str:
     """Why a file could not be written, in Dutch: "de schijf is vol (No space left...)"."""
     reasons = {
@@ -395,6 +402,7 @@ def write_failure(err: OSError) -> str:
         errno.ENOTDIR: "een deel van het pad is een bestand, geen map",
         errno.EEXIST: "er staat al een bestand met die naam",
         errno.ENOENT: "de map bestaat niet",
+        errno.EISDIR: "er staat een map met die naam",
     }
     reason = reasons.get(err.errno or 0, "schrijven mislukt")
     return f"{reason} ({err.strerror or err})"
