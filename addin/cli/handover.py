@@ -71,7 +71,7 @@ def handover_contact(
 @writes_workbook
 def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin import schema
-    from addin.adapters.documents.handover import make_handover
+    from addin.adapters.documents.handover import NothingToHandOver, make_handover
     from addin.adapters.documents.letter_job import SenderIncomplete
     from addin.adapters.rates import load_rates
     from addin.adapters.workbook.reader import read_book
@@ -96,7 +96,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     folder = out_dir(args, book.settings.output_dir)
     try:
         result = make_handover(book, Path(args.boek), args.klant, args.datum, folder, load_rates())
-    except RateTableError as exc:
+    except (RateTableError, NothingToHandOver) as exc:
         return fail(args, str(exc))
     except OSError as exc:
         # The folder the user chose and why, in Dutch: the failing path is often the

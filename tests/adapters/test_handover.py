@@ -201,6 +201,19 @@ def test_an_output_folder_that_cannot_be_written_is_a_dutch_message(
     assert workbook.read_bytes() == before and sorted(tmp_path.rglob("*")) == listing
 
 
+def test_nothing_to_hand_over_is_refused_before_any_file(capsys, workbook, tmp_path):
+    """Before the due date nothing of K1 is overdue: no dossier of € 0,00 for the agency
+    (it was made, with exit 0), but a Dutch refusal, exit 2, no folder, nothing logged."""
+    before = workbook.read_bytes()
+    out = tmp_path / "uit"
+    code, text = run(
+        capsys, "overdracht", workbook, "K1", "--datum", "2025-03-15", "--uit", out, "--json"
+    )
+    message = json.loads(text)["fout"]
+    assert code == 2 and "niets over te dragen" in message and "K1" in message, message
+    assert not out.exists() and workbook.read_bytes() == before
+
+
 def test_text_that_looks_like_a_formula_is_quoted_in_csv(capsys, workbook, tmp_path):
     # The customer's name starts with "=": a spreadsheet must not run it.
     from addin.adapters.documents.handover import cell

@@ -247,6 +247,10 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
     return out.getvalue()
 
 
+class NothingToHandOver(ValueError):
+    """The customer has no overdue open invoice outside a dispute on the date: no claim."""
+
+
 def make_handover(
     book: Book,
     workbook: Path,
@@ -255,9 +259,17 @@ def make_handover(
     out_dir: Path,
     rates: Sequence[Rate],
 ) -> Handover:
-    """Build the hand-over folder and ZIP for one customer (see the module docstring)."""
+    """Build the hand-over folder and ZIP for one customer (see the module docstring).
+    Raises NothingToHandOver, before any file is made, when there is no claim."""
     statement = claim_statement(book, customer, as_of, rates)
     c = statement.customer
+    if not statement.lines:
+        # A dossier of EUR 0,00 would ask the agency to collect nothing.
+        why = "".join(f"; factuur {n}: {reason}" for n, reason in statement.left_out)
+        raise NothingToHandOver(
+            f"Klant {c.number} ({c.name}) heeft op {nl_date(as_of)} geen vervallen "
+            f"openstaande facturen{why}: er is niets over te dragen; er is niets gemaakt."
+        )
     roots = roots_for(workbook, book.settings.invoice_dir)
     files: dict[str, bytes | Path] = {}
     missing: list[str] = []
