@@ -68,6 +68,17 @@ def handover_contact(
     }
 
 
+def _customer_number(book: Book, typed: str) -> str | None:
+    """The Klantnummer KLANTNUMMER means: as typed, else without the spaces around it, else
+    the one number equal to it in other case ("k012" for K012); None when there is none."""
+    numbers = {c.number for c in book.customers}
+    typed = typed if typed in numbers else typed.strip()
+    if typed in numbers:
+        return typed
+    same = [n for n in numbers if n.casefold() == typed.casefold()]
+    return same[0] if len(same) == 1 else None
+
+
 @writes_workbook
 def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin import schema
@@ -88,8 +99,10 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
         return fail(args, refusal)
     book, read_problems = read_book(args.boek)
     problems = list(read_problems) + list(plan_book(book, args.datum).problems)
-    if not any(c.number == args.klant for c in book.customers):
+    number = _customer_number(book, args.klant)
+    if number is None:
         return fail(args, f"klantnummer {args.klant} staat niet in Klanten van {args.boek}")
+    args.klant = number
     refused = sender_problems(book.settings)  # the file names and prints the sender
     if refused:
         return refuse(args, SenderIncomplete(refused, "Het overdrachtsdossier is"))

@@ -214,6 +214,17 @@ def test_nothing_to_hand_over_is_refused_before_any_file(capsys, workbook, tmp_p
     assert not out.exists() and workbook.read_bytes() == before
 
 
+@pytest.mark.parametrize("typed", [" K1 ", "k1"], ids=["spaces", "lower-case"])
+def test_the_customer_number_as_typed_finds_its_customer(capsys, workbook, tmp_path, typed):
+    """KLANTNUMMER typed with spaces around it or in other case is the one customer it can
+    only mean (it was "staat niet in Klanten")."""
+    code, text = run(
+        capsys, "overdracht", workbook, typed, "--datum", "2025-06-30", "--uit", tmp_path / "u",
+        "--proef", "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(text)["klant"] == "K1", text
+
+
 def test_text_that_looks_like_a_formula_is_quoted_in_csv(capsys, workbook, tmp_path):
     # The customer's name starts with "=": a spreadsheet must not run it.
     from addin.adapters.documents.handover import cell
