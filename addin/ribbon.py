@@ -249,7 +249,9 @@ def workbook_path(fullname: str) -> Path:
 def _refuse_without_core_tables(book: Book, workbook: LiveWorkbook) -> None:
     """As the command line's writing commands: no invoices or no customers read, nothing
     written (else the Werklijst and Afspraken.Status would be written from nothing)."""
-    refusal = core_tables_refusal(book, workbook.fullname, check="Controleer gegevens")
+    refusal = core_tables_refusal(
+        book, workbook.fullname, check="Controleer gegevens", importer="Importeer facturen"
+    )
     if refusal:
         raise RibbonError(refusal)
 

@@ -266,6 +266,22 @@ def test_writing_commands_refuse_without_invoices_or_customers(capsys, workbook,
     assert workbook.read_bytes() == before
 
 
+def test_a_new_empty_workbook_is_told_how_to_fill_it(capsys, tmp_path):
+    """`debiteuren nieuw` then `herinneringen`: the refusal says the tables are empty and how
+    to fill them; it sent the user to `controleer`, which finds no problem in a new workbook."""
+    path = tmp_path / "Nieuw.xlsm"
+    assert main(["nieuw", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["controleer", str(path)]) == 0
+    capsys.readouterr()
+    code, data = run(capsys, "herinneringen", path, "--datum", DAY, "--json")
+    assert code == 2
+    assert (
+        "de tabel is leeg (vul hem, of lees facturen in met 'debiteuren importeer')"
+        in (data["fout"])
+    ), data["fout"]
+
+
 # -- item 9: messages that point to the right place -----------------------------------------------
 
 

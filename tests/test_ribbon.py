@@ -482,10 +482,10 @@ def test_writing_buttons_refuse_without_invoices_or_customers(workbook, damage, 
         "tblKlanten (blad Klanten)" if damage == "empty Klanten" else "tblFacturen (blad Facturen)"
     )
     assert message == (
-        f"De werkmap '{workbook}' heeft geen bruikbare rijen in de tabel {table}: de tabel "
-        "ontbreekt, is hernoemd of is leeg, of elke rij heeft een probleem (zie Controleer "
-        "gegevens). Zonder facturen en klanten wordt er niets in de werkmap geschreven; er is "
-        "niets veranderd."
+        f"De werkmap '{workbook}' heeft geen bruikbare rijen in de tabel {table}: de tabel is "
+        "leeg (vul hem, of lees facturen in met Importeer facturen), ontbreekt of is hernoemd, "
+        "of elke rij heeft een probleem (die noemt Controleer gegevens). Zonder facturen en "
+        "klanten wordt er niets in de werkmap geschreven; er is niets veranderd."
     )
     assert excel.writes == 0
     assert not (workbook.parent / "uitvoer").exists()

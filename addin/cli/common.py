@@ -317,12 +317,17 @@ def open_refusal(args: argparse.Namespace) -> str | None:
 
 
 def core_tables_refusal(
-    book: Any, workbook: object, check: str = "'debiteuren controleer'"
+    book: Any,
+    workbook: object,
+    check: str = "'debiteuren controleer'",
+    importer: str = "'debiteuren importeer'",
 ) -> str | None:
     """Why a writing command must not write, or None: without invoices and customers the
     derived sheets (Werklijst, Afspraken.Status) would be written from nothing (every
     arrangement "nagekomen", an empty Werklijst). `check` names the way to list the
-    problems (the ribbon's button: "Controleer gegevens")."""
+    problems and `importer` the way to fill the tables (the ribbon's buttons: "Controleer
+    gegevens", "Importeer facturen"): an empty table is no problem `check` would list, as in
+    a new workbook, so the message must not send the user there for it."""
     from addin import schema
 
     empty = [
@@ -334,7 +339,8 @@ def core_tables_refusal(
         return None
     return (
         f"De werkmap '{workbook}' heeft geen bruikbare rijen in de tabel "
-        f"{' en '.join(empty)}: de tabel ontbreekt, is hernoemd of is leeg, of elke rij "
-        f"heeft een probleem (zie {check}). Zonder facturen en klanten wordt er "
-        "niets in de werkmap geschreven; er is niets veranderd."
+        f"{' en '.join(empty)}: de tabel is leeg (vul hem, of lees facturen in met "
+        f"{importer}), ontbreekt of is hernoemd, of elke rij heeft een probleem (die noemt "
+        f"{check}). Zonder facturen en klanten wordt er niets in de werkmap geschreven; er "
+        "is niets veranderd."
     )
