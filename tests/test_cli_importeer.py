@@ -546,3 +546,33 @@ def test_a_text_file_that_is_no_list_is_an_unknown_format(
     path.write_text("Boodschappen voor morgen\nbrood\nmelk\n")
     _, reason = _refused(tmp_path, capsys, path)
     assert reason.startswith("onbekend formaat") and "Boodschappen voor morgen" in reason
+
+
+@pytest.mark.parametrize(
+    ("given", "exp_reason"),
+    [
+        ("{boek}", "dit is de werkmap zelf"),
+        ("/dev/null", "geen gewoon bestand (maar een apparaat of pipe)"),
+        ("leeg", "de map bevat geen bestanden om in te lezen"),
+        ("nergens.xml", "bestand of map bestaat niet"),
+    ],
+    ids=["the-workbook", "a-device", "an-empty-folder", "missing"],
+)
+def test_a_path_that_holds_no_invoices_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, exp_reason: str
+) -> None:
+    """The skip names the real reason: the workbook itself (it was read as a list of open
+    items and remembered), a device ("bestaat niet"), an empty folder (no word at all)."""
+    path = workbook(tmp_path, Settings(company_name="Test", kvk="12345678"))
+    (tmp_path / "leeg").mkdir()
+    target = (
+        str(path)
+        if given == "{boek}"
+        else given
+        if given.startswith("/")
+        else str(tmp_path / given)
+    )
+    code, data = run(capsys, path, target)
+    assert code == 2
+    assert [s["reden"] for s in data["overgeslagen"]] == [exp_reason], data  # type: ignore[union-attr,index]
+    assert not (tmp_path / f".{path.name}.importlijsten.json").exists()

@@ -213,25 +213,36 @@ def import_invoices(
 
 def _expand(paths: Sequence[Path], run: _Run) -> list[Path]:
     """Files as given; a folder gives its files (not hidden ones, not the workbook itself,
-    not its PDFs: those belong to the XML beside them). A path that does not exist is
-    skipped with a message."""
+    not its PDFs: those belong to the XML beside them). A path that gives no file (missing,
+    a device, an empty folder, the workbook itself) is skipped with its reason."""
     out: list[Path] = []
     own = run.workbook.resolve()
     for path in paths:
         path = Path(path)
+        reason = None
         if path.is_dir():
-            for child in sorted(path.iterdir()):
-                if (
-                    child.is_file()
-                    and not child.name.startswith((".", "~$"))
-                    and child.suffix.lower() != ".pdf"
-                    and child.resolve() != own
-                ):
-                    out.append(child)
+            found = [
+                child
+                for child in sorted(path.iterdir())
+                if child.is_file()
+                and not child.name.startswith((".", "~$"))
+                and child.suffix.lower() != ".pdf"
+                and child.resolve() != own
+            ]
+            out.extend(found)
+            if not found:
+                reason = "de map bevat geen bestanden om in te lezen"
         elif path.is_file():
-            out.append(path)
+            if path.resolve() == own:  # it would be read as a list of open items
+                reason = "dit is de werkmap zelf"
+            else:
+                out.append(path)
+        elif path.exists():
+            reason = "geen gewoon bestand (maar een apparaat of pipe)"
         else:
-            run.skipped.append(Notice(str(path), "bestand of map bestaat niet", "bestand"))
+            reason = "bestand of map bestaat niet"
+        if reason is not None:
+            run.skipped.append(Notice(str(path), reason, "bestand"))
             run.failed += 1
     return out
 
