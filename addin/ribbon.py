@@ -453,7 +453,7 @@ def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Out
     path = workbook_path(workbook.fullname)  # the PDFs go beside it (or into Factuurmap)
     book, _ = live.read_live(workbook)
     result = import_invoices(book, path, paths, list_memory.recall(path))
-    if result.files and result.files_failed == result.files:
+    if not result.files_used:
         lines = [*summary_lines(result)[:-1], "Er is niets in de werkmap geschreven."]
         return Outcome(False, "\n".join(lines))
     if result.changes:

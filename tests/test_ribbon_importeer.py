@@ -5,6 +5,7 @@ dialogs themselves."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -124,3 +125,41 @@ def test_a_list_memory_that_cannot_be_written_keeps_the_import_and_says_so(
     assert "kon niet worden onthouden" in outcome.message, outcome.message
     got, _ = read_book(workbook)
     assert [i.number for i in got.invoices[-3:]] == ["2026-9001", "2026-9002", "2026-9003"]
+
+
+@pytest.mark.parametrize(
+    ("given", "exp_read", "exp_ok"),
+    [
+        (("nergens.csv",), 0, False),
+        (("leeg",), 0, False),
+        (("nergens.csv", "openstaand.csv"), 1, False),
+        (("leeg", "openstaand.csv", "nergens.xml"), 1, False),
+        (("openstaand.csv",), 1, True),
+    ],
+    ids=["missing", "empty-folder", "missing-and-a-list", "two-without-file-and-a-list", "list"],
+)
+def test_only_files_really_read_are_counted_alike_everywhere(
+    workbook: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    given: tuple[str, ...],
+    exp_read: int,
+    exp_ok: bool,
+) -> None:
+    """A missing path or an empty folder is skipped with its reason; it was counted as a
+    file read ("1 bestand gelezen") on the command line, in --json and in the ribbon."""
+    (tmp_path / "leeg").mkdir()
+    (tmp_path / "openstaand.csv").write_text(LIST, encoding="utf-8")
+    paths = [tmp_path / name for name in given]
+    files = f"{exp_read} bestand" + ("en" if exp_read != 1 else "")
+    exp_code = 2 if exp_read == 0 else 0 if exp_ok else 1
+    on_file = _copy(workbook, tmp_path)
+    assert main(["importeer", str(on_file), *map(str, paths), "--proef"]) == exp_code
+    assert capsys.readouterr().out.startswith(f"{files} gelezen: ")
+    code = main(["importeer", str(on_file), *map(str, paths), "--proef", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert (code, data["bestanden"]) == (exp_code, exp_read)
+    assert len(data["overgeslagen"]) == len(given) - exp_read
+    outcome = ribbon.importeer_facturen(OpenpyxlWorkbook(workbook, files=paths), DAY)
+    assert outcome.message.startswith(f"{files} gelezen: "), outcome.message
+    assert outcome.ok is exp_ok

@@ -112,7 +112,7 @@ def memory_failure(workbook: Path, exc: OSError) -> str:
 
 def exit_code(result: InvoiceImport) -> int:
     """2 when no file could be used; 1 when something was skipped or a warning given."""
-    if result.files == 0 or result.files_failed == result.files:
+    if not result.files_used:
         return EXIT_FAILED
     return EXIT_PROBLEMS if result.skipped or result.warnings else EXIT_OK
 

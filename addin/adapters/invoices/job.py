@@ -103,8 +103,12 @@ class InvoiceImport:
     """What an import found and would write (see the module docstring).
 
     Attributes:
-      files: the files read (a folder counts its files).
-      files_failed: files that contributed nothing because they could not be used.
+      files: the files really read (a folder counts its files); a path that gives no file
+        (missing, a device, an empty folder, the workbook itself) and a file that cannot be
+        opened or is over 50 MB are not read, so not counted (they are in `skipped`).
+      files_failed: paths and files that contributed nothing because they could not be
+        used (each one in `skipped`).
+      files_used: the files read that could be used (0: nothing could be; exit code 2).
       invoices_added, credit_notes_added, customers_added: what the patch appends.
       pdfs: the PDFs to save (new files) or that are already there (identical).
       skipped: files and invoices not imported, with the reason.
@@ -116,6 +120,7 @@ class InvoiceImport:
 
     files: int
     files_failed: int
+    files_used: int
     invoices_added: int
     credit_notes_added: int
     customers_added: int
@@ -156,6 +161,8 @@ class _Run:
     lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     credit_notes: int = 0
     failed: int = 0
+    read: int = 0  # files whose bytes were read
+    used: int = 0  # files read that could be used
 
 
 def import_invoices(
@@ -181,7 +188,6 @@ def import_invoices(
         invoices={i.number.strip().casefold(): (i.amount, i.due_date) for i in book.invoices},
     )
     files = _expand(paths, run)
-    missing = run.failed  # paths that do not exist, counted as files that failed
     # A 100,000-row list makes as many records and rows, and no cycles among them: the
     # cyclic collector would only scan them again and again (as in the workbook reader).
     collecting = gc.isenabled()
@@ -194,8 +200,9 @@ def import_invoices(
             gc.enable()
     patch = _patch(run)
     return InvoiceImport(
-        files=len(files) + missing,
+        files=run.read,
         files_failed=run.failed,
+        files_used=run.used,
         invoices_added=len(run.invoice_rows) - run.credit_notes,
         credit_notes_added=run.credit_notes,
         customers_added=len(run.customer_rows),
@@ -251,6 +258,9 @@ def _import_file(run: _Run, path: Path, previous: Mapping[str, Sequence[str]]) -
     name = path.name
     try:
         data = _read(path)
+        run.read += 1
+        if not data.strip():
+            raise InvoiceFileError(f"{name}: het bestand is leeg.")
         kind = _format(data, name)
         if kind == "ubl":
             _import_ubl(run, path, parse_ubl(data, name))
@@ -260,6 +270,8 @@ def _import_file(run: _Run, path: Path, previous: Mapping[str, Sequence[str]]) -
     except InvoiceFileError as exc:
         run.skipped.append(Notice(name, _reason(str(exc), name), "bestand"))
         run.failed += 1
+    else:
+        run.used += 1
 
 
 def _reason(message: str, name: str) -> str:
@@ -282,8 +294,6 @@ def _read(path: Path) -> bytes:
         ) from None
     if len(data) > MAX_BYTES:  # grew while being read
         raise InvoiceFileError(f"{path.name}: meer dan 50 MB wordt niet ingelezen.")
-    if not data.strip():
-        raise InvoiceFileError(f"{path.name}: het bestand is leeg.")
     return data
 
 
