@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
@@ -49,6 +50,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -497,8 +499,42 @@ def _styles(tight: bool = False) -> dict[str, ParagraphStyle]:
     }
 
 
+# Letters that the PDF's font (base-14 Helvetica, WinAnsi) cannot draw and that decomposition
+# does not reduce to one it can: drawn as their plain Latin look-alike instead of a black box.
+LOOKALIKE = str.maketrans({"ł": "l", "Ł": "L", "ı": "i", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H"})
+
+
+def drawable_text(text: str) -> str:
+    """`text` as the letter's font can draw it: a letter outside WinAnsi (ł, ő, ş, ı) as its
+    base letter, anything else it cannot draw (emoji, other scripts) left out. Names and
+    addresses come from outside; a black box in a customer's name is worse than "Lodz"."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("cp1252")
+        return text
+    except UnicodeEncodeError:
+        pass
+    out = []
+    for ch in text.translate(LOOKALIKE):
+        try:
+            ch.encode("cp1252")
+            out.append(ch)
+            continue
+        except UnicodeEncodeError:
+            pass
+        for part in unicodedata.normalize("NFKD", ch):
+            try:
+                part.encode("cp1252")
+            except UnicodeEncodeError:
+                continue  # a combining accent, an emoji, a letter of another script
+            if not unicodedata.combining(part):
+                out.append(part)
+    return re.sub(r"  +", " ", "".join(out))
+
+
 def _markup(text: str) -> str:
-    return escape(text).replace("\n", "<br/>")
+    return escape(drawable_text(text)).replace("\n", "<br/>")
 
 
 class _Mark(Flowable):  # type: ignore[misc]  # reportlab has no type hints
@@ -539,12 +575,12 @@ class _Layout:
         s = self.c.sender
         canv.setFillColor(ACCENT)
         canv.setFont("Helvetica-Bold", 15)
-        canv.drawString(LEFT, PAGE_H - 22 * mm, s.company_name)
+        canv.drawString(LEFT, PAGE_H - 22 * mm, drawable_text(s.company_name))
         canv.setFillColor(GREY)
         canv.setFont("Helvetica", 8.5)
         y = PAGE_H - 16 * mm
         for line in self.sender_lines:
-            canv.drawRightString(PAGE_W - RIGHT, y, line)
+            canv.drawRightString(PAGE_W - RIGHT, y, drawable_text(line))
             y -= 10.5
 
     def window(self, canv: pdfcanvas.Canvas) -> None:
@@ -559,11 +595,7 @@ class _Layout:
             if r.attention:
                 lines.append(f"{self.labels['attention']} {r.attention}")
             lines.extend(r.address_lines)
-            self._window = [
-                Paragraph(_markup(back), st["return"]),
-                Spacer(1, 2 * mm),
-                Paragraph("<br/>".join(_markup(x) for x in lines), st["address"]),
-            ]
+            self._window = _window_flowables(back, lines, st)
         story = list(self._window)  # the frame takes its flowables off the list
         frame = Frame(
             WINDOW_X, PAGE_H - WINDOW_TOP - WINDOW_H, WINDOW_W, WINDOW_H,
@@ -577,7 +609,7 @@ class _Layout:
         canv.line(LEFT, 15 * mm, PAGE_W - RIGHT, 15 * mm)
         canv.setFillColor(GREY)
         canv.setFont("Helvetica", 7.5)
-        canv.drawCentredString(PAGE_W / 2, 11 * mm, self.footer)
+        canv.drawCentredString(PAGE_W / 2, 11 * mm, drawable_text(self.footer))
 
     def first(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
         canv.saveState()
@@ -599,6 +631,47 @@ class _Layout:
         self.foot(canv)
         _stamp(canv, PAGE_W, PAGE_H, self.labels["page_copy"])
         canv.restoreState()
+
+
+# Type sizes tried for the address, largest first, until it fits in the envelope window.
+WINDOW_SIZES = (10, 9, 8, 7)
+
+
+def _window_flowables(back: str, lines: list[str], st: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The return address and the recipient, fitted into the window: a frame draws nothing of
+    a flowable too tall for it, so a long name or address would leave the window empty (an
+    envelope without an address). Smaller type first; at the smallest size each line is cut
+    to one line and the lines that still do not fit are left out."""
+
+    def stack(size: float, texts: list[str]) -> list[Flowable]:
+        style = ParagraphStyle("aw", parent=st["address"], fontSize=size, leading=size * 1.3)
+        return [
+            Paragraph(_markup(back), st["return"]),
+            Spacer(1, 2 * mm),
+            Paragraph("<br/>".join(_markup(x) for x in texts), style),
+        ]
+
+    def height(flows: list[Flowable]) -> float:
+        return float(sum(f.wrap(WINDOW_W, WINDOW_H)[1] for f in flows))
+
+    for size in WINDOW_SIZES:
+        flows = stack(size, lines)
+        if height(flows) <= WINDOW_H:
+            return flows
+    size = WINDOW_SIZES[-1]
+    cut = [_one_line(drawable_text(x), size) for x in lines]
+    while len(cut) > 1 and height(stack(size, cut)) > WINDOW_H:
+        cut.pop()
+    return stack(size, cut)
+
+
+def _one_line(text: str, size: float) -> str:
+    """`text` cut with an ellipsis to the window's width at `size` points of Helvetica."""
+    if stringWidth(text, "Helvetica", size) <= WINDOW_W:
+        return text
+    while text and stringWidth(text + "…", "Helvetica", size) > WINDOW_W:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _iban(iban: str) -> str:

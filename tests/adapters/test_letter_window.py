@@ -1,0 +1,128 @@
+"""The recipient in the envelope window, whatever the workbook holds: a name and address of
+120+ characters (or far too many lines) still land inside the 85 x 40 mm window, and letters
+the PDF font cannot draw (ł, ı, emoji) never become black boxes. Real PDFs, read back with
+pypdf and its text positions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.units import mm
+
+from addin.adapters.documents.letters import (
+    PAGE_H,
+    WINDOW_H,
+    WINDOW_TOP,
+    WINDOW_W,
+    WINDOW_X,
+    drawable_text,
+    letter_pdf,
+    letter_templates,
+    render_letter,
+)
+from addin.core.ledger import Ledger
+from addin.core.letter_content import compose
+from addin.core.plan import plan_book
+from tests.core.booktext import book
+
+AS_OF = date(2026, 11, 24)
+TEXT = """
+[klanten]
+| klant | naam    | soort    | segment | adres      | postcode | plaats  | e-mail       |
+| K1    | Klant   | Zakelijk | C       | Dorpsweg 1 | 1234 AB  | Utrecht | jan@klant.nl |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag | omschrijving |
+| F1      | K1    | 2026-10-01   | 2026-10-31  | 100.00 | Onderhoud    |
+"""
+LONG_NAME = (
+    'Ève & Zoë\'s "Bäckerei" Straße <Łódź> Holding 😀 Internationale Handelsonderneming '
+    "Internationale Handelsonderneming Internationale Handelsonderneming"
+)
+LONG_ADDRESS = (
+    "Burgemeester van Nieuwkoop-Schoonderwoerd-Dijkstra-Hoogewerff-Laan 1234 bis, gebouw C, "
+    "verdieping 12, unit 405-407 achter"
+)
+
+
+def _pdf(name: str, address: str) -> bytes:
+    b = book(
+        TEXT,
+        company_name="Klimaattechniek Van Houten B.V.",
+        address="Nijverheidsweg 18",
+        postcode="3771 ME",
+        city="Barneveld",
+        iban="NL81RABO0312345678",
+        email="info@vanhouten.nl",
+    )
+    b = replace(b, customers=tuple(replace(c, name=name, address=address) for c in b.customers))
+    (task,) = plan_book(b, AS_OF).letters
+    content = compose(task, b, AS_OF, ledger=Ledger.build(b, AS_OF))
+    return letter_pdf(content, render_letter(content, letter_templates()), [])
+
+
+def _window_lines(data: bytes) -> tuple[list[str], list[tuple[float, float, str]]]:
+    """Page 1's text inside the window box, and every text run with its position."""
+    runs: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+            runs.append((x, y, text.strip()))
+
+    PdfReader(BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    top, bottom = PAGE_H - WINDOW_TOP, PAGE_H - WINDOW_TOP - WINDOW_H
+    inside = [
+        t for x, y, t in runs if WINDOW_X - 1 <= x <= WINDOW_X + WINDOW_W and bottom <= y <= top
+    ]
+    return inside, runs
+
+
+@pytest.mark.parametrize(
+    "name, address",
+    [
+        ("Klant BV", "Dorpsweg 1"),
+        (LONG_NAME, LONG_ADDRESS),
+        (LONG_NAME, "\n".join([LONG_ADDRESS] * 12)),  # far too many lines: cut, still inside
+    ],
+    ids=["short", "120+ characters", "twelve long lines"],
+)
+def test_the_recipient_is_always_in_the_window(name, address):
+    inside, runs = _window_lines(_pdf(name, address))
+    text = " ".join(inside)
+    assert drawable_text(name).split()[0] in text  # the first word of the name
+    assert "Klimaattechniek Van Houten B.V., Nijverheidsweg 18" in text  # the return address
+    if "\n" not in address:
+        assert "1234 AB Utrecht" in text  # the postcode and city: what the post office reads
+    # nothing of the address block strays under the window into the letter's date line
+    date_y = next(y for x, y, t in runs if t.startswith("Barneveld, 24 november"))
+    assert date_y < PAGE_H - WINDOW_TOP - WINDOW_H
+    assert all(
+        not (date_y < y < PAGE_H - WINDOW_TOP - WINDOW_H) for x, y, t in runs if x < 100 * mm
+    )
+
+
+@pytest.mark.parametrize(
+    "exp, got_from",
+    [
+        ("Bakkerij Verhoef", "Bakkerij Verhoef"),
+        ("Straße Zoë Ève Ørsted € – ‘x’", "Straße Zoë Ève Ørsted € – ‘x’"),  # all in the font
+        ("Lódz", "Łódź"),
+        ("Mehmet Yilmaz", "Mehmet Yılmaz"),
+        ("Dvorák", "Dvořák"),
+        ("Zoë BV", "Zoë 😀 BV"),
+        ("Hà Noi", "Hà Nội"),
+    ],
+)
+def test_drawable_text(exp, got_from):
+    got = drawable_text(got_from)
+    assert got == exp
+    got.encode("cp1252")  # what base-14 Helvetica (WinAnsi) can draw
+
+
+def test_a_name_the_font_cannot_draw_is_written_with_its_look_alike_letters():
+    text = PdfReader(BytesIO(_pdf("Mehmet Yılmaz Łódź", "Dorpsweg 1"))).pages[0].extract_text()
+    assert "Mehmet Yilmaz Lódz" in text
