@@ -544,6 +544,33 @@ def test_mt940_balance_check(tmp_path):
     assert read.warnings == () and all(line.unbalanced is None for line in read.lines)
 
 
+@pytest.mark.parametrize(
+    "cut_before",
+    [":62F:", ":61:2611231123C99,00", "/EREF/2026-0103", "REMI/USTD//Retour"],
+    ids=["before-closing-balance", "before-last-entry", "inside-description", "inside-last-86"],
+)
+def test_mt940_cut_off_half_way_is_refused_naming_the_statement(tmp_path, cut_before):
+    """A download cut off half-way ends without the statement's closing balance (:62F:,
+    mandatory in SWIFT MT940): it is refused, not read as a shorter statement whose
+    missing balance would also skip the balance check (3 of 4 lines imported, exit 0)."""
+    text = (FIXTURES / "mt940-ing-structured.sta").read_text("utf-8")
+    path = tmp_path / "afgebroken.sta"
+    path.write_text(text[: text.index(cut_before)], "utf-8")
+    with pytest.raises(BankFileError) as info:
+        read_bank(path)
+    exp = (
+        "Bankbestand afgebroken.sta: het afschrift op regel 2 (:20:) heeft geen eindsaldo "
+        "(:62F:); het bestand is afgebroken of onvolledig. Download het afschrift opnieuw."
+    )
+    assert str(info.value) == exp
+    # The second statement of two cut off: its own line is named.
+    two = tmp_path / "twee.sta"
+    whole = text.replace("-}\n", "")
+    two.write_text(whole + whole[whole.index(":20:") : whole.index(":62F:")], "utf-8")
+    with pytest.raises(BankFileError, match=r"twee\.sta: het afschrift op regel 19 \(:20:\)"):
+        read_bank(two)
+
+
 def test_mt940_dates_parsed_once_each_give_the_same_lines_and_errors(tmp_path):
     """The mt940 library's date parser is cached (files.py): the same file read again
     gives equal lines, and an impossible date is refused every time, not only the first."""

@@ -44,7 +44,9 @@ do not depend on it: re-reading a corrected file gives the same keys. Not checke
 the statement is clearly partial or cannot be checked: one of the two balances is missing
 (MT940 :60M:/:62M: pages), the CAMT statement or message is one page of several (StmtPgntn
 / MsgPgntn with a page number other than 1, or LastPgInd false), or the balances and
-entries are not in one currency.
+entries are not in one currency. An MT940 statement without any closing balance (neither
+:62F: nor :62M:, which SWIFT makes mandatory) is refused: that is a download cut off
+half-way, whose last entries are missing.
 """
 
 from __future__ import annotations
@@ -966,6 +968,8 @@ def _own_account(account: str) -> str:
 
 
 _MT940_STATEMENT = re.compile(r"^:20:", re.M)
+# A statement's closing balance: final (:62F:) or of an intermediate page (:62M:).
+_MT940_CLOSING = re.compile(r"^:62[FM]:", re.M)
 
 # The mt940 library parses each date (two per transaction) with datetime.strptime, a
 # fifth of reading an MT940 file (65,000 transactions: 2.7 -> 2.2 s CPU); a file has a few
@@ -1047,6 +1051,16 @@ def _read_mt940_chunk(
         raise BankFileError(
             f"Bankbestand {name}: het MT940-bestand is beschadigd of onvolledig ({exc})."
         ) from None
+    if parsed.statements and not _MT940_CLOSING.search(text):
+        # Why: the closing balance is mandatory (SWIFT MT940 :62a:), and a download cut off
+        # half-way ends without it; read as it is, the statement would lose its last entries
+        # silently, and without a closing balance its balance check is skipped too.
+        start = _MT940_STATEMENT.search(text)
+        line = first_line + text.count("\n", 0, start.start() if start else 0)
+        raise BankFileError(
+            f"Bankbestand {name}: het afschrift op regel {line} (:20:) heeft geen eindsaldo "
+            "(:62F:); het bestand is afgebroken of onvolledig. Download het afschrift opnieuw."
+        )
     signs = iter(_MT940_SIGN_RE.findall(text))
     # The line of each :61: and of each :62F:, in file order, for messages naming the line.
     lines61 = iter(_line_numbers(text, ":61:", first_line))
