@@ -267,6 +267,24 @@ def test_truncated_xml_is_refused(tmp_path: Path) -> None:
     assert time.perf_counter() - start < 1
 
 
+def test_damaged_xml_names_line_and_column_in_dutch(tmp_path: Path) -> None:
+    # The parser's English ("not well-formed (invalid token): line 3, column 40") stood in
+    # the middle of the Dutch sentence; UBL invoices already said "regel 3, kolom 41".
+    path = tmp_path / "kapot.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<Document><BkToCstmrStmt><Stmt>\n'
+        "<Acct><Id><IBAN>NL44RABO0123456789</IBAN></Id></Acct><Nm>Caf\u00e9 & Zn</Nm>\n",
+        "utf-8",
+    )
+    with pytest.raises(BankFileError) as info:
+        read_bank_file(path)
+    exp = (
+        "Bankbestand kapot.xml: het XML-bestand is beschadigd of onvolledig: geen geldig XML "
+        "op regel 3, kolom 64 (technische melding: not well-formed (invalid token))."
+    )
+    assert str(info.value) == exp
+
+
 def test_huge_field_is_refused(tmp_path: Path) -> None:
     data = (FIXTURES / "camt053-v08-batch.xml").read_text(encoding="utf-8")
     path = tmp_path / "groot.xml"

@@ -593,8 +593,12 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> Iterator[_Ra
             elif tag == "BkToCstmrStmt":
                 seen_root = True
     except ET.ParseError as exc:
+        # Where, in Dutch; the parser's own words (English) last, as a technical note.
+        line, column = getattr(exc, "position", (0, 0))
+        reason = re.sub(r": line \d+, column \d+$", "", str(exc))
         raise BankFileError(
-            f"Bankbestand {name}: het XML-bestand is beschadigd of onvolledig ({exc})."
+            f"Bankbestand {name}: het XML-bestand is beschadigd of onvolledig: geen geldig XML "
+            f"op regel {line}, kolom {column + 1} (technische melding: {reason})."
         ) from None
     except BankFileError:
         raise
