@@ -194,6 +194,19 @@ def test_huge_na_dagen_is_a_problem_not_an_overflow(capsys, workbook):
     assert "te groot" in problem["melding"]
 
 
+def test_a_negative_na_dagen_is_named_by_controleer_on_its_cell(capsys, workbook):
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Stappen"]
+    column = [c.value for c in ws[1]].index("Na dagen") + 1
+    ws.cell(row=3, column=column).value = -5
+    wb.save(workbook)
+    code, data = run(capsys, "controleer", workbook, "--datum", DAY, "--json")
+    assert code == 1
+    (problem,) = [p for p in data["problemen"] if p["blad"] == "Stappen"]
+    assert (problem["rij"], problem["kolom"]) == (3, "Na dagen")
+    assert problem["melding"].startswith("Na dagen -5 van stap "), problem
+
+
 # -- item 2: one letter stops them all -----------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from addin import schema
 from addin.core.addresses import address_errors, all_plain
 from addin.core.company_ids import compact, kvk_error, vat_error
 from addin.core.ledger import Ledger
-from addin.core.model import Book, CellRef, Problem
+from addin.core.model import Basis, Book, CellRef, Problem
 from addin.core.references import all_ibans_valid, iban_is_valid
 
 # (book, plan date, the plan's ledger or None): with a ledger a check reuses its indexes
@@ -239,6 +239,23 @@ def check_step_names(book: Book, as_of: date, ledger: Ledger | None) -> list[Pro
     return out
 
 
+def check_step_days(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
+    """Na dagen is 0 or more: a negative one would date a step before the due date (Vanaf
+    Vervaldatum; a letter for an invoice not yet overdue, made again every day because a
+    contact before the due date never counts as done) or before the previous step (Vorige
+    stap). The ladder walks it as 0 meanwhile (ledger._rung)."""
+    return [
+        Problem(
+            _ref(S, s.row, "days"),
+            f"Na dagen {s.days} van stap '{s.name}' is negatief: de stap zou voor de "
+            f"{'vervaldatum' if s.basis is Basis.DUE_DATE else 'vorige stap'} vallen; "
+            "vul 0 of meer in (tot dan geldt 0)",
+        )
+        for s in book.steps
+        if s.days < 0
+    ]
+
+
 def check_email_addresses(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
     """Every E-mail cell holds addresses separated by ; and nothing else (no names, commas,
     line breaks): outside text never becomes a recipient or a header. The letter is still
@@ -338,6 +355,7 @@ CHECKS: tuple[Check, ...] = (
     check_other_customers,
     check_invoice_references,
     check_step_names,
+    check_step_days,
     check_email_addresses,
     check_customer_ibans,
     check_customer_company_ids,

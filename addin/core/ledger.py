@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import compress, repeat
@@ -143,6 +143,12 @@ def step_key(text: str) -> str:
 
 
 def _rung(step: Step) -> Rung:
+    if step.days < 0:
+        # A negative Na dagen (reported by checks.check_step_days) would date a step before
+        # the due date, where its logged contact never counts (ladder: contacts before the
+        # due date are no collection contacts), so the letter would come back every day.
+        # Walked as 0: never before what it counts from; the reason text says 0 dagen too.
+        step = replace(step, days=0)
     return Rung(
         step,
         step_key(step.name),

@@ -122,3 +122,19 @@ def test_an_empty_vervaldatum_is_no_problem_and_one_before_the_invoice_date_is()
     exp = [("Facturen", late.row, "Vervaldatum", f"Vervaldatum van factuur {late.number} ligt voor de factuurdatum")]  # fmt: skip
     assert _rows(run_checks(b, AS_OF)) == exp
     assert _rows(run_checks(b, AS_OF, Ledger.build(b, AS_OF))) == exp
+
+
+def test_a_negative_na_dagen_is_reported_on_its_cell():
+    b = book("""
+    [stappen]
+    | stap        | na dagen | vanaf       | actie       | kanaal          | voor | segment |
+    | Herinnering | -5       | Vervaldatum | herinnering | Brief en e-mail | Alle | Alle    |
+    | Nabellen    | 0        | Vorige stap | bellen      | Telefoon        | Alle | Alle    |
+    | Regeling    | -1       | Vorige stap | regeling-aanbieden | Brief | Alle | Alle    |
+    """)
+    exp = [
+        ("Stappen", 2, "Na dagen", "Na dagen -5 van stap 'Herinnering' is negatief: de stap zou voor de vervaldatum vallen; vul 0 of meer in (tot dan geldt 0)"),
+        ("Stappen", 4, "Na dagen", "Na dagen -1 van stap 'Regeling' is negatief: de stap zou voor de vorige stap vallen; vul 0 of meer in (tot dan geldt 0)"),
+    ]  # fmt: skip
+    assert _rows(run_checks(b, AS_OF_TEST)) == exp
+    assert _rows(plan_book(b, AS_OF_TEST).problems) == exp

@@ -210,6 +210,37 @@ def test_l1_l2_first_step_two_days_after_due_call_first_for_segment_a_business()
     )
 
 
+def test_l1_a_negative_na_dagen_never_dates_a_step_before_what_it_counts_from():
+    # Herinnering -5 from the due date made a letter on 22-11 for an invoice due 27-11, and
+    # again every day after (a contact before the due date never counts as the step done);
+    # Nabellen -3 after it would come before it. Both are walked as 0 and reported
+    # (tests/core/test_checks.py).
+    ladder = """
+    [stappen]
+    | stap        | na dagen | vanaf       | actie       | kanaal          | voor | segment |
+    | Herinnering | -5       | Vervaldatum | herinnering | Brief en e-mail | Alle | Alle    |
+    | Nabellen    | -3       | Vorige stap | bellen      | Telefoon        | Alle | Alle    |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag |
+    | F1      | K1    | 2026-10-20   | 2026-11-27  | 100.00 |
+    | F2      | K2    | 2026-10-01   | 2026-11-02  | 100.00 |
+    [contacten]
+    | datum      | klant | facturen | kanaal | stap        |
+    | 2026-11-19 | K2    | F2       | Brief  | Herinnering |
+    """
+    p = plan(ladder)
+    assert p.letters == ()
+    assert_plan(
+        p,
+        """
+    | factuur | actie       | datum      | stap        |
+    | F1      | herinnering | 2026-11-27 | Herinnering |
+    | F2      | bellen      | 2026-11-24 | Nabellen    |
+    """,
+    )
+    assert action_of(p, "F2").reason.endswith("0 dagen na Herinnering van 19-11-2026")
+
+
 def test_l2_good_payer_gets_the_call_first_row():
     # K1 makes under 5% of revenue (segment C) but paid four invoices on time.
     paid = "\n".join(f"| G{i} | K1 | 2026-0{i}-01 | 2026-0{i}-28 | 100.00 |" for i in range(3, 7))
