@@ -407,3 +407,22 @@ def test_a_confirmation_without_a_known_call_partner_names_nobody():
     rendered = render_letter(content, templates())
     text = plain_text(rendered)
     assert "Geachte heer, mevrouw," in text and "prettige contact" not in text
+
+
+@pytest.mark.parametrize("language", ["NL", "EN"])
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_copies_of_more_than_one_invoice_are_spoken_of_in_the_plural(kind: Action, language):
+    """A letter about two invoices encloses both copies; "a copy of the invoice" with two
+    invoices in the table reads as if one was forgotten (review of the letters)."""
+    content = content_for(kind, language)
+    second = replace(content.invoices[0], number="2026-9999")
+    one = plain_text(render_letter(replace(content, invoices=content.invoices[:1]), templates()))
+    two = plain_text(render_letter(replace(content, invoices=(*content.invoices[:1], second)),
+                                   templates()))  # fmt: skip
+    singular = "kopie van de factuur" if language == "NL" else "copy of the invoice"
+    plural = "kopie van de facturen" if language == "NL" else "copies of the invoices"
+    if kind is Action.CONFIRM:  # a confirmation encloses no copies and says none
+        assert singular not in one + two and plural not in one + two
+        return
+    assert singular in one and plural not in one
+    assert singular not in two and plural in two
