@@ -110,3 +110,12 @@ def test_one_page_where_it_fits_and_the_closing_stays_with_the_last_paragraph(
     assert _page_of(pages, "Betalen") == last
     # nothing of the letter starts a page of its own with only the greeting
     assert pages[-1].count(" ") > 30
+
+
+@pytest.mark.parametrize("offer", [False, True], ids=["amount", "first instalment"])
+def test_the_bic_follows_the_iban_in_the_payment_block(offer):
+    content, _, pages = _letter(1 if not offer else 5, False, offer)
+    text = pages[-1]
+    block = text[text.index("Betalen") :]
+    assert content.bic and block.index("IBAN: NL81") < block.index("BIC: RABONL2U")
+    assert ("Eerste termijn" in block) is offer

@@ -783,8 +783,9 @@ def _payment_block(
         (lab["name"], _markup(content.beneficiary)),
         (lab["reference"], _markup(content.reference)),
     ]  # fmt: skip
-    if content.bic:
-        rows.insert(2, (lab["bic"], _markup(content.bic)))
+    if content.bic:  # under the IBAN it belongs to, with or without a first instalment
+        rows.insert(rows.index((lab["iban"], _markup(_iban(content.iban)))) + 1,
+                    (lab["bic"], _markup(content.bic)))  # fmt: skip
     if content.payment_link:
         url = escape(content.payment_link, {'"': "&quot;"})
         rows.append(
