@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -943,6 +944,13 @@ def _doc(
     return doc
 
 
+# pypdf reports what it repairs in a damaged file through `logging`; with no handler set,
+# Python prints those English lines on the user's terminal. The user hears about an unreadable
+# invoice PDF from invoice_copies, in Dutch, so pypdf's own report is not shown.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+logging.getLogger("pypdf").propagate = False
+
+
 @dataclass(frozen=True, slots=True)
 class _Original:
     reader: PdfReader
@@ -1090,9 +1098,14 @@ def invoice_copies(
         if line.pdf:
             found = find_document(line.pdf, roots)
             if found.path is not None and _looks_like_pdf(found.path):
-                out.append(found.path)
-                continue
-            reason = found.reason or f"'{line.pdf}' is geen pdf"
+                # read now, not only when the letter is laid out: a damaged file is then
+                # named to the user like a missing one, instead of silently replaced
+                if _open_original(found.path) is not None:
+                    out.append(found.path)
+                    continue
+                reason = f"'{line.pdf}' is beschadigd of versleuteld en kan niet gelezen worden"
+            else:
+                reason = found.reason or f"'{line.pdf}' is geen pdf"
             notes.append(f"factuur {line.number}: {reason}; kopie gemaakt uit de gegevens")
         out.append(InvoiceCopy(line))
     return tuple(out), tuple(notes)
