@@ -411,12 +411,7 @@ def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
     if result.changes:
         live.write_patch(workbook, result.patch, plan=plan_rows(result.plan), as_of=as_of)
     counts = result.counts
-    named = ", ".join(p.name for p in files)
-    lines = [
-        f"{result.lines} regels gelezen uit {named}, {result.new_lines} nieuw: "
-        f"{counts['Gekoppeld']} gekoppeld, {counts['Controleren']} controleren, "
-        f"{counts['Genegeerd']} genegeerd."
-    ]
+    lines = [result.summary(", ".join(p.name for p in files))]
     lines += [f"Let op: {warning.message}" for warning in result.warnings]
     lines += [f"Rekening {iban} toegevoegd aan klant {c}." for c, iban in result.learned_ibans]
     if counts["Controleren"]:

@@ -123,6 +123,23 @@ def test_bank_import_matches_and_writes_betalingen(capsys, files):
     assert len(read_book(workbook)[0].payments) == 4
 
 
+ONE_LINE = camt(
+    ENTRY.format(amount="1210.00", sign="CRDT", ref="R1", name="JANSEN BV",
+                 iban="NL91ABNA0417164300",
+                 remittance="<Strd><CdtrRefInf><Ref>5000056789012345</Ref></CdtrRefInf></Strd>")
+)  # fmt: skip
+
+
+def test_summary_of_one_line_is_singular(capsys, files):
+    # "1 regels gelezen" was printed for a statement of one payment (the command line and
+    # the ribbon alike).
+    workbook, statement = files
+    statement.write_text(ONE_LINE, encoding="utf-8")
+    assert main(["bank", str(workbook), str(statement), "--datum", "2026-11-24"]) == 0
+    exp = "1 regel gelezen uit 1 bestand, 1 nieuw: 1 gekoppeld, 0 controleren, 0 genegeerd."
+    assert capsys.readouterr().out.splitlines()[0] == exp
+
+
 def test_bank_dry_run_and_broken_file_change_nothing(capsys, files, tmp_path):
     workbook, statement = files
     before = workbook.read_bytes()

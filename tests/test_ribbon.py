@@ -31,7 +31,7 @@ from tests.adapters.live_openpyxl import OpenpyxlWorkbook
 from tests.adapters.test_live import add_plan_sheet
 from tests.core.booktext import book
 from tests.test_cli_bank import BOOK as BANK_BOOK
-from tests.test_cli_bank import REVIEW_LINE, STATEMENT
+from tests.test_cli_bank import ONE_LINE, REVIEW_LINE, STATEMENT
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "workbook" / "Voorbeeld.xlsx"
@@ -341,6 +341,14 @@ def bank_files(tmp_path: Path) -> tuple[Path, Path, Path]:
     copy = tmp_path / "Debiteuren-cli.xlsx"
     shutil.copy(workbook, copy)
     return workbook, statement, copy
+
+
+def test_importeer_bankafschrift_of_one_line_says_regel(bank_files):
+    workbook, statement, _ = bank_files
+    statement.write_text(ONE_LINE, encoding="utf-8")
+    outcome = ribbon.importeer_bankafschrift(OpenpyxlWorkbook(workbook, files=[statement]), DAY)
+    exp = "1 regel gelezen uit november.xml, 1 nieuw: 1 gekoppeld, 0 controleren, 0 genegeerd."
+    assert outcome.message.splitlines()[0] == exp
 
 
 def test_importeer_bankafschrift(bank_files):

@@ -56,6 +56,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.xlsx_patch import PatchError, append_row, apply_patch
     from addin.core.letter_log import werklijst_warnings
     from addin.core.sheet_layout import warnings_note
+    from addin.core.texts import count_text
     from addin.core.workdays import load_holidays
 
     refusal = open_refusal(args)
@@ -116,12 +117,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
         }
         print_json(data)
     else:
-        files = f"{len(args.bestanden)} bestand" + ("en" if len(args.bestanden) != 1 else "")
-        print(
-            f"{result.lines} regels gelezen uit {files}, {result.new_lines} nieuw: "
-            f"{counts['Gekoppeld']} gekoppeld, {counts['Controleren']} "
-            f"controleren, {counts['Genegeerd']} genegeerd."
-        )
+        print(result.summary(count_text(len(args.bestanden), "bestand", "bestanden")))
         for warning in result.warnings:
             print(f"  Let op: {warning.message}")
         for customer, iban in result.learned_ibans:

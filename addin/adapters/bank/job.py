@@ -45,6 +45,7 @@ from addin.core.matching import Matcher
 from addin.core.model import Book, CustomerId, Payment, PaymentStatus, Plan, Warning_
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
+from addin.core.texts import count_text
 
 __all__ = [
     "BankFileError",
@@ -91,6 +92,16 @@ class BankImport:
         """Rows per Status, every status present: {"Gekoppeld": n, "Controleren": n, ...}."""
         found = Counter(p.status for p in self.payments)
         return {status.value: found.get(status, 0) for status in PaymentStatus}
+
+    def summary(self, files: str) -> str:
+        """The first line both front doors show, `files` saying what was read ("1 bestand",
+        "november.xml"): "1 regel gelezen uit november.xml, 1 nieuw: 1 gekoppeld, ..."."""
+        counts = self.counts
+        return (
+            f"{count_text(self.lines, 'regel', 'regels')} gelezen uit {files}, "
+            f"{self.new_lines} nieuw: {counts['Gekoppeld']} gekoppeld, "
+            f"{counts['Controleren']} controleren, {counts['Genegeerd']} genegeerd."
+        )
 
     @property
     def changes(self) -> bool:
