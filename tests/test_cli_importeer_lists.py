@@ -135,6 +135,39 @@ def test_xlsx_list_with_a_title_and_customer_names(
     assert book.customers[-1].name == "Garage Nieuw B.V."
 
 
+def test_a_debtor_code_of_the_accounting_package_with_a_known_name_is_that_customer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The package numbers its debtors its own way (10001 for the workbook's K001); the name
+    # beside the code is the customer's. It became a second "Bakkerij Verhoef" (10001),
+    # without address or e-mail, its invoices apart from K001's.
+    listed = tmp_path / "openstaand.csv"
+    listed.write_text(
+        "Factuurnummer;Debiteurnummer;Debiteurnaam;Factuurdatum;Openstaand\n"
+        "2026-0600;10001;Bakkerij Verhoef;1-12-2026;100,00\n"
+        "2026-0601;10001;Bakkerij Verhoef;2-12-2026;200,00\n"
+        "2026-0602;10002;Garage Nieuw B.V.;2-12-2026;50,00\n"
+        "2026-0603;10003;Garage Nieuw B.V.;3-12-2026;60,00\n",
+        encoding="utf-8",
+    )
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 0, out
+    assert out["klanten_toegevoegd"] == 2
+    book, _ = read_book(book_path)
+    got = [(i.number, i.customer) for i in book.invoices]
+    # Two codes of one new name stay two debtors, as the package has them.
+    exp = [("2026-0600", "K001"), ("2026-0601", "K001"), ("2026-0602", "10002"),
+           ("2026-0603", "10003")]  # fmt: skip
+    assert got == exp
+    assert [(c.number, c.name) for c in book.customers] == [
+        ("K001", "Bakkerij Verhoef"),
+        ("K002", "Café Émile"),
+        ("10002", "Garage Nieuw B.V."),
+        ("10003", "Garage Nieuw B.V."),
+    ]
+
+
 def test_a_customer_text_on_many_rows_becomes_one_customer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -210,13 +210,16 @@ class CustomerIndex:
         self.by_name: dict[str, Customer] = {}
         self.namesakes: dict[str, list[Customer]] = {}  # name -> every customer of that name
         self.added_without_postcode: dict[str, Customer] = {}  # by this import, by name
+        self.added: set[str] = set()  # the numbers of the customers this import adds
         for c in customers:
             self.add(c)
 
     def add(self, c: Customer, *, new: bool = False) -> None:
         """Index a customer; `new` for one the import adds (see `match`)."""
-        if new and not _postcode_key(c.postcode):
-            self.added_without_postcode.setdefault(_name_key(c.name), c)
+        if new:
+            self.added.add(c.number)
+            if not _postcode_key(c.postcode):
+                self.added_without_postcode.setdefault(_name_key(c.name), c)
         if c.kvk and (kvk := kvk_digits(c.kvk)):
             self.by_kvk.setdefault(kvk, c)
         if c.vat_number and (vat := plain_id(c.vat_number)):
@@ -282,6 +285,15 @@ class CustomerIndex:
         if not text:
             return None
         return self.by_number.get(text.casefold()) or self.by_name.get(_name_key(text))
+
+    def by_listed_name(self, name: str) -> Customer | None:
+        """The customer a list's name column names when its code column is no Klantnummer
+        (the accounting package numbers debtors its own way): the one customer of that
+        name the workbook already had; None when it had none or several. Customers this
+        import added are not taken: two codes of one new name are two debtors there."""
+        same = self.namesakes.get(_name_key(name), ()) if name.strip() else ()
+        known = [c for c in same if c.number not in self.added]
+        return known[0] if len(known) == 1 else None
 
     def number_taken(self, number: str) -> bool:
         return number.strip().casefold() in self.by_number

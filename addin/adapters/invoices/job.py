@@ -527,6 +527,8 @@ def _import_list(
 def _list_customer(run: _Run, row: IncomingInvoice, items: OpenItems) -> str:
     ref = row.customer_ref.strip()
     listed_name = items.names.get(row.customer_ref, "").strip()
+    if known := run.index.by_listed_name(listed_name):
+        return known.number
     own = own_number(ref, run.index) if (listed_name or " " not in ref) else None
     number = own or run.numbers.take(run.index.by_number)
     name = listed_name or ref
