@@ -207,6 +207,24 @@ def test_a_negative_na_dagen_is_named_by_controleer_on_its_cell(capsys, workbook
     assert problem["melding"].startswith("Na dagen -5 van stap "), problem
 
 
+def test_a_header_twice_is_named_with_the_file_and_both_columns(capsys, workbook):
+    # Omschrijving (G) renamed to a second Bedrag: the first (E) is read, as before, and
+    # the line says so; it was read silently.
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Facturen"]
+    ws["G1"] = "bedrag"
+    ws.tables["tblFacturen"].tableColumns[6].name = "bedrag"
+    wb.save(workbook)
+    assert main(["controleer", str(workbook), "--datum", DAY]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    exp = (
+        f"  {workbook}:Facturen:1: [Bedrag] Blad Facturen heeft twee kolommen met de kop "
+        "'Bedrag' (E en G): kolom E wordt gelezen, de andere kolom niet. Geef de andere kolom "
+        "een eigen kop of verwijder hem."
+    )
+    assert exp in lines, lines
+
+
 # -- item 2: one letter stops them all -----------------------------------------------------------
 
 

@@ -168,3 +168,16 @@ def test_amounts_from_floats_are_cents():
     ]
     assert book.invoices[1].invoice_date == date(2026, 1, 1)
     assert problems == ()
+
+
+def test_a_header_twice_is_the_same_problem_as_on_the_file(tmp_path):
+    headers = ["Factuurnummer", "Klantnummer", "Factuurdatum", "Vervaldatum", "Bedrag", "bedrag"]
+    sheet = facturen([["2026-001", "K001", date(2026, 2, 3), None, 1210, 5]], headers)
+    path = write_sheets(tmp_path / "dubbel.xlsx", sheet, KLANTEN)
+    exp_book, exp_problems = read_book(path)
+    tables, origins = xlwings_tables(path)
+    got_book, got_problems = read_values(tables, origins)
+    assert (got_book, got_problems) == (exp_book, exp_problems)
+    assert [p.source for p in got_problems] == [CellRef("Facturen", 1, "Bedrag")]
+    assert "(E en F): kolom E wordt gelezen" in got_problems[0].message
+    assert [i.amount for i in got_book.invoices] == [Decimal("1210.00")]

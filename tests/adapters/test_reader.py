@@ -237,6 +237,50 @@ def test_formula_columns_are_ignored(book_file):
     assert book.invoices == (invoice(),)
 
 
+# exp: the sheet's problems for a header heading more than one column (the first is read)
+TWO_AMOUNTS = (
+    "Blad Facturen heeft twee kolommen met de kop 'Bedrag' (E en G): kolom E wordt gelezen, "
+    "de andere kolom niet. Geef de andere kolom een eigen kop of verwijder hem."
+)
+
+
+def test_a_header_twice_is_a_problem_naming_both_columns_and_the_first_is_read(book_file):
+    headers = [*INVOICE_HEADERS, "Notities", " bedrag"]
+    rows = [["2026-001", "K001", date(2026, 2, 3), None, 1210, "", 5]]
+    book, problems = read_book(book_file(facturen(rows, headers), KLANTEN))
+    assert problems == (Problem(CellRef("Facturen", 1, "Bedrag"), TWO_AMOUNTS),)
+    assert book.invoices == (invoice(),)
+
+
+def test_a_header_three_times_in_a_plain_range_and_twice_in_instellingen(book_file):
+    headers = ["Bedrag", "Factuurnummer", "Klantnummer", "BEDRAG", "Factuurdatum", "Bedrag"]
+    rows = [[1210, "2026-001", "K001", 7, date(2026, 2, 3), 8]]
+    plain = facturen(rows, headers, table=None, origin="B3", above=[["Facturen 2026"], []])
+    settings = Sheet(
+        "Instellingen",
+        ["Instelling", "Waarde", "Waarde"],
+        [["Bedrijfsnaam", "Installatie Jansen", "Oud"]],
+        table="tblInstellingen",
+    )
+    book, problems = read_book(book_file(plain, KLANTEN, settings))
+    assert [(p.source, p.message) for p in problems] == [
+        (
+            CellRef("Facturen", 5, "Bedrag"),
+            "Blad Facturen heeft drie kolommen met de kop 'Bedrag' (B, E en G): kolom B wordt "
+            "gelezen, de andere kolommen niet. Geef de andere kolommen een eigen kop of "
+            "verwijder ze.",
+        ),
+        (
+            CellRef("Instellingen", 1, "Waarde"),
+            "Blad Instellingen heeft twee kolommen met de kop 'Waarde' (B en C): kolom B wordt "
+            "gelezen, de andere kolom niet. Geef de andere kolom een eigen kop of verwijder "
+            "hem.",
+        ),
+    ]
+    assert book.invoices == (invoice(row=6),)
+    assert book.settings.company_name == "Installatie Jansen"
+
+
 # --- values ----------------------------------------------------------------------------
 
 

@@ -413,6 +413,27 @@ def test_empty_table_fills_its_empty_row_first(tmp_path):
     assert [r[1] for r in _table_rows(path, "tblContacten")] == ["K001", "K001"]
 
 
+def test_a_header_twice_gets_the_value_in_its_first_column_as_the_reader_reads(tmp_path):
+    """The reader reads the first of two columns with one header (and says so); the rows
+    this writes went to the last one, so a logged contact read back without its date."""
+    path = tmp_path / "dubbel.xlsx"
+    write_book(Book(), path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Contacten"]
+    ws["M1"] = " datum"  # a second Datum column, at the table's right edge
+    ws.tables["tblContacten"].ref = "A1:M2"
+    ws.tables["tblContacten"].tableColumns = []  # openpyxl names them from row 1 again
+    wb.save(path)
+    apply_patch(path, Patch(append=(("tblContacten", (CONTACT,)),)))
+    ws = openpyxl.load_workbook(path)["Contacten"]
+    assert (ws["A2"].value, ws["M2"].value) == (datetime(2026, 11, 24), None)
+    book, problems = read_book(path)
+    assert [c.date for c in book.contacts] == [date(2026, 11, 24)]
+    assert [(p.source.sheet, p.source.row, p.source.column) for p in problems] == [
+        ("Contacten", 1, "Datum")
+    ]
+
+
 def test_append_row_is_where_apply_patch_appends(tmp_path):
     """`append_row` tells beforehand the row `append` writes to: the empty row of a table
     without data, below the rows of one with data (a blank last row of the table too), and

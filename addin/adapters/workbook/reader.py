@@ -971,6 +971,7 @@ def _read_records(
     positions, problems = _column_positions(found, spec)
     if problems:
         return (), problems, frozenset()
+    problems = _duplicate_columns(found, spec)
     rows, n = found.rows, len(found.rows)
     row_numbers = range(found.first_row, found.first_row + n)
     values: dict[str, list[Any]] = {}
@@ -1097,6 +1098,40 @@ def _column_positions(
                 )
             )
     return positions, problems
+
+
+_COUNT_WORDS = {2: "twee", 3: "drie", 4: "vier"}
+
+
+def _duplicate_columns(found: _Range, spec: schema.TableSpec) -> list[Problem]:
+    """A problem per header of the contract that heads two or more columns (compared as
+    schema.normalise_header compares: 'Bedrag' and ' bedrag'). The first is read, as
+    _column_positions finds it, and written (xlsx_patch, live): said so, never silent."""
+    read = {schema.normalise_header(c.header): c for c in spec.columns if not c.formula}
+    places: dict[str, list[int]] = {}
+    for pos, header in enumerate(found.headers):
+        key = schema.normalise_header(header)
+        if key in read:
+            places.setdefault(key, []).append(pos)
+    problems = []
+    for key, where in places.items():
+        if len(where) < 2:
+            continue
+        header = read[key].header
+        letters = [_column_letter(found.first_col + pos) for pos in where]
+        listed = ", ".join(letters[:-1]) + " en " + letters[-1]
+        count = _COUNT_WORDS.get(len(where), str(len(where)))
+        others = "de andere kolom" if len(where) == 2 else "de andere kolommen"
+        them = "hem" if len(where) == 2 else "ze"
+        problems.append(
+            Problem(
+                CellRef(found.sheet, found.first_row - 1, header),
+                f"Blad {found.sheet} heeft {count} kolommen met de kop '{header}' ({listed}): "
+                f"kolom {letters[0]} wordt gelezen, {others} niet. "
+                f"Geef {others} een eigen kop of verwijder {them}.",
+            )
+        )
+    return problems
 
 
 def _convert_column(
@@ -1237,6 +1272,7 @@ def _read_settings(found: _Range) -> tuple[Settings, list[Problem]]:
     positions, problems = _column_positions(found, schema.INSTELLINGEN)
     if problems:
         return Settings(), problems
+    problems = _duplicate_columns(found, schema.INSTELLINGEN)
     name_pos, value_pos = positions["name"], positions["value"]
     defaults = Settings()
     values: dict[str, Any] = {}

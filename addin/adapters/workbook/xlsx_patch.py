@@ -2012,8 +2012,11 @@ class _Editor:
         )
 
     def _positions(self, table: _Table, headers: Sequence[str]) -> dict[str, int]:
-        """header as given -> column number on the sheet."""
-        at = {normalise_header(c.name): table.area.left + i for i, c in enumerate(table.columns)}
+        """header as given -> column number on the sheet: of a header in two columns, the
+        first, the one the reader reads (and reports the other of)."""
+        at: dict[str, int] = {}
+        for i, c in enumerate(table.columns):
+            at.setdefault(normalise_header(c.name), table.area.left + i)
         positions = {}
         for header in headers:
             col = at.get(normalise_header(header))
