@@ -210,6 +210,52 @@ def test_a_column_of_plain_amounts_and_one_of_every_form_read_alike() -> None:
     assert problem.where == "lijst.csv regel 6" and "kolom 'Bedrag'" in problem.message
 
 
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_totals_and_a_note_under_the_list_are_not_invoices(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], form: str
+) -> None:
+    # Packages end a list with a totals row (labelled or not) and a printed-on note; each
+    # was "Overgeslagen: ... geen klant" / "geen factuurnummer", exit 1, on every import.
+    # A row under the list that still looks like an invoice is reported as before.
+    rows = [
+        ["Factuurnummer", "Klant", "Factuurdatum", "Bedrag"],
+        ["2026-0300", "K001", "1-12-2026", "1.210,00"],
+        ["2026-0301", "K002", "2-12-2026", "-121,00"],
+        ["Totaal", "", "", "1.089,00"],
+        ["", "", "", "1.089,00"],
+        ["", "", "", ""],
+        ["Afgedrukt op 3-12-2026 door admin", "", "", ""],
+        ["Eindtotaal (2 posten)", "", "", "1.089,00"],
+        ["", "Totaal", "", "1.089,00"],
+    ]
+    listed = tmp_path / f"openstaand.{form}"
+    if form == "csv":
+        listed.write_text("".join(";".join(r) + "\r\n" for r in rows), encoding="utf-8")
+    else:
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(listed)
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert (code, out["overgeslagen"], out["facturen_toegevoegd"]) == (0, [], 1)
+    assert [i.number for i in read_book(book_path)[0].invoices] == ["2026-0300", "2026-0301"]
+
+    rows.append(["2026-0399", "", "", "5,00"])  # an invoice without customer and date
+    listed.unlink()
+    if form == "csv":
+        listed.write_text("".join(";".join(r) + "\r\n" for r in rows), encoding="utf-8")
+    else:
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(listed)
+    code, out = run(capsys, book_path, listed)
+    where = "openstaand.csv regel 10" if form == "csv" else "openstaand.xlsx blad Sheet rij 10"
+    assert code == 1
+    assert [s["bestand"] for s in out["overgeslagen"]] == [where]  # type: ignore[union-attr]
+
+
 def test_missing_column_lists_headers_and_synonyms(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

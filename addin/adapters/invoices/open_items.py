@@ -6,7 +6,9 @@ header row may be below a title); the CSV's encoding (UTF-8 with or without BOM,
 else Windows-1252), separator (; , tab |) and decimal separator (per amount column: "1.234,56"
 or "1,234.56") are detected; dates in the usual Dutch forms and ISO are read by the
 workbook reader's own converters (adapters/workbook/cells.py). When a needed column is
-missing the message lists the headers found and the synonyms tried.
+missing the message lists the headers found and the synonyms tried. Rows under the last
+invoice without customer and invoice date whose number cell is empty, a total's label or a
+sentence (the package's totals and notes) are the list's footer: not read, not reported.
 
 Example::
 
@@ -262,6 +264,17 @@ def _read_rows(
     problems: list[RowProblem] = []
     partly: list[tuple[str, Decimal]] = []
     names: dict[str, str] = {}
+    # Under the last row with a customer and an invoice date, the package's footer: totals
+    # and notes are no invoices, and no problems either (they were, on every import).
+    # Looked for from the end: a 100,000-row list has a footer of a few rows at most.
+    last = next((k for k in range(len(numbers) - 1, -1, -1) if customers[k] and issues[k]), -1)
+    footer = {
+        k
+        for k in range(last + 1, len(numbers))
+        if issues[k] is None
+        and _footer_label(numbers[k])
+        and (not customers[k] or _TOTAL_LABEL.match(customers[k]))
+    }
     kept: list[int] = []  # the rows that become invoices
     bedrag: list[Decimal] = []  # their Bedrag: the amount, else the open amount
     no_amounts = [None] * len(numbers)
@@ -269,6 +282,8 @@ def _read_rows(
         range(len(numbers)), numbers, amounts or no_amounts, opens or no_amounts, strict=True
     ):
         if not number or k in errors:
+            if k in footer:
+                continue
             if number:
                 problems.append(RowProblem(f"{name} {unit} {first_line + k}", errors[k]))
             elif any(map(to_text, body[k])):
@@ -321,6 +336,16 @@ def _read_rows(
         problems=tuple(problems),
         names=names,
     )
+
+
+# A totals row's label ("Totaal", "Subtotaal", "Eindtotaal (12 posten)", "Total"); a
+# note is a sentence of three words or more (an invoice number is one word).
+_TOTAL_LABEL = re.compile(r"^(?:sub|eind)?(?:totaal|totalen|total|totals)\b", re.IGNORECASE)
+
+
+def _footer_label(number: str) -> bool:
+    """The factuurnummer cell of a row under the list: empty, a total's label or a note."""
+    return not number or bool(_TOTAL_LABEL.match(number)) or len(number.split()) > 2
 
 
 def _texts(raw: list[object]) -> list[str]:
