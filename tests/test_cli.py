@@ -335,6 +335,20 @@ def test_help_names_the_arguments_as_the_readme_does(capsys, command, exp):
     assert all(word in usage for word in exp), usage
 
 
+def test_help_lists_the_commands_in_the_order_of_the_readme(capsys):
+    """`debiteuren --help` lists every command, in the order of the README's table
+    "Opdrachten" (it listed werklijst first and bouw among the calculators)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n## Opdrachten\n", 1)[1].split("\n\n", 1)[0]
+    exp = re.findall(r"^\| `debiteuren (\w+)", table, flags=re.MULTILINE)
+    assert len(exp) == len(set(exp)) > 10, table
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listing = capsys.readouterr().out.split("OPDRACHT\n", 1)[1].split("\n\n", 1)[0]
+    got = re.findall(r"^    (\w+)", listing, flags=re.MULTILINE)
+    assert got == exp
+
+
 @pytest.mark.parametrize(
     ("where", "exp_reason"),
     [

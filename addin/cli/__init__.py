@@ -135,21 +135,41 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
 }
 
 
-# Command groups in their own modules add their sub-parsers here: each is a function
-# `register(subparsers)` that calls `subparsers.add_parser(...)` and `set_defaults(func=...)`,
-# the func taking the parsed arguments and returning the exit code.
-REGISTRARS: tuple[Callable[[Any], None], ...] = (
-    cli_costs.register,
-    cli_interest.register,
-    cli_handover.register,
-    cli_letters.register,
-    cli_send.register,
-    cli_bank.register,
-    cli_importeer.register,
-    cli_excel.register,
-    cli_overview.register,
-    cli_upgrade.register,
-)
+def _register(name: str) -> Callable[[Any], None]:
+    """The sub-parser of one of COMMANDS (BOEK, --datum, --json)."""
+
+    def register(sub: Any) -> None:
+        func, help_text = COMMANDS[name]
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _book_args(p)
+        p.set_defaults(func=func)
+
+    return register
+
+
+# Each command, with the function that adds its sub-parser (`register(subparsers)` calls
+# `subparsers.add_parser(...)` and `set_defaults(func=...)`, the func taking the parsed
+# arguments and returning the exit code). In the order of the README's table "Opdrachten",
+# which `debiteuren --help` lists them in: the main job and its e-mails, the data coming in,
+# the checks, the calculators, the reports, setting up (tests/test_cli.py holds the two in
+# step).
+REGISTRARS: dict[str, Callable[[Any], None]] = {
+    "herinneringen": cli_letters.register,
+    "verstuur": cli_send.register_verstuur,
+    "wachtwoord": cli_send.register_wachtwoord,
+    "bank": cli_bank.register,
+    "importeer": cli_importeer.register,
+    "werklijst": _register("werklijst"),
+    "controleer": _register("controleer"),
+    "rente": cli_interest.register,
+    "incassokosten": cli_costs.register_incassokosten,
+    "veertiendagen": cli_costs.register_veertiendagen,
+    "overzicht": cli_overview.register,
+    "overdracht": cli_handover.register,
+    "nieuw": cli_excel.register_nieuw,
+    "bijwerken": cli_upgrade.register,
+    "bouw": cli_excel.register_bouw,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,11 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="opdracht", metavar="OPDRACHT", parser_class=DutchParser)
     sub.required = True
-    for name, (func, help_text) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        _book_args(p)
-        p.set_defaults(func=func)
-    for register in REGISTRARS:
+    for register in REGISTRARS.values():
         register(sub)
     return parser
 

@@ -161,9 +161,7 @@ def cmd_veertiendagen(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(sub: Any) -> None:
-    """Add `incassokosten` and `veertiendagen` to the sub-parsers of `addin.cli`."""
-
+def register_incassokosten(sub: Any) -> None:
     help_text = "buitengerechtelijke incassokosten op een hoofdsom (staffel, art. 6:96 BW)"
     p = sub.add_parser(
         "incassokosten",
@@ -186,6 +184,8 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_incassokosten, parser=p)
 
+
+def register_veertiendagen(sub: Any) -> None:
     help_text = "de data van een veertiendagenbrief: ontvangst, laatste dag, kosten vanaf"
     p = sub.add_parser(
         "veertiendagen",

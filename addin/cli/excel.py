@@ -149,7 +149,7 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(sub: Any) -> None:
+def register_bouw(sub: Any) -> None:
     help_text = "de meegeleverde werkmap workbook/Debiteuren.xlsm bouwen (uit het voorbeeld)"
     p = sub.add_parser("bouw", help=help_text, description=help_text)
     p.add_argument("--uit", type=Path, default=None, metavar="PAD",
@@ -157,6 +157,8 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_bouw)
 
+
+def register_nieuw(sub: Any) -> None:
     help_text = "een nieuwe werkmap met macro's maken voor deze computer"
     p = sub.add_parser("nieuw", help=help_text, description=help_text)
     p.add_argument(

@@ -248,7 +248,7 @@ def cmd_wachtwoord(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(sub: Any) -> None:
+def register_verstuur(sub: Any) -> None:
     help_text = "de e-mails van de gemaakte brieven versturen (Verstuur e-mails)"
     p = sub.add_parser("verstuur", help=help_text, description=help_text)
     p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
@@ -264,6 +264,8 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_verstuur)
 
+
+def register_wachtwoord(sub: Any) -> None:
     help_text = "het SMTP-wachtwoord eenmalig bewaren in de wachtwoordkluis van het systeem"
     p = sub.add_parser("wachtwoord", help=help_text, description=help_text)
     p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
