@@ -245,7 +245,14 @@ def payment_reference(lines: tuple[InvoiceLine, ...], customer: Customer, langua
     return f"{word} {customer.number}"[:REFERENCE_MAX]
 
 
+# Up to this many invoice numbers are listed in a subject; more are counted ("12 facturen"):
+# a subject of 40 numbers filled three lines of the letter and a whole e-mail subject line,
+# and the table under it lists them anyway.
+SUBJECT_NUMBERS = 4
+
+
 def _subject(lines: tuple[InvoiceLine, ...], language: str) -> str:
+    """'factuur F1', 'facturen F1, F2 en F3', '12 facturen' (English: 'invoices F1 and F2')."""
     numbers = [i.number for i in lines]
     if not numbers:
         return ""
@@ -253,6 +260,8 @@ def _subject(lines: tuple[InvoiceLine, ...], language: str) -> str:
         head, last_join = ("invoice" if len(numbers) == 1 else "invoices"), " and "
     else:
         head, last_join = ("factuur" if len(numbers) == 1 else "facturen"), " en "
+    if len(numbers) > SUBJECT_NUMBERS:
+        return f"{len(numbers)} {head}"
     listed = numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + last_join + numbers[-1]
     return f"{head} {listed}"
 

@@ -187,3 +187,29 @@ def test_confirmation_carries_the_schedule():
     ]
     assert content.amount_to_pay == Decimal("300.00")
     assert not content.handover_notice and content.agency == ""
+
+
+@pytest.mark.parametrize(
+    "count, language, exp",
+    [
+        (1, "NL", "factuur F01"),
+        (2, "NL", "facturen F01 en F02"),
+        (4, "NL", "facturen F01, F02, F03 en F04"),
+        (5, "NL", "5 facturen"),
+        (40, "NL", "40 facturen"),
+        (4, "EN", "invoices F01, F02, F03 and F04"),
+        (40, "EN", "40 invoices"),
+    ],
+)
+def test_the_subject_lists_a_few_invoice_numbers_and_counts_many(count, language, exp):
+    rows = "\n".join(
+        f"| F{i:02d} | K1 | 2026-09-01 | 2026-10-01 | 100.00 |" for i in range(1, count + 1)
+    )
+    text = (
+        "[klanten]\n| klant | naam | soort | segment | taal |\n"
+        f"| K1 | Jansen | Zakelijk | C | {language} |\n"
+        "[facturen]\n| factuur | klant | factuurdatum | vervaldatum | bedrag |\n" + rows
+    )
+    b, letters = _letters(text)
+    got = compose(_task(letters, "K1"), b, AS_OF).subject
+    assert got == exp
