@@ -353,3 +353,43 @@ def test_a_run_killed_after_n_messages_sends_exactly_the_missing_ones(tmp_path, 
     sent = verzonden(path)
     assert sum(1 for v in sent.values() if v) == 5  # 2 recorded from the journal + 3 new
     assert sent[unsure["document"]] == ""
+
+
+LONG_NAMES = {
+    # folded by the draft between two encoded words in the middle of "Holding"
+    1: 'Ève & Zoë\'s "Bäckerei" <Łódź> 😀 Holding, Internationale Handelsonderneming',
+    2: "Bäckerei Müller-Lüdenscheidt Großhandel und Feinkost für Gastronomie GmbH & Co. KG",
+    3: "Klant & Zn. B.V.",
+}
+
+
+def test_a_long_display_name_arrives_as_it_stands_in_the_workbook(tmp_path, capsys, server):
+    """Python's address parser keeps the space between two encoded words, so a name folded
+    inside a word by the draft arrived as 'Hold ing' (review of the letters)."""
+    from dataclasses import replace
+    from email.header import decode_header, make_header
+    from email.parser import BytesParser
+    from email.policy import compat32
+
+    book = send_book(3, server.port)
+    book = replace(
+        book,
+        customers=tuple(
+            replace(c, name=LONG_NAMES[k]) for k, c in enumerate(book.customers, start=1)
+        ),
+    )
+    path = write_send_book(book, tmp_path / "Boek.xlsx")
+    assert main(["herinneringen", str(path), "--datum", D, "--json"]) == 0
+    capsys.readouterr()
+    code, _data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and len(server.received) == 3
+    for got in server.received:
+        k = int(got.recipients[0][5:8])
+        (to,) = got.message["To"].addresses
+        assert to.addr_spec == customer_email(k)
+        # read as a mail program reads it (RFC 2047 decoding), not with Python's address
+        # parser, which has the same fault as the one this test is about
+        raw = BytesParser(policy=compat32).parsebytes(got.data)["To"]
+        got_to = str(make_header(decode_header(raw)))
+        name = LONG_NAMES[k]  # a name with "." or "&" only is written as a quoted string
+        assert got_to in (f"{name} <{customer_email(k)}>", f'"{name}" <{customer_email(k)}>')

@@ -18,9 +18,13 @@ Example::
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -185,13 +189,38 @@ def load_draft(path: Path, sender: Sender, now: datetime | None = None) -> Draft
     )
 
 
+# Encoded words (RFC 2047) next to each other, separated only by white space.
+_ENCODED = r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?="
+_ENCODED_RUN = re.compile(rf"{_ENCODED}(?:\s+{_ENCODED})+")
+
+
+def _joined_encoded_words(text: str) -> str:
+    """Each run of adjacent encoded words as one encoded word of the same text.
+
+    The white space between adjacent encoded words is not part of the text (RFC 2047 6.2),
+    and folding a long display name splits it between two of them, even inside a word
+    ("...Hold?=" "=?utf-8?q?ing?="). Python's address parser keeps that space, so a sent
+    e-mail greeted "Bakkerij Hold ing"; its decode_header drops it as the RFC says. The
+    joined text stays one encoded word, so the address parser still reads it as a name only
+    and never as an address."""
+
+    def join(match: re.Match[str]) -> str:
+        try:
+            decoded = str(make_header(decode_header(match.group(0))))
+        except (HeaderParseError, LookupError, UnicodeDecodeError):
+            return match.group(0)  # left to the address parser, which names what is wrong
+        return "=?utf-8?b?" + base64.b64encode(decoded.encode("utf-8")).decode("ascii") + "?="
+
+    return _ENCODED_RUN.sub(join, text)
+
+
 def _recipients(text: str) -> list[tuple[str, str]]:
     """(display name, address) for each address of the draft's To, each validated."""
     if not text.strip():
         raise DraftError("geen e-mailadres: het concept heeft geen geadresseerde (Aan)")
     if has_control(text):
         raise DraftError("het adres in het concept bevat een regelovergang of onzichtbaar teken")
-    header = policy.default.header_factory("To", text)
+    header = policy.default.header_factory("To", _joined_encoded_words(text))
     groups = getattr(header, "groups", None)
     defects = getattr(header, "defects", None)
     if groups is None or defects:
