@@ -119,3 +119,22 @@ def test_the_bic_follows_the_iban_in_the_payment_block(offer):
     block = text[text.index("Betalen") :]
     assert content.bic and block.index("IBAN: NL81") < block.index("BIC: RABONL2U")
     assert ("Eerste termijn" in block) is offer
+
+
+def test_amounts_of_a_million_and_more_stay_on_one_line_in_the_table():
+    text = (
+        HEAD
+        + "[facturen]\n| factuur | klant | factuurdatum | vervaldatum | bedrag | omschrijving |\n"
+        + "| F1 | K1 | 2026-08-01 | 2026-09-20 | 1234567.89 | Nieuwbouw koelhuis |\n"
+        + "| F2 | K1 | 2026-08-02 | 2026-09-20 | 98765.43 | Meerwerk |\n"
+        + "| C1 | K1 | 2026-08-03 | 2026-09-20 | -15000.00 | Creditnota korting |\n"
+    )
+    b = book(text, company_name="Klimaat B.V.", city="Barneveld", iban="NL81RABO0312345678")
+    (task,) = plan_book(b, AS_OF).letters
+    content = compose(task, b, AS_OF, ledger=Ledger.build(b, AS_OF))
+    data = letter_pdf(content, render_letter(content, letter_templates()), [])
+    lines = PdfReader(BytesIO(data)).pages[0].extract_text().splitlines()
+    # each cell is a line of the page's text: the euro sign and its number in one
+    cells = [x.strip() for x in lines]
+    assert cells.count("€ 1.234.567,89") == 2 and "€ 1.318.333,32" in cells, cells
+    assert "€" not in cells, cells

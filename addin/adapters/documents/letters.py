@@ -742,7 +742,7 @@ def _invoice_table(content: LetterContent, tight: bool = False) -> Table:
         )
     rows.append(["", "", "", Paragraph(f"<b>{_markup(lab['total'])}</b>", st["cell"]), "", "",
                  num(content.total, bold=True)])  # fmt: skip
-    widths = [22 * mm, 19 * mm, 22 * mm, 45 * mm, 21 * mm, 18 * mm, 21 * mm]
+    widths = _table_widths(content, st["num"].fontSize)
     table = Table(rows, colWidths=widths, repeatRows=1)
     last = len(rows) - 1
     table.setStyle(
@@ -761,6 +761,36 @@ def _invoice_table(content: LetterContent, tight: bool = False) -> Table:
         )
     )
     return table
+
+
+TABLE_WIDTHS = (22 * mm, 19 * mm, 22 * mm, 45 * mm, 21 * mm, 18 * mm, 21 * mm)
+CELL_PADDING = 6  # left and right padding of a table cell together, in points
+MIN_DESCRIPTION = 25 * mm
+
+
+def _table_widths(content: LetterContent, size: float) -> list[float]:
+    """The invoice table's column widths: an amount column as wide as its widest amount
+    needs, taken from the description column (which wraps). With fixed widths an amount of a
+    million or more broke after the euro sign, "€" on one line and the number under it."""
+    lang = content.language
+
+    def need(values: Sequence[Decimal], font: str = "Helvetica") -> float:
+        texts = [drawable_text(money(v, lang)) for v in values]
+        return max((stringWidth(t, font, size) for t in texts), default=0) + CELL_PADDING + 1
+
+    notes = content.credit_notes
+    widths = list(TABLE_WIDTHS)
+    widths[4] = max(
+        widths[4], need([i.amount for i in content.invoices] + [n.amount for n in notes])
+    )
+    widths[5] = max(widths[5], need([i.paid for i in content.invoices]))
+    widths[6] = max(
+        widths[6],
+        need([i.open for i in content.invoices] + [-n.subtracted for n in notes]),
+        need([content.total], "Helvetica-Bold"),
+    )
+    widths[3] = max(MIN_DESCRIPTION, WIDTH - sum(widths) + widths[3])
+    return widths
 
 
 def _credit_text(description: str, word: str) -> str:
