@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import shutil
 import sys
@@ -226,6 +228,32 @@ def test_rabobank_csv_utf8_and_garbled_header(tmp_path: Path) -> None:
     expected = [line.amount for line in read_bank_file(FIXTURES / "rabobank.csv")]
     assert [line.amount for line in read_bank_file(utf8)] == expected
     assert [line.amount for line in read_bank_file(garbled)] == expected
+
+
+def test_rabobank_csv_saved_by_excel_says_so(tmp_path: Path) -> None:
+    # Opened in a Dutch Excel and saved again: the dates become 23-11-2026, and with them
+    # the Volgnr loses its zeros (another key) and a 16-digit Betalingskenmerk becomes
+    # 1,06793E+15. Refused as before, but saying why and what to do instead of only
+    # "ongeldige datum".
+    rows = list(csv.reader(io.StringIO((FIXTURES / "rabobank.csv").read_text("cp1252"))))
+    for row in rows[1:]:
+        year, month, day = row[4].split("-")
+        row[4] = row[5] = f"{int(day)}-{int(month)}-{year}"
+        row[3] = str(int(row[3]))
+        row[6] = row[6].lstrip("+").replace(".", "")
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    saved = tmp_path / "rabo-excel.csv"
+    saved.write_text(out.getvalue(), encoding="cp1252")
+    with pytest.raises(BankFileError) as info:
+        read_bank_file(saved)
+    exp = (
+        "Bankbestand rabo-excel.csv: regel 2 heeft de datum '23-11-2026', waar de bank "
+        "2026-11-23 schrijft: het bestand is in Excel geopend en opgeslagen, en daarbij "
+        "veranderen ook volgnummers en betalingskenmerken. Download het afschrift opnieuw en "
+        "lees het in zonder het eerst in Excel op te slaan."
+    )
+    assert str(info.value) == exp
 
 
 def test_format_is_detected_from_content_not_name(tmp_path: Path) -> None:

@@ -1320,6 +1320,19 @@ def _csv_date(text: str, fmt: str, name: str, number: int) -> date:
         raise
     except ValueError:
         pass
+    dutch = re.fullmatch(r"(\d{1,2})-(\d{1,2})-(\d{4})", text)
+    if fmt == "YYYY-MM-DD" and dutch:
+        # Why: Rabobank writes 2026-11-23; a Dutch Excel that opened and saved the file
+        # writes 23-11-2026, and has also cut the Volgnr's zeros (another key, so the
+        # lines would come in twice) and made 16-digit kenmerken 1,06793E+15.
+        day_, month, year = dutch.groups()
+        raise BankFileError(
+            f"Bankbestand {name}: regel {number} heeft de datum {text!r}, waar de bank "
+            f"{year}-{int(month):02d}-{int(day_):02d} schrijft: het bestand is in Excel "
+            "geopend en opgeslagen, en daarbij veranderen ook volgnummers en "
+            "betalingskenmerken. Download het afschrift opnieuw en lees het in zonder het "
+            "eerst in Excel op te slaan."
+        )
     raise BankFileError(
         f"Bankbestand {name}: regel {number} heeft een ongeldige datum {text[:40]!r}."
     )
