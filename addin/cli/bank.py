@@ -147,7 +147,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("bank", help=help_text, description=help_text)
     p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("bestanden", type=Path, nargs="+", metavar="BESTAND",
-                   help="CAMT.053, MT940 of CSV van ING of Rabobank")  # fmt: skip
+                   help="CAMT.053, MT940 of CSV van ING of Rabobank (ook in een ZIP)")  # fmt: skip
     p.add_argument("--datum", type=parse_day, default=None,
                    help="peildatum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
     p.add_argument("--proef", action="store_true", help="niets in de werkmap schrijven")

@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 import time
+import zipfile
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -254,6 +255,67 @@ def test_rabobank_csv_saved_by_excel_says_so(tmp_path: Path) -> None:
         "lees het in zonder het eerst in Excel op te slaan."
     )
     assert str(info.value) == exp
+
+
+def test_a_zip_of_statements_is_read_member_by_member(tmp_path: Path) -> None:
+    # ABN AMRO and ING deliver CAMT.053 as a ZIP (a file per account or day); it was
+    # "onbekend formaat". Each file in it is read as if given on its own: the same lines
+    # and keys (so importing the ZIP after its files adds nothing), the source naming both.
+    names = ("camt053-v08-batch.xml", "camt053-v02-returns.xml", "mt940-ing-structured.sta")
+    packed = tmp_path / "afschriften.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in names:
+            z.write(FIXTURES / n, f"export/{n}")
+        z.writestr("__MACOSX/export/._camt053-v08-batch.xml", b"\x00\x05\x16\x07")
+    got = read_bank(packed)
+    one_by_one = [read_bank(FIXTURES / n) for n in names]
+    assert [line.key for line in got.lines] == [x.key for r in one_by_one for x in r.lines]
+    assert [replace(line, source="") for line in got.lines] == [
+        replace(x, source="") for r in one_by_one for x in r.lines
+    ]
+    assert {line.source for line in got.lines} == {f"afschriften.zip/export/{n}" for n in names}
+    assert got.kind == "CAMT.053, MT940"
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        (
+            {"export/leesmij.txt": b"geen afschrift"},
+            "Bankbestand kapot.zip/export/leesmij.txt: onbekend formaat",
+        ),
+        ({"export/leeg.xml": b""}, "Bankbestand kapot.zip/export/leeg.xml: het bestand is leeg"),
+        ({"export/": b""}, "Bankbestand kapot.zip: het ZIP-bestand bevat geen bestanden"),
+        ({"bom.xml": b"<" + b" " * 5000}, "de bestanden in het ZIP-bestand zijn samen te groot"),
+    ],
+    ids=["unknown-member", "empty-member", "no-files", "bomb"],
+)
+def test_a_zip_that_cannot_be_read_names_the_file_in_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, members: dict[str, bytes], message: str
+) -> None:
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 4096)  # the bomb: 5 kB of spaces
+    packed = tmp_path / "kapot.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, content in members.items():
+            z.writestr(n, content)
+    with pytest.raises(BankFileError, match=re.escape(message)):
+        read_bank(packed)
+    cut = tmp_path / "afgebroken.zip"
+    cut.write_bytes(packed.read_bytes()[:40])
+    with pytest.raises(BankFileError, match=r"afgebroken\.zip: het ZIP-bestand is beschadigd"):
+        read_bank(cut)
+
+
+def test_a_pdf_statement_is_named_as_such(tmp_path: Path) -> None:
+    pdf = tmp_path / "afschrift-november.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n")
+    with pytest.raises(BankFileError) as info:
+        read_bank(pdf)
+    assert str(info.value) == (
+        "Bankbestand afschrift-november.pdf: onbekend formaat (dit is een PDF, het afschrift "
+        "om te lezen; kies de export voor de boekhouding); verwacht CAMT.053 (XML), MT940, of "
+        "een CSV-export van ING of Rabobank."
+    )
 
 
 def test_format_is_detected_from_content_not_name(tmp_path: Path) -> None:

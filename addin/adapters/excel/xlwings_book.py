@@ -259,11 +259,11 @@ class XlwingsWorkbook:
 
 # --- choosing bank files ----------------------------------------------------------------------
 
-BANK_PROMPT = "Kies de bankafschriften (CAMT.053, MT940 of CSV)"
+BANK_PROMPT = "Kies de bankafschriften (CAMT.053, MT940 of CSV, ook in een ZIP)"
 # Excel's GetOpenFilename filter: pairs of "description,patterns".
 EXCEL_FILE_FILTER = (
-    "Bankafschriften (*.xml;*.sta;*.940;*.mt940;*.txt;*.csv),*.xml;*.sta;*.940;*.mt940;*.txt;"
-    "*.csv,Alle bestanden (*.*),*.*"
+    "Bankafschriften (*.xml;*.sta;*.940;*.mt940;*.txt;*.csv;*.zip),*.xml;*.sta;*.940;*.mt940;"
+    "*.txt;*.csv;*.zip,Alle bestanden (*.*),*.*"
 )
 
 
