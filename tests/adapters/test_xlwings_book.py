@@ -107,3 +107,33 @@ def test_rows_appended_through_xlwings_to_a_table_with_totals_are_refused(twins)
     with pytest.raises(LiveError, match="totaalrij"):
         live.write_patch(XlwingsWorkbook(FakeBook(fake)), patch)
     assert (fake.writes, fake.resizes) == (0, 0)
+
+
+def test_a_text_that_starts_with_an_equals_sign_is_no_formula(twins):
+    """Range.Formula of a text cell "'=geen formule" is "=geen formule", as of a formula:
+    taken for one, the cell was refused for writing. Range.HasFormula tells them apart,
+    asked of the block, then per column, then per cell only where a column holds both."""
+    path, _ = twins
+    stand_in = OpenpyxlWorkbook(path)
+    stand_in.write("Klanten", 3, 19, [["'=geen formule"]])  # K002's Notities, as text
+    stand_in.write("Klanten", 4, 19, [["=1+1"]])  # K003's Notities, a formula
+    stand_in.save()
+    fake = FakeStandIn(path)
+    excel = XlwingsWorkbook(FakeBook(fake))
+    for sheet, rows, columns in (("Klanten", 40, 19), ("Facturen", 320, 16)):
+        exp = OpenpyxlWorkbook(path).formulas(sheet, 2, 1, rows, columns)
+        got = excel.formulas(sheet, 2, 1, rows, columns)
+        assert got == exp
+    klanten = excel.formulas("Klanten", 2, 19, 3, 1)
+    assert klanten == [[False], [False], [True]]
+    fake.has_formula_calls = 0
+    facturen = excel.formulas("Facturen", 2, 1, 320, 16)
+    assert all(line[13] for line in facturen) and not any(any(line[:13]) for line in facturen)
+    assert fake.has_formula_calls == 2  # the block (some), column N (all): not 320 cells
+
+    ok = Patch(set_cells=(("tblKlanten", "Klantnummer", "K002", {"Notities": "ander"}),))
+    live.write_patch(excel, ok)
+    assert fake.wb["Klanten"]["S3"].value == "ander"
+    refused = Patch(set_cells=(("tblKlanten", "Klantnummer", "K003", {"Notities": "x"}),))
+    with pytest.raises(LiveError, match=r"Cel S4 \(Notities\).*formule"):
+        live.write_patch(excel, refused)

@@ -8,7 +8,13 @@ Each object behaves as xlwings documents it, and through it as Excel's object mo
 - `Table.show_totals` is ListObject.ShowTotals (totalsRowCount in the file);
 - `Table.resize(range)` is ListObject.Resize: no cells move (list_object_resize);
 - `Range.value = [[...], ...]` fills from the top-left cell, each text as typed in Excel;
-  `Range.options(ndim=2).value` reads a list of rows, values as xlwings gives them.
+  `Range.options(ndim=2).value` reads a list of rows, values as xlwings gives them;
+- `Range.formula` is Range.Formula: a formula's text, else the constant as text, so a text
+  that starts with "=" (after an apostrophe) reads as "=..." too;
+- `Range.api.HasFormula` is Range.HasFormula as pywin32 gives it: True when every cell of
+  the range holds a formula (an array formula's cells included), False when none does,
+  None (VARIANT Null) when some do. The Mac's appscript form (`api.has_formula.get()`) is
+  not modelled.
 
 This does not show that xlwings and Excel really do this; it checks our adapter against
 what their documentation says they do.
@@ -75,6 +81,10 @@ class FakeRange:
         self.sheet.stand_in.write(self.sheet.name, self.top, self.left, rows)
 
     @property
+    def api(self) -> FakeRangeApi:
+        return FakeRangeApi(self)
+
+    @property
     def formula(self) -> str | tuple[tuple[str, ...], ...]:
         """Range.Formula: a formula's text, else the constant as text ("" when empty); one
         string for one cell, else rows (ArrayFormula cells count as formulas in Excel)."""
@@ -98,6 +108,27 @@ class FakeRange:
             )
         )
         return grid[0][0] if len(grid) == 1 and len(grid[0]) == 1 else grid
+
+
+class FakeRangeApi:
+    """The native Range object (pywin32), as far as XlwingsWorkbook uses it; counts the
+    questions asked, so a test can see how many round trips to Excel a call costs."""
+
+    def __init__(self, area: FakeRange) -> None:
+        self.area = area
+
+    @property
+    def HasFormula(self) -> bool | None:  # Excel's own name
+        area = self.area
+        area.sheet.stand_in.has_formula_calls += 1
+        flags = [
+            flag
+            for line in area.sheet.stand_in.formulas(
+                area.sheet.name, area.top, area.left, area.rows.count, area.columns.count
+            )
+            for flag in line
+        ]
+        return True if all(flags) else False if not any(flags) else None
 
 
 class FakeTable:
@@ -159,9 +190,11 @@ class FakeApp:
 
 
 class FakeStandIn(OpenpyxlWorkbook):
-    """The stand-in, counting the Table.resize calls that reach it through the fake."""
+    """The stand-in, counting the Table.resize calls and the Range.HasFormula questions that
+    reach it through the fake."""
 
     resizes = 0
+    has_formula_calls = 0
 
 
 class FakeBook:

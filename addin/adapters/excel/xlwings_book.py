@@ -6,9 +6,10 @@ Only moves values; every decision is in adapters/live.py. There is no Excel on L
 is checked only by proxy: the openpyxl implementation of the same interface
 (tests/adapters/live_openpyxl.py), and this class's table and cell code run over fake
 xlwings objects that behave as xlwings and Excel document them (tests/adapters/
-xlwings_fake.py: ListObject.Range with its totals row, Resize moving no cells). The sheet
-formats, charts, dialogs and everything through `.api` are not run. That it behaves the
-same in Excel (Windows and Mac) is not tested here.
+xlwings_fake.py: ListObject.Range with its totals row, Resize moving no cells, Range.Formula
+and Range.HasFormula as pywin32 gives them). The sheet formats, charts, dialogs and the
+rest of `.api` are not run, nor HasFormula's Mac form (appscript). That it behaves the same
+in Excel (Windows and Mac) is not tested here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from typing import Any
 from addin.adapters.excel.live import FormatSheet, LiveError, TableBlock
 
 # --- xlwings ----------------------------------------------------------------------------------
+
+
+def _has_formula(area: Any) -> bool | None:
+    """Range.HasFormula through the native object xlwings gives (it has no property of its
+    own for it): pywin32 on Windows (Null arrives as None), appscript on the Mac. None
+    when only some cells hold a formula."""
+    if sys.platform == "darwin":
+        state = area.api.has_formula.get()
+    else:
+        state = area.api.HasFormula
+    return state if isinstance(state, bool) else None
 
 
 class XlwingsWorkbook:
@@ -92,9 +104,33 @@ class XlwingsWorkbook:
     def formulas(
         self, sheet: str, row: int, column: int, rows: int, columns: int
     ) -> list[list[bool]]:
-        got = self._block(sheet, row, column, rows, columns).formula
+        # Range.Formula is "=..." for a formula, but also for a text constant that starts
+        # with "=" (typed after an apostrophe, or written by us as text: live.cell_value), so
+        # "=" only makes a cell a candidate. Range.HasFormula decides: True when every cell
+        # of a range holds a formula, False when none does, Null when some do. Asked of the
+        # block, then of each column with candidates, then cell by cell only in a column that
+        # holds both (a computed column is one question, a block without "=" none).
+        area = self._block(sheet, row, column, rows, columns)
+        got = area.formula
         grid = [[got]] if isinstance(got, str) else [list(r) for r in got]
-        return [[isinstance(f, str) and f.startswith("=") for f in r] for r in grid]
+        flags = [[isinstance(f, str) and f.startswith("=") for f in r] for r in grid]
+        if not any(map(any, flags)):
+            return flags
+        whole = _has_formula(area)
+        if whole is not None:
+            return [[whole and flag for flag in line] for line in flags]
+        for c in range(columns):
+            if not any(line[c] for line in flags):
+                continue
+            state = _has_formula(self._block(sheet, row, column + c, rows, 1))
+            for r, line in enumerate(flags):
+                if line[c]:
+                    line[c] = bool(
+                        state
+                        if state is not None
+                        else _has_formula(self._block(sheet, row + r, column + c, 1, 1))
+                    )
+        return flags
 
     def name_cell(self, name: str) -> tuple[str, int, int] | None:
         for defined in self.book.names:
