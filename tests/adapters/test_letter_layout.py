@@ -138,3 +138,24 @@ def test_amounts_of_a_million_and_more_stay_on_one_line_in_the_table():
     cells = [x.strip() for x in lines]
     assert cells.count("€ 1.234.567,89") == 2 and "€ 1.318.333,32" in cells, cells
     assert "€" not in cells, cells
+
+
+def test_the_euro_sign_never_ends_a_line_of_the_letter(tmp_path):
+    """A sentence with the amount wherever the line happens to break: '€' stays with it."""
+    content, _, _ = _letter(1, False, False)
+    (tmp_path / "nl").mkdir()
+    template = tmp_path / "nl" / f"{content.template}.txt.j2"
+    ends = []
+    for n in range(40):  # words of 1 to 8 letters: the amount at every place on a line
+        words = " ".join("abcdefgh"[: 1 + k % 8] for k in range(n + 70))
+        template.write_text(
+            "{% block subject %}Herinnering{% endblock %}"
+            f"{{% block intro %}}{words} van {{{{ total|bedrag }}}} graag.{{% endblock %}}"
+            "{% block body %}{% endblock %}{% block closing %}Groet{% endblock %}"
+            "{% block email %}x{% endblock %}",
+            encoding="utf-8",
+        )
+        rendered = render_letter(content, letter_templates(shipped=tmp_path))
+        text = PdfReader(BytesIO(letter_pdf(content, rendered, []))).pages[0].extract_text()
+        ends += [line for line in text.splitlines() if line.rstrip().endswith("€")]
+    assert ends == []

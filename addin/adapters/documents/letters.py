@@ -534,8 +534,12 @@ def drawable_text(text: str) -> str:
     return re.sub(r"  +", " ", "".join(out))
 
 
+# "€ 1.234,56": the euro sign never ends a line with its amount on the next.
+EURO_AMOUNT = re.compile(r"€ (?=[-\d])")
+
+
 def _markup(text: str) -> str:
-    return escape(drawable_text(text)).replace("\n", "<br/>")
+    return EURO_AMOUNT.sub("€&nbsp;", escape(drawable_text(text)).replace("\n", "<br/>"))
 
 
 class _Mark(Flowable):  # type: ignore[misc]  # reportlab has no type hints
