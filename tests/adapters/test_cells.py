@@ -82,6 +82,12 @@ def test_to_text(raw, exp):
     (" 3-2-2026 ", date(2026, 2, 3), "spaces-around"),
     ("2026-02-03", date(2026, 2, 3), "iso"),
     ("2026-02-03 00:00:00", date(2026, 2, 3), "iso-with-time"),
+    # ISO 8601 as exports from web packages write it; the T was lower-cased before the match
+    # ("'2026-02-03T00:00:00' is geen datum").
+    ("2026-02-03T00:00:00", date(2026, 2, 3), "iso-datetime-T"),
+    ("2026-02-03T09:15:00.000", date(2026, 2, 3), "iso-datetime-fraction"),
+    ("2026-02-03T00:00:00Z", date(2026, 2, 3), "iso-datetime-utc"),
+    ("2026-02-03T00:00:00+01:00", date(2026, 2, 3), "iso-datetime-offset"),
     ("20260203", date(2026, 2, 3), "compact-text"),
     ("3 februari 2026", date(2026, 2, 3), "month-name"),
     ("3 feb 2026", date(2026, 2, 3), "month-abbrev"),

@@ -152,7 +152,8 @@ _MONTHS: dict[str, int] = {
 }  # fmt: skip
 
 _WEEKDAY_PREFIX = r"(?:[a-z]+\.?,?\s+)?"  # "di 3 februari 2026", "dinsdag, 3 feb 2026"
-_TIME_SUFFIX = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+# Matched on case-folded text: ISO 8601's T and Z are t and z there.
+_TIME_SUFFIX = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?"
 _DMY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME_SUFFIX)
 _YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME_SUFFIX)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
