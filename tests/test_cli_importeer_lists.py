@@ -256,6 +256,23 @@ def test_totals_and_a_note_under_the_list_are_not_invoices(
     assert [s["bestand"] for s in out["overgeslagen"]] == [where]  # type: ignore[union-attr]
 
 
+def test_a_list_with_amounts_excl_and_incl_btw_imports_what_the_customer_owes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Bedrag was 1.000,00: the first column whose header starts with "bedrag".
+    listed = tmp_path / "openstaand.csv"
+    listed.write_text(
+        "Factuurnummer;Klant;Factuurdatum;Bedrag excl. btw;Bedrag btw;Bedrag incl. btw\n"
+        "E1;K001;1-12-2026;1.000,00;210,00;1.210,00\n",
+        encoding="utf-8",
+    )
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 0, out
+    (invoice,) = read_book(book_path)[0].invoices
+    assert (invoice.number, invoice.amount) == ("E1", Decimal("1210.00"))
+
+
 def test_missing_column_lists_headers_and_synonyms(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

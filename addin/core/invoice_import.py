@@ -435,9 +435,20 @@ class ColumnMatch:
         return "; ".join(parts) + f". Gevonden kopjes: {found}."
 
 
+# An amount column by a header that only starts with a synonym must be what the customer
+# owes: not 'Bedrag excl. btw', 'Bedrag btw' or 'Totaal netto' (unless it says incl.).
+_NOT_PAYABLE = re.compile(r"excl|exkl|netto|btw|vat|tax")
+_AMOUNTS = ("amount", "open_amount")
+
+
+def _payable(key: str) -> bool:
+    return "incl" in key or not _NOT_PAYABLE.search(key)
+
+
 def match_columns(headers: Sequence[str]) -> ColumnMatch:
     """Find each column by its header: an exact synonym first, then a header that starts with
-    one ('Factuurdatum (dd-mm-jjjj)'); each header is used once."""
+    one ('Factuurdatum (dd-mm-jjjj)'; for an amount, not one excl. btw); each header is used
+    once."""
     keys = [normalise(str(h)) for h in headers]
     used: set[int] = set()
     found: dict[str, int] = {}
@@ -445,6 +456,7 @@ def match_columns(headers: Sequence[str]) -> ColumnMatch:
         for what, synonyms in OPEN_ITEMS_SYNONYMS.items():
             if what in found:
                 continue
+            amount = what in _AMOUNTS
             for synonym in synonyms:
                 hit = next(
                     (
@@ -452,7 +464,11 @@ def match_columns(headers: Sequence[str]) -> ColumnMatch:
                         for i, key in enumerate(keys)
                         if i not in used
                         and key
-                        and (key == synonym if exact else key.startswith(synonym))
+                        and (
+                            key == synonym
+                            if exact
+                            else key.startswith(synonym) and (not amount or _payable(key))
+                        )
                     ),
                     None,
                 )

@@ -187,6 +187,35 @@ def test_match_columns_dialects(headers: tuple[str, ...]) -> None:
     )
 
 
+# Which column is Bedrag (and Openstaand) when no header is exactly a synonym: the amount
+# the customer owes, incl. btw, never the amount excl. btw nor the btw itself. The first
+# header starting with "bedrag"/"totaal" was taken: 'Bedrag excl. btw' (1.000 for an
+# invoice of 1.210).
+@pytest.mark.parametrize(
+    ("headers", "exp_amount", "exp_open"),
+    [
+        (("Bedrag excl. btw", "Bedrag btw", "Bedrag incl. btw"), "Bedrag incl. btw", None),
+        (
+            ("Totaal excl. BTW", "Totaal incl. BTW", "Openstaand incl. BTW"),
+            "Totaal incl. BTW",
+            "Openstaand incl. BTW",
+        ),
+        (("Amount excl. VAT", "Amount VAT", "Amount incl. VAT"), "Amount incl. VAT", None),
+        (("Bedrag (EUR)", "Openstaand (EUR)"), "Bedrag (EUR)", "Openstaand (EUR)"),
+        (("Bedrag exclusief btw", "Saldo"), None, "Saldo"),
+        (("Totaal netto", "Totaal bruto"), "Totaal bruto", None),
+    ],
+    ids=["bedrag", "totaal-openstaand", "english", "currency-suffix", "only-excl", "netto"],
+)
+def test_amount_columns_are_incl_btw(
+    headers: tuple[str, ...], exp_amount: str | None, exp_open: str | None
+) -> None:
+    all_headers = ("Factuurnummer", "Klant", "Factuurdatum", *headers)
+    got = match_columns(all_headers)
+    named = {what: all_headers[i] for what, i in got.columns.items()}
+    assert (named.get("amount"), named.get("open_amount")) == (exp_amount, exp_open)
+
+
 def test_every_synonym_is_written_as_normalised() -> None:
     from addin.core.invoice_import import normalise
 
