@@ -159,3 +159,10 @@ def test_the_euro_sign_never_ends_a_line_of_the_letter(tmp_path):
         text = PdfReader(BytesIO(letter_pdf(content, rendered, []))).pages[0].extract_text()
         ends += [line for line in text.splitlines() if line.rstrip().endswith("€")]
     assert ends == []
+
+
+def test_a_second_page_of_a_letter_says_whose_letter_and_which_page():
+    _, _, pages = _letter(25, False, False)
+    assert len(pages) == 2
+    assert "Klantnummer: K1 · 24 november 2026 · pagina 2" in pages[1]
+    assert "pagina" not in pages[0]

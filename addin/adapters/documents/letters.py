@@ -137,6 +137,7 @@ LABELS: dict[str, dict[str, str]] = {
         "link": "Direct betalen",
         "scan": "Scan met uw bank-app",
         "customer": "Klantnummer",
+        "page": "pagina",
         "attention": "t.a.v.",
         "copy_title": "KOPIEFACTUUR",
         "copy_note": (
@@ -169,6 +170,7 @@ LABELS: dict[str, dict[str, str]] = {
         "link": "Pay online",
         "scan": "Scan with your banking app",
         "customer": "Customer number",
+        "page": "page",
         "attention": "attn.",
         "copy_title": "KOPIEFACTUUR",
         "copy_note": (
@@ -627,6 +629,18 @@ class _Layout:
         canv.saveState()
         self.letterhead(canv)
         self.foot(canv)
+        # a second page that gets separated from the first still says whose letter it is
+        lab, c = self.labels, self.c
+        canv.setFillColor(GREY)
+        canv.setFont("Helvetica", 8.5)
+        canv.drawString(
+            LEFT,
+            PAGE_H - 28 * mm,
+            drawable_text(
+                f"{lab['customer']}: {c.customer_number}  ·  {long_date(c.date, c.language)}"
+                f"  ·  {lab['page']} {canv.getPageNumber()}"
+            ),
+        )
         canv.restoreState()
 
     def copy(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
