@@ -166,3 +166,24 @@ def test_a_second_page_of_a_letter_says_whose_letter_and_which_page():
     assert len(pages) == 2
     assert "Klantnummer: K1 · 24 november 2026 · pagina 2" in pages[1]
     assert "pagina" not in pages[0]
+
+
+def test_the_thank_you_letter_leaves_a_line_open_before_its_greeting():
+    """The payment block keeps the greeting off the last paragraph; a thank-you has none."""
+    from tests.core.test_thanks import _text
+
+    b = book(_text(), thank_good_payers=True, company_name="Klimaat B.V.", city="Barneveld")
+    task = next(t for t in plan_book(b, AS_OF).letters if t.action is Action.THANK)
+    content = compose(task, b, AS_OF, ledger=Ledger.build(b, AS_OF))
+    rendered = render_letter(content, letter_templates())
+    runs: list[tuple[float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((tm[5] * cm[3] + cm[5], text.strip()))
+
+    data = letter_pdf(content, rendered, [])
+    PdfReader(BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    greeting = next(y for y, t in runs if t.startswith("Met vriendelijke groet"))
+    above = min(y for y, t in runs if y > greeting)  # the last line of the last paragraph
+    assert above - greeting >= 2 * 13  # at least one empty line at the body's leading

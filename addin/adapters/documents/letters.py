@@ -947,7 +947,11 @@ def _letter_story(
         Paragraph(_markup(line) or "&nbsp;", st["body"] if i == 0 else st["address"])
         for i, line in enumerate(rendered.closing)
     ]
-    payment = _payment_block(content, tight, qr) if content.kind is not Action.THANK else []
+    payment: list[Flowable] = (
+        _payment_block(content, tight, qr)
+        if content.kind is not Action.THANK
+        else [Spacer(1, (3 if tight else 4) * mm)]  # the gap the payment block leaves
+    )
     story.append(KeepTogether([*last, *payment, *closing]))
     return story
 
