@@ -416,6 +416,11 @@ def normalise(header: str) -> str:
     return re.sub(r"[^0-9a-z]", "", folded.casefold())
 
 
+# What a missing column was looked for as: either amount will do, and so will a name
+# for the customer.
+_TRIED = {"amount": ("amount", "open_amount"), "customer": ("customer", "customer_name")}
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnMatch:
     """Which column (0-based) holds what; `missing` names what a list needs and lacks."""
@@ -427,7 +432,7 @@ class ColumnMatch:
         """Dutch: which columns were not found, the headers found and the synonyms tried."""
         parts = []
         for what in self.missing:
-            keys = ("amount", "open_amount") if what == "amount" else (what,)
+            keys = _TRIED.get(what, (what,))
             tried = ", ".join(s for k in keys for s in OPEN_ITEMS_SYNONYMS[k])
             label = "bedrag of openstaand" if what == "amount" else OPEN_ITEMS_LABELS[what]
             parts.append(f"geen kolom voor {label} (gezocht: {tried})")
@@ -476,6 +481,10 @@ def match_columns(headers: Sequence[str]) -> ColumnMatch:
                     found[what] = hit
                     used.add(hit)
                     break
+    if "customer" not in found and "customer_name" in found:
+        # The customer column may hold a number or a name: a list that names its customers
+        # only by name has its name column as the customer column.
+        found["customer"] = found.pop("customer_name")
     missing = [w for w in OPEN_ITEMS_REQUIRED if w not in found]
     if "amount" not in found and "open_amount" not in found:
         missing.append("amount")

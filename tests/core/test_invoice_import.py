@@ -216,6 +216,15 @@ def test_amount_columns_are_incl_btw(
     assert (named.get("amount"), named.get("open_amount")) == (exp_amount, exp_open)
 
 
+@pytest.mark.parametrize("name", ["Klantnaam", "Debiteurnaam", "Naam", "Customer name"])
+def test_a_list_with_only_a_name_column_takes_it_as_the_customer(name: str) -> None:
+    # The customer column may hold a number or a name; a list whose only customer column is
+    # its name was refused ("geen kolom voor klant").
+    got = match_columns(("Factuur", name, "Datum", "Bedrag"))
+    assert got.missing == ()
+    assert got.columns["customer"] == 1 and "customer_name" not in got.columns
+
+
 def test_every_synonym_is_written_as_normalised() -> None:
     from addin.core.invoice_import import normalise
 
