@@ -12,9 +12,13 @@ from io import BytesIO
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from addin.adapters.documents.letters import (
+    LEFT,
     PAGE_H,
+    PAGE_W,
+    RIGHT,
     WINDOW_H,
     WINDOW_TOP,
     WINDOW_W,
@@ -126,3 +130,47 @@ def test_drawable_text(exp, got_from):
 def test_a_name_the_font_cannot_draw_is_written_with_its_look_alike_letters():
     text = PdfReader(BytesIO(_pdf("Mehmet Yılmaz Łódź", "Dorpsweg 1"))).pages[0].extract_text()
     assert "Mehmet Yilmaz Lódz" in text
+
+
+LONG_COMPANY = (
+    "Stichting Regionaal Samenwerkingsverband Klimaattechniek, Installatie en Onderhoud "
+    "Gelderland-Vallei en Omstreken"
+)
+
+
+def _runs(company: str) -> list[tuple[float, float, str, str, float]]:
+    """Page 1's text runs of a letter from `company`: x, y, text, font name, size."""
+    b = book(
+        TEXT,
+        company_name=company,
+        address="Nijverheidsweg 18",
+        postcode="3771 ME",
+        city="Barneveld",
+        iban="NL81RABO0312345678",
+        bic="RABONL2U",
+        kvk="71234560",
+        vat_number="NL858123459B01",
+        email="info@vanhouten.nl",
+        phone="0342-412345",
+    )
+    (task,) = plan_book(b, AS_OF).letters
+    content = compose(task, b, AS_OF, ledger=Ledger.build(b, AS_OF))
+    data = letter_pdf(content, render_letter(content, letter_templates()), [])
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            name = font.get("/BaseFont", "") if font else ""
+            runs.append((tm[4] + cm[4], tm[5] + cm[5], text.strip(), str(name)[1:], size))
+
+    PdfReader(BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.mark.parametrize("company", ["Klimaattechniek Van Houten B.V.", LONG_COMPANY])
+def test_the_footer_stays_within_the_margins(company):
+    footer = [r for r in _runs(company) if r[1] < 15 * mm]
+    text = " ".join(r[2] for r in footer)
+    assert company in text and "BIC RABONL2U" in text
+    for x, _y, t, font, size in footer:
+        assert x >= LEFT - 1 and x + stringWidth(t, font, size) <= PAGE_W - RIGHT + 1, t

@@ -576,7 +576,7 @@ class _Layout:
             f"IBAN {_iban(s.iban)}" if s.iban else "",
             f"BIC {s.bic}" if s.bic else "",
         ]
-        self.footer = "  ·  ".join([s.company_name, *[i for i in ids if i]])
+        self.footer = _footer_lines(s.company_name, [i for i in ids if i])
 
     def letterhead(self, canv: pdfcanvas.Canvas) -> None:
         s = self.c.sender
@@ -615,8 +615,11 @@ class _Layout:
         canv.setLineWidth(0.5)
         canv.line(LEFT, 15 * mm, PAGE_W - RIGHT, 15 * mm)
         canv.setFillColor(GREY)
-        canv.setFont("Helvetica", 7.5)
-        canv.drawCentredString(PAGE_W / 2, 11 * mm, drawable_text(self.footer))
+        y = 11 * mm
+        for line, size in self.footer:
+            canv.setFont("Helvetica", size)
+            canv.drawCentredString(PAGE_W / 2, y, line)
+            y -= size + 1.5
 
     def first(self, canv: pdfcanvas.Canvas, doc: BaseDocTemplate) -> None:
         canv.saveState()
@@ -678,17 +681,37 @@ def _window_flowables(back: str, lines: list[str], st: dict[str, ParagraphStyle]
         if height(flows) <= WINDOW_H:
             return flows
     size = WINDOW_SIZES[-1]
-    cut = [_one_line(drawable_text(x), size) for x in lines]
+    cut = [_fit(drawable_text(x), size, WINDOW_W) for x in lines]
     while len(cut) > 1 and height(stack(size, cut)) > WINDOW_H:
         cut.pop()
     return stack(size, cut)
 
 
-def _one_line(text: str, size: float) -> str:
-    """`text` cut with an ellipsis to the window's width at `size` points of Helvetica."""
-    if stringWidth(text, "Helvetica", size) <= WINDOW_W:
+FOOTER_SIZE, FOOTER_MIN_SIZE = 7.5, 5.5
+
+
+def _footer_lines(name: str, ids: list[str]) -> list[tuple[str, float]]:
+    """The footer as (text, type size) lines within the text width: one line when it fits,
+    else the company name above its numbers, each made smaller if it still does not fit. As
+    one line at a fixed size a long company name ran into the page's edges."""
+    one = drawable_text("  ·  ".join([name, *ids]))
+    if stringWidth(one, "Helvetica", FOOTER_SIZE) <= WIDTH:
+        return [(one, FOOTER_SIZE)]
+    lines = []
+    for text in (drawable_text(name), drawable_text("  ·  ".join(ids))):
+        size = FOOTER_SIZE
+        while size > FOOTER_MIN_SIZE and stringWidth(text, "Helvetica", size) > WIDTH:
+            size -= 0.5
+        if text:
+            lines.append((text if size > FOOTER_MIN_SIZE else _fit(text, size), size))
+    return lines
+
+
+def _fit(text: str, size: float, width: float = WIDTH, font: str = "Helvetica") -> str:
+    """`text` cut with an ellipsis to `width` at `size` points of `font`."""
+    if stringWidth(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", "Helvetica", size) > WINDOW_W:
+    while text and stringWidth(text + "…", font, size) > width:
         text = text[:-1]
     return text.rstrip() + "…"
 
