@@ -174,3 +174,15 @@ def test_the_footer_stays_within_the_margins(company):
     assert company in text and "BIC RABONL2U" in text
     for x, _y, t, font, size in footer:
         assert x >= LEFT - 1 and x + stringWidth(t, font, size) <= PAGE_W - RIGHT + 1, t
+
+
+@pytest.mark.parametrize("company", ["Klimaattechniek Van Houten B.V.", LONG_COMPANY])
+def test_the_company_name_in_the_letterhead_stays_clear_of_the_address_beside_it(company):
+    runs = _runs(company)
+    top = [r for r in runs if r[1] > PAGE_H - 30 * mm]
+    name = [r for r in top if r[3] == "Helvetica-Bold"]
+    beside = [r for r in top if r[3] == "Helvetica" and r[0] > PAGE_W / 2]
+    assert " ".join(r[2] for r in name) == company
+    assert {r[2] for r in beside} >= {"Nijverheidsweg 18", "0342-412345"}
+    right_edge = max(x + stringWidth(t, font, size) for x, _y, t, font, size in name)
+    assert right_edge < min(r[0] for r in beside)

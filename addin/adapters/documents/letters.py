@@ -51,6 +51,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
@@ -577,12 +578,18 @@ class _Layout:
             f"BIC {s.bic}" if s.bic else "",
         ]
         self.footer = _footer_lines(s.company_name, [i for i in ids if i])
+        beside = max((stringWidth(drawable_text(x), "Helvetica", 8.5) for x in self.sender_lines),
+                     default=0)  # fmt: skip
+        self.name_lines = _name_lines(drawable_text(s.company_name), WIDTH - beside - 6 * mm)
 
     def letterhead(self, canv: pdfcanvas.Canvas) -> None:
-        s = self.c.sender
         canv.setFillColor(ACCENT)
-        canv.setFont("Helvetica-Bold", 15)
-        canv.drawString(LEFT, PAGE_H - 22 * mm, drawable_text(s.company_name))
+        (size, lines) = self.name_lines
+        canv.setFont("Helvetica-Bold", size)
+        y = PAGE_H - 22 * mm + (len(lines) - 1) * size * 1.15
+        for line in lines:
+            canv.drawString(LEFT, y, line)
+            y -= size * 1.15
         canv.setFillColor(GREY)
         canv.setFont("Helvetica", 8.5)
         y = PAGE_H - 16 * mm
@@ -685,6 +692,23 @@ def _window_flowables(back: str, lines: list[str], st: dict[str, ParagraphStyle]
     while len(cut) > 1 and height(stack(size, cut)) > WINDOW_H:
         cut.pop()
     return stack(size, cut)
+
+
+NAME_SIZE, NAME_MIN_SIZE = 15.0, 10.0
+
+
+def _name_lines(name: str, width: float) -> tuple[float, list[str]]:
+    """The company name in the letterhead: smaller type, then two lines, so that it never runs
+    into the address block on its right (a long name was drawn straight through it)."""
+    size = NAME_SIZE
+    while size > NAME_MIN_SIZE and stringWidth(name, "Helvetica-Bold", size) > width:
+        size -= 0.5
+    if stringWidth(name, "Helvetica-Bold", size) <= width:
+        return size, [name]
+    lines = simpleSplit(name, "Helvetica-Bold", size, width)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    return size, [_fit(x, size, width, "Helvetica-Bold") for x in lines]
 
 
 FOOTER_SIZE, FOOTER_MIN_SIZE = 7.5, 5.5
