@@ -534,7 +534,12 @@ def test_proef_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     before = book_path.read_bytes()
     code = main(["importeer", str(book_path), str(sample), "--proef"])
     assert code == 0
-    assert "Proef" in capsys.readouterr().out
+    # It said "1 PDF opgeslagen", and on the next line "geen PDF opgeslagen".
+    assert capsys.readouterr().out.splitlines() == [
+        "1 bestand gelezen: 1 factuur en 0 creditnota's zouden worden toegevoegd, 1 nieuwe "
+        "klant, 1 PDF zou worden opgeslagen.",
+        "Proef: er is niets in de werkmap geschreven en geen PDF opgeslagen.",
+    ]
     assert book_path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["Debiteuren.xlsx"]
 

@@ -144,7 +144,11 @@ def summary_lines(result: InvoiceImport, *, proef: bool = False) -> list[str]:
     customers = f"{result.customers_added} nieuwe klant" + (
         "en" if result.customers_added != 1 else ""
     )
-    pdfs = f"{result.pdfs_saved} PDF" + ("'s" if result.pdfs_saved != 1 else "") + " opgeslagen"
+    pdfs = f"{result.pdfs_saved} PDF" + ("'s" if result.pdfs_saved != 1 else "")
+    if proef:  # nothing is saved: say what would be, as for the invoices
+        pdfs += " zou worden opgeslagen" if result.pdfs_saved == 1 else " zouden worden opgeslagen"
+    else:
+        pdfs += " opgeslagen"
     verb = "zouden worden toegevoegd" if proef else "toegevoegd"
     lines = [f"{files} gelezen: {invoices} en {credits} {verb}, {customers}, {pdfs}."]
     if result.skipped:
