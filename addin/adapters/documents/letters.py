@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
@@ -69,6 +68,7 @@ from reportlab.platypus import (
 )
 
 from addin.adapters.documents.paths import find_document, safe_name
+from addin.adapters.documents.pdf_text import drawable_text
 from addin.adapters.documents.template_limits import LimitedSandbox, TemplateLimitError, limits
 from addin.core.addresses import MailAddress, header_text, parse_addresses
 from addin.core.letter_content import InvoiceLine, LetterContent
@@ -501,40 +501,6 @@ def _styles(tight: bool = False) -> dict[str, ParagraphStyle]:
             "t", parent=base, fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=10
         ),
     }
-
-
-# Letters that the PDF's font (base-14 Helvetica, WinAnsi) cannot draw and that decomposition
-# does not reduce to one it can: drawn as their plain Latin look-alike instead of a black box.
-LOOKALIKE = str.maketrans({"ł": "l", "Ł": "L", "ı": "i", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H"})
-
-
-def drawable_text(text: str) -> str:
-    """`text` as the letter's font can draw it: a letter outside WinAnsi (ł, ő, ş, ı) as its
-    base letter, anything else it cannot draw (emoji, other scripts) left out. Names and
-    addresses come from outside; a black box in a customer's name is worse than "Lodz"."""
-    if text.isascii():
-        return text
-    try:
-        text.encode("cp1252")
-        return text
-    except UnicodeEncodeError:
-        pass
-    out = []
-    for ch in text.translate(LOOKALIKE):
-        try:
-            ch.encode("cp1252")
-            out.append(ch)
-            continue
-        except UnicodeEncodeError:
-            pass
-        for part in unicodedata.normalize("NFKD", ch):
-            try:
-                part.encode("cp1252")
-            except UnicodeEncodeError:
-                continue  # a combining accent, an emoji, a letter of another script
-            if not unicodedata.combining(part):
-                out.append(part)
-    return re.sub(r"  +", " ", "".join(out))
 
 
 # "€ 1.234,56": the euro sign never ends a line with its amount on the next.
