@@ -118,6 +118,8 @@ def test_the_recipient_is_always_in_the_window(name, address):
         ("Mehmet Yilmaz", "Mehmet Yılmaz"),
         ("Dvorák", "Dvořák"),
         ("Zoë BV", "Zoë 😀 BV"),
+        ("1234 AB  Lódz", "1234 AB  Łódź"),  # PostNL's double space stays
+        ("Holding  ·  KvK 1", "Holding 😀  ·  KvK 1"),
         ("Hà Noi", "Hà Nội"),
     ],
 )

@@ -7,6 +7,7 @@ euro sign, but no ł, ő, ş, ı and no emoji: those were drawn as black boxes.
 Example::
 
     drawable_text("Mehmet Yılmaz, Łódź") -> "Mehmet Yilmaz, Lódz"
+    drawable_text("Zoë 😀 BV") -> "Zoë BV"
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import unicodedata
 # Letters that the PDF's font (base-14 Helvetica, WinAnsi) cannot draw and that decomposition
 # does not reduce to one it can: drawn as their plain Latin look-alike instead of a black box.
 LOOKALIKE = str.maketrans({"ł": "l", "Ł": "L", "ı": "i", "đ": "d", "Đ": "D", "ħ": "h", "Ħ": "H"})
+GAP = "\ue000"  # where a character was left out (a private-use code point, never drawable)
 
 
 def drawable_text(text: str) -> str:
@@ -38,11 +40,20 @@ def drawable_text(text: str) -> str:
             continue
         except UnicodeEncodeError:
             pass
-        for part in unicodedata.normalize("NFKD", ch):
-            try:
-                part.encode("cp1252")
-            except UnicodeEncodeError:
-                continue  # a combining accent, an emoji, a letter of another script
-            if not unicodedata.combining(part):
-                out.append(part)
-    return re.sub(r"  +", " ", "".join(out))
+        kept = [
+            part
+            for part in unicodedata.normalize("NFKD", ch)
+            if _drawable(part) and not unicodedata.combining(part)
+        ]  # the base letter, without its accent; nothing of an emoji or another script
+        out.extend(kept or [GAP])
+    # "Zoë 😀 BV" is "Zoë BV", not "Zoë  BV"; a double space of the text's own (PostNL's
+    # "1234 AB  Utrecht") stays as it is
+    return re.sub(f" {GAP}+ ", " ", "".join(out)).replace(GAP, "")
+
+
+def _drawable(ch: str) -> bool:
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
