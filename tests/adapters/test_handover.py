@@ -300,3 +300,23 @@ def test_a_later_handover_logs_only_the_invoices_not_handed_over_before(capsys, 
     b, _ = read_book(path)
     rows = [c.invoices for c in b.contacts if c.channel.value == "Overdracht"]
     assert rows == [("F1",), ("F2",)]
+
+
+def test_a_name_the_pdf_font_cannot_draw_is_written_with_its_look_alike_letters(tmp_path):
+    """The claim PDF uses the letters' base-14 font: 'Łódź' was drawn with black boxes."""
+    from addin.adapters.documents.handover import statement_pdf
+
+    b = book(
+        """
+    [klanten]
+    | klant | naam                   | soort    |
+    | K1    | Mehmet Yılmaz Łódź 😀 | Zakelijk |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+    | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
+    """,
+        company_name="Installatiebedrijf Test BV",
+    )
+    s = claim_statement(b, "K1", date(2025, 6, 30), load_rates())
+    text = PdfReader(io.BytesIO(statement_pdf(s, b, []))).pages[0].extract_text()
+    assert "Overdracht vordering: Mehmet Yilmaz Lódz (K1)" in " ".join(text.split())

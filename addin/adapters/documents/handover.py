@@ -37,6 +37,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from addin.adapters.documents.paths import find_document, roots_for, safe_name
+from addin.adapters.documents.pdf_text import drawable_text
 from addin.core.claims import ClaimStatement, claim_statement
 from addin.core.interest import InterestKind, Rate
 from addin.core.model import Book
@@ -114,7 +115,7 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
     body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
 
     def para(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+        return Paragraph(escape(drawable_text(text)).replace("\n", "<br/>"), style)
 
     settings = book.settings
     agency = settings.collection_agency.replace(",", "\n") or "Incassobureau"
@@ -135,7 +136,9 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
         para(agency),
         Spacer(1, 8 * mm),
         para(f"Datum: {nl_date(s.as_of)}"),
-        Paragraph(f"<b>Overdracht vordering: {escape(c.name)} ({escape(c.number)})</b>", body),
+        Paragraph(
+            f"<b>Overdracht vordering: {escape(drawable_text(f'{c.name} ({c.number})'))}</b>", body
+        ),
         Spacer(1, 4 * mm),
         para(
             "Debiteur: "
@@ -161,7 +164,7 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
     for line in s.lines:
         table.append(
             [
-                line.invoice,
+                drawable_text(line.invoice),
                 nl_date(line.invoice_date),
                 nl_date(line.due),
                 format_amount(line.amount),
@@ -186,7 +189,7 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
         for p in line.interest.periods:
             periods.append(
                 [
-                    line.invoice,
+                    drawable_text(line.invoice),
                     nl_date(p.start),
                     nl_date(p.end),
                     str(p.days),
