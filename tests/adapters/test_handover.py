@@ -320,3 +320,24 @@ def test_a_name_the_pdf_font_cannot_draw_is_written_with_its_look_alike_letters(
     s = claim_statement(b, "K1", date(2025, 6, 30), load_rates())
     text = PdfReader(io.BytesIO(statement_pdf(s, b, []))).pages[0].extract_text()
     assert "Overdracht vordering: Mehmet Yilmaz Lódz (K1)" in " ".join(text.split())
+
+
+def test_a_letter_named_after_its_date_has_that_date_once_in_the_dossier(capsys, tmp_path):
+    path = tmp_path / "Debiteuren.xlsx"
+    text = BOOK.replace(
+        "| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | brieven/herinnering.pdf |",
+        "| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | "
+        "uitvoer/2025-04-02/2025-04-02 Herinnering K1.pdf |",
+    )
+    write_book(
+        book(text, company_name="Test BV", collection_agency="Incasso Noord BV", **SENDER), path
+    )
+    _pdf(tmp_path / "uitvoer" / "2025-04-02" / "2025-04-02 Herinnering K1.pdf", "Herinnering")
+    code, out = run(
+        capsys, "overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit",
+        "--json",
+    )  # fmt: skip
+    assert code == 0
+    with zipfile.ZipFile(json.loads(out)["zip"]) as z:
+        letters = [n.split("/", 1)[1] for n in z.namelist() if "/brieven/" in n]
+    assert letters == ["brieven/2025-04-02 001 Herinnering K1.pdf"]

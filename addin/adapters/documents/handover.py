@@ -290,7 +290,10 @@ def make_handover(
         if contact.document:
             found = find_document(contact.document, roots)
             if found.path is not None:
-                name = f"brieven/{contact.date.isoformat()} {k:03d} {safe_name(found.path.stem)}"
+                day = contact.date.isoformat()
+                # a letter Debiteuren made is named after its date already: once is enough
+                stem = found.path.stem.removeprefix(f"{day} ")
+                name = f"brieven/{day} {k:03d} {safe_name(stem)}"
                 files[name + found.path.suffix] = found.path
             else:
                 missing.append(f"brief van {nl_date(contact.date)}: {found.reason}")
