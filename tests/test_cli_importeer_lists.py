@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,7 @@ from addin.adapters.invoices.open_items import read_open_items
 from addin.adapters.workbook.book_writer import write_book
 from addin.adapters.workbook.reader import read_book
 from addin.cli import main
-from addin.core.model import Book, Customer, Invoice, Settings
+from addin.core.model import Book, Customer, Invoice, Payment, PaymentStatus, Settings
 from addin.excel.build import WorkbookOptions, build_workbook
 from tests.ooxml import assert_valid
 
@@ -271,6 +272,39 @@ def test_a_list_with_amounts_excl_and_incl_btw_imports_what_the_customer_owes(
     assert code == 0, out
     (invoice,) = read_book(book_path)[0].invoices
     assert (invoice.number, invoice.amount) == ("E1", Decimal("1210.00"))
+
+
+def test_a_partly_paid_invoice_is_reported_until_the_workbook_knows_the_payment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "volgens de lijst staat nog ... open" came on every import of the list (exit 1), also
+    # once the bank had linked the payment and Facturen's Open said the same.
+    listed = tmp_path / "openstaand.csv"
+    listed.write_text(
+        "Factuurnummer;Klant;Factuurdatum;Bedrag;Openstaand\n"
+        "P1;K001;1-11-2026;1.210,00;210,00\n"
+        "P2;K002;2-11-2026;500,00;500,00\n",
+        encoding="utf-8",
+    )
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 1 and [w["soort"] for w in out["waarschuwingen"]] == ["deels-betaald"]
+    # Not yet known to the workbook: said again.
+    code, out = run(capsys, book_path, listed)
+    assert code == 1 and [w["soort"] for w in out["waarschuwingen"]] == ["deels-betaald"]
+    # The bank linked the 1.000,00 (a Betalingen row Gekoppeld): the list is no news.
+    book, _ = read_book(book_path)
+    paid = Payment(date(2026, 11, 20), Decimal("1000.00"), invoice="P1", customer="K001",
+                   status=PaymentStatus.LINKED, key="bank-1")  # fmt: skip
+    write_book(replace(book, payments=(paid,)), book_path)
+    code, out = run(capsys, book_path, listed)
+    assert (code, out["waarschuwingen"]) == (0, [])
+    # Betaald typed by hand counts as well, as in the Open column.
+    write_book(replace(book, invoices=tuple(
+        replace(i, paid=Decimal("1000.00")) if i.number == "P1" else i for i in book.invoices
+    )), book_path)  # fmt: skip
+    code, out = run(capsys, book_path, listed)
+    assert (code, out["waarschuwingen"]) == (0, [])
 
 
 def test_missing_column_lists_headers_and_synonyms(

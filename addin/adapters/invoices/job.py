@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -51,7 +51,7 @@ from addin.core.invoice_import import (
     own_number,
     seller_is_user,
 )
-from addin.core.model import Book, Customer, CustomerKind
+from addin.core.model import Book, Customer, CustomerKind, Payment, PaymentStatus
 from addin.core.money import format_eur
 from addin.excel import formulas
 
@@ -151,6 +151,7 @@ class _Run:
     index: CustomerIndex
     numbers: CustomerNumbers
     invoices: dict[str, tuple[Decimal, date | None]]  # number (case-folded) -> amount, due
+    payments: Callable[[], Sequence[Payment]]  # Betalingen, when needed
     invoice_rows: list[dict[str, object]] = field(default_factory=list)
     customer_rows: list[dict[str, object]] = field(default_factory=list)
     contact_rows: list[dict[str, object]] = field(default_factory=list)
@@ -170,8 +171,11 @@ def import_invoices(
     workbook: Path,
     paths: Sequence[Path],
     previous_lists: Mapping[str, Sequence[str]] | None = None,
+    payments: Callable[[], Sequence[Payment]] | None = None,
 ) -> InvoiceImport:
-    """Read, decide and plan; the result holds the patch and the PDFs (module docstring)."""
+    """Read, decide and plan; the result holds the patch and the PDFs (module docstring).
+    `payments`: Betalingen, read when needed (a list shows an invoice of Facturen partly
+    paid) by a book read without them (TABLES); else the book's own."""
     roots = roots_for(workbook, book.settings.invoice_dir)
     if book.settings.invoice_dir.strip():
         pdf_root, prefix = roots[0], ""
@@ -186,6 +190,7 @@ def import_invoices(
         index=index,
         numbers=CustomerNumbers(c.number for c in book.customers),
         invoices={i.number.strip().casefold(): (i.amount, i.due_date) for i in book.invoices},
+        payments=payments or (lambda: book.payments),
     )
     files = _expand(paths, run)
     # A 100,000-row list makes as many records and rows, and no cycles among them: the
@@ -464,7 +469,10 @@ def _import_list(
     for problem in items.problems:
         run.skipped.append(Notice(problem.where, problem.message, "regel"))
     numbers = tuple(dict.fromkeys(map(attrgetter("number"), items.rows)))
+    known = _open_in_workbook(run, items.partly_paid)
     for number, open_amount in items.partly_paid:
+        if known.get(number.strip().casefold()) == open_amount:
+            continue  # Facturen's Open says the same: the payment is in the workbook already
         run.warnings.append(
             Notice(
                 name,
@@ -522,6 +530,25 @@ def _import_list(
             )
         )
     run.lists[items.kind] = check.remember
+
+
+def _open_in_workbook(run: _Run, partly_paid: Sequence[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """The open amount of each of these invoices that is in Facturen, as its Open column
+    computes it: Bedrag - Betaald - its Gekoppeld Betalingen (by case-folded number).
+    Betalingen is read only when one of them is in Facturen."""
+    wanted = {number.strip().casefold() for number, _ in partly_paid}
+    open_amounts = {
+        key: i.amount - i.paid
+        for i in (run.book.invoices if wanted else ())
+        if (key := i.number.strip().casefold()) in wanted
+    }
+    if not open_amounts:
+        return {}
+    for p in run.payments():
+        key = p.invoice.strip().casefold()
+        if p.status is PaymentStatus.LINKED and key in open_amounts:
+            open_amounts[key] -= p.amount
+    return open_amounts
 
 
 def _list_customer(run: _Run, row: IncomingInvoice, items: OpenItems) -> str:
