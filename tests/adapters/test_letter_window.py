@@ -52,9 +52,14 @@ LONG_ADDRESS = (
 )
 
 
-def _pdf(name: str, address: str) -> bytes:
+def _pdf(name: str, address: str, contact: str = "", country: str = "") -> bytes:
+    text = TEXT
+    if contact:
+        text += (
+            f"[contactpersonen]\n| klant | naam | functie |\n| K1 | {contact} | Administratie |\n"
+        )
     b = book(
-        TEXT,
+        text,
         company_name="Klimaattechniek Van Houten B.V.",
         address="Nijverheidsweg 18",
         postcode="3771 ME",
@@ -62,7 +67,12 @@ def _pdf(name: str, address: str) -> bytes:
         iban="NL81RABO0312345678",
         email="info@vanhouten.nl",
     )
-    b = replace(b, customers=tuple(replace(c, name=name, address=address) for c in b.customers))
+    b = replace(
+        b,
+        customers=tuple(
+            replace(c, name=name, address=address, country=country) for c in b.customers
+        ),
+    )
     (task,) = plan_book(b, AS_OF).letters
     content = compose(task, b, AS_OF, ledger=Ledger.build(b, AS_OF))
     return letter_pdf(content, render_letter(content, letter_templates()), [])
@@ -86,21 +96,25 @@ def _window_lines(data: bytes) -> tuple[list[str], list[tuple[float, float, str]
 
 
 @pytest.mark.parametrize(
-    "name, address",
+    "name, address, contact, country",
     [
-        ("Klant BV", "Dorpsweg 1"),
-        (LONG_NAME, LONG_ADDRESS),
-        (LONG_NAME, "\n".join([LONG_ADDRESS] * 12)),  # far too many lines: cut, still inside
+        ("Klant BV", "Dorpsweg 1", "", ""),
+        (LONG_NAME, LONG_ADDRESS, "", ""),
+        # too long even at the smallest type: each line cut to one line, country kept
+        (LONG_NAME * 2, LONG_ADDRESS * 2, "Anna " * 40, "Duitsland"),
     ],
-    ids=["short", "120+ characters", "twelve long lines"],
+    ids=["short", "120+ characters", "every line far too long"],
 )
-def test_the_recipient_is_always_in_the_window(name, address):
-    inside, runs = _window_lines(_pdf(name, address))
+def test_the_recipient_is_always_in_the_window(name, address, contact, country):
+    inside, runs = _window_lines(_pdf(name, address, contact, country))
     text = " ".join(inside)
     assert drawable_text(name).split()[0] in text  # the first word of the name
     assert "Klimaattechniek Van Houten B.V., Nijverheidsweg 18" in text  # the return address
-    if "\n" not in address:
-        assert "1234 AB Utrecht" in text  # the postcode and city: what the post office reads
+    assert "1234 AB Utrecht" in text  # the postcode and city: what the post office reads
+    if country:
+        assert text.endswith(country.upper())
+    if contact:
+        assert "t.a.v. Anna Anna" in text
     # nothing of the address block strays under the window into the letter's date line
     date_y = next(y for x, y, t in runs if t.startswith("Barneveld, 24 november"))
     assert date_y < PAGE_H - WINDOW_TOP - WINDOW_H
