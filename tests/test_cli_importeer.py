@@ -10,6 +10,7 @@ import base64
 import json
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -267,6 +268,20 @@ def test_unknown_format_and_huge_file(tmp_path: Path, capsys: pytest.CaptureFixt
         out.truncate(50 * 1024 * 1024 + 1)
     _, reason = _refused(tmp_path, capsys, big)
     assert "50 MB" in reason
+
+
+def test_a_zip_of_e_invoices_says_to_unpack_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A portal's download of e-invoices is a ZIP; it was refused as "geen leesbaar
+    # Excel-bestand (Cannot detect file format); sla de lijst opnieuw op als .xlsx".
+    packed = tmp_path / "facturen-november.zip"
+    with zipfile.ZipFile(packed, "w") as z:
+        z.write(SAMPLES[0], SAMPLES[0].name)
+    _, reason = _refused(tmp_path, capsys, packed)
+    assert reason == (
+        "een ZIP-bestand, geen Excel-lijst; pak het uit en geef de map of de bestanden erin."
+    )
 
 
 def test_another_seller_is_refused_by_name(

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import os
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -314,7 +316,12 @@ def _format(data: bytes, name: str) -> str:
             f"{name}: onbekend formaat: XML, maar geen UBL 2.1-factuur of -creditnota."
         )
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
+        if _is_office_package(data):
+            return "xlsx"
+        raise InvoiceFileError(
+            f"{name}: een ZIP-bestand, geen Excel-lijst; pak het uit en geef de map of de "
+            f"bestanden erin."
+        )
     if head.startswith(b"%PDF"):
         raise InvoiceFileError(
             f"{name}: een PDF is geen factuurbestand; leg hem naast de XML-factuur met dezelfde "
@@ -326,6 +333,16 @@ def _format(data: bytes, name: str) -> str:
             f"als .xlsx of .csv."
         )
     return "csv"
+
+
+def _is_office_package(data: bytes) -> bool:
+    """An .xlsx is a ZIP with [Content_Types].xml; any other ZIP (a portal's download of
+    e-invoices) is not a list. A damaged one is left to the Excel reader to name."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return "[Content_Types].xml" in package.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return True
 
 
 # --- UBL ------------------------------------------------------------------------------------
