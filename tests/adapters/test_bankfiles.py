@@ -200,6 +200,25 @@ def test_ing_csv() -> None:
     assert read_bank_file(FIXTURES / "ing.csv") == lines
 
 
+@pytest.mark.parametrize(
+    ("af_bij", "bedrag", "exp"),
+    [("Af", "-19,95", "-19.95"), ("Af", "19,95", "-19.95"), ("Bij", "+50,00", "50.00")],
+    ids=["af-signed", "af", "bij-signed"],
+)
+def test_ing_csv_direction_is_af_bij_whatever_the_sign(
+    tmp_path: Path, af_bij: str, bedrag: str, exp: str
+) -> None:
+    # ING writes the amount without a sign and the direction in Af Bij; a signed amount (a
+    # file converted or edited) made "Af" "-19,95" a receipt of 19,95 that could be linked
+    # to an invoice of that amount.
+    text = (FIXTURES / "ing.csv").read_text("utf-8-sig").splitlines()
+    row = text[3].replace('"Af";"19,95"', f'"{af_bij}";"{bedrag}"')
+    path = tmp_path / "ing-teken.csv"
+    path.write_text("\n".join([text[0], row]) + "\n", "utf-8")
+    (line,) = read_bank_file(path)
+    assert line.amount == Decimal(exp)
+
+
 def test_ing_csv_old_nine_columns_comma() -> None:
     (line,) = read_bank_file(FIXTURES / "ing-9kolommen.csv")
     assert line.amount == Decimal("512.50")

@@ -1454,7 +1454,9 @@ def _ing_row(
         raise BankFileError(
             f"Bankbestand {name}: regel {number} heeft 'Af Bij' {by_key['af bij']!r}."
         )
-    amount = _nl_amount(by_key["bedrag (eur)"], name, number)
+    # The direction is Af Bij's; ING writes no sign, and one added (a converted file) must
+    # not turn money out into a receipt.
+    amount = abs(_nl_amount(by_key["bedrag (eur)"], name, number))
     own = _iban(by_key["rekening"])
     line = BankLine(
         booked=_csv_date(by_key["datum"], "YYYYMMDD", name, number),
