@@ -500,6 +500,44 @@ def test_a_wrapped_base64_pdf_is_saved_whole(
     assert saved.read_bytes() == exp.pdf
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "exp"),
+    [
+        (("TEST1", "mini.pdf"), ("Factuurscenario3", "Factuurscenario3.pdf"), 1),
+        (("Algemene voorwaarden", "voorwaarden.pdf"), ("TEST2", "mini2.pdf"), 1),
+        (("TEST1", "mini.pdf"), ("TEST2", "mini2.pdf"), 0),
+    ],
+    ids=["named-after-the-invoice", "terms-first", "neither-the-first"],
+)
+def test_of_several_pdfs_the_invoice_itself_is_kept(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    first: tuple[str, str],
+    second: tuple[str, str],
+    exp: int,
+) -> None:
+    # The sample has two PDFs. The first was kept whatever it was: terms and conditions
+    # attached before the invoice became the invoice's PDF in Facturen and on every letter.
+    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
+    text = sample.read_text(encoding="utf-8")
+    text = text.replace("<cbc:ID>TEST1</cbc:ID>", f"<cbc:ID>{first[0]}</cbc:ID>")
+    text = text.replace('filename = "mini.pdf"', f'filename = "{first[1]}"')
+    text = text.replace("<cbc:ID>TEST2</cbc:ID>", f"<cbc:ID>{second[0]}</cbc:ID>")
+    text = text.replace('filename = "mini2.pdf"', f'filename = "{second[1]}"')
+    pdfs = [
+        base64.b64decode("".join(m.split()))
+        for m in re.findall(r'mimeCode = "application/pdf"[^>]*>([^<]+)<', text)
+    ]
+    assert len(pdfs) == 2 and pdfs[0] != pdfs[1]
+    crafted = tmp_path / "twee-pdfs.xml"
+    crafted.write_text(text, encoding="utf-8")
+    book_path = workbook(tmp_path, seller_settings(expected(sample)))
+    code, out = run(capsys, book_path, crafted)
+    assert code == 0 and out["pdfs_opgeslagen"] == 1, out
+    (saved,) = (tmp_path / "facturen").iterdir()
+    assert saved.read_bytes() == pdfs[exp]
+
+
 def test_fake_pdf_attachment_is_reported_not_saved(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

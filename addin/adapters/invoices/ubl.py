@@ -8,9 +8,11 @@ external access (XXE) can happen, and such a file is refused naming the file. Wh
 needs and the file lacks is refused naming the element (``cbc:ID``, ``cbc:IssueDate``,
 ``cac:LegalMonetaryTotal/cbc:PayableAmount``...); a truncated file is refused naming the line.
 
-The invoice's PDF: the first ``EmbeddedDocumentBinaryObject`` with mimeCode application/pdf
+The invoice's PDF: of the ``EmbeddedDocumentBinaryObject``s with mimeCode application/pdf
 whose decoded bytes are a PDF (``%PDF-`` at the start and ``%%EOF`` near the end; mimeCode
-alone proves nothing). Other attachments labelled PDF are reported as fake or broken.
+alone proves nothing), the one whose ID or file name holds the invoice number, else the first
+that is not named as terms and conditions or a timesheet, else the first. Other attachments
+labelled PDF are reported as fake or broken.
 
 Example::
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
@@ -154,7 +157,7 @@ def parse_ubl(data: bytes, name: str) -> UblDocument:
             f"cac:PartyLegalEntity/cbc:RegistrationName of cac:PartyName/cbc:Name)."
         )
     reference = _text(root, CAC + "PaymentMeans", CBC + "PaymentID")
-    pdf, problems = _pdf(root)
+    pdf, problems = _pdf(root, number)
     invoice = IncomingInvoice(
         number=number,
         issue_date=issue,
@@ -392,14 +395,32 @@ def _description(root: ET.Element) -> str:
 _WHITESPACE = b" \t\n\r\x0b\x0c"
 
 
-def _pdf(root: ET.Element) -> tuple[bytes | None, tuple[str, ...]]:
+# An attachment that is plainly not the invoice itself.
+_NOT_THE_INVOICE = re.compile(
+    r"voorwaarden|conditions|terms|agb|urenstaat|timesheet|specificatie", re.IGNORECASE
+)
+
+
+def _pdf_rank(label: str, number: str) -> int:
+    """2: named after the invoice; 1: any other; 0: named as something else."""
+    if (key := plain_id(number)) and key in plain_id(label):
+        return 2
+    return 0 if _NOT_THE_INVOICE.search(label) else 1
+
+
+def _pdf(root: ET.Element, number: str = "") -> tuple[bytes | None, tuple[str, ...]]:
     problems: list[str] = []
     found: bytes | None = None
+    rank = -1
     for ref in root.findall(CAC + "AdditionalDocumentReference"):
         for obj in ref.iter(CBC + "EmbeddedDocumentBinaryObject"):
             if obj.get("mimeCode", "").strip().lower() != "application/pdf":
                 continue
             label = obj.get("filename") or _text(ref, CBC + "ID") or "zonder naam"
+            names = " ".join(
+                (obj.get("filename") or "", _text(ref, CBC + "ID"),
+                 _text(ref, CBC + "DocumentDescription"))
+            )  # fmt: skip
             raw = (obj.text or "").encode("ascii", "replace").translate(None, _WHITESPACE)
             try:
                 content = base64.b64decode(raw, validate=True)
@@ -416,6 +437,6 @@ def _pdf(root: ET.Element) -> tuple[bytes | None, tuple[str, ...]]:
                     f"bijlage '{label}' is een afgebroken PDF (geen %%EOF aan het eind)"
                 )
                 continue
-            if found is None:
-                found = content
+            if (got := _pdf_rank(names, number)) > rank:  # the first of the best
+                found, rank = content, got
     return found, tuple(problems)
