@@ -538,6 +538,27 @@ def test_of_several_pdfs_the_invoice_itself_is_kept(
     assert saved.read_bytes() == pdfs[exp]
 
 
+@pytest.mark.parametrize(
+    ("sample", "exp"),
+    [
+        ("more/cen__ubl-tc434-creditnote1.xml", "België"),
+        ("nlcius-logius__NLCIUS_e-factuur_vb_01a.xml", "Nederland"),
+        ("kosit__01.15a-INVOICE_ubl.xml", "Duitsland"),
+    ],
+    ids=["be", "nl", "de"],
+)
+def test_a_new_customers_country_is_written_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sample: str, exp: str
+) -> None:
+    # Klanten.Land got the e-invoice's code ('BE') beside the example's 'Nederland', and a
+    # letter abroad printed 'BE' as the last line of the address.
+    path = FIXTURES / sample
+    book_path = workbook(tmp_path, seller_settings(expected(path)))
+    code, out = run(capsys, book_path, path)
+    assert code == 0, out
+    assert read_book(book_path)[0].customers[-1].country == exp
+
+
 def test_fake_pdf_attachment_is_reported_not_saved(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -91,6 +91,31 @@ class IncomingInvoice:
     source: str = ""
 
 
+# --- the buyer's country ---------------------------------------------------------------------
+
+# An e-invoice gives the buyer's country as its ISO 3166-1 alpha-2 code (cac:Country/
+# cbc:IdentificationCode); Klanten writes it by name ("Nederland", as the example and the
+# user do), and a letter abroad prints it in capitals under the address, where a code is no
+# address. The Dutch names of the EU and EEA countries and the neighbours a Dutch small
+# business invoices most; any other code stays as it is.
+COUNTRY_NAMES: dict[str, str] = {
+    "AT": "Oostenrijk", "BE": "België", "BG": "Bulgarije", "CH": "Zwitserland",
+    "CY": "Cyprus", "CZ": "Tsjechië", "DE": "Duitsland", "DK": "Denemarken",
+    "EE": "Estland", "ES": "Spanje", "FI": "Finland", "FR": "Frankrijk",
+    "GB": "Verenigd Koninkrijk", "GR": "Griekenland", "HR": "Kroatië", "HU": "Hongarije",
+    "IE": "Ierland", "IS": "IJsland", "IT": "Italië", "LI": "Liechtenstein",
+    "LT": "Litouwen", "LU": "Luxemburg", "LV": "Letland", "MT": "Malta",
+    "NL": "Nederland", "NO": "Noorwegen", "PL": "Polen", "PT": "Portugal",
+    "RO": "Roemenië", "SE": "Zweden", "SI": "Slovenië", "SK": "Slowakije",
+    "US": "Verenigde Staten",
+}  # fmt: skip
+
+
+def country_name(code: str) -> str:
+    """Klanten.Land for an e-invoice's country code: 'BE' -> 'België'; unknown as given."""
+    return COUNTRY_NAMES.get(code.strip().upper(), code.strip())
+
+
 # --- due date from payment terms ------------------------------------------------------------
 
 # "30 dagen", "30dagen", "binnen 14 dagen", "30 days", "net 30 days". Dutch and English only:
