@@ -307,6 +307,32 @@ def test_a_partly_paid_invoice_is_reported_until_the_workbook_knows_the_payment(
     assert (code, out["waarschuwingen"]) == (0, [])
 
 
+def test_a_row_in_another_currency_is_skipped_as_an_e_invoice_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The Valuta column was not read: 1.000 dollars came in as € 1.000,00. A column whose
+    # name only starts with it (Valutadatum, the value date) is no currency.
+    listed = tmp_path / "openstaand.csv"
+    listed.write_text(
+        "Factuurnummer;Klant;Factuurdatum;Valutadatum;Valuta;Bedrag\n"
+        "V1;K001;1-12-2026;1-12-2026;EUR;100,00\n"
+        "V2;K001;1-12-2026;1-12-2026;USD;1.000,00\n"
+        "V3;K002;1-12-2026;1-12-2026;;50,00\n",
+        encoding="utf-8",
+    )
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 1
+    assert out["overgeslagen"] == [
+        {
+            "bestand": "openstaand.csv regel 3",
+            "reden": "kolom 'Valuta': factuur V2 is in USD, niet in euro; de brieven, de "
+            "QR-code en de wet gaan uit van euro's. Niet ingelezen.",
+        }
+    ]
+    assert [i.number for i in read_book(book_path)[0].invoices] == ["V1", "V3"]
+
+
 def test_missing_column_lists_headers_and_synonyms(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

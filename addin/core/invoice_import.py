@@ -420,6 +420,12 @@ OPEN_ITEMS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "description": ("omschrijving", "description", "betreft", "referentie"),
     "payment_reference": ("betalingskenmerk", "kenmerk", "paymentreference"),
 }  # fmt: skip
+# A list's currency column, by its whole header only: "Valutadatum" (the value date) starts
+# like "Valuta". Not part of a list's kind (list_kind): lists remembered before it was read
+# stay the same kind.
+CURRENCY_HEADERS = ("valuta", "valutacode", "munt", "muntsoort", "currency", "currencycode")
+# What a currency cell may say for euros.
+EURO_TEXTS = frozenset({"", "eur", "euro", "euros", "€"})
 # A list needs these; and an amount: Bedrag or Openstaand (the open amount then is Bedrag).
 OPEN_ITEMS_REQUIRED = ("number", "customer", "invoice_date")
 OPEN_ITEMS_LABELS: dict[str, str] = {

@@ -45,10 +45,13 @@ from addin.adapters.workbook.reader import (
     sheet_extents,
 )
 from addin.core.invoice_import import (
+    CURRENCY_HEADERS,
+    EURO_TEXTS,
     ColumnMatch,
     IncomingInvoice,
     list_kind,
     match_columns,
+    normalise,
 )
 
 __all__ = ["OpenItems", "RowProblem", "read_open_items"]
@@ -251,6 +254,23 @@ def _read_rows(
     issues = _dates(column("invoice_date") or [], label("invoice_date"), errors, required=True)
     due_raw = column("due_date")
     dues = _dates(due_raw, label("due_date"), errors) if due_raw is not None else None
+    taken = set(columns.values())
+    currency_col = next(
+        (i for i, h in enumerate(headers) if i not in taken and normalise(h) in CURRENCY_HEADERS),
+        None,
+    )
+    if currency_col is not None:
+        # The letters, the QR code and the law count in euros: another currency is not
+        # read, as an e-invoice in one is not.
+        for k, row in enumerate(body):
+            currency = to_text(row[currency_col]).strip()
+            if currency.casefold() not in EURO_TEXTS:
+                errors.setdefault(
+                    k,
+                    f"kolom '{headers[currency_col]}': factuur {numbers[k]} is in "
+                    f"{currency[:10]}, niet in euro; de brieven, de QR-code en de wet gaan uit "
+                    f"van euro's. Niet ingelezen.",
+                )
     amount_raw, open_raw = column("amount"), column("open_amount")
     amounts = _amounts(amount_raw, label("amount"), errors) if amount_raw is not None else None
     opens = _amounts(open_raw, label("open_amount"), errors) if open_raw is not None else None
