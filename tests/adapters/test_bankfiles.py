@@ -23,6 +23,7 @@ from stdnum.iban import is_valid as iban_is_valid
 from addin.adapters.bank import files, job
 from addin.adapters.bank.files import BankFileError, read_bank, read_bank_file
 from addin.adapters.bank.job import read_alongside
+from addin.adapters.workbook.book_writer import write_book
 from addin.core.bank import BalanceMismatch
 from addin.core.matching import match_bank_lines
 from addin.core.model import Book, Customer, Invoice
@@ -323,6 +324,20 @@ def test_a_zip_that_cannot_be_read_names_the_file_in_it(
     cut.write_bytes(packed.read_bytes()[:40])
     with pytest.raises(BankFileError, match=r"afgebroken\.zip: het ZIP-bestand is beschadigd"):
         read_bank(cut)
+
+
+def test_an_excel_file_is_named_as_such_not_read_as_a_zip(tmp_path: Path) -> None:
+    # An .xlsx is a ZIP too: its parts were read as statements ("x.xlsx/xl/styles.xml:
+    # dit XML-bestand is geen CAMT.053-afschrift").
+    book = tmp_path / "Debiteuren.xlsx"
+    write_book(Book(), book)
+    with pytest.raises(BankFileError) as info:
+        read_bank(book)
+    assert str(info.value) == (
+        "Bankbestand Debiteuren.xlsx: dit is een Excel-bestand (of een ander Office-bestand), "
+        "geen bankafschrift; verwacht CAMT.053 (XML), MT940, of een CSV-export van ING of "
+        "Rabobank."
+    )
 
 
 def test_a_pdf_statement_is_named_as_such(tmp_path: Path) -> None:

@@ -302,6 +302,12 @@ def _zip_members(data: bytes, name: str) -> list[tuple[str, bytes]]:
                 and not i.filename.startswith("__MACOSX/")
                 and not i.filename.rsplit("/", 1)[-1].startswith("._")
             ]
+            if any(i.filename == "[Content_Types].xml" for i in infos):
+                raise BankFileError(
+                    f"Bankbestand {name}: dit is een Excel-bestand (of een ander "
+                    "Office-bestand), geen bankafschrift; verwacht CAMT.053 (XML), MT940, of "
+                    "een CSV-export van ING of Rabobank."
+                )
             if len(infos) > MAX_ZIP_MEMBERS:
                 raise BankFileError(
                     f"Bankbestand {name}: het ZIP-bestand bevat {len(infos)} bestanden; dit is "
