@@ -559,6 +559,21 @@ def test_a_new_customers_country_is_written_by_name(
     assert read_book(book_path)[0].customers[-1].country == exp
 
 
+def test_a_payable_amount_of_half_a_cent_is_rounded_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 907.505 became 907.50 (half to even); money rounds half away from zero everywhere.
+    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
+    text = sample.read_text(encoding="utf-8")
+    assert text.count(">907.50</cbc:PayableAmount>") == 1
+    crafted = tmp_path / "halve-cent.xml"
+    crafted.write_text(text.replace(">907.50</cbc:PayableAmount>", ">907.505</cbc:PayableAmount>"))
+    book_path = workbook(tmp_path, seller_settings(expected(sample)))
+    code, out = run(capsys, book_path, crafted)
+    assert code == 0, out
+    assert read_book(book_path)[0].invoices[-1].amount == Decimal("907.51")
+
+
 def test_fake_pdf_attachment_is_reported_not_saved(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

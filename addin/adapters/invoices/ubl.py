@@ -35,6 +35,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from addin.core.invoice_import import Buyer, IncomingInvoice, kvk_digits, plain_id
+from addin.core.money import to_cents
 
 __all__ = ["InvoiceFileError", "UblDocument", "is_ubl", "parse_ubl"]
 
@@ -286,7 +287,7 @@ def _amount(text: str, name: str) -> Decimal:
         ) from None
     if not value.is_finite():
         raise InvoiceFileError(f"{name}: cbc:PayableAmount '{text}' is geen bedrag.")
-    return value.quantize(Decimal("0.01"))
+    return to_cents(value)  # half away from zero, as every amount the workbook reads
 
 
 # --- parties --------------------------------------------------------------------------------
