@@ -574,6 +574,29 @@ def test_a_payable_amount_of_half_a_cent_is_rounded_up(
     assert read_book(book_path)[0].invoices[-1].amount == Decimal("907.51")
 
 
+@pytest.mark.parametrize("amount", ["1" + "0" * 30, "20000000000000", "-1E+40"])
+def test_a_payable_amount_too_big_for_the_workbook_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], amount: str
+) -> None:
+    # 31 digits ended in a decimal.InvalidOperation traceback; 2e13 was written to Facturen,
+    # where the reader then refuses it ("te groot voor een bedrag").
+    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
+    text = sample.read_text(encoding="utf-8")
+    crafted = tmp_path / "enorm.xml"
+    crafted.write_text(
+        text.replace(">907.50</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>")
+    )
+    book_path = workbook(tmp_path, seller_settings(expected(sample)))
+    before = book_path.read_bytes()
+    code, out = run(capsys, book_path, crafted)
+    assert code == 2 and book_path.read_bytes() == before
+    (skipped,) = out["overgeslagen"]  # type: ignore[misc]
+    assert skipped["reden"] == (
+        f"cac:LegalMonetaryTotal/cbc:PayableAmount '{amount}' is te groot voor een bedrag "
+        "(10 biljoen euro of meer); het bestand is beschadigd of geen echte factuur."
+    )
+
+
 def test_fake_pdf_attachment_is_reported_not_saved(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -34,6 +34,7 @@ from decimal import Decimal, InvalidOperation
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from addin.adapters.workbook.cells import MAX_AMOUNT
 from addin.core.invoice_import import Buyer, IncomingInvoice, kvk_digits, plain_id
 from addin.core.money import to_cents
 
@@ -287,6 +288,14 @@ def _amount(text: str, name: str) -> Decimal:
         ) from None
     if not value.is_finite():
         raise InvoiceFileError(f"{name}: cbc:PayableAmount '{text}' is geen bedrag.")
+    if abs(value) >= MAX_AMOUNT:
+        # The workbook's reader refuses such a Bedrag (cells.MAX_AMOUNT); far bigger ones
+        # cannot even be rounded to cents (decimal.InvalidOperation).
+        raise InvoiceFileError(
+            f"{name}: cac:LegalMonetaryTotal/cbc:PayableAmount '{text.strip()[:40]}' is te groot "
+            f"voor een bedrag (10 biljoen euro of meer); het bestand is beschadigd of geen echte "
+            f"factuur."
+        )
     return to_cents(value)  # half away from zero, as every amount the workbook reads
 
 
