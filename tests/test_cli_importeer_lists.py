@@ -333,6 +333,23 @@ def test_a_row_in_another_currency_is_skipped_as_an_e_invoice_is(
     assert [i.number for i in read_book(book_path)[0].invoices] == ["V1", "V3"]
 
 
+def test_list_amounts_round_and_stop_as_the_workbook_reader_does() -> None:
+    # Half a cent rounds half away from zero (money.to_cents, the workbook's reader): a
+    # column that also shows "2,50" rounded half to even (0,125 -> 0,12). An amount of
+    # 10 biljoen or more is refused on its cell: such a column let 20000000000000,00 in.
+    head = "Factuur;Klant;Datum;Bedrag\n"
+    rows = "A1;K1;1-1-2026;2,50\nA2;K1;1-1-2026;0,125\nA3;K1;1-1-2026;1.000,125\n"
+    big = "A4;K1;1-1-2026;20000000000000,00\n"
+    for odd in ("", "A5;K1;1-1-2026;€ 3,-\n"):  # the bulk path, and cell by cell
+        items = read_open_items((head + rows + big + odd).encode(), "lijst.csv")
+        exp = [Decimal("2.50"), Decimal("0.13"), Decimal("1000.13")]
+        assert [r.amount for r in items.rows][:3] == exp
+        (problem,) = items.problems
+        assert (
+            problem.where == "lijst.csv regel 5" and "te groot voor een bedrag" in problem.message
+        )
+
+
 def test_missing_column_lists_headers_and_synonyms(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

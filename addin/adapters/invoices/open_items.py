@@ -27,15 +27,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from python_calamine import CalamineError, CalamineWorkbook
 
 from addin.adapters.invoices.ubl import InvoiceFileError
-from addin.adapters.workbook.cells import CellError, to_amount, to_date, to_text
+from addin.adapters.workbook.cells import MAX_AMOUNT, CellError, to_amount, to_date, to_text
 from addin.adapters.workbook.panics import held_stderr, is_panic, panic_cell
 from addin.adapters.workbook.reader import (
     MAX_CELLS,
@@ -429,9 +429,15 @@ def _amounts(raw: list[object], header: str, errors: dict[int, str]) -> list[Dec
             )
             if all(map(_PLAIN.fullmatch, plain)):
                 try:
-                    return list(map(Decimal.quantize, map(Decimal, plain), repeat(CENT)))
+                    # Half away from zero, as money.to_cents and so the workbook's reader.
+                    bulk = list(
+                        map(Decimal.quantize, map(Decimal, plain), repeat(CENT), repeat(HALF_UP))
+                    )
                 except InvalidOperation:
                     pass  # too many digits for the context: the cell by cell path says which
+                else:
+                    if not bulk or max(map(abs, bulk)) < MAX_AMOUNT:
+                        return cast("list[Decimal | None]", bulk)  # else cell by cell says which
     got: list[Decimal | None] = []
     for k, value in enumerate(raw):
         try:
@@ -451,6 +457,7 @@ _COMMA_DECIMAL_COLUMN = re.compile(r"\d,\d{1,2}(?:\s*-)?\s*(?:\x01|\Z)")
 _DOT_DECIMAL_COLUMN = re.compile(r"\d\.\d{1,2}(?:\s*-)?\s*(?:\x01|\Z)")
 _SEPARATOR = "\x01"  # joins a column's texts; a control character, not in an amount
 CENT = Decimal("0.01")
+HALF_UP = ROUND_HALF_UP
 
 
 def _amount_parser(values: Sequence[object]) -> tuple[Callable[[object], Decimal | None], str, str]:
@@ -478,9 +485,12 @@ def _amount_parser(values: Sequence[object]) -> tuple[Callable[[object], Decimal
             text = value.replace(group, "").replace(point, ".").strip()
             if _PLAIN.fullmatch(text):
                 try:
-                    return Decimal(text).quantize(CENT)
+                    amount = Decimal(text).quantize(CENT, rounding=HALF_UP)
                 except InvalidOperation:
                     pass
+                else:
+                    if abs(amount) < MAX_AMOUNT:  # else to_amount says it is too big
+                        return amount
             if not text:
                 return None
             return to_amount(value.replace(group, "").replace(point, ","))
