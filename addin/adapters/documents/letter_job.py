@@ -261,8 +261,9 @@ def _make_one(job: tuple[LetterTask, LetterContent | str]) -> _Made | Skipped:
     name = letter_name(task, as_of)
     try:
         rendered = render_letter(content, _STATE["templates"])
-        copies, notes = invoice_copies(content, _STATE["roots"])
-        pdf = letter_pdf(content, rendered, copies)
+        copies, found = invoice_copies(content, _STATE["roots"])
+        notes = list(found)
+        pdf = letter_pdf(content, rendered, copies, notes=notes)
         eml = letter_eml(content, rendered, pdf, f"{name}.pdf")
     except (OSError, MemoryError):
         raise
@@ -276,8 +277,8 @@ def _make_one(job: tuple[LetterTask, LetterContent | str]) -> _Made | Skipped:
     except ValueError:
         document = str(folder / f"{name}.pdf")
     step = task.step or task.action.value
-    notes = tuple(f"{step} {task.customer}: {n}" for n in notes)
-    return _Made(MadeLetter(task, document, task.channel, content.recipient.attention), notes)
+    said = tuple(f"{step} {task.customer}: {n}" for n in notes)
+    return _Made(MadeLetter(task, document, task.channel, content.recipient.attention), said)
 
 
 def _skip_reason(exc: Exception) -> str:

@@ -1052,13 +1052,20 @@ def _stamp_page(width: float, height: float) -> Any:
 
 
 def letter_pdf(
-    content: LetterContent, rendered: RenderedText, copies: Sequence[Path | InvoiceCopy]
+    content: LetterContent,
+    rendered: RenderedText,
+    copies: Sequence[Path | InvoiceCopy],
+    *,
+    notes: list[str] | None = None,
 ) -> bytes:
     """The letter as PDF, followed by a copy of every invoice (PLAYBOOK E1).
 
     A copy is the user's own PDF (a Path, from `invoice_copies`) with each page stamped
     KOPIE, or a generated KOPIEFACTUUR page (an InvoiceCopy). Letters without original PDFs
     are one reportlab document; with originals, pypdf puts the pages together in order.
+    An original that cannot be read (damaged, encrypted) gets a generated copy, and a Dutch
+    note for the user is added to `notes` (as invoice_copies words a missing file): the file
+    is read here once, not a second time to check it.
     """
     items: list[_Original | InvoiceCopy] = []
     # `copies` is in the order of content.invoices (as invoice_copies makes it), so an
@@ -1072,7 +1079,13 @@ def letter_pdf(
         if reader is not None:
             items.append(_Original(reader))
         elif same_order:
-            items.append(InvoiceCopy(content.invoices[k]))
+            line = content.invoices[k]
+            items.append(InvoiceCopy(line))
+            if notes is not None:
+                notes.append(
+                    f"factuur {line.number}: '{line.pdf}' is beschadigd of versleuteld en kan "
+                    "niet gelezen worden; kopie gemaakt uit de gegevens"
+                )
 
     # The QR code once, for both spacings; a thank-you letter asks for no payment.
     qr = epc_qr(content) if content.kind is not Action.THANK else None
@@ -1163,14 +1176,9 @@ def invoice_copies(
         if line.pdf:
             found = find_document(line.pdf, roots)
             if found.path is not None and _looks_like_pdf(found.path):
-                # read now, not only when the letter is laid out: a damaged file is then
-                # named to the user like a missing one, instead of silently replaced
-                if _open_original(found.path) is not None:
-                    out.append(found.path)
-                    continue
-                reason = f"'{line.pdf}' is beschadigd of versleuteld en kan niet gelezen worden"
-            else:
-                reason = found.reason or f"'{line.pdf}' is geen pdf"
+                out.append(found.path)  # read by letter_pdf, which names it if it cannot
+                continue
+            reason = found.reason or f"'{line.pdf}' is geen pdf"
             notes.append(f"factuur {line.number}: {reason}; kopie gemaakt uit de gegevens")
         out.append(InvoiceCopy(line))
     return tuple(out), tuple(notes)
