@@ -220,6 +220,22 @@ def test_ing_csv_direction_is_af_bij_whatever_the_sign(
     assert line.amount == Decimal(exp)
 
 
+@pytest.mark.parametrize("where", ["every-line", "rows-only"])
+def test_csv_with_a_separator_at_the_end_of_its_lines(tmp_path: Path, where: str) -> None:
+    # A line ending in ";" (a converted or hand-saved export) gives an empty last column: it
+    # was "de kolomkoppen horen niet bij een bekende CSV-export" or "regel 2 heeft 12
+    # kolommen in plaats van 11".
+    lines = (FIXTURES / "ing.csv").read_text("utf-8-sig").splitlines()
+    ended = [line + ";" for line in lines]
+    if where == "rows-only":
+        ended[0] = lines[0]
+    path = tmp_path / "ing-puntkomma.csv"
+    path.write_text("\n".join(ended) + "\n", "utf-8")
+    assert read_bank_file(path) == tuple(
+        replace(line, source="ing-puntkomma.csv") for line in read_bank_file(FIXTURES / "ing.csv")
+    )
+
+
 def test_ing_csv_old_nine_columns_comma() -> None:
     (line,) = read_bank_file(FIXTURES / "ing-9kolommen.csv")
     assert line.amount == Decimal("512.50")

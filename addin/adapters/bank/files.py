@@ -1371,6 +1371,10 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
     rows: Iterator[list[str]] = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(rows)]
+        # A separator at the end of the line (a converted or hand-saved export) is an
+        # empty last column, not a column of the bank's.
+        while header and not header[-1]:
+            header.pop()
         keys = tuple(_header_key(h) for h in header)
         if keys in (tuple(map(_header_key, _ING_HEADER)), tuple(map(_header_key, _ING_HEADER_NEW))):
             reader = _ing_row
@@ -1386,6 +1390,8 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
         for number, row in enumerate(rows, start=2):
             if not any(cell.strip() for cell in row):
                 continue
+            while len(row) > len(header) and not row[-1].strip():
+                row.pop()
             if len(row) != len(header):
                 raise BankFileError(
                     f"Bankbestand {name}: regel {number} heeft {len(row)} kolommen in plaats "
