@@ -1085,8 +1085,14 @@ def _own_account(account: str) -> str:
 
 
 _MT940_STATEMENT = re.compile(r"^:20:", re.M)
-# A statement's closing balance: final (:62F:) or of an intermediate page (:62M:).
-_MT940_CLOSING = re.compile(r"^:62[FM]:", re.M)
+
+
+def _has_closing_balance(text: str) -> bool:
+    """A statement's closing balance, final (:62F:) or of an intermediate page (:62M:),
+    looked for from the end, where it stands (a regex through the whole statement took
+    0.33 s for the 655,000 entries of the benchmark's MT940 file)."""
+    return text.rfind("\n:62F:") != -1 or text.rfind("\n:62M:") != -1
+
 
 # The mt940 library parses each date (two per transaction) with datetime.strptime, a
 # fifth of reading an MT940 file (65,000 transactions: 2.7 -> 2.2 s CPU); a file has a few
@@ -1168,7 +1174,7 @@ def _read_mt940_chunk(
         raise BankFileError(
             f"Bankbestand {name}: het MT940-bestand is beschadigd of onvolledig ({exc})."
         ) from None
-    if parsed.statements and not _MT940_CLOSING.search(text):
+    if parsed.statements and not _has_closing_balance(text):
         # Why: the closing balance is mandatory (SWIFT MT940 :62a:), and a download cut off
         # half-way ends without it; read as it is, the statement would lose its last entries
         # silently, and without a closing balance its balance check is skipped too.
