@@ -89,10 +89,10 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, write_failure
     from addin.cli.letters import refuse
     from addin.core.interest import RateTableError
-    from addin.core.money import format_eur, json_amount
+    from addin.core.money import ZERO, format_eur, json_amount
     from addin.core.plan import plan_book
     from addin.core.sender import sender_problems
-    from addin.core.texts import count_text
+    from addin.core.texts import count_text, nl_date
 
     refusal = open_refusal(args)
     if refusal:
@@ -146,6 +146,15 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
             "rente": json_amount(s.interest),
             "incassokosten": json_amount(s.costs.total) if s.costs else None,
             "totaal": json_amount(s.total),
+            "verrekend": [
+                {
+                    "creditnota": part.credit_note,
+                    "factuur": part.invoice,
+                    "datum": part.day.isoformat(),
+                    "bedrag": json_amount(part.amount),
+                }
+                for part in s.set_off
+            ],
             "ontbreekt": list(result.missing),
             "gelogd": logged,
             "gelogd_facturen": list(new) if logged else [],
@@ -161,6 +170,13 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
             f"totaal {format_eur(s.total)}"
         )
         print(f"  {s.costs_note}")
+        for part in s.set_off:
+            print(
+                f"  verrekend: creditnota {part.credit_note} {format_eur(part.amount)} met "
+                f"factuur {part.invoice}, per {nl_date(part.day)}"
+            )
+        if s.credit_left > ZERO:
+            print(f"  niet verrekend: {format_eur(s.credit_left)} van de creditnota's blijft over")
         for m in result.missing:
             print(f"  ontbreekt: {m}")
         if logged:

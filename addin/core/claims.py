@@ -11,6 +11,12 @@ Payments: Betaald (undated, e.g. cash) lowers the principal from the start; link
 Betalingen rows are dated and settle interest before principal (art. 6:44 BW). The costs
 are stated for the claim as a whole and are not yet paid by anything.
 
+Open credit notes of the customer are set off against the claim (art. 6:127 BW), the
+oldest credit note against the invoice due first, and the set-off works back to the day it
+could first be made (art. 6:129 lid 1 BW): the later of the credit note's and the invoice's
+date, so no interest runs on the credited part after it. It is stated as a payment of that
+day, and the collection costs are computed on what is left.
+
 Example::
 
     business customer, invoice EUR 1,000 due 31-3-2025, plan date 30-6-2025
@@ -19,7 +25,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -41,6 +47,7 @@ from addin.core.model import (
     Customer,
     CustomerId,
     CustomerKind,
+    Invoice,
     InvoiceNo,
     PaymentStatus,
 )
@@ -66,6 +73,17 @@ class ClaimLine:
     open_principal: Decimal
     interest: InterestResult
     description: str = ""
+    credited: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class SetOff:
+    """Part of an open credit note set off against one invoice of the claim, from `day`."""
+
+    credit_note: InvoiceNo
+    invoice: InvoiceNo
+    day: date
+    amount: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +93,8 @@ class ClaimStatement:
     Attributes:
       costs: the collection costs, or None when none are due yet (see `costs_note`).
       left_out: invoices not handed over, with the reason (Dutch).
+      set_off: the customer's open credit notes, set off against the claim's invoices.
+      credit_left: what of those credit notes is left when every invoice is set off.
     """
 
     customer: Customer
@@ -87,6 +107,8 @@ class ClaimStatement:
     costs_note: str
     total: Decimal
     left_out: tuple[tuple[InvoiceNo, str], ...] = ()
+    set_off: tuple[SetOff, ...] = ()
+    credit_left: Decimal = ZERO
 
 
 def _fourteen_day_letter_sent(book: Book, customer: CustomerId) -> date | None:
@@ -111,7 +133,7 @@ def claim_statement(
     for p in book.payments:
         if p.status is PaymentStatus.LINKED and p.invoice and p.date <= as_of:
             dated.setdefault(p.invoice, []).append((p.date, p.amount))
-    lines = []
+    overdue = []
     left_out = []
     for inv in ledger.invoices:
         if inv.customer != customer or inv.amount <= ZERO:
@@ -123,7 +145,26 @@ def claim_statement(
         if inv.dispute:
             left_out.append((inv.number, f"geschil: {inv.dispute}"))
             continue
-        payments = sorted(dated.get(inv.number, ()))
+        overdue.append((due, inv, open_amount))
+    overdue.sort(key=lambda d: d[0])  # stable: workbook order within a due date
+
+    def owed(inv: Invoice, due: date, day: date, parts: list[tuple[date, Decimal]]) -> Decimal:
+        """What `inv` still owes on `day`, principal and interest (parts: set off before)."""
+        paid = [(d, a) for d, a in dated.get(inv.number, ()) if d <= day]
+        r = statutory_interest(
+            inv.amount - inv.paid, interest_start(due), day, rates, kind,
+            payments=sorted([*paid, *parts]),
+        )  # fmt: skip
+        return r.open_principal + r.open_interest
+
+    set_off, credit_left = _set_off(ledger, customer, [(d, i) for d, i, _ in overdue], owed)
+    credited: dict[InvoiceNo, list[SetOff]] = {}
+    for part in set_off:
+        credited.setdefault(part.invoice, []).append(part)
+    lines = []
+    for due, inv, open_amount in sorted(overdue, key=lambda d: ledger.position[d[1].number]):
+        parts = credited.get(inv.number, [])
+        payments = sorted([*dated.get(inv.number, ()), *((p.day, p.amount) for p in parts)])
         start = interest_start(due)
         result = statutory_interest(
             inv.amount - inv.paid, start, as_of, rates, kind, payments=payments
@@ -138,6 +179,7 @@ def claim_statement(
                 open_principal=result.open_principal,
                 interest=result,
                 description=inv.description,
+                credited=sum((p.amount for p in parts), ZERO),
             )
         )
     principal = sum((line.open_principal for line in lines), ZERO)
@@ -155,13 +197,55 @@ def claim_statement(
         costs_note=note,
         total=total,
         left_out=tuple(left_out),
+        set_off=tuple(set_off),
+        credit_left=credit_left,
     )
+
+
+def _set_off(
+    ledger: Ledger,
+    customer: CustomerId,
+    overdue: list[tuple[date, Invoice]],
+    owed: Callable[[Invoice, date, date, list[tuple[date, Decimal]]], Decimal],
+) -> tuple[list[SetOff], Decimal]:
+    """The customer's open credit notes (oldest first) against the overdue invoices (`due`,
+    invoice; due first), each part from the later of the two dates (art. 6:129 lid 1 BW)
+    and at most what the invoice owes that day, interest included (`owed(invoice, due,
+    day, parts set off before)`); and what is left of the credit notes."""
+    notes = sorted(
+        (
+            (inv.invoice_date, ledger.position[inv.number], inv, -ledger.open_of(inv.number))
+            for inv in ledger.invoices
+            if inv.customer == customer
+            and inv.amount < ZERO
+            and inv.invoice_date <= ledger.as_of
+            and ledger.open_of(inv.number) < ZERO
+        ),
+        key=lambda n: (n[0], n[1]),
+    )
+    earlier: dict[InvoiceNo, list[tuple[date, Decimal]]] = {}
+    parts: list[SetOff] = []
+    rest = ZERO
+    for _, _, note, credit in notes:
+        for due, inv in overdue:
+            if credit <= ZERO:
+                break
+            day = max(note.invoice_date, inv.invoice_date)
+            before = earlier.setdefault(inv.number, [])
+            take = min(credit, owed(inv, due, day, before))
+            if take <= ZERO:
+                continue
+            parts.append(SetOff(note.number, inv.number, day, take))
+            before.append((day, take))
+            credit -= take
+        rest += credit
+    return parts, rest
 
 
 def _costs(
     book: Book, customer: Customer, principals: list[Decimal], as_of: date
 ) -> tuple[CostsResult | None, str]:
-    if not principals:
+    if sum(principals, ZERO) <= ZERO:  # none, or every one set off
         return None, "geen openstaande hoofdsom"
     vat = book.settings.vat_on_collection_costs
     if customer.kind is CustomerKind.BUSINESS:

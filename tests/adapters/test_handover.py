@@ -341,3 +341,97 @@ def test_a_letter_named_after_its_date_has_that_date_once_in_the_dossier(capsys,
     with zipfile.ZipFile(json.loads(out)["zip"]) as z:
         letters = [n.split("/", 1)[1] for n in z.namelist() if "/brieven/" in n]
     assert letters == ["brieven/2025-04-02 001 Herinnering K1.pdf"]
+
+
+SET_OFF = """
+[klanten]
+| klant | naam | soort    |
+| K1    | A BV | Zakelijk |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag  |
+| F2      | K1    | 2025-04-01   | 2025-04-30  | 400.00  |
+| F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
+| C1      | K1    | 2025-05-15   | 2025-05-15  | -300.00 |
+| C2      | K1    | 2025-07-01   | 2025-07-01  | -50.00  |
+"""
+
+
+def test_open_credit_notes_are_set_off_oldest_against_the_invoice_due_first():
+    """The customer's open credit notes count against the claim (art. 6:127 BW): C1 against
+    F1 (due first), from C1's date, when set-off could first be made (art. 6:129 lid 1 BW);
+    C2 lies after the plan date and is left alone. The interest on F1 runs on 1,000.00
+    until C1 and then on what is left, as after a payment that day (art. 6:44 BW); the
+    collection costs are reckoned on the principal that remains."""
+    b = book(SET_OFF)
+    as_of = date(2025, 6, 30)
+    rates = load_rates()
+    s = claim_statement(b, "K1", as_of, rates)
+    assert [line.invoice for line in s.lines] == ["F2", "F1"]  # workbook order
+    (part,) = s.set_off
+    assert (part.credit_note, part.invoice, part.day, part.amount) == (
+        "C1", "F1", date(2025, 5, 15), Decimal("300.00"))  # fmt: skip
+    f1 = s.lines[1]
+    assert f1.credited == Decimal("300.00") and s.lines[0].credited == Decimal("0")
+    without = claim_statement(
+        book(SET_OFF.replace("| C1      | K1    | 2025-05-15   | 2025-05-15  | -300.00 |\n", "")),
+        "K1",
+        as_of,
+        rates,
+    )
+    alone = without.lines[1].interest
+    # 1-4 to 15-5 (45 days) at 11.15% on 1,000.00 = 13.75 is settled first, then the rest.
+    assert f1.interest.open_principal == Decimal("1000.00") - (Decimal("300.00") - Decimal("13.75"))
+    assert f1.interest.open_interest < alone.open_interest
+    assert s.principal == f1.open_principal + Decimal("400.00")
+    # Costs: 375 + 10% of the principal over 2,500 (Besluit BIK), on what remains.
+    assert s.costs is not None and s.costs.fee < without.costs.fee
+    assert s.credit_left == Decimal("0")
+
+
+def test_credit_notes_covering_the_claim_leave_nothing_to_hand_over(capsys, tmp_path):
+    """Credit notes that cover every overdue invoice, interest up to their day included:
+    no dossier of EUR 0,00 (or of the EUR 40 minimum costs alone); nothing is made."""
+    path = tmp_path / "Debiteuren.xlsx"
+    covered = SET_OFF.replace("-300.00", "-1900.00")
+    write_book(book(covered, company_name="Test BV", **SENDER), path)
+    before = path.read_bytes()
+    args = ["overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
+    assert main([str(a) for a in args]) == 2
+    said = capsys.readouterr()
+    assert "De open creditnota's van klant K1 (A BV) dekken op 30-6-2025" in said.err + said.out
+    assert path.read_bytes() == before and not (tmp_path / "uit").exists()
+
+
+def test_the_dossier_shows_the_set_off(capsys, tmp_path):
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(SET_OFF, company_name="Test BV", **SENDER), path)
+    code, text = run(
+        capsys,
+        "overdracht",
+        path,
+        "K1",
+        "--datum",
+        "2025-06-30",
+        "--uit",
+        tmp_path / "uit",
+        "--json",
+    )
+    assert code == 0
+    data = json.loads(text)
+    assert data["verrekend"] == [
+        {"creditnota": "C1", "factuur": "F1", "datum": "2025-05-15", "bedrag": "300.00"}
+    ]
+    with zipfile.ZipFile(data["zip"]) as z:
+        names = {n.split("/", 1)[1]: n for n in z.namelist()}
+        rows = list(
+            csv.reader(
+                io.StringIO(z.read(names["vordering.csv"]).decode("utf-8-sig")), delimiter=";"
+            )
+        )
+        pdf = " ".join(
+            " ".join(p.extract_text().split())
+            for p in PdfReader(io.BytesIO(z.read(names["vordering.pdf"]))).pages
+        )
+    assert rows[0][4:7] == ["Betaald", "Verrekend", "Open hoofdsom"]
+    assert next(r[5] for r in rows[1:] if r[0] == "F1") == "300,00"
+    assert "Verrekend met creditnota C1: € 300,00 van factuur F1, per 15-5-2025" in pdf

@@ -41,7 +41,7 @@ from addin.adapters.documents.pdf_text import drawable_text
 from addin.core.claims import ClaimStatement, claim_statement
 from addin.core.interest import InterestKind, Rate
 from addin.core.model import Book
-from addin.core.money import format_amount
+from addin.core.money import ZERO, format_amount, format_eur
 from addin.core.texts import nl_date
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -85,7 +85,7 @@ def statement_rows(s: ClaimStatement) -> list[list[object]]:
     rows: list[list[object]] = []
     for line in s.lines:
         invoice = [line.invoice, line.invoice_date, line.due, line.amount, line.paid,
-                   line.open_principal]  # fmt: skip
+                   line.credited, line.open_principal]  # fmt: skip
         for p in line.interest.periods:
             rows.append([*invoice, p.start, p.end, p.days, p.percent, p.base, p.interest])
         if not line.interest.periods:
@@ -99,6 +99,7 @@ STATEMENT_HEADER = (
     "Vervaldatum",
     "Bedrag",
     "Betaald",
+    "Verrekend",
     "Open hoofdsom",
     "Rente van",
     "Rente tot en met",
@@ -160,7 +161,13 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
         ),
         Spacer(1, 4 * mm),
     ]
-    table = [["Factuur", "Factuurdatum", "Vervaldatum", "Bedrag", "Betaald", "Open", "Rente"]]
+    # The column Verrekend only where credit notes were set off (art. 6:127 BW).
+    credited = bool(s.set_off)
+    table = [
+        ["Factuur", "Factuurdatum", "Vervaldatum", "Bedrag", "Betaald"]
+        + (["Verrekend"] if credited else [])
+        + ["Open", "Rente"]
+    ]
     for line in s.lines:
         table.append(
             [
@@ -169,9 +176,9 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
                 nl_date(line.due),
                 format_amount(line.amount),
                 format_amount(line.paid),
-                format_amount(line.open_principal),
-                format_amount(line.interest.open_interest),
             ]
+            + ([format_amount(line.credited)] if credited else [])
+            + [format_amount(line.open_principal), format_amount(line.interest.open_interest)]
         )
     grid = Table(table, repeatRows=1)
     grid.setStyle(
@@ -184,6 +191,25 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
         )
     )
     story += [grid, Spacer(1, 4 * mm)]
+    for part in s.set_off:
+        story.append(
+            para(
+                f"Verrekend met creditnota {part.credit_note}: {format_eur(part.amount)} van "
+                f"factuur {part.invoice}, per {nl_date(part.day)} (art. 6:127 en 6:129 BW: "
+                "vanaf die dag loopt over dit deel geen rente).",
+                small,
+            )
+        )
+    if s.credit_left > ZERO:
+        story.append(
+            para(
+                f"Van de creditnota's blijft {format_eur(s.credit_left)} over; dat is niet "
+                "verrekend.",
+                small,
+            )
+        )
+    if s.set_off:
+        story.append(Spacer(1, 4 * mm))
     periods = [["Factuur", "Van", "Tot en met", "Dagen", "%", "Grondslag", "Rente"]]
     for line in s.lines:
         for p in line.interest.periods:
@@ -266,6 +292,12 @@ def make_handover(
     Raises NothingToHandOver, before any file is made, when there is no claim."""
     statement = claim_statement(book, customer, as_of, rates)
     c = statement.customer
+    if statement.lines and statement.principal + statement.interest <= ZERO:
+        raise NothingToHandOver(
+            f"De open creditnota's van klant {c.number} ({c.name}) dekken op "
+            f"{nl_date(as_of)} de vervallen facturen: er is niets over te dragen; er is "
+            "niets gemaakt."
+        )
     if not statement.lines:
         # A dossier of EUR 0,00 would ask the agency to collect nothing.
         why = "".join(f"; factuur {n}: {reason}" for n, reason in statement.left_out)
