@@ -58,6 +58,7 @@ from addin.core.model import (
     Settings,
     Special,
 )
+from addin.core.sending import EMAIL_CHANNELS
 from addin.core.texts import nl_date, with_suggestions
 from addin.core.workdays import WorkCalendar
 
@@ -339,8 +340,15 @@ class _Builder:
         if not person:
             person = self._person(customer, written)
         document = ""
+        sent = None
         if written:
             document = f"uitvoer/{day.isoformat()} {step or 'Brief'} {customer}.pdf"
+        if channel in EMAIL_CHANNELS:
+            # The history's e-mails left on the day they were made, as in a workbook that has
+            # been in use (Verzonden filled): else `verstuur` after the quick start offers
+            # every old letter again, whose files the example does not ship. The same day
+            # keeps the 14-day letter's clock (fourteen_days.letter_day) where it was.
+            sent = day
         self.contacts.append(
             Contact(
                 date=day,
@@ -354,6 +362,7 @@ class _Builder:
                 by=cust.owner,
                 step=step,
                 document=document,
+                sent=sent,
             )
         )
 

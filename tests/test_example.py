@@ -134,6 +134,18 @@ def test_every_action_code_is_work_on_the_reference_date(plan, action):
     assert got, f"no invoice has next action {action.value} on or before {EXAMPLE_DATE}"
 
 
+def test_the_history_holds_no_letter_still_to_send(book, plan):
+    """Every letter logged before the reference date left long ago, as in a workbook that has
+    been in use: `verstuur` after the quick start must see only what that run made, not
+    twenty old letters whose files the example does not ship."""
+    from addin.core.sending import EMAIL_CHANNELS, decide_sending
+
+    got = decide_sending(book, plan, EXAMPLE_DATE, frozenset(), {})
+    assert [(d.contact.customer, d.contact.document, d.fate.value) for d in got] == []
+    emails = [c for c in book.contacts if c.channel in EMAIL_CHANNELS]
+    assert emails and all(c.sent == c.date for c in emails)
+
+
 def test_top_customers_are_segment_a_and_called_first(plan):
     segments = {s.customer: s.segment for s in plan.scores}
     assert {c for c, s in segments.items() if s is Segment.A} == TOP_CUSTOMERS

@@ -4,6 +4,7 @@ instead of a generated KOPIEFACTUUR."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from pypdf import PdfReader
@@ -47,6 +48,26 @@ def test_quick_start_letters_carry_the_originals(tmp_path, capsys):
         originals = [p for p in pages if "Totaal incl. btw" in p]
         assert originals and all("KOPIE" in p for p in originals), letter
         assert not any("KOPIEFACTUUR" in p for p in pages), letter
+
+
+def test_quick_start_then_verstuur_sees_only_that_runs_letters(tmp_path, capsys):
+    """The README's order, herinneringen then verstuur, on the shipped .xlsm and .xlsx: the
+    example's old letters are sent already (Verzonden), so nothing is 'niet verstuurd' and
+    what is left is the run's own letters."""
+    for shipped in (SHIPPED, SHIPPED.parent / "Voorbeeld.xlsx"):
+        folder = tmp_path / shipped.stem
+        folder.mkdir()
+        book = folder / shipped.name
+        shutil.copy(shipped, book)
+        shutil.copytree(FOLDER, folder / "facturen")
+        assert main(["herinneringen", str(book), "--datum", "2026-11-24"]) == 0
+        capsys.readouterr()
+        code = main(["verstuur", str(book), "--datum", "2026-11-24", "--proef", "--json"])
+        data = json.loads(capsys.readouterr().out)
+        assert (data["niet_verzonden"], data["onzeker"]) == ([], []), shipped.name
+        assert code == 0, shipped.name
+        printed = [p["document"] for p in data["te_printen"]]
+        assert printed == ["uitvoer/2026-11-24/2026-11-24 Veertiendagenbrief K032.pdf"]
 
 
 def test_nieuw_voorbeeld_writes_them_and_keeps_existing(tmp_path, capsys):
