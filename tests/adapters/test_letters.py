@@ -12,6 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 from email import policy
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,64 @@ def test_every_letter_pdf_reads_back(kind: Action):
     assert not NUMBERED.search(flat)
     if kind is Action.CONFIRM:
         assert "ondertekenen" in flat
+
+
+def _runs_and_rules(data: bytes) -> tuple[list[tuple[float, float, str]], list[tuple[float, ...]]]:
+    """Page 1's text runs (x, y, text) and its horizontal strokes (x1, x2, y), in page
+    coordinates: the lines a customer writes on."""
+    runs: list[tuple[float, float, str]] = []
+    rules: list[tuple[float, ...]] = []
+    start: list[tuple[float, float]] = []
+
+    def text(t, cm, tm, font, size):
+        if t.strip():
+            runs.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], t.strip()))
+
+    def operand(op, args, cm, tm):
+        if op in (b"m", b"l") and len(args) == 2:
+            x, y = float(args[0]) * cm[0] + cm[4], float(args[1]) * cm[3] + cm[5]
+            if op == b"l" and start and abs(start[-1][1] - y) < 0.01:
+                rules.append((round(start[-1][0], 1), round(x, 1), round(y, 1)))
+            start.append((x, y))
+
+    PdfReader(BytesIO(data)).pages[0].extract_text(
+        visitor_text=text, visitor_operand_before=operand
+    )
+    return runs, rules
+
+
+@pytest.mark.parametrize("language", ["NL", "EN"])
+def test_confirmation_is_countersigned_under_our_greeting_on_aligned_lines(language):
+    """A Dutch business letter: our words, our greeting and name, then the customer's 'Voor
+    akkoord' with name, date and signature on drawn lines that start and end in one place
+    (underscores after labels of different widths never line up)."""
+    book, plan, ledger = example()
+    heading, labels = {
+        "NL": ("Voor akkoord", ("Naam", "Datum", "Handtekening")),
+        "EN": ("Agreed", ("Name", "Date", "Signature")),
+    }[language]
+    tasks = [t for t in plan.letters if t.action is Action.CONFIRM]
+    assert len(tasks) == 2  # a promise (K020) and an arrangement (K022)
+    for task in tasks:
+        content = replace(compose(task, book, EXAMPLE_DATE, ledger=ledger), language=language)
+        data = letter_pdf(content, render_letter(content, templates()), [])
+        runs, rules = _runs_and_rules(data)
+        assert not [t for _, _, t in runs if "___" in t]
+        y_of = {t: y for _, y, t in runs}
+        x_of = {t: x for x, _, t in runs}
+        signed_by_us = y_of[content.sender.company_name]  # the last line of our closing
+        top = y_of[f"{heading}:"]
+        assert top < signed_by_us
+        rows = [y_of[f"{label}:"] for label in labels]
+        assert top > rows[0] > rows[1] > rows[2]
+        assert len({x_of[f"{label}:"] for label in labels}) == 1
+        lines = [r for r in rules if rows[-1] - 6 <= r[2] < top]
+        assert len(lines) == 3, lines
+        assert len({(x1, x2) for x1, x2, _ in lines}) == 1, lines
+        x1, x2, _ = lines[0]
+        assert x1 > max(x_of[f"{label}:"] for label in labels) and x2 - x1 >= 150
+        for (_, _, y), row in zip(sorted(lines, key=lambda r: -r[2]), rows, strict=True):
+            assert row - 6 <= y <= row  # the line under its label's baseline
 
 
 def test_english_letter_uses_english_template_and_amounts():

@@ -78,6 +78,12 @@ from addin.core.money import format_amount, to_cents
 OVERRIDE_DIR = "sjablonen"
 TEMPLATE_SUFFIX = ".txt.j2"
 BLOCKS = ("subject", "intro", "body", "closing", "email")
+# Blocks a template may have: `countersign`, the customer's "Voor akkoord" under our
+# closing (a heading, then one label per line to fill in). Optional, so a user's own
+# template from before it keeps working.
+OPTIONAL_BLOCKS = ("countersign",)
+# The underscores of a text label ("Naam: ____"): the PDF draws its own lines instead.
+FILL_IN = re.compile(r"[\s_]+$")
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 # A line of control tags only; an include writes text, so its line keeps its break.
 STANDALONE_TAGS = re.compile(
@@ -286,6 +292,8 @@ class RenderedText:
       closing: the closing lines (greeting and sender).
       email: the plain-text body of the e-mail draft.
       template: the template file used, relative to its folder.
+      countersign: the customer's block under the closing ("Voor akkoord:"), then one label
+        per line to fill in ("Naam:", "Datum:", "Handtekening:"); empty for most letters.
     """
 
     subject: str
@@ -294,6 +302,7 @@ class RenderedText:
     closing: tuple[str, ...]
     email: str
     template: str
+    countersign: tuple[str, ...] = ()
 
 
 def _paragraphs(text: str) -> tuple[str, ...]:
@@ -335,6 +344,8 @@ def render_letter(content: LetterContent, templates: Templates) -> RenderedText:
     try:
         with limits(tmpl.name or names[0]):  # one budget for the whole letter
             parts = {b: "".join(tmpl.blocks[b](ctx)) for b in BLOCKS}
+            for b in OPTIONAL_BLOCKS:
+                parts[b] = "".join(tmpl.blocks[b](ctx)) if b in tmpl.blocks else ""
     except TemplateLimitError:
         raise  # its message names the template and the limit
     except Exception as exc:  # the user's template text: say which one failed and why
@@ -347,19 +358,30 @@ def render_letter(content: LetterContent, templates: Templates) -> RenderedText:
         closing=tuple(line.rstrip() for line in parts["closing"].strip().splitlines()),
         email=parts["email"].strip() + "\n",
         template=tmpl.name or names[0],
+        countersign=tuple(
+            FILL_IN.sub("", line) for line in parts["countersign"].splitlines() if line.strip()
+        ),
     )
 
 
 def plain_text(rendered: RenderedText) -> str:
     """The whole letter as text (golden files, previews): subject, paragraphs with a marker
-    where the table goes, closing, and the e-mail body."""
+    where the table goes, closing, the block to countersign (its lines as underscores, lined
+    up), and the e-mail body."""
     body = list(rendered.paragraphs)
     body.insert(rendered.table_at, "[tabel met facturen]")
+    countersign = ""
+    if rendered.countersign:
+        heading, *labels = rendered.countersign
+        width = max((len(label) for label in labels), default=0)
+        rows = [f"{label:<{width}} {'_' * 30}" for label in labels]
+        countersign = "\n\n" + "\n".join([heading, *rows])
     return (
         f"Sjabloon: {rendered.template}\nOnderwerp: {rendered.subject}\n\n"
         + "\n\n".join(body)
         + "\n\n"
         + "\n".join(rendered.closing)
+        + countersign
         + "\n\n--- e-mail ---\n"
         + rendered.email
     )
@@ -972,8 +994,50 @@ def _letter_story(
         if content.kind is not Action.THANK
         else [Spacer(1, (3 if tight else 4) * mm)]  # the gap the payment block leaves
     )
-    story.append(KeepTogether([*last, *payment, *closing]))
+    countersign = _countersign(rendered.countersign, st, tight)
+    story.append(KeepTogether([*last, *payment, *closing, *countersign]))
     return story
+
+
+def _countersign(
+    lines: Sequence[str], st: dict[str, ParagraphStyle], tight: bool
+) -> list[Flowable]:
+    """The customer's "Voor akkoord" under our signature: the heading, then each label with a
+    drawn line beside it, every line starting after the widest label and of one length
+    (underscores typed after labels of different widths never line up). The last line is
+    the signature's and gets more room above it."""
+    if not lines:
+        return []
+    heading, *labels = lines
+    flows: list[Flowable] = [
+        Spacer(1, (2 if tight else 5) * mm),
+        Paragraph(f"<b>{_markup(heading)}</b>", st["address"]),
+    ]
+    if not labels:
+        return flows
+    font = st["address"].fontName, st["address"].fontSize
+    label_width = max(stringWidth(drawable_text(label), *font) for label in labels) + 3 * mm
+    row = (5.5 if tight else 7) * mm
+    heights = [row] * (len(labels) - 1) + [row + 4 * mm]
+    table = Table(
+        [[Paragraph(_markup(label), st["address"]), ""] for label in labels],
+        colWidths=[label_width, 75 * mm],
+        rowHeights=heights,
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.black),
+            ]
+        )
+    )
+    return [*flows, table]
 
 
 def _doc(
