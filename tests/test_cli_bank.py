@@ -474,3 +474,60 @@ def test_werklijst_names_the_betalingen_row_an_imported_payment_is_written_to(ca
     review, texts = _review_rows(fresh)
     assert review.keys() == {2}
     assert texts and all(t.endswith("Betalingen rij 2") for t in texts)
+
+
+# --- a statement of another account than Instellingen IBAN ----------------------------------
+
+
+def test_statement_of_another_account_is_read_but_never_linked(capsys, tmp_path):
+    # A private account's export was matched to invoices without a word: the user picked
+    # the wrong file. Now it is read as a statement that does not add up is: a warning
+    # per file and account, and its receipts in Controleren with what was found proposed.
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK, iban="NL81 RABO 0312 3456 78"), workbook)
+    statement = tmp_path / "prive.xml"
+    statement.write_text(STATEMENT, encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 0
+    assert (data["gekoppeld"], data["controleren"], data["genegeerd"]) == (0, 3, 1)
+    assert [r[:4] for r in _rows(data)] == [
+        ("2026-0101", "1210.00", "Controleren", "R0 andere rekening"),
+        ("2026-0102", "500.00", "Controleren", "R0 andere rekening"),
+        (None, "99.99", "Controleren", "R0 andere rekening"),
+        (None, "-45.00", "Genegeerd", "R0 afschrijving"),
+    ]
+    assert data["betalingen"][0]["regel"] == (
+        "R0 andere rekening: afschrift van rekening NL44RABO0123456789, niet van de IBAN in "
+        "Instellingen; bij de eigen rekening: R1 betalingskenmerk: kenmerk 5000056789012345 "
+        "van factuur 2026-0101, bedrag gelijk aan open € 1.210,00"
+    )
+    (warning,) = data["waarschuwingen"]
+    assert warning["soort"] == "andere-rekening"
+    assert warning["melding"].startswith(
+        "Bankbestand prive.xml is van rekening NL44RABO0123456789, niet van uw rekening "
+        "NL81RABO0312345678 uit Instellingen."
+    )
+    assert data["geleerd"] == []
+    actions = {a.invoice: a for a in plan_book(read_book(workbook)[0], date(2026, 11, 24)).actions}
+    assert actions["2026-0101"].status.value != "betaald"
+    # The command line says it too.
+    other = tmp_path / "prive2.xml"
+    other.write_text(STATEMENT.replace("<Id>STMT-1</Id>", "<Id>STMT-2</Id>")
+                     .replace("R1<", "X1<").replace("R2<", "X2<").replace("R3<", "X3<")
+                     .replace("R4<", "X4<"), encoding="utf-8")  # fmt: skip
+    assert main(["bank", str(workbook), str(other), "--datum", "2026-11-24", "--proef"]) == 0
+    out = capsys.readouterr().out
+    assert "  Let op: Bankbestand prive2.xml is van rekening NL44RABO0123456789, niet van " in out
+
+
+@pytest.mark.parametrize("own", ["NL44 RABO 0123 4567 89", "nl44rabo0123456789", ""])
+def test_statement_of_the_own_account_or_without_one_in_instellingen_links_as_before(
+    capsys, tmp_path, own
+):
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK, iban=own), workbook)
+    statement = tmp_path / "november.xml"
+    statement.write_text(STATEMENT, encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 0 and data["waarschuwingen"] == []
+    assert (data["gekoppeld"], data["controleren"], data["genegeerd"]) == (2, 1, 1)

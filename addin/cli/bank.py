@@ -18,6 +18,11 @@ read, with a warning naming the file and the statement ("waarschuwingen" in --js
 none of its lines is Gekoppeld: its receipts go to Controleren as "R0 saldo klopt niet"
 with the statement's figures, and with the invoice and customer the other rules found as
 the proposal.
+
+A statement of another account than Instellingen IBAN (a private account's export picked
+by mistake) is read the same way: a warning per file and account ("andere-rekening"), and
+its receipts in Controleren as "R0 andere rekening". Without an IBAN in Instellingen there
+is nothing to compare, and nothing is said.
 """
 
 from __future__ import annotations

@@ -17,6 +17,13 @@ line never pays an invoice automatically)::
     BankLine(..., unbalanced=BalanceMismatch(statement="STMT-1 tot 2026-11-23",
              opening=Decimal("1000.00"), entries=Decimal("2460.00"),
              closing=Decimal("3459.99")))
+
+A statement of another account than the company's own (Instellingen IBAN) is read too, but
+none of its lines pays an invoice by itself (matching R0 andere rekening)::
+
+    other_account("NL91 ABNA 0417 1643 00", "NL44RABO0123456789")  -> True
+    other_account("NL91ABNA0417164300", "417164300")  -> False (its old account number)
+    other_account("", "NL44RABO0123456789")  -> False (no own IBAN set: nothing to compare)
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from addin.core.model import Warning_
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +91,35 @@ class BankLine:
     source: str = ""
     currency: str = "EUR"
     unbalanced: BalanceMismatch | None = None
+
+
+def _account(text: str) -> str:
+    return "".join(text.split()).upper()
+
+
+def other_account(own_iban: str, account: str) -> bool:
+    """True when a statement of `account` is clearly not of the company's own account
+    `own_iban` (Instellingen IBAN, as the user typed it). False when either is unknown
+    (""): without an own IBAN there is nothing to compare, and some exports name no
+    account. A bare old account number (MT940 "TRIODOSBANK/0390123456", old Rabobank
+    "1291.99.348EUR", read as digits) is the own one when the IBAN ends in it, leading
+    zeros aside: a Dutch IBAN is the bank code and the zero-padded account number."""
+    own, account = _account(own_iban), _account(account)
+    if not own or not account or own == account:
+        return False
+    if account.isdigit():
+        return not own[8:].lstrip("0").endswith(account.lstrip("0") or "0")
+    return True
+
+
+def other_account_warning(file: str, account: str, own_iban: str) -> Warning_:
+    """The warning for a statement file of another account than the own (kind
+    "andere-rekening"), naming the file and both accounts; its lines go to Controleren."""
+    return Warning_(
+        "andere-rekening",
+        f"Bankbestand {file} is van rekening {account}, niet van uw rekening "
+        f"{_account(own_iban)} uit Instellingen. De regels zijn wel ingelezen, maar geen "
+        "ervan wordt automatisch gekoppeld: ontvangsten erin staan in Betalingen op Status "
+        "Controleren. Horen ze niet bij uw bedrijf (een privérekening), zet ze daar dan "
+        "op Genegeerd; is het toch uw rekening, vul die dan in bij IBAN in Instellingen.",
+    )

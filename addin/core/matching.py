@@ -9,6 +9,10 @@ editing the row ("the next run applies the edits").
 Rules, in order:
 
 - R0 valuta: an amount in another currency than the euro goes to Controleren.
+- R0 andere rekening: a line of a statement of another account than the company's own
+  (Instellingen IBAN; `core.bank.other_account`) is never Gekoppeld: the user may have
+  picked a private account's export. As for R0 saldo klopt niet below, the later rules'
+  finding is the proposal and a debit stays Genegeerd. Without an own IBAN, no check.
 - R0 saldo klopt niet: a line of a statement whose opening balance plus its entries is not
   its closing balance (`BankLine.unbalanced`, set by the reader) is never Gekoppeld: an
   entry may be missing, doubled or altered. The rules below still run for it, and what they
@@ -82,7 +86,7 @@ from operator import attrgetter, itemgetter, sub
 from typing import NamedTuple
 
 from addin.core.agreements import AgreementStatus, instalments
-from addin.core.bank import BankLine
+from addin.core.bank import BankLine, other_account
 from addin.core.ledger import agreement_invoices, customer_index, govern
 from addin.core.model import Agreement, Book, CustomerId, Invoice, InvoiceNo, Payment, PaymentStatus
 from addin.core.money import ZERO, format_eur
@@ -94,6 +98,7 @@ R0 = "R0 terugboeking"
 R0_DEBIT = "R0 afschrijving"
 R0_CURRENCY = "R0 valuta"
 R0_BALANCE = "R0 saldo klopt niet"
+R0_ACCOUNT = "R0 andere rekening"
 R1 = "R1 betalingskenmerk"
 R2 = "R2 end-to-end-id"
 R3 = "R3 factuurnummer"
@@ -196,6 +201,7 @@ class Context:
         "key_lengths",
         "number_start",
         "open",
+        "other_accounts",
         "part_heads",
         "payers",
         "run_paid",
@@ -205,6 +211,9 @@ class Context:
 
     def __init__(self, book: Book, as_of: date, learned: Sequence[tuple[CustomerId, str]]):
         self.book, self.as_of = book, as_of
+        # Statement account -> whether it is another than Instellingen IBAN, per account
+        # seen (one dict look-up per line; core.bank.other_account once per account).
+        self.other_accounts: dict[str, bool] = {}
         self._agreement_states: AgreementStates | None = None
         self._covered: dict[int, tuple[InvoiceNo, ...]] | None = None
         self.run_paid: dict[InvoiceNo, Decimal] = defaultdict(Decimal)
@@ -675,6 +684,28 @@ def rule_foreign_currency(line: BankLine, ctx: Context) -> Decision | None:
     )
 
 
+def rule_other_account(line: BankLine, ctx: Context) -> Decision | None:
+    """R0: a line of another account's statement than the company's own never pays or
+    re-opens an invoice by itself: the user may have picked a private account's export.
+    The later rules' finding is the proposal, as for rule_unbalanced_statement; a debit
+    they ignore stays Genegeerd."""
+    account = line.own_iban
+    other = ctx.other_accounts.get(account)
+    if other is None:
+        other = ctx.other_accounts[account] = other_account(ctx.book.settings.iban, account)
+    if not other:
+        return None
+    found = _decide(line, ctx, _AFTER_ACCOUNT_CHECK)
+    if found.status is IGNORED:
+        return found
+    evidence = (
+        f"afschrift van rekening {account}, niet van de IBAN in Instellingen; bij de eigen "
+        f"rekening: {found.rule}: {found.evidence}"
+    )
+    invoice = found.allocations[0][0] if found.allocations else ""
+    return _review(R0_ACCOUNT, evidence, invoice, found.customer)
+
+
 def rule_unbalanced_statement(line: BankLine, ctx: Context) -> Decision | None:
     """R0: a line of a statement whose balances do not add up never pays or re-opens an
     invoice by itself (notes/BANK.md R0). What the later rules would decide is kept as the
@@ -870,6 +901,7 @@ Rule = Callable[[BankLine, Context], "Decision | None"]
 
 RULES: tuple[Rule, ...] = (
     rule_foreign_currency,
+    rule_other_account,
     rule_unbalanced_statement,
     rule_debit_or_reversal,
     rule_reference,
@@ -878,6 +910,8 @@ RULES: tuple[Rule, ...] = (
     rule_amount_and_payer,
     rule_review,
 )
+# What rule_other_account asks for its proposal: every rule after it.
+_AFTER_ACCOUNT_CHECK = RULES[RULES.index(rule_other_account) + 1 :]
 # What rule_unbalanced_statement asks for its proposal: every rule after it.
 _AFTER_BALANCE_CHECK = RULES[RULES.index(rule_unbalanced_statement) + 1 :]
 
