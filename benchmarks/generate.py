@@ -87,8 +87,10 @@ def generate_book(
         city="Utrecht",
         kvk="12345678",
         vat_number="NL001234560B01",
-        iban="NL91ABNA0417164300",
-        bic="ABNANL2A",
+        # The account bankfiles.py's statements are of (OWN_IBAN): `bank` routes the lines
+        # of another account's statement to Controleren (R0 andere rekening).
+        iban="NL44RABO0123456789",
+        bic="RABONL2U",
         email="debiteuren@benchmark.example",
         collection_agency="Incasso Nederland B.V., Postbus 1, 3500 AA Utrecht",
     )
