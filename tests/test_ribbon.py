@@ -509,3 +509,20 @@ def test_maak_herinneringen_names_the_letter_it_could_not_write(workbook):
     assert not outcome.ok
     assert f"('{blocked}'): er staat een map met die naam" in outcome.message, outcome.message
     assert "Errno" not in outcome.message and ".tmp" not in outcome.message
+
+
+def test_importeer_bankafschrift_of_another_account_warns_as_the_command_line(tmp_path):
+    # The ribbon runs the same job: a private account's statement is named, not linked.
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BANK_BOOK, iban="NL81RABO0312345678"), workbook)
+    add_plan_sheet(workbook)
+    statement = tmp_path / "prive.xml"
+    statement.write_text(STATEMENT, encoding="utf-8")
+    excel = OpenpyxlWorkbook(workbook, files=[statement])
+    outcome = ribbon.importeer_bankafschrift(excel, DAY)
+    lines = outcome.message.splitlines()
+    assert lines[0].endswith("4 nieuw: 0 gekoppeld, 3 controleren, 1 genegeerd.")
+    assert lines[1].startswith(
+        "Let op: Bankbestand prive.xml is van rekening NL44RABO0123456789, niet van uw "
+        "rekening NL81RABO0312345678 uit Instellingen."
+    )
