@@ -384,6 +384,27 @@ def test_every_letter_is_named_by_its_step(capsys, workbook):
     assert not [n for n in names if "bevestigen" in n]
 
 
+def test_an_english_customers_letter_is_named_in_english(capsys, workbook):
+    """The attachment's name is what the customer sees: K027 (Taal EN) gets 'Reminder', in
+    the PDF, the .eml's attachment and Contacten.Document alike; Contacten.Stap stays the
+    user's own step, and a Dutch customer keeps the Dutch name."""
+    code, data = run(capsys, "herinneringen", workbook, "--datum", DAY, "--json")
+    assert code == 0
+    by_customer = {x["klant"]: x for x in data["brieven"]}
+    english, dutch = by_customer["K027"], by_customer["K006"]
+    assert english["pdf"] == f"uitvoer/{DAY}/{DAY} Reminder K027.pdf"
+    assert dutch["pdf"] == f"uitvoer/{DAY}/{DAY} Herinnering K006.pdf"
+    for letter in (english, dutch):
+        pdf = workbook.parent / letter["pdf"]
+        assert pdf.is_file() and pdf.with_suffix(".eml") == workbook.parent / letter["eml"]
+        msg = email.message_from_bytes(pdf.with_suffix(".eml").read_bytes(), policy=policy.default)
+        (attachment,) = list(msg.iter_attachments())
+        assert attachment.get_filename() == pdf.name
+    logged = {c.customer: c for c in read_book(workbook)[0].contacts if c.date.isoformat() == DAY}
+    assert (logged["K027"].document, logged["K027"].step) == (english["pdf"], "Herinnering")
+    assert (logged["K006"].document, logged["K006"].step) == (dutch["pdf"], "Herinnering")
+
+
 # -- R1: a thank-you to good payers (item 2) ----------------------------------------------------
 
 

@@ -43,6 +43,19 @@ GOALS: dict[Action, str] = {
 CONFIRMATION_STEP = "Bevestiging"
 THANK_STEP = "Bedankje"
 
+# A letter's file name for an English customer: the name of its attachment is what the
+# customer sees, so the shipped step names (DEFAULT_STEPS and the two above) are given in
+# English, the words of the English templates' subjects. A user's own step name is the
+# user's words and stays as it is.
+LETTER_NAMES_EN: dict[Action, str] = {
+    Action.REMINDER: "Reminder",
+    Action.OFFER_ARRANGEMENT: "Payment proposal",
+    Action.FINAL_REMINDER: "Final reminder",
+    Action.FOURTEEN_DAY_LETTER: "Payment demand",
+    Action.CONFIRM: "Confirmation",
+    Action.THANK: "Thank you",
+}
+
 GOAL_INSOLVENCY = "vordering indienen bij de curator of bewindvoerder"
 GOAL_MISSED = "nieuwe betaaldatum afspreken"
 

@@ -44,3 +44,31 @@ def test_one_process_when_asked(many):
 def test_worker_processes_for_many_letters(many):
     book, path = many
     assert max(_children_while_making(book, path)) > 0
+
+
+@pytest.mark.parametrize(
+    "action, step, language, exp",
+    [
+        ("herinnering", "Herinnering", "NL", "2026-11-24 Herinnering K1"),
+        ("herinnering", "Herinnering", "EN", "2026-11-24 Reminder K1"),
+        ("herinnering", " herinnering ", "EN", "2026-11-24 Reminder K1"),  # typed by hand
+        ("regeling-aanbieden", "Regeling aanbieden", "EN", "2026-11-24 Payment proposal K1"),
+        ("laatste-herinnering", "Laatste herinnering", "EN", "2026-11-24 Final reminder K1"),
+        ("veertiendagenbrief", "Veertiendagenbrief", "EN", "2026-11-24 Payment demand K1"),
+        ("bevestigen", "Bevestiging", "EN", "2026-11-24 Confirmation K1"),
+        ("bedanken", "Bedankje", "EN", "2026-11-24 Thank you K1"),
+        # the user's own step is the user's words; a shipped name under another action too
+        ("herinnering", "Eerste herinnering", "EN", "2026-11-24 Eerste herinnering K1"),
+        ("laatste-herinnering", "Herinnering", "EN", "2026-11-24 Herinnering K1"),
+    ],
+)
+def test_letter_name_follows_the_letters_language_for_shipped_steps(action, step, language, exp):
+    from datetime import date
+    from decimal import Decimal
+
+    from addin.adapters.documents.letter_job import letter_name
+    from addin.core.model import Action, LetterTask
+
+    task = LetterTask("K1", Action(action), step, date(2026, 11, 24), ("F1",), (), Decimal(1))
+    got = letter_name(task, date(2026, 11, 24), language)
+    assert got == exp

@@ -51,7 +51,8 @@ from addin.adapters.documents.preflight import check_templates as check_template
 from addin.adapters.processes import child_init
 from addin.adapters.tempfiles import remove_stale, write_atomic
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
-from addin.core.ledger import Ledger
+from addin.core.ladder_default import DEFAULT_STEPS
+from addin.core.ledger import Ledger, step_key
 from addin.core.letter_content import LetterContent, compose
 from addin.core.letter_log import (
     MadeLetter,
@@ -60,10 +61,11 @@ from addin.core.letter_log import (
     contact_rows,
     werklijst_rows,
 )
-from addin.core.model import Book, Contact, LetterTask, Plan, Problem, Warning_
+from addin.core.model import Action, Book, Contact, LetterTask, Plan, Problem, Warning_
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book, plan_with_ledger
 from addin.core.sender import letter_problems, refusal
+from addin.core.texts import CONFIRMATION_STEP, LETTER_NAMES_EN, THANK_STEP
 
 
 class SenderIncomplete(Exception):
@@ -126,9 +128,22 @@ def output_folder(workbook: Path, setting: str, as_of: date, dry_run: bool) -> P
     return root / ("proef" if dry_run else "") / as_of.isoformat()
 
 
-def letter_name(task: LetterTask, as_of: date) -> str:
-    """The file name (without suffix) of a letter: date, step name and customer number."""
-    return safe_name(f"{as_of.isoformat()} {task.step or task.action.value} {task.customer}")
+# The shipped step of each letter action, by name: only these have an English name (a
+# user's step of their own keeps its name, so two steps never share one English name).
+_SHIPPED_STEPS = frozenset(
+    {(step_key(s.name), s.action) for s in DEFAULT_STEPS}
+    | {(step_key(CONFIRMATION_STEP), Action.CONFIRM), (step_key(THANK_STEP), Action.THANK)}
+)
+
+
+def letter_name(task: LetterTask, as_of: date, language: str = "NL") -> str:
+    """The file name (without suffix) of a letter: date, step name and customer number; the
+    step's English name for an English customer (LETTER_NAMES_EN), since the PDF's name is
+    the attachment's name the customer sees. Contacten.Stap keeps the user's step."""
+    step = task.step or task.action.value
+    if language == "EN" and (step_key(step), task.action) in _SHIPPED_STEPS:
+        step = LETTER_NAMES_EN.get(task.action, step)
+    return safe_name(f"{as_of.isoformat()} {step} {task.customer}")
 
 
 # -- stage 1: pre-flight ------------------------------------------------------------------------
@@ -258,7 +273,7 @@ def _make_one(job: tuple[LetterTask, LetterContent | str]) -> _Made | Skipped:
     if isinstance(content, str):
         return Skipped(task, content)
     workbook, as_of, folder = (_STATE[k] for k in ("workbook", "as_of", "folder"))
-    name = letter_name(task, as_of)
+    name = letter_name(task, as_of, content.language)
     try:
         rendered = render_letter(content, _STATE["templates"])
         copies, found = invoice_copies(content, _STATE["roots"])
