@@ -145,6 +145,12 @@ def test_every_sample_is_imported_with_its_own_values(
         assert exp.currency in out["overgeslagen"][0]["reden"]  # type: ignore[index]
         assert book_path.read_bytes() == before
         return
+    if exp.amount == 0:
+        # SI-UBL BR-NL-11's "ok_no_payment": a valid invoice with nothing to pay, so
+        # nothing to collect: skipped and named (test_a_payable_amount_of_zero_...).
+        assert code == 1 and book_path.read_bytes() == before
+        assert "€ 0,00: er valt niets te innen" in out["overgeslagen"][0]["reden"]  # type: ignore[index]
+        return
     book, problems = read_book(book_path)
     assert problems == ()
     (invoice,) = book.invoices
@@ -693,3 +699,31 @@ def test_a_path_that_holds_no_invoices_says_why(
     assert code == 2
     assert [s["reden"] for s in data["overgeslagen"]] == [exp_reason], data  # type: ignore[union-attr,index]
     assert not (tmp_path / f".{path.name}.importlijsten.json").exists()
+
+
+@pytest.mark.parametrize("amount", ["0.00", "0", "-0.001"])
+def test_a_payable_amount_of_zero_is_skipped_and_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], amount: str
+) -> None:
+    # It was written to Facturen as an invoice of Bedrag 0 (paid in advance: nothing to
+    # collect), its PDF saved beside the others.
+    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
+    text = sample.read_text(encoding="utf-8")
+    crafted = tmp_path / "vooruitbetaald.xml"
+    crafted.write_text(
+        text.replace(">907.50</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>")
+    )
+    exp = expected(sample)
+    book_path = workbook(tmp_path, seller_settings(exp))
+    before = book_path.read_bytes()
+    code, out = run(capsys, book_path, crafted)
+    assert code == 1 and book_path.read_bytes() == before
+    assert out["facturen_toegevoegd"] == 0 and out["pdfs_opgeslagen"] == 0
+    (skipped,) = out["overgeslagen"]  # type: ignore[misc]
+    assert skipped == {
+        "bestand": "vooruitbetaald.xml",
+        "reden": f"factuur {exp.number} heeft als te betalen bedrag "
+        "(cac:LegalMonetaryTotal/cbc:PayableAmount) € 0,00: er valt niets te innen. "
+        "Niet ingelezen.",
+    }
+    assert not (tmp_path / "facturen").exists()

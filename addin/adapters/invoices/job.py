@@ -11,7 +11,8 @@ to the closed file, the ribbon to the open workbook).
 
 Each file is one unit: a file that cannot be used (unknown format, a missing element, an XML
 bomb, truncated, over 50 MB, another seller) contributes nothing and is named with the reason
-in `skipped`; an invoice in another currency than euro is skipped the same way. An invoice
+in `skipped`; an invoice in another currency than euro, or of PayableAmount 0 (nothing
+to collect), is skipped the same way. An invoice
 number already in Facturen is never added again (re-importing changes nothing); a changed
 amount or due date is reported in `warnings`.
 
@@ -371,6 +372,21 @@ def _import_ubl(run: _Run, path: Path, doc: UblDocument) -> None:
                 f"factuur {invoice.number} is in {invoice.currency}, niet in euro; de brieven, de "
                 f"QR-code en de wet gaan uit van euro's. Niet ingelezen.",
                 "valuta",
+            )
+        )
+        return
+    if not invoice.amount:
+        # Nothing to collect (paid in advance: PrepaidAmount is the whole total), and a
+        # Facturen row of Bedrag 0 would only stand in the Werklijst as paid; its PDF is
+        # not saved either.
+        what = "creditnota" if invoice.credit_note else "factuur"
+        run.skipped.append(
+            Notice(
+                name,
+                f"{what} {invoice.number} heeft als te betalen bedrag "
+                f"(cac:LegalMonetaryTotal/cbc:PayableAmount) € 0,00: er valt niets te innen. "
+                f"Niet ingelezen.",
+                "nulbedrag",
             )
         )
         return
