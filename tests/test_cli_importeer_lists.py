@@ -518,3 +518,49 @@ def test_a_list_memory_that_cannot_be_written_keeps_the_import_and_says_so(tmp_p
     assert {i.number for i in book.invoices} == {"2026-0301", "2026-0302", "2026-0303"}
     assert "niets veranderd" not in out + err, out + err
     assert code == 1 and "Let op:" in err and "onthouden" in err, err
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_list_of_only_its_header_writes_nothing_and_says_so(tmp_path, capsys, form):
+    # It wrote the list memory (.<werkmap>.importlijsten.json) as the list of its kind,
+    # although nothing was imported; after a real list it forgot that one.
+    path = workbook(tmp_path)
+    memory = tmp_path / f".{path.name}.importlijsten.json"
+    empty = tmp_path / f"leeg.{form}"
+    if form == "csv":
+        empty.write_text("Factuur;Klant;Datum;Openstaand\n", encoding="utf-8")
+    else:
+        wb = openpyxl.Workbook()
+        wb.active.append(["Factuur", "Klant", "Datum", "Openstaand"])
+        wb.save(empty)
+    before = path.read_bytes()
+    code, out = run(capsys, path, empty)
+    assert code == 2 and path.read_bytes() == before
+    assert not memory.exists()
+    assert out["overgeslagen"] == [{
+        "bestand": empty.name,
+        "reden": "de lijst heeft kolomkoppen maar geen regels met facturen; er is niets "
+        "ingelezen.",
+    }]  # fmt: skip
+    assert main(["importeer", str(path), str(empty)]) == 2
+    printed = capsys.readouterr().out
+    assert (
+        "geen regels met facturen" in printed and "Er is niets in de werkmap veranderd." in printed
+    )
+    # After a real list, the empty one leaves its memory as it was.
+    first = tmp_path / "week1.csv"
+    first.write_text("Factuur;Klant;Datum;Openstaand\nA1;K001;1-1-2026;10\n")
+    assert run(capsys, path, first)[0] == 0
+    remembered = memory.read_bytes()
+    assert run(capsys, path, empty)[0] == 2
+    assert memory.read_bytes() == remembered
+
+
+def test_a_list_whose_every_row_is_skipped_is_not_remembered(tmp_path, capsys):
+    path = workbook(tmp_path)
+    bad = tmp_path / "fout.csv"
+    bad.write_text("Factuur;Klant;Datum;Openstaand\nA1;K001;31-2-2026;10\n", encoding="utf-8")
+    code, out = run(capsys, path, bad)
+    assert code == 1 and out["facturen_toegevoegd"] == 0
+    assert out["overgeslagen"][0]["bestand"] == "fout.csv regel 2"  # type: ignore[index]
+    assert not (tmp_path / f".{path.name}.importlijsten.json").exists()

@@ -500,8 +500,18 @@ def _new_customer(run: _Run, buyer: Buyer) -> str:
 def _import_list(
     run: _Run, name: str, items: OpenItems, previous: Mapping[str, Sequence[str]]
 ) -> None:
+    if not items.rows and not items.problems:
+        # Only the header: nothing to import, and nothing to remember either: an empty
+        # list says nothing about which invoices are still open (it would have been
+        # remembered as the list of its kind, and its file written for nothing).
+        raise InvoiceFileError(
+            f"{name}: de lijst heeft kolomkoppen maar geen regels met facturen; er is niets "
+            f"ingelezen."
+        )
     for problem in items.problems:
         run.skipped.append(Notice(problem.where, problem.message, "regel"))
+    if not items.rows:
+        return  # every row skipped (named above): nothing read to remember
     numbers = tuple(dict.fromkeys(map(attrgetter("number"), items.rows)))
     known = _open_in_workbook(run, items.partly_paid)
     for number, open_amount in items.partly_paid:
