@@ -27,6 +27,8 @@ from tests.ooxml import assert_valid
 
 SETTINGS = Settings(company_name="Test", kvk="12345678")
 KLANTEN = (Customer("K001", "Bakkerij Verhoef"), Customer("K002", "Café Émile"))
+# For lists of codes only: a code not in Klanten is reported, not made a customer.
+MORE_KLANTEN = (Customer("K003", "Drukkerij De Vries"), Customer("K004", "Garage Nieuw B.V."))
 
 # (header line, rows in the domain's order: number, customer, date, due, amount), per
 # dialect; {sep} is the separator, amounts are written per the test's decimal style.
@@ -94,23 +96,35 @@ def test_csv_dialects(
     write_list(listed, dialect, sep, decimal, encoding)
     book_path = workbook(tmp_path)
     code, out = run(capsys, book_path, listed)
-    assert code == 0, out
-    assert (out["facturen_toegevoegd"], out["creditnotas_toegevoegd"]) == (2, 1)
-    assert out["klanten_toegevoegd"] == 1  # K003 is new; K001 and K002 exist
+    # K001 and K002 exist; K003 is no customer and the list names no one: its row is
+    # reported (test_an_unknown_code_without_a_name_column_is_reported_not_a_customer).
+    assert code == 1, out
+    assert (out["facturen_toegevoegd"], out["creditnotas_toegevoegd"]) == (1, 1)
+    assert out["klanten_toegevoegd"] == 0
+    ((skipped),) = out["overgeslagen"]  # type: ignore[misc]
+    assert skipped["bestand"].startswith("openstaand.csv regel ")
+    assert "klant 'K003' staat niet in Klanten" in skipped["reden"]
     book, problems = read_book(book_path)
     assert problems == ()
     got = [(i.number, i.customer, i.invoice_date, i.due_date, i.amount) for i in book.invoices]
     assert got == [
         ("2026-0301", "K001", date(2026, 2, 3), date(2026, 3, 5), Decimal("1234.56")),
         ("2026-0302", "K002", date(2026, 2, 3), date(2026, 3, 5), Decimal("-50.00")),
-        ("2026-0303", "K003", date(2026, 2, 4), date(2026, 3, 6), Decimal("99.10")),
     ]
-    assert [c.number for c in book.customers] == ["K001", "K002", "K003"]
+    assert [c.number for c in book.customers] == ["K001", "K002"]
     # Again: nothing new, the workbook byte for byte as it was.
     before = book_path.read_bytes()
     code, again = run(capsys, book_path, listed)
-    assert code == 0 and again["facturen_toegevoegd"] == 0
+    assert code == 1 and again["facturen_toegevoegd"] == 0
     assert book_path.read_bytes() == before
+    # Once K003 is in Klanten, the same list brings its invoice with all it says.
+    book_path.unlink()
+    write_book(Book(settings=SETTINGS, customers=(*KLANTEN, MORE_KLANTEN[0])), book_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 0 and out["overgeslagen"] == []
+    got = [(i.number, i.customer, i.invoice_date, i.due_date, i.amount)
+           for i in read_book(book_path)[0].invoices]  # fmt: skip
+    assert got[-1] == ("2026-0303", "K003", date(2026, 2, 4), date(2026, 3, 6), Decimal("99.10"))
 
 
 def test_xlsx_list_with_a_title_and_customer_names(
@@ -406,7 +420,8 @@ def test_an_invoice_gone_from_the_same_kind_of_list_is_possibly_paid(
 def test_a_partial_list_reports_only_its_own_customers_gone_invoices(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    book_path = workbook(tmp_path)
+    book_path = tmp_path / "Debiteuren.xlsx"
+    write_book(Book(settings=SETTINGS, customers=(*KLANTEN, *MORE_KLANTEN)), book_path)
     head = "Factuur;Klant;Datum;Openstaand\n"
 
     def week(name: str, *rows: str) -> tuple[int, list[dict[str, str]]]:
@@ -508,7 +523,8 @@ def test_a_list_memory_that_cannot_be_written_keeps_the_import_and_says_so(tmp_p
     memory that cannot be written (here its name is a folder) must not report "niets
     veranderd" over a workbook that changed: the import stands and a note says what is
     missing (the next list cannot tell what disappeared)."""
-    path = workbook(tmp_path)
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(Book(settings=SETTINGS, customers=(*KLANTEN, *MORE_KLANTEN)), path)
     (tmp_path / f".{path.name}.importlijsten.json").mkdir()
     lijst = tmp_path / "open.csv"
     write_list(lijst, "nl-volledig", ";", ",", "utf-8")
@@ -564,3 +580,39 @@ def test_a_list_whose_every_row_is_skipped_is_not_remembered(tmp_path, capsys):
     assert code == 1 and out["facturen_toegevoegd"] == 0
     assert out["overgeslagen"][0]["bestand"] == "fout.csv regel 2"  # type: ignore[index]
     assert not (tmp_path / f".{path.name}.importlijsten.json").exists()
+
+
+def test_an_unknown_code_without_a_name_column_is_reported_not_a_customer(tmp_path, capsys):
+    # K999 became a customer named "K999" (no name, no address: letters to nobody). Now
+    # each of its rows is named, file, line, column and code, and nothing of it is
+    # written; a name in the customer column still makes its customer, and a known code
+    # or name is that customer.
+    listed = tmp_path / "open.csv"
+    listed.write_text(
+        "Factuur;Klantcode;Datum;Openstaand\n"
+        "X1;K999;1-1-2026;10,00\n"
+        "X2;K001;1-1-2026;20,00\n"
+        "X3;K999;2-1-2026;30,00\n"
+        "X4;Garage Nieuw B.V.;2-1-2026;40,00\n"
+        "X5;Café Émile;2-1-2026;50,00\n",
+        encoding="utf-8",
+    )
+    path = workbook(tmp_path)
+    code, out = run(capsys, path, listed)
+    assert code == 1
+    reason = (
+        "kolom 'Klantcode': klant 'K999' staat niet in Klanten en de lijst heeft geen kolom "
+        "met de klantnaam. Voeg de klant toe aan Klanten (of exporteer de lijst met de naam "
+        "erbij) en lees de lijst opnieuw in. Factuur {} is niet ingelezen."
+    )
+    assert out["overgeslagen"] == [
+        {"bestand": "open.csv regel 2", "reden": reason.format("X1")},
+        {"bestand": "open.csv regel 4", "reden": reason.format("X3")},
+    ]
+    book, _ = read_book(path)
+    assert [(i.number, i.customer) for i in book.invoices] == [
+        ("X2", "K001"), ("X4", "K003"), ("X5", "K002")
+    ]  # fmt: skip
+    assert [(c.number, c.name) for c in book.customers][2:] == [("K003", "Garage Nieuw B.V.")]
+    assert main(["importeer", str(path), str(listed)]) == 1
+    assert "  open.csv regel 2: kolom 'Klantcode': klant 'K999'" in capsys.readouterr().out

@@ -454,10 +454,13 @@ _TRIED = {"amount": ("amount", "open_amount"), "customer": ("customer", "custome
 
 @dataclass(frozen=True, slots=True)
 class ColumnMatch:
-    """Which column (0-based) holds what; `missing` names what a list needs and lacks."""
+    """Which column (0-based) holds what; `missing` names what a list needs and lacks;
+    `customer_by_name`: the customer column is the list's name column (it has no code
+    column)."""
 
     columns: Mapping[str, int] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
+    customer_by_name: bool = False
 
     def message(self, headers: Sequence[str]) -> str:
         """Dutch: which columns were not found, the headers found and the synonyms tried."""
@@ -512,14 +515,22 @@ def match_columns(headers: Sequence[str]) -> ColumnMatch:
                     found[what] = hit
                     used.add(hit)
                     break
-    if "customer" not in found and "customer_name" in found:
+    by_name = "customer" not in found and "customer_name" in found
+    if by_name:
         # The customer column may hold a number or a name: a list that names its customers
         # only by name has its name column as the customer column.
         found["customer"] = found.pop("customer_name")
     missing = [w for w in OPEN_ITEMS_REQUIRED if w not in found]
     if "amount" not in found and "open_amount" not in found:
         missing.append("amount")
-    return ColumnMatch(found, tuple(missing))
+    return ColumnMatch(found, tuple(missing), by_name)
+
+
+def is_code(text: str) -> bool:
+    """A list's customer text that is a code (could be a Klantnummer: one word of letters,
+    digits and . _ / -), not a name ("Garage Nieuw B.V."). Without a name column, an
+    unknown code names no one: a customer made of it would be called "K999"."""
+    return bool(_OWN_ID_OK.match(text.strip()))
 
 
 def list_kind(headers: Sequence[str], columns: Mapping[str, int]) -> str:

@@ -52,6 +52,7 @@ from addin.core.invoice_import import (
     differences,
     due_date,
     id_note,
+    is_code,
     own_number,
     seller_is_user,
 )
@@ -546,8 +547,25 @@ def _import_list(
         customer_number = customers.get(row.customer_ref)
         if customer_number is None:
             customer = run.index.by_reference(row.customer_ref)
-            customer_number = customer.number if customer else _list_customer(run, row, items)
+            if customer:
+                customer_number = customer.number
+            elif items.code_column and is_code(row.customer_ref):
+                customer_number = ""  # no name to make a customer of: each row reported
+            else:
+                customer_number = _list_customer(run, row, items)
             customers[row.customer_ref] = customer_number
+        if not customer_number:
+            run.skipped.append(
+                Notice(
+                    row.source,
+                    f"kolom '{items.code_column}': klant '{row.customer_ref}' staat niet in "
+                    f"Klanten en de lijst heeft geen kolom met de klantnaam. Voeg de klant toe "
+                    f"aan Klanten (of exporteer de lijst met de naam erbij) en lees de lijst "
+                    f"opnieuw in. Factuur {row.number} is niet ingelezen.",
+                    "klant-onbekend",
+                )
+            )
+            continue
         listed.add(customer_number)
         _add_invoice(run, row, customer_number, due, None)
     if not earlier:

@@ -79,6 +79,8 @@ class OpenItems:
       partly_paid: (invoice, open amount) where the list shows less open than Bedrag.
       problems: rows skipped, with file, line and column.
       names: Klantnaam per customer text, when the list has a name column.
+      code_column: the header of the customer column when it holds codes and the list
+        has no name column ("" otherwise): an unknown code there names no customer.
     """
 
     rows: tuple[IncomingInvoice, ...]
@@ -87,6 +89,7 @@ class OpenItems:
     partly_paid: tuple[tuple[str, Decimal], ...]
     problems: tuple[RowProblem, ...]
     names: dict[str, str]
+    code_column: str = ""
 
 
 def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
@@ -109,7 +112,9 @@ def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
                 failure = f"{name}: {match.message(headers)}"
             first_failure = first_failure or failure
             continue
-        return _read_rows(rows, at, headers, dict(match.columns), name, unit)
+        return _read_rows(
+            rows, at, headers, dict(match.columns), name, unit, match.customer_by_name
+        )
     if first_failure:
         raise InvoiceFileError(first_failure)
     raise InvoiceFileError(f"{name}: de lijst is leeg (geen kopjes gevonden).")
@@ -226,6 +231,7 @@ def _read_rows(
     columns: dict[str, int],
     name: str,
     unit: str,
+    customer_by_name: bool = False,
 ) -> OpenItems:
     """The rows below the header, column by column: each column is converted as a whole
     (text stripped in one map, each distinct date text parsed once, amounts checked and
@@ -355,6 +361,7 @@ def _read_rows(
         partly_paid=tuple(partly),
         problems=tuple(problems),
         names=names,
+        code_column="" if names_raw is not None or customer_by_name else label("customer"),
     )
 
 
