@@ -1016,12 +1016,14 @@ def _countersign(
     if not labels:
         return flows
     font = st["address"].fontName, st["address"].fontSize
-    label_width = max(stringWidth(drawable_text(label), *font) for label in labels) + 3 * mm
+    line = 75 * mm
+    widest = max(stringWidth(drawable_text(label), *font) for label in labels) + 3 * mm
+    label_width = min(widest, WIDTH - line)  # a user's very long label wraps, the line stays
     row = (5.5 if tight else 7) * mm
     heights = [row] * (len(labels) - 1) + [row + 4 * mm]
     table = Table(
         [[Paragraph(_markup(label), st["address"]), ""] for label in labels],
-        colWidths=[label_width, 75 * mm],
+        colWidths=[label_width, line],
         rowHeights=heights,
         hAlign="LEFT",
     )
