@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -393,3 +394,26 @@ def test_a_long_display_name_arrives_as_it_stands_in_the_workbook(tmp_path, caps
         got_to = str(make_header(decode_header(raw)))
         name = LONG_NAMES[k]  # a name with "." or "&" only is written as a quoted string
         assert got_to in (f"{name} <{customer_email(k)}>", f'"{name}" <{customer_email(k)}>')
+
+
+def test_a_posted_letter_is_marked_once_and_no_longer_listed(tmp_path, capsys):
+    """The example's quick start makes one paper letter (K032's 14-day letter): `verstuur`
+    lists it to print with how to say it was posted; --markeer-verzonden fills Verzonden
+    with 'post' (not an e-mail route), and the next run no longer lists it."""
+    work = tmp_path / "werk"
+    work.mkdir()
+    book = Path(shutil.copy(ROOT / "workbook" / "Debiteuren.xlsm", work / "Debiteuren.xlsm"))
+    shutil.copytree(ROOT / "workbook" / "facturen", work / "facturen")
+    assert main(["herinneringen", str(book), "--datum", "2026-11-24"]) == 0
+    capsys.readouterr()
+    assert main(["verstuur", str(book), "--datum", "2026-11-24", "--proef"]) == 0
+    text = capsys.readouterr().out
+    listed = text.split("Te printen en te posten:\n", 1)[1].splitlines()
+    assert listed[0].startswith("  K032 ") and "Veertiendagenbrief K032.pdf" in listed[0]
+    assert listed[1].startswith("  Gepost? Vul dan Verzonden in bij zijn rij in Contacten")
+    document = listed[0].split(": ", 1)[1]
+    assert main(["verstuur", str(book), "--markeer-verzonden", document]) == 0
+    capsys.readouterr()
+    assert verzonden(book)[document].endswith(" post")
+    assert main(["verstuur", str(book), "--datum", "2026-11-24", "--proef"]) == 0
+    assert "Te printen" not in capsys.readouterr().out

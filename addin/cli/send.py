@@ -204,6 +204,14 @@ def summary_text(job: SendJob, book: Book) -> str:
                 lines.append(f"  {describe(book, n.customer)}: {n.document}")
                 if n.reason and items is not job.to_print:
                     lines.append(f"    {n.reason}")
+    if job.to_print:
+        # Listed on every run until marked: nothing else tells that one was posted. Said
+        # for the ribbon's message box too (summary_text), hence Contacten first.
+        lines.append(
+            "  Gepost? Vul dan Verzonden in bij zijn rij in Contacten (of geef op de "
+            "opdrachtregel --markeer-verzonden DOCUMENT): dan staat hij hier niet meer, en "
+            "de termijn van een veertiendagenbrief telt vanaf die dag."
+        )
     if job.write_error:
         lines.append(f"Let op: {job.write_error}.")
     return "\n".join(lines) + "\n"

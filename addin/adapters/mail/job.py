@@ -40,7 +40,7 @@ from addin.adapters.mail.smtp import (
     resolve_port,
 )
 from addin.adapters.workbook.xlsx_patch import Patch, apply_patch, check_not_open
-from addin.core.model import Book, Contact
+from addin.core.model import Book, Channel, Contact
 from addin.core.plan import plan_book
 from addin.core.sending import (
     EMAIL_CHANNELS,
@@ -417,7 +417,10 @@ def mark_sent(
     """`--markeer-verzonden`: the user checked the message arrived. Journal and Verzonden."""
     journal = Journal(workbook)
     entry = journal.last().get(contact.document)
-    via = entry.via if entry and entry.via else WAYS.get(book.settings.send_via, "handmatig")
+    if contact.channel is Channel.LETTER:
+        via = "post"  # a printed letter: what was posted is marked, no e-mail route
+    else:
+        via = entry.via if entry and entry.via else WAYS.get(book.settings.send_via, "handmatig")
     moment = now()
     patch = Patch(
         add_columns=((schema.CONTACTEN.name, (VERZONDEN,)),),
