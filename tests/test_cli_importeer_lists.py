@@ -63,6 +63,18 @@ def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, dict[st
     return code, json.loads(capsys.readouterr().out)
 
 
+def import_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, name: str = "openstaand.csv"
+) -> tuple[Path, Path, int, dict[str, object]]:
+    """`text` written as the list `name`, a new workbook beside it, and the one imported into
+    the other: (workbook, list, exit code, --json output)."""
+    listed = tmp_path / name
+    listed.write_text(text, encoding="utf-8")
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    return book_path, listed, code, out
+
+
 def amount_text(amount: Decimal, decimal: str) -> str:
     whole, _, cents = f"{abs(amount):.2f}".partition(".")
     grouped = f"{int(whole):,}".replace(",", "." if decimal == "," else ",")
@@ -156,17 +168,15 @@ def test_a_debtor_code_of_the_accounting_package_with_a_known_name_is_that_custo
     # The package numbers its debtors its own way (10001 for the workbook's K001); the name
     # beside the code is the customer's. It became a second "Bakkerij Verhoef" (10001),
     # without address or e-mail, its invoices apart from K001's.
-    listed = tmp_path / "openstaand.csv"
-    listed.write_text(
+    book_path, _, code, out = import_text(
+        tmp_path,
+        capsys,
         "Factuurnummer;Debiteurnummer;Debiteurnaam;Factuurdatum;Openstaand\n"
         "2026-0600;10001;Bakkerij Verhoef;1-12-2026;100,00\n"
         "2026-0601;10001;Bakkerij Verhoef;2-12-2026;200,00\n"
         "2026-0602;10002;Garage Nieuw B.V.;2-12-2026;50,00\n"
         "2026-0603;10003;Garage Nieuw B.V.;3-12-2026;60,00\n",
-        encoding="utf-8",
     )
-    book_path = workbook(tmp_path)
-    code, out = run(capsys, book_path, listed)
     assert code == 0, out
     assert out["klanten_toegevoegd"] == 2
     book, _ = read_book(book_path)
@@ -188,15 +198,15 @@ def test_a_customer_text_on_many_rows_becomes_one_customer(
 ) -> None:
     # "Bakker & Zn" cannot be a Klantnummer (a space, an ampersand) and differs from the
     # listed name: every row of it must still go to the one customer its first row added.
-    listed = tmp_path / "lijst.csv"
-    listed.write_text(
+    book_path, _, code, out = import_text(
+        tmp_path,
+        capsys,
         "Factuur;Debiteur;Debiteurnaam;Datum;Bedrag\n"
         "C1;Bakker & Zn;Bakker en Zonen;1-1-2026;10,00\n"
         "C2;Bakker & Zn;Bakker en Zonen;2-1-2026;20,00\n"
-        "C3;K001;;3-1-2026;30,00\n"
+        "C3;K001;;3-1-2026;30,00\n",
+        "lijst.csv",
     )
-    book_path = workbook(tmp_path)
-    code, out = run(capsys, book_path, listed)
     assert code == 0, out
     assert out["klanten_toegevoegd"] == 1
     book, _ = read_book(book_path)
@@ -244,13 +254,17 @@ def test_totals_and_a_note_under_the_list_are_not_invoices(
         ["", "Totaal", "", "1.089,00"],
     ]
     listed = tmp_path / f"openstaand.{form}"
-    if form == "csv":
-        listed.write_text("".join(";".join(r) + "\r\n" for r in rows), encoding="utf-8")
-    else:
-        wb = openpyxl.Workbook()
-        for r in rows:
-            wb.active.append(r)
-        wb.save(listed)
+
+    def write_list() -> None:
+        if form == "csv":
+            listed.write_text("".join(";".join(r) + "\r\n" for r in rows), encoding="utf-8")
+        else:
+            wb = openpyxl.Workbook()
+            for r in rows:
+                wb.active.append(r)
+            wb.save(listed)
+
+    write_list()
     book_path = workbook(tmp_path)
     code, out = run(capsys, book_path, listed)
     assert (code, out["overgeslagen"], out["facturen_toegevoegd"]) == (0, [], 1)
@@ -258,13 +272,7 @@ def test_totals_and_a_note_under_the_list_are_not_invoices(
 
     rows.append(["2026-0399", "", "", "5,00"])  # an invoice without customer and date
     listed.unlink()
-    if form == "csv":
-        listed.write_text("".join(";".join(r) + "\r\n" for r in rows), encoding="utf-8")
-    else:
-        wb = openpyxl.Workbook()
-        for r in rows:
-            wb.active.append(r)
-        wb.save(listed)
+    write_list()
     code, out = run(capsys, book_path, listed)
     where = "openstaand.csv regel 10" if form == "csv" else "openstaand.xlsx blad Sheet rij 10"
     assert code == 1
@@ -275,14 +283,12 @@ def test_a_list_with_amounts_excl_and_incl_btw_imports_what_the_customer_owes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Bedrag was 1.000,00: the first column whose header starts with "bedrag".
-    listed = tmp_path / "openstaand.csv"
-    listed.write_text(
+    book_path, _, code, out = import_text(
+        tmp_path,
+        capsys,
         "Factuurnummer;Klant;Factuurdatum;Bedrag excl. btw;Bedrag btw;Bedrag incl. btw\n"
         "E1;K001;1-12-2026;1.000,00;210,00;1.210,00\n",
-        encoding="utf-8",
     )
-    book_path = workbook(tmp_path)
-    code, out = run(capsys, book_path, listed)
     assert code == 0, out
     (invoice,) = read_book(book_path)[0].invoices
     assert (invoice.number, invoice.amount) == ("E1", Decimal("1210.00"))
@@ -293,15 +299,13 @@ def test_a_partly_paid_invoice_is_reported_until_the_workbook_knows_the_payment(
 ) -> None:
     # "volgens de lijst staat nog ... open" came on every import of the list (exit 1), also
     # once the bank had linked the payment and Facturen's Open said the same.
-    listed = tmp_path / "openstaand.csv"
-    listed.write_text(
+    book_path, listed, code, out = import_text(
+        tmp_path,
+        capsys,
         "Factuurnummer;Klant;Factuurdatum;Bedrag;Openstaand\n"
         "P1;K001;1-11-2026;1.210,00;210,00\n"
         "P2;K002;2-11-2026;500,00;500,00\n",
-        encoding="utf-8",
     )
-    book_path = workbook(tmp_path)
-    code, out = run(capsys, book_path, listed)
     assert code == 1 and [w["soort"] for w in out["waarschuwingen"]] == ["deels-betaald"]
     # Not yet known to the workbook: said again.
     code, out = run(capsys, book_path, listed)
@@ -326,16 +330,14 @@ def test_a_row_in_another_currency_is_skipped_as_an_e_invoice_is(
 ) -> None:
     # The Valuta column was not read: 1.000 dollars came in as € 1.000,00. A column whose
     # name only starts with it (Valutadatum, the value date) is no currency.
-    listed = tmp_path / "openstaand.csv"
-    listed.write_text(
+    book_path, _, code, out = import_text(
+        tmp_path,
+        capsys,
         "Factuurnummer;Klant;Factuurdatum;Valutadatum;Valuta;Bedrag\n"
         "V1;K001;1-12-2026;1-12-2026;EUR;100,00\n"
         "V2;K001;1-12-2026;1-12-2026;USD;1.000,00\n"
         "V3;K002;1-12-2026;1-12-2026;;50,00\n",
-        encoding="utf-8",
     )
-    book_path = workbook(tmp_path)
-    code, out = run(capsys, book_path, listed)
     assert code == 1
     assert out["overgeslagen"] == [
         {
@@ -382,12 +384,12 @@ def test_missing_column_lists_headers_and_synonyms(
 def test_bad_row_is_skipped_with_its_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    listed = tmp_path / "lijst.csv"
-    listed.write_text(
-        "Factuur;Klant;Datum;Bedrag\nA1;K001;1-1-2026;10,00\nA2;K001;31-2-2026;5,00\n"
+    book_path, _, code, out = import_text(
+        tmp_path,
+        capsys,
+        "Factuur;Klant;Datum;Bedrag\nA1;K001;1-1-2026;10,00\nA2;K001;31-2-2026;5,00\n",
+        "lijst.csv",
     )
-    book_path = workbook(tmp_path)
-    code, out = run(capsys, book_path, listed)
     assert code == 1
     (skipped,) = out["overgeslagen"]  # type: ignore[misc]
     assert skipped["bestand"] == "lijst.csv regel 3"
@@ -587,18 +589,17 @@ def test_an_unknown_code_without_a_name_column_is_reported_not_a_customer(tmp_pa
     # each of its rows is named, file, line, column and code, and nothing of it is
     # written; a name in the customer column still makes its customer, and a known code
     # or name is that customer.
-    listed = tmp_path / "open.csv"
-    listed.write_text(
+    path, listed, code, out = import_text(
+        tmp_path,
+        capsys,
         "Factuur;Klantcode;Datum;Openstaand\n"
         "X1;K999;1-1-2026;10,00\n"
         "X2;K001;1-1-2026;20,00\n"
         "X3;K999;2-1-2026;30,00\n"
         "X4;Garage Nieuw B.V.;2-1-2026;40,00\n"
         "X5;Café Émile;2-1-2026;50,00\n",
-        encoding="utf-8",
+        "open.csv",
     )
-    path = workbook(tmp_path)
-    code, out = run(capsys, path, listed)
     assert code == 1
     reason = (
         "kolom 'Klantcode': klant 'K999' staat niet in Klanten en de lijst heeft geen kolom "
