@@ -228,6 +228,10 @@ def _read(
 _KINDS = {"camt": "CAMT.053", "mt940": "MT940", "csv": "CSV"}
 
 
+# What every "not a bank file" message ends with.
+_EXPECTED = "verwacht CAMT.053 (XML), MT940, of een CSV-export van ING of Rabobank."
+
+
 def _unknown_format(name: str, data: bytes) -> str:
     # What users pick by mistake is named, so the message says what to pick instead.
     what = (
@@ -235,10 +239,7 @@ def _unknown_format(name: str, data: bytes) -> str:
         if data.startswith(b"%PDF-")
         else ""
     )
-    return (
-        f"Bankbestand {name}: onbekend formaat{what}; verwacht CAMT.053 (XML), MT940, "
-        "of een CSV-export van ING of Rabobank."
-    )
+    return f"Bankbestand {name}: onbekend formaat{what}; {_EXPECTED}"
 
 
 # --- ZIP (CAMT.053 as ABN AMRO and ING deliver it: one file per account or day) ------------
@@ -305,8 +306,7 @@ def _zip_members(data: bytes, name: str) -> list[tuple[str, bytes]]:
             if any(i.filename == "[Content_Types].xml" for i in infos):
                 raise BankFileError(
                     f"Bankbestand {name}: dit is een Excel-bestand (of een ander "
-                    "Office-bestand), geen bankafschrift; verwacht CAMT.053 (XML), MT940, of "
-                    "een CSV-export van ING of Rabobank."
+                    f"Office-bestand), geen bankafschrift; {_EXPECTED}"
                 )
             if len(infos) > MAX_ZIP_MEMBERS:
                 raise BankFileError(
