@@ -565,16 +565,26 @@ def test_a_new_customers_country_is_written_by_name(
     assert read_book(book_path)[0].customers[-1].country == exp
 
 
+PAYABLE_SAMPLE = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
+
+
+def with_payable(tmp_path: Path, name: str, amount: str) -> Path:
+    """The NLCIUS sample 03b as `name` with its PayableAmount (907.50) set to `amount`."""
+    text = PAYABLE_SAMPLE.read_text(encoding="utf-8")
+    assert text.count(">907.50</cbc:PayableAmount>") == 1
+    crafted = tmp_path / name
+    crafted.write_text(
+        text.replace(">907.50</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>")
+    )
+    return crafted
+
+
 def test_a_payable_amount_of_half_a_cent_is_rounded_up(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # 907.505 became 907.50 (half to even); money rounds half away from zero everywhere.
-    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
-    text = sample.read_text(encoding="utf-8")
-    assert text.count(">907.50</cbc:PayableAmount>") == 1
-    crafted = tmp_path / "halve-cent.xml"
-    crafted.write_text(text.replace(">907.50</cbc:PayableAmount>", ">907.505</cbc:PayableAmount>"))
-    book_path = workbook(tmp_path, seller_settings(expected(sample)))
+    crafted = with_payable(tmp_path, "halve-cent.xml", "907.505")
+    book_path = workbook(tmp_path, seller_settings(expected(PAYABLE_SAMPLE)))
     code, out = run(capsys, book_path, crafted)
     assert code == 0, out
     assert read_book(book_path)[0].invoices[-1].amount == Decimal("907.51")
@@ -586,13 +596,8 @@ def test_a_payable_amount_too_big_for_the_workbook_is_refused(
 ) -> None:
     # 31 digits ended in a decimal.InvalidOperation traceback; 2e13 was written to Facturen,
     # where the reader then refuses it ("te groot voor een bedrag").
-    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
-    text = sample.read_text(encoding="utf-8")
-    crafted = tmp_path / "enorm.xml"
-    crafted.write_text(
-        text.replace(">907.50</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>")
-    )
-    book_path = workbook(tmp_path, seller_settings(expected(sample)))
+    crafted = with_payable(tmp_path, "enorm.xml", amount)
+    book_path = workbook(tmp_path, seller_settings(expected(PAYABLE_SAMPLE)))
     before = book_path.read_bytes()
     code, out = run(capsys, book_path, crafted)
     assert code == 2 and book_path.read_bytes() == before
@@ -707,13 +712,8 @@ def test_a_payable_amount_of_zero_is_skipped_and_named(
 ) -> None:
     # It was written to Facturen as an invoice of Bedrag 0 (paid in advance: nothing to
     # collect), its PDF saved beside the others.
-    sample = FIXTURES / "nlcius-logius__NLCIUS_e-factuur_vb_03b.xml"
-    text = sample.read_text(encoding="utf-8")
-    crafted = tmp_path / "vooruitbetaald.xml"
-    crafted.write_text(
-        text.replace(">907.50</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>")
-    )
-    exp = expected(sample)
+    crafted = with_payable(tmp_path, "vooruitbetaald.xml", amount)
+    exp = expected(PAYABLE_SAMPLE)
     book_path = workbook(tmp_path, seller_settings(exp))
     before = book_path.read_bytes()
     code, out = run(capsys, book_path, crafted)
