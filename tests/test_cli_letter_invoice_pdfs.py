@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from addin.adapters.workbook.book_writer import write_book
 from addin.cli import main
 from tests.core.booktext import book
+from tests.test_cli_letters import SENDER
 
 DAY = "2026-11-24"
 BOOK = """
@@ -29,14 +30,6 @@ BOOK = """
 | datum      | bedrag | factuur | klant | status    |
 | 2026-11-23 | 1.00   |         |       | Genegeerd |
 """
-SENDER = {
-    "company_name": "Test BV",
-    "address": "Industrieweg 1",
-    "postcode": "9700 AB",
-    "city": "Groningen",
-    "email": "info@test.nl",
-    "iban": "NL91ABNA0417164300",
-}
 
 
 def _workbook(tmp_path: Path) -> Path:

@@ -149,24 +149,25 @@ def test_open_workbook_is_refused_and_nothing_changes(capsys, workbook):
     assert not (workbook.parent / "uitvoer").exists()
 
 
-def test_a_workbook_open_in_libreoffice_is_refused_before_any_file(capsys, workbook):
-    (workbook.parent / f".~lock.{workbook.name}#").write_text(",user,host,05.12.2026 10:00,")
+def _refused_before_any_file(capsys, workbook: Path, said: str) -> None:
+    """`herinneringen --json` refuses with `said` in its message, and changes nothing: the
+    workbook's bytes and its folder's listing stay as they were."""
     before = workbook.read_bytes()
     listing = sorted(workbook.parent.iterdir())
     code = main(["herinneringen", str(workbook), "--datum", DAY, "--json"])
     message = json.loads(capsys.readouterr().out)["fout"]
-    assert code == 2 and "geopend in LibreOffice" in message, message
+    assert code == 2 and said in message, message
     assert workbook.read_bytes() == before and sorted(workbook.parent.iterdir()) == listing
+
+
+def test_a_workbook_open_in_libreoffice_is_refused_before_any_file(capsys, workbook):
+    (workbook.parent / f".~lock.{workbook.name}#").write_text(",user,host,05.12.2026 10:00,")
+    _refused_before_any_file(capsys, workbook, "geopend in LibreOffice")
 
 
 def test_a_workbook_marked_read_only_is_refused_before_any_file(capsys, workbook):
     workbook.chmod(0o444)
-    before = workbook.read_bytes()
-    listing = sorted(workbook.parent.iterdir())
-    code = main(["herinneringen", str(workbook), "--datum", DAY, "--json"])
-    message = json.loads(capsys.readouterr().out)["fout"]
-    assert code == 2 and "alleen-lezen" in message, message
-    assert workbook.read_bytes() == before and sorted(workbook.parent.iterdir()) == listing
+    _refused_before_any_file(capsys, workbook, "alleen-lezen")
     assert workbook.stat().st_mode & 0o777 == 0o444
 
 
