@@ -228,8 +228,9 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
     title = f"Werklijst {nl_date(as_of)}" + (f" - {company}" if company else "")
     rows: list[tuple[object, ...]] = [(title,)]
     styles: list[tuple[Style | None, ...]] = [(Style.TITLE,)]
-    warnings = werklijst_warnings(plan, book)
-    on_top = _warnings_on_top(_kinded_warnings(plan, book)) if warnings else []
+    kinded = _kinded_warnings(plan, book)  # one pass over Betalingen for the review count
+    warnings = [message for _, message in kinded]
+    on_top = _warnings_on_top(kinded)
     if warnings:
         heading = f"Waarschuwingen ({_count(len(warnings))})"
         if len(on_top) < len(warnings):
