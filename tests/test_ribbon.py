@@ -16,10 +16,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.table import TableColumn, TableFormula
 from python_calamine import CalamineWorkbook
 
 from addin import ribbon, schema
+from addin.adapters.excel import live
 from addin.adapters.workbook.book_writer import write_book
 from addin.adapters.workbook.reader import read_book
 from addin.cli import main
@@ -412,6 +415,48 @@ def test_werklijst_names_the_row_the_ribbon_writes_a_payment_to(bank_files):
     ]  # fmt: skip
     assert texts and all(t.endswith("nog controleren in Betalingen rij 6") for t in texts)
     assert sheet(workbook, "Betalingen")[5][1] == 750.0
+    assert sheet(workbook, "Werklijst") == sheet(on_file, "Werklijst")
+
+
+def _add_calculated_column(path: Path) -> None:
+    """Give the empty Betalingen table a calculated column, as a user may add one: Excel
+    then keeps its formula in the table's one empty row."""
+    wb = load_workbook(path)
+    ws = wb["Betalingen"]
+    table = ws.tables["tblBetalingen"]
+    left, top, right, bottom = range_boundaries(table.ref)
+    assert bottom == top + 1  # the header and the one empty row
+    column = right + 1
+    ws.cell(top, column, "Dubbel")
+    formula = f"{get_column_letter(left + 1)}{bottom}*2"
+    ws.cell(bottom, column, "=" + formula)
+    table.ref = f"{get_column_letter(left)}{top}:{get_column_letter(column)}{bottom}"
+    table.tableColumns.append(
+        TableColumn(
+            id=column - left + 1,
+            name="Dubbel",
+            calculatedColumnFormula=TableFormula(attr_text=formula),
+        )
+    )
+    table.autoFilter = None
+    wb.save(path)
+
+
+def test_a_calculated_column_leaves_the_empty_row_to_fill_on_both_paths(bank_files):
+    """An empty table whose one row holds only a calculated column's formula is empty:
+    the file write filled it, the live write appended below it (leaving an empty payment
+    row at the top and naming rows one lower than the command line)."""
+    workbook, statement, on_file = bank_files
+    for path in (workbook, on_file):
+        _add_calculated_column(path)
+    excel = OpenpyxlWorkbook(workbook, files=[statement])
+    assert live.append_row(excel, "tblBetalingen") == 2
+    assert ribbon.importeer_bankafschrift(excel, DAY).ok
+    excel.save()
+    assert main(["bank", str(on_file), str(statement), "--datum", DAY.isoformat()]) == 0
+    first = [row[:3] for row in sheet(workbook, "Betalingen")[1:3]]
+    assert first == [row[:3] for row in sheet(on_file, "Betalingen")[1:3]]
+    assert all(first[0]), first  # row 2 holds the first payment, on both paths
     assert sheet(workbook, "Werklijst") == sheet(on_file, "Werklijst")
 
 

@@ -153,6 +153,18 @@ def test_append_fills_the_empty_row_of_a_table_without_data():
     ]
 
 
+def test_append_fills_the_empty_row_that_holds_only_a_calculated_columns_result():
+    """Excel shows a calculated column's result (0 here) even in an empty table's row."""
+    empty = TableBlock("tblContacten", "Log", 1, 1, [["Datum", "Open"], [None, 0.0]])
+    assert live.first_new_row(empty) == 3  # without the flags the 0 is data
+    assert live.first_new_row(empty, [False, True]) == 2
+    got = live.append_steps(empty, ({"Datum": "x"},), [[None, 0.0]], [False, True])
+    assert got == [
+        Resize("tblContacten", 2, "tabel tblContacten"),
+        Write("Log", 2, 1, (("x",),), "tabel tblContacten"),
+    ]
+
+
 def test_append_refuses_to_overwrite_what_is_below_the_table():
     with pytest.raises(LiveError, match=r"cel D7 \(blad 'Log'\)"):
         live.append_steps(CONTACTS, ({"Kanaal": "Brief"},) * 2, [[None] * 5, [None, None, "x"]])

@@ -384,12 +384,28 @@ def _positions(block: TableBlock, headers: Sequence[str]) -> dict[str, int]:
     return positions
 
 
-def first_new_row(block: TableBlock) -> int:
+def first_new_row(block: TableBlock, formulas: Sequence[bool] = ()) -> int:
     """Where appended rows start: below the table, or in the one empty row that Excel
-    keeps in a table without data."""
-    if len(block.data) == 1 and all(map(_is_blank, block.data[0])):
+    keeps in a table without data.
+
+    `formulas` flags the cells of that one row that hold a formula. Such a cell counts as
+    empty: a calculated column (Open = Bedrag - Betaald) fills even the empty row with its
+    result, and xlsx_patch's rule for a file ignores calculated columns likewise, so the
+    ribbon and the command line write a first row to the same place."""
+    if len(block.data) == 1 and all(
+        _is_blank(value) or (k < len(formulas) and formulas[k])
+        for k, value in enumerate(block.data[0])
+    ):
         return block.row + 1
     return block.row + len(block.values)
+
+
+def one_row_formulas(workbook: LiveWorkbook, block: TableBlock) -> list[bool]:
+    """The formula flags of a table's data row when it has exactly one (the only row
+    `first_new_row` may fill), else none: one small read, not the whole table's."""
+    if len(block.data) != 1 or not block.width:
+        return []
+    return workbook.formulas(block.sheet, block.row + 1, block.column, 1, block.width)[0]
 
 
 def append_row(workbook: LiveWorkbook, name: str) -> int:
@@ -397,7 +413,9 @@ def append_row(workbook: LiveWorkbook, name: str) -> int:
     xlsx_patch's `append_row` does for a file; 0 when there is no such table (the write
     then says so)."""
     block = workbook.table(name)
-    return first_new_row(block) if block is not None else 0
+    if block is None:
+        return 0
+    return first_new_row(block, one_row_formulas(workbook, block))
 
 
 def _first_filled(cells: Sequence[Sequence[object]], start: int = 0) -> tuple[int, int] | None:
@@ -414,12 +432,14 @@ def append_steps(
     block: TableBlock,
     rows: Sequence[Mapping[str, object]],
     occupied: Sequence[Sequence[object]] = (),
+    formulas: Sequence[bool] = (),
 ) -> list[Step]:
     """Grow the table and write each appended row's values under their headers.
 
     `occupied` is what the cells the new rows will cover hold now (rows below the table);
     anything there is refused rather than overwritten. Columns no row names (a calculated
-    column such as Open) are not written, so Excel fills them.
+    column such as Open) are not written, so Excel fills them. `formulas`: see
+    `first_new_row`.
     """
     if not rows:
         return []
@@ -433,7 +453,7 @@ def append_steps(
             f"probeer het opnieuw; er is niets in de werkmap geschreven."
         )
     positions = _positions(block, sorted({h for row in rows for h in row}, key=str))
-    start = first_new_row(block)
+    start = first_new_row(block, formulas)
     reused = 1 if start == block.row + 1 and len(block.data) == 1 else 0
     filled = _first_filled(occupied, reused)
     if filled is not None:
@@ -776,13 +796,14 @@ def patch_steps(
         steps.extend(column_steps)
     for name, new_rows in patch.append:
         block = table(name)
-        start = first_new_row(block)
+        one_row = one_row_formulas(workbook, block) if new_rows else []
+        start = first_new_row(block, one_row)
         occupied = (
             workbook.cells(block.sheet, start, block.column, len(new_rows), block.width)
             if new_rows
             else []
         )
-        steps.extend(append_steps(block, new_rows, occupied))
+        steps.extend(append_steps(block, new_rows, occupied, one_row))
     for name, group in groupby(patch.set_cells, key=lambda s: s[0]):
         block = table(name)
         updates = [(key, value, values) for _, key, value, values in group]
