@@ -150,22 +150,22 @@ def _register(name: str) -> Callable[[Any], None]:
 # Each command, with the function that adds its sub-parser (`register(subparsers)` calls
 # `subparsers.add_parser(...)` and `set_defaults(func=...)`, the func taking the parsed
 # arguments and returning the exit code). In the order of the README's table "Opdrachten",
-# which `debiteuren --help` lists them in: the main job and its e-mails, the data coming in,
-# the checks, the calculators, the reports, setting up (tests/test_cli.py holds the two in
-# step).
+# which `debiteuren --help` lists them in: the day as the playbook runs it (the bank first,
+# then new invoices, the day's work, the letters and their e-mails), then the checks, the
+# reports, the calculators, setting up (tests/test_cli.py holds the two in step).
 REGISTRARS: dict[str, Callable[[Any], None]] = {
-    "herinneringen": cli_letters.register,
-    "verstuur": cli_send.register_verstuur,
-    "wachtwoord": cli_send.register_wachtwoord,
     "bank": cli_bank.register,
     "importeer": cli_importeer.register,
     "werklijst": _register("werklijst"),
+    "herinneringen": cli_letters.register,
+    "verstuur": cli_send.register_verstuur,
+    "wachtwoord": cli_send.register_wachtwoord,
     "controleer": _register("controleer"),
+    "overzicht": cli_overview.register,
+    "overdracht": cli_handover.register,
     "rente": cli_interest.register,
     "incassokosten": cli_costs.register_incassokosten,
     "veertiendagen": cli_costs.register_veertiendagen,
-    "overzicht": cli_overview.register,
-    "overdracht": cli_handover.register,
     "nieuw": cli_excel.register_nieuw,
     "bijwerken": cli_upgrade.register,
     "bouw": cli_excel.register_bouw,
