@@ -617,3 +617,78 @@ def test_an_unknown_code_without_a_name_column_is_reported_not_a_customer(tmp_pa
     assert [(c.number, c.name) for c in book.customers][2:] == [("K003", "Garage Nieuw B.V.")]
     assert main(["importeer", str(path), str(listed)]) == 1
     assert "  open.csv regel 2: kolom 'Klantcode': klant 'K999'" in capsys.readouterr().out
+
+
+def zero_list(path: Path, form: str) -> None:
+    """A list of five rows, three of them of 0 euros, as `form` writes it: 'csv' (Bedrag in
+    its Dutch spellings of 0), 'xlsx' (Bedrag as numbers), 'open' (only Openstaand) or
+    'beide' (Bedrag and Openstaand)."""
+    header = ["Factuur", "Klant", "Datum", "Bedrag"]
+    amounts: list[object] = ["100,00", "0,00", "-0", "€ 0", "-50,00"]
+    if form == "xlsx":
+        amounts = [100, 0, -0.0, 0.0, -50]
+    elif form == "open":
+        header[3] = "Openstaand"
+    rows = [[f"N{i + 1}", "K001", "1-12-2026", a] for i, a in enumerate(amounts)]
+    if form == "beide":
+        header.append("Openstaand")
+        for row in rows:
+            row.append(row[3])
+    if form == "xlsx":
+        wb = openpyxl.Workbook()
+        for row in [header, *rows]:
+            wb.active.append(row)
+        wb.save(path)
+    else:
+        path.write_text(
+            "\n".join(";".join(map(str, r)) for r in [header, *rows]) + "\n", encoding="utf-8"
+        )
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx", "open", "beide"])
+def test_a_row_of_0_euros_is_skipped_and_named_as_an_e_invoice_of_0_is(tmp_path, capsys, form):
+    # A row of Bedrag 0 ("0,00", "-0" as a credit note of nothing, "€ 0", a number 0) came
+    # into Facturen as an invoice of € 0,00, while an e-invoice of PayableAmount 0 is
+    # skipped and named: nothing to collect. Now each such row is named (file, line,
+    # column) and nothing of it is written.
+    listed = tmp_path / ("nul.xlsx" if form == "xlsx" else "nul.csv")
+    zero_list(listed, form)
+    path = workbook(tmp_path)
+    code, out = run(capsys, path, listed)
+    assert code == 1
+    column, what = ("Openstaand", "openstaand bedrag") if form == "open" else ("Bedrag", "bedrag")
+    unit = "blad Sheet rij" if form == "xlsx" else "regel"
+    assert out["overgeslagen"] == [
+        {
+            "bestand": f"{listed.name} {unit} {line}",
+            "reden": f"kolom '{column}': factuur {number} heeft als {what} € 0,00: er valt "
+            f"niets te innen. Niet ingelezen.",
+        }
+        for line, number in ((3, "N2"), (4, "N3"), (5, "N4"))
+    ]
+    assert (out["facturen_toegevoegd"], out["creditnotas_toegevoegd"]) == (1, 1)
+    book, _ = read_book(path)
+    assert [(i.number, i.amount) for i in book.invoices] == [
+        ("N1", Decimal("100.00")), ("N5", Decimal("-50.00"))
+    ]  # fmt: skip
+    # The Dutch summary names them the same way.
+    assert main(["importeer", str(path), str(listed), "--proef"]) == 1
+    printed = capsys.readouterr().out
+    assert f"Overgeslagen (3):\n  {listed.name} {unit} 3: kolom '{column}': factuur N2" in printed
+
+
+def test_a_row_of_bedrag_0_with_something_open_is_skipped_and_says_both(tmp_path, capsys):
+    # It came in as an invoice of € 0,00 with a 'deels-betaald' warning of € 50,00 open.
+    path, _, code, out = import_text(
+        tmp_path, capsys, "Factuur;Klant;Datum;Bedrag;Openstaand\nT1;K001;1-12-2026;0;50,00\n"
+    )
+    assert (code, out["waarschuwingen"]) == (1, [])
+    assert out["overgeslagen"] == [
+        {
+            "bestand": "openstaand.csv regel 2",
+            "reden": "kolom 'Bedrag': factuur T1 heeft als bedrag € 0,00, maar als openstaand "
+            "bedrag € 50,00; een factuur van € 0,00 wordt niet ingelezen. Controleer de regel "
+            "in het boekhoudpakket.",
+        }
+    ]
+    assert read_book(path)[0].invoices == ()

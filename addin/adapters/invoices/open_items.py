@@ -9,6 +9,9 @@ workbook reader's own converters (adapters/workbook/cells.py). When a needed col
 missing the message lists the headers found and the synonyms tried. Rows under the last
 invoice without customer and invoice date whose number cell is empty, a total's label or a
 sentence (the package's totals and notes) are the list's footer: not read, not reported.
+A row of 0 euros ("0,00", "-0", "€ 0") is skipped and named (file, line, column), as an
+e-invoice of PayableAmount 0 is; one whose Openstaand is 0 and Bedrag is not is paid in full:
+not read, not reported.
 
 Example::
 
@@ -47,12 +50,14 @@ from addin.adapters.workbook.reader import (
 from addin.core.invoice_import import (
     CURRENCY_HEADERS,
     EURO_TEXTS,
+    OPEN_ITEMS_LABELS,
     ColumnMatch,
     IncomingInvoice,
     list_kind,
     match_columns,
     normalise,
 )
+from addin.core.money import format_eur
 
 __all__ = ["OpenItems", "RowProblem", "read_open_items"]
 
@@ -323,10 +328,18 @@ def _read_rows(
                     )
                 )
                 continue
+            if not open_amount:
+                where, header = f"{name} {unit} {first_line + k}", label("open_amount")
+                problems.append(_zero(where, header, "open_amount", number))
+                continue
             bedrag.append(open_amount)
         else:
+            if not amount:
+                where, header = f"{name} {unit} {first_line + k}", label("amount")
+                problems.append(_zero(where, header, "amount", number, open_amount))
+                continue
             if open_amount is not None and open_amount != amount:
-                if open_amount == 0 and amount != 0:
+                if open_amount == 0:
                     continue  # paid in full: nothing to collect, nothing to import
                 partly.append((number, open_amount))
             bedrag.append(amount)
@@ -363,6 +376,23 @@ def _read_rows(
         names=names,
         code_column="" if names_raw is not None or customer_by_name else label("customer"),
     )
+
+
+def _zero(
+    where: str, header: str, what: str, number: str, open_amount: Decimal | None = None
+) -> RowProblem:
+    """A row of 0 euros ("0,00", "-0", "€ 0"): nothing to collect, and a Facturen row of
+    Bedrag 0 would only stand in the Werklijst as paid. Skipped and named, as an e-invoice
+    of PayableAmount 0 is (job._import_ubl). Bedrag 0 with something open is no invoice to
+    collect either, but the list contradicts itself: said so, not 'niets te innen'."""
+    said = f"kolom '{header}': factuur {number} heeft als {OPEN_ITEMS_LABELS[what]} € 0,00"
+    if open_amount:
+        return RowProblem(
+            where,
+            f"{said}, maar als openstaand bedrag {format_eur(open_amount)}; een factuur van "
+            f"€ 0,00 wordt niet ingelezen. Controleer de regel in het boekhoudpakket.",
+        )
+    return RowProblem(where, f"{said}: er valt niets te innen. Niet ingelezen.")
 
 
 # A totals row's label ("Totaal", "Subtotaal", "Eindtotaal (12 posten)", "Total"); a
