@@ -253,6 +253,24 @@ def test_truncated_file_names_the_line(tmp_path: Path, capsys: pytest.CaptureFix
     assert re.search(r"regel \d+", reason)
 
 
+@pytest.mark.parametrize(
+    ("declared", "exp"),
+    [("UTF-32", "tekenset 'UTF-32' wordt niet ondersteund"),
+     ("x-onbekend", "tekenset 'x-onbekend' wordt niet ondersteund")],
+)  # fmt: skip
+def test_an_encoding_the_parser_cannot_read_is_refused_in_dutch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], declared: str, exp: str
+) -> None:
+    """A declared encoding expat cannot decode was a traceback (ValueError "multi-byte
+    encodings are not supported", LookupError "unknown encoding"); found by the fuzzer."""
+    data = GOOD.read_bytes()
+    path = tmp_path / "tekenset.xml"
+    path.write_bytes(re.sub(rb'encoding="[^"]*"', f'encoding="{declared}"'.encode(), data, count=1))
+    assert path.read_bytes() != data
+    _, reason = _refused(tmp_path, capsys, path)
+    assert exp in reason and "UTF-8" in reason
+
+
 def test_missing_element_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = GOOD.read_text(encoding="utf-8")
     path = tmp_path / "zonder-datum.xml"

@@ -212,6 +212,18 @@ def _parse(data: bytes, name: str) -> ET.Element:
             f"{name}: geen geldig XML op regel {line}, kolom {column + 1} (afgebroken of "
             f"beschadigd bestand?)."
         ) from None
+    except (ValueError, LookupError) as exc:
+        # An encoding expat or Python cannot decode (a declared UTF-32, an unknown name):
+        # e-invoices are UTF-8 (EN 16931's syntax bindings), so name the fix.
+        declared = re.match(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)", data)
+        encoding = declared.group(1).decode("ascii", "replace").strip() if declared else ""
+        raise InvoiceFileError(
+            f"{name}: het XML-bestand is onleesbaar: tekenset "
+            f"{encoding!r} wordt niet ondersteund (e-facturen zijn UTF-8; technische melding: "
+            f"{exc})."
+            if encoding
+            else f"{name}: het XML-bestand is onleesbaar (technische melding: {exc})."
+        ) from None
     return root
 
 
