@@ -1,6 +1,7 @@
 """Fuzzing in CI (issue 12): mutated copies of the shipped bank fixtures through `bank`, and
 mutated copies of the example workbook (cells through openpyxl, raw zip/XML damage) through
-`werklijst --json`, `herinneringen --proef` and `bank --proef`. A case fails on an uncaught
+`werklijst --json`, `herinneringen --proef` and `bank --proef`, and mutated invoice files
+(UBL e-invoices, open-items lists as CSV and XLSX) through `importeer`. A case fails on an uncaught
 exception, a traceback in the output, an exit code other than 0/1/2, a workbook changed
 when nothing was done, or more than 30 s (tests/fuzz/run.py).
 
@@ -22,6 +23,7 @@ from tests.fuzz.run import run_cases
 SEED = int(os.environ.get("DEBITEUREN_FUZZ_SEED", "12"))
 BANK_CASES = 240
 BOOK_CASES = 16
+INVOICE_CASES = 300
 
 
 def _failures(kind: str, start: int, stop: int, *, process: bool = False) -> list[str]:
@@ -44,8 +46,15 @@ def test_mutated_workbooks(part: int) -> None:
     assert _failures("boek", part * size, (part + 1) * size) == []
 
 
+@pytest.mark.parametrize("part", range(2))
+def test_mutated_invoice_files(part: int) -> None:
+    size = INVOICE_CASES // 2
+    assert _failures("facturen", part * size, (part + 1) * size) == []
+
+
 def test_mutated_inputs_in_real_processes() -> None:
     """A few cases as the user runs them: a Rust panic or a crash at exit shows only here."""
     failures = _failures("bank", BANK_CASES, BANK_CASES + 3, process=True)
     failures += _failures("boek", BOOK_CASES, BOOK_CASES + 1, process=True)
+    failures += _failures("facturen", INVOICE_CASES, INVOICE_CASES + 3, process=True)
     assert failures == []

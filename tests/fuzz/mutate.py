@@ -2,7 +2,8 @@
 
 Every mutation is a pure function of a `random.Random` and the input bytes, so a case is
 reproduced from its seed alone: `mutate_bank(rng, name, data)` -> (description, bytes),
-`mutate_workbook(rng, data)` -> (description, bytes). The mutations aim at what real users
+`mutate_workbook(rng, data)` -> (description, bytes), `mutate_list_xlsx(rng, rows)` ->
+(description, bytes) for an open-items list saved from Excel. The mutations aim at what real users
 and hostile files send: flipped and inserted bytes, control characters, texts over Excel's
 32,767-character cell limit, dates before 1900 and impossible dates, amounts beyond the
 Decimal context, foreign encodings (UTF-7, UTF-16 without BOM, unknown names), DOCTYPEs,
@@ -12,6 +13,7 @@ their header row, renamed or missing sheets and tables, and raw damage to the zi
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 import re
@@ -374,3 +376,73 @@ def mutate_workbook(rng: random.Random, data: bytes) -> tuple[str, bytes]:
     if rng.random() < 0.5:
         return mutate_workbook_cells(rng, data)
     return mutate_workbook_zip(rng, data)
+
+
+def mutate_list_xlsx(
+    rng: random.Random, rows: list[tuple[str, ...]], nasty: bool = True
+) -> tuple[str, bytes]:
+    """An open-items list as an .xlsx (texts as the package wrote them, some cells typed as
+    Excel would: amounts as numbers, dates as dates), with nasty values in some cells, a
+    header damaged or rows above the header; one in six also has raw damage to its zip."""
+    from datetime import date
+
+    import openpyxl
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in rows:
+        cells: list[object] = list(line)
+        if rng.random() < 0.5 and line is not rows[0]:
+            amount = str(cells[-1]).replace(".", "").replace(",", ".")
+            with contextlib.suppress(ValueError):
+                cells[-1] = float(amount)
+            cells[2] = date(2026, 10, rng.randint(1, 28))
+        ws.append(cells)
+    steps = []
+    for _ in range(rng.randint(0, 4) if nasty else 0):
+        row = rng.randint(1 if rng.random() < 0.2 else 2, max(2, ws.max_row))
+        col = rng.randint(1, max(1, ws.max_column + 1))
+        value = _nasty_value(rng)
+        try:
+            ws.cell(row=row, column=col).value = value
+        except IllegalCharacterError:  # control characters: openpyxl (and Excel) cannot store
+            continue
+        steps.append(f"R{row}C{col}={str(value)[:20]!r}")
+    if rng.random() < 0.15:
+        ws.insert_rows(1, rng.randint(1, 3))
+        ws.cell(row=1, column=1).value = "Openstaande posten"
+        steps.append("title above the header")
+    out = io.BytesIO()
+    try:
+        wb.save(out)
+    except (AttributeError, TypeError, ValueError):
+        # openpyxl cannot write some values it took (a date before 1900 in some cells):
+        # the list without them, so the case still runs.
+        return mutate_list_xlsx(rng, rows, nasty=False)
+    data = out.getvalue()
+    if rng.random() < 1 / 6:
+        what, data = mutate_workbook_zip(rng, data)
+        steps.append(what)
+    return "cells " + ", ".join(steps), data
+
+
+def mutate_xml_texts(rng: random.Random, data: bytes) -> tuple[str, bytes]:
+    """One to four element texts of an XML file replaced by nasty texts or numbers, the XML
+    kept well-formed: what a package that fills its fields wrongly sends (an e-invoice that
+    parses, with an amount, a date or a name the import must refuse or take safely)."""
+    from xml.sax.saxutils import escape
+
+    text = data.decode("utf-8", "replace")
+    spots = list(re.finditer(r">([^<>]{1,200})</", text))
+    if not spots:
+        return "no texts", data
+    steps = []
+    for m in sorted(
+        rng.sample(spots, min(len(spots), rng.randint(1, 4))), key=lambda m: -m.start()
+    ):
+        value = str(rng.choice(NASTY_TEXTS + NASTY_NUMBERS))
+        value = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)  # XML 1.0 chars
+        text = text[: m.start(1)] + escape(value) + text[m.end(1) :]
+        steps.append(f"{m.group(1)[:20]!r} -> {value[:20]!r}")
+    return "texts " + ", ".join(steps), text.encode("utf-8")

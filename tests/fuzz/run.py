@@ -1,5 +1,6 @@
 """Run the fuzz cases: mutated bank files through `bank`, mutated workbooks through
-`werklijst --json`, `herinneringen --proef` and `bank --proef` (issue 12).
+`werklijst --json`, `herinneringen --proef` and `bank --proef` (issue 12), and mutated
+invoice files (UBL e-invoices, open-items lists as CSV and XLSX) through `importeer`.
 
 A case fails on an uncaught exception, a traceback (Python's or a Rust panic) in the
 output, an exit code other than 0/1/2, a changed workbook after exit 2, or more than 30 s.
@@ -8,7 +9,7 @@ failure is reproduced with `--kind k --seed s --start i --stop i+1 --keep MAP`.
 
 The big local run (README "Fuzzen")::
 
-    python benchmarks/fuzz.py --bank 10000 --boeken 1000 --jobs 2
+    python benchmarks/fuzz.py --bank 10000 --boeken 1000 --facturen 3000 --jobs 2
 
 runs the cases in worker processes (`--worker`), each case in-process through
 `addin.cli.main`; a worker that dies or hangs in C code (faulthandler stops it after
@@ -33,10 +34,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tests.fuzz.mutate import mutate_bank, mutate_workbook
+from tests.fuzz.mutate import mutate_bank, mutate_list_xlsx, mutate_workbook, mutate_xml_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK_FIXTURES = ROOT / "tests" / "fixtures" / "bank"
+UBL_FIXTURES = ROOT / "tests" / "fixtures" / "ubl"
 BASE_WORKBOOK = ROOT / "workbook" / "Voorbeeld.xlsx"
 AS_OF = "2026-11-24"  # the example's reference date
 CASE_SECONDS = 30  # computing time (CPU) of one command
@@ -247,7 +249,85 @@ def workbook_case(seed: int, index: int, work: Path, *, process: bool = False) -
     return CaseResult("boek", seed, index, what, outcomes)
 
 
-CASES = {"bank": bank_case, "boek": workbook_case}
+# Open-items lists as accounting packages export them (the header dialects `importeer`
+# knows, tests/test_cli_importeer_lists.py), for the small workbook's customers K1 and K2
+# and a code it does not know.
+LIST_HEADERS = (
+    ("Factuurnummer", "Klantnummer", "Factuurdatum", "Vervaldatum", "Bedrag"),
+    ("Factuur", "Relatie", "Datum", "Vervaldatum", "Openstaand"),
+    ("Invoice No.", "Customer", "Invoice Date", "Due Date", "Amount"),
+    ("Nummer", "Debiteur", "Boekdatum", "Vervaldag", "Saldo"),
+)
+LIST_ROWS = (
+    ("2026-0201", "K1", "3-10-2026", "2-11-2026", "1.234,56"),
+    ("2026-0202", "K2", "2026-10-05", "04-11-2026", "-50,00"),
+    ("2026-0203", "K9", "6 okt 2026", "", "99,10"),
+    ("2026-0101", "K1", "1-9-2026", "1-10-2026", "1210,00"),  # already in the workbook
+)
+
+
+def invoice_file(rng: random.Random, work: Path) -> tuple[str, Path]:
+    """One invoice file to mutate: a UBL fixture, or a list written as CSV or XLSX."""
+    kind = rng.randrange(4)
+    if kind < 2:
+        fixtures = sorted(UBL_FIXTURES.rglob("*.xml"))
+        fixture = rng.choice(fixtures)
+        mutate = mutate_xml_texts if kind == 0 else mutate_bank
+        what, data = mutate(rng, fixture.read_bytes())
+        path = work / fixture.name
+        path.write_bytes(data)
+        return f"{fixture.relative_to(UBL_FIXTURES)}: {what}", path
+    header = rng.choice(LIST_HEADERS)
+    rows = [header, *rng.sample(LIST_ROWS, rng.randint(1, len(LIST_ROWS)))]
+    if kind == 2:
+        sep = rng.choice((";", ",", "\t"))
+        text = "\r\n".join(sep.join(row) for row in rows) + "\r\n"
+        encoding = rng.choice(("utf-8", "utf-8-sig", "cp1252"))
+        what, data = mutate_bank(rng, text.encode(encoding))
+        path = work / "openstaande-posten.csv"
+        path.write_bytes(data)
+        return f"list.csv ({encoding}, {sep!r}): {what}", path
+    what, data = mutate_list_xlsx(rng, rows)
+    path = work / "openstaande-posten.xlsx"
+    path.write_bytes(data)
+    return f"list.xlsx: {what}", path
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def import_case(seed: int, index: int, work: Path, *, process: bool = False) -> CaseResult:
+    """A mutated invoice file through `importeer` (mostly --proef, one case in four writes).
+    Besides the general checks: a --proef or a refusal (exit 2) leaves every file as it was
+    (the workbook, and no PDF put in the Factuurmap), and a write leaves a workbook that
+    `werklijst` reads."""
+    rng = _rng("facturen", seed, index)
+    what, invoice = invoice_file(rng, work)
+    book = work / "Boek.xlsx"
+    book.write_bytes(small_workbook())
+    writes = rng.random() < 0.25
+    argv = ["importeer", str(book), str(invoice), "--json"]
+    if not writes:
+        argv.append("--proef")
+    before = _files(work)
+    run = run_process if process else run_cli
+    outcome = run(argv)
+    outcomes = [outcome]
+    if not outcome.failure and (not writes or outcome.code == 2) and _files(work) != before:
+        changed = sorted(set(_files(work).items()) ^ set(before.items()))
+        outcome.failure = f"bestanden veranderd terwijl er niets gedaan is: {changed[0][0]}"
+    if not outcome.failure and writes and outcome.code != 2:
+        after = run(["werklijst", str(book), "--datum", AS_OF, "--json"])
+        if not after.failure and after.code != 0:
+            after.failure = f"de werkmap na het importeren geeft exit {after.code}"
+        outcomes.append(after)
+    return CaseResult("facturen", seed, index, what, outcomes)
+
+
+CASES = {"bank": bank_case, "boek": workbook_case, "facturen": import_case}
 
 
 def run_cases(
@@ -334,6 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bank", type=int, default=0, help="aantal gemuteerde bankbestanden")
     parser.add_argument("--boeken", type=int, default=0, help="aantal gemuteerde werkmappen")
+    parser.add_argument(
+        "--facturen", type=int, default=0, help="aantal gemuteerde factuurbestanden (importeer)"
+    )
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--start", type=int, default=0, help="eerste case (herhalen)")
     parser.add_argument("--jobs", type=int, default=2, help="parallelle werkprocessen")
@@ -348,7 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     shards: list[tuple[str, int, int]] = []
-    for kind, count in (("bank", args.bank), ("boek", args.boeken)):
+    for kind, count in (("bank", args.bank), ("boek", args.boeken), ("facturen", args.facturen)):
         size = -(-count // args.jobs) if count else 0
         for first in range(args.start, args.start + count, max(size, 1)):
             shards.append((kind, first, min(first + size, args.start + count)))
@@ -357,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = list(
             pool.map(lambda s: (s[0], _run_shard(s[0], args.seed, s[1], s[2], args.log)), shards)
         )
-    total = {"bank": [0, 0, 0, (0.0, -1, "")], "boek": [0, 0, 0, (0.0, -1, "")]}
+    total = {kind: [0, 0, 0, (0.0, -1, "")] for kind in CASES}
     for kind, r in results:
         t = total[kind]
         t[0] += r["cases"]  # type: ignore[operator]
