@@ -692,3 +692,97 @@ def test_a_row_of_bedrag_0_with_something_open_is_skipped_and_says_both(tmp_path
         }
     ]
     assert read_book(path)[0].invoices == ()
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_csv_row_is_named_by_its_line_in_the_file_when_a_field_spans_lines(
+    tmp_path, capsys, newline
+):
+    # An Omschrijving of three lines (quoted, as every package writes it) made each later
+    # row named by its record: 'regel 3' for what a text editor shows on line 5.
+    text = newline.join([
+        "Factuur;Klant;Datum;Bedrag;Omschrijving",
+        'M1;K001;1-12-2026;10,00;"Levering',  # lines 2 to 4
+        "en montage",
+        'in november"',
+        "M2;K001;31-2-2026;5,00;kapot",  # line 5
+        'M3;K002;1-12-2026;0,00;"twee',  # lines 6 and 7
+        'regels"',
+        "",
+        "M4;K002;1-12-2026;7,00;al in Facturen",  # line 9
+        "M5;K002;1-12-2026;x;",  # line 10
+    ]) + newline  # fmt: skip
+    listed = tmp_path / "open.csv"
+    listed.write_bytes(text.encode("utf-8"))
+    path = workbook(tmp_path, invoices=(Invoice("M4", "K002", date(2026, 12, 1), Decimal("8")),))
+    code, out = run(capsys, path, listed)
+    assert code == 1
+    assert [(s["bestand"], s["reden"].split(":")[0]) for s in out["overgeslagen"]] == [
+        ("open.csv regel 5", "kolom 'Datum'"),
+        ("open.csv regel 6", "kolom 'Bedrag'"),
+        ("open.csv regel 10", "kolom 'Bedrag'"),
+    ]
+    assert [(w["bestand"], w["soort"]) for w in out["waarschuwingen"]] == [
+        ("open.csv regel 9", "gewijzigd")
+    ]
+    book, _ = read_book(path)
+    assert [(i.number, i.description) for i in book.invoices][1:] == [
+        ("M1", f"Levering{newline}en montage{newline}in november")
+    ]  # as the file has it
+
+
+ROW = "Q{n};K001;1-12-2026;10,00;gewoon"
+
+
+@pytest.mark.parametrize(
+    ("rows", "exp"),
+    [
+        (  # the rest of the file in one Omschrijving: Q3 to Q6 were gone without a word
+            [ROW.format(n=1), 'Q2;K001;1-12-2026;10,00;"niet gesloten',
+             *(ROW.format(n=n) for n in range(3, 7))],
+            "een veld in de regel die op regel 3 begint, loopt door tot het einde van het "
+            "bestand (regel 7), over regels die er als rijen van de lijst uitzien.",
+        ),
+        (  # closed by the next quote, Q7's: Q3 to Q6 were in Q2's Omschrijving
+            [ROW.format(n=1), 'Q2;K001;1-12-2026;10,00;"niet gesloten',
+             *(ROW.format(n=n) for n in range(3, 7)), 'Q7;K001;1-12-2026;10,00;"twee',
+             'regels"'],
+            "een veld in de regel die op regel 3 begint, loopt door tot regel 8, over regels "
+            "die er als rijen van de lijst uitzien.",
+        ),
+        (  # a file too long for one field: csv.reader stopped; it named line 6003
+            [ROW.format(n=1), 'Q2;K001;1-12-2026;10,00;"niet gesloten',
+             *(ROW.format(n=n) for n in range(3, 6003))],
+            "vanaf regel 3 staat een veld van meer dan 131.072 tekens.",
+        ),
+    ],
+    ids=["tot-het-einde", "tot-de-volgende-quote", "te-lang"],
+)  # fmt: skip
+def test_a_quote_never_closed_refuses_the_list_naming_its_line(tmp_path, capsys, rows, exp):
+    path, _, code, out = import_text(
+        tmp_path, capsys, "\n".join(["Factuur;Klant;Datum;Bedrag;Omschrijving", *rows]) + "\n"
+    )
+    assert code == 2 and read_book(path)[0].invoices == ()
+    assert out["overgeslagen"] == [
+        {
+            "bestand": "openstaand.csv",
+            "reden": f"geen leesbare CSV: {exp} Waarschijnlijk wordt daar een aanhalingsteken "
+            '(") niet gesloten; zet het ontbrekende aanhalingsteken erbij (of exporteer de '
+            "lijst opnieuw) en lees de lijst opnieuw in.",
+        }
+    ]
+
+
+def test_a_description_of_lines_full_of_separators_is_no_unclosed_quote(tmp_path, capsys):
+    # Commas in a comma-separated list's description of two lines: quoted as it should be,
+    # so read as it was.
+    path, _, code, out = import_text(
+        tmp_path,
+        capsys,
+        "Factuur,Klant,Datum,Bedrag,Omschrijving\n"
+        'D1,K001,1-12-2026,"10,00","3 stoelen, 2 tafels, 1 kast,\n'
+        '1 bank, 4 lampen, 2 kasten, 1 spiegel"\n'
+        'D2,K001,1-12-2026,"5,00",gewoon\n',
+    )
+    assert (code, out["overgeslagen"]) == (0, [])
+    assert [i.number for i in read_book(path)[0].invoices] == ["D1", "D2"]

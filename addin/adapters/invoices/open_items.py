@@ -12,6 +12,9 @@ sentence (the package's totals and notes) are the list's footer: not read, not r
 A row of 0 euros ("0,00", "-0", "€ 0") is skipped and named (file, line, column), as an
 e-invoice of PayableAmount 0 is; one whose Openstaand is 0 and Bedrag is not is paid in full:
 not read, not reported.
+A row is named by the line a text editor shows it on (a quoted field may span lines); a
+quote that is never closed, which would make the rows after it one field, refuses the file
+naming its line.
 
 Example::
 
@@ -99,9 +102,9 @@ class OpenItems:
 
 def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
     """Read a CSV (or with `xlsx`, a workbook's first sheet that has the columns)."""
-    tables = _xlsx_tables(data, name) if xlsx else [(_csv_rows(data, name), "regel")]
+    tables = _xlsx_tables(data, name) if xlsx else [(*_csv_rows(data, name), "regel")]
     first_failure: str | None = None
-    for rows, unit in tables:
+    for rows, lines, unit in tables:
         found = _header(rows)
         if found is None:
             continue
@@ -118,7 +121,14 @@ def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
             first_failure = first_failure or failure
             continue
         return _read_rows(
-            rows, at, headers, dict(match.columns), name, unit, match.customer_by_name
+            rows,
+            at,
+            headers,
+            dict(match.columns),
+            name,
+            unit,
+            lines[at + 1 :],
+            match.customer_by_name,
         )
     if first_failure:
         raise InvoiceFileError(first_failure)
@@ -153,19 +163,93 @@ def _separator(text: str) -> str:
     return ";"
 
 
-def _csv_rows(data: bytes, name: str) -> list[list[object]]:
+def _csv_rows(data: bytes, name: str) -> tuple[list[list[object]], Sequence[int]]:
+    """The records, and the line each starts on as a text editor numbers them: a quoted
+    field may span lines (an Omschrijving of three lines), and a message names the line
+    the user sees, not the record's count. A quote (") that is never closed refuses the
+    file: everything after it would be one field, its rows lost without a word."""
     text = _decode(data, name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
+    delimiter = _separator(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return list(reader)  # type: ignore[arg-type]
+        rows: list[list[object]] = list(reader)  # type: ignore[arg-type]
+    except csv.Error:
+        pass  # read again below, record by record, to name where the bad one starts
+    else:
+        if reader.line_num == len(rows):  # every record one line (a blank one is [])
+            return rows, range(1, len(rows) + 1)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, starts = [], []
+    start = 1
+    try:
+        for row in reader:
+            rows.append(row)  # type: ignore[arg-type]
+            starts.append(start)
+            start = reader.line_num + 1
     except csv.Error as exc:
+        if "field limit" not in str(exc):  # the only error csv.reader has for text
+            raise InvoiceFileError(f"{name}: geen leesbare CSV op regel {start} ({exc}).") from None
         raise InvoiceFileError(
-            f"{name}: geen leesbare CSV op regel {reader.line_num} ({exc})."
+            f"{name}: geen leesbare CSV: vanaf regel {start} staat een veld van meer dan "
+            f"{_dutch_count(csv.field_size_limit())} tekens. {_UNCLOSED}"
         ) from None
+    _check_quotes(text, delimiter, name, rows, starts, reader.line_num)
+    return rows, starts
 
 
-def _xlsx_tables(data: bytes, name: str) -> list[tuple[Sequence[Sequence[object]], str]]:
-    tables: list[tuple[Sequence[Sequence[object]], str]] = []
+def _dutch_count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+_UNCLOSED = (
+    'Waarschijnlijk wordt daar een aanhalingsteken (") niet gesloten; zet het ontbrekende '
+    "aanhalingsteken erbij (of exporteer de lijst opnieuw) en lees de lijst opnieuw in."
+)
+
+
+def _check_quotes(
+    text: str,
+    delimiter: str,
+    name: str,
+    rows: Sequence[Sequence[object]],
+    starts: Sequence[int],
+    end: int,
+) -> None:
+    """Refuse a record whose quoted field was not closed where it should have been: it runs
+    over lines that have a row's separators (three or more; a description of a few lines
+    has not), and csv.reader read it only by its leniency: the quote is closed by the next
+    row's opening quote (followed by text, not a separator), or not at all before the end
+    of the file. The rows it runs over would otherwise be lost without a word."""
+    physical: list[str] | None = None
+    for k, row in enumerate(rows):
+        last = (starts[k + 1] if k + 1 < len(rows) else end + 1) - 1
+        if last == starts[k] or not any(
+            line.count(delimiter) >= 3 for field in row for line in str(field).splitlines()[1:]
+        ):
+            continue
+        if physical is None:
+            physical = io.StringIO(text, newline="").readlines()
+        raw = "".join(physical[starts[k] - 1 : last])
+        try:
+            for _ in csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True):
+                pass
+        except csv.Error as exc:
+            until = (
+                f"het einde van het bestand (regel {last})"
+                if "end of data" in str(exc)
+                else f"regel {last}"
+            )
+            raise InvoiceFileError(
+                f"{name}: geen leesbare CSV: een veld in de regel die op regel {starts[k]} "
+                f"begint, loopt door tot {until}, over regels die er als rijen van de lijst "
+                f"uitzien. {_UNCLOSED}"
+            ) from None
+
+
+def _xlsx_tables(
+    data: bytes, name: str
+) -> list[tuple[Sequence[Sequence[object]], Sequence[int], str]]:
+    tables: list[tuple[Sequence[Sequence[object]], Sequence[int], str]] = []
     sheet = ""
     for sheet, area in sheet_extents(io.BytesIO(data)).items():
         if cells_in(area) > MAX_CELLS:  # python-calamine would abort the process
@@ -180,7 +264,7 @@ def _xlsx_tables(data: bytes, name: str) -> list[tuple[Sequence[Sequence[object]
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             for sheet in book.sheet_names:
                 rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-                tables.append((rows, f"blad {sheet} rij"))
+                tables.append((rows, range(1, len(rows) + 1), f"blad {sheet} rij"))
     except (CalamineError, ValueError, OSError) as exc:
         raise InvoiceFileError(
             f"{name}: geen leesbaar Excel-bestand ({exc}); sla de lijst opnieuw op als .xlsx "
@@ -236,18 +320,19 @@ def _read_rows(
     columns: dict[str, int],
     name: str,
     unit: str,
+    lines: Sequence[int],
     customer_by_name: bool = False,
 ) -> OpenItems:
     """The rows below the header, column by column: each column is converted as a whole
     (text stripped in one map, each distinct date text parsed once, amounts checked and
     built in bulk when they are plain), then one pass over the rows puts them together.
+    `lines`: the line (or sheet row) of each row below the header, for the messages.
     A bad cell becomes the row's problem (the first bad column, in the order customer,
     date, due date, amount, open amount), as reading row by row would give."""
     width = len(headers)
     body = rows[at + 1 :]
     if body and min(map(len, body)) < width:
         body = [row if len(row) >= width else [*row, *([""] * (width - len(row)))] for row in body]
-    first_line = at + 2
 
     def column(what: str) -> list[object] | None:
         col = columns.get(what)
@@ -316,26 +401,24 @@ def _read_rows(
             if k in footer:
                 continue
             if number:
-                problems.append(RowProblem(f"{name} {unit} {first_line + k}", errors[k]))
+                problems.append(RowProblem(f"{name} {unit} {lines[k]}", errors[k]))
             elif any(map(to_text, body[k])):
-                problems.append(RowProblem(f"{name} {unit} {first_line + k}", "geen factuurnummer"))
+                problems.append(RowProblem(f"{name} {unit} {lines[k]}", "geen factuurnummer"))
             continue
         if amount is None:
             if open_amount is None:
                 problems.append(
-                    RowProblem(
-                        f"{name} {unit} {first_line + k}", "geen bedrag en geen openstaand bedrag"
-                    )
+                    RowProblem(f"{name} {unit} {lines[k]}", "geen bedrag en geen openstaand bedrag")
                 )
                 continue
             if not open_amount:
-                where, header = f"{name} {unit} {first_line + k}", label("open_amount")
+                where, header = f"{name} {unit} {lines[k]}", label("open_amount")
                 problems.append(_zero(where, header, "open_amount", number))
                 continue
             bedrag.append(open_amount)
         else:
             if not amount:
-                where, header = f"{name} {unit} {first_line + k}", label("amount")
+                where, header = f"{name} {unit} {lines[k]}", label("amount")
                 problems.append(_zero(where, header, "amount", number, open_amount))
                 continue
             if open_amount is not None and open_amount != amount:
@@ -363,7 +446,7 @@ def _read_rows(
             "credit_note": [b < 0 for b in bedrag],
             "description": kept_of(descriptions, ""),
             "payment_reference": kept_of(references, ""),
-            "source": [f"{name} {unit} {first_line + k}" for k in kept],
+            "source": [f"{name} {unit} {lines[k]}" for k in kept],
         },
         len(kept),
     )
