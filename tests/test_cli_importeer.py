@@ -271,6 +271,56 @@ def test_an_encoding_the_parser_cannot_read_is_refused_in_dutch(
     assert exp in reason and "UTF-8" in reason
 
 
+def test_a_due_date_before_the_invoice_date_is_skipped_and_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An e-invoice whose cbc:DueDate lies before its cbc:IssueDate was imported, and every
+    command after it reported the Facturen row as a problem; found by the fuzzer."""
+    text = GOOD.read_text(encoding="utf-8")
+    path = tmp_path / "vervaldatum.xml"
+    path.write_text(
+        text.replace(
+            "<cbc:IssueDate>2019-10-01</cbc:IssueDate>",
+            "<cbc:IssueDate>2019-10-01</cbc:IssueDate>\n\t<cbc:DueDate>2019-09-01</cbc:DueDate>",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    assert "<cbc:DueDate>2019-09-01" in path.read_text(encoding="utf-8")
+    book_path = workbook(tmp_path, SETTINGS)
+    before = book_path.read_bytes()
+    code, out = run(capsys, book_path, path)
+    assert code == 1 and out["facturen_toegevoegd"] == 0
+    assert book_path.read_bytes() == before and not (tmp_path / "facturen").exists()
+    (skipped,) = out["overgeslagen"]  # type: ignore[misc]
+    assert skipped["bestand"] == path.name
+    assert "de vervaldatum 1-9-2019 ligt voor de factuurdatum 1-10-2019" in skipped["reden"]
+
+
+def test_a_list_row_due_before_its_date_is_skipped_and_named_by_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same for an open-items list: the row is named by file and line, the rest of the
+    list is imported, and the workbook then has no problem in Facturen."""
+    path = tmp_path / "openstaand.csv"
+    path.write_text(
+        "Factuurnummer;Klant;Factuurdatum;Vervaldatum;Bedrag\n"
+        "L-1;Bakkerij Verhoef;1-10-2026;31-10-2026;100,00\n"
+        "L-2;Bakkerij Verhoef;15-10-2026;1-10-2026;200,00\n",
+        encoding="utf-8",
+    )
+    book_path = workbook(tmp_path, SETTINGS)
+    code, out = run(capsys, book_path, path)
+    assert code == 1 and out["facturen_toegevoegd"] == 1
+    (skipped,) = out["overgeslagen"]  # type: ignore[misc]
+    assert skipped["bestand"] == "openstaand.csv regel 3"
+    assert skipped["reden"].startswith(
+        "factuur L-2: de vervaldatum 1-10-2026 ligt voor de factuurdatum 15-10-2026."
+    )
+    assert [i.number for i in read_book(book_path)[0].invoices] == ["L-1"]
+    assert main(["controleer", str(book_path), "--datum", "2026-11-24"]) == 0
+
+
 def test_missing_element_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = GOOD.read_text(encoding="utf-8")
     path = tmp_path / "zonder-datum.xml"

@@ -58,6 +58,7 @@ from addin.core.invoice_import import (
 )
 from addin.core.model import Book, Customer, CustomerKind, Payment, PaymentStatus
 from addin.core.money import format_eur
+from addin.core.texts import nl_date
 from addin.excel import formulas
 
 __all__ = [
@@ -394,7 +395,7 @@ def _import_ubl(run: _Run, path: Path, doc: UblDocument) -> None:
     for problem in doc.pdf_problems:
         run.warnings.append(Notice(name, f"{problem}; niet opgeslagen", "bijlage"))
     due = due_date(invoice)
-    if _known(run, invoice, due, name):
+    if _known(run, invoice, due, name) or not _dates_in_order(run, invoice, due, name):
         return
     assert invoice.buyer is not None
     customer = run.index.match(invoice.buyer)
@@ -544,6 +545,8 @@ def _import_list(
                 if found:
                     listed.add(found)
             continue
+        if not _dates_in_order(run, row, due, row.source):
+            continue
         customer_number = customers.get(row.customer_ref)
         if customer_number is None:
             customer = run.index.by_reference(row.customer_ref)
@@ -646,6 +649,25 @@ def _known(run: _Run, invoice: IncomingInvoice, due: date | None, where: str) ->
             )
         )
     return True
+
+
+def _dates_in_order(run: _Run, invoice: IncomingInvoice, due: date | None, where: str) -> bool:
+    """False, with the invoice skipped and named, when its due date lies before its invoice
+    date: the checks call such a Facturen row a problem (checks.check_invoice_rows), so the
+    import would write a mistake into the workbook that every command then reports."""
+    if due is None or due >= invoice.issue_date:
+        return True
+    what = "creditnota" if invoice.credit_note else "factuur"
+    run.skipped.append(
+        Notice(
+            where,
+            f"{what} {invoice.number}: de vervaldatum {nl_date(due)} ligt voor de factuurdatum "
+            f"{nl_date(invoice.issue_date)}. Niet ingelezen; verbeter de datums in het "
+            f"boekhoudpakket en lees het bestand opnieuw in.",
+            "datums",
+        )
+    )
+    return False
 
 
 def _add_invoice(
