@@ -269,6 +269,11 @@ SETTINGS: tuple[tuple[str, str], ...] = (
     ("smtp_sender", "SMTP-afzender"),
     ("max_mails_per_minute", "Max e-mails per minuut"),
     ("bcc_self", "BCC aan mijzelf"),
+    # The company's other business accounts (a second bank, a savings account): one or more
+    # IBANs, comma separated as Klanten.IBAN; their statements are the company's own too, and
+    # a transfer between two own accounts is no customer's payment. Empty by default. Last,
+    # as every setting added later: `bijwerken` appends it to an older workbook's rows.
+    ("own_accounts", "Eigen rekeningen"),
 )
 
 # Instellingen "Verzenden via": how `verstuur` sends (the first is the default).

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from addin import schema
 from addin.adapters.bank.job import BankFileError, PaymentRows, import_bank, payment_row
 from addin.adapters.workbook.book_writer import write_book
 from addin.adapters.workbook.reader import read_book
@@ -531,3 +532,137 @@ def test_statement_of_the_own_account_or_without_one_in_instellingen_links_as_be
     code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
     assert code == 0 and data["waarschuwingen"] == []
     assert (data["gekoppeld"], data["controleren"], data["genegeerd"]) == (2, 1, 1)
+
+
+# --- own accounts: Instellingen "Eigen rekeningen" and transfers between them ---------------
+
+# shared/ sits beside the repository; the samples are others' files, not ours.
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "bank"
+if not SAMPLES.is_dir():
+    SAMPLES = Path("/work/shared/samples/bank")
+# ASN's public MT940 sample: account NL81ASNB9999999999, with two "INTERNE OVERBOEKING VIA
+# MOBIEL" from NL56ASNB9999999999 (a savings account) among card payments and costs.
+ASN = SAMPLES / "mt940" / "asnb-0708271685_09022020_164516.940.txt"
+
+# The Excel row write_book gives Eigen rekeningen: Instellingen in schema order from row 2.
+EIGEN_REKENINGEN_ROW = 2 + [f for f, _ in schema.SETTINGS].index("own_accounts")
+
+ASN_BOOK = """
+[klanten]
+| klant | naam     | soort    | segment | iban |
+| K1    | Groot BV | Zakelijk | C       |      |
+[facturen]
+| factuur   | klant | factuurdatum | vervaldatum | bedrag  |
+| 2019-0101 | K1    | 2019-12-01   | 2020-01-01  | 1000.00 |
+| 2019-0102 | K1    | 2019-12-01   | 2020-01-01  | 250.00  |
+[betalingen]
+| datum      | bedrag | factuur   | klant | tegenrekening      | status    | sleutel |
+| 2019-12-20 | 250.00 | 2019-0102 | K1    | NL56ASNB9999999999 | Gekoppeld | hand-1  |
+"""
+
+
+@pytest.mark.skipif(not ASN.is_file(), reason="shared samples not present")
+def test_a_transfer_from_an_own_account_is_never_a_customer_payment(capsys, tmp_path):
+    # The savings account's two transfers went to Controleren as "geen factuur of klant
+    # herkend", and the one of exactly € 1.000,00 held invoice 2019-0101 at bank-controleren
+    # (an unreviewed receipt of its open amount); a transfer the user had linked by mistake
+    # (hand-1) taught K1 the savings account as a payer account.
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(
+        book(ASN_BOOK, iban="NL81ASNB9999999999", own_accounts=("NL56ASNB9999999999",)),
+        workbook,
+    )
+    code, data = run(capsys, "bank", workbook, ASN, "--datum", "2020-02-10", "--json")
+    assert [r[1:4] for r in _rows(data)] == [
+        ("-65.00", "Genegeerd", "R0 afschrijving"),
+        ("1000.00", "Genegeerd", "R0 eigen rekening"),
+        ("-801.55", "Genegeerd", "R0 afschrijving"),
+        ("-1.65", "Genegeerd", "R0 afschrijving"),
+        ("828.72", "Controleren", "R6 controleren"),
+        ("-1000.00", "Genegeerd", "R0 afschrijving"),
+        ("1000.18", "Genegeerd", "R0 eigen rekening"),
+        ("-903.76", "Genegeerd", "R0 afschrijving"),
+    ]
+    assert data["betalingen"][1]["regel"] == (
+        "R0 eigen rekening: overboeking van uw eigen rekening NL56ASNB9999999999 (IBAN of "
+        "Eigen rekeningen in Instellingen), geen betaling van een klant"
+    )
+    assert all(b["factuur"] is None and b["klant"] is None for b in data["betalingen"])
+    assert (data["geleerd"], data["waarschuwingen"]) == ([], [])
+    after, _ = read_book(workbook)
+    assert after.customers[0].ibans == ()
+    actions = {a.invoice: a for a in plan_book(after, date(2020, 2, 10)).actions}
+    assert actions["2019-0101"].action.value != "bank-controleren"
+    # The sample's accounts are anonymised (check digits wrong): reported on the row of
+    # Eigen rekeningen, column Waarde, as any wrong IBAN there, but never refused.
+    assert (code, data["problemen"]) == (1, 1)
+    assert main(["controleer", str(workbook), "--datum", "2020-02-10", "--json"]) == 1
+    problems = json.loads(capsys.readouterr().out)["problemen"]
+    assert [p for p in problems if p["rij"] == EIGEN_REKENINGEN_ROW] == [
+        {
+            "blad": "Instellingen",
+            "rij": EIGEN_REKENINGEN_ROW,
+            "kolom": "Waarde",
+            "melding": "IBAN 'NL56ASNB9999999999' bij Eigen rekeningen is geen geldig IBAN "
+            "(de controlecijfers kloppen niet); controleer het nummer",
+        }
+    ]
+
+
+def test_a_statement_of_an_own_account_links_as_one_of_the_iban(capsys, tmp_path):
+    # A second business account's statement went to Controleren as "R0 andere rekening":
+    # now it is read as Instellingen IBAN's, whichever of the accounts listed it is, typed
+    # as Klanten.IBAN is (comma separated, spaces and case free).
+    workbook = tmp_path / "Debiteuren.xlsx"
+    owns = ("NL02ABNA0123456789", "nl44 rabo 0123 4567 89")
+    write_book(book(BOOK, iban="NL81 RABO 0312 3456 78", own_accounts=owns), workbook)
+    assert read_book(workbook)[0].settings.own_accounts == (
+        "NL02ABNA0123456789", "NL44RABO0123456789"
+    )  # fmt: skip
+    statement = tmp_path / "spaarrekening.xml"
+    statement.write_text(STATEMENT, encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert (code, data["waarschuwingen"], data["problemen"]) == (0, [], 0)
+    assert [r[:4] for r in _rows(data)] == [
+        ("2026-0101", "1210.00", "Gekoppeld", "R1 betalingskenmerk"),
+        ("2026-0102", "500.00", "Gekoppeld", "R3 factuurnummer"),
+        (None, "99.99", "Controleren", "R6 controleren"),
+        (None, "-45.00", "Genegeerd", "R0 afschrijving"),
+    ]
+
+
+def test_a_statement_of_none_of_the_own_accounts_names_them_all(capsys, tmp_path):
+    workbook = tmp_path / "Debiteuren.xlsx"
+    owns = ("NL02ABNA0123456789", "NL36INGB0007654321")
+    write_book(book(BOOK, iban="NL81RABO0312345678", own_accounts=owns), workbook)
+    statement = tmp_path / "prive.xml"
+    statement.write_text(STATEMENT, encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert (code, data["gekoppeld"], data["controleren"], data["genegeerd"]) == (0, 0, 3, 1)
+    (warning,) = data["waarschuwingen"]
+    assert warning["melding"].startswith(
+        "Bankbestand prive.xml is van rekening NL44RABO0123456789, niet van uw rekening "
+        "NL81RABO0312345678, NL02ABNA0123456789 of NL36INGB0007654321 uit Instellingen."
+    )
+    assert "zet die dan bij Eigen rekeningen in Instellingen" in warning["melding"]
+    assert data["betalingen"][0]["regel"].startswith(
+        "R0 andere rekening: afschrift van rekening NL44RABO0123456789, niet van de IBAN of "
+        "Eigen rekeningen in Instellingen; bij de eigen rekening: R1 betalingskenmerk"
+    )
+
+
+def test_eigen_rekeningen_that_is_no_account_number_is_a_problem_on_its_row(capsys, tmp_path):
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK, own_accounts=("spaarrekening (ING)",)), workbook)
+    assert main(["controleer", str(workbook), "--datum", "2026-11-24", "--json"]) == 1
+    problems = json.loads(capsys.readouterr().out)["problemen"]
+    assert [p for p in problems if p["rij"] == EIGEN_REKENINGEN_ROW] == [
+        {
+            "blad": "Instellingen",
+            "rij": EIGEN_REKENINGEN_ROW,
+            "kolom": "Waarde",
+            "melding": f"Instellingen!B{EIGEN_REKENINGEN_ROW}: 'spaarrekening (ING)' is geen rekeningnummer; "
+            "verwacht een IBAN zoals NL91 ABNA 0417 1643 00, meerdere gescheiden door "
+            "komma's. Eigen rekeningen blijft leeg.",
+        }
+    ]

@@ -19,10 +19,12 @@ none of its lines is Gekoppeld: its receipts go to Controleren as "R0 saldo klop
 with the statement's figures, and with the invoice and customer the other rules found as
 the proposal.
 
-A statement of another account than Instellingen IBAN (a private account's export picked
-by mistake) is read the same way: a warning per file and account ("andere-rekening"), and
-its receipts in Controleren as "R0 andere rekening". Without an IBAN in Instellingen there
-is nothing to compare, and nothing is said.
+A statement of another account than Instellingen IBAN and Eigen rekeningen (a private
+account's export picked by mistake) is read the same way: a warning per file and account
+("andere-rekening"), and its receipts in Controleren as "R0 andere rekening". Without an
+own account in Instellingen there is nothing to compare, and nothing is said. A line from or
+to one of the own accounts (to the savings account and back) is Genegeerd as "R0 eigen
+rekening": never a customer's payment.
 """
 
 from __future__ import annotations

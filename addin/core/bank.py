@@ -18,21 +18,34 @@ line never pays an invoice automatically)::
              opening=Decimal("1000.00"), entries=Decimal("2460.00"),
              closing=Decimal("3459.99")))
 
-A statement of another account than the company's own (Instellingen IBAN) is read too, but
-none of its lines pays an invoice by itself (matching R0 andere rekening)::
+A statement of another account than the company's own (Instellingen IBAN and Eigen
+rekeningen) is read too, but none of its lines pays an invoice by itself (matching R0 andere
+rekening)::
 
     other_account("NL91 ABNA 0417 1643 00", "NL44RABO0123456789")  -> True
+    other_account(("NL91ABNA0417164300", "NL44RABO0123456789"), "NL44RABO0123456789")  -> False
     other_account("NL91ABNA0417164300", "417164300")  -> False (its old account number)
     other_account("", "NL44RABO0123456789")  -> False (no own IBAN set: nothing to compare)
+
+A line whose counter account is one of the company's own is a transfer between its own
+accounts (to the savings account and back), never a customer's payment (matching R0 eigen
+rekening)::
+
+    own = OwnAccounts.of(Settings(iban="NL91 ABNA 0417 1643 00",
+                                  own_accounts=("NL44RABO0123456789",)))
+    own.holds("NL44RABO0123456789")  -> True
+    own.holds("417164300")  -> True (an old export naming the account by its number)
+    own.holds("NL20INGB0001234567")  -> False
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from addin.core.model import Warning_
+from addin.core.model import Settings, Warning_
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,29 +110,74 @@ def _account(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-def other_account(own_iban: str, account: str) -> bool:
-    """True when a statement of `account` is clearly not of the company's own account
-    `own_iban` (Instellingen IBAN, as the user typed it). False when either is unknown
-    (""): without an own IBAN there is nothing to compare, and some exports name no
-    account. A bare old account number (MT940 "TRIODOSBANK/0390123456", old Rabobank
-    "1291.99.348EUR", read as digits) is the own one when the IBAN ends in it, leading
-    zeros aside: a Dutch IBAN is the bank code and the zero-padded account number."""
-    own, account = _account(own_iban), _account(account)
-    if not own or not account or own == account:
+def own_accounts(settings: Settings) -> tuple[str, ...]:
+    """The company's own accounts, compacted: Instellingen IBAN first, then Eigen rekeningen,
+    each once; () when neither is filled in."""
+    return tuple(
+        dict.fromkeys(filter(None, map(_account, (settings.iban, *settings.own_accounts))))
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OwnAccounts:
+    """The company's own accounts as matching looks a counter account up in them.
+
+    Attributes:
+      ibans: Instellingen IBAN and Eigen rekeningen, compacted.
+      numbers: the account numbers inside the Dutch ones, without leading zeros: an old
+        MT940 names a counter account by that number alone. Only a whole number counts (not
+        a tail, as for a statement's own account): a customer's short number must never be
+        taken for ours, or their payment would be put aside as a transfer.
+    """
+
+    ibans: frozenset[str]
+    numbers: frozenset[str]
+
+    @classmethod
+    def of(cls, settings: Settings) -> OwnAccounts:
+        ibans = own_accounts(settings)
+        numbers = {
+            iban[8:].lstrip("0") for iban in ibans if iban.startswith("NL") and len(iban) == 18
+        }
+        return cls(frozenset(ibans), frozenset(numbers - {""}))
+
+    def holds(self, counter: str) -> bool:
+        """Whether a counter account (as the parsers give it: compact, upper case) is ours."""
+        if counter in self.ibans:
+            return True
+        return counter.isdigit() and counter.lstrip("0") in self.numbers
+
+
+def other_account(own: str | Sequence[str], account: str) -> bool:
+    """True when a statement of `account` is clearly not of one of the company's own
+    accounts `own` (Instellingen IBAN as the user typed it, or `own_accounts`). False when
+    either is unknown (""): without an own account there is nothing to compare, and some
+    exports name no account. A bare old account number (MT940 "TRIODOSBANK/0390123456", old
+    Rabobank "1291.99.348EUR", read as digits) is an own one when its IBAN ends in it,
+    leading zeros aside: a Dutch IBAN is the bank code and the zero-padded account number."""
+    owns = [_account(o) for o in ((own,) if isinstance(own, str) else own)]
+    owns = [o for o in owns if o]
+    account = _account(account)
+    if not owns or not account or account in owns:
         return False
     if account.isdigit():
-        return not own[8:].lstrip("0").endswith(account.lstrip("0") or "0")
+        number = account.lstrip("0") or "0"
+        return not any(o[8:].lstrip("0").endswith(number) for o in owns)
     return True
 
 
-def other_account_warning(file: str, account: str, own_iban: str) -> Warning_:
-    """The warning for a statement file of another account than the own (kind
-    "andere-rekening"), naming the file and both accounts; its lines go to Controleren."""
+def other_account_warning(file: str, account: str, own: Sequence[str]) -> Warning_:
+    """The warning for a statement file of another account than the own ones `own`
+    (`own_accounts`: the IBAN first; kind "andere-rekening"), naming the file and the
+    accounts; its lines go to Controleren."""
+    owns = [_account(o) for o in own]
+    named = " of ".join(filter(None, (", ".join(owns[:-1]), owns[-1])))
     return Warning_(
         "andere-rekening",
-        f"Bankbestand {file} is van rekening {account}, niet van uw rekening "
-        f"{_account(own_iban)} uit Instellingen. De regels zijn wel ingelezen, maar geen "
-        "ervan wordt automatisch gekoppeld: ontvangsten erin staan in Betalingen op Status "
-        "Controleren. Horen ze niet bij uw bedrijf (een privérekening), zet ze daar dan "
-        "op Genegeerd; is het toch uw rekening, vul die dan in bij IBAN in Instellingen.",
+        f"Bankbestand {file} is van rekening {account}, niet van uw rekening {named} uit "
+        "Instellingen. De regels zijn wel ingelezen, maar geen ervan wordt automatisch "
+        "gekoppeld: ontvangsten erin staan in Betalingen op Status Controleren. Horen ze niet "
+        "bij uw bedrijf (een privérekening), zet ze daar dan op Genegeerd; is het een "
+        "rekening van uw bedrijf (een tweede bank, een spaarrekening), zet die dan bij Eigen "
+        "rekeningen in Instellingen.",
     )

@@ -301,6 +301,26 @@ def check_customer_ibans(book: Book, as_of: date, ledger: Ledger | None) -> list
     ]
 
 
+def check_own_accounts(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
+    """An IBAN in Instellingen "Eigen rekeningen" with wrong check digits, on that row's
+    Waarde as the IBAN row's is named for letters (core/sender.py): a statement of the real
+    account would be read as another account's, and a transfer from it taken for a
+    customer's payment (reported, never refused)."""
+    s = book.settings
+    if all_ibans_valid(s.own_accounts):
+        return []  # the usual case: none, or all right
+    ref = CellRef(schema.INSTELLINGEN.sheet, dict(s.rows).get("own_accounts"), _SETTING_VALUE)
+    return [
+        Problem(
+            ref,
+            f"IBAN '{iban}' bij Eigen rekeningen is geen geldig IBAN (de controlecijfers "
+            "kloppen niet); controleer het nummer",
+        )
+        for iban in s.own_accounts
+        if not iban_is_valid(iban)
+    ]
+
+
 def check_customer_company_ids(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
     """A customer's KvK-nummer that is not 8 digits, or a BTW-nummer whose form or check
     digits are wrong (core/company_ids.py): the invoice import would not recognise the
@@ -358,6 +378,7 @@ CHECKS: tuple[Check, ...] = (
     check_step_days,
     check_email_addresses,
     check_customer_ibans,
+    check_own_accounts,
     check_customer_company_ids,
     check_own_company_ids,
 )

@@ -8,11 +8,17 @@ editing the row ("the next run applies the edits").
 
 Rules, in order:
 
+- R0 eigen rekening: a line whose counter account is one of the company's own (Instellingen
+  IBAN or Eigen rekeningen; `core.bank.OwnAccounts`) is a transfer between its own accounts,
+  never a customer's payment: Genegeerd, as a debit is, so it pays no invoice, teaches no
+  payer account and holds no customer back (a Controleren row of exactly an invoice's open
+  amount would hold that invoice's reminders); the row stays in Betalingen with its Regel.
 - R0 valuta: an amount in another currency than the euro goes to Controleren.
 - R0 andere rekening: a line of a statement of another account than the company's own
-  (Instellingen IBAN; `core.bank.other_account`) is never Gekoppeld: the user may have
-  picked a private account's export. As for R0 saldo klopt niet below, the later rules'
-  finding is the proposal and a debit stays Genegeerd. Without an own IBAN, no check.
+  (Instellingen IBAN and Eigen rekeningen; `core.bank.other_account`) is never Gekoppeld:
+  the user may have picked a private account's export. As for R0 saldo klopt niet below,
+  the later rules' finding is the proposal and a debit stays Genegeerd. Without an own
+  account, no check.
 - R0 saldo klopt niet: a line of a statement whose opening balance plus its entries is not
   its closing balance (`BankLine.unbalanced`, set by the reader) is never Gekoppeld: an
   entry may be missing, doubled or altered. The rules below still run for it, and what they
@@ -86,7 +92,7 @@ from operator import attrgetter, itemgetter, sub
 from typing import NamedTuple
 
 from addin.core.agreements import AgreementStatus, instalments
-from addin.core.bank import BankLine, other_account
+from addin.core.bank import BankLine, OwnAccounts, other_account, own_accounts
 from addin.core.ledger import agreement_invoices, customer_index, govern
 from addin.core.model import Agreement, Book, CustomerId, Invoice, InvoiceNo, Payment, PaymentStatus
 from addin.core.money import ZERO, format_eur
@@ -99,6 +105,7 @@ R0_DEBIT = "R0 afschrijving"
 R0_CURRENCY = "R0 valuta"
 R0_BALANCE = "R0 saldo klopt niet"
 R0_ACCOUNT = "R0 andere rekening"
+R0_OWN = "R0 eigen rekening"
 R1 = "R1 betalingskenmerk"
 R2 = "R2 end-to-end-id"
 R3 = "R3 factuurnummer"
@@ -146,7 +153,8 @@ class MatchResult:
 
     Attributes:
       learned_ibans: (Klantnummer, IBAN) from Gekoppeld rows whose Tegenrekening is not yet
-        in that customer's IBAN list: to be added to Klanten.IBAN.
+        in that customer's IBAN list and is none of the company's own accounts: to be added
+        to Klanten.IBAN.
     """
 
     matches: tuple[Match, ...]
@@ -202,6 +210,8 @@ class Context:
         "number_start",
         "open",
         "other_accounts",
+        "own",
+        "owns",
         "part_heads",
         "payers",
         "run_paid",
@@ -211,8 +221,12 @@ class Context:
 
     def __init__(self, book: Book, as_of: date, learned: Sequence[tuple[CustomerId, str]]):
         self.book, self.as_of = book, as_of
-        # Statement account -> whether it is another than Instellingen IBAN, per account
-        # seen (one dict look-up per line; core.bank.other_account once per account).
+        # Instellingen IBAN and Eigen rekeningen: as a list for a statement's account, as
+        # sets for a line's counter account (R0 eigen rekening, a look-up per line).
+        self.owns = own_accounts(book.settings)
+        self.own = OwnAccounts.of(book.settings)
+        # Statement account -> whether it is another than the own ones, per account seen
+        # (one dict look-up per line; core.bank.other_account once per account).
         self.other_accounts: dict[str, bool] = {}
         self._agreement_states: AgreementStates | None = None
         self._covered: dict[int, tuple[InvoiceNo, ...]] | None = None
@@ -674,6 +688,23 @@ def _pay_instalments(
     return Decision(LINKED, R5, evidence, tuple(allocations), customer)
 
 
+def rule_own_transfer(line: BankLine, ctx: Context) -> Decision | None:
+    """R0: money from or to one of the company's own accounts (Instellingen IBAN or Eigen
+    rekeningen) is a transfer between its own accounts, never a customer's payment: it
+    pays no invoice and teaches no payer account, whatever its text says. Genegeerd, as a
+    debit is (see the module docstring for why not Controleren)."""
+    own = ctx.own
+    if not own.ibans or not own.holds(line.counter_iban):
+        return None
+    way = "van" if line.amount > ZERO else "naar"
+    return Decision(
+        IGNORED,
+        R0_OWN,
+        f"overboeking {way} uw eigen rekening {line.counter_iban} "
+        "(IBAN of Eigen rekeningen in Instellingen), geen betaling van een klant",
+    )
+
+
 def rule_foreign_currency(line: BankLine, ctx: Context) -> Decision | None:
     """R0: an amount in another currency than the euro cannot settle a euro invoice as it
     is; the user decides (the exchange is the bank's business, not a rule's)."""
@@ -692,14 +723,15 @@ def rule_other_account(line: BankLine, ctx: Context) -> Decision | None:
     account = line.own_iban
     other = ctx.other_accounts.get(account)
     if other is None:
-        other = ctx.other_accounts[account] = other_account(ctx.book.settings.iban, account)
+        other = ctx.other_accounts[account] = other_account(ctx.owns, account)
     if not other:
         return None
     found = _decide(line, ctx, _AFTER_ACCOUNT_CHECK)
     if found.status is IGNORED:
         return found
+    ours = "de IBAN of Eigen rekeningen" if ctx.book.settings.own_accounts else "de IBAN"
     evidence = (
-        f"afschrift van rekening {account}, niet van de IBAN in Instellingen; bij de eigen "
+        f"afschrift van rekening {account}, niet van {ours} in Instellingen; bij de eigen "
         f"rekening: {found.rule}: {found.evidence}"
     )
     invoice = found.allocations[0][0] if found.allocations else ""
@@ -900,6 +932,7 @@ def rule_review(line: BankLine, ctx: Context) -> Decision:
 Rule = Callable[[BankLine, Context], "Decision | None"]
 
 RULES: tuple[Rule, ...] = (
+    rule_own_transfer,
     rule_foreign_currency,
     rule_other_account,
     rule_unbalanced_statement,
@@ -943,14 +976,17 @@ class _Learning:
     """learned_ibans step by step: the book's rows once, then each batch of new rows (a
     bank run asks before matching and again after, without reading the book twice)."""
 
-    __slots__ = ("known", "out")
+    __slots__ = ("known", "out", "own")
 
     def __init__(self, book: Book) -> None:
         self.known = {c.number: {compact(i) for i in c.ibans} for c in book.customers}
         self.out: dict[tuple[CustomerId, str], None] = {}
+        # The company's own accounts are no customer's, even on a row the user set to
+        # Gekoppeld: a transfer between them must never become a payer account.
+        self.own = OwnAccounts.of(book.settings)
 
     def learn(self, payments: Iterable[Payment]) -> _Learning:
-        known, out = self.known, self.out
+        known, out, own = self.known, self.out, self.own
         # A payer pays many invoices from one account: each account compacted once.
         compacted: dict[str, str] = {}
         for p in payments:
@@ -959,7 +995,7 @@ class _Learning:
                 iban = compacted.get(account)
                 if iban is None:
                     iban = compacted[account] = compact(account)
-                if iban not in known[p.customer]:
+                if iban not in known[p.customer] and not own.holds(iban):
                     out[(p.customer, iban)] = None
         return self
 

@@ -215,6 +215,10 @@ class Settings:
     vat_number: str = ""
     iban: str = ""
     bic: str = ""
+    # The company's other business accounts (a second bank, a savings account), compacted:
+    # their statements are read as the IBAN's, and a transfer between any two of them is
+    # never a customer's payment (core/matching.py, R0 eigen rekening).
+    own_accounts: tuple[str, ...] = ()
     phone: str = ""
     email: str = ""
     default_term_days: int = 30

@@ -39,7 +39,7 @@ from typing import TypeVar, overload
 from addin import schema
 from addin.adapters.bank.files import BankFile, BankFileError, read_bank, unpack
 from addin.adapters.workbook.xlsx_patch import Patch
-from addin.core.bank import BankLine, other_account, other_account_warning
+from addin.core.bank import BankLine, other_account, other_account_warning, own_accounts
 from addin.core.letter_log import werklijst_rows
 from addin.core.matching import Matcher
 from addin.core.model import Book, CustomerId, Payment, PaymentStatus, Plan, Warning_
@@ -70,9 +70,9 @@ class BankImport:
       payments: the new Betalingen rows, Regel as "rule: evidence".
       learned_ibans: (Klantnummer, IBAN) confirmed by the user, to add to Klanten.IBAN.
       warnings: statements whose balances do not add up (kind "saldo-klopt-niet"), and
-        files of another account than Instellingen IBAN (kind "andere-rekening", one per
-        file and account); their lines are never Gekoppeld (core/matching.py, R0 saldo
-        klopt niet, R0 andere rekening).
+        files of another account than Instellingen IBAN and Eigen rekeningen (kind
+        "andere-rekening", one per file and account); their lines are never Gekoppeld
+        (core/matching.py, R0 saldo klopt niet, R0 andere rekening).
       book_after: the book with the new rows, as the plan saw it.
       plan: the plan of `book_after` on `as_of`.
       patch: the write: append Betalingen, set Klanten.IBAN, replace Werklijst; empty when
@@ -331,18 +331,18 @@ def import_bank(
     # so the parser's peak and the indexes never add up.
     matcher = Matcher(book, as_of) if files is not None else None
     done = files.take() if files is not None else []
-    own_iban = book.settings.iban
+    owns = own_accounts(book.settings)
     for path in paths:
         read = done.pop(0) if done else read_bank(Path(path))
         lines.extend(read.lines)
         warnings.extend(read.warnings)
-        if own_iban:
+        if owns:
             # The accounts the file is for (a file may hold several statements).
             accounts = dict.fromkeys(map(attrgetter("own_iban"), read.lines))
             warnings.extend(
-                other_account_warning(Path(path).name, account, own_iban)
+                other_account_warning(Path(path).name, account, owns)
                 for account in accounts
-                if other_account(own_iban, account)
+                if other_account(owns, account)
             )
         del read  # its tuple of lines would keep every BankLine alive
     del done

@@ -352,6 +352,7 @@ _TABLES_MISSED = frozenset({schema.FACTUREN.name, schema.KLANTEN.name})
 _SETTING_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "default_term_days": _non_negative,
     "call_days": to_weekdays,
+    "own_accounts": to_ibans,
     "crisis_mode": to_bool,
     "max_call_attempts": _non_negative,
     "max_instalments": _positive,
