@@ -580,3 +580,56 @@ def test_a_full_output_folder_leaves_no_partial_set_of_letters(workbook, tmp_pat
     assert "weer verwijderd" in done.stderr
     assert not out.exists() or list(out.iterdir()) == []
     assert workbook.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("fixture", "spread", "bad", "exp"),
+    [
+        (
+            "ing.csv",
+            ('"Factuur 2026-0018"', '"Factuur 2026-0018\r\nen 2026-0020\r\nzie bijlage"'),
+            ('"Af";"19,95"', '"Af";"19,9x"'),
+            "Bankbestand ing.csv: regel 6 heeft een ongeldig bedrag '19,9x'.",
+        ),
+        (
+            "rabobank.csv",
+            ('"Factuur 2026-0050"', '"Factuur 2026-0050\r\nzie pakbon"'),
+            ('"2026-11-24","2026-11-24","-45,00"', '"2026-11-34","2026-11-24","-45,00"'),
+            "Bankbestand rabobank.csv: regel 4 heeft een ongeldige datum '2026-11-34'.",
+        ),
+        (
+            "rabobank.csv",
+            ('"Factuur 2026-0050"', '"Factuur 2026-0050\r\nzie pakbon"'),
+            ('"-45,00","+3.455,00",', '"-45,00",'),
+            "Bankbestand rabobank.csv: regel 4 heeft 25 kolommen in plaats van 26; het "
+            "bestand is beschadigd of onvolledig.",
+        ),
+    ],
+    ids=["ing-bedrag", "rabo-datum", "rabo-kolommen"],
+)
+def test_bank_csv_names_the_line_a_text_editor_shows(
+    capsys, workbook, tmp_path, fixture, spread, bad, exp
+):
+    # A description over several lines (quoted, as the banks write it) made every later
+    # row named by its record's count: 'regel 4' for what an editor shows on line 6.
+    data = (FIXTURES / fixture).read_bytes().decode("cp1252")
+    statement = tmp_path / fixture
+    statement.write_bytes(
+        data.replace(*spread, 1).replace(*bad, 1).encode("cp1252", errors="replace")
+    )
+    assert bank_refused(capsys, workbook, statement) == f"{exp} Er is niets veranderd."
+
+
+def test_bank_csv_with_a_quote_never_closed_names_its_line(capsys, workbook, tmp_path):
+    # An export without quotes (converted, or saved by another program) and one quote
+    # typed in: the rest of the file became one field, over csv's limit: 'de CSV is
+    # onleesbaar (field larger than field limit (131072))', without a line, in English.
+    lines = (FIXTURES / "ing.csv").read_text("utf-8-sig").replace('"', "").splitlines()
+    opened = lines[2].replace(";Factuur 2026-0018;", ';"Factuur 2026-0018;')
+    statement = tmp_path / "ing.csv"
+    statement.write_text("\n".join([*lines[:2], opened, *lines[3:] * 800]) + "\n", "utf-8")
+    assert bank_refused(capsys, workbook, statement) == (
+        "Bankbestand ing.csv: de CSV is onleesbaar (vanaf regel 3 staat een veld van meer "
+        'dan 131.072 tekens; waarschijnlijk wordt daar een aanhalingsteken (") niet '
+        "gesloten). Er is niets veranderd."
+    )

@@ -1371,12 +1371,16 @@ def _header_key(text: str) -> str:
 
 
 def _read_csv(text: str, name: str) -> Iterator[_Raw]:
-    """The lines, yielded row by row."""
+    """The lines, yielded row by row. A row is named by the line a text editor shows it
+    on: a quoted field may span lines, so that is where its record starts (csv.reader's
+    line_num is where the previous one ended), not the record's count."""
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows: Iterator[list[str]] = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1  # the line the record being read starts on
     try:
         header = [h.strip() for h in next(rows)]
+        start = rows.line_num + 1
         # A separator at the end of the line (a converted or hand-saved export) is an
         # empty last column, not a column of the bank's.
         while header and not header[-1]:
@@ -1393,7 +1397,8 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
                 f"Bankbestand {name}: de kolomkoppen horen niet bij een bekende CSV-export "
                 "(ING of Rabobank)."
             )
-        for number, row in enumerate(rows, start=2):
+        for row in rows:
+            number, start = start, rows.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
             while len(row) > len(header) and not row[-1].strip():
@@ -1406,7 +1411,16 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
             record = dict(zip(header, row, strict=True))
             yield reader(record, header, name, number, prefix)
     except csv.Error as exc:
-        raise BankFileError(f"Bankbestand {name}: de CSV is onleesbaar ({exc}).") from None
+        # csv.reader stops only at a field over its limit: a quote (") that is never
+        # closed, so that the rest of the file became one field.
+        what = (
+            f"vanaf regel {start} staat een veld van meer dan "
+            f"{csv.field_size_limit():,} tekens".replace(",", ".")
+            + '; waarschijnlijk wordt daar een aanhalingsteken (") niet gesloten'
+            if "field limit" in str(exc)
+            else f"regel {start}: {exc}"
+        )
+        raise BankFileError(f"Bankbestand {name}: de CSV is onleesbaar ({what}).") from None
 
 
 def _rabo_header_ok(keys: tuple[str, ...]) -> bool:
