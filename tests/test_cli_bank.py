@@ -666,3 +666,31 @@ def test_eigen_rekeningen_that_is_no_account_number_is_a_problem_on_its_row(caps
             "komma's. Eigen rekeningen blijft leeg.",
         }
     ]
+
+
+# --- ING's CSV in English -------------------------------------------------------------------
+
+# The header as two public parsers of ING's English export give it (files._ING_HEADER_EN).
+ENGLISH_CSV = (
+    '"Date";"Name / Description";"Account";"Counterparty";"Code";"Debit/credit";'
+    '"Amount (EUR)";"Transaction type";"Notifications";"Resulting balance";"Tag"\n'
+    '"20261123";"GROOT BV";"NL69INGB0123456789";"NL20INGB0001234567";"OV";"Credit";"500,00";'
+    '"Transfer";"Name: GROOT BV Description: Factuur 2026-0102 IBAN: NL20INGB0001234567";'
+    '"1500,00";""\n'
+    '"20261123";"Leverancier";"NL69INGB0123456789";"NL11RABO0300000002";"IC";"Debit";"45,00";'
+    '"SEPA direct debit";"inkoop";"1455,00";""\n'
+)
+
+
+def test_ing_csv_in_english_is_matched_as_the_dutch(capsys, files, tmp_path):
+    workbook, _ = files
+    statement = tmp_path / "NL69INGB0123456789_01-11-2026_23-11-2026.csv"
+    statement.write_text(ENGLISH_CSV, encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 0
+    assert _rows(data) == [
+        ("2026-0102", "500.00", "Gekoppeld", "R3 factuurnummer", "K2"),
+        (None, "-45.00", "Genegeerd", "R0 afschrijving", None),
+    ]
+    code, again = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert (code, again["nieuw"]) == (0, 0)

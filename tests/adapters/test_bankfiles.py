@@ -242,6 +242,52 @@ def test_ing_csv_old_nine_columns_comma() -> None:
     assert line.counter_iban == "NL39RABO0300065264"
 
 
+# ING's English export: its header as two public parsers give it (see files._ING_HEADER_EN),
+# our own rows. ing-engels.csv is ing.csv in English: Debit/Credit, English transaction
+# types, and the first Notifications as an English export words it.
+def test_ing_csv_in_english_reads_as_the_dutch() -> None:
+    english = read_bank_file(FIXTURES / "ing-engels.csv")
+    dutch = read_bank_file(FIXTURES / "ing.csv")
+
+    def same(line):
+        return replace(line, key="", source="", description="")
+
+    assert [same(line) for line in english] == [same(line) for line in dutch]
+    assert english[2].amount == Decimal("-19.95")  # "Debit"
+    assert english[0].description == (
+        "Name: Jansen BV Description: Factuur 2026-0017 IBAN: NL91ABNA0417164300 "
+        "Value date: 23/11/2026"
+    )
+    assert [line.description for line in english[1:]] == [line.description for line in dutch[1:]]
+    assert english[3].key != english[4].key  # identical twins on one day
+    assert all(line.key.startswith("ing-csv:NL69INGB0123456789:") for line in english)
+    assert read_bank_file(FIXTURES / "ing-engels.csv") == english
+
+
+def test_ing_csv_in_english_old_nine_columns_comma(tmp_path: Path) -> None:
+    # The nine columns, comma separated and unquoted where it can, as cashplot's test has it.
+    path = tmp_path / "ing-engels-9.csv"
+    path.write_text(
+        '"Date","Name / Description","Account","Counterparty","Code","Debit/credit",'
+        '"Amount (EUR)","Transaction type","Notifications"\n'
+        '20261120,Bakkerij Smit,NL69INGB0123456789,NL39RABO0300065264,GT,Credit,"512,50",'
+        "Online Banking,Factuur 2026-0021\n",
+        "utf-8",
+    )
+    (got,) = read_bank_file(path)
+    (exp,) = read_bank_file(FIXTURES / "ing-9kolommen.csv")
+    assert replace(got, key="", source="") == replace(exp, key="", source="")
+
+
+def test_ing_csv_in_english_with_another_direction_names_its_column(tmp_path: Path) -> None:
+    text = (FIXTURES / "ing-engels.csv").read_text("utf-8").splitlines()
+    path = tmp_path / "ing-debet.csv"
+    path.write_text("\n".join([text[0], text[3].replace('"Debit"', '"Debet"')]) + "\n", "utf-8")
+    with pytest.raises(BankFileError) as err:
+        read_bank_file(path)
+    assert str(err.value) == "Bankbestand ing-debet.csv: regel 2 heeft 'Debit/credit' 'Debet'."
+
+
 def test_rabobank_csv_cp1252() -> None:
     lines = read_bank_file(FIXTURES / "rabobank.csv")
     assert [line.amount for line in lines] == [

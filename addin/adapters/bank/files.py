@@ -1,5 +1,5 @@
-"""Read bank statement files (CAMT.053, MT940, ING CSV, Rabobank CSV, and a ZIP of them)
-into `BankLine`s.
+"""Read bank statement files (CAMT.053, MT940, ING CSV in Dutch or English, Rabobank CSV, and
+a ZIP of them) into `BankLine`s.
 
 The format is detected from the content, never from the file name: banks and users rename
 exports freely (ING's ``.sta`` is MT940, ASN's ``.940.txt`` too). Everything that is not
@@ -394,7 +394,8 @@ def _detect(data: bytes) -> str:
     if re.search(r"^:25:", text, re.M) and re.search(r"^:28C?:", text, re.M):
         return "mt940"
     first = text.splitlines()[0] if text else ""
-    if "Datum" in first or "IBAN/BBAN" in first:
+    # The first column of ING's Dutch CSV and Rabobank's, and ING's English direction column.
+    if "Datum" in first or "IBAN/BBAN" in first or "Debit/credit" in first:
         return "csv"
     return "unknown"
 
@@ -1333,6 +1334,26 @@ _ING_HEADER = (
     "Mededelingen",
 )
 _ING_HEADER_NEW = (*_ING_HEADER, "Saldo na mutatie", "Tag")
+# ING's export in English (Mijn ING set to English): the same columns in the same order
+# under English names, "Debit"/"Credit" for Af/Bij, dates as YYYYMMDD and amounts as in the
+# Dutch export. ING publishes no English header; two public parsers give the same one,
+# checked 2026-12-05: cuiter/cashplot (src/controller/sources/ing-csv.ts and its test: the
+# nine columns, comma separated, "Debit"/"Credit") and DanielHaitink/YNABGoingDutch
+# (testfiles/ing-english.csv: the eleven, semicolons, "Debit", "45,14").
+_ING_HEADER_EN = (
+    "Date",
+    "Name / Description",
+    "Account",
+    "Counterparty",
+    "Code",
+    "Debit/credit",
+    "Amount (EUR)",
+    "Transaction type",
+    "Notifications",
+)
+_ING_HEADER_EN_NEW = (*_ING_HEADER_EN, "Resulting balance", "Tag")
+# Debit/credit -> Af Bij. Anything else is left as it is, for _ing_row to refuse by name.
+_ING_DIRECTIONS_EN = {"debit": "Af", "credit": "Bij"}
 _RABO_HEADER = (
     "IBAN/BBAN",
     "Munt",
@@ -1388,6 +1409,12 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
         keys = tuple(_header_key(h) for h in header)
         if keys in (tuple(map(_header_key, _ING_HEADER)), tuple(map(_header_key, _ING_HEADER_NEW))):
             reader = _ing_row
+            prefix = "ing-csv"
+        elif keys in (
+            tuple(map(_header_key, _ING_HEADER_EN)),
+            tuple(map(_header_key, _ING_HEADER_EN_NEW)),
+        ):
+            reader = _ing_english_row
             prefix = "ing-csv"
         elif _rabo_header_ok(keys):
             reader = _rabo_row
@@ -1484,7 +1511,7 @@ def _ing_row(
     direction = by_key["af bij"].strip().lower()
     if direction not in ("af", "bij"):
         raise BankFileError(
-            f"Bankbestand {name}: regel {number} heeft 'Af Bij' {by_key['af bij']!r}."
+            f"Bankbestand {name}: regel {number} heeft '{header[5]}' {by_key['af bij']!r}."
         )
     # The direction is Af Bij's; ING writes no sign, and one added (a converted file) must
     # not turn money out into a receipt.
@@ -1500,6 +1527,20 @@ def _ing_row(
         source=name,
     )
     return _Raw(line, _hash_key(prefix, own, line, by_key["code"], by_key["mutatiesoort"]))
+
+
+def _ing_english_row(
+    record: dict[str, str], header: list[str], name: str, number: int, prefix: str
+) -> _Raw:
+    """An English ING row read as the Dutch one it translates: each value under the Dutch
+    column name, Debit/Credit as Af/Bij. Its key is made the same way, but from English
+    texts (Transaction type, Notifications), so the same day exported once in each language
+    gives other keys: its lines would come in twice (a second payment of a paid invoice
+    goes to Controleren, never paid twice)."""
+    dutch = dict(zip(_ING_HEADER_NEW, record.values(), strict=False))
+    direction = dutch["Af Bij"]
+    dutch["Af Bij"] = _ING_DIRECTIONS_EN.get(direction.strip().lower(), direction)
+    return _ing_row(dutch, header, name, number, prefix)
 
 
 def _rabo_row(
