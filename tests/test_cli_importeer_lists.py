@@ -786,3 +786,30 @@ def test_a_description_of_lines_full_of_separators_is_no_unclosed_quote(tmp_path
     )
     assert (code, out["overgeslagen"]) == (0, [])
     assert [i.number for i in read_book(path)[0].invoices] == ["D1", "D2"]
+
+
+def test_texts_excel_cannot_hold_are_cleaned_as_the_bank_import_cleans_them(tmp_path, capsys):
+    # A control character (a bell, a vertical tab some packages write for a line break) or
+    # a description over a cell's 32,767 characters stopped the whole import with a
+    # message naming a row of Facturen the user did not have yet ('tblFacturen, kolom
+    # Omschrijving, rij 3: de tekst bevat een stuurteken'). Removed and cut with a mark,
+    # as the bank import does; tabs and line breaks, which a cell holds, stay.
+    path, _, code, out = import_text(
+        tmp_path,
+        capsys,
+        "Factuur;Klant;Klantnaam;Datum;Bedrag;Omschrijving\n"
+        "C1\x07;K001;;1-12-2026;10,00;Levering\x0bmontage\x1b\n"
+        "C2;K009;Nieuw\x1f BV;1-12-2026;20,00;" + "w" * 40_000 + "\n"
+        'C3;K001;;1-12-2026;30,00;"twee\tkolommen\nen regels"\n',
+    )
+    assert (code, out["overgeslagen"], out["klanten_toegevoegd"]) == (0, [], 1), out
+    book, problems = read_book(path)
+    assert problems == ()
+    got = [(i.number, i.description[:20], len(i.description)) for i in book.invoices]
+    assert got == [
+        ("C1", "Levering montage", 16),
+        ("C2", "w" * 20, 32_767),
+        ("C3", "twee\tkolommen\nen reg", 23),
+    ]
+    assert book.invoices[1].description.endswith("w (ingekort)")
+    assert book.customers[-1].name == "Nieuw  BV"

@@ -50,6 +50,7 @@ from addin.adapters.workbook.reader import (
     cells_in,
     sheet_extents,
 )
+from addin.adapters.workbook.xlsx_patch import MAX_TEXT
 from addin.core.invoice_import import (
     CURRENCY_HEADERS,
     EURO_TEXTS,
@@ -371,6 +372,7 @@ def _read_rows(
     amounts = _amounts(amount_raw, label("amount"), errors) if amount_raw is not None else None
     opens = _amounts(open_raw, label("open_amount"), errors) if open_raw is not None else None
     names_raw = column("customer_name")
+    names_texts = _texts(names_raw) if names_raw is not None else None
     texts = {
         what: _texts(raw) if (raw := column(what)) is not None else None
         for what in ("description", "payment_reference")
@@ -427,8 +429,8 @@ def _read_rows(
                 partly.append((number, open_amount))
             bedrag.append(amount)
         kept.append(k)
-        if names_raw is not None:
-            names.setdefault(customers[k], to_text(names_raw[k]))
+        if names_texts is not None:
+            names.setdefault(customers[k], names_texts[k])
 
     def kept_of(values: list[Any] | None, default: object) -> list[Any]:
         if values is None:
@@ -489,11 +491,38 @@ def _footer_label(number: str) -> bool:
 
 
 def _texts(raw: list[object]) -> list[str]:
-    """Each cell as stripped text (cells.to_text), in one C-level map when all are text."""
+    """Each cell as stripped text (cells.to_text), in one C-level map when all are text;
+    as a cell can hold it (`_storable`)."""
     try:
-        return list(map(str.strip, raw))  # type: ignore[arg-type]
+        texts = list(map(str.strip, raw))  # type: ignore[arg-type]
     except TypeError:  # numbers or dates among them (a workbook's list)
-        return list(map(to_text, raw))
+        texts = list(map(to_text, raw))
+    if _UNSTORABLE.search("".join(texts)) or (texts and max(map(len, texts)) > MAX_TEXT):
+        return list(map(_storable, texts))
+    return texts
+
+
+# What an Excel cell cannot hold (xlsx_patch refuses it, naming a row of Facturen the user
+# has not got yet, and nothing is imported): control characters other than tab and line
+# breaks, and more than MAX_TEXT characters. The bank import's rule (bank/files.safe_text):
+# the blank ones (a vertical tab some packages write for a line break) become a space, the
+# rest is removed, and a longer text is cut with a mark. Tabs and line breaks, which a cell
+# holds, stay as they were.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_BLANK_CONTROL = re.compile("[\x0b\x0c\x1c-\x1f]")
+CUT_MARK = " (ingekort)"
+
+
+def _storable(text: str) -> str:
+    r"""A list's text as a cell can hold it.
+
+    >>> _storable("Levering\x0bmontage\x07")
+    'Levering montage'
+    """
+    text = _UNSTORABLE.sub("", _BLANK_CONTROL.sub(" ", text)).strip()
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - len(CUT_MARK)].rstrip() + CUT_MARK
+    return text
 
 
 class _Bad:
