@@ -3,9 +3,9 @@
 Per overdue invoice of the customer: the principal, what was paid, the statutory interest
 from the day after the due date through the plan date (art. 6:119 BW for consumers, 6:119a
 for businesses, split per period), and for the whole claim the collection costs: for a
-business at least the statutory EUR 40 (art. 6:96 lid 4 BW), for a consumer only once the
-costs are due after a 14-day letter (art. 6:96 lid 6), computed on the sum of the claims
-(lid 7). Disputed invoices are left out: a dispute is resolved first (PLAYBOOK P3).
+business at least the statutory EUR 40 (art. 6:96 lid 4 BW), for a consumer only on the
+claims a 14-day letter was about once its term has passed (art. 6:96 lid 6), computed on
+the sum of those claims (lid 7). Disputed invoices are left out: a dispute is resolved first (PLAYBOOK P3).
 
 Payments: Betaald (undated, e.g. cash) lowers the principal from the start; linked
 Betalingen rows are dated and settle interest before principal (art. 6:44 BW). The costs
@@ -25,7 +25,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -111,15 +111,20 @@ class ClaimStatement:
     credit_left: Decimal = ZERO
 
 
-def _fourteen_day_letter_sent(book: Book, customer: CustomerId) -> date | None:
-    steps = book.steps or DEFAULT_STEPS
+def _fourteen_day_letter(ledger: Ledger, inv: Invoice, due: date, as_of: date) -> date | None:
+    """The day the first 14-day letter about `inv` counts from (fourteen_days.letter_day),
+    or None. As the ladder reads Contacten: a row naming the invoice, or one for the whole
+    customer (empty Facturen) on or after the invoice date, with a Stap of the 14-day
+    letter; rows before the due date are no collection contacts (the debtor was not in
+    default yet), and rows after the plan date have not happened on it."""
+    steps = ledger.book.steps or DEFAULT_STEPS
     names = {step_key(s.name) for s in steps if s.action is Action.FOURTEEN_DAY_LETTER}
-    dates = [
+    days = [
         fourteen_days.letter_day(c.date, c.sent)
-        for c in book.contacts
-        if c.customer == customer and step_key(c.step) in names
+        for c in ledger.contacts_for(inv)
+        if due <= c.date <= as_of and step_key(c.step) in names
     ]
-    return max(dates) if dates else None
+    return min(days) if days else None
 
 
 def claim_statement(
@@ -162,9 +167,13 @@ def claim_statement(
     for part in set_off:
         credited.setdefault(part.invoice, []).append(part)
     lines = []
+    letters: dict[InvoiceNo, date] = {}  # the invoices with a 14-day letter: its day
     for due, inv, open_amount in sorted(overdue, key=lambda d: ledger.position[d[1].number]):
         parts = credited.get(inv.number, [])
         payments = sorted([*dated.get(inv.number, ()), *((p.day, p.amount) for p in parts)])
+        letter = _fourteen_day_letter(ledger, inv, due, as_of)
+        if letter is not None:
+            letters[inv.number] = letter
         start = interest_start(due)
         result = statutory_interest(
             inv.amount - inv.paid, start, as_of, rates, kind, payments=payments
@@ -184,7 +193,7 @@ def claim_statement(
         )
     principal = sum((line.open_principal for line in lines), ZERO)
     interest = sum((line.interest.open_interest for line in lines), ZERO)
-    costs, note = _costs(book, who, [line.open_principal for line in lines], as_of)
+    costs, note = _costs(book, who, lines, letters, as_of)
     total = principal + interest + (costs.total if costs else ZERO)
     return ClaimStatement(
         customer=who,
@@ -243,8 +252,17 @@ def _set_off(
 
 
 def _costs(
-    book: Book, customer: Customer, principals: list[Decimal], as_of: date
+    book: Book,
+    customer: Customer,
+    lines: Sequence[ClaimLine],
+    letters: Mapping[InvoiceNo, date],
+    as_of: date,
 ) -> tuple[CostsResult | None, str]:
+    """The collection costs of the claim and the note that explains them. A consumer owes
+    them only on the claims whose 14-day letter's term has passed (art. 6:96 lid 6 BW: the
+    letter must be about the claim), on their sum (lid 7); `letters` gives, per invoice,
+    the day its first 14-day letter counts from (none: no letter about it)."""
+    principals = [line.open_principal for line in lines]
     if sum(principals, ZERO) <= ZERO:  # none, or every one set off
         return None, "geen openstaande hoofdsom"
     vat = book.settings.vat_on_collection_costs
@@ -253,19 +271,42 @@ def _costs(
             "buitengerechtelijke incassokosten volgens de staffel, minimaal EUR 40 "
             "(art. 6:96 lid 4 BW)"
         )
-    sent = _fourteen_day_letter_sent(book, customer.number)
-    if sent is None:
-        return (
-            None,
-            "geen incassokosten: er is geen veertiendagenbrief verstuurd (art. 6:96 lid 6 BW)",
-        )
-    due = fourteen_days.costs_due(sent)
-    if due > as_of:
+    owing = [line for line in lines if line.open_principal > ZERO]
+    due_on = {
+        line.invoice: fourteen_days.costs_due(letters[line.invoice])
+        for line in owing
+        if line.invoice in letters
+    }
+    sent = {number: letters[number] for number in due_on}
+    charged = [line for line in owing if due_on.get(line.invoice, date.max) <= as_of]
+    if not charged:
+        if not due_on:
+            return (
+                None,
+                "geen incassokosten: er is geen veertiendagenbrief verstuurd (art. 6:96 lid 6 BW)",
+            )
+        first = min(due_on, key=lambda n: (due_on[n], n))
         return None, (
-            f"geen incassokosten: de termijn van de veertiendagenbrief van {nl_date(sent)} "
-            f"loopt nog; de kosten zijn verschuldigd vanaf {nl_date(due)}"
+            f"geen incassokosten: de termijn van de veertiendagenbrief van "
+            f"{nl_date(sent[first])} loopt nog; de kosten zijn verschuldigd vanaf "
+            f"{nl_date(due_on[first])}"
         )
-    return consumer_costs(principals, vat=vat), (
-        f"incassokosten verschuldigd sinds {nl_date(due)}, na de veertiendagenbrief van "
-        f"{nl_date(sent)}, berekend over de som van de vorderingen (art. 6:96 lid 7 BW)"
+    # The latest of the letters charged for: from then on the costs are due on all of them.
+    last = max(charged, key=lambda line: due_on[line.invoice])
+    note = (
+        f"incassokosten verschuldigd sinds {nl_date(due_on[last.invoice])}, na de "
+        f"veertiendagenbrief van {nl_date(sent[last.invoice])}, berekend over de som "
+        "van de vorderingen (art. 6:96 lid 7 BW)"
     )
+    for line in owing:
+        due = due_on.get(line.invoice)
+        if due is not None and due <= as_of:
+            continue  # charged
+        why = (
+            "daarover is geen veertiendagenbrief verstuurd"
+            if due is None
+            else f"de termijn van de veertiendagenbrief loopt nog; ze zijn verschuldigd vanaf "
+            f"{nl_date(due)}"
+        )
+        note += f"; geen incassokosten over factuur {line.invoice}: {why} (art. 6:96 lid 6 BW)"
+    return consumer_costs([line.open_principal for line in charged], vat=vat), note

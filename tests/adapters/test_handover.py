@@ -435,3 +435,34 @@ def test_the_dossier_shows_the_set_off(capsys, tmp_path):
     assert rows[0][4:7] == ["Betaald", "Verrekend", "Open hoofdsom"]
     assert next(r[5] for r in rows[1:] if r[0] == "F1") == "300,00"
     assert "Verrekend met creditnota C1: € 300,00 van factuur F1, per 15-5-2025" in pdf
+
+
+CONSUMER = """
+[klanten]
+| klant | naam       | soort       | adres  | postcode | plaats |
+| P1    | Jan Jansen | Particulier | Laan 2 | 2222 BB  | Zeist  |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag |
+| F1      | P1    | 2025-03-01   | 2025-03-15  | 800.00 |
+| F2      | P1    | 2025-05-01   | 2025-05-15  | 800.00 |
+[contacten]
+| datum      | klant | facturen | kanaal | stap               |
+| 2025-04-01 | P1    | {about}  | Brief  | Veertiendagenbrief |
+"""
+
+
+@pytest.mark.parametrize("about", ["F1", ""], ids=["letter-names-F1", "letter-for-the-customer"])
+def test_consumer_costs_only_on_the_claims_a_fourteen_day_letter_was_about(capsys, tmp_path, about):
+    """Art. 6:96 lid 6 BW: a consumer owes collection costs on a claim only after a 14-day
+    letter about that claim. The letter of 1-4-2025 (costs due from 18-4-2025) was about
+    F1; F2 fell due on 15-5-2025, after it, and got no letter: the costs are 15% of F1's
+    800.00 = 120.00, not 15% of 1,600.00 (they were)."""
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(CONSUMER.format(about=about), company_name="Test BV", **SENDER), path)
+    args = ["overdracht", path, "P1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
+    code, text = run(capsys, *args, "--json")
+    data = json.loads(text)
+    assert code == 0 and data["facturen"] == ["F1", "F2"]
+    assert (data["hoofdsom"], data["incassokosten"]) == ("1600.00", "120.00")
+    code, text = run(capsys, *args)
+    assert "geen incassokosten over factuur F2: daarover is geen veertiendagenbrief" in text
