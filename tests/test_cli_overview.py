@@ -156,3 +156,101 @@ def test_a_new_empty_workbook_gets_the_second_chart_when_there_are_debtors(tmp_p
     assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
     assert drawing.count("<xdr:graphicFrame") == 2 and "Alfa BV" in top
     assert_valid(path)
+
+
+def _ledger_book(tmp_path: Path, customers: list[tuple[str, str, str]]) -> Path:
+    """A workbook with one overdue invoice per (number, name, amount) customer."""
+    from addin.adapters.workbook.book_writer import write_book
+    from tests.core.booktext import book
+
+    rows = "\n".join(f"| {n} | {name} | Zakelijk |" for n, name, _ in customers)
+    invoices = "\n".join(
+        f"| F{n} | {n} | 2026-09-01 | 2026-10-01 | {amount} |" for n, _, amount in customers
+    )
+    path = tmp_path / "boek.xlsx"
+    text = f"""
+    [klanten]
+    | klant | naam | soort |
+    {rows}
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag |
+    {invoices}
+    """
+    write_book(book(text, company_name="Test BV"), path)
+    return path
+
+
+BAR = (0x1F, 0x4E, 0x78)  # the charts' bar colour
+
+
+def _bars(png: Path) -> list[int]:
+    """The widths in pixels of the horizontal bars of a PNG chart, top to bottom."""
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        width, height = rgb.size
+        pixels = rgb.load()
+        rows = [sum(1 for x in range(width) if pixels[x, y] == BAR) for y in range(height)]
+    bars, inside = [], False
+    for count in rows:
+        if count and not inside:
+            bars.append(count)
+        elif count:
+            bars[-1] = max(bars[-1], count)
+        inside = bool(count)
+    return bars
+
+
+def test_the_top_debtors_png_has_a_bar_per_customer_and_room_for_the_bars(tmp_path, capsys):
+    """Two customers of the same name were drawn as one bar (matplotlib joins equal
+    category names), and a long name took the width: the largest bar was a sixth of the
+    picture."""
+    long_name = "Stichting Woningcorporatie en Vastgoedbeheer Midden-Nederland Regio Oost"
+    path = _ledger_book(
+        tmp_path,
+        [
+            ("K1", long_name, "9000.00"),
+            ("K2", "Bakkerij Jansen", "500.00"),
+            ("K3", "Bakkerij Jansen", "400.00"),
+        ],
+    )
+    code, _ = _run(capsys, "overzicht", path, "--datum", DAY, "--png", tmp_path / "png", "--proef")
+    assert code == 0
+    png = tmp_path / "png" / "grootste-debiteuren.png"
+    bars = _bars(png)
+    with Image.open(png) as image:
+        width = image.size[0]
+    assert len(bars) == 3, bars
+    assert bars[0] > 0.4 * width, (bars, width)
+
+
+def test_chart_axes_are_in_euros_the_dutch_way_and_an_empty_chart_says_so():
+    from datetime import date
+
+    from addin.cli.overview import NOTHING_OPEN, chart_figures
+    from addin.core.overview import overview
+    from addin.core.plan import plan_book
+    from tests.core.booktext import book
+
+    big = book("""
+    [klanten]
+    | klant | naam    | soort    |
+    | K1    | Alfa BV | Zakelijk |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag     |
+    | F1      | K1    | 2026-09-01   | 2026-10-01  | 1234567.89 |
+    """)
+    day = date(2026, 11, 24)
+    for name, fig in chart_figures(overview(plan_book(big, day), big)).items():
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        axis = ax.yaxis if name == "ouderdom.png" else ax.xaxis
+        got = [t.get_text() for t in axis.get_ticklabels()]
+        assert got[0] == "€ 0" and "€ 1.000.000" in got, (name, got)
+    empty = book("""
+    [klanten]
+    | klant | naam    | soort    |
+    | K1    | Alfa BV | Zakelijk |
+    """)
+    for name, fig in chart_figures(overview(plan_book(empty, day), empty)).items():
+        texts = [t.get_text() for t in fig.axes[0].texts]
+        assert texts == [NOTHING_OPEN], name

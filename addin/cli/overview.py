@@ -87,39 +87,93 @@ def overview_text(o: Overview) -> list[str]:
     return lines
 
 
-def render_pngs(o: Overview) -> dict[str, bytes]:
-    """The two charts as PNG bytes by file name (matplotlib, imported only here); drawn
-    before anything is written, so a failure to draw leaves nothing behind."""
-    import io
+# A customer's name on the chart's axis: longer ones are cut (with "…") so that the bars, not
+# the names, get the width (a 70-letter foundation name left the bars a sixth of it).
+CHART_LABEL_MAX = 28
+NOTHING_OPEN = "Geen openstaande facturen"
+BAR_COLOUR = "#1F4E78"
 
+
+def chart_label(name: str, number: str) -> str:
+    """The name as the chart shows it, a cut one with its customer number (names cut alike
+    stay apart): 'Stichting Woningcorporatie Midden-Nederland', 'K198' ->
+    'Stichting Woningcorpor… K198'."""
+    if len(name) <= CHART_LABEL_MAX:
+        return name
+    return name[: CHART_LABEL_MAX - len(number) - 2].rstrip() + "… " + number
+
+
+def euro_tick(value: float, _position: object = None) -> str:
+    """An axis tick in Dutch money form, in whole euros: 1234567.0 -> '€ 1.234.567' (not
+    matplotlib's '1234567' or '1.2 1e6')."""
+    return "€ " + f"{round(value):,}".replace(",", ".")
+
+
+def chart_figures(o: Overview) -> dict[str, Any]:
+    """The two charts as matplotlib figures by file name (matplotlib, imported only here):
+    amounts on a euro axis from 0; with nothing open, a chart that says so instead of an
+    empty axis running from -0,04 to 0,04."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display needed
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    def money_axis(axis: Any) -> None:
+        axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+        axis.set_major_formatter(FuncFormatter(euro_tick))
+
+    def say_nothing_open(ax: Any) -> None:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, NOTHING_OPEN, ha="center", va="center", transform=ax.transAxes)
+
+    figures: dict[str, Any] = {}
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=120)
+    ax.set_title(f"Openstaand per ouderdom, {nl_date(o.as_of)}")
+    amounts = [float(row[2]) for row in o.ageing]  # type: ignore[arg-type]
+    if any(amounts):
+        ax.bar([str(row[0]) for row in o.ageing], amounts, color=BAR_COLOUR)
+        ax.set_ylabel("Bedrag")
+        ax.set_ylim(bottom=0)
+        money_axis(ax.yaxis)
+        ax.tick_params(axis="x", labelrotation=15)
+    else:
+        say_nothing_open(ax)
+    fig.tight_layout()
+    figures[PNG_AGEING] = fig
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
+    ax.set_title(f"Grootste debiteuren (openstaand), {nl_date(o.as_of)}")
+    if o.top:
+        names = [chart_label(str(row[1] or row[0]), str(row[0])) for row in o.top][::-1]
+        # Bars by place, named after: matplotlib draws bars named alike (two customers
+        # called Jansen, or names cut alike) as one bar.
+        places = range(len(names))
+        ax.barh(places, [float(row[3]) for row in o.top][::-1], color=BAR_COLOUR)  # type: ignore[arg-type]
+        ax.set_yticks(places, names)
+        ax.set_xlabel("Open")
+        ax.set_xlim(left=0)
+        money_axis(ax.xaxis)
+        ax.tick_params(axis="x", labelrotation=20)
+    else:
+        say_nothing_open(ax)
+    fig.tight_layout()
+    figures[PNG_TOP] = fig
+    return figures
+
+
+def render_pngs(o: Overview) -> dict[str, bytes]:
+    """The two charts as PNG bytes by file name; drawn before anything is written, so a
+    failure to draw leaves nothing behind."""
+    import io
+
+    import matplotlib.pyplot as plt
 
     out: dict[str, bytes] = {}
-
-    def save(name: str, fig: Any) -> None:
+    for name, fig in chart_figures(o).items():
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
         plt.close(fig)
         out[name] = buffer.getvalue()
-
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=120)
-    labels = [str(row[0]) for row in o.ageing]
-    ax.bar(labels, [float(row[2]) for row in o.ageing], color="#1F4E78")  # type: ignore[arg-type]
-    ax.set_title(f"Openstaand per ouderdom, {nl_date(o.as_of)}")
-    ax.set_ylabel("Bedrag (€)")
-    ax.tick_params(axis="x", labelrotation=15)
-    fig.tight_layout()
-    save(PNG_AGEING, fig)
-    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=120)
-    names = [str(row[1] or row[0]) for row in o.top][::-1]
-    ax.barh(names, [float(row[3]) for row in o.top][::-1], color="#1F4E78")  # type: ignore[arg-type]
-    ax.set_title(f"Grootste debiteuren (openstaand), {nl_date(o.as_of)}")
-    ax.set_xlabel("Open (€)")
-    fig.tight_layout()
-    save(PNG_TOP, fig)
     return out
 
 
