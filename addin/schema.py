@@ -31,12 +31,17 @@ class Column:
       header: the Dutch header as shipped.
       required: the table cannot be read without this column.
       formula: the column holds a formula the tool writes; the reader ignores its values.
+      text: an identifier typed as digits (a number, a reference, a phone number): the
+        workbook formats the column as Text, so Excel keeps what is typed instead of
+        making it a number (a 16-digit Betalingskenmerk rounded to 15 significant digits,
+        the leading 0 of a phone number dropped, 2026017 no longer equal to "2026017").
     """
 
     field: str
     header: str
     required: bool = False
     formula: bool = False
+    text: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +67,9 @@ def _cols(*specs: tuple[str, str] | tuple[str, str, str]) -> tuple[Column, ...]:
     out = []
     for spec in specs:
         flags = spec[2] if len(spec) == 3 else ""
-        out.append(Column(spec[0], spec[1], required="r" in flags, formula="f" in flags))
+        out.append(
+            Column(spec[0], spec[1], required="r" in flags, formula="f" in flags, text="t" in flags)
+        )
     return tuple(out)
 
 
@@ -70,14 +77,14 @@ FACTUREN = TableSpec(
     "Facturen",
     "tblFacturen",
     _cols(
-        ("number", "Factuurnummer", "r"),
-        ("customer", "Klantnummer", "r"),
+        ("number", "Factuurnummer", "rt"),
+        ("customer", "Klantnummer", "rt"),
         ("invoice_date", "Factuurdatum", "r"),
         ("due_date", "Vervaldatum"),
         ("amount", "Bedrag", "r"),
         ("paid", "Betaald"),
         ("description", "Omschrijving"),
-        ("payment_reference", "Betalingskenmerk"),
+        ("payment_reference", "Betalingskenmerk", "t"),
         ("pdf", "Factuur-pdf"),
         ("payment_link", "Betaallink"),
         ("dispute", "Geschil"),
@@ -93,24 +100,24 @@ KLANTEN = TableSpec(
     "Klanten",
     "tblKlanten",
     _cols(
-        ("number", "Klantnummer", "r"),
+        ("number", "Klantnummer", "rt"),
         ("name", "Naam", "r"),
         ("kind", "Soort"),
         ("address", "Adres"),
-        ("postcode", "Postcode"),
+        ("postcode", "Postcode", "t"),
         ("city", "Plaats"),
         ("country", "Land"),
         # The customer's Chamber of Commerce and VAT numbers, as Instellingen names the
         # user's own; the invoice import fills and matches them (older workbooks: Notities).
-        ("kvk", "KvK"),
-        ("vat_number", "BTW-nummer"),
+        ("kvk", "KvK", "t"),
+        ("vat_number", "BTW-nummer", "t"),
         ("email", "E-mail"),
-        ("phone", "Telefoon"),
+        ("phone", "Telefoon", "t"),
         ("term_days", "Betaaltermijn"),
         ("owner", "Eigenaar"),
         ("automatic", "Automatisch"),
         ("language", "Taal"),
-        ("ibans", "IBAN"),
+        ("ibans", "IBAN", "t"),
         ("segment", "Segment"),
         ("special", "Bijzonderheid"),
         ("notes", "Notities"),
@@ -121,10 +128,10 @@ CONTACTPERSONEN = TableSpec(
     "Contactpersonen",
     "tblContactpersonen",
     _cols(
-        ("customer", "Klantnummer", "r"),
+        ("customer", "Klantnummer", "rt"),
         ("name", "Naam", "r"),
         ("role", "Functie"),
-        ("phone", "Telefoon"),
+        ("phone", "Telefoon", "t"),
         ("email", "E-mail"),
     ),
 )
@@ -133,9 +140,9 @@ AFSPRAKEN = TableSpec(
     "Afspraken",
     "tblAfspraken",
     _cols(
-        ("id", "Afspraak"),
-        ("customer", "Klantnummer", "r"),
-        ("invoices", "Facturen"),
+        ("id", "Afspraak", "t"),
+        ("customer", "Klantnummer", "rt"),
+        ("invoices", "Facturen", "t"),
         ("kind", "Soort", "r"),
         ("agreed_on", "Datum afspraak"),
         ("amount", "Bedrag"),
@@ -155,8 +162,8 @@ CONTACTEN = TableSpec(
     "tblContacten",
     _cols(
         ("date", "Datum", "r"),
-        ("customer", "Klantnummer", "r"),
-        ("invoices", "Facturen"),
+        ("customer", "Klantnummer", "rt"),
+        ("invoices", "Facturen", "t"),
         ("channel", "Kanaal", "r"),
         ("person", "Met"),
         ("goal", "Doel"),
@@ -177,12 +184,12 @@ BETALINGEN = TableSpec(
     _cols(
         ("date", "Datum", "r"),
         ("amount", "Bedrag", "r"),
-        ("invoice", "Factuur"),
-        ("customer", "Klantnummer"),
-        ("counter_account", "Tegenrekening"),
+        ("invoice", "Factuur", "t"),
+        ("customer", "Klantnummer", "t"),
+        ("counter_account", "Tegenrekening", "t"),
         ("name", "Naam"),
         ("description", "Omschrijving"),
-        ("reference", "Kenmerk"),
+        ("reference", "Kenmerk", "t"),
         ("rule", "Regel"),
         ("status", "Status", "r"),
         ("source", "Bron"),

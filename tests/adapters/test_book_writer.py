@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 import pytest
 from python_calamine import CalamineWorkbook
 
@@ -184,6 +185,31 @@ def test_open_is_the_tables_calculated_column(wb):
     table = wb["Facturen"].tables["tblFacturen"]
     open_col = next(c for c in table.tableColumns if c.name == "Open")
     assert open_col.calculatedColumnFormula.attr_text == OPEN_FORMULA
+
+
+@pytest.mark.parametrize("spec", schema.TABLES, ids=lambda s: s.name)
+def test_identifier_columns_are_formatted_as_text(wb, spec):
+    """Invoice and customer numbers, kenmerken, phone numbers, IBANs: the column and its
+    cells are Text (@), so what the user types there stays text in Excel (a 16-digit
+    Betalingskenmerk is not rounded, the 0 of 0612345678 stays). Other columns keep their
+    formats (dates, money, General)."""
+    ws = wb[spec.sheet]
+    for i, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(i)
+        cells = [ws.cell(row, i) for row in range(2, ws.max_row + 1)]
+        formats = {c.number_format for c in cells if c.value is not None}
+        if column.text:
+            # An empty cell is not written; it takes the column's format.
+            assert ws.column_dimensions[letter].number_format == "@", column.header
+            assert formats <= {"@"}, (column.header, formats)
+            assert formats or column.formula or not any(c.value for c in cells)
+        else:
+            assert ws.column_dimensions[letter].number_format == "General", column.header
+            assert "@" not in formats, column.header
+    assert any(c.text for c in spec.columns) == (
+        spec.name in {"tblFacturen", "tblKlanten", "tblContactpersonen", "tblAfspraken",
+                      "tblContacten", "tblBetalingen"}
+    )  # fmt: skip
 
 
 def test_formula_looking_text_stays_text(wb):

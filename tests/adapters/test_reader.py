@@ -424,6 +424,27 @@ def test_bad_optional_value_is_read_with_its_default(book_file):
     assert problem.message.endswith("Vervaldatum gelezen als leeg; de rij is wel gelezen.")
 
 
+def test_a_betalingskenmerk_excel_rounded_is_a_problem_and_never_used(book_file):
+    """A 16-digit Betalingskenmerk typed into a General cell is a number Excel rounded to 15
+    significant digits: it went into letters and QR codes as a wrong kenmerk. Shorter
+    kenmerken typed as numbers, and kenmerken typed as text, read as before."""
+    headers = [*INVOICE_HEADERS, "Betalingskenmerk"]
+    rows = [
+        ["2026-001", "K001", date(2026, 2, 3), None, 1210, 5000056789012340],
+        ["2026-002", "K001", date(2026, 2, 3), None, 1210, 1234567],
+        ["2026-003", "K001", date(2026, 2, 3), None, 1210, " 5000056789012345 "],
+    ]
+    book, problems = read_book(book_file(facturen(rows, headers), KLANTEN))
+    refs = [i.payment_reference for i in book.invoices]
+    assert refs == ["", "1234567", "5000056789012345"]
+    (problem,) = problems
+    assert problem.source == CellRef("Facturen", 2, "Betalingskenmerk")
+    assert problem.message.startswith(
+        "Facturen!F2: '5000056789012340' staat er als getal en Excel bewaart maar 15 cijfers"
+    )
+    assert problem.message.endswith("Betalingskenmerk gelezen als leeg; de rij is wel gelezen.")
+
+
 def test_cell_addresses_follow_the_table_position(book_file):
     sheet = facturen([["2026-001", "K001", date(2026, 2, 3), None, "veel"]], origin="C10")
     _, problems = read_book(book_file(sheet, KLANTEN))

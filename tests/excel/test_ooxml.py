@@ -95,12 +95,14 @@ def test_the_checker_finds_bad_shared_strings_and_calcchain(tmp_path):
         tmp_path / "kapot.xlsx",
         "xl/worksheets/sheet2.xml",
         lambda s: re.sub(
-            r'<c r="A2" t="inlineStr"><is>.*?</is></c>',
+            r'<c r="A2"(?: s="\d+")? t="inlineStr"><is>.*?</is></c>',
             '<c r="A2" t="s"><v>99999</v></c>',
             s,
             count=1,
         ),
     )
+    with zipfile.ZipFile(broken) as z:  # the cell was found and changed
+        assert b"<v>99999</v>" in z.read("xl/worksheets/sheet2.xml")
     errors = check_workbook(broken)
     assert any("gedeelde tekst 99999" in e for e in errors), errors
 

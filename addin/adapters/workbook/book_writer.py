@@ -55,6 +55,7 @@ from addin.core.workdays import WEEKDAY_SHORT
 
 DATE_FORMAT = "dd-mm-yyyy"
 MONEY_FORMAT = "#,##0.00"
+TEXT_FORMAT = "@"  # Excel's Text: what is typed stays text
 TABLE_STYLE = "TableStyleMedium2"
 YES, NO = "Ja", "Nee"
 
@@ -213,9 +214,12 @@ class _Cells:
     """Turns a row of values into what write-only mode needs, reusing one styled cell per
     column and format: styling a fresh cell per value would cost most of the write time."""
 
-    def __init__(self, ws: Any, formulas: Mapping[int, tuple[str, str]]) -> None:
+    def __init__(
+        self, ws: Any, formulas: Mapping[int, tuple[str, str]], text: frozenset[int] = frozenset()
+    ) -> None:
         self.ws = ws
         self.formulas = formulas  # column index -> (formula, number format)
+        self.text = text  # the columns formatted as Text (schema.Column.text)
         self.styled: dict[tuple[int, str], WriteOnlyCell] = {}
 
     def _styled(self, col: int, number_format: str) -> WriteOnlyCell:
@@ -241,6 +245,11 @@ class _Cells:
             elif isinstance(value, Decimal):
                 cell = self._styled(col, MONEY_FORMAT)
                 cell.value = value
+                out.append(cell)
+            elif col in self.text and isinstance(value, str):
+                cell = self._styled(col, TEXT_FORMAT)
+                cell.value = value
+                cell.data_type = "s"  # text even when it starts with '='
                 out.append(cell)
             elif isinstance(value, str) and value.startswith("="):
                 out.append(text_cell(self.ws, value))
@@ -279,11 +288,16 @@ def _write_table(
     head = [row for _, row in zip(range(WIDTH_SAMPLE_ROWS), rows, strict=False)]
     for i, width in enumerate(_widths(headers, head), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    text = frozenset(i for i, col in enumerate(spec.columns) if col.text)
+    for i in text:
+        # The column's own format: what Excel gives a cell typed in it, the table's new
+        # rows included (schema.Column.text says why).
+        ws.column_dimensions[get_column_letter(i + 1)].number_format = TEXT_FORMAT
     ws.freeze_panes = "A2"
     beside = [] if layout is None else list(layout.beside_header(ws, spec))
 
     fields = [col.field for col in spec.columns]
-    cells = _Cells(ws, {fields.index(f): formula for f, formula in formulas.items()})
+    cells = _Cells(ws, {fields.index(f): formula for f, formula in formulas.items()}, text)
     ws.append([*headers, *beside])
     count = 0
     for source in (head, rows):

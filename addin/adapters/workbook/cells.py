@@ -80,6 +80,33 @@ def to_text(value: object) -> str:
     return str(value).strip()
 
 
+# Excel keeps 15 significant digits of a number: typed into a cell not formatted as Text, a
+# 16-digit Betalingskenmerk loses its last digit ("Excel stores only 15 significant
+# digits", Microsoft's "Excel specifications and limits").
+EXCEL_DIGITS = 15
+
+
+def to_reference(value: object) -> str:
+    """Facturen.Betalingskenmerk as text. A number cell of 16 or more digits was rounded by
+    Excel when it was typed, so it is no longer the reference the customer must quote: an
+    error on its cell, never a wrong kenmerk on a letter or in its QR code.
+
+    >>> to_reference(" 5000 0567 8901 2345 "), to_reference(1234567.0)
+    ('5000 0567 8901 2345', '1234567')
+    """
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) >= 10**EXCEL_DIGITS
+    ):
+        raise CellError(
+            f"{shown(value)} staat er als getal en Excel bewaart maar {EXCEL_DIGITS} cijfers "
+            f"van een getal: het betalingskenmerk is afgerond. Zet de kolom op Tekst en typ "
+            f"het kenmerk opnieuw (of begin met een apostrof: '5000...)"
+        )
+    return to_text(value)
+
+
 def _show_date(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
 

@@ -54,6 +54,7 @@ from addin.adapters.workbook.cells import (
     to_int,
     to_kvk,
     to_list,
+    to_reference,
     to_text,
     to_vat_number,
     to_weekdays,
@@ -111,7 +112,7 @@ class _Field:
 
 _ROW_LABEL = object()  # default meaning "rij <Excel row>"
 # '' or () for an empty cell
-_NEVER_NONE = frozenset({to_text, to_list, to_ibans, to_kvk, to_vat_number})
+_NEVER_NONE = frozenset({to_text, to_reference, to_list, to_ibans, to_kvk, to_vat_number})
 
 
 def _non_negative(value: object) -> int | None:
@@ -211,7 +212,7 @@ _INVOICE_FIELDS: Mapping[str, _Field] = {
     "amount": _AMOUNT,
     "paid": _Field(to_amount, ZERO),
     "description": _TEXT,
-    "payment_reference": _TEXT,
+    "payment_reference": _Field(to_reference, ""),
     "pdf": _TEXT,
     "payment_link": _TEXT,
     "dispute": _TEXT,
@@ -1146,7 +1147,7 @@ def _convert_column(
     """
     convert = field.convert
     cell = itemgetter(pos)
-    if convert is to_text:
+    if convert is to_text or convert is to_reference:
         try:
             return _shared(list(map(str.strip, map(cell, rows)))), {}
         except TypeError:  # a number or date among the text
