@@ -254,3 +254,12 @@ def test_chart_axes_are_in_euros_the_dutch_way_and_an_empty_chart_says_so():
     for name, fig in chart_figures(overview(plan_book(empty, day), empty)).items():
         texts = [t.get_text() for t in fig.axes[0].texts]
         assert texts == [NOTHING_OPEN], name
+
+
+def test_a_book_with_nothing_open_says_so_under_grootste_debiteuren(tmp_path, capsys):
+    path = _ledger_book(tmp_path, [("K1", "Alfa BV", "0.00")])
+    assert _run(capsys, "overzicht", path, "--datum", DAY)[0] == 0
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Overzicht").to_python()
+    labels = [row[0] for row in sheet]
+    at = labels.index("Grootste debiteuren")
+    assert labels[at + 1] == "Geen openstaande facturen."  # not a header over no rows

@@ -234,6 +234,7 @@ def top_rows(plan: Plan, book: Book, open_actions: list[NextAction]) -> list[tup
     return rows
 
 
+NO_DEBTORS = "Geen openstaande facturen."
 GOOD_HEADER = ("Klantnummer", "Naam", "Segment", "Betaalde facturen")
 
 
@@ -323,7 +324,10 @@ def overview_rows(plan: Plan, book: Book) -> SheetLayout:
         add(row, text=Style.WRAP)  # the labels say how each figure is computed
     add(())
     add(("Grootste debiteuren",), Style.SECTION)
-    add(TOP_HEADER, Style.HEADER)
+    if o.top:
+        add(TOP_HEADER, Style.HEADER)
+    else:  # a header over nothing reads as rows that failed to appear
+        add((NO_DEBTORS,))
     first_top = len(rows) + 1
     for row in o.top:
         add(row)
