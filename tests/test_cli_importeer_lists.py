@@ -813,3 +813,35 @@ def test_texts_excel_cannot_hold_are_cleaned_as_the_bank_import_cleans_them(tmp_
     ]
     assert book.invoices[1].description.endswith("w (ingekort)")
     assert book.customers[-1].name == "Nieuw  BV"
+
+
+def test_an_invoice_number_twice_in_a_list_is_named_not_dropped(tmp_path, capsys):
+    # The second row of a number came in as nothing: without a word when it said the same
+    # (two equal terms of one invoice: € 50 lost), and otherwise as 'staat al in Facturen
+    # en is niet overschreven: bedrag € 50,00 in de werkmap', of an invoice that was not
+    # in the workbook before this import.
+    path, _, code, out = import_text(
+        tmp_path,
+        capsys,
+        "Factuur;Klant;Datum;Vervaldatum;Bedrag\n"
+        "T1;K001;1-12-2026;31-12-2026;50,00\n"
+        "T1;K001;1-12-2026;31-1-2027;50,00\n"
+        "T2;K001;1-12-2026;31-12-2026;60,00\n"
+        "t2;K001;1-12-2026;31-12-2026;70,00\n",
+    )
+    assert (code, out["waarschuwingen"]) == (1, [])
+    assert out["overgeslagen"] == [
+        {
+            "bestand": "openstaand.csv regel 3",
+            "reden": "factuur T1 staat al in openstaand.csv regel 2 en is hier niet nogmaals "
+            "ingelezen: vervaldatum 31-12-2026 daar, 31-1-2027 hier.",
+        },
+        {
+            "bestand": "openstaand.csv regel 5",
+            "reden": "factuur t2 staat al in openstaand.csv regel 4 en is hier niet nogmaals "
+            "ingelezen: bedrag € 60,00 daar, € 70,00 hier.",
+        },
+    ]
+    assert [(i.number, i.amount) for i in read_book(path)[0].invoices] == [
+        ("T1", Decimal("50.00")), ("T2", Decimal("60.00"))
+    ]  # fmt: skip

@@ -379,21 +379,27 @@ def own_number(own_id: str, index: CustomerIndex) -> str | None:
 
 
 def differences(
-    old_amount: Decimal, old_due: date | None, amount: Decimal, due: date | None
+    old_amount: Decimal,
+    old_due: date | None,
+    amount: Decimal,
+    due: date | None,
+    places: tuple[str, str] = ("in de werkmap", "in het bestand"),
 ) -> tuple[str, ...]:
     """What an import would change in an invoice already in Facturen (reported, never
-    overwritten): the amount, and the due date when both have one.
+    overwritten): the amount, and the due date when both have one. `places` names where
+    the old and the new one are.
 
     >>> differences(Decimal("100.00"), None, Decimal("121.00"), date(2026, 3, 1))
     ('bedrag € 100,00 in de werkmap, € 121,00 in het bestand',)
+    >>> differences(Decimal("5"), None, Decimal("6"), None, ("daar", "hier"))
+    ('bedrag € 5,00 daar, € 6,00 hier',)
     """
+    was, now = places
     out = []
     if old_amount != amount:
-        out.append(
-            f"bedrag {format_eur(old_amount)} in de werkmap, {format_eur(amount)} in het bestand"
-        )
+        out.append(f"bedrag {format_eur(old_amount)} {was}, {format_eur(amount)} {now}")
     if due is not None and old_due is not None and old_due != due:
-        out.append(f"vervaldatum {nl_date(old_due)} in de werkmap, {nl_date(due)} in het bestand")
+        out.append(f"vervaldatum {nl_date(old_due)} {was}, {nl_date(due)} {now}")
     return tuple(out)
 
 

@@ -159,6 +159,7 @@ class _Run:
     invoices: dict[str, tuple[Decimal, date | None]]  # number (case-folded) -> amount, due
     payments: Callable[[], Sequence[Payment]]  # Betalingen, when needed
     invoice_rows: list[dict[str, object]] = field(default_factory=list)
+    added_from: dict[str, str] = field(default_factory=dict)  # number (case-folded) -> source
     customer_rows: list[dict[str, object]] = field(default_factory=list)
     contact_rows: list[dict[str, object]] = field(default_factory=list)
     pdfs: list[PdfFile] = field(default_factory=list)
@@ -634,10 +635,26 @@ def _list_customer(run: _Run, row: IncomingInvoice, items: OpenItems) -> str:
 
 def _known(run: _Run, invoice: IncomingInvoice, due: date | None, where: str) -> bool:
     """True when the invoice number is in Facturen (or was added by this import); a changed
-    amount or due date is reported, never overwritten."""
-    existing = run.invoices.get(invoice.number.strip().casefold())
+    amount or due date is reported, never overwritten. One this import added already (an
+    earlier row of the list, an earlier file) is named as skipped, what differs or not: two
+    rows of one number may be two terms of one invoice, and the second was lost without a
+    word, or reported as 'staat al in Facturen' of an invoice that was not there."""
+    key = invoice.number.strip().casefold()
+    existing = run.invoices.get(key)
     if existing is None:
         return False
+    first = run.added_from.get(key)
+    if first is not None:
+        changes = differences(existing[0], existing[1], invoice.amount, due, ("daar", "hier"))
+        run.skipped.append(
+            Notice(
+                where,
+                f"factuur {invoice.number} staat al in {first} en is hier niet nogmaals "
+                f"ingelezen" + (": " + "; ".join(changes) if changes else "") + ".",
+                "dubbel",
+            )
+        )
+        return True
     changes = differences(existing[0], existing[1], invoice.amount, due)
     if changes:
         run.warnings.append(
@@ -690,7 +707,9 @@ def _add_invoice(
     if pdf is not None and (pdf_cell := _plan_pdf(run, invoice.number, pdf)):
         row["Factuur-pdf"] = pdf_cell
     run.invoice_rows.append(row)
-    run.invoices[invoice.number.strip().casefold()] = (invoice.amount, due)
+    key = invoice.number.strip().casefold()
+    run.invoices[key] = (invoice.amount, due)
+    run.added_from[key] = invoice.source
     if invoice.credit_note or invoice.amount < 0:
         run.credit_notes += 1
 
