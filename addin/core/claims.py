@@ -5,7 +5,8 @@ from the day after the due date through the plan date (art. 6:119 BW for consume
 for businesses, split per period), and for the whole claim the collection costs: for a
 business at least the statutory EUR 40 (art. 6:96 lid 4 BW), for a consumer only on the
 claims a 14-day letter was about once its term has passed (art. 6:96 lid 6), computed on
-the sum of those claims (lid 7). Disputed invoices are left out: a dispute is resolved first (PLAYBOOK P3).
+the sum of those claims (lid 7). Disputed invoices are left out: a dispute is resolved
+first (PLAYBOOK P3).
 
 Payments: Betaald (undated, e.g. cash) lowers the principal from the start; linked
 Betalingen rows are dated and settle interest before principal (art. 6:44 BW). The costs
