@@ -269,7 +269,7 @@ def _costs(
     vat = book.settings.vat_on_collection_costs
     if customer.kind is CustomerKind.BUSINESS:
         return business_costs(sum(principals, ZERO), vat=vat), (
-            "buitengerechtelijke incassokosten volgens de staffel, minimaal EUR 40 "
+            "buitengerechtelijke incassokosten volgens de staffel, minimaal € 40 "
             "(art. 6:96 lid 4 BW)"
         )
     owing = [line for line in lines if line.open_principal > ZERO]

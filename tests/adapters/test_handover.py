@@ -466,3 +466,44 @@ def test_consumer_costs_only_on_the_claims_a_fourteen_day_letter_was_about(capsy
     assert (data["hoofdsom"], data["incassokosten"]) == ("1600.00", "120.00")
     code, text = run(capsys, *args)
     assert "geen incassokosten over factuur F2: daarover is geen veertiendagenbrief" in text
+
+
+def test_the_pdf_says_what_of_the_interest_was_paid_and_what_was_added_to_the_base(
+    capsys, tmp_path
+):
+    """F1: 1,000.00 due 31-3-2025, 400.00 paid on 30-4-2025. The payment settles the 9.16
+    interest first (art. 6:44 BW), so the periods add up to 9.16 + 11.35 = 20.51 while the
+    claim states 11.35, and 1,000 - 400 is less than the open 609.16: the PDF says why.
+    F2: due 31-1-2023, so on 1-2-2024 a year's interest (1,142.60 at 10.50/12.00/12.50%)
+    was added to the base (art. 6:119a lid 3 BW). Before, neither was said anywhere."""
+    path = tmp_path / "Debiteuren.xlsx"
+    text = """
+    [klanten]
+    | klant | naam | soort    |
+    | K1    | A BV | Zakelijk |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag   |
+    | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00  |
+    | F2      | K1    | 2023-01-01   | 2023-01-31  | 10000.00 |
+    [betalingen]
+    | datum      | bedrag | factuur | klant | status    |
+    | 2025-04-30 | 400.00 | F1      | K1    | Gekoppeld |
+    """
+    write_book(book(text, company_name="Test BV", **SENDER), path)
+    args = ["overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
+    code, out = run(capsys, *args, "--json", "--proef")
+    assert code == 0
+    with zipfile.ZipFile(json.loads(out)["zip"]) as z:
+        (name,) = [n for n in z.namelist() if n.endswith("vordering.pdf")]
+        pdf = " ".join(
+            " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(z.read(name))).pages
+        )
+    assert (
+        "Factuur F1: van de rente (€ 20,51) is € 9,16 voldaan door betalingen of verrekening, "
+        "die eerst de rente en dan de hoofdsom aflossen (art. 6:44 BW); open is € 11,35."
+    ) in pdf
+    assert (
+        "Factuur F2: op 1-2-2024 is € 1.142,60 rente bij de grondslag opgeteld "
+        "(art. 6:119a lid 3 BW)."
+    ) in pdf
+    assert "minimaal € 40 (art. 6:96 lid 4 BW)" in pdf

@@ -110,6 +110,31 @@ STATEMENT_HEADER = (
 )
 
 
+def interest_notes(s: ClaimStatement) -> list[str]:
+    """What the periods alone do not tell the agency, per invoice: interest added to the base
+    on each anniversary, and interest already paid (the periods add up to more than the
+    open interest, and Bedrag - Betaald - Verrekend to less than the open principal, because
+    a payment or set-off settles interest before principal, art. 6:44 BW)."""
+    law = "art. 6:119a lid 3 BW" if s.kind is InterestKind.COMMERCIAL else "art. 6:119 lid 2 BW"
+    notes = []
+    for line in s.lines:
+        r = line.interest
+        for day, amount in r.capitalised:
+            notes.append(
+                f"Factuur {line.invoice}: op {nl_date(day)} is {format_eur(amount)} rente bij de "
+                f"grondslag opgeteld ({law})."
+            )
+        settled = r.total - r.open_interest
+        if settled > ZERO:
+            notes.append(
+                f"Factuur {line.invoice}: van de rente ({format_eur(r.total)}) is "
+                f"{format_eur(settled)} voldaan door betalingen of verrekening, die eerst de "
+                f"rente en dan de hoofdsom aflossen (art. 6:44 BW); open is "
+                f"{format_eur(r.open_interest)}."
+            )
+    return notes
+
+
 def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> bytes:
     """The claim statement on A4, addressed to the collection agency."""
     styles = getSampleStyleSheet()
@@ -235,7 +260,9 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
                 ]
             )
         )
-        story += [para("Rente per periode:"), rent, Spacer(1, 4 * mm)]
+        story += [para("Rente per periode:"), rent, Spacer(1, 2 * mm)]
+        story += [para(note, small) for note in interest_notes(s)]
+        story.append(Spacer(1, 4 * mm))
     costs = s.costs
     totals = [
         ["Hoofdsom", format_amount(s.principal)],
