@@ -6,7 +6,8 @@ for businesses, split per period), and for the whole claim the collection costs:
 business at least the statutory EUR 40 (art. 6:96 lid 4 BW), for a consumer only on the
 claims a 14-day letter was about once its term has passed (art. 6:96 lid 6), computed on
 the sum of those claims (lid 7). Disputed invoices are left out: a dispute is resolved
-first (PLAYBOOK P3).
+first (PLAYBOOK P3); so are invoices under a promise or arrangement that is running: the
+customer keeps to the time given to pay.
 
 Payments: Betaald (undated, e.g. cash) lowers the principal from the start; linked
 Betalingen rows are dated and settle interest before principal (art. 6:44 BW). The costs
@@ -44,6 +45,7 @@ from addin.core.ladder_default import DEFAULT_STEPS
 from addin.core.ledger import Ledger, step_key
 from addin.core.model import (
     Action,
+    AgreementState,
     Book,
     Customer,
     CustomerId,
@@ -128,6 +130,20 @@ def _fourteen_day_letter(ledger: Ledger, inv: Invoice, due: date, as_of: date) -
     return min(days) if days else None
 
 
+def _running_agreement(ledger: Ledger, invoice: InvoiceNo) -> str:
+    """Why `invoice` is under a running promise or arrangement on the plan date (Dutch), or
+    "": the customer was given time to pay it, and keeps to it so far, so it is not
+    claimed in full while that lasts (the engine waits too: `wachten`, `bevestigen`)."""
+    governed = ledger.governing.get(invoice)
+    if governed is None or governed.status.state is not AgreementState.RUNNING:
+        return ""
+    a, next_due = governed.agreement, governed.status.next_due
+    why = f"{a.kind.value.lower()} {a.id} loopt"
+    if next_due is not None:
+        why += f", volgende termijn {nl_date(next_due.due)}"
+    return why
+
+
 def claim_statement(
     book: Book, customer: CustomerId, as_of: date, rates: Sequence[Rate]
 ) -> ClaimStatement:
@@ -150,6 +166,10 @@ def claim_statement(
             continue
         if inv.dispute:
             left_out.append((inv.number, f"geschil: {inv.dispute}"))
+            continue
+        running = _running_agreement(ledger, inv.number)
+        if running:
+            left_out.append((inv.number, running))
             continue
         overdue.append((due, inv, open_amount))
     overdue.sort(key=lambda d: d[0])  # stable: workbook order within a due date

@@ -507,3 +507,48 @@ def test_the_pdf_says_what_of_the_interest_was_paid_and_what_was_added_to_the_ba
         "(art. 6:119a lid 3 BW)."
     ) in pdf
     assert "minimaal € 40 (art. 6:96 lid 4 BW)" in pdf
+
+
+RUNNING = """
+[klanten]
+| klant | naam    | soort    |
+| K1    | Delta BV | Zakelijk |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag  |
+| F1      | K1    | 2025-01-01   | 2025-01-31  | 3000.00 |
+| F2      | K1    | 2025-02-01   | 2025-02-28  | 500.00  |
+[afspraken]
+| klant | facturen | soort   | datum afspraak | bedrag  | betaaldatum | aantal termijnen | interval |
+| K1    | F1       | Regeling | 2025-06-01    | 3000.00 | 2025-06-15  | 6                | Maand    |
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "exp"),
+    [
+        (RUNNING, "2025-06-10", ["F2"]),  # F1's first instalment is still to come
+        (RUNNING, "2025-06-30", ["F1", "F2"]),  # missed on 15-6: F1 is claimed again
+        (
+            RUNNING.replace("| F2      | K1    | 2025-02-01   | 2025-02-28  | 500.00  |\n", ""),
+            "2025-06-10",
+            None,
+        ),
+    ],
+    ids=["running", "missed", "only-the-running-one"],
+)
+def test_invoices_under_a_running_arrangement_are_not_handed_over(capsys, tmp_path, text, day, exp):
+    """A customer who keeps to an arrangement was handed over, charged the costs, and (logged
+    as handed over) the arrangement was no longer followed. Like a disputed invoice, an
+    invoice under a running promise or arrangement stays out of the dossier; with nothing
+    else, nothing is made (exit 2, a Dutch message, the workbook untouched)."""
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(text, company_name="Test BV", **SENDER), path)
+    before = path.read_bytes()
+    args = ["overdracht", path, "K1", "--datum", day, "--uit", tmp_path / "uit", "--json"]
+    code = main([str(a) for a in args])
+    said = capsys.readouterr()
+    if exp is None:
+        assert code == 2 and path.read_bytes() == before and not (tmp_path / "uit").exists()
+        assert "factuur F1: regeling A1 loopt, volgende termijn 15-6-2025" in said.err + said.out
+        return
+    assert code == 0 and json.loads(said.out)["facturen"] == exp

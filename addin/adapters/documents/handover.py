@@ -328,9 +328,11 @@ def make_handover(
     if not statement.lines:
         # A dossier of EUR 0,00 would ask the agency to collect nothing.
         why = "".join(f"; factuur {n}: {reason}" for n, reason in statement.left_out)
+        which = " die over te dragen zijn" if statement.left_out else ""
         raise NothingToHandOver(
             f"Klant {c.number} ({c.name}) heeft op {nl_date(as_of)} geen vervallen "
-            f"openstaande facturen{why}: er is niets over te dragen; er is niets gemaakt."
+            f"openstaande facturen{which}{why}: er is niets over te dragen; er is niets "
+            "gemaakt."
         )
     roots = roots_for(workbook, book.settings.invoice_dir)
     files: dict[str, bytes | Path] = {}
