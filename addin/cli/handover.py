@@ -155,6 +155,9 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
                 }
                 for part in s.set_off
             ],
+            "niet_overgedragen": [
+                {"factuur": number, "reden": reason} for number, reason in s.left_out
+            ],
             "ontbreekt": list(result.missing),
             "gelogd": logged,
             "gelogd_facturen": list(new) if logged else [],
@@ -175,6 +178,8 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
                 f"  verrekend: creditnota {part.credit_note} {format_eur(part.amount)} met "
                 f"factuur {part.invoice}, per {nl_date(part.day)}"
             )
+        for number, reason in s.left_out:
+            print(f"  niet overgedragen: factuur {number} ({reason})")
         if s.credit_left > ZERO:
             print(f"  niet verrekend: {format_eur(s.credit_left)} van de creditnota's blijft over")
         for m in result.missing:

@@ -109,7 +109,8 @@ def test_handover_zip_holds_the_complete_file(capsys, workbook, tmp_path):
     )
     data = json.loads(text)
     assert code == 0
-    assert data["facturen"] == ["F1", "F2"]  # F3 is disputed: left out
+    assert data["facturen"] == ["F1", "F2"]  # F3 is disputed: left out, and said so
+    assert data["niet_overgedragen"] == [{"factuur": "F3", "reden": "geschil: klacht"}]
     # The 100.00 paid on F2 on 1-5-2025 settles the interest run until then first (1-4 to
     # 1-5 inclusive: 31 days at 11.15% on 500.00 = 4.73; art. 6:44 BW), so 95.27 goes to
     # the principal: 1,000.00 + 404.73. Costs: 375 + 10% of the rest = 210.71.
@@ -552,3 +553,11 @@ def test_invoices_under_a_running_arrangement_are_not_handed_over(capsys, tmp_pa
         assert "factuur F1: regeling A1 loopt, volgende termijn 15-6-2025" in said.err + said.out
         return
     assert code == 0 and json.loads(said.out)["facturen"] == exp
+
+
+def test_the_summary_names_the_invoices_left_out(capsys, workbook, tmp_path):
+    """Only the PDF named the disputed invoice that stayed out; the owner reading the
+    command's summary could not tell why F3 was missing."""
+    args = ["overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
+    code, text = run(capsys, *args, "--proef")
+    assert code == 0 and "  niet overgedragen: factuur F3 (geschil: klacht)" in text
