@@ -6,6 +6,8 @@ workbook."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import zipfile
@@ -845,3 +847,28 @@ def test_an_invoice_number_twice_in_a_list_is_named_not_dropped(tmp_path, capsys
     assert [(i.number, i.amount) for i in read_book(path)[0].invoices] == [
         ("T1", Decimal("50.00")), ("T2", Decimal("60.00"))
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("title", "sep"),
+    [("Bouwbedrijf Jansen, openstaande posten per 24-11-2026", ";"),
+     ("Openstaande posten; alle relaties", ","),
+     ("Debiteuren | stand 24-11-2026", "\t")],
+    ids=["komma-boven-puntkomma", "puntkomma-boven-komma", "pipe-boven-tab"],
+)  # fmt: skip
+def test_a_title_with_another_separator_above_the_header(tmp_path, capsys, title, sep):
+    # The separator was the first line's: a title with a comma above a header with
+    # semicolons made the list 'geen kolom voor factuurnummer ... Gevonden kopjes:
+    # 'Bouwbedrijf Jansen', 'openstaande posten per 24-11-2026''.
+    rows = [["Factuur", "Klant", "Datum", "Bedrag", "Omschrijving"],
+            ["S1", "K001", "1-12-2026", "1234.56" if sep == "," else "1.234,56", "werk, materiaal"],
+            ["S2", "K001", "31-2-2026", "5", "kapot"]]  # fmt: skip
+    out_text = io.StringIO()
+    csv.writer(out_text, delimiter=sep, lineterminator="\n").writerows(rows)
+    path, _, code, out = import_text(tmp_path, capsys, f"{title}\n\n{out_text.getvalue()}")
+    assert code == 1, out
+    assert [s["bestand"] for s in out["overgeslagen"]] == ["openstaand.csv regel 5"]
+    book, _ = read_book(path)
+    assert [(i.number, i.amount, i.description) for i in book.invoices] == [
+        ("S1", Decimal("1234.56"), "werk, materiaal")
+    ]

@@ -103,7 +103,7 @@ class OpenItems:
 
 def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
     """Read a CSV (or with `xlsx`, a workbook's first sheet that has the columns)."""
-    tables = _xlsx_tables(data, name) if xlsx else [(*_csv_rows(data, name), "regel")]
+    tables = _xlsx_tables(data, name) if xlsx else [(*_csv_table(data, name), "regel")]
     first_failure: str | None = None
     for rows, lines, unit in tables:
         found = _header(rows)
@@ -164,13 +164,31 @@ def _separator(text: str) -> str:
     return ";"
 
 
-def _csv_rows(data: bytes, name: str) -> tuple[list[list[object]], Sequence[int]]:
+def _csv_table(data: bytes, name: str) -> tuple[list[list[object]], Sequence[int]]:
+    """The records of the CSV (see _csv_rows), split by the separator of its first line
+    that has one; unless under it no row names every needed column and under another one a
+    row does: a title above the header may hold another separator ("Jansen, openstaande
+    posten" above "Factuur;Klant;Datum;Bedrag")."""
+    text = _decode(data, name)
+    first = _separator(text)
+    rows, starts = _csv_rows(text, first, name)
+    found = _header(rows)
+    if found is None or found[2].missing:
+        top = "".join(io.StringIO(text, newline="").readlines()[:HEADER_SEARCH_ROWS])
+        for other in SEPARATORS:
+            if other == first:
+                continue
+            head = _header(list(csv.reader(io.StringIO(top, newline=""), delimiter=other)))
+            if head is not None and not head[2].missing:
+                return _csv_rows(text, other, name)
+    return rows, starts
+
+
+def _csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]], Sequence[int]]:
     """The records, and the line each starts on as a text editor numbers them: a quoted
     field may span lines (an Omschrijving of three lines), and a message names the line
     the user sees, not the record's count. A quote (") that is never closed refuses the
     file: everything after it would be one field, its rows lost without a word."""
-    text = _decode(data, name)
-    delimiter = _separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         rows: list[list[object]] = list(reader)  # type: ignore[arg-type]
