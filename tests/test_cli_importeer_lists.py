@@ -872,3 +872,18 @@ def test_a_title_with_another_separator_above_the_header(tmp_path, capsys, title
     assert [(i.number, i.amount, i.description) for i in book.invoices] == [
         ("S1", Decimal("1234.56"), "werk, materiaal")
     ]
+
+
+def test_the_header_repeated_on_every_page_is_no_row(tmp_path, capsys):
+    # A report exported page by page repeats its header: each one was skipped and named
+    # ("kolom 'Datum': 'Datum' is geen datum"), and the import ended with exit code 1.
+    header = "Factuur;Klant;Datum;Bedrag"
+    path, _, code, out = import_text(
+        tmp_path,
+        capsys,
+        f"{header}\nP1;K001;1-12-2026;5,00\n\n{header}\nP2;K001;1-12-2026;6,00\n"
+        f"{header}\nP3;K001;31-2-2026;7,00\n",
+    )
+    assert code == 1
+    assert [s["bestand"] for s in out["overgeslagen"]] == ["openstaand.csv regel 7"]
+    assert [i.number for i in read_book(path)[0].invoices] == ["P1", "P2"]

@@ -411,6 +411,12 @@ def _read_rows(
         and _footer_label(numbers[k])
         and (not customers[k] or _TOTAL_LABEL.match(customers[k]))
     }
+    # A report exported page by page repeats its header row: no invoice, no problem either
+    # (its 'Datum' is no date, so it is among the rows with an error).
+    number_header, customer_header = label("number"), label("customer")
+    footer.update(
+        k for k in errors if numbers[k] == number_header and customers[k] == customer_header
+    )
     kept: list[int] = []  # the rows that become invoices
     bedrag: list[Decimal] = []  # their Bedrag: the amount, else the open amount
     no_amounts = [None] * len(numbers)
