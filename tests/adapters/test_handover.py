@@ -561,3 +561,31 @@ def test_the_summary_names_the_invoices_left_out(capsys, workbook, tmp_path):
     args = ["overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
     code, text = run(capsys, *args, "--proef")
     assert code == 0 and "  niet overgedragen: factuur F3 (geschil: klacht)" in text
+
+
+@pytest.mark.parametrize(
+    ("special", "route"),
+    [("Faillissement", "de curator"), ("Schuldsanering", "de bewindvoerder")],
+)
+def test_an_insolvent_customer_is_not_handed_over(capsys, tmp_path, special, route):
+    """PLAYBOOK Q3: a customer in bankruptcy or debt restructuring has the claim filed with
+    the trustee. overdracht made an agency's dossier with collection costs anyway."""
+    path = tmp_path / "Debiteuren.xlsx"
+    text = f"""
+    [klanten]
+    | klant | naam | soort    | bijzonderheid |
+    | K1    | A BV | Zakelijk | {special}     |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+    | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
+    """
+    write_book(book(text, company_name="Test BV", **SENDER), path)
+    before = path.read_bytes()
+    args = ["overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
+    assert main([str(a) for a in args]) == 2
+    said = capsys.readouterr()
+    assert (
+        f"Klant K1 (A BV) heeft in Klanten de Bijzonderheid {special}: dien de vordering in "
+        f"bij {route}, niet aan een incassobureau. Er is niets gemaakt."
+    ) in said.err
+    assert path.read_bytes() == before and not (tmp_path / "uit").exists()

@@ -40,7 +40,7 @@ from addin.adapters.documents.paths import find_document, roots_for, safe_name
 from addin.adapters.documents.pdf_text import drawable_text
 from addin.core.claims import ClaimStatement, claim_statement
 from addin.core.interest import InterestKind, Rate
-from addin.core.model import Book
+from addin.core.model import Book, Special
 from addin.core.money import ZERO, format_amount, format_eur
 from addin.core.texts import nl_date
 
@@ -303,6 +303,14 @@ def statement_pdf(s: ClaimStatement, book: Book, documents: Sequence[str]) -> by
     return out.getvalue()
 
 
+# Where the claim on an insolvent customer goes instead: to the trustee (PLAYBOOK Q3, after
+# the Faillissementswet; the same route as the engine's intern-oplossen, rules.py).
+INSOLVENCY_ROUTE = {
+    Special.BANKRUPTCY: "dien de vordering in bij de curator",
+    Special.DEBT_RESTRUCTURING: "dien de vordering in bij de bewindvoerder",
+}
+
+
 class NothingToHandOver(ValueError):
     """The customer has no overdue open invoice outside a dispute on the date: no claim."""
 
@@ -319,6 +327,14 @@ def make_handover(
     Raises NothingToHandOver, before any file is made, when there is no claim."""
     statement = claim_statement(book, customer, as_of, rates)
     c = statement.customer
+    if c.special is not None:
+        # Insolvency (PLAYBOOK Q3): the claim goes to the trustee; an agency's dossier with
+        # collection costs on top would be the wrong route.
+        raise NothingToHandOver(
+            f"Klant {c.number} ({c.name}) heeft in Klanten de Bijzonderheid "
+            f"{c.special.value}: {INSOLVENCY_ROUTE[c.special]}, niet aan een incassobureau. "
+            "Er is niets gemaakt."
+        )
     if statement.lines and statement.principal + statement.interest <= ZERO:
         raise NothingToHandOver(
             f"De open creditnota's van klant {c.number} ({c.name}) dekken op "
