@@ -508,6 +508,8 @@ def test_the_pdf_says_what_of_the_interest_was_paid_and_what_was_added_to_the_ba
         "(art. 6:119a lid 3 BW)."
     ) in pdf
     assert "minimaal € 40 (art. 6:96 lid 4 BW)" in pdf
+    # no invoice copies or letters, but the CSVs are in the dossier (it said 'geen documenten')
+    assert "Bijgevoegd: afspraken.csv, betalingen.csv, contacten.csv, vordering.csv" in pdf
 
 
 RUNNING = """

@@ -446,7 +446,9 @@ def make_handover(
         ),
     )
     files["vordering.csv"] = csv_bytes(STATEMENT_HEADER, statement_rows(statement))
-    enclosed = sorted(name for name in files if "/" in name)
+    # Everything else in the dossier, the CSVs too: "geen documenten" over a ZIP holding the
+    # contact log, the payments and the claim per period misled the agency.
+    enclosed = sorted(files)
     files["vordering.pdf"] = statement_pdf(statement, book, enclosed)
 
     out_dir.mkdir(parents=True, exist_ok=True)
