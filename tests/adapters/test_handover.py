@@ -435,6 +435,13 @@ def test_the_dossier_shows_the_set_off(capsys, tmp_path):
         )
     assert rows[0][4:7] == ["Betaald", "Verrekend", "Open hoofdsom"]
     assert next(r[5] for r in rows[1:] if r[0] == "F1") == "300,00"
+    # the totals the PDF states, the costs among them (the CSV had no costs or total at all)
+    at = [r[0] for r in rows].index("Hoofdsom")
+    assert [r[0] for r in rows[at:]] == [
+        "Hoofdsom", "Wettelijke rente", "Buitengerechtelijke incassokosten", "Totaal"
+    ]  # fmt: skip
+    assert rows[-2:] == [["Buitengerechtelijke incassokosten", "167,06"], ["Totaal", "1.298,29"]]
+    assert (data["incassokosten"], data["totaal"]) == ("167.06", "1298.29")
     assert "Verrekend met creditnota C1: € 300,00 van factuur F1, per 15-5-2025" in pdf
 
 

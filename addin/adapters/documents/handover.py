@@ -93,6 +93,19 @@ def statement_rows(s: ClaimStatement) -> list[list[object]]:
     return rows
 
 
+def total_rows(s: ClaimStatement) -> list[list[object]]:
+    """The claim's totals as the PDF states them, under the periods, so the agency's
+    spreadsheet has the collection costs and the total too. No empty line before them: a
+    reader that takes each row's first field would stop there."""
+    rows: list[list[object]] = [["Hoofdsom", s.principal], ["Wettelijke rente", s.interest]]
+    if s.costs is not None:
+        rows.append(["Buitengerechtelijke incassokosten", s.costs.fee])
+        if s.costs.vat_applied:
+            rows.append(["BTW over incassokosten", s.costs.vat])
+    rows.append(["Totaal", s.total])
+    return rows
+
+
 STATEMENT_HEADER = (
     "Factuur",
     "Factuurdatum",
@@ -445,7 +458,9 @@ def make_handover(
             if p.customer == customer or p.invoice in invoices
         ),
     )
-    files["vordering.csv"] = csv_bytes(STATEMENT_HEADER, statement_rows(statement))
+    files["vordering.csv"] = csv_bytes(
+        STATEMENT_HEADER, statement_rows(statement) + total_rows(statement)
+    )
     # Everything else in the dossier, the CSVs too: "geen documenten" over a ZIP holding the
     # contact log, the payments and the claim per period misled the agency.
     enclosed = sorted(files)
