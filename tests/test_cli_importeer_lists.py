@@ -887,3 +887,29 @@ def test_the_header_repeated_on_every_page_is_no_row(tmp_path, capsys):
     assert code == 1
     assert [s["bestand"] for s in out["overgeslagen"]] == ["openstaand.csv regel 7"]
     assert [i.number for i in read_book(path)[0].invoices] == ["P1", "P2"]
+
+
+def test_a_row_with_more_values_than_the_header_has_columns_is_named(tmp_path, capsys):
+    # '100,50' without quotes in a list separated by commas is two values: Bedrag became
+    # € 100,00 and the 50 cents went into a column without header, without a word. A
+    # separator at the end of a line (an empty value more) is no problem.
+    path, _, code, out = import_text(
+        tmp_path,
+        capsys,
+        "Factuur,Klant,Datum,Bedrag\n"
+        "S1,K001,1-12-2026,100,50\n"
+        'S2,K001,1-12-2026,"100,50"\n'
+        "S3,K001,1-12-2026,7,,\n",
+    )
+    assert code == 1
+    assert out["overgeslagen"] == [
+        {
+            "bestand": "openstaand.csv regel 2",
+            "reden": "de regel heeft 5 waarden en de kopregel 4 kolommen: waarschijnlijk staat "
+            "het scheidingsteken ook in een waarde zonder aanhalingstekens eromheen (zoals "
+            "100,50 in een lijst met komma's). Niet ingelezen.",
+        }
+    ]
+    assert [(i.number, i.amount) for i in read_book(path)[0].invoices] == [
+        ("S2", Decimal("100.50")), ("S3", Decimal("7.00"))
+    ]  # fmt: skip

@@ -366,6 +366,20 @@ def _read_rows(
     for k, customer in enumerate(customers):
         if not customer:
             errors[k] = f"kolom '{label('customer')}': geen klant"
+    if body and max(map(len, body)) > width:
+        # More values than the header has columns (a CSV's; a sheet's rows are as wide as
+        # its header): "100,50" without quotes in a list separated by commas is two values,
+        # and Bedrag would be 100,00 with the cents in a column without a header. That
+        # explains whatever else is wrong with the row, so it is the row's problem.
+        for k, row in enumerate(body):
+            if len(row) > width and any(map(to_text, row[width:])):
+                values = max(i for i, v in enumerate(row) if to_text(v)) + 1
+                errors[k] = (
+                    f"de regel heeft {values} waarden en de kopregel {width} kolommen: "
+                    f"waarschijnlijk staat het scheidingsteken ook in een waarde zonder "
+                    f"aanhalingstekens eromheen (zoals 100,50 in een lijst met komma's). Niet "
+                    f"ingelezen."
+                )
     issues = _dates(column("invoice_date") or [], label("invoice_date"), errors, required=True)
     due_raw = column("due_date")
     dues = _dates(due_raw, label("due_date"), errors) if due_raw is not None else None
