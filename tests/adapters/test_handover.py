@@ -598,3 +598,20 @@ def test_an_insolvent_customer_is_not_handed_over(capsys, tmp_path, special, rou
         f"bij {route}, niet aan een incassobureau. Er is niets gemaakt."
     ) in said.err
     assert path.read_bytes() == before and not (tmp_path / "uit").exists()
+
+
+@pytest.mark.parametrize("inside", [True, False], ids=["uit-beside-the-workbook", "uit-elsewhere"])
+def test_a_second_handover_holds_no_earlier_dossier(capsys, workbook, tmp_path, inside):
+    """The first hand-over logs its ZIP as the Contacten row's Document. A second one took
+    that row for a letter: beside the workbook it copied the earlier ZIP into brieven/ (each
+    run nesting all earlier dossiers), elsewhere it named it as a letter not found."""
+    out = (workbook.parent if inside else tmp_path) / "uit"
+    args = ("overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--json")
+    assert run(capsys, *args)[0] == 0
+    code, text = run(capsys, *args)
+    data = json.loads(text)
+    assert code == 0
+    assert not [name for name in data["bestanden"] if name.endswith(".zip")], data["bestanden"]
+    assert not [m for m in data["ontbreekt"] if "brief van 30-6-2025" in m], data["ontbreekt"]
+    with zipfile.ZipFile(data["zip"]) as z:
+        assert not [n for n in z.namelist() if n.endswith(".zip")]

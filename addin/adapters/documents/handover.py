@@ -40,7 +40,7 @@ from addin.adapters.documents.paths import find_document, roots_for, safe_name
 from addin.adapters.documents.pdf_text import drawable_text
 from addin.core.claims import ClaimStatement, claim_statement
 from addin.core.interest import InterestKind, Rate
-from addin.core.model import Book, Special
+from addin.core.model import Book, Channel, Special
 from addin.core.money import ZERO, format_amount, format_eur
 from addin.core.texts import nl_date
 
@@ -377,7 +377,9 @@ def make_handover(
                 missing.append(f"factuur {line.invoice}: {found.reason}")
     contacts = [x for x in book.contacts if x.customer == customer]
     for k, contact in enumerate(contacts, start=1):
-        if contact.document:
+        # An earlier hand-over's Document is that dossier's ZIP, no letter: copied into this
+        # one it nested every earlier dossier (or, outside the folders, was 'missing').
+        if contact.document and contact.channel is not Channel.HANDOVER:
             found = find_document(contact.document, roots)
             if found.path is not None:
                 day = contact.date.isoformat()
