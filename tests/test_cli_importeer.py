@@ -795,3 +795,25 @@ def test_a_payable_amount_of_zero_is_skipped_and_named(
         "Niet ingelezen.",
     }
     assert not (tmp_path / "facturen").exists()
+
+
+def test_an_e_invoice_text_over_a_cell_is_cut_as_a_list_text_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A BuyerReference (the Omschrijving) or a buyer's name of 40,000 characters stopped
+    the whole import with 'tblFacturen, kolom Omschrijving, rij 2: de tekst is 40011
+    tekens lang', a row the user did not have yet. Cut with a mark, as a list's texts and
+    the bank's are."""
+    text = GOOD.read_text(encoding="utf-8")
+    path = tmp_path / "lang.xml"
+    path.write_text(
+        text.replace("<cbc:BuyerReference>45856478<", f"<cbc:BuyerReference>{'r' * 40_000}<"),
+        encoding="utf-8",
+    )
+    book_path = workbook(tmp_path, SETTINGS)
+    code, out = run(capsys, book_path, path)
+    assert (code, out["facturen_toegevoegd"], out["overgeslagen"]) == (0, 1, []), out
+    (invoice,) = read_book(book_path)[0].invoices
+    assert len(invoice.description) == 32_767
+    assert invoice.description.startswith("referentie rrr")
+    assert invoice.description.endswith("r (ingekort)")

@@ -31,17 +31,18 @@ import io
 import os
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from addin import schema
 from addin.adapters.documents.paths import roots_for, safe_name
-from addin.adapters.invoices.open_items import OpenItems, read_open_items
+from addin.adapters.invoices.open_items import OpenItems, cell_text, read_open_items
 from addin.adapters.invoices.ubl import InvoiceFileError, UblDocument, is_ubl, parse_ubl
-from addin.adapters.workbook.xlsx_patch import Patch
+from addin.adapters.workbook.xlsx_patch import MAX_TEXT, Patch
 from addin.core.invoice_import import (
     Buyer,
     CustomerIndex,
@@ -356,7 +357,7 @@ def _is_office_package(data: bytes) -> bool:
 def _import_ubl(run: _Run, path: Path, doc: UblDocument) -> None:
     name = path.name
     settings = run.book.settings
-    invoice = doc.invoice
+    invoice = _cell_texts(doc.invoice)
     if not (settings.kvk.strip() or settings.vat_number.strip()):
         raise InvoiceFileError(
             f"{name}: vul eerst KvK of BTW-nummer in bij Instellingen; daarmee controleert de "
@@ -417,6 +418,27 @@ def _import_ubl(run: _Run, path: Path, doc: UblDocument) -> None:
         customer_no = customer.number if customer else _new_customer(run, invoice.buyer)
     pdf = doc.pdf if doc.pdf is not None else _pdf_beside(path, run, name)
     _add_invoice(run, invoice, customer_no, due, pdf)
+
+
+def _cell_texts(invoice: IncomingInvoice) -> IncomingInvoice:
+    """The e-invoice's texts (and its buyer's) as a cell can hold them (open_items.
+    cell_text, as a list's): XML 1.0 has none of the control characters a cell cannot
+    hold, but nothing keeps a BuyerReference or a name under 32,767 characters, and one
+    longer stopped the whole import naming a row of Facturen the user did not have yet."""
+    buyer = invoice.buyer
+    if buyer is not None and (long := _long_texts(buyer)):
+        invoice = replace(invoice, buyer=replace(buyer, **long))
+    long = _long_texts(invoice)
+    return replace(invoice, **long) if long else invoice
+
+
+def _long_texts(record: IncomingInvoice | Buyer) -> dict[str, Any]:
+    # Any: replace() takes each field by name, and these are all text fields.
+    return {
+        f.name: cell_text(value)
+        for f in fields(record)
+        if isinstance(value := getattr(record, f.name), str) and len(value) > MAX_TEXT
+    }
 
 
 def _pdf_beside(path: Path, run: _Run, name: str) -> bytes | None:

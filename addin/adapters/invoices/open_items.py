@@ -63,7 +63,7 @@ from addin.core.invoice_import import (
 )
 from addin.core.money import format_eur
 
-__all__ = ["OpenItems", "RowProblem", "read_open_items"]
+__all__ = ["OpenItems", "RowProblem", "cell_text", "read_open_items"]
 
 HEADER_SEARCH_ROWS = 20  # a title or export date above the header row is common
 SEPARATORS = (";", ",", "\t", "|")
@@ -530,13 +530,13 @@ def _footer_label(number: str) -> bool:
 
 def _texts(raw: list[object]) -> list[str]:
     """Each cell as stripped text (cells.to_text), in one C-level map when all are text;
-    as a cell can hold it (`_storable`)."""
+    as a cell can hold it (`cell_text`)."""
     try:
         texts = list(map(str.strip, raw))  # type: ignore[arg-type]
     except TypeError:  # numbers or dates among them (a workbook's list)
         texts = list(map(to_text, raw))
     if _UNSTORABLE.search("".join(texts)) or (texts and max(map(len, texts)) > MAX_TEXT):
-        return list(map(_storable, texts))
+        return list(map(cell_text, texts))
     return texts
 
 
@@ -551,10 +551,10 @@ _BLANK_CONTROL = re.compile("[\x0b\x0c\x1c-\x1f]")
 CUT_MARK = " (ingekort)"
 
 
-def _storable(text: str) -> str:
-    r"""A list's text as a cell can hold it.
+def cell_text(text: str) -> str:
+    r"""A list's (or an e-invoice's) text as a cell can hold it.
 
-    >>> _storable("Levering\x0bmontage\x07")
+    >>> cell_text("Levering\x0bmontage\x07")
     'Levering montage'
     """
     text = _UNSTORABLE.sub("", _BLANK_CONTROL.sub(" ", text)).strip()
