@@ -79,6 +79,29 @@ def _customer_number(book: Book, typed: str) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    probe = folder.absolute()
+    while not probe.exists() and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    return missing
+
+
+def _remove_dossier(result: Handover, made: list[Path]) -> None:
+    """Take away the folder and ZIP `result` made, and the folders made for them."""
+    import shutil
+
+    shutil.rmtree(result.folder, ignore_errors=True)
+    result.archive.unlink(missing_ok=True)
+    for folder in made:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty (or gone): it holds something else, and so do its parents
+
+
 @writes_workbook
 def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin import schema
@@ -107,6 +130,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     if refused:
         return refuse(args, SenderIncomplete(refused, "Het overdrachtsdossier is"))
     folder = out_dir(args, book.settings.output_dir)
+    made = _missing_folders(folder)  # what the run makes, so a failed log takes it away
     try:
         result = make_handover(book, Path(args.boek), args.klant, args.datum, folder, load_rates())
     except (RateTableError, NothingToHandOver) as exc:
@@ -130,7 +154,14 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
         try:
             apply_patch(Path(args.boek), Patch(append=((schema.CONTACTEN.name, (row,)),)))
         except PatchError as exc:
-            return fail(args, f"het dossier staat klaar in {result.archive}, maar {exc}")
+            # A dossier the workbook does not know was handed over would go out while the
+            # engine keeps planning reminders for its invoices: take it away again.
+            _remove_dossier(result, made)
+            return fail(
+                args,
+                f"De overdracht kan niet in Contacten van {args.boek} worden gelogd: {exc} "
+                "Het dossier is daarom niet gemaakt; er is niets veranderd.",
+            )
         logged = True
     s = result.statement
     if args.json:

@@ -615,3 +615,35 @@ def test_a_second_handover_holds_no_earlier_dossier(capsys, workbook, tmp_path, 
     assert not [m for m in data["ontbreekt"] if "brief van 30-6-2025" in m], data["ontbreekt"]
     with zipfile.ZipFile(data["zip"]) as z:
         assert not [n for n in z.namelist() if n.endswith(".zip")]
+
+
+def test_a_handover_that_cannot_be_logged_leaves_no_dossier(capsys, tmp_path):
+    """Something under tblContacten stops the log row. The dossier stayed (exit 2, 'het
+    dossier staat klaar'), unlogged: sent to the agency, while the engine kept planning
+    reminders for its invoices. Now the run takes it away, and the folder it made."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "Debiteuren.xlsx"
+    text = """
+    [klanten]
+    | klant | naam | soort    |
+    | K1    | A BV | Zakelijk |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+    | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
+    [contacten]
+    | datum      | klant | facturen | kanaal  | uitkomst    |
+    | 2025-04-10 | K1    | F1       | Telefoon | Geen gehoor |
+    """
+    write_book(book(text, company_name="Test BV", **SENDER), path)
+    wb = load_workbook(path)
+    wb["Contacten"]["A3"] = "notitie onder de tabel"
+    wb.save(path)
+    before = path.read_bytes()
+    out = tmp_path / "uit" / "dossiers"
+    args = ["overdracht", path, "K1", "--datum", "2025-06-30", "--uit", out]
+    assert main([str(a) for a in args]) == 2
+    said = capsys.readouterr()
+    assert "De overdracht kan niet in Contacten van" in said.err
+    assert "Het dossier is daarom niet gemaakt; er is niets veranderd." in said.err
+    assert path.read_bytes() == before and not (tmp_path / "uit").exists()
