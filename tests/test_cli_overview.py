@@ -263,3 +263,13 @@ def test_a_book_with_nothing_open_says_so_under_grootste_debiteuren(tmp_path, ca
     labels = [row[0] for row in sheet]
     at = labels.index("Grootste debiteuren")
     assert labels[at + 1] == "Geen openstaande facturen."  # not a header over no rows
+
+
+def test_the_summary_keeps_its_columns_in_line_after_a_long_name(tmp_path, capsys):
+    long_name = "Stichting Woningcorporatie en Vastgoedbeheer Midden-Nederland Regio Oost"
+    path = _ledger_book(tmp_path, [("K1", long_name, "9000.00"), ("K2", "Alfa BV", "500.00")])
+    code, out = _run(capsys, "overzicht", path, "--datum", DAY, "--proef")
+    assert code == 0
+    lines = [line for line in out.splitlines() if line.startswith(("  K1 ", "  K2 "))]
+    assert len(lines) == 2 and lines[0].index(" open ") == lines[1].index(" open "), lines
+    assert "  K1     Stichting Woningcorporatie en Vas… open" in lines[0]

@@ -65,6 +65,12 @@ def overview_json(o: Overview) -> dict[str, Any]:
     }
 
 
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` characters, a cut one ending in "…" (the columns after a
+    long name stay in line)."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def overview_text(o: Overview) -> list[str]:
     lines = [f"Overzicht {nl_date(o.as_of)}", "", "Openstaand per ouderdom"]
     for label, count, amount in (*o.ageing, o.total):
@@ -78,7 +84,7 @@ def overview_text(o: Overview) -> list[str]:
         lines += ["", "Grootste debiteuren"]
         for customer, name, _seg, open_amount, overdue, _oldest, action in o.top:
             lines.append(
-                f"  {customer:<6} {name!s:<34} open {format_eur(open_amount):>14}"  # type: ignore[arg-type]
+                f"  {customer:<6} {_cut(str(name), 34):<34} open {format_eur(open_amount):>14}"  # type: ignore[arg-type]
                 f"  vervallen {format_eur(overdue):>14}  {action}"  # type: ignore[arg-type]
             )
     if o.good_payers:
