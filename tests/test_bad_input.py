@@ -385,14 +385,18 @@ def test_a_fifo_as_bank_file(capsys, workbook, tmp_path):
 
 
 def _raw_cell(path: Path, ref: str, xml: str) -> None:
-    """Replace cell `ref` on the Facturen sheet by raw XML (what Excel writes)."""
+    """Replace cell `ref` on the Facturen sheet by raw XML (what Excel writes). The new cell
+    keeps the old one's style (its date or money format): style numbers are the writer's."""
     with zipfile.ZipFile(path) as z:
         parts = {i: z.read(i) for i in z.infolist()}
     for info, body in parts.items():
         if info.filename == "xl/worksheets/sheet1.xml":
             text = body.decode()
-            text, n = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', xml, text, count=1)
-            assert n == 1
+            old = re.search(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', text)
+            assert old is not None
+            style = re.search(r' s="\d+"', old.group(0).split(">", 1)[0])
+            cell = xml.replace(f'<c r="{ref}"', f'<c r="{ref}"{style.group(0) if style else ""}', 1)
+            text = text[: old.start()] + cell + text[old.end() :]
             parts[info] = text.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for info, body in parts.items():
@@ -402,10 +406,10 @@ def _raw_cell(path: Path, ref: str, xml: str) -> None:
 @pytest.mark.parametrize(
     ("ref", "xml", "column"),
     [
-        ("D2", '<c r="D2" s="1" t="e"><f>1/0</f><v>#DIV/0!</v></c>', "Vervaldatum"),
-        ("E3", '<c r="E3" s="2" t="e"><v>#N/A</v></c>', "Bedrag"),
-        ("C4", '<c r="C4" s="1"><v>nan</v></c>', "Factuurdatum"),
-        ("E5", '<c r="E5" s="2"><v>NaN</v></c>', "Bedrag"),
+        ("D2", '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>', "Vervaldatum"),
+        ("E3", '<c r="E3" t="e"><v>#N/A</v></c>', "Bedrag"),
+        ("C4", '<c r="C4"><v>nan</v></c>', "Factuurdatum"),
+        ("E5", '<c r="E5"><v>NaN</v></c>', "Bedrag"),
     ],
 )
 def test_error_cells_and_nan_are_problems_with_sheet_row_column(capsys, workbook, ref, xml, column):

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 import pytest
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from addin import schema
