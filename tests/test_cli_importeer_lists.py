@@ -164,6 +164,42 @@ def test_xlsx_list_with_a_title_and_customer_names(
     assert book.customers[-1].name == "Garage Nieuw B.V."
 
 
+def test_codes_excel_changed_in_an_xlsx_list_are_named_not_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list opened and saved in Excel: an invoice number Excel took for a date, and
+    numbers of 16+ digits Excel rounded to 15, came in as invoice '2-1-2026', invoice
+    '12345678901234567168' and a kenmerk one digit off. A kenmerk held exactly (written by
+    the package, valid check digit) and numbers of up to 15 digits are read as before."""
+    listed = tmp_path / "export.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Factuurnummer", "Klant", "Factuurdatum", "Bedrag", "Betalingskenmerk"])
+    ws.append([date(2026, 1, 2), "K001", date(2026, 10, 1), 100.0, None])
+    ws.append([12345678901234567890, "K001", date(2026, 10, 1), 100.0, None])
+    ws.append(["F-3", "K001", date(2026, 10, 1), 100.0, 5000056789012340])
+    ws.append(["F-4", "K001", date(2026, 10, 1), 100.0, 7000000000012345])
+    ws.append([2026005, "K001", date(2026, 10, 1), 100.0, 1234567])
+    wb.save(listed)
+    book_path = workbook(tmp_path)
+    code, out = run(capsys, book_path, listed)
+    assert code == 1, out
+    reasons = {s["bestand"]: s["reden"] for s in out["overgeslagen"]}  # type: ignore[attr-defined]
+    assert reasons.keys() == {f"export.xlsx blad Sheet rij {r}" for r in (2, 3, 4)}
+    assert reasons["export.xlsx blad Sheet rij 2"].startswith(
+        "kolom 'Factuurnummer': '2-1-2026' is een datum, geen factuurnummer"
+    )
+    assert "meer dan 15 cijfers" in reasons["export.xlsx blad Sheet rij 3"]
+    assert reasons["export.xlsx blad Sheet rij 4"].startswith(
+        "kolom 'Betalingskenmerk': '5000056789012340' staat er als getal van meer dan 15"
+    )
+    book, _ = read_book(book_path)
+    assert [(i.number, i.payment_reference) for i in book.invoices] == [
+        ("F-4", "7000000000012345"),
+        ("2026005", "1234567"),
+    ]
+
+
 def test_a_debtor_code_of_the_accounting_package_with_a_known_name_is_that_customer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

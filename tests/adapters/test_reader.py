@@ -433,10 +433,12 @@ def test_a_betalingskenmerk_excel_rounded_is_a_problem_and_never_used(book_file)
         ["2026-001", "K001", date(2026, 2, 3), None, 1210, 5000056789012340],
         ["2026-002", "K001", date(2026, 2, 3), None, 1210, 1234567],
         ["2026-003", "K001", date(2026, 2, 3), None, 1210, " 5000056789012345 "],
+        # exactly a valid kenmerk (pasted from a package's export): typing zeroes digit 16
+        ["2026-004", "K001", date(2026, 2, 3), None, 1210, 7000000000012345],
     ]
     book, problems = read_book(book_file(facturen(rows, headers), KLANTEN))
     refs = [i.payment_reference for i in book.invoices]
-    assert refs == ["", "1234567", "5000056789012345"]
+    assert refs == ["", "1234567", "5000056789012345", "7000000000012345"]
     (problem,) = problems
     assert problem.source == CellRef("Facturen", 2, "Betalingskenmerk")
     assert problem.message.startswith(

@@ -41,7 +41,16 @@ from typing import Any, cast
 from python_calamine import CalamineError, CalamineWorkbook
 
 from addin.adapters.invoices.ubl import InvoiceFileError
-from addin.adapters.workbook.cells import MAX_AMOUNT, CellError, to_amount, to_date, to_text
+from addin.adapters.workbook.cells import (
+    EXCEL_DIGITS,
+    MAX_AMOUNT,
+    CellError,
+    exact_kenmerk,
+    shown,
+    to_amount,
+    to_date,
+    to_text,
+)
 from addin.adapters.workbook.panics import held_stderr, is_panic, panic_cell
 from addin.adapters.workbook.reader import (
     MAX_CELLS,
@@ -366,6 +375,9 @@ def _read_rows(
     for k, customer in enumerate(customers):
         if not customer:
             errors[k] = f"kolom '{label('customer')}': geen klant"
+    for what, noun in _CODES:
+        if what in columns:
+            _check_codes(column(what) or [], label(what), noun, errors)
     if body and max(map(len, body)) > width:
         # More values than the header has columns (a CSV's; a sheet's rows are as wide as
         # its header): "100,50" without quotes in a list separated by commas is two values,
@@ -499,6 +511,45 @@ def _read_rows(
         names=names,
         code_column="" if names_raw is not None or customer_by_name else label("customer"),
     )
+
+
+# The columns that hold a code typed as digits, and what the messages call it.
+_CODES = (
+    ("number", "factuurnummer"),
+    ("customer", "klantnummer"),
+    ("payment_reference", "betalingskenmerk"),
+)
+
+
+def _check_codes(raw: Sequence[object], header: str, noun: str, errors: dict[int, str]) -> None:
+    """A code column of a list saved from Excel (a CSV's cells are all text): a date cell
+    is a number Excel took for a date when the list was opened (1-2, 2026-01), and a
+    number of 16 digits or more was rounded to Excel's 15; either way the code is no longer
+    the package's, so the row is the problem rather than a wrong number in Facturen."""
+    for k, value in enumerate(raw):
+        if value.__class__ is str:
+            continue
+        if isinstance(value, date):
+            errors.setdefault(
+                k,
+                f"kolom '{header}': {shown(value)} is een datum, geen {noun}; Excel maakt "
+                f"van een {noun} als 1-2 of 2026-01 een datum. Lees de lijst in zoals het "
+                f"boekhoudpakket hem maakt (CSV), of zet de kolom in Excel op Tekst en typ "
+                f"het {noun} opnieuw. Niet ingelezen.",
+            )
+        elif (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and abs(value) >= 10**EXCEL_DIGITS
+            and not (noun == "betalingskenmerk" and exact_kenmerk(value))
+        ):
+            errors.setdefault(
+                k,
+                f"kolom '{header}': {shown(value)} staat er als getal van meer dan "
+                f"{EXCEL_DIGITS} cijfers, en zo'n getal rondt Excel af: het {noun} klopt niet "
+                f"meer. Lees de lijst in zoals het boekhoudpakket hem maakt (CSV), of zet de "
+                f"kolom in Excel op Tekst. Niet ingelezen.",
+            )
 
 
 def _zero(

@@ -47,6 +47,7 @@ from addin.core.model import (
     Special,
 )
 from addin.core.money import to_cents
+from addin.core.references import betalingskenmerk_is_valid
 from addin.core.workdays import WEEKDAYS
 
 E = TypeVar("E", bound=enum.Enum)
@@ -89,7 +90,8 @@ EXCEL_DIGITS = 15
 def to_reference(value: object) -> str:
     """Facturen.Betalingskenmerk as text. A number cell of 16 or more digits was rounded by
     Excel when it was typed, so it is no longer the reference the customer must quote: an
-    error on its cell, never a wrong kenmerk on a letter or in its QR code.
+    error on its cell, never a wrong kenmerk on a letter or in its QR code (unless it is
+    exactly a valid betalingskenmerk, see `exact_kenmerk`).
 
     >>> to_reference(" 5000 0567 8901 2345 "), to_reference(1234567.0)
     ('5000 0567 8901 2345', '1234567')
@@ -98,13 +100,23 @@ def to_reference(value: object) -> str:
         isinstance(value, int | float)
         and not isinstance(value, bool)
         and abs(value) >= 10**EXCEL_DIGITS
+        and not exact_kenmerk(value)
     ):
         raise CellError(
-            f"{shown(value)} staat er als getal en Excel bewaart maar {EXCEL_DIGITS} cijfers "
-            f"van een getal: het betalingskenmerk is afgerond. Zet de kolom op Tekst en typ "
-            f"het kenmerk opnieuw (of begin met een apostrof: '5000...)"
+            f"{shown(value)} staat er als getal en Excel bewaart maar {EXCEL_DIGITS} "
+            f"cijfers van een getal: het betalingskenmerk is afgerond. Zet de kolom op "
+            f"Tekst en typ het kenmerk opnieuw (of begin met een apostrof: '5000...)"
         )
     return to_text(value)
+
+
+def exact_kenmerk(value: float) -> bool:
+    """A number cell that holds a valid 16-digit betalingskenmerk exactly: written by a
+    program (an accounting package's export, pasted), not typed, since typing zeroes the
+    16th digit; a whole number below 2**53 is exact in a cell's double."""
+    if not abs(value) < 2**53 or value != int(value) or value < 0:
+        return False
+    return betalingskenmerk_is_valid(str(int(value)))
 
 
 def _show_date(day: date) -> str:
