@@ -148,12 +148,24 @@ def authenticator(handler: Handler, password: str = PASSWORD):
 class MailServer:
     """aiosmtpd on 127.0.0.1 with STARTTLS required and AUTH; `handler` sees every message."""
 
-    def __init__(self, cert: Path, key: Path, *, auth: bool = True, no_plain: bool = False):
+    def __init__(
+        self,
+        cert: Path,
+        key: Path,
+        *,
+        auth: bool = True,
+        no_plain: bool = False,
+        smtputf8: bool = False,
+    ):
         self.handler = Handler()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
         self.port = free_port()
-        kwargs: dict = {"tls_context": context, "require_starttls": True}
+        kwargs: dict = {
+            "tls_context": context,
+            "require_starttls": True,
+            "enable_SMTPUTF8": smtputf8,
+        }
         if auth:
             kwargs |= {"authenticator": authenticator(self.handler), "auth_require_tls": True}
             if no_plain:

@@ -417,3 +417,39 @@ def test_a_posted_letter_is_marked_once_and_no_longer_listed(tmp_path, capsys):
     assert verzonden(book)[document].endswith(" post")
     assert main(["verstuur", str(book), "--datum", "2026-11-24", "--proef"]) == 0
     assert "Te printen" not in capsys.readouterr().out
+
+
+def test_international_addresses_and_two_addresses_arrive(
+    tmp_path, capsys, certificate, monkeypatch
+):
+    """A non-ASCII local part (RFC 6531) goes with SMTPUTF8; an IDN domain as its xn-- form,
+    no SMTPUTF8 needed; a customer with two addresses gets one message to both. The letter
+    run wrote the draft of 'jürgen@müller.de', and verstuur called its To 'niet goed
+    geschreven': Python's parser lists a non-ASCII local part as a defect."""
+    cert, key = certificate
+    monkeypatch.setenv(CA_ENV, str(cert))
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    emails = {1: "jürgen@müller.de", 2: "info@müller.de", 3: "a@voorbeeld.nl; b@voorbeeld.nl"}
+    with MailServer(cert, key, smtputf8=True) as srv:
+        path = made(tmp_path, 3, srv.port, capsys, emails=emails)
+        code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+        assert code == 0 and data["niet_verzonden"] == []
+        got = {r.recipients[0]: r for r in srv.received}
+        assert sorted(r.recipients for r in srv.received) == [
+            ["a@voorbeeld.nl", "b@voorbeeld.nl"],
+            ["info@xn--mller-kva.de"],
+            ["jürgen@xn--mller-kva.de"],
+        ]
+        assert "<jürgen@xn--mller-kva.de>".encode() in got["jürgen@xn--mller-kva.de"].data
+        assert [a.addr_spec for a in got["a@voorbeeld.nl"].message["To"].addresses] == [
+            "a@voorbeeld.nl",
+            "b@voorbeeld.nl",
+        ]
+    # a server without SMTPUTF8: that one letter is named, the others go
+    with MailServer(cert, key) as srv:
+        (tmp_path / "zonder").mkdir()
+        path = made(tmp_path / "zonder", 2, srv.port, capsys, emails={1: "jürgen@müller.de"})
+        code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+        assert code == 1 and [s["klant"] for s in data["verzonden"]] == ["K002"]
+        (refused,) = data["niet_verzonden"]
+        assert refused["klant"] == "K001" and "SMTPUTF8" in refused["reden"]

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
-from email.errors import HeaderParseError
+from email.errors import HeaderParseError, NonASCIILocalPartDefect
 from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -222,7 +222,12 @@ def _recipients(text: str) -> list[tuple[str, str]]:
         raise DraftError("het adres in het concept bevat een regelovergang of onzichtbaar teken")
     header = policy.default.header_factory("To", _joined_encoded_words(text))
     groups = getattr(header, "groups", None)
-    defects = getattr(header, "defects", None)
+    # A non-ASCII local part is RFC 6531 (SMTPUTF8), which the letter run writes on purpose
+    # for such an address; the parser still calls it a defect. Each address is validated
+    # below, and its message goes only to a server that offers SMTPUTF8.
+    defects = [
+        d for d in getattr(header, "defects", ()) if not isinstance(d, NonASCIILocalPartDefect)
+    ]
     if groups is None or defects:
         raise DraftError(f"het adres '{text}' in het concept is niet goed geschreven")
     found: list[tuple[str, str]] = []
