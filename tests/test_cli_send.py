@@ -453,3 +453,22 @@ def test_international_addresses_and_two_addresses_arrive(
         assert code == 1 and [s["klant"] for s in data["verzonden"]] == ["K002"]
         (refused,) = data["niet_verzonden"]
         assert refused["klant"] == "K001" and "SMTPUTF8" in refused["reden"]
+
+
+def test_the_message_is_dated_when_it_is_sent_not_when_the_draft_was_made(tmp_path, capsys, server):
+    """A letter made and reviewed days before it is sent arrived with the draft's Date: the
+    customer's mail sorted it below newer mail, and spam filters score a Date in the past."""
+    from datetime import UTC, datetime
+
+    path = made(tmp_path, 1, server.port, capsys)
+    (eml,) = (path.parent / "uitvoer" / D).glob("*.eml")
+    head, body = eml.read_bytes().split(b"\r\n\r\n", 1)
+    lines = [b"Date: Mon, 23 Nov 2026 09:00:00 +0100" if line.startswith(b"Date:") else line
+             for line in head.split(b"\r\n")]  # fmt: skip
+    eml.write_bytes(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+    before = datetime.now(UTC).replace(microsecond=0)
+    code, _data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0
+    (got,) = server.received
+    assert got.data.count(b"\nDate: ") == 1
+    assert got.message["Date"].datetime >= before

@@ -8,7 +8,10 @@ The user may have edited the draft; those edits count. What is changed, and why:
   else. With "BCC aan mijzelf" the E-mail setting gets a copy, in the envelope only.
 - From is the SMTP-afzender (else the E-mail setting); Reply-To the E-mail setting.
 - X-Unsent (the draft marker for classic Outlook) is removed.
-- A draft without Message-ID or Date gets one, so the journal can name the message.
+- A draft without Message-ID gets one, so the journal can name the message.
+- Date is the moment the message is made ready to send, not when the draft was written:
+  a letter reviewed on Monday and sent on Thursday would otherwise arrive dated Monday,
+  sorted below the customer's newer mail, and spam filters score a Date days in the past.
 
 Example::
 
@@ -103,11 +106,12 @@ def _single(address: str, what: str) -> Address:
 
 
 # Headers never passed on from a draft: recipients come only from To (written again from
-# its parsed addresses), the sender from the settings; X-Unsent is the draft marker.
+# its parsed addresses), the sender from the settings; X-Unsent is the draft marker; Date is
+# when the message goes (module docstring).
 DROPPED = frozenset(
     h.lower()
     for h in ("From", "Reply-To", "Sender", "To", "Cc", "Bcc", "Resent-From", "Resent-Sender",
-              "Resent-To", "Resent-Cc", "Resent-Bcc", "X-Unsent", "Return-Path")
+              "Resent-To", "Resent-Cc", "Resent-Bcc", "X-Unsent", "Return-Path", "Date")
 )  # fmt: skip
 
 
@@ -167,8 +171,7 @@ def load_draft(path: Path, sender: Sender, now: datetime | None = None) -> Draft
     if not message_id or has_control(message_id) or " " in message_id:
         message_id = make_msgid("debiteuren", domain=own.domain)
         head["Message-ID"] = message_id
-    if not found.get("date"):
-        head["Date"] = format_datetime(now or datetime.now(UTC).astimezone())
+    head["Date"] = format_datetime(now or datetime.now(UTC).astimezone())
     kept = [
         f
         for f in fields
