@@ -89,6 +89,7 @@ class Handler:
     temporary: set[str] = field(default_factory=set)  # 451 on RCPT
     drop_after: int | None = None  # close the connection at the next MAIL after N messages
     drop_in_data_after: int | None = None  # close it during DATA (fate unknown to the client)
+    drop_in_data_from: int | None = None  # close it during every DATA once N messages are in
     kill_after: int | None = None  # SIGKILL kill_pid once N messages are in
     kill_pid: int | None = None
     logins: list[str] = field(default_factory=list)
@@ -116,6 +117,10 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.drop_in_data_from is not None and len(self.received) >= self.drop_in_data_from:
+            self.dropped += 1
+            server.transport.close()
+            return "421 closing"
         if (
             self.drop_in_data_after is not None
             and len(self.received) >= self.drop_in_data_after

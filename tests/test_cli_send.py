@@ -472,3 +472,25 @@ def test_the_message_is_dated_when_it_is_sent_not_when_the_draft_was_made(tmp_pa
     (got,) = server.received
     assert got.data.count(b"\nDate: ") == 1
     assert got.message["Date"].datetime >= before
+
+
+def test_a_connection_lost_twice_in_a_row_stops_the_run(tmp_path, capsys, server):
+    """A server that breaks (or goes silent) during every message: each message after the
+    first loss reconnected, was handed over and lost again, so every remaining letter ended
+    unsure for the user to check one by one (and a silent server cost a minute each). Two
+    losses in a row now stop the run: the rest are not tried and go next time."""
+    path = made(tmp_path, 5, server.port, capsys)
+    server.handler.drop_in_data_from = 1
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 1
+    assert [s["klant"] for s in data["verzonden"]] == ["K001"]
+    assert [u["klant"] for u in data["onzeker"]] == ["K002", "K003"]
+    assert [n["klant"] for n in data["niet_verzonden"]] == ["K004", "K005"]
+    assert all("volgende keer" in n["reden"] for n in data["niet_verzonden"])
+    assert server.handler.dropped == 2
+    server.handler.drop_in_data_from = None
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert [s["klant"] for s in data["verzonden"]] == ["K004", "K005"]
+    assert sorted(r.recipients[0] for r in server.received) == [
+        customer_email(k) for k in (1, 4, 5)
+    ]

@@ -56,6 +56,15 @@ WAYS = {"SMTP": "SMTP", "Outlook concepten": "Outlook concept", "Outlook verstur
 NO_WAY = "Concept-map"
 
 
+# The connection lost this many messages in a row: the rest of the run stops (they go next
+# time) instead of each waiting for the server and perhaps ending unsure.
+LOST_IN_A_ROW = 2
+STOPPED_AFTER_LOSSES = (
+    "niet geprobeerd: de verbinding met de mailserver viel twee keer achter elkaar weg; "
+    "deze brief gaat de volgende keer mee"
+)
+
+
 class SetupError(Exception):
     """The run cannot start (settings, password); nothing was sent. Dutch message."""
 
@@ -314,6 +323,7 @@ def _send_all(
     envelope_from = sender_for(book).address
     last: float | None = None
     fatal = ""
+    lost_in_a_row = 0
     try:
         for k, (c, draft) in enumerate(ready):
             if fatal:
@@ -344,6 +354,12 @@ def _send_all(
             try:
                 chosen.send(draft, envelope_from, handed_over)
             except SendError as exc:
+                # A connection that breaks or goes silent again right after a new one was
+                # opened will do so for every message: each would wait TIMEOUT and, lost
+                # during DATA, become one more unsure letter for the user to check by hand.
+                lost_in_a_row = lost_in_a_row + 1 if exc.lost else 0
+                if lost_in_a_row >= LOST_IN_A_ROW:
+                    fatal = STOPPED_AFTER_LOSSES
                 if exc.unsure:
                     job.unsure.append(
                         NotSent(c.customer, c.document, exc.reason, recipients, draft.message_id)
@@ -355,6 +371,7 @@ def _send_all(
                     if exc.fatal:
                         fatal = exc.reason
                 continue
+            lost_in_a_row = 0
             moment = now()
             journal.record(
                 Entry(

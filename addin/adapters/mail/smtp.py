@@ -39,11 +39,15 @@ class SendError(Exception):
     Attributes:
       unsure: the message was handed over and the answer never came (fate unknown).
       fatal: the connection itself failed; the other messages cannot go either.
+      lost: an open connection broke or went silent (TIMEOUT) while this message went; the
+        next message tries a new one.
     """
 
-    def __init__(self, reason: str, *, unsure: bool = False, fatal: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, unsure: bool = False, fatal: bool = False, lost: bool = False
+    ) -> None:
         super().__init__(reason)
-        self.reason, self.unsure, self.fatal = reason, unsure, fatal
+        self.reason, self.unsure, self.fatal, self.lost = reason, unsure, fatal, lost
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +214,8 @@ class SmtpTransport:
             self._lost()
             raise SendError(
                 f"de verbinding met de mailserver viel weg voor het versturen ({exc}); "
-                "de brief gaat de volgende keer mee"
+                "de brief gaat de volgende keer mee",
+                lost=True,
             ) from None
         before_data()
         try:
@@ -224,6 +229,7 @@ class SmtpTransport:
                 f"de verbinding met de mailserver viel weg tijdens het versturen ({exc}); "
                 "onbekend of het bericht is aangekomen",
                 unsure=True,
+                lost=True,
             ) from None
         if code != 250:
             self._reset()
