@@ -494,3 +494,17 @@ def test_a_connection_lost_twice_in_a_row_stops_the_run(tmp_path, capsys, server
     assert sorted(r.recipients[0] for r in server.received) == [
         customer_email(k) for k in (1, 4, 5)
     ]
+
+
+def test_max_emails_per_minute_waits_between_messages(tmp_path, capsys, server):
+    """'Max e-mails per minuut' 2: a wait before each message after the first, up to 30
+    seconds each (counted through the run's sleep, not timed)."""
+    from addin.adapters.mail.job import run_send
+
+    path = made(tmp_path, 3, server.port, capsys, per_minute=2)
+    book, _problems = read_book(path)
+    assert book.settings.max_mails_per_minute == 2
+    waits: list[float] = []
+    job = run_send(book, path, DAY, sleep=waits.append)
+    assert len(job.sent) == 3 and len(server.received) == 3
+    assert len(waits) == 2 and all(0 < w <= 30 for w in waits)
