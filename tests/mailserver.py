@@ -92,6 +92,7 @@ class Handler:
     drop_in_data_from: int | None = None  # close it during every DATA once N messages are in
     kill_after: int | None = None  # SIGKILL kill_pid once N messages are in
     kill_pid: int | None = None
+    kill_signal: int = signal.SIGKILL  # SIGINT: Ctrl-C
     logins: list[str] = field(default_factory=list)
     dropped: int = 0
 
@@ -134,7 +135,7 @@ class Handler:
         )
         if self.kill_after is not None and len(self.received) == self.kill_after:
             assert self.kill_pid is not None
-            os.kill(self.kill_pid, signal.SIGKILL)  # before the client hears "250"
+            os.kill(self.kill_pid, self.kill_signal)  # before the client hears "250"
         return "250 Message accepted"
 
 

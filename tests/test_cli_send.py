@@ -508,3 +508,33 @@ def test_max_emails_per_minute_waits_between_messages(tmp_path, capsys, server):
     job = run_send(book, path, DAY, sleep=waits.append)
     assert len(job.sent) == 3 and len(server.received) == 3
     assert len(waits) == 2 and all(0 < w <= 30 for w in waits)
+
+
+def test_ctrl_c_fills_in_verzonden_for_what_went(tmp_path, capsys, server):
+    """Ctrl-C (a real SIGINT, sent by the server as the 3rd message comes in): the two
+    messages accepted before it are in Verzonden when the run has stopped; they were only in
+    the journal until the next run. The next run sends the rest, none twice."""
+    import signal
+
+    from addin.adapters.mail.journal import Journal
+    from addin.core.sending import JournalState
+
+    path = made(tmp_path, 5, server.port, capsys)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "addin.cli", "verstuur", str(path), "--datum", D]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server.handler.kill_pid, server.handler.kill_signal = proc.pid, signal.SIGINT
+    server.handler.kill_after = 3
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert "Verzonden is ingevuld" in err.decode() and "Afgebroken (Ctrl-C)." in err.decode()
+    accepted = {d for d, s in Journal(path).states().items() if s is JournalState.ACCEPTED}
+    filled = {d for d, v in verzonden(path).items() if v}
+    assert filled == accepted and len(filled) >= 2  # the 3rd: accepted or unsure, as it fell
+
+    server.handler.kill_after = None
+    done = subprocess.run([*cmd, "--json"], env=env, capture_output=True, text=True, timeout=120)
+    data = json.loads(done.stdout)
+    assert len(data["verzonden"]) + len(data["onzeker"]) + len(filled) == 5
+    received = sorted(r.recipients[0] for r in server.received)
+    assert received == [customer_email(k) for k in range(1, 6)]  # each exactly once

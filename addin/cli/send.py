@@ -39,7 +39,13 @@ if TYPE_CHECKING:
 @writes_workbook
 def cmd_verstuur(args: argparse.Namespace) -> int:
     # Imported here, not at start-up: only this command needs the reader, engine and mail.
-    from addin.adapters.mail.job import SetupError, console_progress, find_contact, run_send
+    from addin.adapters.mail.job import (
+        SendInterrupted,
+        SetupError,
+        console_progress,
+        find_contact,
+        run_send,
+    )
     from addin.adapters.mail.password import PasswordError
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError
@@ -63,6 +69,10 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
             retry=retry,
             progress=None if args.json else console_progress,
         )
+    except SendInterrupted as stop:
+        # Said before the run ends with "Afgebroken (Ctrl-C).": what went, and what did not.
+        sys.stderr.write("\n" + interrupted_text(stop.job))
+        raise
     except (SetupError, PasswordError, PatchError) as exc:
         # A refusal of the workbook (PatchError) is a whole sentence already, ending in a
         # full stop; the setup's and password's messages are not.
@@ -215,6 +225,23 @@ def summary_text(job: SendJob, book: Book) -> str:
     if job.write_error:
         lines.append(f"Let op: {job.write_error}.")
     return "\n".join(lines) + "\n"
+
+
+def interrupted_text(job: SendJob) -> str:
+    """What a run stopped with Ctrl-C had done (Dutch)."""
+    from addin.core.texts import count_text
+
+    sent = count_text(len(job.sent), "e-mail", "e-mails")
+    if not job.sent:
+        line = "Er was nog geen e-mail verstuurd."
+    elif job.written:
+        line = f"{sent} al verstuurd; Verzonden is ingevuld in Contacten."
+    else:
+        line = f"{sent} al verstuurd. Let op: {job.write_error}."
+    return (
+        f"{line}\nDe brieven die nog niet verstuurd zijn, gaan mee met de volgende 'verstuur' "
+        "(een brief die net onderweg was, noemt die onder Onzeker).\n"
+    )
 
 
 def _way(job: SendJob) -> str:

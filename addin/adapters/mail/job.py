@@ -284,27 +284,52 @@ def run_send(
         return job
     if ready:
         chosen = transport or transport_for(book)
-        _send_all(job, chosen, ready, journal, cells, now, sleep, progress, book)
-    if cells:
-        patch = Patch(
-            add_columns=((schema.CONTACTEN.name, (VERZONDEN,)),),
-            set_cells=tuple(
-                (schema.CONTACTEN.name, DOCUMENT, document, {VERZONDEN: text})
-                for document, text in cells.items()
-            ),
-        )
         try:
-            if write is None:
-                apply_patch(workbook, patch)
-            else:
-                write(patch)
-            job.written = True
-        except Exception as exc:  # PatchError, LiveError...: the journal still holds it
-            job.write_error = (
-                f"Verzonden kon niet in de werkmap worden gezet ({exc}); de verzonden brieven "
-                "staan in het verzendlogboek en worden de volgende keer alsnog ingevuld"
-            )
+            _send_all(job, chosen, ready, journal, cells, now, sleep, progress, book)
+        except KeyboardInterrupt:
+            # Ctrl-C: what the server accepted goes into Verzonden before the run stops, so
+            # the workbook the user opens next shows it; only the journal knew, until the
+            # next run, and a user who then mailed the rest by hand sent those twice.
+            _write_verzonden(job, workbook, cells, write)
+            raise SendInterrupted(job) from None
+    _write_verzonden(job, workbook, cells, write)
     return job
+
+
+class SendInterrupted(KeyboardInterrupt):
+    """Ctrl-C during sending; `job` holds what was accepted (and written) until then."""
+
+    def __init__(self, job: SendJob) -> None:
+        super().__init__()
+        self.job = job
+
+
+def _write_verzonden(
+    job: SendJob,
+    workbook: Path,
+    cells: dict[str, str],
+    write: Callable[[Patch], object] | None,
+) -> None:
+    if not cells:
+        return
+    patch = Patch(
+        add_columns=((schema.CONTACTEN.name, (VERZONDEN,)),),
+        set_cells=tuple(
+            (schema.CONTACTEN.name, DOCUMENT, document, {VERZONDEN: text})
+            for document, text in cells.items()
+        ),
+    )
+    try:
+        if write is None:
+            apply_patch(workbook, patch)
+        else:
+            write(patch)
+        job.written = True
+    except Exception as exc:  # PatchError, LiveError...: the journal still holds it
+        job.write_error = (
+            f"Verzonden kon niet in de werkmap worden gezet ({exc}); de verzonden brieven "
+            "staan in het verzendlogboek en worden de volgende keer alsnog ingevuld"
+        )
 
 
 def _send_all(
