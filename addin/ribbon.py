@@ -18,7 +18,8 @@ invoices fill an empty workbook, and "Verstuur e-mails" sends what was already l
 
 Any error becomes a Dutch message box that says what went wrong and that nothing was written
 (everything is decided before the first cell is written); if Excel fails part-way through the
-writing itself, the message names what was already written.
+writing itself (a protected sheet), what was written is put back and the run's letters are
+taken away; only when that cannot be done does the message name what was already written.
 
 The date is today's: this and the command line are the only places that read the clock
 (a later Peildatum, typed to look ahead, is what "Vernieuw werklijst" plans for). Every
@@ -286,8 +287,9 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     try:
         live.write_patch(workbook, staged[0], plan=plan_rows(job.plan_after), as_of=as_of)
     except LiveError as exc:
-        # Nothing was written into the workbook: take this run's letters away again, so
-        # what the run leaves is nothing at all (letters issue, item 11).
+        # Nothing was written into the workbook (or what was, was put back): take this run's
+        # letters away again, so what the run leaves is nothing at all (letters issue,
+        # item 11).
         discard_files(job)
         if job.made:
             note = f" De {len(job.made)} brieven van deze run zijn weer verwijderd."
@@ -296,11 +298,17 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     except LiveWriteError as exc:
         if not job.made:
             raise
-        note = (
-            f" De {len(job.made)} brieven staan wel in {job.folder}; kijk in Contacten of ze "
-            "gelogd zijn (zo niet, dan worden ze de volgende keer opnieuw gemaakt)."
-        )
-        raise LiveWriteError(str(exc) + note) from exc
+        if f"tabel {schema.CONTACTEN.name}" not in exc.written:
+            # Not logged: left in the folder they would be sent by hand as if logged, and
+            # made again next time. Taken away, as when nothing was written.
+            discard_files(job)
+            note = (
+                f" De {len(job.made)} brieven van deze run zijn weer verwijderd: ze zijn "
+                "niet gelogd in Contacten."
+            )
+            raise LiveWriteError(str(exc) + note, exc.written) from exc
+        note = f" De {len(job.made)} brieven staan wel in {job.folder} en zijn gelogd in Contacten."
+        raise LiveWriteError(str(exc) + note, exc.written) from exc
     problems = (*read_problems, *job.plan_after.problems)
     first = "".join(f"Let op: {w.message}\n\n" for w in job.bank_warnings)  # PLAYBOOK P1
     if not job.made:
@@ -352,7 +360,9 @@ def _send(workbook: LiveWorkbook, as_of: date, transport: Transport | None) -> O
             path,
             as_of,
             transport=transport,
-            write=lambda patch: live.write_patch(workbook, patch),
+            # Not put back on a failure: a Verzonden mark written for an e-mail that went
+            # out must stay, or the next run sends it again.
+            write=lambda patch: live.write_patch(workbook, patch, undo=False),
         )
     except (SetupError, PasswordError) as exc:
         raise RibbonError(f"{str(exc)[:1].upper()}{str(exc)[1:]}. Er is niets verstuurd.") from exc

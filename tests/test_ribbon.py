@@ -139,14 +139,68 @@ def read_book_bytes(data: bytes, path: Path):
     return read_book(path)
 
 
-def test_a_failure_while_writing_names_what_was_written(workbook):
-    excel = OpenpyxlWorkbook(workbook, fail_on="Werklijst")
+@pytest.mark.parametrize("sheet_name", ["Contacten", "Werklijst", "Plan"])
+def test_a_failure_while_writing_leaves_the_workbook_and_no_letters(workbook, sheet_name):
+    """A protected sheet refuses the write part-way: what was written before it is put
+    back and the run's letters are taken away, as the command line leaves a file that
+    could not be written. Before, Contacten and Afspraken stayed written (a failure at the
+    Werklijst) or the letters stayed unlogged in the folder (a protected Contacten), ready
+    to be sent by hand and made again the next day."""
+    before = _values(workbook)
+    excel = OpenpyxlWorkbook(workbook, fail_on=sheet_name)
     outcome = ribbon.maak_herinneringen(excel, DAY)
-    assert not outcome.ok
+    assert not outcome.ok and outcome.folder is None
     message = excel.alerts[0][0]
-    assert "mislukt bij blad Werklijst" in message
-    assert "Al geschreven: tabel tblContacten, tabel tblAfspraken" in message
-    assert "De 10 brieven staan wel in " in message
+    assert message.startswith("Het schrijven in de werkmap is mislukt bij ")
+    assert "er is niets in de werkmap veranderd" in message
+    assert "De 10 brieven van deze run zijn weer verwijderd." in message
+    assert "Error" not in message
+    assert not list((workbook.parent / "uitvoer").rglob("*.*"))
+    excel.save()
+    assert _values(workbook) == before
+
+
+class ProtectedPartWay(OpenpyxlWorkbook):
+    """A sheet that takes its first change and refuses the rest (protected meanwhile): the
+    run's write fails there, and so does putting its first change back."""
+
+    def __init__(self, path: Path, sheet_name: str) -> None:
+        super().__init__(path)
+        self.sheet_name = sheet_name
+        self.taken = 0
+
+    def _check(self, sheet: str) -> None:
+        super()._check(sheet)
+        if sheet.casefold() == self.sheet_name.casefold():
+            self.taken += 1
+            if self.taken > 1:
+                raise PermissionError(f"blad {sheet} is beveiligd")
+
+
+def test_letters_not_logged_are_taken_away_when_nothing_can_be_put_back(workbook):
+    """When Excel refuses the putting back too, the letters of a run whose Contacten rows
+    were not written are taken away (they are not logged); logged ones stay, named."""
+    excel = ProtectedPartWay(workbook, "Contacten")  # the table grown, its rows refused
+    outcome = ribbon.maak_herinneringen(excel, DAY)
+    assert "mislukt bij tabel tblContacten" in outcome.message
+    assert "van tabel tblContacten is een deel geschreven" in outcome.message
+    assert "De 10 brieven van deze run zijn weer verwijderd: ze zijn niet gelogd" in (
+        outcome.message
+    )
+    assert not list((workbook.parent / "uitvoer").rglob("*.*"))
+
+    excel = ProtectedPartWay(workbook, "Werklijst")  # cleared, its rows refused
+    outcome = ribbon.maak_herinneringen(excel, DAY)
+    assert "Al geschreven: tabel tblContacten, tabel tblAfspraken" in outcome.message
+    assert "De 10 brieven staan wel in " in outcome.message
+    assert "gelogd in Contacten" in outcome.message
+    assert len(list((workbook.parent / "uitvoer").rglob("*.pdf"))) == 10
+
+
+def _values(path: Path) -> dict[str, list[list[object]]]:
+    """Every sheet's values (the Plan's array formula has no values in the file)."""
+    wb = CalamineWorkbook.from_path(str(path))
+    return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
 
 
 def test_a_refused_write_after_the_letters_writes_nothing_and_says_so(workbook):

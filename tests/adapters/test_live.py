@@ -469,18 +469,47 @@ def test_a_refused_patch_writes_nothing(example):
     assert stand_in.writes == 0
 
 
-def test_a_failure_part_way_names_what_was_written(example):
+def _every_value(path: Path) -> dict[str, list[list[object]]]:
+    wb = CalamineWorkbook.from_path(str(path))
+    return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
+
+
+def test_a_failure_part_way_puts_back_what_was_written(example):
+    """A sheet that refuses the write (protected): what the run wrote before it (rows
+    appended to tblContacten, a cell in tblAfspraken, the Werklijst cleared) is put back, so
+    the workbook is as it was, as the command line leaves a file. The message says so in
+    Dutch, without Python's or Excel's own English."""
+    before = _every_value(example)
+    stand_in = OpenpyxlWorkbook(example, fail_on="Overzicht")
+    patch = Patch(
+        append=(("tblContacten", ({"Datum": date(2026, 11, 24), "Klantnummer": "K1"},)),),
+        set_cells=(("tblAfspraken", "Afspraak", "A001", {"Status": "gemist"}),),
+        replace_sheet=(("Werklijst", (("a",),)), ("Overzicht", (("b",),))),
+    )
+    with pytest.raises(LiveError) as err:
+        live.write_patch(stand_in, patch)
+    message = str(err.value)
+    assert message.startswith("Het schrijven in de werkmap is mislukt bij blad Overzicht: ")
+    assert "is teruggezet: er is niets in de werkmap veranderd" in message
+    assert "PermissionError" not in message and "beveiligd?" in message
+    stand_in.save()
+    assert _every_value(example) == before
+    ws = load_workbook(example)["Contacten"]
+    assert ws.tables["tblContacten"].ref == "A1:L61"
+
+
+def test_a_failure_that_cannot_be_put_back_names_what_was_written(example):
     stand_in = OpenpyxlWorkbook(example, fail_on="Werklijst")
     patch = Patch(
         append=(("tblContacten", ({"Datum": date(2026, 11, 24), "Klantnummer": "K1"},)),),
         replace_sheet=(("Werklijst", (("a",),)),),
     )
     with pytest.raises(LiveWriteError) as err:
-        live.write_patch(stand_in, patch)
+        live.write_patch(stand_in, patch, undo=False)
     message = str(err.value)
-    assert "mislukt bij blad Werklijst" in message
+    assert "mislukt bij blad Werklijst: Excel weigerde de wijziging" in message
     assert "Al geschreven: tabel tblContacten" in message
-    assert "blad Werklijst is beveiligd" in message
+    assert "PermissionError" not in message
 
 
 def add_plan_sheet(path: Path, peildatum: date | None = date(2026, 11, 20)) -> None:

@@ -12,8 +12,10 @@ go, which row a key finds, what a value becomes in a cell (`cell_value`), what t
 sheet gets. They turn a Patch into `Step`s; `write_steps` hands the steps, in order, to a
 `LiveWorkbook`, the small interface that only moves values in and out of the workbook.
 Nothing is written until every step is known and every value converted, so a refused
-patch (`LiveError`) leaves the workbook as it was; a failure while writing
-(`LiveWriteError`) names what was already written.
+patch (`LiveError`) leaves the workbook as it was. A failure while writing (a protected
+sheet) puts back what the run already wrote, read just before each step, and is a
+`LiveError` too; only when that cannot be done does a `LiveWriteError` name what was
+written.
 
 A table that shows a totals row (Tabelontwerp > Totaalrij) is read without it, takes new
 columns with the totals row still last, and refuses appended rows, as the file write does:
@@ -65,8 +67,16 @@ class LiveError(Exception):
 
 
 class LiveWriteError(Exception):
-    """Writing into the open workbook failed part-way; the Dutch message names what was
-    written and what was not."""
+    """Writing into the open workbook failed part-way and could not be put back; the Dutch
+    message names what was written and what was not.
+
+    Attributes:
+      written: the targets written completely before the failure ("tabel tblContacten").
+    """
+
+    def __init__(self, message: str, written: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.written = tuple(written)
 
 
 # --- the interface to the workbook --------------------------------------------------------
@@ -861,19 +871,154 @@ def _table(workbook: LiveWorkbook, name: str) -> TableBlock:
     return block
 
 
-def write_steps(workbook: LiveWorkbook, steps: Sequence[Step]) -> tuple[str, ...]:
-    """Carry the steps out in order; the targets written, in order. A failure part-way
-    raises LiveWriteError naming what was written before it."""
+def write_steps(
+    workbook: LiveWorkbook, steps: Sequence[Step], *, undo: bool = True
+) -> tuple[str, ...]:
+    """Carry the steps out in order; the targets written, in order.
+
+    With `undo`, what each step will overwrite is read just before it is carried out, and a
+    failure part-way puts it all back, last step first: the workbook is as it was and a
+    LiveError says so (the command line's rule: a run that fails half-way leaves the
+    workbook as it was). When that cannot be done (a formula would be overwritten by its
+    value, or Excel refuses the putting back as well), or without `undo`, a LiveWriteError
+    names what was written before the failure."""
     done: list[str] = []
+    restore: list[list[Step] | None] = []  # per step carried out: its undo
+    cleared: set[str] = set()  # sheets cleared in this run: their undo covers later writes
     with workbook.writing():
         for step in steps:
+            before: object = None
+            begun = False
             try:
+                if undo:
+                    steps_back, before = _undo(workbook, step, cleared)
+                    restore.append(steps_back)
+                begun = True
                 _carry_out(workbook, step)
             except Exception as exc:  # whatever Excel raised: say what is written already
-                raise LiveWriteError(_partial_message(done, step.target, exc)) from exc
+                print(f"Debiteuren: schrijven mislukt: {exc!r}", file=sys.stderr)  # the console
+                if undo and begun and _unchanged(workbook, step, cleared, before):
+                    # Refused as a whole (a protected sheet refuses its undo too): nothing of
+                    # it to put back.
+                    restore.pop()
+                if undo and _roll_back(workbook, restore):
+                    raise LiveError(_undone_message(step.target, exc)) from exc
+                complete = [t for t in done if t != step.target]
+                raise LiveWriteError(_partial_message(done, step.target, exc), complete) from exc
+            if isinstance(step, ClearSheet):
+                cleared.add(step.sheet.casefold())
             if step.target not in done:
                 done.append(step.target)
     return tuple(done)
+
+
+def restore_value(value: object) -> object:
+    """A value read from a cell, as it is written back so it becomes that value again: text
+    that Excel would read as something else gets the quote prefix (see `cell_value`)."""
+    if isinstance(value, str) and value and needs_quote(value):
+        return "'" + value
+    return value
+
+
+def _undo(
+    workbook: LiveWorkbook, step: Step, cleared: set[str]
+) -> tuple[list[Step] | None, object]:
+    """The steps that put back what `step` changes (None when that cannot be done exactly: a
+    formula among the cells it overwrites), and what it changes as it is now (`_state`),
+    both read from the workbook before the step."""
+    state = _state(workbook, step, cleared)
+    if isinstance(step, Write):
+        if step.sheet.casefold() in cleared or not isinstance(state, list) or not state:
+            return [], state  # a cleared sheet: its ClearSheet undo puts its old cells back
+        rows, columns = len(state), len(state[0])
+        if any(map(any, workbook.formulas(step.sheet, step.row, step.column, rows, columns))):
+            return None, state
+        values = tuple(tuple(restore_value(v) for v in line) for line in state)
+        return [Write(step.sheet, step.row, step.column, values, step.target)], state
+    if isinstance(step, Resize | Widen):
+        block = _table(workbook, step.table)
+        if isinstance(step, Widen):
+            return [Widen(step.table, block.width, step.target)], state
+        undo: list[Step] = [Resize(step.table, len(block.values), step.target)]
+        grown = step.rows - len(block.values)
+        if grown > 0 and block.width:
+            # Excel fills a calculated column (Facturen's Open) into the rows a table grows
+            # over, and shrinking it leaves those formulas below it: empty them again (the
+            # cells were empty before: append_steps refuses to cover anything).
+            blank = ((None,) * block.width,) * grown
+            top = block.row + len(block.values)
+            undo.append(Write(block.sheet, top, block.column, blank, step.target))
+        return undo, state
+    if isinstance(step, ClearSheet):
+        return _sheet_undo(workbook, step, state), state
+    # An array formula and a look only follow their sheet's ClearSheet (whose undo puts the
+    # cells back; a tool-owned sheet's look returns with its next run); a recalculation
+    # changes no data.
+    return [], state
+
+
+def _state(workbook: LiveWorkbook, step: Step, cleared: set[str]) -> object:
+    """What `step` changes, as it is now: to see whether a failed step changed anything
+    (a sheet cleared in this run: None, its ClearSheet has it)."""
+    if isinstance(step, Write):
+        if step.sheet.casefold() in cleared:
+            return None
+        rows, columns = len(step.values), max(map(len, step.values), default=0)
+        if not rows or not columns:
+            return None
+        return workbook.cells(step.sheet, step.row, step.column, rows, columns)
+    if isinstance(step, Resize | Widen):
+        block = workbook.table(step.table)
+        return None if block is None else (len(block.values), block.width)
+    if isinstance(step, ClearSheet):
+        return workbook.sheet_block(step.sheet)
+    return None
+
+
+def _unchanged(workbook: LiveWorkbook, step: Step, cleared: set[str], before: object) -> bool:
+    try:
+        return _state(workbook, step, cleared) == before
+    except Exception:  # Excel cannot even be read now: assume the worst
+        return False
+
+
+def _sheet_undo(workbook: LiveWorkbook, step: ClearSheet, block: object) -> list[Step] | None:
+    if not isinstance(block, TableBlock):  # the clear adds the sheet: an empty one harms no one
+        return []
+    undo: list[Step] = [ClearSheet(step.sheet, step.target)]
+    rows = len(block.values)
+    columns = max(map(len, block.values), default=0)
+    if not rows or not columns:
+        return undo
+    if (
+        step.sheet.casefold() == schema.PLAN_SHEET.casefold()
+        and workbook.formulas(step.sheet, 1, 1, 1, 1)[0][0]
+    ):
+        # The build's array formula over what it covered (Excel reports the whole range).
+        covered = max(block.row + rows - 1, 1)
+        width = len(schema.PLAN_HEADER)
+        return [*undo, ArrayFormula(step.sheet, plan_formula(), covered, width, step.target)]
+    if any(map(any, workbook.formulas(step.sheet, block.row, block.column, rows, columns))):
+        return None
+    values = tuple(
+        tuple(restore_value(line[c] if c < len(line) else None) for c in range(columns))
+        for line in block.values
+    )
+    return [*undo, Write(step.sheet, block.row, block.column, values, step.target)]
+
+
+def _roll_back(workbook: LiveWorkbook, restore: Sequence[list[Step] | None]) -> bool:
+    """Put back what the steps changed, the last first; whether that all went well."""
+    if any(undo is None for undo in restore):
+        return False
+    try:
+        for undo in reversed(restore):
+            for step in undo or ():
+                _carry_out(workbook, step)
+    except Exception as exc:
+        print(f"Debiteuren: terugzetten mislukt: {exc!r}", file=sys.stderr)
+        return False
+    return True
 
 
 def write_patch(
@@ -883,9 +1028,12 @@ def write_patch(
     plan: Sequence[Sequence[object]] | None = None,
     as_of: date | None = None,
     mode: str | None = None,
+    undo: bool = True,
 ) -> tuple[str, ...]:
-    """`patch_steps` then `write_steps`: the whole change, decided first, then written."""
-    return write_steps(workbook, patch_steps(workbook, patch, plan=plan, as_of=as_of, mode=mode))
+    """`patch_steps` then `write_steps`: the whole change, decided first, then written (and
+    put back again if Excel fails part-way, unless `undo` is False)."""
+    steps = patch_steps(workbook, patch, plan=plan, as_of=as_of, mode=mode)
+    return write_steps(workbook, steps, undo=undo)
 
 
 def _carry_out(workbook: LiveWorkbook, step: Step) -> None:
@@ -905,13 +1053,32 @@ def _carry_out(workbook: LiveWorkbook, step: Step) -> None:
         workbook.calculate()
 
 
+def _refusal(exc: Exception) -> str:
+    """What Excel's failure was, in Dutch: its own text is English (COM's 'Exception
+    occurred.') or Python's; the console keeps it (printed in write_steps)."""
+    if isinstance(exc, PermissionError):
+        return "Excel weigerde de wijziging; is het blad beveiligd?"
+    return (
+        "Excel weigerde de wijziging (een beveiligd blad, een open dialoogvenster of een cel "
+        "die wordt bewerkt?)"
+    )
+
+
+def _undone_message(failed: str, exc: Exception) -> str:
+    return (
+        f"Het schrijven in de werkmap is mislukt bij {failed}: {_refusal(exc)} Wat al "
+        f"geschreven was, is teruggezet: er is niets in de werkmap veranderd. Los het op "
+        f"(Controleren > Beveiliging blad opheffen) en probeer het opnieuw."
+    )
+
+
 def _partial_message(done: Sequence[str], failed: str, exc: Exception) -> str:
     before = [t for t in done if t != failed]
     written = "Al geschreven: " + ", ".join(before) if before else "Daarvoor was niets geschreven"
     if failed in done:
         written += f"; van {failed} is een deel geschreven"
     return (
-        f"Het schrijven in de werkmap is mislukt bij {failed} ({type(exc).__name__}: {exc}). "
+        f"Het schrijven in de werkmap is mislukt bij {failed}: {_refusal(exc)} "
         f"{written}. Controleer die bladen, of sluit de werkmap zonder op te slaan en probeer "
         f"het opnieuw."
     )
