@@ -471,16 +471,34 @@ def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Out
         # The Plan sheet (values on the Mac, a recalculation on Windows) over the new rows.
         after, _ = live.read_live(workbook)
         plan = plan_book(after, as_of)
-        live.write_patch(workbook, Patch(), plan=plan_rows(plan), as_of=as_of)
+        try:
+            live.write_patch(workbook, Patch(), plan=plan_rows(plan), as_of=as_of)
+        except (LiveError, LiveWriteError) as exc:
+            # The rows are in already: saying "niets geschreven" would hide them.
+            plan_note = f"\n\nLet op: {_plan_not_written(exc)}"
+        else:
+            plan_note = ""
+    else:
+        plan_note = ""
     # The rows are in the workbook now: a memory that cannot be written is a note.
     try:
         list_memory.remember(path, result.lists)
     except OSError as exc:
-        note = f"\n\nLet op: {memory_failure(path, exc)}"
+        note = plan_note + f"\n\nLet op: {memory_failure(path, exc)}"
     else:
-        note = ""
+        note = plan_note
     ok = not (result.skipped or result.warnings or note)
     return Outcome(ok, "\n".join(summary_lines(result)) + note)
+
+
+def _plan_not_written(exc: Exception) -> str:
+    """The import's rows are in; only the Plan sheet (or the Peildatum) was refused."""
+    partly = " (een deel is al geschreven)" if isinstance(exc, LiveWriteError) else ""
+    return (
+        f"de facturen staan in de werkmap, maar het blad Plan en de Peildatum konden niet "
+        f"worden bijgewerkt{partly}. Los het op (een beveiligd blad?) en kies Vernieuw "
+        f"werklijst."
+    )
 
 
 # --- Controleer gegevens ----------------------------------------------------------------------

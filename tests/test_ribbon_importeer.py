@@ -163,3 +163,26 @@ def test_only_files_really_read_are_counted_alike_everywhere(
     outcome = ribbon.importeer_facturen(OpenpyxlWorkbook(workbook, files=paths), DAY)
     assert outcome.message.startswith(f"{files} gelezen: "), outcome.message
     assert outcome.ok is exp_ok
+
+
+def test_a_plan_sheet_that_refuses_the_write_does_not_hide_the_imported_rows(
+    workbook: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The rows go in first, the Plan sheet after them: a protected Plan sheet must not
+    make the message say that nothing was written (the rows and PDFs are there)."""
+    on_file = _copy(workbook, tmp_path)
+    listed = tmp_path / "openstaand.csv"
+    listed.write_text(LIST, encoding="utf-8")
+    excel = OpenpyxlWorkbook(workbook, files=[listed], fail_on="Plan")
+    outcome = ribbon.importeer_facturen(excel, DAY)
+    excel.save()
+    assert not outcome.ok
+    assert outcome.message.startswith("1 bestand gelezen: 2 facturen en 1 creditnota")
+    assert "niets in de werkmap" not in outcome.message
+    assert outcome.message.endswith(
+        "Let op: de facturen staan in de werkmap, maar het blad Plan en de Peildatum konden "
+        "niet worden bijgewerkt. Los het op (een beveiligd blad?) en kies Vernieuw werklijst."
+    )
+    assert main(["importeer", str(on_file), str(listed)]) == 0
+    assert read_book(workbook)[0].invoices == read_book(on_file)[0].invoices
