@@ -538,3 +538,35 @@ def test_ctrl_c_fills_in_verzonden_for_what_went(tmp_path, capsys, server):
     assert len(data["verzonden"]) + len(data["onzeker"]) + len(filled) == 5
     received = sorted(r.recipients[0] for r in server.received)
     assert received == [customer_email(k) for k in range(1, 6)]  # each exactly once
+
+
+def test_a_workbook_opened_during_the_run_is_filled_in_next_time_and_nothing_goes_twice(
+    tmp_path, capsys, server
+):
+    """Excel opens the workbook while the e-mails go: the summary said 'Verzonden is
+    ingevuld in Contacten' and, on the next line, that it could not be. The journal keeps
+    them: while it stays open nothing goes, once it is closed Verzonden is filled in."""
+    path = made(tmp_path, 3, server.port, capsys)
+    handler = server.handler
+    accept = type(handler).handle_DATA
+    owner = path.parent / f"~${path.name}"
+
+    async def data_then_open(server_, session, envelope):
+        answer = await accept(handler, server_, session, envelope)
+        owner.write_text("owner")  # Excel opened it after the first message
+        return answer
+
+    handler.handle_DATA = data_then_open
+    code = main(["verstuur", str(path), "--datum", D])
+    out = capsys.readouterr().out
+    assert code == 1 and len(server.received) == 3
+    assert "3 e-mails verstuurd via SMTP." in out and "Verzonden is ingevuld" not in out
+    assert "Let op: Verzonden kon niet in de werkmap worden gezet" in out and ".)" not in out
+    assert not any(verzonden(path).values())
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 2 and "geopend in Excel" in data["fout"]
+    owner.unlink()
+    code = main(["verstuur", str(path), "--datum", D])
+    out = capsys.readouterr().out
+    assert code == 0 and "3 eerder verstuurde e-mails zijn alsnog als Verzonden ingevuld" in out
+    assert all(verzonden(path).values()) and len(server.received) == 3

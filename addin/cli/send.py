@@ -184,9 +184,10 @@ def summary_text(job: SendJob, book: Book) -> str:
             lines.append(f"    bijlagen: {', '.join(s.attachments) or 'geen'}")
         lines.append("Er is niets verstuurd en niets in de werkmap geschreven.")
     elif job.sent:
+        # Verzonden is claimed only when it was written; else "Let op" below says why not.
+        filled = "" if job.write_error else "; Verzonden is ingevuld in Contacten"
         lines.append(
-            f"{count_text(len(job.sent), 'e-mail', 'e-mails')} verstuurd via {_way(job)}; "
-            "Verzonden is ingevuld in Contacten."
+            f"{count_text(len(job.sent), 'e-mail', 'e-mails')} verstuurd via {_way(job)}{filled}."
         )
     elif job.not_sent or job.unsure:
         # Not "nothing to send": there was, and the sections below say why it did not go.

@@ -327,8 +327,9 @@ def _write_verzonden(
         job.written = True
     except Exception as exc:  # PatchError, LiveError...: the journal still holds it
         job.write_error = (
-            f"Verzonden kon niet in de werkmap worden gezet ({exc}); de verzonden brieven "
-            "staan in het verzendlogboek en worden de volgende keer alsnog ingevuld"
+            f"Verzonden kon niet in de werkmap worden gezet ({str(exc).rstrip('.')}); de "
+            "verzonden brieven staan in het verzendlogboek en worden de volgende keer alsnog "
+            "ingevuld"
         )
 
 
