@@ -412,6 +412,9 @@ def test_a_posted_letter_is_marked_once_and_no_longer_listed(tmp_path, capsys):
     assert listed[0].startswith("  K032 ") and "Veertiendagenbrief K032.pdf" in listed[0]
     assert listed[1].startswith("  Gepost? Vul dan Verzonden in bij zijn rij in Contacten")
     document = listed[0].split(": ", 1)[1]
+    before = book.read_bytes()
+    assert main(["verstuur", str(book), "--datum", "2026-11-24", "--opnieuw", document]) == 2
+    assert "om te printen" in capsys.readouterr().err and book.read_bytes() == before
     assert main(["verstuur", str(book), "--markeer-verzonden", document]) == 0
     capsys.readouterr()
     assert verzonden(book)[document].endswith(" post")
@@ -570,3 +573,16 @@ def test_a_workbook_opened_during_the_run_is_filled_in_next_time_and_nothing_goe
     out = capsys.readouterr().out
     assert code == 0 and "3 eerder verstuurde e-mails zijn alsnog als Verzonden ingevuld" in out
     assert all(verzonden(path).values()) and len(server.received) == 3
+
+
+def test_opnieuw_for_a_letter_already_sent_says_so_and_sends_nothing(tmp_path, capsys, server):
+    """--opnieuw on a letter whose Verzonden is filled answered 'Geen e-mails te versturen.'
+    with exit 0, to a user who asked for it to go again."""
+    path = made(tmp_path, 1, server.port, capsys)
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    (sent,) = data["verzonden"]
+    code, data = run(
+        capsys, "verstuur", path, "--datum", D, "--opnieuw", sent["document"], "--json"
+    )
+    assert code == 2 and "staat al als verzonden" in data["fout"] and "--opnieuw" in data["fout"]
+    assert len(server.received) == 1

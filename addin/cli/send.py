@@ -33,7 +33,7 @@ from addin.cli.common import (
 
 if TYPE_CHECKING:
     from addin.adapters.mail.job import NotSent, SendJob
-    from addin.core.model import Book
+    from addin.core.model import Book, Contact
 
 
 @writes_workbook
@@ -59,6 +59,9 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
         contact = find_contact(book, args.opnieuw)
         if contact is None:
             return fail(args, _unknown_document(args.opnieuw))
+        refusal = _no_retry(contact)
+        if refusal:
+            return fail(args, refusal)
         retry = (contact.document,)
     try:
         job = run_send(
@@ -108,6 +111,26 @@ def _mark(args: argparse.Namespace, book: Book, path: Path) -> int:
     else:
         print(f"{contact.document} gemarkeerd als verzonden ({text}); niet opnieuw versturen.")
     return EXIT_OK
+
+
+def _no_retry(contact: Contact) -> str:
+    """Why `--opnieuw` cannot send this letter, or ''. Said, not skipped: the run went on and
+    answered 'Geen e-mails te versturen.' (exit 0) to a user who asked for a resend."""
+    from addin.core.sending import EMAIL_CHANNELS
+    from addin.core.texts import nl_date
+
+    if contact.channel not in EMAIL_CHANNELS:
+        return (
+            f"{contact.document} is een brief om te printen (Kanaal {contact.channel.value}), "
+            "geen e-mail; er is niets verstuurd"
+        )
+    if contact.sent is not None:
+        return (
+            f"{contact.document} staat al als verzonden in Contacten (Verzonden "
+            f"{nl_date(contact.sent)}); --opnieuw is voor een brief onder Onzeker. Moet hij "
+            "echt nog eens, stuur hem dan zelf; er is niets verstuurd"
+        )
+    return ""
 
 
 def _unknown_document(document: str) -> str:
