@@ -397,7 +397,7 @@ def _worklist(workbook: LiveWorkbook, as_of: date) -> Outcome:
     counts = Counter(a.action.value for a in due)
     if due:
         listed = ", ".join(f"{n} {action}" for action, n in counts.most_common())
-        today = f"{len(due)} acties voor vandaag of eerder: {listed}."
+        today = f"{count_text(len(due), 'actie', 'acties')} voor vandaag of eerder: {listed}."
     else:
         today = "Geen acties voor vandaag."
     message = f"Werklijst bijgewerkt voor {nl_date(as_of)}. {today}"

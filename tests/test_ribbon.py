@@ -625,3 +625,24 @@ def test_importeer_bankafschrift_of_another_account_warns_as_the_command_line(tm
         "Let op: Bankbestand prive.xml is van rekening NL44RABO0123456789, niet van uw "
         "rekening NL81RABO0312345678 uit Instellingen."
     )
+
+
+def test_vernieuw_werklijst_counts_one_action_in_the_singular(tmp_path):
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(
+        book(
+            """
+            [klanten]
+            | klant | naam      | soort    | segment |
+            | K1    | Jansen BV | Zakelijk | C       |
+            [facturen]
+            | factuur   | klant | factuurdatum | vervaldatum | bedrag  |
+            | 2026-0101 | K1    | 2026-09-01   | 2026-10-01  | 1210.00 |
+            """
+        ),
+        workbook,
+    )
+    outcome = ribbon.vernieuw_werklijst(OpenpyxlWorkbook(workbook), DAY)
+    assert outcome.message.startswith(
+        "Werklijst bijgewerkt voor 24-11-2026. 1 actie voor vandaag of eerder: 1 herinnering."
+    ), outcome.message
