@@ -198,12 +198,15 @@ def _run(
             f"Een bestand kon niet gelezen of geschreven worden{where}: {write_failure(exc)}. "
             f"Er is niets in de werkmap geschreven.",
         )
-    except Exception as exc:  # an unforeseen error must still reach the user in Excel
+    except Exception:  # an unforeseen error must still reach the user in Excel
         traceback.print_exc()  # xlwings' console (Show Console) keeps the details
+        # Python's own text is English and means nothing to the user: it stays in the
+        # console (the traceback above), the message says where to find it.
         outcome = Outcome(
             False,
-            f"Er ging iets onverwachts mis ({type(exc).__name__}: {exc}). Er is niets in de "
-            f"werkmap geschreven. Meld dit met de tekst uit het consolevenster.",
+            "Er ging iets onverwachts mis; er is niets in de werkmap geschreven. Meld dit met "
+            "de tekst uit het consolevenster van xlwings (Show Console in de xlwings-"
+            "instellingen).",
         )
     book.alert(outcome.message, f"{TITLE}: {title}", critical=not outcome.ok)
     if outcome.folder is not None:

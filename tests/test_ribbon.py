@@ -646,3 +646,21 @@ def test_vernieuw_werklijst_counts_one_action_in_the_singular(tmp_path):
     assert outcome.message.startswith(
         "Werklijst bijgewerkt voor 24-11-2026. 1 actie voor vandaag of eerder: 1 herinnering."
     ), outcome.message
+
+
+class Disconnected(OpenpyxlWorkbook):
+    """Excel gone away in the middle (COM raises something no handler foresees)."""
+
+    def name_cell(self, name: str) -> tuple[str, int, int] | None:
+        raise RuntimeError("The object invoked has disconnected from its clients.")
+
+
+def test_an_unforeseen_error_gives_a_dutch_message_and_keeps_the_details_in_the_console(
+    workbook, capsys
+):
+    excel = Disconnected(workbook)
+    outcome = ribbon.vernieuw_werklijst(excel, DAY)
+    assert not outcome.ok and excel.writes == 0
+    assert outcome.message.startswith("Er ging iets onverwachts mis; er is niets in de werkmap")
+    assert "RuntimeError" not in outcome.message and "disconnected" not in outcome.message
+    assert "RuntimeError: The object invoked has disconnected" in capsys.readouterr().err
