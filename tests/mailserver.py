@@ -152,7 +152,8 @@ def authenticator(handler: Handler, password: str = PASSWORD):
 
 
 class MailServer:
-    """aiosmtpd on 127.0.0.1 with STARTTLS required and AUTH; `handler` sees every message."""
+    """aiosmtpd on 127.0.0.1 with STARTTLS required (or TLS from the start: `implicit_tls`)
+    and AUTH; `handler` sees every message."""
 
     def __init__(
         self,
@@ -162,18 +163,24 @@ class MailServer:
         auth: bool = True,
         no_plain: bool = False,
         smtputf8: bool = False,
+        implicit_tls: bool = False,
     ):
         self.handler = Handler()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
         self.port = free_port()
-        kwargs: dict = {
-            "tls_context": context,
-            "require_starttls": True,
-            "enable_SMTPUTF8": smtputf8,
-        }
+        kwargs: dict = {"enable_SMTPUTF8": smtputf8}
+        if implicit_tls:  # SMTP-beveiliging SSL (port 465): TLS from the first byte
+            kwargs["ssl_context"] = context
+        else:
+            kwargs |= {"tls_context": context, "require_starttls": True}
         if auth:
-            kwargs |= {"authenticator": authenticator(self.handler), "auth_require_tls": True}
+            # aiosmtpd counts only STARTTLS as TLS (its _tls_protocol), not a connection that
+            # began in TLS, so with implicit_tls it would never offer AUTH.
+            kwargs |= {
+                "authenticator": authenticator(self.handler),
+                "auth_require_tls": not implicit_tls,
+            }
             if no_plain:
                 kwargs["auth_exclude_mechanism"] = ["PLAIN"]
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)

@@ -586,3 +586,18 @@ def test_opnieuw_for_a_letter_already_sent_says_so_and_sends_nothing(tmp_path, c
     )
     assert code == 2 and "staat al als verzonden" in data["fout"] and "--opnieuw" in data["fout"]
     assert len(server.received) == 1
+
+
+def test_ssl_logs_in_and_sends(tmp_path, capsys, certificate, monkeypatch):
+    """SMTP-beveiliging SSL (TLS from the first byte, as on port 465) with a user: no EHLO
+    was sent after connecting, so the login saw no AUTH and every e-mail failed with 'kent
+    geen aanmelding (AUTH)'."""
+    cert, key = certificate
+    monkeypatch.setenv(CA_ENV, str(cert))
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    with MailServer(cert, key, implicit_tls=True) as srv:
+        path = made(tmp_path, 2, srv.port, capsys, security="SSL")
+        code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+        assert data["niet_verzonden"] == [] and len(data["verzonden"]) == 2 and code == 0
+        assert len(srv.received) == 2
+        assert srv.handler.logins == ["PLAIN:info@bakkerij.nl:True"]

@@ -113,6 +113,10 @@ class SmtpTransport:
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
                     c.server, c.port, timeout=TIMEOUT, context=ssl_context()
                 )
+                # The server's extensions (AUTH, SMTPUTF8) are known only after EHLO; _login
+                # asks for them itself, so without it SSL never logged in ("kent geen
+                # aanmelding").
+                smtp.ehlo()
             else:
                 smtp = smtplib.SMTP(c.server, c.port, timeout=TIMEOUT)
                 smtp.ehlo()
