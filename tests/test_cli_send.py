@@ -235,6 +235,9 @@ def test_no_security_only_to_this_computer(tmp_path, capsys, server):
     code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
     assert code == 2 and "Geen" in data["fout"] and "niets verstuurd" in data["fout"]
     assert path.read_bytes() == before
+    # --proef says so too; it listed the e-mail as going via SMTP (exit 0)
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--proef", "--json")
+    assert code == 2 and "Geen" in data["fout"] and path.read_bytes() == before
 
 
 def test_a_workbook_open_in_excel_sends_nothing_in_one_clean_message(tmp_path, capsys, server):

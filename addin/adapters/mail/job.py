@@ -269,6 +269,11 @@ def run_send(
             except DraftError as exc:
                 job.not_sent.append(NotSent(c.customer, c.document, str(exc)))
     if dry_run:
+        if ready and way == "SMTP" and transport is None:
+            # The same settings checks as a real run (server, Geen only to this computer, a
+            # stored password), without connecting: a proef that listed the e-mails as
+            # going while the run itself would refuse told the user the setup was right.
+            smtp_transport(book)
         for c, draft in ready:
             job.sent.append(
                 Sent(
