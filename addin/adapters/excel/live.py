@@ -998,8 +998,9 @@ def _sheet_undo(workbook: LiveWorkbook, step: ClearSheet, block: object) -> list
         covered = max(block.row + rows - 1, 1)
         width = len(schema.PLAN_HEADER)
         return [*undo, ArrayFormula(step.sheet, plan_formula(), covered, width, step.target)]
-    if any(map(any, workbook.formulas(step.sheet, block.row, block.column, rows, columns))):
-        return None
+    # Only the tool's own sheets are cleared (Werklijst, Overzicht, Plan as values), and each
+    # run writes them whole again: their values come back, not a formula a user typed there
+    # (asking Excel for the formulas of a 100,000-row Werklijst would cost a second read).
     values = tuple(
         tuple(restore_value(line[c] if c < len(line) else None) for c in range(columns))
         for line in block.values
