@@ -137,3 +137,22 @@ def test_a_text_that_starts_with_an_equals_sign_is_no_formula(twins):
     refused = Patch(set_cells=(("tblKlanten", "Klantnummer", "K003", {"Notities": "x"}),))
     with pytest.raises(LiveError, match=r"Cel S4 \(Notities\).*formule"):
         live.write_patch(excel, refused)
+
+
+def test_a_failure_part_way_through_xlwings_puts_the_table_back(twins):
+    """The putting back goes through XlwingsWorkbook too: the grown tblContacten shrinks to
+    its old Range through ListObject.Resize and its new rows are emptied again."""
+    path, _ = twins
+    before = _tables(path)
+    fake = FakeStandIn(path, fail_on="Afspraken")
+    rows = ({"Datum": date(2026, 11, 24), "Klantnummer": "K001", "Kanaal": "Brief"},) * 2
+    patch = Patch(
+        append=(("tblContacten", rows),),
+        set_cells=(("tblAfspraken", "Afspraak", "A001", {"Status": "gemist"}),),
+    )
+    with pytest.raises(LiveError, match="er is niets in de werkmap veranderd"):
+        live.write_patch(XlwingsWorkbook(FakeBook(fake)), patch)
+    assert fake.resizes == 2  # grown, then back
+    fake.save()
+    assert _tables(path) == before
+    assert [c.value for c in fake.wb["Contacten"][62]] == [None] * 12
