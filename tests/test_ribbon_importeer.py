@@ -20,6 +20,7 @@ from addin.adapters.workbook.reader import read_book
 from addin.cli import main
 from tests.adapters.live_openpyxl import OpenpyxlWorkbook
 from tests.test_ribbon import DAY, workbook  # noqa: F401  (the fixture)
+from tests.test_ribbon import EXAMPLE as ROOT_EXAMPLE
 
 LIST = (
     "Factuurnummer;Klant;Factuurdatum;Vervaldatum;Bedrag\n"
@@ -186,3 +187,23 @@ def test_a_plan_sheet_that_refuses_the_write_does_not_hide_the_imported_rows(
     )
     assert main(["importeer", str(on_file), str(listed)]) == 0
     assert read_book(workbook)[0].invoices == read_book(on_file)[0].invoices
+
+
+def test_a_protected_facturen_sheet_leaves_klanten_as_it_was(
+    workbook: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The new customer goes into Klanten before the invoices into Facturen: when Facturen
+    refuses, the customer row is taken out again (it stayed, without its invoice)."""
+    before = read_book(workbook)
+    listed = tmp_path / "openstaand.csv"
+    listed.write_text(LIST, encoding="utf-8")
+    excel = OpenpyxlWorkbook(workbook, files=[listed], fail_on="Facturen")
+    outcome = ribbon.importeer_facturen(excel, DAY)
+    excel.save()
+    assert not outcome.ok
+    assert outcome.message.startswith("Het schrijven in de werkmap is mislukt bij tabel ")
+    assert "er is niets in de werkmap veranderd" in outcome.message
+    assert read_book(workbook) == before
+    klanten = load_workbook(workbook)["Klanten"].tables["tblKlanten"].ref
+    assert klanten == load_workbook(ROOT_EXAMPLE)["Klanten"].tables["tblKlanten"].ref
