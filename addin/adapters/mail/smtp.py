@@ -31,6 +31,7 @@ CA_ENV = "DEBITEUREN_SMTP_CA"
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 DEFAULT_PORTS = {"STARTTLS": 587, "SSL": 465, "Geen": 25}
 TIMEOUT = 60.0  # seconds a server may stay silent; a big attachment takes a while
+CLOSING = 421  # RFC 5321 4.2.3: the server closes the connection (whatever command it answers)
 
 
 class SendError(Exception):
@@ -186,7 +187,39 @@ class SmtpTransport:
 
     def send(self, draft: Draft, envelope_from: str, before_data: Callable[[], None]) -> None:
         """Send one draft; `before_data` runs (the journal) right before the message leaves."""
+        reused = self._smtp is not None
         smtp = self.connect()
+        try:
+            self._envelope(smtp, draft, envelope_from)
+        except SendError as exc:
+            if not (exc.lost and reused):
+                raise
+            # The server closed a connection that earlier messages used (a limit of messages
+            # per connection, an idle timeout) before anything of this one left: once more
+            # on a new connection, instead of leaving this letter for the next run.
+            smtp = self.connect()
+            self._envelope(smtp, draft, envelope_from)
+        before_data()
+        try:
+            code, text = smtp.data(draft.as_bytes())
+        except smtplib.SMTPDataError as exc:
+            self._reset()
+            raise _refused(exc.smtp_code, exc.smtp_error) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            self._lost()
+            raise SendError(
+                f"de verbinding met de mailserver viel weg tijdens het versturen ({exc}); "
+                "onbekend of het bericht is aangekomen",
+                unsure=True,
+                lost=True,
+            ) from None
+        if code != 250:
+            self._reset()
+            raise _refused(code, text)
+
+    def _envelope(self, smtp: smtplib.SMTP, draft: Draft, envelope_from: str) -> None:
+        """MAIL FROM and RCPT TO for each recipient; a SendError (Dutch) when one is refused
+        or the connection is lost (`lost`), and nothing of the message has left."""
         options: list[str] = []
         if draft.smtputf8:
             if not smtp.has_extn("smtputf8"):
@@ -197,12 +230,16 @@ class SmtpTransport:
             options.append("SMTPUTF8")
         try:
             code, text = smtp.mail(envelope_from, options)
+            if code == CLOSING:
+                raise smtplib.SMTPServerDisconnected(_reply(code, text))
             if code != 250:
                 smtp.rset()
                 reply = _reply(code, text)
                 raise SendError(f"de mailserver weigert de afzender {envelope_from} ({reply})")
             for rcpt in (*draft.to, *draft.bcc):
                 code, text = smtp.rcpt(rcpt)
+                if code == CLOSING:
+                    raise smtplib.SMTPServerDisconnected(_reply(code, text))
                 if code not in (250, 251):
                     smtp.rset()
                     if 400 <= code < 500:
@@ -221,23 +258,6 @@ class SmtpTransport:
                 "de brief gaat de volgende keer mee",
                 lost=True,
             ) from None
-        before_data()
-        try:
-            code, text = smtp.data(draft.as_bytes())
-        except smtplib.SMTPDataError as exc:
-            self._reset()
-            raise _refused(exc.smtp_code, exc.smtp_error) from None
-        except (smtplib.SMTPException, OSError) as exc:
-            self._lost()
-            raise SendError(
-                f"de verbinding met de mailserver viel weg tijdens het versturen ({exc}); "
-                "onbekend of het bericht is aangekomen",
-                unsure=True,
-                lost=True,
-            ) from None
-        if code != 250:
-            self._reset()
-            raise _refused(code, text)
 
     def _reset(self) -> None:
         try:
