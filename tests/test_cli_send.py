@@ -215,6 +215,10 @@ def test_wrong_password_stops_at_the_first_message(tmp_path, capsys, server, mon
     assert all("wachtwoord" in n["reden"] for n in data["niet_verzonden"])
     assert server.handler.logins == ["PLAIN:info@bakkerij.nl:False"]  # tried once, not three times
     assert not any(verzonden(path).values())
+    # the summary gives the reason once, then '(zelfde reden)' for the other letters
+    assert main(["verstuur", str(path), "--datum", D]) == 1
+    out = capsys.readouterr().out
+    assert out.count("weigert gebruiker") == 1 and out.count("(zelfde reden)") == 2
 
 
 def test_certificate_that_does_not_verify(tmp_path, capsys, server, monkeypatch):

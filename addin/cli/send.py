@@ -234,10 +234,15 @@ def summary_text(job: SendJob, book: Book) -> str:
     for title, items in sections:
         if items:
             lines.append(title)
+            previous = ""
             for n in items:
                 lines.append(f"  {describe(book, n.customer)}: {n.document}")
                 if n.reason and items is not job.to_print:
-                    lines.append(f"    {n.reason}")
+                    # A wrong password or an unreachable server stops every letter for one
+                    # reason: said once, not two hundred times in the ribbon's message box.
+                    same = n.reason == previous
+                    lines.append("    (zelfde reden)" if same else f"    {n.reason}")
+                    previous = n.reason
     if job.to_print:
         # Listed on every run until marked: nothing else tells that one was posted. Said
         # for the ribbon's message box too (summary_text), hence Contacten first.
