@@ -158,6 +158,38 @@ def test_a_failure_while_writing_leaves_the_workbook_and_no_letters(workbook, sh
     assert not list((workbook.parent / "uitvoer").rglob("*.*"))
     excel.save()
     assert _values(workbook) == before
+    a1 = load_workbook(workbook)["Plan"]["A1"].value
+    assert isinstance(a1, ArrayFormula) and a1.ref == "A1:I5000"  # as add_plan_sheet made it
+
+
+class WriteFailsOnce(OpenpyxlWorkbook):
+    """The first write of values into a sheet fails (Excel short of memory for a big block);
+    clearing it and writing it again work."""
+
+    def __init__(self, path: Path, sheet_name: str) -> None:
+        super().__init__(path)
+        self.sheet_name = sheet_name
+        self.failed = False
+
+    def write(self, sheet: str, row: int, column: int, values) -> None:
+        if sheet == self.sheet_name and not self.failed:
+            self.failed = True
+            raise MemoryError
+        super().write(sheet, row, column, values)
+
+
+def test_a_plan_sheet_cleared_then_refused_gets_its_formula_back(workbook):
+    """The Plan's values refused after the sheet was cleared: everything is put back, the
+    Plan's array formula over the rows it covered (Excel's used range of the sheet)."""
+    before = _values(workbook)
+    excel = WriteFailsOnce(workbook, "Plan")
+    outcome = ribbon.vernieuw_werklijst(excel, DAY)
+    assert not outcome.ok and "er is niets in de werkmap veranderd" in outcome.message
+    excel.save()
+    assert _values(workbook) == before
+    a1 = load_workbook(workbook)["Plan"]["A1"].value
+    assert isinstance(a1, ArrayFormula) and a1.ref == "A1:I5000"
+    assert a1.text == live.plan_formula()
 
 
 class ProtectedPartWay(OpenpyxlWorkbook):

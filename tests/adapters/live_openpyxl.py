@@ -150,6 +150,12 @@ class OpenpyxlWorkbook:
         if ws is None:
             return None
         top, left, bottom, right = ws.min_row, ws.min_column, ws.max_row, ws.max_column
+        anchor = ws["A1"].value
+        if isinstance(anchor, ArrayFormula):
+            # Excel's UsedRange holds every cell of an array formula's range (the file only
+            # its top-left cell).
+            _, _, array_right, array_bottom = range_boundaries(anchor.ref)
+            bottom, right = max(bottom, array_bottom), max(right, array_right)
         values = self._values(ws, top, left, bottom, right)
         return TableBlock(ws.title, ws.title, top, left, values, plain=True)
 
