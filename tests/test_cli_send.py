@@ -355,6 +355,7 @@ def test_a_run_killed_after_n_messages_sends_exactly_the_missing_ones(tmp_path, 
     assert done.returncode == 1  # the third is unsure
     (unsure,) = data["onzeker"]
     assert unsure["aan"] == server.received[2].recipients
+    assert "de run werd afgebroken" in unsure["reden"]  # not only a lost connection
     assert len(data["verzonden"]) == 3
     received = [r.recipients[0] for r in server.received]
     assert sorted(received) == [customer_email(k) for k in range(1, 7)]  # each exactly once

@@ -151,7 +151,8 @@ def decide_sending(
 
 _NO_DRAFT = "het e-mailconcept (.eml) naast de brief ontbreekt"
 _UNSURE = (
-    "onbekend of dit bericht is aangekomen (de verbinding viel weg na het versturen); "
+    "onbekend of dit bericht is aangekomen (de verbinding of de run werd afgebroken terwijl "
+    "het onderweg was); "
     "controleer uw verzonden e-mail en geef dan --markeer-verzonden of --opnieuw"
 )
 
