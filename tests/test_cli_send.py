@@ -609,3 +609,21 @@ def test_ssl_logs_in_and_sends(tmp_path, capsys, certificate, monkeypatch):
         assert data["niet_verzonden"] == [] and len(data["verzonden"]) == 2 and code == 0
         assert len(srv.received) == 2
         assert srv.handler.logins == ["PLAIN:info@bakkerij.nl:True"]
+
+
+def test_ssl_to_a_server_that_starts_in_plain_text_says_which_setting_fits(
+    tmp_path, capsys, server
+):
+    """SSL against a STARTTLS server (port 587 with SSL chosen, the usual mix-up) failed
+    with OpenSSL's 'wrong version number' and no hint which setting to change."""
+    path = made(tmp_path, 1, server.port, capsys, security="SSL")
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    (failed,) = data["niet_verzonden"]
+    assert code == 1 and "kies SMTP-beveiliging STARTTLS" in failed["reden"]
+    assert server.received == []
+    # STARTTLS to 465 only times out (the server waits for TLS): the hint names the port
+    from addin.adapters.mail.smtp import SmtpConfig, _mismatch
+
+    hint = _mismatch(SmtpConfig("mail.example.nl", 465, "STARTTLS"), TimeoutError("timed out"))
+    assert "poort 465 is meestal voor SMTP-beveiliging SSL" in hint
+    assert _mismatch(SmtpConfig("mail.example.nl", 587, "STARTTLS"), TimeoutError()) == ""

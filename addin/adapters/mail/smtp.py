@@ -165,7 +165,7 @@ class SmtpTransport:
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
             raise SendError(
                 f"de mailserver {self._where} is niet bereikbaar of antwoordt niet goed ({exc}); "
-                "controleer SMTP-server, SMTP-poort en SMTP-beveiliging",
+                f"controleer SMTP-server, SMTP-poort en SMTP-beveiliging{_mismatch(c, exc)}",
                 fatal=True,
             ) from None
         self._smtp = smtp
@@ -265,6 +265,21 @@ class SmtpTransport:
                 self._smtp.rset()
         except (smtplib.SMTPException, OSError):
             self._lost()
+
+
+def _mismatch(c: SmtpConfig, exc: BaseException) -> str:
+    """A hint when the security setting does not fit the port, the usual mix-up: SSL
+    (TLS from the first byte) to a server that first speaks plain text gets
+    WRONG_VERSION_NUMBER at once; STARTTLS to port 465 waits for a greeting that never
+    comes, as the server waits for TLS."""
+    if c.security == "SSL" and getattr(exc, "reason", "") == "WRONG_VERSION_NUMBER":
+        return (
+            f" (de server op poort {c.port} begint zonder SSL: kies SMTP-beveiliging "
+            "STARTTLS, meestal met poort 587)"
+        )
+    if c.security == "STARTTLS" and c.port == DEFAULT_PORTS["SSL"]:
+        return f" (poort {c.port} is meestal voor SMTP-beveiliging SSL)"
+    return ""
 
 
 def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
