@@ -500,10 +500,15 @@ def test_a_connection_lost_twice_in_a_row_stops_the_run(tmp_path, capsys, server
     assert all("volgende keer" in n["reden"] for n in data["niet_verzonden"])
     assert server.handler.dropped == 2
     server.handler.drop_in_data_from = None
+    unsure = [u["document"] for u in data["onzeker"]]
     code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
     assert [s["klant"] for s in data["verzonden"]] == ["K004", "K005"]
+    # both unsure letters again in one run: --opnieuw may be given more than once
+    retry = [a for document in unsure for a in ("--opnieuw", document)]
+    code, data = run(capsys, "verstuur", path, "--datum", D, *retry, "--json")
+    assert code == 0 and [s["klant"] for s in data["verzonden"]] == ["K002", "K003"]
     assert sorted(r.recipients[0] for r in server.received) == [
-        customer_email(k) for k in (1, 4, 5)
+        customer_email(k) for k in (1, 2, 3, 4, 5)
     ]
 
 

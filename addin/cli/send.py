@@ -55,14 +55,14 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
     if args.markeer_verzonden:
         return _mark(args, book, path)
     retry: tuple[str, ...] = ()
-    if args.opnieuw:
-        contact = find_contact(book, args.opnieuw)
+    for document in args.opnieuw or ():
+        contact = find_contact(book, document)
         if contact is None:
-            return fail(args, _unknown_document(args.opnieuw))
+            return fail(args, _unknown_document(document))
         refusal = _no_retry(contact)
         if refusal:
             return fail(args, refusal)
-        retry = (contact.document,)
+        retry += (contact.document,)
     try:
         job = run_send(
             book,
@@ -323,8 +323,10 @@ def register_verstuur(sub: Any) -> None:
     group = p.add_mutually_exclusive_group()
     group.add_argument("--markeer-verzonden", metavar="DOCUMENT", default=None,
                        help="een brief met onbekende afloop als verzonden vastleggen")  # fmt: skip
-    group.add_argument("--opnieuw", metavar="DOCUMENT", default=None,
-                       help="een brief met onbekende afloop opnieuw versturen")  # fmt: skip
+    # Repeatable: two lost connections in a row leave two letters unsure.
+    group.add_argument("--opnieuw", metavar="DOCUMENT", default=None, action="append",
+                       help="een brief met onbekende afloop opnieuw versturen "
+                            "(mag vaker: --opnieuw A --opnieuw B)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_verstuur)
 
