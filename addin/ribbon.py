@@ -312,6 +312,11 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
             raise LiveWriteError(str(exc) + note, exc.written) from exc
         note = f" De {len(job.made)} brieven staan wel in {job.folder} en zijn gelogd in Contacten."
         raise LiveWriteError(str(exc) + note, exc.written) from exc
+    except Exception:
+        # Unforeseen, and raised before the first cell was written (write_steps turns every
+        # failure while writing into one of the two above): the letters are not logged.
+        discard_files(job)
+        raise
     problems = (*read_problems, *job.plan_after.problems)
     first = "".join(f"Let op: {w.message}\n\n" for w in job.bank_warnings)  # PLAYBOOK P1
     if not job.made:

@@ -696,3 +696,11 @@ def test_an_unforeseen_error_gives_a_dutch_message_and_keeps_the_details_in_the_
     assert outcome.message.startswith("Er ging iets onverwachts mis; er is niets in de werkmap")
     assert "RuntimeError" not in outcome.message and "disconnected" not in outcome.message
     assert "RuntimeError: The object invoked has disconnected" in capsys.readouterr().err
+
+
+def test_an_unforeseen_error_before_the_log_takes_the_letters_away(workbook):
+    """Excel gone before the letters were logged: they are not left in the folder as if
+    logged (the message says nothing was written)."""
+    outcome = ribbon.maak_herinneringen(Disconnected(workbook), DAY)
+    assert not outcome.ok and outcome.message.startswith("Er ging iets onverwachts mis")
+    assert not list((workbook.parent / "uitvoer").rglob("*.*"))
