@@ -473,8 +473,12 @@ def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Out
         written = save_pdfs(result.pdfs)
         try:
             live.write_patch(workbook, result.patch)
-        except LiveError:
-            remove_pdfs(written)  # nothing was written into the workbook: no stray PDFs
+        except LiveWriteError:
+            raise  # rows written and not put back may name these PDFs: they stay
+        except Exception:
+            # Nothing was written into the workbook (a refusal, a write put back, or an
+            # unforeseen error before the first cell): no stray PDFs.
+            remove_pdfs(written)
             raise
         # The Plan sheet (values on the Mac, a recalculation on Windows) over the new rows.
         after, _ = live.read_live(workbook)

@@ -207,3 +207,25 @@ def test_a_protected_facturen_sheet_leaves_klanten_as_it_was(
     assert read_book(workbook) == before
     klanten = load_workbook(workbook)["Klanten"].tables["tblKlanten"].ref
     assert klanten == load_workbook(ROOT_EXAMPLE)["Klanten"].tables["tblKlanten"].ref
+
+
+class GoneBeforeWriting(OpenpyxlWorkbook):
+    """Excel gone after the files were read, before the first cell was written (COM raises
+    what no handler foresees)."""
+
+    def cells(self, sheet: str, row: int, column: int, rows: int, columns: int) -> list[list]:
+        raise RuntimeError("The object invoked has disconnected from its clients.")
+
+
+def test_an_unforeseen_error_before_writing_leaves_no_pdfs(tmp_path: Path) -> None:
+    from tests.test_cli_importeer import SAMPLES, expected, seller_settings
+    from tests.test_cli_importeer import workbook as make_workbook
+
+    sample = next(s for s in SAMPLES if expected(s).pdf is not None)
+    path = make_workbook(tmp_path, seller_settings(expected(sample)))
+    outcome = ribbon.importeer_facturen(GoneBeforeWriting(path, files=[sample]), DAY)
+    assert outcome.message.startswith("Er ging iets onverwachts mis; er is niets in de werkmap")
+    assert not list(tmp_path.rglob("*.pdf"))
+    # the same file through the stand-in that works: its PDF is saved
+    assert ribbon.importeer_facturen(OpenpyxlWorkbook(path, files=[sample]), DAY).ok
+    assert len(list(tmp_path.rglob("*.pdf"))) == 1
