@@ -184,6 +184,14 @@ def figure_rows(plan: Plan, book: Book, open_actions: list[NextAction]) -> list[
             *_count_and_sum(a for a in open_actions if a.status is Status.OVERDUE),
         ),
         (
+            # Not in Openstaand (that is what customers owe): what the business owes back
+            # or has still to set off against their invoices.
+            "Open creditnota's (nog te verrekenen)",
+            *_count_and_sum(
+                a for a in plan.actions if a.status is Status.CREDIT_NOTE and a.open_amount < ZERO
+            ),
+        ),
+        (
             "In geschil (geschil of bijzonderheid)",
             *_count_and_sum(
                 a for a in open_actions if a.action is Action.RESOLVE and a.goal in DISPUTE_GOALS

@@ -76,6 +76,7 @@ EXP = (
     ("Omzet 12 maanden", None, Decimal("3250.00")),
     ("Openstaand", 7, Decimal("2950.00")),
     ("Waarvan vervallen", 5, Decimal("2450.00")),  # F2..F6
+    ("Open creditnota's (nog te verrekenen)", 1, Decimal("-100.00")),  # F7
     ("In geschil (geschil of bijzonderheid)", 2, Decimal("1300.00")),  # F3, F5
     ("Onder afspraak (toezegging of regeling)", 1, Decimal("250.00")),  # F4 (bevestigen)
     ("Overgedragen aan incassobureau", 1, Decimal("600.00")),  # F6
