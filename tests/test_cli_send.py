@@ -632,3 +632,31 @@ def test_ssl_to_a_server_that_starts_in_plain_text_says_which_setting_fits(
     hint = _mismatch(SmtpConfig("mail.example.nl", 465, "STARTTLS"), TimeoutError("timed out"))
     assert "poort 465 is meestal voor SMTP-beveiliging SSL" in hint
     assert _mismatch(SmtpConfig("mail.example.nl", 587, "STARTTLS"), TimeoutError()) == ""
+
+
+def test_a_letter_made_again_under_the_same_name_is_sent_not_taken_as_sent(
+    tmp_path, capsys, server
+):
+    """The letter run undone (the workbook from before it) and made again: the new letter
+    has the old one's file name but a new Message-ID. The journal's line about the old
+    message made verstuur fill in Verzonden for the new one without sending it."""
+    path = write_send_book(send_book(1, server.port), tmp_path / "Boek.xlsx")
+    before_letters = path.read_bytes()
+    assert main(["herinneringen", str(path), "--datum", D]) == 0
+    capsys.readouterr()
+    code, first = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and len(server.received) == 1
+
+    path.write_bytes(before_letters)  # undone: the workbook as it was before the letters
+    shutil.rmtree(path.parent / "uitvoer")
+    assert main(["herinneringen", str(path), "--datum", D]) == 0
+    capsys.readouterr()
+    code, again = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and len(server.received) == 2
+    (sent,) = again["verzonden"]
+    assert sent["document"] == first["verzonden"][0]["document"]
+    assert sent["message_id"] != first["verzonden"][0]["message_id"]
+    assert server.received[1].message["Message-ID"] == sent["message_id"]
+    # and the new message is known: a third run sends nothing
+    code, third = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and third["verzonden"] == [] and len(server.received) == 2

@@ -28,7 +28,13 @@ from typing import Protocol
 from addin import schema
 from addin.adapters.documents.paths import find_document, roots_for
 from addin.adapters.mail.journal import Entry, Journal
-from addin.adapters.mail.message import Draft, DraftError, Sender, load_draft
+from addin.adapters.mail.message import (
+    Draft,
+    DraftError,
+    Sender,
+    draft_message_id,
+    load_draft,
+)
 from addin.adapters.mail.outlook import OutlookTransport
 from addin.adapters.mail.password import smtp_password
 from addin.adapters.mail.smtp import (
@@ -232,6 +238,8 @@ def run_send(
             journal.record(Entry(_stamp(now()), document, JournalState.RETRY))
     plan = plan_book(book, as_of)
     drafts = drafts_for(book, workbook)
+    for document in _made_again(drafts, entries, states):
+        del states[document]
     decisions = decide_sending(book, plan, as_of, frozenset(drafts), states)
 
     cells: dict[str, str] = {}
@@ -336,6 +344,28 @@ def _write_verzonden(
             "verzonden brieven staan in het verzendlogboek en worden de volgende keer alsnog "
             "ingevuld"
         )
+
+
+def _made_again(
+    drafts: dict[str, Path], entries: dict[str, Entry], states: dict[str, JournalState]
+) -> list[str]:
+    """Documents whose journal lines are about another message than their draft now: the
+    letter was made again under the same name (the run undone from the backup, or its row
+    in Contacten removed, and Maak herinneringen run again). The journal knows a message by
+    its Message-ID; this draft's is new, so it was never sent, and it was recorded as
+    Verzonden from the old message's line. A draft without a Message-ID of its own keeps
+    the journal's word: never a second e-mail on a guess."""
+    out = []
+    for document, path in drafts.items():
+        entry = entries.get(document)
+        if document not in states or entry is None or not entry.message_id:
+            continue
+        if states[document] is JournalState.RETRY:
+            continue
+        own = draft_message_id(path)
+        if own and own != entry.message_id:
+            out.append(document)
+    return out
 
 
 def _send_all(

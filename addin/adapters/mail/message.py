@@ -142,6 +142,22 @@ def _value(field: bytes) -> str:
     return text.decode("utf-8", "replace").replace("\r\n", "").strip()
 
 
+def draft_message_id(path: Path) -> str:
+    """The draft's own Message-ID as load_draft keeps it, or '' (none, unusable, unreadable).
+    Only the header block is read."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return ""
+    fields, _body = _split(head)
+    found = {_name(f): _value(f) for f in reversed(fields)}
+    message_id = found.get("message-id", "")
+    if not message_id or has_control(message_id) or " " in message_id:
+        return ""
+    return message_id
+
+
 def load_draft(path: Path, sender: Sender, now: datetime | None = None) -> Draft:
     """Read and check the draft at `path`; DraftError (Dutch) when it cannot go.
 
