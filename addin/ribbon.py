@@ -151,7 +151,7 @@ def importeer_facturenmap(
     workbook: LiveWorkbook | None = None, as_of: date | None = None
 ) -> Outcome:
     """Importeer map met facturen: every invoice file in the chosen folder."""
-    return _run("Importeer facturen", _invoice_folder, workbook, as_of, writes=True)
+    return _run("Map met facturen", _invoice_folder, workbook, as_of, writes=True)
 
 
 def controleer_gegevens(workbook: LiveWorkbook | None = None, as_of: date | None = None) -> Outcome:

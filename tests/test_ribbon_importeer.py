@@ -72,6 +72,8 @@ def test_map_met_facturen_and_cancel(workbook: Path, tmp_path: Path) -> None:  #
     excel.save()
     assert excel.prompts == [INVOICE_FOLDER_PROMPT]
     assert outcome.ok and "1 bestand gelezen: 2 facturen" in outcome.message
+    # the message box is titled after the button pressed (it said "Importeer facturen")
+    assert [title for _, title, _ in excel.alerts] == ["Debiteuren: Map met facturen"]
     assert main(["importeer", str(on_file), str(folder)]) == 0
     assert read_book(workbook)[0].invoices == read_book(on_file)[0].invoices
 
