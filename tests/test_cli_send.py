@@ -126,11 +126,12 @@ def test_refused_temporary_and_invalid_addresses_are_named_and_the_rest_go(
     assert code == 1
     assert [s["klant"] for s in data["verzonden"]] == ["K003"]
     reasons = {n["klant"]: n["reden"] for n in data["niet_verzonden"]}
-    assert set(reasons) == {"K001", "K002", "K004", "K005"}
+    assert set(reasons) == {"K001", "K002", "K004"}
     assert "weigert het adres" in reasons["K001"] and "550" in reasons["K001"]
     assert "tijdelijk" in reasons["K002"] and "451" in reasons["K002"]
     assert "geadresseerde" in reasons["K004"] and "concept" in reasons["K004"]  # never in the draft
-    assert "geen e-mailadres" in reasons["K005"]
+    # K005 has no e-mail address at all: its Brief en e-mail letter is one to print
+    assert [n["klant"] for n in data["te_printen"]] == ["K005"]
     assert [r.recipients for r in server.received] == [[customer_email(3)]]
     sent = verzonden(path)
     assert [d for d, v in sent.items() if v] == [data["verzonden"][0]["document"]]
@@ -428,6 +429,58 @@ def test_a_posted_letter_is_marked_once_and_no_longer_listed(tmp_path, capsys):
     assert verzonden(book)[document].endswith(" post")
     assert main(["verstuur", str(book), "--datum", "2026-11-24", "--proef"]) == 0
     assert "Te printen" not in capsys.readouterr().out
+
+
+def test_a_letter_and_email_letter_without_an_address_is_one_to_print(tmp_path, capsys, server):
+    """Kanaal Brief en e-mail for a customer without an e-mail address (K001) can only go on
+    paper: listed to print with why and how to mark it posted, not "niet verstuurd" with
+    exit 1 on every run; --markeer-verzonden records "post", and then it is gone. K002 has
+    no address in the workbook either, but the user typed one into the draft: it is sent.
+    K003 has one: sent as ever."""
+    path = made(tmp_path, 3, server.port, capsys, emails={1: "", 2: ""})
+    out = path.parent / "uitvoer" / D
+    (k2,) = out.glob("*K002.eml")
+    raw = k2.read_bytes()
+    assert b"\r\nTo: " not in raw and b"\nTo: " not in raw  # the letter run wrote no To
+    k2.write_bytes(raw.replace(b"Subject: ", b"To: boekhouding@k002.nl\r\nSubject: ", 1))
+
+    before = path.read_bytes()
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json", "--proef")
+    assert code == 0 and path.read_bytes() == before
+    assert [s["klant"] for s in data["te_verzenden"]] == ["K002", "K003"]
+    (paper,) = data["te_printen"]
+    assert paper["klant"] == "K001" and paper["document"].endswith("Herinnering K001.pdf")
+    assert "geen e-mailadres" in paper["reden"] and "papier" in paper["reden"]
+
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and data["niet_verzonden"] == data["onzeker"] == []
+    assert [(s["klant"], s["aan"]) for s in data["verzonden"]] == [
+        ("K002", ["boekhouding@k002.nl"]),
+        ("K003", [customer_email(3)]),
+    ]
+    assert [n["klant"] for n in data["te_printen"]] == ["K001"]
+    document = paper["document"]
+    assert verzonden(path)[document] == ""
+
+    # the text names it with why it is not e-mailed and how to mark it posted
+    assert main(["verstuur", str(path), "--datum", D]) == 0
+    text = capsys.readouterr().out
+    listed = text.split("Te printen en te posten:\n", 1)[1].splitlines()
+    assert listed[0] == f"  K001 Klant 001 BV: {document}"
+    assert "geen e-mailadres" in listed[1]
+    assert listed[2].startswith("  Gepost? Vul dan Verzonden in bij zijn rij in Contacten")
+
+    # --opnieuw cannot e-mail it, and says so
+    before = path.read_bytes()
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--opnieuw", document, "--json")
+    assert code == 2 and "om te printen" in data["fout"] and path.read_bytes() == before
+
+    code, data = run(capsys, "verstuur", path, "--markeer-verzonden", Path(document).name, "--json")
+    assert code == 0 and data["verzonden"].endswith(" post")
+    assert verzonden(path)[document] == data["verzonden"]
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and data["te_printen"] == data["verzonden"] == []
+    assert len(server.received) == 2
 
 
 def test_international_addresses_and_two_addresses_arrive(

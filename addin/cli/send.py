@@ -59,7 +59,7 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
         contact = find_contact(book, document)
         if contact is None:
             return fail(args, _unknown_document(document))
-        refusal = _no_retry(contact)
+        refusal = _no_retry(contact, book, path)
         if refusal:
             return fail(args, refusal)
         retry += (contact.document,)
@@ -113,9 +113,10 @@ def _mark(args: argparse.Namespace, book: Book, path: Path) -> int:
     return EXIT_OK
 
 
-def _no_retry(contact: Contact) -> str:
+def _no_retry(contact: Contact, book: Book, path: Path) -> str:
     """Why `--opnieuw` cannot send this letter, or ''. Said, not skipped: the run went on and
     answered 'Geen e-mails te versturen.' (exit 0) to a user who asked for a resend."""
+    from addin.adapters.mail.job import is_paper
     from addin.core.sending import EMAIL_CHANNELS
     from addin.core.texts import nl_date
 
@@ -123,6 +124,13 @@ def _no_retry(contact: Contact) -> str:
         return (
             f"{contact.document} is een brief om te printen (Kanaal {contact.channel.value}), "
             "geen e-mail; er is niets verstuurd"
+        )
+    if contact.sent is None and is_paper(book, path, contact):
+        return (
+            f"{contact.document} is een brief om te printen: Kanaal {contact.channel.value}, "
+            "maar de klant heeft geen e-mailadres en het concept geen geadresseerde (Aan); "
+            "vul een e-mailadres in bij Aan in het concept om hem te e-mailen; er is niets "
+            "verstuurd"
         )
     if contact.sent is not None:
         return (
@@ -158,7 +166,7 @@ def _json(job: SendJob, args: argparse.Namespace) -> dict[str, Any]:
         "datum": args.datum.isoformat(),
         "verzonden": [] if job.dry_run else sent,
         "niet_verzonden": listed(job.not_sent),
-        "te_printen": [{"klant": n.customer, "document": n.document} for n in job.to_print],
+        "te_printen": listed(job.to_print),
         "onzeker": [
             {
                 "klant": n.customer,
@@ -182,6 +190,7 @@ def _json(job: SendJob, args: argparse.Namespace) -> dict[str, Any]:
 def summary_text(job: SendJob, book: Book) -> str:
     """The Dutch summary of a send run (command line and ribbon)."""
     from addin.adapters.mail.job import describe
+    from addin.core.sending import PRINT_LETTER
     from addin.core.texts import count_text
 
     lines: list[str] = []
@@ -237,7 +246,12 @@ def summary_text(job: SendJob, book: Book) -> str:
             previous = ""
             for n in items:
                 lines.append(f"  {describe(book, n.customer)}: {n.document}")
-                if n.reason and items is not job.to_print:
+                if items is job.to_print:
+                    # Kanaal Brief needs no word; a Brief en e-mail letter listed here does
+                    # (why it is not e-mailed), else the user looks for the e-mail.
+                    if n.reason != PRINT_LETTER:
+                        lines.append(f"    {n.reason}")
+                elif n.reason:
                     # A wrong password or an unreachable server stops every letter for one
                     # reason: said once, not two hundred times in the ribbon's message box.
                     same = n.reason == previous

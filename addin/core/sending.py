@@ -14,7 +14,11 @@ Rules, in order (the first that applies):
 4. Dated after the send date: not yet (ignored).
 5. Older than MAX_AGE_DAYS: listed, not sent (a reminder that went unsent for weeks is no
    longer what the user reviewed).
-6. Kanaal Brief: listed to print.
+6. Kanaal Brief, or Kanaal Brief en e-mail for a customer the workbook gives no e-mail
+   address (Klanten nor Contactpersonen) whose draft names no recipient either: listed to
+   print. Such a letter can only go on paper; listed as "niet verstuurd" it kept `verstuur`
+   at exit 1 for its whole life. An address the user typed into the draft still sends it.
+   (Rules 4 and 5 apply to it as to Kanaal Brief: too old is not listed.)
 7. No e-mail draft next to the document: not sent.
 8. Today's plan says one of its invoices was paid, disputed, put under an agreement or has
    a payment to review since the letter was made: held back.
@@ -75,6 +79,39 @@ class Decision:
     reason: str = ""
 
 
+# Why a letter is listed to print (Dutch; `verstuur` shows it, --json as "reden").
+PRINT_LETTER = "Kanaal Brief: printen en posten"
+PRINT_NO_ADDRESS = (
+    "Kanaal Brief en e-mail, maar de klant heeft geen e-mailadres (Klanten, Contactpersonen): "
+    "alleen op papier; printen en posten"
+)
+
+
+def customers_with_email(book: Book) -> frozenset[str]:
+    """Customers the workbook gives an e-mail address, in Klanten or Contactpersonen.
+
+    Any filled cell counts, even one the checks call invalid: that is an address to correct,
+    not a customer to write to on paper only."""
+    found = {c.number for c in book.customers if c.email.strip()}
+    found.update(p.customer for p in book.contact_persons if p.email.strip())
+    return frozenset(found)
+
+
+def paper_only(
+    contact: Contact,
+    with_email: frozenset[str],
+    drafts: frozenset[str],
+    unaddressed: frozenset[str],
+) -> bool:
+    """A Brief en e-mail letter that can only go on paper: no e-mail address for its customer
+    in the workbook, and no draft that names a recipient (the user may have typed one in)."""
+    return (
+        contact.channel is Channel.LETTER_AND_EMAIL
+        and contact.customer not in with_email
+        and (contact.document not in drafts or contact.document in unaddressed)
+    )
+
+
 # The plan's verdicts that mean "something changed since the letter was made", with the
 # Dutch words for the summary. A paid invoice has Status betaald whatever its action.
 _HOLD: Mapping[Action, str] = {
@@ -111,12 +148,15 @@ def decide_sending(
     as_of: date,
     drafts: frozenset[str],
     journal: Mapping[str, JournalState],
+    unaddressed: frozenset[str] = frozenset(),
 ) -> tuple[Decision, ...]:
     """One decision per written letter in Contacten that has a Document, in log order.
 
     `drafts` holds the Documents whose e-mail draft exists; `journal` each Document's last
-    state in the send journal."""
+    state in the send journal; `unaddressed` the drafts whose To names nobody (the adapter
+    need only look at those of customers without an e-mail address)."""
     actions = {a.invoice: a for a in plan.actions}
+    with_email = customers_with_email(book)
     oldest = as_of - timedelta(days=MAX_AGE_DAYS)
     out: list[Decision] = []
     for c in book.contacts:
@@ -131,12 +171,14 @@ def decide_sending(
             continue
         if c.date > as_of:
             continue
+        paper = c.channel is Channel.LETTER or paper_only(c, with_email, drafts, unaddressed)
         if c.date < oldest:
-            if c.channel in EMAIL_CHANNELS:
+            if not paper:
                 out.append(Decision(c, Fate.TOO_OLD, _too_old(c.date)))
             continue
-        if c.channel is Channel.LETTER:
-            out.append(Decision(c, Fate.PRINT))
+        if paper:
+            reason = PRINT_LETTER if c.channel is Channel.LETTER else PRINT_NO_ADDRESS
+            out.append(Decision(c, Fate.PRINT, reason))
             continue
         if c.document not in drafts:
             out.append(Decision(c, Fate.NO_DRAFT, _NO_DRAFT))

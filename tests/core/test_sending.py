@@ -16,6 +16,7 @@ from addin.core.model import (
     Book,
     Channel,
     Contact,
+    ContactPerson,
     Customer,
     CustomerKind,
     Invoice,
@@ -30,9 +31,13 @@ DAY = date(2026, 12, 1)
 DOC = "uitvoer/2026-12-01/2026-12-01 Herinnering K1.pdf"
 
 
+JANSEN = Customer("K1", "Jansen BV", email="boekhouding@jansen.nl", segment=Segment.C)
+NO_EMAIL = {"customers": (replace(JANSEN, email=""),)}
+
+
 def _book(*contacts: Contact, **extra: object) -> Book:
     return Book(
-        customers=(Customer("K1", "Jansen BV", segment=Segment.C),),
+        customers=extra.pop("customers", (JANSEN,)),  # type: ignore[arg-type]
         invoices=(
             Invoice(
                 "F1",
@@ -52,8 +57,10 @@ def _letter(**changes: object) -> Contact:
     return replace(base, **changes)
 
 
-def _fate(book: Book, as_of: date = DAY, journal=None, drafts=frozenset({DOC})):
-    decisions = decide_sending(book, plan_book(book, as_of), as_of, drafts, journal or {})
+def _fate(book: Book, as_of: date = DAY, journal=None, drafts=frozenset({DOC}), unaddressed=()):
+    decisions = decide_sending(
+        book, plan_book(book, as_of), as_of, drafts, journal or {}, frozenset(unaddressed)
+    )
     return [(d.fate, d.reason) for d in decisions]
 
 
@@ -156,6 +163,40 @@ CASES = [
         "F9 staat niet meer",
     ),
     ("a call", _letter(channel=Channel.PHONE), {}, DAY, {}, {DOC}, None, ""),
+    # Brief en e-mail for a customer without an e-mail address: paper only, unless the user
+    # typed an address into the draft (only then is DOC not in `unaddressed`, see below)
+    ("no address, no draft", _letter(), NO_EMAIL, DAY, {}, set(), Fate.PRINT, "geen e-mailadres"),
+    ("no address, draft", _letter(), NO_EMAIL, DAY, {}, {DOC}, Fate.SEND, ""),
+    (
+        "no address, 15 days old",
+        _letter(),
+        NO_EMAIL,
+        DAY + timedelta(days=15),
+        {},
+        set(),
+        None,
+        "",
+    ),
+    (
+        "no address, e-mail only",
+        _letter(channel=Channel.EMAIL),
+        NO_EMAIL,
+        DAY,
+        {},
+        set(),
+        Fate.NO_DRAFT,
+        ".eml",
+    ),
+    (
+        "no address, went by e-mail before",
+        _letter(),
+        NO_EMAIL,
+        DAY,
+        {DOC: JournalState.HANDED_OVER},
+        set(),
+        Fate.UNSURE,
+        "",
+    ),
 ]
 
 
@@ -172,6 +213,29 @@ def test_fate_of_a_logged_letter(contact, extra, as_of, journal, drafts, exp, wo
     else:
         assert [f for f, _ in got] == [exp]
         assert words in got[0][1]
+
+
+@pytest.mark.parametrize(
+    ("customer", "persons", "unaddressed", "exp"),
+    [
+        (replace(JANSEN, email=""), (), {DOC}, Fate.PRINT),
+        (
+            replace(JANSEN, email=""),
+            (ContactPerson("K1", "Piet", email="piet@jansen.nl"),),
+            {DOC},
+            Fate.SEND,
+        ),
+        (replace(JANSEN, email="geen-adres"), (), {DOC}, Fate.SEND),  # load_draft names it
+        (JANSEN, (), {DOC}, Fate.SEND),
+    ],
+    ids=["none anywhere", "a contact person's", "an invalid one", "the customer's"],
+)
+def test_paper_only_when_the_workbook_has_no_address(customer, persons, unaddressed, exp):
+    """An address anywhere in the workbook, even an invalid one, is one to correct: the letter
+    stays with the e-mails (and load_draft names what is wrong), not quietly on paper."""
+    book = _book(_letter(), customers=(customer,), contact_persons=persons)
+    got = _fate(book, unaddressed=unaddressed)
+    assert [f for f, _ in got] == [exp]
 
 
 def test_disputed_since_the_run_is_held_back():

@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
@@ -33,6 +33,7 @@ from addin.adapters.mail.message import (
     DraftError,
     Sender,
     draft_message_id,
+    draft_names_recipient,
     load_draft,
 )
 from addin.adapters.mail.outlook import OutlookTransport
@@ -52,8 +53,10 @@ from addin.core.sending import (
     EMAIL_CHANNELS,
     Fate,
     JournalState,
+    customers_with_email,
     decide_sending,
     max_per_minute_interval,
+    paper_only,
 )
 
 VERZONDEN = schema.CONTACTEN.column("sent").header
@@ -151,6 +154,20 @@ def drafts_for(book: Book, workbook: Path) -> dict[str, Path]:
     return out
 
 
+def unaddressed_drafts(book: Book, drafts: dict[str, Path]) -> frozenset[str]:
+    """The drafts of customers without an e-mail address whose To names nobody: only those
+    can make a Brief en e-mail letter paper-only, so no other draft is opened."""
+    with_email = customers_with_email(book)
+    return frozenset(
+        c.document
+        for c in book.contacts
+        if c.document in drafts
+        and c.channel is Channel.LETTER_AND_EMAIL
+        and c.customer not in with_email
+        and not draft_names_recipient(drafts[c.document])
+    )
+
+
 def sender_for(book: Book) -> Sender:
     s = book.settings
     address = s.smtp_sender.strip() or s.email.strip()
@@ -240,7 +257,9 @@ def run_send(
     drafts = drafts_for(book, workbook)
     for document in _made_again(drafts, entries, states):
         del states[document]
-    decisions = decide_sending(book, plan, as_of, frozenset(drafts), states)
+    decisions = decide_sending(
+        book, plan, as_of, frozenset(drafts), states, unaddressed_drafts(book, drafts)
+    )
 
     cells: dict[str, str] = {}
     to_send: list[Contact] = []
@@ -259,7 +278,7 @@ def run_send(
                 )
             )
         elif d.fate is Fate.PRINT:
-            job.to_print.append(NotSent(c.customer, c.document, "Kanaal Brief: printen en posten"))
+            job.to_print.append(NotSent(c.customer, c.document, d.reason))
         elif d.fate is Fate.SEND:
             to_send.append(c)
         else:
@@ -495,7 +514,7 @@ def mark_sent(
     """`--markeer-verzonden`: the user checked the message arrived. Journal and Verzonden."""
     journal = Journal(workbook)
     entry = journal.last().get(contact.document)
-    if contact.channel is Channel.LETTER:
+    if is_paper(book, workbook, contact) and not (entry and entry.via):
         via = "post"  # a printed letter: what was posted is marked, no e-mail route
     else:
         via = entry.via if entry and entry.via else WAYS.get(book.settings.send_via, "handmatig")
@@ -529,6 +548,20 @@ def mark_sent(
     else:
         write(patch)
     return verzonden_text(moment, via)
+
+
+def is_paper(book: Book, workbook: Path, contact: Contact) -> bool:
+    """A letter `verstuur` lists to print: Kanaal Brief, or Brief en e-mail that can only go
+    on paper (core.sending.paper_only)."""
+    if contact.channel is Channel.LETTER:
+        return True
+    if contact.channel is not Channel.LETTER_AND_EMAIL:
+        return False
+    mine = replace(book, contacts=(contact,))
+    drafts = drafts_for(mine, workbook)
+    return paper_only(
+        contact, customers_with_email(book), frozenset(drafts), unaddressed_drafts(mine, drafts)
+    )
 
 
 def describe(book: Book, customer: str) -> str:

@@ -158,6 +158,19 @@ def draft_message_id(path: Path) -> str:
     return message_id
 
 
+def draft_names_recipient(path: Path) -> bool:
+    """Whether the draft's To holds anything (valid or not: load_draft judges that). Only
+    the header block is read; an unreadable draft names nobody."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return False
+    fields, _body = _split(head)
+    found = {_name(f): _value(f) for f in reversed(fields)}
+    return bool(found.get("to", "").strip())
+
+
 def load_draft(path: Path, sender: Sender, now: datetime | None = None) -> Draft:
     """Read and check the draft at `path`; DraftError (Dutch) when it cannot go.
 
