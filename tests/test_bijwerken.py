@@ -17,7 +17,9 @@ import subprocess
 import sys
 import warnings
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from pyopenvba import ExcelFile, VBAModuleKind
@@ -44,17 +46,23 @@ OLD_XLSX = OLDER / "Voorbeeld-bb4ae24.xlsx"
 BUILT = ROOT / "workbook" / "Debiteuren.xlsm"
 DAY = "2026-11-24"
 OUR_MODULES = ("xlwings", "Dictionary", "xlwings_udfs", "UdfHelp", "Ribbon", "ThisWorkbook")
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CHART_TITLES = {"Openstaand per ouderdom", "Grootste debiteuren (openstaand)"}
 # The parts bijwerken may change in the bb4ae24 workbook; every other stays byte-identical.
 MAY_CHANGE = {
     "[Content_Types].xml",  # the new drawing and chart parts
     "customUI/customUI14.xml",  # the ribbon
     "xl/vbaProject.bin",  # the modules
-    "xl/styles.xml",  # the Overzicht's cell formats
+    "xl/styles.xml",  # the Overzicht's cell formats, the Text format
+    "xl/worksheets/sheet1.xml",  # Text on tblFacturen's identifier columns
     "xl/tables/table2.xml",  # tblKlanten: KvK, BTW-nummer
-    "xl/worksheets/sheet2.xml",  # their header cells
+    "xl/worksheets/sheet2.xml",  # their header cells; Text on the identifier columns
+    "xl/worksheets/sheet3.xml",  # Text on tblContactpersonen's, tblAfspraken's,
+    "xl/worksheets/sheet4.xml",
     "xl/tables/table5.xml",  # tblContacten: Verzonden
-    "xl/worksheets/sheet5.xml",  # its header cell
+    "xl/worksheets/sheet5.xml",  # its header cell; Text
+    "xl/worksheets/sheet6.xml",  # Text on tblBetalingen's
     "xl/tables/table8.xml",  # tblInstellingen: the new rows
     "xl/worksheets/sheet8.xml",
     "xl/worksheets/sheet10.xml",  # the Overzicht
@@ -111,6 +119,12 @@ def test_json_says_what_changed(upgraded):
             {"tabel": "tblKlanten", "kolom": "KvK"},
             {"tabel": "tblKlanten", "kolom": "BTW-nummer"},
             {"tabel": "tblContacten", "kolom": "Verzonden"},
+        ],
+        "tekstopmaak_ingesteld": [
+            {"tabel": spec.name, "kolom": c.header}
+            for spec in schema.TABLES
+            for c in spec.columns
+            if c.text
         ],
         "grafieken_toegevoegd": True,
         "meldingen": [],
@@ -200,6 +214,64 @@ def test_only_the_named_parts_change(upgraded):
     }  # fmt: skip
 
 
+def _sheet_part(path: Path, sheet: str) -> str:
+    """The part of the sheet named `sheet` (through workbook.xml and its relationships)."""
+    parts = _parts(path)
+    book = ET.fromstring(parts["xl/workbook.xml"])
+    rels = ET.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    for node in book.iter(f"{{{MAIN}}}sheet"):
+        if node.get("name") == sheet:
+            return "xl/" + targets[node.get(f"{{{REL}}}id")].removeprefix("/xl/")
+    raise KeyError(sheet)
+
+
+def _col_styles(path: Path, sheet: str) -> dict[int, tuple[int, dict[str, str]]]:
+    """Sheet column -> (numFmtId of its column style, the <col>'s other attributes)."""
+    parts = _parts(path)
+    xfs = ET.fromstring(parts["xl/styles.xml"]).find(f"{{{MAIN}}}cellXfs")
+    formats = [int(xf.get("numFmtId", "0")) for xf in xfs]
+    out = {}
+    for col in ET.fromstring(parts[_sheet_part(path, sheet)]).iter(f"{{{MAIN}}}col"):
+        attrs = {k: v for k, v in col.attrib.items() if k not in ("min", "max", "style")}
+        for n in range(int(col.get("min")), int(col.get("max")) + 1):
+            out[n] = (formats[int(col.get("style", "0"))], attrs)
+    return out
+
+
+def _valued_cells(path: Path, sheet: str) -> dict[str, bytes]:
+    """Each cell that holds something, as its XML."""
+    xml = _parts(path)[_sheet_part(path, sheet)]
+    cells = re.finditer(rb'<c r="([A-Z]+\d+)"[^>]*?(?<!/)>.*?</c>', xml, re.S)
+    return {m.group(1).decode(): m.group(0) for m in cells}
+
+
+def test_identifier_columns_are_text_as_in_a_new_workbook(upgraded, tmp_path):
+    # A workbook made now (`nieuw`) has the Text format (numFmtId 49) on every identifier
+    # column; the upgraded one gets it as well, widths kept, the other columns as they were.
+    path, _ = upgraded
+    fresh = tmp_path / "nieuw.xlsm"
+    assert main(["nieuw", str(fresh), "--json"]) == 0
+    for spec in schema.TABLES:
+        if spec.sheet == "Instellingen":
+            continue
+        new, old = _col_styles(path, spec.sheet), _col_styles(OLD_XLSM, spec.sheet)
+        made = _col_styles(fresh, spec.sheet)
+        at = {h: n for n, h in enumerate(_table(path, spec.name)[0], start=1)}
+        made_at = {h: n for n, h in enumerate(_table(fresh, spec.name)[0], start=1)}
+        for column in spec.columns:
+            n = at[column.header]
+            if column.text:
+                assert new[n][0] == made[made_at[column.header]][0] == 49, column.header
+                if n in old:
+                    assert new[n][1] == old[n][1], (spec.name, column.header)
+            else:
+                assert new.get(n) == old.get(n), (spec.name, column.header)
+        # the cells that hold a value keep their XML (a number stays a number)
+        before, after = _valued_cells(OLD_XLSM, spec.sheet), _valued_cells(path, spec.sheet)
+        assert {ref: after[ref] for ref in before} == before, spec.sheet
+
+
 def test_result_validates(upgraded):
     path, _ = upgraded
     assert_valid(path)
@@ -216,6 +288,7 @@ def test_second_run_changes_nothing(upgraded, tmp_path):
     assert got["gewijzigd"] is False and got["backup"] is None
     assert got["vba_modules_bijgewerkt"] == got["instellingen_toegevoegd"] == []
     assert got["kolommen_toegevoegd"] == [] and not got["lint_bijgewerkt"]
+    assert got["tekstopmaak_ingesteld"] == []
     assert not got["grafieken_toegevoegd"]
 
 
@@ -236,6 +309,7 @@ def test_proef_writes_nothing_and_says_what_would_change(tmp_path, capsys):
     assert "macro's (VBA-modules): Ribbon" in out
     assert "kolom Verzonden in tblContacten" in out
     assert "kolom KvK in tblKlanten" in out and "kolom BTW-nummer in tblKlanten" in out
+    assert "opmaak Tekst voor de kolommen van tblBetalingen: Factuur, Klantnummer, " in out
     assert "Proef: er is niets in de werkmap geschreven." in out
 
 
@@ -378,3 +452,63 @@ def test_refused_with_a_dutch_message(tmp_path, capsys, content, exp):
     assert main(["bijwerken", str(path)]) == 2
     err = capsys.readouterr().err
     assert exp in err and "Kapot.xlsm" in err
+
+
+def _rewrite(path: Path, edits: dict[str, Callable[[bytes], bytes]]) -> None:
+    """The workbook with the named parts changed by their functions (the rest as it was)."""
+    with zipfile.ZipFile(path) as z:
+        parts = [(info, z.read(info)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts:
+            edit = edits.get(info.filename)
+            z.writestr(info, edit(data) if edit else data)
+
+
+def _replace(old: bytes, new: bytes) -> Callable[[bytes], bytes]:
+    def edit(xml: bytes) -> bytes:
+        assert xml.count(old) == 1, old
+        return xml.replace(old, new)
+
+    return edit
+
+
+def test_text_columns_split_ranges_and_restyle_only_empty_cells(tmp_path, capsys):
+    # Klanten with one <col> for A:P (the text columns A, E, I and N inside it, KvK and
+    # BTW-nummer new at R and S); an empty cell N3 with a style of its own (#,##0.00: it
+    # would make what is typed there a number), a Postcode E3 held as a number; Betalingen
+    # without <cols> at all.
+    path = _copy(OLD_XLSX, tmp_path)
+    klanten = re.compile(rb"<cols>.*?</cols>", re.S)
+    _rewrite(path, {
+        "xl/worksheets/sheet2.xml": lambda xml: _replace(
+            b'<c r="N3" t="inlineStr"><is><t>NL36BUNQ6914055142</t></is></c>', b'<c r="N3" s="2"/>'
+        )(_replace(b'<c r="E3" t="inlineStr"><is><t>3811 HR</t></is></c>', b'<c r="E3"><v>3811</v></c>')(
+            klanten.sub(b'<cols><col min="1" max="16" width="12" customWidth="1"/></cols>', xml)
+        )),
+        "xl/worksheets/sheet6.xml": lambda xml: klanten.sub(b"", xml),
+    })  # fmt: skip
+    assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert {"tabel": "tblKlanten", "kolom": "IBAN"} in got["tekstopmaak_ingesteld"]
+    assert_valid(path)
+    cols = _col_styles(path, "Klanten")
+    text = {1, 5, 9, 14, 18, 19}  # Klantnummer, Postcode, Telefoon, IBAN, KvK, BTW-nummer
+    for n in range(1, 17):
+        assert cols[n] == (49 if n in text else 0, {"width": "12", "customWidth": "1"}), n
+    assert 17 not in cols  # Notities: no <col> before, none now
+    assert cols[18] == cols[19] == (49, {"width": "9.140625"})
+    betalingen = _col_styles(path, "Betalingen")
+    headers = _table(path, "tblBetalingen")[0]
+    assert sorted(betalingen) == sorted(
+        headers.index(c.header) + 1 for c in schema.BETALINGEN.columns if c.text
+    )
+    sheet = _parts(path)["xl/worksheets/sheet2.xml"]
+    styles = ET.fromstring(_parts(path)["xl/styles.xml"]).find(f"{{{MAIN}}}cellXfs")
+    n3 = re.search(rb'<c r="N3" s="(\d+)"/>', sheet)
+    assert n3 and styles[int(n3.group(1))].get("numFmtId") == "49"
+    assert b'<c r="E3"><v>3811</v></c>' in sheet  # a number stays a number
+    assert [xf.get("numFmtId") for xf in styles].count("49") == 1
+    before = path.read_bytes()
+    assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tekstopmaak_ingesteld"] == []
+    assert path.read_bytes() == before

@@ -12,6 +12,9 @@ every other part byte-identical) and under the run lock:
 - the Instellingen rows the table lacks, with the values a new workbook gets;
 - the columns of the tables that the workbook lacks (Klanten.KvK and BTW-nummer,
   Contacten.Verzonden), empty, at the right of the table;
+- the Text format on the identifier columns (schema.Column.text) as a new workbook has it,
+  so what the user types there later stays text (a 16-digit Betalingskenmerk, a phone
+  number's leading 0); cells that hold a value keep their format;
 - the Overzicht, with its charts, when it has none of them (as `overzicht --datum D` writes
   it); an Overzicht with its charts stays as it is.
 
@@ -23,6 +26,7 @@ Example::
     {"bestand": "Debiteuren.xlsm", "proef": false, "vba_modules_bijgewerkt": ["Ribbon"],
      "lint_bijgewerkt": true, "instellingen_toegevoegd": ["Zin op factuur", ...],
      "kolommen_toegevoegd": [{"tabel": "tblContacten", "kolom": "Verzonden"}],
+     "tekstopmaak_ingesteld": [{"tabel": "tblFacturen", "kolom": "Factuurnummer"}, ...],
      "grafieken_toegevoegd": true, "meldingen": [], "backup": ".debiteuren-backup/...",
      "gewijzigd": true}
 """
@@ -118,7 +122,14 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
         if spec.name.casefold() in tables
     )
 
-    # 4. The Overzicht with its charts, once.
+    # 4. The Text format on the identifier columns, as a new workbook has it (book_writer).
+    text_columns = tuple(
+        (spec.name, tuple(c.header for c in spec.columns if c.text))
+        for spec in schema.TABLES
+        if spec.name.casefold() in tables and any(c.text for c in spec.columns)
+    )
+
+    # 5. The Overzicht with its charts, once.
     chart_titles = {"Openstaand per ouderdom", "Grootste debiteuren (openstaand)"}
     overzicht = next(
         (titles for sheet, titles in facts.charts.items()
@@ -135,6 +146,7 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
         add_rows=add_rows,
         replace_sheet=replace_sheet,
         replace_parts=tuple(parts),
+        text_columns=text_columns,
     )
     try:
         result = apply_patch(workbook, patch, dry_run=args.proef)
@@ -148,6 +160,7 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
         "lint_bijgewerkt": RIBBON_REL_TYPE in result.replaced,
         "instellingen_toegevoegd": [key for _table, key in result.added_rows],
         "kolommen_toegevoegd": [{"tabel": t, "kolom": c} for t, c in result.added_columns],
+        "tekstopmaak_ingesteld": [{"tabel": t, "kolom": c} for t, c in result.text_columns],
         "grafieken_toegevoegd": bool(replace_sheet) and changed,
         "meldingen": notes,
         "backup": str(result.backup) if result.backup else None,
@@ -175,6 +188,11 @@ def upgrade_text(report: dict[str, Any]) -> list[str]:
         done.append("Instellingen: " + ", ".join(report["instellingen_toegevoegd"]))
     for column in report["kolommen_toegevoegd"]:
         done.append(f"kolom {column['kolom']} in {column['tabel']}")
+    by_table: dict[str, list[str]] = {}
+    for column in report["tekstopmaak_ingesteld"]:
+        by_table.setdefault(column["tabel"], []).append(column["kolom"])
+    for table, columns in by_table.items():
+        done.append(f"opmaak Tekst voor de kolommen van {table}: " + ", ".join(columns))
     if report["grafieken_toegevoegd"]:
         done.append("het Overzicht met zijn grafieken")
     lines: list[str] = []

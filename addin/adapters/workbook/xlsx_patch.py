@@ -116,6 +116,11 @@ DEFLATE_QUEUE = 16 << 20  # new XML waiting for the deflating thread at most (_D
 # Built-in number formats that show a date or time (ECMA-376 part 1, 18.8.30).
 DATE_NUMFMT_IDS = frozenset((*range(14, 23), *range(27, 37), 45, 46, 47, *range(50, 59)))
 NEW_DATE_NUMFMT = 14  # the locale's short date: dd-mm-yyyy in Dutch Excel
+TEXT_NUMFMT = 49  # the built-in "@" (Text): what is typed stays text (ECMA-376 Part 1, 18.8.30)
+# The width Excel writes for a column of the default width (8.43 characters of Calibri 11, the
+# font openpyxl-made workbooks use; the example in ECMA-376 Part 1, 18.3.1.13 <cols>), for a
+# <col> added only to give a column its style when the sheet names no defaultColWidth.
+DEFAULT_COL_WIDTH = "9.140625"
 
 # How often the costly steps ran, for tests that keep the work linear without timing it:
 # "scan" (a pass over a sheet's rows), "copy" (a sheet's bytes rebuilt) and "write" (a part
@@ -187,6 +192,12 @@ class Patch:
         `append` does; the rows it holds are left as they are (`bijwerken`: new
         Instellingen rows).
       replace_parts: whole package parts found through a relationship (RelatedPart).
+      text_columns: (table name, headers): these columns get the Text format (numFmtId 49)
+        as their column style (a <col> split or added; width and other attributes kept),
+        and so do the table's empty cells in them that have a cell element of their own
+        (a cell's style wins over its column's: Excel would make what is typed there a
+        number). Cells that hold a value keep their style: a number stays a number. Done
+        after add_columns, so new columns get it too; a header the table lacks is skipped.
       set_cells: (table name, key header, key value, {header: value}): set cells in the
         first row of the table whose key column holds the key value.
       replace_sheet: (sheet name, rows): the sheet's cells become these rows from A1 on;
@@ -211,6 +222,7 @@ class Patch:
     add_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     add_rows: tuple[tuple[str, str, tuple[dict[str, object], ...]], ...] = ()
     replace_parts: tuple[RelatedPart, ...] = ()
+    text_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,6 +239,8 @@ class PatchResult:
       added_columns: (table name, header) of each column add_columns added.
       added_rows: (table name, key value) of each row add_rows appended.
       replaced: the relationship types of the replace_parts whose part changed or was added.
+      text_columns: (table name, header) of each column text_columns formatted as Text
+        (its column style or empty cells changed); columns that had it already are not named.
     """
 
     changed_parts: tuple[str, ...]
@@ -237,6 +251,7 @@ class PatchResult:
     added_columns: tuple[tuple[str, str], ...] = ()
     added_rows: tuple[tuple[str, str], ...] = ()
     replaced: tuple[str, ...] = ()
+    text_columns: tuple[tuple[str, str], ...] = ()
 
 
 def apply_patch(
@@ -258,6 +273,8 @@ def apply_patch(
         editor = _Editor(package, path)
         for table_name, headers in patch.add_columns:
             editor.add_columns(table_name, headers)
+        for table_name, headers in patch.text_columns:
+            editor.format_as_text(table_name, headers)
         for table_name, key_header, keyed_rows in patch.add_rows:
             editor.add_missing_rows(table_name, key_header, keyed_rows)
         for table_name, rows in patch.append:
@@ -284,6 +301,7 @@ def apply_patch(
         "added_columns": tuple(editor.added_columns),
         "added_rows": tuple(editor.added_rows),
         "replaced": tuple(editor.replaced),
+        "text_columns": tuple(editor.text_columns),
     }
     if not package.modified:
         return PatchResult((), (), None, **done)  # type: ignore[arg-type]
@@ -1396,6 +1414,49 @@ class _SheetXml:
         yield xml[at:]
 
 
+# A <col> (CT_Col has no children: self-closing, or opened and closed at once).
+_COL = re.compile(rb"(<(?:[\w.-]+:)?col(?=[\s/>])[^>]*>)(?:(?<=/>)|\s*</(?:[\w.-]+:)?col>)")
+# A cell without content: no value, formula or inline text (start tag in group 1).
+_EMPTY_CELL = re.compile(
+    rb"(<(?:[\w.-]+:)?c(?=[\s/>])[^>]*?(?:/>|>))(?:(?<=/>)|\s*</(?:[\w.-]+:)?c>)"
+)
+
+
+def _restyled_cols(
+    entries: Sequence[tuple[int, int, bytes]], columns: set[int], style: str, blank: bytes
+) -> list[bytes]:
+    """The <col> elements (min, max, start tag; sorted, disjoint) with each of `columns` in
+    one of its own with `style`: a range covering it is split around it (the pieces keep
+    its width and other attributes), a column no range covers gets `blank`."""
+    pending = sorted(columns)
+
+    def piece(head: bytes, low: int, high: int, styled: bool) -> bytes:
+        head = _set_attr(_set_attr(head, "min", str(low)), "max", str(high))
+        return _set_attr(head[:-2].rstrip() + b"/>", "style", style) if styled else head
+
+    out: list[bytes] = []
+    for low, high, head in entries:
+        while pending and pending[0] < low:
+            col = pending.pop(0)
+            out.append(piece(blank, col, col, True))
+        inside = []
+        while pending and pending[0] <= high:
+            inside.append(pending.pop(0))
+        if not inside:
+            out.append(head)
+            continue
+        start = low
+        for col in inside:
+            if col > start:
+                out.append(piece(head, start, col - 1, False))
+            out.append(piece(head, col, col, True))
+            start = col + 1
+        if start <= high:
+            out.append(piece(head, start, high, False))
+    out += [piece(blank, col, col, True) for col in pending]
+    return out
+
+
 def _insertion_point(sheet: _SheetXml, first: int, last: int) -> tuple[int, int]:
     """The byte range the new rows first..last replace: the (empty) rows already numbered
     first..last, or an empty range right after the last row above them."""
@@ -1461,6 +1522,7 @@ class _Styles:
         self.formats: list[int] = []
         self.custom: dict[int, str] = {}
         self.added: int | None = None
+        self.text: int | None = None
         self._xf_cache: dict[CellFormat, str] = {}
         if part is not None:
             root = _tree(package.read(part))
@@ -1484,15 +1546,46 @@ class _Styles:
             if self.is_date(str(index)):
                 return str(index)
         if self.added is None:
-            self.added = self._add_date_xf()
+            if self.part is None:
+                raise PatchError(
+                    f"De werkmap '{self.path}' heeft geen opmaakonderdeel (styles.xml), dus een "
+                    f"datum kan niet als datum getoond worden; sla de werkmap op in Excel."
+                )
+            self.added = self._add_xf(NEW_DATE_NUMFMT)
         return str(self.added)
 
-    def _add_date_xf(self) -> int:
-        if self.part is None:
-            raise PatchError(
-                f"De werkmap '{self.path}' heeft geen opmaakonderdeel (styles.xml), dus een "
-                f"datum kan niet als datum getoond worden; sla de werkmap op in Excel."
-            )
+    def is_text(self, style: str | None) -> bool:
+        index = int(style) if style and style.isdigit() else 0
+        return index < len(self.formats) and self.formats[index] == TEXT_NUMFMT
+
+    def text_style(self) -> str:
+        """The cellXfs index of plain Text: an entry with numFmtId 49 and nothing else
+        (default font, fill, border; no alignment), else exactly one added. A new workbook
+        has one (book_writer's column style), so a second run finds what the first added."""
+        if self.text is None:
+            if self.part is None:
+                raise PatchError(
+                    f"De werkmap '{self.path}' heeft geen opmaakonderdeel (styles.xml), dus "
+                    f"kolommen kunnen niet als Tekst opgemaakt worden; sla de werkmap op in Excel."
+                )
+            xfs = _tree(self.package.read(self.part)).find(_q("cellXfs"))
+            for index, xf in enumerate(xfs.findall(_q("xf")) if xfs is not None else ()):
+                plain = all(xf.get(a, "0") == "0" for a in ("fontId", "fillId", "borderId", "xfId"))
+                if (
+                    xf.get("numFmtId") == str(TEXT_NUMFMT)
+                    and plain
+                    and xf.get("quotePrefix", "0") in ("0", "false")
+                    and not len(xf)
+                ):
+                    self.text = index
+                    break
+            else:
+                self.text = self._add_xf(TEXT_NUMFMT)
+        return str(self.text)
+
+    def _add_xf(self, num_fmt: int) -> int:
+        """A cellXfs entry with built-in number format `num_fmt` and nothing else, added."""
+        assert self.part is not None
         xml = self.package.read(self.part)
         p = _prefix(xml, "styleSheet")
         tag = _start_tag(xml, "cellXfs")
@@ -1503,14 +1596,14 @@ class _Styles:
             )
         index = len(self.formats)
         xf = (
-            f'<{p}xf numFmtId="{NEW_DATE_NUMFMT}" fontId="0" fillId="0" borderId="0" '
+            f'<{p}xf numFmtId="{num_fmt}" fontId="0" fillId="0" borderId="0" '
             f'xfId="0" applyNumberFormat="1"/>'
         ).encode()
         head = _set_attr(tag.group(0), "count", str(index + 1))
         xml = xml[: tag.start()] + head + xml[tag.end() :]
         xml = _insert_before_close(xml, "cellXfs", xf)
         self.package.write(self.part, xml)
-        self.formats.append(NEW_DATE_NUMFMT)
+        self.formats.append(num_fmt)
         return index
 
     # cell formats of tool-written sheets (core.sheet_layout.Style -> sheet_styles.CellFormat)
@@ -1926,6 +2019,7 @@ class _Editor:
     added_columns: list[tuple[str, str]] = field(default_factory=list)
     added_rows: list[tuple[str, str]] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    text_columns: list[tuple[str, str]] = field(default_factory=list)
     data_changed: bool = False
     formulas_changed: bool = False
     formulas_added: bool = False
@@ -2252,6 +2346,78 @@ class _Editor:
         self._grow_table(table, area)
         self.added_columns.extend((table.name, h) for h in new)
         self.data_changed = True
+
+    # Text format on identifier columns
+
+    def format_as_text(self, table_name: str, headers: Sequence[str]) -> None:
+        """Give the table's columns `headers` the Text format: as the column's style (so
+        what is typed later stays text) and on the table's empty cells there that have a
+        cell element (a cell's own style wins over its column's: ECMA-376 Part 1, 18.3.1.4
+        <c> s, 18.3.1.13 <col> style). Cells holding a value keep theirs."""
+        table = self.find_table(table_name)
+        at: dict[str, tuple[int, str]] = {}
+        for i, column in enumerate(table.columns):
+            at.setdefault(normalise_header(column.name), (table.area.left + i, column.name))
+        wanted = dict(at[normalise_header(h)] for h in headers if normalise_header(h) in at)
+        if not wanted:
+            return
+        xml = self.package.read(table.sheet.part)
+        p = _prefix(xml, "worksheet")
+        cols_tag = _start_tag(xml, "cols")
+        entries: list[tuple[int, int, bytes]] = []
+        cols_end = 0
+        if cols_tag is not None:
+            cols_end = _element_end(xml, cols_tag)
+            for match in _COL.finditer(xml, cols_tag.end(), cols_end):
+                attrs = _attrs(match.group(0))
+                head = match.group(1)
+                if not head.endswith(b"/>"):
+                    head = head[:-1].rstrip() + b"/>"
+                # A <col> without min or max: ValueError, reported as a damaged workbook.
+                entries.append((int(attrs.get("min", "")), int(attrs.get("max", "")), head))
+        entries.sort(key=itemgetter(0))
+
+        def style_of(col: int) -> str | None:
+            for low, high, head in entries:
+                if low <= col <= high:
+                    return _attrs(head).get("style")
+            return None
+
+        plain = {col for col in wanted if not self.styles.is_text(style_of(col))}
+        body = (table.area.top + table.header_rows, table.area.bottom - table.totals_rows)
+        sheet = _SheetXml(xml, table.sheet.part, self.path)
+        empty = [
+            (match, col)
+            for match in _EMPTY_CELL.finditer(sheet.xml, sheet.start, sheet.end)
+            for col, row in (_parse_ref(_attrs(match.group(1)).get("r", "A1")),)
+            if col in wanted and body[0] <= row <= body[1]
+            and not self.styles.is_text(_attrs(match.group(1)).get("s"))
+        ]  # fmt: skip
+        if not plain and not empty:
+            return
+        style = self.styles.text_style()
+        edits: list[tuple[int, int, bytes]] = [
+            (m.start(1), m.end(1), _set_attr(m.group(1), "s", style)) for m, _col in empty
+        ]
+        if plain:
+            fmt = _start_tag(xml, "sheetFormatPr")
+            width = (_attrs(fmt.group(0)) if fmt else {}).get("defaultColWidth", DEFAULT_COL_WIDTH)
+            blank = f'<{p}col min="0" max="0" width="{width}"/>'.encode()
+            cols = (
+                f"<{p}cols>".encode()
+                + b"".join(_restyled_cols(entries, plain, style, blank))
+                + f"</{p}cols>".encode()
+            )
+            if cols_tag is not None:  # the whole element anew: its <col>s sorted, split
+                edits.append((cols_tag.start(), cols_end, cols))
+        xml = sheet.splice_many(edits)
+        if plain and cols_tag is None:
+            xml = _put_element(xml, "cols", cols.decode("utf-8"))
+        self.package.write(table.sheet.part, xml)
+        changed = plain | {col for _m, col in empty}
+        self.text_columns.extend(
+            (table.name, name) for col, name in wanted.items() if col in changed
+        )
 
     # add missing rows
 
