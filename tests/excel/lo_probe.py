@@ -4,11 +4,13 @@ Run with Debian's Python (python3-uno lives there, not in the project's venv):
 
     /usr/bin/python3 tests/excel/lo_probe.py JOBS.json OUT.json
 
-JOBS.json is a list of {"path": ..., "resave": PATH or null, "tables": [names]}. For each
+JOBS.json is a list of {"path": ..., "resave": PATH or null, "tables": [names], "formats":
+[[sheet, cell], ...] (optional)}. For each
 job OUT.json gets: whether the file loaded (no interaction handler is given, so a file that
 needs repairing fails to load instead of being repaired silently), the sheets, the database
 ranges (Excel tables), the modules of each Basic library (LibreOffice imports VBA as Basic),
-the named tables' cells after a full recalculation, and the re-saved copy (.xlsm filter).
+the named tables' cells after a full recalculation, the number format code of each cell in
+"formats" (as "Sheet!A1": code), and the re-saved copy (.xlsm filter).
 One soffice process serves every job. Standard library and uno only.
 """
 
@@ -116,6 +118,12 @@ def probe(desktop: object, job: dict) -> dict:
         doc.calculateAll()
         out["tables"] = {name: cells(doc, name) for name in job.get("tables", [])}
         out["formulas"] = {name: formulas(doc, name) for name in job.get("tables", [])}
+        out["formats"] = {
+            f"{sheet}!{ref}": doc.NumberFormats.getByKey(
+                doc.Sheets.getByName(sheet).getCellRangeByName(ref).NumberFormat
+            ).FormatString
+            for sheet, ref in job.get("formats", [])
+        }
         if job.get("resave"):
             target = Path(job["resave"]).resolve().as_uri()
             doc.storeToURL(target, (prop("FilterName", XLSM_FILTER),))

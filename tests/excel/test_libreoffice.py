@@ -6,7 +6,9 @@ tables and the VBA modules (imported as its Basic library VBAProject); it recalc
 native Open formula to the engine's open amounts; in the --klassiek form with the plan as
 values on the Plan sheet, its Status and Volgende actie look-ups give exactly the engine's
 texts for every invoice; and a copy it saves as .xlsm keeps the ribbon part with its
-relationship and still passes pyOpenVBA's checks. Not proved: anything of xlwings, the
+relationship and still passes pyOpenVBA's checks; a workbook of an earlier version after
+`bijwerken` loads, and its identifier columns are Text (`@`) also where nothing is typed yet.
+Not proved: anything of xlwings, the
 ribbon or the LAMBDA names (LibreOffice 7.4 has none of them). `.ci/run` installs
 LibreOffice and python3-uno; without them these tests skip and say why.
 """
@@ -25,6 +27,7 @@ from openpyxl import load_workbook
 from pyopenvba import ExcelFile, check_file
 
 from addin import schema
+from addin.cli import main
 from addin.core.ledger import Ledger
 from addin.core.plan import plan_book
 from addin.core.plan_sheet import due_status_text, next_action_text
@@ -68,8 +71,24 @@ def typed_as_number(classic_with_plan, tmp_path_factory) -> tuple[Path, str]:
     return path, original
 
 
+OLDER = Path(__file__).resolve().parents[1] / "fixtures" / "older" / "Debiteuren-bb4ae24.xlsm"
+# Empty cells: KvK (R, a column bijwerken adds) and Postcode (E) in and below tblKlanten,
+# Factuurnummer far below tblFacturen; Naam (B) is no identifier and stays General.
+UPGRADED_CELLS = {"Klanten!R2": "@", "Klanten!E100": "@", "Facturen!A500": "@",
+                  "Klanten!B100": "General"}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
-def seen(built, classic_with_plan, typed_as_number, tmp_path_factory) -> dict[str, dict]:
+def upgraded(tmp_path_factory) -> Path:
+    """The workbook of commit bb4ae24 after `bijwerken`."""
+    path = tmp_path_factory.mktemp("bijwerken") / "Debiteuren.xlsm"
+    shutil.copy(OLDER, path)
+    assert main(["bijwerken", str(path), "--datum", "2026-11-24", "--json"]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def seen(built, classic_with_plan, typed_as_number, upgraded, tmp_path_factory) -> dict[str, dict]:
     reason = _missing()
     if reason:
         print(f"overgeslagen: {reason}")
@@ -79,7 +98,9 @@ def seen(built, classic_with_plan, typed_as_number, tmp_path_factory) -> dict[st
         {"path": str(built), "resave": str(work / "opnieuw.xlsm"), "tables": ["tblFacturen"]},
         {"path": str(classic_with_plan), "resave": None, "tables": ["tblFacturen"]},
         {"path": str(typed_as_number[0]), "resave": None, "tables": ["tblFacturen"]},
-    ]
+        {"path": str(upgraded), "resave": None, "tables": ["tblKlanten"],
+         "formats": [cell.split("!") for cell in UPGRADED_CELLS]},
+    ]  # fmt: skip
     (work / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
     subprocess.run(
         [SYSTEM_PYTHON, str(PROBE), str(work / "jobs.json"), str(work / "uit.json")],
@@ -88,10 +109,16 @@ def seen(built, classic_with_plan, typed_as_number, tmp_path_factory) -> dict[st
     )
     report = json.loads((work / "uit.json").read_text(encoding="utf-8"))
     print(f"LibreOffice: {report['seconds']} s")
-    built_result, classic_result, number_result = report["results"]
+    built_result, classic_result, number_result, upgraded_result = report["results"]
     for result in report["results"]:
         assert result["loaded"], result.get("error")
-    return {"built": built_result, "classic": classic_result, "number": number_result}
+    return {"built": built_result, "classic": classic_result, "number": number_result,
+            "upgraded": upgraded_result}  # fmt: skip
+
+
+def test_an_upgraded_older_workbook_has_text_identifier_columns(seen):
+    assert seen["upgraded"]["formats"] == UPGRADED_CELLS
+    assert seen["upgraded"]["tables"]["tblKlanten"][0][-2:] == ["KvK", "BTW-nummer"]
 
 
 def _rows(result: dict) -> list[dict[str, object]]:
