@@ -474,17 +474,18 @@ def _replace(old: bytes, new: bytes) -> Callable[[bytes], bytes]:
 
 def test_text_columns_split_ranges_and_restyle_only_empty_cells(tmp_path, capsys):
     # Klanten with one <col> for A:P (the text columns A, E, I and N inside it, KvK and
-    # BTW-nummer new at R and S); an empty cell N3 with a style of its own (#,##0.00: it
-    # would make what is typed there a number), a Postcode E3 held as a number; Betalingen
-    # without <cols> at all.
+    # BTW-nummer new at R and S); empty cells N3 and I4 with a style of their own (#,##0.00:
+    # it would make what is typed there a number), written both ways; a Postcode E3 held
+    # as a number; Betalingen without <cols> at all.
     path = _copy(OLD_XLSX, tmp_path)
     klanten = re.compile(rb"<cols>.*?</cols>", re.S)
     _rewrite(path, {
-        "xl/worksheets/sheet2.xml": lambda xml: _replace(
+        "xl/worksheets/sheet2.xml": lambda xml: re.sub(
+            rb'<c r="I4"[^>]*>.*?</c>', b'<c r="I4" s="2"></c>', _replace(
             b'<c r="N3" t="inlineStr"><is><t>NL36BUNQ6914055142</t></is></c>', b'<c r="N3" s="2"/>'
         )(_replace(b'<c r="E3" t="inlineStr"><is><t>3811 HR</t></is></c>', b'<c r="E3"><v>3811</v></c>')(
             klanten.sub(b'<cols><col min="1" max="16" width="12" customWidth="1"/></cols>', xml)
-        )),
+        )), count=1),
         "xl/worksheets/sheet6.xml": lambda xml: klanten.sub(b"", xml),
     })  # fmt: skip
     assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
@@ -506,6 +507,7 @@ def test_text_columns_split_ranges_and_restyle_only_empty_cells(tmp_path, capsys
     styles = ET.fromstring(_parts(path)["xl/styles.xml"]).find(f"{{{MAIN}}}cellXfs")
     n3 = re.search(rb'<c r="N3" s="(\d+)"/>', sheet)
     assert n3 and styles[int(n3.group(1))].get("numFmtId") == "49"
+    assert f'<c r="I4" s="{n3.group(1).decode()}"></c>'.encode() in sheet
     assert b'<c r="E3"><v>3811</v></c>' in sheet  # a number stays a number
     assert [xf.get("numFmtId") for xf in styles].count("49") == 1
     before = path.read_bytes()
