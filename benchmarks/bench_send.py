@@ -34,7 +34,8 @@ TARGET_S = 20.0
 
 def one_run(n: int, folder: Path, cert: Path, key: Path) -> float:
     with MailServer(cert, key) as server:
-        path = write_send_book(send_book(n, server.port, per_minute=1_000_000), folder / "B.xlsx")
+        # The highest Max e-mails per minuut the workbook accepts (100,000: a 0.6 ms pause).
+        path = write_send_book(send_book(n, server.port, per_minute=100_000), folder / "B.xlsx")
         with contextlib.redirect_stdout(io.StringIO()):
             assert main(["herinneringen", str(path), "--datum", DAY.isoformat(), "--json"]) == 0
             start = time.perf_counter()
