@@ -65,7 +65,32 @@ def find_document(text: str, roots: Sequence[Path]) -> Found:
     return Found(None, f"'{text}' niet gevonden")
 
 
+# Names Windows keeps for devices, whatever the extension ("CON.pdf", "nul .eml"):
+# https://learn.microsoft.com/windows/win32/fileio/naming-a-file#naming-conventions
+# (checked 2026-12-05). A file made on a Mac or in a synced folder must open on Windows too.
+WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"}
+    | {
+        f"{port}{n}"
+        for port in ("COM", "LPT")
+        for n in (*"123456789", "\u00b9", "\u00b2", "\u00b3")
+    }
+)
+
+# Bytes a name may take: ext4 and APFS allow 255 UTF-8 bytes, NTFS 255 UTF-16 units (never
+# more than the UTF-8 bytes); 200 leaves room for what callers add (" (2).pdf", ".zip").
+NAME_BYTES = 200
+
+
 def safe_name(text: str, limit: int = 80) -> str:
-    """A file or folder name from user text: no path separators or control characters."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", text).strip(" .")
-    return cleaned[:limit] or "_"
+    """A file or folder name from user text, valid on Windows, macOS and Linux: no path
+    separators or control characters, no trailing dot or space (Windows drops them, so the
+    name made would not be the name written down), no device name, at most `limit`
+    characters and NAME_BYTES bytes."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", text).strip(" .")[:limit]
+    while len(cleaned.encode("utf-8")) > NAME_BYTES:
+        cleaned = cleaned[:-1]
+    cleaned = cleaned.rstrip(" .")
+    if cleaned.split(".")[0].rstrip(" ").upper() in WINDOWS_RESERVED:
+        cleaned = "_" + cleaned
+    return cleaned or "_"

@@ -1,0 +1,81 @@
+"""File names made from user text (customer names, invoice numbers, subjects): safe on
+Windows, macOS and Linux, checked on real files where the system can show it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from addin.adapters.documents.paths import safe_name
+from addin.adapters.workbook.book_writer import write_book
+from addin.cli import main
+from tests.adapters.test_handover import SENDER
+from tests.core.booktext import book
+
+# Windows refuses these as a file's name, with any extension ("CON.pdf", "nul .eml"):
+# https://learn.microsoft.com/windows/win32/fileio/naming-a-file#naming-conventions
+RESERVED = ("CON", "con", "PRN", "AUX", "NUL", "nul .txt", "COM1", "com9", "LPT1", "CON.pdf")
+
+
+@pytest.mark.parametrize("text", RESERVED)
+def test_windows_reserved_names_are_never_made(text):
+    got = safe_name(text)
+    stem = got.split(".")[0].rstrip(" ").upper()
+    assert stem not in {"CON", "PRN", "AUX", "NUL", "COM1", "COM9", "LPT1"}, got
+
+
+@pytest.mark.parametrize(
+    ("text", "exp"),
+    [
+        ("Café 't Hoekje", "Café 't Hoekje"),
+        ("A/B Bouw", "A_B Bouw"),
+        ('a:b*c?d"e<f>g|h', "a_b_c_d_e_f_g_h"),
+        ("Bouw B.V.", "Bouw B.V"),  # Windows drops a trailing dot: the name would change
+        ("CONSTRUCT", "CONSTRUCT"),  # only the exact reserved words
+        ("COM10", "COM10"),
+    ],
+)
+def test_safe_name_table(text, exp):
+    assert safe_name(text) == exp
+
+
+def test_a_cut_name_ends_without_a_dot_or_space():
+    # Cut at the limit, "Bakkerij Verhoef & Zn. B.V." must not end in ". " (Windows strips
+    # trailing dots and spaces, so the folder made would not be the one named).
+    got = safe_name("x" * 10 + " . Bouw", limit=12)
+    assert not got.endswith((".", " ")), got
+
+
+def test_a_long_name_of_wide_characters_fits_in_one_file_name():
+    # ext4 and APFS allow 255 bytes (UTF-8) per name, NTFS 255 UTF-16 units: 80 emoji are
+    # 320 bytes. The name must leave room for a suffix like " (2).pdf" too.
+    got = safe_name("🍰" * 200)
+    assert len(got.encode("utf-8")) <= 200
+    assert len(got.encode("utf-16-le")) // 2 <= 200
+
+
+def test_handover_for_a_customer_with_a_long_name_of_emoji(capsys, tmp_path):
+    # The dossier's folder and ZIP carry the customer's name: on this Linux machine a name
+    # over 255 bytes is refused by the file system ("File name too long").
+    root = tmp_path / "boek"
+    root.mkdir()
+    path = root / "Debiteuren.xlsx"
+    name = "🍰" * 100
+    text = f"""
+    [klanten]
+    | klant | naam   | soort    | adres      | postcode | plaats  |
+    | K1    | {name} | Zakelijk | Dorpsweg 1 | 1234 AB  | Utrecht |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+    | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
+    """
+    write_book(book(text, company_name="Test BV", collection_agency="Incasso BV", **SENDER), path)
+    out = tmp_path / "uit"
+    code = main(
+        ["overdracht", str(path), "K1", "--datum", "2025-06-30", "--uit", str(out), "--json"]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0, data
+    assert Path(data["zip"]).is_file() and Path(data["map"]).is_dir()
