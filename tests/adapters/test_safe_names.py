@@ -79,3 +79,39 @@ def test_handover_for_a_customer_with_a_long_name_of_emoji(capsys, tmp_path):
     data = json.loads(capsys.readouterr().out)
     assert code == 0, data
     assert Path(data["zip"]).is_file() and Path(data["map"]).is_dir()
+
+
+def test_two_customers_whose_numbers_make_the_same_file_name_get_two_letters(tmp_path):
+    # "D/1" and "D:1" both become "D_1" in a file name (and "d1"/"D1" are one file on
+    # Windows and macOS): the second letter overwrote the first, and both Contacten rows
+    # pointed to one PDF, so verstuur would send one customer's letter to the other.
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from addin.adapters.documents.letter_job import run_letters
+
+    text = """
+    [klanten]
+    | klant | naam        | soort    | adres      | postcode | plaats  | e-mail      |
+    | D/1   | Eerste BV   | Zakelijk | Dorpsweg 1 | 1234 AB  | Utrecht | a@eerste.nl |
+    | D:1   | Tweede BV   | Zakelijk | Dorpsweg 2 | 1234 AB  | Utrecht | b@tweede.nl |
+    | d_1   | Derde BV    | Zakelijk | Dorpsweg 3 | 1234 AB  | Utrecht | c@derde.nl  |
+    | K9    | Groot BV    | Zakelijk | Dorpsweg 9 | 1234 AB  | Utrecht | g@groot.nl  |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag |
+    | F1      | D/1   | 2026-10-01   | 2026-10-31  | 100.00 |
+    | F2      | D:1   | 2026-10-01   | 2026-10-31  | 100.00 |
+    | F3      | d_1   | 2026-10-01   | 2026-10-31  | 100.00 |
+    | F9      | K9    | 2026-11-01   | 2026-12-31  | 90000.00 |
+    """
+    b = book(text, company_name="Test BV", **SENDER)
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(b, path)
+    job = run_letters(b, path, date(2026, 11, 24), dry_run=True, parallel=False)
+    documents = [m.document for m in job.made]
+    assert len(job.made) == 3, (job.skipped, job)
+    assert len({d.casefold() for d in documents}) == 3, documents
+    for made in job.made:
+        pdf = PdfReader(path.parent / made.document)
+        assert made.task.invoices[0] in " ".join(p.extract_text() for p in pdf.pages)

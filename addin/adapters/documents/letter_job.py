@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -266,14 +266,35 @@ def _compose(
         return task, _skip_reason(exc)
 
 
-def _make_one(job: tuple[LetterTask, LetterContent | str]) -> _Made | Skipped:
+def _named(
+    jobs: Iterable[tuple[LetterTask, LetterContent | str]], as_of: date
+) -> Iterator[tuple[LetterTask, LetterContent | str, str]]:
+    """Each letter with its file name, unique in the run: customer numbers that differ only
+    in what safe_name replaces ("D/1", "D:1") or in case ("d1", "D1": one file on Windows and
+    macOS) would otherwise share one file, the later letter over the earlier, and both
+    Contacten rows would name it. Named in the parent, in plan order, so a run made again
+    gives the same names."""
+    taken: set[str] = set()
+    for task, content in jobs:
+        if isinstance(content, str):
+            yield task, content, ""
+            continue
+        base = name = letter_name(task, as_of, content.language)
+        n = 2
+        while name.casefold() in taken:
+            name = f"{base} ({n})"
+            n += 1
+        taken.add(name.casefold())
+        yield task, content, name
+
+
+def _make_one(job: tuple[LetterTask, LetterContent | str, str]) -> _Made | Skipped:
     """One letter's files; its own data failing (anything but I/O) skips it with the reason.
     I/O errors go up: the run then removes its files and writes nothing."""
-    task, content = job
+    task, content, name = job
     if isinstance(content, str):
         return Skipped(task, content)
-    workbook, as_of, folder = (_STATE[k] for k in ("workbook", "as_of", "folder"))
-    name = letter_name(task, as_of, content.language)
+    workbook, folder = (_STATE[k] for k in ("workbook", "folder"))
     try:
         rendered = render_letter(content, _STATE["templates"])
         copies, found = invoice_copies(content, _STATE["roots"])
@@ -322,7 +343,7 @@ def make_letters(
     ledger = ledger if ledger is not None else Ledger.build(book, as_of)
     # Composed in order while the workers already render the first ones; a content is small
     # (one customer's lines) and is dropped once its letter is made.
-    jobs = (_compose(task, book, as_of, ledger) for task in tasks)
+    jobs = _named((_compose(task, book, as_of, ledger) for task in tasks), as_of)
     init = (workbook, book.settings.invoice_dir, as_of, folder)
     results: list[_Made | Skipped] = []
     if not parallel or len(tasks) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
