@@ -3,15 +3,18 @@ Windows, macOS and Linux, checked on real files where the system can show it."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from addin.adapters.documents.paths import safe_name
 from addin.adapters.workbook.book_writer import write_book
 from addin.cli import main
-from tests.adapters.test_handover import SENDER
+from tests.adapters.test_handover import SENDER, _pdf
 from tests.core.booktext import book
 
 # Windows refuses these as a file's name, with any extension ("CON.pdf", "nul .eml"):
@@ -115,3 +118,69 @@ def test_two_customers_whose_numbers_make_the_same_file_name_get_two_letters(tmp
     for made in job.made:
         pdf = PdfReader(path.parent / made.document)
         assert made.task.invoices[0] in " ".join(p.extract_text() for p in pdf.pages)
+
+
+def _handover_book(tmp_path: Path, name: str, invoices: str) -> Path:
+    root = tmp_path / "boek"
+    root.mkdir(exist_ok=True)
+    path = root / "Debiteuren.xlsx"
+    text = f"""
+    [klanten]
+    | klant | naam   | soort    | adres      | postcode | plaats  |
+    | K1    | {name} | Zakelijk | Dorpsweg 1 | 1234 AB  | Utrecht |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag  | factuur-pdf |
+    {invoices}
+    """
+    write_book(
+        book(
+            text,
+            company_name="Test BV",
+            collection_agency="Incasso BV",
+            invoice_dir="facturen",
+            **SENDER,
+        ),
+        path,
+    )
+    return path
+
+
+def _handover(capsys, path: Path, day: str, out: Path) -> dict:
+    code = main(
+        ["overdracht", str(path), "K1", "--datum", day, "--uit", str(out), "--proef", "--json"]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0, data
+    return data
+
+
+def test_a_long_customer_name_keeps_the_date_in_the_dossier_name(capsys, tmp_path):
+    # Cut at 80 characters, "Overdracht K1 <long name> 2025-06-30" lost its date: the
+    # dossier of a later day had the same name and removed the earlier one.
+    name = "Stichting Woonzorg Nederland Regio Midden-Utrecht en Omstreken Afdeling Noord"
+    path = _handover_book(tmp_path, name, "| F1 | K1 | 2025-03-01 | 2025-03-31 | 1000.00 | |")
+    out = tmp_path / "uit"
+    first = _handover(capsys, path, "2025-06-30", out)
+    second = _handover(capsys, path, "2025-07-31", out)
+    assert "2025-06-30" in Path(first["zip"]).name and "2025-07-31" in Path(second["zip"]).name
+    assert Path(first["zip"]).is_file() and Path(second["zip"]).is_file()
+    assert Path(first["map"]).is_dir() and Path(second["map"]).is_dir()
+
+
+def test_invoice_numbers_that_make_one_file_name_both_go_into_the_dossier(capsys, tmp_path):
+    # "2025/1" and "2025:1" are both "2025_1.pdf": the second PDF replaced the first.
+    path = _handover_book(
+        tmp_path,
+        "Bouw BV",
+        "| 2025/1 | K1 | 2025-03-01 | 2025-03-31 | 1000.00 | a.pdf |\n"
+        "    | 2025:1 | K1 | 2025-03-01 | 2025-03-31 | 500.00  | b.pdf |",
+    )
+    _pdf(path.parent / "facturen" / "a.pdf", "Factuur A")
+    _pdf(path.parent / "facturen" / "b.pdf", "Factuur B")
+    data = _handover(capsys, path, "2025-06-30", tmp_path / "uit")
+    assert data["ontbreekt"] == []
+    with zipfile.ZipFile(data["zip"]) as z:
+        pdfs = sorted(n for n in z.namelist() if "/facturen/" in n)
+        texts = {PdfReader(io.BytesIO(z.read(n))).pages[0].extract_text().strip() for n in pdfs}
+    assert len({n.casefold() for n in pdfs}) == 2, pdfs
+    assert texts == {"Factuur A", "Factuur B"}

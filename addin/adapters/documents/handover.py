@@ -58,6 +58,17 @@ class Handover:
     missing: tuple[str, ...]
 
 
+def _free(files: dict[str, bytes | Path], stem: str, suffix: str) -> str:
+    """`stem + suffix`, or `stem (2) + suffix` and so on when that name is taken, compared
+    without case: invoice numbers safe_name makes alike ("2025/1", "2025:1"), or that differ
+    only in case (one file when the ZIP is unpacked on Windows or macOS)."""
+    taken = {k.casefold() for k in files}
+    name, n = stem + suffix, 2
+    while name.casefold() in taken:
+        name, n = f"{stem} ({n}){suffix}", n + 1
+    return name
+
+
 def cell(value: object) -> str:
     """CSV text: Dutch dates and amounts; outside text never starts like a formula."""
     if value is None:
@@ -372,7 +383,9 @@ def make_handover(
         if pdf:
             found = find_document(pdf, roots)
             if found.path is not None:
-                files[f"facturen/{safe_name(line.invoice)}{found.path.suffix}"] = found.path
+                files[_free(files, f"facturen/{safe_name(line.invoice)}", found.path.suffix)] = (
+                    found.path
+                )
             else:
                 missing.append(f"factuur {line.invoice}: {found.reason}")
     contacts = [x for x in book.contacts if x.customer == customer]
@@ -469,7 +482,9 @@ def make_handover(
     files["vordering.pdf"] = statement_pdf(statement, book, enclosed)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    name = safe_name(f"Overdracht {c.number} {c.name} {as_of.isoformat()}")
+    # The date is kept whole after a long name is cut: a dossier of another day must not
+    # get the same name (the folder of the same name is replaced).
+    name = f"{safe_name(f'Overdracht {c.number} {c.name}', 68)} {as_of.isoformat()}"
     folder, archive = out_dir / name, out_dir / f"{name}.zip"
     work = Path(tempfile.mkdtemp(prefix=".overdracht-", dir=out_dir))
     try:
