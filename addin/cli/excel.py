@@ -79,7 +79,7 @@ def cmd_bouw(args: argparse.Namespace) -> int:
 
 def cmd_nieuw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
-    from addin.adapters.workbook.xlsx_patch import write_failure
+    from addin.adapters.workbook.xlsx_patch import failed_file, write_failure
     from addin.core.model import Book
     from addin.core.plan import plan_book
     from addin.core.plan_sheet import plan_rows
@@ -119,7 +119,13 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
         try:  # beside the workbook, where its Factuurmap points; a file there is kept
             invoices = write_invoice_pdfs(book, path.parent / INVOICE_FOLDER, overwrite=False)
         except OSError as exc:
-            return fail(args, f"de werkmap staat er, maar de facturen niet: {exc}")
+            # The path as the user types it, not str(exc): that is English and repr()s it.
+            where = failed_file(exc) or str(path.parent / INVOICE_FOLDER)
+            return fail(
+                args,
+                f"de werkmap staat er, maar de facturen niet: '{where}' kon niet worden "
+                f"geschreven: {write_failure(exc)}",
+            )
     if args.json:
         data_json: dict[str, Any] = {
             "bestand": str(path),

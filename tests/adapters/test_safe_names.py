@@ -184,3 +184,16 @@ def test_invoice_numbers_that_make_one_file_name_both_go_into_the_dossier(capsys
         texts = {PdfReader(io.BytesIO(z.read(n))).pages[0].extract_text().strip() for n in pdfs}
     assert len({n.casefold() for n in pdfs}) == 2, pdfs
     assert texts == {"Factuur A", "Factuur B"}
+
+
+def test_nieuw_names_the_invoice_folder_it_could_not_write_without_a_python_repr(capsys, tmp_path):
+    # The message was "[Errno 17] File exists: \"/…/N é's/facturen\"": English, and the
+    # path in Python's repr (on Windows with every backslash doubled).
+    folder = tmp_path / "N é's map"
+    folder.mkdir()
+    (folder / "facturen").write_bytes(b"")  # a file where the folder must go
+    code = main(["nieuw", str(folder / "Boek.xlsm"), "--voorbeeld"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "Errno" not in err and '"' not in err, err
+    assert f"'{folder / 'facturen'}'" in err and "er staat al een bestand met die naam" in err
