@@ -197,3 +197,16 @@ def test_nieuw_names_the_invoice_folder_it_could_not_write_without_a_python_repr
     assert code != 0
     assert "Errno" not in err and '"' not in err, err
     assert f"'{folder / 'facturen'}'" in err and "er staat al een bestand met die naam" in err
+
+
+def test_a_folder_name_too_long_for_the_file_system_is_said_in_dutch(capsys, tmp_path):
+    # ext4 refuses a name over 255 bytes; the message said only "schrijven mislukt".
+    from addin.example import example_book
+
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(example_book(), path)
+    long = tmp_path / ("map " * 80)
+    code = main(["overzicht", str(path), "--png", str(long), "--proef"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "een naam in het pad is te lang" in err, err

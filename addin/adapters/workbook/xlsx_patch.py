@@ -421,6 +421,8 @@ def write_failure(err: OSError) -> str:
         errno.EEXIST: "er staat al een bestand met die naam",
         errno.ENOENT: "de map bestaat niet",
         errno.EISDIR: "er staat een map met die naam",
+        # A 200-character customer or folder name: say so, not "schrijven mislukt".
+        errno.ENAMETOOLONG: "een naam in het pad is te lang; kies een kortere map of naam",
     }
     reason = reasons.get(err.errno or 0, "schrijven mislukt")
     return f"{reason} ({err.strerror or err})"
