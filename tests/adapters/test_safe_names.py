@@ -210,3 +210,41 @@ def test_a_folder_name_too_long_for_the_file_system_is_said_in_dutch(capsys, tmp
     err = capsys.readouterr().err
     assert code != 0
     assert "een naam in het pad is te lang" in err, err
+
+
+def test_letters_in_a_relative_uit_folder_are_logged_so_they_can_be_found(
+    capsys, tmp_path, monkeypatch
+):
+    # `--uit "brieven & zo"` from another folder than the workbook's: Contacten.Document
+    # said "brieven & zo/....pdf", relative to where the command ran, which the workbook's
+    # rules (Factuurmap, then the workbook's folder) never find.
+    import openpyxl
+
+    from addin.adapters.documents.paths import find_document, roots_for
+
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    path = tmp_path / "Debiteuren.xlsx"
+    text = """
+    [klanten]
+    | klant | naam     | soort    | adres      | postcode | plaats  | e-mail     |
+    | K1    | Bouw BV  | Zakelijk | Dorpsweg 1 | 1234 AB  | Utrecht | a@bouw.nl  |
+    | K9    | Groot BV | Zakelijk | Dorpsweg 9 | 1234 AB  | Utrecht | g@groot.nl |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag   |
+    | F1      | K1    | 2026-10-01   | 2026-10-31  | 100.00   |
+    | F9      | K9    | 2026-11-01   | 2026-12-31  | 90000.00 |
+    """
+    write_book(book(text, company_name="Test BV", **SENDER), path)
+    monkeypatch.chdir(elsewhere)
+    code = main(["herinneringen", str(path), "--datum", "2026-11-24", "--uit", "brieven & zo"])
+    out = capsys.readouterr()
+    assert code == 0, out
+    ws = openpyxl.load_workbook(path, read_only=True)["Contacten"]
+    rows = list(ws.iter_rows(values_only=True))
+    document = rows[-1][rows[0].index("Document")]
+    found = find_document(document, roots_for(path, "facturen"))
+    assert found.path == (elsewhere / "brieven & zo").resolve() / Path(document).name, (
+        document,
+        found,
+    )

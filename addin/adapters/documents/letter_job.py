@@ -243,9 +243,23 @@ def _init(workbook: Path, invoice_dir: str, as_of: date, folder: Path) -> None:
         workbook=workbook,
         as_of=as_of,
         folder=folder,
+        document_prefix=document_prefix(workbook, folder),
         templates=letter_templates(workbook),
         roots=roots_for(workbook, invoice_dir),
     )
+
+
+def document_prefix(workbook: Path, folder: Path) -> str:
+    """What goes before a letter's file name in Contacten.Document: the folder relative to
+    the workbook's (found there from any computer that has both), else the absolute folder.
+    Never relative to where the command ran (`--uit brieven`): find_document looks in the
+    Factuurmap and the workbook's folder only. Both resolved, so a symlinked folder or
+    workbook still gives the short relative form."""
+    try:
+        relative = folder.resolve().relative_to(workbook.resolve().parent)
+    except ValueError:
+        return str(folder.absolute()) + os.sep
+    return "" if relative == Path() else relative.as_posix() + "/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +308,7 @@ def _make_one(job: tuple[LetterTask, LetterContent | str, str]) -> _Made | Skipp
     task, content, name = job
     if isinstance(content, str):
         return Skipped(task, content)
-    workbook, folder = (_STATE[k] for k in ("workbook", "folder"))
+    folder = _STATE["folder"]
     try:
         rendered = render_letter(content, _STATE["templates"])
         copies, found = invoice_copies(content, _STATE["roots"])
@@ -308,10 +322,7 @@ def _make_one(job: tuple[LetterTask, LetterContent | str, str]) -> _Made | Skipp
     # Whole files or none: a run killed here leaves a temp file, which the next run removes.
     write_atomic(folder / f"{name}.pdf", pdf)
     write_atomic(folder / f"{name}.eml", eml)
-    try:
-        document = (folder / f"{name}.pdf").relative_to(workbook.resolve().parent).as_posix()
-    except ValueError:
-        document = str(folder / f"{name}.pdf")
+    document = _STATE["document_prefix"] + f"{name}.pdf"
     step = task.step or task.action.value
     said = tuple(f"{step} {task.customer}: {n}" for n in notes)
     return _Made(MadeLetter(task, document, task.channel, content.recipient.attention), said)
