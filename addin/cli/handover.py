@@ -54,7 +54,7 @@ def handover_contact(
     try:
         document = result.archive.resolve().relative_to(workbook.resolve().parent).as_posix()
     except ValueError:
-        document = str(result.archive)
+        document = str(result.archive.absolute())  # never relative to where the command ran
     agency = agency_name(book.settings.collection_agency)
     return {
         "Datum": as_of,

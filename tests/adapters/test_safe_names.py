@@ -248,3 +248,22 @@ def test_letters_in_a_relative_uit_folder_are_logged_so_they_can_be_found(
         document,
         found,
     )
+
+
+def test_a_handover_to_a_relative_uit_folder_is_logged_with_a_path_that_exists(
+    capsys, tmp_path, monkeypatch
+):
+    # Run from another folder with `--uit dossiers`: Contacten.Document said
+    # "dossiers/Overdracht ....zip", relative to a folder the workbook knows nothing of.
+    import openpyxl
+
+    path = _handover_book(tmp_path, "Bouw BV", "| F1 | K1 | 2025-03-01 | 2025-03-31 | 1000.00 | |")
+    elsewhere = tmp_path / "elders"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code = main(["overdracht", str(path), "K1", "--datum", "2025-06-30", "--uit", "dossiers"])
+    assert code == 0, capsys.readouterr()
+    ws = openpyxl.load_workbook(path, read_only=True)["Contacten"]
+    rows = list(ws.iter_rows(values_only=True))
+    document = rows[-1][rows[0].index("Document")]
+    assert Path(document).is_absolute() and Path(document).is_file(), document
