@@ -267,3 +267,37 @@ def test_a_handover_to_a_relative_uit_folder_is_logged_with_a_path_that_exists(
     rows = list(ws.iter_rows(values_only=True))
     document = rows[-1][rows[0].index("Document")]
     assert Path(document).is_absolute() and Path(document).is_file(), document
+
+
+def test_every_path_in_a_dossier_leaves_room_under_windows_max_path(capsys, tmp_path):
+    # Windows (without the long-paths policy) refuses a path over 260 characters, for
+    # Explorer unpacking the ZIP too. A dossier under "C:\Users\Jan\OneDrive - Bakkerij
+    # Verhoef & Zn\Debiteuren 2026\Overdracht\" (~75 characters) must fit: every path
+    # inside it at most 150 characters. It was up to 188 (an 80-character letter name
+    # under an 80-character dossier name).
+    name = "Stichting Woonzorg Nederland Regio Midden-Utrecht en Omstreken Afdeling Noord"
+    number = "2025-" + "9" * 60
+    letter = "Herinnering aan " + name + " over de factuur van maart met een lange naam"
+    root = tmp_path / "boek"
+    root.mkdir()
+    path = root / "Debiteuren.xlsx"
+    text = f"""
+    [klanten]
+    | klant | naam   | soort    | adres      | postcode | plaats  |
+    | K1    | {name} | Zakelijk | Dorpsweg 1 | 1234 AB  | Utrecht |
+    [facturen]
+    | factuur  | klant | factuurdatum | vervaldatum | bedrag  | factuur-pdf    |
+    | {number} | K1    | 2025-03-01   | 2025-03-31  | 1000.00 | {number}.pdf   |
+    [contacten]
+    | datum      | klant | facturen | kanaal | stap        | document              |
+    | 2025-04-02 | K1    | {number} | Brief  | Herinnering | brieven/{letter}.pdf  |
+    """
+    settings = dict(company_name="Test BV", collection_agency="Incasso BV", invoice_dir="facturen")
+    write_book(book(text, **settings, **SENDER), path)
+    _pdf(root / "facturen" / f"{number}.pdf", "Factuur")
+    _pdf(root / "brieven" / f"{letter}.pdf", "Brief")
+    data = _handover(capsys, path, "2025-06-30", tmp_path / "uit")
+    with zipfile.ZipFile(data["zip"]) as z:
+        names = z.namelist()
+    assert any("/brieven/" in n for n in names) and any("/facturen/" in n for n in names)
+    assert max(len(n) for n in names) <= 150, max(names, key=len)

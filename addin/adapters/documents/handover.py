@@ -58,6 +58,12 @@ class Handover:
     missing: tuple[str, ...]
 
 
+# A file's name inside the dossier, which itself has a name of up to 80 characters: every
+# path in it stays under 150, so a dossier unpacked in a folder of up to 110 characters stays
+# under Windows' MAX_PATH of 260 (Explorer and Python without the long-paths policy).
+NAME_IN_DOSSIER = 40
+
+
 def _free(files: dict[str, bytes | Path], stem: str, suffix: str) -> str:
     """`stem + suffix`, or `stem (2) + suffix` and so on when that name is taken, compared
     without case: invoice numbers safe_name makes alike ("2025/1", "2025:1"), or that differ
@@ -383,9 +389,13 @@ def make_handover(
         if pdf:
             found = find_document(pdf, roots)
             if found.path is not None:
-                files[_free(files, f"facturen/{safe_name(line.invoice)}", found.path.suffix)] = (
-                    found.path
-                )
+                files[
+                    _free(
+                        files,
+                        f"facturen/{safe_name(line.invoice, NAME_IN_DOSSIER)}",
+                        found.path.suffix,
+                    )
+                ] = found.path
             else:
                 missing.append(f"factuur {line.invoice}: {found.reason}")
     contacts = [x for x in book.contacts if x.customer == customer]
@@ -398,7 +408,7 @@ def make_handover(
                 day = contact.date.isoformat()
                 # a letter Debiteuren made is named after its date already: once is enough
                 stem = found.path.stem.removeprefix(f"{day} ")
-                name = f"brieven/{day} {k:03d} {safe_name(stem)}"
+                name = f"brieven/{day} {k:03d} {safe_name(stem, NAME_IN_DOSSIER)}"
                 files[name + found.path.suffix] = found.path
             else:
                 missing.append(f"brief van {nl_date(contact.date)}: {found.reason}")
