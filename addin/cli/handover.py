@@ -33,11 +33,13 @@ if TYPE_CHECKING:  # reportlab, the reader and the engine load when the command 
 
 
 def out_dir(args: argparse.Namespace, book_output_dir: str) -> Path:
+    from addin.adapters.documents.paths import setting_folder
+
     if args.uit is not None:
         return Path(args.uit)
     base = Path(args.boek).resolve().parent
     if book_output_dir.strip():
-        folder = Path(book_output_dir.strip()).expanduser()
+        folder = setting_folder(book_output_dir)
         return folder if folder.is_absolute() else base / folder
     return base
 

@@ -301,3 +301,46 @@ def test_every_path_in_a_dossier_leaves_room_under_windows_max_path(capsys, tmp_
         names = z.namelist()
     assert any("/brieven/" in n for n in names) and any("/facturen/" in n for n in names)
     assert max(len(n) for n in names) <= 150, max(names, key=len)
+
+
+def test_a_factuurmap_typed_on_windows_is_found_on_a_mac_or_linux(capsys, tmp_path):
+    # "facturen\2026" in Instellingen, typed on Windows: elsewhere it was one folder
+    # named "facturen\2026", so every invoice PDF was missing from the dossier.
+    root = tmp_path / "boek"
+    root.mkdir()
+    path = root / "Debiteuren.xlsx"
+    text = """
+    [klanten]
+    | klant | naam    | soort    | adres      | postcode | plaats  |
+    | K1    | Bouw BV | Zakelijk | Dorpsweg 1 | 1234 AB  | Utrecht |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag  | factuur-pdf |
+    | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 | F1.pdf      |
+    """
+    settings = dict(company_name="Test BV", collection_agency="Incasso BV")
+    write_book(book(text, invoice_dir="facturen\\2026", **settings, **SENDER), path)
+    _pdf(root / "facturen" / "2026" / "F1.pdf", "Factuur F1")
+    data = _handover(capsys, path, "2025-06-30", tmp_path / "uit")
+    assert data["ontbreekt"] == []
+
+
+def test_an_uitvoermap_typed_on_windows_makes_folders_not_one_name_with_backslashes(
+    capsys, tmp_path
+):
+    root = tmp_path / "boek"
+    root.mkdir()
+    path = root / "Debiteuren.xlsx"
+    text = """
+    [klanten]
+    | klant | naam    | soort    | adres      | postcode | plaats  |
+    | K1    | Bouw BV | Zakelijk | Dorpsweg 1 | 1234 AB  | Utrecht |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+    | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
+    """
+    settings = dict(company_name="Test BV", collection_agency="Incasso BV")
+    write_book(book(text, output_dir="uitvoer\\dossiers", **settings, **SENDER), path)
+    code = main(["overdracht", str(path), "K1", "--datum", "2025-06-30", "--proef", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0, data
+    assert Path(data["zip"]).parent == root / "uitvoer" / "dossiers", data["zip"]

@@ -46,7 +46,7 @@ from addin.adapters.documents.letters import (
     letter_templates,
     render_letter,
 )
-from addin.adapters.documents.paths import roots_for, safe_name
+from addin.adapters.documents.paths import roots_for, safe_name, setting_folder
 from addin.adapters.documents.preflight import check_templates as check_templates_of
 from addin.adapters.processes import child_init
 from addin.adapters.tempfiles import remove_stale, write_atomic
@@ -123,7 +123,7 @@ class LetterJob:
 
 def output_folder(workbook: Path, setting: str, as_of: date, dry_run: bool) -> Path:
     base = workbook.resolve().parent
-    root = Path(setting.strip()).expanduser() if setting.strip() else Path("uitvoer")
+    root = setting_folder(setting) if setting.strip() else Path("uitvoer")
     root = root if root.is_absolute() else base / root
     return root / ("proef" if dry_run else "") / as_of.isoformat()
 

@@ -32,12 +32,19 @@ class Found:
     reason: str = ""
 
 
+def setting_folder(text: str) -> Path:
+    """A folder typed in Instellingen (Factuurmap, Uitvoermap), on any system: a backslash
+    is a separator, as in find_document, since the workbook may have been set up on Windows
+    ("facturen\\2026") and opened on a Mac, where it would name one folder "facturen\\2026"."""
+    return Path(text.strip().replace("\\", "/")).expanduser()
+
+
 def roots_for(workbook: Path, document_dir: str) -> tuple[Path, ...]:
     """The folders documents may come from: the setting (relative to the workbook) first."""
     base = workbook.resolve().parent
     roots = []
     if document_dir.strip():
-        folder = Path(document_dir.strip()).expanduser()
+        folder = setting_folder(document_dir)
         roots.append((folder if folder.is_absolute() else base / folder).resolve())
     roots.append(base)
     return tuple(roots)
