@@ -344,3 +344,19 @@ def test_an_uitvoermap_typed_on_windows_makes_folders_not_one_name_with_backslas
     data = json.loads(capsys.readouterr().out)
     assert code == 0, data
     assert Path(data["zip"]).parent == root / "uitvoer" / "dossiers", data["zip"]
+
+
+def test_a_long_step_name_never_cuts_the_customer_number_off_the_letter_name():
+    # "<date> <step> <customer>" cut at 80 characters lost the customer number when the
+    # user's own step name was long: the file no longer said whose letter it was.
+    from datetime import date
+    from decimal import Decimal
+
+    from addin.adapters.documents.letter_job import letter_name
+    from addin.core.model import Action, LetterTask
+
+    step = "Tweede herinnering met telefonische aankondiging van de veertiendagenbrief"
+    task = LetterTask("K12345", Action.REMINDER, step, date(2026, 11, 24), ("F1",), (), Decimal(1))
+    got = letter_name(task, date(2026, 11, 24))
+    assert got.startswith("2026-11-24 Tweede herinnering") and got.endswith(" K12345"), got
+    assert len(got) <= 80

@@ -143,7 +143,10 @@ def letter_name(task: LetterTask, as_of: date, language: str = "NL") -> str:
     step = task.step or task.action.value
     if language == "EN" and (step_key(step), task.action) in _SHIPPED_STEPS:
         step = LETTER_NAMES_EN.get(task.action, step)
-    return safe_name(f"{as_of.isoformat()} {step} {task.customer}")
+    # Each part cut on its own (10 + 1 + 45 + 1 + 23 = 80): a long step name of the user's
+    # own must not cut off the customer number, which says whose letter the file is.
+    # The whole once more for its bytes (45 emoji are 180).
+    return safe_name(f"{as_of.isoformat()} {safe_name(step, 45)} {safe_name(task.customer, 23)}")
 
 
 # -- stage 1: pre-flight ------------------------------------------------------------------------
