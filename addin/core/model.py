@@ -377,6 +377,10 @@ class Contact:
       step: the Stappen row this contact fulfils (letters made by the tool fill it).
       sent: the day the letter's e-mail left (Verzonden); None while it has not. A
         Verzonden the reader cannot read as a date is `date.min`: sent, day unknown.
+      sent_note: Verzonden as text, as `verstuur` writes it ("05-12-2026 11:02 SMTP", and
+        "; 05-12-2026 14:10 post" once the paper copy went); '' for a date cell. Its routes
+        (core.sending.sent_routes) say whether a Brief en e-mail letter still owes its
+        paper copy; `sent` stays the e-mail's day, the first word.
     """
 
     date: date
@@ -391,6 +395,7 @@ class Contact:
     step: str = ""
     document: str = ""
     sent: dt.date | None = None
+    sent_note: str = ""
     row: int = 0
 
 

@@ -178,6 +178,12 @@ def _sent(value: object) -> date | None:
     return to_date(value)
 
 
+def _sent_note(value: object) -> str:
+    """Contacten.Verzonden as text ("05-12-2026 11:02 SMTP; 05-12-2026 14:10 post"), '' for a
+    date cell: only text names routes (core.sending.sent_routes)."""
+    return value.strip() if isinstance(value, str) else ""
+
+
 def _one_of(choices: Sequence[str]) -> Callable[[object], str | None]:
     """A setting that is one of a few words, matched without regard to case or spaces."""
     by_key = {schema.normalise_header(c): c for c in choices}
@@ -281,6 +287,12 @@ _CONTACT_FIELDS: Mapping[str, _Field] = {
     "document": _TEXT,
     # Unreadable but filled: sent on an unknown day, never sent again (date.min, see model).
     "sent": _Field(_sent, None, on_error=date.min, has_on_error=True),
+}
+
+# Attributes read from a column another attribute owns: table -> (attribute, the owning
+# attribute, convert). They report no problem of their own; the owner's field does.
+_DERIVED: Mapping[str, tuple[tuple[str, str, Callable[[object], Any]], ...]] = {
+    schema.CONTACTEN.name: (("sent_note", "sent", _sent_note),),
 }
 
 _PAYMENT_FIELDS: Mapping[str, _Field] = {
@@ -1018,6 +1030,10 @@ def _read_records(
                 default = field.default
                 got = [default if value is None else value for value in got]
         values[column.field] = got
+    for attribute, owner, convert in _DERIVED.get(spec.name, ()):
+        pos = positions.get(owner)
+        if pos is not None:
+            values[attribute] = list(map(convert, map(itemgetter(pos), rows)))
 
     own = sorted(positions.values())
     skipped = {k for k in bad_rows if not _is_empty(rows[k], own)}
