@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -130,8 +131,10 @@ def test_refused_temporary_and_invalid_addresses_are_named_and_the_rest_go(
     assert "weigert het adres" in reasons["K001"] and "550" in reasons["K001"]
     assert "tijdelijk" in reasons["K002"] and "451" in reasons["K002"]
     assert "geadresseerde" in reasons["K004"] and "concept" in reasons["K004"]  # never in the draft
-    # K005 has no e-mail address at all: its Brief en e-mail letter is one to print
-    assert [n["klant"] for n in data["te_printen"]] == ["K005"]
+    # K005 has no e-mail address at all: its Brief en e-mail letter is one to print; K003's
+    # e-mail went, so its paper copy is listed after it (this same run)
+    assert [n["klant"] for n in data["te_printen"]] == ["K005", "K003"]
+    assert data["te_printen"][1]["reden"].startswith("de e-mail is verstuurd op ")
     assert [r.recipients for r in server.received] == [[customer_email(3)]]
     sent = verzonden(path)
     assert [d for d, v in sent.items() if v] == [data["verzonden"][0]["document"]]
@@ -458,7 +461,8 @@ def test_a_letter_and_email_letter_without_an_address_is_one_to_print(tmp_path, 
         ("K002", ["boekhouding@k002.nl"]),
         ("K003", [customer_email(3)]),
     ]
-    assert [n["klant"] for n in data["te_printen"]] == ["K001"]
+    # K002 and K003 were e-mailed: their paper copies are still to post
+    assert [n["klant"] for n in data["te_printen"]] == ["K001", "K002", "K003"]
     document = paper["document"]
     assert verzonden(path)[document] == ""
 
@@ -468,7 +472,8 @@ def test_a_letter_and_email_letter_without_an_address_is_one_to_print(tmp_path, 
     listed = text.split("Te printen en te posten:\n", 1)[1].splitlines()
     assert listed[0] == f"  K001 Klant 001 BV: {document}"
     assert "geen e-mailadres" in listed[1]
-    assert listed[2].startswith("  Gepost? Vul dan Verzonden in bij zijn rij in Contacten")
+    assert listed[6].startswith("  Gepost? Vul dan Verzonden in bij zijn rij in Contacten")
+    assert listed[7].startswith("  Papieren exemplaar gepost? Zet dan '; post' achter")
 
     # --opnieuw cannot e-mail it, and says so
     before = path.read_bytes()
@@ -479,7 +484,8 @@ def test_a_letter_and_email_letter_without_an_address_is_one_to_print(tmp_path, 
     assert code == 0 and data["verzonden"].endswith(" post")
     assert verzonden(path)[document] == data["verzonden"]
     code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
-    assert code == 0 and data["te_printen"] == data["verzonden"] == []
+    assert code == 0 and data["verzonden"] == []
+    assert [n["klant"] for n in data["te_printen"]] == ["K002", "K003"]  # the paper copies
     assert len(server.received) == 2
 
 
@@ -713,3 +719,85 @@ def test_a_letter_made_again_under_the_same_name_is_sent_not_taken_as_sent(
     # and the new message is known: a third run sends nothing
     code, third = run(capsys, "verstuur", path, "--datum", D, "--json")
     assert code == 0 and third["verzonden"] == [] and len(server.received) == 2
+
+
+def test_an_emailed_letter_and_email_letter_is_listed_until_its_paper_copy_is_posted(
+    tmp_path, capsys, server
+):
+    """Kanaal Brief en e-mail goes both ways (PLAYBOOK E3): once e-mailed it is listed to
+    print, from the run that sent it on, for the fourteen days after it was logged, until
+    "post" follows the e-mail's route in Verzonden (--markeer-verzonden, or typed by hand).
+    The e-mail's day stays the first word; a plain date typed by the user counts as done.
+    Listing never changes the exit code."""
+    from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
+    from addin.core.texts import nl_date
+
+    path = made(tmp_path, 3, server.port, capsys)
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and len(data["verzonden"]) == 3
+    docs = [s["document"] for s in data["verzonden"]]
+    cells = verzonden(path)
+    emailed = {
+        d: nl_date(date(*reversed([int(x) for x in cells[d][:10].split("-")]))) for d in docs
+    }
+    want = [
+        {
+            "klant": f"K{k:03d}",
+            "document": d,
+            "reden": f"de e-mail is verstuurd op {emailed[d]}; het papieren exemplaar nog "
+            "printen en posten",
+        }
+        for k, d in enumerate(docs, start=1)
+    ]
+    assert data["te_printen"] == want  # listed by the run that sent them
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and data["verzonden"] == [] and data["te_printen"] == want  # read back
+    late = (DAY + timedelta(days=15)).isoformat()
+    code, data = run(capsys, "verstuur", path, "--datum", late, "--json")
+    assert code == 0 and data["te_printen"] == []  # logged more than 14 days ago
+
+    assert main(["verstuur", str(path), "--datum", D]) == 0
+    text = capsys.readouterr().out
+    listed = text.split("Te printen en te posten:\n", 1)[1].splitlines()
+    assert listed[0] == f"  K001 Klant 001 BV: {docs[0]}"
+    assert listed[1] == f"    {want[0]['reden']}"
+    assert listed[6].startswith("  Papieren exemplaar gepost? Zet dan '; post' achter")
+    assert len(listed) == 7  # not the Kanaal Brief advice to fill in Verzonden
+
+    # --markeer-verzonden appends the post; the e-mail's day and the journal's id stay
+    code, marked = run(capsys, "verstuur", path, "--markeer-verzonden", docs[0], "--json")
+    assert code == 0 and marked["gepost"] is True
+    assert marked["verzonden"].startswith(cells[docs[0]] + "; ")
+    assert marked["verzonden"].endswith(" post") and verzonden(path)[docs[0]] == marked["verzonden"]
+    lines = (path.parent / JOURNAL_NAME).read_text(encoding="utf-8").splitlines()
+    last = json.loads(lines[-1])
+    assert last["document"] == docs[0] and last["via"] == "post"
+    assert last["message_id"] == data_sent_id(lines, docs[0])
+    book, _problems = read_book(path)
+    first = next(c for c in book.contacts if c.document == docs[0])
+    assert nl_date(first.sent) == emailed[docs[0]]
+
+    # by hand: "; post" after the route, or a plain date typed over it
+    apply_patch(
+        path,
+        Patch(
+            set_cells=(
+                ("tblContacten", "Document", docs[1], {"Verzonden": cells[docs[1]] + "; post"}),
+                ("tblContacten", "Document", docs[2], {"Verzonden": "05-12-2026"}),
+            )
+        ),
+    )
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and data["te_printen"] == [] and data["verzonden"] == []
+    code, marked = run(capsys, "verstuur", path, "--markeer-verzonden", docs[0], "--json")
+    assert code == 0 and "al als verzonden" in marked["melding"]
+    assert len(server.received) == 3
+
+
+def data_sent_id(lines: list[str], document: str) -> str:
+    """The Message-ID the journal's first accepted line gives the document."""
+    for line in lines:
+        entry = json.loads(line)
+        if entry["document"] == document and entry["staat"] == "geaccepteerd":
+            return str(entry["message_id"])
+    raise AssertionError(document)

@@ -89,12 +89,24 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
 
 
 def _mark(args: argparse.Namespace, book: Book, path: Path) -> int:
-    from addin.adapters.mail.job import find_contact, mark_sent
+    from addin.adapters.mail.job import find_contact, mark_posted, mark_sent, owes_post
     from addin.adapters.workbook.xlsx_patch import PatchError
 
     contact = find_contact(book, args.markeer_verzonden)
     if contact is None:
         return fail(args, _unknown_document(args.markeer_verzonden))
+    if owes_post(contact):
+        # Its e-mail went; what the user marks now is the paper copy (README: the e-mail's
+        # day stays first in Verzonden).
+        try:
+            text = mark_posted(path, contact)
+        except PatchError as exc:
+            return fail(args, str(exc))
+        if args.json:
+            print_json({"document": contact.document, "verzonden": text, "gepost": True})
+        else:
+            print(f"{contact.document}: het papieren exemplaar is gemarkeerd als gepost ({text}).")
+        return EXIT_OK
     if contact.sent is not None:
         message = f"{contact.document} staat al als verzonden in Contacten."
         if args.json:
@@ -257,13 +269,21 @@ def summary_text(job: SendJob, book: Book) -> str:
                     same = n.reason == previous
                     lines.append("    (zelfde reden)" if same else f"    {n.reason}")
                     previous = n.reason
-    if job.to_print:
+    if not all(n.paper_copy for n in job.to_print):
         # Listed on every run until marked: nothing else tells that one was posted. Said
         # for the ribbon's message box too (summary_text), hence Contacten first.
         lines.append(
             "  Gepost? Vul dan Verzonden in bij zijn rij in Contacten (of geef op de "
             "opdrachtregel --markeer-verzonden DOCUMENT): dan staat hij hier niet meer, en "
             "de termijn van een veertiendagenbrief telt vanaf die dag."
+        )
+    if any(n.paper_copy for n in job.to_print):
+        # Its Verzonden is filled (the e-mail); what tells that the paper went is "post"
+        # after it, and the e-mail's day must stay first (the fourteen days count from it).
+        lines.append(
+            "  Papieren exemplaar gepost? Zet dan '; post' achter de tekst in Verzonden bij zijn "
+            "rij in Contacten (of geef op de opdrachtregel --markeer-verzonden DOCUMENT): dan "
+            "staat hij hier niet meer."
         )
     if job.write_error:
         lines.append(f"Let op: {job.write_error}.")
@@ -336,7 +356,8 @@ def register_verstuur(sub: Any) -> None:
                    help="alleen tonen wat zou gaan, aan wie, met welke bijlagen")  # fmt: skip
     group = p.add_mutually_exclusive_group()
     group.add_argument("--markeer-verzonden", metavar="DOCUMENT", default=None,
-                       help="een brief met onbekende afloop als verzonden vastleggen")  # fmt: skip
+                       help="een brief als verzonden vastleggen (onbekende afloop), "
+                            "of als gepost (te printen, ook het papieren exemplaar)")  # fmt: skip
     # Repeatable: two lost connections in a row leave two letters unsure.
     group.add_argument("--opnieuw", metavar="DOCUMENT", default=None, action="append",
                        help="een brief met onbekende afloop opnieuw versturen "

@@ -6,7 +6,10 @@ logged letter, one fate; the adapters only read files and talk to the mail serve
 
 Rules, in order (the first that applies):
 
-1. Verzonden filled: sent, nothing to do.
+1. Verzonden filled: sent, nothing to do; but a Brief en e-mail letter logged in the last
+   MAX_AGE_DAYS days whose Verzonden names an e-mail route and no "post" is listed to
+   print: its paper copy (PLAYBOOK E3: such letters go as PDF and as e-mail) has not gone
+   yet, and nothing else reminds the user. A Verzonden typed as a plain date counts as done.
 2. The journal says a server or Outlook accepted it: sent; Verzonden is filled in from the
    journal (the run that sent it stopped before it could write the workbook).
 3. The journal says it was handed over but not whether it was accepted: unknown fate
@@ -87,6 +90,60 @@ PRINT_NO_ADDRESS = (
 )
 
 
+# Routes after the day in Verzonden (casefolded): what `verstuur` writes (mail.job.WAYS) and
+# `--markeer-verzonden` for a letter whose journal names no route ("handmatig").
+EMAIL_ROUTES = frozenset({"smtp", "outlook", "outlook concept", "handmatig"})
+# The route of a posted letter: a printed Kanaal Brief letter, or the paper copy of a
+# Brief en e-mail letter appended to its e-mail's route ("...11:02 SMTP; ...14:10 post").
+POST_ROUTE = "post"
+
+
+def paper_copy_reason(sent: date) -> str:
+    """Why an e-mailed letter is listed to print (Dutch; `verstuur` and --json "reden")."""
+    return (
+        f"de e-mail is verstuurd op {nl_date(sent)}; het papieren exemplaar nog printen en posten"
+    )
+
+
+def sent_routes(note: str) -> tuple[str, ...]:
+    """The routes a Verzonden text names, in order; a part's leading date and time words
+    are skipped (no route starts with a digit).
+
+    >>> sent_routes("05-12-2026 11:02 SMTP; 05-12-2026 14:10 post")
+    ('SMTP', 'post')
+    >>> sent_routes("05-12-2026")
+    ()
+    """
+    out: list[str] = []
+    for part in note.split(";"):
+        words = part.split()
+        while words and words[0][:1].isdigit():
+            del words[0]
+        if words:
+            out.append(" ".join(words))
+    return tuple(out)
+
+
+def owes_paper_copy(contact: Contact, note: str) -> bool:
+    """A Brief en e-mail letter whose Verzonden `note` says its e-mail went (a route of
+    EMAIL_ROUTES) and not that it was posted."""
+    if contact.channel is not Channel.LETTER_AND_EMAIL:
+        return False
+    routes = {r.casefold() for r in sent_routes(note)}
+    return POST_ROUTE not in routes and not routes.isdisjoint(EMAIL_ROUTES)
+
+
+def paper_copy(contact: Contact, note: str, sent: date, as_of: date) -> Decision | None:
+    """The PRINT decision for an e-mailed letter's paper copy (rule 1), or None. `note` and
+    `sent` are its Verzonden: the workbook's, or what this run writes."""
+    oldest = as_of - timedelta(days=MAX_AGE_DAYS)
+    if sent == date.min or not oldest <= contact.date <= as_of:
+        return None  # day unknown (an unreadable Verzonden), or outside the run's window
+    if not owes_paper_copy(contact, note):
+        return None
+    return Decision(contact, Fate.PRINT, paper_copy_reason(sent))
+
+
 def customers_with_email(book: Book) -> frozenset[str]:
     """Customers the workbook gives an e-mail address, in Klanten or Contactpersonen.
 
@@ -160,7 +217,12 @@ def decide_sending(
     oldest = as_of - timedelta(days=MAX_AGE_DAYS)
     out: list[Decision] = []
     for c in book.contacts:
-        if not c.document or not c.channel.is_written or c.sent is not None:
+        if not c.document or not c.channel.is_written:
+            continue
+        if c.sent is not None:
+            copy = paper_copy(c, c.sent_note, c.sent, as_of)
+            if copy is not None:
+                out.append(copy)
             continue
         state = journal.get(c.document)
         if state is JournalState.ACCEPTED and c.channel in EMAIL_CHANNELS:

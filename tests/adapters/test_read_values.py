@@ -181,3 +181,41 @@ def test_a_header_twice_is_the_same_problem_as_on_the_file(tmp_path):
     assert [p.source for p in got_problems] == [CellRef("Facturen", 1, "Bedrag")]
     assert "(E en F): kolom E wordt gelezen" in got_problems[0].message
     assert [i.amount for i in got_book.invoices] == [Decimal("1210.00")]
+
+
+def test_verzonden_keeps_its_routes_and_its_first_word_stays_the_day(tmp_path):
+    """Contacten.Verzonden as `verstuur` writes it, with the paper copy's "post" appended,
+    typed by hand, or a date cell: the file and the open workbook give the same `sent`
+    (the first word) and `sent_note` (the text, whose routes say what still has to go)."""
+    from addin.core.sending import owes_paper_copy, sent_routes
+
+    headers = ["Datum", "Klantnummer", "Kanaal", "Document", "Verzonden"]
+    day = datetime(2026, 12, 1)
+    verzonden = (
+        "05-12-2026 11:02 SMTP; 05-12-2026 14:10 post",
+        "05-12-2026 11:02 Outlook concept",
+        "05-12-2026 11:02 SMTP ; post",  # typed by hand
+        datetime(2026, 12, 5),  # a date the user typed
+        "05-12-2026",
+        None,
+    )
+    rows = [
+        [day, "K001", "Brief en e-mail", f"{k}.pdf", v] for k, v in enumerate(verzonden, start=1)
+    ]
+    sheet = Sheet("Contacten", headers, rows, table="tblContacten")
+    path = write_sheets(tmp_path / "Boek.xlsx", KLANTEN, sheet)
+    book, _problems = read_book(path)
+    tables, origins = xlwings_tables(path)
+    assert read_values(tables, origins)[0].contacts == book.contacts
+    got = [
+        (c.sent, sent_routes(c.sent_note), owes_paper_copy(c, c.sent_note)) for c in book.contacts
+    ]
+    five = date(2026, 12, 5)
+    assert got == [
+        (five, ("SMTP", "post"), False),
+        (five, ("Outlook concept",), True),
+        (five, ("SMTP", "post"), False),
+        (five, (), False),
+        (five, (), False),
+        (None, (), False),
+    ]

@@ -70,11 +70,118 @@ PROMISE = Agreement(
     "A1", "K1", AgreementKind.PROMISE, DAY + timedelta(days=5), ("F1",), agreed_on=DAY
 )
 
+SMTP = "01-12-2026 11:02 SMTP"
+CONCEPT = "01-12-2026 11:02 Outlook concept"
+HANDMATIG = "01-12-2026 11:02 handmatig"
+COPY = "de e-mail is verstuurd op 1-12-2026; het papieren exemplaar nog printen en posten"
+
 CASES = [
     # (id, contact, book extras, as_of, journal, drafts, expected fate, words in the reason)
     ("due", _letter(), {}, DAY, {}, {DOC}, Fate.SEND, ""),
     ("e-mail only", _letter(channel=Channel.EMAIL), {}, DAY, {}, {DOC}, Fate.SEND, ""),
     ("already sent", _letter(sent=DAY), {}, DAY, {}, {DOC}, None, ""),
+    # Brief en e-mail e-mailed by `verstuur`: its paper copy is listed until "post" follows
+    ("e-mailed", _letter(sent=DAY, sent_note=SMTP), {}, DAY, {}, {DOC}, Fate.PRINT, COPY),
+    (
+        "by Outlook concept",
+        _letter(sent=DAY, sent_note=CONCEPT),
+        {},
+        DAY,
+        {},
+        {DOC},
+        Fate.PRINT,
+        COPY,
+    ),
+    (
+        "marked by hand",
+        _letter(sent=DAY, sent_note=HANDMATIG),
+        {},
+        DAY,
+        {},
+        {DOC},
+        Fate.PRINT,
+        COPY,
+    ),
+    (
+        "e-mailed, 14 days",
+        _letter(sent=DAY, sent_note=SMTP),
+        {},
+        DAY + timedelta(days=14),
+        {},
+        {DOC},
+        Fate.PRINT,
+        COPY,
+    ),
+    (
+        "e-mailed, 15 days",
+        _letter(sent=DAY, sent_note=SMTP),
+        {},
+        DAY + timedelta(days=15),
+        {},
+        {DOC},
+        None,
+        "",
+    ),
+    (
+        "e-mailed and posted",
+        _letter(sent=DAY, sent_note=SMTP + "; 02-12-2026 09:00 post"),
+        {},
+        DAY,
+        {},
+        {DOC},
+        None,
+        "",
+    ),
+    (
+        "posted, typed by hand",
+        _letter(sent=DAY, sent_note=SMTP + "; Post"),
+        {},
+        DAY,
+        {},
+        {DOC},
+        None,
+        "",
+    ),
+    (
+        "a date typed as text",
+        _letter(sent=DAY, sent_note="01-12-2026"),
+        {},
+        DAY,
+        {},
+        {DOC},
+        None,
+        "",
+    ),
+    (
+        "posted only",
+        _letter(sent=DAY, sent_note="01-12-2026 11:02 post"),
+        {},
+        DAY,
+        {},
+        {DOC},
+        None,
+        "",
+    ),
+    (
+        "e-mail only, e-mailed",
+        _letter(channel=Channel.EMAIL, sent=DAY, sent_note=SMTP),
+        {},
+        DAY,
+        {},
+        {DOC},
+        None,
+        "",
+    ),
+    (
+        "e-mailed, day unreadable",
+        _letter(sent=date.min, sent_note="1-13-2026 SMTP"),
+        {},
+        DAY,
+        {},
+        {DOC},
+        None,
+        "",
+    ),
     ("sent, day unknown", _letter(sent=date.min), {}, DAY, {}, {DOC}, None, ""),
     (
         "accepted in journal",

@@ -51,11 +51,15 @@ from addin.core.model import Book, Channel, Contact
 from addin.core.plan import plan_book
 from addin.core.sending import (
     EMAIL_CHANNELS,
+    POST_ROUTE,
+    Decision,
     Fate,
     JournalState,
     customers_with_email,
     decide_sending,
     max_per_minute_interval,
+    owes_paper_copy,
+    paper_copy,
     paper_only,
 )
 
@@ -99,11 +103,14 @@ class Sent:
 
 @dataclass(frozen=True, slots=True)
 class NotSent:
+    """A letter listed, not sent; `paper_copy`: listed to print although its e-mail went."""
+
     customer: str
     document: str
     reason: str
     to: tuple[str, ...] = ()
     message_id: str = ""
+    paper_copy: bool = False
 
 
 @dataclass
@@ -278,7 +285,9 @@ def run_send(
                 )
             )
         elif d.fate is Fate.PRINT:
-            job.to_print.append(NotSent(c.customer, c.document, d.reason))
+            job.to_print.append(
+                NotSent(c.customer, c.document, d.reason, paper_copy=c.sent is not None)
+            )
         elif d.fate is Fate.SEND:
             to_send.append(c)
         else:
@@ -325,7 +334,25 @@ def run_send(
             _write_verzonden(job, workbook, cells, write)
             raise SendInterrupted(job) from None
     _write_verzonden(job, workbook, cells, write)
+    _paper_copies(job, decisions, cells, as_of)
     return job
+
+
+def _paper_copies(
+    job: SendJob, decisions: tuple[Decision, ...], cells: dict[str, str], as_of: date
+) -> None:
+    """List to print the Brief en e-mail letters whose e-mail this run sent or recorded: the
+    workbook read before the run did not know, and the next run would be the first to
+    remind the user of the paper copy. Listed even when Verzonden could not be written:
+    the e-mail went all the same."""
+    for d in decisions:
+        text = cells.get(d.contact.document)
+        if text is None:
+            continue
+        copy = paper_copy(d.contact, text, datetime.strptime(text[:10], "%d-%m-%Y").date(), as_of)
+        if copy is not None:
+            c = d.contact
+            job.to_print.append(NotSent(c.customer, c.document, copy.reason, paper_copy=True))
 
 
 class SendInterrupted(KeyboardInterrupt):
@@ -548,6 +575,50 @@ def mark_sent(
     else:
         write(patch)
     return verzonden_text(moment, via)
+
+
+def mark_posted(
+    workbook: Path,
+    contact: Contact,
+    *,
+    now: Callable[[], datetime] = datetime.now,
+    write: Callable[[Patch], object] | None = None,
+) -> str:
+    """`--markeer-verzonden` for an e-mailed Brief en e-mail letter: its paper copy went.
+    "; <now> post" is appended to Verzonden, so the e-mail's day stays the first word (the
+    day the fourteen days and the ladder count from); the journal gets a "post" line with
+    the e-mail's Message-ID."""
+    journal = Journal(workbook)
+    entry = journal.last().get(contact.document)
+    moment = now()
+    text = f"{contact.sent_note}; {verzonden_text(moment, POST_ROUTE)}"
+    patch = Patch(
+        add_columns=((schema.CONTACTEN.name, (VERZONDEN,)),),
+        set_cells=((schema.CONTACTEN.name, DOCUMENT, contact.document, {VERZONDEN: text}),),
+    )
+    if write is None:
+        check_not_open(workbook)
+    journal.record(
+        Entry(
+            _stamp(moment),
+            contact.document,
+            JournalState.ACCEPTED,
+            entry.message_id if entry else "",
+            entry.to if entry else (),
+            contact.customer,
+            POST_ROUTE,
+        )
+    )
+    if write is None:
+        apply_patch(workbook, patch)
+    else:
+        write(patch)
+    return text
+
+
+def owes_post(contact: Contact) -> bool:
+    """The workbook says this letter's e-mail went and its paper copy not yet."""
+    return contact.sent is not None and owes_paper_copy(contact, contact.sent_note)
 
 
 def is_paper(book: Book, workbook: Path, contact: Contact) -> bool:
