@@ -183,6 +183,13 @@ def test_ribbon_verstuur_emails(tmp_path, capsys):
 
     _, again = _drafts_by_ribbon(path, outlook)
     assert again.ok and "Geen e-mails te versturen" in again.message and len(outlook.drafts) == 2
+    # Brief en e-mail: both paper copies are still to post, said by the run that sent them
+    # and by the next, which reads Verzonden ("... Outlook concept") from the open workbook
+    for message in (outcome.message, again.message):
+        listed = message.split("Te printen en te posten:\n", 1)[1].splitlines()
+        assert [line.startswith("  K00") for line in listed] == [True, False, True, False, False]
+        assert listed[1].endswith("; het papieren exemplaar nog printen en posten")
+        assert listed[4].startswith("  Papieren exemplaar gepost? Zet dan '; post' achter")
 
 
 def test_ribbon_gives_an_older_workbook_the_verzonden_column(tmp_path, capsys):
