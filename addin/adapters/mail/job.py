@@ -542,20 +542,49 @@ def mark_sent(
     journal = Journal(workbook)
     entry = journal.last().get(contact.document)
     if is_paper(book, workbook, contact) and not (entry and entry.via):
-        via = "post"  # a printed letter: what was posted is marked, no e-mail route
+        via = POST_ROUTE  # a printed letter: what was posted is marked, no e-mail route
     else:
         via = entry.via if entry and entry.via else WAYS.get(book.settings.send_via, "handmatig")
     moment = now()
+    text = verzonden_text(moment, via)
+    _mark(workbook, journal, entry, contact, moment, via, text, write)
+    return text
+
+
+def mark_posted(
+    workbook: Path,
+    contact: Contact,
+    *,
+    now: Callable[[], datetime] = datetime.now,
+    write: Callable[[Patch], object] | None = None,
+) -> str:
+    """`--markeer-verzonden` for an e-mailed Brief en e-mail letter: its paper copy went.
+    "; <now> post" is appended to Verzonden, so the e-mail's day stays the first word (the
+    day the fourteen days and the ladder count from); the journal gets a "post" line with
+    the e-mail's Message-ID."""
+    journal = Journal(workbook)
+    entry = journal.last().get(contact.document)
+    moment = now()
+    text = f"{contact.sent_note}; {verzonden_text(moment, POST_ROUTE)}"
+    _mark(workbook, journal, entry, contact, moment, POST_ROUTE, text, write)
+    return text
+
+
+def _mark(
+    workbook: Path,
+    journal: Journal,
+    entry: Entry | None,
+    contact: Contact,
+    moment: datetime,
+    via: str,
+    text: str,
+    write: Callable[[Patch], object] | None,
+) -> None:
+    """Journal `via` for the letter (keeping its Message-ID and recipients), then put `text`
+    in its Verzonden: into the file (refused first if it is open), or through `write`."""
     patch = Patch(
         add_columns=((schema.CONTACTEN.name, (VERZONDEN,)),),
-        set_cells=(
-            (
-                schema.CONTACTEN.name,
-                DOCUMENT,
-                contact.document,
-                {VERZONDEN: verzonden_text(moment, via)},
-            ),
-        ),
+        set_cells=((schema.CONTACTEN.name, DOCUMENT, contact.document, {VERZONDEN: text}),),
     )
     if write is None:
         check_not_open(workbook)
@@ -574,46 +603,6 @@ def mark_sent(
         apply_patch(workbook, patch)
     else:
         write(patch)
-    return verzonden_text(moment, via)
-
-
-def mark_posted(
-    workbook: Path,
-    contact: Contact,
-    *,
-    now: Callable[[], datetime] = datetime.now,
-    write: Callable[[Patch], object] | None = None,
-) -> str:
-    """`--markeer-verzonden` for an e-mailed Brief en e-mail letter: its paper copy went.
-    "; <now> post" is appended to Verzonden, so the e-mail's day stays the first word (the
-    day the fourteen days and the ladder count from); the journal gets a "post" line with
-    the e-mail's Message-ID."""
-    journal = Journal(workbook)
-    entry = journal.last().get(contact.document)
-    moment = now()
-    text = f"{contact.sent_note}; {verzonden_text(moment, POST_ROUTE)}"
-    patch = Patch(
-        add_columns=((schema.CONTACTEN.name, (VERZONDEN,)),),
-        set_cells=((schema.CONTACTEN.name, DOCUMENT, contact.document, {VERZONDEN: text}),),
-    )
-    if write is None:
-        check_not_open(workbook)
-    journal.record(
-        Entry(
-            _stamp(moment),
-            contact.document,
-            JournalState.ACCEPTED,
-            entry.message_id if entry else "",
-            entry.to if entry else (),
-            contact.customer,
-            POST_ROUTE,
-        )
-    )
-    if write is None:
-        apply_patch(workbook, patch)
-    else:
-        write(patch)
-    return text
 
 
 def owes_post(contact: Contact) -> bool:
