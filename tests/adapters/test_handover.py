@@ -79,6 +79,13 @@ def workbook(tmp_path: Path) -> Path:
     return path
 
 
+def _written(tmp_path: Path, text: str, **settings: object) -> Path:
+    """`text` (tests/core/booktext.py) as tmp_path/Debiteuren.xlsx, sent by Test BV."""
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(text, company_name="Test BV", **SENDER, **settings), path)
+    return path
+
+
 def run(capsys, *args) -> tuple[int, str]:
     code = main([str(a) for a in args])
     return code, capsys.readouterr().out
@@ -283,15 +290,12 @@ def test_a_second_handover_logs_nothing_twice(capsys, workbook, tmp_path):
 def test_a_later_handover_logs_only_the_invoices_not_handed_over_before(capsys, tmp_path):
     from addin.adapters.workbook.reader import read_book
 
-    path = tmp_path / "Debiteuren.xlsx"
     text = BOOK.replace(
         "| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | brieven/herinnering.pdf |",
         "| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | brieven/herinnering.pdf |\n"
         "| 2025-06-01 | K1    | F1       | Overdracht |         |                         |",
     )
-    write_book(
-        book(text, company_name="Test BV", collection_agency="Incasso Noord BV", **SENDER), path
-    )
+    path = _written(tmp_path, text, collection_agency="Incasso Noord BV")
     code, out = run(
         capsys, "overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit",
         "--json",
@@ -324,15 +328,12 @@ def test_a_name_the_pdf_font_cannot_draw_is_written_with_its_look_alike_letters(
 
 
 def test_a_letter_named_after_its_date_has_that_date_once_in_the_dossier(capsys, tmp_path):
-    path = tmp_path / "Debiteuren.xlsx"
     text = BOOK.replace(
         "| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | brieven/herinnering.pdf |",
         "| 2025-04-02 | K1    | F1, F2   | Brief  | Herinnering | "
         "uitvoer/2025-04-02/2025-04-02 Herinnering K1.pdf |",
     )
-    write_book(
-        book(text, company_name="Test BV", collection_agency="Incasso Noord BV", **SENDER), path
-    )
+    path = _written(tmp_path, text, collection_agency="Incasso Noord BV")
     _pdf(tmp_path / "uitvoer" / "2025-04-02" / "2025-04-02 Herinnering K1.pdf", "Herinnering")
     code, out = run(
         capsys, "overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit",
@@ -392,9 +393,8 @@ def test_open_credit_notes_are_set_off_oldest_against_the_invoice_due_first():
 def test_credit_notes_covering_the_claim_leave_nothing_to_hand_over(capsys, tmp_path):
     """Credit notes that cover every overdue invoice, interest up to their day included:
     no dossier of EUR 0,00 (or of the EUR 40 minimum costs alone); nothing is made."""
-    path = tmp_path / "Debiteuren.xlsx"
     covered = SET_OFF.replace("-300.00", "-1900.00")
-    write_book(book(covered, company_name="Test BV", **SENDER), path)
+    path = _written(tmp_path, covered)
     before = path.read_bytes()
     args = ["overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
     assert main([str(a) for a in args]) == 2
@@ -404,8 +404,7 @@ def test_credit_notes_covering_the_claim_leave_nothing_to_hand_over(capsys, tmp_
 
 
 def test_the_dossier_shows_the_set_off(capsys, tmp_path):
-    path = tmp_path / "Debiteuren.xlsx"
-    write_book(book(SET_OFF, company_name="Test BV", **SENDER), path)
+    path = _written(tmp_path, SET_OFF)
     code, text = run(
         capsys,
         "overdracht",
@@ -465,8 +464,7 @@ def test_consumer_costs_only_on_the_claims_a_fourteen_day_letter_was_about(capsy
     letter about that claim. The letter of 1-4-2025 (costs due from 18-4-2025) was about
     F1; F2 fell due on 15-5-2025, after it, and got no letter: the costs are 15% of F1's
     800.00 = 120.00, not 15% of 1,600.00 (they were)."""
-    path = tmp_path / "Debiteuren.xlsx"
-    write_book(book(CONSUMER.format(about=about), company_name="Test BV", **SENDER), path)
+    path = _written(tmp_path, CONSUMER.format(about=about))
     args = ["overdracht", path, "P1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
     code, text = run(capsys, *args, "--json")
     data = json.loads(text)
@@ -484,7 +482,6 @@ def test_the_pdf_says_what_of_the_interest_was_paid_and_what_was_added_to_the_ba
     claim states 11.35, and 1,000 - 400 is less than the open 609.16: the PDF says why.
     F2: due 31-1-2023, so on 1-2-2024 a year's interest (1,142.60 at 10.50/12.00/12.50%)
     was added to the base (art. 6:119a lid 3 BW). Before, neither was said anywhere."""
-    path = tmp_path / "Debiteuren.xlsx"
     text = """
     [klanten]
     | klant | naam | soort    |
@@ -497,7 +494,7 @@ def test_the_pdf_says_what_of_the_interest_was_paid_and_what_was_added_to_the_ba
     | datum      | bedrag | factuur | klant | status    |
     | 2025-04-30 | 400.00 | F1      | K1    | Gekoppeld |
     """
-    write_book(book(text, company_name="Test BV", **SENDER), path)
+    path = _written(tmp_path, text)
     args = ["overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
     code, out = run(capsys, *args, "--json", "--proef")
     assert code == 0
@@ -551,8 +548,7 @@ def test_invoices_under_a_running_arrangement_are_not_handed_over(capsys, tmp_pa
     as handed over) the arrangement was no longer followed. Like a disputed invoice, an
     invoice under a running promise or arrangement stays out of the dossier; with nothing
     else, nothing is made (exit 2, a Dutch message, the workbook untouched)."""
-    path = tmp_path / "Debiteuren.xlsx"
-    write_book(book(text, company_name="Test BV", **SENDER), path)
+    path = _written(tmp_path, text)
     before = path.read_bytes()
     args = ["overdracht", path, "K1", "--datum", day, "--uit", tmp_path / "uit", "--json"]
     code = main([str(a) for a in args])
@@ -579,7 +575,6 @@ def test_the_summary_names_the_invoices_left_out(capsys, workbook, tmp_path):
 def test_an_insolvent_customer_is_not_handed_over(capsys, tmp_path, special, route):
     """PLAYBOOK Q3: a customer in bankruptcy or debt restructuring has the claim filed with
     the trustee. overdracht made an agency's dossier with collection costs anyway."""
-    path = tmp_path / "Debiteuren.xlsx"
     text = f"""
     [klanten]
     | klant | naam | soort    | bijzonderheid |
@@ -588,7 +583,7 @@ def test_an_insolvent_customer_is_not_handed_over(capsys, tmp_path, special, rou
     | factuur | klant | factuurdatum | vervaldatum | bedrag  |
     | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
     """
-    write_book(book(text, company_name="Test BV", **SENDER), path)
+    path = _written(tmp_path, text)
     before = path.read_bytes()
     args = ["overdracht", path, "K1", "--datum", "2025-06-30", "--uit", tmp_path / "uit"]
     assert main([str(a) for a in args]) == 2
@@ -623,7 +618,6 @@ def test_a_handover_that_cannot_be_logged_leaves_no_dossier(capsys, tmp_path):
     reminders for its invoices. Now the run takes it away, and the folder it made."""
     from openpyxl import load_workbook
 
-    path = tmp_path / "Debiteuren.xlsx"
     text = """
     [klanten]
     | klant | naam | soort    |
@@ -635,7 +629,7 @@ def test_a_handover_that_cannot_be_logged_leaves_no_dossier(capsys, tmp_path):
     | datum      | klant | facturen | kanaal  | uitkomst    |
     | 2025-04-10 | K1    | F1       | Telefoon | Geen gehoor |
     """
-    write_book(book(text, company_name="Test BV", **SENDER), path)
+    path = _written(tmp_path, text)
     wb = load_workbook(path)
     wb["Contacten"]["A3"] = "notitie onder de tabel"
     wb.save(path)
