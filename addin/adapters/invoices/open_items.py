@@ -50,6 +50,7 @@ from addin.adapters.workbook.cells import (
     to_amount,
     to_date,
     to_text,
+    too_long_for_excel,
 )
 from addin.adapters.workbook.panics import held_stderr, is_panic, panic_cell
 from addin.adapters.workbook.reader import (
@@ -537,11 +538,8 @@ def _check_codes(raw: Sequence[object], header: str, noun: str, errors: dict[int
                 f"boekhoudpakket hem maakt (CSV), of zet de kolom in Excel op Tekst en typ "
                 f"het {noun} opnieuw. Niet ingelezen.",
             )
-        elif (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and abs(value) >= 10**EXCEL_DIGITS
-            and not (noun == "betalingskenmerk" and exact_kenmerk(value))
+        elif too_long_for_excel(value) and not (
+            noun == "betalingskenmerk" and exact_kenmerk(value)
         ):
             errors.setdefault(
                 k,

@@ -31,7 +31,7 @@ import enum
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 from addin.core.company_ids import KVK_DIGITS, compact
 from addin.core.model import (
@@ -96,18 +96,22 @@ def to_reference(value: object) -> str:
     >>> to_reference(" 5000 0567 8901 2345 "), to_reference(1234567.0)
     ('5000 0567 8901 2345', '1234567')
     """
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and abs(value) >= 10**EXCEL_DIGITS
-        and not exact_kenmerk(value)
-    ):
+    if too_long_for_excel(value) and not exact_kenmerk(value):
         raise CellError(
             f"{shown(value)} staat er als getal en Excel bewaart maar {EXCEL_DIGITS} "
             f"cijfers van een getal: het betalingskenmerk is afgerond. Zet de kolom op "
             f"Tekst en typ het kenmerk opnieuw (of begin met een apostrof: '5000...)"
         )
     return to_text(value)
+
+
+def too_long_for_excel(value: object) -> TypeGuard[int | float]:
+    """A number cell of more digits than Excel keeps (EXCEL_DIGITS): typed, it was rounded."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) >= 10**EXCEL_DIGITS
+    )
 
 
 def exact_kenmerk(value: float) -> bool:
