@@ -73,6 +73,7 @@ from typing import Any, BinaryIO, TypeVar
 
 import mt940
 
+from addin.adapters.xml_encoding import declared_encoding
 from addin.core.bank import BalanceMismatch, BankLine
 from addin.core.model import Warning_
 from addin.core.money import format_eur
@@ -579,14 +580,12 @@ def _check_prolog(data: bytes, name: str) -> None:
             f"Bankbestand {name}: het XML-bestand is onleesbaar: tekenset UTF-16/32 wordt "
             "niet ondersteund (sla het op als UTF-8)."
         )
-    declared = re.match(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)", data)
-    if declared:
-        encoding = declared.group(1).decode("ascii", "replace").strip().lower()
-        if encoding not in XML_ENCODINGS:
-            raise BankFileError(
-                f"Bankbestand {name}: het XML-bestand is onleesbaar: tekenset {encoding!r} "
-                "wordt niet ondersteund (verwacht UTF-8 of ISO-8859-1)."
-            )
+    encoding = declared_encoding(data)
+    if encoding is not None and encoding.lower() not in XML_ENCODINGS:
+        raise BankFileError(
+            f"Bankbestand {name}: het XML-bestand is onleesbaar: tekenset "
+            f"{encoding.lower()!r} wordt niet ondersteund (verwacht UTF-8 of ISO-8859-1)."
+        )
     pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     limit = min(len(data), MAX_PROLOG_BYTES)
     while pos < limit:

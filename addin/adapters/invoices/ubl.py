@@ -35,6 +35,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from addin.adapters.workbook.cells import MAX_AMOUNT
+from addin.adapters.xml_encoding import declared_encoding
 from addin.core.invoice_import import Buyer, IncomingInvoice, kvk_digits, plain_id
 from addin.core.money import to_cents
 
@@ -215,8 +216,7 @@ def _parse(data: bytes, name: str) -> ET.Element:
     except (ValueError, LookupError) as exc:
         # An encoding expat or Python cannot decode (a declared UTF-32, an unknown name):
         # e-invoices are UTF-8 (EN 16931's syntax bindings), so name the fix.
-        declared = re.match(rb"(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)", data)
-        encoding = declared.group(1).decode("ascii", "replace").strip() if declared else ""
+        encoding = declared_encoding(data) or ""
         raise InvoiceFileError(
             f"{name}: het XML-bestand is onleesbaar: tekenset "
             f"{encoding!r} wordt niet ondersteund (e-facturen zijn UTF-8; technische melding: "
