@@ -597,7 +597,15 @@ def test_ctrl_c_fills_in_verzonden_for_what_went(tmp_path, capsys, server):
     path = made(tmp_path, 5, server.port, capsys)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "addin.cli", "verstuur", str(path), "--datum", D]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Ctrl-C as in a terminal: a test run started in the background (`cmd &`) ignores
+    # SIGINT, its children inherit that, and Python then never raises KeyboardInterrupt.
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     server.handler.kill_pid, server.handler.kill_signal = proc.pid, signal.SIGINT
     server.handler.kill_after = 3
     _out, err = proc.communicate(timeout=120)
