@@ -81,33 +81,14 @@ def _customer_number(book: Book, typed: str) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
-def _missing_folders(folder: Path) -> list[Path]:
-    """`folder` and those of its parents that do not exist yet, deepest first."""
-    missing = []
-    probe = folder.absolute()
-    while not probe.exists() and probe.parent != probe:
-        missing.append(probe)
-        probe = probe.parent
-    return missing
-
-
-def _remove_dossier(result: Handover, made: list[Path]) -> None:
-    """Take away the folder and ZIP `result` made, and the folders made for them."""
-    import shutil
-
-    shutil.rmtree(result.folder, ignore_errors=True)
-    result.archive.unlink(missing_ok=True)
-    for folder in made:
-        try:
-            folder.rmdir()
-        except OSError:
-            return  # not empty (or gone): it holds something else, and so do its parents
-
-
 @writes_workbook
 def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin import schema
-    from addin.adapters.documents.handover import NothingToHandOver, make_handover
+    from addin.adapters.documents.handover import (
+        DossierNotWritten,
+        NothingToHandOver,
+        make_handover,
+    )
     from addin.adapters.documents.letter_job import SenderIncomplete
     from addin.adapters.rates import load_rates
     from addin.adapters.workbook.reader import read_book
@@ -132,39 +113,44 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     if refused:
         return refuse(args, SenderIncomplete(refused, "Het overdrachtsdossier is"))
     folder = out_dir(args, book.settings.output_dir)
-    made = _missing_folders(folder)  # what the run makes, so a failed log takes it away
-    try:
-        result = make_handover(book, Path(args.boek), args.klant, args.datum, folder, load_rates())
-    except (RateTableError, NothingToHandOver) as exc:
-        return fail(args, str(exc))
-    except OSError as exc:
-        # The folder the user chose and why, in Dutch: the failing path is often the
-        # staging folder (.overdracht-...), which means nothing to the user.
-        return fail(
-            args,
-            f"Het overdrachtsdossier kon niet worden geschreven in de map '{folder}': "
-            f"{write_failure(exc)}. Kies in Instellingen een andere Uitvoermap (of gebruik "
-            "--uit); er is niets in de werkmap geschreven.",
-        )
     from addin.core.letter_log import not_handed_over
 
-    logged = False
-    # PLAYBOOK X1: a second hand-over (it may rebuild the folder) logs only what is new.
-    new = not_handed_over(book, args.klant, [line.invoice for line in result.statement.lines])
-    if not args.proef and new:
-        row = handover_contact(book, Path(args.boek), result, args.datum, new)
-        try:
+    new: tuple[str, ...] = ()
+
+    def log(made: Handover) -> None:
+        """PLAYBOOK X1: a second hand-over (it may rebuild the folder) logs only what is
+        new. Raising here takes the dossier away again (make_handover): one the workbook
+        does not know was handed over would go out while the engine kept planning
+        reminders for its invoices."""
+        nonlocal new
+        new = tuple(not_handed_over(book, args.klant, [x.invoice for x in made.statement.lines]))
+        if not args.proef and new:
+            row = handover_contact(book, Path(args.boek), made, args.datum, new)
             apply_patch(Path(args.boek), Patch(append=((schema.CONTACTEN.name, (row,)),)))
-        except PatchError as exc:
-            # A dossier the workbook does not know was handed over would go out while the
-            # engine keeps planning reminders for its invoices: take it away again.
-            _remove_dossier(result, made)
-            return fail(
-                args,
-                f"De overdracht kan niet in Contacten van {args.boek} worden gelogd: {exc} "
-                "Het dossier is daarom niet gemaakt; er is niets veranderd.",
-            )
-        logged = True
+
+    try:
+        result = make_handover(
+            book, Path(args.boek), args.klant, args.datum, folder, load_rates(), record=log
+        )
+    except (RateTableError, NothingToHandOver) as exc:
+        return fail(args, str(exc))
+    except DossierNotWritten as exc:
+        # The file or folder that failed and why, in Dutch (not Python's '[Errno 20]').
+        where = "" if exc.path == folder else f" (bij '{exc.path}')"
+        return fail(
+            args,
+            f"Het overdrachtsdossier kon niet worden geschreven in de map '{folder}'{where}: "
+            f"{write_failure(exc.error)}. Kies in Instellingen een andere "
+            "Uitvoermap (of gebruik --uit); er is niets in de werkmap geschreven en niets in "
+            "de map achtergelaten.",
+        )
+    except PatchError as exc:
+        return fail(
+            args,
+            f"De overdracht kan niet in Contacten van {args.boek} worden gelogd: {exc} "
+            "Het dossier is daarom niet gemaakt; er is niets veranderd.",
+        )
+    logged = not args.proef and bool(new)
     s = result.statement
     if args.json:
         data: dict[str, Any] = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -641,3 +642,70 @@ def test_a_handover_that_cannot_be_logged_leaves_no_dossier(capsys, tmp_path):
     assert "De overdracht kan niet in Contacten van" in said.err
     assert "Het dossier is daarom niet gemaakt; er is niets veranderd." in said.err
     assert path.read_bytes() == before and not (tmp_path / "uit").exists()
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    """Every path under `root` with its bytes (None for a folder): what a run left."""
+    return {
+        str(p.relative_to(root)): (None if p.is_dir() else p.read_bytes())
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def test_a_folder_in_the_way_of_the_zip_leaves_the_earlier_dossier_as_it_was(
+    capsys, workbook, tmp_path
+):
+    """A folder named like the ZIP (the user's, not a dossier) stopped the run after the
+    new dossier folder had replaced the earlier one: the earlier dossier was gone and a
+    folder without its ZIP was left. Now nothing changes and the message names the ZIP."""
+    out = tmp_path / "uit"
+    args = ("overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--json")
+    code, text = run(capsys, *args, "--proef")
+    archive = Path(json.loads(text)["zip"])
+    assert code == 0 and archive.is_file()
+    archive.unlink()
+    (archive / "uitgepakt.txt").parent.mkdir()
+    (archive / "uitgepakt.txt").write_text("van de gebruiker")
+    (Path(json.loads(text)["map"]) / "notitie.txt").write_text("bij het eerdere dossier")
+    before, listing = workbook.read_bytes(), _tree(tmp_path)
+    code, text = run(capsys, *args)
+    message = json.loads(text)["fout"]
+    assert code == 2 and str(archive) in message and "er staat een map met die naam" in message
+    assert "Errno" not in message and ".overdracht-" not in message, message
+    assert workbook.read_bytes() == before and _tree(tmp_path) == listing
+
+
+def test_a_write_that_fails_half_way_leaves_no_folder_behind(capsys, workbook, tmp_path):
+    """--uit a new folder whose path is so long that the dossier's files no longer fit under
+    the system's path limit (PATH_MAX, 4096 bytes on Linux; Windows' MAX_PATH is the same
+    story): the folder was made, the write failed, and empty folders stayed behind."""
+    limit = os.pathconf(tmp_path, "PC_PATH_MAX")
+    out = tmp_path / "uit"
+    while len(str(out)) < limit - 70:  # room for the folder, not for the dossier's files
+        out = out / ("m" * min(200, limit - 70 - len(str(out)) - 1))
+    before, listing = workbook.read_bytes(), _tree(tmp_path)
+    code, text = run(
+        capsys, "overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--json"
+    )
+    message = json.loads(text)["fout"]
+    assert code == 2 and "een naam in het pad is te lang" in message, message
+    assert ".overdracht-" not in message and "er is niets in de werkmap geschreven" in message
+    assert workbook.read_bytes() == before and _tree(tmp_path) == listing
+
+
+def test_a_log_that_fails_puts_the_earlier_dossier_back(capsys, workbook, tmp_path):
+    """A hand-over made with --proef, then the real one, whose log row cannot be written
+    (a note under tblContacten): the new dossier was taken away, and with it the earlier
+    one it had replaced. Now the earlier dossier is back as it was."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "uit"
+    args = ("overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--json")
+    assert run(capsys, *args, "--proef")[0] == 0
+    wb = load_workbook(workbook)
+    wb["Contacten"]["A3"] = "notitie onder de tabel"
+    wb.save(workbook)
+    before, listing = workbook.read_bytes(), _tree(tmp_path)
+    code, text = run(capsys, *args)
+    assert code == 2 and "kan niet in Contacten van" in json.loads(text)["fout"], text
+    assert workbook.read_bytes() == before and _tree(tmp_path) == listing

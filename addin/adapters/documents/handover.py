@@ -7,8 +7,9 @@ payments of the customer. CSV files use `;` and Dutch number and date text, so D
 opens them as they are; text that a spreadsheet would run as a formula is quoted.
 
 Documents are only taken from inside Factuurmap or the workbook's folder (documents.py).
-The folder is built under a temporary name and then put in place, so a failed run leaves no
-half-made file behind.
+The folder is built under a temporary name and then put in place, an earlier dossier of the
+same name kept aside until the run is done, so a failed run leaves the output folder as it
+was: no half-made file, no folder it made.
 
 Example::
 
@@ -20,13 +21,15 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from errno import EEXIST, EISDIR
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -345,6 +348,15 @@ class NothingToHandOver(ValueError):
     """The customer has no overdue open invoice outside a dispute on the date: no claim."""
 
 
+class DossierNotWritten(Exception):
+    """A file or folder of the dossier could not be written; nothing of it was left."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(f"{path}: {error}")
+        self.path = path
+        self.error = error
+
+
 def make_handover(
     book: Book,
     workbook: Path,
@@ -352,9 +364,15 @@ def make_handover(
     as_of: date,
     out_dir: Path,
     rates: Sequence[Rate],
+    record: Callable[[Handover], None] | None = None,
 ) -> Handover:
     """Build the hand-over folder and ZIP for one customer (see the module docstring).
-    Raises NothingToHandOver, before any file is made, when there is no claim."""
+    Raises NothingToHandOver, before any file is made, when there is no claim.
+
+    `record` (the CLI's log row) is called once the dossier is in place. A run that fails
+    (a file that cannot be written, a name in the way, `record` raising) leaves the output
+    folder as it was: no new dossier, an earlier one of the same name put back, no folder
+    it made; a write failure is raised as DossierNotWritten."""
     statement = claim_statement(book, customer, as_of, rates)
     c = statement.customer
     if c.special is not None:
@@ -491,12 +509,27 @@ def make_handover(
     enclosed = sorted(files)
     files["vordering.pdf"] = statement_pdf(statement, book, enclosed)
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     # The date is kept whole after a long name is cut: a dossier of another day must not
     # get the same name (the folder of the same name is replaced).
     name = f"{safe_name(f'Overdracht {c.number} {c.name}', 68)} {as_of.isoformat()}"
     folder, archive = out_dir / name, out_dir / f"{name}.zip"
-    work = Path(tempfile.mkdtemp(prefix=".overdracht-", dir=out_dir))
+    made = _missing_folders(out_dir)
+    try:
+        for path, is_kind, reason in (
+            (folder, Path.is_dir, EEXIST),
+            (archive, Path.is_file, EISDIR),
+        ):
+            # An earlier dossier of this name is replaced; anything else is the user's.
+            if path.is_symlink() or (path.exists() and not is_kind(path)):
+                raise OSError(reason, os.strerror(reason), str(path))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=".overdracht-", dir=out_dir))
+    except OSError as exc:
+        _remove_folders(made)
+        raise DossierNotWritten(_shown(exc, None, out_dir), exc) from exc
+    handover = Handover(folder, archive, tuple(sorted(files)), statement, tuple(missing))
+    # (final path, where its earlier version waits, whether the new one is in place)
+    placed: list[tuple[Path, Path | None, bool]] = []
     try:
         staged = work / name
         for rel, content in files.items():
@@ -510,10 +543,73 @@ def make_handover(
         with zipfile.ZipFile(staged_zip, "w", zipfile.ZIP_DEFLATED) as z:
             for rel in sorted(files):
                 z.write(staged / rel, f"{name}/{rel}")
-        if folder.exists():
-            shutil.rmtree(folder)
-        staged.replace(folder)
-        staged_zip.replace(archive)
-    finally:
+        for new, final in ((staged, folder), (staged_zip, archive)):
+            earlier = None
+            if final.exists():
+                earlier = work / f"eerder {final.name}"
+                final.replace(earlier)
+            placed.append((final, earlier, False))
+            new.replace(final)
+            placed[-1] = (final, earlier, True)
+        if record is not None:
+            # Still undoable: the earlier dossier waits in the staging folder.
+            record(handover)
+    except BaseException as exc:
+        # Nothing of this run stays: the new dossier goes, an earlier one comes back, and
+        # so do the folders made for it (a half folder without its ZIP, or an empty
+        # Uitvoermap, was left when a write failed half-way).
+        for final, earlier, is_new in reversed(placed):
+            if is_new:
+                _take_away(final)
+            if earlier is not None:
+                earlier.replace(final)
         shutil.rmtree(work, ignore_errors=True)
-    return Handover(folder, archive, tuple(sorted(files)), statement, tuple(missing))
+        _remove_folders(made)
+        if isinstance(exc, OSError):
+            raise DossierNotWritten(_shown(exc, work, out_dir), exc) from exc
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    return handover
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """`folder` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    probe = folder.absolute()
+    while not (probe.exists() or probe.is_symlink()) and probe.parent != probe:
+        missing.append(probe)
+        probe = probe.parent
+    return missing
+
+
+def _remove_folders(made: Sequence[Path]) -> None:
+    """Take away the folders a failed run made (deepest first), as long as they are empty."""
+    for made_folder in made:
+        try:
+            made_folder.rmdir()
+        except OSError:
+            return  # not empty (or gone): it holds something else, and so do its parents
+
+
+def _take_away(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _shown(exc: OSError, work: Path | None, out_dir: Path) -> Path:
+    """The path to name in the message: where the failing file was to go, not the staging
+    folder (".overdracht-..."), which means nothing to the user."""
+    for text in (exc.filename, exc.filename2):
+        if not text:
+            continue
+        path = Path(text)
+        if work is None or not path.is_relative_to(work):
+            return path
+        rel = path.relative_to(work)
+        # The staging folder holds the dossier's folder and ZIP under their final names,
+        # and the earlier dossier ("eerder ...") while the new one is put in place.
+        if rel.parts and not rel.parts[0].startswith("eerder "):
+            return out_dir / rel
+    return out_dir
