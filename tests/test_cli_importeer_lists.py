@@ -949,3 +949,32 @@ def test_a_row_with_more_values_than_the_header_has_columns_is_named(tmp_path, c
     assert [(i.number, i.amount) for i in read_book(path)[0].invoices] == [
         ("S2", Decimal("100.50")), ("S3", Decimal("7.00"))
     ]  # fmt: skip
+
+
+def test_a_utf8_list_with_one_windows_1252_line_keeps_every_accent_and_names_the_line(
+    tmp_path, capsys
+):
+    # A UTF-8 export with one row pasted in from a Windows program: the file was read as
+    # Windows-1252 as a whole, and every other row's "é" became "Ã©" without a word.
+    lines = [
+        b"Factuur;Klant;Datum;Bedrag;Omschrijving",
+        "E1;K001;1-12-2026;10,00;Levering café".encode(),
+        "E2;K002;1-12-2026;20,00;Crème brûlée".encode("cp1252"),  # line 3
+        "E3;K002;1-12-2026;30,00;Reparatie één".encode(),
+    ]
+    listed = tmp_path / "open.csv"
+    listed.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    path = workbook(tmp_path)
+    code, out = run(capsys, path, listed)
+    assert code == 1 and out["facturen_toegevoegd"] == 3
+    ((warning),) = out["waarschuwingen"]  # type: ignore[misc]
+    assert (warning["bestand"], warning["soort"]) == ("open.csv", "gemengde-codering")
+    assert warning["melding"].startswith("regel 3 is geen UTF-8 zoals de rest van het bestand")
+    book, _ = read_book(path)
+    assert [(i.number, i.description) for i in book.invoices] == [
+        ("E1", "Levering café"),
+        ("E2", "Crème brûlée"),
+        ("E3", "Reparatie één"),
+    ]
+    main(["importeer", str(path), str(listed)])  # the text output names file and line too
+    assert "open.csv: regel 3 is geen UTF-8" in capsys.readouterr().out

@@ -1031,3 +1031,23 @@ def test_unique_keys_keep_every_field_of_the_line() -> None:
     raws = [files._Raw(line, "camt:1", mismatch), files._Raw(line, "camt:1")]
     got = files._lines(files._unique_fields(raws))
     assert got == exp
+
+
+def test_a_utf8_csv_with_one_windows_1252_line_keeps_the_others_accents(tmp_path: Path) -> None:
+    # Rabobank's CSV as UTF-8, its third line (Café Bakker) left in Windows-1252 as if pasted
+    # in from another export: the whole file was read as Windows-1252, so the header's
+    # "initiërende" and line 2's "Zoë Müller" came out as "initiÃ«rende", "ZoÃ« MÃ¼ller".
+    lines = (FIXTURES / "rabobank.csv").read_bytes().decode("cp1252").splitlines(keepends=True)
+    lines[1] = lines[1].replace("Zuivelhandel Groenewoud", "Zoë Müller")
+    mixed = tmp_path / "rabo-gemengd.csv"
+    mixed.write_bytes(b"".join(line.encode("cp1252" if n == 2 else "utf-8")
+                               for n, line in enumerate(lines)))  # fmt: skip
+    read = read_bank(mixed)
+    assert [line.counter_name for line in read.lines[:2]] == ["Zoë Müller", "Café Bakker"]
+    ((warning),) = read.warnings  # type: ignore[misc]
+    assert warning.kind == files.MIXED_ENCODING
+    assert warning.message.startswith(
+        "Bankbestand rabo-gemengd.csv: regel 3 is geen UTF-8 zoals de rest van het bestand"
+    )
+    # The file as the bank gave it (Windows-1252 throughout) gets no warning.
+    assert read_bank(FIXTURES / "rabobank.csv").warnings == ()

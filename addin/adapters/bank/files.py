@@ -73,6 +73,7 @@ from typing import Any, BinaryIO, TypeVar
 
 import mt940
 
+from addin.adapters.text_encoding import decode_text, mixed_warning
 from addin.adapters.xml_encoding import declared_encoding
 from addin.core.bank import BalanceMismatch, BankLine
 from addin.core.model import Warning_
@@ -93,6 +94,8 @@ __all__ = [
 # A statement of a few years of a busy account is tens of MB; anything far beyond that is
 # not a bank export and would only exhaust memory.
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# The warning's kind for a UTF-8 text file with lines read as Windows-1252.
+MIXED_ENCODING = "gemengde-codering"
 # No legitimate field (a name, a remittance text, an amount) comes near this.
 MAX_FIELD_CHARS = 1024 * 1024
 # The XML prolog (declaration, comments) must end within this many bytes.
@@ -133,6 +136,8 @@ class BankFile:
       lines: every transaction, in file order (see `read_bank_file`).
       warnings: statements whose balances do not add up (kind "saldo-klopt-niet"), with a
         Dutch message naming the file and the statement; their lines carry `unbalanced`.
+        And lines of a UTF-8 CSV or MT940 file that were not UTF-8 (kind MIXED_ENCODING,
+        naming file and lines; see adapters/text_encoding).
       kind: the format found: "CAMT.053", "MT940" or "CSV".
     """
 
@@ -216,7 +221,7 @@ def _read(
         if kind == "camt":
             raws = _read_camt(data, name, warnings)
         else:
-            text, data = _decode(data), b""
+            text, data = _decode(data, name, warnings), b""
             raws = _read_mt940(text, name, warnings) if kind == "mt940" else _read_csv(text, name)
             del text  # the readers hold it for as long as they need it
         done = finish(_unique_fields(raws))
@@ -273,9 +278,9 @@ def _read_zip(
             if kind == "camt":
                 raws = _read_camt(content, label, warnings)
             elif kind == "mt940":
-                raws = _read_mt940(_decode(content), label, warnings)
+                raws = _read_mt940(_decode(content, label, warnings), label, warnings)
             else:
-                raws = _read_csv(_decode(content), label)
+                raws = _read_csv(_decode(content, label, warnings), label)
             yield from _unique_fields(raws)
 
     was_enabled = gc.isenabled()
@@ -390,7 +395,7 @@ def _detect(data: bytes) -> str:
     head = data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         return "camt"
-    text = _decode(head)
+    text = decode_text(head).text  # a cut UTF-8 character at the end does not matter here
     # MT940: a statement always has an account (:25:) and a statement number (:28C: or :28:).
     if re.search(r"^:25:", text, re.M) and re.search(r"^:28C?:", text, re.M):
         return "mt940"
@@ -401,15 +406,15 @@ def _detect(data: bytes) -> str:
     return "unknown"
 
 
-def _decode(data: bytes) -> str:
-    # Dutch bank exports are UTF-8 (with or without BOM) or Windows-1252; latin-1 decodes any
-    # byte, so it is the last resort that never fails.
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
+def _decode(data: bytes, name: str, warnings: list[Warning_]) -> str:
+    # Dutch bank exports are UTF-8 (with or without BOM) or Windows-1252; a UTF-8 file with
+    # a line that is not (a row pasted in from a Windows program) is read line by line.
+    decoded = decode_text(data)
+    if decoded.mixed_lines:
+        warnings.append(
+            Warning_(MIXED_ENCODING, f"Bankbestand {name}: " + mixed_warning(decoded.mixed_lines))
+        )
+    return decoded.text
 
 
 _IBAN_JUNK = re.compile(r"[\s.]")

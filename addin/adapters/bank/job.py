@@ -72,7 +72,8 @@ class BankImport:
       warnings: statements whose balances do not add up (kind "saldo-klopt-niet"), and
         files of another account than Instellingen IBAN and Eigen rekeningen (kind
         "andere-rekening", one per file and account); their lines are never Gekoppeld
-        (core/matching.py, R0 saldo klopt niet, R0 andere rekening).
+        (core/matching.py, R0 saldo klopt niet, R0 andere rekening); and CSV or MT940
+        lines read as Windows-1252 in a UTF-8 file (kind "gemengde-codering").
       book_after: the book with the new rows, as the plan saw it.
       plan: the plan of `book_after` on `as_of`.
       patch: the write: append Betalingen, set Klanten.IBAN, replace Werklijst; empty when

@@ -535,6 +535,8 @@ def _import_list(
         )
     for problem in items.problems:
         run.skipped.append(Notice(problem.where, problem.message, "regel"))
+    # The warning names the file itself; `name` is the file as the import shows it.
+    run.warnings.extend(Notice(name, w, "gemengde-codering") for w in items.warnings)
     if not items.rows:
         return  # every row skipped (named above): nothing read to remember
     numbers = tuple(dict.fromkeys(map(attrgetter("number"), items.rows)))

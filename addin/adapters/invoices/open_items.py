@@ -3,12 +3,13 @@ own column names, into the import's `IncomingInvoice` rows.
 
 Columns are found by header (core/invoice_import.OPEN_ITEMS_SYNONYMS, Dutch and English; the
 header row may be below a title); the CSV's encoding (UTF-8 with or without BOM, UTF-16,
-else Windows-1252), separator (; , tab |) and decimal separator (per amount column: "1.234,56"
-or "1,234.56") are detected; dates in the usual Dutch forms and ISO are read by the
-workbook reader's own converters (adapters/workbook/cells.py). When a needed column is
-missing the message lists the headers found and the synonyms tried. Rows under the last
-invoice without customer and invoice date whose number cell is empty, a total's label or a
-sentence (the package's totals and notes) are the list's footer: not read, not reported.
+else Windows-1252, per line: adapters/text_encoding), separator (; , tab |) and decimal
+separator (per amount column: "1.234,56" or "1,234.56") are detected; dates in the usual
+Dutch forms and ISO are read by the workbook reader's own converters
+(adapters/workbook/cells.py). When a needed column is missing the message lists the headers
+found and the synonyms tried. Rows under the last invoice without customer and invoice date
+whose number cell is empty, a total's label or a sentence (the package's totals and notes)
+are the list's footer: not read, not reported.
 A row of 0 euros ("0,00", "-0", "€ 0") is skipped and named (file, line, column), as an
 e-invoice of PayableAmount 0 is; one whose Openstaand is 0 and Bedrag is not is paid in full:
 not read, not reported.
@@ -31,7 +32,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import repeat
@@ -41,6 +42,7 @@ from typing import Any, cast
 from python_calamine import CalamineError, CalamineWorkbook
 
 from addin.adapters.invoices.ubl import InvoiceFileError
+from addin.adapters.text_encoding import DecodedText, decode_text, mixed_warning
 from addin.adapters.workbook.cells import (
     EXCEL_DIGITS,
     MAX_AMOUNT,
@@ -100,6 +102,8 @@ class OpenItems:
       names: Klantnaam per customer text, when the list has a name column.
       code_column: the header of the customer column when it holds codes and the list
         has no name column ("" otherwise): an unknown code there names no customer.
+      warnings: Dutch warnings about the file as a whole, to show after its name (the
+        lines of a UTF-8 CSV that were read as Windows-1252).
     """
 
     rows: tuple[IncomingInvoice, ...]
@@ -109,11 +113,19 @@ class OpenItems:
     problems: tuple[RowProblem, ...]
     names: dict[str, str]
     code_column: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
     """Read a CSV (or with `xlsx`, a workbook's first sheet that has the columns)."""
-    tables = _xlsx_tables(data, name) if xlsx else [(*_csv_table(data, name), "regel")]
+    warnings: tuple[str, ...] = ()
+    if xlsx:
+        tables = _xlsx_tables(data, name)
+    else:
+        decoded = _decode(data, name)
+        tables = [(*_csv_table(decoded.text, name), "regel")]
+        if decoded.mixed_lines:
+            warnings = (mixed_warning(decoded.mixed_lines),)
     first_failure: str | None = None
     for rows, lines, unit in tables:
         found = _header(rows)
@@ -131,7 +143,7 @@ def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
                 failure = f"{name}: {match.message(headers)}"
             first_failure = first_failure or failure
             continue
-        return _read_rows(
+        items = _read_rows(
             rows,
             at,
             headers,
@@ -141,6 +153,7 @@ def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
             lines[at + 1 :],
             match.customer_by_name,
         )
+        return replace(items, warnings=warnings) if warnings else items
     if first_failure:
         raise InvoiceFileError(first_failure)
     raise InvoiceFileError(f"{name}: de lijst is leeg (geen kopjes gevonden).")
@@ -149,18 +162,12 @@ def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
 # --- the file -------------------------------------------------------------------------------
 
 
-def _decode(data: bytes, name: str) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    if b"\x00" in data[:1000]:
+def _decode(data: bytes, name: str) -> DecodedText:
+    if b"\x00" in data[:1000] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InvoiceFileError(f"{name}: onbekend formaat (binair bestand, geen CSV of XLSX).")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Excel's "CSV (gescheiden door lijstscheidingsteken)" on a Dutch Windows.
-        return data.decode("cp1252", errors="replace")
+    # UTF-8, else (Excel's "CSV (gescheiden door lijstscheidingsteken)" on a Dutch Windows)
+    # Windows-1252, line by line: one pasted Windows-1252 row keeps the others' accents.
+    return decode_text(data)
 
 
 def _separator(text: str) -> str:
@@ -174,12 +181,11 @@ def _separator(text: str) -> str:
     return ";"
 
 
-def _csv_table(data: bytes, name: str) -> tuple[list[list[object]], Sequence[int]]:
+def _csv_table(text: str, name: str) -> tuple[list[list[object]], Sequence[int]]:
     """The records of the CSV (see _csv_rows), split by the separator of its first line
     that has one; unless under it no row names every needed column and under another one a
     row does: a title above the header may hold another separator ("Jansen, openstaande
     posten" above "Factuur;Klant;Datum;Bedrag")."""
-    text = _decode(data, name)
     first = _separator(text)
     rows, starts = _csv_rows(text, first, name)
     found = _header(rows)

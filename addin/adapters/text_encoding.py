@@ -1,0 +1,103 @@
+"""The text of a CSV or MT940 file, whose bytes carry no encoding: UTF-8 (with or without
+byte order mark), UTF-16 with a byte order mark, else Windows-1252 (Excel's "CSV" on a
+Dutch Windows), decided per line.
+
+Per line, because files get mixed: a UTF-8 export with one row pasted in from a Windows
+program holds a single Windows-1252 byte, and reading the whole file as Windows-1252 then
+turns every "é" of the other rows into "Ã©". So the lines that are valid UTF-8 are read as
+UTF-8 and only the others as Windows-1252; when the file shows it is UTF-8 (a byte order
+mark, or a line with a UTF-8 accent), those other lines are named (`mixed_lines`) for a
+warning. A file without any UTF-8 accent is plain Windows-1252 and gets no warning: its
+ASCII lines read the same either way.
+
+Example::
+
+    >>> got = decode_text("Naam\\nCafé\\n".encode() + b"Caf\\xe9\\n")
+    >>> got.text, got.mixed_lines
+    ('Naam\\nCafé\\nCafé\\n', (3,))
+    >>> decode_text(b"Naam\\nCaf\\xe9\\n").mixed_lines
+    ()
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+# Windows-1252 leaves five bytes undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D): they become
+# U+FFFD, the replacement character, rather than refusing the whole file.
+FALLBACK = "cp1252"
+# How many line numbers a warning lists before it says "en N andere".
+SHOWN_LINES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    """A file's text and how it was read.
+
+    Attributes:
+      text: the text, line endings as in the file.
+      mixed_lines: the lines (1-based, as a text editor numbers them) of a UTF-8 file
+        that were not UTF-8 and were read as Windows-1252; empty when the file is one
+        encoding throughout.
+    """
+
+    text: str
+    mixed_lines: tuple[int, ...] = ()
+
+
+def decode_text(data: bytes) -> DecodedText:
+    """The text of `data` (see the module docstring)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return DecodedText(data.decode("utf-16", errors="replace"))
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return DecodedText(data.decode("utf-8"))  # the common case: one pass, no copies
+    except UnicodeDecodeError:
+        pass
+    if not bom and data.decode("utf-8", errors="ignore").isascii():
+        # Not one UTF-8 character of two or more bytes anywhere: plain Windows-1252, what
+        # the loop below gives too (ASCII lines read the same either way), in two passes
+        # in C (5 ms for 100,000 lines against the loop's 130 ms).
+        return DecodedText(data.decode(FALLBACK, errors="replace"))
+    pieces: list[str] = []
+    fallback: list[int] = []
+    utf8_accent = bom
+    # bytes.splitlines breaks at \n, \r\n and \r only (never inside a UTF-8 or Windows-1252
+    # character), as csv.reader and a text editor count lines.
+    for number, line in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            piece = line.decode("utf-8")
+            utf8_accent = utf8_accent or not piece.isascii()
+        except UnicodeDecodeError:
+            piece = line.decode(FALLBACK, errors="replace")
+            fallback.append(number)
+        pieces.append(piece)
+    return DecodedText("".join(pieces), tuple(fallback) if utf8_accent else ())
+
+
+def mixed_warning(lines: tuple[int, ...]) -> str:
+    """The Dutch warning for `DecodedText.mixed_lines`, for after the file's name.
+
+    >>> mixed_warning((4,)).split(" en ")[0]
+    'regel 4 is geen UTF-8 zoals de rest van het bestand'
+    >>> mixed_warning((1, 2, 3, 4, 5, 6, 7)).split(" zijn ")[0]
+    'regels 1, 2, 3, 4, 5 en 2 andere'
+    """
+    shown = ", ".join(str(n) for n in lines[:SHOWN_LINES])
+    more = len(lines) - SHOWN_LINES
+    if more > 0:
+        where = f"regels {shown} en {more} andere"
+    elif len(lines) > 1:
+        head, _, last = shown.rpartition(", ")
+        where = f"regels {head} en {last}"
+    else:
+        where = f"regel {shown}"
+    one = len(lines) == 1
+    return (
+        f"{where} {'is' if one else 'zijn'} geen UTF-8 zoals de rest van het "
+        f"bestand en {'is' if one else 'zijn'} gelezen als Windows-1252; controleer de "
+        f"letters met accenten op {'die regel' if one else 'die regels'}."
+    )
