@@ -101,3 +101,28 @@ def remove_stale(folder: Path, depth: int = 0) -> tuple[Path, ...]:
         except OSError:
             continue  # gone already, or not ours to remove: leave it
     return tuple(removed)
+
+
+def make_folder(folder: Path) -> list[Path]:
+    """Make `folder` and its missing parents; the folders made, deepest first, so that a run
+    that fails afterwards can take them away again (`remove_folders`)."""
+    made: list[Path] = []
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        made.append(probe)
+        probe = probe.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        remove_folders(made)  # the parents it made before it failed
+        raise
+    return made
+
+
+def remove_folders(folders: list[Path]) -> None:
+    """Take away the folders `make_folder` made (deepest first), as long as they are empty."""
+    for made in folders:
+        try:
+            made.rmdir()
+        except OSError:
+            return  # not empty after all, or gone: leave it and its parents

@@ -183,35 +183,11 @@ def render_pngs(o: Overview) -> dict[str, bytes]:
     return out
 
 
-def make_folder(folder: Path) -> list[Path]:
-    """Make `folder` and its missing parents; the folders made, deepest first, so that a run
-    that fails afterwards can take them away again (`remove_folders`)."""
-    made: list[Path] = []
-    probe = folder
-    while not probe.exists() and probe.parent != probe:
-        made.append(probe)
-        probe = probe.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        remove_folders(made)  # the parents it made before it failed
-        raise
-    return made
-
-
-def remove_folders(folders: list[Path]) -> None:
-    for made in folders:
-        try:
-            made.rmdir()
-        except OSError:
-            return  # not empty after all, or gone: leave it and its parents
-
-
 @writes_workbook
 def cmd_overzicht(args: argparse.Namespace) -> int:
     # Imported here, not at start-up (tests/test_linear.py): the reader and the engine.
     from addin import schema
-    from addin.adapters.tempfiles import write_atomic
+    from addin.adapters.tempfiles import make_folder, remove_folders, write_atomic
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, write_failure
     from addin.core.letter_log import werklijst_warnings
