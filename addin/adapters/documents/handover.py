@@ -41,6 +41,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from addin.adapters.documents.paths import find_document, roots_for, safe_name
 from addin.adapters.documents.pdf_text import drawable_text
+from addin.adapters.tempfiles import make_folder, remove_folders
 from addin.core.claims import ClaimStatement, claim_statement
 from addin.core.interest import InterestKind, Rate
 from addin.core.model import Book, Channel, Special
@@ -513,7 +514,6 @@ def make_handover(
     # get the same name (the folder of the same name is replaced).
     name = f"{safe_name(f'Overdracht {c.number} {c.name}', 68)} {as_of.isoformat()}"
     folder, archive = out_dir / name, out_dir / f"{name}.zip"
-    made = _missing_folders(out_dir)
     try:
         for path, is_kind, reason in (
             (folder, Path.is_dir, EEXIST),
@@ -522,10 +522,13 @@ def make_handover(
             # An earlier dossier of this name is replaced; anything else is the user's.
             if path.is_symlink() or (path.exists() and not is_kind(path)):
                 raise OSError(reason, os.strerror(reason), str(path))
-        out_dir.mkdir(parents=True, exist_ok=True)
+        made = make_folder(out_dir)
+    except OSError as exc:
+        raise DossierNotWritten(_shown(exc, None, out_dir), exc) from exc
+    try:
         work = Path(tempfile.mkdtemp(prefix=".overdracht-", dir=out_dir))
     except OSError as exc:
-        _remove_folders(made)
+        remove_folders(made)
         raise DossierNotWritten(_shown(exc, None, out_dir), exc) from exc
     handover = Handover(folder, archive, tuple(sorted(files)), statement, tuple(missing))
     # (final path, where its earlier version waits, whether the new one is in place)
@@ -564,31 +567,12 @@ def make_handover(
             if earlier is not None:
                 earlier.replace(final)
         shutil.rmtree(work, ignore_errors=True)
-        _remove_folders(made)
+        remove_folders(made)
         if isinstance(exc, OSError):
             raise DossierNotWritten(_shown(exc, work, out_dir), exc) from exc
         raise
     shutil.rmtree(work, ignore_errors=True)
     return handover
-
-
-def _missing_folders(folder: Path) -> list[Path]:
-    """`folder` and those of its parents that do not exist yet, deepest first."""
-    missing = []
-    probe = folder.absolute()
-    while not (probe.exists() or probe.is_symlink()) and probe.parent != probe:
-        missing.append(probe)
-        probe = probe.parent
-    return missing
-
-
-def _remove_folders(made: Sequence[Path]) -> None:
-    """Take away the folders a failed run made (deepest first), as long as they are empty."""
-    for made_folder in made:
-        try:
-            made_folder.rmdir()
-        except OSError:
-            return  # not empty (or gone): it holds something else, and so do its parents
 
 
 def _take_away(path: Path) -> None:
