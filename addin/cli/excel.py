@@ -107,7 +107,11 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
         interpreter=interpreter,
         plan_rows=plan_rows(plan_book(book, peildatum)) if mac else None,
     )
-    data = build_workbook(book, options)
+    try:
+        # The build writes temp files of the workbook's size: a full disk stops it here.
+        data = build_workbook(book, options)
+    except OSError as exc:
+        return fail(args, f"de werkmap '{path}' kon niet worden gemaakt: {write_failure(exc)}")
     try:
         write_new(path, data)
     except FileExistsError:
@@ -118,13 +122,18 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
     if args.voorbeeld:
         try:  # beside the workbook, where its Factuurmap points; a file there is kept
             invoices = write_invoice_pdfs(book, path.parent / INVOICE_FOLDER, overwrite=False)
-        except OSError as exc:
+        except BaseException as exc:
+            # Nothing of the run stays: the workbook did not exist before it (write_new
+            # never overwrites), and write_invoice_pdfs took its own files away.
+            path.unlink(missing_ok=True)
+            if not isinstance(exc, OSError):
+                raise
             # The path as the user types it, not str(exc): that is English and repr()s it.
             where = failed_file(exc) or str(path.parent / INVOICE_FOLDER)
             return fail(
                 args,
-                f"de werkmap staat er, maar de facturen niet: '{where}' kon niet worden "
-                f"geschreven: {write_failure(exc)}",
+                f"de facturen van het voorbeeld konden niet worden geschreven: '{where}': "
+                f"{write_failure(exc)}. Er is niets gemaakt: ook de werkmap '{path}' niet.",
             )
     if args.json:
         data_json: dict[str, Any] = {

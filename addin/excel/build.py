@@ -236,6 +236,12 @@ def _sheet_ref(sheet: str) -> str:
 
 
 def write_new(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write `data` to `path`, never over an existing file (FileExistsError)."""
+    """Write `data` to `path`, never over an existing file (FileExistsError). A write that
+    fails takes the file away again: it did not exist before."""
     with open(path, "xb") as out:
-        out.write(data)
+        try:
+            out.write(data)
+        except BaseException:
+            out.close()
+            os.unlink(path)
+            raise

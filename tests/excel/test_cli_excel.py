@@ -3,6 +3,7 @@ process running addin.cli), with and without --json."""
 
 from __future__ import annotations
 
+import errno
 import json
 import subprocess
 import sys
@@ -128,3 +129,53 @@ def test_bouw_writes_the_shipped_workbook(tmp_path):
     assert _conf(out) == {"UDF Modules": "addin.udfs"}  # machine-independent
     with zipfile.ZipFile(out) as a, zipfile.ZipFile(SHIPPED) as b:
         assert a.namelist() == b.namelist()
+
+
+def _file_size_limit(limit: int):
+    """For the child process: files may grow to `limit` bytes, and a write past it fails
+    (EFBIG) instead of killing the process (SIGXFSZ): a disk that fills up mid-write."""
+
+    def apply() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_nieuw_on_a_full_disk_is_a_dutch_message(tmp_path):
+    """The disk fills up while the workbook is built (pyOpenVBA writes it to a temp file
+    first): a Python traceback; now a Dutch message, and no file."""
+    path = tmp_path / "Debiteuren.xlsm"
+    result = subprocess.run(
+        [sys.executable, "-m", "addin.cli", "nieuw", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_file_size_limit(40_000),  # openpyxl's sheets fit, the workbook not
+    )
+    assert result.returncode == 2, result.stderr
+    message = json.loads(result.stdout)["fout"]
+    assert str(path) in message and "het bestand wordt te groot" in message, message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_new_that_fails_half_way_leaves_no_file(tmp_path):
+    """The disk fills up while the new workbook is written: half a file stayed behind,
+    which Excel cannot open and the next `nieuw` refused to overwrite."""
+    path = tmp_path / "Debiteuren.xlsm"
+    code = (
+        "import sys; from addin.excel.build import write_new\n"
+        "try:\n    write_new(sys.argv[1], bytes(100_000))\n"
+        "except OSError as exc:\n    sys.exit(exc.errno)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        timeout=60,
+        preexec_fn=_file_size_limit(4096),
+    )
+    assert result.returncode == errno.EFBIG, result.stderr
+    assert list(tmp_path.iterdir()) == []

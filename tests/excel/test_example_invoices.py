@@ -5,6 +5,7 @@ instead of a generated KOPIEFACTUUR."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 from pypdf import PdfReader
@@ -79,3 +80,59 @@ def test_nieuw_voorbeeld_writes_them_and_keeps_existing(tmp_path, capsys):
     names = {p.name for p in (tmp_path / "facturen").iterdir()}
     assert names == {p.name for p in FOLDER.iterdir()}
     assert own.read_bytes() == b"%PDF-1.4 eigen"
+
+
+def _content(path) -> bytes | None:
+    """A file's bytes, a link's target (not followed), None for a folder."""
+    if path.is_symlink():
+        return os.readlink(path).encode()
+    return None if path.is_dir() else path.read_bytes()
+
+
+def _tree(root) -> dict[str, bytes | None]:
+    """Every path under `root` with its content: what a run left."""
+    return {str(p.relative_to(root)): _content(p) for p in sorted(root.rglob("*"))}
+
+
+def test_nieuw_voorbeeld_that_fails_on_its_invoice_folder_leaves_no_workbook(tmp_path, capsys):
+    """A file named facturen where the example's invoices go: the new workbook stayed
+    behind ('de werkmap staat er, maar de facturen niet'). Now nothing is left."""
+    (tmp_path / "facturen").write_text("geen map")
+    listing = _tree(tmp_path)
+    code = main(["nieuw", str(tmp_path / "Boek.xlsm"), "--voorbeeld", "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and "facturen" in message and "Errno" not in message, message
+    assert "Er is niets gemaakt" in message and str(tmp_path / "Boek.xlsm") in message
+    assert _tree(tmp_path) == listing
+
+
+def test_nieuw_voorbeeld_that_fails_half_way_takes_its_invoices_away(tmp_path, capsys):
+    """A link named like the tenth invoice, pointing nowhere, in the user's own facturen
+    folder: the first nine PDFs and the workbook were written, then the write through the
+    link failed and all of them stayed. Now the run leaves the folder and the link as they
+    were, and no workbook."""
+    folder = tmp_path / "facturen"
+    folder.mkdir()
+    (folder / "eigen.pdf").write_bytes(b"%PDF-1.4 eigen")
+    names = sorted(p.name for p in FOLDER.iterdir())
+    (folder / names[9]).symlink_to(tmp_path / "bestaat-niet" / "x.pdf")
+    listing = _tree(tmp_path)
+    code = main(["nieuw", str(tmp_path / "Boek.xlsm"), "--voorbeeld", "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and str(folder / names[9]) in message, message
+    assert _tree(tmp_path) == listing
+
+
+def test_nieuw_voorbeeld_takes_away_the_invoice_folder_it_made(tmp_path, capsys):
+    """The workbook's path fits under the system's limit (PATH_MAX), its invoices' paths do
+    not: the workbook and an empty facturen folder stayed behind."""
+    limit = os.pathconf(tmp_path, "PC_PATH_MAX")
+    folder = tmp_path
+    while len(str(folder)) < limit - 15:  # room for "/B.xlsm" and "/facturen", not a PDF
+        folder = folder / ("m" * min(200, limit - 15 - len(str(folder)) - 1))
+    folder.mkdir(parents=True)
+    listing = _tree(tmp_path)
+    code = main(["nieuw", str(folder / "B.xlsm"), "--voorbeeld", "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and "een naam in het pad is te lang" in message, message
+    assert _tree(tmp_path) == listing

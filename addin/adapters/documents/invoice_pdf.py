@@ -22,6 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from addin.adapters.tempfiles import make_folder, remove_folders
 from addin.core.ledger import customer_index
 from addin.core.model import Book, Customer, Invoice, Settings
 from addin.core.money import format_eur, to_cents
@@ -132,17 +133,31 @@ def invoice_file_name(invoice: Invoice) -> str:
 
 def write_invoice_pdfs(book: Book, folder: Path, *, overwrite: bool = True) -> int:
     """Every invoice of `book` as `folder`/<name>.pdf; how many files were written.
-    `overwrite=False` keeps files that exist (a user's own folder)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    `overwrite=False` keeps files that exist (a user's own folder), and never writes through
+    a name taken by anything (a link to elsewhere). A run that fails takes away the files and
+    folders it made (a file it overwrote stays overwritten) and raises."""
+    made = make_folder(folder)
     customers = customer_index(book)
+    created: list[Path] = []
     written = 0
-    for invoice in book.invoices:
-        customer = customers.get(invoice.customer)
-        if customer is None:
-            continue
-        target = folder / invoice_file_name(invoice)
-        if target.exists() and not overwrite:
-            continue
-        target.write_bytes(invoice_pdf(invoice, customer, book.settings))
-        written += 1
+    try:
+        for invoice in book.invoices:
+            customer = customers.get(invoice.customer)
+            if customer is None:
+                continue
+            target = folder / invoice_file_name(invoice)
+            new = not target.exists()
+            if not (new or overwrite):
+                continue
+            data = invoice_pdf(invoice, customer, book.settings)
+            with open(target, "wb" if overwrite else "xb") as out:
+                if new:
+                    created.append(target)
+                out.write(data)
+            written += 1
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        remove_folders(made)
+        raise
     return written
