@@ -236,6 +236,47 @@ def test_controleer_reports_a_bad_kvk_and_btw_nummer_by_row_and_column(capsys, t
     assert [a["factuur"] for a in json.loads(out)["acties"]] == ["F1"]
 
 
+def test_controleer_names_a_customer_iban_that_is_an_own_account(capsys, tmp_path):
+    """Klanten IBAN holding the company's own account (Instellingen IBAN, or one of Eigen
+    rekeningen) went unreported: a transfer from it is never the customer's payment (R0).
+    Written as users type it (spaces, lower case), among the customer's other accounts."""
+    path = tmp_path / "Debiteuren.xlsx"
+    text = """
+[klanten]
+| klant | naam      | iban                                       |
+| K1    | Jansen BV | nl91 abna 0417 1643 00                     |
+| K2    | Groot BV  | NL02ABNA0123456789, NL44RABO0123456789     |
+| K3    | Klein BV  | NL18RABO0123459876                         |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag |
+| F1      | K2    | 2026-10-01   | 2026-10-31  | 100.00 |
+"""
+    write_book(
+        book(
+            text,
+            company_name="Test BV",
+            iban="NL91 ABNA 0417 1643 00",
+            own_accounts=("NL44RABO0123456789",),
+        ),
+        path,
+    )
+    code, out, _ = run(capsys, "controleer", path, "--json")
+    got = json.loads(out)["problemen"]
+    exp = [("Klanten", 2, "IBAN", "NL91ABNA0417164300", "K1"),
+           ("Klanten", 3, "IBAN", "NL44RABO0123456789", "K2")]  # fmt: skip
+    assert code == 1 and [(p["blad"], p["rij"], p["kolom"]) for p in got] == [e[:3] for e in exp], (
+        got
+    )
+    for p, (*_, iban, customer) in zip(got, exp, strict=True):
+        assert p["melding"].startswith(f"IBAN '{iban}' van klant {customer} is een rekening van uw")
+        assert (
+            "Eigen rekeningen" in p["melding"] and "haal het IBAN bij de klant weg" in p["melding"]
+        )
+    code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24", "--json")
+    problems = json.loads(out)["problemen"]
+    assert [(p["blad"], p["rij"], p["kolom"]) for p in problems] == [e[:3] for e in exp]
+
+
 def test_controleer_names_row_and_waarde_for_each_own_company_value(capsys, tmp_path):
     """The company's own E-mail, KvK and BTW-nummer in Instellingen: each problem names the
     setting's row and the column Waarde, the cell to correct, the same way for all three."""

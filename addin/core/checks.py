@@ -22,6 +22,7 @@ from typing import Any
 
 from addin import schema
 from addin.core.addresses import address_errors, all_plain
+from addin.core.bank import own_accounts
 from addin.core.company_ids import compact, kvk_error, vat_error
 from addin.core.ledger import Ledger
 from addin.core.model import Basis, Book, CellRef, Problem
@@ -369,6 +370,30 @@ def _company_id_errors(kvk: str, vat_number: str) -> list[tuple[str, str, str]]:
     return out
 
 
+def check_customer_own_accounts(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
+    """A customer whose IBAN is one of the company's own accounts (Instellingen IBAN or Eigen
+    rekeningen; core/bank.py): a transfer from that account is the company's own (matching
+    R0), never this customer's payment, so the IBAN there only misleads; usually the
+    company's IBAN typed into the wrong row (reported, never refused). Planning runs it on
+    every book: without own accounts it returns at once, and one set test over the customers'
+    IBANs (the reader compacts them as own_accounts does) decides the usual case."""
+    own = frozenset(own_accounts(book.settings))
+    if not own or own.isdisjoint(chain.from_iterable(map(attrgetter("ibans"), book.customers))):
+        return []
+    header = K.column("ibans").header
+    return [
+        Problem(
+            CellRef(K.sheet, c.row, header),
+            f"IBAN '{iban}' van klant {c.number} is een rekening van uw eigen bedrijf "
+            "(Instellingen, IBAN of Eigen rekeningen): een overboeking vanaf die rekening is "
+            "nooit een betaling van deze klant; haal het IBAN bij de klant weg",
+        )
+        for c in book.customers
+        for iban in c.ibans
+        if iban in own
+    ]
+
+
 CHECKS: tuple[Check, ...] = (
     check_duplicate_customers,
     check_invoice_rows,
@@ -381,6 +406,7 @@ CHECKS: tuple[Check, ...] = (
     check_own_accounts,
     check_customer_company_ids,
     check_own_company_ids,
+    check_customer_own_accounts,
 )
 
 

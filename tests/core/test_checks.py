@@ -138,3 +138,23 @@ def test_a_negative_na_dagen_is_reported_on_its_cell():
     ]  # fmt: skip
     assert _rows(run_checks(b, AS_OF_TEST)) == exp
     assert _rows(plan_book(b, AS_OF_TEST).problems) == exp
+
+
+def test_a_customer_iban_that_is_an_own_account_is_named_on_its_row():
+    """The generated book's customers all have an IBAN: taking one of them as an Eigen
+    rekening makes that customer's row the one problem, with the ledger or without."""
+    b = _generated()
+    customer = b.customers[17]
+    settings = dataclasses.replace(
+        b.settings, iban="NL91ABNA0417164300", own_accounts=(customer.ibans[0],)
+    )
+    assert (
+        run_checks(_generated(settings=dataclasses.replace(settings, own_accounts=())), AS_OF) == ()
+    )
+    b = _generated(settings=settings)
+    got = run_checks(b, AS_OF)
+    assert got == run_checks(b, AS_OF, Ledger.build(b, AS_OF))
+    assert [(p.source.sheet, p.source.row, p.source.column) for p in got] == [
+        ("Klanten", customer.row, "IBAN")
+    ]
+    assert f"van klant {customer.number} is een rekening van uw eigen bedrijf" in got[0].message
