@@ -21,7 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import openpyxl
 import pytest
+from openpyxl.styles import PatternFill
 from pyopenvba import ExcelFile, VBAModuleKind
 from pyopenvba.cfb import CFB
 from python_calamine import CalamineWorkbook
@@ -510,6 +512,46 @@ def test_text_columns_split_ranges_and_restyle_only_empty_cells(tmp_path, capsys
     assert f'<c r="I4" s="{n3.group(1).decode()}"></c>'.encode() in sheet
     assert b'<c r="E3"><v>3811</v></c>' in sheet  # a number stays a number
     assert [xf.get("numFmtId") for xf in styles].count("49") == 1
+    before = path.read_bytes()
+    assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tekstopmaak_ingesteld"] == []
+    assert path.read_bytes() == before
+
+
+def test_text_reaches_the_empty_cells_of_rows_with_a_row_style(tmp_path, capsys):
+    # Rows formatted as a whole (<row s=".." customFormat="1">, what openpyxl's
+    # row_dimensions and Excel's row formatting write): an empty cell without an element
+    # there takes the row's style, not the column's, so the column's Text did not reach
+    # it and digits typed there became a number. Row 3 of Klanten yellow, row 4 with the
+    # number format 0.00 and customFormat="true" as LibreOffice writes it, row 5 emptied
+    # to a bare <row .../>.
+    path = _copy(OLD_XLSX, tmp_path)
+    book = openpyxl.load_workbook(path)
+    klanten = book["Klanten"]
+    yellow = PatternFill("solid", fgColor="FFFFFF00")
+    klanten.row_dimensions[3].fill = yellow
+    klanten.row_dimensions[4].number_format = "0.00"
+    klanten.row_dimensions[5].fill = yellow
+    book.save(path)
+    _rewrite(path, {
+        "xl/worksheets/sheet2.xml": lambda xml: re.sub(
+            rb'<row r="5"[^>]*>.*?</row>', b'<row r="5" customFormat="1" s="3"/>', xml,
+            flags=re.S).replace(b'<row r="4" customFormat="1"', b'<row r="4" customFormat="true"')
+    })  # fmt: skip
+    assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert {"tabel": "tblKlanten", "kolom": "Telefoon"} in got["tekstopmaak_ingesteld"]
+    assert_valid(path)
+    headers = _table(path, "tblKlanten")[0]
+    text = [headers.index(c.header) + 1 for c in schema.KLANTEN.columns if c.text]
+    klanten = openpyxl.load_workbook(path)["Klanten"]
+    for row in (3, 4, 5):
+        empty = [klanten.cell(row, col) for col in text if klanten.cell(row, col).value is None]
+        assert len(empty) >= (len(text) if row == 5 else 2), row  # KvK and BTW-nummer, new
+        for cell in empty:
+            assert cell.number_format == "@", cell.coordinate
+            # the row's look kept: its fill, the Text format instead of its number format
+            assert cell.fill.fgColor.rgb == ("FFFFFF00" if row in (3, 5) else "00000000")
     before = path.read_bytes()
     assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tekstopmaak_ingesteld"] == []

@@ -196,7 +196,9 @@ class Patch:
         as their column style (a <col> split or added; width and other attributes kept),
         and so do the table's empty cells in them that have a cell element of their own
         (a cell's style wins over its column's: Excel would make what is typed there a
-        number). Cells that hold a value keep their style: a number stays a number. Done
+        number), and the table's empty cells in rows with a row style of their own, which
+        wins over the column's too (each gets a cell element with the row's style made
+        Text). Cells that hold a value keep their style: a number stays a number. Done
         after add_columns, so new columns get it too; a header the table lacks is skipped.
       set_cells: (table name, key header, key value, {header: value}): set cells in the
         first row of the table whose key column holds the key value.
@@ -1391,7 +1393,9 @@ class _SheetXml:
         OPERATIONS["copy"] += 1
         chunks: list[bytes] = []
         at = 0
-        for start, end, fragment in sorted(edits, key=lambda e: e[0]):
+        # By (start, end): a fragment inserted at an offset (start == end) goes before the
+        # range that is replaced from that offset.
+        for start, end, fragment in sorted(edits, key=itemgetter(0, 1)):
             chunks += (self.xml[at:start], fragment)
             at = end
         chunks.append(self.xml[at:])
@@ -1406,7 +1410,7 @@ class _SheetXml:
         OPERATIONS["copy"] += 1
         at = 0
         xml = memoryview(self.xml)
-        for start, end, fragment in sorted(edits, key=lambda e: e[0]):
+        for start, end, fragment in sorted(edits, key=itemgetter(0, 1)):  # as splice_many
             yield xml[at:start]
             if isinstance(fragment, bytes):
                 yield fragment
@@ -1536,6 +1540,7 @@ class _Styles:
         self.added: int | None = None
         self.text: int | None = None
         self._xf_cache: dict[CellFormat, str] = {}
+        self._text_like: dict[int, str] = {}  # cellXfs index -> its Text twin (text_like)
         if part is not None:
             root = _tree(package.read(part))
             for node in root.iter(_q("numFmt")):
@@ -1594,6 +1599,40 @@ class _Styles:
             else:
                 self.text = self._add_xf(TEXT_NUMFMT)
         return str(self.text)
+
+    def text_like(self, style: str | None) -> str:
+        """The cellXfs index of `style` made Text: the same font, fill, border and
+        alignment with numFmtId 49 (an equal entry reused, else one added), so a cell
+        given it in a row with a row style keeps the row's look. Plain Text (text_style)
+        for the default style and for an entry with other children than alignment and
+        protection (an extLst is not ours to copy)."""
+        if self.is_text(style):
+            return style or "0"
+        index = int(style) if style and style.isdigit() else 0
+        if index == 0 or index >= len(self.formats) or self.part is None:
+            return self.text_style()
+        if index not in self._text_like:
+            xml = self.package.read(self.part)
+            p = re.escape(_prefix(xml, "styleSheet").encode())
+            tag = _start_tag(xml, "cellXfs")
+            assert tag is not None  # self.formats came from it
+            entries = re.compile(
+                rb"<" + p + rb"xf(?=[\s/>])[^>]*?(?:/>|>.*?</" + p + rb"xf>)", re.S
+            ).findall(xml, tag.end(), _element_end(xml, tag))
+            entry = entries[index]
+            head_end = entry.find(b">") + 1
+            head, body = entry[:head_end], entry[head_end:]
+            children = re.findall(rb"<(?:[\w.-]+:)?([\w.-]+)(?=[\s/>])", body)
+            if set(children) - {b"alignment", b"protection"}:
+                return self.text_style()
+            head = _set_attr(head, "numFmtId", str(TEXT_NUMFMT))
+            head = _set_attr(head, "applyNumberFormat", "1")
+            # _member compares by meaning, so a second run finds the entry the first added.
+            found = self._member("cellXfs", (head + body).decode("utf-8"))
+            if found == len(self.formats):
+                self.formats.append(TEXT_NUMFMT)
+            self._text_like[index] = str(found)
+        return self._text_like[index]
 
     def _add_xf(self, num_fmt: int) -> int:
         """A cellXfs entry with built-in number format `num_fmt` and nothing else, added."""
@@ -2409,12 +2448,14 @@ class _Editor:
                 and not self.styles.is_text(attrs.get("s"))
             ):
                 empty.append((start, end, sheet.xml[start:end], col))
-        if not plain and not empty:
+        styled_rows = self._row_styled_cells(sheet, wanted, body)
+        if not plain and not empty and not styled_rows:
             return
         style = self.styles.text_style()
         edits: list[tuple[int, int, bytes]] = [
             (start, end, _set_attr(head, "s", style)) for start, end, head, _col in empty
         ]
+        edits += [(start, end, fragment) for start, end, fragment, _cols in styled_rows]
         if plain:
             fmt = _start_tag(xml, "sheetFormatPr")
             width = (_attrs(fmt.group(0)) if fmt else {}).get("defaultColWidth", DEFAULT_COL_WIDTH)
@@ -2431,9 +2472,58 @@ class _Editor:
             xml = _put_element(xml, "cols", cols.decode("utf-8"))
         self.package.write(table.sheet.part, xml)
         changed = plain | {col for *_, col in empty}
+        changed.update(col for *_, cols in styled_rows for col in cols)
         self.text_columns.extend(
             (table.name, name) for col, name in wanted.items() if col in changed
         )
+
+    def _row_styled_cells(
+        self, sheet: _SheetXml, columns: Mapping[int, str], body: tuple[int, int]
+    ) -> list[tuple[int, int, bytes, tuple[int, ...]]]:
+        """Cells for `columns` in the table rows `body` that have a row style of their own
+        (``<row s="5" customFormat="1">``, as Excel and LibreOffice write a row formatted
+        as a whole): there a cell without an element takes the row's style, not the
+        column's (ECMA-376 Part 1, 18.3.1.73 <row> s), so the column's Text would not
+        reach it. Each such cell gets an element of its own with the row's style made Text
+        (its look kept). As edits: (start, end, new bytes, columns given a cell)."""
+        if sheet.xml.find(b"customFormat", sheet.start, sheet.end) < 0:
+            return []  # the common case: one byte search, no pass over the rows
+        p = sheet.p
+        edits = []
+        for span in sheet.rows():
+            if not body[0] <= span.number <= body[1]:
+                continue
+            head_end = sheet.xml.find(b">", span.start) + 1
+            head = sheet.xml[span.start : head_end]
+            attrs = _attrs(head)
+            row_style = attrs.get("s")
+            if attrs.get("customFormat") not in ("1", "true") or self.styles.is_text(row_style):
+                continue
+            cells = sheet.cells(span)
+            have = {cell.col for cell in cells}
+            missing = [col for col in sorted(columns) if col not in have]
+            if not missing:
+                continue
+            style = self.styles.text_like(row_style)
+            new = {
+                col: f'<{p}c r="{_col_letters(col)}{span.number}" s="{style}"/>'.encode()
+                for col in missing
+            }
+            # The row anew from its start tag to its first cell, each new cell inserted
+            # before the first cell right of it (cells in column order); spans, an
+            # optional hint of the row's first and last column, is dropped as add_columns
+            # drops it.
+            new_head = _set_attr(head, "spans", None)
+            if new_head.endswith(b"/>"):  # <row .../>: opened up, its cells, closed
+                fragment = new_head[:-2].rstrip() + b">" + b"".join(new.values())
+                edits.append((span.start, span.end, fragment + f"</{p}row>".encode(), tuple(new)))
+                continue
+            edits.append((span.start, head_end, new_head, ()))
+            for col, cell in new.items():
+                right = next((c.start for c in cells if c.col > col), None)
+                at = right if right is not None else sheet.xml.rfind(b"</", span.start, span.end)
+                edits.append((at, at, cell, (col,)))
+        return edits
 
     # add missing rows
 
