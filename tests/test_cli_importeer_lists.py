@@ -449,12 +449,110 @@ def test_an_invoice_gone_from_the_same_kind_of_list_is_possibly_paid(
     assert code == 1
     assert book_path.read_bytes() == before  # a warning, never marked paid
     (warning,) = out["waarschuwingen"]  # type: ignore[misc]
-    assert warning["melding"] == "factuur A2 staat niet meer in de lijst: mogelijk betaald"
+    assert warning["bestand"] == "week2.csv"
+    assert warning["melding"] == (
+        "factuur A2 staat niet meer in de lijst: mogelijk betaald (in de vorige lijst: "
+        "week1.csv regel 3)"
+    )
     # Another kind of list (other columns) says nothing about week 1's list.
     other = tmp_path / "andere.csv"
     other.write_text("Invoice,Customer,Date,Amount\nB1,K001,2026-01-01,5.00\n")
     code, out = run(capsys, book_path, other)
     assert code == 0 and out["waarschuwingen"] == []
+
+
+def _xlsx_list(path: Path, *rows: list[object]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Open posten"
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def test_the_list_warnings_name_the_line_or_the_sheet_and_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The 'deels-betaald' and 'mogelijk betaald' warnings named the file alone, while
+    every other message of the import names the CSV's line or the XLSX's sheet and row:
+    in a list of thousands the user could not find the invoice."""
+    book_path = workbook(tmp_path)
+    head = ["Factuur", "Klant", "Datum", "Bedrag", "Openstaand"]
+    first = _xlsx_list(
+        tmp_path / "week1.xlsx",
+        head,
+        ["A1", "K001", "1-1-2026", 100, 100],
+        ["A2", "K002", "1-1-2026", 200, 150],
+    )
+    code, out = run(capsys, book_path, first)
+    assert code == 1 and [(w["soort"], w["bestand"]) for w in out["waarschuwingen"]] == [
+        ("deels-betaald", "week1.xlsx blad Open posten rij 3")
+    ]
+    second = tmp_path / "week2.csv"
+    second.write_text("Factuur;Klant;Datum;Bedrag;Openstaand\nA1;K001;1-1-2026;100;100\n"
+                      "A3;K002;2-1-2026;300;250\n")  # fmt: skip
+    code, out = run(capsys, book_path, second)
+    got = [(w["soort"], w["bestand"], w["melding"]) for w in out["waarschuwingen"]]
+    assert code == 1 and [g[:2] for g in got] == [
+        ("deels-betaald", "week2.csv regel 3"),
+        ("mogelijk-betaald", "week2.csv"),
+    ], got
+    assert got[1][2].endswith(
+        "mogelijk betaald (in de vorige lijst: week1.xlsx blad Open posten rij 3)"
+    )
+    # The Dutch summary names them the same way.
+    third = tmp_path / "week3.csv"
+    third.write_text("Factuur;Klant;Datum;Bedrag;Openstaand\nA1;K001;1-1-2026;100;100\n")
+    assert main(["importeer", str(book_path), str(third), "--proef"]) == 1
+    printed = capsys.readouterr().out
+    assert (
+        "  week3.csv: factuur A3 staat niet meer in de lijst: mogelijk betaald (in de "
+        "vorige lijst: week2.csv regel 3)" in printed
+    ), printed
+
+
+def test_possibly_paid_names_the_line_after_a_number_listed_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A1 on two lines (two terms of one invoice) shifts nothing: A2 stood on line 4."""
+    book_path = workbook(tmp_path)
+    first = tmp_path / "week1.csv"
+    first.write_text("Factuur;Klant;Datum;Openstaand\nA1;K001;1-1-2026;10\n"
+                     "A1;K001;1-1-2026;10\nA2;K002;1-1-2026;20\nA3;K002;1-1-2026;30\n")  # fmt: skip
+    run(capsys, book_path, first)
+    second = tmp_path / "week2.csv"
+    second.write_text("Factuur;Klant;Datum;Openstaand\nA1;K001;1-1-2026;10\nA3;K002;1-1-2026;30\n")
+    code, out = run(capsys, book_path, second)
+    assert code == 1 and [w["melding"][-29:] for w in out["waarschuwingen"]] == [
+        "(in de vorige lijst: week1.csv regel 4)"[-29:]
+    ]
+
+
+def test_a_memory_without_places_still_says_possibly_paid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The memory an earlier version wrote holds the numbers alone: the warning comes, without
+    a line; the import then remembers the lines too."""
+    from addin.adapters.invoices.list_memory import memory_path
+
+    book_path = workbook(tmp_path)
+    first = tmp_path / "week1.csv"
+    first.write_text("Factuur;Klant;Datum;Openstaand\nA1;K001;1-1-2026;10\nA2;K002;1-1-2026;20\n")
+    run(capsys, book_path, first)
+    memory = memory_path(book_path)
+    data = json.loads(memory.read_text(encoding="utf-8"))
+    assert data.pop("bronnen") == {kind: ["week1.csv regel 2", "week1.csv regel 3"]
+                                   for kind in data}  # fmt: skip
+    memory.write_text(json.dumps(data), encoding="utf-8")
+    second = tmp_path / "week2.csv"
+    second.write_text("Factuur;Klant;Datum;Openstaand\nA1;K001;1-1-2026;10\n")
+    code, out = run(capsys, book_path, second)
+    assert code == 1 and [w["melding"] for w in out["waarschuwingen"]] == [
+        "factuur A2 staat niet meer in de lijst: mogelijk betaald"
+    ]
+    assert json.loads(memory.read_text(encoding="utf-8"))["bronnen"] == {
+        kind: ["week2.csv regel 2"] for kind in data
+    }
 
 
 def test_a_partial_list_reports_only_its_own_customers_gone_invoices(
@@ -480,10 +578,12 @@ def test_a_partial_list_reports_only_its_own_customers_gone_invoices(
         ("deellijst", "de lijst noemt 1 van de 4 klanten van "),
     ]
     assert "3 facturen" in warnings[1]["melding"]
-    # The next complete list still checks what the partial one left out: D1 is gone.
+    # The next complete list still checks what the partial one left out: D1 is gone, and
+    # its line is week 1's, where it was last seen.
     code, warnings = week("week3.csv", "A1;K001", "B1;K002", "C1;K003")
     assert [w["melding"] for w in warnings] == [
-        "factuur D1 staat niet meer in de lijst: mogelijk betaald"
+        "factuur D1 staat niet meer in de lijst: mogelijk betaald (in de vorige lijst: "
+        "week1.csv regel 6)"
     ]
 
 

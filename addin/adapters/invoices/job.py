@@ -40,6 +40,7 @@ from typing import Any
 
 from addin import schema
 from addin.adapters.documents.paths import roots_for, safe_name
+from addin.adapters.invoices.list_memory import Remembered
 from addin.adapters.invoices.open_items import OpenItems, cell_text, read_open_items
 from addin.adapters.invoices.ubl import InvoiceFileError, UblDocument, is_ubl, parse_ubl
 from addin.adapters.workbook.xlsx_patch import MAX_TEXT, Patch
@@ -120,8 +121,8 @@ class InvoiceImport:
       pdfs: the PDFs to save (new files) or that are already there (identical).
       skipped: files and invoices not imported, with the reason.
       warnings: changed amounts or due dates, fake attachments, "mogelijk betaald", ...
-      lists: per kind of open-items list, the invoice numbers it held now (remembered for
-        the next import of the same kind).
+      lists: per kind of open-items list, the invoice numbers it held now and where
+        (remembered for the next import of the same kind).
       added: the invoice rows appended, as written.
     """
 
@@ -134,7 +135,7 @@ class InvoiceImport:
     pdfs: tuple[PdfFile, ...]
     skipped: tuple[Notice, ...]
     warnings: tuple[Notice, ...]
-    lists: Mapping[str, tuple[str, ...]]
+    lists: Mapping[str, Remembered]
     added: tuple[dict[str, object], ...]
     patch: Patch
 
@@ -167,7 +168,7 @@ class _Run:
     pdf_names: set[str] = field(default_factory=set)
     skipped: list[Notice] = field(default_factory=list)
     warnings: list[Notice] = field(default_factory=list)
-    lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lists: dict[str, Remembered] = field(default_factory=dict)
     credit_notes: int = 0
     failed: int = 0
     read: int = 0  # files whose bytes were read
@@ -178,7 +179,7 @@ def import_invoices(
     book: Book,
     workbook: Path,
     paths: Sequence[Path],
-    previous_lists: Mapping[str, Sequence[str]] | None = None,
+    previous_lists: Mapping[str, Remembered] | None = None,
     payments: Callable[[], Sequence[Payment]] | None = None,
 ) -> InvoiceImport:
     """Read, decide and plan; the result holds the patch and the PDFs (module docstring).
@@ -267,7 +268,7 @@ def _expand(paths: Sequence[Path], run: _Run) -> list[Path]:
     return out
 
 
-def _import_file(run: _Run, path: Path, previous: Mapping[str, Sequence[str]]) -> None:
+def _import_file(run: _Run, path: Path, previous: Mapping[str, Remembered]) -> None:
     name = path.name
     try:
         data = _read(path)
@@ -523,7 +524,7 @@ def _new_customer(run: _Run, buyer: Buyer) -> str:
 
 
 def _import_list(
-    run: _Run, name: str, items: OpenItems, previous: Mapping[str, Sequence[str]]
+    run: _Run, name: str, items: OpenItems, previous: Mapping[str, Remembered]
 ) -> None:
     if not items.rows and not items.problems:
         # Only the header: nothing to import, and nothing to remember either: an empty
@@ -540,13 +541,14 @@ def _import_list(
     if not items.rows:
         return  # every row skipped (named above): nothing read to remember
     numbers = tuple(dict.fromkeys(map(attrgetter("number"), items.rows)))
+    sources = _first_sources(items.rows, numbers)
     known = _open_in_workbook(run, items.partly_paid)
-    for number, open_amount in items.partly_paid:
+    for number, open_amount, where in items.partly_paid:
         if known.get(number.strip().casefold()) == open_amount:
             continue  # Facturen's Open says the same: the payment is in the workbook already
         run.warnings.append(
             Notice(
-                name,
+                where,
                 f"factuur {number}: volgens de lijst staat nog {format_eur(open_amount)} open; "
                 f"Bedrag is het factuurbedrag, het betaalde deel komt uit de bank of Betaald",
                 "deels-betaald",
@@ -555,6 +557,7 @@ def _import_list(
     # "Mogelijk betaald" needs the customers this list names, compared with the previous
     # list of this kind: the invoices in Facturen by number, and every row's customer.
     earlier = previous.get(items.kind)
+    earlier = earlier if earlier is not None and earlier.numbers else None
     customer_of = {i.number: i.customer for i in run.book.invoices} if earlier else {}
     listed: set[str] = set()
     # The customer of each customer text, looked up (or added) once per list: lists repeat
@@ -597,14 +600,17 @@ def _import_list(
         listed.add(customer_number)
         _add_invoice(run, row, customer_number, due, None)
     if not earlier:
-        run.lists[items.kind] = numbers
+        run.lists[items.kind] = Remembered(numbers, sources)
         return
-    check = check_list(earlier, numbers, customer_of, listed)
+    check = check_list(earlier.numbers, numbers, customer_of, listed)
+    before = earlier.where()
     for number in check.possibly_paid:
+        # The line it stood on in the earlier list: this list has none for it.
+        was = f" (in de vorige lijst: {before[number]})" if before.get(number) else ""
         run.warnings.append(
             Notice(
                 name,
-                f"factuur {number} staat niet meer in de lijst: mogelijk betaald",
+                f"factuur {number} staat niet meer in de lijst: mogelijk betaald{was}",
                 "mogelijk-betaald",
             )
         )
@@ -619,14 +625,31 @@ def _import_list(
                 "deellijst",
             )
         )
-    run.lists[items.kind] = check.remember
+    here = dict(zip(numbers, sources, strict=True))
+    run.lists[items.kind] = Remembered(
+        check.remember, tuple(here.get(n) or before.get(n, "") for n in check.remember)
+    )
 
 
-def _open_in_workbook(run: _Run, partly_paid: Sequence[tuple[str, Decimal]]) -> dict[str, Decimal]:
+def _first_sources(rows: Sequence[IncomingInvoice], numbers: Sequence[str]) -> tuple[str, ...]:
+    """Where each of `numbers` (the rows' invoice numbers, each once, in order) first stood,
+    remembered so that the next list can name the line of one that is gone."""
+    sources = tuple(map(attrgetter("source"), rows))
+    if len(numbers) == len(rows):
+        return sources  # each number on one row: the usual list, no look-up needed
+    first: dict[str, str] = {}
+    for row in rows:
+        first.setdefault(row.number, row.source)
+    return tuple(map(first.__getitem__, numbers))
+
+
+def _open_in_workbook(
+    run: _Run, partly_paid: Sequence[tuple[str, Decimal, str]]
+) -> dict[str, Decimal]:
     """The open amount of each of these invoices that is in Facturen, as its Open column
     computes it: Bedrag - Betaald - its Gekoppeld Betalingen (by case-folded number).
     Betalingen is read only when one of them is in Facturen."""
-    wanted = {number.strip().casefold() for number, _ in partly_paid}
+    wanted = {number.strip().casefold() for number, _, _ in partly_paid}
     open_amounts = {
         key: i.amount - i.paid
         for i in (run.book.invoices if wanted else ())

@@ -10,8 +10,14 @@ with --proef.
 
 Example::
 
-    remember(Path("Debiteuren.xlsx"), {"number=factuur|...": ("2026-1", "2026-2")})
-    recall(Path("Debiteuren.xlsx"))  -> {"number=factuur|...": ["2026-1", "2026-2"]}
+    remember(Path("Debiteuren.xlsx"),
+             {"number=factuur|...": Remembered(("2026-1",), ("week1.csv regel 2",))})
+    recall(Path("Debiteuren.xlsx"))
+    -> {"number=factuur|...": Remembered(("2026-1",), ("week1.csv regel 2",))}
+
+The file: ``{"number=factuur|...": ["2026-1"], "bronnen": {"number=factuur|...":
+["week1.csv regel 2"]}}``: where each invoice stood, so "mogelijk betaald" can name the
+line of the earlier list it is gone from.
 """
 
 from __future__ import annotations
@@ -20,33 +26,78 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["memory_path", "recall", "remember"]
+__all__ = ["Remembered", "memory_path", "recall", "remember"]
+
+# The key under which the places are kept, beside the kinds' lists of numbers: a kind is
+# never this text (list_kind: "what=header|..."), and a version that knows no places
+# passes over it (it is no list).
+SOURCES = "bronnen"
+
+
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """One kind of list as the last import of it left it.
+
+    Attributes:
+      numbers: its invoice numbers (with those a partial list left unchecked).
+      sources: where each of them stood, as the import named it ("week1.csv regel 3"),
+        in the same order; () when not known (remembered by a version that kept none).
+    """
+
+    numbers: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+
+    def where(self) -> dict[str, str]:
+        """Invoice number -> where it stood ({} when not known)."""
+        return dict(zip(self.numbers, self.sources, strict=False)) if self.sources else {}
 
 
 def memory_path(workbook: Path) -> Path:
     return workbook.with_name(f".{workbook.name}.importlijsten.json")
 
 
-def recall(workbook: Path) -> dict[str, list[str]]:
-    """The remembered lists; {} when there is no (readable) memory."""
+def _load(workbook: Path) -> dict[str, object]:
     try:
         data = json.loads(memory_path(workbook).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict):
-        return {}
-    return {str(k): [str(n) for n in v] for k, v in data.items() if isinstance(v, list)}
+    return data if isinstance(data, dict) else {}
 
 
-def remember(workbook: Path, lists: Mapping[str, Sequence[str]]) -> None:
+def recall(workbook: Path) -> dict[str, Remembered]:
+    """The remembered lists; {} when there is no (readable) memory."""
+    data = _load(workbook)
+    places = data.get(SOURCES)
+    places = places if isinstance(places, dict) else {}
+    out = {}
+    for kind, numbers in data.items():
+        if not isinstance(numbers, list):
+            continue
+        sources = places.get(kind)
+        if not (isinstance(sources, list) and len(sources) == len(numbers)):
+            sources = []  # not kept, or not this list's: the warning names no line then
+        out[str(kind)] = Remembered(tuple(map(str, numbers)), tuple(map(str, sources)))
+    return out
+
+
+def remember(workbook: Path, lists: Mapping[str, Remembered]) -> None:
     """Store the lists just imported (other kinds kept); atomic: temp file + replace."""
     if not lists:
         return
-    data = recall(workbook)
-    data.update({k: list(v) for k, v in lists.items()})
+    data = _load(workbook)
+    places = data.get(SOURCES)
+    places = dict(places) if isinstance(places, dict) else {}
+    for kind, listed in lists.items():
+        data[kind] = list(listed.numbers)
+        if listed.sources:
+            places[kind] = list(listed.sources)
+        else:
+            places.pop(kind, None)
+    data[SOURCES] = places
     target = memory_path(workbook)
     fd, tmp = tempfile.mkstemp(prefix=".importlijsten-", dir=target.parent)
     try:

@@ -97,7 +97,8 @@ class OpenItems:
       rows: the invoices, amount = Bedrag (or Openstaand when the list has no Bedrag).
       kind: what makes lists 'the same kind' (the headers read), for "mogelijk betaald".
       only_open_amount: the list had no Bedrag column; the open amount became Bedrag.
-      partly_paid: (invoice, open amount) where the list shows less open than Bedrag.
+      partly_paid: (invoice, open amount, where: "lijst.csv regel 3") where the list shows
+        less open than Bedrag.
       problems: rows skipped, with file, line and column.
       names: Klantnaam per customer text, when the list has a name column.
       code_column: the header of the customer column when it holds codes and the list
@@ -109,7 +110,7 @@ class OpenItems:
     rows: tuple[IncomingInvoice, ...]
     kind: str
     only_open_amount: bool
-    partly_paid: tuple[tuple[str, Decimal], ...]
+    partly_paid: tuple[tuple[str, Decimal, str], ...]
     problems: tuple[RowProblem, ...]
     names: dict[str, str]
     code_column: str = ""
@@ -431,7 +432,7 @@ def _read_rows(
     descriptions, references = texts["description"], texts["payment_reference"]
 
     problems: list[RowProblem] = []
-    partly: list[tuple[str, Decimal]] = []
+    partly: list[tuple[str, Decimal, str]] = []
     names: dict[str, str] = {}
     # Under the last row with a customer and an invoice date, the package's footer: totals
     # and notes are no invoices, and no problems either (they were, on every import).
@@ -483,7 +484,7 @@ def _read_rows(
             if open_amount is not None and open_amount != amount:
                 if open_amount == 0:
                     continue  # paid in full: nothing to collect, nothing to import
-                partly.append((number, open_amount))
+                partly.append((number, open_amount, f"{name} {unit} {lines[k]}"))
             bedrag.append(amount)
         kept.append(k)
         if names_texts is not None:
