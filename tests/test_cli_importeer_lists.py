@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import zipfile
 from dataclasses import replace
@@ -1078,3 +1079,33 @@ def test_a_utf8_list_with_one_windows_1252_line_keeps_every_accent_and_names_the
     ]
     main(["importeer", str(path), str(listed)])  # the text output names file and line too
     assert "open.csv: regel 3 is geen UTF-8" in capsys.readouterr().out
+
+
+def test_files_of_two_folders_are_named_by_their_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report named files by their name alone: the same export of two months, each in
+    its own folder, gave two 'openstaand.csv regel 3' and two 'kapot.xml'. Now each is named
+    from the folder the files share, the same in the text and in --json; the files of one
+    folder the user gave keep their plain names."""
+    book_path = workbook(tmp_path)
+    for month in ("november", "december"):
+        folder = tmp_path / "exports" / month
+        folder.mkdir(parents=True)
+        (folder / "openstaand.csv").write_text(
+            f"Factuur;Klant;Datum;Openstaand\n{month}-1;K001;1-1-2026;10\n{month}-2;K001;31-2-2026;10\n"
+        )
+        (folder / "kapot.xml").write_text("<Invoice>")
+    months = [tmp_path / "exports" / "november", tmp_path / "exports" / "december"]
+    code, out = run(capsys, book_path, *months, "--proef")
+    exp = [
+        os.path.join(month, name)
+        for month in ("november", "december")
+        for name in ("kapot.xml", "openstaand.csv regel 3")
+    ]
+    assert code == 1 and [s["bestand"] for s in out["overgeslagen"]] == exp, out
+    assert main(["importeer", str(book_path), *map(str, months), "--proef"]) == 1
+    printed = capsys.readouterr().out
+    assert [line.split(": ")[0].strip() for line in printed.splitlines()[2:6]] == exp, printed
+    code, out = run(capsys, book_path, months[0], "--proef")
+    assert [s["bestand"] for s in out["overgeslagen"]] == ["kapot.xml", "openstaand.csv regel 3"]

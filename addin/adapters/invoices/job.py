@@ -207,8 +207,8 @@ def import_invoices(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for path in files:
-            _import_file(run, path, previous_lists or {})
+        for path, shown in files:
+            _import_file(run, path, shown, previous_lists or {})
     finally:
         if collecting:
             gc.enable()
@@ -232,10 +232,11 @@ def import_invoices(
 # --- files ----------------------------------------------------------------------------------
 
 
-def _expand(paths: Sequence[Path], run: _Run) -> list[Path]:
-    """Files as given; a folder gives its files (not hidden ones, not the workbook itself,
-    not its PDFs: those belong to the XML beside them). A path that gives no file (missing,
-    a device, an empty folder, the workbook itself) is skipped with its reason."""
+def _expand(paths: Sequence[Path], run: _Run) -> list[tuple[Path, str]]:
+    """Files as given, each with the name the report gives it; a folder gives its files (not
+    hidden ones, not the workbook itself, not its PDFs: those belong to the XML beside
+    them). A path that gives no file (missing, a device, an empty folder, the workbook
+    itself) is skipped with its reason (named as given)."""
     out: list[Path] = []
     own = run.workbook.resolve()
     for path in paths:
@@ -265,19 +266,36 @@ def _expand(paths: Sequence[Path], run: _Run) -> list[Path]:
         if reason is not None:
             run.skipped.append(Notice(str(path), reason, "bestand"))
             run.failed += 1
-    return out
+    return list(zip(out, shown_names(out), strict=True))
 
 
-def _import_file(run: _Run, path: Path, previous: Mapping[str, Remembered]) -> None:
-    name = path.name
+def shown_names(files: Sequence[Path]) -> list[str]:
+    """The name the report gives each file: its path from the folder the files share, so
+    the files of one folder the user gave are named by their names, and of "november/a.xml"
+    and "december/a.xml" (by name alone one "a.xml" for two files) by those paths. Files
+    on different drives share no folder: then as given.
+
+    >>> shown_names([Path("/data/nov/a.xml"), Path("/data/dec/a.xml")])
+    ['nov/a.xml', 'dec/a.xml']
+    """
+    absolute = [os.path.abspath(f) for f in files]
     try:
-        data = _read(path)
+        base = os.path.commonpath([os.path.dirname(a) for a in absolute]) if files else ""
+    except ValueError:
+        return [str(f) for f in files]
+    return [os.path.relpath(a, base) for a in absolute]
+
+
+def _import_file(run: _Run, path: Path, name: str, previous: Mapping[str, Remembered]) -> None:
+    """Import one file; `name` is the file as the report names it (_expand)."""
+    try:
+        data = _read(path, name)
         run.read += 1
         if not data.strip():
             raise InvoiceFileError(f"{name}: het bestand is leeg.")
         kind = _format(data, name)
         if kind == "ubl":
-            _import_ubl(run, path, parse_ubl(data, name))
+            _import_ubl(run, path, name, parse_ubl(data, name))
         else:
             items = read_open_items(data, name, xlsx=kind == "xlsx")
             _import_list(run, name, items, previous)
@@ -292,22 +310,22 @@ def _reason(message: str, name: str) -> str:
     return message[len(name) + 2 :] if message.startswith(name + ": ") else message
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, name: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InvoiceFileError(
-                f"{path.name}: het bestand is {size / 1024 / 1024:.0f} MB; meer dan 50 MB wordt "
+                f"{name}: het bestand is {size / 1024 / 1024:.0f} MB; meer dan 50 MB wordt "
                 f"niet ingelezen."
             )
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InvoiceFileError(
-            f"{path.name}: kan niet gelezen worden ({exc.strerror or exc})."
+            f"{name}: kan niet gelezen worden ({exc.strerror or exc})."
         ) from None
     if len(data) > MAX_BYTES:  # grew while being read
-        raise InvoiceFileError(f"{path.name}: meer dan 50 MB wordt niet ingelezen.")
+        raise InvoiceFileError(f"{name}: meer dan 50 MB wordt niet ingelezen.")
     return data
 
 
@@ -355,8 +373,7 @@ def _is_office_package(data: bytes) -> bool:
 # --- UBL ------------------------------------------------------------------------------------
 
 
-def _import_ubl(run: _Run, path: Path, doc: UblDocument) -> None:
-    name = path.name
+def _import_ubl(run: _Run, path: Path, name: str, doc: UblDocument) -> None:
     settings = run.book.settings
     invoice = _cell_texts(doc.invoice)
     if not (settings.kvk.strip() or settings.vat_number.strip()):
