@@ -237,6 +237,14 @@ TABLES: tuple[TableSpec, ...] = (
     INSTELLINGEN,
 )
 
+# (table name, headers) of the Text columns (Column.text) of each table that has them: the
+# columns a workbook formats as Text and where Excel's "number stored as text" is ignored.
+TEXT_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (spec.name, tuple(c.header for c in spec.columns if c.text))
+    for spec in TABLES
+    if any(c.text for c in spec.columns)
+)
+
 # The rows of Instellingen: (field, Dutch name as shown in the Instelling column).
 SETTINGS: tuple[tuple[str, str], ...] = (
     ("company_name", "Bedrijfsnaam"),

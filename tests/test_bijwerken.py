@@ -128,6 +128,10 @@ def test_json_says_what_changed(upgraded):
             for c in spec.columns
             if c.text
         ],
+        # Excel's "number stored as text" off on those columns, per table's sheet
+        "getal_als_tekst_genegeerd": [
+            s.name for s in schema.TABLES if any(c.text for c in s.columns)
+        ],
         "grafieken_toegevoegd": True,
         "meldingen": [],
         "backup": str(path.parent / BACKUP_DIR / "Debiteuren.1.xlsm"),
@@ -290,7 +294,7 @@ def test_second_run_changes_nothing(upgraded, tmp_path):
     assert got["gewijzigd"] is False and got["backup"] is None
     assert got["vba_modules_bijgewerkt"] == got["instellingen_toegevoegd"] == []
     assert got["kolommen_toegevoegd"] == [] and not got["lint_bijgewerkt"]
-    assert got["tekstopmaak_ingesteld"] == []
+    assert got["tekstopmaak_ingesteld"] == got["getal_als_tekst_genegeerd"] == []
     assert not got["grafieken_toegevoegd"]
 
 
@@ -555,4 +559,38 @@ def test_text_reaches_the_empty_cells_of_rows_with_a_row_style(tmp_path, capsys)
     before = path.read_bytes()
     assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tekstopmaak_ingesteld"] == []
+    assert path.read_bytes() == before
+
+
+def test_text_columns_without_ignored_errors_get_them_once_and_keep_the_users_own(tmp_path, capsys):
+    # The example as the previous version wrote it: Text columns, no <ignoredErrors> (Excel
+    # showed a green triangle on every Factuurnummer "2026001"). On Klanten the user had
+    # turned off "formula omits adjacent cells" for a cell, and "number stored as text"
+    # for the whole Postcode column (E) the Excel way, A:A form: both stay, E is not
+    # named twice.
+    path = _copy(ROOT / "workbook" / "Voorbeeld.xlsx", tmp_path)
+    block = re.compile(rb"<ignoredErrors>.*?</ignoredErrors>")
+    own = (
+        b'<ignoredErrors><ignoredError sqref="J3" formulaRange="1"/>'
+        b'<ignoredError sqref="E:E" numberStoredAsText="1"/></ignoredErrors>'
+    )
+    sheets = {f"xl/worksheets/sheet{n}.xml": (lambda xml: block.sub(b"", xml)) for n in range(1, 9)}
+    sheets["xl/worksheets/sheet2.xml"] = lambda xml: block.sub(own, xml)
+    _rewrite(path, sheets)
+    assert main(["bijwerken", str(path), "--datum", DAY, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["tekstopmaak_ingesteld"] == [] and got["gewijzigd"]
+    assert got["getal_als_tekst_genegeerd"] == [
+        s.name for s in schema.TABLES if any(c.text for c in s.columns)
+    ]
+    assert_valid(path)
+    klanten = _parts(path)["xl/worksheets/sheet2.xml"]
+    assert block.findall(klanten) == [
+        own[: -len(b"</ignoredErrors>")]
+        + b'<ignoredError sqref="A1:A1048576 H1:I1048576 K1:K1048576 P1:P1048576"'
+        b' numberStoredAsText="1"/></ignoredErrors>'
+    ]  # Klantnummer, KvK, BTW-nummer, Telefoon, IBAN; Postcode (E) was the user's
+    before = path.read_bytes()
+    assert main(["bijwerken", str(path), "--datum", DAY]) == 0
+    assert "is al bij; er is niets veranderd" in capsys.readouterr().out
     assert path.read_bytes() == before

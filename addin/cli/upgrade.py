@@ -15,6 +15,8 @@ every other part byte-identical) and under the run lock:
 - the Text format on the identifier columns (schema.Column.text) as a new workbook has it,
   so what the user types there later stays text (a 16-digit Betalingskenmerk, a phone
   number's leading 0); cells that hold a value keep their format;
+- Excel's check "number stored as text" off in those columns (the sheet's ignoredErrors),
+  as a new workbook has it, so digits there show no green triangle;
 - the Overzicht, with its charts, when it has none of them (as `overzicht --datum D` writes
   it); an Overzicht with its charts stays as it is.
 
@@ -27,6 +29,7 @@ Example::
      "lint_bijgewerkt": true, "instellingen_toegevoegd": ["Zin op factuur", ...],
      "kolommen_toegevoegd": [{"tabel": "tblContacten", "kolom": "Verzonden"}],
      "tekstopmaak_ingesteld": [{"tabel": "tblFacturen", "kolom": "Factuurnummer"}, ...],
+     "getal_als_tekst_genegeerd": ["tblFacturen", ...],
      "grafieken_toegevoegd": true, "meldingen": [], "backup": ".debiteuren-backup/...",
      "gewijzigd": true}
 """
@@ -123,11 +126,7 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
     )
 
     # 4. The Text format on the identifier columns, as a new workbook has it (book_writer).
-    text_columns = tuple(
-        (spec.name, tuple(c.header for c in spec.columns if c.text))
-        for spec in schema.TABLES
-        if spec.name.casefold() in tables and any(c.text for c in spec.columns)
-    )
+    text_columns = tuple((t, h) for t, h in schema.TEXT_COLUMNS if t.casefold() in tables)
 
     # 5. The Overzicht with its charts, once.
     chart_titles = {"Openstaand per ouderdom", "Grootste debiteuren (openstaand)"}
@@ -147,6 +146,8 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
         replace_sheet=replace_sheet,
         replace_parts=tuple(parts),
         text_columns=text_columns,
+        # 6. Excel's green triangle "Getal opgeslagen als tekst" off on those columns.
+        ignore_text_numbers=text_columns,
     )
     try:
         result = apply_patch(workbook, patch, dry_run=args.proef)
@@ -161,6 +162,7 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
         "instellingen_toegevoegd": [key for _table, key in result.added_rows],
         "kolommen_toegevoegd": [{"tabel": t, "kolom": c} for t, c in result.added_columns],
         "tekstopmaak_ingesteld": [{"tabel": t, "kolom": c} for t, c in result.text_columns],
+        "getal_als_tekst_genegeerd": list(result.ignored_text_numbers),
         "grafieken_toegevoegd": bool(replace_sheet) and changed,
         "meldingen": notes,
         "backup": str(result.backup) if result.backup else None,
@@ -193,6 +195,11 @@ def upgrade_text(report: dict[str, Any]) -> list[str]:
         by_table.setdefault(column["tabel"], []).append(column["kolom"])
     for table, columns in by_table.items():
         done.append(f"opmaak Tekst voor de kolommen van {table}: " + ", ".join(columns))
+    if report["getal_als_tekst_genegeerd"]:
+        done.append(
+            "geen groene driehoekjes 'Getal opgeslagen als tekst' meer in de kolommen met "
+            "Tekst van " + ", ".join(report["getal_als_tekst_genegeerd"])
+        )
     if report["grafieken_toegevoegd"]:
         done.append("het Overzicht met zijn grafieken")
     lines: list[str] = []

@@ -36,6 +36,7 @@ from addin.adapters.workbook.xlsx_patch import BACKUP_DIR, Patch, PatchError, ap
 from addin.core.model import Book
 from addin.example import example_book
 from tests.libreoffice import XLSX, convert
+from tests.ooxml import schema_errors
 
 EVIL = '=HYPERLINK("http://x","klik")'
 UI_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
@@ -865,3 +866,82 @@ def test_keeps_space_is_the_pattern(texts: list[str]) -> None:
     exp = xlsx_patch._KEEP_SPACE.search(joined) is not None
     got = xlsx_patch._keeps_space(joined, texts)
     assert got == exp
+
+
+# --- Excel's "number stored as text" check off (Patch.ignore_text_numbers) ---------------------
+
+_WS = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    "<sheetData/>{tail}</worksheet>"
+)
+_OURS = '<ignoredError sqref="A1:A1048576 C1:D1048576" numberStoredAsText="1"/>'
+_MARGINS = (
+    '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+)
+
+# (the sheet's elements after sheetData, the same after columns A, C and D are ignored)
+IGNORED_ERRORS = [
+    ("", f"<ignoredErrors>{_OURS}</ignoredErrors>"),
+    (  # after the page set-up, before drawing and tableParts (CT_Worksheet's order)
+        f'{_MARGINS}<drawing r:id="rId2"/><tableParts count="0"/>',
+        f'{_MARGINS}<ignoredErrors>{_OURS}</ignoredErrors><drawing r:id="rId2"/>'
+        '<tableParts count="0"/>',
+    ),
+    (  # the user's own kept, ours after them, before the element's extLst
+        '<ignoredErrors><ignoredError sqref="B2" evalError="1"/><extLst/></ignoredErrors>',
+        f'<ignoredErrors><ignoredError sqref="B2" evalError="1"/>{_OURS}<extLst/>'
+        "</ignoredErrors>",
+    ),
+    (  # columns already ignored (Excel's A:A form, $ signs) are not named again
+        '<ignoredErrors><ignoredError sqref="$A:$A C1:C1048576" numberStoredAsText="1"/>'
+        "</ignoredErrors>",
+        '<ignoredErrors><ignoredError sqref="$A:$A C1:C1048576" numberStoredAsText="1"/>'
+        '<ignoredError sqref="D1:D1048576" numberStoredAsText="1"/></ignoredErrors>',
+    ),
+    (  # a single cell is not the whole column; another error kind does not count
+        '<ignoredErrors><ignoredError sqref="A5" numberStoredAsText="1"/>'
+        '<ignoredError sqref="C:D" formula="1"/></ignoredErrors>',
+        '<ignoredErrors><ignoredError sqref="A5" numberStoredAsText="1"/>'
+        f'<ignoredError sqref="C:D" formula="1"/>{_OURS}</ignoredErrors>',
+    ),
+    (  # an element this module does not know (controls in mc:AlternateContent) is later
+        '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility'
+        '/2006"><mc:Fallback/></mc:AlternateContent>',
+        f"<ignoredErrors>{_OURS}</ignoredErrors>"
+        '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility'
+        '/2006"><mc:Fallback/></mc:AlternateContent>',
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("tail", "exp_tail"),
+    IGNORED_ERRORS,
+    ids=["leeg", "volgorde", "eigen-en-extlst", "al-genegeerd", "cel-en-ander-soort", "onbekend"],
+)
+def test_ignored_errors_edit(tail: str, exp_tail: str) -> None:
+    xml = _WS.format(tail=tail).encode()
+    edit = xlsx_patch._ignored_errors_edit(xml, {1, 3, 4})
+    assert edit is not None
+    start, end, fragment = edit
+    got = xml[:start] + fragment + xml[end:]
+    assert got.decode() == _WS.format(tail=exp_tail)
+    assert schema_errors("sheet.xml", got) == []
+    assert xlsx_patch._ignored_errors_edit(got, {1, 3, 4}) is None  # a second run: nothing
+
+
+def test_ignored_errors_with_a_prefix_and_an_empty_element() -> None:
+    xml = (
+        b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<x:sheetData></x:sheetData><x:ignoredErrors/></x:worksheet>"
+    )
+    edit = xlsx_patch._ignored_errors_edit(xml, {2})
+    assert edit is not None
+    start, end, fragment = edit
+    got = xml[:start] + fragment + xml[end:]
+    assert got.endswith(
+        b'<x:ignoredErrors><x:ignoredError sqref="B1:B1048576" numberStoredAsText="1"/>'
+        b"</x:ignoredErrors></x:worksheet>"
+    )
+    assert schema_errors("sheet.xml", got) == []

@@ -14,6 +14,7 @@ import shutil
 import warnings
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
@@ -21,7 +22,7 @@ import pytest
 from addin import schema
 from addin.cli import main
 from tests.libreoffice import convert
-from tests.ooxml import assert_valid, check_workbook
+from tests.ooxml import _relationships, assert_valid, check_workbook
 
 DAY = "2026-11-24"
 STATEMENT = Path(__file__).resolve().parents[1] / "fixtures" / "bank" / "camt053-v08-batch.xml"
@@ -248,3 +249,112 @@ def test_libreoffice_resave_is_schema_valid(made, tmp_path, label):
 def test_libreoffice_resave_after_a_write_is_schema_valid(written, tmp_path, label):
     resaved = convert(written[label], tmp_path)
     assert_valid(resaved, rules=False)
+
+
+# ---- Excel's "number stored as text" check, off on the Text columns --------------------------
+
+TEXT_HEADERS = {spec.name: {c.header for c in spec.columns if c.text} for spec in schema.TABLES}
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for char in letters:
+        n = n * 26 + ord(char) - 64
+    return n
+
+
+def _text_number_columns(path: Path) -> dict[str, tuple[list[str], list[str]]]:
+    """Per sheet holding a table of the contract: (the Text columns of its table as whole
+    column ranges, 'E1:E1048576', sorted; the whole columns every <ignoredErrors> of the
+    sheet ignores numberStoredAsText in, one range per column, in document order, with
+    the number of <ignoredErrors> elements first as 'elements=N')."""
+    main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    out = {}
+    with zipfile.ZipFile(path) as zf:
+        rels = _relationships(zf, "xl/workbook.xml")
+        workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+        for sheet in workbook.iter(f"{{{main_ns}}}sheet"):
+            part = rels[sheet.get(f"{{{rel_ns}}}id")][1]
+            tables = [t for ty, t, _ in _relationships(zf, part).values() if ty.endswith("/table")]
+            for target in tables:
+                table = ET.fromstring(zf.read(target))
+                if table.get("displayName") not in TEXT_HEADERS:
+                    continue
+                left = _column(re.match(r"[A-Z]+", table.get("ref")).group(0))
+                names = [c.get("name") for c in table.iter(f"{{{main_ns}}}tableColumn")]
+                wanted = TEXT_HEADERS[table.get("displayName")]
+                expected = sorted(
+                    f"{_letters(left + i)}1:{_letters(left + i)}1048576"
+                    for i, name in enumerate(names)
+                    if name in wanted
+                )
+                root = ET.fromstring(zf.read(part))
+                blocks = root.findall(f"{{{main_ns}}}ignoredErrors")
+                got = [f"elements={len(blocks)}"]
+                for block in blocks:
+                    for error in block.findall(f"{{{main_ns}}}ignoredError"):
+                        if error.get("numberStoredAsText") not in ("1", "true"):
+                            continue
+                        for token in error.get("sqref").split():
+                            first, last = re.fullmatch(r"([A-Z]+)1:([A-Z]+)1048576", token).groups()
+                            got += [
+                                f"{_letters(c)}1:{_letters(c)}1048576"
+                                for c in range(_column(first), _column(last) + 1)
+                            ]
+                out[sheet.get("name")] = (expected, got)
+    return out
+
+
+def _assert_text_numbers_ignored(path: Path) -> None:
+    found = _text_number_columns(path)
+    assert set(found) == {s.sheet for s in schema.TABLES}, found
+    for sheet, (expected, got) in found.items():
+        if not expected:  # Stappen, Instellingen: no Text columns, nothing to ignore
+            assert got == ["elements=0"], sheet
+            continue
+        assert got[0] == "elements=1", (sheet, got)  # one element, never two
+        assert sorted(got[1:]) == expected, sheet  # exactly the Text columns, each once
+
+
+def test_the_checker_finds_ignored_errors_out_of_schema_order(built, tmp_path):
+    # CT_Worksheet puts ignoredErrors before tableParts: after it, Excel repairs the file.
+    def after_table_parts(s: str) -> str:
+        block = re.search(r"<ignoredErrors>.*?</ignoredErrors>", s).group(0)
+        return s.replace(block, "").replace("</worksheet>", block + "</worksheet>")
+
+    broken = _rewrite(built, tmp_path / "kapot.xlsm", "xl/worksheets/sheet1.xml", after_table_parts)
+    errors = check_workbook(broken)
+    assert any("ignoredErrors" in e for e in errors), errors
+
+
+def test_built_workbook_ignores_numbers_stored_as_text_in_text_columns(built):
+    _assert_text_numbers_ignored(built)
+
+
+def test_example_xlsx_ignores_numbers_stored_as_text_in_text_columns():
+    _assert_text_numbers_ignored(
+        Path(__file__).resolve().parents[2] / "workbook" / "Voorbeeld.xlsx"
+    )
+
+
+@pytest.mark.parametrize(
+    "label", ["leeg", "voorbeeld", "klassiek", "klassiek-leeg", "mac", "mac-leeg"]
+)
+def test_new_workbooks_ignore_numbers_stored_as_text_in_text_columns(made, label):
+    _assert_text_numbers_ignored(made[label])
+
+
+@pytest.mark.parametrize("label", ["herinneringen", "bank", "overzicht", "bijwerken"])
+def test_after_a_write_numbers_stored_as_text_are_ignored_once(written, label):
+    # Kept by the letters run, the bank import and the Overzicht, never doubled; added to the
+    # workbook of bb4ae24 by bijwerken.
+    _assert_text_numbers_ignored(written[label])

@@ -2,6 +2,9 @@
 
 This is how the shipped example and the benchmark files are made; it never touches an
 existing workbook (write-back to the user's file is ``notes/WRITEBACK.md``'s business).
+The identifier columns (schema.Column.text) are formatted as Text, with Excel's "number
+stored as text" check off there (`ignore_text_numbers`: the one part openpyxl cannot write,
+added to the new file by the safe write-back).
 Every value goes through one conversion: dates become date cells shown as ``dd-mm-yyyy``,
 money (Decimal) numbers shown as ``#,##0.00``, enums their Dutch text, booleans ``Ja``/``Nee``,
 tuples ``a, b``, None and empty text an empty cell. Text is always stored as text, so a
@@ -39,6 +42,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from openpyxl import Workbook
@@ -48,6 +52,7 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
 from addin import schema
+from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
 from addin.core.ladder_default import DEFAULT_STEPS
 from addin.core.model import Book, Interval, Settings
 from addin.core.texts import with_suggestions
@@ -124,12 +129,19 @@ def write_book(
         wb.create_sheet(title)
     if layout is not None:
         layout.sheets_added(wb)
-    if timestamp is None:
-        wb.save(os.fspath(path))
-        return
-    buffer = io.BytesIO()
-    wb.save(buffer)  # openpyxl stamps "modified" with the clock here; undone below
-    _write_reproducible_zip(buffer.getvalue(), os.fspath(path), timestamp)
+    wb.save(os.fspath(path))  # openpyxl stamps "modified" with the clock; undone below
+    ignore_text_numbers(Path(path))
+    if timestamp is not None:
+        _write_reproducible_zip(Path(path).read_bytes(), os.fspath(path), timestamp)
+
+
+def ignore_text_numbers(path: Path) -> None:
+    """Turn off Excel's check "number stored as text" on the Text columns of every table
+    (schema.Column.text) in the new workbook at `path`: digits there are text on purpose,
+    and Excel would mark each such cell with a green triangle. openpyxl cannot write the
+    sheet's <ignoredErrors>, so the safe write-back adds it (xlsx_patch
+    Patch.ignore_text_numbers), as `bijwerken` does for an older workbook."""
+    apply_patch(path, Patch(ignore_text_numbers=schema.TEXT_COLUMNS), backup=False)
 
 
 # --- values ----------------------------------------------------------------------------

@@ -200,6 +200,13 @@ class Patch:
         wins over the column's too (each gets a cell element with the row's style made
         Text). Cells that hold a value keep their style: a number stays a number. Done
         after add_columns, so new columns get it too; a header the table lacks is skipped.
+      ignore_text_numbers: (table name, headers): Excel's check "number stored as text"
+        (the green triangle on every cell of digits in a Text column) is turned off for
+        these whole columns of the table's sheet: an <ignoredError sqref="A1:A1048576 ..."
+        numberStoredAsText="1"/> in the sheet's <ignoredErrors>, which is made when
+        missing; the user's own ignoredError elements stay. Nothing when the sheet's
+        ignoredErrors cover the columns already (a second run); a header the table lacks
+        is skipped. Done after add_columns.
       set_cells: (table name, key header, key value, {header: value}): set cells in the
         first row of the table whose key column holds the key value.
       replace_sheet: (sheet name, rows): the sheet's cells become these rows from A1 on;
@@ -225,6 +232,7 @@ class Patch:
     add_rows: tuple[tuple[str, str, tuple[dict[str, object], ...]], ...] = ()
     replace_parts: tuple[RelatedPart, ...] = ()
     text_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    ignore_text_numbers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -243,6 +251,7 @@ class PatchResult:
       replaced: the relationship types of the replace_parts whose part changed or was added.
       text_columns: (table name, header) of each column text_columns formatted as Text
         (its column style or empty cells changed); columns that had it already are not named.
+      ignored_text_numbers: the tables whose sheet got an ignoredError (ignore_text_numbers).
     """
 
     changed_parts: tuple[str, ...]
@@ -254,6 +263,7 @@ class PatchResult:
     added_rows: tuple[tuple[str, str], ...] = ()
     replaced: tuple[str, ...] = ()
     text_columns: tuple[tuple[str, str], ...] = ()
+    ignored_text_numbers: tuple[str, ...] = ()
 
 
 def apply_patch(
@@ -277,6 +287,8 @@ def apply_patch(
             editor.add_columns(table_name, headers)
         for table_name, headers in patch.text_columns:
             editor.format_as_text(table_name, headers)
+        for table_name, headers in patch.ignore_text_numbers:
+            editor.ignore_text_numbers(table_name, headers)
         for table_name, key_header, keyed_rows in patch.add_rows:
             editor.add_missing_rows(table_name, key_header, keyed_rows)
         for table_name, rows in patch.append:
@@ -304,6 +316,7 @@ def apply_patch(
         "added_rows": tuple(editor.added_rows),
         "replaced": tuple(editor.replaced),
         "text_columns": tuple(editor.text_columns),
+        "ignored_text_numbers": tuple(editor.ignored_text_numbers),
     }
     if not package.modified:
         return PatchResult((), (), None, **done)  # type: ignore[arg-type]
@@ -2071,6 +2084,7 @@ class _Editor:
     added_rows: list[tuple[str, str]] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     text_columns: list[tuple[str, str]] = field(default_factory=list)
+    ignored_text_numbers: list[str] = field(default_factory=list)
     data_changed: bool = False
     formulas_changed: bool = False
     formulas_added: bool = False
@@ -2476,6 +2490,26 @@ class _Editor:
         self.text_columns.extend(
             (table.name, name) for col, name in wanted.items() if col in changed
         )
+
+    def ignore_text_numbers(self, table_name: str, headers: Sequence[str]) -> None:
+        """Excel's "number stored as text" check off for the table's columns `headers`,
+        whole columns of its sheet (Patch.ignore_text_numbers)."""
+        table = self.find_table(table_name)
+        at: dict[str, int] = {}
+        for i, column in enumerate(table.columns):
+            at.setdefault(normalise_header(column.name), table.area.left + i)
+        columns = {at[normalise_header(h)] for h in headers if normalise_header(h) in at}
+        if not columns:
+            return
+        xml = self.package.read(table.sheet.part)
+        edit = _ignored_errors_edit(xml, columns)
+        if edit is None:
+            return
+        start, end, fragment = edit
+        # In pieces, views of the sheet's own bytes: a 40 MB sheet is not copied for this.
+        view = memoryview(xml)
+        self.package.write_pieces(table.sheet.part, (view[:start], fragment, view[end:]))
+        self.ignored_text_numbers.append(table.name)
 
     def _row_styled_cells(
         self, sheet: _SheetXml, columns: Mapping[int, str], body: tuple[int, int]
@@ -3137,6 +3171,108 @@ def _put_element(xml: bytes, local: str, fragment: str | None) -> bytes:
         at = min(found)
         return xml[:at] + fragment.encode("utf-8") + xml[at:]
     return _insert_before_close(xml, "worksheet", fragment.encode("utf-8"))
+
+
+# A start tag (not an end tag, comment or processing instruction): prefix, local name.
+_START_TAG = re.compile(rb"<(?:([\w.-]+):)?([\w.-]+)(?=[\s/>])[^>]*>")
+_EXT_LST = re.compile(rb"<(?:[\w.-]+:)?extLst(?=[\s/>])")
+_IGNORED_ERROR = re.compile(rb"<(?:[\w.-]+:)?ignoredError(?=[\s/>])[^>]*>")
+# A range of whole columns in a sqref: A:A, $B:$D, or A1:A1048576 as this module writes it.
+_WHOLE_COLUMNS = re.compile(r"\$?([A-Za-z]{1,3})(\$?1)?:\$?([A-Za-z]{1,3})(\$?\d+)?")
+
+
+def _top_level(xml: bytes, start: int) -> list[tuple[str, int, int, re.Match[bytes]]]:
+    """The worksheet's child elements from `start` (the end of sheetData) on: (local name,
+    start, end, start tag), in document order."""
+    children = []
+    pos = start
+    while (tag := _START_TAG.search(xml, pos)) is not None:
+        end = _element_end(xml, tag)
+        children.append((tag.group(2).decode(), tag.start(), end, tag))
+        pos = end
+    return children
+
+
+def _sqref_whole_columns(sqref: str) -> set[int]:
+    """The columns `sqref` covers from row 1 to the last row (A:A, A1:A1048576)."""
+    covered: set[int] = set()
+    for token in sqref.split():
+        match = _WHOLE_COLUMNS.fullmatch(token)
+        if match is None:
+            continue
+        top, bottom = match.group(2), match.group(4)
+        whole = (top is None and bottom is None) or (
+            top is not None and bottom is not None and int(bottom.lstrip("$")) == MAX_ROWS
+        )
+        if whole:
+            first, _ = _parse_ref(match.group(1) + "1")
+            last, _ = _parse_ref(match.group(3) + "1")
+            covered.update(range(first, last + 1))
+    return covered
+
+
+def _whole_columns_sqref(columns: Iterable[int]) -> str:
+    """'A1:A1048576 C1:D1048576' for columns 1, 3 and 4: runs of neighbours as one range."""
+    runs: list[list[int]] = []
+    for col in sorted(set(columns)):
+        if runs and runs[-1][1] == col - 1:
+            runs[-1][1] = col
+        else:
+            runs.append([col, col])
+    return " ".join(f"{_col_letters(a)}1:{_col_letters(b)}{MAX_ROWS}" for a, b in runs)
+
+
+def _ignored_errors_edit(xml: bytes, columns: Iterable[int]) -> tuple[int, int, bytes] | None:
+    """The edit (start, end, new bytes) of the worksheet `xml` that turns Excel's check
+    "number stored as text" off in the whole `columns`: one <ignoredError> more, in the
+    sheet's <ignoredErrors> (after its ignoredError children, before its extLst) or in a
+    new one where CT_Worksheet puts it (after headerFooter, rowBreaks, colBreaks,
+    customProperties, cellWatches; before smartTags, drawing, legacyDrawing, tableParts,
+    extLst: ECMA-376 Part 1, 18.3.1.99; an element this module does not know, such as
+    mc:AlternateContent around controls, counts as later). None when ignoredError
+    elements with numberStoredAsText cover the columns already. Only the part after
+    sheetData is searched."""
+    p = _prefix(xml, "worksheet")
+    close = xml.rfind(f"</{p}sheetData>".encode())
+    if close < 0:
+        tag = _start_tag(xml, "sheetData")  # <sheetData/>: an empty sheet, a small part
+        if tag is None:
+            raise ValueError("sheetData")
+        after = tag.end()
+    else:
+        after = close + len(f"</{p}sheetData>")
+    children = _top_level(xml, after)
+    existing = next((c for c in children if c[0] == "ignoredErrors"), None)
+    covered: set[int] = set()
+    if existing is not None:
+        for found in _IGNORED_ERROR.finditer(xml, existing[1], existing[2]):
+            attrs = _attrs(found.group(0))
+            if attrs.get("numberStoredAsText") in ("1", "true"):
+                covered |= _sqref_whole_columns(attrs.get("sqref", ""))
+    needed = set(columns) - covered
+    if not needed:
+        return None
+    element = (
+        f'<{p}ignoredError sqref="{_whole_columns_sqref(needed)}" numberStoredAsText="1"/>'
+    ).encode()
+    if existing is not None:
+        _, start, end, tag = existing
+        if tag.group(0).endswith(b"/>"):  # <ignoredErrors/>: opened up
+            opened = tag.group(0)[:-2].rstrip() + b">"
+            return start, end, opened + element + f"</{p}ignoredErrors>".encode()
+        ext = _EXT_LST.search(xml, tag.end(), end)
+        at = ext.start() if ext is not None else xml.rfind(b"</", start, end)
+        return at, at, element
+    order = WORKSHEET_ORDER.index("ignoredErrors")
+    later = (
+        c[1] for c in children if c[0] not in WORKSHEET_ORDER or WORKSHEET_ORDER.index(c[0]) > order
+    )
+    first_later = next(later, None)
+    at = xml.rfind(f"</{p}worksheet>".encode()) if first_later is None else first_later
+    if at < 0:
+        raise ValueError("worksheet")
+    fragment = f"<{p}ignoredErrors>".encode() + element + f"</{p}ignoredErrors>".encode()
+    return at, at, fragment
 
 
 def _sheet_views(xml: bytes, p: str, freeze_rows: int) -> str:
