@@ -623,3 +623,55 @@ def test_writing_commands_refuse_a_workbook_open_in_excel(tmp_path, capsys, argv
     assert "is geopend in Excel" in fout and fout.endswith("Er is niets veranderd.")
     assert boek.read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == ["Debiteuren.xlsx", "~$Debiteuren.xlsx"]
+
+
+@pytest.mark.parametrize(
+    ("verzonden", "handover"),
+    [
+        # E-mailed Friday 20-11, paper copy not (yet) posted: the e-mail's day counts.
+        ("20-11-2026 10:02 SMTP", "2026-12-09"),
+        # Its paper copy posted Monday 23-11 (as `verstuur --markeer-verzonden` writes it):
+        # received Wed 25-11, term ends Wed 9-12, collection costs due Thu 10-12.
+        ("20-11-2026 10:02 SMTP; 23-11-2026 09:15 post", "2026-12-10"),
+        # Typed by hand, "Post" with a capital: the same.
+        ("20-11-2026 10:02 SMTP; 23-11-2026 Post", "2026-12-10"),
+        # A post part without a readable day: the e-mail's day still counts.
+        ("20-11-2026 10:02 SMTP; post", "2026-12-09"),
+    ],
+    ids=["e-mail-only", "posted-later", "typed-by-hand", "post-without-day"],
+)
+def test_fourteen_day_letter_by_e_mail_and_post_counts_from_the_later_day(
+    capsys, tmp_path, verzonden, handover
+):
+    """A consumer's 14-day letter sent as Brief en e-mail: the hand-over (collection costs
+    due) is planned from the later of the e-mail's day and the day Verzonden says its paper
+    copy went in the post, read from the workbook's own Verzonden text."""
+    path = tmp_path / "Boek.xlsx"
+    text = """
+    [klanten]
+    | klant | naam         | soort       | adres      | e-mail       |
+    | P1    | Sanne Willems | Particulier | Dorpsweg 1 | sanne@mail.nl |
+    [stappen]
+    | stap               | na dagen | vanaf       | actie              | kanaal          | voor        | segment |
+    | Veertiendagenbrief | 2        | Vervaldatum | veertiendagenbrief | Brief en e-mail | Particulier | Alle    |
+    | Incasso            | 1        | Vorige stap | incasso            | Overdracht      | Alle        | Alle    |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag |
+    | F1      | P1    | 2026-09-01   | 2026-10-01  | 500.00 |
+    [contacten]
+    | datum      | klant | facturen | kanaal          | stap               |
+    | 2026-11-20 | P1    | F1       | Brief en e-mail | Veertiendagenbrief |
+    [betalingen]
+    | datum      | bedrag | factuur | klant | status    |
+    | 2026-11-23 | 10.00  |         |       | Genegeerd |
+    """
+    write_book(book(text, company_name="Test BV"), path)
+    wb = openpyxl.load_workbook(path)
+    contacts = wb["Contacten"]
+    column = [c.value for c in contacts[1]].index("Verzonden") + 1
+    contacts.cell(row=2, column=column).value = verzonden
+    wb.save(path)
+    code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24", "--json")
+    assert code == 0, out
+    (f1,) = json.loads(out)["acties"]
+    assert (f1["actie"], f1["datum"]) == ("incasso", handover)

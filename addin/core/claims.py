@@ -123,7 +123,7 @@ def _fourteen_day_letter(ledger: Ledger, inv: Invoice, due: date, as_of: date) -
     steps = ledger.book.steps or DEFAULT_STEPS
     names = {step_key(s.name) for s in steps if s.action is Action.FOURTEEN_DAY_LETTER}
     days = [
-        fourteen_days.letter_day(c.date, c.sent)
+        fourteen_days.letter_day(c.date, c.sent, c.posted)
         for c in ledger.contacts_for(inv)
         if due <= c.date <= as_of and step_key(c.step) in names
     ]

@@ -30,17 +30,25 @@ def _counts_for_delivery(day: date) -> bool:
     return day.weekday() not in (SUNDAY, MONDAY) and day not in statutory_holidays(day.year)
 
 
-def letter_day(logged: date, sent: date | None) -> date:
+def letter_day(logged: date, sent: date | None, posted: date | None = None) -> date:
     """The day a 14-day letter counts from: the day its e-mail left where Contacten.Verzonden
     is filled (issue 16), else the day it was logged (made, reviewed and posted). Never
     earlier than the logged day; a Verzonden whose day is unknown (date.min) counts from it.
+
+    A letter sent both ways (Brief en e-mail: the e-mail, then its paper copy, Verzonden
+    "...SMTP; ... post") counts from the later day, `posted`: whether the e-mail alone was
+    a valid aanmaning depends on the consumer having agreed to e-mail, which the workbook
+    does not record, and a term counted from too early a day voids the letter.
 
     >>> letter_day(date(2026, 12, 1), date(2026, 12, 4)).isoformat()
     '2026-12-04'
     >>> letter_day(date(2026, 12, 1), None).isoformat()
     '2026-12-01'
+    >>> letter_day(date(2026, 12, 1), date(2026, 12, 1), posted=date(2026, 12, 3)).isoformat()
+    '2026-12-03'
     """
-    return max(logged, sent) if sent is not None else logged
+    day = max(logged, sent) if sent is not None else logged
+    return max(day, posted) if posted is not None else day
 
 
 def presumed_receipt(posted: date) -> date:

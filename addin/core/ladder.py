@@ -156,14 +156,18 @@ def _walk(
     if contacts and contacts[0].date < due:
         relevant = [c for c in contacts if c.date >= due]
     logged: dict[str, date] = {}
-    sent: dict[str, date] = {}  # the 14-day letter's clock: when its e-mail left (issue 16)
+    sent: dict[str, date] = {}  # the 14-day letter's clock: when it left (issue 16)
     for c in relevant:
         if c.step:
             key = _key(c.step)
             if key not in logged:
                 logged[key] = c.date
-                # fourteen_days.letter_day, inlined: this loop runs for every invoice
-                sent[key] = c.date if c.sent is None else max(c.date, c.sent)
+                # fourteen_days.letter_day, inlined for the usual contact (not sent, or by
+                # one route): this loop runs for every invoice
+                if c.posted is not None:
+                    sent[key] = fourteen_days.letter_day(c.date, c.sent, c.posted)
+                else:
+                    sent[key] = c.date if c.sent is None else max(c.date, c.sent)
     last_logged = -1  # the place of the last row logged
     fourteen: tuple[int, ...] = ()
     if logged:

@@ -381,6 +381,9 @@ class Contact:
         "; 05-12-2026 14:10 post" once the paper copy went); '' for a date cell. Its routes
         (core.sending.sent_routes) say whether a Brief en e-mail letter still owes its
         paper copy; `sent` stays the e-mail's day, the first word.
+      posted: the day of Verzonden's "post" part (its paper copy, or a printed Kanaal Brief
+        letter, went in the post); None without one. A 14-day letter sent both ways counts
+        from the later of the two days (fourteen_days.letter_day).
     """
 
     date: date
@@ -396,6 +399,7 @@ class Contact:
     document: str = ""
     sent: dt.date | None = None
     sent_note: str = ""
+    posted: dt.date | None = None
     row: int = 0
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
@@ -709,3 +710,37 @@ def test_a_log_that_fails_puts_the_earlier_dossier_back(capsys, workbook, tmp_pa
     code, text = run(capsys, *args)
     assert code == 2 and "kan niet in Contacten van" in json.loads(text)["fout"], text
     assert workbook.read_bytes() == before and _tree(tmp_path) == listing
+
+
+@pytest.mark.parametrize(
+    ("verzonden", "costs", "said"),
+    [
+        ("01-04-2025 10:00 SMTP", "120.00", "incassokosten verschuldigd sinds 18-4-2025"),
+        (
+            "01-04-2025 10:00 SMTP; 14-04-2025 09:00 post",
+            None,
+            "de termijn van de veertiendagenbrief van 14-4-2025 loopt nog; de kosten zijn "
+            "verschuldigd vanaf 1-5-2025",
+        ),
+    ],
+    ids=["e-mailed", "posted-two-weeks-later"],
+)
+def test_consumer_costs_count_from_the_later_of_e_mail_and_post(
+    capsys, tmp_path, verzonden, costs, said
+):
+    """A 14-day letter e-mailed on 1-4-2025 (costs due 18-4) whose paper copy was posted on
+    Monday 14-4 (received Wed 16-4, term ends 30-4, costs due 1-5): on 25-4 the dossier
+    claims no collection costs yet, since whether the e-mail alone was a valid aanmaning
+    depends on the consumer having agreed to e-mail, which the workbook does not say."""
+    path = _written(tmp_path, CONSUMER.format(about="F1"))
+    wb = openpyxl.load_workbook(path)
+    contacts = wb["Contacten"]
+    column = [c.value for c in contacts[1]].index("Verzonden") + 1
+    contacts.cell(row=2, column=column).value = verzonden
+    wb.save(path)
+    args = ["overdracht", path, "P1", "--datum", "2025-04-25", "--uit", tmp_path / "uit"]
+    code, text = run(capsys, *args, "--json", "--proef")
+    assert code == 0
+    assert json.loads(text)["incassokosten"] == costs
+    code, text = run(capsys, *args, "--proef")
+    assert said in " ".join(text.split())

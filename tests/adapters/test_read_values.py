@@ -186,7 +186,8 @@ def test_a_header_twice_is_the_same_problem_as_on_the_file(tmp_path):
 def test_verzonden_keeps_its_routes_and_its_first_word_stays_the_day(tmp_path):
     """Contacten.Verzonden as `verstuur` writes it, with the paper copy's "post" appended,
     typed by hand, or a date cell: the file and the open workbook give the same `sent`
-    (the first word) and `sent_note` (the text, whose routes say what still has to go)."""
+    (the first word), `sent_note` (the text, whose routes say what still has to go) and
+    `posted` (the day of its "post" part)."""
     from addin.core.sending import owes_paper_copy, sent_routes
 
     headers = ["Datum", "Klantnummer", "Kanaal", "Document", "Verzonden"]
@@ -195,6 +196,7 @@ def test_verzonden_keeps_its_routes_and_its_first_word_stays_the_day(tmp_path):
         "05-12-2026 11:02 SMTP; 05-12-2026 14:10 post",
         "05-12-2026 11:02 Outlook concept",
         "05-12-2026 11:02 SMTP ; post",  # typed by hand
+        "01-12-2026 09:00 SMTP; 03-12-2026 Post",  # posted two days after the e-mail
         datetime(2026, 12, 5),  # a date the user typed
         "05-12-2026",
         None,
@@ -208,14 +210,16 @@ def test_verzonden_keeps_its_routes_and_its_first_word_stays_the_day(tmp_path):
     tables, origins = xlwings_tables(path)
     assert read_values(tables, origins)[0].contacts == book.contacts
     got = [
-        (c.sent, sent_routes(c.sent_note), owes_paper_copy(c, c.sent_note)) for c in book.contacts
+        (c.sent, sent_routes(c.sent_note), owes_paper_copy(c, c.sent_note), c.posted)
+        for c in book.contacts
     ]
-    five = date(2026, 12, 5)
+    one, three, five = date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 5)
     assert got == [
-        (five, ("SMTP", "post"), False),
-        (five, ("Outlook concept",), True),
-        (five, ("SMTP", "post"), False),
-        (five, (), False),
-        (five, (), False),
-        (None, (), False),
+        (five, ("SMTP", "post"), False, five),
+        (five, ("Outlook concept",), True, None),
+        (five, ("SMTP", "post"), False, None),  # the post's day not written: unknown
+        (one, ("SMTP", "Post"), False, three),
+        (five, (), False, None),
+        (five, (), False, None),
+        (None, (), False, None),
     ]

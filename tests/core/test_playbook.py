@@ -7,6 +7,7 @@ Christmas (Friday, Saturday); 27-4-2026 is Koningsdag (Monday).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -441,6 +442,44 @@ def test_l8_consumer_handover_never_before_costs_are_due():
     | 2026-11-20 | P1    | F1       | Brief  | Veertiendagenbrief |
     """)
     assert_plan(p, "| factuur | actie | datum |\n| F1 | incasso | 2026-12-09 |")
+
+
+@pytest.mark.parametrize(
+    ("sent", "posted", "due"),
+    [
+        # E-mailed Friday 20-11 and nothing posted: counted from the e-mail (costs due 9-12).
+        (date(2026, 11, 20), None, "2026-12-09"),
+        # Its paper copy posted Monday 23-11: received Wed 25-11 (Monday does not count),
+        # term ends Wed 9-12, costs due Thu 10-12. The later day counts: whether the e-mail
+        # alone was a valid aanmaning the workbook cannot tell.
+        (date(2026, 11, 20), date(2026, 11, 23), "2026-12-10"),
+        # Posted the same day as the e-mail: nothing changes.
+        (date(2026, 11, 20), date(2026, 11, 20), "2026-12-09"),
+        # E-mailed three days after the letter was made, posted on the day it was made:
+        # the later day, the e-mail's, counts (as posting on Monday 23-11 would: 10-12).
+        (date(2026, 11, 23), date(2026, 11, 20), "2026-12-10"),
+    ],
+    ids=["e-mail-only", "posted-later", "posted-same-day", "e-mailed-later"],
+)
+def test_l8_fourteen_day_letter_sent_both_ways_counts_from_the_later_day(sent, posted, due):
+    b = book(
+        CUSTOMERS
+        + """
+    [stappen]
+    | stap               | na dagen | vanaf       | actie              | kanaal          | voor        | segment |
+    | Veertiendagenbrief | 2        | Vervaldatum | veertiendagenbrief | Brief en e-mail | Particulier | Alle    |
+    | Incasso            | 1        | Vorige stap | incasso            | Overdracht      | Alle        | Alle    |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag |
+    | F1      | P1    | 2026-09-01   | 2026-10-01  | 500.00 |
+    [contacten]
+    | datum      | klant | facturen | kanaal          | stap               |
+    | 2026-11-20 | P1    | F1       | Brief en e-mail | Veertiendagenbrief |
+    """
+    )
+    letter = replace(b.contacts[0], sent=sent, posted=posted)
+    p = plan_book(replace(b, contacts=(letter,)), TUESDAY)
+    assert_plan(p, f"| factuur | actie | datum |\n| F1 | incasso | {due} |")
 
 
 def test_l8_handed_over_invoice_needs_nothing():

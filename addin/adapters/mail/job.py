@@ -559,9 +559,10 @@ def mark_posted(
     write: Callable[[Patch], object] | None = None,
 ) -> str:
     """`--markeer-verzonden` for an e-mailed Brief en e-mail letter: its paper copy went.
-    "; <now> post" is appended to Verzonden, so the e-mail's day stays the first word (the
-    day the fourteen days and the ladder count from); the journal gets a "post" line with
-    the e-mail's Message-ID."""
+    "; <now> post" is appended to Verzonden, so the e-mail's day stays the first word
+    (Contact.sent) and the post's day is read as Contact.posted (a 14-day letter counts from
+    the later: fourteen_days.letter_day); the journal gets a "post" line with the e-mail's
+    Message-ID."""
     journal = Journal(workbook)
     entry = journal.last().get(contact.document)
     moment = now()

@@ -87,6 +87,7 @@ from addin.core.model import (
     Step,
 )
 from addin.core.money import ZERO, format_amount
+from addin.core.sending import POST_ROUTE, sent_routes
 from addin.core.workdays import WEEKDAY_SHORT
 
 # --- field plans ----------------------------------------------------------------------
@@ -182,6 +183,26 @@ def _sent_note(value: object) -> str:
     """Contacten.Verzonden as text ("05-12-2026 11:02 SMTP; 05-12-2026 14:10 post"), '' for a
     date cell: only text names routes (core.sending.sent_routes)."""
     return value.strip() if isinstance(value, str) else ""
+
+
+def _posted(value: object) -> date | None:
+    """The day of Contacten.Verzonden's "post" part ("...; 05-12-2026 14:10 post"), or None:
+    also when that part's day cannot be read, for the e-mail's day (`_sent`, whose cell
+    reports a problem of its own) is then the one the 14-day letter counts from."""
+    if not isinstance(value, str):
+        return None
+    days = []
+    for part in value.split(";"):
+        words = part.split()
+        routes = [r.casefold() for r in sent_routes(part)]
+        if routes == [POST_ROUTE] and words[0][:1].isdigit():
+            try:
+                day = to_date(words[0])
+            except CellError:
+                continue
+            if day is not None:
+                days.append(day)
+    return max(days, default=None)
 
 
 def _one_of(choices: Sequence[str]) -> Callable[[object], str | None]:
@@ -292,7 +313,7 @@ _CONTACT_FIELDS: Mapping[str, _Field] = {
 # Attributes read from a column another attribute owns: table -> (attribute, the owning
 # attribute, convert). They report no problem of their own; the owner's field does.
 _DERIVED: Mapping[str, tuple[tuple[str, str, Callable[[object], Any]], ...]] = {
-    schema.CONTACTEN.name: (("sent_note", "sent", _sent_note),),
+    schema.CONTACTEN.name: (("sent_note", "sent", _sent_note), ("posted", "sent", _posted)),
 }
 
 _PAYMENT_FIELDS: Mapping[str, _Field] = {
