@@ -194,6 +194,37 @@ def test_huge_na_dagen_is_a_problem_not_an_overflow(capsys, workbook):
     assert "te groot" in problem["melding"]
 
 
+@pytest.mark.parametrize(
+    ("sheet", "header", "value", "said"),
+    [
+        # A page of text pasted into an IBAN cell: int() refused its 65,000 digits with a
+        # ValueError (traceback) in the IBAN check; now an invalid IBAN on its cell.
+        ("Klanten", "IBAN", "x" * 32_000, "IBAN"),
+        ("Klanten", "IBAN", "NL91" + "9" * 5_000, "IBAN"),
+        # Digits as text in a whole-number cell, past int()'s 4,300.
+        ("Stappen", "Na dagen", "9" * 5_000, "te groot"),
+        ("Stappen", "Na dagen", "-" + "9" * 5_000 + " dagen", "te groot"),
+    ],
+    ids=["iban-text", "iban-digits", "days", "negative-days"],
+)
+def test_thousands_of_digits_in_a_cell_are_a_problem_not_a_traceback(
+    capsys, workbook, sheet, header, value, said
+):
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb[sheet]
+    column = [c.value for c in ws[1]].index(header) + 1
+    ws.cell(row=3, column=column).value = value
+    wb.save(workbook)
+    before = workbook.read_bytes()
+    for command in ("werklijst", "controleer"):
+        code, data = run(capsys, command, workbook, "--datum", DAY, "--json")
+        assert code == 1
+        (problem,) = [p for p in data["problemen"] if p["blad"] == sheet and p["rij"] == 3]
+        assert problem["kolom"] == header and said in problem["melding"]
+    code, data = run(capsys, "herinneringen", workbook, "--datum", DAY, "--json", "--proef")
+    assert code in (0, 1) and workbook.read_bytes() == before
+
+
 def test_a_negative_na_dagen_is_named_by_controleer_on_its_cell(capsys, workbook):
     wb = openpyxl.load_workbook(workbook)
     ws = wb["Stappen"]

@@ -528,6 +528,22 @@ def test_new_customer_gets_the_next_number_in_the_workbooks_pattern(
     assert (new.kvk, new.vat_number, new.notes) == ("11111111", "NL1234567890", "uit e-factuur")
 
 
+def test_a_klantnummer_of_thousands_of_digits_is_no_pattern_to_go_on_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Klantnummer of 5,000 digits (pasted by mistake) is no counter: int() refused it
+    with a traceback; the new customer now follows the other numbers."""
+    sample = FIXTURES / "si__SI-UBL-2.0_ok_minimal.xml"  # no PartyIdentification
+    exp = expected(sample)
+    customers = (
+        Customer("D-0041", "A"), Customer("D-" + "9" * 5_000, "B"), Customer("D-0007", "C")
+    )  # fmt: skip
+    book_path = workbook(tmp_path, seller_settings(exp), customers=customers)
+    run(capsys, book_path, sample)
+    book, _ = read_book(book_path)
+    assert book.customers[-1].number == "D-0042"
+
+
 def test_pdf_name_is_made_safe_and_a_different_file_is_not_overwritten(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

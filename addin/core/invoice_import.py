@@ -324,7 +324,9 @@ class CustomerIndex:
         return number.strip().casefold() in self.by_number
 
 
-_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+# A Klantnummer's pattern: a prefix and a counter of at most 18 digits (a longer run of
+# digits is no counter to go on from; `int` would refuse one of over 4,300 digits).
+_NUMBERED = re.compile(r"^(.*?)(?<!\d)(\d{1,18})$")
 
 
 def next_customer_number(existing: Sequence[str]) -> str:

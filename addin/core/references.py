@@ -72,6 +72,10 @@ def iban_is_valid(iban: str) -> bool:
         number = compact(iban)
         if not _IBAN_CHARS.fullmatch(number):
             return bool(stdnum_iban.is_valid(number, check_country=False))
+    if len(number) > IBAN_MAX_LENGTH:
+        # No country's IBAN is longer; and `int` refuses a number of over 4,300 digits
+        # with a ValueError (a pasted page of text in an IBAN cell).
+        return False
     # Each letter as its two digits (A = 10 ... Z = 35): per character through a dict, as
     # str.translate's path for longer replacements is slower still.
     if int("".join(map(_BASE36.__getitem__, number[4:] + number[:4]))) % 97 != 1:
@@ -90,7 +94,9 @@ _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _BASE36 = {ch: str(int(ch, 36)) for ch in "0123456789" + _LETTERS}
 _SHAPE = str.maketrans("0123456789" + _LETTERS, "9" * 10 + "A" * 26)
 _IBAN_SHAPES: dict[str, bool] = {}  # country + shape of the BBAN -> stdnum's format check
-_IBAN_LINES = re.compile(r"[A-Z0-9]{5,}+(?:\n[A-Z0-9]{5,}+)*+")
+# ISO 13616: at most 34 characters (the longest, Saint Lucia's, has 32).
+IBAN_MAX_LENGTH = 34
+_IBAN_LINES = re.compile(r"[A-Z0-9]{5,34}+(?:\n[A-Z0-9]{5,34}+)*+")
 _COUNTRY, _FIRST_FOUR, _AFTER_FOUR = (
     itemgetter(slice(0, 2)), itemgetter(slice(0, 4)), itemgetter(slice(4, None))
 )  # fmt: skip
@@ -102,7 +108,7 @@ def all_ibans_valid(ibans: Sequence[str]) -> bool:
     columns in C (each IBAN turned round, the letters of all made digits by one
     `str.replace` per letter, each number through int), then the format once per country
     and shape. False says nothing: the caller then asks `iban_is_valid` per IBAN. Only
-    IBANs already compact (A-Z, 0-9, five or more) are taken."""
+    IBANs already compact (A-Z, 0-9, five to IBAN_MAX_LENGTH) are taken."""
     if not ibans:
         return True
     text = "\n".join(ibans)

@@ -405,7 +405,9 @@ def to_int(value: object) -> int | None:
         if not text:
             return None
         if m := _INT_TEXT.fullmatch(text):
-            number = int(m[1])
+            # Past MAX_INT's few digits it is too big anyway; and `int` refuses a number of
+            # over 4,300 digits with a ValueError, not a CellError.
+            number = int(m[1]) if len(m[1]) <= 20 else MAX_INT + 1
     if number is None:
         raise CellError(f"{shown(value)} is geen geheel getal; verwacht bijvoorbeeld 30")
     if abs(number) > MAX_INT:
