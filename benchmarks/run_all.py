@@ -2,18 +2,18 @@
 
 Usage: ``python benchmarks/run_all.py [--facturen 100000] [--herhaal 3] [--alleen NAAM ...]``
 
-Makes (or reuses, cached in benchmarks/out/) the workbook `generate.py` makes with its
-defaults and seed (other sizes scale customers, agreements and contacts with it), a CAMT.053
-of 50,000 lines and an MT940 of 655,000 transactions that pay its invoices
-(`bankfiles.py`). Then it runs each command as its own process, `--herhaal` times (the
-slow ones fewer), and prints one Markdown table: the median wall time, the ratio to the
-floor, the peak memory (the command with every process it starts: the larger of the
-kernel's rusage and the summed resident size of the process tree, sampled every 10 ms
-on Linux, so the bank reader process and the letter workers count) and the target with
-whether it is met. The floor is a process that only reads every sheet with
-python-calamine, measured in the same run (before and after the commands) so a busy
-minute shows as a slow floor too. Writes go to copies in
-benchmarks/out/; the workbook itself is never changed.
+Makes (or reuses, cached in benchmarks/out/ until the code that makes them changes) the
+workbook `generate.py` makes with its defaults and seed (other sizes scale customers,
+agreements and contacts with it), a CAMT.053 of 50,000 lines and an MT940 of 655,000
+transactions that pay its invoices (`bankfiles.py`). Then it runs each command as its own
+process, `--herhaal` times (the slow ones fewer), and prints one Markdown table: the median
+wall time, the ratio to the floor, the peak memory (the command with every process it
+starts: the larger of the kernel's rusage and the summed resident size of the process tree,
+sampled every 10 ms on Linux, so the bank reader process and the letter workers count) and
+the target with whether it is met. The floor is a process that only reads every sheet with
+python-calamine, measured in the same run (before and after the commands) so a busy minute
+shows as a slow floor too. Writes go to copies in benchmarks/out/; the workbook itself is
+never changed.
 
 Two rows are not whole processes, because their targets are not: `plan_book` (the
 engine alone, on the Book `generate_book` makes, in memory) and setting 5,000 Afspraken
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -224,8 +225,28 @@ def input_paths(invoices: int) -> tuple[Path, Path, Path]:
     )
 
 
+# The code that decides the inputs' bytes: when any of it changes, inputs kept from before
+# are made again (a new workbook now holds what the writer adds, say).
+MAKERS = (
+    HERE / "generate.py",
+    HERE / "bankfiles.py",
+    ROOT / "addin" / "schema.py",
+    ROOT / "addin" / "core" / "model.py",
+    ROOT / "addin" / "adapters" / "workbook" / "book_writer.py",
+    ROOT / "addin" / "adapters" / "workbook" / "xlsx_patch.py",
+)
+
+
+def makers_digest() -> str:
+    digest = hashlib.sha256()
+    for path in MAKERS:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def inputs(invoices: int) -> tuple[Path, Path, Path]:
-    """The inputs, made once (in a child process) and kept in benchmarks/out/.
+    """The inputs, made once (in a child process) and kept in benchmarks/out/, with a stamp
+    of the code that made them (`MAKERS`); made again when that code has changed.
 
     They are made in a process of their own so that this one stays small: a child's peak
     memory as the kernel reports it (`ru_maxrss`) starts at its parent's resident size when
@@ -234,12 +255,17 @@ def inputs(invoices: int) -> tuple[Path, Path, Path]:
     """
     OUT.mkdir(exist_ok=True)
     paths = input_paths(invoices)
+    stamp, digest = OUT / f"invoer-{invoices}.sha256", makers_digest()
+    if not stamp.exists() or stamp.read_text().strip() != digest:
+        for path in paths:
+            path.unlink(missing_ok=True)
     if not all(path.exists() for path in paths):
         subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), "--maak-invoer",
              "--facturen", str(invoices)],
             check=True,
         )  # fmt: skip
+    stamp.write_text(digest + "\n")
     return paths
 
 
