@@ -65,6 +65,7 @@ from addin.adapters.documents.letter_job import (
     template_problem,
 )
 from addin.adapters.documents.letters import LetterTemplateError
+from addin.adapters.documents.paths import FolderSettingError
 from addin.adapters.excel import live
 from addin.adapters.excel.live import LiveError, LiveWorkbook, LiveWriteError
 from addin.adapters.excel.xlwings_book import (
@@ -186,6 +187,7 @@ def _run(
         PatchError,
         BankFileError,
         SenderIncomplete,
+        FolderSettingError,
     ) as exc:
         outcome = Outcome(False, _nothing_written(str(exc)))
     except (TemplateError, LetterTemplateError) as exc:

@@ -29,17 +29,17 @@ from addin.cli.common import (
 
 if TYPE_CHECKING:  # reportlab, the reader and the engine load when the command runs
     from addin.adapters.documents.handover import Handover
-    from addin.core.model import Book
+    from addin.core.model import Book, Settings
 
 
-def out_dir(args: argparse.Namespace, book_output_dir: str) -> Path:
+def out_dir(args: argparse.Namespace, settings: Settings) -> Path:
     from addin.adapters.documents.paths import setting_folder
 
     if args.uit is not None:
         return Path(args.uit)
     base = Path(args.boek).resolve().parent
-    if book_output_dir.strip():
-        folder = setting_folder(book_output_dir)
+    folder = setting_folder(settings, "output_dir")
+    if folder is not None:
         return folder if folder.is_absolute() else base / folder
     return base
 
@@ -112,7 +112,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     refused = sender_problems(book.settings)  # the file names and prints the sender
     if refused:
         return refuse(args, SenderIncomplete(refused, "Het overdrachtsdossier is"))
-    folder = out_dir(args, book.settings.output_dir)
+    folder = out_dir(args, book.settings)
     from addin.core.letter_log import not_handed_over
 
     new: tuple[str, ...] = ()

@@ -177,7 +177,7 @@ def test_pdf_with_original_and_generated_copies(tmp_path: Path):
     # the same content with two invoices: one original, one that has no file
     second = replace(inv, number="2026-9999", pdf="facturen/bestaat-niet.pdf")
     content = replace(content, invoices=(inv, second))
-    roots = roots_for(wb, book.settings.invoice_dir)
+    roots = roots_for(wb, book.settings, "invoice_dir")
     copies, notes = invoice_copies(content, roots)
     assert isinstance(copies[0], Path) and isinstance(copies[1], InvoiceCopy)
     assert len(notes) == 1 and "2026-9999" in notes[0]

@@ -221,6 +221,7 @@ def test_letters_in_a_relative_uit_folder_are_logged_so_they_can_be_found(
     import openpyxl
 
     from addin.adapters.documents.paths import find_document, roots_for
+    from addin.core.model import Settings
 
     elsewhere = tmp_path / "elders"
     elsewhere.mkdir()
@@ -243,7 +244,9 @@ def test_letters_in_a_relative_uit_folder_are_logged_so_they_can_be_found(
     ws = openpyxl.load_workbook(path, read_only=True)["Contacten"]
     rows = list(ws.iter_rows(values_only=True))
     document = rows[-1][rows[0].index("Document")]
-    found = find_document(document, roots_for(path, "facturen"))
+    found = find_document(
+        document, roots_for(path, Settings(invoice_dir="facturen"), "invoice_dir")
+    )
     assert found.path == (elsewhere / "brieven & zo").resolve() / Path(document).name, (
         document,
         found,

@@ -399,7 +399,7 @@ def make_handover(
             f"openstaande facturen{which}{why}: er is niets over te dragen; er is niets "
             "gemaakt."
         )
-    roots = roots_for(workbook, book.settings.invoice_dir)
+    roots = roots_for(workbook, book.settings, "invoice_dir")
     files: dict[str, bytes | Path] = {}
     missing: list[str] = []
     invoices = {i.number: i for i in book.invoices if i.customer == customer}

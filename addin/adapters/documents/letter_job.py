@@ -61,7 +61,7 @@ from addin.core.letter_log import (
     contact_rows,
     werklijst_rows,
 )
-from addin.core.model import Action, Book, Contact, LetterTask, Plan, Problem, Warning_
+from addin.core.model import Action, Book, Contact, LetterTask, Plan, Problem, Settings, Warning_
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book, plan_with_ledger
 from addin.core.sender import letter_problems, refusal
@@ -121,9 +121,9 @@ class LetterJob:
         return tuple(w for w in self.warnings if w.kind in BANK_WARNINGS)
 
 
-def output_folder(workbook: Path, setting: str, as_of: date, dry_run: bool) -> Path:
+def output_folder(workbook: Path, settings: Settings, as_of: date, dry_run: bool) -> Path:
     base = workbook.resolve().parent
-    root = setting_folder(setting) if setting.strip() else Path("uitvoer")
+    root = setting_folder(settings, "output_dir") or Path("uitvoer")
     root = root if root.is_absolute() else base / root
     return root / ("proef" if dry_run else "") / as_of.isoformat()
 
@@ -241,14 +241,14 @@ def template_problem(exc: Exception) -> str:
 _STATE: dict[str, Any] = {}
 
 
-def _init(workbook: Path, invoice_dir: str, as_of: date, folder: Path) -> None:
+def _init(workbook: Path, roots: tuple[Path, ...], as_of: date, folder: Path) -> None:
     _STATE.update(
         workbook=workbook,
         as_of=as_of,
         folder=folder,
         document_prefix=document_prefix(workbook, folder),
         templates=letter_templates(workbook),
-        roots=roots_for(workbook, invoice_dir),
+        roots=roots,
     )
 
 
@@ -353,12 +353,14 @@ def make_letters(
     plan's `ledger` to compose from it (else one is built)."""
     if not tasks:  # nothing due: no empty day folder in the user's output folder
         return (), (), ()
+    # Before the folder: a Factuurmap this computer cannot use refuses with nothing made.
+    roots = roots_for(workbook, book.settings, "invoice_dir")
     folder.mkdir(parents=True, exist_ok=True)
     ledger = ledger if ledger is not None else Ledger.build(book, as_of)
     # Composed in order while the workers already render the first ones; a content is small
     # (one customer's lines) and is dropped once its letter is made.
     jobs = _named((_compose(task, book, as_of, ledger) for task in tasks), as_of)
-    init = (workbook, book.settings.invoice_dir, as_of, folder)
+    init = (workbook, roots, as_of, folder)
     results: list[_Made | Skipped] = []
     if not parallel or len(tasks) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
         _init(*init)
@@ -453,14 +455,14 @@ def run_letters(
     refused = letter_problems(book.settings, len(plan.letters))
     if refused:
         raise SenderIncomplete(refused)  # before any folder or letter exists
-    target = folder or output_folder(workbook, book.settings.output_dir, as_of, dry_run)
+    target = folder or output_folder(workbook, book.settings, as_of, dry_run)
     ctx = RunContext(book, workbook, as_of, plan, target, dry_run, write is None, ledger)
     for check in preflight:
         check(ctx)
 
     # Temp files of a killed run: in today's folder and in the other days' folders.
     remove_stale(target)
-    remove_stale(output_folder(workbook, book.settings.output_dir, as_of, False).parent, depth=2)
+    remove_stale(output_folder(workbook, book.settings, as_of, False).parent, depth=2)
     files = _Files(target)
     try:
         made, skipped, notes = make_letters(

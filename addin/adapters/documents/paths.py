@@ -19,7 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath, PureWindowsPath
+
+from addin import schema
+from addin.adapters.workbook.errors import WorkbookError
+from addin.core.model import Settings
 
 LINK = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
@@ -32,19 +36,56 @@ class Found:
     reason: str = ""
 
 
-def setting_folder(text: str) -> Path:
-    """A folder typed in Instellingen (Factuurmap, Uitvoermap), on any system: a backslash
-    is a separator, as in find_document, since the workbook may have been set up on Windows
-    ("facturen\\2026") and opened on a Mac, where it would name one folder "facturen\\2026"."""
-    return Path(text.strip().replace("\\", "/")).expanduser()
+# This computer's kind of path: PureWindowsPath on Windows, PurePosixPath on macOS and Linux.
+SYSTEM_PATHS: type[PurePath] = type(PurePath())
 
 
-def roots_for(workbook: Path, document_dir: str) -> tuple[Path, ...]:
-    """The folders documents may come from: the setting (relative to the workbook) first."""
+def windows_only(text: str, system: type[PurePath] = SYSTEM_PATHS) -> bool:
+    """Whether a folder typed in Instellingen names a place only Windows has, a drive
+    ("D:\\Brieven") or a share ("\\\\server\\share"), while `system` is not Windows: there
+    it named a folder "D:" beside the workbook, or "//server/share" from the root of the
+    disk. A relative folder with backslashes ("facturen\\2026") is a folder on any system.
+
+        windows_only("D:\\Brieven", PurePosixPath) -> True
+        windows_only("D:\\Brieven", PureWindowsPath) -> False
+        windows_only("facturen\\2026", PurePosixPath) -> False
+    """
+    return not issubclass(system, PureWindowsPath) and bool(PureWindowsPath(text.strip()).drive)
+
+
+class FolderSettingError(WorkbookError):
+    """A folder in Instellingen that this computer cannot use (a Windows folder on a Mac)."""
+
+
+def setting_folder(settings: Settings, field: str) -> Path | None:
+    """The folder Instellingen `field` ("output_dir", "invoice_dir") names, None when it is
+    empty. A backslash is a separator, as in find_document, since the workbook may have
+    been set up on Windows ("facturen\\2026") and opened on a Mac, where it would name one
+    folder "facturen\\2026". Raises FolderSettingError, naming the cell and the value, for a
+    folder only Windows has on a computer that is not Windows (windows_only)."""
+    text = str(getattr(settings, field)).strip()
+    if not text:
+        return None
+    if windows_only(text):
+        label = dict(schema.SETTINGS)[field]
+        row = dict(settings.rows).get(field)
+        where = f"Instellingen, rij {row}, kolom Waarde" if row else "Instellingen"
+        raise FolderSettingError(
+            f"{where}: {label} '{text}' is een map op Windows (met een stationsletter of "
+            f"\\\\server\\share), die op deze computer niet bestaat. Vul bij {label} een map in "
+            f"die hier bestaat, of een map naast de werkmap (zoals 'brieven'); op Windows werkt "
+            f"'{text}' wel. Er is niets gemaakt of geschreven."
+        )
+    return Path(text.replace("\\", "/")).expanduser()
+
+
+def roots_for(workbook: Path, settings: Settings, field: str) -> tuple[Path, ...]:
+    """The folders documents may come from: the folder setting `field` (relative to the
+    workbook) first, then the workbook's folder."""
     base = workbook.resolve().parent
     roots = []
-    if document_dir.strip():
-        folder = setting_folder(document_dir)
+    folder = setting_folder(settings, field)
+    if folder is not None:
         roots.append((folder if folder.is_absolute() else base / folder).resolve())
     roots.append(base)
     return tuple(roots)

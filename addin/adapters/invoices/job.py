@@ -185,7 +185,7 @@ def import_invoices(
     """Read, decide and plan; the result holds the patch and the PDFs (module docstring).
     `payments`: Betalingen, read when needed (a list shows an invoice of Facturen partly
     paid) by a book read without them (TABLES); else the book's own."""
-    roots = roots_for(workbook, book.settings.invoice_dir)
+    roots = roots_for(workbook, book.settings, "invoice_dir")
     if book.settings.invoice_dir.strip():
         pdf_root, prefix = roots[0], ""
     else:

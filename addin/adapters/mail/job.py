@@ -147,7 +147,7 @@ def verzonden_text(moment: datetime, via: str) -> str:
 def drafts_for(book: Book, workbook: Path) -> dict[str, Path]:
     """Document -> its e-mail draft, for the e-mail letters whose draft exists; only inside
     the output folder or the workbook's folder (paths.find_document)."""
-    roots = roots_for(workbook, book.settings.output_dir)
+    roots = roots_for(workbook, book.settings, "output_dir")
     out: dict[str, Path] = {}
     for c in book.contacts:
         if not c.document or c.channel not in EMAIL_CHANNELS or c.sent is not None:
@@ -251,6 +251,8 @@ def run_send(
     instead of the file (the ribbon: the open workbook)."""
     way = book.settings.send_via
     job = SendJob(way, dry_run)
+    # First: an Uitvoermap this computer cannot use refuses before the journal is written.
+    drafts = drafts_for(book, workbook)
     if not dry_run and write is None:
         check_not_open(workbook)  # before anything leaves: the result must be recordable
     journal = Journal(workbook)
@@ -261,7 +263,6 @@ def run_send(
         if not dry_run:
             journal.record(Entry(_stamp(now()), document, JournalState.RETRY))
     plan = plan_book(book, as_of)
-    drafts = drafts_for(book, workbook)
     for document in _made_again(drafts, entries, states):
         del states[document]
     decisions = decide_sending(

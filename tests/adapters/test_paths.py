@@ -1,0 +1,116 @@
+"""Folders typed in Instellingen (adapters/documents/paths.py): a Windows folder (drive letter,
+share) is refused on macOS and Linux, naming the cell and the value; a relative folder with
+backslashes keeps working there (tests/adapters/test_safe_names.py). Real workbooks, the
+real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+
+import openpyxl
+import pytest
+
+from addin.adapters.documents.paths import windows_only
+from addin.adapters.workbook.book_writer import write_book
+from addin.cli import main
+from tests.adapters.test_handover import SENDER
+from tests.core.booktext import book
+
+# exp: refused on macOS / Linux (PurePosixPath); on Windows (PureWindowsPath) every one is
+# a folder there.
+FOLDERS = [
+    ("D:\\Brieven", True),
+    ("d:/brieven", True),
+    ("D:Brieven", True),  # drive-relative: still drive D
+    ("\\\\server\\share\\brieven", True),
+    ("//server/share", True),
+    ("facturen\\2026", False),
+    ("uitvoer", False),
+    ("/Users/jan/Brieven", False),
+    ("~/Brieven", False),
+    (" brieven ", False),
+]
+
+
+@pytest.mark.parametrize(("text", "exp"), FOLDERS, ids=[t for t, _ in FOLDERS])
+def test_windows_only(text, exp):
+    got = (windows_only(text, PurePosixPath), windows_only(text, PureWindowsPath))
+    assert got == (exp, False)
+
+
+def test_this_computer_is_posix_here():
+    # The command-line tests below run on this system's flavour (no Windows CI here).
+    assert type(PurePath()) is PurePosixPath
+
+
+TEXT = """
+[klanten]
+| klant | naam    | soort    | adres      | postcode | plaats  | e-mail       | segment |
+| K1    | Bouw BV | Zakelijk | Dorpsweg 1 | 1234 AB  | Utrecht | info@bouw.nl | C       |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag  |
+| F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
+"""
+
+
+def _tree(root: Path) -> dict[str, bytes | None]:
+    return {
+        str(p.relative_to(root)): (None if p.is_dir() else p.read_bytes())
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def _row(path: Path, label: str) -> int:
+    ws = openpyxl.load_workbook(path)["Instellingen"]
+    (row,) = [c.row for c in ws["A"] if c.value == label]
+    return row
+
+
+@pytest.mark.parametrize(
+    ("field", "label", "value", "command"),
+    [
+        ("output_dir", "Uitvoermap", "D:\\Brieven", ["herinneringen", "--datum", "2025-06-30"]),
+        ("invoice_dir", "Factuurmap", "D:\\Facturen", ["herinneringen", "--datum", "2025-06-30"]),
+        ("output_dir", "Uitvoermap", "D:\\Dossiers", ["overdracht", "K1"]),
+        ("invoice_dir", "Factuurmap", "D:\\Facturen", ["overdracht", "K1", "--uit", "dossier"]),
+        # A share only where the command reads: without the refusal a dossier or letter
+        # would be written from the root of this disk ('/server/share').
+        ("output_dir", "Uitvoermap", "\\\\server\\share", ["verstuur", "--datum", "2025-06-30"]),
+    ],
+    ids=["herinneringen-uitvoermap", "herinneringen-factuurmap", "overdracht-uitvoermap",
+         "overdracht-factuurmap", "verstuur-unc"],
+)  # fmt: skip
+def test_a_windows_folder_is_refused_on_a_mac_or_linux(
+    capsys, tmp_path, monkeypatch, field, label, value, command
+):
+    """It became a folder 'D:' beside the workbook (or '//server/share' from the root of
+    the disk) without a word. Now the command refuses, naming cell and value, and leaves
+    the folder and the workbook as they were."""
+    monkeypatch.chdir(tmp_path)  # --uit "dossier" lands here, and is checked too
+    settings = {"company_name": "Test BV", "collection_agency": "Incasso BV", field: value}
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(TEXT, **settings, **SENDER), path)
+    before = _tree(tmp_path)
+    name, *rest = command
+    code = main([name, str(path), *rest, "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    where = f"Instellingen, rij {_row(path, label)}, kolom Waarde: {label} '{value}' is een map"
+    assert code == 2 and message.startswith(where), message
+    assert "Er is niets gemaakt of geschreven." in message
+    assert _tree(tmp_path) == before
+
+
+def test_an_import_into_a_windows_factuurmap_is_refused(capsys, tmp_path):
+    """The import saves e-invoices' PDFs into the Factuurmap: a share there would have been
+    '/server/share/...' from the root of the disk. A list alone is refused as well: the
+    setting is wrong either way, and says so before anything is read."""
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(TEXT, company_name="Test BV", invoice_dir="\\\\server\\facturen"), path)
+    listed = tmp_path / "lijst.csv"
+    listed.write_text("Factuur;Klant;Datum;Bedrag\nF2;K1;1-4-2025;10,00\n")
+    before = _tree(tmp_path)
+    code = main(["importeer", str(path), str(listed), "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and "Factuurmap '\\\\server\\facturen' is een map op Windows" in message
+    assert _tree(tmp_path) == before
