@@ -54,7 +54,11 @@ def cmd_bouw(args: argparse.Namespace) -> int:
         return fail(args, f"'{out}' moet op {SUFFIX} eindigen (een werkmap met macro's)")
     options = WorkbookOptions(peildatum=EXAMPLE_DATE, timestamp=EXAMPLE_TIMESTAMP)
     book = example_book()
-    data = build_workbook(book, options)
+    try:
+        # The build writes temp files of the workbook's size: a full disk stops it here.
+        data = build_workbook(book, options)
+    except OSError as exc:
+        return fail(args, f"de werkmap '{out}' kon niet worden gemaakt: {write_failure(exc)}")
     try:
         out.write_bytes(data)
         # The example's invoices beside it (its Factuurmap), so letters carry originals.

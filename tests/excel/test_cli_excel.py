@@ -162,6 +162,22 @@ def test_nieuw_on_a_full_disk_is_a_dutch_message(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_bouw_on_a_full_disk_is_a_dutch_message(tmp_path):
+    """As for nieuw: the build's temp file cannot grow, a traceback came; now a message."""
+    path = tmp_path / "Debiteuren.xlsm"
+    result = subprocess.run(
+        [sys.executable, "-m", "addin.cli", "bouw", "--uit", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_file_size_limit(40_000),
+    )
+    assert result.returncode == 2, result.stderr
+    message = json.loads(result.stdout)["fout"]
+    assert str(path) in message and "het bestand wordt te groot" in message, message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_write_new_that_fails_half_way_leaves_no_file(tmp_path):
     """The disk fills up while the new workbook is written: half a file stayed behind,
     which Excel cannot open and the next `nieuw` refused to overwrite."""
