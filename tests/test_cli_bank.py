@@ -161,6 +161,26 @@ def test_bank_dry_run_and_broken_file_change_nothing(capsys, files, tmp_path):
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bank"
 
+
+def test_a_balance_with_a_huge_exponent_is_a_broken_file_not_a_traceback(capsys, tmp_path):
+    # The MT940 parser takes "1E+999999999" as the opening balance; abs() of it raised
+    # decimal.Overflow (a traceback) in the size check.
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK), workbook)
+    text = (FIXTURES / "mt940-ing-structured.sta").read_text(encoding="utf-8")
+    assert text.count(":60F:C261122EUR1000,00") == 1
+    statement = tmp_path / "kapot.sta"
+    statement.write_text(text.replace("EUR1000,00", "EUR1E+999999999"), encoding="utf-8")
+    before = workbook.read_bytes()
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 2 and workbook.read_bytes() == before
+    assert data["fout"] == (
+        "Bankbestand kapot.sta, saldo :60F:: het bedrag 1E+999999999 is onleesbaar (te groot "
+        "voor een bedrag); het bestand is beschadigd of geen echt afschrift. Er is niets "
+        "veranderd."
+    )
+
+
 RETURNS_BOOK = """
 [klanten]
 | klant | naam      | soort    | segment | iban               |

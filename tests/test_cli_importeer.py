@@ -674,12 +674,15 @@ def test_a_payable_amount_of_half_a_cent_is_rounded_up(
     assert read_book(book_path)[0].invoices[-1].amount == Decimal("907.51")
 
 
-@pytest.mark.parametrize("amount", ["1" + "0" * 30, "20000000000000", "-1E+40"])
+@pytest.mark.parametrize(
+    "amount", ["1" + "0" * 30, "20000000000000", "-1E+40", "1E+999999999", "-1E+999999999"]
+)
 def test_a_payable_amount_too_big_for_the_workbook_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], amount: str
 ) -> None:
     # 31 digits ended in a decimal.InvalidOperation traceback; 2e13 was written to Facturen,
-    # where the reader then refuses it ("te groot voor een bedrag").
+    # where the reader then refuses it ("te groot voor een bedrag"); an exponent past the
+    # decimal context's limit raised decimal.Overflow in abs().
     crafted = with_payable(tmp_path, "enorm.xml", amount)
     book_path = workbook(tmp_path, seller_settings(expected(PAYABLE_SAMPLE)))
     before = book_path.read_bytes()

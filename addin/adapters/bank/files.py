@@ -542,7 +542,9 @@ def _checked_date(day: date, name: str, where: str) -> date:
 
 def _checked_amount(amount: Decimal, name: str, where: str) -> Decimal:
     """An amount the workbook can hold; a bigger one (30 digits) is unreadable."""
-    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+    # copy_abs, not abs: abs rounds to the context and raises decimal.Overflow on an
+    # exponent past its limit ("1E+999999999", which the MT940 parser takes as an amount).
+    if not amount.is_finite() or amount.copy_abs() >= MAX_AMOUNT:
         raise BankFileError(
             f"Bankbestand {name}{where}: het bedrag {str(amount)[:40]} is onleesbaar (te groot "
             "voor een bedrag); het bestand is beschadigd of geen echt afschrift."

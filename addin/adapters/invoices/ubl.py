@@ -300,9 +300,10 @@ def _amount(text: str, name: str) -> Decimal:
         ) from None
     if not value.is_finite():
         raise InvoiceFileError(f"{name}: cbc:PayableAmount '{text}' is geen bedrag.")
-    if abs(value) >= MAX_AMOUNT:
+    if value.copy_abs() >= MAX_AMOUNT:
         # The workbook's reader refuses such a Bedrag (cells.MAX_AMOUNT); far bigger ones
-        # cannot even be rounded to cents (decimal.InvalidOperation).
+        # cannot even be rounded to cents (decimal.InvalidOperation). copy_abs, not abs:
+        # abs rounds to the context, a decimal.Overflow for "1E+999999999".
         raise InvoiceFileError(
             f"{name}: cac:LegalMonetaryTotal/cbc:PayableAmount '{text.strip()[:40]}' is te groot "
             f"voor een bedrag (10 biljoen euro of meer); het bestand is beschadigd of geen echte "
