@@ -35,8 +35,11 @@ when their columns are declared up front, which `_write_table` does.
 from __future__ import annotations
 
 import enum
+import gc
 import io
 import os
+import sys
+import traceback
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -123,18 +126,40 @@ def write_book(
     if timestamp is not None:
         wb.properties.created = timestamp
         wb.properties.modified = timestamp
-    for spec in schema.TABLES:
-        _write_table(wb, spec, _rows(book, spec, settings_rows=settings_rows), layout)
-    for title in (schema.WERKLIJST_SHEET, schema.OVERZICHT_SHEET):
-        wb.create_sheet(title)
-    if layout is not None:
-        layout.sheets_added(wb)
-    wb.save(os.fspath(path))  # openpyxl stamps "modified" with the clock; undone below
+    try:
+        for spec in schema.TABLES:
+            _write_table(wb, spec, _rows(book, spec, settings_rows=settings_rows), layout)
+        for title in (schema.WERKLIJST_SHEET, schema.OVERZICHT_SHEET):
+            wb.create_sheet(title)
+        if layout is not None:
+            layout.sheets_added(wb)
+        wb.save(os.fspath(path))  # openpyxl stamps "modified" with the clock; undone below
+    except OSError as exc:
+        # A write-only sheet writes its rows to a temp file as they come: a full disk
+        # stops it in any of these steps.
+        del wb
+        _drop_quietly(exc)
+        raise
     ignore_text_numbers(Path(path))
     # The write-back deflates a big changed sheet at level 1 (fast, for a run on a big
     # book); a new workbook is packed as openpyxl and Excel pack theirs (a 100,000-invoice
     # book: 14.8 MB, not 18.9), with fixed times when asked.
     _repack(Path(path).read_bytes(), os.fspath(path), timestamp)
+
+
+def _drop_quietly(exc: OSError) -> None:
+    """Let go of the write-only sheets of a save that failed (a full disk) without a second
+    report. Their XML writers wait suspended, holding temp files; when the garbage collector
+    closes them they write their closing tags, fail again, and Python prints that as
+    "Exception ignored in: <generator ...>" with a traceback, after the run had told the user
+    in Dutch what went wrong. They are closed here, their second failure unheard."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        traceback.clear_frames(exc.__traceback__)  # the save's frames hold the writers
+        gc.collect()  # a writer and its generator refer to each other: a cycle
+    finally:
+        sys.unraisablehook = hook
 
 
 def ignore_text_numbers(path: Path) -> None:
