@@ -238,10 +238,14 @@ def _sheet_ref(sheet: str) -> str:
 def write_new(path: str | os.PathLike[str], data: bytes) -> None:
     """Write `data` to `path`, never over an existing file (FileExistsError). A write that
     fails takes the file away again: it did not exist before."""
-    with open(path, "xb") as out:
-        try:
+    made = False
+    try:
+        # The close is inside the try: what the buffer still holds is written there, and a
+        # full disk (or a network share, which reports late) fails there, not in write().
+        with open(path, "xb") as out:  # FileExistsError: nothing made
+            made = True
             out.write(data)
-        except BaseException:
-            out.close()
+    except BaseException:
+        if made:
             os.unlink(path)
-            raise
+        raise
