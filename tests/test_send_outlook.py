@@ -189,7 +189,7 @@ def test_ribbon_verstuur_emails(tmp_path, capsys):
         listed = message.split("Te printen en te posten:\n", 1)[1].splitlines()
         assert [line.startswith("  K00") for line in listed] == [True, False, True, False, False]
         assert listed[1].endswith("; het papieren exemplaar nog printen en posten")
-        assert listed[4].startswith("  Papieren exemplaar gepost? Zet dan '; post' achter")
+        assert listed[4].startswith("  Papieren exemplaar gepost? Zet dan de dag en 'post' achter")
 
 
 def test_ribbon_gives_an_older_workbook_the_verzonden_column(tmp_path, capsys):

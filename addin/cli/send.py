@@ -279,11 +279,12 @@ def summary_text(job: SendJob, book: Book) -> str:
         )
     if any(n.paper_copy for n in job.to_print):
         # Its Verzonden is filled (the e-mail); what tells that the paper went is "post"
-        # after it, and the e-mail's day must stay first (the fourteen days count from it).
+        # after it, with its day (a 14-day letter counts from the later day; reader._posted
+        # names a "post" without one), and the e-mail's day must stay first.
         lines.append(
-            "  Papieren exemplaar gepost? Zet dan '; post' achter de tekst in Verzonden bij zijn "
-            "rij in Contacten (of geef op de opdrachtregel --markeer-verzonden DOCUMENT): dan "
-            "staat hij hier niet meer."
+            "  Papieren exemplaar gepost? Zet dan de dag en 'post' achter de tekst in Verzonden "
+            "bij zijn rij in Contacten, zoals '; 05-12-2026 post' (of geef op de opdrachtregel "
+            "--markeer-verzonden DOCUMENT): dan staat hij hier niet meer."
         )
     if job.write_error:
         lines.append(f"Let op: {job.write_error}.")

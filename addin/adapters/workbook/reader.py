@@ -186,22 +186,28 @@ def _sent_note(value: object) -> str:
 
 
 def _posted(value: object) -> date | None:
-    """The day of Contacten.Verzonden's "post" part ("...; 05-12-2026 14:10 post"), or None:
-    also when that part's day cannot be read, for the e-mail's day (`_sent`, whose cell
-    reports a problem of its own) is then the one the 14-day letter counts from."""
+    """The day of Contacten.Verzonden's "post" part ("...; 05-12-2026 14:10 post"), or None.
+    A post part whose day cannot be read ("; post", "; 7-12 post") is a CellError: the
+    14-day letter then counts from the e-mail's day, earlier than the post's, and a term
+    counted from too early a day voids the letter, so the cell is named (_DERIVED)."""
     if not isinstance(value, str):
         return None
     days = []
     for part in value.split(";"):
-        words = part.split()
-        routes = [r.casefold() for r in sent_routes(part)]
-        if routes == [POST_ROUTE] and words[0][:1].isdigit():
-            try:
-                day = to_date(words[0])
-            except CellError:
-                continue
-            if day is not None:
-                days.append(day)
+        if [r.casefold() for r in sent_routes(part)] != [POST_ROUTE]:
+            continue
+        first = part.split()[0]
+        try:
+            day = to_date(first) if first[:1].isdigit() else None
+        except CellError:
+            day = None
+        if day is None:
+            raise CellError(
+                f"het deel '{part.strip()}' noemt geen dag die te lezen is (een "
+                f"veertiendagenbrief telt dan vanaf de eerste dag in Verzonden); zet de dag "
+                f"van verzending per post ervoor, zoals '07-12-2026 post'"
+            )
+        days.append(day)
     return max(days, default=None)
 
 
@@ -311,7 +317,8 @@ _CONTACT_FIELDS: Mapping[str, _Field] = {
 }
 
 # Attributes read from a column another attribute owns: table -> (attribute, the owning
-# attribute, convert). They report no problem of their own; the owner's field does.
+# attribute, convert). The owner's field reports a bad cell; a convert may raise a CellError
+# of its own (the attribute is then None), named on the owner's cell.
 _DERIVED: Mapping[str, tuple[tuple[str, str, Callable[[object], Any]], ...]] = {
     schema.CONTACTEN.name: (("sent_note", "sent", _sent_note), ("posted", "sent", _posted)),
 }
@@ -1053,8 +1060,24 @@ def _read_records(
         values[column.field] = got
     for attribute, owner, convert in _DERIVED.get(spec.name, ()):
         pos = positions.get(owner)
-        if pos is not None:
+        if pos is None:
+            continue
+        try:
             values[attribute] = list(map(convert, map(itemgetter(pos), rows)))
+        except CellError:  # rare: the cells once more, one by one, to name each bad one
+            values[attribute] = derived = []
+            header = next(c.header for c in spec.columns if c.field == owner)
+            for k, row in enumerate(rows):
+                try:
+                    derived.append(convert(row[pos]))
+                except CellError as bad:
+                    derived.append(None)
+                    problems.append(
+                        Problem(
+                            CellRef(found.sheet, found.first_row + k, header),
+                            f"{_address(found, pos, k)}: {bad}; de rij is wel gelezen.",
+                        )
+                    )
 
     own = sorted(positions.values())
     skipped = {k for k in bad_rows if not _is_empty(rows[k], own)}
