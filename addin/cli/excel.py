@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -45,7 +46,8 @@ def default_output() -> Path:
 
 def cmd_bouw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
-    from addin.adapters.workbook.xlsx_patch import write_failure
+    from addin.adapters.tempfiles import NEW_FILE_MODE, make_temp
+    from addin.adapters.workbook.xlsx_patch import failed_file, write_failure
     from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
     from addin.excel.build import WorkbookOptions, build_workbook
 
@@ -59,11 +61,37 @@ def cmd_bouw(args: argparse.Namespace) -> int:
         data = build_workbook(book, options)
     except OSError as exc:
         return fail(args, f"de werkmap '{out}' kon niet worden gemaakt: {write_failure(exc)}")
+    # The workbook is written in full under a temp name first, put in place after the
+    # invoices: a run that fails leaves the earlier workbook (or none) as it was, not half
+    # a file or a new workbook beside invoices that failed.
+    staged: Path | None = None
     try:
-        out.write_bytes(data)
-        # The example's invoices beside it (its Factuurmap), so letters carry originals.
-        invoices = write_invoice_pdfs(book, out.parent / INVOICE_FOLDER)
+        fd, staged = make_temp(out.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(staged, NEW_FILE_MODE)
     except OSError as exc:
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+        return fail(args, f"de werkmap '{out}' kon niet worden geschreven: {write_failure(exc)}")
+    try:
+        # The example's invoices beside it (its Factuurmap), so letters carry originals;
+        # a failure takes away the files and folders it made.
+        invoices = write_invoice_pdfs(book, out.parent / INVOICE_FOLDER)
+    except BaseException as exc:
+        staged.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+        where = failed_file(exc) or str(out.parent / INVOICE_FOLDER)
+        return fail(
+            args,
+            f"de facturen van het voorbeeld konden niet worden geschreven: '{where}': "
+            f"{write_failure(exc)}. De werkmap '{out}' is niet geschreven.",
+        )
+    try:
+        os.replace(staged, out)
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
         return fail(args, f"de werkmap '{out}' kon niet worden geschreven: {write_failure(exc)}")
     if args.json:
         print_json(

@@ -131,6 +131,24 @@ def test_bouw_writes_the_shipped_workbook(tmp_path):
         assert a.namelist() == b.namelist()
 
 
+@pytest.mark.parametrize("earlier", [None, b"PK eerdere werkmap"], ids=["new", "earlier"])
+def test_bouw_whose_invoices_fail_leaves_the_folder_as_it_was(tmp_path, earlier):
+    """A file named facturen where the example's invoices go: the workbook was written
+    first (over an earlier one), and the message blamed the workbook ('er staat al een
+    bestand met die naam'). Now it names facturen and nothing changed."""
+    (tmp_path / "facturen").write_text("geen map")
+    out = tmp_path / "Debiteuren.xlsm"
+    if earlier is not None:
+        out.write_bytes(earlier)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = run("bouw", "--uit", str(out), "--json")
+    assert result.returncode == 2, result.stderr
+    message = json.loads(result.stdout)["fout"]
+    assert f"'{tmp_path / 'facturen'}': er staat al een bestand" in message, message
+    assert f"De werkmap '{out}' is niet geschreven." in message
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
 def _file_size_limit(limit: int):
     """For the child process: files may grow to `limit` bytes, and a write past it fails
     (EFBIG) instead of killing the process (SIGXFSZ): a disk that fills up mid-write."""
