@@ -1109,3 +1109,23 @@ def test_files_of_two_folders_are_named_by_their_folder(
     assert [line.split(": ")[0].strip() for line in printed.splitlines()[2:6]] == exp, printed
     code, out = run(capsys, book_path, months[0], "--proef")
     assert [s["bestand"] for s in out["overgeslagen"]] == ["kapot.xml", "openstaand.csv regel 3"]
+
+
+def test_a_file_given_twice_is_read_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The folder, the list in it, a link to the list and a path through '..': the list
+    was read four times, every invoice of it 'staat al in openstaand.csv regel 2 en is hier
+    niet nogmaals ingelezen' (itself), and the partly-paid warning came four times. Now it
+    is read once, named as first given."""
+    book_path = workbook(tmp_path)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    listed = folder / "openstaand.csv"
+    listed.write_text("Factuur;Klant;Datum;Bedrag;Openstaand\nX-1;K001;1-1-2026;20;5\n")
+    (tmp_path / "link.csv").symlink_to(listed)
+    again = tmp_path / "exports" / ".." / "exports" / "openstaand.csv"
+    code, out = run(capsys, book_path, folder, listed, tmp_path / "link.csv", again, "--proef")
+    assert code == 1 and out["bestanden"] == 1 and out["overgeslagen"] == [], out
+    assert [w["bestand"] for w in out["waarschuwingen"]] == ["openstaand.csv regel 2"], out
+    assert out["facturen_toegevoegd"] == 1

@@ -236,9 +236,12 @@ def _expand(paths: Sequence[Path], run: _Run) -> list[tuple[Path, str]]:
     """Files as given, each with the name the report gives it; a folder gives its files (not
     hidden ones, not the workbook itself, not its PDFs: those belong to the XML beside
     them). A path that gives no file (missing, a device, an empty folder, the workbook
-    itself) is skipped with its reason (named as given)."""
+    itself) is skipped with its reason (named as given). A file given twice (a folder and a
+    file in it, a link to it) is read once, as first given: read again, each of its invoices
+    was skipped as already read "in" itself, and each warning came twice."""
     out: list[Path] = []
     own = run.workbook.resolve()
+    taken: set[object] = set()
     for path in paths:
         path = Path(path)
         reason = None
@@ -251,14 +254,14 @@ def _expand(paths: Sequence[Path], run: _Run) -> list[tuple[Path, str]]:
                 and child.suffix.lower() != ".pdf"
                 and child.resolve() != own
             ]
-            out.extend(found)
+            out.extend(_once(found, taken))
             if not found:
                 reason = "de map bevat geen bestanden om in te lezen"
         elif path.is_file():
             if path.resolve() == own:  # it would be read as a list of open items
                 reason = "dit is de werkmap zelf"
             else:
-                out.append(path)
+                out.extend(_once([path], taken))
         elif path.exists():
             reason = "geen gewoon bestand (maar een apparaat of pipe)"
         else:
@@ -267,6 +270,25 @@ def _expand(paths: Sequence[Path], run: _Run) -> list[tuple[Path, str]]:
             run.skipped.append(Notice(str(path), reason, "bestand"))
             run.failed += 1
     return list(zip(out, shown_names(out), strict=True))
+
+
+def _once(files: Sequence[Path], taken: set[object]) -> list[Path]:
+    """Those of `files` not taken yet, now taken. Compared as the file on disk (device and
+    inode; Windows gives its file index there): a link, a path through "..", or another
+    spelling of a name on a disk that ignores case, is the same file. A file system that
+    gives no inode (0, some network shares) is compared by the real path."""
+    out = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            out.append(file)  # gone in between: the read names it
+            continue
+        key = (stat.st_dev, stat.st_ino) if stat.st_ino else str(file.resolve())
+        if key not in taken:
+            taken.add(key)
+            out.append(file)
+    return out
 
 
 def shown_names(files: Sequence[Path]) -> list[str]:
