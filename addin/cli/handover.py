@@ -38,7 +38,7 @@ def out_dir(args: argparse.Namespace, settings: Settings) -> Path:
     if args.uit is not None:
         return Path(args.uit)
     base = Path(args.boek).resolve().parent
-    folder = setting_folder(settings, "output_dir")
+    folder = setting_folder(settings, "output_dir", Path(args.boek))
     if folder is not None:
         return folder if folder.is_absolute() else base / folder
     return base

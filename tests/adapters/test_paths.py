@@ -95,8 +95,10 @@ def test_a_windows_folder_is_refused_on_a_mac_or_linux(
     name, *rest = command
     code = main([name, str(path), *rest, "--json"])
     message = json.loads(capsys.readouterr().out)["fout"]
-    where = f"Instellingen, rij {_row(path, label)}, kolom Waarde: {label} '{value}' is een map"
-    assert code == 2 and message.startswith(where), message
+    where = (
+        f"In '{path}', blad Instellingen, rij {_row(path, label)}, kolom Waarde: {label} '{value}'"
+    )
+    assert code == 2 and message.startswith(f"{where} is een map op Windows"), message
     assert "Er is niets gemaakt of geschreven." in message
     assert _tree(tmp_path) == before
 

@@ -123,7 +123,7 @@ class LetterJob:
 
 def output_folder(workbook: Path, settings: Settings, as_of: date, dry_run: bool) -> Path:
     base = workbook.resolve().parent
-    root = setting_folder(settings, "output_dir") or Path("uitvoer")
+    root = setting_folder(settings, "output_dir", workbook) or Path("uitvoer")
     root = root if root.is_absolute() else base / root
     return root / ("proef" if dry_run else "") / as_of.isoformat()
 

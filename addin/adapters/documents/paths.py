@@ -57,19 +57,21 @@ class FolderSettingError(WorkbookError):
     """A folder in Instellingen that this computer cannot use (a Windows folder on a Mac)."""
 
 
-def setting_folder(settings: Settings, field: str) -> Path | None:
-    """The folder Instellingen `field` ("output_dir", "invoice_dir") names, None when it is
-    empty. A backslash is a separator, as in find_document, since the workbook may have
-    been set up on Windows ("facturen\\2026") and opened on a Mac, where it would name one
-    folder "facturen\\2026". Raises FolderSettingError, naming the cell and the value, for a
-    folder only Windows has on a computer that is not Windows (windows_only)."""
+def setting_folder(settings: Settings, field: str, workbook: Path) -> Path | None:
+    """The folder Instellingen `field` ("output_dir", "invoice_dir") of `workbook` names,
+    None when it is empty. A backslash is a separator, as in find_document, since the
+    workbook may have been set up on Windows ("facturen\\2026") and opened on a Mac, where it
+    would name one folder "facturen\\2026". Raises FolderSettingError, naming the workbook,
+    the cell and the value, for a folder only Windows has on a computer that is not Windows
+    (windows_only)."""
     text = str(getattr(settings, field)).strip()
     if not text:
         return None
     if windows_only(text):
         label = dict(schema.SETTINGS)[field]
         row = dict(settings.rows).get(field)
-        where = f"Instellingen, rij {row}, kolom Waarde" if row else "Instellingen"
+        cell = f", rij {row}, kolom Waarde" if row else ""
+        where = f"In '{workbook}', blad Instellingen{cell}"
         raise FolderSettingError(
             f"{where}: {label} '{text}' is een map op Windows (met een stationsletter of "
             f"\\\\server\\share), die op deze computer niet bestaat. Vul bij {label} een map in "
@@ -84,7 +86,7 @@ def roots_for(workbook: Path, settings: Settings, field: str) -> tuple[Path, ...
     workbook) first, then the workbook's folder."""
     base = workbook.resolve().parent
     roots = []
-    folder = setting_folder(settings, field)
+    folder = setting_folder(settings, field, workbook)
     if folder is not None:
         roots.append((folder if folder.is_absolute() else base / folder).resolve())
     roots.append(base)
