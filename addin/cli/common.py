@@ -108,6 +108,21 @@ def parse_day(text: str) -> date:
     return value
 
 
+def output_path(text: str) -> Path:
+    """--uit, --png and nieuw's PAD: where a command writes. A Windows path (a drive "D:\\Uit",
+    a share "\\\\server\\share") is refused on macOS and Linux, as Uitvoermap is in
+    Instellingen (paths.windows_only): there it became a folder named "D:\\Uit" in the
+    current folder."""
+    from addin.adapters.documents.paths import windows_only
+
+    if windows_only(text):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is een pad op Windows (met een stationsletter of \\\\server\\share), dat "
+            "op deze computer niet bestaat; geef een pad op deze computer. Er is niets gemaakt."
+        )
+    return Path(text)
+
+
 def without_cycle_collection(
     command: Callable[[argparse.Namespace], int],
 ) -> Callable[[argparse.Namespace], int]:

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from addin.cli.common import EXIT_OK, fail, print_json
+from addin.cli.common import EXIT_OK, fail, output_path, print_json
 
 # openpyxl and pyOpenVBA (addin.excel.build) are imported by the commands that build, not at
 # start-up: every other command would pay for them.
@@ -199,7 +199,7 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
 def register_bouw(sub: Any) -> None:
     help_text = "de meegeleverde werkmap workbook/Debiteuren.xlsm bouwen (uit het voorbeeld)"
     p = sub.add_parser("bouw", help=help_text, description=help_text)
-    p.add_argument("--uit", type=Path, default=None, metavar="PAD",
+    p.add_argument("--uit", type=output_path, default=None, metavar="PAD",
                    help="waar de werkmap komt (standaard workbook/Debiteuren.xlsm)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
     p.set_defaults(func=cmd_bouw)
@@ -210,7 +210,7 @@ def register_nieuw(sub: Any) -> None:
     p = sub.add_parser("nieuw", help=help_text, description=help_text)
     p.add_argument(
         "pad",
-        type=Path,
+        type=output_path,
         metavar="PAD",
         help="de nieuwe werkmap (.xlsm); bestaat hij al, dan stopt het",
     )

@@ -22,6 +22,7 @@ from addin.cli.common import (
     EXIT_PROBLEMS,
     fail,
     open_refusal,
+    output_path,
     parse_day,
     print_json,
     writes_workbook,
@@ -225,7 +226,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--datum", type=parse_day, default=None, help="peildatum JJJJ-MM-DD (standaard: vandaag)"
     )
-    p.add_argument("--uit", type=Path, default=None, metavar="MAP", help="map voor het dossier")
+    p.add_argument("--uit", type=output_path, default=None, metavar="MAP",
+                   help="map voor het dossier")  # fmt: skip
     p.add_argument("--proef", action="store_true",
                    help="alleen het dossier maken, de overdracht niet loggen")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")

@@ -23,6 +23,7 @@ from addin.cli.common import (
     EXIT_PROBLEMS,
     core_tables_refusal,
     fail,
+    output_path,
     parse_day,
     print_json,
     writes_workbook,
@@ -156,7 +157,8 @@ def register(sub: Any) -> None:
     p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("--datum", type=parse_day, default=None,
                    help="peildatum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
-    p.add_argument("--uit", type=Path, default=None, metavar="MAP", help="map voor de brieven")
+    p.add_argument("--uit", type=output_path, default=None, metavar="MAP",
+                   help="map voor de brieven")  # fmt: skip
     p.add_argument("--proef", action="store_true",
                    help="alleen de documenten maken, niets in de werkmap schrijven")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")

@@ -27,6 +27,7 @@ from addin.cli.common import (
     EXIT_PROBLEMS,
     fail,
     open_refusal,
+    output_path,
     parse_day,
     print_json,
     writes_workbook,
@@ -260,7 +261,7 @@ def register(sub: Any) -> None:
     p.add_argument("--datum", type=parse_day, default=None,
                    help="peildatum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
     p.add_argument("--json", action="store_true", help="uitvoer als JSON")
-    p.add_argument("--png", type=Path, default=None, metavar="MAP",
+    p.add_argument("--png", type=output_path, default=None, metavar="MAP",
                    help=f"de grafieken ook als {PNG_AGEING} en {PNG_TOP} in MAP")  # fmt: skip
     p.add_argument("--proef", action="store_true", help="niets in de werkmap schrijven")
     p.set_defaults(func=cmd_overzicht)

@@ -116,3 +116,33 @@ def test_an_import_into_a_windows_factuurmap_is_refused(capsys, tmp_path):
     message = json.loads(capsys.readouterr().out)["fout"]
     assert code == 2 and "Factuurmap '\\\\server\\facturen' is een map op Windows" in message
     assert _tree(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["herinneringen", "BOEK", "--datum", "2025-06-30", "--uit", "D:\\Brieven"],
+        ["overdracht", "BOEK", "K1", "--datum", "2025-06-30", "--uit", "\\\\server\\share"],
+        ["overzicht", "BOEK", "--datum", "2025-06-30", "--png", "D:\\Grafieken"],
+        ["nieuw", "C:\\Users\\jan\\Debiteuren.xlsm"],
+        ["bouw", "--uit", "D:\\Debiteuren.xlsm"],
+    ],
+    ids=["herinneringen", "overdracht", "overzicht", "nieuw", "bouw"],
+)
+def test_a_windows_path_on_the_command_line_is_refused_on_a_mac_or_linux(
+    capsys, tmp_path, monkeypatch, command
+):
+    """--uit 'D:\\Brieven' (pasted from a Windows colleague's mail) made a folder or file
+    named 'D:\\Brieven' in the current folder, as the same text in Uitvoermap did. Now the
+    command refuses it as it refuses Uitvoermap, naming the option, and makes nothing."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(TEXT, company_name="Test BV", collection_agency="Incasso BV", **SENDER), path)
+    before = _tree(tmp_path)
+    argv = [str(path) if word == "BOEK" else word for word in command]
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert exc.value.code == 2 and f"'{argv[-1]}' is een pad op Windows" in message, message
+    assert f"argument {'PAD' if argv[0] == 'nieuw' else argv[-2]}:" in message
+    assert _tree(tmp_path) == before
