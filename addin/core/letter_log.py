@@ -144,6 +144,11 @@ _FACTUUR_COLUMN = schema.WERKLIJST_HEADER.index("Factuur")
 _WRAPPED = frozenset(
     schema.WERKLIJST_HEADER.index(h) for h in ("Groep", "Naam", "Contact", "Doel", "Reden")
 )
+# Text that is often digits only (Exact Online's invoice numbers, customer numbers, phone
+# numbers): SheetLayout.text_columns, 1-based.
+_DIGIT_TEXT_COLUMNS = tuple(
+    schema.WERKLIJST_HEADER.index(h) + 1 for h in ("Factuur", "Klantnummer", "Telefoon")
+)
 _MAX_WIDTHS = tuple(
     {"Groep": 33.0, "Naam": 45.0, "Contact": 20.0, "Doel": 28.0, "Reden": 60.0}.get(h, 30.0)
     for h in schema.WERKLIJST_HEADER
@@ -311,4 +316,5 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
         freeze_rows=header_row,
         autofilter=Area(header_row, 1, max(last_work_row, header_row + 1), width),
         links=tuple(links),
+        text_columns=_DIGIT_TEXT_COLUMNS,
     )

@@ -98,6 +98,10 @@ class SheetLayout:
     links: tuple[Link, ...] = ()
     charts: tuple[Chart, ...] = ()
     landscape: bool = True
+    # Columns (1 = A) of text that may be all digits (invoice and customer numbers, phone
+    # numbers): Excel's "number stored as text" check is turned off in them, whole columns,
+    # or it marks each such cell with a green triangle.
+    text_columns: tuple[int, ...] = ()
 
     def __iter__(self) -> Iterator[tuple[object, ...]]:
         """Iterating a layout gives its rows, as a plain rows tuple would."""

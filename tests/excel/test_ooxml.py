@@ -358,3 +358,63 @@ def test_after_a_write_numbers_stored_as_text_are_ignored_once(written, label):
     # Kept by the letters run, the bank import and the Overzicht, never doubled; added to the
     # workbook of bb4ae24 by bijwerken.
     _assert_text_numbers_ignored(written[label])
+
+
+# ---- the Werklijst: its invoice and customer numbers and phone numbers, digits as text ----------
+
+
+def _werklijst_checks(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The Werklijst's columns Factuur, Klantnummer and Telefoon as whole column ranges
+    ('D1:D1048576'), found by its header row; and per <ignoredErrors> of the sheet, the
+    whole column ranges its ignoredError elements turn numberStoredAsText off in."""
+    main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ws = openpyxl.load_workbook(path, read_only=True)[schema.WERKLIJST_SHEET]
+        header = next(r for r in ws.iter_rows(values_only=True) if "Factuur" in r)
+    wanted = [
+        f"{_letters(header.index(h) + 1)}1:{_letters(header.index(h) + 1)}1048576"
+        for h in ("Factuur", "Klantnummer", "Telefoon")
+    ]
+    with zipfile.ZipFile(path) as zf:
+        rels = _relationships(zf, "xl/workbook.xml")
+        workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+        (sheet,) = [
+            s
+            for s in workbook.iter(f"{{{main_ns}}}sheet")
+            if s.get("name") == schema.WERKLIJST_SHEET
+        ]
+        root = ET.fromstring(zf.read(rels[sheet.get(f"{{{rel_ns}}}id")][1]))
+    blocks = []
+    for block in root.findall(f"{{{main_ns}}}ignoredErrors"):
+        got = []
+        for error in block.findall(f"{{{main_ns}}}ignoredError"):
+            assert error.get("numberStoredAsText") == "1"
+            for token in error.get("sqref").split():
+                first, last = re.fullmatch(r"([A-Z]+)1:([A-Z]+)1048576", token).groups()
+                got += [
+                    f"{_letters(c)}1:{_letters(c)}1048576"
+                    for c in range(_column(first), _column(last) + 1)
+                ]
+        blocks.append(sorted(got))
+    return sorted(wanted), blocks
+
+
+@pytest.mark.parametrize("label", ["herinneringen", "bank"])
+def test_werklijst_ignores_numbers_stored_as_text_in_its_number_columns(written, label):
+    # Exact Online's invoice numbers are digits only ("26700012"): each showed Excel's green
+    # triangle in the Werklijst, which every run writes anew. The sheet stays valid and
+    # LibreOffice re-saves it (test_libreoffice_resave_after_a_write_is_schema_valid).
+    wanted, blocks = _werklijst_checks(written[label])
+    assert blocks == [wanted]
+
+
+def test_werklijst_ignored_errors_stay_one_element_run_after_run(written, tmp_path):
+    path = tmp_path / "Debiteuren.xlsm"
+    shutil.copy(written["herinneringen"], path)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["bank", str(path), str(STATEMENT), "--datum", DAY, "--json"]) in (0, 1)
+    wanted, blocks = _werklijst_checks(path)
+    assert blocks == [wanted]
+    assert_valid(path)

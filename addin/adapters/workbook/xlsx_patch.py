@@ -2892,6 +2892,15 @@ class _Editor:
         xml = _put_element(
             xml, "hyperlinks", f"<{p}hyperlinks>{links}</{p}hyperlinks>" if links else None
         )
+        if layout.text_columns:
+            # The sheet is the tool's: its ignoredErrors is replaced, the same on every run.
+            xml = _put_element(
+                xml,
+                "ignoredErrors",
+                f'<{p}ignoredErrors><{p}ignoredError sqref='
+                f'"{_whole_columns_sqref(layout.text_columns)}" numberStoredAsText="1"/>'
+                f"</{p}ignoredErrors>",
+            )
         if layout.landscape:
             xml = _fit_to_page_width(xml, p)
         if layout.charts:
