@@ -704,3 +704,24 @@ def test_an_unforeseen_error_before_the_log_takes_the_letters_away(workbook):
     outcome = ribbon.maak_herinneringen(Disconnected(workbook), DAY)
     assert not outcome.ok and outcome.message.startswith("Er ging iets onverwachts mis")
     assert not list((workbook.parent / "uitvoer").rglob("*.*"))
+
+
+def test_a_windows_uitvoermap_is_refused_with_its_cell_and_nothing_made(workbook, monkeypatch):
+    """Maak herinneringen on a Mac with Uitvoermap 'D:\\Brieven' (set up on Windows): the
+    letters went into a folder named 'D:' beside the workbook. The ribbon says which cell,
+    writes nothing to the workbook and makes no folder."""
+    monkeypatch.chdir(workbook.parent)
+    wb = load_workbook(workbook)
+    (row,) = [r[0].row for r in wb["Instellingen"].iter_rows() if r[0].value == "Uitvoermap"]
+    wb["Instellingen"].cell(row, 2).value = "D:\\Brieven"
+    wb.save(workbook)
+    listing = sorted(p.name for p in workbook.parent.iterdir())
+    excel = OpenpyxlWorkbook(workbook)
+    outcome = ribbon.maak_herinneringen(excel, DAY)
+    assert not outcome.ok and outcome.folder is None
+    ((message, _, critical),) = excel.alerts
+    assert critical and excel.writes == 0
+    assert message.startswith(
+        f"In '{workbook}', blad Instellingen, rij {row}, kolom Waarde: Uitvoermap 'D:\\Brieven'"
+    ), message
+    assert sorted(p.name for p in workbook.parent.iterdir()) == listing
