@@ -146,3 +146,24 @@ def test_a_windows_path_on_the_command_line_is_refused_on_a_mac_or_linux(
     assert exc.value.code == 2 and f"'{argv[-1]}' is een pad op Windows" in message, message
     assert f"argument {'PAD' if argv[0] == 'nieuw' else argv[-2]}:" in message
     assert _tree(tmp_path) == before
+
+
+def test_herinneringen_with_uit_works_beside_a_windows_uitvoermap(capsys, tmp_path, monkeypatch):
+    """A workbook shared with a Windows colleague keeps Uitvoermap 'D:\\Brieven'; on the Mac
+    --uit is the way round it (the refusals say 'of gebruik --uit'), as for overdracht. It
+    was refused all the same (the cleanup of Uitvoermap's day folders read the setting)."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "Debiteuren.xlsx"
+    settings = {"company_name": "Test BV", "output_dir": "D:\\Brieven"}
+    write_book(book(TEXT, **settings, **SENDER), path)
+    code = main(["herinneringen", str(path), "--datum", "2025-06-30", "--uit", "brieven", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["gelogd"] == 1, out
+    assert sorted(p.name for p in (tmp_path / "brieven").iterdir()) == [
+        "2025-06-30 Herinnering K1.eml",
+        "2025-06-30 Herinnering K1.pdf",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "Debiteuren.xlsx",
+        "brieven",
+    ]

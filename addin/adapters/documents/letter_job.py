@@ -46,7 +46,7 @@ from addin.adapters.documents.letters import (
     letter_templates,
     render_letter,
 )
-from addin.adapters.documents.paths import roots_for, safe_name, setting_folder
+from addin.adapters.documents.paths import roots_for, safe_name, setting_folder, windows_only
 from addin.adapters.documents.preflight import check_templates as check_templates_of
 from addin.adapters.processes import child_init
 from addin.adapters.tempfiles import remove_stale, write_atomic
@@ -460,9 +460,13 @@ def run_letters(
     for check in preflight:
         check(ctx)
 
-    # Temp files of a killed run: in today's folder and in the other days' folders.
+    # Temp files of a killed run: in today's folder and in the other days' folders. With
+    # --uit (`folder`), an Uitvoermap only Windows has is not looked at: --uit is the way
+    # round it on a Mac for a workbook shared with Windows (the message says so), and it
+    # was refused here all the same.
     remove_stale(target)
-    remove_stale(output_folder(workbook, book.settings, as_of, False).parent, depth=2)
+    if folder is None or not windows_only(book.settings.output_dir):
+        remove_stale(output_folder(workbook, book.settings, as_of, False).parent, depth=2)
     files = _Files(target)
     try:
         made, skipped, notes = make_letters(
