@@ -86,6 +86,32 @@ def test_mt940_closing_balance_beyond_the_decimal_context(capsys, workbook, tmp_
     assert "onleesbaar" in message and "regel 18" in message
 
 
+@pytest.mark.parametrize(
+    ("tag", "bad", "line", "what"),
+    [
+        (":61:", ":61:26112X1123C1210,00NTRFEREF//1", 6, "geen boeking"),
+        (":61:", ":61:2611231123X1210,00NTRFEREF//1", 6, "geen boeking"),
+        (":61:", ":61:2613991123C1210,00NTRFEREF//1", 6, "geen boeking"),  # 99 December
+        (":60F:", ":60F:C26112XEUR1000,00", 5, "geen saldo"),
+        (":60F:", ":60F:C261122EURabc", 5, "geen saldo"),
+    ],
+    ids=["date-letter", "no-sign", "no-such-day", "balance-date", "balance-amount"],
+)
+def test_mt940_line_the_library_refuses_is_named_without_python_words(
+    capsys, workbook, tmp_path, tag, bad, line, what
+):
+    """The mt940 library's refusal ("'NoneType' object has no attribute 'group'",
+    "unconverted data remains: 99") was shown to the user; now the line is named."""
+    lines = (FIXTURES / "mt940-ing-structured.sta").read_text().split("\n")
+    at = next(k for k, text in enumerate(lines) if text.startswith(tag))
+    lines[at] = bad
+    statement = tmp_path / "nov.sta"
+    statement.write_text("\n".join(lines))
+    message = bank_refused(capsys, workbook, statement)
+    assert f"regel {line} ({bad[:40]}) is {what}" in message
+    assert not re.search(r"NoneType|group|unconverted|decimal|class", message)
+
+
 def test_camt_closing_balance_beyond_the_decimal_context(capsys, workbook, tmp_path):
     balance = (
         '<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">{amount}</Amt>'

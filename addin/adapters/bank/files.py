@@ -65,7 +65,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise, starmap
 from pathlib import Path
@@ -1177,9 +1177,12 @@ def _read_mt940_chunk(
         raise BankFileError(f"Bankbestand {name}: een MT940-veld is groter dan 1 MB.")
     try:
         parsed = mt940.MT940(io.StringIO(text))
-    except (AttributeError, ValueError, IndexError, TypeError, InvalidOperation) as exc:
+    except (AttributeError, ValueError, IndexError, TypeError, InvalidOperation):
+        # The library's own words ("'NoneType' object has no attribute 'group'") tell the
+        # user nothing: the line it could not read is found here instead.
         raise BankFileError(
-            f"Bankbestand {name}: het MT940-bestand is beschadigd of onvolledig ({exc})."
+            f"Bankbestand {name}: het MT940-bestand is beschadigd of onvolledig"
+            f"{_mt940_fault(text, first_line)}."
         ) from None
     if parsed.statements and not _has_closing_balance(text):
         # Why: the closing balance is mandatory (SWIFT MT940 :62a:), and a download cut off
@@ -1231,6 +1234,52 @@ def _read_mt940_chunk(
             warnings.append(_balance_warning(name, mismatch))
             _mark_unbalanced(out, first, mismatch)
         yield out
+
+
+# What the mt940 library reads of a booking line (its TRANSACTION_RE, with a real date) and of
+# a balance line (:60F:, :62F: and the intermediate :60M:, :62M:, :64:, :65:).
+_MT940_BALANCE = re.compile(r"[CD](\d{6})[A-Z]{3}\d[\d,]{0,15}")
+_MT940_BALANCE_TAGS = (":60F:", ":60M:", ":62F:", ":62M:", ":64:", ":65:")
+
+
+def _mt940_fault(text: str, first_line: int) -> str:
+    """Where an MT940 text the library refused goes wrong: ": regel N (:61:) ... " for the
+    first booking or balance line it cannot read, else ''."""
+    for k, line in enumerate(text.split("\n")):
+        if line.startswith(":61:"):
+            m = mt940.TRANSACTION_RE.match(line[4:])
+            day = m["date"] if m else ""
+            booking = (day[:2] + m["booking"]) if m and m["booking"] else ""
+            if m is None or not _yymmdd(day) or (booking and not _yymmdd(booking)):
+                return (
+                    f": regel {first_line + k} ({line[:40]}) is geen boeking die te lezen is "
+                    "(verwacht :61: met datum JJMMDD, C of D en een bedrag)"
+                )
+        elif line.startswith(_MT940_BALANCE_TAGS):
+            value = line.split(":", 2)[2]
+            m = _MT940_BALANCE.fullmatch(value.strip())
+            if m is None or not _yymmdd(m[1]) or not _is_amount(value.strip()[10:]):
+                return (
+                    f": regel {first_line + k} ({line[:40]}) is geen saldo dat te lezen is "
+                    "(verwacht C of D, datum JJMMDD, valuta en een bedrag)"
+                )
+    return ""
+
+
+def _yymmdd(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%y%m%d")
+    except ValueError:
+        return False
+    return True
+
+
+def _is_amount(text: str) -> bool:
+    try:
+        Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        return False
+    return True
 
 
 def _line_numbers(text: str, tag: str, first_line: int = 1) -> list[int]:

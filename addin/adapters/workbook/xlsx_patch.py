@@ -2897,7 +2897,7 @@ class _Editor:
             xml = _put_element(
                 xml,
                 "ignoredErrors",
-                f'<{p}ignoredErrors><{p}ignoredError sqref='
+                f"<{p}ignoredErrors><{p}ignoredError sqref="
                 f'"{_whole_columns_sqref(layout.text_columns)}" numberStoredAsText="1"/>'
                 f"</{p}ignoredErrors>",
             )
