@@ -164,6 +164,31 @@ def test_bank_when_the_workbook_cannot_be_replaced(workbook, tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".debiteuren-")] == []
 
 
+def test_importeer_when_the_workbook_cannot_be_replaced_says_so_once(workbook, tmp_path):
+    """The write-back's own message ends "Er is niets in de werkmap veranderd."; importeer
+    added "Er is niets veranderd." after it, a stutter."""
+    listed = tmp_path / "openstaand.csv"
+    listed.write_text(
+        "Factuurnummer;Klantnummer;Factuurdatum;Vervaldatum;Bedrag\n"
+        "N-1;K001;3-11-2026;3-12-2026;100,00\n",
+        encoding="utf-8",
+    )
+    before = workbook.read_bytes()
+    done = debiteuren("importeer", workbook, listed, limit=len(before) // 2)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and workbook.read_bytes() == before
+    assert done.stderr.count("niets") == 1, done.stderr
+    assert "niets in de werkmap veranderd" in done.stderr
+
+
+@pytest.mark.parametrize("command", ["incassokosten", "rente"])
+def test_a_long_value_on_the_command_line_is_quoted_by_its_start(capsys, command):
+    with pytest.raises(SystemExit) as stopped:  # argparse's way out
+        main([command, "9" * 300 + "x", "--van", "2026-01-01", "--tot", "2026-02-01"])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and "(301 tekens)" in err and "9" * 41 not in err
+
+
 def test_letters_when_the_workbook_cannot_be_replaced_say_so(workbook, tmp_path):
     """The workbook could not be written: the message says so and why, and the letters of
     this run are removed again (letters issue, item 11: a run that fails half-way leaves the

@@ -260,6 +260,15 @@ def fail(args: argparse.Namespace, message: str) -> int:
     return EXIT_FAILED
 
 
+def nothing_changed(message: str) -> str:
+    """`message` followed by "Er is niets veranderd.", unless it says so already (the
+    write-back's own message after a failed write ends "Er is niets in de werkmap
+    veranderd.": said twice, it read as a stutter)."""
+    if message.rstrip().endswith("veranderd."):
+        return message
+    return f"{message} Er is niets veranderd."
+
+
 def amount_text(text: str) -> Decimal:
     """An amount typed on the command line: 1234.56 or 1.234,56 (Dutch)."""
     from addin.adapters.workbook.cells import CellError, to_amount
@@ -327,7 +336,7 @@ def open_refusal(args: argparse.Namespace) -> str | None:
     try:
         check_not_open(Path(args.boek))
     except PatchError as exc:
-        return f"{exc} Er is niets veranderd."
+        return nothing_changed(str(exc))
     return None
 
 

@@ -33,6 +33,7 @@ from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     fail,
+    nothing_changed,
     open_refusal,
     print_json,
     writes_workbook,
@@ -77,7 +78,7 @@ def cmd_importeer(args: argparse.Namespace) -> int:
                 apply_patch(workbook, result.patch)
         except PatchError as exc:
             remove_pdfs(written)
-            return fail(args, f"{exc} Er is niets veranderd.")
+            return fail(args, nothing_changed(str(exc)))
         except OSError as exc:
             remove_pdfs(written)
             return fail(args, f"Een bestand kon niet geschreven worden: {write_failure(exc)}. "

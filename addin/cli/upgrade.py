@@ -41,7 +41,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from addin.cli.common import EXIT_OK, fail, parse_day, print_json, writes_workbook
+from addin.cli.common import (
+    EXIT_OK,
+    fail,
+    nothing_changed,
+    parse_day,
+    print_json,
+    writes_workbook,
+)
 
 RIBBON_PART = "customUI/customUI14.xml"
 RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
@@ -75,7 +82,7 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
         book, _problems = read_book(workbook)
         facts = package_facts(workbook)
     except PatchError as exc:
-        return fail(args, f"{exc} Er is niets veranderd.")
+        return fail(args, nothing_changed(str(exc)))
     tables = {name.casefold() for name in facts.tables}
     notes: list[str] = []
 

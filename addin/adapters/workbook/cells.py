@@ -254,9 +254,9 @@ def _date_from_text(text: str) -> date:
     if m := _NAMED.fullmatch(lowered):
         month = _MONTHS.get(m[2])
         if month is None:
-            raise CellError(f"'{text}' is geen datum: onbekende maand '{m[2]}'; {_DATE_HINT}")
+            raise CellError(f"{shown(text)} is geen datum: onbekende maand '{m[2]}'; {_DATE_HINT}")
         return _checked_date(text, _year(m[3]), month, int(m[1]))
-    raise CellError(f"'{text}' is geen datum; {_DATE_HINT}")
+    raise CellError(f"{shown(text)} is geen datum; {_DATE_HINT}")
 
 
 def _year(digits: str) -> int:
@@ -333,12 +333,12 @@ def _amount_from_text(text: str) -> Decimal:
             body = body[: -len(whole_euros)]
             break
     if not _NUMBER_BODY.fullmatch(body) or body.endswith((".", ",")):
-        raise CellError(f"'{text}' is geen bedrag; {_AMOUNT_HINT}")
+        raise CellError(f"{shown(text)} is geen bedrag; {_AMOUNT_HINT}")
     number = _decimal_text(text, body)
     try:
         amount = to_cents(Decimal(number))
     except InvalidOperation:
-        raise CellError(f"'{text}' is geen bedrag; {_AMOUNT_HINT}") from None
+        raise CellError(f"{shown(text)} is geen bedrag; {_AMOUNT_HINT}") from None
     return _bounded(-amount if negative else amount, text)
 
 
@@ -351,7 +351,7 @@ def _decimal_text(text: str, body: str) -> str:
         thousands_sep = "," if decimal_sep == "." else "."
         whole, _, fraction = body.rpartition(decimal_sep)
         if decimal_sep in whole:
-            raise CellError(f"'{text}' is geen bedrag; {_AMOUNT_HINT}")
+            raise CellError(f"{shown(text)} is geen bedrag; {_AMOUNT_HINT}")
         return f"{_ungroup(text, whole, thousands_sep)}.{fraction}"
     if dots + commas == 0:
         return body
@@ -365,7 +365,7 @@ def _decimal_text(text: str, body: str) -> str:
         # A lone comma before three digits is 1,234 euro to a Dutch reader and 1234 to an
         # English one; guessing wrong changes the amount a thousandfold.
         raise CellError(
-            f"'{text}' is dubbelzinnig: schrijf 1.234,00 voor duizend-en-zoveel "
+            f"{shown(text)} is dubbelzinnig: schrijf 1.234,00 voor duizend-en-zoveel "
             f"of 1,23 voor een bedrag in centen"
         )
     return f"{whole}.{fraction}"
@@ -375,7 +375,7 @@ def _ungroup(text: str, number: str, sep: str) -> str:
     plain = number.replace(sep, "")
     groups = number.split(sep)
     if not (1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])):
-        raise CellError(f"'{text}' is geen bedrag: de groepen van duizendtallen kloppen niet")
+        raise CellError(f"{shown(text)} is geen bedrag: de groepen van duizendtallen kloppen niet")
     return plain
 
 
@@ -557,7 +557,7 @@ def to_enum(enum_cls: type[E], value: object) -> E | None:
     member = _choices(enum_cls).get(_choice_key(text))
     if member is None:
         expected = " / ".join(str(m.value) for m in enum_cls)
-        raise CellError(f"'{text}' is geen geldige keuze; verwacht {expected}")
+        raise CellError(f"{shown(text)} is geen geldige keuze; verwacht {expected}")
     return member
 
 
