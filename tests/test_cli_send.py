@@ -426,7 +426,9 @@ def test_a_posted_letter_is_marked_once_and_no_longer_listed(tmp_path, capsys):
     document = listed[0].split(": ", 1)[1]
     before = book.read_bytes()
     assert main(["verstuur", str(book), "--datum", "2026-11-24", "--opnieuw", document]) == 2
-    assert "om te printen" in capsys.readouterr().err and book.read_bytes() == before
+    err = capsys.readouterr().err
+    # the Document as Contacten has it ('uitvoer/...', not capitalised as a sentence's start)
+    assert "om te printen" in err and f"'{document}'" in err and book.read_bytes() == before
     assert main(["verstuur", str(book), "--markeer-verzonden", document]) == 0
     capsys.readouterr()
     assert verzonden(book)[document].endswith(" post")
@@ -479,6 +481,7 @@ def test_a_letter_and_email_letter_without_an_address_is_one_to_print(tmp_path, 
     before = path.read_bytes()
     code, data = run(capsys, "verstuur", path, "--datum", D, "--opnieuw", document, "--json")
     assert code == 2 and "om te printen" in data["fout"] and path.read_bytes() == before
+    assert f"'{document}'" in data["fout"]
 
     code, data = run(capsys, "verstuur", path, "--markeer-verzonden", Path(document).name, "--json")
     assert code == 0 and data["verzonden"].endswith(" post")
@@ -665,6 +668,7 @@ def test_opnieuw_for_a_letter_already_sent_says_so_and_sends_nothing(tmp_path, c
         capsys, "verstuur", path, "--datum", D, "--opnieuw", sent["document"], "--json"
     )
     assert code == 2 and "staat al als verzonden" in data["fout"] and "--opnieuw" in data["fout"]
+    assert f"'{sent['document']}'" in data["fout"]
     assert len(server.received) == 1
 
 

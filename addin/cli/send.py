@@ -127,28 +127,30 @@ def _mark(args: argparse.Namespace, book: Book, path: Path) -> int:
 
 def _no_retry(contact: Contact, book: Book, path: Path) -> str:
     """Why `--opnieuw` cannot send this letter, or ''. Said, not skipped: the run went on and
-    answered 'Geen e-mails te versturen.' (exit 0) to a user who asked for a resend."""
+    answered 'Geen e-mails te versturen.' (exit 0) to a user who asked for a resend. The
+    sentence starts with words, not the Document: fail() capitalises its first letter, and
+    'uitvoer/...' became 'Uitvoer/...', a path that is not the one in Contacten."""
     from addin.adapters.mail.job import is_paper
     from addin.core.sending import EMAIL_CHANNELS
     from addin.core.texts import nl_date
 
     if contact.channel not in EMAIL_CHANNELS:
         return (
-            f"{contact.document} is een brief om te printen (Kanaal {contact.channel.value}), "
-            "geen e-mail; er is niets verstuurd"
+            f"De brief '{contact.document}' is om te printen (Kanaal {contact.channel.value}), "
+            "geen e-mail; er is niets verstuurd."
         )
     if contact.sent is None and is_paper(book, path, contact):
         return (
-            f"{contact.document} is een brief om te printen: Kanaal {contact.channel.value}, "
+            f"De brief '{contact.document}' is om te printen: Kanaal {contact.channel.value}, "
             "maar de klant heeft geen e-mailadres en het concept geen geadresseerde (Aan); "
             "vul een e-mailadres in bij Aan in het concept om hem te e-mailen; er is niets "
-            "verstuurd"
+            "verstuurd."
         )
     if contact.sent is not None:
         return (
-            f"{contact.document} staat al als verzonden in Contacten (Verzonden "
+            f"De brief '{contact.document}' staat al als verzonden in Contacten (Verzonden "
             f"{nl_date(contact.sent)}); --opnieuw is voor een brief onder Onzeker. Moet hij "
-            "echt nog eens, stuur hem dan zelf; er is niets verstuurd"
+            "echt nog eens, stuur hem dan zelf; er is niets verstuurd."
         )
     return ""
 
