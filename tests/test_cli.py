@@ -427,6 +427,26 @@ def test_a_date_out_of_any_calendar_in_use_is_a_usage_error(capsys, workbook, ar
     assert "valt buiten 1-3-1900 tot en met 31-12-2999" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [("31-12-2999", "2999-12-31"), ("1-1-2200", "2200-01-01"), ("1-3-1900", "1900-03-01")],
+)
+def test_a_day_first_date_has_the_same_range_as_iso(capsys, typed, day):
+    """The README: dates 2026-11-24 or 24-11-2026, from 1-3-1900 up to and including
+    31-12-2999. The day-first form went through the cell parser, which stops at 31-12-2199:
+    '31-12-2999' was 'ongeldige datum' while '2999-12-31' was taken."""
+    assert main(["veertiendagen", "--verzonden", typed, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["verzonden"] == day
+
+
+@pytest.mark.parametrize("typed", ["1-1-3000", "28-2-1900", "31-12-9999"])
+def test_a_day_first_date_out_of_range_says_the_range(capsys, typed):
+    with pytest.raises(SystemExit) as exc:
+        main(["veertiendagen", "--verzonden", typed])
+    assert exc.value.code == 2
+    assert "valt buiten 1-3-1900 tot en met 31-12-2999" in capsys.readouterr().err
+
+
 def test_ctrl_c_ends_with_a_dutch_line_and_exit_130(capsys, monkeypatch):
     """Ctrl-C reaches the command as KeyboardInterrupt wherever it is (the user cannot be
     run in a test; `main` stands in for the command it was in): one Dutch line, no

@@ -15,6 +15,7 @@ import functools
 import gc
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -81,21 +82,26 @@ def dutch(message: str) -> str:
 # arithmetic overflows (a year after 9999-12-31, holidays of year 10000). A date outside
 # is a typo (0001-01-01, 9999-12-31), answered as one.
 FIRST_DAY, LAST_DAY = date(1900, 3, 1), date(2999, 12, 31)
+# Day-first with a four-digit year (24-11-2026), read here and not by the cell parser: that
+# one stops at 31-12-2199 (the dates a cell may hold), so '31-12-2999' was 'ongeldige datum'
+# while '2999-12-31' was taken; both forms now have the same range.
+_DAY_FIRST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
 
 
 def parse_day(text: str) -> date:
     """--datum: ISO (2026-11-24) as the contract says, Dutch (24-11-2026) as people type;
     between FIRST_DAY and LAST_DAY."""
     # The cell parsers (and the domain model they load) only when a date needs them.
-    from addin.adapters.workbook.cells import CellError, to_date
+    from addin.adapters.workbook.cells import to_date
 
     value: date | None
     try:
         value = date.fromisoformat(text)
     except ValueError:
+        m = _DAY_FIRST.fullmatch(text.strip())
         try:
-            value = to_date(text)
-        except CellError as exc:
+            value = date(int(m[4]), int(m[3]), int(m[1])) if m else to_date(text)
+        except ValueError as exc:  # the cell parser's CellError, or a day like 31-2-2025
             raise argparse.ArgumentTypeError(
                 f"ongeldige datum '{text}': gebruik JJJJ-MM-DD"
             ) from exc
