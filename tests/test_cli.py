@@ -391,6 +391,24 @@ def test_help_lists_the_commands_in_the_order_of_the_readme(capsys):
     assert got == exp
 
 
+def test_each_commands_options_are_those_of_the_readme_in_its_order(capsys):
+    """Each row of the README's table "Opdrachten" names the options its --help shows, in
+    the same order (verstuur's row had --json before --markeer-verzonden and --opnieuw,
+    which exclude each other, and bijwerken's --proef before --json)."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n| opdracht | wat |\n", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| `debiteuren (\w+)([^`]*)`", table, flags=re.MULTILINE)
+    assert len(rows) > 10, table
+    for command, synopsis in rows:
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        usage = capsys.readouterr().out.split("\n\n", 1)[0]
+        got = [o for o in re.findall(r"--[a-z-]+", usage) if o != "--help"]
+        assert re.findall(r"--[a-z-]+", synopsis) == got, (command, synopsis, usage)
+    verstuur = dict(rows)["verstuur"]
+    assert "[--markeer-verzonden DOCUMENT \\| --opnieuw DOCUMENT]" in verstuur
+
+
 @pytest.mark.parametrize(
     ("where", "exp_reason"),
     [
