@@ -290,6 +290,8 @@ def test_wachtwoord_stores_the_typed_password_in_the_keyring(
     captured = capsys.readouterr()
     assert code == 0 and "wachtwoordkluis" in captured.out
     assert "typ-het-maar-1" not in captured.out + captured.err
+    # only the Dutch prompt, not getpass's English fallback warnings
+    assert captured.err.startswith("Wachtwoord voor ") and "Warning" not in captured.err
     assert memory_keyring.store == {(SERVICE, account(USER, "127.0.0.1")): "typ-het-maar-1"}
     assert b"typ-het-maar-1" not in path.read_bytes()
 

@@ -155,6 +155,21 @@ def _no_retry(contact: Contact, book: Book, path: Path) -> str:
     return ""
 
 
+def _ask_password(prompt: str) -> str:
+    """The password, not shown. Without a terminal (piped, a scheduled task, a console with
+    no /dev/tty) getpass reads standard input anyway, but first prints two English warnings
+    ('GetPassWarning: Can not control echo', 'Password input may be echoed') under the Dutch
+    prompt; a pipe echoes nothing, so the line is read here without them."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    print(prompt, end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise EOFError
+    print(file=sys.stderr)  # the Enter a terminal would have shown: the next line starts anew
+    return line.rstrip("\r\n")
+
+
 def _unknown_document(document: str) -> str:
     return (
         f"'{document}' staat niet als Document in Contacten; geef het Document zoals "
@@ -326,7 +341,7 @@ def cmd_wachtwoord(args: argparse.Namespace) -> int:
             "vul eerst in Instellingen SMTP-server en SMTP-gebruiker in; het wachtwoord hoort "
             "bij die gebruiker op die server",
         )
-    ask = getattr(args, "ask", None) or getpass.getpass
+    ask = getattr(args, "ask", None) or _ask_password
     try:
         password = ask(f"Wachtwoord voor {s.smtp_user} op {s.smtp_server} (wordt niet getoond): ")
     except (EOFError, KeyboardInterrupt):  # Ctrl-D or Ctrl-C at the prompt: the user stopped
