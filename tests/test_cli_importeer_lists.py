@@ -1129,3 +1129,14 @@ def test_a_file_given_twice_is_read_once(
     assert code == 1 and out["bestanden"] == 1 and out["overgeslagen"] == [], out
     assert [w["bestand"] for w in out["waarschuwingen"]] == ["openstaand.csv regel 2"], out
     assert out["facturen_toegevoegd"] == 1
+
+
+def test_a_field_too_long_only_under_another_separator_is_no_traceback(tmp_path, capsys):
+    """Found by the fuzzer (seed 99001, case 1297): no header under the file's separator
+    (',') sends the search to the other separators, and under ';' a line of 140,001
+    characters is one field past csv's limit: csv.Error ended the run with a traceback."""
+    text = "titel,zonder,kopjes\n" + "x" * 70_000 + "," + "y" * 70_000 + "\nnog,een,regel\n"
+    path, _, code, out = import_text(tmp_path, capsys, text)
+    assert code == 2 and read_book(path)[0].invoices == ()
+    (skipped,) = out["overgeslagen"]
+    assert skipped["bestand"] == "openstaand.csv" and "kopjes" in skipped["reden"]

@@ -195,7 +195,10 @@ def _csv_table(text: str, name: str) -> tuple[list[list[object]], Sequence[int]]
         for other in SEPARATORS:
             if other == first:
                 continue
-            head = _header(list(csv.reader(io.StringIO(top, newline=""), delimiter=other)))
+            try:
+                head = _header(list(csv.reader(io.StringIO(top, newline=""), delimiter=other)))
+            except csv.Error:  # a field past csv's limit under this separator: not it
+                continue
             if head is not None and not head[2].missing:
                 return _csv_rows(text, other, name)
     return rows, starts
