@@ -756,3 +756,27 @@ def test_a_post_part_without_a_readable_day_is_named_on_its_cell(capsys, tmp_pat
             "veertiendagenbrief telt dan vanaf de eerste dag in Verzonden); zet de dag van "
             "verzending per post ervoor, zoals '07-12-2026 post'; de rij is wel gelezen."
         )
+
+
+def test_werklijst_names_the_bank_lines_to_review_as_the_sheet_does(capsys, tmp_path):
+    """The Werklijst sheet said "4 waarschuwingen" (its own line about bank lines still to
+    review) where `werklijst` and --json listed 3: the line is now a plan warning
+    (bank-controleren), the same in the text, --json and the sheet."""
+    import shutil
+
+    path = tmp_path / "Voorbeeld.xlsx"
+    shutil.copy(Path(__file__).resolve().parents[1] / "workbook" / "Voorbeeld.xlsx", path)
+    code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24", "--json")
+    warnings = json.loads(out)["waarschuwingen"]
+    assert code == 0 and warnings[-1] == {
+        "soort": "bank-controleren",
+        "melding": "1 bankregel staat in Betalingen op Controleren: kijk ze na; zolang ze er "
+        "staan, wordt de klant niet benaderd.",
+    }
+    _, text, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24")
+    assert f"Waarschuwingen ({len(warnings)})" in text
+    code, out, _ = run(capsys, "herinneringen", path, "--datum", "2026-11-24", "--json",
+                       "--uit", tmp_path / "uit")  # fmt: skip
+    sheet = openpyxl.load_workbook(path, read_only=True)["Werklijst"]
+    headings = [r[0] for r in sheet.iter_rows(max_row=3, values_only=True)]
+    assert f"Waarschuwingen ({len(warnings)})" in headings

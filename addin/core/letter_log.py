@@ -27,7 +27,6 @@ from addin.core.model import (
     Contact,
     LetterTask,
     NextAction,
-    PaymentStatus,
     Plan,
 )
 from addin.core.sheet_layout import (
@@ -40,7 +39,7 @@ from addin.core.sheet_layout import (
     value_style,
 )
 from addin.core.texts import CONFIRMATION_STEP as CONFIRMATION_STEP  # re-exported
-from addin.core.texts import GOALS, nl_date
+from addin.core.texts import GOALS, dutch_count, nl_date
 
 LOGGED_BY = "Debiteuren"
 
@@ -179,29 +178,14 @@ WARNINGS_ON_TOP = 10
 
 
 def _kinded_warnings(plan: Plan, book: Book) -> list[tuple[str, str]]:
-    """(kind, message) of every warning of the plan, and of the bank lines still to review
-    (PLAYBOOK P1), in the plan's order."""
-    out = [(w.kind, w.message) for w in plan.warnings]
-    review = [p for p in book.payments if p.status is PaymentStatus.REVIEW]
-    if review:
-        what = "bankregel staat" if len(review) == 1 else "bankregels staan"
-        out.append(
-            (
-                "bank-controleren",
-                f"{_count(len(review))} {what} in Betalingen op Controleren: kijk ze na; zolang ze "
-                "er staan, wordt de klant niet benaderd.",
-            )
-        )
-    return out
+    """(kind, message) of every warning of the plan (with the bank lines still to review,
+    plan.review_warnings), in the plan's order."""
+    return [(w.kind, w.message) for w in plan.warnings]
 
 
 def werklijst_warnings(plan: Plan, book: Book) -> list[str]:
-    """Every warning of the plan, and the bank lines still to review (PLAYBOOK P1)."""
+    """Every warning of the plan, as the Werklijst shows them."""
     return [message for _, message in _kinded_warnings(plan, book)]
-
-
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")  # Dutch thousands: 4.911
 
 
 def _warnings_on_top(warnings: list[tuple[str, str]]) -> list[str]:
@@ -217,7 +201,7 @@ def _warnings_on_top(warnings: list[tuple[str, str]]) -> list[str]:
     return [
         message
         if count[kind] == 1
-        else f"{message} En nog {_count(count[kind] - 1)} van deze soort."
+        else f"{message} En nog {dutch_count(count[kind] - 1)} van deze soort."
         for kind, message in first.items()
     ]
 
@@ -237,10 +221,11 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
     warnings = [message for _, message in kinded]
     on_top = _warnings_on_top(kinded)
     if warnings:
-        heading = f"Waarschuwingen ({_count(len(warnings))})"
+        heading = f"Waarschuwingen ({dutch_count(len(warnings))})"
         if len(on_top) < len(warnings):
             heading += (
-                f": van elke soort de eerste; alle {_count(len(warnings))} staan onder de werklijst"
+                f": van elke soort de eerste; alle {dutch_count(len(warnings))} staan onder "
+                "de werklijst"
             )
         rows.append((heading,))
         styles.append((Style.SECTION,))
@@ -303,7 +288,7 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
     width = len(schema.WERKLIJST_HEADER)
     last_work_row = len(rows)
     if len(on_top) < len(warnings):
-        rows += [(), (f"Alle waarschuwingen ({_count(len(warnings))})",)]
+        rows += [(), (f"Alle waarschuwingen ({dutch_count(len(warnings))})",)]
         styles += [(), (Style.SECTION,)]
         rows += [(text,) for text in warnings]
         styles += [(Style.WARNING,)] * len(warnings)

@@ -41,6 +41,7 @@ from addin.core.model import (
     InvoiceNo,
     LetterTask,
     NextAction,
+    PaymentStatus,
     Plan,
     Segment,
     Status,
@@ -59,7 +60,7 @@ from addin.core.rules import (
     new_tuple,
     unmarked,
 )
-from addin.core.texts import CONFIRMATION_STEP, nl_date
+from addin.core.texts import CONFIRMATION_STEP, dutch_count, nl_date
 from addin.core.thanks import thank_you_letters
 
 # PLAYBOOK R3: keep in touch with top customers between invoices.
@@ -388,6 +389,21 @@ def bank_warnings(book: Book, as_of: date) -> list[Warning_]:
     return []
 
 
+def review_warnings(book: Book) -> list[Warning_]:
+    """PLAYBOOK P1: bank lines still to review in Betalingen hold their customers back."""
+    review = list(map(attrgetter("status"), book.payments)).count(PaymentStatus.REVIEW)
+    if not review:
+        return []
+    what = "bankregel staat" if review == 1 else "bankregels staan"
+    return [
+        Warning_(
+            "bank-controleren",
+            f"{dutch_count(review)} {what} in Betalingen op Controleren: kijk ze na; zolang "
+            "ze er staan, wordt de klant niet benaderd.",
+        )
+    ]
+
+
 def agreement_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
     """PLAYBOOK A4: arrangements must stay within the bounds in Instellingen."""
     s = book.settings
@@ -563,6 +579,7 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
         + agreement_warnings(book, ledger)
         + contact_warnings(actions, ledger)
         + relationship_warnings(book, ledger)
+        + review_warnings(book)
     )
     plan = Plan(
         as_of=as_of,

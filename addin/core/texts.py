@@ -103,6 +103,11 @@ def with_suggestions(settings: Settings) -> Settings:
     )
 
 
+def dutch_count(n: int) -> str:
+    """A count with Dutch thousands: '4.911'."""
+    return f"{n:,}".replace(",", ".")
+
+
 def count_text(n: int, one: str, many: str) -> str:
     """A number with its noun in the right form: '1 probleem', '3 problemen'."""
     return f"{n} {one if n == 1 else many}"
