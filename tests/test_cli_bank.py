@@ -714,3 +714,40 @@ def test_ing_csv_in_english_is_matched_as_the_dutch(capsys, files, tmp_path):
     ]
     code, again = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
     assert (code, again["nieuw"]) == (0, 0)
+
+
+def test_a_zip_of_statements_names_the_file_inside_and_counts_its_files(capsys, tmp_path):
+    # A ZIP of a private account's statement and the own one: the "andere rekening" warning
+    # named the ZIP ("a.zip"), not the statement in it, and the summary said "uit 1 bestand"
+    # for the two statements in it. Other bank messages name "a.zip/nov.xml".
+    import zipfile
+
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK, iban="NL81 RABO 0312 3456 78"), workbook)
+    own = (STATEMENT.replace("NL44RABO0123456789</IBAN></Id><Ccy>", "NL81RABO0312345678</IBAN>"
+                             "</Id><Ccy>").replace("<Id>STMT-1</Id>", "<Id>STMT-2</Id>")
+           .replace("R1<", "X1<").replace("R2<", "X2<").replace("R3<", "X3<")
+           .replace("R4<", "X4<"))  # fmt: skip
+    package = tmp_path / "a.zip"
+    with zipfile.ZipFile(package, "w") as z:
+        z.writestr("eigen.xml", own)
+        z.writestr("nov.xml", STATEMENT)
+    code, data = run(capsys, "bank", workbook, package, "--datum", "2026-11-24", "--json",
+                     "--proef")  # fmt: skip
+    assert code == 0
+    (warning,) = data["waarschuwingen"]
+    assert warning["soort"] == "andere-rekening"
+    assert warning["melding"].startswith(
+        "Bankbestand a.zip/nov.xml is van rekening NL44RABO0123456789, niet van uw rekening "
+    )
+    assert main(["bank", str(workbook), str(package), "--datum", "2026-11-24", "--proef"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("8 regels gelezen uit 2 bestanden, ")
+    assert "  Let op: Bankbestand a.zip/nov.xml is van rekening NL44RABO0123456789" in out
+    # A ZIP and a file beside it: three files.
+    single = tmp_path / "los.xml"
+    single.write_text(ONE_LINE.replace("<Id>STMT-1</Id>", "<Id>STMT-3</Id>")
+                      .replace("R1<", "Y1<"), encoding="utf-8")  # fmt: skip
+    args = ["bank", str(workbook), str(package), str(single), "--datum", "2026-11-24", "--proef"]
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith("9 regels gelezen uit 3 bestanden, ")

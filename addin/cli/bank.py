@@ -124,7 +124,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
         }
         print_json(data)
     else:
-        print(result.summary(count_text(len(args.bestanden), "bestand", "bestanden")))
+        print(result.summary(count_text(result.files, "bestand", "bestanden")))
         for warning in result.warnings:
             print(f"  Let op: {warning.message}")
         for customer, iban in result.learned_ibans:

@@ -139,11 +139,13 @@ class BankFile:
         And lines of a UTF-8 CSV or MT940 file that were not UTF-8 (kind MIXED_ENCODING,
         naming file and lines; see adapters/text_encoding).
       kind: the format found: "CAMT.053", "MT940" or "CSV".
+      files: the statement files read: 1, or the files in a ZIP (the summary counts these).
     """
 
     lines: tuple[BankLine, ...]
     warnings: tuple[Warning_, ...] = ()
     kind: str = ""
+    files: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +171,7 @@ def read_bank(path: Path) -> BankFile:
     add up. Raises BankFileError (Dutch message) for unreadable, damaged, hostile or
     unknown files.
     """
-    lines, warnings, kind = _read(Path(path), _lines)
-    return BankFile(lines, warnings, kind)
+    return BankFile(*_read(Path(path), _lines))
 
 
 Finished = TypeVar("Finished")
@@ -178,7 +179,7 @@ Finished = TypeVar("Finished")
 
 def _read(
     path: Path, finish: Callable[[Iterator[_Fields]], Finished]
-) -> tuple[Finished, tuple[Warning_, ...], str]:
+) -> tuple[Finished, tuple[Warning_, ...], str, int]:
     """read_bank's work: `finish` makes the result of the lines' fields as they come (the
     BankLines, or their columns for another process)."""
     name = path.name
@@ -225,7 +226,7 @@ def _read(
             raws = _read_mt940(text, name, warnings) if kind == "mt940" else _read_csv(text, name)
             del text  # the readers hold it for as long as they need it
         done = finish(_unique_fields(raws))
-        return done, tuple(warnings), _KINDS[kind]
+        return done, tuple(warnings), _KINDS[kind], 1
     finally:
         if was_enabled:
             gc.enable()
@@ -256,7 +257,7 @@ MAX_ZIP_MEMBERS = 10_000
 
 def _read_zip(
     data: bytes, name: str, finish: Callable[[Iterator[_Fields]], Finished]
-) -> tuple[Finished, tuple[Warning_, ...], str]:
+) -> tuple[Finished, tuple[Warning_, ...], str, int]:
     """Each statement file in the ZIP read as if given on its own, named "pakket.zip/x.xml";
     one that cannot be read refuses the whole ZIP, as one file does. Everything is checked
     before anything is parsed."""
@@ -291,7 +292,7 @@ def _read_zip(
         if was_enabled:
             gc.enable()
     kinds = ", ".join(dict.fromkeys(_KINDS[kind] for _, _, kind in members))
-    return done, tuple(warnings), kinds
+    return done, tuple(warnings), kinds, len(members)
 
 
 def _zip_members(data: bytes, name: str) -> list[tuple[str, bytes]]:
@@ -352,15 +353,15 @@ def _zip_members(data: bytes, name: str) -> list[tuple[str, bytes]]:
 # takes three times as long as pickling their values column by column (0.49 against
 # 0.20 s there and back, rebuilding the lines included); values the lines share stay
 # shared (pickle sends an object once).
-PackedBankFile = tuple[tuple[tuple[object, ...], ...], tuple[Warning_, ...], str]
+PackedBankFile = tuple[tuple[tuple[object, ...], ...], tuple[Warning_, ...], str, int]
 
 
 def unpack(packed: PackedBankFile) -> BankFile:
     """The BankFile `read_packed` sent as columns, equal to what read_bank gives."""
-    columns, warnings, kind = packed
+    columns, warnings, kind, files = packed
     # Positional, in BankLine's field order, as _unique_fields gives them.
     lines = tuple(map(BankLine, *columns)) if columns else ()
-    return BankFile(lines, warnings, kind)
+    return BankFile(lines, warnings, kind, files)
 
 
 def read_packed(paths: Sequence[str]) -> list[PackedBankFile]:

@@ -66,6 +66,7 @@ class BankImport:
 
     Attributes:
       lines: bank lines read from the files (new or not).
+      files: the statement files read: each file given, a ZIP counting the files in it.
       new_lines: lines not yet in Betalingen (by Sleutel); each gives one or more rows.
       payments: the new Betalingen rows, Regel as "rule: evidence".
       learned_ibans: (Klantnummer, IBAN) confirmed by the user, to add to Klanten.IBAN.
@@ -83,6 +84,7 @@ class BankImport:
     as_of: date
     lines: int
     new_lines: int
+    files: int
     payments: tuple[Payment, ...]
     learned_ibans: tuple[tuple[CustomerId, str], ...]
     warnings: tuple[Warning_, ...]
@@ -333,16 +335,20 @@ def import_bank(
     matcher = Matcher(book, as_of) if files is not None else None
     done = files.take() if files is not None else []
     owns = own_accounts(book.settings)
+    file_count = 0
     for path in paths:
         read = done.pop(0) if done else read_bank(Path(path))
         lines.extend(read.lines)
         warnings.extend(read.warnings)
+        file_count += read.files
         if owns:
-            # The accounts the file is for (a file may hold several statements).
-            accounts = dict.fromkeys(map(attrgetter("own_iban"), read.lines))
+            # The accounts each statement file is for (a file may hold several statements,
+            # a ZIP several files): named as the line's source, "a.zip/nov.xml" in a ZIP,
+            # as the other bank messages name it.
+            accounts = dict.fromkeys(map(attrgetter("source", "own_iban"), read.lines))
             warnings.extend(
-                other_account_warning(Path(path).name, account, owns)
-                for account in accounts
+                other_account_warning(source or Path(path).name, account, owns)
+                for source, account in accounts
                 if other_account(owns, account)
             )
         del read  # its tuple of lines would keep every BankLine alive
@@ -365,6 +371,7 @@ def import_bank(
     return BankImport(
         as_of=as_of,
         lines=read_count,
+        files=file_count,
         new_lines=len({p.key for p in new}),
         payments=new,
         learned_ibans=learned,
