@@ -1140,3 +1140,18 @@ def test_a_field_too_long_only_under_another_separator_is_no_traceback(tmp_path,
     assert code == 2 and read_book(path)[0].invoices == ()
     (skipped,) = out["overgeslagen"]
     assert skipped["bestand"] == "openstaand.csv" and "kopjes" in skipped["reden"]
+
+
+def test_the_list_memory_gets_the_mode_of_any_new_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It was made 0600 (mkstemp's mode, kept by the rename): a colleague sharing the folder
+    # could not read it and silently lost the "mogelijk betaald" comparison.
+    umask = os.umask(0)
+    os.umask(umask)
+    book_path = workbook(tmp_path)
+    listed = tmp_path / "week1.csv"
+    listed.write_text("Factuur;Klant;Datum;Openstaand\nA1;K001;1-1-2026;10\n")
+    run(capsys, book_path, listed)
+    memory = tmp_path / f".{book_path.name}.importlijsten.json"
+    assert memory.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -814,3 +814,14 @@ def data_sent_id(lines: list[str], document: str) -> str:
         if entry["document"] == document and entry["staat"] == "geaccepteerd":
             return str(entry["message_id"])
     raise AssertionError(document)
+
+
+def test_the_journal_gets_the_mode_of_any_new_file(tmp_path, capsys, server):
+    # It was made 0600: a colleague sending from the same shared workbook could not read
+    # what was sent already (the proof that nothing goes twice).
+    umask = os.umask(0)
+    os.umask(umask)
+    path = made(tmp_path, 1, server.port, capsys)
+    code, _data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0
+    assert (path.parent / JOURNAL_NAME).stat().st_mode & 0o777 == 0o666 & ~umask

@@ -22,13 +22,12 @@ line of the earlier list it is gone from.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from addin.adapters.tempfiles import write_atomic
 
 __all__ = ["Remembered", "memory_path", "recall", "remember"]
 
@@ -99,14 +98,8 @@ def remember(workbook: Path, lists: Mapping[str, Remembered]) -> None:
             places.pop(kind, None)
     data[SOURCES] = places
     target = memory_path(workbook)
-    fd, tmp = tempfile.mkstemp(prefix=".importlijsten-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            # dumps, not dump: dump encodes in Python, chunk by chunk (0.1 s for a list of
-            # 100,000 invoices), dumps in C.
-            out.write(json.dumps(data, ensure_ascii=False))
-        os.replace(tmp, target)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
+    # dumps, not dump: dump encodes in Python, chunk by chunk (0.1 s for a list of 100,000
+    # invoices), dumps in C. write_atomic gives the file the mode of any new file: a
+    # colleague sharing the folder reads it too (mkstemp's 0600 would hide the "mogelijk
+    # betaald" comparison from them), and its temp file is one remove_stale knows.
+    write_atomic(target, json.dumps(data, ensure_ascii=False).encode("utf-8"))

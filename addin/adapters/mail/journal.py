@@ -105,7 +105,9 @@ class Journal:
             ensure_ascii=False,
         )
         new = not self.path.exists()
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # 0o666 less the umask, as any new file: a colleague who sends from the same shared
+        # workbook must read what was sent already, or it would go twice.
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         try:
             # A line cut short by an earlier crash must not swallow this one.
             if not new and os.fstat(fd).st_size and not self._ends_with_newline():
