@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -126,3 +127,122 @@ def remove_folders(folders: list[Path]) -> None:
             made.rmdir()
         except OSError:
             return  # not empty after all, or gone: leave it and its parents
+
+
+# --- staging folders ------------------------------------------------------------------------
+#
+# `overdracht` builds its dossier in a hidden folder in the output folder,
+# ``.overdracht-<pid>-<random>``, moves an earlier dossier of the same name aside into it as
+# ``eerder <name>``, puts the new one in place and then logs it (documents/handover.py). A run
+# killed in between (kill -9, power loss) leaves that folder, perhaps holding the user's
+# earlier dossier. `recover_staging` deals with it on the next run.
+
+STAGING_PREFIX = ".overdracht-"
+EARLIER = "eerder "
+STAGING_OWNER = re.compile(r"^\.overdracht-(\d+)-")
+
+
+def make_staging(folder: Path) -> Path:
+    """A new, empty staging folder in `folder`, named for this process."""
+    return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """`folder / name`, or `name (2)` and so on when that is taken."""
+    path, n = folder / name, 2
+    stem, dot, suffix = name.rpartition(".") if name.endswith(".zip") else (name, "", "")
+    while os.path.lexists(path):
+        path = folder / (f"{stem} ({n}){dot}{suffix}")
+        n += 1
+    return path
+
+
+def recover_staging(folder: Path) -> tuple[str, ...]:
+    """Deal with the staging folders of ended `overdracht` runs in `folder`; Dutch notes on
+    what was done. An earlier dossier whose name is free again goes back in place; one whose
+    name the killed run's new dossier took is put beside it as ``eerder <name>`` (it may
+    still be needed: nothing says whether the new one was logged). The folder is removed
+    only when nothing but the half-made new dossier is left in it; a folder of a run that is
+    still busy is left alone, and so is anything this code does not know."""
+    notes: list[str] = []
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(STAGING_PREFIX)]
+    except OSError:
+        return ()
+    now = time.time()
+    for entry in entries:
+        try:
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+            owner = STAGING_OWNER.match(entry.name)
+            # A folder without a pid (made before names carried one) counts as a running
+            # run's until it is old: it may be the user's earlier dossier all the same.
+            running = owner is None or pid_alive(int(owner.group(1)))
+            if running and now - entry.stat(follow_symlinks=False).st_mtime < MAX_AGE:
+                continue
+            notes.extend(_recover_one(folder, Path(entry.path)))
+        except OSError:
+            continue  # gone meanwhile, or not ours to touch: leave it
+    return tuple(notes)
+
+
+def _recover_one(folder: Path, work: Path) -> list[str]:
+    notes: list[str] = []
+    staged: list[Path] = []
+    kept: list[Path] = []
+    for item in sorted(work.iterdir()):
+        if not item.name.startswith(EARLIER):
+            staged.append(item)
+            continue
+        final = folder / item.name.removeprefix(EARLIER)
+        try:
+            if not os.path.lexists(final):
+                item.replace(final)
+                notes.append(
+                    f"het eerdere dossier '{final}' stond nog opzij van een afgebroken "
+                    "overdracht; het is teruggezet."
+                )
+            else:
+                beside = _free_name(folder, item.name)
+                item.replace(beside)
+                notes.append(
+                    f"een afgebroken overdracht had '{final}' al vervangen (misschien zonder "
+                    f"het in Contacten te loggen); het eerdere dossier staat nu in '{beside}'. "
+                    "Kijk welk u houdt en maak de overdracht zo nodig opnieuw."
+                )
+        except OSError as exc:
+            kept.append(item)
+            notes.append(
+                f"het eerdere dossier van een afgebroken overdracht staat nog in '{item}' en "
+                f"kon niet worden teruggezet ({exc.strerror or exc}): zet het zelf terug."
+            )
+    # The rest is the half-made new dossier: a folder and a ZIP named like the dossier.
+    # Anything else came from elsewhere (the user, another program) and stays.
+    unknown = [p for p in staged if not p.name.startswith("Overdracht ")]
+    if kept or unknown:
+        if unknown:
+            notes.append(
+                f"de map '{work}' van een afgebroken overdracht bevat iets onbekends "
+                f"('{unknown[0].name}'); ze is niet opgeruimd."
+            )
+        return notes
+    try:
+        for item in staged:
+            if item.is_dir() and not item.is_symlink():
+                shutil.rmtree(item)
+            else:
+                item.unlink()
+        work.rmdir()
+    except OSError as exc:
+        notes.append(
+            f"de map '{work}' van een afgebroken overdracht kon niet worden opgeruimd "
+            f"({exc.strerror or exc}); er staat alleen een half gemaakt dossier in."
+        )
+        return notes
+    if staged:
+        notes.append(
+            f"het half gemaakte dossier van een afgebroken overdracht is opgeruimd ('{work}')."
+        )
+    elif not notes:
+        notes.append(f"de lege map '{work}' van een afgebroken overdracht is opgeruimd.")
+    return notes

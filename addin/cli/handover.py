@@ -92,6 +92,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     )
     from addin.adapters.documents.letter_job import SenderIncomplete
     from addin.adapters.rates import load_rates
+    from addin.adapters.tempfiles import recover_staging
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, write_failure
     from addin.cli.letters import refuse
@@ -128,6 +129,11 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
         if not args.proef and new:
             row = handover_contact(book, Path(args.boek), made, args.datum, new)
             apply_patch(Path(args.boek), Patch(append=((schema.CONTACTEN.name, (row,)),)))
+
+    # A dossier an earlier, killed run left half-way in its staging folder: put back or
+    # cleared before this run adds its own (also with --proef, which takes no lock).
+    for note in recover_staging(folder):
+        print(f"Let op: {note}", file=sys.stderr)
 
     try:
         result = make_handover(

@@ -744,3 +744,124 @@ def test_consumer_costs_count_from_the_later_of_e_mail_and_post(
     assert json.loads(text)["incassokosten"] == costs
     code, text = run(capsys, *args, "--proef")
     assert said in " ".join(text.split())
+
+
+# --- a run killed inside the staging window, and a rollback that cannot finish -------------
+
+# Runs the CLI and kills itself with SIGKILL (no clean-up of any kind runs) just before its
+# MOMENT-th rename into or out of the staging folder, or, for 5, right after the 4th: after
+# the earlier folder went aside (2), the new folder is in place (3), the earlier ZIP went
+# aside (4), both new files are in place, before the log row (5); 1 is before any of it.
+KILLED_AT = """
+import os, signal, sys
+from pathlib import Path
+
+moment, real, seen = int(sys.argv[1]), Path.replace, 0
+
+def replace(self, target):
+    global seen
+    if ".overdracht-" in str(self) + str(target):
+        seen += 1
+        if seen == moment:
+            os.kill(os.getpid(), signal.SIGKILL)
+    done = real(self, target)
+    if moment == 5 and seen == 4:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return done
+
+Path.replace = replace
+from addin.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _staging(out: Path) -> list[Path]:
+    return sorted(out.glob(".overdracht-*"))
+
+
+@pytest.mark.parametrize(
+    ("moment", "folder_back", "zip_back"),
+    [(1, True, True), (2, True, True), (3, False, True), (4, False, True), (5, False, False)],
+    ids=["staged", "folder-aside", "folder-placed", "zip-aside", "both-placed"],
+)
+def test_a_run_killed_in_the_staging_window_is_put_right_by_the_next(
+    capsys, workbook, tmp_path, moment, folder_back, zip_back
+):
+    """kill -9 (or a power cut) between moving the earlier dossier aside and the end of the
+    run left the hidden staging folder, with the earlier dossier in it, and nothing ever
+    said so. The next overdracht puts the earlier dossier back where its name is free, puts
+    it beside the new one as 'eerder ...' where the killed run's dossier took the name (it
+    may not have been logged), and removes the staging folder: nothing else was in it."""
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "uit"
+    args = ["overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out]
+    code, text = run(capsys, *args, "--proef", "--json")
+    assert code == 0, text
+    folder, archive = Path(json.loads(text)["map"]), Path(json.loads(text)["zip"])
+    (folder / "notitie.txt").write_text("bij het eerdere dossier")  # the user's: not remade
+    archive.write_bytes(b"het eerdere dossier")
+    earlier_folder, earlier_zip = _tree(folder), archive.read_bytes()
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_AT, str(moment), *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGKILL, err
+    # Named for its process, so a later run can tell it is not still busy.
+    assert [p.name.split("-")[1] for p in _staging(out)] == [str(proc.pid)]
+
+    # Another day's dossier: this run's own files leave the killed run's names alone.
+    again = ["overdracht", workbook, "K1", "--datum", "2025-07-01", "--uit", out, "--proef"]
+    assert main([str(a) for a in again]) == 0
+    said = capsys.readouterr().err
+    assert _staging(out) == [], said
+    for back, name, exp, got in (
+        (folder_back, folder.name, earlier_folder, _tree),
+        (zip_back, archive.name, earlier_zip, Path.read_bytes),
+    ):
+        if back:
+            assert got(out / name) == exp, name
+            assert "Traceback" not in said
+        else:  # the killed run's dossier has the name; the earlier one is beside it
+            assert got(out / f"eerder {name}") == exp, name
+            assert f"het eerdere dossier staat nu in '{out / f'eerder {name}'}'" in said, said
+            assert (out / name).exists() and got(out / name) != exp
+    if moment in (2, 4):
+        assert "is teruggezet" in said, said
+    if moment < 5:  # the new ZIP (or folder and ZIP) it had made was still in the folder
+        assert "het half gemaakte dossier van een afgebroken overdracht is opgeruimd" in said
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 4 + (not folder_back) + (not zip_back), names
+
+
+def test_only_the_staging_folder_of_an_ended_run_is_touched(capsys, workbook, tmp_path):
+    """Two staging folders, each holding half of an earlier dossier: one of a process that
+    has ended (its folder goes back), one of a process still running (this one: it may be
+    an overdracht busy right now, so its folder stays as it is)."""
+    import subprocess
+
+    out = tmp_path / "uit"
+    args = ["overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--proef"]
+    code, text = run(capsys, *args, "--json")
+    assert code == 0, text
+    folder, archive = Path(json.loads(text)["map"]), Path(json.loads(text)["zip"])
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    gone, busy = out / f".overdracht-{ended.pid}-a1b2c3d4", out / f".overdracht-{os.getpid()}-x"
+    gone.mkdir()
+    busy.mkdir()
+    listing = _tree(folder)
+    folder.replace(gone / f"eerder {folder.name}")
+    archive.replace(busy / f"eerder {archive.name}")
+    waiting = _tree(busy)
+    assert main([str(a) for a in [*args[:4], "2025-07-01", *args[5:]]]) == 0
+    said = capsys.readouterr().err
+    assert _tree(folder) == listing and not gone.exists()
+    assert f"Let op: het eerdere dossier '{folder}' stond nog opzij" in said, said
+    assert _tree(busy) == waiting and not archive.exists()

@@ -23,7 +23,6 @@ import csv
 import io
 import os
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from addin.adapters.documents.paths import find_document, roots_for, safe_name
 from addin.adapters.documents.pdf_text import drawable_text
-from addin.adapters.tempfiles import make_folder, remove_folders
+from addin.adapters.tempfiles import EARLIER, make_folder, make_staging, remove_folders
 from addin.core.claims import ClaimStatement, claim_statement
 from addin.core.interest import InterestKind, Rate
 from addin.core.model import Book, Channel, Special
@@ -526,7 +525,9 @@ def make_handover(
     except OSError as exc:
         raise DossierNotWritten(_shown(exc, None, out_dir), exc) from exc
     try:
-        work = Path(tempfile.mkdtemp(prefix=".overdracht-", dir=out_dir))
+        # Named for this process: a later run knows whether the folder is still in use
+        # (tempfiles.recover_staging).
+        work = make_staging(out_dir)
     except OSError as exc:
         remove_folders(made)
         raise DossierNotWritten(_shown(exc, None, out_dir), exc) from exc
@@ -549,7 +550,7 @@ def make_handover(
         for new, final in ((staged, folder), (staged_zip, archive)):
             earlier = None
             if final.exists():
-                earlier = work / f"eerder {final.name}"
+                earlier = work / f"{EARLIER}{final.name}"
                 final.replace(earlier)
             placed.append((final, earlier, False))
             new.replace(final)
