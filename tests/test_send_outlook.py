@@ -309,3 +309,77 @@ def test_wachtwoord_ended_without_a_line_stores_nothing_and_says_so(
     err = capsys.readouterr().err
     assert code == 2 and "Geen wachtwoord ingevoerd; er is niets bewaard" in err, err
     assert memory_keyring.store == {}
+
+
+@pytest.fixture
+def failing_keyring():
+    """keyring's own backend for a computer without a credential store (Linux without a
+    Secret Service): every call raises NoKeyringError with its English advice."""
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+class LockedKeyring(MemoryKeyring):
+    """A credential store the user did not unlock (the Secret Service after login without
+    its password): keyring raises KeyringLocked."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        from keyring.errors import KeyringLocked
+
+        raise KeyringLocked("Failed to unlock the collection!")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.get_password(service, username)
+
+
+def test_a_computer_without_a_credential_store_is_told_in_dutch(
+    tmp_path, capsys, failing_keyring, monkeypatch
+):
+    # Both showed keyring's English "No recommended backend was available. Install a
+    # recommended 3rd party backend package; or, install the keyrings.alt package ..."
+    import io
+
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    path = write_send_book(send_book(1, 2525, user=USER), tmp_path / "B.xlsx")
+    monkeypatch.setattr("sys.stdin", io.StringIO("typ-het-maar-1\n"))
+    code = main(["wachtwoord", str(path), "--json"])
+    fout = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2
+    assert fout == (
+        "Het wachtwoord kan niet worden bewaard: deze computer heeft geen wachtwoordkluis "
+        "die het programma kan gebruiken. Zet het wachtwoord in de omgevingsvariabele "
+        f"{PASSWORD_ENV}."
+    )
+    path = made(tmp_path, 1, 2525, capsys)
+    code = main(["verstuur", str(path), "--datum", D])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "recommended" not in err and "keyring" not in err, err
+    assert "deze computer heeft geen wachtwoordkluis die het programma kan gebruiken" in err
+
+
+def test_a_locked_credential_store_is_told_in_dutch(tmp_path, capsys, monkeypatch):
+    import io
+
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    before = keyring.get_keyring()
+    keyring.set_keyring(LockedKeyring())
+    try:
+        path = write_send_book(send_book(1, 2525, user=USER), tmp_path / "B.xlsx")
+        monkeypatch.setattr("sys.stdin", io.StringIO("typ-het-maar-1\n"))
+        assert main(["wachtwoord", str(path), "--json"]) == 2
+        fout = json.loads(capsys.readouterr().out)["fout"]
+        path = made(tmp_path, 1, 2525, capsys)
+        assert main(["verstuur", str(path), "--datum", D, "--json"]) == 2
+        sent = json.loads(capsys.readouterr().out)["fout"]
+    finally:
+        keyring.set_keyring(before)
+    assert fout.startswith("Het wachtwoord kan niet worden bewaard: de wachtwoordkluis van ")
+    assert "vergrendeld" in fout and "Failed" not in fout, fout
+    assert (
+        "vergrendeld" in sent and "Failed" not in sent and sent.endswith("Er is niets verstuurd.")
+    )

@@ -352,7 +352,7 @@ def cmd_wachtwoord(args: argparse.Namespace) -> int:
     try:
         store_password(s.smtp_user, s.smtp_server, password)
     except PasswordError as exc:
-        return fail(args, str(exc))
+        return fail(args, f"{exc}.")
     message = (
         f"Het wachtwoord voor {s.smtp_user} op {s.smtp_server} is bewaard in de wachtwoordkluis "
         f"van het systeem (niet in de werkmap). {PASSWORD_ENV} gaat voor, als die gezet is."

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 
 import keyring
-from keyring.errors import KeyringError
+from keyring.errors import KeyringError, KeyringLocked, NoKeyringError
 
 PASSWORD_ENV = "DEBITEUREN_SMTP_WACHTWOORD"
 SERVICE = "debiteuren-smtp"
@@ -39,8 +39,8 @@ def smtp_password(user: str, server: str) -> str | None:
         return keyring.get_password(SERVICE, account(user, server))
     except (KeyringError, RuntimeError) as exc:
         raise PasswordError(
-            f"de wachtwoordkluis van het systeem is niet te gebruiken ({exc}); zet het "
-            f"wachtwoord in de omgevingsvariabele {PASSWORD_ENV}"
+            f"het wachtwoord kan niet uit de wachtwoordkluis worden gelezen: {_trouble(exc)}. "
+            f"Zet het wachtwoord in de omgevingsvariabele {PASSWORD_ENV}"
         ) from None
 
 
@@ -49,6 +49,24 @@ def store_password(user: str, server: str, password: str) -> None:
         keyring.set_password(SERVICE, account(user, server), password)
     except (KeyringError, RuntimeError) as exc:
         raise PasswordError(
-            f"het wachtwoord kan niet in de wachtwoordkluis van het systeem worden bewaard "
-            f"({exc}); gebruik de omgevingsvariabele {PASSWORD_ENV}"
+            f"het wachtwoord kan niet worden bewaard: {_trouble(exc)}. Zet het wachtwoord in "
+            f"de omgevingsvariabele {PASSWORD_ENV}"
         ) from None
+
+
+def _trouble(exc: BaseException) -> str:
+    """What went wrong with the credential store, in Dutch. keyring's own text is English
+    and, for the two common cases, advice for developers ("Install a recommended 3rd party
+    backend package; or, install the keyrings.alt package ..."): those get a Dutch sentence
+    only. Any other failure keeps its text as a detail after the Dutch, for whoever helps."""
+    if isinstance(exc, NoKeyringError):
+        return "deze computer heeft geen wachtwoordkluis die het programma kan gebruiken"
+    if isinstance(exc, KeyringLocked):
+        return (
+            "de wachtwoordkluis van het systeem is vergrendeld (ontgrendel hem, bijvoorbeeld "
+            "door opnieuw in te loggen)"
+        )
+    detail = " ".join(str(exc).split())
+    return "de wachtwoordkluis van het systeem gaf een fout" + (
+        f" (melding van het systeem: {detail})" if detail else ""
+    )
