@@ -163,3 +163,21 @@ def test_controleer_checks_the_own_kvk_and_btw_nummer(capsys, tmp_path, kvk, vat
     rows = {p["rij"] for p in mine}
     assert len(rows) == len(wrong)  # each its own Instellingen row
     assert code == (1 if wrong else 0)
+
+
+def test_the_refusal_names_the_workbook(capsys, empty_settings):
+    # It named sheet, row and column but not the file, as the other refusals do.
+    code, data = _run(capsys, "herinneringen", empty_settings, "--datum", DAY, "--json")
+    assert code == 2
+    assert data["fout"].startswith(
+        "De brieven zijn niet gemaakt: de gegevens van de afzender op het blad Instellingen "
+        f"van de werkmap '{empty_settings}' zijn onvolledig.\n"
+    )
+    assert main(["herinneringen", str(empty_settings), "--datum", DAY]) == 2
+    assert f"van de werkmap '{empty_settings}' zijn onvolledig." in capsys.readouterr().err
+    code, data = _run(capsys, "overdracht", empty_settings, "K013", "--datum", DAY, "--json")
+    assert code == 2
+    assert data["fout"].startswith(
+        "Het overdrachtsdossier is niet gemaakt: de gegevens van de afzender op het blad "
+        f"Instellingen van de werkmap '{empty_settings}' zijn onvolledig.\n"
+    )

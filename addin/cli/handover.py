@@ -113,7 +113,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     args.klant = number
     refused = sender_problems(book.settings)  # the file names and prints the sender
     if refused:
-        return refuse(args, SenderIncomplete(refused, "Het overdrachtsdossier is"))
+        return refuse(args, SenderIncomplete(refused, args.boek, "Het overdrachtsdossier is"))
     folder = out_dir(args, book.settings)
     from addin.core.letter_log import not_handed_over
 

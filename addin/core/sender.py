@@ -87,10 +87,14 @@ def where(p: Problem) -> str:
     return ", ".join(parts)
 
 
-def refusal(problems: tuple[Problem, ...], what: str) -> str:
-    """The message of a refused run: what was not made, each problem with its place, and
+def refusal(problems: tuple[Problem, ...], what: str, workbook: str) -> str:
+    """The message of a refused run: what was not made and in which workbook (`workbook`,
+    as the user gave it, as the other refusals name it), each problem with its place, and
     that nothing was written."""
-    lines = [f"{what} niet gemaakt: de gegevens van de afzender in Instellingen zijn onvolledig."]
+    lines = [
+        f"{what} niet gemaakt: de gegevens van de afzender op het blad Instellingen van de "
+        f"werkmap '{workbook}' zijn onvolledig."
+    ]
     lines += [f"  {where(p)}: {p.message}" for p in problems]
     lines.append("Vul ze aan op het blad Instellingen en probeer het opnieuw.")
     lines.append("Er is niets geschreven.")

@@ -72,9 +72,11 @@ class SenderIncomplete(Exception):
     """Letters are due but Instellingen lacks the sender's details (core.sender); nothing
     was made or written. The message lists each problem with sheet, row and column."""
 
-    def __init__(self, problems: tuple[Problem, ...], what: str = "De brieven zijn") -> None:
+    def __init__(
+        self, problems: tuple[Problem, ...], workbook: Path | str, what: str = "De brieven zijn"
+    ) -> None:
         self.problems = problems
-        super().__init__(refusal(problems, what))
+        super().__init__(refusal(problems, what, str(workbook)))
 
 
 PARALLEL_FROM = 20  # below this many letters, starting worker processes costs more than it saves
@@ -454,7 +456,7 @@ def run_letters(
     plan, ledger = plan_with_ledger(book, as_of)
     refused = letter_problems(book.settings, len(plan.letters))
     if refused:
-        raise SenderIncomplete(refused)  # before any folder or letter exists
+        raise SenderIncomplete(refused, workbook)  # before any folder or letter exists
     target = folder or output_folder(workbook, book.settings, as_of, dry_run)
     ctx = RunContext(book, workbook, as_of, plan, target, dry_run, write is None, ledger)
     for check in preflight:
