@@ -87,6 +87,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin import schema
     from addin.adapters.documents.handover import (
         DossierNotWritten,
+        EarlierNotPutBack,
         NothingToHandOver,
         make_handover,
     )
@@ -135,6 +136,22 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     for note in recover_staging(folder):
         print(f"Let op: {note}", file=sys.stderr)
 
+    def cause(exc: BaseException) -> str:
+        """What stopped the run, in Dutch (never Python's '[Errno 20]')."""
+        if isinstance(exc, PatchError):
+            return f"De overdracht kan niet in Contacten van {args.boek} worden gelogd: {exc}"
+        if isinstance(exc, DossierNotWritten):
+            where = "" if exc.path == folder else f" (bij '{exc.path}')"
+            exc = exc.error
+        elif isinstance(exc, OSError):
+            where = ""  # its path may be the hidden staging folder's, meaningless to the user
+        else:
+            return "Het overdrachtsdossier is niet gemaakt (afgebroken)"
+        return (
+            f"Het overdrachtsdossier kon niet worden geschreven in de map '{folder}'{where}: "
+            f"{write_failure(exc)}"
+        )
+
     try:
         result = make_handover(
             book, Path(args.boek), args.klant, args.datum, folder, load_rates(), record=log
@@ -142,21 +159,31 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     except (RateTableError, NothingToHandOver) as exc:
         return fail(args, str(exc))
     except DossierNotWritten as exc:
-        # The file or folder that failed and why, in Dutch (not Python's '[Errno 20]').
-        where = "" if exc.path == folder else f" (bij '{exc.path}')"
         return fail(
             args,
-            f"Het overdrachtsdossier kon niet worden geschreven in de map '{folder}'{where}: "
-            f"{write_failure(exc.error)}. Kies in Instellingen een andere "
-            "Uitvoermap (of gebruik --uit); er is niets in de werkmap geschreven en niets in "
-            "de map achtergelaten.",
+            f"{cause(exc)}. Kies in Instellingen een andere Uitvoermap (of gebruik --uit); er "
+            "is niets in de werkmap geschreven en niets in de map achtergelaten.",
         )
     except PatchError as exc:
         return fail(
-            args,
-            f"De overdracht kan niet in Contacten van {args.boek} worden gelogd: {exc} "
-            "Het dossier is daarom niet gemaakt; er is niets veranderd.",
+            args, f"{cause(exc)} Het dossier is daarom niet gemaakt; er is niets veranderd."
         )
+    except EarlierNotPutBack as exc:
+        # The rollback could not finish (a file of the new dossier held open): say where
+        # the earlier dossier is now, instead of claiming nothing changed.
+        where = "; ".join(
+            f"het eerdere dossier '{final.name}' staat nu in '{place}'"
+            for final, place in exc.stranded
+        )
+        return fail(
+            args,
+            f"{cause(exc.failure).rstrip('.')}. Het nieuwe dossier kon daarna niet helemaal "
+            f"worden weggehaald uit '{folder}', dus {where}. Sluit wat de bestanden daar nog "
+            "open heeft, haal het nieuwe dossier weg en zet het eerdere terug; de volgende "
+            "overdracht doet dat ook (zet het ernaast als 'eerder ...' zolang de naam bezet "
+            "is).",
+        )
+
     logged = not args.proef and bool(new)
     s = result.statement
     if args.json:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -865,3 +866,45 @@ def test_only_the_staging_folder_of_an_ended_run_is_touched(capsys, workbook, tm
     assert _tree(folder) == listing and not gone.exists()
     assert f"Let op: het eerdere dossier '{folder}' stond nog opzij" in said, said
     assert _tree(busy) == waiting and not archive.exists()
+
+
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr (e2fsprogs)")
+def test_a_new_dossier_that_cannot_be_taken_away_says_where_the_earlier_one_is(
+    capsys, workbook, tmp_path, monkeypatch
+):
+    """The log row fails (a note under tblContacten) while the new dossier's folder cannot
+    be removed (here made immutable, as root, the moment before the log; on Windows a file
+    held open does the same): putting the earlier folder back raised a plain OSError, a
+    traceback. Now the message says where the earlier dossier waits, and it is whole."""
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    import addin.adapters.workbook.xlsx_patch as xlsx_patch
+
+    out = tmp_path / "uit"
+    args = ("overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--json")
+    code, text = run(capsys, *args, "--proef")
+    folder = Path(json.loads(text)["map"])
+    (folder / "notitie.txt").write_text("bij het eerdere dossier")
+    listing = _tree(folder)
+    wb = load_workbook(workbook)
+    wb["Contacten"]["A3"] = "notitie onder de tabel"
+    wb.save(workbook)
+    real = xlsx_patch.apply_patch
+
+    def held_then_logged(*a: object, **k: object) -> object:
+        subprocess.run(["chattr", "+i", str(folder)], check=True)
+        return real(*a, **k)  # the real write, which fails on the note
+
+    monkeypatch.setattr(xlsx_patch, "apply_patch", held_then_logged)
+    try:
+        code, text = run(capsys, *args)
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=False)
+    message = json.loads(text)["fout"]
+    assert code == 2 and "kan niet in Contacten van" in message, message
+    waits = _staging(out)[0] / f"eerder {folder.name}"
+    assert f"het eerdere dossier '{folder.name}' staat nu in '{waits}'" in message, message
+    assert "Errno" not in message and "niets veranderd" not in message
+    assert _tree(waits) == listing

@@ -357,6 +357,17 @@ class DossierNotWritten(Exception):
         self.error = error
 
 
+class EarlierNotPutBack(Exception):
+    """The run failed, and the earlier dossier it had moved aside could not go back in
+    place (the new one could not be taken away): `stranded` says where it is now, as
+    (its name, where it waits). `failure` is what stopped the run."""
+
+    def __init__(self, failure: BaseException, stranded: tuple[tuple[Path, Path], ...]) -> None:
+        super().__init__("; ".join(f"{final} -> {where}" for final, where in stranded))
+        self.failure = failure
+        self.stranded = stranded
+
+
 def make_handover(
     book: Book,
     workbook: Path,
@@ -372,7 +383,9 @@ def make_handover(
     `record` (the CLI's log row) is called once the dossier is in place. A run that fails
     (a file that cannot be written, a name in the way, `record` raising) leaves the output
     folder as it was: no new dossier, an earlier one of the same name put back, no folder
-    it made; a write failure is raised as DossierNotWritten."""
+    it made; a write failure is raised as DossierNotWritten. When the earlier dossier
+    cannot be put back (the new one could not be taken away) EarlierNotPutBack says where
+    it waits; the next run's tempfiles.recover_staging puts it back once its name is free."""
     statement = claim_statement(book, customer, as_of, rates)
     c = statement.customer
     if c.special is not None:
@@ -562,11 +575,20 @@ def make_handover(
         # Nothing of this run stays: the new dossier goes, an earlier one comes back, and
         # so do the folders made for it (a half folder without its ZIP, or an empty
         # Uitvoermap, was left when a write failed half-way).
+        # Best effort: a new dossier that cannot be taken away (a file held open on
+        # Windows) keeps the earlier one from its place; that one then stays where it
+        # waits, the staging folder stays with it, and the error says where it is.
+        stranded: list[tuple[Path, Path]] = []
         for final, earlier, is_new in reversed(placed):
             if is_new:
                 _take_away(final)
             if earlier is not None:
-                earlier.replace(final)
+                try:
+                    earlier.replace(final)
+                except OSError:
+                    stranded.append((final, earlier))
+        if stranded:
+            raise EarlierNotPutBack(exc, tuple(stranded)) from exc
         shutil.rmtree(work, ignore_errors=True)
         remove_folders(made)
         if isinstance(exc, OSError):
