@@ -199,21 +199,21 @@ def _recover_one(folder: Path, work: Path) -> list[str]:
             if not os.path.lexists(final):
                 item.replace(final)
                 notes.append(
-                    f"het eerdere dossier '{final}' stond nog opzij van een afgebroken "
+                    f"Het eerdere dossier '{final}' stond nog opzij van een afgebroken "
                     "overdracht; het is teruggezet."
                 )
             else:
                 beside = _free_name(folder, item.name)
                 item.replace(beside)
                 notes.append(
-                    f"een afgebroken overdracht had '{final}' al vervangen (misschien zonder "
+                    f"Een afgebroken overdracht had '{final}' al vervangen (misschien zonder "
                     f"het in Contacten te loggen); het eerdere dossier staat nu in '{beside}'. "
                     "Kijk welk u houdt en maak de overdracht zo nodig opnieuw."
                 )
         except OSError as exc:
             kept.append(item)
             notes.append(
-                f"het eerdere dossier van een afgebroken overdracht staat nog in '{item}' en "
+                f"Het eerdere dossier van een afgebroken overdracht staat nog in '{item}' en "
                 f"kon niet worden teruggezet ({exc.strerror or exc}): zet het zelf terug."
             )
     # The rest is the half-made new dossier: a folder and a ZIP named like the dossier.
@@ -222,7 +222,7 @@ def _recover_one(folder: Path, work: Path) -> list[str]:
     if kept or unknown:
         if unknown:
             notes.append(
-                f"de map '{work}' van een afgebroken overdracht bevat iets onbekends "
+                f"De map '{work}' van een afgebroken overdracht bevat iets onbekends "
                 f"('{unknown[0].name}'); ze is niet opgeruimd."
             )
         return notes
@@ -235,14 +235,14 @@ def _recover_one(folder: Path, work: Path) -> list[str]:
         work.rmdir()
     except OSError as exc:
         notes.append(
-            f"de map '{work}' van een afgebroken overdracht kon niet worden opgeruimd "
+            f"De map '{work}' van een afgebroken overdracht kon niet worden opgeruimd "
             f"({exc.strerror or exc}); er staat alleen een half gemaakt dossier in."
         )
         return notes
     if staged:
         notes.append(
-            f"het half gemaakte dossier van een afgebroken overdracht is opgeruimd ('{work}')."
+            f"Het half gemaakte dossier van een afgebroken overdracht is opgeruimd ('{work}')."
         )
     elif not notes:
-        notes.append(f"de lege map '{work}' van een afgebroken overdracht is opgeruimd.")
+        notes.append(f"De lege map '{work}' van een afgebroken overdracht is opgeruimd.")
     return notes

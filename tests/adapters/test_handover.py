@@ -836,7 +836,7 @@ def test_a_run_killed_in_the_staging_window_is_put_right_by_the_next(
     if moment in (2, 4):
         assert "is teruggezet" in said, said
     if moment < 5:  # the new ZIP (or folder and ZIP) it had made was still in the folder
-        assert "het half gemaakte dossier van een afgebroken overdracht is opgeruimd" in said
+        assert "Het half gemaakte dossier van een afgebroken overdracht is opgeruimd" in said
     names = sorted(p.name for p in out.iterdir())
     assert len(names) == 4 + (not folder_back) + (not zip_back), names
 
@@ -864,7 +864,7 @@ def test_only_the_staging_folder_of_an_ended_run_is_touched(capsys, workbook, tm
     assert main([str(a) for a in [*args[:4], "2025-07-01", *args[5:]]]) == 0
     said = capsys.readouterr().err
     assert _tree(folder) == listing and not gone.exists()
-    assert f"Let op: het eerdere dossier '{folder}' stond nog opzij" in said, said
+    assert f"Let op: Het eerdere dossier '{folder}' stond nog opzij" in said, said
     assert _tree(busy) == waiting and not archive.exists()
 
 
@@ -908,3 +908,38 @@ def test_a_new_dossier_that_cannot_be_taken_away_says_where_the_earlier_one_is(
     assert f"het eerdere dossier '{folder.name}' staat nu in '{waits}'" in message, message
     assert "Errno" not in message and "niets veranderd" not in message
     assert _tree(waits) == listing
+
+
+def test_a_letter_run_puts_back_what_a_killed_overdracht_left(capsys, tmp_path):
+    """herinneringen clears the temp files of killed runs beside the workbook (the lock)
+    and in the Uitvoermap (the letter run); overdracht's output folder is one of the two,
+    so the staging folder a killed overdracht left there is dealt with too, and said."""
+    import subprocess
+
+    text = """
+    [klanten]
+    | klant | naam | soort    | e-mail   |
+    | K1    | A BV | Zakelijk | a@a.nl   |
+    [facturen]
+    | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+    | F1      | K1    | 2025-03-01   | 2025-03-31  | 1000.00 |
+    """
+    path = _written(tmp_path, text, output_dir="uit")
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    dossiers = []
+    for where in (tmp_path, tmp_path / "uit"):
+        work = where / f".overdracht-{ended.pid}-a1b2c3d4"
+        (work / "eerder Overdracht K1 A BV 2025-06-30").mkdir(parents=True)
+        (work / "eerder Overdracht K1 A BV 2025-06-30" / "vordering.csv").write_text("x")
+        (work / "eerder Overdracht K1 A BV 2025-06-30.zip").write_bytes(b"zip")
+        (work / "Overdracht K1 A BV 2025-06-30").mkdir()  # the half-made new one
+        dossiers.append(where / "Overdracht K1 A BV 2025-06-30")
+    code = main(["herinneringen", str(path), "--datum", "2025-06-30"])
+    said = capsys.readouterr()
+    assert code in (0, 1), said
+    for dossier in dossiers:
+        assert (dossier / "vordering.csv").read_text() == "x", said
+        assert dossier.with_name(dossier.name + ".zip").read_bytes() == b"zip"
+        assert _staging(dossier.parent) == []
+        assert f"Let op: Het eerdere dossier '{dossier}' stond nog opzij" in said.out + said.err

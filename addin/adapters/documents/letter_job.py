@@ -49,7 +49,7 @@ from addin.adapters.documents.letters import (
 from addin.adapters.documents.paths import roots_for, safe_name, setting_folder, windows_only
 from addin.adapters.documents.preflight import check_templates as check_templates_of
 from addin.adapters.processes import child_init
-from addin.adapters.tempfiles import remove_stale, write_atomic
+from addin.adapters.tempfiles import recover_staging, remove_stale, write_atomic
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, check_not_open
 from addin.core.ladder_default import DEFAULT_STEPS
 from addin.core.ledger import Ledger, step_key
@@ -104,7 +104,8 @@ class LetterJob:
     Attributes:
       skipped: letters not made, with the reason (reported; exit 1).
       notes: what the user should know about letters that were made (an invoice PDF that
-        was not found and got a generated copy); told, the letter is complete (exit 0).
+        was not found and got a generated copy), and first what was put right in the
+        Uitvoermap (an overdracht killed half-way); told, the letter is complete (exit 0).
       warnings: the plan's warnings before the run (P1: bank data missing or old, ...).
     """
 
@@ -467,8 +468,13 @@ def run_letters(
     # round it on a Mac for a workbook shared with Windows (the message says so), and it
     # was refused here all the same.
     remove_stale(target)
+    recovered: tuple[str, ...] = ()
     if folder is None or not windows_only(book.settings.output_dir):
-        remove_stale(output_folder(workbook, book.settings, as_of, False).parent, depth=2)
+        root = output_folder(workbook, book.settings, as_of, False).parent
+        remove_stale(root, depth=2)
+        # The Uitvoermap is overdracht's output folder too: a dossier a killed run left
+        # aside there is put back (tempfiles.recover_staging), and the user told.
+        recovered = recover_staging(root)
     files = _Files(target)
     try:
         made, skipped, notes = make_letters(
@@ -480,7 +486,11 @@ def run_letters(
         files.remove_new()
         raise
     return replace(
-        job, skipped=skipped, notes=notes, warnings=plan.warnings, files=files.new_files()
+        job,
+        skipped=skipped,
+        notes=recovered + notes,
+        warnings=plan.warnings,
+        files=files.new_files(),
     )
 
 

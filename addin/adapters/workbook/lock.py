@@ -128,6 +128,8 @@ def workbook_lock(workbook: Path, command: str) -> Iterator[WorkbookLock]:
             lock.notes.append(
                 f"{len(removed)} {what} van een afgebroken run naast de werkmap opgeruimd."
             )
+        # An overdracht killed half-way beside the workbook (its default output folder).
+        lock.notes.extend(tempfiles.recover_staging(real.parent))
         yield lock
     finally:
         lock._stop.set()
