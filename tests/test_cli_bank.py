@@ -751,3 +751,17 @@ def test_a_zip_of_statements_names_the_file_inside_and_counts_its_files(capsys, 
     args = ["bank", str(workbook), str(package), str(single), "--datum", "2026-11-24", "--proef"]
     assert main(args) == 0
     assert capsys.readouterr().out.startswith("9 regels gelezen uit 3 bestanden, ")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_csv_without_byte_order_mark_is_read_as_with_one(capsys, files, tmp_path, encoding):
+    # It was refused as "onbekend formaat": only a byte order mark said UTF-16.
+    workbook, _ = files
+    statement = tmp_path / "NL69INGB0123456789_01-11-2026_23-11-2026.csv"
+    statement.write_bytes(ENGLISH_CSV.encode(encoding))
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 0, data
+    assert _rows(data) == [
+        ("2026-0102", "500.00", "Gekoppeld", "R3 factuurnummer", "K2"),
+        (None, "-45.00", "Genegeerd", "R0 afschrijving", None),
+    ]

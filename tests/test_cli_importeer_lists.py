@@ -96,8 +96,23 @@ def write_list(path: Path, dialect: str, sep: str, decimal: str, encoding: str) 
 @pytest.mark.parametrize("dialect", sorted(DIALECTS))
 @pytest.mark.parametrize(
     ("sep", "decimal", "encoding"),
-    [(";", ",", "cp1252"), (",", ".", "utf-8-sig"), (",", ",", "utf-8"), ("\t", ",", "utf-16")],
-    ids=["puntkomma-komma-1252", "komma-punt-bom", "komma-komma-utf8", "tab-utf16"],
+    # utf-16-le and -be write no byte order mark: such a file was "onbekend formaat".
+    [
+        (";", ",", "cp1252"),
+        (",", ".", "utf-8-sig"),
+        (",", ",", "utf-8"),
+        ("\t", ",", "utf-16"),
+        (";", ",", "utf-16-le"),
+        ("\t", ",", "utf-16-be"),
+    ],
+    ids=[
+        "puntkomma-komma-1252",
+        "komma-punt-bom",
+        "komma-komma-utf8",
+        "tab-utf16",
+        "puntkomma-utf16le-zonder-bom",
+        "tab-utf16be-zonder-bom",
+    ],
 )
 def test_csv_dialects(
     dialect: str,

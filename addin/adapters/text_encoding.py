@@ -1,6 +1,6 @@
 """The text of a CSV or MT940 file, whose bytes carry no encoding: UTF-8 (with or without
-byte order mark), UTF-16 with a byte order mark, else Windows-1252 (Excel's "CSV" on a
-Dutch Windows), decided per line.
+byte order mark), UTF-16 (with a byte order mark, or without one where the text shows it:
+`utf16_without_bom`), else Windows-1252 (Excel's "CSV" on a Dutch Windows), decided per line.
 
 Per line, because files get mixed: a UTF-8 export with one row pasted in from a Windows
 program holds a single Windows-1252 byte, and reading the whole file as Windows-1252 then
@@ -46,10 +46,42 @@ class DecodedText:
     mixed_lines: tuple[int, ...] = ()
 
 
+# How much of a file `utf16_without_bom` looks at: enough lines to be sure, and cheap.
+UTF16_SAMPLE = 4096
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when `data` is UTF-16 text without a byte order mark, else
+    None. Every character of a Dutch CSV or MT940 (ASCII, and the accents of Latin-1) is a
+    NUL byte and its own byte in UTF-16; so in UTF-16 LE at least half of the odd bytes are
+    NUL and nearly none of the even ones (the other way round in BE). UTF-8 and
+    Windows-1252 text has no NUL at all, so a stray one or two (a damaged file) never looks
+    like this. Files with a byte order mark are not this function's: decode_text reads them.
+
+    >>> utf16_without_bom("Datum;Bedrag".encode("utf-16-le")), utf16_without_bom(b"Datum")
+    ('utf-16-le', None)
+    """
+    sample = data[: UTF16_SAMPLE & ~1]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul, odd_nul = even.count(0), odd.count(0)
+    if odd_nul * 2 >= len(odd) and even_nul * 20 <= len(even):
+        return "utf-16-le"
+    if even_nul * 2 >= len(even) and odd_nul * 20 <= len(odd):
+        return "utf-16-be"
+    return None
+
+
 def decode_text(data: bytes) -> DecodedText:
     """The text of `data` (see the module docstring)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return DecodedText(data.decode("utf-16", errors="replace"))
+    # Rare: Excel's "Unicode text" has a byte order mark; some exports and scripts leave it
+    # out. Read the same as with one.
+    utf16 = utf16_without_bom(data)
+    if utf16:
+        return DecodedText(data.decode(utf16, errors="replace"))
     bom = data.startswith(codecs.BOM_UTF8)
     if bom:
         data = data[len(codecs.BOM_UTF8) :]

@@ -28,13 +28,29 @@ CASES = [
     # the five bytes Windows-1252 leaves undefined become U+FFFD, the rest of the line stays
     (UTF8_E + b"\n\x81" + CP1252_E + b"\x80\n", "é\n\ufffdé€\n", (2,)),
     ("a;é\r\n".encode("utf-16"), "a;é\r\n", ()),
+    # UTF-16 without a byte order mark: NUL in every other byte of the ASCII text
+    ("Datum;Naam\r\n1;Café\r\n".encode("utf-16-le"), "Datum;Naam\r\n1;Café\r\n", ()),
+    ("Datum;Naam\r\n1;Café\r\n".encode("utf-16-be"), "Datum;Naam\r\n1;Café\r\n", ()),
+    # a stray NUL or two in Windows-1252 text does not make it UTF-16
+    (b"a;b\x00\r\nc\x00;" + CP1252_E + b"\r\n", "a;b\x00\r\nc\x00;é\r\n", ()),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("data", "exp_text", "exp_lines"),
     CASES,
-    ids=["utf8", "cp1252", "utf8-een-regel-1252", "regeleinden", "bom", "ongedefinieerd", "utf16"],
+    ids=[
+        "utf8",
+        "cp1252",
+        "utf8-een-regel-1252",
+        "regeleinden",
+        "bom",
+        "ongedefinieerd",
+        "utf16",
+        "utf16le-zonder-bom",
+        "utf16be-zonder-bom",
+        "nul-in-1252",
+    ],
 )
 def test_decode_text(data: bytes, exp_text: str, exp_lines: tuple[int, ...]) -> None:
     got = decode_text(data)

@@ -73,7 +73,7 @@ from typing import Any, BinaryIO, TypeVar
 
 import mt940
 
-from addin.adapters.text_encoding import decode_text, mixed_warning
+from addin.adapters.text_encoding import decode_text, mixed_warning, utf16_without_bom
 from addin.adapters.xml_encoding import declared_encoding
 from addin.core.bank import BalanceMismatch, BankLine
 from addin.core.model import Warning_
@@ -393,10 +393,17 @@ def serve_packed(given: BinaryIO, out: BinaryIO) -> None:
 
 
 def _detect(data: bytes) -> str:
-    head = data[:8192].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<"):
-        return "camt"
-    text = decode_text(head).text  # a cut UTF-8 character at the end does not matter here
+    head = data[:8192]
+    if not utf16_without_bom(head):
+        # Not for UTF-16 without a byte order mark: a leading "\r\x00\n\x00" would lose
+        # its first byte and the rest be read a byte out of step.
+        head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if head.startswith(b"<"):
+            return "camt"
+    # A cut UTF-8 character at the end does not matter here.
+    text = decode_text(head).text.lstrip("\ufeff \t\r\n")
+    if text.startswith("<"):
+        return "camt"  # XML in UTF-16: the XML reader finds its encoding itself
     # MT940: a statement always has an account (:25:) and a statement number (:28C: or :28:).
     if re.search(r"^:25:", text, re.M) and re.search(r"^:28C?:", text, re.M):
         return "mt940"

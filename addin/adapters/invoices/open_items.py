@@ -42,7 +42,12 @@ from typing import Any, cast
 from python_calamine import CalamineError, CalamineWorkbook
 
 from addin.adapters.invoices.ubl import InvoiceFileError
-from addin.adapters.text_encoding import DecodedText, decode_text, mixed_warning
+from addin.adapters.text_encoding import (
+    DecodedText,
+    decode_text,
+    mixed_warning,
+    utf16_without_bom,
+)
 from addin.adapters.workbook.cells import (
     EXCEL_DIGITS,
     MAX_AMOUNT,
@@ -164,7 +169,8 @@ def read_open_items(data: bytes, name: str, *, xlsx: bool = False) -> OpenItems:
 
 
 def _decode(data: bytes, name: str) -> DecodedText:
-    if b"\x00" in data[:1000] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(data)
+    if b"\x00" in data[:1000] and not utf16:
         raise InvoiceFileError(f"{name}: onbekend formaat (binair bestand, geen CSV of XLSX).")
     # UTF-8, else (Excel's "CSV (gescheiden door lijstscheidingsteken)" on a Dutch Windows)
     # Windows-1252, line by line: one pasted Windows-1252 row keeps the others' accents.
