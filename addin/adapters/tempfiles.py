@@ -17,8 +17,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from addin.adapters.processes import pid_alive
@@ -139,12 +141,21 @@ def remove_folders(folders: list[Path]) -> None:
 
 STAGING_PREFIX = ".overdracht-"
 EARLIER = "eerder "
-STAGING_OWNER = re.compile(r"^\.overdracht-(\d+)-")
+STAGING_OWNER = re.compile(r"^\.overdracht-(\d+)-([0-9a-f]{8})-")
+
+
+def computer_tag() -> str:
+    """This computer, as 8 hex digits: an output folder on a network share is seen from
+    other computers too, where this run's pid says nothing (the lock names its computer
+    for the same reason, workbook/lock.py)."""
+    return f"{zlib.crc32(socket.gethostname().encode('utf-8', 'replace')):08x}"
 
 
 def make_staging(folder: Path) -> Path:
-    """A new, empty staging folder in `folder`, named for this process."""
-    return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=folder))
+    """A new, empty staging folder in `folder`, named for this process and computer:
+    ``.overdracht-<pid>-<computer>-<random>``."""
+    prefix = f"{STAGING_PREFIX}{os.getpid()}-{computer_tag()}-"
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
 
 
 def _free_name(folder: Path, name: str) -> Path:
@@ -175,9 +186,11 @@ def recover_staging(folder: Path) -> tuple[str, ...]:
             if not entry.is_dir(follow_symlinks=False):
                 continue
             owner = STAGING_OWNER.match(entry.name)
-            # A folder without a pid (made before names carried one) counts as a running
-            # run's until it is old: it may be the user's earlier dossier all the same.
-            running = owner is None or pid_alive(int(owner.group(1)))
+            # A folder of another computer, or without a pid (made before names carried
+            # one), counts as a running run's until it is old.
+            running = (
+                owner is None or owner.group(2) != computer_tag() or pid_alive(int(owner.group(1)))
+            )
             if running and now - entry.stat(follow_symlinks=False).st_mtime < MAX_AGE:
                 continue
             notes.extend(_recover_one(folder, Path(entry.path)))

@@ -842,10 +842,13 @@ def test_a_run_killed_in_the_staging_window_is_put_right_by_the_next(
 
 
 def test_only_the_staging_folder_of_an_ended_run_is_touched(capsys, workbook, tmp_path):
-    """Two staging folders, each holding half of an earlier dossier: one of a process that
-    has ended (its folder goes back), one of a process still running (this one: it may be
-    an overdracht busy right now, so its folder stays as it is)."""
+    """Staging folders holding an earlier dossier: one of a process that has ended (its
+    dossier goes back), one of a process still running (this one: it may be an overdracht
+    busy right now, so its folder stays as it is), one of another computer sharing the
+    folder (whose pids this one cannot see: it stays too)."""
     import subprocess
+
+    from addin.adapters.tempfiles import computer_tag
 
     out = tmp_path / "uit"
     args = ["overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--proef"]
@@ -854,18 +857,22 @@ def test_only_the_staging_folder_of_an_ended_run_is_touched(capsys, workbook, tm
     folder, archive = Path(json.loads(text)["map"]), Path(json.loads(text)["zip"])
     ended = subprocess.Popen(["true"])
     ended.wait()
-    gone, busy = out / f".overdracht-{ended.pid}-a1b2c3d4", out / f".overdracht-{os.getpid()}-x"
-    gone.mkdir()
-    busy.mkdir()
+    here = computer_tag()
+    gone = out / f".overdracht-{ended.pid}-{here}-a1b2c3d4"
+    busy = out / f".overdracht-{os.getpid()}-{here}-x"
+    elsewhere = out / f".overdracht-{ended.pid}-{int(here, 16) ^ 1:08x}-y"  # another computer
+    for work in (gone, busy, elsewhere):
+        work.mkdir()
     listing = _tree(folder)
     folder.replace(gone / f"eerder {folder.name}")
     archive.replace(busy / f"eerder {archive.name}")
-    waiting = _tree(busy)
+    (elsewhere / "eerder Overdracht K1 iets 2025-06-29.zip").write_bytes(b"van elders")
+    waiting = _tree(busy), _tree(elsewhere)
     assert main([str(a) for a in [*args[:4], "2025-07-01", *args[5:]]]) == 0
     said = capsys.readouterr().err
     assert _tree(folder) == listing and not gone.exists()
     assert f"Let op: Het eerdere dossier '{folder}' stond nog opzij" in said, said
-    assert _tree(busy) == waiting and not archive.exists()
+    assert (_tree(busy), _tree(elsewhere)) == waiting and not archive.exists()
 
 
 @pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr (e2fsprogs)")
@@ -916,6 +923,8 @@ def test_a_letter_run_puts_back_what_a_killed_overdracht_left(capsys, tmp_path):
     so the staging folder a killed overdracht left there is dealt with too, and said."""
     import subprocess
 
+    from addin.adapters.tempfiles import computer_tag
+
     text = """
     [klanten]
     | klant | naam | soort    | e-mail   |
@@ -929,7 +938,7 @@ def test_a_letter_run_puts_back_what_a_killed_overdracht_left(capsys, tmp_path):
     ended.wait()
     dossiers = []
     for where in (tmp_path, tmp_path / "uit"):
-        work = where / f".overdracht-{ended.pid}-a1b2c3d4"
+        work = where / f".overdracht-{ended.pid}-{computer_tag()}-a1b2c3d4"
         (work / "eerder Overdracht K1 A BV 2025-06-30").mkdir(parents=True)
         (work / "eerder Overdracht K1 A BV 2025-06-30" / "vordering.csv").write_text("x")
         (work / "eerder Overdracht K1 A BV 2025-06-30.zip").write_bytes(b"zip")
