@@ -119,8 +119,14 @@ def output_path(text: str) -> Path:
     a share "\\\\server\\share") is refused on macOS and Linux, as Uitvoermap is in
     Instellingen (paths.windows_only): there it became a folder named "D:\\Uit" in the
     current folder."""
-    from addin.adapters.documents.paths import windows_only
+    from addin.adapters.documents.paths import network_address, windows_only
 
+    if network_address(text):
+        # "smb://server/share" became a folder "smb:" in the current folder.
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is een netwerkadres, geen pad; verbind eerst met de netwerkmap en geef "
+            "het pad zoals deze computer het toont (zoals /Volumes/share). Er is niets gemaakt."
+        )
     if windows_only(text):
         raise argparse.ArgumentTypeError(
             f"'{text}' is een pad op Windows (met een stationsletter of \\\\server\\share), dat "

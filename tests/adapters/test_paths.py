@@ -11,7 +11,7 @@ from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 import openpyxl
 import pytest
 
-from addin.adapters.documents.paths import windows_only
+from addin.adapters.documents.paths import network_address, windows_only
 from addin.adapters.workbook.book_writer import write_book
 from addin.cli import main
 from tests.adapters.test_handover import SENDER
@@ -167,3 +167,87 @@ def test_herinneringen_with_uit_works_beside_a_windows_uitvoermap(capsys, tmp_pa
         "Debiteuren.xlsx",
         "brieven",
     ]
+
+
+# --- a network address typed as a folder ------------------------------------------------------
+
+# exp: an address (smb://, afp://, ...) that no system opens as a folder; a drive "D://"
+# and plain folders are not.
+ADDRESSES = [
+    ("smb://server/share/brieven", True),
+    (" SMB://nas.local/facturen ", True),
+    ("afp://nas/brieven", True),
+    ("D://Brieven", False),
+    ("brieven", False),
+    ("/Volumes/share/brieven", False),
+]
+
+
+@pytest.mark.parametrize(("text", "exp"), ADDRESSES, ids=[t for t, _ in ADDRESSES])
+def test_network_address(text, exp):
+    assert network_address(text) == exp
+
+
+@pytest.mark.parametrize(
+    ("field", "label", "command"),
+    [
+        ("output_dir", "Uitvoermap", ["herinneringen", "--datum", "2025-06-30"]),
+        ("invoice_dir", "Factuurmap", ["herinneringen", "--datum", "2025-06-30"]),
+        ("output_dir", "Uitvoermap", ["overdracht", "K1"]),
+    ],
+    ids=["herinneringen-uitvoermap", "herinneringen-factuurmap", "overdracht-uitvoermap"],
+)
+def test_a_network_address_as_folder_is_refused(
+    capsys, tmp_path, monkeypatch, field, label, command
+):
+    """'smb://server/share/brieven' became a folder 'smb:' beside the workbook without a
+    word. Now it is refused as a Windows share is, naming the cell and the value."""
+    monkeypatch.chdir(tmp_path)
+    value = "smb://server/share/brieven"
+    settings = {"company_name": "Test BV", "collection_agency": "Incasso BV", field: value}
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(TEXT, **settings, **SENDER), path)
+    before = _tree(tmp_path)
+    name, *rest = command
+    code = main([name, str(path), *rest, "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    where = (
+        f"In '{path}', blad Instellingen, rij {_row(path, label)}, kolom Waarde: {label} '{value}'"
+    )
+    assert code == 2 and message.startswith(f"{where} is een netwerkadres, geen map"), message
+    assert "Er is niets gemaakt of geschreven." in message
+    assert _tree(tmp_path) == before
+
+
+def test_an_import_into_a_network_address_factuurmap_is_refused(capsys, tmp_path):
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(TEXT, company_name="Test BV", invoice_dir="smb://nas/facturen"), path)
+    listed = tmp_path / "lijst.csv"
+    listed.write_text("Factuur;Klant;Datum;Bedrag\nF2;K1;1-4-2025;10,00\n")
+    before = _tree(tmp_path)
+    code = main(["importeer", str(path), str(listed), "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert code == 2 and "Factuurmap 'smb://nas/facturen' is een netwerkadres" in message
+    assert _tree(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["herinneringen", "BOEK", "--datum", "2025-06-30", "--uit", "smb://server/brieven"],
+        ["overdracht", "BOEK", "K1", "--datum", "2025-06-30", "--uit", "smb://server/share"],
+    ],
+    ids=["herinneringen", "overdracht"],
+)
+def test_a_network_address_on_the_command_line_is_refused(capsys, tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(TEXT, company_name="Test BV", collection_agency="Incasso BV", **SENDER), path)
+    before = _tree(tmp_path)
+    argv = [str(path) if word == "BOEK" else word for word in command]
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    assert exc.value.code == 2 and f"'{argv[-1]}' is een netwerkadres" in message, message
+    assert f"argument {argv[-2]}:" in message
+    assert _tree(tmp_path) == before

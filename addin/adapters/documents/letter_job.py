@@ -46,7 +46,7 @@ from addin.adapters.documents.letters import (
     letter_templates,
     render_letter,
 )
-from addin.adapters.documents.paths import roots_for, safe_name, setting_folder, windows_only
+from addin.adapters.documents.paths import foreign_folder, roots_for, safe_name, setting_folder
 from addin.adapters.documents.preflight import check_templates as check_templates_of
 from addin.adapters.processes import child_init
 from addin.adapters.tempfiles import recover_staging, remove_stale, write_atomic
@@ -464,12 +464,13 @@ def run_letters(
         check(ctx)
 
     # Temp files of a killed run: in today's folder and in the other days' folders. With
-    # --uit (`folder`), an Uitvoermap only Windows has is not looked at: --uit is the way
-    # round it on a Mac for a workbook shared with Windows (the message says so), and it
-    # was refused here all the same.
+    # --uit (`folder`), an Uitvoermap this computer cannot use (a Windows folder, a network
+    # address: paths.foreign_folder) is not looked at: --uit is the way round it on a Mac
+    # for a workbook shared with Windows (the message says so), and it was refused here
+    # all the same.
     remove_stale(target)
     recovered: tuple[str, ...] = ()
-    if folder is None or not windows_only(book.settings.output_dir):
+    if folder is None or not foreign_folder(book.settings.output_dir):
         root = output_folder(workbook, book.settings, as_of, False).parent
         remove_stale(root, depth=2)
         # The Uitvoermap is overdracht's output folder too: a dossier a killed run left

@@ -49,8 +49,30 @@ def windows_only(text: str, system: type[PurePath] = SYSTEM_PATHS) -> bool:
         windows_only("D:\\Brieven", PurePosixPath) -> True
         windows_only("D:\\Brieven", PureWindowsPath) -> False
         windows_only("facturen\\2026", PurePosixPath) -> False
+
+    A network address ("smb://...") is no folder on any system: see `network_address`.
     """
     return not issubclass(system, PureWindowsPath) and bool(PureWindowsPath(text.strip()).drive)
+
+
+# A scheme of two letters or more: "D://Brieven" is drive D (windows_only), not an address.
+ADDRESS = re.compile(r"^[a-z][a-z0-9+.-]+://", re.IGNORECASE)
+
+
+def network_address(text: str) -> bool:
+    """Whether a folder typed in Instellingen or on the command line is a network address
+    ("smb://server/share/brieven", as the Finder's "Verbind met server" shows it): no
+    system opens that as a folder, and it became a folder "smb:" beside the workbook.
+
+        network_address("smb://server/share") -> True
+        network_address("/Volumes/share") -> False
+    """
+    return bool(ADDRESS.match(text.strip()))
+
+
+def foreign_folder(text: str) -> bool:
+    """A folder text this computer cannot use: `windows_only` or a `network_address`."""
+    return windows_only(text) or network_address(text)
 
 
 class FolderSettingError(WorkbookError):
@@ -67,11 +89,19 @@ def setting_folder(settings: Settings, field: str, workbook: Path) -> Path | Non
     text = str(getattr(settings, field)).strip()
     if not text:
         return None
-    if windows_only(text):
+    if foreign_folder(text):
         label = dict(schema.SETTINGS)[field]
         row = dict(settings.rows).get(field)
         cell = f", rij {row}, kolom Waarde" if row else ""
         where = f"In '{workbook}', blad Instellingen{cell}"
+        if network_address(text):
+            raise FolderSettingError(
+                f"{where}: {label} '{text}' is een netwerkadres, geen map. Verbind eerst met "
+                f"de netwerkmap (Mac: Finder, Ga, Verbind met server; Windows: "
+                f"\\\\server\\share) en vul bij {label} de map in zoals deze computer die "
+                f"toont (zoals '/Volumes/share/brieven'), of een map naast de werkmap (zoals "
+                f"'brieven'). Er is niets gemaakt of geschreven."
+            )
         raise FolderSettingError(
             f"{where}: {label} '{text}' is een map op Windows (met een stationsletter of "
             f"\\\\server\\share), die op deze computer niet bestaat. Vul bij {label} een map in "
