@@ -168,13 +168,15 @@ def _free_name(folder: Path, name: str) -> Path:
     return path
 
 
-def recover_staging(folder: Path) -> tuple[str, ...]:
+def recover_staging(folder: Path, dry_run: bool = False) -> tuple[str, ...]:
     """Deal with the staging folders of ended `overdracht` runs in `folder`; Dutch notes on
-    what was done. An earlier dossier whose name is free again goes back in place; one whose
-    name the killed run's new dossier took is put beside it as ``eerder <name>`` (it may
-    still be needed: nothing says whether the new one was logged). The folder is removed
-    only when nothing but the half-made new dossier is left in it; a folder of a run that is
-    still busy is left alone, and so is anything this code does not know."""
+    what was done. `dry_run` (a --proef run, which writes nothing) only says that a run
+    without it will put things right. An earlier dossier whose name is free again goes back
+    in place; one whose name the killed run's new dossier took is put beside it as ``eerder
+    <name>`` (it may still be needed: nothing says whether the new one was logged). The
+    folder is removed only when nothing but the half-made new dossier is left in it; a
+    folder of a run that is still busy is left alone, and so is anything this code does not
+    know."""
     notes: list[str] = []
     try:
         entries = [e for e in os.scandir(folder) if e.name.startswith(STAGING_PREFIX)]
@@ -192,6 +194,12 @@ def recover_staging(folder: Path) -> tuple[str, ...]:
                 owner is None or owner.group(2) != computer_tag() or pid_alive(int(owner.group(1)))
             )
             if running and now - entry.stat(follow_symlinks=False).st_mtime < MAX_AGE:
+                continue
+            if dry_run:
+                notes.append(
+                    f"Een afgebroken overdracht liet '{entry.path}' achter; een run zonder "
+                    "--proef zet een eerder dossier daarin terug en ruimt de map op."
+                )
                 continue
             notes.extend(_recover_one(folder, Path(entry.path)))
         except OSError:

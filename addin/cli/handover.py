@@ -132,8 +132,8 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
             apply_patch(Path(args.boek), Patch(append=((schema.CONTACTEN.name, (row,)),)))
 
     # A dossier an earlier, killed run left half-way in its staging folder: put back or
-    # cleared before this run adds its own (also with --proef, which takes no lock).
-    for note in recover_staging(folder):
+    # cleared before this run adds its own; with --proef (which writes nothing) only said.
+    for note in recover_staging(folder, dry_run=args.proef):
         print(f"Let op: {note}", file=sys.stderr)
 
     def cause(exc: BaseException) -> str:

@@ -817,8 +817,9 @@ def test_a_run_killed_in_the_staging_window_is_put_right_by_the_next(
     # Named for its process, so a later run can tell it is not still busy.
     assert [p.name.split("-")[1] for p in _staging(out)] == [str(proc.pid)]
 
-    # Another day's dossier: this run's own files leave the killed run's names alone.
-    again = ["overdracht", workbook, "K1", "--datum", "2025-07-01", "--uit", out, "--proef"]
+    # Another day's dossier: this run's own files leave the killed run's names alone (a
+    # real run: one with --proef only says what it would put right).
+    again = ["overdracht", workbook, "K1", "--datum", "2025-07-01", "--uit", out]
     assert main([str(a) for a in again]) == 0
     said = capsys.readouterr().err
     assert _staging(out) == [], said
@@ -868,7 +869,14 @@ def test_only_the_staging_folder_of_an_ended_run_is_touched(capsys, workbook, tm
     archive.replace(busy / f"eerder {archive.name}")
     (elsewhere / "eerder Overdracht K1 iets 2025-06-29.zip").write_bytes(b"van elders")
     waiting = _tree(busy), _tree(elsewhere)
+    before = [_tree(w) for w in (gone, busy, elsewhere)]
+    # A --proef run changes no one's dossier: it says what a real run will put right.
     assert main([str(a) for a in [*args[:4], "2025-07-01", *args[5:]]]) == 0
+    said = capsys.readouterr().err
+    assert [_tree(w) for w in (gone, busy, elsewhere)] == before and not folder.exists()
+    assert f"Let op: Een afgebroken overdracht liet '{gone}'" in said
+    assert str(busy) not in said and str(elsewhere) not in said
+    assert main([str(a) for a in [*args[:4], "2025-07-01", *args[5:-1]]]) == 0
     said = capsys.readouterr().err
     assert _tree(folder) == listing and not gone.exists()
     assert f"Let op: Het eerdere dossier '{folder}' stond nog opzij" in said, said

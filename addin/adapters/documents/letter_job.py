@@ -475,7 +475,7 @@ def run_letters(
         remove_stale(root, depth=2)
         # The Uitvoermap is overdracht's output folder too: a dossier a killed run left
         # aside there is put back (tempfiles.recover_staging), and the user told.
-        recovered = recover_staging(root)
+        recovered = recover_staging(root, dry_run=dry_run)
     files = _Files(target)
     try:
         made, skipped, notes = make_letters(
