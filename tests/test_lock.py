@@ -227,3 +227,15 @@ except LockBusy:
     sys.exit(0)
 sys.exit(1)
 """
+
+
+def test_the_lock_file_is_not_marked_executable(workbook):
+    """os.open's default mode 0o777 made the lock rwxr-xr-x, a data file marked executable;
+    it gets the mode of any new file (0o666 less the umask)."""
+    umask = os.umask(0o022)
+    try:
+        with workbook_lock(workbook, "herinneringen"):
+            mode = (workbook.parent / LOCK_NAME).stat().st_mode & 0o777
+    finally:
+        os.umask(umask)
+    assert mode == 0o644

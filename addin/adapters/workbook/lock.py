@@ -157,7 +157,10 @@ def _acquire(path: Path, workbook: Path, command: str) -> WorkbookLock:
     deadline = time.monotonic() + SETTLE
     while True:
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0))
+            # 0o666 (less the umask), as any new file: os.open's default 0o777 would mark a
+            # data file executable.
+            flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+            fd = os.open(path, flags, 0o666)
         except FileExistsError:
             pass
         except OSError as err:
@@ -247,7 +250,7 @@ def _clear(path: Path, raw: bytes) -> bool:
     changed meanwhile; True when it is gone."""
     guard = path.with_name(path.name + CLEARING_SUFFIX)
     try:
-        fd = os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        fd = os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
     except FileExistsError:
         _raw, age = _read(guard)
         if age > CLEARING_STALE_AFTER:  # a run killed while clearing
