@@ -1,15 +1,17 @@
 """Temporary files the program writes before it swaps a finished file in, and their clean-up.
 
 Every file the program writes (the workbook, a letter's PDF and e-mail draft) is first
-written in full under a temporary name in the same folder, ``.debiteuren-<pid>-<random>.tmp``,
-and then renamed over the real name (atomic on every platform). So a run that is killed
-leaves no half file under a real name, only temp files; the next run removes those whose
-process has ended (`remove_stale`), keeping the ones of a run that is still busy.
+written in full under a temporary name in the same folder,
+``.debiteuren-<pid>-<computer>-<random>.tmp``, and then renamed over the real name (atomic on
+every platform). So a run that is killed leaves no half file under a real name, only temp
+files; the next run removes those whose process has ended (`remove_stale`), keeping the ones
+of a run that is still busy, here or on another computer sharing the folder.
 
 Example::
 
     write_atomic(Path("uitvoer/2026-11-24/Herinnering K001.pdf"), pdf_bytes)
-    remove_stale(Path("uitvoer"), depth=2)  -> (Path("uitvoer/2026-11-24/.debiteuren-4711-x1.tmp"),)
+    remove_stale(Path("uitvoer"), depth=2)
+    -> (Path("uitvoer/2026-11-24/.debiteuren-4711-0bbfd16a-x1.tmp"),)
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from addin.adapters.processes import pid_alive
 
 PREFIX = ".debiteuren-"
 SUFFIX = ".tmp"
-OWNER = re.compile(r"^\.debiteuren-(\d+)-.*\.tmp$")
+# .debiteuren-<pid>-<computer>-<random>.tmp; a name without the computer (made before
+# names carried it) counts as this computer's.
+OWNER = re.compile(r"^\.debiteuren-(\d+)-(?:([0-9a-f]{8})-)?.*\.tmp$")
 MAX_AGE = 2 * 3600  # seconds: older than this the pid in the name may belong to another process
 
 
@@ -62,7 +66,10 @@ def sync_folder(folder: Path) -> None:
 
 def make_temp(folder: Path) -> tuple[int, Path]:
     """An open, new temp file in `folder` named for this process: (fd, path)."""
-    fd, name = tempfile.mkstemp(dir=folder, prefix=f"{PREFIX}{os.getpid()}-", suffix=SUFFIX)
+    # Named for this process and computer: a folder on a network share is cleaned from
+    # other computers too, where this pid says nothing (`remove_stale`).
+    prefix = f"{PREFIX}{os.getpid()}-{computer_tag()}-"
+    fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=SUFFIX)
     return fd, Path(name)
 
 
@@ -96,7 +103,10 @@ def remove_stale(folder: Path, depth: int = 0) -> tuple[Path, ...]:
             if not (entry.name.startswith(PREFIX) and entry.name.endswith(SUFFIX)):
                 continue
             owner = OWNER.match(entry.name)
-            running = owner is not None and pid_alive(int(owner.group(1)))
+            # Another computer's file (on a shared folder) counts as in use until it is old:
+            # its pid cannot be asked about here.
+            elsewhere = owner is not None and owner.group(2) not in (None, computer_tag())
+            running = owner is not None and (elsewhere or pid_alive(int(owner.group(1))))
             if running and now - entry.stat(follow_symlinks=False).st_mtime < MAX_AGE:
                 continue
             os.unlink(entry.path)

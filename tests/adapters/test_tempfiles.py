@@ -1,0 +1,49 @@
+"""The temp files of runs: whose they are, and which a later run may remove."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+from addin.adapters.tempfiles import MAX_AGE, computer_tag, make_temp, remove_stale
+
+
+def _ended_pid() -> int:
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    return ended.pid
+
+
+def test_a_temp_file_is_named_for_its_process_and_computer(tmp_path):
+    fd, path = make_temp(tmp_path)
+    os.close(fd)
+    assert path.name.startswith(f".debiteuren-{os.getpid()}-{computer_tag()}-")
+
+
+def test_another_computers_temp_file_on_a_shared_folder_is_left_until_it_is_old(tmp_path):
+    """A folder on a network share is cleaned from every computer that uses it: a temp file
+    of a run busy on another computer has a pid that means nothing here, and was removed
+    whenever no process of that number ran here (its run's rename then failed)."""
+    dead, here = _ended_pid(), computer_tag()
+    other = f"{int(here, 16) ^ 1:08x}"
+    names = {
+        "ours, ended": f".debiteuren-{dead}-{here}-a1.tmp",
+        "ours, running": f".debiteuren-{os.getpid()}-{here}-b2.tmp",
+        "older name, ended": f".debiteuren-{dead}-c3.tmp",
+        "another computer": f".debiteuren-{dead}-{other}-d4.tmp",
+        "another computer, old": f".debiteuren-{dead}-{other}-e5.tmp",
+    }
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"half")
+    old = time.time() - MAX_AGE - 60
+    os.utime(tmp_path / names["another computer, old"], (old, old))
+    removed = {p.name for p in remove_stale(tmp_path)}
+    assert removed == {
+        names["ours, ended"],
+        names["older name, ended"],
+        names["another computer, old"],
+    }
+    left = {p.name for p in Path(tmp_path).iterdir()}
+    assert left == {names["ours, running"], names["another computer"]}
