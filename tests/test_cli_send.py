@@ -825,3 +825,43 @@ def test_the_journal_gets_the_mode_of_any_new_file(tmp_path, capsys, server):
     code, _data = run(capsys, "verstuur", path, "--datum", D, "--json")
     assert code == 0
     assert (path.parent / JOURNAL_NAME).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("damage", ["a folder", "not utf-8"])
+def test_a_journal_that_cannot_be_read_or_written_sends_nothing(tmp_path, capsys, server, damage):
+    """A journal that cannot be read was a traceback; read as empty, every letter it names
+    would go again. One that cannot be written sends nothing either (each message is
+    journaled before it leaves). A byte that is not UTF-8 spoils only its own line."""
+    path = made(tmp_path, 2, server.port, capsys)
+    journal = path.parent / JOURNAL_NAME
+    if damage == "a folder":
+        journal.mkdir()
+        code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+        assert code == 2 and server.received == []
+        assert f"verzendlogboek '{journal}' kan niet worden gelezen" in data["fout"]
+        assert data["fout"].endswith("Er is niets verstuurd.")
+        return
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and len(server.received) == 2
+    journal.write_bytes(journal.read_bytes() + b'{"document": "x\xff"}\n')
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and len(server.received) == 2 and data["verzonden"] == []
+
+
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr (e2fsprogs)")
+def test_a_journal_that_cannot_be_written_sends_nothing(tmp_path, capsys, server):
+    """Made immutable (as root; on Windows a file another program holds does the same):
+    each message is journaled before it leaves, so nothing may go."""
+    import subprocess
+
+    path = made(tmp_path, 2, server.port, capsys)
+    journal = path.parent / JOURNAL_NAME
+    journal.write_text("")
+    if subprocess.run(["chattr", "+i", str(journal)], check=False).returncode:
+        pytest.skip("this file system has no immutable flag")
+    try:
+        code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    finally:
+        subprocess.run(["chattr", "-i", str(journal)], check=False)
+    assert code == 2 and server.received == []
+    assert f"verzendlogboek '{journal}' kan niet worden geschreven" in data["fout"]

@@ -90,6 +90,7 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
 
 def _mark(args: argparse.Namespace, book: Book, path: Path) -> int:
     from addin.adapters.mail.job import find_contact, mark_posted, mark_sent, owes_post
+    from addin.adapters.mail.journal import JournalError
     from addin.adapters.workbook.xlsx_patch import PatchError
 
     contact = find_contact(book, args.markeer_verzonden)
@@ -102,6 +103,8 @@ def _mark(args: argparse.Namespace, book: Book, path: Path) -> int:
             text = mark_posted(path, contact)
         except PatchError as exc:
             return fail(args, str(exc))
+        except JournalError as exc:
+            return fail(args, f"{exc}. Er is niets veranderd.")
         if args.json:
             print_json({"document": contact.document, "verzonden": text, "gepost": True})
         else:
@@ -118,6 +121,8 @@ def _mark(args: argparse.Namespace, book: Book, path: Path) -> int:
         text = mark_sent(book, path, contact)
     except PatchError as exc:
         return fail(args, str(exc))
+    except JournalError as exc:
+        return fail(args, f"{exc}. Er is niets veranderd.")
     if args.json:
         print_json({"document": contact.document, "verzonden": text})
     else:

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from addin import schema
 from addin.adapters.documents.paths import find_document, roots_for
-from addin.adapters.mail.journal import Entry, Journal
+from addin.adapters.mail.journal import Entry, Journal, JournalError
 from addin.adapters.mail.message import (
     Draft,
     DraftError,
@@ -256,8 +256,13 @@ def run_send(
     if not dry_run and write is None:
         check_not_open(workbook)  # before anything leaves: the result must be recordable
     journal = Journal(workbook)
-    entries = journal.last()
-    states = journal.states()
+    try:
+        entries = journal.last()
+        states = journal.states()
+        if not dry_run:
+            journal.check_writable()
+    except JournalError as exc:
+        raise SetupError(str(exc)) from None
     for document in retry:
         states[document] = JournalState.RETRY
         if not dry_run:

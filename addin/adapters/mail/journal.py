@@ -27,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from addin.adapters.tempfiles import sync_folder
+from addin.adapters.workbook.xlsx_patch import write_failure
 from addin.core.sending import JournalState, journal_states
 
 JOURNAL_NAME = ".debiteuren-verzonden.jsonl"
@@ -49,6 +50,10 @@ def journal_path(workbook: Path) -> Path:
     return workbook.resolve().parent / JOURNAL_NAME
 
 
+class JournalError(Exception):
+    """The journal cannot be read or written: nothing may be sent (Dutch message)."""
+
+
 class Journal:
     """The journal file of one workbook."""
 
@@ -57,9 +62,17 @@ class Journal:
 
     def entries(self) -> list[Entry]:
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            # A byte that is not UTF-8 (a disk error) spoils only its own line.
+            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
         except FileNotFoundError:
             return []
+        except OSError as exc:
+            # Read as empty, every letter it names would go again.
+            raise JournalError(
+                f"het verzendlogboek '{self.path}' kan niet worden gelezen "
+                f"({write_failure(exc)}): zonder dat logboek is niet te zien wat al is "
+                "verstuurd"
+            ) from None
         out = []
         for line in lines:
             try:
@@ -89,6 +102,18 @@ class Journal:
             if e.message_id or e.document not in out:
                 out[e.document] = e
         return out
+
+    def check_writable(self) -> None:
+        """Refuse before anything is sent when the journal cannot take a line: each message
+        is journaled before it leaves, so a journal that cannot be written sends nothing."""
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise JournalError(
+                f"het verzendlogboek '{self.path}' kan niet worden geschreven "
+                f"({write_failure(exc)})"
+            ) from None
+        os.close(fd)
 
     def record(self, entry: Entry) -> None:
         """Append one line and make sure it is on disk before returning."""
