@@ -73,13 +73,24 @@ def make_temp(folder: Path) -> tuple[int, Path]:
     return fd, Path(name)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that `path` is either the old file or the whole new one."""
-    fd, tmp = make_temp(path.parent)
+def stage(folder: Path, data: bytes) -> Path:
+    """`data` written in full to a new temp file in `folder`, with the mode of any new file,
+    for the caller to put in place (os.replace) or take away; nothing is left on a failure."""
+    fd, tmp = make_temp(folder)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.chmod(tmp, NEW_FILE_MODE)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that `path` is either the old file or the whole new one."""
+    tmp = stage(path.parent, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -46,8 +46,8 @@ def default_output() -> Path:
 
 def cmd_bouw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
-    from addin.adapters.tempfiles import NEW_FILE_MODE, make_temp
-    from addin.adapters.workbook.xlsx_patch import failed_file, write_failure
+    from addin.adapters.tempfiles import stage
+    from addin.adapters.workbook.xlsx_patch import write_failure
     from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
     from addin.excel.build import WorkbookOptions, build_workbook
 
@@ -64,15 +64,9 @@ def cmd_bouw(args: argparse.Namespace) -> int:
     # The workbook is written in full under a temp name first, put in place after the
     # invoices: a run that fails leaves the earlier workbook (or none) as it was, not half
     # a file or a new workbook beside invoices that failed.
-    staged: Path | None = None
     try:
-        fd, staged = make_temp(out.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(staged, NEW_FILE_MODE)
+        staged = stage(out.parent, data)
     except OSError as exc:
-        if staged is not None:
-            staged.unlink(missing_ok=True)
         return fail(args, f"de werkmap '{out}' kon niet worden geschreven: {write_failure(exc)}")
     try:
         # The example's invoices beside it (its Factuurmap), so letters carry originals;
@@ -82,11 +76,9 @@ def cmd_bouw(args: argparse.Namespace) -> int:
         staged.unlink(missing_ok=True)
         if not isinstance(exc, OSError):
             raise
-        where = failed_file(exc) or str(out.parent / INVOICE_FOLDER)
         return fail(
             args,
-            f"de facturen van het voorbeeld konden niet worden geschreven: '{where}': "
-            f"{write_failure(exc)}. De werkmap '{out}' is niet geschreven.",
+            _invoices_failed(exc, out.parent, f"De werkmap '{out}' is niet geschreven."),
         )
     try:
         os.replace(staged, out)
@@ -109,9 +101,22 @@ def cmd_bouw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _invoices_failed(exc: OSError, folder: Path, consequence: str) -> str:
+    """Why the example's invoices beside the workbook in `folder` could not be written, and
+    `consequence`. The path as the user types it, not str(exc): that is English and
+    repr()s it."""
+    from addin.adapters.workbook.xlsx_patch import failed_file, write_failure
+
+    where = failed_file(exc) or str(folder / INVOICE_FOLDER)
+    return (
+        f"de facturen van het voorbeeld konden niet worden geschreven: '{where}': "
+        f"{write_failure(exc)}. {consequence}"
+    )
+
+
 def cmd_nieuw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
-    from addin.adapters.workbook.xlsx_patch import failed_file, write_failure
+    from addin.adapters.workbook.xlsx_patch import write_failure
     from addin.core.model import Book
     from addin.core.plan import plan_book
     from addin.core.plan_sheet import plan_rows
@@ -160,12 +165,11 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
             path.unlink(missing_ok=True)
             if not isinstance(exc, OSError):
                 raise
-            # The path as the user types it, not str(exc): that is English and repr()s it.
-            where = failed_file(exc) or str(path.parent / INVOICE_FOLDER)
             return fail(
                 args,
-                f"de facturen van het voorbeeld konden niet worden geschreven: '{where}': "
-                f"{write_failure(exc)}. Er is niets gemaakt: ook de werkmap '{path}' niet.",
+                _invoices_failed(
+                    exc, path.parent, f"Er is niets gemaakt: ook de werkmap '{path}' niet."
+                ),
             )
     if args.json:
         data_json: dict[str, Any] = {
