@@ -97,6 +97,21 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _in_use(owner: re.Match[str] | None, entry: os.DirEntry[str], now: float) -> bool:
+    """Whether the temp file or staging folder `entry`, its name matched as `owner` (group
+    1 the pid, group 2 the computer or None for this one), may still be its run's: a run of
+    this computer whose process is alive, or any run of another computer sharing the folder
+    (its pid cannot be asked about here), or an owner the name does not give; but never
+    once it is older than MAX_AGE (the pid may belong to another process by then)."""
+    if (
+        owner is not None
+        and owner.group(2) in (None, computer_tag())
+        and not pid_alive(int(owner.group(1)))
+    ):
+        return False
+    return now - entry.stat(follow_symlinks=False).st_mtime < MAX_AGE
+
+
 def remove_stale(folder: Path, depth: int = 0) -> tuple[Path, ...]:
     """Remove the temp files of ended runs in `folder` (and `depth` levels of subfolders)."""
     removed: list[Path] = []
@@ -114,11 +129,7 @@ def remove_stale(folder: Path, depth: int = 0) -> tuple[Path, ...]:
             if not (entry.name.startswith(PREFIX) and entry.name.endswith(SUFFIX)):
                 continue
             owner = OWNER.match(entry.name)
-            # Another computer's file (on a shared folder) counts as in use until it is old:
-            # its pid cannot be asked about here.
-            elsewhere = owner is not None and owner.group(2) not in (None, computer_tag())
-            running = owner is not None and (elsewhere or pid_alive(int(owner.group(1))))
-            if running and now - entry.stat(follow_symlinks=False).st_mtime < MAX_AGE:
+            if owner is not None and _in_use(owner, entry, now):
                 continue
             os.unlink(entry.path)
             removed.append(Path(entry.path))
@@ -155,10 +166,11 @@ def remove_folders(folders: list[Path]) -> None:
 # --- staging folders ------------------------------------------------------------------------
 #
 # `overdracht` builds its dossier in a hidden folder in the output folder,
-# ``.overdracht-<pid>-<random>``, moves an earlier dossier of the same name aside into it as
-# ``eerder <name>``, puts the new one in place and then logs it (documents/handover.py). A run
-# killed in between (kill -9, power loss) leaves that folder, perhaps holding the user's
-# earlier dossier. `recover_staging` deals with it on the next run.
+# ``.overdracht-<pid>-<computer>-<random>``, moves an earlier dossier of the same name aside
+# into it as ``eerder <name>``, puts the new one in place and then logs it
+# (documents/handover.py). A run killed in between (kill -9, power loss) leaves that
+# folder, perhaps holding the user's earlier dossier. `recover_staging` deals with it on the
+# next run.
 
 STAGING_PREFIX = ".overdracht-"
 EARLIER = "eerder "
@@ -208,13 +220,9 @@ def recover_staging(folder: Path, dry_run: bool = False) -> tuple[str, ...]:
         try:
             if not entry.is_dir(follow_symlinks=False):
                 continue
-            owner = STAGING_OWNER.match(entry.name)
-            # A folder of another computer, or without a pid (made before names carried
-            # one), counts as a running run's until it is old.
-            running = (
-                owner is None or owner.group(2) != computer_tag() or pid_alive(int(owner.group(1)))
-            )
-            if running and now - entry.stat(follow_symlinks=False).st_mtime < MAX_AGE:
+            # A folder without a pid (made before names carried one) counts as a running
+            # run's until it is old.
+            if _in_use(STAGING_OWNER.match(entry.name), entry, now):
                 continue
             if dry_run:
                 notes.append(
