@@ -84,7 +84,7 @@ from addin.cli.common import core_tables_refusal
 from addin.cli.importeer import memory_failure, summary_lines
 from addin.cli.report import problem_line
 from addin.cli.send import summary_text
-from addin.core.letter_log import agreement_updates, werklijst_rows, werklijst_warnings
+from addin.core.letter_log import agreement_updates, werklijst_rows
 from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
@@ -264,7 +264,7 @@ def _refuse_without_core_tables(book: Book, workbook: LiveWorkbook) -> None:
 
 def _warnings_note(plan: Plan, book: Book) -> str:
     """Item 5: how many warnings there are and where (the top of the Werklijst)."""
-    note = warnings_note(len(werklijst_warnings(plan, book)))
+    note = warnings_note(len(plan.warnings))
     return f"\n{note}" if note else ""
 
 

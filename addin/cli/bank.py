@@ -61,7 +61,6 @@ def cmd_bank(args: argparse.Namespace) -> int:
     from addin.adapters.bank.job import BankFileError, import_bank, read_alongside
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError, append_row, apply_patch
-    from addin.core.letter_log import werklijst_warnings
     from addin.core.sheet_layout import warnings_note
     from addin.core.texts import count_text
     from addin.core.workdays import load_holidays
@@ -134,7 +133,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
                   "staan, wordt de klant niet benaderd.")  # fmt: skip
         if args.proef:
             print("Proef: er is niets in de werkmap geschreven.")
-        note = warnings_note(len(werklijst_warnings(result.plan, result.book_after)))
+        note = warnings_note(len(result.plan.warnings))
         if note:
             print(note)
     # The workbook is written and the lock let go of when this returns; the Book, the

@@ -45,7 +45,6 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError, failed_file, write_failure
     from addin.cli.report import warning_json
-    from addin.core.letter_log import werklijst_warnings
     from addin.core.sheet_layout import warnings_note
     from addin.core.texts import count_text
 
@@ -135,7 +134,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     if problems:
         found = count_text(len(problems), "probleem", "problemen")
         print(f"{found} in de gegevens: zie debiteuren controleer.")
-    note = warnings_note(len(werklijst_warnings(job.plan_after, book)))
+    note = warnings_note(len(job.plan_after.warnings))
     if note:
         print(note)
     return EXIT_PROBLEMS if reported else EXIT_OK

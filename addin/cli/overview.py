@@ -191,7 +191,6 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
     from addin.adapters.tempfiles import make_folder, remove_folders, write_atomic
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, write_failure
-    from addin.core.letter_log import werklijst_warnings
     from addin.core.overview import overview, overview_rows
     from addin.core.plan import plan_book
     from addin.core.sheet_layout import warnings_note
@@ -248,7 +247,7 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
             print(f"Het Overzicht in {workbook} is bijgewerkt.")
         for png in pngs:
             print(f"Grafiek geschreven: {png}")
-        note = warnings_note(len(werklijst_warnings(plan, book)))
+        note = warnings_note(len(plan.warnings))
         if note:
             print(note)
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -28,6 +28,7 @@ from addin.core.model import (
     LetterTask,
     NextAction,
     Plan,
+    Warning_,
 )
 from addin.core.sheet_layout import (
     Area,
@@ -177,27 +178,16 @@ def worklist_group(action: NextAction, as_of: date, days_ahead: int) -> str | No
 WARNINGS_ON_TOP = 10
 
 
-def _kinded_warnings(plan: Plan, book: Book) -> list[tuple[str, str]]:
-    """(kind, message) of every warning of the plan (with the bank lines still to review,
-    plan.review_warnings), in the plan's order."""
-    return [(w.kind, w.message) for w in plan.warnings]
-
-
-def werklijst_warnings(plan: Plan, book: Book) -> list[str]:
-    """Every warning of the plan, as the Werklijst shows them."""
-    return [message for _, message in _kinded_warnings(plan, book)]
-
-
-def _warnings_on_top(warnings: list[tuple[str, str]]) -> list[str]:
+def _warnings_on_top(warnings: Sequence[Warning_]) -> list[str]:
     """What the Werklijst lists above its table: every warning when there are at most
     WARNINGS_ON_TOP, else the first of each kind, saying how many more of it follow."""
     if len(warnings) <= WARNINGS_ON_TOP:
-        return [message for _, message in warnings]
+        return [w.message for w in warnings]
     first: dict[str, str] = {}
     count: dict[str, int] = {}
-    for kind, message in warnings:
-        first.setdefault(kind, message)
-        count[kind] = count.get(kind, 0) + 1
+    for w in warnings:
+        first.setdefault(w.kind, w.message)
+        count[w.kind] = count.get(w.kind, 0) + 1
     return [
         message
         if count[kind] == 1
@@ -217,9 +207,9 @@ def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
     title = f"Werklijst {nl_date(as_of)}" + (f" - {company}" if company else "")
     rows: list[tuple[object, ...]] = [(title,)]
     styles: list[tuple[Style | None, ...]] = [(Style.TITLE,)]
-    kinded = _kinded_warnings(plan, book)  # one pass over Betalingen for the review count
-    warnings = [message for _, message in kinded]
-    on_top = _warnings_on_top(kinded)
+    # The plan's warnings, the bank lines still to review among them (plan.review_warnings).
+    warnings = [w.message for w in plan.warnings]
+    on_top = _warnings_on_top(plan.warnings)
     if warnings:
         heading = f"Waarschuwingen ({dutch_count(len(warnings))})"
         if len(on_top) < len(warnings):
