@@ -48,6 +48,7 @@ def cmd_bouw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
     from addin.adapters.tempfiles import stage
     from addin.adapters.workbook.xlsx_patch import write_failure
+    from addin.core.texts import dutch_count
     from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
     from addin.excel.build import WorkbookOptions, build_workbook
 
@@ -96,7 +97,7 @@ def cmd_bouw(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"Werkmap {out} gebouwd ({len(data):,} bytes).".replace(",", "."))
+        print(f"Werkmap {out} gebouwd ({dutch_count(len(data))} bytes).")
         print(f"{invoices} facturen (pdf) in {out.parent / INVOICE_FOLDER}.")
     return EXIT_OK
 

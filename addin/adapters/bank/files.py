@@ -79,6 +79,7 @@ from addin.core.bank import BalanceMismatch, BankLine
 from addin.core.model import Warning_
 from addin.core.money import format_eur
 from addin.core.references import iban_is_valid
+from addin.core.texts import dutch_count
 
 __all__ = [
     "BankFile",
@@ -1505,7 +1506,7 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
         # closed, so that the rest of the file became one field.
         what = (
             f"vanaf regel {start} staat een veld van meer dan "
-            f"{csv.field_size_limit():,} tekens".replace(",", ".")
+            f"{dutch_count(csv.field_size_limit())} tekens"
             + '; waarschijnlijk wordt daar een aanhalingsteken (") niet gesloten'
             if "field limit" in str(exc)
             else f"regel {start}: {exc}"

@@ -49,6 +49,8 @@ from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
+from addin.core.texts import dutch_count
+
 MAX_RANGE = 10_000
 MAX_STEPS = 100_000
 MAX_CALLS = 10_000  # a macro call costs as much as some 50 loop iterations
@@ -106,22 +108,20 @@ def _refuse(what: str) -> TemplateLimitError:
     )
 
 
-def _n(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
 def _step(count: int = 1) -> None:
     budget = _budget()
     budget.steps += count
     if budget.steps > MAX_STEPS:
-        raise _refuse(f"meer dan {_n(MAX_STEPS)} herhalingen in één brief")
+        raise _refuse(f"meer dan {dutch_count(MAX_STEPS)} herhalingen in één brief")
 
 
 def _call() -> None:
     budget = _budget()
     budget.calls += 1
     if budget.calls > MAX_CALLS:
-        raise _refuse(f"meer dan {_n(MAX_CALLS)} aanroepen (macro's, methoden) in één brief")
+        raise _refuse(
+            f"meer dan {dutch_count(MAX_CALLS)} aanroepen (macro's, methoden) in één brief"
+        )
 
 
 def _size(value: Any, limit: int = MAX_SIZE) -> int:
@@ -147,7 +147,7 @@ def _size(value: Any, limit: int = MAX_SIZE) -> int:
 
 def _check_size(size: int, what: str = "een tekst of lijst") -> None:
     if size > MAX_SIZE:
-        raise _refuse(f"{what} groter dan 1 MB ({_n(MAX_SIZE)} tekens of elementen)")
+        raise _refuse(f"{what} groter dan 1 MB ({dutch_count(MAX_SIZE)} tekens of elementen)")
 
 
 def _checked(value: Any) -> Any:
@@ -304,7 +304,7 @@ def _filter_checks(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
     elif name in ("batch", "slice"):
         count = _int_arg(arg(0, "linecount" if name == "batch" else "slices"))
         if count is not None and count > MAX_RANGE:
-            raise _refuse(f"{name} in meer dan {_n(MAX_RANGE)} delen")
+            raise _refuse(f"{name} in meer dan {dutch_count(MAX_RANGE)} delen")
     elif name == "join" and value is not None:
         return (_joined(value, arg(0, "d", "")), *rest)
     elif name == "sum":
@@ -356,7 +356,7 @@ def _count_output(_context: Any, value: Any) -> Any:
     budget = _budget()
     budget.output += len(value) if isinstance(value, str) else len(str(value))
     if budget.output > MAX_OUTPUT:
-        raise _refuse(f"meer dan 1 MB tekst ({_n(MAX_OUTPUT)} tekens) in één brief")
+        raise _refuse(f"meer dan 1 MB tekst ({dutch_count(MAX_OUTPUT)} tekens) in één brief")
     return value
 
 
@@ -374,7 +374,9 @@ def limited_range(*args: int) -> range:
     step = numbers.step
     count = max(0, (numbers.stop - numbers.start + step - (1 if step > 0 else -1)) // step)
     if count > MAX_RANGE:
-        raise _refuse(f"range() over meer dan {_n(MAX_RANGE)} getallen ({_n(count)})")
+        raise _refuse(
+            f"range() over meer dan {dutch_count(MAX_RANGE)} getallen ({dutch_count(count)})"
+        )
     return numbers
 
 

@@ -79,6 +79,7 @@ from addin.core.invoice_import import (
     normalise,
 )
 from addin.core.money import format_eur
+from addin.core.texts import dutch_count
 
 __all__ = ["OpenItems", "RowProblem", "cell_text", "read_open_items"]
 
@@ -236,14 +237,10 @@ def _csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]],
             raise InvoiceFileError(f"{name}: geen leesbare CSV op regel {start} ({exc}).") from None
         raise InvoiceFileError(
             f"{name}: geen leesbare CSV: vanaf regel {start} staat een veld van meer dan "
-            f"{_dutch_count(csv.field_size_limit())} tekens. {_UNCLOSED}"
+            f"{dutch_count(csv.field_size_limit())} tekens. {_UNCLOSED}"
         ) from None
     _check_quotes(text, delimiter, name, rows, starts, reader.line_num)
     return rows, starts
-
-
-def _dutch_count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 _UNCLOSED = (
@@ -298,7 +295,7 @@ def _xlsx_tables(
     sheet = ""
     for sheet, area in sheet_extents(io.BytesIO(data)).items():
         if cells_in(area) > MAX_CELLS:  # python-calamine would abort the process
-            limit = f"{MAX_CELLS:,}".replace(",", ".")
+            limit = dutch_count(MAX_CELLS)
             raise InvoiceFileError(
                 f"{name}: blad {sheet} beslaat volgens het bestand {area_text(area)}, meer dan "
                 f"{limit} cellen; waarschijnlijk staat er iets ver buiten de lijst. Verwijder "

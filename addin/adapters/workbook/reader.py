@@ -88,6 +88,7 @@ from addin.core.model import (
 )
 from addin.core.money import ZERO, format_amount
 from addin.core.sending import POST_ROUTE, sent_routes
+from addin.core.texts import dutch_count
 from addin.core.workdays import WEEKDAY_SHORT
 
 # --- field plans ----------------------------------------------------------------------
@@ -867,7 +868,7 @@ def area_text(area: tuple[int, int, int, int]) -> str:
 def _oversized(path: object, package: _Package, sheet: str, table: str = "") -> None:
     """Raise WorkbookError when python-calamine would need more than MAX_CELLS for `sheet`
     (or for `table` on it): it would abort the process instead of raising."""
-    limit = f"{MAX_CELLS:,}".replace(",", ".")
+    limit = dutch_count(MAX_CELLS)
     extent = package.extents.get(sheet)
     if extent is not None and cells_in(extent) > MAX_CELLS:
         raise WorkbookError(
