@@ -765,3 +765,48 @@ def test_a_utf16_csv_without_byte_order_mark_is_read_as_with_one(capsys, files, 
         ("2026-0102", "500.00", "Gekoppeld", "R3 factuurnummer", "K2"),
         (None, "-45.00", "Genegeerd", "R0 afschrijving", None),
     ]
+
+
+# --- blank lines before the header -----------------------------------------------------------
+
+# The same two days as ENGLISH_CSV, exported with Mijn ING in Dutch.
+DUTCH_CSV = (
+    '"Datum";"Naam / Omschrijving";"Rekening";"Tegenrekening";"Code";"Af Bij";"Bedrag (EUR)";'
+    '"Mutatiesoort";"Mededelingen";"Saldo na mutatie";"Tag"\n'
+    '"20261123";"GROOT BV";"NL69INGB0123456789";"NL20INGB0001234567";"OV";"Bij";"500,00";'
+    '"Overschrijving";"Naam: GROOT BV Omschrijving: Factuur 2026-0102 IBAN: NL20INGB0001234567";'
+    '"1500,00";""\n'
+    '"20261123";"Leverancier";"NL69INGB0123456789";"NL11RABO0300000002";"IC";"Af";"45,00";'
+    '"Incasso";"inkoop";"1455,00";""\n'
+)
+
+
+@pytest.mark.parametrize(
+    "before",
+    ["\n\n", "\ufeff\r\n\r\n", "\ufeff;;;;;;;;;;\n;;;;;;;;;;\n", " \t\n\n"],
+    ids=["blank-lines", "bom-then-blank-lines", "excel-saved-empty-rows", "spaces"],
+)
+def test_a_csv_starting_with_blank_lines_is_read_and_names_the_lines_of_the_file(
+    capsys, files, tmp_path, before
+):
+    # It was refused: "onbekend formaat", or "de kolomkoppen horen niet bij een bekende
+    # CSV-export" (the empty first line taken as the header).
+    workbook, _ = files
+    statement = tmp_path / "NL69INGB0123456789_01-11-2026_23-11-2026.csv"
+    statement.write_text(before + DUTCH_CSV, encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json",
+                     "--proef")  # fmt: skip
+    assert code == 0, data
+    assert _rows(data) == [
+        ("2026-0102", "500.00", "Gekoppeld", "R3 factuurnummer", "K2"),
+        (None, "-45.00", "Genegeerd", "R0 afschrijving", None),
+    ]
+    # A message names the line of the file as it is, blank lines counted: the second
+    # transaction is on line 5.
+    statement.write_text(before + DUTCH_CSV.replace('"45,00"', '"45,x0"'), encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 2
+    assert data["fout"] == (
+        f"Bankbestand {statement.name}: regel 5 heeft een ongeldig bedrag '45,x0'. "
+        "Er is niets veranderd."
+    )

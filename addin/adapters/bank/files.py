@@ -408,11 +408,26 @@ def _detect(data: bytes) -> str:
     # MT940: a statement always has an account (:25:) and a statement number (:28C: or :28:).
     if re.search(r"^:25:", text, re.M) and re.search(r"^:28C?:", text, re.M):
         return "mt940"
-    first = text.splitlines()[0] if text else ""
+    first = _first_filled_line(text)
     # The first column of ING's Dutch CSV and Rabobank's, and ING's English direction column.
     if "Datum" in first or "IBAN/BBAN" in first or "Debit/credit" in first:
         return "csv"
     return "unknown"
+
+
+# What an empty line of a CSV may still hold: an export opened and saved again in Excel
+# writes its empty rows as separators only (";;;;;;;;;;"), and a byte order mark may stand
+# before it.
+_EMPTY_CSV_LINE = ' \t\r\n\ufeff;,"'
+
+
+def _first_filled_line(text: str) -> str:
+    """The first line of `text` with something on it: an export may start with empty lines
+    (a bank's, or one saved again), which are no header; "" when every line is empty."""
+    for line in text.splitlines():
+        if line.strip(_EMPTY_CSV_LINE):
+            return line
+    return ""
 
 
 def _decode(data: bytes, name: str, warnings: list[Warning_]) -> str:
@@ -1459,12 +1474,18 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
     """The lines, yielded row by row. A row is named by the line a text editor shows it
     on: a quoted field may span lines, so that is where its record starts (csv.reader's
     line_num is where the previous one ended), not the record's count."""
-    first = text.split("\n", 1)[0]
+    first = _first_filled_line(text[:65536])
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1  # the line the record being read starts on
     try:
-        header = [h.strip() for h in next(rows)]
+        # Empty lines before the header are passed over, each still counted (line_num), so
+        # that every message names the line of the file as it is.
+        header = []
+        for row in rows:
+            if any(cell.strip(_EMPTY_CSV_LINE) for cell in row):
+                header = [h.strip() for h in row]
+                break
         start = rows.line_num + 1
         # A separator at the end of the line (a converted or hand-saved export) is an
         # empty last column, not a column of the bank's.
