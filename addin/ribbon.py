@@ -76,14 +76,14 @@ from addin.adapters.excel.xlwings_book import (
 )
 from addin.adapters.invoices import list_memory
 from addin.adapters.invoices.job import import_invoices, remove_pdfs, save_pdfs
-from addin.adapters.mail.job import SetupError, Transport, run_send
+from addin.adapters.mail.job import JournalStopped, SetupError, Transport, run_send
 from addin.adapters.mail.password import PasswordError
 from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError, failed_file, write_failure
 from addin.cli.common import core_tables_refusal
 from addin.cli.importeer import memory_failure, summary_lines
 from addin.cli.report import problem_line
-from addin.cli.send import summary_text
+from addin.cli.send import journal_stopped_text, summary_text
 from addin.core.letter_log import agreement_updates, werklijst_rows
 from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
@@ -376,6 +376,8 @@ def _send(workbook: LiveWorkbook, as_of: date, transport: Transport | None) -> O
         )
     except (SetupError, PasswordError) as exc:
         raise RibbonError(f"{str(exc)[:1].upper()}{str(exc)[1:]}. Er is niets verstuurd.") from exc
+    except JournalStopped as stop:
+        return Outcome(False, journal_stopped_text(stop, book))
     ok = not (job.not_sent or job.unsure or job.write_error)
     return Outcome(ok, summary_text(job, book).strip())
 

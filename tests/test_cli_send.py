@@ -865,3 +865,121 @@ def test_a_journal_that_cannot_be_written_sends_nothing(tmp_path, capsys, server
         subprocess.run(["chattr", "-i", str(journal)], check=False)
     assert code == 2 and server.received == []
     assert f"verzendlogboek '{journal}' kan niet worden geschreven" in data["fout"]
+
+
+def files_under(folder: Path) -> set[str]:
+    """Every file below `folder`, relative, backups left out (each write makes one)."""
+    return {
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and ".debiteuren-backup" not in p.parts
+    }
+
+
+@pytest.mark.parametrize("when", ["before the 2nd message leaves", "after the 2nd was accepted"])
+def test_a_journal_that_stops_taking_lines_mid_run_stops_the_run_in_dutch(
+    tmp_path, capsys, server, when
+):
+    """The journal is replaced by a folder while the run sends (by the server, as the 2nd
+    message comes in: a real failure, also as root). Was a traceback, with the accepted
+    e-mails in neither the journal nor Verzonden: the next run sent them again. Now the run
+    stops (exit 2, as a refusal), sends nothing more, names the journal, what failed and the
+    e-mails that went, and fills in their Verzonden, so the next run (journal or no journal)
+    sends each letter once."""
+    path = made(tmp_path, 4, server.port, capsys)
+    journal = path.parent / JOURNAL_NAME
+    handler = server.handler
+    hook = "handle_MAIL" if when.startswith("before") else "handle_DATA"
+    original = getattr(type(handler), hook)
+
+    async def break_journal(server_, session, *rest):
+        answer = await original(handler, server_, session, *rest)
+        arrived = len(handler.received) + (hook == "handle_MAIL")
+        if arrived == 2 and not journal.is_dir():
+            journal.rename(journal.with_name("logboek.bewaard"))
+            journal.mkdir()
+        return answer
+
+    setattr(handler, hook, break_journal)
+    before = files_under(tmp_path)
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    went = 1 if hook == "handle_MAIL" else 2
+    assert code == 2 and len(server.received) == went  # nothing after the failure
+    fout = data["fout"]
+    assert f"verzendlogboek '{journal}'" in fout and "er staat een map met die naam" in fout
+    assert "Traceback" not in fout
+    sent_docs = [s["document"] for s in data["verzonden"]]
+    assert len(sent_docs) == went and all(doc in fout for doc in sent_docs)
+    assert "Verzonden is ingevuld" in fout and "niet nog eens" in fout
+    filled = {d for d, v in verzonden(path).items() if v}
+    assert filled == set(sent_docs)
+    assert files_under(tmp_path) - before == {"logboek.bewaard"}  # no stray output
+
+    # The worst case: the user removes the folder and the journal is gone.
+    journal.rmdir()
+    setattr(handler, hook, original.__get__(handler))
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and len(data["verzonden"]) == 4 - went
+    received = sorted(r.recipients[0] for r in server.received)
+    assert received == [customer_email(k) for k in range(1, 5)]  # each exactly once
+
+
+def test_a_journal_and_a_workbook_that_both_fail_mid_run_say_what_the_user_must_fill_in(
+    tmp_path, capsys, server
+):
+    """The journal replaced by a folder and the workbook opened in Excel, both as the 2nd
+    message is accepted: neither may ever hold these two e-mails, so the message must not
+    promise that the next run knows them; it names them and says to fill in Verzonden."""
+    path = made(tmp_path, 3, server.port, capsys)
+    journal = path.parent / JOURNAL_NAME
+    handler = server.handler
+    accept = type(handler).handle_DATA
+
+    async def data_then_break(server_, session, envelope):
+        answer = await accept(handler, server_, session, envelope)
+        if len(handler.received) == 2:
+            journal.unlink()
+            journal.mkdir()
+            (path.parent / f"~${path.name}").write_text("owner")
+        return answer
+
+    handler.handle_DATA = data_then_break
+    code = main(["verstuur", str(path), "--datum", D])
+    err = capsys.readouterr().err
+    assert code == 2 and len(server.received) == 2
+    assert err.startswith(f"Fout: Het verzendlogboek '{journal}' neemt geen regel meer aan")
+    assert "Let op: Verzonden kon niet in de werkmap worden gezet (De werkmap" in err
+    assert "geopend in Excel" in err and "--markeer-verzonden DOCUMENT" in err
+    assert "stuurt die niet nog eens" not in err and "Traceback" not in err
+    assert not any(verzonden(path).values())
+
+
+def test_a_workbook_made_read_only_during_the_run_is_filled_in_next_time_and_nothing_goes_twice(
+    tmp_path, capsys, server
+):
+    """The workbook marked read-only while the e-mails go (the write-back at the end is
+    refused, as root too: the run honours the mark): all three went, the user sees that and
+    why Verzonden is empty (exit 1, no traceback); the next run refuses while it stays
+    read-only and, once writable, fills Verzonden from the journal, sending nothing twice."""
+    path = made(tmp_path, 3, server.port, capsys)
+    handler = server.handler
+    accept = type(handler).handle_DATA
+
+    async def data_then_read_only(server_, session, envelope):
+        answer = await accept(handler, server_, session, envelope)
+        path.chmod(0o444)
+        return answer
+
+    handler.handle_DATA = data_then_read_only
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 1 and len(data["verzonden"]) == 3 and len(server.received) == 3
+    assert "is alleen-lezen" in data["werkmap_niet_bijgewerkt"]
+    code = main(["verstuur", str(path), "--datum", D])
+    captured = capsys.readouterr()
+    assert code == 2 and "is alleen-lezen" in captured.err and len(server.received) == 3
+    path.chmod(0o644)
+    handler.handle_DATA = accept.__get__(handler)
+    code = main(["verstuur", str(path), "--datum", D])
+    out = capsys.readouterr().out
+    assert code == 0 and "3 eerder verstuurde e-mails zijn alsnog als Verzonden ingevuld" in out
+    assert all(verzonden(path).values()) and len(server.received) == 3

@@ -383,3 +383,30 @@ def test_a_locked_credential_store_is_told_in_dutch(tmp_path, capsys, monkeypatc
     assert (
         "vergrendeld" in sent and "Failed" not in sent and sent.endswith("Er is niets verstuurd.")
     )
+
+
+def test_ribbon_says_in_dutch_when_the_journal_stops_taking_lines(tmp_path, capsys, monkeypatch):
+    """The journal replaced by a folder as Outlook saves the 2nd draft: the ribbon's message
+    names the journal and the e-mail that went (its Verzonden filled in), not a traceback;
+    the 2nd e-mail is in Outlook and in Verzonden, nothing after it."""
+    from addin.adapters.mail.journal import JOURNAL_NAME
+
+    path = made(tmp_path, 3, 25, capsys, via="Outlook concepten")
+    journal = path.parent / JOURNAL_NAME
+    outlook = FakeOutlook()
+    save = MailItem.Save
+
+    def save_then_break(item: MailItem) -> None:
+        save(item)
+        if len(outlook.drafts) == 2:
+            journal.unlink()
+            journal.mkdir()
+
+    monkeypatch.setattr(MailItem, "Save", save_then_break)
+    excel, outcome = _drafts_by_ribbon(path, outlook)
+    excel.save()
+    assert not outcome.ok and len(outlook.drafts) == 2
+    assert outcome.message.startswith(f"Het verzendlogboek '{journal}' neemt geen regel meer aan")
+    assert "Wel verstuurd vóór de fout: 2 e-mails:" in outcome.message
+    assert "Verzonden is ingevuld in Contacten" in outcome.message
+    assert sum(1 for v in verzonden(path).values() if v) == 2

@@ -4,7 +4,8 @@ once (issue 16).
 
 Exit codes: 0 everything that was due went; 1 done, but a letter was not sent, held back or
 its fate is unknown (each named in the summary); 2 nothing sent (settings, password, the
-workbook open in Excel, an unknown document).
+workbook open in Excel, an unknown document), or the run stopped because the send journal
+refused a line (what went before is named, and has its Verzonden).
 
 Example::
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from addin.cli.common import (
+    EXIT_FAILED,
     EXIT_OK,
     EXIT_PROBLEMS,
     fail,
@@ -32,7 +34,7 @@ from addin.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from addin.adapters.mail.job import NotSent, SendJob
+    from addin.adapters.mail.job import JournalStopped, NotSent, SendJob
     from addin.core.model import Book, Contact
 
 
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 def cmd_verstuur(args: argparse.Namespace) -> int:
     # Imported here, not at start-up: only this command needs the reader, engine and mail.
     from addin.adapters.mail.job import (
+        JournalStopped,
         SendInterrupted,
         SetupError,
         console_progress,
@@ -76,6 +79,14 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
         # Said before the run ends with "Afgebroken (Ctrl-C).": what went, and what did not.
         sys.stderr.write("\n" + interrupted_text(stop.job))
         raise
+    except JournalStopped as stop:
+        # A refusal (exit 2), but not "nothing sent": what went is named, with its
+        # Verzonden, for the script too.
+        message = journal_stopped_text(stop, book)
+        if args.json:
+            print_json({"fout": message, **_json(stop.job, args)})
+            return EXIT_FAILED
+        return fail(args, message)
     except (SetupError, PasswordError, PatchError) as exc:
         # A refusal of the workbook (PatchError) is a whole sentence already, ending in a
         # full stop; the setup's and password's messages are not.
@@ -212,6 +223,9 @@ def _json(job: SendJob, args: argparse.Namespace) -> dict[str, Any]:
             for n in job.unsure
         ],
     }
+    if job.write_error:
+        # Exit 1 with every list empty told a script nothing: why Verzonden stayed empty.
+        data["werkmap_niet_bijgewerkt"] = job.write_error
     if job.dry_run:
         data["proef"] = True
         data["te_verzenden"] = [
@@ -328,6 +342,50 @@ def interrupted_text(job: SendJob) -> str:
         f"{line}\nDe brieven die nog niet verstuurd zijn, gaan mee met de volgende 'verstuur' "
         "(een brief die net onderweg was, noemt die onder Onzeker).\n"
     )
+
+
+def journal_stopped_text(stop: JournalStopped, book: Book) -> str:
+    """Why a run stopped when the journal refused a line, what had gone and whether the next
+    run sends it again (Dutch; command line and ribbon)."""
+    from addin.adapters.mail.job import describe
+    from addin.core.texts import count_text
+
+    job = stop.job
+    reason = stop.reason[:1].upper() + stop.reason[1:]
+    lines = [
+        f"{reason}. De run is gestopt: zonder een regel in het verzendlogboek gaat er "
+        "geen e-mail meer weg."
+    ]
+    if not job.sent:
+        lines.append("Er is geen e-mail verstuurd.")
+    else:
+        went = count_text(len(job.sent), "e-mail", "e-mails")
+        lines.append(f"Wel verstuurd vóór de fout: {went}:")
+        lines += [f"  {describe(book, s.customer)}: {s.document}" for s in job.sent]
+        if job.written:
+            lines.append(
+                "Verzonden is ingevuld in Contacten, dus de volgende 'verstuur' stuurt die niet "
+                "nog eens."
+            )
+        else:
+            # Neither the journal nor Verzonden may hold them: only the user can.
+            lines.append(
+                f"Let op: Verzonden kon niet in de werkmap worden gezet ({job.write_reason}). "
+                "Vul Verzonden bij deze brieven zelf in in Contacten (of geef, als het "
+                "verzendlogboek weer werkt, --markeer-verzonden DOCUMENT), anders gaan ze de "
+                "volgende keer opnieuw."
+            )
+    if job.unsure:
+        lines.append(
+            "Onzeker (controleer uw verzonden e-mail, dan --markeer-verzonden DOCUMENT of "
+            "--opnieuw DOCUMENT):"
+        )
+        lines += [f"  {describe(book, n.customer)}: {n.document}" for n in job.unsure]
+    lines.append(
+        "De andere brieven zijn niet verstuurd; ze gaan mee met de volgende 'verstuur', als "
+        "het verzendlogboek weer regels aanneemt."
+    )
+    return "\n".join(lines)
 
 
 def _way(job: SendJob) -> str:

@@ -121,6 +121,7 @@ class SendJob:
       sent: accepted by the server or Outlook in this run (dry run: what would go).
       recorded: accepted in an earlier run (journal) and now written into Verzonden.
       write_error: the workbook could not be written after sending (the journal keeps it).
+      write_reason: why it could not, as the write said it (for a message of its own).
     """
 
     way: str
@@ -133,6 +134,7 @@ class SendJob:
     waiting: int = 0  # letters that would go, when no way is chosen (Concept-map)
     written: bool = False
     write_error: str = ""
+    write_reason: str = ""
 
     @property
     def configured(self) -> bool:
@@ -261,12 +263,12 @@ def run_send(
         states = journal.states()
         if not dry_run:
             journal.check_writable()
+        for document in retry:
+            states[document] = JournalState.RETRY
+            if not dry_run:
+                journal.record(Entry(_stamp(now()), document, JournalState.RETRY))
     except JournalError as exc:
         raise SetupError(str(exc)) from None
-    for document in retry:
-        states[document] = JournalState.RETRY
-        if not dry_run:
-            journal.record(Entry(_stamp(now()), document, JournalState.RETRY))
     plan = plan_book(book, as_of)
     for document in _made_again(drafts, entries, states):
         del states[document]
@@ -339,6 +341,11 @@ def run_send(
             # next run, and a user who then mailed the rest by hand sent those twice.
             _write_verzonden(job, workbook, cells, write)
             raise SendInterrupted(job) from None
+        except JournalStopped:
+            # As for Ctrl-C, and more so: the journal may never get this run's lines, so
+            # Verzonden is what keeps the accepted e-mails from going again.
+            _write_verzonden(job, workbook, cells, write)
+            raise
     _write_verzonden(job, workbook, cells, write)
     _paper_copies(job, decisions, cells, as_of)
     return job
@@ -359,6 +366,17 @@ def _paper_copies(
         if copy is not None:
             c = d.contact
             job.to_print.append(NotSent(c.customer, c.document, copy.reason, paper_copy=True))
+
+
+class JournalStopped(Exception):
+    """The journal stopped taking lines while sending (a full disk, a folder put in its
+    place): the run stopped before the next message; `job` holds what was accepted until
+    then and whether its Verzonden was written; `reason` is the journal's Dutch message."""
+
+    def __init__(self, job: SendJob, reason: str) -> None:
+        super().__init__(reason)
+        self.job = job
+        self.reason = reason
 
 
 class SendInterrupted(KeyboardInterrupt):
@@ -391,8 +409,9 @@ def _write_verzonden(
             write(patch)
         job.written = True
     except Exception as exc:  # PatchError, LiveError...: the journal still holds it
+        job.write_reason = str(exc).rstrip(".")
         job.write_error = (
-            f"Verzonden kon niet in de werkmap worden gezet ({str(exc).rstrip('.')}); de "
+            f"Verzonden kon niet in de werkmap worden gezet ({job.write_reason}); de "
             "verzonden brieven staan in het verzendlogboek en worden de volgende keer alsnog "
             "ingevuld"
         )
@@ -466,6 +485,10 @@ def _send_all(
 
             try:
                 chosen.send(draft, envelope_from, handed_over)
+            except JournalError as exc:
+                # Its line could not be written before it left: it did not leave, and no
+                # other message may go unrecorded.
+                raise JournalStopped(job, str(exc)) from None
             except SendError as exc:
                 # A connection that breaks or goes silent again right after a new one was
                 # opened will do so for every message: each would wait TIMEOUT and, lost
@@ -478,25 +501,17 @@ def _send_all(
                         NotSent(c.customer, c.document, exc.reason, recipients, draft.message_id)
                     )
                 else:
-                    if isinstance(exc, Refused):
-                        journal.record(Entry(_stamp(now()), c.document, JournalState.REFUSED))
                     job.not_sent.append(NotSent(c.customer, c.document, exc.reason))
+                    if isinstance(exc, Refused):
+                        refused = Entry(_stamp(now()), c.document, JournalState.REFUSED)
+                        _record(journal, job, refused)
                     if exc.fatal:
                         fatal = exc.reason
                 continue
             lost_in_a_row = 0
             moment = now()
-            journal.record(
-                Entry(
-                    _stamp(moment),
-                    c.document,
-                    JournalState.ACCEPTED,
-                    draft.message_id,
-                    recipients,
-                    c.customer,
-                    via,
-                )
-            )
+            # Accepted: counted as sent and bound for Verzonden before its journal line is
+            # written, so a journal that refuses that line still leaves it recorded there.
             cells[c.document] = verzonden_text(moment, via)
             job.sent.append(
                 Sent(
@@ -508,10 +523,31 @@ def _send_all(
                     subject=draft.subject,
                 )
             )
+            _record(
+                journal,
+                job,
+                Entry(
+                    _stamp(moment),
+                    c.document,
+                    JournalState.ACCEPTED,
+                    draft.message_id,
+                    recipients,
+                    c.customer,
+                    via,
+                ),
+            )
             if progress:
                 progress(k + 1, len(ready))
     finally:
         chosen.close()
+
+
+def _record(journal: Journal, job: SendJob, entry: Entry) -> None:
+    """A journal line while sending; a journal that refuses it stops the run."""
+    try:
+        journal.record(entry)
+    except JournalError as exc:
+        raise JournalStopped(job, str(exc)) from None
 
 
 def _stamp(moment: datetime) -> str:

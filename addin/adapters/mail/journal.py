@@ -116,7 +116,16 @@ class Journal:
         os.close(fd)
 
     def record(self, entry: Entry) -> None:
-        """Append one line and make sure it is on disk before returning."""
+        """Append one line and make sure it is on disk before returning; JournalError when it
+        cannot (the disk full, a folder put in its place, the rights taken away mid-run)."""
+        try:
+            self._append(entry)
+        except OSError as exc:
+            raise JournalError(
+                f"het verzendlogboek '{self.path}' neemt geen regel meer aan ({write_failure(exc)})"
+            ) from None
+
+    def _append(self, entry: Entry) -> None:
         line = json.dumps(
             {
                 "tijd": entry.time or datetime.now().isoformat(timespec="seconds"),
