@@ -433,7 +433,8 @@ def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
     if result.changes:
         live.write_patch(workbook, result.patch, plan=plan_rows(result.plan), as_of=as_of)
     counts = result.counts
-    lines = [result.summary(", ".join(p.name for p in files))]
+    # The statement files as the command line and the warnings name them: "a.zip/nov.xml".
+    lines = [result.summary(result.named_files())]
     lines += [f"Let op: {warning.message}" for warning in result.warnings]
     lines += [f"Rekening {iban} toegevoegd aan klant {c}." for c, iban in result.learned_ibans]
     if counts["Controleren"]:

@@ -725,3 +725,37 @@ def test_a_windows_uitvoermap_is_refused_with_its_cell_and_nothing_made(workbook
         f"In '{workbook}', blad Instellingen, rij {row}, kolom Waarde: Uitvoermap 'D:\\Brieven'"
     ), message
     assert sorted(p.name for p in workbook.parent.iterdir()) == listing
+
+
+def test_importeer_bankafschrift_of_a_zip_names_the_statements_in_it(tmp_path):
+    # The summary named the ZIP ("uit a.zip"), where the command line and the warnings
+    # name the statement files in it ("a.zip/nov.xml").
+    import zipfile
+
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BANK_BOOK), workbook)
+    add_plan_sheet(workbook)
+    package = tmp_path / "a.zip"
+    with zipfile.ZipFile(package, "w") as z:
+        z.writestr("map/nov.xml", STATEMENT)
+        z.writestr("dec.xml", ONE_LINE.replace("<Id>STMT-1</Id>", "<Id>STMT-2</Id>")
+                   .replace("R1<", "X1<"))  # fmt: skip
+    single = tmp_path / "los.xml"
+    single.write_text(ONE_LINE.replace("<Id>STMT-1</Id>", "<Id>STMT-3</Id>")
+                      .replace("R1<", "Y1<"), encoding="utf-8")  # fmt: skip
+    excel = OpenpyxlWorkbook(workbook, files=[package, single])
+    outcome = ribbon.importeer_bankafschrift(excel, DAY)
+    assert outcome.message.splitlines()[0].startswith(
+        "6 regels gelezen uit a.zip/map/nov.xml, a.zip/dec.xml, los.xml, 6 nieuw: "
+    ), outcome.message
+    # A ZIP of a month of daily statements: the first five named, the rest counted.
+    many = tmp_path / "b.zip"
+    with zipfile.ZipFile(many, "w") as z:
+        for day in range(1, 8):
+            z.writestr(f"{day}.xml", ONE_LINE.replace("<Id>STMT-1</Id>", f"<Id>D{day}</Id>")
+                       .replace("R1<", f"D{day}<"))  # fmt: skip
+    outcome = ribbon.importeer_bankafschrift(OpenpyxlWorkbook(workbook, files=[many]), DAY)
+    assert outcome.message.splitlines()[0].startswith(
+        "7 regels gelezen uit b.zip/1.xml, b.zip/2.xml, b.zip/3.xml, b.zip/4.xml, b.zip/5.xml "
+        "en 2 andere, 7 nieuw: "
+    ), outcome.message

@@ -939,7 +939,7 @@ def test_bank_files_are_read_here_when_the_second_process_fails(
 def test_a_packed_bank_file_unpacks_equal(path: Path) -> None:
     exp = read_bank(path)
     assert [files.unpack(p) for p in files.read_packed([str(path)])] == [exp]
-    assert files.unpack(((), (), "CSV", 1)) == files.BankFile((), (), "CSV")
+    assert files.unpack(((), (), "CSV", ("a.csv",))) == files.BankFile((), (), "CSV", ("a.csv",))
 
 
 # Account texts as the files write them, and the account they are (files._iban: spaces,

@@ -140,13 +140,19 @@ class BankFile:
         And lines of a UTF-8 CSV or MT940 file that were not UTF-8 (kind MIXED_ENCODING,
         naming file and lines; see adapters/text_encoding).
       kind: the format found: "CAMT.053", "MT940" or "CSV".
-      files: the statement files read: 1, or the files in a ZIP (the summary counts these).
+      names: the statement files read, as every message names them: the file's name, or
+        each file in a ZIP as "a.zip/nov.xml" (the lines' `source`).
     """
 
     lines: tuple[BankLine, ...]
     warnings: tuple[Warning_, ...] = ()
     kind: str = ""
-    files: int = 1
+    names: tuple[str, ...] = ()
+
+    @property
+    def files(self) -> int:
+        """How many statement files were read: 1, or the files in a ZIP."""
+        return len(self.names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +186,7 @@ Finished = TypeVar("Finished")
 
 def _read(
     path: Path, finish: Callable[[Iterator[_Fields]], Finished]
-) -> tuple[Finished, tuple[Warning_, ...], str, int]:
+) -> tuple[Finished, tuple[Warning_, ...], str, tuple[str, ...]]:
     """read_bank's work: `finish` makes the result of the lines' fields as they come (the
     BankLines, or their columns for another process)."""
     name = path.name
@@ -227,7 +233,7 @@ def _read(
             raws = _read_mt940(text, name, warnings) if kind == "mt940" else _read_csv(text, name)
             del text  # the readers hold it for as long as they need it
         done = finish(_unique_fields(raws))
-        return done, tuple(warnings), _KINDS[kind], 1
+        return done, tuple(warnings), _KINDS[kind], (name,)
     finally:
         if was_enabled:
             gc.enable()
@@ -258,7 +264,7 @@ MAX_ZIP_MEMBERS = 10_000
 
 def _read_zip(
     data: bytes, name: str, finish: Callable[[Iterator[_Fields]], Finished]
-) -> tuple[Finished, tuple[Warning_, ...], str, int]:
+) -> tuple[Finished, tuple[Warning_, ...], str, tuple[str, ...]]:
     """Each statement file in the ZIP read as if given on its own, named "pakket.zip/x.xml";
     one that cannot be read refuses the whole ZIP, as one file does. Everything is checked
     before anything is parsed."""
@@ -293,7 +299,7 @@ def _read_zip(
         if was_enabled:
             gc.enable()
     kinds = ", ".join(dict.fromkeys(_KINDS[kind] for _, _, kind in members))
-    return done, tuple(warnings), kinds, len(members)
+    return done, tuple(warnings), kinds, tuple(label for label, _, _ in members)
 
 
 def _zip_members(data: bytes, name: str) -> list[tuple[str, bytes]]:
@@ -354,15 +360,15 @@ def _zip_members(data: bytes, name: str) -> list[tuple[str, bytes]]:
 # takes three times as long as pickling their values column by column (0.49 against
 # 0.20 s there and back, rebuilding the lines included); values the lines share stay
 # shared (pickle sends an object once).
-PackedBankFile = tuple[tuple[tuple[object, ...], ...], tuple[Warning_, ...], str, int]
+PackedBankFile = tuple[tuple[tuple[object, ...], ...], tuple[Warning_, ...], str, tuple[str, ...]]
 
 
 def unpack(packed: PackedBankFile) -> BankFile:
     """The BankFile `read_packed` sent as columns, equal to what read_bank gives."""
-    columns, warnings, kind, files = packed
+    columns, warnings, kind, names = packed
     # Positional, in BankLine's field order, as _unique_fields gives them.
     lines = tuple(map(BankLine, *columns)) if columns else ()
-    return BankFile(lines, warnings, kind, files)
+    return BankFile(lines, warnings, kind, names)
 
 
 def read_packed(paths: Sequence[str]) -> list[PackedBankFile]:

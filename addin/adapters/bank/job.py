@@ -59,6 +59,9 @@ __all__ = [
 
 T = TypeVar("T")
 
+# How many statement files a summary names before it counts the rest.
+SHOWN_FILES = 5
+
 
 @dataclass(frozen=True, slots=True)
 class BankImport:
@@ -66,7 +69,8 @@ class BankImport:
 
     Attributes:
       lines: bank lines read from the files (new or not).
-      files: the statement files read: each file given, a ZIP counting the files in it.
+      sources: the statement files read, named as every bank message names them (the
+        lines' Bron): each file given, and each file in a ZIP as "a.zip/nov.xml".
       new_lines: lines not yet in Betalingen (by Sleutel); each gives one or more rows.
       payments: the new Betalingen rows, Regel as "rule: evidence".
       learned_ibans: (Klantnummer, IBAN) confirmed by the user, to add to Klanten.IBAN.
@@ -84,13 +88,26 @@ class BankImport:
     as_of: date
     lines: int
     new_lines: int
-    files: int
+    sources: tuple[str, ...]
     payments: tuple[Payment, ...]
     learned_ibans: tuple[tuple[CustomerId, str], ...]
     warnings: tuple[Warning_, ...]
     book_after: Book
     plan: Plan
     patch: Patch
+
+    @property
+    def files(self) -> int:
+        """How many statement files were read (a ZIP counting the files in it)."""
+        return len(self.sources)
+
+    def named_files(self) -> str:
+        """The statement files read, for a summary: "november.xml", "a.zip/nov.xml,
+        a.zip/dec.xml"; from the sixth on counted ("... en 17 andere") rather than listed,
+        for a ZIP of a year of daily statements."""
+        shown = ", ".join(self.sources[:SHOWN_FILES])
+        more = len(self.sources) - SHOWN_FILES
+        return f"{shown} en {more} andere" if more > 0 else shown
 
     @property
     def counts(self) -> dict[str, int]:
@@ -335,12 +352,12 @@ def import_bank(
     matcher = Matcher(book, as_of) if files is not None else None
     done = files.take() if files is not None else []
     owns = own_accounts(book.settings)
-    file_count = 0
+    sources: list[str] = []
     for path in paths:
         read = done.pop(0) if done else read_bank(Path(path))
         lines.extend(read.lines)
         warnings.extend(read.warnings)
-        file_count += read.files
+        sources.extend(read.names)
         if owns:
             # The accounts each statement file is for (a file may hold several statements,
             # a ZIP several files): named as the line's source, "a.zip/nov.xml" in a ZIP,
@@ -371,7 +388,7 @@ def import_bank(
     return BankImport(
         as_of=as_of,
         lines=read_count,
-        files=file_count,
+        sources=tuple(sources),
         new_lines=len({p.key for p in new}),
         payments=new,
         learned_ibans=learned,
