@@ -273,3 +273,20 @@ def test_the_summary_keeps_its_columns_in_line_after_a_long_name(tmp_path, capsy
     lines = [line for line in out.splitlines() if line.startswith(("  K1 ", "  K2 "))]
     assert len(lines) == 2 and lines[0].index(" open ") == lines[1].index(" open "), lines
     assert "  K1     Stichting Woningcorporatie en Vas… open" in lines[0]
+
+
+def test_a_debtor_whose_oldest_invoice_is_at_the_agency_says_so(workbook, capsys):
+    # K014's oldest invoice was handed over on 12-8-2026: its action is "geen", which beside
+    # EUR 5,742.40 overdue read as if it were forgotten; text, JSON and sheet say where it is.
+    code, out = _run(capsys, "overzicht", workbook, "--datum", DAY, "--json", "--proef")
+    row = next(r for r in json.loads(out)["grootste_debiteuren"] if r["klant"] == "K014")
+    assert (row["vervallen"], row["actie"]) == ("5742.40", "overgedragen")
+    others = {r["actie"] for r in json.loads(out)["grootste_debiteuren"] if r["klant"] != "K014"}
+    assert "overgedragen" not in others and "geen" not in others
+    code, out = _run(capsys, "overzicht", workbook, "--datum", DAY)
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.strip().startswith("K014"))
+    assert line.split()[-1] == "overgedragen"
+    rows = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name("Overzicht").to_python()
+    sheet_row = next(r for r in rows if r and r[0] == "K014")
+    assert "overgedragen" in sheet_row

@@ -236,10 +236,22 @@ def top_rows(plan: Plan, book: Book, open_actions: list[NextAction]) -> list[tup
                 totals[customer],
                 sum((a.open_amount for a in members if a.status is Status.OVERDUE), ZERO),
                 oldest.due_date,
-                oldest.action.value,
+                _action_label(oldest),
             )
         )
     return rows
+
+
+# What the Volgende actie column says of an invoice at the collection agency: its action is
+# "geen" (nothing more for the user to do), which beside a large overdue amount reads as if
+# the amount were forgotten.
+AT_AGENCY = "overgedragen"
+
+
+def _action_label(a: NextAction) -> str:
+    if a.action is Action.NONE and a.reason.startswith(HANDED_OVER):
+        return AT_AGENCY
+    return a.action.value
 
 
 NO_DEBTORS = "Geen openstaande facturen."
