@@ -770,8 +770,8 @@ def test_werklijst_names_the_bank_lines_to_review_as_the_sheet_does(capsys, tmp_
     warnings = json.loads(out)["waarschuwingen"]
     assert code == 0 and warnings[-1] == {
         "soort": "bank-controleren",
-        "melding": "1 bankregel staat in Betalingen op Controleren: kijk ze na; zolang ze er "
-        "staan, wordt de klant niet benaderd.",
+        "melding": "1 bankregel staat in Betalingen op Controleren: kijk hem na; zolang hij er "
+        "staat, wordt de klant niet benaderd.",
     }
     _, text, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24")
     assert f"Waarschuwingen ({len(warnings)})" in text

@@ -394,14 +394,14 @@ def review_warnings(book: Book) -> list[Warning_]:
     review = list(map(attrgetter("status"), book.payments)).count(PaymentStatus.REVIEW)
     if not review:
         return []
-    what = "bankregel staat" if review == 1 else "bankregels staan"
-    return [
-        Warning_(
-            "bank-controleren",
-            f"{dutch_count(review)} {what} in Betalingen op Controleren: kijk ze na; zolang "
-            "ze er staan, wordt de klant niet benaderd.",
+    if review == 1:
+        text = "1 bankregel staat in Betalingen op Controleren: kijk hem na; zolang hij er staat"
+    else:
+        text = (
+            f"{dutch_count(review)} bankregels staan in Betalingen op Controleren: kijk ze na; "
+            "zolang ze er staan"
         )
-    ]
+    return [Warning_("bank-controleren", f"{text}, wordt de klant niet benaderd.")]
 
 
 def agreement_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
