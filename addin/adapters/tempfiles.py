@@ -97,6 +97,41 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def create_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` as a new file, whole or not at all, never over anything that
+    has the name (FileExistsError, also for a link to elsewhere or a dangling one).
+
+    Staged in full under a temp name and then hard-linked to `path`, which, unlike a
+    rename, refuses a name that is taken; a run killed half-way leaves only the temp file
+    (`remove_stale`). Where the file system has no hard links (FAT, some network shares)
+    the file is created exclusively and written in place; a write that fails there takes
+    it away again."""
+    tmp = stage(path.parent, data)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            _create_in_place(path, data)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _create_in_place(path: Path, data: bytes) -> None:
+    made = False
+    try:
+        # The close is inside the try: what the buffer still holds is written there, and a
+        # full disk (or a network share, which reports late) fails there, not in write().
+        with open(path, "xb") as out:  # FileExistsError: nothing made
+            made = True
+            out.write(data)
+    except BaseException:
+        if made:
+            os.unlink(path)
+        raise
+
+
 def _in_use(owner: re.Match[str] | None, entry: os.DirEntry[str], now: float) -> bool:
     """Whether the temp file or staging folder `entry`, its name matched as `owner` (group
     1 the pid, group 2 the computer or None for this one), may still be its run's: a run of

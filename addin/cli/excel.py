@@ -46,7 +46,7 @@ def default_output() -> Path:
 
 def cmd_bouw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
-    from addin.adapters.tempfiles import stage
+    from addin.adapters.tempfiles import remove_stale, stage
     from addin.adapters.workbook.xlsx_patch import write_failure
     from addin.core.texts import dutch_count
     from addin.example import EXAMPLE_DATE, EXAMPLE_TIMESTAMP, example_book
@@ -55,6 +55,9 @@ def cmd_bouw(args: argparse.Namespace) -> int:
     out: Path = args.uit or default_output()
     if out.suffix.lower() != SUFFIX:
         return fail(args, f"'{out}' moet op {SUFFIX} eindigen (een werkmap met macro's)")
+    # A link is written through: the file it points to gets the workbook (and its
+    # Factuurmap, which is read beside the real file, the invoices), and the link stays.
+    target = Path(os.path.realpath(out))
     options = WorkbookOptions(peildatum=EXAMPLE_DATE, timestamp=EXAMPLE_TIMESTAMP)
     book = example_book()
     try:
@@ -62,27 +65,29 @@ def cmd_bouw(args: argparse.Namespace) -> int:
         data = build_workbook(book, options)
     except OSError as exc:
         return fail(args, f"de werkmap '{out}' kon niet worden gemaakt: {write_failure(exc)}")
+    # What an earlier bouw that was killed left (its temp files) goes first.
+    remove_stale(target.parent, depth=1)
     # The workbook is written in full under a temp name first, put in place after the
     # invoices: a run that fails leaves the earlier workbook (or none) as it was, not half
     # a file or a new workbook beside invoices that failed.
     try:
-        staged = stage(out.parent, data)
+        staged = stage(target.parent, data)
     except OSError as exc:
         return fail(args, f"de werkmap '{out}' kon niet worden geschreven: {write_failure(exc)}")
     try:
         # The example's invoices beside it (its Factuurmap), so letters carry originals;
-        # a failure takes away the files and folders it made.
-        invoices = write_invoice_pdfs(book, out.parent / INVOICE_FOLDER)
+        # each whole or not at all, and a failure takes away the files and folders it made.
+        invoices = write_invoice_pdfs(book, target.parent / INVOICE_FOLDER)
     except BaseException as exc:
         staged.unlink(missing_ok=True)
         if not isinstance(exc, OSError):
             raise
         return fail(
             args,
-            _invoices_failed(exc, out.parent, f"De werkmap '{out}' is niet geschreven."),
+            _invoices_failed(exc, target.parent, f"De werkmap '{out}' is niet geschreven."),
         )
     try:
-        os.replace(staged, out)
+        os.replace(staged, target)
     except OSError as exc:
         staged.unlink(missing_ok=True)
         return fail(args, f"de werkmap '{out}' kon niet worden geschreven: {write_failure(exc)}")
@@ -98,7 +103,7 @@ def cmd_bouw(args: argparse.Namespace) -> int:
         )
     else:
         print(f"Werkmap {out} gebouwd ({dutch_count(len(data))} bytes).")
-        print(f"{invoices} facturen (pdf) in {out.parent / INVOICE_FOLDER}.")
+        print(f"{invoices} facturen (pdf) in {target.parent / INVOICE_FOLDER}.")
     return EXIT_OK
 
 

@@ -41,6 +41,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
 
 from addin import schema
+from addin.adapters.tempfiles import create_atomic
 from addin.adapters.workbook.book_writer import DATE_FORMAT, text_cell, write_book
 from addin.adapters.workbook.reader import read_book
 from addin.adapters.workbook.xlsx_patch import Patch, apply_patch
@@ -236,16 +237,6 @@ def _sheet_ref(sheet: str) -> str:
 
 
 def write_new(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write `data` to `path`, never over an existing file (FileExistsError). A write that
-    fails takes the file away again: it did not exist before."""
-    made = False
-    try:
-        # The close is inside the try: what the buffer still holds is written there, and a
-        # full disk (or a network share, which reports late) fails there, not in write().
-        with open(path, "xb") as out:  # FileExistsError: nothing made
-            made = True
-            out.write(data)
-    except BaseException:
-        if made:
-            os.unlink(path)
-        raise
+    """Write `data` to `path`, whole or not at all, never over an existing file
+    (FileExistsError): `nieuw`'s workbook (tempfiles.create_atomic)."""
+    create_atomic(Path(path), data)

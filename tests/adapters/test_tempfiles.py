@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import time
 from pathlib import Path
 
-from addin.adapters.tempfiles import MAX_AGE, computer_tag, make_temp, remove_stale
+import pytest
+
+from addin.adapters.tempfiles import (
+    MAX_AGE,
+    NEW_FILE_MODE,
+    computer_tag,
+    create_atomic,
+    make_temp,
+    remove_stale,
+)
 
 
 def _ended_pid() -> int:
@@ -47,3 +57,19 @@ def test_another_computers_temp_file_on_a_shared_folder_is_left_until_it_is_old(
     }
     left = {p.name for p in Path(tmp_path).iterdir()}
     assert left == {names["ours, running"], names["another computer"]}
+
+
+def test_create_atomic_never_writes_over_a_name_that_is_taken(tmp_path):
+    """A new file whole, with the mode of any new file; a name taken by a file or by a link
+    (even one pointing nowhere) is FileExistsError, with nothing written and no temp file."""
+    new = tmp_path / "nieuw.pdf"
+    create_atomic(new, b"%PDF heel")
+    assert new.read_bytes() == b"%PDF heel" and new.stat().st_nlink == 1
+    assert stat.S_IMODE(new.stat().st_mode) == NEW_FILE_MODE
+    dangling = tmp_path / "link.pdf"
+    dangling.symlink_to(tmp_path / "nergens.pdf")
+    for taken in (new, dangling):
+        with pytest.raises(FileExistsError):
+            create_atomic(taken, b"%PDF anders")
+    assert new.read_bytes() == b"%PDF heel" and not (tmp_path / "nergens.pdf").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.pdf", "nieuw.pdf"]

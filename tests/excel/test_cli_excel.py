@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import signal
 import subprocess
 import sys
 import warnings
@@ -215,3 +216,84 @@ def test_write_new_that_fails_half_way_leaves_no_file(tmp_path, size):
     )
     assert result.returncode == errno.EFBIG, result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# Run in the child: the limit on file size drops to LIMIT bytes as the 2nd file is opened
+# for writing in FOLDER, so that file's write stops at LIMIT bytes. With HOW "kill" SIGXFSZ
+# gets its default action back (Python ignores it), and the kernel ends the process in the
+# middle of that write: a stop half-way at a real write. With "fail" the write fails
+# (EFBIG), as on a full disk.
+_STOPPED_AT_SECOND_WRITE = """
+import os, resource, signal, sys
+from addin.cli import main
+folder, limit, how = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+if how == "kill":
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+opened = 0
+def hook(event, args):
+    global opened
+    if event == "open" and str(args[0]).startswith(folder + os.sep) and (
+        (args[1] or "").startswith(("w", "x", "a")) or args[2] & (os.O_WRONLY | os.O_RDWR)
+    ):
+        opened += 1
+        if opened == 2:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+sys.addaudithook(hook)
+sys.exit(main(sys.argv[4:]))
+"""
+
+
+@pytest.mark.parametrize("how", ["kill", "fail"])
+def test_bouw_stopped_while_writing_an_invoice_leaves_every_file_whole(tmp_path, how):
+    """bouw over an earlier build, stopped half-way through the 2nd invoice PDF (the kernel
+    ends the process, or the write fails as on a full disk): that PDF was opened over the
+    earlier one and stayed cut off at 1,000 bytes. Now each file is written whole under a
+    temp name and renamed: every invoice and the workbook are the earlier ones, and a temp
+    file a killed run leaves is taken away by the next bouw."""
+    out = tmp_path / "Debiteuren.xlsm"
+    assert run("bouw", "--uit", str(out)).returncode == 0
+    out.write_bytes(b"PK eerdere werkmap")
+    invoices = tmp_path / "facturen"
+    before = {p.name: p.read_bytes() for p in invoices.iterdir()}
+    child = [sys.executable, "-c", _STOPPED_AT_SECOND_WRITE, str(invoices), "1000", how]
+    stopped = subprocess.run(
+        [*child, "bouw", "--uit", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if how == "kill":
+        assert stopped.returncode == -signal.SIGXFSZ, stopped.stderr
+        assert list(tmp_path.rglob(".debiteuren-*.tmp"))  # its temp files, whole or not
+    else:
+        assert stopped.returncode == 2 and stopped.stderr == ""
+        message = json.loads(stopped.stdout)["fout"]
+        assert "het bestand wordt te groot" in message and "is niet geschreven" in message
+        assert not list(tmp_path.rglob(".debiteuren-*"))
+    assert out.read_bytes() == b"PK eerdere werkmap"
+    after = {p.name: p.read_bytes() for p in invoices.iterdir() if p.suffix == ".pdf"}
+    assert after == before
+    assert run("bouw", "--uit", str(out)).returncode == 0
+    assert not list(tmp_path.rglob(".debiteuren-*"))
+    assert {p.name: p.read_bytes() for p in invoices.iterdir()} == before
+
+
+def test_bouw_through_a_link_writes_the_file_it_points_to(tmp_path):
+    """--uit naming a symbolic link: the link became a regular file and the file it points
+    to kept the old workbook. Now the real file gets the workbook, with the example's
+    invoices beside it (where its Factuurmap is read), and the link stays."""
+    real = tmp_path / "echt" / "Debiteuren.xlsm"
+    real.parent.mkdir()
+    real.write_bytes(b"PK eerdere werkmap")
+    link = tmp_path / "elders" / "Werkmap.xlsm"
+    link.parent.mkdir()
+    link.symlink_to(real)
+    result = run("bouw", "--uit", str(link), "--json")
+    assert result.returncode == 0, result.stderr
+    got = json.loads(result.stdout)
+    assert got["bestand"] == str(link) and got["bytes"] == real.stat().st_size
+    assert link.is_symlink() and link.resolve() == real
+    assert read_book(real)[1] == ()
+    assert len(list((real.parent / "facturen").glob("*.pdf"))) == got["facturen"]
+    assert sorted(p.name for p in link.parent.iterdir()) == ["Werkmap.xlsm"]
+    assert not list(tmp_path.rglob(".debiteuren-*"))

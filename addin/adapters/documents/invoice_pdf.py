@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import io
+import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -22,7 +23,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from addin.adapters.tempfiles import make_folder, remove_folders
+from addin.adapters.tempfiles import create_atomic, make_folder, remove_folders, write_atomic
 from addin.core.ledger import customer_index
 from addin.core.model import Book, Customer, Invoice, Settings
 from addin.core.money import format_eur, to_cents
@@ -134,8 +135,11 @@ def invoice_file_name(invoice: Invoice) -> str:
 def write_invoice_pdfs(book: Book, folder: Path, *, overwrite: bool = True) -> int:
     """Every invoice of `book` as `folder`/<name>.pdf; how many files were written.
     `overwrite=False` keeps files that exist (a user's own folder), and never writes through
-    a name taken by anything (a link to elsewhere). A run that fails takes away the files and
-    folders it made (a file it overwrote stays overwritten) and raises."""
+    a name taken by anything (a link to elsewhere); with `overwrite` a link is written
+    through (the file it points to is replaced, the link stays). Each file is written whole
+    or not at all (a temp file renamed or linked into place): a run stopped half-way leaves
+    every earlier PDF whole. A run that fails takes away the files and folders it made (a
+    file it overwrote stays overwritten, whole) and raises."""
     made = make_folder(folder)
     customers = customer_index(book)
     created: list[Path] = []
@@ -150,10 +154,12 @@ def write_invoice_pdfs(book: Book, folder: Path, *, overwrite: bool = True) -> i
             if not (new or overwrite):
                 continue
             data = invoice_pdf(invoice, customer, book.settings)
-            with open(target, "wb" if overwrite else "xb") as out:
-                if new:
-                    created.append(target)
-                out.write(data)
+            if overwrite:
+                write_atomic(Path(os.path.realpath(target)), data)
+            else:
+                create_atomic(target, data)  # FileExistsError: a name taken meanwhile
+            if new:
+                created.append(target)
             written += 1
     except BaseException:
         for path in created:
