@@ -810,3 +810,104 @@ def test_a_csv_starting_with_blank_lines_is_read_and_names_the_lines_of_the_file
         f"Bankbestand {statement.name}: regel 5 heeft een ongeldig bedrag '45,x0'. "
         "Er is niets veranderd."
     )
+
+
+# --- the same days exported in Dutch and in English ------------------------------------------
+
+
+def _payments_read_back(workbook: Path) -> list[tuple[str, str, str, str]]:
+    b, problems = read_book(workbook)
+    assert problems == ()
+    return sorted((p.date.isoformat(), str(p.amount), p.counter_account, p.key) for p in b.payments)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("ing.csv", "ing-engels.csv"), ("ing-engels.csv", "ing.csv")],
+    ids=["dutch-then-english", "english-then-dutch"],
+)
+def test_the_same_days_exported_in_dutch_and_in_english_import_once(capsys, files, first, second):
+    # ING's export in each language of the same five transactions (the last two the same
+    # payment twice): the texts differ ("Naam:"/"Name:", "Overschrijving"/"Transfer", the
+    # value date 23-11-2026/23/11/2026), and so did the Sleutel: every line came in again.
+    workbook, _ = files
+    code, data = run(capsys, "bank", workbook, FIXTURES / first, "--datum", "2026-11-24",
+                     "--json")  # fmt: skip
+    assert (code, data["regels"], data["nieuw"]) == (0, 5, 5)
+    once = _payments_read_back(workbook)
+    assert len(once) == 5 and len({key for *_, key in once}) == 5
+    code, data = run(capsys, "bank", workbook, FIXTURES / second, "--datum", "2026-11-24",
+                     "--json")  # fmt: skip
+    assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 5, 0, [])
+    assert _payments_read_back(workbook) == once
+
+
+def _ing_line(day: str, amount: str, counter: str, description: str, english: bool) -> str:
+    direction, kind = ("Credit", "Transfer") if english else ("Bij", "Overschrijving")
+    return (
+        f'"{day}";"GROOT BV";"NL69INGB0123456789";"{counter}";"OV";"{direction}";"{amount}";'
+        f'"{kind}";"{description}";"0,00";""\n'
+    )
+
+
+def test_different_payments_alike_on_one_day_all_import_in_either_language(capsys, files):
+    # One payer, one day, one amount: other invoice numbers, the same payment made twice,
+    # and texts that differ in letters only. Each is a payment of its own, in Dutch and in
+    # English; the other language's export of the same day adds none of them again.
+    workbook, statement = files
+    descriptions = {
+        "Factuur 2026-0102": "Factuur 2026-0102",
+        "Factuur 2026-0103": "Factuur 2026-0103",
+        "Naam: GROOT BV Omschrijving: Factuur 2026-0102": "Name: GROOT BV Description: Factuur 2026-0102",
+        "nogmaals": "nogmaals",
+        "restant": "restant",
+    }  # fmt: skip
+    dutch = DUTCH_CSV.split("\n")[0] + "\n"
+    english = ENGLISH_CSV.split("\n")[0] + "\n"
+    for nl, en in descriptions.items():
+        dutch += _ing_line("20261123", "100,00", "NL20INGB0001234567", nl, english=False)
+        english += _ing_line("20261123", "100,00", "NL20INGB0001234567", en, english=True)
+    # The third again: the same payment made twice that day.
+    dutch += _ing_line("20261123", "100,00", "NL20INGB0001234567", "Factuur 2026-0102", False)
+    english += _ing_line("20261123", "100,00", "NL20INGB0001234567", "Factuur 2026-0102", True)
+    statement.with_suffix(".nl.csv").write_text(dutch, encoding="utf-8")
+    statement.with_suffix(".en.csv").write_text(english, encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement.with_suffix(".nl.csv"), "--datum",
+                     "2026-11-24", "--json")  # fmt: skip
+    assert (code, data["regels"], data["nieuw"]) == (0, 6, 6)
+    code, data = run(capsys, "bank", workbook, statement.with_suffix(".en.csv"), "--datum",
+                     "2026-11-24", "--json")  # fmt: skip
+    assert (code, data["regels"], data["nieuw"]) == (0, 6, 0)
+    assert len(_payments_read_back(workbook)) == 6
+
+
+# The Sleutel an earlier version gave each line of fixtures/bank/ing.csv: a content hash
+# that took in the Dutch texts.
+FORMER_ING_KEYS = (
+    "ing-csv:NL69INGB0123456789:1935861c038b6baf",
+    "ing-csv:NL69INGB0123456789:ab2d69286ff92aee",
+    "ing-csv:NL69INGB0123456789:17cb419827910aef",
+    "ing-csv:NL69INGB0123456789:00b80dcac5ba8674",
+    "ing-csv:NL69INGB0123456789:00b80dcac5ba8674#2",
+)
+
+
+def test_lines_imported_under_the_former_sleutel_are_not_imported_again(capsys, files):
+    # A workbook whose ING lines were imported before the Sleutel stopped depending on the
+    # export's language: the same file again must add nothing.
+    workbook, _ = files
+    code, data = run(capsys, "bank", workbook, FIXTURES / "ing.csv", "--datum", "2026-11-24",
+                     "--json")  # fmt: skip
+    assert (code, data["nieuw"]) == (0, 5)
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb[schema.BETALINGEN.sheet]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Datum")
+    column = [c.value for c in ws[header]].index("Sleutel") + 1
+    rows = [r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, column).value]
+    assert len(rows) == 5
+    for row, key in zip(rows, FORMER_ING_KEYS, strict=True):
+        ws.cell(row, column).value = key
+    wb.save(workbook)
+    code, data = run(capsys, "bank", workbook, FIXTURES / "ing.csv", "--datum", "2026-11-24",
+                     "--json")  # fmt: skip
+    assert (code, data["nieuw"]) == (0, 0)

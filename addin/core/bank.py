@@ -89,6 +89,9 @@ class BankLine:
       unbalanced: set when the line's statement does not add up (see `BalanceMismatch`);
         matching then never links it (R0 saldo klopt niet). Not part of the key: the same
         line from a corrected file is still the same line.
+      former_key: the key an earlier version of the reader gave this line, where the key
+        has changed since (ING's CSV: it took in the export's language); a line whose key
+        or former key is in Betalingen is there already. "" when the key never changed.
     """
 
     booked: date
@@ -104,6 +107,7 @@ class BankLine:
     source: str = ""
     currency: str = "EUR"
     unbalanced: BalanceMismatch | None = None
+    former_key: str = ""
 
 
 def _account(text: str) -> str:

@@ -1072,7 +1072,9 @@ def _match(
     texts: dict[str, str] = {}
     for line in lines:
         key = line.key or line_key(line)
-        if key in seen:
+        if key in seen or (line.former_key and line.former_key in seen):
+            # In Betalingen already, or earlier in this run; or imported before under the
+            # key an earlier version gave it (BankLine.former_key).
             continue
         seen.add(key)
         if line.reversal:

@@ -249,10 +249,13 @@ def test_ing_csv_in_english_reads_as_the_dutch() -> None:
     english = read_bank_file(FIXTURES / "ing-engels.csv")
     dutch = read_bank_file(FIXTURES / "ing.csv")
 
+    # The same key too: the same day exported in each language is imported once
+    # (files._ing_key); the former keys took in each language's words.
     def same(line):
-        return replace(line, key="", source="", description="")
+        return replace(line, source="", description="", former_key="")
 
     assert [same(line) for line in english] == [same(line) for line in dutch]
+    assert english[0].former_key != dutch[0].former_key
     assert english[2].amount == Decimal("-19.95")  # "Debit"
     assert english[0].description == (
         "Name: Jansen BV Description: Factuur 2026-0017 IBAN: NL91ABNA0417164300 "
@@ -262,6 +265,28 @@ def test_ing_csv_in_english_reads_as_the_dutch() -> None:
     assert english[3].key != english[4].key  # identical twins on one day
     assert all(line.key.startswith("ing-csv:NL69INGB0123456789:") for line in english)
     assert read_bank_file(FIXTURES / "ing-engels.csv") == english
+
+
+# The numbers of a bank text (files.text_numbers), part of ING's CSV key: the same in an
+# export's Dutch and English wording, whatever the spacing and the form of a date.
+@pytest.mark.parametrize(
+    ("text", "exp"),
+    [
+        ("Naam: Jansen BV Omschrijving: Factuur 2026-0017 Valutadatum: 23-11-2026",
+         "2026 0017 20261123"),
+        ("Name: Jansen BV  Description: Factuur 2026-0017   Value date: 23/11/2026",
+         "2026 0017 20261123"),
+        ("Value date: 2026-11-23", "20261123"),
+        ("Pasvolgnr: 001 3-1-2026 10:15 Transactie: 9A8B7C", "001 20260103 10 15 9 8 7"),
+        ("Card sequence no.: 001 03/01/2026 10:15 Transaction: 9A8B7C",
+         "001 20260103 10 15 9 8 7"),
+        ("inkoop", ""),
+    ],
+    ids=["dutch", "english-spaced", "iso-date", "card-dutch", "card-english", "no-numbers"],
+)  # fmt: skip
+def test_text_numbers(text: str, exp: str) -> None:
+    got = files.text_numbers(text)
+    assert got == exp
 
 
 def test_ing_csv_in_english_old_nine_columns_comma(tmp_path: Path) -> None:
@@ -276,7 +301,7 @@ def test_ing_csv_in_english_old_nine_columns_comma(tmp_path: Path) -> None:
     )
     (got,) = read_bank_file(path)
     (exp,) = read_bank_file(FIXTURES / "ing-9kolommen.csv")
-    assert replace(got, key="", source="") == replace(exp, key="", source="")
+    assert replace(got, source="", former_key="") == replace(exp, source="", former_key="")
 
 
 def test_ing_csv_in_english_with_another_direction_names_its_column(tmp_path: Path) -> None:
@@ -1025,10 +1050,19 @@ def test_unique_keys_keep_every_field_of_the_line() -> None:
     line = BankLine(
         date(2026, 11, 23), Decimal("12.10"), "NL91ABNA0417164300", "JANSEN BV", "Factuur 17",
         "RF18539007547034", "E2E-1", True, "oud", "NL44RABO0123456789", "nov.xml", "USD",
+        None, "vorig",
     )  # fmt: skip
-    assert len(fields(BankLine)) == 13
-    exp = (replace(line, key="camt:1", unbalanced=mismatch), replace(line, key="camt:1#2"))
-    raws = [files._Raw(line, "camt:1", mismatch), files._Raw(line, "camt:1")]
+    assert len(fields(BankLine)) == 14
+    exp = (
+        replace(line, key="camt:1", unbalanced=mismatch, former_key="ing:1"),
+        replace(line, key="camt:1#2", former_key="ing:1#2"),
+        replace(line, key="camt:1#3", former_key=""),
+    )
+    raws = [
+        files._Raw(line, "camt:1", mismatch, "ing:1"),
+        files._Raw(line, "camt:1", None, "ing:1"),
+        files._Raw(line, "camt:1"),
+    ]
     got = files._lines(files._unique_fields(raws))
     assert got == exp
 

@@ -22,9 +22,11 @@ in a statement for account NL44RABO0123456789 becomes
              own_iban="NL44RABO0123456789", source="nov.xml")
 
 Keys: the bank's own reference (AcctSvcrRef, MT940 bank reference, Rabobank Volgnr) when
-there is one, else a hash of the line's content; a batch entry's lines get ``/1``, ``/2``...;
-a key that occurs again in the same file gets ``#2``, ``#3``... in file order, so two identical
-payments on one day stay apart and re-reading the file gives the same keys.
+there is one, else a hash of the line's content (ING's CSV: of what its Dutch and English
+exports give alike, `_ing_key`, so either export of a day is the same lines); a batch
+entry's lines get ``/1``, ``/2``...; a key that occurs again in the same file gets ``#2``,
+``#3``... in file order, so two identical payments on one day stay apart and re-reading
+the file gives the same keys.
 
 Returns (BankLine.reversal, never matched as a payment): CAMT RvslInd=true, TxDtls/RtrInf,
 or a bank transaction code (Ntry/BkTxCd or TxDtls/BkTxCd) whose ISO sub-family says return
@@ -158,11 +160,14 @@ class BankFile:
 @dataclass(frozen=True, slots=True)
 class _Raw:
     """A line before its key is made unique within the file, and the mismatch of its
-    statement's balances (set on the line together with the key: one `replace` per line)."""
+    statement's balances (set on the line together with the key: one `replace` per line);
+    `former_key` the key an earlier version gave it (BankLine.former_key), before it is
+    made unique the same way."""
 
     line: BankLine
     base_key: str
     unbalanced: BalanceMismatch | None = None
+    former_key: str = ""
 
 
 def read_bank_file(path: Path) -> tuple[BankLine, ...]:
@@ -467,7 +472,7 @@ def _hash(*parts: object) -> str:
 
 # A BankLine's fields, in its field order.
 _Fields = tuple[
-    date, Decimal, str, str, str, str, str, bool, str, str, str, str, BalanceMismatch | None
+    date, Decimal, str, str, str, str, str, bool, str, str, str, str, BalanceMismatch | None, str
 ]
 
 
@@ -483,6 +488,7 @@ def _unique_fields(raws: Iterable[_Raw]) -> Iterator[_Fields]:
     such as "kosten" or a paid invoice's number) are shared between its lines rather than
     held once per line: a third less memory for 655,000 MT940 transactions."""
     seen: dict[str, int] = {}
+    seen_former: dict[str, int] = {}
     days: dict[date, date] = {}
     amounts: dict[str, Decimal] = {}
     texts: dict[str, str] = {}
@@ -492,6 +498,13 @@ def _unique_fields(raws: Iterable[_Raw]) -> Iterator[_Fields]:
         count = seen.get(base, 0) + 1
         seen[base] = count
         key = base if count == 1 else f"{base}#{count}"
+        former = raw.former_key
+        if former:
+            # Made unique as that version made it, so it is the Sleutel it wrote.
+            former = _safe_key(former)
+            count = seen_former.get(former, 0) + 1
+            seen_former[former] = count
+            former = former if count == 1 else f"{former}#{count}"
         line = _safe_texts(raw.line)
         yield (
             day(line.booked, line.booked),
@@ -508,6 +521,7 @@ def _unique_fields(raws: Iterable[_Raw]) -> Iterator[_Fields]:
             line.source,
             line.currency,
             raw.unbalanced if raw.unbalanced is not None else line.unbalanced,
+            former,
         )
 
 
@@ -875,7 +889,7 @@ def _mark_unbalanced(out: list[_Raw], first: int, mismatch: BalanceMismatch) -> 
     of the corrected file adds nothing)."""
     for index in range(first, len(out)):
         raw = out[index]
-        out[index] = _Raw(raw.line, raw.base_key, mismatch)
+        out[index] = _Raw(raw.line, raw.base_key, mismatch, raw.former_key)
 
 
 def _camt_amount(elem: ET.Element | None, name: str) -> Decimal | None:
@@ -1617,17 +1631,63 @@ def _ing_row(
         own_iban=own,
         source=name,
     )
-    return _Raw(line, _hash_key(prefix, own, line, by_key["code"], by_key["mutatiesoort"]))
+    # The key of what the Dutch and the English export share, so that the same day exported
+    # in each language is one set of lines (see _ing_key); the former key took in the
+    # export's own words (Mededelingen, Mutatiesoort), and rows imported with it still count.
+    former = _hash_key(prefix, own, line, by_key["code"], by_key["mutatiesoort"])
+    return _Raw(line, _ing_key(prefix, own, line, by_key["code"]), None, former)
+
+
+# A date in a bank text: day first ("23-11-2026", "23/11/2026", "23.11.2026") or year
+# first ("2026-11-23").
+_DAY_FIRST_DATE = re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?!\d)")
+_YEAR_FIRST_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_DIGITS = re.compile(r"\d+")
+
+
+def text_numbers(text: str) -> str:
+    """The numbers in a bank text, in order, each date as one number (year, month, day,
+    whichever way round it was written): what stays when the text is worded in another
+    language. ING's Mededelingen says
+    "Naam: ... Omschrijving: Factuur 2026-0102 ... Valutadatum: 23-11-2026" in Dutch and
+    "Name: ... Description: Factuur 2026-0102 ... Value date: 23/11/2026" in English; the
+    payer's own text, the invoice numbers, accounts, card numbers and times are the same.
+
+    >>> text_numbers("Name: X Description: Factuur 2026-0102 Value date: 23/11/2026")
+    '2026 0102 20261123'
+    >>> text_numbers("Naam: X Omschrijving: Factuur 2026-0102 Valutadatum: 23-11-2026")
+    '2026 0102 20261123'
+    """
+    dated = _DAY_FIRST_DATE.sub(lambda m: f"{m[3]}{int(m[2]):02d}{int(m[1]):02d}", text)
+    dated = _YEAR_FIRST_DATE.sub(lambda m: f"{m[1]}{int(m[2]):02d}{int(m[3]):02d}", dated)
+    return " ".join(_DIGITS.findall(dated))
+
+
+def _ing_key(prefix: str, own: str, line: BankLine, code: str) -> str:
+    """An ING CSV line's key from what its Dutch and English exports both give alike: the
+    day, the signed amount in cents, the counter account, ING's two-letter code (the same in
+    both: "OV", "BA", "ID") and the numbers in the description (`text_numbers`); not the
+    words of Mededelingen, Mutatiesoort or the name column, which the language changes, nor
+    the spacing or the form of the date and amount. Two payments alike in all of these on
+    one day (the same payment made twice, or texts that differ in words only) get "#2" from
+    _unique_fields, as identical lines always did: each is still imported once."""
+    digest = _hash(
+        line.booked,
+        f"{line.amount:.2f}",
+        line.counter_iban,
+        code.strip().upper(),
+        text_numbers(line.description),
+    )
+    return f"{prefix}:{own}:{digest}"
 
 
 def _ing_english_row(
     record: dict[str, str], header: list[str], name: str, number: int, prefix: str
 ) -> _Raw:
     """An English ING row read as the Dutch one it translates: each value under the Dutch
-    column name, Debit/Credit as Af/Bij. Its key is made the same way, but from English
-    texts (Transaction type, Notifications), so the same day exported once in each language
-    gives other keys: its lines would come in twice (a second payment of a paid invoice
-    goes to Controleren, never paid twice)."""
+    column name, Debit/Credit as Af/Bij. Its key is the Dutch row's (_ing_key leaves out
+    what the language changes), so the same day exported once in each language is imported
+    once; its former key took in the English texts."""
     dutch = dict(zip(_ING_HEADER_NEW, record.values(), strict=False))
     direction = dutch["Af Bij"]
     dutch["Af Bij"] = _ING_DIRECTIONS_EN.get(direction.strip().lower(), direction)
