@@ -911,3 +911,26 @@ def test_lines_imported_under_the_former_sleutel_are_not_imported_again(capsys, 
     code, data = run(capsys, "bank", workbook, FIXTURES / "ing.csv", "--datum", "2026-11-24",
                      "--json")  # fmt: skip
     assert (code, data["nieuw"]) == (0, 0)
+
+
+@pytest.mark.parametrize("before", ["\n\n", "\ufeff\r\n\r\n", "\n \t\n  "],
+                         ids=["blank-lines", "bom-then-blank-lines", "spaces"])  # fmt: skip
+def test_a_camt_starting_with_blank_lines_is_read_and_names_the_lines_of_the_file(
+    capsys, files, tmp_path, before
+):
+    # Refused: expat wants the XML declaration at the very start ("XML or text declaration
+    # not at start of entity").
+    workbook, _ = files
+    statement = tmp_path / "november.xml"
+    statement.write_text(before + STATEMENT, encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json",
+                     "--proef")  # fmt: skip
+    assert code == 0, data
+    assert (data["regels"], data["gekoppeld"]) == (4, 2)
+    # A damaged file is named by the line and column of the file as it is.
+    broken = (before + STATEMENT).replace("<Id>STMT-1</Id>", "<Id>STMT-1</Idd>")
+    statement.write_text(broken, encoding="utf-8")
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    line = broken[: broken.index("</Idd>")].count("\n") + 1
+    assert code == 2
+    assert f"geen geldig XML op regel {line}, kolom 19 " in data["fout"], data["fout"]

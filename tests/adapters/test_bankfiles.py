@@ -1085,3 +1085,22 @@ def test_a_utf8_csv_with_one_windows_1252_line_keeps_the_others_accents(tmp_path
     )
     # The file as the bank gave it (Windows-1252 throughout) gets no warning.
     assert read_bank(FIXTURES / "rabobank.csv").warnings == ()
+
+
+# What comes before a CAMT file's first tag (files._from_first_tag): the XML from its first
+# "<", and the lines and columns before it, so that messages name the file's own lines.
+@pytest.mark.parametrize(
+    ("data", "exp"),
+    [
+        (b"<?xml?>", (b"<?xml?>", 0, 0)),
+        (b"\xef\xbb\xbf<?xml?>", (b"\xef\xbb\xbf<?xml?>", 0, 0)),
+        (b"\n\n<?xml?>", (b"<?xml?>", 2, 0)),
+        (b"\xef\xbb\xbf\r\n\r\n<?xml?>", (b"<?xml?>", 2, 0)),
+        (b"\r\r  <?xml?>", (b"<?xml?>", 2, 2)),
+        (b"  \t<a/>", (b"<a/>", 0, 3)),
+    ],
+    ids=["none", "bom", "blank-lines", "bom-crlf", "cr-then-spaces", "spaces"],
+)
+def test_from_first_tag(data: bytes, exp: tuple[bytes, int, int]) -> None:
+    got = files._from_first_tag(data)
+    assert got == exp

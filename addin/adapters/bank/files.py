@@ -664,6 +664,20 @@ def _check_prolog(data: bytes, name: str) -> None:
     raise BankFileError(f"Bankbestand {name}: geen geldig XML-begin gevonden.")
 
 
+def _from_first_tag(data: bytes) -> tuple[bytes, int, int]:
+    """The XML from its first "<" on, and the lines and the columns of its line that came
+    before it. expat refuses an XML declaration that is not at the very start, and a file
+    may start with empty lines (and a byte order mark before them; the XML is then read as
+    UTF-8, its default, or as its declaration says)."""
+    start = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if start[:1] not in (b" ", b"\t", b"\r", b"\n"):
+        return data, 0, 0  # nearly every file: nothing copied
+    text = start.lstrip(b" \t\r\n")
+    before = start[: len(start) - len(text)].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    lines = before.count(b"\n")
+    return text, lines, len(before) - before.rfind(b"\n") - 1
+
+
 def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
@@ -699,6 +713,7 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> Iterator[_Ra
     """The lines, yielded statement by statement (a statement's balance check can mark
     all its lines, so they wait until its end)."""
     _check_prolog(data, name)
+    data, skipped_lines, skipped_columns = _from_first_tag(data)
     out: list[_Raw] = []  # the current statement's lines
     done = 0  # lines of earlier statements
     own = ""
@@ -759,6 +774,9 @@ def _read_camt(data: bytes, name: str, warnings: list[Warning_]) -> Iterator[_Ra
     except ET.ParseError as exc:
         # Where, in Dutch; the parser's own words (English) last, as a technical note.
         line, column = getattr(exc, "position", (0, 0))
+        # Counted in the file as it is, the empty lines before the XML with it.
+        column += skipped_columns if line == 1 else 0
+        line += skipped_lines
         reason = re.sub(r": line \d+, column \d+$", "", str(exc))
         raise BankFileError(
             f"Bankbestand {name}: het XML-bestand is beschadigd of onvolledig: geen geldig XML "
