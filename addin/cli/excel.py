@@ -201,9 +201,23 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
             print(f"{invoices} facturen (pdf) in {path.parent / INVOICE_FOLDER}.")
         if mac:
             print("Voor de Mac: het blad Plan heeft waarden; 'Vernieuw werklijst' ververst ze.")
-        print(f"Python voor Excel: {interpreter[0][1]} ({interpreter[0][0]}).")
+        print(python_line(interpreter[0]))
         print("Open hem in Excel en schakel macro's in.")
     return EXIT_OK
+
+
+def python_line(setting: tuple[str, str], platform: str = sys.platform) -> str:
+    """The line about the Python the new workbook's xlwings.conf names (`interpreter_rows`).
+    On Linux no Excel runs: the setting written is the Mac's, with a path that only means
+    something here, so the line says how a workbook for Windows or the Mac gets its own."""
+    key, path = setting
+    if platform.startswith(("win", "darwin")):
+        return f"Python voor Excel: {path} ({key})."
+    return (
+        f"Geen Excel op Linux: xlwings.conf krijgt {key} {path}; maak de werkmap voor "
+        "Windows of de Mac daar met 'debiteuren nieuw', of vul Interpreter_Win of "
+        "Interpreter_Mac in op het blad xlwings.conf."
+    )
 
 
 def register_bouw(sub: Any) -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from addin import schema
 from addin.adapters.workbook.reader import read_book
+from addin.cli.excel import python_line
 from addin.excel.build import interpreter_rows
 from tests.excel.conftest import SHIPPED
 
@@ -297,3 +298,38 @@ def test_bouw_through_a_link_writes_the_file_it_points_to(tmp_path):
     assert len(list((real.parent / "facturen").glob("*.pdf"))) == got["facturen"]
     assert sorted(p.name for p in link.parent.iterdir()) == ["Werkmap.xlsm"]
     assert not list(tmp_path.rglob(".debiteuren-*"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Linux line")
+def test_nieuw_on_linux_says_what_the_python_setting_means_there(tmp_path):
+    """On Linux nieuw printed 'Python voor Excel: /usr/bin/python3 (Interpreter_Mac).': a
+    Mac setting, with no word on why or what to do where Excel runs."""
+    path = tmp_path / "Debiteuren.xlsm"
+    result = run("nieuw", str(path))
+    assert result.returncode == 0, result.stderr
+    (line,) = [x for x in result.stdout.splitlines() if "Interpreter_Mac" in x]
+    assert line == (
+        "Geen Excel op Linux: xlwings.conf krijgt Interpreter_Mac "
+        f"{sys.executable}; maak de werkmap voor Windows of de Mac daar met 'debiteuren "
+        "nieuw', of vul Interpreter_Win of Interpreter_Mac in op het blad xlwings.conf."
+    )
+    assert _conf(path)["Interpreter_Mac"] == sys.executable
+
+
+@pytest.mark.parametrize(
+    ("platform", "setting", "exp"),
+    [
+        ("win32", ("Interpreter_Win", r"C:\Py\pythonw.exe"),
+         r"Python voor Excel: C:\Py\pythonw.exe (Interpreter_Win)."),
+        ("darwin", ("Interpreter_Mac", "/opt/py/bin/python3"),
+         "Python voor Excel: /opt/py/bin/python3 (Interpreter_Mac)."),
+        ("linux", ("Interpreter_Mac", "/opt/py/bin/python3"),
+         "Geen Excel op Linux: xlwings.conf krijgt Interpreter_Mac /opt/py/bin/python3; maak "
+         "de werkmap voor Windows of de Mac daar met 'debiteuren nieuw', of vul "
+         "Interpreter_Win of Interpreter_Mac in op het blad xlwings.conf."),
+    ],
+    ids=["windows", "mac", "linux"],
+)  # fmt: skip
+def test_python_line(platform, setting, exp):
+    got = python_line(setting, platform)
+    assert got == exp
