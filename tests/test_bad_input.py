@@ -245,6 +245,29 @@ def test_huge_na_dagen_is_a_problem_not_an_overflow(capsys, workbook):
     assert "te groot" in problem["melding"]
 
 
+@pytest.mark.parametrize("value", [0, "0", "-0", "-0.0"])
+def test_max_belpogingen_zero_is_a_problem_not_an_index_error(capsys, workbook, tmp_path, value):
+    """Found by the fuzzer (seed 31337): Max belpogingen 0 (also typed '-0') made a call row
+    done before any call was made, and the ladder then took the last of no attempts
+    (IndexError) for every invoice with a logged contact. It is a problem on its cell now,
+    and the setting keeps its default."""
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Instellingen"]
+    row = next(r for r in ws.iter_rows() if r[0].value == "Max belpogingen")
+    row[1].value = value
+    wb.save(workbook)
+    code, data = run(capsys, "werklijst", workbook, "--datum", DAY, "--json")
+    assert code == 1
+    (problem,) = [p for p in data["problemen"] if p["blad"] == "Instellingen"]
+    assert (problem["rij"], problem["kolom"]) == (row[1].row, "Waarde")
+    assert "verwacht 1 of meer" in problem["melding"] and "blijft 3" in problem["melding"]
+    # The calls still count three unanswered attempts, as with the default.
+    assert any("van 3 belpogingen zonder gehoor" in a["reden"] for a in data["acties"])
+    code = main(["herinneringen", str(workbook), "--datum", DAY, "--proef", "--json",
+                 "--uit", str(tmp_path / "uit")])  # fmt: skip
+    assert code == 1 and "Traceback" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("sheet", "header", "value", "said"),
     [

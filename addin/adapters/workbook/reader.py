@@ -396,7 +396,7 @@ _SETTING_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "call_days": to_weekdays,
     "own_accounts": to_ibans,
     "crisis_mode": to_bool,
-    "max_call_attempts": _non_negative,
+    "max_call_attempts": _positive,  # 0 would make a call row done before any call
     "max_instalments": _positive,
     "min_instalment": to_amount,
     "min_reminder_amount": to_amount,
