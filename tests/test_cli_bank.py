@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from addin import schema
+from addin.adapters.bank.files import read_bank_file
 from addin.adapters.bank.job import BankFileError, PaymentRows, import_bank, payment_row
 from addin.adapters.workbook.book_writer import write_book
 from addin.adapters.workbook.reader import read_book
@@ -934,3 +935,88 @@ def test_a_camt_starting_with_blank_lines_is_read_and_names_the_lines_of_the_fil
     line = broken[: broken.index("</Idd>")].count("\n") + 1
     assert code == 2
     assert f"geen geldig XML op regel {line}, kolom 19 " in data["fout"], data["fout"]
+
+
+# --- alike ING lines numbered in booking order ------------------------------------------------
+
+
+def _ing_export(path: Path, lines: list[tuple[str, str]], english: bool = False) -> Path:
+    # lines: (description, balance after the line), in the file's order; each a payment of
+    # 100,00 by one payer on one day, alike but for words (one _ing_key, "#n" apart).
+    text = (ENGLISH_CSV if english else DUTCH_CSV).split("\n")[0] + "\n"
+    for description, balance in lines:
+        text += _ing_line("20261123", "100,00", "NL20INGB0001234567", description, english)
+        text = text.removesuffix('"0,00";""\n') + f'"{balance}";""\n'
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _descriptions(workbook: Path) -> list[str]:
+    b, problems = read_book(workbook)
+    assert problems == ()
+    return sorted(p.description for p in b.payments)
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        [("contributie", "1.200,00"), ("huur", "1.100,00")],  # ING's order: newest first
+        [("huur", "1.100,00"), ("contributie", "1.200,00")],  # sorted again, oldest first
+        [("contributie", ""), ("huur", "")],  # no balance to tell: ING's order
+    ],
+    ids=["newest-first", "oldest-first", "no-balance"],
+)
+def test_a_day_exported_again_after_a_payment_arrived_imports_that_payment(
+    capsys, files, tmp_path, later
+):
+    # The morning's export has 'huur'; the evening's also 'contributie', paid later that day
+    # by the same payer, the same amount, no numbers in either text: one _ing_key. Counted
+    # in file order the newer line took the morning's Sleutel and was passed over, and the
+    # morning's line came in a second time.
+    workbook, _ = files
+    morning = _ing_export(tmp_path / "ochtend.csv", [("huur", "1.100,00")])
+    code, data = run(capsys, "bank", workbook, morning, "--datum", "2026-11-24", "--json")
+    assert (code, data["nieuw"]) == (0, 1)
+    evening = _ing_export(tmp_path / "avond.csv", later)
+    code, data = run(capsys, "bank", workbook, evening, "--datum", "2026-11-24", "--json")
+    assert (code, data["regels"], data["nieuw"]) == (0, 2, 1)
+    assert _descriptions(workbook) == ["contributie", "huur"]
+    # And the same evening in English adds nothing.
+    code, data = run(capsys, "bank", workbook, _ing_export(tmp_path / "en.csv", later, True),
+                     "--datum", "2026-11-24", "--json")  # fmt: skip
+    assert (code, data["nieuw"]) == (0, 0)
+
+
+def _former_keys(workbook: Path, statement: Path) -> None:
+    """Gives the rows imported from `statement` the Sleutel the earlier version wrote."""
+    formers = [line.former_key for line in read_bank_file(statement)]
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb[schema.BETALINGEN.sheet]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Datum")
+    column = [c.value for c in ws[header]].index("Sleutel") + 1
+    rows = [r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, column).value]
+    assert len(rows) == len(formers)
+    for row, key in zip(rows, formers, strict=True):
+        ws.cell(row, column).value = key
+    wb.save(workbook)
+
+
+def test_alike_lines_beside_lines_imported_under_the_former_key_each_import_once(
+    capsys, files, tmp_path
+):
+    # 'huur' imported by the earlier version (former key); then in ING's order the day with
+    # 'contributie' added, then with a second 'huur' too: three payments, three rows (it
+    # was four: the new 'huur' took the former key's first place and 'contributie' the
+    # Sleutel's, so 'contributie' and the old 'huur' came in again).
+    workbook, _ = files
+    morning = _ing_export(tmp_path / "ochtend.csv", [("huur", "1.100,00")])
+    code, data = run(capsys, "bank", workbook, morning, "--datum", "2026-11-24", "--json")
+    assert (code, data["nieuw"]) == (0, 1)
+    _former_keys(workbook, morning)
+    noon = [("contributie", "1.200,00"), ("huur", "1.100,00")]
+    evening = [("huur", "1.300,00"), *noon]
+    for name, lines in (("middag.csv", noon), ("avond.csv", evening)):
+        code, data = run(capsys, "bank", workbook, _ing_export(tmp_path / name, lines),
+                         "--datum", "2026-11-24", "--json")  # fmt: skip
+        assert (code, data["nieuw"]) == (0, 1)
+    assert _descriptions(workbook) == ["contributie", "huur", "huur"]

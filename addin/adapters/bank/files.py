@@ -25,8 +25,9 @@ Keys: the bank's own reference (AcctSvcrRef, MT940 bank reference, Rabobank Volg
 there is one, else a hash of the line's content (ING's CSV: of what its Dutch and English
 exports give alike, `_ing_key`, so either export of a day is the same lines); a batch
 entry's lines get ``/1``, ``/2``...; a key that occurs again in the same file gets ``#2``,
-``#3``... in file order, so two identical payments on one day stay apart and re-reading
-the file gives the same keys.
+``#3``... in file order (ING's CSV: in booking order, oldest first, `_ing_in_booking_order`,
+so a line keeps its number when the day is exported again with newer lines), so two
+identical payments on one day stay apart and re-reading the file gives the same keys.
 
 Returns (BankLine.reversal, never matched as a payment): CAMT RvslInd=true, TxDtls/RtrInf,
 or a bank transaction code (Ntry/BkTxCd or TxDtls/BkTxCd) whose ISO sub-family says return
@@ -65,6 +66,7 @@ import unicodedata
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -1547,6 +1549,7 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
                 f"Bankbestand {name}: de kolomkoppen horen niet bij een bekende CSV-export "
                 "(ING of Rabobank)."
             )
+        ing: list[tuple[_Raw, list[str]]] = []
         for row in rows:
             number, start = start, rows.line_num + 1
             if not any(cell.strip() for cell in row):
@@ -1559,7 +1562,13 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
                     f"van {len(header)}; het bestand is beschadigd of onvolledig."
                 )
             record = dict(zip(header, row, strict=True))
-            yield reader(record, header, name, number, prefix)
+            if prefix == "ing-csv":
+                # The balance after the line, where the export gives it (both languages'
+                # eleven columns, tenth): it tells which way round a one-day file is.
+                ing.append((reader(record, header, name, number, prefix), row[9:10]))
+            else:
+                yield reader(record, header, name, number, prefix)
+        yield from _ing_in_booking_order(ing)
     except csv.Error as exc:
         # csv.reader stops only at a field over its limit: a quote (") that is never
         # closed, so that the rest of the file became one field.
@@ -1654,6 +1663,57 @@ def _ing_row(
     # export's own words (Mededelingen, Mutatiesoort), and rows imported with it still count.
     former = _hash_key(prefix, own, line, by_key["code"], by_key["mutatiesoort"])
     return _Raw(line, _ing_key(prefix, own, line, by_key["code"]), None, former)
+
+
+def _ing_in_booking_order(rows: list[tuple[_Raw, list[str]]]) -> Iterator[_Raw]:
+    """ING's lines with alike lines (one key: _ing_key) numbered in booking order, oldest
+    first ("K", "K#2", ...), whatever the order of the file. ING lists the newest first,
+    so counted in file order a payment that arrived after the day was first exported took
+    "K" and the earlier line, imported then as "K", became "K#2": the new payment was
+    passed over as imported and the earlier one came in again (or, beside lines imported
+    under the former key, came in twice). Counted from the oldest, a line keeps its number
+    as the day goes on. `rows`: each line with the balance after it ([] when the export has
+    none). The former key keeps its own count in file order (_unique_fields), as the
+    version that wrote it counted."""
+    if not rows:
+        return
+    newest_first = _newest_first(rows)
+    totals = Counter(raw.base_key for raw, _ in rows)
+    counted: dict[str, int] = {}
+    for raw, _ in rows:
+        base = raw.base_key
+        count = counted.get(base, 0) + 1
+        counted[base] = count
+        place = totals[base] - count + 1 if newest_first else count
+        yield raw if place == 1 else _Raw(raw.line, f"{base}#{place}", None, raw.former_key)
+
+
+def _newest_first(rows: list[tuple[_Raw, list[str]]]) -> bool:
+    """Whether an ING file lists its lines newest first: by its first and last day, and in a
+    file of one day by the balance after each line (each line's balance is the one before
+    it plus its amount, in booking order); where neither tells, ING's own order, newest
+    first (a file opened and sorted again in Excel may be the other way round)."""
+    first, last = rows[0][0].line.booked, rows[-1][0].line.booked
+    if first != last:
+        return first > last
+    for (upper, balance), (lower, next_balance) in pairwise(rows):
+        before, after = _balance(balance), _balance(next_balance)
+        if before is None or after is None:
+            break
+        forward = before + lower.line.amount == after
+        backward = after + upper.line.amount == before
+        if forward != backward:
+            return backward
+    return True
+
+
+def _balance(cells: list[str]) -> Decimal | None:
+    """ING's "Saldo na mutatie" ("1.500,00", "-12,34") as a Decimal; None when missing or
+    not an amount (only the order of the file is read from it)."""
+    text = cells[0].strip() if cells else ""
+    if not _NL_AMOUNT_RE.match(text):
+        return None
+    return Decimal(text.replace(".", "").replace(",", "."))
 
 
 # A date in a bank text: day first ("23-11-2026", "23/11/2026", "23.11.2026") or year
