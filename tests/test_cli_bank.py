@@ -1020,3 +1020,21 @@ def test_alike_lines_beside_lines_imported_under_the_former_key_each_import_once
                          "--datum", "2026-11-24", "--json")  # fmt: skip
         assert (code, data["nieuw"]) == (0, 1)
     assert _descriptions(workbook) == ["contributie", "huur", "huur"]
+
+
+def test_a_line_imported_under_the_former_key_is_not_imported_from_the_other_language(
+    capsys, files, tmp_path
+):
+    # Imported by the earlier version from the Dutch export; now the Dutch and the English
+    # export of that day in one run: the Dutch line is known by its former key, and the
+    # English one (whose former key took in English words) is the same line as the Dutch.
+    workbook, _ = files
+    dutch = _ing_export(tmp_path / "nl.csv", [("Factuur 2026-0102", "1.100,00")])
+    code, data = run(capsys, "bank", workbook, dutch, "--datum", "2026-11-24", "--json")
+    assert (code, data["nieuw"]) == (0, 1)
+    _former_keys(workbook, dutch)
+    english = _ing_export(tmp_path / "en.csv", [("Factuur 2026-0102", "1100,00")], True)
+    code, data = run(capsys, "bank", workbook, dutch, english, "--datum", "2026-11-24",
+                     "--json")  # fmt: skip
+    assert (code, data["regels"], data["nieuw"]) == (0, 2, 0)
+    assert _descriptions(workbook) == ["Factuur 2026-0102"]

@@ -1072,11 +1072,15 @@ def _match(
     texts: dict[str, str] = {}
     for line in lines:
         key = line.key or line_key(line)
-        if key in seen or (line.former_key and line.former_key in seen):
-            # In Betalingen already, or earlier in this run; or imported before under the
-            # key an earlier version gave it (BankLine.former_key).
-            continue
+        if key in seen:
+            continue  # in Betalingen already, or earlier in this run
         seen.add(key)
+        if line.former_key and line.former_key in seen:
+            # Imported before under the key an earlier version gave it (BankLine.former_key);
+            # its key is counted as seen all the same, so that the same line from another
+            # file of this run (ING's export in the other language: another former key) is
+            # not imported either.
+            continue
         if line.reversal:
             reversals -= 1
         d = _decide(line, ctx)
