@@ -1,6 +1,7 @@
 """The big local fuzz run (issue 12): tens of thousands of mutated bank files and workbooks.
 
-    python benchmarks/fuzz.py --bank 10000 --boeken 1000 --jobs 2 [--seed 12] [--log F]
+    python benchmarks/fuzz.py --bank 10000 --boeken 1000 --facturen 3000 --opdrachten 1000 \
+        --jobs 2 [--seed 12] [--log F]
 
 Runs tests/fuzz/run.py's cases in worker processes and prints, per kind, the cases run,
 those that failed (uncaught exception, traceback in the output, wrong exit code, workbook

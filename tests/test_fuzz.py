@@ -1,9 +1,12 @@
 """Fuzzing in CI (issue 12): mutated copies of the shipped bank fixtures through `bank`, and
 mutated copies of the example workbook (cells through openpyxl, raw zip/XML damage) through
-`werklijst --json`, `herinneringen --proef` and `bank --proef`, and mutated invoice files
-(UBL e-invoices, open-items lists as CSV and XLSX) through `importeer`. A case fails on an uncaught
+`werklijst --json`, `herinneringen --proef` and `bank --proef`, mutated invoice files
+(UBL e-invoices, open-items lists as CSV and XLSX) through `importeer`, and mutated
+workbooks through `controleer`, `overzicht --proef`, `overdracht --proef`, `bijwerken
+--proef`, the worksheet functions (addin/udfs.py) and a real `herinneringen` followed by
+`verstuur --proef` (which must not connect to the SMTP server it is given). A case fails on an uncaught
 exception, a traceback in the output, an exit code other than 0/1/2, a workbook changed
-when nothing was done, or more than 30 s (tests/fuzz/run.py).
+when nothing was done, a file left behind after exit 2, or more than 30 s (tests/fuzz/run.py).
 
 The seed is fixed, so a failure here is the same failure on every machine; the case number
 and mutation in the assertion reproduce it alone:
@@ -24,6 +27,9 @@ SEED = int(os.environ.get("DEBITEUREN_FUZZ_SEED", "12"))
 BANK_CASES = 240
 BOOK_CASES = 16
 INVOICE_CASES = 300
+# About a second each (a real letter run among them): the CI share stays within half a
+# minute; the big run is `benchmarks/fuzz.py --opdrachten N`.
+COMMAND_CASES = 16
 
 
 def _failures(kind: str, start: int, stop: int, *, process: bool = False) -> list[str]:
@@ -52,9 +58,16 @@ def test_mutated_invoice_files(part: int) -> None:
     assert _failures("facturen", part * size, (part + 1) * size) == []
 
 
+@pytest.mark.parametrize("part", range(2))
+def test_mutated_workbooks_through_the_other_commands(part: int) -> None:
+    size = COMMAND_CASES // 2
+    assert _failures("opdrachten", part * size, (part + 1) * size) == []
+
+
 def test_mutated_inputs_in_real_processes() -> None:
     """A few cases as the user runs them: a Rust panic or a crash at exit shows only here."""
     failures = _failures("bank", BANK_CASES, BANK_CASES + 3, process=True)
     failures += _failures("boek", BOOK_CASES, BOOK_CASES + 1, process=True)
     failures += _failures("facturen", INVOICE_CASES, INVOICE_CASES + 3, process=True)
+    failures += _failures("opdrachten", COMMAND_CASES, COMMAND_CASES + 1, process=True)
     assert failures == []

@@ -1,15 +1,18 @@
 """Run the fuzz cases: mutated bank files through `bank`, mutated workbooks through
 `werklijst --json`, `herinneringen --proef` and `bank --proef` (issue 12), and mutated
-invoice files (UBL e-invoices, open-items lists as CSV and XLSX) through `importeer`.
+invoice files (UBL e-invoices, open-items lists as CSV and XLSX) through `importeer`, and
+mutated workbooks through controleer, overzicht, overdracht, bijwerken, the worksheet
+functions, herinneringen and verstuur (`opdrachten`, commands_case).
 
 A case fails on an uncaught exception, a traceback (Python's or a Rust panic) in the
-output, an exit code other than 0/1/2, a changed workbook after exit 2, or more than 30 s.
+output, an exit code other than 0/1/2, a changed workbook after exit 2 or a --proef, a file
+left behind after exit 2, or more than 30 s.
 Cases are numbered; case `i` of kind `k` with seed `s` is always the same input, so one
 failure is reproduced with `--kind k --seed s --start i --stop i+1 --keep MAP`.
 
 The big local run (README "Fuzzen")::
 
-    python benchmarks/fuzz.py --bank 10000 --boeken 1000 --facturen 3000 --jobs 2
+    python benchmarks/fuzz.py --bank 10000 --boeken 1000 --facturen 3000 --opdrachten 1000 --jobs 2
 
 runs the cases in worker processes (`--worker`), each case in-process through
 `addin.cli.main`; a worker that dies or hangs in C code (faulthandler stops it after
@@ -30,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -102,6 +105,14 @@ def run_cli(argv: Sequence[str], seconds: float = CASE_SECONDS) -> Outcome:
     """`debiteuren ARGV` in this process; the failure is set when the case fails."""
     from addin.cli import main
 
+    return run_guarded(list(argv), lambda: main(list(argv)), seconds)
+
+
+def run_guarded(
+    label: list[str], call: Callable[[], int], seconds: float = CASE_SECONDS
+) -> Outcome:
+    """`call()` (an exit code) in this process under the case's alarms, its output captured;
+    the failure is set when the case fails. `label` names it in the outcome (an argv)."""
     start = time.perf_counter()
     code: int | None = None
     failure = ""
@@ -113,7 +124,7 @@ def run_cli(argv: Sequence[str], seconds: float = CASE_SECONDS) -> Outcome:
     with _captured() as (out, err, fd2):
         try:
             try:
-                code = main(list(argv))
+                code = call()
             except SystemExit as exc:  # argparse
                 code = exc.code if isinstance(exc.code, int) else 2
             finally:
@@ -140,7 +151,7 @@ def run_cli(argv: Sequence[str], seconds: float = CASE_SECONDS) -> Outcome:
             failure = "traceback in de uitvoer"
         elif code not in (0, 1, 2):
             failure = f"exit {code}"
-    return Outcome(list(argv), code, round(time.perf_counter() - start, 3), failure, output[-4000:])
+    return Outcome(label, code, round(time.perf_counter() - start, 3), failure, output[-4000:])
 
 
 def run_process(argv: Sequence[str], seconds: float = CASE_SECONDS) -> Outcome:
@@ -327,7 +338,194 @@ def import_case(seed: int, index: int, work: Path, *, process: bool = False) -> 
     return CaseResult("facturen", seed, index, what, outcomes)
 
 
-CASES = {"bank": bank_case, "boek": workbook_case, "facturen": import_case}
+def overdue_customers(book_path: Path) -> list[str]:
+    """The customers with an open overdue invoice in the workbook, sorted; [] when it cannot
+    be read (the command under test is to say why, not this helper)."""
+    try:
+        from datetime import date
+
+        from addin.adapters.workbook.reader import read_book
+        from addin.core.model import Status
+        from addin.core.plan import plan_book
+
+        book, _problems = read_book(book_path)
+        plan = plan_book(book, date.fromisoformat(AS_OF))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # whatever it is, the commands under test meet it too
+        return []
+    return sorted(
+        {a.customer for a in plan.actions if a.status is Status.OVERDUE and a.open_amount > 0}
+    )
+
+
+def _base_overdue() -> list[str]:
+    if "overdue" not in _SMALL:
+        _SMALL["overdue"] = "\n".join(overdue_customers(BASE_WORKBOOK)).encode()
+    return _SMALL["overdue"].decode().split("\n")
+
+
+def set_smtp(book: Path, port: int) -> str:
+    """Verzenden via SMTP to 127.0.0.1:`port` without a user (so no password is asked), in
+    the Instellingen table, through openpyxl; a description, or why it could not."""
+    import openpyxl
+
+    values = {"Verzenden via": "SMTP", "SMTP-server": "127.0.0.1", "SMTP-poort": port,
+              "SMTP-beveiliging": "Geen", "SMTP-gebruiker": None,
+              "SMTP-afzender": "debiteuren@example.nl"}  # fmt: skip
+    try:
+        wb = openpyxl.load_workbook(book)
+        ws = wb["Instellingen"]
+        for row in ws.iter_rows(min_row=2, max_col=2):
+            if isinstance(row[0].value, str) and row[0].value in values:
+                row[1].value = values[row[0].value]
+        wb.save(book)
+    except Exception as exc:
+        return f"SMTP not set ({type(exc).__name__})"
+    return "SMTP to 127.0.0.1"
+
+
+def udf_case(book: Path) -> Outcome:
+    """The worksheet functions on the workbook's tables as xlwings passes them (floats,
+    datetimes, None; tests/xlwings_values.py): DEBITEUREN_PLAN on all of them, and
+    INCASSOKOSTEN and WETTELIJKERENTE on each invoice's Bedrag and Vervaldatum. A function
+    must return, never raise: the plan as rows of cell values, the others a finite number or
+    a '#FOUT: ' text. A workbook python-calamine cannot open is Excel's problem, not theirs."""
+    from datetime import datetime
+
+    from tests.xlwings_values import table_values
+
+    try:
+        tables = table_values(book)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # also a Rust panic in python-calamine (a BaseException)
+        return Outcome(["udfs"], 0, 0.0, "", f"not read: {type(exc).__name__}")
+    problems: list[str] = []
+
+    def check_value(name: str, got: object) -> None:
+        if isinstance(got, str):
+            if not got.startswith("#FOUT: "):
+                problems.append(f"{name} gaf tekst zonder #FOUT: {got[:80]!r}")
+        elif not isinstance(got, float) or got != got or got in (float("inf"), float("-inf")):
+            problems.append(f"{name} gaf {got!r}")
+
+    def call() -> int:
+        from addin import schema, udfs
+
+        udfs._LAST_PLAN.clear()  # a remembered plan from another case answers nothing here
+        as_of = datetime.fromisoformat(AS_OF)
+        blocks = [tables[spec.name] for spec in schema.TABLES]
+        plan = udfs.DEBITEUREN_PLAN(*blocks, as_of)
+        if not isinstance(plan, list) or not all(isinstance(r, list) for r in plan):
+            problems.append(f"DEBITEUREN_PLAN gaf {type(plan).__name__}")
+        else:
+            for row in plan:
+                for cell in row:
+                    if not isinstance(cell, str | float | int | bool | datetime | type(None)) or (
+                        isinstance(cell, float) and not abs(cell) < float("inf")
+                    ):
+                        problems.append(f"DEBITEUREN_PLAN gaf een cel {cell!r}")
+        invoices = tables[schema.FACTUREN.name]
+        header = invoices[0] if invoices else []
+        amount = header.index("Bedrag") if "Bedrag" in header else None
+        due = header.index("Vervaldatum") if "Vervaldatum" in header else None
+        for row in invoices[1:]:
+            bedrag = row[amount] if amount is not None and amount < len(row) else None
+            van = row[due] if due is not None and due < len(row) else None
+            check_value("INCASSOKOSTEN", udfs.INCASSOKOSTEN(bedrag, False))
+            check_value("WETTELIJKERENTE", udfs.WETTELIJKERENTE(bedrag, van, as_of, "handel"))
+        return 0
+
+    outcome = run_guarded(["udfs"], call)
+    if not outcome.failure and problems:
+        outcome.failure = "; ".join(sorted(set(problems))[:3])
+    return outcome
+
+
+def _unchanged(book: Path, data: bytes, outcome: Outcome, why: str) -> None:
+    if not outcome.failure and book.read_bytes() != data:
+        outcome.failure = f"werkmap veranderd {why}"
+
+
+def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -> CaseResult:
+    """A mutated copy of the example workbook through the commands the `boek` cases leave
+    out: controleer --json, overzicht --proef --json, overdracht KLANT --proef --json (a
+    customer with an open overdue invoice in the mutated book, else one of the example's),
+    bijwerken --proef --json and the worksheet functions; then, on a copy, a real
+    herinneringen and verstuur --proef --json, half the cases with Verzenden via SMTP to a
+    port this process listens on: a --proef that connects fails. Besides the general
+    checks: no --proef changes the workbook, no exit 2 changes it or leaves a file behind."""
+    import shutil
+    import socket
+
+    rng = _rng("opdrachten", seed, index)
+    try:
+        what, data = mutate_workbook(rng, BASE_WORKBOOK.read_bytes())
+    except Exception as exc:
+        what, data = (
+            f"mutation failed ({type(exc).__name__}); base workbook",
+            (BASE_WORKBOOK.read_bytes()),
+        )
+    book = work / "Boek.xlsx"
+    book.write_bytes(data)
+    run = run_process if process else run_cli
+    customers = overdue_customers(book) or _base_overdue()
+    customer = rng.choice(customers)
+    what += f"; overdracht {customer}"
+    outcomes = [
+        run(["controleer", str(book), "--datum", AS_OF, "--json"]),
+        run(["overzicht", str(book), "--datum", AS_OF, "--proef", "--json"]),
+    ]
+    dossier = work / "dossier"
+    handover = run(["overdracht", str(book), customer, "--datum", AS_OF, "--proef", "--json",
+                    "--uit", str(dossier)])  # fmt: skip
+    if not handover.failure and handover.code == 2 and _files(work) != {"Boek.xlsx": data}:
+        handover.failure = "bestand achtergelaten na exit 2"
+    outcomes += [
+        handover,
+        run(["bijwerken", str(book), "--datum", AS_OF, "--proef", "--json"]),
+        udf_case(book),
+    ]
+    for o in outcomes:
+        _unchanged(book, data, o, "door een proef of een controle")
+
+    # The letters for verstuur: a real herinneringen on a copy in its own folder (the
+    # Uitvoermap is relative to the workbook).
+    copy_dir = work / "kopie"
+    copy_dir.mkdir()
+    copy = copy_dir / "Boek.xlsx"
+    shutil.copy(book, copy)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        server.setblocking(False)
+        if rng.random() < 0.5:
+            what += "; " + set_smtp(copy, server.getsockname()[1])
+        before = _files(copy_dir)
+        letters = run(["herinneringen", str(copy), "--datum", AS_OF, "--json"])
+        if not letters.failure and letters.code == 2 and _files(copy_dir) != before:
+            changed = sorted(set(_files(copy_dir).items()) ^ set(before.items()))
+            letters.failure = f"bestanden veranderd na exit 2: {changed[0][0]}"
+        before = _files(copy_dir)
+        send = run(["verstuur", str(copy), "--datum", AS_OF, "--proef", "--json"])
+        if not send.failure and _files(copy_dir) != before:
+            changed = sorted(set(_files(copy_dir).items()) ^ set(before.items()))
+            send.failure = f"bestanden veranderd door een proef: {changed[0][0]}"
+        with contextlib.suppress(BlockingIOError):
+            server.accept()[0].close()
+            if not send.failure:
+                send.failure = "verbinding met de mailserver bij --proef"
+    outcomes += [letters, send]
+    return CaseResult("opdrachten", seed, index, what, outcomes)
+
+
+CASES = {
+    "bank": bank_case,
+    "boek": workbook_case,
+    "facturen": import_case,
+    "opdrachten": commands_case,
+}
 
 
 def run_cases(
@@ -417,6 +615,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--facturen", type=int, default=0, help="aantal gemuteerde factuurbestanden (importeer)"
     )
+    parser.add_argument(
+        "--opdrachten",
+        type=int,
+        default=0,
+        help="aantal gemuteerde werkmappen door controleer, overzicht, overdracht, bijwerken, "
+        "de werkbladfuncties, herinneringen en verstuur",
+    )
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--start", type=int, default=0, help="eerste case (herhalen)")
     parser.add_argument("--jobs", type=int, default=2, help="parallelle werkprocessen")
@@ -431,7 +636,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from concurrent.futures import ThreadPoolExecutor
 
     shards: list[tuple[str, int, int]] = []
-    for kind, count in (("bank", args.bank), ("boek", args.boeken), ("facturen", args.facturen)):
+    counts = (
+        ("bank", args.bank),
+        ("boek", args.boeken),
+        ("facturen", args.facturen),
+        ("opdrachten", args.opdrachten),
+    )
+    for kind, count in counts:
         size = -(-count // args.jobs) if count else 0
         for first in range(args.start, args.start + count, max(size, 1)):
             shards.append((kind, first, min(first + size, args.start + count)))
