@@ -983,3 +983,34 @@ def test_a_workbook_made_read_only_during_the_run_is_filled_in_next_time_and_not
     out = capsys.readouterr().out
     assert code == 0 and "3 eerder verstuurde e-mails zijn alsnog als Verzonden ingevuld" in out
     assert all(verzonden(path).values()) and len(server.received) == 3
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a file size limit (RLIMIT_FSIZE) is POSIX")
+def test_a_journal_line_the_disk_takes_only_part_of_is_a_journal_error(tmp_path):
+    """A disk that fills up takes part of a write and says so only at the next one: os.write
+    returns the count it wrote. Taken as the whole line, the journal said 'handed over' and
+    the message left with its line cut off (read as no line: the next run sent it again).
+    A real short write: a file size limit just past the journal's end."""
+    import resource
+    import signal
+
+    from addin.adapters.mail.journal import Entry, Journal, JournalError
+    from addin.core.sending import JournalState
+
+    workbook = tmp_path / "Debiteuren.xlsx"
+    journal = Journal(workbook)
+    journal.record(Entry("2026-11-24T10:00:00", "H-1", JournalState.ACCEPTED, "<1@b.nl>"))
+    second = Entry("2026-11-24T10:00:01", "H-2", JournalState.HANDED_OVER, "<2@b.nl>")
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    # Past the limit a write gets EFBIG (with SIGXFSZ ignored, as a full disk gets ENOSPC).
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (journal.path.stat().st_size + 20, limits[1]))
+    try:
+        with pytest.raises(JournalError, match="neemt geen regel meer aan"):
+            journal.record(second)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, handler)
+    assert [e.document for e in journal.entries()] == ["H-1"]  # the cut-off line: none
+    journal.record(second)  # room again: the next line is whole
+    assert [e.document for e in journal.entries()] == ["H-1", "H-2"]

@@ -20,6 +20,7 @@ Example line::
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from dataclasses import dataclass
@@ -146,7 +147,15 @@ class Journal:
             # A line cut short by an earlier crash must not swallow this one.
             if not new and os.fstat(fd).st_size and not self._ends_with_newline():
                 os.write(fd, b"\n")
-            os.write(fd, line.encode("utf-8") + b"\n")
+            # os.write may write part of the line and return its count, with no error (a
+            # disk that fills up, a file size limit): the error comes with the next write.
+            # Taken as written, the line would be cut off and the message sent unrecorded.
+            data = memoryview(line.encode("utf-8") + b"\n")
+            while data:
+                written = os.write(fd, data)
+                if not written:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                data = data[written:]
             os.fsync(fd)
         finally:
             os.close(fd)
