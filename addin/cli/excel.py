@@ -74,23 +74,34 @@ def cmd_bouw(args: argparse.Namespace) -> int:
         staged = stage(target.parent, data)
     except OSError as exc:
         return fail(args, f"de werkmap '{out}' kon niet worden geschreven: {write_failure(exc)}")
+    placing: list[OSError] = []
+
+    def place() -> None:
+        # Inside the invoices' run: a workbook that cannot be put in place (open in Excel
+        # on Windows, a folder of its name) takes away the invoices it made, as a failed
+        # invoice does, instead of leaving a new facturen folder beside no workbook.
+        try:
+            os.replace(staged, target)
+        except OSError as exc:
+            placing.append(exc)
+            raise
+
     try:
         # The example's invoices beside it (its Factuurmap), so letters carry originals;
         # each whole or not at all, and a failure takes away the files and folders it made.
-        invoices = write_invoice_pdfs(book, target.parent / INVOICE_FOLDER)
+        invoices = write_invoice_pdfs(book, target.parent / INVOICE_FOLDER, finish=place)
     except BaseException as exc:
         staged.unlink(missing_ok=True)
         if not isinstance(exc, OSError):
             raise
+        if placing:
+            return fail(
+                args, f"de werkmap '{out}' kon niet worden geschreven: {write_failure(exc)}"
+            )
         return fail(
             args,
             _invoices_failed(exc, target.parent, f"De werkmap '{out}' is niet geschreven."),
         )
-    try:
-        os.replace(staged, target)
-    except OSError as exc:
-        staged.unlink(missing_ok=True)
-        return fail(args, f"de werkmap '{out}' kon niet worden geschreven: {write_failure(exc)}")
     if args.json:
         print_json(
             {

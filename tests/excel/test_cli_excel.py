@@ -333,3 +333,21 @@ def test_nieuw_on_linux_says_what_the_python_setting_means_there(tmp_path):
 def test_python_line(platform, setting, exp):
     got = python_line(setting, platform)
     assert got == exp
+
+
+def test_bouw_whose_workbook_cannot_be_put_in_place_leaves_no_invoices(tmp_path):
+    """The workbook's name taken by a folder (as the workbook open in Excel on Windows
+    refuses the rename): bouw stopped in Dutch after writing all the invoices, and a new
+    facturen folder of 264 PDFs stayed beside no workbook. Now it is taken away as after an
+    invoice that fails: nothing of the run stays."""
+    out = tmp_path / "Debiteuren.xlsm"
+    out.mkdir()
+    result = run("bouw", "--uit", str(out), "--json")
+    assert result.returncode == 2 and result.stderr == ""
+    message = json.loads(result.stdout)["fout"]
+    assert message == (
+        f"De werkmap '{out}' kon niet worden geschreven: er staat een map met die naam "
+        "(Is a directory)"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["Debiteuren.xlsm"]
+    assert list(out.iterdir()) == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
@@ -132,14 +133,18 @@ def invoice_file_name(invoice: Invoice) -> str:
     return name or f"{invoice.number}.pdf"
 
 
-def write_invoice_pdfs(book: Book, folder: Path, *, overwrite: bool = True) -> int:
+def write_invoice_pdfs(
+    book: Book, folder: Path, *, overwrite: bool = True, finish: Callable[[], object] | None = None
+) -> int:
     """Every invoice of `book` as `folder`/<name>.pdf; how many files were written.
     `overwrite=False` keeps files that exist (a user's own folder), and never writes through
     a name taken by anything (a link to elsewhere); with `overwrite` a link is written
     through (the file it points to is replaced, the link stays). Each file is written whole
     or not at all (a temp file renamed or linked into place): a run stopped half-way leaves
     every earlier PDF whole. A run that fails takes away the files and folders it made (a
-    file it overwrote stays overwritten, whole) and raises."""
+    file it overwrote stays overwritten, whole) and raises. `finish`, when given, runs after
+    the last file as part of the run: its failure takes the files away as theirs does (bouw
+    puts the workbook in place there, so invoices never stay without it)."""
     made = make_folder(folder)
     customers = customer_index(book)
     created: list[Path] = []
@@ -161,6 +166,8 @@ def write_invoice_pdfs(book: Book, folder: Path, *, overwrite: bool = True) -> i
             if new:
                 created.append(target)
             written += 1
+        if finish is not None:
+            finish()
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
