@@ -447,6 +447,53 @@ def udf_case(book: Path, readable: bool) -> Outcome:
     return outcome
 
 
+def formulas(data: bytes) -> set[str]:
+    """The formula texts on the workbook's sheets (as the package holds them)."""
+    import re
+    import zipfile
+
+    found: set[str] = set()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            for name in package.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    text = package.read(name).decode("utf-8", "replace")
+                    found.update(re.findall(r"<f(?: [^>]*)?>([^<]*)</f>", text))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        pass  # a package zipfile cannot open has no formulas it can show
+    return found
+
+
+# What a letter's e-mail draft may carry as headers; anything else came from a text in the
+# workbook (a name, an address with a line break in it) and was let into the header block.
+DRAFT_HEADERS = frozenset(
+    {"from", "reply-to", "to", "cc", "bcc", "subject", "date", "message-id", "x-unsent",
+     "mime-version", "content-type", "content-transfer-encoding"}
+)  # fmt: skip
+ADDRESS = r"[^@\s<>\"(),;:\\\[\]]+@[^@\s<>\"(),;:\\\[\]]+"
+
+
+def draft_trouble(folder: Path) -> str:
+    """What is wrong with the e-mail drafts (.eml) under `folder`: a header that is not a
+    draft's, or a recipient that is not one plain address; "" when nothing is."""
+    import re
+    from email import policy
+    from email.parser import BytesHeaderParser
+    from email.utils import getaddresses
+
+    for eml in sorted(folder.rglob("*.eml")):
+        message = BytesHeaderParser(policy=policy.compat32).parsebytes(eml.read_bytes())
+        for name in message:
+            if name.casefold() not in DRAFT_HEADERS:
+                return f"{eml.name}: kopregel {name!r}"
+        for field in ("From", "Reply-To", "To", "Cc", "Bcc"):
+            values = [str(v) for v in message.get_all(field, [])]
+            for _name, address in getaddresses(values):
+                if not re.fullmatch(ADDRESS, address):
+                    return f"{eml.name}: {field} {address!r}"
+    return ""
+
+
 def _unchanged(book: Path, data: bytes, outcome: Outcome, why: str) -> None:
     if not outcome.failure and book.read_bytes() != data:
         outcome.failure = f"werkmap veranderd {why}"
@@ -459,7 +506,10 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
     bijwerken --proef --json and the worksheet functions; then, on a copy, a real
     herinneringen and verstuur --proef --json, half the cases with Verzenden via SMTP to a
     port this process listens on: a --proef that connects fails. Besides the general
-    checks: no --proef changes the workbook, no exit 2 changes it or leaves a file behind."""
+    checks: no --proef changes the workbook, no exit 2 changes it or leaves a file behind,
+    the letter run writes no formula the workbook did not have, and its e-mail drafts carry
+    only a draft's headers, each recipient one plain address (a text from the workbook never
+    becomes a formula, a header or a recipient)."""
     import shutil
     import socket
 
@@ -512,6 +562,13 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
         if not letters.failure and letters.code == 2 and _files(copy_dir) != before:
             changed = sorted(set(_files(copy_dir).items()) ^ set(before.items()))
             letters.failure = f"bestanden veranderd na exit 2: {changed[0][0]}"
+        if not letters.failure and letters.code in (0, 1):
+            written = formulas(copy.read_bytes()) - formulas(data)
+            trouble = draft_trouble(copy_dir)
+            if written:
+                letters.failure = f"formule geschreven: {sorted(written)[0][:80]!r}"
+            elif trouble:
+                letters.failure = f"e-mailconcept: {trouble[:200]}"
         before = _files(copy_dir)
         send = run(["verstuur", str(copy), "--datum", AS_OF, "--proef", "--json"])
         if not send.failure and _files(copy_dir) != before:
