@@ -446,3 +446,64 @@ def mutate_xml_texts(rng: random.Random, data: bytes) -> tuple[str, bytes]:
         text = text[: m.start(1)] + escape(value) + text[m.end(1) :]
         steps.append(f"{m.group(1)[:20]!r} -> {value[:20]!r}")
     return "texts " + ", ".join(steps), text.encode("utf-8")
+
+
+# Texts from outside (a customer's name, address, e-mail, number; the company's own
+# settings) that try to become something else: a header or a second recipient of a letter's
+# e-mail, a formula in the workbook, a file outside the output folder, a file name the
+# system refuses.
+ATTACK_TEXTS = (
+    "a@b.nl\r\nBcc: evil@example.com",
+    "a@b.nl\nX-Evil: 1",
+    "Naam\r\nSubject: gratis",
+    "a@b.nl, evil@example.com",
+    '"Jan" <a@b.nl>; evil@example.com',
+    "Jan <evil@example.com>",
+    "geen adres",
+    '=HYPERLINK("http://evil";"klik")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(A1)",
+    "+31612345678",
+    "../../../../buiten",
+    "a/b\\c",
+    "CON",
+    "K006",
+    "\u202egnp.exe",
+    "x" * 300,
+    " ",
+)
+# The columns those texts go into: who a letter is for and what it says about them.
+ATTACK_COLUMNS = {
+    "Klanten": ("Klantnummer", "Naam", "Adres", "Postcode", "Plaats", "Land", "E-mail", "Taal"),
+    "Contactpersonen": ("Klantnummer", "Naam", "E-mail"),
+    "Facturen": ("Factuurnummer", "Klantnummer", "Omschrijving", "Betalingskenmerk"),
+    "Instellingen": ("Waarde",),
+}
+
+
+def mutate_workbook_texts(
+    rng: random.Random, data: bytes, customers: tuple[str, ...] = ()
+) -> tuple[str, bytes]:
+    """One to three attack texts in the columns above, through openpyxl; a row of one of
+    `customers` (those that get a letter) when the sheet has one, so the letter run meets
+    the text."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    steps = []
+    for _ in range(rng.randint(1, 3)):
+        sheet_name = rng.choice(sorted(ATTACK_COLUMNS))
+        ws = wb[sheet_name]
+        header = [c.value for c in ws[1]]
+        columns = [header.index(h) + 1 for h in ATTACK_COLUMNS[sheet_name] if h in header]
+        rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value in customers]
+        if sheet_name == "Facturen":
+            rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value in customers]
+        row = rng.choice(rows) if rows else rng.randint(2, max(2, ws.max_row))
+        col = rng.choice(columns)
+        value = rng.choice(ATTACK_TEXTS)
+        ws.cell(row=row, column=col).value = value
+        steps.append(f"{sheet_name}!R{row}C{col}={value[:40]!r}")
+    out = io.BytesIO()
+    wb.save(out)
+    return "texts " + ", ".join(steps), out.getvalue()

@@ -37,7 +37,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tests.fuzz.mutate import mutate_bank, mutate_list_xlsx, mutate_workbook, mutate_xml_texts
+from tests.fuzz.mutate import (
+    mutate_bank,
+    mutate_list_xlsx,
+    mutate_workbook,
+    mutate_workbook_texts,
+    mutate_xml_texts,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK_FIXTURES = ROOT / "tests" / "fixtures" / "bank"
@@ -515,7 +521,12 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
 
     rng = _rng("opdrachten", seed, index)
     try:
-        what, data = mutate_workbook(rng, BASE_WORKBOOK.read_bytes())
+        if rng.random() < 1 / 3:  # texts aimed at the letters, their e-mails and files
+            what, data = mutate_workbook_texts(
+                rng, BASE_WORKBOOK.read_bytes(), tuple(_base_overdue())
+            )
+        else:
+            what, data = mutate_workbook(rng, BASE_WORKBOOK.read_bytes())
     except Exception as exc:
         what, data = (
             f"mutation failed ({type(exc).__name__}); base workbook",
@@ -547,8 +558,10 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
 
     # The letters for verstuur: a real herinneringen on a copy in its own folder (the
     # Uitvoermap is relative to the workbook).
-    copy_dir = work / "kopie"
-    copy_dir.mkdir()
+    # Two folders deep, so a letter written outside its Uitvoermap (a customer number such as
+    # '../../x' in its file name) shows up in `work`.
+    copy_dir = work / "binnen" / "kopie"
+    copy_dir.mkdir(parents=True)
     copy = copy_dir / "Boek.xlsx"
     shutil.copy(book, copy)
     with socket.socket() as server:
@@ -579,6 +592,13 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
             if not send.failure:
                 send.failure = "verbinding met de mailserver bij --proef"
     outcomes += [letters, send]
+    stray = [
+        name
+        for name in _files(work)
+        if name != "Boek.xlsx" and not name.startswith(("dossier/", "binnen/kopie/"))
+    ]
+    if stray and not any(o.failure for o in outcomes):
+        outcomes[-2].failure = f"bestand buiten de uitvoermap: {stray[0]}"
     return CaseResult("opdrachten", seed, index, what, outcomes)
 
 
