@@ -949,7 +949,9 @@ def test_a_journal_and_a_workbook_that_both_fail_mid_run_say_what_the_user_must_
     assert code == 2 and len(server.received) == 2
     assert err.startswith(f"Fout: Het verzendlogboek '{journal}' neemt geen regel meer aan")
     assert "Let op: Verzonden kon niet in de werkmap worden gezet (De werkmap" in err
-    assert "geopend in Excel" in err and "--markeer-verzonden DOCUMENT" in err
+    assert "geopend in Excel" in err
+    # The ribbon's message box says this too: where the flag goes.
+    assert "op de opdrachtregel --markeer-verzonden DOCUMENT" in err
     assert "stuurt die niet nog eens" not in err and "Traceback" not in err
     assert not any(verzonden(path).values())
 

@@ -371,9 +371,10 @@ def journal_stopped_text(stop: JournalStopped, book: Book) -> str:
             # Neither the journal nor Verzonden may hold them: only the user can.
             lines.append(
                 f"Let op: Verzonden kon niet in de werkmap worden gezet ({job.write_reason}). "
+                # Said in the ribbon's message box too: the flag is the command line's.
                 "Vul Verzonden bij deze brieven zelf in in Contacten (of geef, als het "
-                "verzendlogboek weer werkt, --markeer-verzonden DOCUMENT), anders gaan ze de "
-                "volgende keer opnieuw."
+                "verzendlogboek weer werkt, op de opdrachtregel --markeer-verzonden DOCUMENT), "
+                "anders gaan ze de volgende keer opnieuw."
             )
     if job.unsure:
         lines.append(
