@@ -133,6 +133,7 @@ def _invoices_failed(exc: OSError, folder: Path, consequence: str) -> str:
 
 def cmd_nieuw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
+    from addin.adapters.tempfiles import remove_stale
     from addin.adapters.workbook.xlsx_patch import write_failure
     from addin.core.model import Book
     from addin.core.plan import plan_book
@@ -149,6 +150,8 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
         return fail(args, f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam.")
     if not path.parent.is_dir():
         return fail(args, f"de map '{path.parent}' bestaat niet")
+    # A killed earlier nieuw left its workbook-sized temp file here (and in facturen/).
+    remove_stale(path.parent, depth=1)
     today = date.today()
     book = example_book() if args.voorbeeld else Book()
     peildatum = EXAMPLE_DATE if args.voorbeeld else today
@@ -213,7 +216,7 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
         if mac:
             print("Voor de Mac: het blad Plan heeft waarden; 'Vernieuw werklijst' ververst ze.")
         print(python_line(interpreter[0]))
-        print("Open hem in Excel en schakel macro's in.")
+        print(open_line())
     return EXIT_OK
 
 
@@ -229,6 +232,13 @@ def python_line(setting: tuple[str, str], platform: str = sys.platform) -> str:
         "Windows of de Mac daar met 'debiteuren nieuw', of vul Interpreter_Win of "
         "Interpreter_Mac in op het blad xlwings.conf."
     )
+
+
+def open_line(platform: str = sys.platform) -> str:
+    """The last line of `nieuw`: on Linux, right after "Geen Excel op Linux", where to open it."""
+    if platform.startswith(("win", "darwin")):
+        return "Open hem in Excel en schakel macro's in."
+    return "Open hem in Excel op Windows of de Mac en schakel macro's in."
 
 
 def register_bouw(sub: Any) -> None:

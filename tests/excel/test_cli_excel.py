@@ -17,7 +17,7 @@ import pytest
 
 from addin import schema
 from addin.adapters.workbook.reader import read_book
-from addin.cli.excel import python_line
+from addin.cli.excel import open_line, python_line
 from addin.excel.build import interpreter_rows
 from tests.excel.conftest import SHIPPED
 
@@ -314,6 +314,10 @@ def test_nieuw_on_linux_says_what_the_python_setting_means_there(tmp_path):
         "nieuw', of vul Interpreter_Win of Interpreter_Mac in op het blad xlwings.conf."
     )
     assert _conf(path)["Interpreter_Mac"] == sys.executable
+    # Right after "Geen Excel op Linux", the last line says where to open it.
+    assert result.stdout.splitlines()[-1] == (
+        "Open hem in Excel op Windows of de Mac en schakel macro's in."
+    )
 
 
 @pytest.mark.parametrize(
@@ -333,6 +337,8 @@ def test_nieuw_on_linux_says_what_the_python_setting_means_there(tmp_path):
 def test_python_line(platform, setting, exp):
     got = python_line(setting, platform)
     assert got == exp
+    where = "Excel op Windows of de Mac" if platform == "linux" else "Excel"
+    assert open_line(platform) == f"Open hem in {where} en schakel macro's in."
 
 
 def test_bouw_whose_workbook_cannot_be_put_in_place_leaves_no_invoices(tmp_path):
@@ -351,3 +357,22 @@ def test_bouw_whose_workbook_cannot_be_put_in_place_leaves_no_invoices(tmp_path)
     )
     assert [p.name for p in tmp_path.iterdir()] == ["Debiteuren.xlsm"]
     assert list(out.iterdir()) == []
+
+
+def test_nieuw_takes_away_what_a_killed_nieuw_left(tmp_path):
+    """A nieuw --voorbeeld ended by the kernel in the middle of its 2nd invoice PDF left that
+    PDF's temp file in facturen/; only bouw and the writing commands cleared such files, so
+    it stayed. The next nieuw in that folder takes it away."""
+    invoices = tmp_path / "facturen"
+    child = [sys.executable, "-c", _STOPPED_AT_SECOND_WRITE, str(invoices), "1000", "kill"]
+    stopped = subprocess.run(
+        [*child, "nieuw", str(tmp_path / "Eerste.xlsm"), "--voorbeeld"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert stopped.returncode == -signal.SIGXFSZ, stopped.stderr
+    assert list(invoices.glob(".debiteuren-*.tmp"))
+    result = run("nieuw", str(tmp_path / "Tweede.xlsm"))
+    assert result.returncode == 0, result.stderr
+    assert not list(tmp_path.rglob(".debiteuren-*"))
