@@ -500,6 +500,26 @@ def draft_trouble(folder: Path) -> str:
     return ""
 
 
+def zip_trouble(folder: Path) -> str:
+    """What is wrong with the ZIP files under `folder` (the hand-over dossier): one that
+    does not open or test clean, or a member named outside the folder it unpacks into."""
+    import zipfile
+
+    for path in sorted(folder.rglob("*.zip")):
+        try:
+            with zipfile.ZipFile(path) as package:
+                bad = package.testzip()
+                names = package.namelist()
+        except (zipfile.BadZipFile, OSError) as exc:
+            return f"{path.name}: {exc}"
+        if bad is not None:
+            return f"{path.name}: {bad} beschadigd"
+        for name in names:
+            if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
+                return f"{path.name}: lid {name!r}"
+    return ""
+
+
 def _unchanged(book: Path, data: bytes, outcome: Outcome, why: str) -> None:
     if not outcome.failure and book.read_bytes() != data:
         outcome.failure = f"werkmap veranderd {why}"
@@ -515,7 +535,9 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
     checks: no --proef changes the workbook, no exit 2 changes it or leaves a file behind,
     the letter run writes no formula the workbook did not have, and its e-mail drafts carry
     only a draft's headers, each recipient one plain address (a text from the workbook never
-    becomes a formula, a header or a recipient)."""
+    becomes a formula, a header or a recipient); a workbook the letter run wrote reads
+    (controleer not exit 2 when the mutated one was not), and the dossier's ZIP opens clean
+    with no member named outside it."""
     import shutil
     import socket
 
@@ -548,6 +570,8 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
                     "--uit", str(dossier)])  # fmt: skip
     if not handover.failure and handover.code == 2 and _files(work) != {"Boek.xlsx": data}:
         handover.failure = "bestand achtergelaten na exit 2"
+    if not handover.failure:
+        handover.failure = zip_trouble(dossier)
     outcomes += [
         handover,
         run(["bijwerken", str(book), "--datum", AS_OF, "--proef", "--json"]),
@@ -582,6 +606,13 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
                 letters.failure = f"formule geschreven: {sorted(written)[0][:80]!r}"
             elif trouble:
                 letters.failure = f"e-mailconcept: {trouble[:200]}"
+        reread: list[Outcome] = []
+        if not letters.failure and letters.code in (0, 1) and outcomes[0].code in (0, 1):
+            # The written workbook still reads as well as the one it was made from.
+            after = run(["controleer", str(copy), "--datum", AS_OF, "--json"])
+            if not after.failure and after.code == 2:
+                after.failure = "de werkmap na de brieven geeft exit 2"
+            reread.append(after)
         before = _files(copy_dir)
         send = run(["verstuur", str(copy), "--datum", AS_OF, "--proef", "--json"])
         if not send.failure and _files(copy_dir) != before:
@@ -591,14 +622,14 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
             server.accept()[0].close()
             if not send.failure:
                 send.failure = "verbinding met de mailserver bij --proef"
-    outcomes += [letters, send]
+    outcomes += [letters, *reread, send]
     stray = [
         name
         for name in _files(work)
         if name != "Boek.xlsx" and not name.startswith(("dossier/", "binnen/kopie/"))
     ]
     if stray and not any(o.failure for o in outcomes):
-        outcomes[-2].failure = f"bestand buiten de uitvoermap: {stray[0]}"
+        letters.failure = f"bestand buiten de uitvoermap: {stray[0]}"
     return CaseResult("opdrachten", seed, index, what, outcomes)
 
 
