@@ -742,3 +742,67 @@ def test_bank_csv_with_a_quote_never_closed_names_its_line(capsys, workbook, tmp
         'dan 131.072 tekens; waarschijnlijk wordt daar een aanhalingsteken (") niet '
         "gesloten). Er is niets veranderd."
     )
+
+
+def _set_cells(path: Path, sheet: str, key: str, values: dict[str, object]) -> None:
+    """Set the cells of the row whose first column is `key`, by column header."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    header = [c.value for c in ws[1]]
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == key]
+    assert rows, key
+    for column, value in values.items():
+        ws.cell(rows[0], header.index(column) + 1).value = value
+    wb.save(path)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "key", "column", "exp"),
+    [
+        # fuzz seed 7102, opdrachten case 953: a Factuurmap of 300 characters
+        (
+            "Instellingen",
+            "Factuurmap",
+            "Waarde",
+            "'facturen/2026-0222.pdf' kan niet worden gelezen",
+        ),
+        ("Facturen", "2026-0222", "Factuur-pdf", "'xxxxxxxxxxxxxxx"),
+    ],
+    ids=["factuurmap", "factuur-pdf"],
+)
+def test_a_document_name_too_long_for_the_system_is_missing_not_a_traceback(
+    capsys, workbook, tmp_path, sheet, key, column, exp
+):
+    # A folder or file name over 255 bytes: pathlib's is_file() raised ENAMETOOLONG
+    # ('File name too long') out of overdracht, as a traceback, where a missing invoice PDF
+    # is a line under 'ontbreekt' and the dossier is made without it.
+    _set_cells(workbook, sheet, key, {column: "x" * 300})
+    before = workbook.read_bytes()
+    code, out = run(capsys, "overdracht", workbook, "K016", "--datum", DAY, "--proef",
+                    "--json", "--uit", tmp_path / "dossier")  # fmt: skip
+    assert code == 0
+    assert workbook.read_bytes() == before
+    assert out["facturen"] == ["2026-0222"]
+    missing = [m for m in out["ontbreekt"] if m.startswith("factuur 2026-0222: ")]
+    assert len(missing) == 1
+    assert exp in missing[0]
+    assert missing[0].endswith("een naam in het pad is te lang (File name too long)")
+
+
+def test_a_letter_document_name_too_long_for_the_system_is_not_sent(capsys, workbook):
+    # The same for verstuur: a Document cell it looks for the letter's e-mail draft by.
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Contacten"]
+    header = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == "K033"
+               and ws.cell(r, header.index("Verzonden") + 1).value is None)  # fmt: skip
+    ws.cell(row, header.index("Kanaal") + 1).value = "Brief en e-mail"
+    # Beside the workbook: under a folder that does not exist the system says ENOENT first.
+    ws.cell(row, header.index("Document") + 1).value = "x" * 300 + ".pdf"
+    wb.save(workbook)
+    before = workbook.read_bytes()
+    code, out = run(capsys, "verstuur", workbook, "--datum", DAY, "--proef", "--json")
+    assert code == 1
+    assert workbook.read_bytes() == before
+    assert out["te_verzenden"] == []
+    assert [n["klant"] for n in out["niet_verzonden"]] == ["K033"], out

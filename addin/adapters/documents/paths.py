@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -136,13 +137,40 @@ def find_document(text: str, roots: Sequence[Path]) -> Found:
         return Found(None, f"'{text}' is een link, geen bestand")
     candidate = Path(text.replace("\\", "/")).expanduser()
     options = [candidate] if candidate.is_absolute() else [root / candidate for root in roots]
+    trouble = ""
     for option in options:
-        resolved = option.resolve()
-        if not inside(resolved, roots):
-            return Found(None, f"'{text}' ligt buiten de factuurmap en de map van de werkmap")
-        if resolved.is_file():
-            return Found(resolved)
-    return Found(None, f"'{text}' niet gevonden")
+        try:
+            resolved = option.resolve()
+            if not inside(resolved, roots):
+                return Found(None, f"'{text}' ligt buiten de factuurmap en de map van de werkmap")
+            if resolved.is_file():
+                return Found(resolved)
+        except (OSError, RuntimeError) as exc:
+            # pathlib's is_file() passes on what the system says about a path it cannot look
+            # at (a name over 255 bytes from a long Factuurmap or cell, a folder without read
+            # rights; resolve() a symlink loop): not this place, and the next root may hold it.
+            trouble = trouble or (
+                f"'{_shortened(text)}' kan niet worden gelezen ({_shortened(str(option))}): "
+                f"{_unusable(exc)}"
+            )
+    return Found(None, trouble or f"'{text}' niet gevonden")
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _unusable(exc: OSError | RuntimeError) -> str:
+    """Why a path cannot be looked at, in Dutch, with the system's words after it."""
+    if isinstance(exc, RuntimeError):
+        return f"het pad verwijst in een kring naar zichzelf ({exc})"
+    reasons = {
+        errno.ENAMETOOLONG: "een naam in het pad is te lang",
+        errno.EACCES: "geen leesrechten op het bestand of de map",
+        errno.EPERM: "het bestand of de map is afgeschermd",
+        errno.ELOOP: "het pad verwijst in een kring naar zichzelf",
+    }
+    return f"{reasons.get(exc.errno or 0, 'het pad is onbruikbaar')} ({exc.strerror or exc})"
 
 
 # Names Windows keeps for devices, whatever the extension ("CON.pdf", "nul .eml"):
