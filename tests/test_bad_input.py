@@ -806,3 +806,75 @@ def test_a_letter_document_name_too_long_for_the_system_is_not_sent(capsys, work
     assert workbook.read_bytes() == before
     assert out["te_verzenden"] == []
     assert [n["klant"] for n in out["niet_verzonden"]] == ["K033"], out
+
+
+LONG = "x" * 300  # one name over the 255 bytes a file system takes
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("controleer", "--datum", DAY),
+        ("werklijst", "--json", "--datum", DAY),
+        ("overzicht", "--proef", "--datum", DAY),
+        ("overdracht", "K016", "--datum", DAY),
+        ("herinneringen", "--datum", DAY),
+        ("verstuur", "--datum", DAY),
+        ("bijwerken", "--datum", DAY),
+        ("bank", FIXTURES / "ing.csv", "--datum", DAY),
+        ("importeer", FIXTURES / "ing.csv"),
+        ("wachtwoord",),
+    ],
+    ids=lambda c: c[0],
+)
+def test_a_workbook_name_too_long_for_the_system_is_named_not_a_traceback(
+    capsys, tmp_path, command
+):
+    # pathlib's is_file() and exists() raise ENAMETOOLONG ('File name too long') where a
+    # missing file answers False: every command showed a traceback for such a BOEK.
+    name, *rest = command
+    book = tmp_path / f"{LONG}.xlsx"
+    code = main([name, str(book), *map(str, rest)])
+    out = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in out.out + out.err
+    assert "kan niet worden geopend: een naam in het pad is te lang (File name too long)" in (
+        out.out + out.err
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_workbook_name_of_255_bytes_is_written_with_its_backup(capsys, tmp_path):
+    # 255 bytes is a name the system takes, but not Excel's '~$' owner file beside it nor
+    # the backup '<stem>.1.xlsx': the check that the workbook is not open in Excel raised
+    # ENAMETOOLONG, and the backup would have refused every write. The backup's stem is
+    # cut to fit instead.
+    book = tmp_path / ("y" * 250 + ".xlsx")
+    shutil.copy(EXAMPLE, book)
+    code = main(["bank", str(book), str(FIXTURES / "ing.csv"), "--datum", DAY])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    assert code in (0, 1)
+    assert book.read_bytes() != EXAMPLE.read_bytes()
+    (backup,) = (tmp_path / ".debiteuren-backup").iterdir()
+    assert backup.name == "y" * 248 + ".1.xlsx"
+    assert backup.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_an_invoice_file_name_too_long_for_the_system_is_skipped_with_its_reason(
+    capsys, workbook, tmp_path
+):
+    code = main(["importeer", str(workbook), str(tmp_path / f"{LONG}.xml"), "--proef"])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    assert code == 2
+    assert f"{LONG}.xml: een naam in het pad is te lang (File name too long)" in out.out
+
+
+def test_nieuw_with_a_name_too_long_for_the_system(capsys, tmp_path):
+    code = main(["nieuw", str(tmp_path / f"{LONG}.xlsm")])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    assert code == 2
+    assert "kan niet worden gemaakt: een naam in het pad is te lang" in out.err
+    assert list(tmp_path.iterdir()) == []

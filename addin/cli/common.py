@@ -319,10 +319,11 @@ def writes_workbook(func: Command) -> Command:
     @functools.wraps(func)
     def locked(args: argparse.Namespace) -> int:
         # Here, not at start-up: the lock's modules (socket, ctypes) cost every command.
+        from addin.adapters.pathnames import unusable
         from addin.adapters.workbook.lock import LockError, workbook_lock
 
         workbook = Path(args.boek)
-        if getattr(args, "proef", False) or not workbook.is_file():
+        if getattr(args, "proef", False) or unusable(workbook) or not workbook.is_file():
             return func(args)
         command = getattr(args, "opdracht", None) or func.__name__.removeprefix("cmd_")
         with contextlib.ExitStack() as stack:

@@ -133,6 +133,7 @@ def _invoices_failed(exc: OSError, folder: Path, consequence: str) -> str:
 
 def cmd_nieuw(args: argparse.Namespace) -> int:
     from addin.adapters.documents.invoice_pdf import write_invoice_pdfs
+    from addin.adapters.pathnames import unusable
     from addin.adapters.tempfiles import remove_stale
     from addin.adapters.workbook.xlsx_patch import write_failure
     from addin.core.model import Book
@@ -146,6 +147,9 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
         path = path.with_suffix(SUFFIX)
     if path.suffix.lower() != SUFFIX:
         return fail(args, f"'{path}' moet op {SUFFIX} eindigen (een werkmap met macro's)")
+    trouble = unusable(path)  # exists() would raise it (a name over 255 bytes)
+    if trouble is not None:
+        return fail(args, f"de werkmap '{path}' kan niet worden gemaakt: {trouble}")
     if path.exists():
         return fail(args, f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam.")
     if not path.parent.is_dir():

@@ -58,6 +58,7 @@ RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/ext
 def cmd_bijwerken(args: argparse.Namespace) -> int:
     # Imported here, not at start-up (tests/test_linear.py): reader, engine, pyOpenVBA.
     from addin import schema
+    from addin.adapters.pathnames import unusable
     from addin.adapters.workbook.book_writer import settings_value
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import (
@@ -74,6 +75,9 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
     from addin.core.texts import with_suggestions
 
     workbook = Path(args.boek)
+    trouble = unusable(workbook)
+    if trouble is not None:
+        return fail(args, f"De werkmap '{workbook}' kan niet worden geopend: {trouble}.")
     if not workbook.is_file():
         return fail(args, f"De werkmap '{workbook}' bestaat niet; controleer het pad.")
     try:

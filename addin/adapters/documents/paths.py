@@ -16,13 +16,13 @@ Example::
 
 from __future__ import annotations
 
-import errno
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PureWindowsPath
 
 from addin import schema
+from addin.adapters.pathnames import reason
 from addin.adapters.workbook.errors import WorkbookError
 from addin.core.model import Settings
 
@@ -164,13 +164,7 @@ def _unusable(exc: OSError | RuntimeError) -> str:
     """Why a path cannot be looked at, in Dutch, with the system's words after it."""
     if isinstance(exc, RuntimeError):
         return f"het pad verwijst in een kring naar zichzelf ({exc})"
-    reasons = {
-        errno.ENAMETOOLONG: "een naam in het pad is te lang",
-        errno.EACCES: "geen leesrechten op het bestand of de map",
-        errno.EPERM: "het bestand of de map is afgeschermd",
-        errno.ELOOP: "het pad verwijst in een kring naar zichzelf",
-    }
-    return f"{reasons.get(exc.errno or 0, 'het pad is onbruikbaar')} ({exc.strerror or exc})"
+    return reason(exc)
 
 
 # Names Windows keeps for devices, whatever the extension ("CON.pdf", "nul .eml"):

@@ -43,6 +43,7 @@ from addin.adapters.documents.paths import roots_for, safe_name
 from addin.adapters.invoices.list_memory import Remembered
 from addin.adapters.invoices.open_items import OpenItems, cell_text, read_open_items
 from addin.adapters.invoices.ubl import InvoiceFileError, UblDocument, is_ubl, parse_ubl
+from addin.adapters.pathnames import unusable
 from addin.adapters.workbook.xlsx_patch import MAX_TEXT, Patch
 from addin.core.invoice_import import (
     Buyer,
@@ -244,8 +245,10 @@ def _expand(paths: Sequence[Path], run: _Run) -> list[tuple[Path, str]]:
     taken: set[object] = set()
     for path in paths:
         path = Path(path)
-        reason = None
-        if path.is_dir():
+        reason = unusable(path)  # is_dir() would raise it (a name over 255 bytes)
+        if reason is not None:
+            pass
+        elif path.is_dir():
             found = [
                 child
                 for child in sorted(path.iterdir())

@@ -42,6 +42,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, TablesNotSupported
 
 from addin import schema
+from addin.adapters.pathnames import unusable
 from addin.adapters.workbook.cells import (
     FIRST_DATE,
     LAST_DATE,
@@ -607,6 +608,9 @@ def _values_range(
 
 
 def _open(path: Path) -> CalamineWorkbook:
+    trouble = unusable(path)
+    if trouble is not None:  # is_file() below would raise it (a name over 255 bytes)
+        raise WorkbookError(f"De werkmap '{path}' kan niet worden geopend: {trouble}.")
     if not path.is_file():
         if path.is_dir():
             raise WorkbookError(f"'{path}' is een map, geen werkmap; geef het pad van de .xlsm.")

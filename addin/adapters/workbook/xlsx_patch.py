@@ -57,6 +57,7 @@ Rules worth knowing:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import errno
 import html
@@ -461,7 +462,13 @@ def check_not_open(path: Path) -> None:
     """Raise PatchError when the workbook must not be written now: Excel or LibreOffice
     has it open (its owner file exists), or it is marked read-only."""
     for owner, program in _owner_files(path):
-        if owner.exists():
+        try:
+            present = owner.exists()
+        except OSError:
+            # A name the system will not look at ('~$' makes a 254-byte name too long):
+            # no program can have made that file; the read that follows names the trouble.
+            continue
+        if present:
             raise PatchError(
                 f"De werkmap '{path}' is geopend in {program} (het bestand '{owner.name}' "
                 f"staat ernaast). Sluit de werkmap en probeer het opnieuw; is hij niet "
@@ -540,10 +547,35 @@ def _replace_file(
 
 def _keep_backup(path: Path) -> Path:
     folder = path.parent / BACKUP_DIR
+    created = not folder.is_dir()
     folder.mkdir(exist_ok=True)
+    try:
+        return _backup_into(folder, path)
+    except BaseException:
+        if created:  # a refused write leaves nothing behind, not even an empty folder
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+# Bytes a file name may take (ext4, APFS; NTFS counts UTF-16 units, never more).
+NAME_BYTES = 255
+
+
+def _backup_name(path: Path, n: int) -> str:
+    """`<stem>.<n><suffix>`, the stem cut short when a long workbook name (up to the 255
+    bytes a name may take) would make the backup's name longer than that."""
+    tail = f".{n}{path.suffix}"
+    stem = path.stem
+    while len((stem + tail).encode("utf-8")) > NAME_BYTES and stem:
+        stem = stem[:-1]
+    return stem + tail
+
+
+def _backup_into(folder: Path, path: Path) -> Path:
     n = 1
     while True:
-        target = folder / f"{path.stem}.{n}{path.suffix}"
+        target = folder / _backup_name(path, n)
         try:
             os.link(path, target)  # free, and the old inode is exactly the old file
             return target
