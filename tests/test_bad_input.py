@@ -20,6 +20,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from addin.adapters.bank.files import read_bank
 from addin.adapters.workbook.book_writer import write_book
@@ -878,3 +879,28 @@ def test_nieuw_with_a_name_too_long_for_the_system(capsys, tmp_path):
     assert code == 2
     assert "kan niet worden gemaakt: een naam in het pad is te lang" in out.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_place_name_of_excels_full_cell_length_is_cut_in_the_window_quickly(workbook, tmp_path):
+    # fuzz seed 7103, opdrachten case 71: a Plaats of 40,000 characters took herinneringen
+    # 26 s, all of it in cutting the address line to the envelope window one character at a
+    # time, measuring the whole line each time. Here four customers who get a letter have
+    # one of Excel's 32,767 characters, under the fuzzer's own 30 s of computing: the
+    # halving cut needs seconds, the old one a minute. The address is cut with an ellipsis.
+    customers = ("K006", "K007", "K010", "K011")
+    for customer in customers:
+        _set_cells(workbook, "Klanten", customer, {"Plaats": "x" * 32_767})
+    out = tmp_path / "brieven"
+
+    def cpu_limited() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (30, 30))
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from addin.cli import main; sys.exit(main())",
+         "herinneringen", str(workbook), "--datum", DAY, "--proef", "--uit", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=600, preexec_fn=cpu_limited,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.returncode, done.stderr[-500:])
+    letter = next(out.glob("*Herinnering K006.pdf"))
+    first_page = PdfReader(letter).pages[0].extract_text()
+    assert re.search(r"x{20,}…", first_page), first_page[:300]

@@ -730,9 +730,17 @@ def _fit(text: str, size: float, width: float = WIDTH, font: str = "Helvetica") 
     """`text` cut with an ellipsis to `width` at `size` points of `font`."""
     if stringWidth(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    # The longest prefix that fits with the ellipsis, found by halving (a prefix is never
+    # wider than a longer one). Cut a character at a time, a 40,000-character Plaats was
+    # measured whole 40,000 times: 26 s of one letter run (fuzz seed 7103, case 71).
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if stringWidth(text[:mid] + "…", font, size) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low].rstrip() + "…"
 
 
 def _iban(iban: str) -> str:
