@@ -7,7 +7,6 @@ import io
 import re
 import shutil
 import sys
-import time
 import zipfile
 from dataclasses import replace
 from datetime import date
@@ -455,10 +454,10 @@ def test_entity_bomb_is_refused_quickly(tmp_path: Path) -> None:
         f'<?xml version="1.0"?>\n<!DOCTYPE Document [\n{entities}\n]>\n'
         "<Document><BkToCstmrStmt>&l9;</BkToCstmrStmt></Document>\n"
     )
-    start = time.perf_counter()
+    # Refused for its DOCTYPE before any entity is expanded (the message says why): not
+    # timed, the refusal's reason is what shows it never expanded.
     with pytest.raises(BankFileError, match=r"bom\.xml.*DOCTYPE.*geweigerd"):
         read_bank_file(bomb)
-    assert time.perf_counter() - start < 1
 
 
 def test_external_entity_without_doctype_is_refused(tmp_path: Path) -> None:
@@ -472,10 +471,8 @@ def test_truncated_xml_is_refused(tmp_path: Path) -> None:
     data = (FIXTURES / "camt053-v04-batch.xml").read_bytes()
     path = tmp_path / "afgebroken.xml"
     path.write_bytes(data[: len(data) // 2])
-    start = time.perf_counter()
     with pytest.raises(BankFileError, match=r"afgebroken\.xml.*beschadigd of onvolledig"):
         read_bank_file(path)
-    assert time.perf_counter() - start < 1
 
 
 def test_damaged_xml_names_line_and_column_in_dutch(tmp_path: Path) -> None:
