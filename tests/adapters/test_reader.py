@@ -787,3 +787,32 @@ def test_fields_without_a_column_get_their_dataclass_default():
     assert got == (_Checked(1, 0),)
     got = reader._build(Settings, {"company_name": ["X"]}, 1)
     assert got == (Settings(company_name="X"),)
+
+
+@pytest.mark.parametrize(
+    ("cell", "exp"),
+    [
+        ("smtp.example.nl", "smtp.example.nl"),
+        ("  smtp.example.nl ", "smtp.example.nl"),
+        ("[2001:db8::1]", "[2001:db8::1]"),
+        ("smtp.müller.de", "smtp.müller.de"),
+        ("smtp.example.nl\nBcc: x@example.org", None),
+        ("smtp.example.nl 587", None),
+        ("info@example.nl", None),
+        ("https://smtp.example.nl", None),
+    ],
+)
+def test_smtp_server_is_one_server_name(book_file, cell, exp):
+    """A server name with a space, a line break or an address's marks is a problem on its row
+    (verstuur then refuses), not a name the mail library is handed."""
+    sheet = Sheet(
+        "Instellingen", ["Instelling", "Waarde"], [["SMTP-server", cell]], "tblInstellingen"
+    )
+    book, problems = read_book(book_file(facturen([]), KLANTEN, sheet))
+    assert book.settings.smtp_server == (exp or "")
+    if exp is None:
+        ((p),) = problems
+        assert (p.source.row, p.source.column) == (2, "Waarde")
+        assert "is geen servernaam; verwacht bijvoorbeeld smtp.example.nl" in p.message
+    else:
+        assert problems == ()

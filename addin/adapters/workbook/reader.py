@@ -47,6 +47,7 @@ from addin.adapters.workbook.cells import (
     FIRST_DATE,
     LAST_DATE,
     CellError,
+    shown,
     to_amount,
     to_bool,
     to_date,
@@ -211,6 +212,19 @@ def _posted(value: object) -> date | None:
             )
         days.append(day)
     return max(days, default=None)
+
+
+# What cannot stand in a server name: spaces and line breaks (a pasted paragraph, a name
+# and its port on two lines) and the marks of an address or a path.
+_NOT_IN_HOST = re.compile(r"""[\s\x00-\x1f\x7f/@;,"'<>\\]""")
+
+
+def _host(value: object) -> str | None:
+    """SMTP-server: one server name or address, nothing around it."""
+    text = to_text(value)
+    if text and _NOT_IN_HOST.search(text):
+        raise CellError(f"{shown(value)} is geen servernaam; verwacht bijvoorbeeld smtp.example.nl")
+    return text or None
 
 
 def _one_of(choices: Sequence[str]) -> Callable[[object], str | None]:
@@ -407,6 +421,7 @@ _SETTING_CONVERTERS: Mapping[str, Callable[[object], Any]] = {
     "bundle_days": _non_negative,
     "worklist_days_ahead": _non_negative,
     "send_via": _one_of(schema.SEND_VIA),
+    "smtp_server": _host,
     "smtp_port": _port,
     "smtp_security": _one_of(schema.SMTP_SECURITY),
     "max_mails_per_minute": _positive,
