@@ -76,7 +76,13 @@ from addin.adapters.excel.xlwings_book import (
 )
 from addin.adapters.invoices import list_memory
 from addin.adapters.invoices.job import import_invoices, remove_pdfs, save_pdfs
-from addin.adapters.mail.job import JournalStopped, SetupError, Transport, run_send
+from addin.adapters.mail.job import (
+    JournalStopped,
+    SetupError,
+    Transport,
+    check_send_settings,
+    run_send,
+)
 from addin.adapters.mail.password import PasswordError
 from addin.adapters.workbook.lock import LockError, WorkbookLock, workbook_lock
 from addin.adapters.workbook.xlsx_patch import Patch, PatchError, failed_file, write_failure
@@ -361,10 +367,11 @@ def _skipped_note(job: LetterJob) -> str:
 
 def _send(workbook: LiveWorkbook, as_of: date, transport: Transport | None) -> Outcome:
     path = workbook_path(workbook.fullname)
-    book, _problems = live.read_live(workbook)
+    book, problems = live.read_live(workbook)
     # An older Contacten without Verzonden gets the column from the patch (add_columns), in
     # Excel as on the file.
     try:
+        check_send_settings(book, problems)
         job = run_send(
             book,
             path,

@@ -1016,3 +1016,40 @@ def test_a_journal_line_the_disk_takes_only_part_of_is_a_journal_error(tmp_path)
     assert [e.document for e in journal.entries()] == ["H-1"]  # the cut-off line: none
     journal.record(second)  # room again: the next line is whole
     assert [e.document for e in journal.entries()] == ["H-1", "H-2"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("SMTP-poort", "abc", "SMTP-poort (Instellingen!B{row}: 'abc' is geen geheel getal"),
+        ("SMTP-beveiliging", "xx", "SMTP-beveiliging (Instellingen!B{row}: 'xx' is geen keuze"),
+        ("SMTP-server", "localhost\nBcc: x@example.org",
+         "SMTP-server (Instellingen!B{row}: 'localhost\nBcc: x@example.org' is geen servernaam"),
+    ],
+    ids=["port", "security", "server-two-lines"],
+)  # fmt: skip
+@pytest.mark.parametrize("proef", [False, True], ids=["run", "proef"])
+def test_a_send_setting_the_reader_could_not_take_refuses_to_send(
+    tmp_path, capsys, server, setting, value, said, proef
+):
+    """A port 'abc' or an unknown SMTP-beveiliging was kept at its default by the reader (a
+    problem only `controleer` showed), and verstuur sent through that default, --proef
+    saying the e-mails would go: a way the user did not choose. Now it refuses, naming the
+    setting and its cell, and nothing leaves."""
+    import openpyxl
+
+    path = made(tmp_path, 2, server.port, capsys)
+    wb = openpyxl.load_workbook(path)
+    row = next(r for r in wb["Instellingen"].iter_rows() if r[0].value == setting)
+    row[1].value = value
+    wb.save(path)
+    before = path.read_bytes()
+    files = sorted(tmp_path.rglob("*"))
+    args = ["verstuur", path, "--datum", D, "--json", *(["--proef"] if proef else [])]
+    code, data = run(capsys, *args)
+    assert code == 2 and set(data) == {"fout"}
+    assert said.format(row=row[1].row) in data["fout"]
+    assert data["fout"].startswith("Een instelling voor het versturen klopt niet: ")
+    assert "blijft" not in data["fout"] and data["fout"].endswith("Er is niets verstuurd.")
+    assert server.received == [] and path.read_bytes() == before
+    assert sorted(tmp_path.rglob("*")) == files  # no journal, no lock left

@@ -410,3 +410,20 @@ def test_ribbon_says_in_dutch_when_the_journal_stops_taking_lines(tmp_path, caps
     assert "Wel verstuurd vóór de fout: 2 e-mails:" in outcome.message
     assert "Verzonden is ingevuld in Contacten" in outcome.message
     assert sum(1 for v in verzonden(path).values() if v) == 2
+
+
+def test_ribbon_refuses_a_send_setting_the_reader_could_not_take(tmp_path, capsys):
+    """As `verstuur` does: a Max e-mails per minuut of 'veel' was kept at its default and the
+    e-mails went; the ribbon now refuses, names the setting and its cell, and sends none."""
+    import openpyxl
+
+    path = made(tmp_path, 2, 25, capsys, via="Outlook concepten")
+    wb = openpyxl.load_workbook(path)
+    row = next(r for r in wb["Instellingen"].iter_rows() if r[0].value == "Max e-mails per minuut")
+    row[1].value = "veel"
+    wb.save(path)
+    outlook = FakeOutlook()
+    _excel, outcome = _drafts_by_ribbon(path, outlook)
+    assert not outcome.ok and outlook.drafts == []
+    assert f"Max e-mails per minuut (Instellingen!B{row[1].row}: 'veel'" in outcome.message
+    assert "Er is niets verstuurd." in outcome.message

@@ -45,6 +45,7 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
         JournalStopped,
         SendInterrupted,
         SetupError,
+        check_send_settings,
         console_progress,
         find_contact,
         run_send,
@@ -53,7 +54,7 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError
 
-    book, _problems = read_book(args.boek)
+    book, problems = read_book(args.boek)
     path = Path(args.boek)
     if args.markeer_verzonden:
         return _mark(args, book, path)
@@ -67,6 +68,7 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
             return fail(args, refusal)
         retry += (contact.document,)
     try:
+        check_send_settings(book, problems)
         job = run_send(
             book,
             path,

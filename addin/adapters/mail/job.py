@@ -17,9 +17,10 @@ Example::
 
 from __future__ import annotations
 
+import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -47,7 +48,7 @@ from addin.adapters.mail.smtp import (
     resolve_port,
 )
 from addin.adapters.workbook.xlsx_patch import Patch, apply_patch, check_not_open
-from addin.core.model import Book, Channel, Contact
+from addin.core.model import Book, Channel, Contact, Problem
 from addin.core.plan import plan_book
 from addin.core.sending import (
     EMAIL_CHANNELS,
@@ -80,6 +81,46 @@ STOPPED_AFTER_LOSSES = (
 
 class SetupError(Exception):
     """The run cannot start (settings, password); nothing was sent. Dutch message."""
+
+
+# The Instellingen rows a send run goes by: one the reader could not take (a port 'abc', a
+# Verzenden via it does not know) is kept at its default there, and sending by a default the
+# user did not choose (another port, no BCC) is refused instead.
+SEND_SETTINGS = frozenset(
+    {
+        "send_via",
+        "smtp_server",
+        "smtp_port",
+        "smtp_security",
+        "smtp_user",
+        "max_mails_per_minute",
+        "bcc_self",
+        "email",
+    }
+)
+
+
+def check_send_settings(book: Book, problems: Sequence[Problem]) -> None:
+    """SetupError naming each send setting's cell the reader reported (`problems`: its)."""
+    dutch = dict(schema.SETTINGS)
+    rows = {row: dutch[name] for name, row in book.settings.rows if name in SEND_SETTINGS}
+    sheet = schema.INSTELLINGEN.sheet
+    # The reader's "... SMTP-poort blijft leeg." says what planning does with the cell; a
+    # send run does not go on, so that part is left out and the setting named first.
+    wrong = [
+        f"{rows[p.source.row]} ({_KEPT.sub('', p.message).rstrip('.')})"
+        for p in problems
+        if p.source.sheet == sheet and p.source.row in rows
+    ]
+    if wrong:
+        raise SetupError(
+            "een instelling voor het versturen klopt niet: "
+            + "; ".join(wrong)
+            + ". Verbeter die eerst: met een waarde die u niet koos, gaat er geen e-mail weg"
+        )
+
+
+_KEPT = re.compile(r"\. [^.]+ blijft [^.]*\.?$")
 
 
 class Transport(Protocol):
