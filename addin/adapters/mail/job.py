@@ -93,6 +93,7 @@ SEND_SETTINGS = frozenset(
         "smtp_port",
         "smtp_security",
         "smtp_user",
+        "smtp_sender",
         "max_mails_per_minute",
         "bcc_self",
         "email",
