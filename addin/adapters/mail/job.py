@@ -162,8 +162,8 @@ class SendJob:
     Attributes:
       sent: accepted by the server or Outlook in this run (dry run: what would go).
       recorded: accepted in an earlier run (journal) and now written into Verzonden.
-      write_error: the workbook could not be written after sending (the journal keeps it).
-      write_reason: why it could not, as the write said it (for a message of its own).
+      write_reason: why the workbook could not be written after sending, as the write
+        said it (None when it was, or nothing was to write); `write_error` says it whole.
     """
 
     way: str
@@ -175,12 +175,23 @@ class SendJob:
     recorded: int = 0
     waiting: int = 0  # letters that would go, when no way is chosen (Concept-map)
     written: bool = False
-    write_error: str = ""
-    write_reason: str = ""
+    write_reason: str | None = None
 
     @property
     def configured(self) -> bool:
         return self.way != NO_WAY
+
+    @property
+    def write_error(self) -> str:
+        """The workbook could not be written after sending (the journal keeps it); "" when
+        it could."""
+        if self.write_reason is None:
+            return ""
+        return (
+            f"Verzonden kon niet in de werkmap worden gezet ({self.write_reason}); de "
+            "verzonden brieven staan in het verzendlogboek en worden de volgende keer alsnog "
+            "ingevuld"
+        )
 
 
 def verzonden_text(moment: datetime, via: str) -> str:
@@ -452,11 +463,6 @@ def _write_verzonden(
         job.written = True
     except Exception as exc:  # PatchError, LiveError...: the journal still holds it
         job.write_reason = str(exc).rstrip(".")
-        job.write_error = (
-            f"Verzonden kon niet in de werkmap worden gezet ({job.write_reason}); de "
-            "verzonden brieven staan in het verzendlogboek en worden de volgende keer alsnog "
-            "ingevuld"
-        )
 
 
 def _made_again(
