@@ -17,7 +17,6 @@ Example::
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -47,6 +46,7 @@ from addin.adapters.mail.smtp import (
     SmtpTransport,
     resolve_port,
 )
+from addin.adapters.workbook.reader import setting_problem_cause
 from addin.adapters.workbook.xlsx_patch import Patch, apply_patch, check_not_open
 from addin.core.model import Book, Channel, Contact, Problem
 from addin.core.plan import plan_book
@@ -106,10 +106,10 @@ def check_send_settings(book: Book, problems: Sequence[Problem]) -> None:
     dutch = dict(schema.SETTINGS)
     rows = {row: dutch[name] for name, row in book.settings.rows if name in SEND_SETTINGS}
     sheet = schema.INSTELLINGEN.sheet
-    # The reader's "... SMTP-poort blijft leeg." says what planning does with the cell; a
-    # send run does not go on, so that part is left out and the setting named first.
+    # A send run does not go on with the default the reader keeps, so that part is left
+    # out and the setting named first.
     wrong = [
-        f"{rows[p.source.row]} ({_KEPT.sub('', p.message).rstrip('.')})"
+        f"{rows[p.source.row]} ({setting_problem_cause(p.message)})"
         for p in problems
         if p.source.sheet == sheet and p.source.row in rows
     ]
@@ -119,9 +119,6 @@ def check_send_settings(book: Book, problems: Sequence[Problem]) -> None:
             + "; ".join(wrong)
             + ". Verbeter die eerst: met een waarde die u niet koos, gaat er geen e-mail weg"
         )
-
-
-_KEPT = re.compile(r"\. [^.]+ blijft [^.]*\.?$")
 
 
 class Transport(Protocol):

@@ -1350,6 +1350,16 @@ _SETTING_FIELDS = {
 _NAME_NOISE = re.compile(r"\s*(\(.*\))?\s*:?\s*$")  # "Standaard betaaltermijn (dagen):"
 
 
+# A setting's problem ends with what the plan goes on with: "... SMTP-poort blijft leeg."
+_KEPT = re.compile(r"\. [^.]+ blijft [^.]*\.?$")
+
+
+def setting_problem_cause(message: str) -> str:
+    """A setting's problem message without what the plan goes on with ("SMTP-poort blijft
+    leeg"), for a command that does not go on (verstuur), nor with a final full stop."""
+    return _KEPT.sub("", message).rstrip(".")
+
+
 def _read_settings(found: _Range) -> tuple[Settings, list[Problem]]:
     positions, problems = _column_positions(found, schema.INSTELLINGEN)
     if problems:
