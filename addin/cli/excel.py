@@ -224,12 +224,17 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _excel_runs(platform: str) -> bool:
+    """Windows and macOS: where Excel runs and the interpreter line means that computer."""
+    return platform.startswith(("win", "darwin"))
+
+
 def python_line(setting: tuple[str, str], platform: str = sys.platform) -> str:
     """The line about the Python the new workbook's xlwings.conf names (`interpreter_rows`).
     On Linux no Excel runs: the setting written is the Mac's, with a path that only means
     something here, so the line says how a workbook for Windows or the Mac gets its own."""
     key, path = setting
-    if platform.startswith(("win", "darwin")):
+    if _excel_runs(platform):
         return f"Python voor Excel: {path} ({key})."
     return (
         f"Geen Excel op Linux: xlwings.conf krijgt {key} {path}; maak de werkmap voor "
@@ -240,7 +245,7 @@ def python_line(setting: tuple[str, str], platform: str = sys.platform) -> str:
 
 def open_line(platform: str = sys.platform) -> str:
     """The last line of `nieuw`: on Linux, right after "Geen Excel op Linux", where to open it."""
-    if platform.startswith(("win", "darwin")):
+    if _excel_runs(platform):
         return "Open hem in Excel en schakel macro's in."
     return "Open hem in Excel op Windows of de Mac en schakel macro's in."
 
