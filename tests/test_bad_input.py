@@ -252,15 +252,11 @@ def test_max_belpogingen_zero_is_a_problem_not_an_index_error(capsys, workbook, 
     done before any call was made, and the ladder then took the last of no attempts
     (IndexError) for every invoice with a logged contact. It is a problem on its cell now,
     and the setting keeps its default."""
-    wb = openpyxl.load_workbook(workbook)
-    ws = wb["Instellingen"]
-    row = next(r for r in ws.iter_rows() if r[0].value == "Max belpogingen")
-    row[1].value = value
-    wb.save(workbook)
+    row = _set_cells(workbook, "Instellingen", "Max belpogingen", {"Waarde": value})
     code, data = run(capsys, "werklijst", workbook, "--datum", DAY, "--json")
     assert code == 1
     (problem,) = [p for p in data["problemen"] if p["blad"] == "Instellingen"]
-    assert (problem["rij"], problem["kolom"]) == (row[1].row, "Waarde")
+    assert (problem["rij"], problem["kolom"]) == (row, "Waarde")
     assert "verwacht 1 of meer" in problem["melding"] and "blijft 3" in problem["melding"]
     # The calls still count three unanswered attempts, as with the default.
     assert any("van 3 belpogingen zonder gehoor" in a["reden"] for a in data["acties"])
@@ -745,8 +741,8 @@ def test_bank_csv_with_a_quote_never_closed_names_its_line(capsys, workbook, tmp
     )
 
 
-def _set_cells(path: Path, sheet: str, key: str, values: dict[str, object]) -> None:
-    """Set the cells of the row whose first column is `key`, by column header."""
+def _set_cells(path: Path, sheet: str, key: str, values: dict[str, object]) -> int:
+    """Set the cells of the row whose first column is `key`, by column header; its row."""
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
     header = [c.value for c in ws[1]]
@@ -755,6 +751,7 @@ def _set_cells(path: Path, sheet: str, key: str, values: dict[str, object]) -> N
     for column, value in values.items():
         ws.cell(rows[0], header.index(column) + 1).value = value
     wb.save(path)
+    return rows[0]
 
 
 @pytest.mark.parametrize(
