@@ -67,6 +67,27 @@ def _row(path: Path, label: str) -> int:
     return row
 
 
+def _assert_folder_refused(
+    capsys, tmp_path: Path, field: str, label: str, value: str, command: list[str], said: str
+) -> None:
+    """`command` on a workbook whose Instellingen `label` (`field`) is `value`: exit 2, the
+    message names workbook, cell and value and then `said`, and nothing in the folder
+    changed."""
+    settings = {"company_name": "Test BV", "collection_agency": "Incasso BV", field: value}
+    path = tmp_path / "Debiteuren.xlsx"
+    write_book(book(TEXT, **settings, **SENDER), path)
+    before = _tree(tmp_path)
+    name, *rest = command
+    code = main([name, str(path), *rest, "--json"])
+    message = json.loads(capsys.readouterr().out)["fout"]
+    where = (
+        f"In '{path}', blad Instellingen, rij {_row(path, label)}, kolom Waarde: {label} '{value}'"
+    )
+    assert code == 2 and message.startswith(f"{where} {said}"), message
+    assert "Er is niets gemaakt of geschreven." in message
+    assert _tree(tmp_path) == before
+
+
 @pytest.mark.parametrize(
     ("field", "label", "value", "command"),
     [
@@ -88,19 +109,7 @@ def test_a_windows_folder_is_refused_on_a_mac_or_linux(
     the disk) without a word. Now the command refuses, naming cell and value, and leaves
     the folder and the workbook as they were."""
     monkeypatch.chdir(tmp_path)  # --uit "dossier" lands here, and is checked too
-    settings = {"company_name": "Test BV", "collection_agency": "Incasso BV", field: value}
-    path = tmp_path / "Debiteuren.xlsx"
-    write_book(book(TEXT, **settings, **SENDER), path)
-    before = _tree(tmp_path)
-    name, *rest = command
-    code = main([name, str(path), *rest, "--json"])
-    message = json.loads(capsys.readouterr().out)["fout"]
-    where = (
-        f"In '{path}', blad Instellingen, rij {_row(path, label)}, kolom Waarde: {label} '{value}'"
-    )
-    assert code == 2 and message.startswith(f"{where} is een map op Windows"), message
-    assert "Er is niets gemaakt of geschreven." in message
-    assert _tree(tmp_path) == before
+    _assert_folder_refused(capsys, tmp_path, field, label, value, command, "is een map op Windows")
 
 
 def test_an_import_into_a_windows_factuurmap_is_refused(capsys, tmp_path):
@@ -204,19 +213,9 @@ def test_a_network_address_as_folder_is_refused(
     word. Now it is refused as a Windows share is, naming the cell and the value."""
     monkeypatch.chdir(tmp_path)
     value = "smb://server/share/brieven"
-    settings = {"company_name": "Test BV", "collection_agency": "Incasso BV", field: value}
-    path = tmp_path / "Debiteuren.xlsx"
-    write_book(book(TEXT, **settings, **SENDER), path)
-    before = _tree(tmp_path)
-    name, *rest = command
-    code = main([name, str(path), *rest, "--json"])
-    message = json.loads(capsys.readouterr().out)["fout"]
-    where = (
-        f"In '{path}', blad Instellingen, rij {_row(path, label)}, kolom Waarde: {label} '{value}'"
+    _assert_folder_refused(
+        capsys, tmp_path, field, label, value, command, "is een netwerkadres, geen map"
     )
-    assert code == 2 and message.startswith(f"{where} is een netwerkadres, geen map"), message
-    assert "Er is niets gemaakt of geschreven." in message
-    assert _tree(tmp_path) == before
 
 
 def test_an_import_into_a_network_address_factuurmap_is_refused(capsys, tmp_path):
