@@ -281,6 +281,15 @@ def test_concept_map_sends_nothing_and_says_how_to_choose(tmp_path, capsys, serv
     assert server.received == []
 
 
+def test_concept_map_json_counts_the_emails_ready_as_the_text_does(tmp_path, capsys, server):
+    path = made(tmp_path, 3, server.port, capsys, via="Concept-map")
+    code = main(["verstuur", str(path), "--datum", D])
+    assert code == 0 and "3 e-mails staan klaar om te versturen." in capsys.readouterr().out
+    code, data = run(capsys, "verstuur", path, "--datum", D, "--json")
+    assert code == 0 and data["klaar_om_te_versturen"] == 3, data
+    assert data["verzonden"] == [] and server.received == []
+
+
 def test_proef_lists_recipients_and_attachments_and_sends_nothing(tmp_path, capsys, server):
     path = made(tmp_path, 2, server.port, capsys)
     before = path.read_bytes()

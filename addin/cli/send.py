@@ -225,6 +225,10 @@ def _json(job: SendJob, args: argparse.Namespace) -> dict[str, Any]:
             for n in job.unsure
         ],
     }
+    if not job.configured:
+        # Concept-map sends nothing; the text says how many stand ready, and a script that
+        # saw only empty lists could not tell "none due" from "nine waiting for a way".
+        data["klaar_om_te_versturen"] = job.waiting
     if job.write_error:
         # Exit 1 with every list empty told a script nothing: why Verzonden stayed empty.
         data["werkmap_niet_bijgewerkt"] = job.write_error
