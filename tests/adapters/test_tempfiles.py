@@ -17,6 +17,7 @@ from addin.adapters.tempfiles import (
     create_atomic,
     make_temp,
     remove_stale,
+    write_atomic,
 )
 
 
@@ -73,3 +74,31 @@ def test_create_atomic_never_writes_over_a_name_that_is_taken(tmp_path):
             create_atomic(taken, b"%PDF anders")
     assert new.read_bytes() == b"%PDF heel" and not (tmp_path / "nergens.pdf").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.pdf", "nieuw.pdf"]
+
+
+POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="Windows has no permission bits")
+
+
+@POSIX_ONLY
+@pytest.mark.parametrize("mode", [0o640, 0o600], ids=["group-only", "private"])
+def test_write_atomic_keeps_the_mode_of_the_file_it_replaces(tmp_path, mode):
+    """A letter the user made private, or readable by the group only, stays so when a run
+    writes it anew: the rename put a file of the mode of any new file in its place."""
+    letter = tmp_path / "Herinnering K001.pdf"
+    letter.write_bytes(b"%PDF oud")
+    letter.chmod(mode)
+    write_atomic(letter, b"%PDF nieuw")
+    exp, got = mode, stat.S_IMODE(letter.stat().st_mode)
+    assert got == exp, f"{got:o} != {exp:o}"
+    assert letter.read_bytes() == b"%PDF nieuw"
+    assert [p.name for p in tmp_path.iterdir()] == [letter.name]  # no temp file left
+
+
+@POSIX_ONLY
+def test_write_atomic_gives_a_new_file_the_mode_of_any_new_file(tmp_path):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    new = tmp_path / "Herinnering K002.pdf"
+    write_atomic(new, b"%PDF nieuw")
+    exp, got = 0o666 & ~mask, stat.S_IMODE(new.stat().st_mode)
+    assert got == exp, f"{got:o} != {exp:o}"
