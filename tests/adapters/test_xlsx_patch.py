@@ -391,6 +391,49 @@ def test_invoices_get_the_open_formula_and_old_rows_stay(base, book):
     assert read.invoices[-1].invoice_date == date(2026, 11, 20)
 
 
+def test_braces_in_a_formula_or_a_text_are_written_as_they_are(base, book):
+    """Appended rows are put together with str.format (xlsx_patch._Fragment): a calculated
+    column's formula with braces (an array constant) and texts that look like format
+    fields come out as they are, on every row."""
+    with zipfile.ZipFile(base) as z:
+        table = next(
+            n for n in z.namelist() if n.startswith("xl/tables/") and b"tblFacturen" in z.read(n)
+        )
+    formula = 'SUM({1,2})&"{0}"'
+    _rezip(
+        book,
+        add={},
+        edit={
+            table: lambda xml: re.sub(
+                rb"(<calculatedColumnFormula>)[^<]*(</calculatedColumnFormula>)",
+                lambda m: m[1] + formula.replace("&", "&amp;").encode() + m[2],
+                xml,
+            )
+        },
+    )
+    texts = ["{0}", "{}", "{{x}}", "a {1} b"]
+    invoices = tuple(
+        {
+            "Factuurnummer": f"2026-90{k:02}",
+            "Klantnummer": "K001",
+            "Factuurdatum": date(2026, 11, 20),
+            "Bedrag": Decimal("10.00"),
+            "Omschrijving": text,
+        }
+        for k, text in enumerate(texts)
+    )
+    apply_patch(book, Patch(append=(("tblFacturen", invoices),)))
+    ws = openpyxl.load_workbook(book)["Facturen"]
+    headers = [c.value for c in ws[1]]
+    rows = [
+        dict(zip(headers, (c.value for c in r), strict=True))
+        for r in ws.iter_rows(min_row=ws.max_row - 3)
+    ]
+    assert [r["Omschrijving"] for r in rows] == texts
+    assert [r["Open"] for r in rows] == ["=" + formula] * 4
+    assert [r["Factuurnummer"] for r in rows] == [i["Factuurnummer"] for i in invoices]
+
+
 def test_formulas_added_drop_the_calc_chain(base, book):
     result = apply_patch(book, Patch(append=(("tblFacturen", ({"Factuurnummer": "X"},)),)))
     assert result.removed_parts == ("xl/calcChain.xml",)
@@ -578,6 +621,41 @@ def test_replace_sheet_keeps_the_sheet_settings(base, book):
         ("K001", "bellen", datetime(2026, 11, 25)),
         (None, EVIL, None),
     ]
+
+
+REPLACED_TEXTS = (
+    "gewoon", " spatie vooraan", "achteraan ", "twee  spaties", "a\r\nb & <c>", "tab\there",
+    "_x0041_ en _X004a_", "{0} {}", EVIL, "",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "extra", [(), ("stuur\x02teken",), ("x" * 32_768,)], ids=["netjes", "stuurteken", "te-lang"]
+)
+def test_replace_sheet_texts_at_once_are_the_cells_made_one_by_one(
+    base, tmp_path, monkeypatch, extra
+):
+    """A sheet's distinct texts are converted together (xlsx_patch._text_cells); the XML is
+    what `_convert` makes text by text, and a bad text is named by its cell either way."""
+    texts = REPLACED_TEXTS + extra
+    rows = (("Kop", "Tekst"), *((k, t) for k, t in enumerate(texts)), ("weer", texts[1]))
+    together, apart = tmp_path / "samen.xlsx", tmp_path / "los.xlsx"
+    shutil.copyfile(base, together)
+    shutil.copyfile(base, apart)
+
+    def write(path: Path) -> str:
+        try:
+            apply_patch(path, Patch(replace_sheet=(("Werklijst", rows),)), backup=False)
+        except PatchError as exc:
+            return str(exc).replace(str(path), "BOEK")
+        return ""
+
+    made = write(together)
+    monkeypatch.setattr(xlsx_patch, "_text_cells", lambda texts, p: {})
+    assert write(apart) == made
+    assert ("cel B12" in made) == bool(extra)
+    part = _sheet_part(base, "Werklijst")
+    assert _contents(together)[part] == _contents(apart)[part]
 
 
 def test_replace_sheet_adds_a_missing_sheet(base, book):
