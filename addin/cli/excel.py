@@ -173,28 +173,44 @@ def cmd_nieuw(args: argparse.Namespace) -> int:
         data = build_workbook(book, options)
     except OSError as exc:
         return fail(args, f"de werkmap '{path}' kon niet worden gemaakt: {write_failure(exc)}")
-    try:
-        write_new(path, data)
-    except FileExistsError:
-        return fail(args, f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam.")
-    except OSError as exc:
-        return fail(args, f"de werkmap '{path}' kon niet worden geschreven: {write_failure(exc)}")
+    placing: list[OSError] = []
+
+    def place() -> None:
+        # The workbook last, inside the invoices' run (as bouw puts its own in place): a run
+        # killed half-way left a whole workbook beside some of its invoices, which then
+        # looked done; now it leaves no workbook, and the invoices it wrote are whole files
+        # the next nieuw keeps. A workbook that cannot be made takes the invoices away.
+        try:
+            write_new(path, data)
+        except OSError as exc:
+            placing.append(exc)
+            raise
+
     invoices = 0
-    if args.voorbeeld:
-        try:  # beside the workbook, where its Factuurmap points; a file there is kept
-            invoices = write_invoice_pdfs(book, path.parent / INVOICE_FOLDER, overwrite=False)
-        except BaseException as exc:
-            # Nothing of the run stays: the workbook did not exist before it (write_new
-            # never overwrites), and write_invoice_pdfs took its own files away.
-            path.unlink(missing_ok=True)
-            if not isinstance(exc, OSError):
-                raise
-            return fail(
-                args,
-                _invoices_failed(
-                    exc, path.parent, f"Er is niets gemaakt: ook de werkmap '{path}' niet."
-                ),
+    try:
+        if args.voorbeeld:
+            # Beside the workbook, where its Factuurmap points; a file there is kept. A
+            # failure takes away the files and folders the run made.
+            invoices = write_invoice_pdfs(
+                book, path.parent / INVOICE_FOLDER, overwrite=False, finish=place
             )
+        else:
+            place()
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) and placing:
+            return fail(
+                args, f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam."
+            )
+        if placing:
+            return fail(
+                args, f"de werkmap '{path}' kon niet worden geschreven: {write_failure(exc)}"
+            )
+        return fail(
+            args,
+            _invoices_failed(
+                exc, path.parent, f"Er is niets gemaakt: ook de werkmap '{path}' niet."
+            ),
+        )
     if args.json:
         data_json: dict[str, Any] = {
             "bestand": str(path),

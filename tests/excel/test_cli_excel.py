@@ -14,6 +14,7 @@ from datetime import date
 
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from addin import schema
 from addin.adapters.workbook.reader import read_book
@@ -376,3 +377,77 @@ def test_nieuw_takes_away_what_a_killed_nieuw_left(tmp_path):
     result = run("nieuw", str(tmp_path / "Tweede.xlsm"))
     assert result.returncode == 0, result.stderr
     assert not list(tmp_path.rglob(".debiteuren-*"))
+
+
+@pytest.mark.parametrize("how", ["kill", "fail"])
+def test_nieuw_voorbeeld_stopped_at_an_invoice_leaves_no_workbook(tmp_path, how):
+    """nieuw --voorbeeld stopped in the middle of its 2nd invoice PDF (the kernel ends the
+    process, or the write fails as on a full disk). Killed, it left the whole workbook,
+    written first, beside one invoice: it looked done, and the next nieuw refused its name.
+    Now the workbook comes last: a killed run leaves none, and the invoice it wrote is a
+    whole PDF that the same nieuw run again keeps; a failing run leaves nothing at all."""
+    path = tmp_path / "Debiteuren.xlsm"
+    invoices = tmp_path / "facturen"
+    child = [sys.executable, "-c", _STOPPED_AT_SECOND_WRITE, str(invoices), "1000", how]
+    stopped = subprocess.run(
+        [*child, "nieuw", str(path), "--voorbeeld", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert not path.exists()
+    if how == "fail":
+        assert stopped.returncode == 2 and stopped.stderr == ""
+        message = json.loads(stopped.stdout)["fout"]
+        assert "het bestand wordt te groot" in message, message
+        assert message.endswith(f"Er is niets gemaakt: ook de werkmap '{path}' niet."), message
+        assert list(tmp_path.iterdir()) == []
+        return
+    assert stopped.returncode == -signal.SIGXFSZ, stopped.stderr
+    (first,) = invoices.glob("*.pdf")
+    assert len(PdfReader(first).pages) == 1
+    result = run("nieuw", str(path), "--voorbeeld", "--json")
+    assert result.returncode == 0, result.stderr
+    assert read_book(path)[1] == ()
+    pdfs = sorted(invoices.glob("*.pdf"))
+    assert len(pdfs) == json.loads(result.stdout)["factuur_pdfs"] + 1  # the first was kept
+    assert not list(tmp_path.rglob(".debiteuren-*"))
+
+
+# Run in the child: as the 2nd file is opened for writing in FOLDER, a folder takes the
+# workbook's name WORKBOOK (as another nieuw, or the user, could in the meantime).
+_NAME_TAKEN_AT_SECOND_WRITE = """
+import os, sys
+from addin.cli import main
+folder, workbook = sys.argv[1], sys.argv[2]
+opened = 0
+def hook(event, args):
+    global opened
+    if event == "open" and str(args[0]).startswith(folder + os.sep) and (
+        (args[1] or "").startswith(("w", "x", "a")) or args[2] & (os.O_WRONLY | os.O_RDWR)
+    ):
+        opened += 1
+        if opened == 2:
+            os.mkdir(workbook)
+sys.addaudithook(hook)
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def test_nieuw_voorbeeld_whose_workbook_name_is_taken_meanwhile_leaves_no_invoices(tmp_path):
+    """The workbook's name taken by a folder while the example's invoices are written: the
+    workbook, put in place last, is refused as the name of any existing file is, and the
+    invoices the run wrote are taken away with their folder."""
+    path = tmp_path / "Debiteuren.xlsm"
+    child = [sys.executable, "-c", _NAME_TAKEN_AT_SECOND_WRITE, str(tmp_path / "facturen")]
+    result = subprocess.run(
+        [*child, str(path), "nieuw", str(path), "--voorbeeld", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and result.stderr == ""
+    message = json.loads(result.stdout)["fout"]
+    assert message == f"'{path}' bestaat al; er is niets overschreven. Kies een andere naam."
+    assert [p.name for p in tmp_path.iterdir()] == ["Debiteuren.xlsm"]
+    assert path.is_dir() and list(path.iterdir()) == []
