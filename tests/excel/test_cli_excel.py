@@ -224,7 +224,8 @@ def test_write_new_that_fails_half_way_leaves_no_file(tmp_path, size):
 # for writing in FOLDER, so that file's write stops at LIMIT bytes. With HOW "kill" SIGXFSZ
 # gets its default action back (Python ignores it), and the kernel ends the process in the
 # middle of that write: a stop half-way at a real write. With "fail" the write fails
-# (EFBIG), as on a full disk.
+# (EFBIG), as on a full disk. With "mkdir=PATH" the limit stays and a folder takes the name
+# PATH instead (as another nieuw, or the user, could in the meantime).
 _STOPPED_AT_SECOND_WRITE = """
 import os, resource, signal, sys
 from addin.cli import main
@@ -238,7 +239,9 @@ def hook(event, args):
         (args[1] or "").startswith(("w", "x", "a")) or args[2] & (os.O_WRONLY | os.O_RDWR)
     ):
         opened += 1
-        if opened == 2:
+        if opened == 2 and how.startswith("mkdir="):
+            os.mkdir(how[len("mkdir="):])
+        elif opened == 2:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 sys.addaudithook(hook)
 sys.exit(main(sys.argv[4:]))
@@ -414,34 +417,14 @@ def test_nieuw_voorbeeld_stopped_at_an_invoice_leaves_no_workbook(tmp_path, how)
     assert not list(tmp_path.rglob(".debiteuren-*"))
 
 
-# Run in the child: as the 2nd file is opened for writing in FOLDER, a folder takes the
-# workbook's name WORKBOOK (as another nieuw, or the user, could in the meantime).
-_NAME_TAKEN_AT_SECOND_WRITE = """
-import os, sys
-from addin.cli import main
-folder, workbook = sys.argv[1], sys.argv[2]
-opened = 0
-def hook(event, args):
-    global opened
-    if event == "open" and str(args[0]).startswith(folder + os.sep) and (
-        (args[1] or "").startswith(("w", "x", "a")) or args[2] & (os.O_WRONLY | os.O_RDWR)
-    ):
-        opened += 1
-        if opened == 2:
-            os.mkdir(workbook)
-sys.addaudithook(hook)
-sys.exit(main(sys.argv[3:]))
-"""
-
-
 def test_nieuw_voorbeeld_whose_workbook_name_is_taken_meanwhile_leaves_no_invoices(tmp_path):
     """The workbook's name taken by a folder while the example's invoices are written: the
     workbook, put in place last, is refused as the name of any existing file is, and the
     invoices the run wrote are taken away with their folder."""
     path = tmp_path / "Debiteuren.xlsm"
-    child = [sys.executable, "-c", _NAME_TAKEN_AT_SECOND_WRITE, str(tmp_path / "facturen")]
+    child = [sys.executable, "-c", _STOPPED_AT_SECOND_WRITE, str(tmp_path / "facturen"), "0"]
     result = subprocess.run(
-        [*child, str(path), "nieuw", str(path), "--voorbeeld", "--json"],
+        [*child, f"mkdir={path}", "nieuw", str(path), "--voorbeeld", "--json"],
         capture_output=True,
         text=True,
         timeout=120,
