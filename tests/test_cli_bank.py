@@ -843,6 +843,26 @@ def test_the_same_days_exported_in_dutch_and_in_english_import_once(capsys, file
     assert _payments_read_back(workbook) == once
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("rabobank.csv", "rabobank-engels.csv"), ("rabobank-engels.csv", "rabobank.csv")],
+    ids=["dutch-then-english", "english-then-dutch"],
+)
+def test_rabobank_days_exported_in_dutch_and_in_english_import_once(capsys, files, first, second):
+    # Rabobank's export in each language of the same three lines: the English one was
+    # refused ("de kolomkoppen horen niet bij een bekende CSV-export"); now it reads, under
+    # the same Sleutel (the Seq No is the Volgnr), so the other language adds nothing.
+    workbook, _ = files
+    code, data = run(capsys, "bank", workbook, FIXTURES / first, "--datum", "2026-11-24",
+                     "--json")  # fmt: skip
+    assert (code, data["regels"], data["nieuw"]) == (0, 3, 3)
+    once = _payments_read_back(workbook)
+    code, data = run(capsys, "bank", workbook, FIXTURES / second, "--datum", "2026-11-24",
+                     "--json")  # fmt: skip
+    assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 3, 0, [])
+    assert _payments_read_back(workbook) == once
+
+
 def _ing_line(day: str, amount: str, counter: str, description: str, english: bool) -> str:
     direction, kind = ("Credit", "Transfer") if english else ("Bij", "Overschrijving")
     return (

@@ -326,6 +326,27 @@ def test_rabobank_csv_cp1252() -> None:
     assert lines[0].key == "rabo-csv:NL44RABO0123456789:000000000000012345"
 
 
+# Rabobank's English export: its header as two public parsers give it (see
+# files._RABO_HEADER_EN), our own rows. rabobank-engels.csv is rabobank.csv under that header.
+def test_rabobank_csv_in_english_reads_as_the_dutch() -> None:
+    english = read_bank_file(FIXTURES / "rabobank-engels.csv")
+    dutch = read_bank_file(FIXTURES / "rabobank.csv")
+    assert [replace(line, source="") for line in english] == [
+        replace(line, source="") for line in dutch
+    ]
+    # The same key (the Seq No is the Volgnr): the same days in each language import once.
+    assert english[0].key == "rabo-csv:NL44RABO0123456789:000000000000012345"
+    assert english[2].reversal  # Reasoncode
+
+
+def test_rabobank_csv_with_a_header_of_both_languages_is_refused(tmp_path: Path) -> None:
+    rows = (FIXTURES / "rabobank-engels.csv").read_bytes().decode("cp1252").splitlines()
+    path = tmp_path / "rabo-gemengd.csv"
+    path.write_text("\n".join([rows[0].replace('"Amount"', '"Bedrag"'), *rows[1:]]), "cp1252")
+    with pytest.raises(BankFileError, match="kolomkoppen horen niet bij een bekende CSV-export"):
+        read_bank_file(path)
+
+
 def test_rabobank_csv_utf8_and_garbled_header(tmp_path: Path) -> None:
     text = (FIXTURES / "rabobank.csv").read_bytes().decode("cp1252")
     utf8 = tmp_path / "rabo-utf8.txt"

@@ -1,5 +1,5 @@
-"""Read bank statement files (CAMT.053, MT940, ING CSV in Dutch or English, Rabobank CSV, and
-a ZIP of them) into `BankLine`s.
+"""Read bank statement files (CAMT.053, MT940, ING and Rabobank CSV in Dutch or English, and a
+ZIP of them) into `BankLine`s.
 
 The format is detected from the content, never from the file name: banks and users rename
 exports freely (ING's ``.sta`` is MT940, ASN's ``.940.txt`` too). Everything that is not
@@ -1501,6 +1501,42 @@ _RABO_HEADER = (
     "Oorspr munt",
     "Koers",
 )
+# Rabobank's export in English (Rabo Internet Banking set to English): the same 26 columns in
+# the same order under English names, with the same values (comma separated and quoted,
+# amounts "+1.234,56", dates YYYY-MM-DD, the same Seq No as Volgnr, so the same key).
+# Rabobank publishes no English header; two public parsers give the same one, checked
+# 2026-12-06: a beancount importer that reads both languages with one mapping (its header
+# patterns, amounts with a decimal comma, dates YYYY-MM-DD) and a TypeScript statement
+# detector whose profile "rabobank-csv-en-v1.2" lists the 26 names and checks "+9,99" amounts
+# and 18-digit Seq Nos.
+_RABO_HEADER_EN = (
+    "IBAN/BBAN",
+    "Ccy",
+    "BIC",
+    "Seq No",
+    "Date",
+    "Value Date",
+    "Amount",
+    "Bal After Bkng",
+    "Counterpty IBAN/BBAN",
+    "Name Counterpty",
+    "Name Ultimate Pty",
+    "Name Initiating Pty",
+    "Counterpty BIC",
+    "Code",
+    "Batch ID",
+    "Transaction Reference",
+    "Mandate Reference",
+    "Collector ID",
+    "Payment Reference",
+    "Description-1",
+    "Description-2",
+    "Description-3",
+    "Reasoncode",
+    "Instr Amt",
+    "Instr Ccy",
+    "Rate",
+)
 
 
 def _header_key(text: str) -> str:
@@ -1583,6 +1619,9 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
 
 
 def _rabo_header_ok(keys: tuple[str, ...]) -> bool:
+    """Rabobank's header in English, or in Dutch with its "initiërende" however garbled."""
+    if keys == tuple(map(_header_key, _RABO_HEADER_EN)):
+        return True
     expected = tuple(_header_key(h) for h in _RABO_HEADER)
     if len(keys) != len(expected):
         return False
