@@ -90,7 +90,7 @@ from addin.cli.common import core_tables_refusal
 from addin.cli.importeer import memory_failure, summary_lines
 from addin.cli.report import problem_line
 from addin.cli.send import journal_stopped_text, summary_text
-from addin.core.letter_log import agreement_updates, werklijst_rows
+from addin.core.letter_log import agreement_updates, no_letters_text, werklijst_rows
 from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
 from addin.core.plan import plan_book
@@ -328,10 +328,7 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     problems = (*read_problems, *job.plan_after.problems)
     first = "".join(f"Let op: {w.message}\n\n" for w in job.bank_warnings)  # PLAYBOOK P1
     if not job.made:
-        message = (
-            "Geen brieven te maken vandaag: ze zijn al gemaakt of er is niets vervallen. "
-            "De Werklijst is bijgewerkt."
-        )
+        message = f"{no_letters_text(job.plan_after)} De Werklijst is bijgewerkt."
         return Outcome(
             True,
             first

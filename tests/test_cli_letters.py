@@ -125,8 +125,60 @@ def test_a_second_run_does_not_say_the_letters_were_sent(capsys, workbook):
     assert "Niets is verstuurd" in capsys.readouterr().out
     assert main(["herinneringen", str(workbook), "--datum", DAY]) == 0
     out = capsys.readouterr().out
-    assert "Geen brieven te maken vandaag: ze zijn al gemaakt of er is niets vervallen." in out
+    assert (
+        "Geen brieven te maken vandaag. Wel ander werk op de Werklijst: Bellen (10), Bank "
+        "controleren (2), Intern oplossen en eigen acties (6), Overdragen aan incassobureau (2)."
+    ) in out
     assert "verstuurd" not in out, out
+
+
+@pytest.mark.parametrize(
+    ("segment", "exp"),
+    [
+        ("A", "Geen brieven te maken vandaag. Wel ander werk op de Werklijst: Bellen (1)."),
+        ("C", "1 brief gemaakt in "),
+    ],
+    ids=["call-first", "letter"],
+)
+def test_no_letter_but_a_call_says_so_not_that_nothing_is_overdue(capsys, tmp_path, segment, exp):
+    """A top customer's overdue invoice is called about first (PLAYBOOK L2): the run made no
+    letter and said "er is niets vervallen", while the Werklijst had a call for today."""
+    from addin.adapters.workbook.book_writer import write_book
+    from tests.core.booktext import book
+
+    path = tmp_path / "Debiteuren.xlsx"
+    text = f"""
+            [klanten]
+            | klant | naam      | soort    | segment   | adres      |
+            | K1    | Jansen BV | Zakelijk | {segment} | Dorpsweg 1 |
+            [facturen]
+            | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+            | F1      | K1    | 2026-09-01   | 2026-10-01  | 1210.00 |
+            """
+    write_book(book(text, **SENDER), path)
+    assert main(["herinneringen", str(path), "--datum", DAY]) == 0
+    out = capsys.readouterr().out
+    assert exp in out, out
+    assert "niets vervallen" not in out, out
+
+
+def test_no_work_at_all_keeps_the_short_message(capsys, tmp_path):
+    from addin.adapters.workbook.book_writer import write_book
+    from tests.core.booktext import book
+
+    path = tmp_path / "Debiteuren.xlsx"
+    text = """
+            [klanten]
+            | klant | naam      | soort    | segment | adres      |
+            | K1    | Jansen BV | Zakelijk | C       | Dorpsweg 1 |
+            [facturen]
+            | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+            | F1      | K1    | 2026-11-01   | 2026-12-01  | 1210.00 |
+            """
+    write_book(book(text, **SENDER), path)
+    assert main(["herinneringen", str(path), "--datum", DAY]) == 0
+    out = capsys.readouterr().out
+    assert "Geen brieven te maken vandaag: ze zijn al gemaakt of er is niets vervallen." in out
 
 
 def test_dry_run_writes_nothing_to_the_workbook(capsys, workbook):

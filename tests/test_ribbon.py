@@ -115,7 +115,10 @@ def test_maak_herinneringen(workbook, on_file):
     excel = OpenpyxlWorkbook(workbook)
     again = ribbon.maak_herinneringen(excel, DAY)
     assert again.ok and again.folder is None
-    assert "Geen brieven te maken vandaag" in excel.alerts[0][0]
+    assert (
+        "Geen brieven te maken vandaag. Wel ander werk op de Werklijst: Bellen (10)"
+        in (excel.alerts[0][0])
+    )
 
 
 def test_a_broken_template_leaves_the_workbook_unchanged(workbook):

@@ -45,6 +45,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError, failed_file, write_failure
     from addin.cli.report import warning_json
+    from addin.core.letter_log import no_letters_text
     from addin.core.sheet_layout import warnings_note
     from addin.core.texts import count_text
 
@@ -116,7 +117,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     for w in job.bank_warnings:  # PLAYBOOK P1: never silent about old or missing bank data
         print(f"Let op: {w.message}")
     if not job.made:
-        print("Geen brieven te maken vandaag: ze zijn al gemaakt of er is niets vervallen.")
+        print(no_letters_text(job.plan_after))
     else:
         steps = ", ".join(f"{n} {step}" for step, n in per_step.most_common())
         print(f"{count_text(len(job.made), 'brief', 'brieven')} gemaakt in {job.folder}: {steps}.")

@@ -11,6 +11,7 @@ Example::
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -194,6 +195,25 @@ def _warnings_on_top(warnings: Sequence[Warning_]) -> list[str]:
         else f"{message} En nog {dutch_count(count[kind] - 1)} van deze soort."
         for kind, message in first.items()
     ]
+
+
+NO_LETTERS = "Geen brieven te maken vandaag: ze zijn al gemaakt of er is niets vervallen."
+
+
+def no_letters_text(plan: Plan) -> str:
+    """What a letter run that made no letter says: that there were none to make, and, when
+    the Werklijst has other work for today (calls, bank lines, internal work, hand-overs),
+    which, so that a book whose overdue invoices wait for a call does not read "niets
+    vervallen"."""
+    due = Counter(
+        _DUE_GROUP[a.action]
+        for a in plan.actions
+        if a.action in _DUE_GROUP and (a.date or plan.as_of) <= plan.as_of
+    )
+    if not due:
+        return NO_LETTERS
+    work = ", ".join(f"{title} ({due[title]})" for title, _ in DUE_GROUPS if due[title])
+    return f"Geen brieven te maken vandaag. Wel ander werk op de Werklijst: {work}."
 
 
 def werklijst_rows(plan: Plan, book: Book) -> SheetLayout:
