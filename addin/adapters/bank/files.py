@@ -1358,16 +1358,51 @@ def _line_numbers(text: str, tag: str, first_line: int = 1) -> list[int]:
 
 
 def _mt940_line(tx: mt940.Transaction, sign: str, own: str, name: str, currency: str) -> _Raw:
-    raw86 = tx.description or ""
+    ref61 = _clean(tx.reference)
+    counter_iban, counter_name, description, reference, end_to_end, returned = _details_86(
+        tx.description or "", _clean(tx.additional_data), ref61, own
+    )
+    line = BankLine(
+        booked=tx.booking or tx.date,
+        amount=Decimal(tx.amount),
+        counter_iban=counter_iban,
+        counter_name=counter_name,
+        description=description,
+        reference=reference,
+        end_to_end=end_to_end,
+        reversal=(
+            returned
+            or sign in ("RC", "RD")
+            or (tx.id or "").upper() in RETURN_MT940_TYPES  # SWIFT type "returned item"
+        ),
+        own_iban=own,
+        source=name,
+        currency=currency,
+    )
+    bank_ref = _clean(tx.institution_reference)
+    if bank_ref and bank_ref.upper() != "NONREF":
+        key = f"mt940:{own}:{bank_ref}"
+    else:
+        key = _hash_key("mt940", own, line, tx.date, ref61)
+    return _Raw(line, key)
+
+
+def _details_86(
+    raw86: str, additional: str, ref61: str, own: str
+) -> tuple[str, str, str, str, str, bool]:
+    """What an MT940 :86: text says: (counter IBAN, counter name, description, reference,
+    end-to-end id, whether it says "returned" (/RTRN/)), normalised as BankLine holds them.
+    `additional`: the :61: supplementary details (Rabobank's counter account), `ref61`: the
+    :61: customer reference, `own`: the statement's account. Shared by the MT940 reader and
+    ABN AMRO's TXT export, whose Omschrijving is the same text as its MT940 :86:.
+
+    >>> _details_86("/TRTP/SEPA OVERBOEKING/IBAN/NL91ABNA0417164300/BIC/ABNANL2A/NAME/JANSEN B"
+    ...         "V/REMI/Factuur 2026-0017/EREF/NOTPROVIDED", "", "NONREF", "NL44RABO0123456789")
+    ('NL91ABNA0417164300', 'JANSEN BV', 'Factuur 2026-0017', '', '', False)
+    """
     flat = "".join(raw86.splitlines())
     counter_iban = counter_name = description = reference = end_to_end = ""
-    returned = (
-        sign in ("RC", "RD")
-        or "/RTRN/" in flat
-        or (tx.id or "").upper() in RETURN_MT940_TYPES  # SWIFT type "returned item"
-    )
-    additional = _clean(tx.additional_data)
-    ref61 = _clean(tx.reference)
+    returned = "/RTRN/" in flat
     if "/TRTP/" in flat:  # ABN AMRO SEPA
         values = mt940.abn_amro_description(raw86)
         counter_iban = values.get("iban", "")
@@ -1418,25 +1453,14 @@ def _mt940_line(tx: mt940.Transaction, sign: str, own: str, name: str, currency:
     if _iban(counter_iban) == own:
         # Triodos repeats the own account in >31; it is not the other party.
         counter_iban = ""
-    line = BankLine(
-        booked=tx.booking or tx.date,
-        amount=Decimal(tx.amount),
-        counter_iban=_iban(counter_iban),
-        counter_name=_clean(counter_name),
-        description=_clean(description),
-        reference=_clean(reference),
-        end_to_end=_clean(end_to_end),
-        reversal=returned,
-        own_iban=own,
-        source=name,
-        currency=currency,
+    return (
+        _iban(counter_iban),
+        _clean(counter_name),
+        _clean(description),
+        _clean(reference),
+        _clean(end_to_end),
+        returned,
     )
-    bank_ref = _clean(tx.institution_reference)
-    if bank_ref and bank_ref.upper() != "NONREF":
-        key = f"mt940:{own}:{bank_ref}"
-    else:
-        key = _hash_key("mt940", own, line, tx.date, ref61)
-    return _Raw(line, key)
 
 
 # --- CSV (ING, Rabobank) -------------------------------------------------------------------
