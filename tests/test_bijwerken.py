@@ -319,6 +319,27 @@ def test_proef_writes_nothing_and_says_what_would_change(tmp_path, capsys):
     assert "Proef: er is niets in de werkmap geschreven." in out
 
 
+def test_a_sheet_added_is_told_as_would_be_added_in_a_proef(tmp_path, capsys):
+    """A workbook of the user's own without an Overzicht: --proef said 'Het werkblad
+    'Overzicht' is toegevoegd.' right after 'er is niets in de werkmap geschreven'."""
+    path = tmp_path / "Eigen.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Klanten"
+    wb["Klanten"].append(["Klantnummer", "Naam"])
+    wb["Klanten"].append(["K1", "Jansen BV"])
+    wb.create_sheet("Facturen").append(["Factuurnummer", "Klantnummer", "Factuurdatum", "Bedrag"])
+    wb.save(path)
+    before = path.read_bytes()
+    assert main(["bijwerken", str(path), "--datum", DAY, "--proef"]) == 0
+    got = capsys.readouterr()
+    assert "Het werkblad 'Overzicht' wordt toegevoegd." in got.err, got
+    assert "is toegevoegd" not in got.out + got.err
+    assert path.read_bytes() == before
+    assert main(["bijwerken", str(path), "--datum", DAY]) == 0
+    assert "Het werkblad 'Overzicht' is toegevoegd." in capsys.readouterr().err
+    assert "Overzicht" in openpyxl.load_workbook(path).sheetnames
+
+
 def test_the_users_own_module_survives(tmp_path, capsys):
     path = _copy(OLD_XLSM, tmp_path)
     own = 'Attribute VB_Name = "Module1"\r\nPublic Sub Hallo()\r\n    MsgBox "eigen code"\r\nEnd Sub\r\n'

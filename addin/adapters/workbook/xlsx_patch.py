@@ -283,7 +283,7 @@ def apply_patch(
     data, seen = _read_workbook_file(path)
     package = _Package(path, data)
     try:
-        editor = _Editor(package, path)
+        editor = _Editor(package, path, dry_run=dry_run)
         for table_name, headers in patch.add_columns:
             editor.add_columns(table_name, headers)
         for table_name, headers in patch.text_columns:
@@ -2191,6 +2191,8 @@ class _NewRows:
 class _Editor:
     package: _Package
     path: Path
+    # A dry run (--proef): the notes say what would be done ("wordt"), not what was ("is").
+    dry_run: bool = False
     appended: list[tuple[str, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     added_columns: list[tuple[str, str]] = field(default_factory=list)
@@ -3141,8 +3143,9 @@ class _Editor:
         tables = self.tables(sheet)
         xml, merges = _remove_elements(xml, "mergeCells")
         if merges:
+            verb = "worden" if self.dry_run else "zijn"
             self.notes.append(
-                f"Op het werkblad '{sheet.name}' zijn de samengevoegde cellen opgeheven."
+                f"Op het werkblad '{sheet.name}' {verb} de samengevoegde cellen opgeheven."
             )
         if tables:
             xml, _ = _remove_elements(xml, "tableParts")
@@ -3150,7 +3153,8 @@ class _Editor:
             rels = [r for r in _read_rels(self.package, sheet.part) if r.target in dropped]
             self._drop_related(sheet.part, rels, [t.part for t in tables])
             names = ", ".join(t.name for t in tables)
-            self.notes.append(f"Op het werkblad '{sheet.name}' is de tabel {names} verwijderd.")
+            verb = "wordt" if self.dry_run else "is"
+            self.notes.append(f"Op het werkblad '{sheet.name}' {verb} de tabel {names} verwijderd.")
         return xml
 
     def _add_sheet(self, name: str) -> _Sheet:
@@ -3199,7 +3203,7 @@ class _Editor:
             f'<Override PartName="/{part}" ContentType="{WORKSHEET_CONTENT_TYPE}"/>'.encode(),
         )
         self.package.write("[Content_Types].xml", types)
-        self.notes.append(f"Het werkblad '{name}' is toegevoegd.")
+        self.notes.append(f"Het werkblad '{name}' {'wordt' if self.dry_run else 'is'} toegevoegd.")
         return _Sheet(name, part)
 
     def _drop_content_type(self, part: str) -> None:
