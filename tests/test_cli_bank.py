@@ -1058,3 +1058,36 @@ def test_a_line_imported_under_the_former_key_is_not_imported_from_the_other_lan
                      "--json")  # fmt: skip
     assert (code, data["regels"], data["nieuw"]) == (0, 2, 0)
     assert _descriptions(workbook) == ["Factuur 2026-0102"]
+
+
+# --- a workbook of the user's own, its data in plain ranges ---------------------------------
+
+
+@pytest.mark.parametrize("tables", [False, True], ids=["plain-ranges", "renamed-table"])
+def test_a_workbook_without_the_betalingen_table_says_what_to_do(capsys, files, tables):
+    """The reader reads plain ranges, but the bank's rows go into the table tblBetalingen: a
+    workbook without any table was told to 'restore the table name' of a table it never had.
+    Now it is told to make the table (or start from a new workbook); a renamed table still
+    gets the advice to restore its name."""
+    workbook, statement = files
+    plain = workbook.with_name("Eigen.xlsx")
+    wb = openpyxl.load_workbook(workbook)
+    for sheet in wb.worksheets:
+        for name in list(sheet.tables):
+            if tables and name == "tblBetalingen":
+                sheet.tables[name].displayName = sheet.tables[name].name = "tblBank"
+            elif not tables:
+                del sheet.tables[name]
+    wb.save(plain)
+    before = plain.read_bytes()
+    code, data = run(capsys, "bank", plain, statement, "--datum", "2026-11-24", "--json")
+    assert code == 2 and plain.read_bytes() == before
+    message = data["fout"]
+    assert "heeft geen tabel 'tblBetalingen'" in message, message
+    if tables:
+        assert "tblBank" in message and "Herstel de tabelnaam" in message, message
+    else:
+        assert "(gevonden: geen). Maak er in Excel een tabel van met de naam 'tblBetalingen'" in (
+            message
+        )
+        assert "'debiteuren nieuw'" in message and "Herstel" not in message, message

@@ -2280,9 +2280,17 @@ class _Editor:
             if table.name.casefold() == name.casefold():
                 return table
         found = ", ".join(sorted(t.name for t in tables)) or "geen"
+        # With tables of other names the likely cause is a renamed table; with none at all,
+        # a workbook of the user's own whose data are plain ranges (which the reader reads).
+        advice = (
+            "Herstel de tabelnaam in Excel (Tabelontwerp > Tabelnaam)."
+            if tables
+            else f"Maak er in Excel een tabel van met de naam '{name}' (klik in de gegevens, "
+            "Invoegen > Tabel, dan Tabelontwerp > Tabelnaam), of begin met een nieuwe werkmap "
+            "('debiteuren nieuw') en neem uw gegevens daarin over."
+        )
         raise PatchError(
-            f"De werkmap '{self.path}' heeft geen tabel '{name}' (gevonden: {found}). "
-            f"Herstel de tabelnaam in Excel (Tabelontwerp > Tabelnaam)."
+            f"De werkmap '{self.path}' heeft geen tabel '{name}' (gevonden: {found}). {advice}"
         )
 
     def _positions(self, table: _Table, headers: Sequence[str]) -> dict[str, int]:
