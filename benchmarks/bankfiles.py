@@ -2,7 +2,8 @@
 
 `camt053(path, book, lines)` writes one CAMT.053 statement with `lines` booked entries;
 `mt940(path, book, transactions)` writes an MT940 file of daily statements of 1,000
-transactions each (Rabobank-style structured :86:). Both add up (opening balance plus the
+transactions each (Rabobank-style structured :86:); `ing_csv(path, book, rows)` ING's CSV
+export (Dutch, eleven columns, newest first, 1,000 rows a day). All add up (opening balance plus the
 entries is the closing balance), so the balance check runs without warnings. The mix: 45%
 pay an open invoice in full naming it in the description, 15% pay half of one, 15% name
 nothing but come from the customer's known IBAN, 15% come from an unknown account, 10% are
@@ -118,4 +119,39 @@ def mt940(path: Path, book: Book, transactions: int, last: date = date(2026, 11,
                 balance += amount
             out.write(f":62F:{'C' if balance >= 0 else 'D'}{yymmdd}EUR{_mt940_amount(balance)}\n")
             out.write("-\n")
+    return path.stat().st_size
+
+
+def _ing_amount(amount: Decimal) -> str:
+    return f"{abs(amount):.2f}".replace(".", ",")
+
+
+ING_OWN_IBAN = "NL69INGB0123456789"
+
+
+def ing_csv(path: Path, book: Book, rows: int, last: date = date(2026, 11, 23)) -> int:
+    """ING's Dutch CSV export (semicolons, eleven columns with the balance after each row),
+    newest first as ING lists it; return its size in bytes."""
+    payments = list(_payments(book, rows))
+    days = max(1, -(-len(payments) // STATEMENT_SIZE))
+    balance = Decimal("100000.00")
+    lines = []
+    for n, (amount, iban, name, text) in enumerate(payments):
+        day = last - timedelta(days=days - 1 - n // STATEMENT_SIZE)
+        balance += amount
+        direction, code, kind = ("Bij", "OV", "Overschrijving") if amount >= 0 else (
+            "Af", "IC", "Incasso"
+        )  # fmt: skip
+        lines.append(
+            f'"{day:%Y%m%d}";"{name}";"{ING_OWN_IBAN}";"{iban}";"{code}";"{direction}";'
+            f'"{_ing_amount(amount)}";"{kind}";"Naam: {name} Omschrijving: {text} IBAN: '
+            f'{iban} Valutadatum: {day:%d-%m-%Y}";"{"-" if balance < 0 else ""}'
+            f'{_ing_amount(balance)}";""\n'
+        )
+    with path.open("w", encoding="utf-8") as out:
+        out.write(
+            '"Datum";"Naam / Omschrijving";"Rekening";"Tegenrekening";"Code";"Af Bij";'
+            '"Bedrag (EUR)";"Mutatiesoort";"Mededelingen";"Saldo na mutatie";"Tag"\n'
+        )
+        out.writelines(reversed(lines))
     return path.stat().st_size

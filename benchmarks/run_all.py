@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 AS_OF = "2026-11-24"  # generate.AS_OF
 CAMT_LINES = 50_000
 MT940_TRANSACTIONS = 655_000
+ING_ROWS = 374_000  # the ING export of issue 14's complaint: 1.5 GB read whole
 
 FLOOR = """
 import sys
@@ -220,12 +221,13 @@ def repeat(run: Run, times: int, argv: Callable[[int], Sequence[str]], **kwargs:
 # --- inputs --------------------------------------------------------------------------------
 
 
-def input_paths(invoices: int) -> tuple[Path, Path, Path]:
-    """Where the workbook, the CAMT.053 and the MT940 of this size are kept."""
+def input_paths(invoices: int) -> tuple[Path, Path, Path, Path]:
+    """Where the workbook, the CAMT.053, the MT940 and the ING CSV of this size are kept."""
     return (
         OUT / f"groot-{invoices}.xlsx",
         OUT / f"camt053-{CAMT_LINES}-{invoices}.xml",
         OUT / f"mt940-{MT940_TRANSACTIONS}-{invoices}.sta",
+        OUT / f"ing-{ING_ROWS}-{invoices}.csv",
     )
 
 
@@ -248,7 +250,7 @@ def makers_digest() -> str:
     return digest.hexdigest()
 
 
-def inputs(invoices: int) -> tuple[Path, Path, Path]:
+def inputs(invoices: int) -> tuple[Path, Path, Path, Path]:
     """The inputs, made once (in a child process) and kept in benchmarks/out/, with a stamp
     of the code that made them (`MAKERS`); made again when that code has changed.
 
@@ -275,7 +277,7 @@ def inputs(invoices: int) -> tuple[Path, Path, Path]:
 
 def make_inputs(invoices: int) -> None:
     """Write the missing inputs (run in its own process by `inputs`)."""
-    workbook, camt, mt = input_paths(invoices)
+    workbook, camt, mt, ing = input_paths(invoices)
     import bankfiles
     import generate
 
@@ -291,6 +293,8 @@ def make_inputs(invoices: int) -> None:
         bankfiles.camt053(camt, book, CAMT_LINES)
     if not mt.exists():
         bankfiles.mt940(mt, book, MT940_TRANSACTIONS)
+    if not ing.exists():
+        bankfiles.ing_csv(ing, book, ING_ROWS)
 
 
 def compiled() -> None:
@@ -329,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--herhaal", type=int, default=3, help="herhalingen per opdracht")
     parser.add_argument("--alleen", nargs="*", default=None,
                         help="alleen deze metingen (help, json, tekst, controleer, proef, "
-                             "brieven, camt, mt940-lezen, mt940, plan, cellen)")  # fmt: skip
+                             "brieven, camt, mt940-lezen, ing-lezen, mt940, plan, "
+                             "cellen)")  # fmt: skip
     parser.add_argument("--maak-invoer", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.maak_invoer:
@@ -342,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
 
     k = max(1, args.herhaal)
     once = max(1, k // 3)  # the slow commands
-    workbook, camt, mt = inputs(args.facturen)
+    workbook, camt, mt, ing = inputs(args.facturen)
     compiled()
     py = sys.executable
     cli = [py, "-m", "addin.cli"]
@@ -401,6 +406,12 @@ def main(argv: list[str] | None = None) -> int:
             Run(f"MT940 van {MT940_TRANSACTIONS:,} transacties lezen (`read_bank`)"),
             once,
             lambda _: [py, "-c", READ_BANK, str(mt)],
+        )
+    if on("ing-lezen"):
+        runs["ing-lezen"] = repeat(
+            Run(f"ING-CSV van {ING_ROWS:,} regels lezen (`read_bank`)"),
+            once,
+            lambda _: [py, "-c", READ_BANK, str(ing)],
         )
     if on("mt940"):
         runs["mt940"] = repeat(
@@ -475,6 +486,7 @@ TARGETS = {
     "camt": "<= 3x vloer",
     "mt940": "piek <= 1 GB",
     "mt940-lezen": "piek <= 1 GB",
+    "ing-lezen": "piek <= 1 GB",
     "plan": "mediaan <= 0.5 s",
     "cellen": "<= 1 s",
 }
@@ -500,7 +512,7 @@ def target_of(key: str, run: Run, ratio: float, floor_mb: float) -> tuple[str, b
         return f"{text} ({rate:.0f}/s)", rate >= 50
     if key == "camt":
         return text, ratio <= 3
-    if key in ("mt940", "mt940-lezen"):
+    if key in ("mt940", "mt940-lezen", "ing-lezen"):
         return text, run.peak_mb <= 1024
     if key == "plan":
         return text, run.median <= 0.5
