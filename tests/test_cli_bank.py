@@ -1091,3 +1091,77 @@ def test_a_workbook_without_the_betalingen_table_says_what_to_do(capsys, files, 
             message
         )
         assert "'debiteuren nieuw'" in message and "Herstel" not in message, message
+
+
+# --- ABN AMRO TXT (TXT*.TAB) -------------------------------------------------------------------
+
+
+def test_abn_amro_tab_through_the_command(capsys, tmp_path):
+    # It was refused as "onbekend formaat". Its account is the old number, which the IBAN
+    # in Instellingen holds; the SEPA line's invoice number reaches matching.
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK, iban="NL02 ABNA 0123 4567 89"), workbook)
+    statement = tmp_path / "TXT261124101500.TAB"
+    statement.write_bytes((FIXTURES / "abnamro.tab").read_bytes())
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code == 0 and data["waarschuwingen"] == []
+    assert (data["regels"], data["nieuw"]) == (5, 5)
+    assert [r[:4] for r in _rows(data)] == [
+        ("2026-0102", "500.00", "Gekoppeld", "R3 factuurnummer"),
+        # The kenmerk stands in the text (REMI), as ABN AMRO's MT940 gives it: no R1.
+        ("2026-0101", "1210.00", "Controleren", "R4 bedrag en rekening"),
+        (None, "-25.50", "Genegeerd", "R0 afschrijving"),
+        (None, "-45.00", "Genegeerd", "R0 afschrijving"),
+        (None, "-25.00", "Controleren", "R0 terugboeking"),  # /RTRN/: a return
+    ]
+    actions = {a.invoice: a for a in plan_book(read_book(workbook)[0], date(2026, 11, 24)).actions}
+    assert actions["2026-0102"].status.value == "betaald"
+    once = _payments_read_back(workbook)
+    assert ("2026-11-23", "500.00", "NL20INGB0001234567") in [p[:3] for p in once]
+    # Read again: nothing new.
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 5, 0, [])
+    assert _payments_read_back(workbook) == once
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("abnamro.sta", "abnamro.tab"), ("abnamro.tab", "abnamro.sta")],
+    ids=["mt940-then-tab", "tab-then-mt940"],
+)
+def test_abn_amro_days_downloaded_as_mt940_and_as_tab_import_once(capsys, files, first, second):
+    # The same five transactions in ABN AMRO's MT940 and in its TXT: the same Sleutel (a
+    # hash of what both give alike), so the second download adds nothing.
+    workbook, _ = files
+    code, data = run(capsys, "bank", workbook, FIXTURES / first, "--datum", "2026-11-24",
+                     "--json")  # fmt: skip
+    assert (code, data["regels"], data["nieuw"]) == (0, 5, 5)
+    once = _payments_read_back(workbook)
+    code, data = run(capsys, "bank", workbook, FIXTURES / second, "--datum", "2026-11-24",
+                     "--json")  # fmt: skip
+    assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 5, 0, [])
+    assert _payments_read_back(workbook) == once
+
+
+def test_abn_amro_tab_line_that_does_not_add_up_is_never_linked(capsys, files, tmp_path):
+    # Line 1's Eindsaldo one euro off: that receipt goes to Controleren with the figures,
+    # the other lines link as before; a warning names the file and the line.
+    workbook, _ = files
+    rows = (FIXTURES / "abnamro.tab").read_bytes().split(b"\r\n")
+    rows[0] = rows[0].replace(b"\t3525,00\t", b"\t3526,00\t", 1)
+    statement = tmp_path / "nov.tab"
+    statement.write_bytes(b"\r\n".join(rows))
+    code, data = run(capsys, "bank", workbook, statement, "--proef", "--json")
+    assert code == 0
+    assert [w["soort"] for w in data["waarschuwingen"]] == ["saldo-klopt-niet"]
+    assert data["waarschuwingen"][0]["melding"].startswith(
+        "Bankbestand nov.tab, afschrift op regel 1: het beginsaldo € 3.025,00 plus de "
+        "boekingen (€ 500,00) is € 3.525,00, maar het eindsaldo is € 3.526,00."
+    )
+    first = data["betalingen"][0]
+    got = (first["factuur"], first["bedrag"], first["status"])
+    assert got == ("2026-0102", "500.00", "Controleren")
+    assert first["regel"].startswith(
+        "R0 saldo klopt niet: afschrift op regel 1: beginsaldo € 3.025,00 + boekingen € 500,00 "
+        "= € 3.525,00, eindsaldo € 3.526,00; bij een kloppend saldo: R3 factuurnummer"
+    )

@@ -1168,3 +1168,163 @@ def test_reading_a_big_ing_export_holds_little_beside_its_lines(tmp_path: Path) 
         tracemalloc.stop()
     assert len(lines) == 5000 and len({line.key for line in lines}) == 5000
     assert peak - held < 4 * path.stat().st_size, (peak - held) / path.stat().st_size
+
+
+# --- ABN AMRO TXT (TXT*.TAB): abnamro.tab, our own rows in the layout public parsers give
+# (see files._read_abn_tab), Windows-1252; abnamro.sta the same days as ABN AMRO's MT940.
+
+TAB_EXP = [
+    # booked, amount, counter_iban, counter_name, description, end_to_end, reversal
+    (date(2026, 11, 23), Decimal("500.00"), "NL20INGB0001234567", "Groot BV",
+     "Factuur 2026-0102", "", False),
+    (date(2026, 11, 23), Decimal("1210.00"), "NL91ABNA0417164300", "Zuivelhandel Jöstra",
+     "Betaling 5000056789012345", "E2E-2026-0101", False),
+    (date(2026, 11, 24), Decimal("-25.50"), "", "",
+     "BEA NR:XXX1234 22.11.26/12.54 Hema Zaandam,PAS123", "", False),
+    # The older fixed-width text is read as ABN AMRO's MT940 reads it: all of it the
+    # description (the matching rules find an invoice number or kenmerk in it).
+    (date(2026, 11, 24), Decimal("-45.00"), "", "",
+     "SEPA Overboeking IBAN: NL11RABO0300000002 BIC: RABONL2U Naam: Kantoorboekhandel "
+     "Geüs Omschrijving: inkoop november", "", False),
+    (date(2026, 11, 24), Decimal("-25.00"), "", "Sportschool Ümit", "", "INC-2026-11", True),
+]  # fmt: skip
+
+
+def test_abn_amro_tab_every_field() -> None:
+    read = read_bank(FIXTURES / "abnamro.tab")
+    assert (read.kind, read.warnings, read.names) == ("ABN AMRO TXT", (), ("abnamro.tab",))
+    got = [
+        (x.booked, x.amount, x.counter_iban, x.counter_name, x.description, x.end_to_end,
+         x.reversal)
+        for x in read.lines
+    ]  # fmt: skip
+    assert got == TAB_EXP
+    # The amount exactly as written (Decimal, two places), the old account number as it is.
+    assert [str(x.amount) for x in read.lines] == ["500.00", "1210.00", "-25.50", "-45.00",
+                                                   "-25.00"]  # fmt: skip
+    assert {(x.own_iban, x.currency, x.source, x.reference) for x in read.lines} == {
+        ("123456789", "EUR", "abnamro.tab", "")
+    }
+    assert [x.unbalanced for x in read.lines] == [None] * 5
+    assert len({x.key for x in read.lines}) == 5
+    assert all(x.key.startswith("mt940:123456789:") for x in read.lines)
+
+
+def test_abn_amro_tab_and_its_mt940_give_the_same_lines_and_keys() -> None:
+    # ABN AMRO's MT940 has no bank reference either: its key is a hash of the line, the value
+    # date and the :61: reference (NONREF). The TXT gives the same, so the same days
+    # downloaded in both formats import once. MT940 writes "C500," where the TXT has 500,00.
+    tab = read_bank(FIXTURES / "abnamro.tab").lines
+    sta = read_bank(FIXTURES / "abnamro.sta").lines
+    assert [x.key for x in tab] == [x.key for x in sta]
+    assert [replace(x, source="", amount=x.amount.normalize()) for x in tab] == [
+        replace(x, source="", amount=x.amount.normalize()) for x in sta
+    ]
+
+
+def _tab_rows() -> list[str]:
+    return (FIXTURES / "abnamro.tab").read_bytes().decode("cp1252").splitlines()
+
+
+def _write_tab(path: Path, rows: list[str]) -> Path:
+    path.write_bytes("".join(row + "\r\n" for row in rows).encode("cp1252"))
+    return path
+
+
+def test_abn_amro_tab_identical_lines_get_numbered_and_keep_their_keys(tmp_path) -> None:
+    rows = _tab_rows()
+    # The same card payment twice on one day (balances chained), then the file again.
+    second = rows[2].replace("4735,00\t4709,50", "4709,50\t4684,00")
+    twice = read_bank(_write_tab(tmp_path / "twee.tab", [*rows[:3], second])).lines
+    assert twice[3].key == twice[2].key + "#2"
+    assert read_bank(tmp_path / "twee.tab").lines == twice
+
+
+@pytest.mark.parametrize(
+    ("row", "change", "exp"),
+    [
+        (3, ("\t-25,50\t", "\t-25.50\t"), "regel 3 heeft een ongeldig bedrag '-25.50'."),
+        (3, ("\t4709,50\t", "\t4.709,50\t"), "regel 3 heeft een ongeldig bedrag '4.709,50'."),
+        (4, ("\t20261124\t", "\t20261131\t"), "regel 4 heeft een ongeldige datum '20261131'."),
+        (5, ("\tEUR\t", "\tE1R\t"), "regel 5 heeft een ongeldige munt 'E1R'."),
+        (2, ("\t20261123\t1210,00", "\t1210,00"),
+         "regel 2 heeft 7 kolommen in plaats van 8; het bestand is beschadigd of onvolledig."),
+    ],
+)  # fmt: skip
+def test_abn_amro_tab_broken_line_is_named(tmp_path, row, change, exp) -> None:
+    rows = _tab_rows()
+    assert change[0] in rows[row - 1]
+    rows[row - 1] = rows[row - 1].replace(*change, 1)
+    path = _write_tab(tmp_path / "TXT261124101500.TAB", rows)
+    with pytest.raises(BankFileError) as info:
+        read_bank(path)
+    assert str(info.value) == f"Bankbestand TXT261124101500.TAB: {exp}"
+
+
+def test_abn_amro_tab_line_that_does_not_add_up_is_read_with_a_warning(tmp_path) -> None:
+    rows = _tab_rows()
+    rows[1] = rows[1].replace("\t4735,00\t", "\t4736,00\t")
+    read = read_bank(_write_tab(tmp_path / "nov.tab", rows))
+    assert len(read.lines) == 5  # still read
+    (warning,) = read.warnings
+    assert warning.kind == "saldo-klopt-niet"
+    assert warning.message == (
+        "Bankbestand nov.tab, afschrift op regel 2: het beginsaldo € 3.525,00 plus de "
+        "boekingen (€ 1.210,00) is € 4.735,00, maar het eindsaldo is € 4.736,00. Er "
+        "ontbreken misschien boekingen: controleer of het bestand volledig is. De regels zijn "
+        "wel ingelezen, maar geen ervan wordt automatisch gekoppeld: ontvangsten erin staan in "
+        "Betalingen op Status Controleren."
+    )
+    exp = BalanceMismatch("op regel 2", Decimal("3525.00"), Decimal("1210.00"), Decimal("4736.00"))
+    assert [x.unbalanced for x in read.lines] == [None, exp, None, None, None]
+    # The keys do not depend on it: the corrected file adds nothing.
+    good = read_bank(FIXTURES / "abnamro.tab").lines
+    assert [x.key for x in read.lines] == [x.key for x in good]
+
+
+TAB_HEADER = "\t".join(
+    ("Rekeningnummer", "Muntsoort", "Transactiedatum", "Beginsaldo", "Eindsaldo", "Rentedatum",
+     "Bedrag", "Omschrijving")
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["seven columns", "a header row", "a dot decimal", "a tab-separated table"],
+)
+def test_abn_amro_tab_near_misses_are_refused_as_today(tmp_path, how) -> None:
+    rows = _tab_rows()
+    if how == "seven columns":  # without Rentedatum
+        rows = ["\t".join(r.split("\t")[:5] + r.split("\t")[6:]) for r in rows]
+    elif how == "a header row":
+        rows = [TAB_HEADER, *rows]
+    elif how == "a dot decimal":
+        rows = [re.sub(r"(\d),(\d\d)\b", r"\1.\2", r) for r in rows]
+    else:
+        rows = ["naam\tplaats\tbedrag", "Jansen\tZaandam\t12,50"]
+    path = _write_tab(tmp_path / "export.tab", rows)
+    with pytest.raises(BankFileError) as info:
+        read_bank(path)
+    assert str(info.value) == (
+        "Bankbestand export.tab: onbekend formaat; verwacht CAMT.053 (XML), MT940, of een "
+        "CSV-export van ING of Rabobank."
+    )
+
+
+def test_abn_amro_tab_whose_text_says_datum_is_no_csv(tmp_path) -> None:
+    # The ING/Rabobank test looks for "Datum" in the first line: an ABN AMRO line whose
+    # Omschrijving holds it must still be read as what it is.
+    rows = _tab_rows()
+    rows[0] = rows[0].replace("REMI/Factuur 2026-0102", "REMI/Factuur 2026-0102 Datum 1-11")
+    read = read_bank(_write_tab(tmp_path / "datum.tab", rows))
+    assert read.kind == "ABN AMRO TXT"
+    assert read.lines[0].description == "Factuur 2026-0102 Datum 1-11"
+
+
+def test_abn_amro_tab_in_a_zip(tmp_path) -> None:
+    package = tmp_path / "export.zip"
+    with zipfile.ZipFile(package, "w") as z:
+        z.write(FIXTURES / "abnamro.tab", "TXT261124101500.TAB")
+    read = read_bank(package)
+    assert read.kind == "ABN AMRO TXT"
+    assert [x.key for x in read.lines] == [x.key for x in read_bank_file(FIXTURES / "abnamro.tab")]

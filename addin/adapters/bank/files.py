@@ -1,5 +1,5 @@
-"""Read bank statement files (CAMT.053, MT940, ING and Rabobank CSV in Dutch or English, and a
-ZIP of them) into `BankLine`s.
+"""Read bank statement files (CAMT.053, MT940, ING and Rabobank CSV in Dutch or English, ABN
+AMRO's tab-separated TXT export (TXT*.TAB), and a ZIP of them) into `BankLine`s.
 
 The format is detected from the content, never from the file name: banks and users rename
 exports freely (ING's ``.sta`` is MT940, ASN's ``.940.txt`` too). Everything that is not
@@ -27,7 +27,9 @@ exports give alike, `_ing_key`, so either export of a day is the same lines); a 
 entry's lines get ``/1``, ``/2``...; a key that occurs again in the same file gets ``#2``,
 ``#3``... in file order (ING's CSV: in booking order, oldest first, `_ing_in_booking_order`,
 so a line keeps its number when the day is exported again with newer lines), so two
-identical payments on one day stay apart and re-reading the file gives the same keys.
+identical payments on one day stay apart and re-reading the file gives the same keys. ABN
+AMRO's TXT has no reference either: its lines get the key ABN AMRO's MT940 gives the same
+transaction (`_abn_tab_line`), so the same days downloaded in both formats import once.
 
 Returns (BankLine.reversal, never matched as a payment): CAMT RvslInd=true, TxDtls/RtrInf,
 or a bank transaction code (Ntry/BkTxCd or TxDtls/BkTxCd) whose ISO sub-family says return
@@ -50,7 +52,9 @@ the statement is clearly partial or cannot be checked: one of the two balances i
 / MsgPgntn with a page number other than 1, or LastPgInd false), or the balances and
 entries are not in one currency. An MT940 statement without any closing balance (neither
 :62F: nor :62M:, which SWIFT makes mandatory) is refused: that is a download cut off
-half-way, whose last entries are missing.
+half-way, whose last entries are missing. ABN AMRO's TXT gives each line its own balances:
+Beginsaldo + Bedrag must be Eindsaldo, else that line is marked and warned of in the same
+way, the statement named "op regel N".
 """
 
 from __future__ import annotations
@@ -144,7 +148,7 @@ class BankFile:
         Dutch message naming the file and the statement; their lines carry `unbalanced`.
         And lines of a UTF-8 CSV or MT940 file that were not UTF-8 (kind MIXED_ENCODING,
         naming file and lines; see adapters/text_encoding).
-      kind: the format found: "CAMT.053", "MT940" or "CSV".
+      kind: the format found: "CAMT.053", "MT940", "CSV" or "ABN AMRO TXT".
       names: the statement files read, as every message names them: the file's name, or
         each file in a ZIP as "a.zip/nov.xml" (the lines' `source`).
     """
@@ -238,7 +242,7 @@ def _read(
             raws = _read_camt(data, name, warnings)
         else:
             text, data = _decode(data, name, warnings), b""
-            raws = _read_mt940(text, name, warnings) if kind == "mt940" else _read_csv(text, name)
+            raws = _read_text(kind, text, name, warnings)
             del text  # the readers hold it for as long as they need it
         done = finish(_unique_fields(raws))
         return done, tuple(warnings), _KINDS[kind], (name,)
@@ -247,7 +251,16 @@ def _read(
             gc.enable()
 
 
-_KINDS = {"camt": "CAMT.053", "mt940": "MT940", "csv": "CSV"}
+_KINDS = {"camt": "CAMT.053", "mt940": "MT940", "csv": "CSV", "abn-tab": "ABN AMRO TXT"}
+
+
+def _read_text(kind: str, text: str, name: str, warnings: list[Warning_]) -> Iterator[_Raw]:
+    """The lines of a text format (all but CAMT, which is read from its bytes)."""
+    if kind == "mt940":
+        return _read_mt940(text, name, warnings)
+    if kind == "abn-tab":
+        return _read_abn_tab(text, name, warnings)
+    return _read_csv(text, name)
 
 
 # What every "not a bank file" message ends with.
@@ -293,10 +306,8 @@ def _read_zip(
             raws: Iterable[_Raw]
             if kind == "camt":
                 raws = _read_camt(content, label, warnings)
-            elif kind == "mt940":
-                raws = _read_mt940(_decode(content, label, warnings), label, warnings)
             else:
-                raws = _read_csv(_decode(content, label, warnings), label)
+                raws = _read_text(kind, _decode(content, label, warnings), label, warnings)
             yield from _unique_fields(raws)
 
     was_enabled = gc.isenabled()
@@ -423,6 +434,9 @@ def _detect(data: bytes) -> str:
     if re.search(r"^:25:", text, re.M) and re.search(r"^:28C?:", text, re.M):
         return "mt940"
     first = _first_filled_line(text)
+    # Before the CSV headers: an ABN AMRO line's Omschrijving may well say "Datum".
+    if _is_abn_tab_line(first):
+        return "abn-tab"
     # The first column of ING's Dutch CSV and Rabobank's, and ING's English direction column.
     if "Datum" in first or "IBAN/BBAN" in first or "Debit/credit" in first:
         return "csv"
@@ -1885,3 +1899,127 @@ def _rabo_row(
     )
     key = f"{prefix}:{own}:{volgnr}" if volgnr else _hash_key(prefix, own, line)
     return _Raw(line, key)
+
+
+# --- ABN AMRO TXT (the TXT*.TAB of Internet Bankieren's "Download transacties") ------------
+
+# No header, one transaction a line, eight tab-separated columns, as two public parsers agree
+# (checked 2026-12-06): denilsonsa/abn-amro-statement-parser (src/abnamroparser/tsvparser.py,
+# HEADERS, and its TXT_SAMPLE.TAB) and oschrenk/amrotron (src/main/scala/model/Row.scala).
+# Rekeningnummer (an old 9-digit number or an IBAN), Munt, Transactiedatum (JJJJMMDD),
+# Beginsaldo, Eindsaldo, Rentedatum, Bedrag (signed, comma decimal, no thousands
+# separator), Omschrijving: the text of ABN AMRO's MT940 :86: on one line (its lines joined
+# with a space, the /TRTP/ form without), padded with spaces. Windows-1252, as _decode reads.
+_TAB_COLUMNS = 8
+_TAB_AMOUNT_RE = re.compile(r"^[+-]?\d+(,\d+)?$")
+_TAB_DATE_RE = re.compile(r"^\d{8}$")
+_CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+def _is_abn_tab_line(line: str) -> bool:
+    """Whether `line` is a line of ABN AMRO's TXT export: eight tab-separated fields with a
+    currency, two dates and three comma-decimal amounts where that export has them. The
+    first line decides (there is no header); the reader checks every other one and names a
+    broken one by its line number."""
+    fields = line.rstrip("\r\n").split("\t")
+    if len(fields) != _TAB_COLUMNS or not fields[0].strip():
+        return False
+    amounts = (fields[3], fields[4], fields[6])
+    return (
+        bool(_CURRENCY_RE.match(fields[1].strip()))
+        and all(_yyyymmdd(fields[i].strip()) for i in (2, 5))
+        and all("," in a and _TAB_AMOUNT_RE.match(a.strip()) for a in amounts)
+    )
+
+
+def _yyyymmdd(text: str) -> bool:
+    if not _TAB_DATE_RE.match(text):
+        return False
+    try:
+        date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return False
+    return True
+
+
+def _read_abn_tab(text: str, name: str, warnings: list[Warning_]) -> Iterator[_Raw]:
+    """The lines, yielded line by line. Each line carries its own balances: Beginsaldo +
+    Bedrag must be Eindsaldo, else the line is read with a warning and its mismatch, as an
+    unbalanced statement's lines are (the statement named "op regel N")."""
+    for number, row in enumerate(text.split("\n"), 1):
+        row = row.rstrip("\r")
+        if not row.strip(" \t\ufeff"):
+            continue
+        fields = row.lstrip("\ufeff").split("\t")
+        # A tab at the end of the line (a file saved again elsewhere) is no column of the bank's.
+        while len(fields) > _TAB_COLUMNS and not fields[-1].strip():
+            fields.pop()
+        if len(fields) != _TAB_COLUMNS:
+            raise BankFileError(
+                f"Bankbestand {name}: regel {number} heeft {len(fields)} kolommen in plaats "
+                f"van {_TAB_COLUMNS}; het bestand is beschadigd of onvolledig."
+            )
+        yield _abn_tab_line(fields, name, number, warnings)
+
+
+def _abn_tab_line(fields: list[str], name: str, number: int, warnings: list[Warning_]) -> _Raw:
+    own = _own_account(fields[0])
+    if not own:
+        raise BankFileError(f"Bankbestand {name}: regel {number} heeft geen rekeningnummer.")
+    currency = fields[1].strip().upper()
+    if not _CURRENCY_RE.match(currency):
+        raise BankFileError(
+            f"Bankbestand {name}: regel {number} heeft een ongeldige munt {fields[1][:40]!r}."
+        )
+    booked = _csv_date(fields[2], "YYYYMMDD", name, number)
+    value_date = _csv_date(fields[5], "YYYYMMDD", name, number)
+    opening, closing, amount = (_tab_amount(fields[i], name, number) for i in (3, 4, 6))
+    # The same code as ABN AMRO's MT940 (:86: is this Omschrijving), so the same values.
+    counter_iban, counter_name, description, reference, end_to_end, returned = _details_86(
+        fields[7], "", "", own
+    )
+    line = BankLine(
+        booked=booked,
+        amount=amount,
+        counter_iban=counter_iban,
+        counter_name=counter_name,
+        description=description,
+        reference=reference,
+        end_to_end=end_to_end,
+        reversal=returned,
+        own_iban=own,
+        source=name,
+        currency=currency,
+    )
+    # No bank reference: the key is the one ABN AMRO's MT940 gives the same transaction
+    # (_mt940_line: a hash of the line, the value date and the :61: reference, NONREF at
+    # ABN AMRO), so the same days downloaded as MT940 and as TXT import once. Its MT940
+    # writes the amount without trailing zeros ("D9,", "D11,8"), and the hash takes the
+    # amount as written; the line keeps the TXT's exact amount.
+    as_mt940 = replace(line, amount=_without_trailing_zeros(amount))
+    key = _hash_key("mt940", own, as_mt940, value_date, "NONREF")
+    booked_total = _Booked()
+    booked_total.add(amount, currency)
+    mismatch = _mismatch(
+        f"op regel {number}", (opening, currency), booked_total, (closing, currency)
+    )
+    if mismatch is not None:
+        warnings.append(_balance_warning(name, mismatch))
+    return _Raw(line, key, mismatch)
+
+
+def _tab_amount(text: str, name: str, number: int) -> Decimal:
+    text = text.strip()
+    if not _TAB_AMOUNT_RE.match(text):
+        raise BankFileError(
+            f"Bankbestand {name}: regel {number} heeft een ongeldig bedrag {text[:40]!r}."
+        )
+    return _checked_amount(Decimal(text.replace(",", ".")), name, f", regel {number}")
+
+
+def _without_trailing_zeros(amount: Decimal) -> Decimal:
+    """The amount as ABN AMRO's MT940 writes it: "9," for 9,00 and "11,8" for 11,80."""
+    if amount == amount.to_integral_value():
+        whole = amount.quantize(Decimal(1))
+        return whole if whole else Decimal(0)  # "0,", never "-0"
+    return amount.normalize()
