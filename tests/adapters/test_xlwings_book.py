@@ -8,6 +8,7 @@ a table as ListObject is documented to work, a totals row included.
 
 from __future__ import annotations
 
+import fnmatch
 import shutil
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from openpyxl import load_workbook
 
 from addin.adapters.excel import live
 from addin.adapters.excel.live import LiveError
-from addin.adapters.excel.xlwings_book import XlwingsWorkbook
+from addin.adapters.excel.xlwings_book import EXCEL_FILE_FILTER, XlwingsWorkbook
 from addin.adapters.workbook.reader import read_book
 from addin.adapters.workbook.xlsx_patch import Patch
 from tests.adapters.live_openpyxl import OpenpyxlWorkbook
@@ -156,3 +157,14 @@ def test_a_failure_part_way_through_xlwings_puts_the_table_back(twins):
     fake.save()
     assert _tables(path) == before
     assert [c.value for c in fake.wb["Contacten"][62]] == [None] * 12
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["nov.xml", "MT940.STA", "ASN.940.txt", "NL44RABO.csv", "camt.zip", "TXT261124101500.TAB"],
+)
+def test_the_bank_file_picker_shows_every_export_bank_reads(name):
+    # Excel's picker lists only what its filter's patterns match (case does not matter on
+    # Windows): ABN AMRO's TXT261124101500.TAB was hidden behind "Alle bestanden".
+    patterns = EXCEL_FILE_FILTER.split(",")[1].split(";")
+    assert any(fnmatch.fnmatch(name.lower(), pattern) for pattern in patterns)

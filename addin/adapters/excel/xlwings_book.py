@@ -295,11 +295,11 @@ class XlwingsWorkbook:
 
 # --- choosing bank files ----------------------------------------------------------------------
 
-BANK_PROMPT = "Kies de bankafschriften (CAMT.053, MT940 of CSV, ook in een ZIP)"
+BANK_PROMPT = "Kies de bankafschriften (CAMT.053, MT940, CSV of TXT van ABN AMRO, ook in een ZIP)"
 # Excel's GetOpenFilename filter: pairs of "description,patterns".
 EXCEL_FILE_FILTER = (
-    "Bankafschriften (*.xml;*.sta;*.940;*.mt940;*.txt;*.csv;*.zip),*.xml;*.sta;*.940;*.mt940;"
-    "*.txt;*.csv;*.zip,Alle bestanden (*.*),*.*"
+    "Bankafschriften (*.xml;*.sta;*.940;*.mt940;*.txt;*.tab;*.csv;*.zip),*.xml;*.sta;*.940;"
+    "*.mt940;*.txt;*.tab;*.csv;*.zip,Alle bestanden (*.*),*.*"
 )
 
 
