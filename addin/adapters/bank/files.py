@@ -1946,8 +1946,10 @@ def _read_abn_tab(text: str, name: str, warnings: list[Warning_]) -> Iterator[_R
     """The lines, yielded line by line. Each line carries its own balances: Beginsaldo +
     Bedrag must be Eindsaldo, else the line is read with a warning and its mismatch, as an
     unbalanced statement's lines are (the statement named "op regel N")."""
-    for number, row in enumerate(text.split("\n"), 1):
-        row = row.rstrip("\r")
+    # Line by line (physical_lines: no list nor copy of the whole text), numbered as an
+    # editor shows them.
+    for number, line in enumerate(physical_lines(text), 1):
+        row = line.rstrip("\r\n")
         if not row.strip(" \t\ufeff"):
             continue
         fields = row.lstrip("\ufeff").split("\t")
