@@ -22,7 +22,10 @@ Example::
 from __future__ import annotations
 
 import codecs
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import methodcaller
 
 # Windows-1252 leaves five bytes undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D): they become
 # U+FFFD, the replacement character, rather than refusing the whole file.
@@ -133,3 +136,18 @@ def mixed_warning(lines: tuple[int, ...]) -> str:
         f"bestand en {'is' if one else 'zijn'} gelezen als Windows-1252; controleer de "
         f"letters met accenten op {'die regel' if one else 'die regels'}."
     )
+
+
+# A physical line with its ending, as io.StringIO(text, newline="") splits them (at \r\n, \r
+# or \n, each kept): what csv.reader needs to see a quoted field's line breaks.
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def physical_lines(text: str) -> Iterator[str]:
+    """`text`'s lines with their endings, one at a time, as iterating
+    ``io.StringIO(text, newline="")`` gives them, without the copy of the whole text that
+    StringIO makes at four bytes a character (330 MB for an 85 MB ING export)."""
+    return map(_group, _PHYSICAL_LINE.finditer(text))
+
+
+_group = methodcaller("group")

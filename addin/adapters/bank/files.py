@@ -76,13 +76,17 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise, starmap
-from operator import methodcaller
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 import mt940
 
-from addin.adapters.text_encoding import decode_text, mixed_warning, utf16_without_bom
+from addin.adapters.text_encoding import (
+    decode_text,
+    mixed_warning,
+    physical_lines,
+    utf16_without_bom,
+)
 from addin.adapters.xml_encoding import declared_encoding
 from addin.core.bank import BalanceMismatch, BankLine
 from addin.core.model import Warning_
@@ -1583,21 +1587,6 @@ def _header_key(text: str) -> str:
     # of everything else exactly, and the accented letter not at all.
     folded = unicodedata.normalize("NFKD", text.strip()).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9/()\- ]", "", folded.lower())
-
-
-# A physical line with its ending, as io.StringIO(text, newline="") splits them (at \r\n, \r
-# or \n, each kept): what csv.reader needs to see a quoted field's line breaks.
-_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-def physical_lines(text: str) -> Iterator[str]:
-    """`text`'s lines with their endings, one at a time, as iterating
-    ``io.StringIO(text, newline="")`` gives them, without the copy of the whole text that
-    StringIO makes at four bytes a character (330 MB for an 85 MB ING export)."""
-    return map(_group, _PHYSICAL_LINE.finditer(text))
-
-
-_group = methodcaller("group")
 
 
 def _read_csv(text: str, name: str) -> Iterator[_Raw]:
