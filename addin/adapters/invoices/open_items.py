@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from itertools import repeat
+from itertools import islice, repeat
 from operator import itemgetter
 from typing import Any, cast
 
@@ -46,6 +46,7 @@ from addin.adapters.text_encoding import (
     DecodedText,
     decode_text,
     mixed_warning,
+    physical_lines,
     utf16_without_bom,
 )
 from addin.adapters.workbook.cells import (
@@ -198,7 +199,7 @@ def _csv_table(text: str, name: str) -> tuple[list[list[object]], Sequence[int]]
     rows, starts = _csv_rows(text, first, name)
     found = _header(rows)
     if found is None or found[2].missing:
-        top = "".join(io.StringIO(text, newline="").readlines()[:HEADER_SEARCH_ROWS])
+        top = "".join(islice(physical_lines(text), HEADER_SEARCH_ROWS))
         for other in SEPARATORS:
             if other == first:
                 continue
@@ -216,7 +217,9 @@ def _csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]],
     field may span lines (an Omschrijving of three lines), and a message names the line
     the user sees, not the record's count. A quote (") that is never closed refuses the
     file: everything after it would be one field, its rows lost without a word."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # The text's lines as they come, not an io.StringIO of it: that copies the whole text at
+    # four bytes a character (text_encoding.physical_lines).
+    reader = csv.reader(physical_lines(text), delimiter=delimiter)
     try:
         rows: list[list[object]] = list(reader)  # type: ignore[arg-type]
     except csv.Error:
@@ -224,7 +227,7 @@ def _csv_rows(text: str, delimiter: str, name: str) -> tuple[list[list[object]],
     else:
         if reader.line_num == len(rows):  # every record one line (a blank one is [])
             return rows, range(1, len(rows) + 1)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(physical_lines(text), delimiter=delimiter)
     rows, starts = [], []
     start = 1
     try:
@@ -270,7 +273,7 @@ def _check_quotes(
         ):
             continue
         if physical is None:
-            physical = io.StringIO(text, newline="").readlines()
+            physical = list(physical_lines(text))
         raw = "".join(physical[starts[k] - 1 : last])
         try:
             for _ in csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True):
