@@ -455,8 +455,8 @@ def test_a_pdf_statement_is_named_as_such(tmp_path: Path) -> None:
         read_bank(pdf)
     assert str(info.value) == (
         "Bankbestand afschrift-november.pdf: onbekend formaat (dit is een PDF, het afschrift "
-        "om te lezen; kies de export voor de boekhouding); verwacht CAMT.053 (XML), MT940, of "
-        "een CSV-export van ING of Rabobank."
+        "om te lezen; kies de export voor de boekhouding); verwacht CAMT.053 (XML), MT940, de "
+        "TXT-export van ABN AMRO (.TAB) of een CSV-export van ING of Rabobank."
     )
 
 
@@ -1306,8 +1306,8 @@ def test_abn_amro_tab_near_misses_are_refused_as_today(tmp_path, how) -> None:
     with pytest.raises(BankFileError) as info:
         read_bank(path)
     assert str(info.value) == (
-        "Bankbestand export.tab: onbekend formaat; verwacht CAMT.053 (XML), MT940, of een "
-        "CSV-export van ING of Rabobank."
+        "Bankbestand export.tab: onbekend formaat; verwacht CAMT.053 (XML), MT940, de TXT-export "
+        "van ABN AMRO (.TAB) of een CSV-export van ING of Rabobank."
     )
 
 

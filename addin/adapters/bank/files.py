@@ -268,7 +268,10 @@ def _read_text(kind: str, text: str, name: str, warnings: list[Warning_]) -> Ite
 
 
 # What every "not a bank file" message ends with.
-_EXPECTED = "verwacht CAMT.053 (XML), MT940, of een CSV-export van ING of Rabobank."
+_EXPECTED = (
+    "verwacht CAMT.053 (XML), MT940, de TXT-export van ABN AMRO (.TAB) of een CSV-export van "
+    "ING of Rabobank."
+)
 
 
 def _unknown_format(name: str, data: bytes) -> str:
