@@ -822,44 +822,39 @@ def _payments_read_back(workbook: Path) -> list[tuple[str, str, str, str]]:
     return sorted((p.date.isoformat(), str(p.amount), p.counter_account, p.key) for p in b.payments)
 
 
-@pytest.mark.parametrize(
-    ("first", "second"),
-    [("ing.csv", "ing-engels.csv"), ("ing-engels.csv", "ing.csv")],
-    ids=["dutch-then-english", "english-then-dutch"],
-)
-def test_the_same_days_exported_in_dutch_and_in_english_import_once(capsys, files, first, second):
-    # ING's export in each language of the same five transactions (the last two the same
-    # payment twice): the texts differ ("Naam:"/"Name:", "Overschrijving"/"Transfer", the
-    # value date 23-11-2026/23/11/2026), and so did the Sleutel: every line came in again.
-    workbook, _ = files
-    code, data = run(capsys, "bank", workbook, FIXTURES / first, "--datum", "2026-11-24",
-                     "--json")  # fmt: skip
-    assert (code, data["regels"], data["nieuw"]) == (0, 5, 5)
-    once = _payments_read_back(workbook)
-    assert len(once) == 5 and len({key for *_, key in once}) == 5
-    code, data = run(capsys, "bank", workbook, FIXTURES / second, "--datum", "2026-11-24",
-                     "--json")  # fmt: skip
-    assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 5, 0, [])
-    assert _payments_read_back(workbook) == once
+# The same days in two exports of one bank: each line the same Sleutel in both, so the
+# second adds nothing, whichever comes first.
+# - ING in Dutch and in English, five transactions (the last two the same payment twice):
+#   the texts differ ("Naam:"/"Name:", "Overschrijving"/"Transfer", the value date
+#   23-11-2026/23/11/2026), and so did the Sleutel: every line came in again.
+# - Rabobank in Dutch and in English, three lines: the English one was refused ("de
+#   kolomkoppen horen niet bij een bekende CSV-export"); the Seq No is the Volgnr.
+# - ABN AMRO's MT940 and its TXT, five transactions: a hash of what both give alike.
+SAME_DAYS = [
+    ("ing.csv", "ing-engels.csv", 5),
+    ("rabobank.csv", "rabobank-engels.csv", 3),
+    ("abnamro.sta", "abnamro.tab", 5),
+]
 
 
 @pytest.mark.parametrize(
-    ("first", "second"),
-    [("rabobank.csv", "rabobank-engels.csv"), ("rabobank-engels.csv", "rabobank.csv")],
-    ids=["dutch-then-english", "english-then-dutch"],
-)
-def test_rabobank_days_exported_in_dutch_and_in_english_import_once(capsys, files, first, second):
-    # Rabobank's export in each language of the same three lines: the English one was
-    # refused ("de kolomkoppen horen niet bij een bekende CSV-export"); now it reads, under
-    # the same Sleutel (the Seq No is the Volgnr), so the other language adds nothing.
+    ("first", "second", "lines"),
+    [*SAME_DAYS, *((b, a, n) for a, b, n in SAME_DAYS)],
+    ids=[
+        "ing-dutch-then-english", "rabobank-dutch-then-english", "abnamro-mt940-then-tab",
+        "ing-english-then-dutch", "rabobank-english-then-dutch", "abnamro-tab-then-mt940",
+    ],
+)  # fmt: skip
+def test_the_same_days_in_two_exports_of_one_bank_import_once(capsys, files, first, second, lines):
     workbook, _ = files
     code, data = run(capsys, "bank", workbook, FIXTURES / first, "--datum", "2026-11-24",
                      "--json")  # fmt: skip
-    assert (code, data["regels"], data["nieuw"]) == (0, 3, 3)
+    assert (code, data["regels"], data["nieuw"]) == (0, lines, lines)
     once = _payments_read_back(workbook)
+    assert len(once) == lines and len({key for *_, key in once}) == lines
     code, data = run(capsys, "bank", workbook, FIXTURES / second, "--datum", "2026-11-24",
                      "--json")  # fmt: skip
-    assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 3, 0, [])
+    assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, lines, 0, [])
     assert _payments_read_back(workbook) == once
 
 
@@ -1120,25 +1115,6 @@ def test_abn_amro_tab_through_the_command(capsys, tmp_path):
     assert ("2026-11-23", "500.00", "NL20INGB0001234567") in [p[:3] for p in once]
     # Read again: nothing new.
     code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
-    assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 5, 0, [])
-    assert _payments_read_back(workbook) == once
-
-
-@pytest.mark.parametrize(
-    ("first", "second"),
-    [("abnamro.sta", "abnamro.tab"), ("abnamro.tab", "abnamro.sta")],
-    ids=["mt940-then-tab", "tab-then-mt940"],
-)
-def test_abn_amro_days_downloaded_as_mt940_and_as_tab_import_once(capsys, files, first, second):
-    # The same five transactions in ABN AMRO's MT940 and in its TXT: the same Sleutel (a
-    # hash of what both give alike), so the second download adds nothing.
-    workbook, _ = files
-    code, data = run(capsys, "bank", workbook, FIXTURES / first, "--datum", "2026-11-24",
-                     "--json")  # fmt: skip
-    assert (code, data["regels"], data["nieuw"]) == (0, 5, 5)
-    once = _payments_read_back(workbook)
-    code, data = run(capsys, "bank", workbook, FIXTURES / second, "--datum", "2026-11-24",
-                     "--json")  # fmt: skip
     assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 5, 0, [])
     assert _payments_read_back(workbook) == once
 
