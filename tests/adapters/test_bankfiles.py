@@ -443,8 +443,8 @@ def test_an_excel_file_is_named_as_such_not_read_as_a_zip(tmp_path: Path) -> Non
         read_bank(book)
     assert str(info.value) == (
         "Bankbestand Debiteuren.xlsx: dit is een Excel-bestand (of een ander Office-bestand), "
-        "geen bankafschrift; verwacht CAMT.053 (XML), MT940, of een CSV-export van ING of "
-        "Rabobank."
+        "geen bankafschrift; verwacht CAMT.053 (XML), MT940, de TXT-export van ABN AMRO (.TAB) "
+        "of een CSV-export van ING of Rabobank."
     )
 
 
