@@ -1141,3 +1141,37 @@ def test_abn_amro_tab_line_that_does_not_add_up_is_never_linked(capsys, files, t
         "R0 saldo klopt niet: afschrift op regel 1: beginsaldo € 3.025,00 + boekingen € 500,00 "
         "= € 3.525,00, eindsaldo € 3.526,00; bij een kloppend saldo: R3 factuurnummer"
     )
+
+
+@pytest.mark.parametrize("second", ["abn-nullen.sta", "abnamro.tab"])
+def test_an_abn_mt940_imported_under_its_former_key_is_not_imported_again(
+    capsys, files, tmp_path, second
+):
+    # An ABN AMRO MT940 that writes its amounts with their zeros ("C500,00") was imported
+    # when the key took the amount as written: its rows carry that key. The same file read
+    # again, or the TXT of the same days, adds nothing (BankLine.former_key).
+    from tests.adapters.test_bankfiles import _with_zeros
+
+    workbook, _ = files
+    zeros = tmp_path / "abn-nullen.sta"
+    zeros.write_bytes(
+        _with_zeros((FIXTURES / "abnamro.sta").read_bytes().decode("cp1252")).encode("cp1252")
+    )
+    code, data = run(capsys, "bank", workbook, zeros, "--datum", "2026-11-24", "--json")
+    assert (code, data["nieuw"]) == (0, 5)
+    former = {line.key: line.former_key for line in read_bank_file(zeros)}
+    wb = openpyxl.load_workbook(workbook)
+    sheet = wb[schema.BETALINGEN.sheet]
+    column = [c.value for c in sheet[1]].index("Sleutel")
+    rewritten = 0
+    for row in sheet.iter_rows(min_row=2):
+        if row[column].value in former:
+            row[column].value = former[row[column].value]
+            rewritten += 1
+    assert rewritten == 5
+    wb.save(workbook)
+    once = _payments_read_back(workbook)
+    source = zeros if second == "abn-nullen.sta" else FIXTURES / second
+    code, data = run(capsys, "bank", workbook, source, "--datum", "2026-11-24", "--json")
+    assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 5, 0, [])
+    assert _payments_read_back(workbook) == once

@@ -1217,9 +1217,40 @@ def test_abn_amro_tab_and_its_mt940_give_the_same_lines_and_keys() -> None:
     tab = read_bank(FIXTURES / "abnamro.tab").lines
     sta = read_bank(FIXTURES / "abnamro.sta").lines
     assert [x.key for x in tab] == [x.key for x in sta]
-    assert [replace(x, source="", amount=x.amount.normalize()) for x in tab] == [
-        replace(x, source="", amount=x.amount.normalize()) for x in sta
+    assert [replace(x, source="", amount=x.amount.normalize(), former_key="") for x in tab] == [
+        replace(x, source="", amount=x.amount.normalize(), former_key="") for x in sta
     ]
+
+
+def _with_zeros(text: str) -> str:
+    """An MT940's :61: and balance amounts written with their two decimals ("C500,00")."""
+
+    def two(m: re.Match[str]) -> str:
+        whole, cents = m[2], m[3]
+        return f"{m[1]}{whole},{(cents + '00')[:2]}"
+
+    return re.sub(r"((?::61:\d{10}|:6[02]F:[CD]\d{6}EUR)[CD]?)(\d+),(\d{0,2})", two, text)
+
+
+def test_abn_amro_mt940_with_its_zeros_keeps_the_key_and_knows_its_former_one(tmp_path) -> None:
+    """Public ABN AMRO MT940 samples write "C500," and "C500,00" alike. The key took the
+    amount as written, so an MT940 with the zeros and the TXT of the same days (500,00)
+    gave different keys: the same payments twice. Now the key takes one form of the amount;
+    the key the amount as written gave is the line's former key (what earlier imports
+    wrote), for both the MT940 and the TXT."""
+    text = (FIXTURES / "abnamro.sta").read_bytes().decode("cp1252")
+    zeros = _with_zeros(text)
+    assert ":61:2611231123C500,00N654NONREF" in zeros and "C261120EUR3025,00" in zeros
+    path = tmp_path / "abn-nullen.sta"
+    path.write_bytes(zeros.encode("cp1252"))
+    with_zeros = read_bank(path).lines
+    plain = read_bank(FIXTURES / "abnamro.sta").lines
+    tab = read_bank(FIXTURES / "abnamro.tab").lines
+    assert [x.key for x in with_zeros] == [x.key for x in plain] == [x.key for x in tab]
+    # "C500," had no other form: no former key; "C500,00" had its own, the TXT the same.
+    assert [x.former_key for x in plain] == [""] * len(plain)
+    assert all(x.former_key and x.former_key != x.key for x in with_zeros)
+    assert [x.former_key for x in tab] == [x.former_key for x in with_zeros]
 
 
 def _tab_rows() -> list[str]:
