@@ -1103,8 +1103,9 @@ def test_abn_amro_tab_through_the_command(capsys, tmp_path):
     assert (data["regels"], data["nieuw"]) == (5, 5)
     assert [r[:4] for r in _rows(data)] == [
         ("2026-0102", "500.00", "Gekoppeld", "R3 factuurnummer"),
-        # The kenmerk stands in the text (REMI), as ABN AMRO's MT940 gives it: no R1.
-        ("2026-0101", "1210.00", "Controleren", "R4 bedrag en rekening"),
+        # The kenmerk stands in the text (REMI), as ABN AMRO's MT940 gives it: R1 finds it
+        # there (it went to Controleren as R4, amount and payer account, a proposal).
+        ("2026-0101", "1210.00", "Gekoppeld", "R1 betalingskenmerk"),
         (None, "-25.50", "Genegeerd", "R0 afschrijving"),
         (None, "-45.00", "Genegeerd", "R0 afschrijving"),
         (None, "-25.00", "Controleren", "R0 terugboeking"),  # /RTRN/: a return

@@ -30,7 +30,8 @@ Rules, in order:
   invoice: money out is a negative Gekoppeld row on the invoice the original line paid,
   which re-opens it; money in goes to Controleren.
 - R1 betalingskenmerk: a valid RF reference or betalingskenmerk equal to one open invoice's
-  Betalingskenmerk.
+  Betalingskenmerk; also one typed in the description (9 to 16 digits with valid check
+  digits, whole digit groups), where the payer must fit as for R3.
 - R2 end-to-end-id: the end-to-end id is exactly an invoice's Betalingskenmerk or invoice
   number (as a payment link or a direct debit carries it): structured evidence like R1, but
   a payer account known for another customer sends it to Controleren.
@@ -96,7 +97,14 @@ from addin.core.bank import BankLine, OwnAccounts, other_account, own_accounts
 from addin.core.ledger import agreement_invoices, customer_index, govern
 from addin.core.model import Agreement, Book, CustomerId, Invoice, InvoiceNo, Payment, PaymentStatus
 from addin.core.money import ZERO, format_eur
-from addin.core.references import compact, find_rf, is_structured
+from addin.core.references import (
+    FREE_TEXT_KENMERK_LENGTHS,
+    betalingskenmerk_is_valid,
+    compact,
+    digit_windows,
+    find_rf,
+    is_structured,
+)
 
 LINKED, REVIEW, IGNORED = PaymentStatus.LINKED, PaymentStatus.REVIEW, PaymentStatus.IGNORED
 
@@ -205,6 +213,7 @@ class Context:
         "credit_notes",
         "first_letters",
         "invoices",
+        "kenmerk_lengths",
         "key_length",
         "key_lengths",
         "number_start",
@@ -292,6 +301,13 @@ class Context:
         for ref, number in zip(compacted, ref_numbers, strict=True):
             if number not in self.credit_notes:
                 self.by_reference[ref].append(number)
+        # The lengths of the book's kenmerken a description may hold (digits, 9 to 16): none,
+        # and R1 does not look in descriptions at all.
+        self.kenmerk_lengths = frozenset(
+            len(ref)
+            for ref in self.by_reference
+            if ref.isdigit() and len(ref) in FREE_TEXT_KENMERK_LENGTHS
+        )
         by_key = self.by_number_key
         # The lengths of the keys: a piece of text of another length needs no look-up.
         self.key_lengths = frozenset(map(len, by_key))
@@ -822,7 +838,40 @@ def rule_reference(line: BankLine, ctx: Context) -> Decision | None:
                            customer=_single_payer(line, ctx))  # fmt: skip
         number = (open_numbers or numbers)[0]
         return _pay_one(line, ctx, number, R1, f"kenmerk {ref} van factuur {number}")
-    return None
+    return _kenmerk_in_description(line, ctx) if ctx.kenmerk_lengths else None
+
+
+def _kenmerk_in_description(line: BankLine, ctx: Context) -> Decision | None:
+    """R1 for a betalingskenmerk the payer typed in the description instead of the kenmerk
+    field (a common slip): one of the book's kenmerken with valid check digits, of 9 to 16
+    digits (7 have none). Free text, so the payer must fit, as for invoice numbers (R3): a
+    payer account known for another customer sends it to Controleren."""
+    lengths, by_reference = ctx.kenmerk_lengths, ctx.by_reference
+    found = next(
+        (
+            w
+            for w in digit_windows(line.description)
+            if len(w) in lengths and w in by_reference and betalingskenmerk_is_valid(w)
+        ),
+        None,
+    )
+    if found is None:
+        return None
+    numbers = by_reference[found]
+    open_numbers = [n for n in numbers if ctx.open[n] > ZERO]
+    if len(open_numbers) > 1:
+        return _review(R1, f"kenmerk {found} in de omschrijving staat op {len(open_numbers)} "
+                       "open facturen", customer=_single_payer(line, ctx))  # fmt: skip
+    number = (open_numbers or numbers)[0]
+    owner = ctx.invoices[number].customer
+    payers = ctx.payers.get(line.counter_iban, _NOBODY)
+    if payers and owner not in payers:
+        who = ", ".join(sorted(payers))
+        return _review(R1, f"kenmerk {found} in de omschrijving is van factuur {number} van "
+                       f"klant {owner}, de rekening van {who}", number,
+                       _single_payer(line, ctx))  # fmt: skip
+    return _pay_one(line, ctx, number, R1, f"kenmerk {found} van factuur {number} in de "
+                    "omschrijving", owner)  # fmt: skip
 
 
 def rule_end_to_end(line: BankLine, ctx: Context) -> Decision | None:

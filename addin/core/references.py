@@ -33,7 +33,7 @@ Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import repeat
 from operator import add, eq, itemgetter, mod
 
@@ -170,6 +170,33 @@ def betalingskenmerk_make(number: str) -> str:
 def is_structured(reference: str) -> bool:
     """A reference R1 may trust: a valid RF reference or a valid betalingskenmerk."""
     return rf_is_valid(reference) or betalingskenmerk_is_valid(reference)
+
+
+# Digits as people type a betalingskenmerk in a description: in groups split by one space,
+# dot or dash ("5000 0567 8901 2345", "5000.0567.8901.2345").
+_DIGIT_CHAIN = re.compile(r"\d+(?:[ .\-]\d+)*")
+_CHAIN_SPLIT = re.compile(r"[ .\-]")
+# A kenmerk found in free text has check digits: 9 to 14 or 16 digits (7 have none).
+FREE_TEXT_KENMERK_LENGTHS = range(9, 17)
+
+
+def digit_windows(text: str) -> Iterator[str]:
+    """Every run of whole digit groups in `text`, joined, of 9 to 16 digits: where a
+    betalingskenmerk typed in a description can be ("kenmerk 5000 0567 8901 2345", also
+    beside another number: "Factuur 2026 0017 5000 0567 8901 2345"). Whole groups only, so
+    "20260017" never yields "60017"; the caller keeps a window that is a known kenmerk."""
+    for chain in _DIGIT_CHAIN.findall(text):
+        groups = _CHAIN_SPLIT.split(chain)
+        if sum(map(len, groups)) < FREE_TEXT_KENMERK_LENGTHS.start:
+            continue
+        for i in range(len(groups)):
+            joined = ""
+            for group in groups[i:]:
+                joined += group
+                if len(joined) >= FREE_TEXT_KENMERK_LENGTHS.stop:
+                    break
+                if len(joined) in FREE_TEXT_KENMERK_LENGTHS:
+                    yield joined
 
 
 def find_rf(text: str) -> tuple[str, ...]:

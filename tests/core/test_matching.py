@@ -327,6 +327,51 @@ def test_r1_invalid_check_digit_is_not_trusted():
     assert rows(result)[0][2:4] == ("Controleren", "R6")
 
 
+# A betalingskenmerk typed in the description instead of the kenmerk field: it went to
+# Controleren as R4 (amount and payer: a proposal) or R6.
+SPACED = " ".join(KENMERK[i : i + 4] for i in range(0, 16, 4))  # "7000 0000 0001 2345"
+
+
+@pytest.mark.parametrize(
+    ("description", "iban", "exp"),
+    [
+        (f"kenmerk {SPACED}", IBAN_K1, ("2026-018", "500.00", "Gekoppeld", "R1", "K1")),
+        (f"betaling {KENMERK}", "", ("2026-018", "500.00", "Gekoppeld", "R1", "K1")),
+        (f"Factuur 2026 0018 {SPACED}", IBAN_NEW, ("2026-018", "500.00", "Gekoppeld", "R1", "K1")),
+        (f"kenmerk {KENMERK.replace('7', '7.', 1)}", "", ("2026-018", "500.00", "Gekoppeld", "R1", "K1")),
+        # K2's account paying K1's kenmerk: free text, so the payer must fit (as for R3).
+        (f"kenmerk {SPACED}", IBAN_K2, ("2026-018", "500.00", "Controleren", "R1", "K2")),
+        # One digit off: no kenmerk of the book (and its check digit fails).
+        (f"kenmerk {KENMERK[:-1]}6", "", ("", "500.00", "Controleren", "R6", "")),
+        # Part of a longer number is no kenmerk: whole digit groups only.
+        (f"order 9{KENMERK}", "", ("", "500.00", "Controleren", "R6", "")),
+    ],
+    ids=["spaced", "plain", "beside-a-number", "with-a-dot", "other-payer", "one-off", "inside"],
+)  # fmt: skip
+def test_r1_a_kenmerk_typed_in_the_description(description, iban, exp):
+    result = run(line("500.00", description, iban))
+    assert rows(result) == [exp], result.matches[0].evidence
+    if exp[2] == "Gekoppeld":
+        assert "in de omschrijving" in result.matches[0].evidence
+
+
+def test_r1_a_seven_digit_kenmerk_is_not_looked_for_in_the_description():
+    # Seven digits have no check digit: in free text they could be anything.
+    extra = """
+[facturen]
+| factuur  | klant | factuurdatum | vervaldatum | bedrag | betalingskenmerk |
+| 2026-030 | K3    | 2026-09-08   | 2026-10-08  | 75.00  | 1234567          |
+"""
+    assert rows(run(line("75.00", "kenmerk 1234567", ""), extra=extra))[0][2:4] == (
+        "Controleren",
+        "R6",
+    )
+    assert rows(run(line("75.00", "", "", reference="1234567"), extra=extra))[0][2:4] == (
+        "Gekoppeld",
+        "R1",
+    )
+
+
 ARRANGEMENT = """
 [afspraken]
 | afspraak | klant | facturen | soort   | datum afspraak | bedrag  | betaaldatum | aantal termijnen |
@@ -991,3 +1036,20 @@ def test_agreement_states_are_the_ledgers(seed: int) -> None:
         # repr: the amounts to the exponent (they give the amounts written for a termijn).
         assert repr(got.agreement_statuses) == repr(exp.agreement_statuses)
         assert repr(got.governing) == repr(exp.governing)
+
+
+@pytest.mark.parametrize(
+    ("text", "exp"),
+    [
+        ("kenmerk 7000 0000 0001 2345", ["700000000001", "7000000000012345", "000000012345"]),
+        ("12345678", []),  # eight digits: no kenmerk
+        ("2026-0017 5000.0567", ["202600175000", "2026001750000567", "001750000567"]),
+        ("tel 06 12345678 en 0612345678", ["0612345678", "0612345678"]),
+        ("geen cijfers", []),
+    ],
+    ids=["groups", "short", "dash-and-dot", "phone", "none"],
+)
+def test_digit_windows_are_whole_groups_of_9_to_16_digits(text, exp):
+    from addin.core.references import digit_windows
+
+    assert sorted(digit_windows(text)) == sorted(exp)
