@@ -67,6 +67,25 @@ def run(capsys, *args) -> tuple[int, dict]:
     return code, json.loads(out)
 
 
+def _jansen(tmp_path: Path, invoices: str, segment: str = "C") -> Path:
+    """A workbook of one customer, Jansen BV (K1, business, `segment`), with the Facturen
+    rows `invoices` (factuur | klant | factuurdatum | vervaldatum | bedrag) and the sender."""
+    from addin.adapters.workbook.book_writer import write_book
+    from tests.core.booktext import book
+
+    path = tmp_path / "Debiteuren.xlsx"
+    text = f"""
+            [klanten]
+            | klant | naam      | soort    | segment   | adres      |
+            | K1    | Jansen BV | Zakelijk | {segment} | Dorpsweg 1 |
+            [facturen]
+            | factuur | klant | factuurdatum | vervaldatum | bedrag  |
+            {invoices}
+            """
+    write_book(book(text, **SENDER), path)
+    return path
+
+
 def _parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
         return {n: z.read(n) for n in z.namelist()}
@@ -143,19 +162,7 @@ def test_a_second_run_does_not_say_the_letters_were_sent(capsys, workbook):
 def test_no_letter_but_a_call_says_so_not_that_nothing_is_overdue(capsys, tmp_path, segment, exp):
     """A top customer's overdue invoice is called about first (PLAYBOOK L2): the run made no
     letter and said "er is niets vervallen", while the Werklijst had a call for today."""
-    from addin.adapters.workbook.book_writer import write_book
-    from tests.core.booktext import book
-
-    path = tmp_path / "Debiteuren.xlsx"
-    text = f"""
-            [klanten]
-            | klant | naam      | soort    | segment   | adres      |
-            | K1    | Jansen BV | Zakelijk | {segment} | Dorpsweg 1 |
-            [facturen]
-            | factuur | klant | factuurdatum | vervaldatum | bedrag  |
-            | F1      | K1    | 2026-09-01   | 2026-10-01  | 1210.00 |
-            """
-    write_book(book(text, **SENDER), path)
+    path = _jansen(tmp_path, "| F1 | K1 | 2026-09-01 | 2026-10-01 | 1210.00 |", segment)
     assert main(["herinneringen", str(path), "--datum", DAY]) == 0
     out = capsys.readouterr().out
     assert exp in out, out
@@ -163,19 +170,7 @@ def test_no_letter_but_a_call_says_so_not_that_nothing_is_overdue(capsys, tmp_pa
 
 
 def test_no_work_at_all_keeps_the_short_message(capsys, tmp_path):
-    from addin.adapters.workbook.book_writer import write_book
-    from tests.core.booktext import book
-
-    path = tmp_path / "Debiteuren.xlsx"
-    text = """
-            [klanten]
-            | klant | naam      | soort    | segment | adres      |
-            | K1    | Jansen BV | Zakelijk | C       | Dorpsweg 1 |
-            [facturen]
-            | factuur | klant | factuurdatum | vervaldatum | bedrag  |
-            | F1      | K1    | 2026-11-01   | 2026-12-01  | 1210.00 |
-            """
-    write_book(book(text, **SENDER), path)
+    path = _jansen(tmp_path, "| F1 | K1 | 2026-11-01 | 2026-12-01 | 1210.00 |")
     assert main(["herinneringen", str(path), "--datum", DAY]) == 0
     out = capsys.readouterr().out
     assert "Geen brieven te maken vandaag: ze zijn al gemaakt of er is niets vervallen." in out
@@ -376,24 +371,7 @@ def test_old_bank_data_is_warned_about_first_and_the_run_goes_on(capsys, workboo
 
 
 def test_no_bank_data_is_warned_about(capsys, tmp_path):
-    from addin.adapters.workbook.book_writer import write_book
-    from tests.core.booktext import book
-
-    path = tmp_path / "Debiteuren.xlsx"
-    write_book(
-        book(
-            """
-            [klanten]
-            | klant | naam      | soort    | segment | adres      |
-            | K1    | Jansen BV | Zakelijk | C       | Dorpsweg 1 |
-            [facturen]
-            | factuur | klant | factuurdatum | vervaldatum | bedrag  |
-            | F1      | K1    | 2026-10-01   | 2026-10-31  | 1210.00 |
-            """,
-            **SENDER,
-        ),
-        path,
-    )
+    path = _jansen(tmp_path, "| F1 | K1 | 2026-10-01 | 2026-10-31 | 1210.00 |")
     code, data = run(capsys, "herinneringen", path, "--datum", DAY, "--json")
     assert code == 0 and len(data["brieven"]) == 1
     assert [w["soort"] for w in data["waarschuwingen"]] == ["bank-ontbreekt"]
@@ -401,20 +379,11 @@ def test_no_bank_data_is_warned_about(capsys, tmp_path):
 
 def test_one_letter_and_one_problem_are_counted_in_the_singular(capsys, tmp_path):
     """'1 brief gemaakt', '1 probleem': the summary a Dutch reader sees, not '1 brieven'."""
-    from addin.adapters.workbook.book_writer import write_book
-    from tests.core.booktext import book
-
-    path = tmp_path / "Debiteuren.xlsx"
-    text = """
-            [klanten]
-            | klant | naam      | soort    | segment | adres      |
-            | K1    | Jansen BV | Zakelijk | C       | Dorpsweg 1 |
-            [facturen]
-            | factuur | klant | factuurdatum | vervaldatum | bedrag  |
-            | F1      | K1    | 2026-10-01   | 2026-10-31  | 1210.00 |
-            | F2      | K9    | 2026-10-01   | 2026-10-31  | 10.00   |
-            """
-    write_book(book(text, **SENDER), path)
+    path = _jansen(
+        tmp_path,
+        """| F1 | K1 | 2026-10-01 | 2026-10-31 | 1210.00 |
+            | F2 | K9 | 2026-10-01 | 2026-10-31 | 10.00   |""",
+    )
     code = main(["controleer", str(path), "--datum", DAY])
     out = capsys.readouterr().out
     assert code == 1 and out.startswith(f"1 probleem gevonden in {path}:"), out
