@@ -234,20 +234,27 @@ def bank_case(seed: int, index: int, work: Path, *, process: bool = False) -> Ca
     return CaseResult("bank", seed, index, f"{fixture.name}: {what}", [outcome])
 
 
+def _mutated_book(work: Path, mutate: Callable[[], tuple[str, bytes]]) -> tuple[str, bytes, Path]:
+    """The case's workbook, Boek.xlsx in `work`: `mutate()`'s (what was done, the bytes), or
+    the example itself when the mutation fails; what was done, the bytes and the path."""
+    try:
+        what, data = mutate()
+    except Exception as exc:
+        what, data = (
+            f"mutation failed ({type(exc).__name__}); base workbook",
+            BASE_WORKBOOK.read_bytes(),
+        )
+    book = work / "Boek.xlsx"
+    book.write_bytes(data)
+    return what, data, book
+
+
 def workbook_case(seed: int, index: int, work: Path, *, process: bool = False) -> CaseResult:
     """A mutated copy of the example workbook through werklijst, herinneringen --proef (one
     case in three: making the letters costs most of a case, and they are the same letters
     whatever the mutation) and bank --proef (one case in four)."""
     rng = _rng("boek", seed, index)
-    try:
-        what, data = mutate_workbook(rng, BASE_WORKBOOK.read_bytes())
-    except Exception as exc:
-        what, data = (
-            f"mutation failed ({type(exc).__name__}); base workbook",
-            (BASE_WORKBOOK.read_bytes()),
-        )
-    book = work / "Boek.xlsx"
-    book.write_bytes(data)
+    what, data, book = _mutated_book(work, lambda: mutate_workbook(rng, BASE_WORKBOOK.read_bytes()))
     run = run_process if process else run_cli
     outcomes = [run(["werklijst", str(book), "--datum", AS_OF, "--json"])]
     if rng.random() < 1 / 3:
@@ -542,20 +549,13 @@ def commands_case(seed: int, index: int, work: Path, *, process: bool = False) -
     import socket
 
     rng = _rng("opdrachten", seed, index)
-    try:
+
+    def mutate() -> tuple[str, bytes]:
         if rng.random() < 1 / 3:  # texts aimed at the letters, their e-mails and files
-            what, data = mutate_workbook_texts(
-                rng, BASE_WORKBOOK.read_bytes(), tuple(_base_overdue())
-            )
-        else:
-            what, data = mutate_workbook(rng, BASE_WORKBOOK.read_bytes())
-    except Exception as exc:
-        what, data = (
-            f"mutation failed ({type(exc).__name__}); base workbook",
-            (BASE_WORKBOOK.read_bytes()),
-        )
-    book = work / "Boek.xlsx"
-    book.write_bytes(data)
+            return mutate_workbook_texts(rng, BASE_WORKBOOK.read_bytes(), tuple(_base_overdue()))
+        return mutate_workbook(rng, BASE_WORKBOOK.read_bytes())
+
+    what, data, book = _mutated_book(work, mutate)
     run = run_process if process else run_cli
     overdue = overdue_customers(book)
     customers = overdue or _base_overdue()
