@@ -1219,7 +1219,7 @@ class _CellValue:
 def _text_xml(text: str, p: str) -> str:
     """Inline string body: _xHHHH_ look-alikes escaped, blanks kept, CR kept as &#13;."""
     body = _escape_text(_ESCAPE_LIKE.sub(r"_x005F_\1", text)).replace("\r", "&#13;")
-    space = ' xml:space="preserve"' if _needs_preserve(text) else ""
+    space = _PRESERVE if _needs_preserve(text) else ""
     return f"<{p}is><{p}t{space}>{body}</{p}t></{p}is>"
 
 
@@ -1228,12 +1228,15 @@ def _needs_preserve(text: str) -> bool:
     return text != text.strip() or "  " in text or "\n" in text or "\t" in text or "\r" in text
 
 
-def _text_cells(texts: list[str], p: str) -> dict[str, _CellValue]:
-    """`_convert` of each of `texts` (distinct, none empty) at once: checked for control
-    characters and length, and escaped, as one joined string (as _NewRows does a column),
-    which takes a third of the time of a call per text for a Werklijst's 50,000 reasons and
-    names. Empty when a check fails: the caller then converts cell by cell, which names the
-    bad cell."""
+_PRESERVE = ' xml:space="preserve"'
+
+
+def _escaped(texts: list[str]) -> tuple[list[str], list[str] | None] | None:
+    """The bodies of `texts` (none empty) as `_text_xml` escapes them, and each one's
+    xml:space attribute ("" or ' xml:space="preserve"'; None when no text needs it), made
+    as one joined string: checked for control characters and length and escaped at once,
+    a third of the time of a call per text. None when a check fails: the caller then goes
+    text by text, which names the bad cell."""
     joined = _SEPARATOR.join(texts)
     if (
         not texts
@@ -1241,23 +1244,27 @@ def _text_cells(texts: list[str], p: str) -> dict[str, _CellValue]:
         or _CONTROL_TEXT.search(joined)
         or max(map(len, texts)) > MAX_TEXT
     ):
-        return {}
+        return None
     bodies = (
         _escape_text(_ESCAPE_LIKE.sub(r"_x005F_\1", joined))
         .replace("\r", "&#13;")
         .split(_SEPARATOR)
     )
-    plain, kept = (
-        f"<{p}is><{p}t>{{}}</{p}t></{p}is>",
-        f'<{p}is><{p}t xml:space="preserve">{{}}</{p}t></{p}is>',
-    )
-    if _keeps_space(joined, texts):
-        inner = [
-            (kept if _needs_preserve(t) else plain).format(b)
-            for t, b in zip(texts, bodies, strict=True)
-        ]
-    else:
-        inner = list(map(plain.format, bodies))
+    if not _keeps_space(joined, texts):
+        return bodies, None
+    return bodies, [_PRESERVE if _needs_preserve(t) else "" for t in texts]
+
+
+def _text_cells(texts: list[str], p: str) -> dict[str, _CellValue]:
+    """`_convert` of each of `texts` (distinct, none empty) at once (`_escaped`), for a
+    Werklijst's 50,000 reasons and names. Empty when a check fails: the caller then converts
+    cell by cell, which names the bad cell."""
+    escaped = _escaped(texts)
+    if escaped is None:
+        return {}
+    bodies, spaces = escaped
+    template = f"<{p}is><{p}t{{}}>{{}}</{p}t></{p}is>"
+    inner = list(map(template.format, spaces or repeat("", len(bodies)), bodies))
     return dict(zip(texts, map(_CellValue, repeat("inlineStr"), inner), strict=True))
 
 
@@ -2121,29 +2128,17 @@ class _NewRows:
                 for k, cell in zip(at, got, strict=True):
                     out[k] = cell
             return out
-        joined = _SEPARATOR.join(texts)
-        if (
-            joined.count(_SEPARATOR) != len(texts) - 1
-            or _CONTROL_TEXT.search(joined)
-            or max(map(len, texts)) > MAX_TEXT
-        ):
+        escaped = _escaped(texts)
+        if escaped is None:
             return self._one_by_one(col, texts, numbers)
+        bodies, spaces = escaped
         p = self.p
-        bodies = (
-            _escape_text(_ESCAPE_LIKE.sub(r"_x005F_\1", joined))
-            .replace("\r", "&#13;")
-            .split(_SEPARATOR)
-        )
         head = f'<{p}c r="{_col_letters(col)}'
         mid = f'"{self._style_attr(self.styles.get(col))} t="inlineStr"><{p}is><{p}t'
         tail = f"</{p}t></{p}is></{p}c>"
-        if not _keeps_space(joined, texts):
+        if spaces is None:
             return _Fragment(head, mid + ">", bodies, tail)
-        keep = [
-            ' xml:space="preserve">' if _KEEP_SPACE.search(t) or t != t.strip() else ">"
-            for t in texts
-        ]
-        return _Fragment(head, mid, list(map(add, keep, bodies)), tail)
+        return _Fragment(head, mid, [f"{s}>{b}" for s, b in zip(spaces, bodies, strict=True)], tail)
 
     def _absent(self, col: int, numbers: list[str]) -> _Fragment | list[str]:
         """A row that does not name the column: the calculated column's formula, else an
