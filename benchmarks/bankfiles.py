@@ -91,7 +91,8 @@ def camt053(path: Path, book: Book, lines: int, booked: date = date(2026, 11, 23
     return path.stat().st_size
 
 
-def _mt940_amount(amount: Decimal) -> str:
+def _comma_amount(amount: Decimal) -> str:
+    """Without its sign, with a decimal comma, as MT940 and ING's CSV write it."""
     return f"{abs(amount):.2f}".replace(".", ",")
 
 
@@ -107,23 +108,19 @@ def mt940(path: Path, book: Book, transactions: int, last: date = date(2026, 11,
             yymmdd = day.strftime("%y%m%d")
             out.write(
                 f":20:940S{s:06d}\n:25:{OWN_IBAN} EUR\n:28C:{s + 1:05d}\n"
-                f":60F:{'C' if balance >= 0 else 'D'}{yymmdd}EUR{_mt940_amount(balance)}\n"
+                f":60F:{'C' if balance >= 0 else 'D'}{yymmdd}EUR{_comma_amount(balance)}\n"
             )
             for n, (amount, iban, name, text) in enumerate(chunk, start=s * STATEMENT_SIZE):
                 sign = "C" if amount >= 0 else "D"
                 out.write(
-                    f":61:{yymmdd}{yymmdd[2:]}{sign}{_mt940_amount(amount)}NTRFNONREF//B{n:09d}\n"
+                    f":61:{yymmdd}{yymmdd[2:]}{sign}{_comma_amount(amount)}NTRFNONREF//B{n:09d}\n"
                     f"{iban}\n"
                     f":86:/EREF/E2E{n}/NAME/{name}/REMI/{text}\n"
                 )
                 balance += amount
-            out.write(f":62F:{'C' if balance >= 0 else 'D'}{yymmdd}EUR{_mt940_amount(balance)}\n")
+            out.write(f":62F:{'C' if balance >= 0 else 'D'}{yymmdd}EUR{_comma_amount(balance)}\n")
             out.write("-\n")
     return path.stat().st_size
-
-
-def _ing_amount(amount: Decimal) -> str:
-    return f"{abs(amount):.2f}".replace(".", ",")
 
 
 ING_OWN_IBAN = "NL69INGB0123456789"
@@ -144,9 +141,9 @@ def ing_csv(path: Path, book: Book, rows: int, last: date = date(2026, 11, 23)) 
         )  # fmt: skip
         lines.append(
             f'"{day:%Y%m%d}";"{name}";"{ING_OWN_IBAN}";"{iban}";"{code}";"{direction}";'
-            f'"{_ing_amount(amount)}";"{kind}";"Naam: {name} Omschrijving: {text} IBAN: '
+            f'"{_comma_amount(amount)}";"{kind}";"Naam: {name} Omschrijving: {text} IBAN: '
             f'{iban} Valutadatum: {day:%d-%m-%Y}";"{"-" if balance < 0 else ""}'
-            f'{_ing_amount(balance)}";""\n'
+            f'{_comma_amount(balance)}";""\n'
         )
     with path.open("w", encoding="utf-8") as out:
         out.write(
