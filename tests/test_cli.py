@@ -780,3 +780,57 @@ def test_werklijst_names_the_bank_lines_to_review_as_the_sheet_does(capsys, tmp_
     sheet = openpyxl.load_workbook(path, read_only=True)["Werklijst"]
     headings = [r[0] for r in sheet.iter_rows(max_row=3, values_only=True)]
     assert f"Waarschuwingen ({len(warnings)})" in headings
+
+
+# K2's KvK has 7 digits: one problem in the data (reported, never refused), while K1's
+# overdue F1 gives a letter to make and a claim to hand over.
+ONE_PROBLEM = """
+[klanten]
+| klant | naam      | soort    | segment | adres      | postcode | plaats  | e-mail       | kvk     |
+| K1    | Jansen BV | Zakelijk | C       | Dorpsweg 1 | 1234 AB  | Utrecht | k1@jansen.nl |         |
+| K2    | Groot BV  | Zakelijk | C       | Kerkweg 2  | 1234 AC  | Utrecht | k2@groot.nl  | 3208133 |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag  |
+| F1      | K1    | 2026-09-01   | 2026-10-01  | 1210.00 |
+"""
+COMMANDS_THAT_PLAN = [
+    ["werklijst", "{boek}"],
+    ["herinneringen", "{boek}"],
+    ["bank", "{boek}", str(FIXTURES / "bank" / "camt053-v04-batch.xml")],
+    ["overdracht", "{boek}", "K1"],
+    ["overzicht", "{boek}"],
+]
+
+
+def _one_problem_book(tmp_path: Path) -> Path:
+    path = tmp_path / "Debiteuren.xlsx"
+    sender = {"address": "Kerkstraat 1", "postcode": "1234 AB", "city": "Utrecht",
+              "email": "info@test.nl", "iban": "NL91ABNA0417164300"}  # fmt: skip
+    write_book(book(ONE_PROBLEM, company_name="Test BV", **sender), path)
+    return path
+
+
+@pytest.mark.parametrize("argv", COMMANDS_THAT_PLAN, ids=lambda argv: argv[0])
+def test_every_command_gives_the_problems_as_controleer_does(capsys, tmp_path, argv):
+    """`problemen` in --json is the same list everywhere ({blad, rij, kolom, melding}, as
+    controleer --json gives it): herinneringen, bank and overdracht gave only a count under
+    that key, and overzicht nothing, while each ended with exit code 1 for them."""
+    boek = _one_problem_book(tmp_path)
+    code, out, _ = run(capsys, "controleer", boek, "--datum", "2026-11-24", "--json")
+    exp = json.loads(out)["problemen"]
+    assert [(p["blad"], p["rij"], p["kolom"]) for p in exp] == [("Klanten", 3, "KvK")]
+    args = [a.format(boek=boek) for a in argv]
+    code, out, _ = run(capsys, *args, "--datum", "2026-11-24", "--json")
+    got = json.loads(out)["problemen"]
+    assert (code, got) == (1, exp)
+
+
+@pytest.mark.parametrize("argv", COMMANDS_THAT_PLAN[1:], ids=lambda argv: argv[0])
+def test_every_command_says_why_it_ends_with_exit_code_1(capsys, tmp_path, argv):
+    """The text says what exit code 1 means, in one sentence for every command (bank and
+    overzicht said nothing, overdracht said it on stderr without a full stop)."""
+    boek = _one_problem_book(tmp_path)
+    args = [a.format(boek=boek) for a in argv]
+    code, out, err = run(capsys, *args, "--datum", "2026-11-24")
+    assert code == 1, err
+    assert "\n1 probleem in de gegevens: zie debiteuren controleer.\n" in out, out

@@ -616,10 +616,8 @@ def test_a_transfer_from_an_own_account_is_never_a_customer_payment(capsys, tmp_
     assert actions["2019-0101"].action.value != "bank-controleren"
     # The sample's accounts are anonymised (check digits wrong): reported on the row of
     # Eigen rekeningen, column Waarde, as any wrong IBAN there, but never refused.
-    assert (code, data["problemen"]) == (1, 1)
-    assert main(["controleer", str(workbook), "--datum", "2020-02-10", "--json"]) == 1
-    problems = json.loads(capsys.readouterr().out)["problemen"]
-    assert [p for p in problems if p["rij"] == EIGEN_REKENINGEN_ROW] == [
+    assert code == 1
+    assert [p for p in data["problemen"] if p["rij"] == EIGEN_REKENINGEN_ROW] == [
         {
             "blad": "Instellingen",
             "rij": EIGEN_REKENINGEN_ROW,
@@ -643,7 +641,7 @@ def test_a_statement_of_an_own_account_links_as_one_of_the_iban(capsys, tmp_path
     statement = tmp_path / "spaarrekening.xml"
     statement.write_text(STATEMENT, encoding="utf-8")
     code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
-    assert (code, data["waarschuwingen"], data["problemen"]) == (0, [], 0)
+    assert (code, data["waarschuwingen"], data["problemen"]) == (0, [], [])
     assert [r[:4] for r in _rows(data)] == [
         ("2026-0101", "1210.00", "Gekoppeld", "R1 betalingskenmerk"),
         ("2026-0102", "500.00", "Gekoppeld", "R3 factuurnummer"),

@@ -36,7 +36,8 @@ def test_json_is_the_contract_and_proef_writes_nothing(workbook, capsys):
     assert code == 0 and workbook.read_bytes() == before
     got = json.loads(out)
     assert set(got) == {"datum", "ouderdom", "dso", "dso_countback", "grootste_debiteuren",
-                        "goede_betalers"}  # fmt: skip
+                        "goede_betalers", "problemen"}  # fmt: skip
+    assert got["problemen"] == []
     assert got["datum"] == DAY
     assert [b["emmer"] for b in got["ouderdom"]] == [
         "Niet vervallen", "1-30 dagen", "31-60 dagen", "61-90 dagen", "Meer dan 90 dagen"]  # fmt: skip

@@ -44,6 +44,8 @@ from addin.cli.common import (
     open_refusal,
     parse_day,
     print_json,
+    problems_json,
+    problems_note,
     without_cycle_collection,
     writes_workbook,
 )
@@ -119,7 +121,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
             ),
             "waarschuwingen": [{"soort": w.kind, "melding": w.message} for w in result.warnings],
             "proef": args.proef,
-            "problemen": len(problems),
+            "problemen": problems_json(problems),
         }
         print_json(data)
     else:
@@ -133,6 +135,9 @@ def cmd_bank(args: argparse.Namespace) -> int:
                   "staan, wordt de klant niet benaderd.")  # fmt: skip
         if args.proef:
             print("Proef: er is niets in de werkmap geschreven.")
+        found = problems_note(problems)
+        if found:
+            print(found)
         note = warnings_note(len(result.plan.warnings))
         if note:
             print(note)

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import islice
@@ -279,6 +279,31 @@ def nothing_changed(message: str) -> str:
     if message.rstrip().endswith("veranderd."):
         return message
     return f"{message} Er is niets veranderd."
+
+
+def problems_note(problems: Sequence[object]) -> str | None:
+    """The line that tells why a run that did its work ends with exit code 1: the problems
+    in the data, counted, and where to read them ("2 problemen in de gegevens: zie
+    debiteuren controleer."), or None without any. One sentence for every command, so the
+    text says what the exit code means (bank and overzicht said nothing)."""
+    if not problems:
+        return None
+    from addin.core.texts import count_text
+
+    found = count_text(len(problems), "probleem", "problemen")
+    return f"{found} in de gegevens: zie debiteuren controleer."
+
+
+def problems_json(problems: Sequence[Any]) -> list[dict[str, Any]]:
+    """`problemen` of every command's --json: each problem as controleer --json gives it
+    ({blad, rij, kolom, melding}), never only their number (herinneringen, bank and
+    overdracht gave a count under the key that werklijst and controleer use for the list).
+    The report module (and the engine it loads) only when there is a problem to give."""
+    if not problems:
+        return []
+    from addin.cli.report import problem_json
+
+    return [problem_json(p) for p in problems]
 
 
 def amount_text(text: str) -> Decimal:

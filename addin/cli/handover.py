@@ -25,6 +25,8 @@ from addin.cli.common import (
     output_path,
     parse_day,
     print_json,
+    problems_json,
+    problems_note,
     writes_workbook,
 )
 
@@ -101,7 +103,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin.core.money import ZERO, format_eur, json_amount
     from addin.core.plan import plan_book
     from addin.core.sender import sender_problems
-    from addin.core.texts import count_text, nl_date
+    from addin.core.texts import nl_date
 
     refusal = open_refusal(args)
     if refusal:
@@ -214,7 +216,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
             "ontbreekt": list(result.missing),
             "gelogd": logged,
             "gelogd_facturen": list(new) if logged else [],
-            "problemen": len(problems),
+            "problemen": problems_json(problems),
         }
         print_json(data)
     else:
@@ -241,12 +243,9 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
             print(f"  gelogd in Contacten van {args.boek} (Kanaal Overdracht): {', '.join(new)}")
         elif not args.proef and s.lines:
             print("  al eerder overgedragen: er is niets opnieuw gelogd")
-        if problems:
-            print(
-                f"  {count_text(len(problems), 'probleem', 'problemen')} in de gegevens: "
-                "zie debiteuren controleer",
-                file=sys.stderr,
-            )
+        found = problems_note(problems)
+        if found:
+            print(found)
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 

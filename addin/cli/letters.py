@@ -26,6 +26,8 @@ from addin.cli.common import (
     output_path,
     parse_day,
     print_json,
+    problems_json,
+    problems_note,
     writes_workbook,
 )
 
@@ -109,7 +111,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
                 for s in job.skipped
             ],
             "meldingen": list(job.notes),
-            "problemen": len(problems),
+            "problemen": problems_json(problems),
             "waarschuwingen": [warning_json(w) for w in job.warnings],
         }
         print_json(data)
@@ -132,9 +134,9 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
         )
     for note in job.notes:
         print(f"Let op: {note}")
-    if problems:
-        found = count_text(len(problems), "probleem", "problemen")
-        print(f"{found} in de gegevens: zie debiteuren controleer.")
+    found = problems_note(problems)
+    if found:
+        print(found)
     note = warnings_note(len(job.plan_after.warnings))
     if note:
         print(note)
@@ -143,10 +145,8 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
 
 def refuse(args: argparse.Namespace, exc: SenderIncomplete) -> int:
     """Exit 2 with the refusal; with --json also each problem (blad, rij, kolom, melding)."""
-    from addin.cli.report import problem_json
-
     if getattr(args, "json", False):
-        print_json({"fout": str(exc), "problemen": [problem_json(p) for p in exc.problems]})
+        print_json({"fout": str(exc), "problemen": problems_json(exc.problems)})
         return EXIT_FAILED
     return fail(args, str(exc))
 

@@ -30,6 +30,8 @@ from addin.cli.common import (
     output_path,
     parse_day,
     print_json,
+    problems_json,
+    problems_note,
     writes_workbook,
 )
 from addin.core.money import format_eur, json_amount
@@ -236,7 +238,7 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
             )
     problems = list(read_problems) + list(plan.problems)
     if args.json:
-        print_json(overview_json(figures))
+        print_json({**overview_json(figures), "problemen": problems_json(problems)})
     else:
         for line in overview_text(figures):
             print(line)
@@ -247,6 +249,9 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
             print(f"Het Overzicht in {workbook} is bijgewerkt.")
         for png in pngs:
             print(f"Grafiek geschreven: {png}")
+        found = problems_note(problems)
+        if found:
+            print(found)
         note = warnings_note(len(plan.warnings))
         if note:
             print(note)
