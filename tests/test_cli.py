@@ -639,6 +639,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
         ["overzicht", "{boek}"],
         ["importeer", "{boek}", str(FIXTURES / "ubl")],
         ["overdracht", "{boek}", "K013"],
+        ["herinneringen", "{boek}"],
     ],
     ids=lambda argv: argv[0],
 )

@@ -179,7 +179,8 @@ def check_workbook_not_open(ctx: RunContext) -> None:
         try:
             check_not_open(ctx.workbook)
         except PatchError as exc:
-            raise RunRefused(str(exc)) from exc
+            # Said as bank, importeer, overzicht and overdracht say it for the same file.
+            raise RunRefused(f"{exc} Er is niets veranderd.") from exc
 
 
 def check_output_folder(ctx: RunContext) -> None:
