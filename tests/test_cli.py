@@ -376,6 +376,16 @@ def test_help_names_the_arguments_as_the_readme_does(capsys, command, exp):
     assert all(word in usage for word in exp), usage
 
 
+def test_bank_help_names_every_format_it_reads(capsys):
+    """bank reads ABN AMRO's TXT export (README, "Opdrachten"); its --help still named only
+    CAMT.053, MT940 and the CSVs of ING and Rabobank."""
+    with pytest.raises(SystemExit):
+        main(["bank", "--help"])
+    got = " ".join(capsys.readouterr().out.split())
+    for exp in ("CAMT.053", "MT940", "CSV van ING of Rabobank", "TXT van ABN AMRO", "ZIP"):
+        assert exp in got, got
+
+
 def test_help_lists_the_commands_in_the_order_of_the_readme(capsys):
     """`debiteuren --help` lists every command, in the order of the README's table
     "Opdrachten" (it listed werklijst first and bouw among the calculators)."""

@@ -1,7 +1,7 @@
 """`debiteuren bank BOEK BESTAND... [--datum D] [--proef] [--json]`: bank first (PLAYBOOK P1).
 
-Reads the statements (CAMT.053, MT940, ING or Rabobank CSV; the format is recognised from
-the content), matches every new line by the ordered rules of core/matching.py, and writes
+Reads the statements (CAMT.053, MT940, ING or Rabobank CSV, ABN AMRO TXT; the format is
+recognised from the content), matches every new line by the ordered rules of core/matching.py, and writes
 the result into the workbook in one safe write: a Betalingen row per allocation, the payer
 accounts the user confirmed added to Klanten.IBAN, and the Werklijst refreshed. Re-reading
 the same file adds nothing (each line's Sleutel). `--proef` shows what would happen. The
@@ -158,7 +158,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("bank", help=help_text, description=help_text)
     p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("bestanden", type=Path, nargs="+", metavar="BESTAND",
-                   help="CAMT.053, MT940 of CSV van ING of Rabobank (ook in een ZIP)")  # fmt: skip
+                   help="CAMT.053, MT940, CSV van ING of Rabobank, of TXT van ABN AMRO "
+                        "(ook in een ZIP)")  # fmt: skip
     p.add_argument("--datum", type=parse_day, default=None,
                    help="peildatum JJJJ-MM-DD (standaard: vandaag)")  # fmt: skip
     p.add_argument("--proef", action="store_true", help="niets in de werkmap schrijven")
