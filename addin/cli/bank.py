@@ -1,9 +1,10 @@
 """`debiteuren bank BOEK BESTAND... [--datum D] [--proef] [--json]`: bank first (PLAYBOOK P1).
 
 Reads the statements (CAMT.053, MT940, ING or Rabobank CSV, ABN AMRO TXT; the format is
-recognised from the content), matches every new line by the ordered rules of core/matching.py, and writes
-the result into the workbook in one safe write: a Betalingen row per allocation, the payer
-accounts the user confirmed added to Klanten.IBAN, and the Werklijst refreshed. Re-reading
+recognised from the content), matches every new line by the ordered rules of
+core/matching.py, and writes the result into the workbook in one safe write: a Betalingen
+row per allocation, the payer accounts the user confirmed added to Klanten.IBAN, and the
+Werklijst refreshed. Re-reading
 the same file adds nothing (each line's Sleutel). `--proef` shows what would happen. The
 job itself is adapters/bank_job.import_bank (the Excel ribbon uses it too); this command
 checks that the workbook is closed, runs it, and applies its patch.
