@@ -137,7 +137,7 @@ def test_every_sample_is_imported_with_its_own_values(
     code, out = run(capsys, book_path, sample)
     assert set(out) == {
         "bestanden", "facturen_toegevoegd", "creditnotas_toegevoegd", "klanten_toegevoegd",
-        "pdfs_opgeslagen", "overgeslagen", "waarschuwingen",
+        "pdfs_opgeslagen", "al_in_facturen", "overgeslagen", "waarschuwingen",
     }  # fmt: skip
     if exp.currency != "EUR":
         assert code == 1
@@ -174,6 +174,7 @@ def test_every_sample_is_imported_with_its_own_values(
     assert book_path.read_bytes() == after
     assert again["facturen_toegevoegd"] == again["creditnotas_toegevoegd"] == 0
     assert again["klanten_toegevoegd"] == again["pdfs_opgeslagen"] == 0
+    assert (out["al_in_facturen"], again["al_in_facturen"]) == (0, 1)
 
 
 def test_the_samples_carry_what_the_issue_promises() -> None:
@@ -736,6 +737,25 @@ def test_changed_amount_is_reported_not_overwritten(
     assert book_path.read_bytes() == before
     (warning,) = out["waarschuwingen"]  # type: ignore[misc]
     assert warning["soort"] == "gewijzigd" and "€ 999,00" in warning["melding"]
+
+
+def test_a_second_import_says_the_invoices_were_in_facturen_already(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same e-invoice again: it said "1 bestand gelezen: 0 facturen ... toegevoegd" and
+    nothing more, leaving the user to guess why; now it says the invoice was there."""
+    book_path = workbook(tmp_path, SETTINGS)
+    code, first = run(capsys, book_path, GOOD)
+    assert (code, first["facturen_toegevoegd"], first["al_in_facturen"]) == (0, 1, 0)
+    code, again = run(capsys, book_path, GOOD)
+    assert (code, again["facturen_toegevoegd"], again["al_in_facturen"]) == (0, 0, 1)
+    assert main(["importeer", str(book_path), str(GOOD)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "1 bestand gelezen: 0 facturen en 0 creditnota's toegevoegd, 0 nieuwe klanten, 0 PDF's "
+        "opgeslagen.",
+        "1 factuur stond al in Facturen en is niet opnieuw ingelezen.",
+        "Er is niets in de werkmap veranderd.",
+    ]
 
 
 def test_proef_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

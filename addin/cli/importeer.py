@@ -126,15 +126,16 @@ def exit_code(result: InvoiceImport) -> int:
 
 
 def json_summary(result: InvoiceImport) -> dict[str, Any]:
-    """Exactly the keys of the issue: {bestanden, facturen_toegevoegd, creditnotas_toegevoegd,
+    """The keys of the issue: {bestanden, facturen_toegevoegd, creditnotas_toegevoegd,
     klanten_toegevoegd, pdfs_opgeslagen, overgeslagen: [{bestand, reden}], waarschuwingen:
-    [{soort, bestand, melding}]}."""
+    [{soort, bestand, melding}]}, and al_in_facturen (the invoices not read again)."""
     return {
         "bestanden": result.files,
         "facturen_toegevoegd": result.invoices_added,
         "creditnotas_toegevoegd": result.credit_notes_added,
         "klanten_toegevoegd": result.customers_added,
         "pdfs_opgeslagen": result.pdfs_saved,
+        "al_in_facturen": result.already_in_book,
         "overgeslagen": [{"bestand": s.file, "reden": s.message} for s in result.skipped],
         "waarschuwingen": [
             {"soort": w.kind, "bestand": w.file, "melding": w.message} for w in result.warnings
@@ -159,6 +160,13 @@ def summary_lines(result: InvoiceImport, *, proef: bool = False) -> list[str]:
         pdfs += " opgeslagen"
     verb = "zouden worden toegevoegd" if proef else "toegevoegd"
     lines = [f"{files} gelezen: {invoices} en {credits} {verb}, {customers}, {pdfs}."]
+    known = result.already_in_book
+    if known:
+        stood = "factuur stond" if known == 1 else "facturen stonden"
+        lines.append(
+            f"{known} {stood} al in Facturen en {'is' if known == 1 else 'zijn'} niet "
+            "opnieuw ingelezen."
+        )
     if result.skipped:
         lines.append(f"Overgeslagen ({len(result.skipped)}):")
         lines += [f"  {s.file}: {s.message}" for s in result.skipped]

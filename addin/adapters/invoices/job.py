@@ -119,6 +119,9 @@ class InvoiceImport:
         used (each one in `skipped`).
       files_used: the files read that could be used (0: nothing could be; exit code 2).
       invoices_added, credit_notes_added, customers_added: what the patch appends.
+      already_in_book: invoices and credit notes whose number Facturen has already, so not
+        read again (a second import of the same files: the summary says why nothing was
+        added, instead of counting the files read and leaving the user to guess).
       pdfs: the PDFs to save (new files) or that are already there (identical).
       skipped: files and invoices not imported, with the reason.
       warnings: changed amounts or due dates, fake attachments, "mogelijk betaald", ...
@@ -133,6 +136,7 @@ class InvoiceImport:
     invoices_added: int
     credit_notes_added: int
     customers_added: int
+    already_in_book: int
     pdfs: tuple[PdfFile, ...]
     skipped: tuple[Notice, ...]
     warnings: tuple[Notice, ...]
@@ -171,6 +175,7 @@ class _Run:
     warnings: list[Notice] = field(default_factory=list)
     lists: dict[str, Remembered] = field(default_factory=dict)
     credit_notes: int = 0
+    known: int = 0  # invoice numbers Facturen had before this import
     failed: int = 0
     read: int = 0  # files whose bytes were read
     used: int = 0  # files read that could be used
@@ -221,6 +226,7 @@ def import_invoices(
         invoices_added=len(run.invoice_rows) - run.credit_notes,
         credit_notes_added=run.credit_notes,
         customers_added=len(run.customer_rows),
+        already_in_book=run.known,
         pdfs=tuple(run.pdfs),
         skipped=tuple(run.skipped),
         warnings=tuple(run.warnings),
@@ -744,6 +750,7 @@ def _known(run: _Run, invoice: IncomingInvoice, due: date | None, where: str) ->
             )
         )
         return True
+    run.known += 1
     changes = differences(existing[0], existing[1], invoice.amount, due)
     if changes:
         run.warnings.append(
