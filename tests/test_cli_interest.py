@@ -47,6 +47,16 @@ def test_json_follows_the_contract(capsys):
     assert json.loads(out) == exp
 
 
+def test_json_for_a_program_is_one_line_as_every_command_gives_it(capsys):
+    """Read by a program (stdout no terminal), every command gives compact JSON
+    (common.print_json); rente alone indented it, whoever read it."""
+    code, out, _ = run(
+        capsys, "1000", "--van", "2025-03-31", "--tot", "2025-06-30", "--handel", "--json"
+    )
+    assert code == 0
+    assert out.count("\n") == 1 and out.endswith("}\n"), out
+
+
 def test_text_is_dutch_with_a_breakdown(capsys):
     code, out, _ = run(capsys, "1000", "--van", "31-3-2025", "--tot", "30-6-2025", "--handel")
     assert code == 0

@@ -17,12 +17,11 @@ Example (notes/LEGAL.md I1)::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from addin.cli.common import EXIT_OK, fail, parse_amount, parse_day
+from addin.cli.common import EXIT_OK, fail, parse_amount, parse_day, print_json
 from addin.core.money import format_eur, json_amount
 
 if TYPE_CHECKING:  # the engine loads when the command runs, not at start-up
@@ -86,7 +85,7 @@ def cmd_rente(args: argparse.Namespace) -> int:
     except (RateTableError, RateFileError) as exc:
         return fail(args, str(exc))
     if args.json:
-        print(json.dumps(interest_json(args, result), ensure_ascii=False, indent=2))
+        print_json(interest_json(args, result))
     else:
         sys.stdout.write(interest_text(args, result))
     return EXIT_OK
