@@ -313,9 +313,11 @@ def test_proef_writes_nothing_and_says_what_would_change(tmp_path, capsys):
     assert path.read_bytes() == OLD_XLSM.read_bytes()
     assert not (tmp_path / BACKUP_DIR).exists()
     assert "macro's (VBA-modules): Ribbon" in out
-    assert "kolom Verzonden in tblContacten" in out
-    assert "kolom KvK in tblKlanten" in out and "kolom BTW-nummer in tblKlanten" in out
-    assert "opmaak Tekst voor de kolommen van tblBetalingen: Factuur, Klantnummer, " in out
+    # Tables by their sheet, the tab the user sees (it said tblContacten, tblKlanten, ...).
+    assert "kolom Verzonden in Contacten" in out
+    assert "kolom KvK in Klanten" in out and "kolom BTW-nummer in Klanten" in out
+    assert "opmaak Tekst voor de kolommen van Betalingen: Factuur, Klantnummer, " in out
+    assert "tbl" not in out
     assert "Proef: er is niets in de werkmap geschreven." in out
 
 

@@ -190,7 +190,9 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
 
 
 def upgrade_text(report: dict[str, Any]) -> list[str]:
-    """The report in Dutch, one line each."""
+    """The report in Dutch, one line each. A table is named by its sheet, the tab the user
+    sees ("kolom KvK in Klanten", as controleer and the README name it); --json keeps the
+    table's own name under "tabel"."""
     name, proef = report["bestand"], report["proef"]
     done: list[str] = []
     if report["vba_modules_bijgewerkt"]:
@@ -200,16 +202,16 @@ def upgrade_text(report: dict[str, Any]) -> list[str]:
     if report["instellingen_toegevoegd"]:
         done.append("Instellingen: " + ", ".join(report["instellingen_toegevoegd"]))
     for column in report["kolommen_toegevoegd"]:
-        done.append(f"kolom {column['kolom']} in {column['tabel']}")
+        done.append(f"kolom {column['kolom']} in {_sheet(column['tabel'])}")
     by_table: dict[str, list[str]] = {}
     for column in report["tekstopmaak_ingesteld"]:
-        by_table.setdefault(column["tabel"], []).append(column["kolom"])
+        by_table.setdefault(_sheet(column["tabel"]), []).append(column["kolom"])
     for table, columns in by_table.items():
         done.append(f"opmaak Tekst voor de kolommen van {table}: " + ", ".join(columns))
     if report["getal_als_tekst_genegeerd"]:
         done.append(
             "geen groene driehoekjes 'Getal opgeslagen als tekst' meer in de kolommen met "
-            "Tekst van " + ", ".join(report["getal_als_tekst_genegeerd"])
+            "Tekst van " + ", ".join(_sheet(t) for t in report["getal_als_tekst_genegeerd"])
         )
     if report["grafieken_toegevoegd"]:
         done.append("het Overzicht met zijn grafieken")
@@ -226,6 +228,14 @@ def upgrade_text(report: dict[str, Any]) -> list[str]:
             lines.append(f"De vorige versie staat in {report['backup']}.")
     lines += report["meldingen"]
     return lines
+
+
+def _sheet(table: str) -> str:
+    """The sheet of one of schema.TABLES by its table name (tblKlanten -> Klanten); any
+    other name as it is."""
+    from addin import schema
+
+    return next((spec.sheet for spec in schema.TABLES if spec.name == table), table)
 
 
 def register(sub: Any) -> None:
