@@ -278,6 +278,61 @@ def test_importeer_loads_no_openpyxl_or_pdf_code(tmp_path):
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
 
 
+_READING_PROBE = """
+import json, sys
+from addin.adapters.workbook import reader
+from addin.core import workdays
+seen = []
+convert = reader._read_table
+def spy(*args):
+    if not seen:  # the first table read: what is loaded by then
+        seen.append({
+            "holidays": workdays.business_holidays.cache_info().currsize,
+            "modules": sorted(sys.modules),
+        })
+    return convert(*args)
+reader._read_table = spy
+from addin.cli import main
+try:
+    main(sys.argv[2:])
+except SystemExit:
+    pass
+with open(sys.argv[1], "w") as out:
+    json.dump(seen[0], out)
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "needs"),
+    [
+        (["werklijst", "--json"], "addin.core.plan"),
+        (["herinneringen", "--proef", "--json"], "addin.adapters.documents.letter_job"),
+        (["overzicht", "--proef", "--json"], "addin.core.plan"),
+        (["verstuur", "--proef", "--json"], "addin.adapters.mail.job"),
+    ],
+)
+def test_planning_commands_load_holidays_and_code_while_the_workbook_is_read(
+    tmp_path, command, needs
+):
+    """The holidays package (0.09 s) and a command's own libraries (the letter run's 0.4 s)
+    load while python-calamine parses the first table, not after the reading: by the time
+    the first table is converted, they are there."""
+    book = tmp_path / "boek.xlsx"
+    book.write_bytes(VOORBEELD.read_bytes())
+    out = tmp_path / "seen.json"
+    name, *flags = command
+    subprocess.run(
+        [sys.executable, "-c", _READING_PROBE, str(out), name, str(book),
+         "--datum", "2026-11-24", *flags],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    seen = json.loads(out.read_text())
+    assert seen["holidays"] >= 1  # 2026's
+    assert needs in seen["modules"]
+
+
 # --- the checks and the plan at 4x the book --------------------------------------------------
 
 

@@ -44,6 +44,7 @@ from addin.cli.common import (
     parse_day,
     print_json,
     release_kept,
+    while_reading,
     without_cycle_collection,
 )
 
@@ -51,17 +52,14 @@ from addin.cli.common import (
 # start-up and `--help` load none of them and `werklijst` loads no PDF or openpyxl code.
 
 
-def _import_engine() -> None:
-    """The engine and the report code, imported while the reader waits for its first table."""
-    import addin.cli.report
-    import addin.core.plan  # noqa: F401
-
-
 @without_cycle_collection
 def cmd_werklijst(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
 
-    book, read_problems = read_book(args.boek, meanwhile=_import_engine)
+    # The engine and the report code are loaded while the reader waits.
+    book, read_problems = read_book(
+        args.boek, meanwhile=while_reading(args.datum, "addin.cli.report", "addin.core.plan")
+    )
     from addin.cli.report import plan_json, plan_text
     from addin.core.plan import plan_book
 

@@ -27,6 +27,7 @@ from addin.cli.common import (
     print_json,
     problems_json,
     problems_note,
+    while_reading,
     writes_workbook,
 )
 
@@ -108,7 +109,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     refusal = open_refusal(args)
     if refusal:
         return fail(args, refusal)
-    book, read_problems = read_book(args.boek)
+    book, read_problems = read_book(args.boek, meanwhile=while_reading(args.datum))
     problems = list(read_problems) + list(plan_book(book, args.datum).problems)
     number = _customer_number(book, args.klant)
     if number is None:

@@ -32,6 +32,7 @@ from addin.cli.common import (
     print_json,
     problems_json,
     problems_note,
+    while_reading,
     writes_workbook,
 )
 from addin.core.money import format_eur, json_amount
@@ -201,7 +202,7 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
     if refusal:
         return fail(args, refusal)
     workbook = Path(args.boek)
-    book, read_problems = read_book(workbook)
+    book, read_problems = read_book(workbook, meanwhile=while_reading(args.datum))
     plan = plan_book(book, args.datum)
     figures = overview(plan, book)
     # The charts are drawn and their folder made before the workbook is written, and the

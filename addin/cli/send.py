@@ -30,6 +30,7 @@ from addin.cli.common import (
     fail,
     parse_day,
     print_json,
+    while_reading,
     writes_workbook,
 )
 
@@ -54,7 +55,10 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError
 
-    book, problems = read_book(args.boek)
+    # The plan's holidays are worked out while the workbook is read (only marking plans not).
+    book, problems = read_book(
+        args.boek, meanwhile=None if args.markeer_verzonden else while_reading(args.datum)
+    )
     path = Path(args.boek)
     if args.markeer_verzonden:
         return _mark(args, book, path)
