@@ -866,3 +866,22 @@ def test_a_letter_due_without_the_senders_city_is_a_problem_in_werklijst_too(cap
     assert (code, data["problemen"]) == (1, exp)
     code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24")
     assert code == 1 and "'Plaats' is leeg" in out.split("Problemen in de gegevens (1)")[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "exp"),
+    [
+        (["overdracht", "{boek}", "K999"], "Klantnummer K999 staat niet in Klanten van {boek}."),
+        (["rente", "1000", "--handel"], "Geef --van en --tot op (JJJJ-MM-DD)."),
+        (["nieuw", "{map}/nergens/Nieuw.xlsm"], "De map '{map}/nergens' bestaat niet."),
+        (["nieuw", "{map}/Nieuw.xlsx"], "'{map}/Nieuw.xlsx' moet op .xlsm eindigen (een werkmap met macro's)."),
+    ],
+    ids=["unknown-customer", "rente-without-dates", "nieuw-no-folder", "nieuw-not-xlsm"],
+)  # fmt: skip
+def test_every_refusal_is_a_sentence_with_a_full_stop(capsys, workbook, argv, exp):
+    """Half of the refusals ended without a full stop; cli/common.fail ends each one."""
+    fill = {"boek": str(workbook), "map": str(workbook.parent)}
+    code, _, err = run(capsys, *[a.format(**fill) for a in argv])
+    assert (code, err) == (2, f"Fout: {exp.format(**fill)}\n")
+    code, out, _ = run(capsys, *[a.format(**fill) for a in argv], "--json")
+    assert (code, json.loads(out)) == (2, {"fout": exp.format(**fill)})

@@ -283,6 +283,10 @@ def fail(args: argparse.Namespace, message: str) -> int:
     """Report why nothing was done, as a sentence (the causes are phrased to follow a colon
     elsewhere, "... kon niet: de map ..."), on stderr or as {"fout": ...}; exit code 2."""
     message = message[:1].upper() + message[1:]
+    if not message.rstrip().endswith((".", "?", "!")):
+        # A sentence ends with a full stop: half of the refusals had none ("Fout: Klantnummer
+        # K999 staat niet in Klanten van Boek.xlsm"), the other half did.
+        message = message.rstrip() + "."
     if getattr(args, "json", False):
         print_json({"fout": message})
     else:
