@@ -847,27 +847,6 @@ def test_every_command_says_why_it_ends_with_exit_code_1(capsys, tmp_path, argv)
     assert "\n1 probleem in de gegevens: zie debiteuren controleer.\n" in out, out
 
 
-def test_a_letter_due_without_the_senders_city_is_a_problem_in_werklijst_too(capsys, tmp_path):
-    """F1's letter is due and Instellingen has no Plaats: herinneringen refuses and
-    controleer names the cell, but werklijst showed the letter as ready to make, with exit
-    code 0 and no problem."""
-    path = tmp_path / "Debiteuren.xlsx"
-    sender = {"address": "Kerkstraat 1", "postcode": "1234 AB", "email": "info@test.nl",
-              "iban": "NL91ABNA0417164300"}  # fmt: skip
-    write_book(book(ONE_PROBLEM.replace("3208133", "32081330"), company_name="Test BV",
-                    **sender), path)  # fmt: skip
-    code, out, _ = run(capsys, "controleer", path, "--datum", "2026-11-24", "--json")
-    exp = json.loads(out)["problemen"]
-    assert [(p["blad"], p["kolom"]) for p in exp] == [("Instellingen", "Waarde")], exp
-    assert "'Plaats' is leeg" in exp[0]["melding"]
-    code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24", "--json")
-    data = json.loads(out)
-    assert [b["klant"] for b in data["brieven"]] == ["K1"]
-    assert (code, data["problemen"]) == (1, exp)
-    code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24")
-    assert code == 1 and "'Plaats' is leeg" in out.split("Problemen in de gegevens (1)")[1]
-
-
 @pytest.mark.parametrize(
     ("argv", "exp"),
     [

@@ -62,17 +62,9 @@ def cmd_werklijst(args: argparse.Namespace) -> int:
     )
     from addin.cli.report import plan_json, plan_text
     from addin.core.plan import plan_book
-    from addin.core.sender import letter_problems
 
     plan = plan_book(book, args.datum)
-    # As controleer (and the ribbon's Controleer gegevens): with a letter due, the sender's
-    # empty cells in Instellingen are problems. The Werklijst showed the letters as ready
-    # to make, with exit code 0, while herinneringen would refuse to make them.
-    problems = [
-        *read_problems,
-        *plan.problems,
-        *letter_problems(book.settings, len(plan.letters)),
-    ]
+    problems = list(read_problems) + list(plan.problems)
     if args.json:
         print_json(plan_json(plan, book, problems))
     else:
