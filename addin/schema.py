@@ -237,6 +237,36 @@ TABLES: tuple[TableSpec, ...] = (
     INSTELLINGEN,
 )
 
+# The tables each command writes rows or cells into (from the patches they build:
+# adapters/documents/letter_job.py, adapters/bank/job.py, cli/handover.py,
+# adapters/invoices/job.py, adapters/mail/job.py), the first of each the one it always writes.
+# A command refuses before it makes anything when one of them is no Excel table in the file
+# (cli/common.tables_refusal): the write-back can only extend a table (ListObject). The
+# Werklijst, Overzicht and Plan sheets are no such tables: they are replaced whole (or
+# grown) by sheet name, so a user's workbook without them gets them.
+WRITTEN_BY: tuple[tuple[str, tuple[TableSpec, ...]], ...] = (
+    ("herinneringen", (CONTACTEN, AFSPRAKEN)),
+    ("overdracht", (CONTACTEN,)),
+    ("verstuur", (CONTACTEN,)),
+    ("bank", (BETALINGEN, KLANTEN)),
+    ("importeer", (FACTUREN, KLANTEN, CONTACTPERSONEN)),
+)
+
+# The tables some command writes into, in contract order: a plain range there is a problem
+# `controleer` reports (with `bijwerken` as the fix). Instellingen is one: `bijwerken`
+# adds the settings a workbook lacks as rows of tblInstellingen. Stappen is only read.
+WRITTEN_TABLES: tuple[TableSpec, ...] = tuple(
+    spec
+    for spec in TABLES
+    if spec is INSTELLINGEN or any(spec in written for _, written in WRITTEN_BY)
+)
+
+
+def written_by(command: str) -> tuple[TableSpec, ...]:
+    """The tables `command` writes into (WRITTEN_BY); () for a command that writes none."""
+    return next((written for name, written in WRITTEN_BY if name == command), ())
+
+
 # (table name, headers) of the Text columns (Column.text) of each table that has them: the
 # columns a workbook formats as Text and where Excel's "number stored as text" is ignored.
 TEXT_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(

@@ -394,7 +394,40 @@ def check_customer_own_accounts(book: Book, as_of: date, ledger: Ledger | None) 
     ]
 
 
+def check_plain_ranges(book: Book, as_of: date, ledger: Ledger | None) -> list[Problem]:
+    """A table some command writes into that the reader found as a plain range (a
+    workbook of the user's own): it reads fine, but the write-back can only extend an Excel
+    table, so the command that writes there would refuse. One problem per table, at its
+    header row, with the way to make it a table."""
+    from addin.core.texts import make_table_advice
+
+    if not book.plain_ranges:
+        return []  # every table an Excel table: the usual case
+    header_rows = dict(book.plain_ranges)
+    out = []
+    for spec in schema.WRITTEN_TABLES:
+        row = header_rows.get(spec.name)
+        if row is None:
+            continue
+        commands = [name for name, written in schema.WRITTEN_BY if spec in written]
+        if not commands:
+            effect = "bijwerken kan er dan geen nieuwe instellingen aan toevoegen"
+        elif len(commands) == 1:
+            effect = f"{commands[0]} schrijft hier en weigert dan"
+        else:
+            effect = f"{', '.join(commands[:-1])} en {commands[-1]} schrijven hier en weigeren dan"
+        out.append(
+            Problem(
+                CellRef(spec.sheet, row),
+                f"De gegevens op blad {spec.sheet} (kopregel in rij {row}) zijn geen "
+                f"Excel-tabel: {effect}. {make_table_advice(spec.name)}",
+            )
+        )
+    return out
+
+
 CHECKS: tuple[Check, ...] = (
+    check_plain_ranges,
     check_duplicate_customers,
     check_invoice_rows,
     check_other_customers,

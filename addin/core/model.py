@@ -453,6 +453,10 @@ class Book:
         a problem in a required cell while its Klantnummer or Factuurnummer was filled (a
         customer without Naam): the checks say so where other rows name it, instead of
         "staat niet in Klanten" about a customer the user sees there.
+      plain_ranges: (table name, Excel row of the header) of each contract table the reader
+        found as a plain range on its sheet rather than as an Excel table (a workbook of the
+        user's own): it reads the same, but the write-back cannot extend it, so the checks
+        report it for the tables a command writes into.
     """
 
     settings: Settings = field(default_factory=Settings)
@@ -465,6 +469,7 @@ class Book:
     steps: tuple[Step, ...] = ()
     absent_columns: frozenset[tuple[str, str]] = frozenset()
     skipped: frozenset[tuple[str, str]] = frozenset()
+    plain_ranges: frozenset[tuple[str, int]] = frozenset()
 
 
 # The precision of CustomerScore's two figures, built once (the plan asks for them for

@@ -140,3 +140,13 @@ HANDED_OVER = "overgedragen aan "
 def handed_over_reason(agency: str, day: date) -> str:
     """'overgedragen aan Incasso BV op 3-2-2026'."""
     return f"{HANDED_OVER}{agency} op {nl_date(day)}"
+
+
+def make_table_advice(table: str) -> str:
+    """How a user turns a plain range into the Excel table `table` of the contract: the one
+    advice of `controleer` and of a writing command that refuses (the write-back can only
+    extend a table)."""
+    return (
+        f"Maak er in Excel een tabel van met de naam '{table}' (klik in de gegevens, "
+        "Invoegen > Tabel, dan Tabelontwerp > Tabelnaam)."
+    )

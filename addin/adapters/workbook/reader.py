@@ -442,6 +442,7 @@ class _Range:
     rows: list[list[Any]]
     first_row: int  # Excel row number of rows[0]
     first_col: int  # zero-based column index of headers[0]
+    plain: bool = False  # a plain range found by its headers, not an Excel table
 
 
 def read_book(
@@ -519,6 +520,10 @@ def _read_table(
     spec: schema.TableSpec, found: _Range | None, parts: dict[str, Any], problems: list[Problem]
 ) -> None:
     """Convert one found table into `parts` (Book keyword arguments); shared by both readers."""
+    if found is not None and found.plain:
+        parts["plain_ranges"] = parts.get("plain_ranges", frozenset()) | {
+            (spec.name, found.first_row - 1)
+        }
     if found is None:
         if spec.name in _TABLES_MISSED:
             problems.append(_missing_table(spec))
@@ -1018,7 +1023,9 @@ def _header_range(
     required = {schema.normalise_header(c.header) for c in spec.columns if c.required}
     for offset, row in enumerate(cells[:_HEADER_SEARCH_ROWS]):
         if required <= {schema.normalise_header(cell) for cell in row}:
-            return _Range(sheet_name, sheet_name, row, cells[offset + 1 :], top + offset + 2, left)
+            return _Range(
+                sheet_name, sheet_name, row, cells[offset + 1 :], top + offset + 2, left, True
+            )
     return None
 
 
