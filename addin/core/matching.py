@@ -105,6 +105,7 @@ from addin.core.references import (
     find_rf,
     is_structured,
 )
+from addin.core.texts import nl_date
 
 LINKED, REVIEW, IGNORED = PaymentStatus.LINKED, PaymentStatus.REVIEW, PaymentStatus.IGNORED
 
@@ -813,7 +814,7 @@ def rule_debit_or_reversal(line: BankLine, ctx: Context) -> Decision | None:
                            "betaald", p.invoice, p.customer)  # fmt: skip
     allocations = tuple((p.invoice, -p.amount) for p in rows)
     numbers = ", ".join(p.invoice for p in rows)
-    evidence = f"terugboeking van de betaling van {rows[0].date:%d-%m-%Y} op {numbers}"
+    evidence = f"terugboeking van de betaling van {nl_date(rows[0].date)} op {numbers}"
     return Decision(LINKED, R0, evidence, allocations, rows[0].customer, undoes=keys[0])
 
 

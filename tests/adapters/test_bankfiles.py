@@ -783,6 +783,11 @@ def test_mt940_balance_check(tmp_path):
     bad.write_text(text.replace(":62F:C261123EUR1599,00", ":62F:C261123EUR1598,00"), "utf-8")
     (warning,) = read_bank(bad).warnings
     assert "ing.sta, afschrift 00000 van 23-11-2026" in warning.message
+    # The date as every message gives one, d-m-jjjj (it said 03-11-2026).
+    early = tmp_path / "vroeg.sta"
+    early.write_text(text.replace(":62F:C261123EUR1599,00", ":62F:C261103EUR1598,00"), "utf-8")
+    (warning_early,) = read_bank(early).warnings
+    assert "vroeg.sta, afschrift 00000 van 3-11-2026:" in warning_early.message
     assert "€ 1.599,00, maar het eindsaldo is € 1.598,00" in warning.message
     # An intermediate page (:60M:/:62M:) is not checked.
     page = tmp_path / "page.sta"

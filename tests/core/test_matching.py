@@ -879,7 +879,7 @@ def test_r0_an_unbalanced_storno_does_not_reopen_by_itself():
     result = run(replace(storno, unbalanced=OFF_BY_A_CENT), extra=PAID_F17)
     assert rows(result) == [("2026-017", "-1210.00", "Controleren", "R0", "K1")]
     assert result.matches[0].evidence.endswith(
-        "bij een kloppend saldo: R0 terugboeking: terugboeking van de betaling van 02-11-2026 "
+        "bij een kloppend saldo: R0 terugboeking: terugboeking van de betaling van 2-11-2026 "
         "op 2026-017"
     )
 

@@ -92,7 +92,7 @@ from addin.core.bank import BalanceMismatch, BankLine
 from addin.core.model import Warning_
 from addin.core.money import format_eur
 from addin.core.references import iban_is_valid
-from addin.core.texts import dutch_count
+from addin.core.texts import dutch_count, nl_date
 
 __all__ = [
     "BankFile",
@@ -1312,7 +1312,7 @@ def _read_mt940_chunk(
                 _checked_amount(Decimal(balance.amount), name, where)
         label = _clean(statement.information) or _clean(statement.statement) or own
         if end is not None:
-            label = f"{label} van {end.date:%d-%m-%Y}"  # Rabobank numbers every one 00000/00
+            label = f"{label} van {nl_date(end.date)}"  # Rabobank numbers every one 00000/00
         mismatch = _mismatch(
             label,
             (Decimal(start.amount), start.currency.upper()) if start else None,
