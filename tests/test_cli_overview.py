@@ -30,13 +30,37 @@ def _run(capsys, *argv: object) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
+def test_text_and_json_give_the_key_figures_of_the_sheet(workbook, capsys):
+    """The sheet's Kerncijfers (disputed, agreed, handed over, bank lines to review, ...)
+    were on the sheet alone: the text and --json gave only the two DSO of them."""
+    code, out = _run(capsys, "overzicht", workbook, "--datum", DAY, "--json")
+    assert code == 0
+    got = [(f["kerncijfer"], f["aantal"], f["bedrag"]) for f in json.loads(out)["kerncijfers"]]
+    rows = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name("Overzicht").to_python()
+    first = next(i for i, row in enumerate(rows) if row[0] == "Kerncijfer") + 3  # past the DSO
+    sheet = []
+    for row in rows[first:]:
+        if row[0] == "":
+            break
+        sheet.append((row[0], None if row[1] == "" else int(row[1]), f"{row[2]:.2f}"))
+    assert got == sheet and len(got) == 8
+    assert got[4] == ("In geschil (geschil of bijzonderheid)", 5, "19514.90")
+    code, out = _run(capsys, "overzicht", workbook, "--datum", DAY, "--proef")
+    text = out.split("\nKerncijfers\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [" ".join(line.split()) for line in text][3:5] == [
+        "Open creditnota's (nog te verrekenen) 2 € -635,00",
+        "In geschil (geschil of bijzonderheid) 5 € 19.514,90",
+    ]
+    assert len(text) == 8
+
+
 def test_json_is_the_contract_and_proef_writes_nothing(workbook, capsys):
     before = workbook.read_bytes()
     code, out = _run(capsys, "overzicht", workbook, "--datum", DAY, "--json", "--proef")
     assert code == 0 and workbook.read_bytes() == before
     got = json.loads(out)
     assert set(got) == {"datum", "ouderdom", "dso", "dso_countback", "grootste_debiteuren",
-                        "goede_betalers", "problemen"}  # fmt: skip
+                        "goede_betalers", "kerncijfers", "problemen"}  # fmt: skip
     assert got["problemen"] == []
     assert got["datum"] == DAY
     assert [b["emmer"] for b in got["ouderdom"]] == [

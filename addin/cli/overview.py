@@ -54,6 +54,11 @@ def overview_json(o: Overview) -> dict[str, Any]:
         ],
         "dso": o.dso,
         "dso_countback": o.dso_countback,
+        # The sheet's Kerncijfers after the two DSO rows (those are the keys above).
+        "kerncijfers": [
+            {"kerncijfer": label, "aantal": count, "bedrag": json_amount(amount)}  # type: ignore[arg-type]
+            for label, count, amount in o.figures[2:]
+        ],
         "grootste_debiteuren": [
             {
                 "klant": customer,
@@ -84,6 +89,12 @@ def overview_text(o: Overview) -> list[str]:
     countback = f"{o.dso_countback} dagen" if o.dso_countback is not None else "geen omzet"
     lines.append(f"DSO (openstaand / omzet 12 maanden x 365): {simple}")
     lines.append(f"DSO countback (teruggeteld over de omzet per maand): {countback}")
+    # The rest of the sheet's Kerncijfers: the text showed only the DSO of them, so the
+    # disputed, agreed, handed-over and to-review totals were on the sheet alone.
+    lines += ["", "Kerncijfers"]
+    for label, count, amount in o.figures[2:]:
+        number = "" if count is None else count
+        lines.append(f"  {label:<40} {number:>5}  {format_eur(amount):>16}")  # type: ignore[arg-type]
     if o.top:
         lines += ["", "Grootste debiteuren"]
         for customer, name, _seg, open_amount, overdue, _oldest, action in o.top:
