@@ -864,3 +864,40 @@ def test_every_refusal_is_a_sentence_with_a_full_stop(capsys, workbook, argv, ex
     assert (code, err) == (2, f"Fout: {exp.format(**fill)}\n")
     code, out, _ = run(capsys, *[a.format(**fill) for a in argv], "--json")
     assert (code, json.loads(out)) == (2, {"fout": exp.format(**fill)})
+
+
+@pytest.mark.parametrize(
+    ("facturen", "exp"),
+    [
+        (
+            "| F1 | K1 | 2026-11-01 | 2026-12-01 | 100.00 | 0      |\n"
+            "| F2 | K1 | 2026-10-01 | 2026-10-31 | 50.00  | 50.00  |",
+            "Later gepland: 1 actie. Niets te doen: 1 factuur (betaald, creditnota, "
+            "overgedragen of onder het minimum).",
+        ),
+        (
+            "",
+            "Er staan nog geen facturen in de werkmap: lees ze in met 'debiteuren importeer' "
+            "of vul het blad Facturen.",
+        ),
+    ],
+    ids=["one-of-each", "no-invoices"],
+)
+def test_werklijst_counts_in_dutch_singular_and_says_what_an_empty_book_needs(
+    capsys, tmp_path, facturen, exp
+):
+    """It said 'Later gepland: 1 acties. Niets te doen: 1 facturen', and on a new workbook
+    'Niets te doen: 0 facturen' instead of where the invoices come from."""
+    path = tmp_path / "Debiteuren.xlsx"
+    text = f"""
+[klanten]
+| klant | naam      | soort    | segment |
+| K1    | Jansen BV | Zakelijk | C       |
+[facturen]
+| factuur | klant | factuurdatum | vervaldatum | bedrag | betaald |
+{facturen}
+"""
+    write_book(book(text, company_name="Test BV"), path)
+    code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24")
+    assert code == 0
+    assert exp in out.splitlines(), out

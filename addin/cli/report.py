@@ -34,7 +34,7 @@ from addin.core.model import (
     Warning_,
 )
 from addin.core.money import format_amount, json_amount
-from addin.core.texts import nl_date
+from addin.core.texts import count_text, nl_date
 
 
 def _d(day: date | None) -> str | None:
@@ -305,10 +305,17 @@ def plan_text(plan: Plan, book: Book, problems: list[Problem], path: str) -> str
         if a.date is not None and a.date > as_of and a.action is not Action.WAIT
     )
     nothing = sum(1 for a in plan.actions if a.action is Action.NONE)
-    lines.append(
-        f"Later gepland: {later} acties. Niets te doen: {nothing} facturen "
-        f"(betaald, creditnota, overgedragen of onder het minimum)."
-    )
+    if plan.actions:
+        lines.append(
+            f"Later gepland: {count_text(later, 'actie', 'acties')}. Niets te doen: "
+            f"{count_text(nothing, 'factuur', 'facturen')} "
+            "(betaald, creditnota, overgedragen of onder het minimum)."
+        )
+    else:  # a new workbook: say what comes first, not "Niets te doen: 0 facturen"
+        lines.append(
+            "Er staan nog geen facturen in de werkmap: lees ze in met 'debiteuren importeer' "
+            "of vul het blad Facturen."
+        )
     if plan.warnings:
         lines += ["", f"Waarschuwingen ({len(plan.warnings)})"]
         lines += [f"  - {w.message}" for w in plan.warnings]
