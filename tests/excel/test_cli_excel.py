@@ -357,7 +357,7 @@ def test_bouw_whose_workbook_cannot_be_put_in_place_leaves_no_invoices(tmp_path)
     message = json.loads(result.stdout)["fout"]
     assert message == (
         f"De werkmap '{out}' kon niet worden geschreven: er staat een map met die naam "
-        "(Is a directory)"
+        "(Is a directory)."
     )
     assert [p.name for p in tmp_path.iterdir()] == ["Debiteuren.xlsm"]
     assert list(out.iterdir()) == []
