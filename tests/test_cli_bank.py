@@ -1060,8 +1060,8 @@ def test_a_line_imported_under_the_former_key_is_not_imported_from_the_other_lan
 def test_a_workbook_without_the_betalingen_table_says_what_to_do(capsys, files, tables):
     """The reader reads plain ranges, but the bank's rows go into the table tblBetalingen: a
     workbook without any table was told to 'restore the table name' of a table it never had.
-    Now it is told to make the table (or start from a new workbook); a renamed table still
-    gets the advice to restore its name."""
+    Now it is told that its Betalingen sheet is a plain range and how to make the table; a
+    renamed table still gets the advice to restore its name."""
     workbook, statement = files
     plain = workbook.with_name("Eigen.xlsx")
     wb = openpyxl.load_workbook(workbook)
@@ -1080,10 +1080,12 @@ def test_a_workbook_without_the_betalingen_table_says_what_to_do(capsys, files, 
     if tables:
         assert "tblBank" in message and "Herstel de tabelnaam" in message, message
     else:
-        assert "(gevonden: geen). Maak er in Excel een tabel van met de naam 'tblBetalingen'" in (
-            message
-        )
-        assert "'debiteuren nieuw'" in message and "Herstel" not in message, message
+        assert (
+            "(gevonden: geen). De gegevens op blad 'Betalingen' zijn een gewoon bereik, geen "
+            "Excel-tabel. Maak er in Excel een tabel van met de naam 'tblBetalingen'"
+        ) in message
+        # The data are there, as a plain range: the advice is to make it a table.
+        assert "Herstel" not in message, message
 
 
 # --- ABN AMRO TXT (TXT*.TAB) -------------------------------------------------------------------

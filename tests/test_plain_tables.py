@@ -20,8 +20,8 @@ from tests.core.booktext import book
 
 BOOK = """
 [klanten]
-| klant | naam        | soort       | e-mail         | adres      | postcode | plaats  |
-| K1    | Jansen BV   | Zakelijk    | info@jansen.nl | Dorpsweg 1 | 1234 AB  | Utrecht |
+| klant | naam      | soort    | segment | e-mail         | adres      | postcode | plaats  |
+| K1    | Jansen BV | Zakelijk | C       | info@jansen.nl | Dorpsweg 1 | 1234 AB  | Utrecht |
 [facturen]
 | factuur | klant | factuurdatum | vervaldatum | bedrag  | omschrijving |
 | F1      | K1    | 2026-09-01   | 2026-10-01  | 1210.00 | onderhoud    |
@@ -110,3 +110,79 @@ def test_the_plan_reports_them_too(capsys, tmp_path, command):
     code, out, _ = run(capsys, command, path, "--datum", AS_OF, "--json")
     assert code == 1
     assert len(json.loads(out)["problemen"]) == 7
+
+
+# --- the writing commands refuse before they make anything ---------------------------
+
+UBL = Path(__file__).parent / "fixtures" / "ubl" / "cen__ubl-tc434-example1.xml"
+
+
+def _argv(command: str, path: Path, tmp_path: Path) -> list[object]:
+    """The command line of `command` on the workbook `path`, its output under tmp_path/uit."""
+    from tests.test_cli_bank import STATEMENT
+
+    statement = tmp_path / "november.xml"
+    statement.write_text(STATEMENT, encoding="utf-8")
+    out = tmp_path / "uit"
+    return {
+        "herinneringen": ["herinneringen", path, "--datum", AS_OF, "--uit", out],
+        "overdracht": ["overdracht", path, "K1", "--datum", AS_OF, "--uit", out],
+        "bank": ["bank", path, statement, "--datum", AS_OF],
+        "importeer": ["importeer", path, UBL],
+        "verstuur": ["verstuur", path, "--datum", AS_OF],
+    }[command]
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("command", "keep", "table", "sheet"),
+    [
+        ("herinneringen", (), "tblContacten", "Contacten"),
+        # Every table but Afspraken: refused on it, before a letter is made.
+        ("herinneringen", ("*", "tblAfspraken"), "tblAfspraken", "Afspraken"),
+        ("overdracht", (), "tblContacten", "Contacten"),
+        ("bank", (), "tblBetalingen", "Betalingen"),
+        ("bank", ("*", "tblKlanten"), "tblKlanten", "Klanten"),
+        ("importeer", (), "tblFacturen", "Facturen"),
+        ("importeer", ("*", "tblContactpersonen"), "tblContactpersonen", "Contactpersonen"),
+        ("verstuur", (), "tblContacten", "Contacten"),
+    ],
+    ids=lambda v: "-".join(v) if isinstance(v, tuple) else v,
+)
+def test_a_writing_command_refuses_up_front_on_a_plain_range(
+    capsys, tmp_path, command, keep, table, sheet
+):
+    """Exit 2 with the write-back's message naming file, sheet and table, and nothing made:
+    the workbook byte-identical, no letter, dossier, PDF or backup (before: the letters
+    were made, then the write-back refused and they were deleted again)."""
+    if keep and keep[0] == "*":  # every table but keep[1]
+        names = {"tblFacturen", "tblKlanten", "tblContactpersonen", "tblAfspraken",
+                 "tblContacten", "tblBetalingen", "tblStappen", "tblInstellingen"}  # fmt: skip
+        keep = tuple(names - {keep[1]})
+    path = _plain(tmp_path, keep=keep)
+    argv = _argv(command, path, tmp_path)
+    before = _files(tmp_path)
+    code, out, _ = run(capsys, *argv, "--json")
+    assert code == 2, out
+    message = json.loads(out)["fout"]
+    assert message == (
+        f"De werkmap '{path.resolve()}' heeft geen tabel '{table}' (gevonden: "
+        f"{', '.join(sorted(keep)) or 'geen'}). De gegevens op blad '{sheet}' zijn een gewoon "
+        f"bereik, geen Excel-tabel. Maak er in Excel een tabel van met de naam '{table}' "
+        "(klik in de gegevens, Invoegen > Tabel, dan Tabelontwerp > Tabelnaam). Er is niets "
+        "veranderd."
+    )
+    assert _files(tmp_path) == before
+
+
+def test_the_same_commands_run_on_the_workbook_with_its_tables(capsys, tmp_path):
+    """The refusal is about the plain ranges only: with its tables the workbook takes the
+    letters (tblContacten grows)."""
+    path = _with_tables(tmp_path)
+    code, out, _ = run(capsys, *_argv("herinneringen", path, tmp_path), "--json")
+    assert code == 0, out
+    assert json.loads(out)["gelogd"] == 1
+

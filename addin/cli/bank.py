@@ -47,6 +47,7 @@ from addin.cli.common import (
     print_json,
     problems_json,
     problems_note,
+    tables_refusal,
     without_cycle_collection,
     writes_workbook,
 )
@@ -80,7 +81,9 @@ def cmd_bank(args: argparse.Namespace) -> int:
     (book, read_problems), bank_files = read_alongside(
         paths, lambda: read_book(workbook), meanwhile=partial(load_holidays, args.datum.year)
     )
-    refusal = None if args.proef else core_tables_refusal(book, workbook)
+    refusal = (None if args.proef else core_tables_refusal(book, workbook)) or tables_refusal(
+        args, "bank"
+    )
     if refusal:
         return fail(args, refusal)
     # Where the new Betalingen rows will go, so the Werklijst names their rows.

@@ -27,6 +27,7 @@ from addin.cli.common import (
     print_json,
     problems_json,
     problems_note,
+    tables_refusal,
     while_reading,
     writes_workbook,
 )
@@ -110,6 +111,9 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     if refusal:
         return fail(args, refusal)
     book, read_problems = read_book(args.boek, meanwhile=while_reading(args.datum))
+    refusal = tables_refusal(args, "overdracht")
+    if refusal:
+        return fail(args, refusal)
     problems = list(read_problems) + list(plan_book(book, args.datum).problems)
     number = _customer_number(book, args.klant)
     if number is None:

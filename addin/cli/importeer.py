@@ -36,6 +36,7 @@ from addin.cli.common import (
     nothing_changed,
     open_refusal,
     print_json,
+    tables_refusal,
     writes_workbook,
 )
 
@@ -60,6 +61,9 @@ def cmd_importeer(args: argparse.Namespace) -> int:
         return fail(args, refusal)
     workbook = Path(args.boek)
     book, _ = read_book(workbook, TABLES)  # only what the import uses
+    refusal = tables_refusal(args, "importeer")
+    if refusal:  # before any invoice PDF is made or copied
+        return fail(args, refusal)
     result = import_invoices(
         book,
         workbook,

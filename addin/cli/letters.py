@@ -28,6 +28,7 @@ from addin.cli.common import (
     print_json,
     problems_json,
     problems_note,
+    tables_refusal,
     while_reading,
     writes_workbook,
 )
@@ -57,7 +58,9 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     from addin.core.sheet_layout import warnings_note
     from addin.core.texts import count_text
 
-    refusal = None if args.proef else core_tables_refusal(book, args.boek)
+    refusal = (None if args.proef else core_tables_refusal(book, args.boek)) or tables_refusal(
+        args, "herinneringen"
+    )
     if refusal:
         return fail(args, refusal)
     try:

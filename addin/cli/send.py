@@ -30,6 +30,7 @@ from addin.cli.common import (
     fail,
     parse_day,
     print_json,
+    tables_refusal,
     while_reading,
     writes_workbook,
 )
@@ -60,6 +61,9 @@ def cmd_verstuur(args: argparse.Namespace) -> int:
         args.boek, meanwhile=None if args.markeer_verzonden else while_reading(args.datum)
     )
     path = Path(args.boek)
+    refusal = tables_refusal(args, "verstuur")
+    if refusal:  # before any mail leaves: its Verzonden could not be written
+        return fail(args, refusal)
     if args.markeer_verzonden:
         return _mark(args, book, path)
     retry: tuple[str, ...] = ()

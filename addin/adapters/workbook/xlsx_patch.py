@@ -84,7 +84,8 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 from addin.adapters.tempfiles import make_temp, sync_folder
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
 from addin.core.sheet_layout import Area, Chart, SheetLayout, Style
-from addin.schema import normalise_header
+from addin.core.texts import make_table_advice
+from addin.schema import TABLES, normalise_header
 
 BACKUP_DIR = ".debiteuren-backup"
 
@@ -358,6 +359,34 @@ def append_row(path: Path, table_name: str) -> int:
         return _Editor(_Package(path, data), path).first_appended_row(table_name)
     except (PatchError, OSError, ET.ParseError, ValueError, UnicodeDecodeError):
         return 0
+
+
+def check_tables(path: Path, required: Sequence[str], present: Sequence[str] = ()) -> None:
+    """Raise the PatchError `apply_patch` would raise on writing into a table the workbook
+    lacks (reads, never writes): each of `required`, and each of `present` whose sheet of
+    the contract (schema.TABLES) the workbook has (there are data, as a plain range, to
+    write into). A writing command asks before it makes letters or other files, with the
+    write-back's own way of finding a table and its own message."""
+    path = Path(path).resolve()
+    data, _ = _read_workbook_file(path)
+    try:
+        editor = _Editor(_Package(path, data), path)
+        tables = editor.tables()
+        have = {t.name.casefold() for t in tables}
+        sheets = {s.name.casefold() for s in editor.sheets()}
+        wanted = [*required]
+        for name in present:
+            spec = next((s for s in TABLES if s.name.casefold() == name.casefold()), None)
+            if spec is not None and spec.sheet.casefold() in sheets:
+                wanted.append(name)
+        for name in wanted:
+            if name.casefold() not in have:
+                raise editor._no_table(name, tables)
+    except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
+        raise PatchError(
+            f"De werkmap '{path}' is beschadigd en kan niet bijgewerkt worden ({err}); open "
+            f"hem in Excel, sla hem opnieuw op en probeer het nog eens."
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -2274,17 +2303,38 @@ class _Editor:
         for table in tables:
             if table.name.casefold() == name.casefold():
                 return table
+        raise self._no_table(name, tables)
+
+    def _no_table(self, name: str, tables: Sequence[_Table]) -> PatchError:
+        """Why the table `name` cannot be written, with the likely cause's fix: a table of
+        another name on its sheet was renamed; data on its sheet without a table are a plain
+        range (a workbook of the user's own, which the reader reads); else the sheet is gone."""
         found = ", ".join(sorted(t.name for t in tables)) or "geen"
-        # With tables of other names the likely cause is a renamed table; with none at all,
-        # a workbook of the user's own whose data are plain ranges (which the reader reads).
-        advice = (
-            "Herstel de tabelnaam in Excel (Tabelontwerp > Tabelnaam)."
-            if tables
-            else f"Maak er in Excel een tabel van met de naam '{name}' (klik in de gegevens, "
-            "Invoegen > Tabel, dan Tabelontwerp > Tabelnaam), of begin met een nieuwe werkmap "
-            "('debiteuren nieuw') en neem uw gegevens daarin over."
+        sheet = next((s.sheet for s in TABLES if s.name.casefold() == name.casefold()), None)
+        on_sheet = next(
+            (
+                s
+                for s in self.sheets()
+                if sheet is not None and s.name.casefold() == sheet.casefold()
+            ),
+            None,
         )
-        raise PatchError(
+        if on_sheet is not None and any(t.sheet == on_sheet for t in tables):
+            advice = "Herstel de tabelnaam in Excel (Tabelontwerp > Tabelnaam)."
+        elif on_sheet is not None:
+            advice = (
+                f"De gegevens op blad '{on_sheet.name}' zijn een gewoon bereik, geen "
+                f"Excel-tabel. {make_table_advice(name)}"
+            )
+        elif tables:
+            advice = "Herstel de tabelnaam in Excel (Tabelontwerp > Tabelnaam)."
+        else:
+            advice = (
+                f"Maak er in Excel een tabel van met de naam '{name}' (klik in de gegevens, "
+                "Invoegen > Tabel, dan Tabelontwerp > Tabelnaam), of begin met een nieuwe "
+                "werkmap ('debiteuren nieuw') en neem uw gegevens daarin over."
+            )
+        return PatchError(
             f"De werkmap '{self.path}' heeft geen tabel '{name}' (gevonden: {found}). {advice}"
         )
 
