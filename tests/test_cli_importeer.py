@@ -767,7 +767,7 @@ def test_proef_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     # It said "1 PDF opgeslagen", and on the next line "geen PDF opgeslagen".
     assert capsys.readouterr().out.splitlines() == [
         "1 bestand gelezen: 1 factuur en 0 creditnota's zouden worden toegevoegd, 1 nieuwe "
-        "klant, 1 PDF zou worden opgeslagen.",
+        f"klant, 1 PDF zou worden opgeslagen in {tmp_path / 'facturen'}.",
         "Proef: er is niets in de werkmap geschreven en geen PDF opgeslagen.",
     ]
     assert book_path.read_bytes() == before

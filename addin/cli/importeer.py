@@ -162,6 +162,11 @@ def summary_lines(result: InvoiceImport, *, proef: bool = False) -> list[str]:
         pdfs += " zou worden opgeslagen" if result.pdfs_saved == 1 else " zouden worden opgeslagen"
     else:
         pdfs += " opgeslagen"
+    # Where they go (the Factuurmap, or facturen beside the workbook): "11 PDF's opgeslagen"
+    # left the user to look for them.
+    folders = {pdf.path.parent for pdf in result.pdfs if not pdf.existing}
+    if len(folders) == 1:
+        pdfs += f" in {folders.pop()}"
     verb = "zouden worden toegevoegd" if proef else "toegevoegd"
     lines = [f"{files} gelezen: {invoices} en {credits} {verb}, {customers}, {pdfs}."]
     known = result.already_in_book
