@@ -315,3 +315,20 @@ def test_a_debtor_whose_oldest_invoice_is_at_the_agency_says_so(workbook, capsys
     rows = CalamineWorkbook.from_path(str(workbook)).get_sheet_by_name("Overzicht").to_python()
     sheet_row = next(r for r in rows if r and r[0] == "K014")
     assert "overgedragen" in sheet_row
+
+
+def test_a_dso_of_one_day_is_singular():
+    """'DSO ...: 1 dagen' on a book whose open amount is one day of its revenue."""
+    from datetime import date
+    from decimal import Decimal
+
+    from addin.cli.overview import overview_text
+    from addin.core.overview import Overview
+
+    zero = ("Totaal", 0, Decimal("0"))
+    o = Overview(date(2026, 11, 24), (), zero, 1, 1, (), (), ())
+    got = [line for line in overview_text(o) if line.startswith("DSO")]
+    assert got == [
+        "DSO (openstaand / omzet 12 maanden x 365): 1 dag",
+        "DSO countback (teruggeteld over de omzet per maand): 1 dag",
+    ]

@@ -36,7 +36,7 @@ from addin.cli.common import (
     writes_workbook,
 )
 from addin.core.money import format_eur, json_amount
-from addin.core.texts import nl_date
+from addin.core.texts import days_text, nl_date
 
 if TYPE_CHECKING:
     from addin.core.overview import Overview
@@ -85,8 +85,8 @@ def overview_text(o: Overview) -> list[str]:
     for label, count, amount in (*o.ageing, o.total):
         lines.append(f"  {label:<20} {count:>5}  {format_eur(amount):>16}")  # type: ignore[arg-type]
     lines.append("")
-    simple = f"{o.dso} dagen" if o.dso is not None else "geen omzet"
-    countback = f"{o.dso_countback} dagen" if o.dso_countback is not None else "geen omzet"
+    simple = days_text(o.dso) if o.dso is not None else "geen omzet"  # "1 dag", not "1 dagen"
+    countback = days_text(o.dso_countback) if o.dso_countback is not None else "geen omzet"
     lines.append(f"DSO (openstaand / omzet 12 maanden x 365): {simple}")
     lines.append(f"DSO countback (teruggeteld over de omzet per maand): {countback}")
     # The rest of the sheet's Kerncijfers: the text showed only the DSO of them, so the
