@@ -1167,3 +1167,22 @@ def test_an_abn_mt940_imported_under_its_former_key_is_not_imported_again(
     code, data = run(capsys, "bank", workbook, source, "--datum", "2026-11-24", "--json")
     assert (code, data["regels"], data["nieuw"], data["betalingen"]) == (0, 5, 0, [])
     assert _payments_read_back(workbook) == once
+
+
+def test_bank_json_has_the_keys_the_readme_gives(capsys, tmp_path):
+    """The README did not say what bank --json gives (a script had to guess that its
+    'bestanden' is a list where importeer's is a count)."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    documented = readme.split("`bank --json` geeft `", 1)[1].split("`", 1)[0]
+    exp = re.findall(r'"(\w+)"', documented)
+    workbook = tmp_path / "Debiteuren.xlsx"
+    write_book(book(BOOK), workbook)
+    statement = FIXTURES / "camt053-v04-batch.xml"
+    code, data = run(capsys, "bank", workbook, statement, "--datum", "2026-11-24", "--json")
+    assert code in (0, 1)
+    assert list(data) == exp
+    assert data["bestanden"] == [str(statement)]
+    assert set(data["betalingen"][0]) == {
+        "datum", "bedrag", "factuur", "klant", "status", "regel", "sleutel"}  # fmt: skip
