@@ -114,6 +114,7 @@ def test_json_says_what_changed(upgraded):
     exp = {
         "bestand": str(path),
         "proef": False,
+        "tabellen_gemaakt": [],  # its tables are Excel tables already
         "vba_modules_bijgewerkt": ["Ribbon"],  # the only module bb4ae24 has older
         "lint_bijgewerkt": True,
         "instellingen_toegevoegd": added,

@@ -1082,7 +1082,7 @@ def test_a_workbook_without_the_betalingen_table_says_what_to_do(capsys, files, 
     else:
         assert (
             "(gevonden: geen). De gegevens op blad 'Betalingen' zijn een gewoon bereik, geen "
-            "Excel-tabel. Maak er in Excel een tabel van met de naam 'tblBetalingen'"
+            "Excel-tabel. Maak er een Excel-tabel van met 'debiteuren bijwerken'"
         ) in message
         # The data are there, as a plain range: the advice is to make it a table.
         assert "Herstel" not in message, message

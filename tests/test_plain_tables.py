@@ -9,14 +9,20 @@ write_book, its tables then deleted with openpyxl (what a user's own workbook lo
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.workbook.defined_name import DefinedName
+from python_calamine import CalamineWorkbook
 
 from addin.adapters.workbook.book_writer import write_book
+from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch
 from addin.cli import main
 from tests.core.booktext import book
+from tests.libreoffice import convert
+from tests.ooxml import assert_valid
 
 BOOK = """
 [klanten]
@@ -84,9 +90,10 @@ def test_controleer_names_each_plain_range_a_command_writes_into(capsys, tmp_pat
     contacten = json.loads(out)["problemen"][4]["melding"]
     assert contacten == (
         "De gegevens op blad Contacten (kopregel in rij 3) zijn geen Excel-tabel: "
-        "herinneringen, overdracht en verstuur schrijven hier en weigeren dan. Maak er in "
-        "Excel een tabel van met de naam 'tblContacten' (klik in de gegevens, Invoegen > "
-        "Tabel, dan Tabelontwerp > Tabelnaam)."
+        "herinneringen, overdracht en verstuur schrijven hier en weigeren dan. Maak er een "
+        "Excel-tabel van met 'debiteuren bijwerken' (dat doet het voor elk blad waar het "
+        "nodig is), of in Excel: klik in de gegevens, Invoegen > Tabel, en noem de tabel "
+        "'tblContacten' (Tabelontwerp > Tabelnaam)."
     )
 
 
@@ -171,9 +178,10 @@ def test_a_writing_command_refuses_up_front_on_a_plain_range(
     assert message == (
         f"De werkmap '{path.resolve()}' heeft geen tabel '{table}' (gevonden: "
         f"{', '.join(sorted(keep)) or 'geen'}). De gegevens op blad '{sheet}' zijn een gewoon "
-        f"bereik, geen Excel-tabel. Maak er in Excel een tabel van met de naam '{table}' "
-        "(klik in de gegevens, Invoegen > Tabel, dan Tabelontwerp > Tabelnaam). Er is niets "
-        "veranderd."
+        f"bereik, geen Excel-tabel. Maak er een Excel-tabel van met 'debiteuren bijwerken' "
+        "(dat doet het voor elk blad waar het nodig is), of in Excel: klik in de gegevens, "
+        f"Invoegen > Tabel, en noem de tabel '{table}' (Tabelontwerp > Tabelnaam). Er is "
+        "niets veranderd."
     )
     assert _files(tmp_path) == before
 
@@ -186,3 +194,187 @@ def test_the_same_commands_run_on_the_workbook_with_its_tables(capsys, tmp_path)
     assert code == 0, out
     assert json.loads(out)["gelogd"] == 1
 
+
+# --- bijwerken makes the tables -------------------------------------------------------
+
+TABLE_NAMES = ("tblFacturen", "tblKlanten", "tblContactpersonen", "tblAfspraken",
+               "tblContacten", "tblBetalingen", "tblInstellingen")  # fmt: skip
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _own(tmp_path: Path) -> Path:
+    """A workbook of the user's own: no tables, a title above Contacten's headers and a sheet
+    filter exactly on the ranges of Facturen and of Betalingen (Excel's Gegevens > Filter;
+    on Betalingen, without data rows, the header row alone)."""
+    path = _plain(tmp_path, title="Contactlog 2026")
+    wb = openpyxl.load_workbook(path)
+    for sheet, last in (("Facturen", 2), ("Betalingen", 1)):
+        ws = wb[sheet]
+        ws.auto_filter.ref = f"A1:{ws.cell(1, ws.max_column).column_letter}{last}"
+    wb.save(path)
+    return path
+
+
+def test_bijwerken_makes_each_plain_range_an_excel_table(capsys, tmp_path):
+    path = _own(tmp_path)
+    before = _members(path)
+    code, out, _ = run(capsys, "bijwerken", path, "--datum", AS_OF, "--json")
+    assert code == 0, out
+    made = json.loads(out)["tabellen_gemaakt"]
+    assert [t["tabel"] for t in made] == list(TABLE_NAMES)
+    contacten = next(t for t in made if t["tabel"] == "tblContacten")
+    assert (contacten["blad"], contacten["bereik"][:3]) == ("Contacten", "A3:")
+    assert_valid(path)
+    after = _members(path)
+    assert after["xl/theme/theme1.xml"] == before["xl/theme/theme1.xml"]
+    new_tables = sorted(n for n in after if n.startswith("xl/tables/"))
+    assert len(new_tables) == len(TABLE_NAMES)
+    # Read back by both readers: every table by name, its columns the header cells' text.
+    book = CalamineWorkbook.from_path(str(path), load_tables=True)
+    assert sorted(book.table_names) == sorted(TABLE_NAMES)
+    table = book.get_table_by_name("tblContacten")
+    assert table.columns[:4] == ["Datum", "Klantnummer", "Facturen", "Kanaal"]
+    wb = openpyxl.load_workbook(path)
+    for name in TABLE_NAMES:
+        sheet = next(ws for ws in wb.worksheets if name in ws.tables)
+        ref = sheet.tables[name].ref
+        top = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
+        headers = [c.value for c in sheet[top]][: len(sheet.tables[name].tableColumns)]
+        assert [c.name for c in sheet.tables[name].tableColumns] == headers, name
+    # The sheet filters moved into the tables.
+    assert (wb["Facturen"].auto_filter.ref, wb["Betalingen"].auto_filter.ref) == (None, None)
+    code, out, _ = run(capsys, "controleer", path, "--datum", AS_OF, "--json")
+    assert (code, json.loads(out)) == (0, {"problemen": []})
+
+
+def test_bijwerken_a_second_time_changes_nothing(capsys, tmp_path):
+    path = _own(tmp_path)
+    assert run(capsys, "bijwerken", path, "--datum", AS_OF)[0] == 0
+    once = path.read_bytes()
+    backups = sorted((tmp_path / ".debiteuren-backup").iterdir())
+    code, out, _ = run(capsys, "bijwerken", path, "--datum", AS_OF)
+    assert code == 0
+    assert out.startswith(f"De werkmap {path} is al bij; er is niets veranderd."), out
+    assert path.read_bytes() == once
+    assert sorted((tmp_path / ".debiteuren-backup").iterdir()) == backups
+
+
+def test_bijwerken_proef_says_what_it_would_make_and_writes_nothing(capsys, tmp_path):
+    path = _own(tmp_path)
+    before = _files(tmp_path)
+    code, out, _ = run(capsys, "bijwerken", path, "--datum", AS_OF, "--proef")
+    assert code == 0
+    assert "Proef: zou bijwerken in" in out
+    assert "  - Excel-tabel tblContacten van de gegevens op Contacten (A3:L" in out, out
+    assert _files(tmp_path) == before
+
+
+def test_after_bijwerken_herinneringen_and_bank_write_into_the_tables(capsys, tmp_path):
+    from tests.test_cli_bank import STATEMENT
+
+    path = _own(tmp_path)
+    assert run(capsys, "bijwerken", path, "--datum", AS_OF)[0] == 0
+    code, out, _ = run(capsys, *_argv("herinneringen", path, tmp_path), "--json")
+    assert code == 0, out
+    assert json.loads(out)["gelogd"] == 1
+    statement = tmp_path / "november.xml"
+    statement.write_text(STATEMENT, encoding="utf-8")
+    code, out, _ = run(capsys, "bank", path, statement, "--datum", AS_OF, "--json")
+    assert code in (0, 1), out
+    assert json.loads(out)["nieuw"] == 4
+    assert_valid(path)
+    book = CalamineWorkbook.from_path(str(path), load_tables=True)
+    assert len(book.get_table_by_name("tblContacten").to_python()) == 1
+    # The first new row took the empty one the table had (no payments yet).
+    assert len(book.get_table_by_name("tblBetalingen").to_python()) == 4
+
+
+def test_libreoffice_opens_the_converted_workbook_with_its_tables(capsys, tmp_path):
+    path = _own(tmp_path)
+    assert run(capsys, "bijwerken", path, "--datum", AS_OF)[0] == 0
+    saved = convert(path, tmp_path)
+    assert_valid(saved, rules=False)
+    wb = openpyxl.load_workbook(saved)
+    found = {name for ws in wb.worksheets for name in ws.tables}
+    assert found >= set(TABLE_NAMES)
+
+
+def _set(ws, *cells: tuple[str, object]) -> None:
+    for ref, value in cells:
+        ws[ref].value = value
+
+
+def _refused(capsys, path: Path) -> str:
+    before = _files(path.parent)
+    code, out, _ = run(capsys, "bijwerken", path, "--datum", AS_OF, "--json")
+    assert code == 2, out
+    assert _files(path.parent) == before
+    return json.loads(out)["fout"]
+
+
+@pytest.mark.parametrize(
+    ("spoil", "exp"),
+    [
+        (lambda wb: wb["Contacten"].merge_cells("B4:C4"),
+         "in het bereik A3:L{last} staan samengevoegde cellen (B4:C4)"),
+        (lambda wb: _set(wb["Contacten"], ("L3", None), ("M3", "Extra")),
+         "cel L3 in de kopregel is leeg"),
+        (lambda wb: wb["Contacten"].cell(3, 12, "datum"),
+         "de kop 'datum' staat twee keer in de kopregel (A3 en L3)"),
+        (lambda wb: wb["Contacten"].cell(3, 12, 2026),
+         "de kop in cel L3 is geen tekst"),
+        (lambda wb: setattr(wb["Contacten"].auto_filter, "ref", "A3:B4"),
+         "heeft een filter op A3:B4, niet op de gegevens (A3:L{last})"),
+        (lambda wb: wb.defined_names.add(DefinedName("tblContacten", attr_text="Contacten!$A$1")),
+         "de naam 'tblContacten' is al in gebruik als gedefinieerde naam"),
+    ],
+    ids=["merged", "empty-header", "repeated-header", "number-header", "filter-elsewhere",
+         "defined-name"],
+)  # fmt: skip
+def test_bijwerken_refuses_what_excel_would_repair_and_changes_nothing(
+    capsys, tmp_path, spoil, exp
+):
+    path = _own(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    last = max(wb["Contacten"].max_row, 4)  # no contacts: the header and one empty row
+    spoil(wb)
+    wb.save(path)
+    message = _refused(capsys, path)
+    assert f"Blad 'Contacten' in '{path.resolve()}'" in message, message
+    assert exp.format(last=last) in message, message
+
+
+def test_a_range_over_another_table_is_refused(tmp_path):
+    """The write-back on its own: a table of another name over the plain range's cells."""
+    path = _plain(tmp_path, keep=("tblContacten",))
+    wb = openpyxl.load_workbook(path)
+    wb["Contacten"].tables["tblContacten"].name = "tblLog"
+    wb["Contacten"].tables["tblContacten"].displayName = "tblLog"
+    wb.save(path)
+    before = path.read_bytes()
+    with pytest.raises(PatchError, match=r"overlapt de tabel 'tblLog' \(A1:L"):
+        apply_patch(path, Patch(make_tables=(("tblContacten", "Contacten", 1),)))
+    assert path.read_bytes() == before
+
+
+def test_make_tables_changes_only_what_a_table_needs(tmp_path):
+    """The sheet, its new relationships part, the content types and the new table part;
+    every other part byte-identical."""
+    path = _plain(tmp_path)
+    before = _members(path)
+    result = apply_patch(path, Patch(make_tables=(("tblContacten", "Contacten", 1),)))
+    after = _members(path)
+    changed = {n for n in after if before.get(n) != after[n]}
+    sheet = next(n for n in changed if n.startswith("xl/worksheets/sheet"))
+    assert changed == {
+        sheet,
+        f"xl/worksheets/_rels/{sheet.rsplit('/', 1)[1]}.rels",
+        "[Content_Types].xml",
+        "xl/tables/table1.xml",
+    }
+    assert result.made_tables == (("tblContacten", "A1:L2"),)
+    assert_valid(path)

@@ -4,6 +4,11 @@ version brought to this one.
 What changes, all through the safe write-back (adapters/workbook/xlsx_patch.py: a backup,
 every other part byte-identical) and under the run lock:
 
+- in a workbook of the user's own, each plain range a command writes into
+  (schema.WRITTEN_TABLES) becomes the Excel table of the contract (tblContacten, ...): the
+  commands that write there refuse without it. Refused, with nothing changed, where Excel
+  would "repair" the result (merged cells, an empty, repeated or non-text header, another
+  table or a filter in the way, the name taken by a defined name);
 - the VBA modules that are ours (addin/excel/vba.py `modules()`) where their code differs,
   and the ones missing; the user's own modules stay (addin/excel/upgrade.py). A signed or
   password-protected project is left alone, and so is the ribbon then;
@@ -25,7 +30,8 @@ A second run changes nothing (the file stays byte-identical, no new backup).
 Example::
 
     $ debiteuren bijwerken Debiteuren.xlsm --json
-    {"bestand": "Debiteuren.xlsm", "proef": false, "vba_modules_bijgewerkt": ["Ribbon"],
+    {"bestand": "Debiteuren.xlsm", "proef": false, "tabellen_gemaakt": [],
+     "vba_modules_bijgewerkt": ["Ribbon"],
      "lint_bijgewerkt": true, "instellingen_toegevoegd": ["Zin op factuur", ...],
      "kolommen_toegevoegd": [{"tabel": "tblContacten", "kolom": "Verzonden"}],
      "tekstopmaak_ingesteld": [{"tabel": "tblFacturen", "kolom": "Factuurnummer"}, ...],
@@ -87,7 +93,15 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
         facts = package_facts(workbook)
     except PatchError as exc:
         return fail(args, nothing_changed(str(exc)))
-    tables = {name.casefold() for name in facts.tables}
+    # 0. A workbook of the user's own: each plain range a command writes into becomes the
+    # Excel table of the contract (first in the patch, so the steps below find it).
+    plain = dict(book.plain_ranges)
+    make_tables = tuple(
+        (spec.name, spec.sheet, plain[spec.name])
+        for spec in schema.WRITTEN_TABLES
+        if spec.name in plain and spec.name.casefold() not in map(str.casefold, facts.tables)
+    )
+    tables = {name.casefold() for name in facts.tables} | {t.casefold() for t, _, _ in make_tables}
     notes: list[str] = []
 
     # 1. The VBA project and the ribbon: only in a workbook with macros.
@@ -152,6 +166,7 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
         replace_sheet = ((schema.OVERZICHT_SHEET, overview_rows(plan, book)),)
 
     patch = Patch(
+        make_tables=make_tables,
         add_columns=add_columns,
         add_rows=add_rows,
         replace_sheet=replace_sheet,
@@ -168,6 +183,9 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
     report = {
         "bestand": str(workbook),
         "proef": bool(args.proef),
+        "tabellen_gemaakt": [
+            {"tabel": t, "blad": _sheet(t), "bereik": ref} for t, ref in result.made_tables
+        ],
         "vba_modules_bijgewerkt": list(vba_changed) if changed else [],
         "lint_bijgewerkt": RIBBON_REL_TYPE in result.replaced,
         "instellingen_toegevoegd": [key for _table, key in result.added_rows],
@@ -195,6 +213,10 @@ def upgrade_text(report: dict[str, Any]) -> list[str]:
     table's own name under "tabel"."""
     name, proef = report["bestand"], report["proef"]
     done: list[str] = []
+    for table in report["tabellen_gemaakt"]:
+        done.append(
+            f"Excel-tabel {table['tabel']} van de gegevens op {table['blad']} ({table['bereik']})"
+        )
     if report["vba_modules_bijgewerkt"]:
         done.append("macro's (VBA-modules): " + ", ".join(report["vba_modules_bijgewerkt"]))
     if report["lint_bijgewerkt"]:
@@ -239,7 +261,9 @@ def _sheet(table: str) -> str:
 
 
 def register(sub: Any) -> None:
-    help_text = "een werkmap van een eerdere versie bijwerken: macro's, lint, instellingen"
+    help_text = (
+        "een werkmap bijwerken: tabellen van gewone bereiken, macro's, lint, instellingen"
+    )
     p = sub.add_parser("bijwerken", help=help_text, description=help_text)
     p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("--datum", type=parse_day, default=None,

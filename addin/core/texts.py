@@ -147,6 +147,7 @@ def make_table_advice(table: str) -> str:
     advice of `controleer` and of a writing command that refuses (the write-back can only
     extend a table)."""
     return (
-        f"Maak er in Excel een tabel van met de naam '{table}' (klik in de gegevens, "
-        "Invoegen > Tabel, dan Tabelontwerp > Tabelnaam)."
+        "Maak er een Excel-tabel van met 'debiteuren bijwerken' (dat doet het voor elk blad "
+        f"waar het nodig is), of in Excel: klik in de gegevens, Invoegen > Tabel, en noem de "
+        f"tabel '{table}' (Tabelontwerp > Tabelnaam)."
     )

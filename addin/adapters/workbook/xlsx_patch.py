@@ -109,6 +109,9 @@ C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 DRAWING_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CHART_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+TABLE_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+# The look of the tables the shipped workbooks have (book_writer), for a table made of a range.
+TABLE_STYLE = "TableStyleMedium2"
 
 MAX_ROWS, MAX_COLS, MAX_TEXT = 1_048_576, 16_384, 32_767
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # password-encrypted Office files
@@ -202,6 +205,10 @@ class Patch:
         wins over the column's too (each gets a cell element with the row's style made
         Text). Cells that hold a value keep their style: a number stays a number. Done
         after add_columns, so new columns get it too; a header the table lacks is skipped.
+      make_tables: (table name, sheet name, header row): the plain range whose headers are
+        in that row of the sheet becomes an Excel table of that name (a workbook of the
+        user's own); done first, so the other edits can find the table. Nothing when the
+        workbook has a table of that name.
       ignore_text_numbers: (table name, headers): Excel's check "number stored as text"
         (the green triangle on every cell of digits in a Text column) is turned off for
         these whole columns of the table's sheet: an <ignoredError sqref="A1:A1048576 ..."
@@ -235,6 +242,7 @@ class Patch:
     replace_parts: tuple[RelatedPart, ...] = ()
     text_columns: tuple[tuple[str, tuple[str, ...]], ...] = ()
     ignore_text_numbers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    make_tables: tuple[tuple[str, str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -254,6 +262,7 @@ class PatchResult:
       text_columns: (table name, header) of each column text_columns formatted as Text
         (its column style or empty cells changed); columns that had it already are not named.
       ignored_text_numbers: the tables whose sheet got an ignoredError (ignore_text_numbers).
+      made_tables: (table name, its ref) of each table make_tables made.
     """
 
     changed_parts: tuple[str, ...]
@@ -266,6 +275,7 @@ class PatchResult:
     replaced: tuple[str, ...] = ()
     text_columns: tuple[tuple[str, str], ...] = ()
     ignored_text_numbers: tuple[str, ...] = ()
+    made_tables: tuple[tuple[str, str], ...] = ()
 
 
 def apply_patch(
@@ -285,6 +295,8 @@ def apply_patch(
     package = _Package(path, data)
     try:
         editor = _Editor(package, path, dry_run=dry_run)
+        for table_name, sheet_name, header_row in patch.make_tables:
+            editor.make_table(table_name, sheet_name, header_row)
         for table_name, headers in patch.add_columns:
             editor.add_columns(table_name, headers)
         for table_name, headers in patch.text_columns:
@@ -319,6 +331,7 @@ def apply_patch(
         "replaced": tuple(editor.replaced),
         "text_columns": tuple(editor.text_columns),
         "ignored_text_numbers": tuple(editor.ignored_text_numbers),
+        "made_tables": tuple(editor.made_tables),
     }
     if not package.modified:
         return PatchResult((), (), None, **done)  # type: ignore[arg-type]
@@ -2224,6 +2237,7 @@ class _Editor:
     replaced: list[str] = field(default_factory=list)
     text_columns: list[tuple[str, str]] = field(default_factory=list)
     ignored_text_numbers: list[str] = field(default_factory=list)
+    made_tables: list[tuple[str, str]] = field(default_factory=list)
     data_changed: bool = False
     formulas_changed: bool = False
     formulas_added: bool = False
@@ -2909,6 +2923,136 @@ class _Editor:
                     self._shared.append(_decode_x("".join(pieces)))
         return self._shared
 
+    # make a table of a plain range
+
+    def make_table(self, name: str, sheet_name: str, header_row: int) -> None:
+        """The plain range whose headers are in `header_row` of the sheet becomes the Excel
+        table `name`: a new table part (ref over the header and the data rows, autoFilter,
+        a column per header named exactly as its cell, the shipped tables' style), the
+        sheet's <tableParts>, its relationship and the content type. Nothing when the
+        workbook has a table of that name (a second run). Refused where Excel would
+        "repair" the result or where the range is not one table: see _table_area."""
+        if any(t.name.casefold() == name.casefold() for t in self.tables()):
+            return
+        sheet = next((s for s in self.sheets() if s.name.casefold() == sheet_name.casefold()), None)
+        if sheet is None:
+            raise PatchError(f"De werkmap '{self.path}' heeft geen blad '{sheet_name}'.")
+        where = f"Blad '{sheet.name}' in '{self.path}'"
+        self._check_table_name(name, where)
+        xml = self.package.read(sheet.part)
+        area, headers = self._table_area(sheet, _SheetXml(xml, sheet.part, self.path), header_row)
+        for other in self.tables(sheet):
+            if other.area.overlaps(area):
+                raise PatchError(
+                    f"{where}: het bereik {area} overlapt de tabel '{other.name}' "
+                    f"({other.area}). Verplaats een van beide en probeer het opnieuw."
+                )
+        for tag in re.finditer(rb"<(?:[\w.-]+:)?mergeCell(?=[\s/>])[^>]*>", xml):
+            ref = _attrs(tag.group(0)).get("ref", "")
+            if ref and _Area.parse(ref).overlaps(area):
+                raise PatchError(
+                    f"{where}: in het bereik {area} staan samengevoegde cellen ({ref}); een "
+                    f"tabel kan die niet bevatten. Maak ze ongedaan (Start > Samenvoegen en "
+                    f"centreren) en probeer het opnieuw."
+                )
+        sheet_filter = _start_tag(xml, "autoFilter", _SheetXml(xml, sheet.part, self.path).end)
+        if sheet_filter is not None:
+            ref = _attrs(sheet_filter.group(0)).get("ref", "")
+            on = _Area.parse(ref) if ref else None
+            # On the range: its columns, from its header row down to its last row or less
+            # (Excel's filter on a range without data rows is the header row alone).
+            if (
+                on is None
+                or (on.left, on.top, on.right) != (area.left, area.top, area.right)
+                or (on.bottom > area.bottom)
+            ):
+                raise PatchError(
+                    f"{where} heeft een filter op {ref or '?'}, niet op de gegevens ({area}); "
+                    f"een tabel brengt haar eigen filter mee. Zet dat filter uit (Gegevens > "
+                    f"Filter) en probeer het opnieuw."
+                )
+            # Moved into the table: a sheet filter on the table's own cells is one too many.
+            xml, _ = _remove_elements(xml, "autoFilter")
+            self._filter_name(sheet, None)
+        part = self._free_part("xl/tables/table{}.xml")
+        self.package.write(part, _table_xml(self._free_table_id(), name, area, headers))
+        self._content_type(part, TABLE_CONTENT_TYPE)
+        rel_id = self._add_rel(sheet.part, TABLE_REL, part)
+        self.package.write(sheet.part, _with_table_part(xml, rel_id))
+        self.made_tables.append((name, str(area)))
+
+    def _check_table_name(self, name: str, where: str) -> None:
+        """A defined name (a named range) that is the table's name: Excel would rename one."""
+        workbook = self.package.read(self.workbook_part)
+        for tag in re.finditer(rb"<(?:[\w.-]+:)?definedName(?=[\s/>])[^>]*>", workbook):
+            if _attrs(tag.group(0)).get("name", "").casefold() == name.casefold():
+                raise PatchError(
+                    f"{where}: de naam '{name}' is al in gebruik als gedefinieerde naam "
+                    f"(Formules > Namen beheren); een tabel kan niet zo heten. Geef die naam "
+                    f"een andere naam of verwijder hem, en probeer het opnieuw."
+                )
+
+    def _table_area(
+        self, sheet: _Sheet, sheet_xml: _SheetXml, header_row: int
+    ) -> tuple[_Area, list[str]]:
+        """The range from the header row's first to its last filled cell, down to the last
+        row with a value in those columns (one empty data row when there is none, as
+        Excel keeps for an empty table), and the headers. Refused: a header that is empty
+        between others, repeated (case ignored, as Excel compares), not text (a number, a
+        date, a formula) or holding a line break or a control character."""
+        where = f"Blad '{sheet.name}' in '{self.path}'"
+        header = next((r for r in sheet_xml.rows() if r.number == header_row), None)
+        cells = [c for c in sheet_xml.cells(header) if c.has_content] if header else []
+        if not cells:
+            raise PatchError(f"{where}: rij {header_row} heeft geen kolomkoppen.")
+        left, right = cells[0].col, cells[-1].col
+        by_col = {c.col: c for c in cells}
+        headers: list[str] = []
+        seen: dict[str, str] = {}
+        for col in range(left, right + 1):
+            ref = f"{_col_letters(col)}{header_row}"
+            cell = by_col.get(col)
+            if cell is None:
+                raise PatchError(
+                    f"{where}: cel {ref} in de kopregel is leeg; elke kolom van een tabel "
+                    f"heeft een kop. Vul de kop in of verwijder de lege kolom."
+                )
+            if cell.attrs.get("t") not in ("s", "inlineStr") or cell.formula() is not None:
+                raise PatchError(
+                    f"{where}: de kop in cel {ref} is geen tekst (maar een getal, datum of "
+                    f"formule); een tabel heeft tekst als kop. Typ de kop als tekst."
+                )
+            text = self._text(cell)
+            if not text.strip() or _CONTROL.search(text) or "\n" in text or "\r" in text:
+                raise PatchError(
+                    f"{where}: de kop in cel {ref} is leeg of heeft een regeleinde; een tabel "
+                    f"heeft een kop van één regel. Pas de kop aan."
+                )
+            if text.casefold() in seen:
+                raise PatchError(
+                    f"{where}: de kop '{text}' staat twee keer in de kopregel "
+                    f"({seen[text.casefold()]} en {ref}); in een tabel is elke kop uniek. Geef "
+                    f"een van beide een andere naam."
+                )
+            seen[text.casefold()] = ref
+            headers.append(text)
+        bottom = header_row
+        for span in sheet_xml.rows_backwards():
+            if span.number <= header_row:
+                break
+            if any(left <= c.col <= right and c.has_content for c in sheet_xml.cells(span)):
+                bottom = span.number
+                break
+        return _Area(left, header_row, right, max(bottom, header_row + 1)), headers
+
+    def _free_table_id(self) -> int:
+        """An id no table of the workbook has (Excel wants them unique in the workbook)."""
+        taken = {0}
+        for table in self.tables():
+            root = _tree(self.package.read(table.part))
+            taken.add(int(root.get("id", "0")) if root.get("id", "0").isdigit() else 0)
+        return max(taken) + 1
+
     # replace a sheet
 
     def replace_sheet(self, name: str, rows: Sequence[Sequence[object]] | SheetLayout) -> None:
@@ -3341,6 +3485,57 @@ def _ref(area: Area, absolute: bool = False) -> str:
 
 def _sheet_ref(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
+
+
+def _table_xml(table_id: int, name: str, area: _Area, headers: Sequence[str]) -> bytes:
+    """A table part as Excel writes one for Invoegen > Tabel: a name, the ref, an autoFilter
+    over it, one column per header (the header cell's exact text; a literal _xHHHH_
+    escaped as ECMA-376 Part 1, 22.9.2.19 says) and the style info."""
+    names = [_escape_attr(_ESCAPE_LIKE.sub(r"_x005F_\1", h)) for h in headers]
+    columns = "".join(f'<tableColumn id="{k}" name="{n}"/>' for k, n in enumerate(names, start=1))
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
+        f'ref="{area}" totalsRowShown="0"><autoFilter ref="{area}"/>'
+        f'<tableColumns count="{len(headers)}">{columns}</tableColumns>'
+        f'<tableStyleInfo name="{TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" '
+        'showRowStripes="1" showColumnStripes="0"/></table>'
+    ).encode()
+
+
+def _with_table_part(xml: bytes, rel_id: str) -> bytes:
+    """The worksheet with one more <tablePart> in its <tableParts> (made in its place of
+    CT_Worksheet's order when missing), the relationships namespace declared on the root
+    when the sheet had none (openpyxl leaves it off a sheet without relationships)."""
+    root = re.search(rb"<(?:[\w.-]+:)?worksheet(?=[\s>])[^>]*>", xml)
+    if root is None:
+        raise ValueError("worksheet")
+    bound = re.search(rb'xmlns:([\w.-]+)="' + re.escape(DOC_REL_NS.encode()) + rb'"', root.group(0))
+    if bound is None:
+        r = "r"
+        head = root.group(0)
+        xml = (
+            xml[: root.start()]
+            + head[:-1]
+            + f' xmlns:r="{DOC_REL_NS}">'.encode()
+            + xml[root.end() :]
+        )
+    else:
+        r = bound.group(1).decode()
+    p = _prefix(xml, "worksheet")
+    entry = f'<{p}tablePart {r}:id="{rel_id}"/>'
+    parts = _start_tag(xml, "tableParts")
+    if parts is None:
+        return _put_element(xml, "tableParts", f'<{p}tableParts count="1">{entry}</{p}tableParts>')
+    block = xml[parts.start() : _element_end(xml, parts)]
+    kept = re.findall(rb"<(?:[\w.-]+:)?tablePart(?=[\s/>])[^>]*>", block)
+    fragment = (
+        f'<{p}tableParts count="{len(kept) + 1}">'
+        + "".join(k.decode("utf-8") for k in kept)
+        + entry
+        + f"</{p}tableParts>"
+    )
+    return _put_element(xml, "tableParts", fragment)
 
 
 def _put_element(xml: bytes, local: str, fragment: str | None) -> bytes:
