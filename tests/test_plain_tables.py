@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
 
 from addin.adapters.workbook.book_writer import write_book
@@ -301,6 +302,23 @@ def test_libreoffice_opens_the_converted_workbook_with_its_tables(capsys, tmp_pa
     wb = openpyxl.load_workbook(saved)
     found = {name for ws in wb.worksheets for name in ws.tables}
     assert found >= set(TABLE_NAMES)
+
+
+def test_a_table_of_the_users_own_beside_the_range_stays_as_it_is(capsys, tmp_path):
+    """Its headers in the same row, after an empty column: not part of the new table (it was
+    refused as an empty header in column M)."""
+    path = _own(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    _set(wb["Contacten"], ("N3", "Notitie"), ("O3", "Wie"), ("N4", "bellen"), ("O4", "Anna"))
+    wb["Contacten"].add_table(Table(displayName="tblEigen", ref="N3:O4"))
+    wb.save(path)
+    code, out, _ = run(capsys, "bijwerken", path, "--datum", AS_OF, "--json")
+    assert code == 0, out
+    made = {t["tabel"]: t["bereik"] for t in json.loads(out)["tabellen_gemaakt"]}
+    assert made["tblContacten"] == "A3:L4"
+    assert_valid(path)
+    tables = openpyxl.load_workbook(path)["Contacten"].tables
+    assert dict(tables.items()) == {"tblEigen": "N3:O4", "tblContacten": "A3:L4"}
 
 
 def _set(ws, *cells: tuple[str, object]) -> None:

@@ -261,9 +261,7 @@ def _sheet(table: str) -> str:
 
 
 def register(sub: Any) -> None:
-    help_text = (
-        "een werkmap bijwerken: tabellen van gewone bereiken, macro's, lint, instellingen"
-    )
+    help_text = "een werkmap bijwerken: tabellen van gewone bereiken, macro's, lint, instellingen"
     p = sub.add_parser("bijwerken", help=help_text, description=help_text)
     p.add_argument("boek", type=Path, metavar="BOEK", help="de werkmap (.xlsx of .xlsm)")
     p.add_argument("--datum", type=parse_day, default=None,

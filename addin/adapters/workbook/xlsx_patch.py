@@ -3002,9 +3002,20 @@ class _Editor:
         date, a formula) or holding a line break or a control character."""
         where = f"Blad '{sheet.name}' in '{self.path}'"
         header = next((r for r in sheet_xml.rows() if r.number == header_row), None)
-        cells = [c for c in sheet_xml.cells(header) if c.has_content] if header else []
-        if not cells:
+        filled = [c for c in sheet_xml.cells(header) if c.has_content] if header else []
+        if not filled:
             raise PatchError(f"{where}: rij {header_row} heeft geen kolomkoppen.")
+        # A table of the user's own beside the range (its headers in the same row, right of
+        # the range's) is not part of it; one where the range starts is in the way.
+        in_row = [t for t in self.tables(sheet) if t.area.top <= header_row <= t.area.bottom]
+        for table in in_row:
+            if table.area.left <= filled[0].col <= table.area.right:
+                raise PatchError(
+                    f"{where}: het bereik vanaf {filled[0].attrs['r']} overlapt de tabel "
+                    f"'{table.name}' ({table.area}). Verplaats een van beide en probeer het "
+                    f"opnieuw."
+                )
+        cells = [c for c in filled if not any(t.area.left <= c.col <= t.area.right for t in in_row)]
         left, right = cells[0].col, cells[-1].col
         by_col = {c.col: c for c in cells}
         headers: list[str] = []
