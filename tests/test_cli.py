@@ -116,13 +116,17 @@ def test_werklijst_text_is_a_dutch_days_work(capsys, workbook):
     assert out.startswith("Werklijst 24-11-2026 - Test BV")
     assert "Bellen (1)" in out and "Groot BV (K2)" in out and "Kees Kok" in out
     assert "Brieven klaar om te maken (1)" in out and "1.210,00" in out
-    assert "Waarschuwingen" in out
+    # K2, the top customer, is called about its overdue invoice: no "keep in touch" prompt
+    # beside that call (PLAYBOOK R3), so nothing to warn of today.
+    assert "Waarschuwingen" not in out and "Topklant" not in out
 
 
 def test_stale_bank_data_is_warned(capsys, workbook):
     _, out, _ = run(capsys, "werklijst", workbook, "--datum", "2026-12-10", "--json")
     kinds = {w["soort"] for w in json.loads(out)["waarschuwingen"]}
     assert "bank-verouderd" in kinds
+    _, out, _ = run(capsys, "werklijst", workbook, "--datum", "2026-12-10")
+    assert "Waarschuwingen" in out
     _, out, _ = run(capsys, "werklijst", workbook, "--datum", "2026-11-24", "--json")
     kinds = {w["soort"] for w in json.loads(out)["waarschuwingen"]}
     assert "bank-verouderd" not in kinds

@@ -486,6 +486,7 @@ def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
     # customers share a thousand or so, and each text takes four Decimal operations.
     habits: dict[tuple[int, int, int], str] = {}
     a = Segment.A
+    overdue = ledger.overdue_open  # customer -> overdue open amount, only those with one
     for score in [s for s in ledger.scores.values() if s.risky or s.segment is a]:
         number = score.customer
         customer = ledger.customers[number]
@@ -504,7 +505,11 @@ def relationship_warnings(book: Book, ledger: Ledger) -> list[Warning_]:
                     "kredietcheck of vooruitbetaling bij de volgende order.",
                 )
             )
-        if score.segment is Segment.A and score.revenue > ZERO:
+        # Between invoices (seed 000 tip 6: "niet alleen ... wanneer je kampt met
+        # openstaande facturen"): a top customer with an overdue invoice is being contacted
+        # about it (segment A's ladder calls first), so "bel eens zonder dat er iets
+        # openstaat" would only contradict the call already planned.
+        if score.segment is a and score.revenue > ZERO and number not in overdue:
             last = last_contact.get(number)
             if last is None or last < since:
                 when = "nog nooit"

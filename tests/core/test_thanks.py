@@ -132,3 +132,26 @@ def test_a_thank_you_is_no_personal_contact_and_holds_back_no_reminder():
     # and the top customer G8 was never spoken to: the R3 prompt stays
     kinds = {(w.kind, "G8" in w.message) for w in plan_book(b, TUESDAY).warnings}
     assert ("contact-onderhouden", True) in kinds
+
+
+def _keep_in_touch(p) -> set[str]:
+    return {
+        g
+        for w in p.warnings
+        if w.kind == "contact-onderhouden"
+        for g in GOOD
+        if f"({g})" in w.message
+    }
+
+
+def test_no_keep_in_touch_prompt_for_a_top_customer_with_an_overdue_invoice():
+    """PLAYBOOK R3, seed 000 tip 6: contact "between invoices". G8 (top customer, never
+    spoken to) with an overdue invoice gets its collection call; "bel eens zonder dat er
+    iets openstaat" beside that call would contradict it. With the invoice not yet due, the
+    prompt is there, and G7 (nothing open) keeps it either way."""
+    overdue = "| X8 | G8 | 2026-10-20 | 2026-11-20 | 50.00 |"
+    p = plan_book(book(_text(overdue)), TUESDAY)
+    assert next(a for a in p.actions if a.invoice == "X8").action is Action.CALL
+    assert "G8" not in _keep_in_touch(p) and "G7" in _keep_in_touch(p)
+    not_due = "| X8 | G8 | 2026-11-20 | 2026-12-20 | 50.00 |"
+    assert {"G8", "G7"} <= _keep_in_touch(plan_book(book(_text(not_due)), TUESDAY))
