@@ -101,6 +101,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, write_failure
     from addin.cli.letters import refuse
+    from addin.core.claims import early_handover
     from addin.core.interest import RateTableError
     from addin.core.money import ZERO, format_eur, json_amount
     from addin.core.plan import plan_book
@@ -114,7 +115,8 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     refusal = tables_refusal(args, "overdracht")
     if refusal:
         return fail(args, refusal)
-    problems = list(read_problems) + list(plan_book(book, args.datum).problems)
+    plan = plan_book(book, args.datum)
+    problems = list(read_problems) + list(plan.problems)
     number = _customer_number(book, args.klant)
     if number is None:
         return fail(args, f"klantnummer {args.klant} staat niet in Klanten van {args.boek}")
@@ -193,6 +195,9 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
 
     logged = not args.proef and bool(new)
     s = result.statement
+    # Handed over before the ladder came to Incasso: said, not refused (the user may know
+    # better: a customer who cannot be reached, a fraud), but never silently.
+    early = early_handover(plan.actions, {line.invoice for line in s.lines}, args.datum)
     if args.json:
         data: dict[str, Any] = {
             "klant": s.customer.number,
@@ -219,6 +224,15 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
                 {"factuur": number, "reden": reason} for number, reason in s.left_out
             ],
             "ontbreekt": list(result.missing),
+            "vroeg": [
+                {
+                    "factuur": a.invoice,
+                    "actie": a.action.value,
+                    "stap": a.step or None,
+                    "datum": a.date.isoformat() if a.date else None,
+                }
+                for a in early
+            ],
             "gelogd": logged,
             "gelogd_facturen": list(new) if logged else [],
             "problemen": problems_json(problems),
@@ -244,6 +258,21 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
             print(f"  niet verrekend: {format_eur(s.credit_left)} van de creditnota's blijft over")
         for m in result.missing:
             print(f"  ontbreekt: {m}")
+        if early:
+            steps = ", ".join(
+                f"{a.invoice} (volgende stap {a.step or a.action.value}"
+                + (
+                    f", {'sinds' if a.date <= args.datum else 'op'} {nl_date(a.date)})"
+                    if a.date
+                    else ")"
+                )
+                for a in early
+            )
+            print(
+                f"  Let op: vroeg overgedragen: de ladder staat nog niet op Incasso voor "
+                f"{steps}. Het incassobureau is de laatste stap; een herinnering of "
+                "telefoontje kost minder en houdt de klant."
+            )
         if logged:
             print(f"  gelogd in Contacten van {args.boek} (Kanaal Overdracht): {', '.join(new)}")
         elif not args.proef and s.lines:

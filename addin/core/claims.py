@@ -27,7 +27,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -52,6 +52,7 @@ from addin.core.model import (
     CustomerKind,
     Invoice,
     InvoiceNo,
+    NextAction,
     PaymentStatus,
 )
 from addin.core.money import ZERO
@@ -112,6 +113,22 @@ class ClaimStatement:
     left_out: tuple[tuple[InvoiceNo, str], ...] = ()
     set_off: tuple[SetOff, ...] = ()
     credit_left: Decimal = ZERO
+
+
+def early_handover(
+    actions: Iterable[NextAction], invoices: Collection[InvoiceNo], as_of: date
+) -> tuple[NextAction, ...]:
+    """The plan's actions of the handed-over `invoices` whose ladder has not come to the
+    hand-over on `as_of`: anything but `incasso` due by then (PLAYBOOK L8: the collection
+    agency is the final step; a reminder or a call costs less and keeps the customer).
+    `geen` is not early: an invoice handed over before, or settled since."""
+    return tuple(
+        a
+        for a in actions
+        if a.invoice in invoices
+        and a.action is not Action.NONE
+        and not (a.action is Action.COLLECTION and (a.date is None or a.date <= as_of))
+    )
 
 
 def _fourteen_day_letter(ledger: Ledger, inv: Invoice, due: date, as_of: date) -> date | None:

@@ -960,3 +960,35 @@ def test_a_letter_run_puts_back_what_a_killed_overdracht_left(capsys, tmp_path):
         assert dossier.with_name(dossier.name + ".zip").read_bytes() == b"zip"
         assert _staging(dossier.parent) == []
         assert f"Let op: Het eerdere dossier '{dossier}' stond nog opzij" in said.out + said.err
+
+
+def test_a_handover_before_the_ladder_reaches_incasso_is_said_not_refused(
+    capsys, workbook, tmp_path
+):
+    """PLAYBOOK L8: the collection agency is the final step. K1's ladder is at Nabellen (one
+    reminder logged): the dossier is made, and the text and --json say it went early; once
+    Laatste herinnering is logged, Incasso is due and nothing is said."""
+    out = tmp_path / "uit"
+    args = ("overdracht", workbook, "K1", "--datum", "2025-06-30", "--uit", out, "--proef")
+    code, text = run(capsys, *args, "--json")
+    data = json.loads(text)
+    assert code == 0 and data["facturen"] == ["F1", "F2"]
+    assert [(v["factuur"], v["actie"], v["stap"]) for v in data["vroeg"]] == [
+        ("F1", "bellen", "Nabellen"),
+        ("F2", "bellen", "Nabellen"),
+    ]
+    code, text = run(capsys, *args)
+    assert code == 0
+    assert (
+        "Let op: vroeg overgedragen: de ladder staat nog niet op Incasso voor F1 (volgende "
+        "stap Nabellen, op 1-7-2025), F2 (volgende stap Nabellen, op 1-7-2025)." in text
+    )
+    done = BOOK + "| 2025-04-20 | K1 | F1, F2 | Brief | Laatste herinnering | |\n"
+    (tmp_path / "klaar").mkdir()
+    path = _written(tmp_path / "klaar", done, invoice_dir="facturen")
+    code, text = run(capsys, "overdracht", path, "K1", "--datum", "2025-06-30", "--uit", out,
+                     "--proef", "--json")  # fmt: skip
+    assert code == 0 and json.loads(text)["vroeg"] == []
+    code, text = run(capsys, "overdracht", path, "K1", "--datum", "2025-06-30", "--uit", out,
+                     "--proef")  # fmt: skip
+    assert "vroeg overgedragen" not in text
