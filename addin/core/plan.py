@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -60,6 +60,7 @@ from addin.core.rules import (
     new_tuple,
     unmarked,
 )
+from addin.core.sender import sender_gaps
 from addin.core.texts import CONFIRMATION_STEP, dutch_count, nl_date
 from addin.core.thanks import thank_you_letters
 
@@ -389,6 +390,26 @@ def bank_warnings(book: Book, as_of: date) -> list[Warning_]:
     return []
 
 
+def sender_warnings(book: Book, letters: Sequence[LetterTask]) -> list[Warning_]:
+    """A letter is due and the sender's details are not complete: `herinneringen` (and Maak
+    herinneringen) refuses to make it. Said where the letters show as ready to make (the
+    Werklijst, `werklijst`); `controleer` names the cells as problems."""
+    gaps = sender_gaps(book.settings) if letters else ()
+    if not gaps:
+        return []
+    n = len(letters)
+    ready = "1 brief staat" if n == 1 else f"{dutch_count(n)} brieven staan"
+    them = "hem" if n == 1 else "ze"
+    return [
+        Warning_(
+            "afzender-onvolledig",
+            f"{ready} klaar, maar herinneringen maakt {them} pas als de afzender in "
+            f"Instellingen compleet is ({', '.join(gaps)}: leeg of niet goed); debiteuren "
+            "controleer noemt de cellen.",
+        )
+    ]
+
+
 def review_warnings(book: Book) -> list[Warning_]:
     """PLAYBOOK P1: bank lines still to review in Betalingen hold their customers back."""
     review = list(map(attrgetter("status"), book.payments)).count(PaymentStatus.REVIEW)
@@ -579,8 +600,10 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
     actions = pull_into_fourteen_day_letters(next_actions(ledger), ledger)
     actions = bundle_letters(actions, ledger, ledger.last_letter)
     actions, letters = settle_covered_letters(actions, ledger)
+    letters += thank_you_letters(actions, ledger)
     warnings = (
-        bank_warnings(book, as_of)
+        sender_warnings(book, letters)
+        + bank_warnings(book, as_of)
         + agreement_warnings(book, ledger)
         + contact_warnings(actions, ledger)
         + relationship_warnings(book, ledger)
@@ -589,7 +612,7 @@ def _plan(book: Book, as_of: date) -> tuple[Plan, Ledger]:
     plan = Plan(
         as_of=as_of,
         actions=tuple(actions),
-        letters=letters + thank_you_letters(actions, ledger),
+        letters=letters,
         scores=tuple(ledger.scores.values()),  # made in Klanten order
         agreement_states=tuple(
             (a.id, ledger.agreement_statuses[i].state)

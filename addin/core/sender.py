@@ -71,6 +71,17 @@ def sender_problems(settings: Settings) -> tuple[Problem, ...]:
     return tuple(out)
 
 
+def sender_gaps(settings: Settings) -> tuple[str, ...]:
+    """The Dutch names of what `sender_problems` reports: each required setting empty or
+    missing, and IBAN when its check digits are wrong; for a one-line warning."""
+    out = []
+    for field in REQUIRED_FOR_LETTERS:
+        value = str(getattr(settings, field)).strip()
+        if not value or (field == "iban" and not iban_is_valid(value)):
+            out.append(_DUTCH[field])
+    return tuple(out)
+
+
 def letter_problems(settings: Settings, letters_due: int) -> tuple[Problem, ...]:
     """`sender_problems` when at least one letter is due, else none (a workbook without
     overdue invoices may leave Instellingen empty)."""

@@ -18,6 +18,7 @@ from addin.core.model import Action, AgreementState, Channel
 from addin.core.plan import plan_book
 from addin.core.sheet_layout import MAX_WIDTH, MIN_WIDTH, Area, Style
 from tests.core.booktext import book
+from tests.test_cli_letters import SENDER
 
 DAY = date(2026, 11, 24)
 BOOK = """
@@ -101,10 +102,10 @@ WORK = """
 def test_werklijst_groups_the_days_work_like_the_text():
     """Due work by group in the text's order and words, then waiting, then the coming days
     up to "Werklijst dagen vooruit" (7): F2's first step (27-11) is in, F4's (22-12) is not."""
-    b = book(WORK)
+    b = book(WORK, **SENDER)  # a sender: no afzender-onvolledig warning
     layout = werklijst_rows(plan_book(b, DAY), b)
     rows = layout.rows
-    assert rows[0] == ("Werklijst 24-11-2026",)
+    assert rows[0] == ("Werklijst 24-11-2026 - Test BV",)
     # every warning of the plan (no bank data yet, no address), in plain Dutch, on top
     assert rows[1] == ("Waarschuwingen (2)",)
     assert rows[2][0].startswith("Er zijn nog geen bankgegevens in Betalingen")
@@ -168,7 +169,7 @@ def test_a_long_list_of_warnings_goes_below_the_work_and_the_top_stays_short():
     """The rows above the table stay frozen in view: with more than WARNINGS_ON_TOP
     warnings, the top names the first of each kind and how many more, so the header stays
     near the top of the screen; every warning is listed below the table, outside its filter."""
-    b = book(_many_without_address(1200))
+    b = book(_many_without_address(1200), **SENDER)
     layout = werklijst_rows(plan_book(b, DAY), b)
     rows = layout.rows
     header = layout.freeze_rows
@@ -192,8 +193,34 @@ def test_a_long_list_of_warnings_goes_below_the_work_and_the_top_stays_short():
 
 
 def test_up_to_ten_warnings_are_all_on_top():
-    b = book(_many_without_address(9))
+    b = book(_many_without_address(9), **SENDER)
     layout = werklijst_rows(plan_book(b, DAY), b)
     assert layout.rows[1] == ("Waarschuwingen (10)",)
     assert [r[0][:24] for r in layout.rows[3:12]] == ["Geen adres of e-mail voo"] * 9
     assert layout.freeze_rows == 14 and layout.autofilter.bottom == len(layout.rows)
+
+
+def _sender_warnings(b) -> list[str]:
+    return [w.message for w in plan_book(b, DAY).warnings if w.kind == "afzender-onvolledig"]
+
+
+def test_letters_ready_without_a_complete_sender_are_warned_of_on_the_werklijst():
+    """herinneringen refuses while Instellingen lacks the sender (core/sender.py); the
+    Werklijst, which lists the letters as ready to make, says so on top. Not a problem (the
+    plan is right), so werklijst's exit code stays; controleer names the cells."""
+    # Plaats empty, and the IBAN with check digits 00 (never right: ISO 7064).
+    half = {**SENDER, "city": "", "iban": "NL00" + SENDER["iban"][4:]}
+    (text,) = _sender_warnings(book(WORK, **half))
+    assert text.startswith("1 brief staat klaar, maar herinneringen maakt hem pas als de afzender")
+    assert "(Plaats, IBAN: leeg of niet goed)" in text
+    assert _sender_warnings(book(WORK, **SENDER)) == []
+    b = book(WORK, **half)
+    layout = werklijst_rows(plan_book(b, DAY), b)
+    assert any(r and r[0] == text for r in layout.rows[:6])
+    assert _sender_warnings(book(_many_without_address(3))) == [
+        "3 brieven staan klaar, maar herinneringen maakt ze pas als de afzender in Instellingen "
+        "compleet is (Bedrijfsnaam, Adres, Postcode, Plaats, E-mail, IBAN: leeg of niet goed); "
+        "debiteuren controleer noemt de cellen."
+    ]
+    nothing_due = book(WORK, **half)
+    assert _sender_warnings(replace(nothing_due, invoices=())) == []
