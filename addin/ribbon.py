@@ -97,7 +97,7 @@ from addin.core.plan import plan_book
 from addin.core.plan_sheet import plan_rows
 from addin.core.sender import letter_problems
 from addin.core.sheet_layout import warnings_note
-from addin.core.texts import count_text, nl_date
+from addin.core.texts import count_text, make_table_advice, nl_date
 
 TITLE = "Debiteuren"
 MAX_PROBLEMS_SHOWN = 15  # a message box is no report; the rest: `debiteuren controleer`
@@ -268,6 +268,28 @@ def _refuse_without_core_tables(book: Book, workbook: LiveWorkbook) -> None:
         raise RibbonError(refusal)
 
 
+def _refuse_plain_tables(workbook: LiveWorkbook, command: str) -> None:
+    """As the command line's writing commands (cli/common.tables_refusal): a table the button
+    writes into (schema.WRITTEN_BY: the first always, the others when the workbook has their
+    sheet) that is no Excel table stops it before any letter, e-mail or row is made. The
+    write could only extend a table, and a sent e-mail whose Verzonden cannot be written
+    would go out again next time."""
+    sheets = {name.casefold() for name in workbook.sheet_names()}
+    for k, spec in enumerate(schema.written_by(command)):
+        on_sheet = spec.sheet.casefold() in sheets
+        if (k and not on_sheet) or workbook.table(spec.name) is not None:
+            continue
+        plain = (
+            f"De gegevens op blad '{spec.sheet}' zijn een gewoon bereik, geen Excel-tabel. "
+            if on_sheet
+            else ""
+        )
+        # _run adds that nothing was written.
+        raise RibbonError(
+            f"De werkmap heeft geen tabel '{spec.name}'. {plain}{make_table_advice(spec.name)}"
+        )
+
+
 def _warnings_note(plan: Plan, book: Book) -> str:
     """Item 5: how many warnings there are and where (the top of the Werklijst)."""
     note = warnings_note(len(plan.warnings))
@@ -291,6 +313,7 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
     path = workbook_path(workbook.fullname)
     book, read_problems = live.read_live(workbook)
     _refuse_without_core_tables(book, workbook)
+    _refuse_plain_tables(workbook, "herinneringen")
     staged: list[Patch] = []  # written below together with the Plan sheet, in one go
     # One process: inside Excel, Python may run in xlwings' COM server, whose worker
     # processes would start that server's module again (spawn); not worth the risk there.
@@ -365,6 +388,7 @@ def _skipped_note(job: LetterJob) -> str:
 def _send(workbook: LiveWorkbook, as_of: date, transport: Transport | None) -> Outcome:
     path = workbook_path(workbook.fullname)
     book, problems = live.read_live(workbook)
+    _refuse_plain_tables(workbook, "verstuur")
     # An older Contacten without Verzonden gets the column from the patch (add_columns), in
     # Excel as on the file.
     try:
@@ -430,6 +454,7 @@ def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
         return Outcome(True, "Geen bankafschrift gekozen; er is niets veranderd.")
     book, read_problems = live.read_live(workbook)
     _refuse_without_core_tables(book, workbook)
+    _refuse_plain_tables(workbook, "bank")
     # Numbered where they will be written, so the Werklijst names their Betalingen rows.
     result = import_bank(
         book, files, as_of, first_row=live.append_row(workbook, schema.BETALINGEN.name)
@@ -474,6 +499,7 @@ def _invoice_folder(workbook: LiveWorkbook, as_of: date) -> Outcome:
 def _invoices(workbook: LiveWorkbook, as_of: date, paths: Sequence[Path]) -> Outcome:
     path = workbook_path(workbook.fullname)  # the PDFs go beside it (or into Factuurmap)
     book, _ = live.read_live(workbook)
+    _refuse_plain_tables(workbook, "importeer")
     result = import_invoices(book, path, paths, list_memory.recall(path))
     if not result.files_used:
         lines = [*summary_lines(result)[:-1], "Er is niets in de werkmap geschreven."]

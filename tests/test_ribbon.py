@@ -762,3 +762,43 @@ def test_importeer_bankafschrift_of_a_zip_names_the_statements_in_it(tmp_path):
         "7 regels gelezen uit b.zip/1.xml, b.zip/2.xml, b.zip/3.xml, b.zip/4.xml, b.zip/5.xml "
         "en 2 andere, 7 nieuw: "
     ), outcome.message
+
+
+# --- plain ranges: the writing buttons refuse up front, as the command line does ---------------
+
+
+@pytest.mark.parametrize(
+    ("button", "table"),
+    [
+        (ribbon.maak_herinneringen, "tblContacten"),
+        (ribbon.verstuur_emails, "tblContacten"),
+        (ribbon.importeer_bankafschrift, "tblBetalingen"),
+        (ribbon.importeer_facturen, "tblFacturen"),
+    ],
+    ids=["herinneringen", "verstuur", "bank", "facturen"],
+)
+def test_writing_buttons_refuse_a_plain_range_before_making_anything(workbook, button, table):
+    """A workbook of the user's own whose sheet holds the data as a plain range: the write
+    could only extend a table, so the button stops before any letter, e-mail or row (a sent
+    e-mail whose Verzonden cannot be written would go out again next time)."""
+    wb = load_workbook(workbook)
+    sheet = next(ws for ws in wb.worksheets if table in ws.tables)
+    del sheet.tables[table]
+    wb.save(workbook)
+    ubl = sorted((ROOT / "tests" / "fixtures" / "ubl").glob("*.xml"))[0]
+    files = [ROOT / "tests" / "fixtures" / "bank" / "ing.csv", ubl]
+    excel = OpenpyxlWorkbook(
+        workbook, files=files[1:] if "facturen" in table.lower() else files[:1]
+    )
+    outcome = button(excel, DAY)
+    assert not outcome.ok and outcome.folder is None
+    ((message, _title, critical),) = excel.alerts
+    assert critical
+    assert message.startswith(
+        f"De werkmap heeft geen tabel '{table}'. De gegevens op blad '{sheet.title}' zijn een "
+        "gewoon bereik, geen Excel-tabel. Maak er een Excel-tabel van met 'debiteuren bijwerken'"
+    ), message
+    assert message.endswith("(Tabelontwerp > Tabelnaam). Er is niets in de werkmap geschreven.")
+    assert excel.writes == 0
+    assert not (workbook.parent / "uitvoer").exists()
+    assert not (workbook.parent / "facturen").exists()
