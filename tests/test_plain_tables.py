@@ -15,6 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
 
@@ -349,9 +350,11 @@ def _refused(capsys, path: Path) -> str:
          "heeft een filter op A3:B4, niet op de gegevens (A3:L{last})"),
         (lambda wb: wb.defined_names.add(DefinedName("tblContacten", attr_text="Contacten!$A$1")),
          "de naam 'tblContacten' is al in gebruik als gedefinieerde naam"),
+        (lambda wb: _set(wb["Contacten"], ("K4", ArrayFormula("K4:K5", "=ROW(A4:A5)"))),
+         "in het bereik A3:L{last} staat een matrixformule over meerdere cellen (K4:K5)"),
     ],
     ids=["merged", "empty-header", "repeated-header", "number-header", "filter-elsewhere",
-         "defined-name"],
+         "defined-name", "array-formula"],
 )  # fmt: skip
 def test_bijwerken_refuses_what_excel_would_repair_and_changes_nothing(
     capsys, tmp_path, spoil, exp

@@ -2955,6 +2955,20 @@ class _Editor:
                     f"tabel kan die niet bevatten. Maak ze ongedaan (Start > Samenvoegen en "
                     f"centreren) en probeer het opnieuw."
                 )
+        # Excel allows no formula over several cells in a table (a matrix formula, or a
+        # what-if data table): it would "repair" the workbook on opening.
+        for tag in re.finditer(rb"<(?:[\w.-]+:)?f(?=[\s/>])[^>]*>", xml):
+            attrs = _attrs(tag.group(0))
+            ref = attrs.get("ref", "")
+            if attrs.get("t") not in ("array", "dataTable") or ":" not in ref:
+                continue
+            spans = _Area.parse(ref)
+            if str(spans).count(":") and spans.overlaps(area):
+                raise PatchError(
+                    f"{where}: in het bereik {area} staat een matrixformule over meerdere cellen "
+                    f"({spans}); een tabel kan die niet bevatten. Maak er een formule per cel "
+                    f"van, of verplaats hem buiten de gegevens, en probeer het opnieuw."
+                )
         sheet_filter = _start_tag(xml, "autoFilter", _SheetXml(xml, sheet.part, self.path).end)
         if sheet_filter is not None:
             ref = _attrs(sheet_filter.group(0)).get("ref", "")
