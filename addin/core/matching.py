@@ -865,7 +865,7 @@ def _kenmerk_in_description(line: BankLine, ctx: Context) -> Decision | None:
                        "open facturen", customer=_single_payer(line, ctx))  # fmt: skip
     number = (open_numbers or numbers)[0]
     owner = ctx.invoices[number].customer
-    payers = ctx.payers.get(line.counter_iban, _NOBODY)
+    payers = ctx.payer_customers(line)
     if payers and owner not in payers:
         who = ", ".join(sorted(payers))
         return _review(R1, f"kenmerk {found} in de omschrijving is van factuur {number} van "
