@@ -21,6 +21,8 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from addin import schema
 from addin.core.model import CellRef, Problem, Settings
 from addin.core.references import iban_is_valid
@@ -40,46 +42,46 @@ _VALUE_COLUMN = schema.INSTELLINGEN.column("value").header
 _NAME_COLUMN = schema.INSTELLINGEN.column("name").header
 
 
+def _gaps(settings: Settings) -> Iterator[tuple[str, str]]:
+    """(field, value) of each required setting that is empty or missing, and of an IBAN
+    with wrong check digits: the one rule of `sender_problems` and `sender_gaps`."""
+    for field in REQUIRED_FOR_LETTERS:
+        value = str(getattr(settings, field)).strip()
+        if not value or (field == "iban" and not iban_is_valid(value)):
+            yield field, value
+
+
 def sender_problems(settings: Settings) -> tuple[Problem, ...]:
     """Each required setting that is empty or missing, and an IBAN with wrong check digits."""
     rows = dict(settings.rows)
     out = []
-    for field in REQUIRED_FOR_LETTERS:
+    for field, value in _gaps(settings):
         dutch = _DUTCH[field]
-        value = str(getattr(settings, field)).strip()
         row = rows.get(field)
-        if not value:
-            if row is None:
-                where = CellRef(schema.INSTELLINGEN.sheet, None, _NAME_COLUMN)
-                message = (
-                    f"Instelling '{dutch}' ontbreekt: voeg de regel {dutch} toe aan Instellingen"
-                )
-            else:
-                where = CellRef(schema.INSTELLINGEN.sheet, row, _VALUE_COLUMN)
-                message = (
-                    f"Instelling '{dutch}' is leeg: vul bij {dutch} de Waarde in "
-                    "(nodig voor elke brief)"
-                )
-            out.append(Problem(where, message))
-        elif field == "iban" and not iban_is_valid(value):
+        if value:  # only an IBAN is a gap with a value: its check digits are wrong
             out.append(
                 Problem(
                     CellRef(schema.INSTELLINGEN.sheet, row, _VALUE_COLUMN),
                     f"IBAN '{value}' is geen geldig IBAN (de controlecijfers kloppen niet)",
                 )
             )
+        elif row is None:
+            where = CellRef(schema.INSTELLINGEN.sheet, None, _NAME_COLUMN)
+            message = f"Instelling '{dutch}' ontbreekt: voeg de regel {dutch} toe aan Instellingen"
+            out.append(Problem(where, message))
+        else:
+            where = CellRef(schema.INSTELLINGEN.sheet, row, _VALUE_COLUMN)
+            message = (
+                f"Instelling '{dutch}' is leeg: vul bij {dutch} de Waarde in "
+                "(nodig voor elke brief)"
+            )
+            out.append(Problem(where, message))
     return tuple(out)
 
 
 def sender_gaps(settings: Settings) -> tuple[str, ...]:
-    """The Dutch names of what `sender_problems` reports: each required setting empty or
-    missing, and IBAN when its check digits are wrong; for a one-line warning."""
-    out = []
-    for field in REQUIRED_FOR_LETTERS:
-        value = str(getattr(settings, field)).strip()
-        if not value or (field == "iban" and not iban_is_valid(value)):
-            out.append(_DUTCH[field])
-    return tuple(out)
+    """The Dutch names of what `sender_problems` reports, for a one-line warning."""
+    return tuple(_DUTCH[field] for field, _ in _gaps(settings))
 
 
 def letter_problems(settings: Settings, letters_due: int) -> tuple[Problem, ...]:
