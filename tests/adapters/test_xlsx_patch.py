@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.drawing.image import Image
+from openpyxl.utils import get_column_letter, range_boundaries
 from PIL import Image as PILImage
 from python_calamine import CalamineWorkbook
 
@@ -1023,3 +1024,28 @@ def test_ignored_errors_with_a_prefix_and_an_empty_element() -> None:
         b"</x:ignoredErrors></x:worksheet>"
     )
     assert schema_errors("sheet.xml", got) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "patch", "match"),
+    [
+        ("below", Patch(append=(("tblContacten", (CONTACT,)),)),
+         "Onder de tabel 'tblContacten' in '{path}' staan samengevoegde cellen ({ref})"),
+        ("right", Patch(add_columns=(("tblContacten", ("Extra",)),)),
+         "staan samengevoegde cellen ({ref}) waar de nieuwe kolom 'Extra' moet komen"),
+    ],
+    ids=["new-rows", "new-column"],
+)  # fmt: skip
+def test_refused_where_merged_cells_sit_in_the_way(base, tmp_path, where, patch, match):
+    """New rows under a table and a new column beside it never go over merged cells."""
+    path = tmp_path / "samengevoegd.xlsx"
+    wb = openpyxl.load_workbook(base)
+    ws = wb["Contacten"]
+    left, top, right, bottom = range_boundaries(ws.tables["tblContacten"].ref)
+    if where == "below":
+        ref = f"{get_column_letter(left)}{bottom + 1}:{get_column_letter(left + 1)}{bottom + 1}"
+    else:
+        ref = f"{get_column_letter(right + 1)}{top + 1}:{get_column_letter(right + 2)}{top + 1}"
+    ws.merge_cells(ref)
+    wb.save(path)
+    _refused(path, patch, re.escape(match.format(path=path.resolve(), ref=ref)))

@@ -2464,13 +2464,12 @@ class _Editor:
                     f"'{other.name}' ({other.area}); de nieuwe rijen ({target}) zouden erover "
                     f"vallen. Verplaats die tabel."
                 )
-        for tag in re.finditer(rb"<(?:[\w.-]+:)?mergeCell(?=[\s/>])[^>]*>", sheet.tail()):
-            ref = _attrs(tag.group(0)).get("ref", "")
-            if ref and _Area.parse(ref).overlaps(target):
-                raise PatchError(
-                    f"Onder de tabel '{table.name}' in '{self.path}' staan samengevoegde cellen "
-                    f"({ref}) waar de nieuwe rijen moeten komen. Maak die ongedaan of verplaats ze."
-                )
+        ref = _merged_cells_in(sheet.tail(), target)
+        if ref:
+            raise PatchError(
+                f"Onder de tabel '{table.name}' in '{self.path}' staan samengevoegde cellen "
+                f"({ref}) waar de nieuwe rijen moeten komen. Maak die ongedaan of verplaats ze."
+            )
         for span in sheet.rows_backwards():
             if span.number < target.top:
                 break
@@ -2527,13 +2526,12 @@ class _Editor:
                     f"Rechts naast {where[3:]} staat de tabel '{other.name}' ({other.area}); "
                     f"daar moet de nieuwe kolom '{new[0]}' komen. Verplaats die tabel."
                 )
-        for tag in re.finditer(rb"<(?:[\w.-]+:)?mergeCell(?=[\s/>])[^>]*>", sheet.tail()):
-            ref = _attrs(tag.group(0)).get("ref", "")
-            if ref and _Area.parse(ref).overlaps(target):
-                raise PatchError(
-                    f"Rechts naast {where[3:]} staan samengevoegde cellen ({ref}) waar de "
-                    f"nieuwe kolom '{new[0]}' moet komen. Maak die ongedaan of verplaats ze."
-                )
+        ref = _merged_cells_in(sheet.tail(), target)
+        if ref:
+            raise PatchError(
+                f"Rechts naast {where[3:]} staan samengevoegde cellen ({ref}) waar de "
+                f"nieuwe kolom '{new[0]}' moet komen. Maak die ongedaan of verplaats ze."
+            )
         header_span: _RowSpan | None = None
         for span in sheet.rows():
             if span.number > table.area.bottom:
@@ -2947,14 +2945,13 @@ class _Editor:
                     f"{where}: het bereik {area} overlapt de tabel '{other.name}' "
                     f"({other.area}). Verplaats een van beide en probeer het opnieuw."
                 )
-        for tag in re.finditer(rb"<(?:[\w.-]+:)?mergeCell(?=[\s/>])[^>]*>", xml):
-            ref = _attrs(tag.group(0)).get("ref", "")
-            if ref and _Area.parse(ref).overlaps(area):
-                raise PatchError(
-                    f"{where}: in het bereik {area} staan samengevoegde cellen ({ref}); een "
-                    f"tabel kan die niet bevatten. Maak ze ongedaan (Start > Samenvoegen en "
-                    f"centreren) en probeer het opnieuw."
-                )
+        ref = _merged_cells_in(xml, area)
+        if ref:
+            raise PatchError(
+                f"{where}: in het bereik {area} staan samengevoegde cellen ({ref}); een "
+                f"tabel kan die niet bevatten. Maak ze ongedaan (Start > Samenvoegen en "
+                f"centreren) en probeer het opnieuw."
+            )
         # Excel allows no formula over several cells in a table (a matrix formula, or a
         # what-if data table): it would "repair" the workbook on opening.
         for tag in re.finditer(rb"<(?:[\w.-]+:)?f(?=[\s/>])[^>]*>", xml):
@@ -3510,6 +3507,16 @@ def _ref(area: Area, absolute: bool = False) -> str:
 
 def _sheet_ref(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
+
+
+def _merged_cells_in(xml: bytes, area: _Area) -> str:
+    """The ref of the first merged range in `xml` (a sheet's mergeCells) that overlaps
+    `area`, or "": new rows, a new column or a table cannot go over merged cells."""
+    for tag in re.finditer(rb"<(?:[\w.-]+:)?mergeCell(?=[\s/>])[^>]*>", xml):
+        ref = _attrs(tag.group(0)).get("ref", "")
+        if ref and _Area.parse(ref).overlaps(area):
+            return ref
+    return ""
 
 
 def _table_xml(table_id: int, name: str, area: _Area, headers: Sequence[str]) -> bytes:
