@@ -97,7 +97,7 @@ from addin.core.plan import plan_book
 from addin.core.plan_sheet import plan_rows
 from addin.core.sender import letter_problems
 from addin.core.sheet_layout import warnings_note
-from addin.core.texts import count_text, make_table_advice, nl_date
+from addin.core.texts import count_text, make_table_advice, nl_date, plain_range_text
 
 TITLE = "Debiteuren"
 MAX_PROBLEMS_SHOWN = 15  # a message box is no report; the rest: `debiteuren controleer`
@@ -270,24 +270,17 @@ def _refuse_without_core_tables(book: Book, workbook: LiveWorkbook) -> None:
 
 def _refuse_plain_tables(workbook: LiveWorkbook, command: str) -> None:
     """As the command line's writing commands (cli/common.tables_refusal): a table the button
-    writes into (schema.WRITTEN_BY: the first always, the others when the workbook has their
-    sheet) that is no Excel table stops it before any letter, e-mail or row is made. The
-    write could only extend a table, and a sent e-mail whose Verzonden cannot be written
-    would go out again next time."""
-    sheets = {name.casefold() for name in workbook.sheet_names()}
-    for k, spec in enumerate(schema.written_by(command)):
-        on_sheet = spec.sheet.casefold() in sheets
-        if (k and not on_sheet) or workbook.table(spec.name) is not None:
+    writes into (schema.tables_to_check) that is no Excel table stops it before any letter,
+    e-mail or row is made. The write could only extend a table, and a sent e-mail whose
+    Verzonden cannot be written would go out again next time."""
+    sheets = workbook.sheet_names()
+    for spec in schema.tables_to_check(command, sheets):
+        if workbook.table(spec.name) is not None:
             continue
-        plain = (
-            f"De gegevens op blad '{spec.sheet}' zijn een gewoon bereik, geen Excel-tabel. "
-            if on_sheet
-            else ""
-        )
+        on_sheet = any(name.casefold() == spec.sheet.casefold() for name in sheets)
+        why = plain_range_text(spec.sheet, spec.name) if on_sheet else make_table_advice(spec.name)
         # _run adds that nothing was written.
-        raise RibbonError(
-            f"De werkmap heeft geen tabel '{spec.name}'. {plain}{make_table_advice(spec.name)}"
-        )
+        raise RibbonError(f"De werkmap heeft geen tabel '{spec.name}'. {why}")
 
 
 def _warnings_note(plan: Plan, book: Book) -> str:

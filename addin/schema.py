@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -265,6 +266,16 @@ WRITTEN_TABLES: tuple[TableSpec, ...] = tuple(
 def written_by(command: str) -> tuple[TableSpec, ...]:
     """The tables `command` writes into (WRITTEN_BY); () for a command that writes none."""
     return next((written for name, written in WRITTEN_BY if name == command), ())
+
+
+def tables_to_check(command: str, sheets: Iterable[str]) -> tuple[TableSpec, ...]:
+    """The tables `command` needs as Excel tables before it starts, for a workbook with
+    these `sheets`: the first it writes into always, the others when the workbook has their
+    sheet (a table the workbook lacks altogether is one it has nothing to write into). The
+    command line (xlsx_patch.check_tables) and the ribbon ask this one rule."""
+    have = {name.casefold() for name in sheets}
+    written = written_by(command)
+    return written[:1] + tuple(spec for spec in written[1:] if spec.sheet.casefold() in have)
 
 
 # (table name, headers) of the Text columns (Column.text) of each table that has them: the

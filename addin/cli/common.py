@@ -404,15 +404,12 @@ def tables_refusal(args: argparse.Namespace, command: str) -> str | None:
     """Why `command` must not start, or None: a table it writes into (schema.WRITTEN_BY) is
     no Excel table in the workbook `args.boek`, so the write-back at its end would refuse
     after the letters, PDFs or mails were made. Asked right after reading, before any of
-    that, with the write-back's own finding of tables and message (xlsx_patch.check_tables).
-    The command's first table always; the others when the workbook has their sheet (a
-    table the workbook lacks altogether is one it has nothing to write into)."""
-    from addin import schema
+    that, with the write-back's own finding of tables and message (xlsx_patch.check_tables;
+    which tables: schema.tables_to_check)."""
     from addin.adapters.workbook.xlsx_patch import PatchError, check_tables
 
-    names = [spec.name for spec in schema.written_by(command)]
     try:
-        check_tables(Path(args.boek), names[:1], names[1:])
+        check_tables(Path(args.boek), command)
     except PatchError as exc:
         return nothing_changed(str(exc))
     return None

@@ -151,3 +151,11 @@ def make_table_advice(table: str) -> str:
         f"waar het nodig is), of in Excel: klik in de gegevens, Invoegen > Tabel, en noem de "
         f"tabel '{table}' (Tabelontwerp > Tabelnaam)."
     )
+
+
+def plain_range_text(sheet: str, table: str) -> str:
+    """Why a command cannot write into `table`, whose data are on `sheet` as a plain range,
+    and the way out: the command line's refusal and the ribbon's say it alike."""
+    return f"De gegevens op blad '{sheet}' zijn een gewoon bereik, geen Excel-tabel. " + (
+        make_table_advice(table)
+    )

@@ -84,8 +84,8 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 from addin.adapters.tempfiles import make_temp, sync_folder
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
 from addin.core.sheet_layout import Area, Chart, SheetLayout, Style
-from addin.core.texts import make_table_advice
-from addin.schema import TABLES, normalise_header
+from addin.core.texts import plain_range_text
+from addin.schema import TABLES, normalise_header, tables_to_check
 
 BACKUP_DIR = ".debiteuren-backup"
 
@@ -374,27 +374,20 @@ def append_row(path: Path, table_name: str) -> int:
         return 0
 
 
-def check_tables(path: Path, required: Sequence[str], present: Sequence[str] = ()) -> None:
+def check_tables(path: Path, command: str) -> None:
     """Raise the PatchError `apply_patch` would raise on writing into a table the workbook
-    lacks (reads, never writes): each of `required`, and each of `present` whose sheet of
-    the contract (schema.TABLES) the workbook has (there are data, as a plain range, to
-    write into). A writing command asks before it makes letters or other files, with the
-    write-back's own way of finding a table and its own message."""
+    lacks (reads, never writes), for each table `command` needs (schema.tables_to_check).
+    A writing command asks before it makes letters or other files, with the write-back's
+    own way of finding a table and its own message."""
     path = Path(path).resolve()
     data, _ = _read_workbook_file(path)
     try:
         editor = _Editor(_Package(path, data), path)
         tables = editor.tables()
         have = {t.name.casefold() for t in tables}
-        sheets = {s.name.casefold() for s in editor.sheets()}
-        wanted = [*required]
-        for name in present:
-            spec = next((s for s in TABLES if s.name.casefold() == name.casefold()), None)
-            if spec is not None and spec.sheet.casefold() in sheets:
-                wanted.append(name)
-        for name in wanted:
-            if name.casefold() not in have:
-                raise editor._no_table(name, tables)
+        for spec in tables_to_check(command, [s.name for s in editor.sheets()]):
+            if spec.name.casefold() not in have:
+                raise editor._no_table(spec.name, tables)
     except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
         raise PatchError(
             f"De werkmap '{path}' is beschadigd en kan niet bijgewerkt worden ({err}); open "
@@ -2336,10 +2329,7 @@ class _Editor:
         if on_sheet is not None and any(t.sheet == on_sheet for t in tables):
             advice = "Herstel de tabelnaam in Excel (Tabelontwerp > Tabelnaam)."
         elif on_sheet is not None:
-            advice = (
-                f"De gegevens op blad '{on_sheet.name}' zijn een gewoon bereik, geen "
-                f"Excel-tabel. {make_table_advice(name)}"
-            )
+            advice = plain_range_text(on_sheet.name, name)
         elif tables:
             advice = "Herstel de tabelnaam in Excel (Tabelontwerp > Tabelnaam)."
         else:
