@@ -263,6 +263,13 @@ WRITTEN_TABLES: tuple[TableSpec, ...] = tuple(
 )
 
 
+def table_spec(name: str) -> TableSpec | None:
+    """The table of the contract named `name` (compared as Excel compares table names,
+    case ignored), or None for a table of the user's own."""
+    folded = name.casefold()
+    return next((spec for spec in TABLES if spec.name.casefold() == folded), None)
+
+
 def written_by(command: str) -> tuple[TableSpec, ...]:
     """The tables `command` writes into (WRITTEN_BY); () for a command that writes none."""
     return next((written for name, written in WRITTEN_BY if name == command), ())

@@ -257,7 +257,8 @@ def _sheet(table: str) -> str:
     other name as it is."""
     from addin import schema
 
-    return next((spec.sheet for spec in schema.TABLES if spec.name == table), table)
+    spec = schema.table_spec(table)
+    return spec.sheet if spec is not None else table
 
 
 def register(sub: Any) -> None:

@@ -567,7 +567,7 @@ def add_column_steps(
 def _formula_headers(block: TableBlock) -> frozenset[int]:
     """Positions of the columns the contract marks as computed (Afspraken.Status): the tool
     may overwrite what is there, as xlsx_patch may overwrite a calculated column."""
-    spec = next((s for s in schema.TABLES if s.name.casefold() == block.name.casefold()), None)
+    spec = schema.table_spec(block.name)
     if spec is None:
         return frozenset()
     computed = {schema.normalise_header(c.header) for c in spec.columns if c.formula}

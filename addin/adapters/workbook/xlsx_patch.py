@@ -85,7 +85,7 @@ from addin.adapters.tempfiles import make_temp, sync_folder
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
 from addin.core.sheet_layout import Area, Chart, SheetLayout, Style
 from addin.core.texts import plain_range_text
-from addin.schema import TABLES, normalise_header, tables_to_check
+from addin.schema import normalise_header, table_spec, tables_to_check
 
 BACKUP_DIR = ".debiteuren-backup"
 
@@ -2317,7 +2317,8 @@ class _Editor:
         another name on its sheet was renamed; data on its sheet without a table are a plain
         range (a workbook of the user's own, which the reader reads); else the sheet is gone."""
         found = ", ".join(sorted(t.name for t in tables)) or "geen"
-        sheet = next((s.sheet for s in TABLES if s.name.casefold() == name.casefold()), None)
+        spec = table_spec(name)
+        sheet = spec.sheet if spec is not None else None
         on_sheet = next(
             (
                 s
