@@ -247,6 +247,69 @@ def test_a_debtor_code_of_the_accounting_package_with_a_known_name_is_that_custo
     ]
 
 
+# (code header, name header), the name column's header a word that also names a customer
+# column: e-Boekhouden and SnelStart export "Relatiecode" beside "Relatie", other packages
+# "Debiteurnummer" beside "Debiteur". The generic header took the customer column (the code
+# lost: a new debtor got the next K-number) or was not read at all (refused: "de lijst
+# heeft geen kolom met de klantnaam").
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("Relatiecode", "Relatie"),
+        ("Relatienummer", "Relatie"),
+        ("Debiteurnummer", "Debiteur"),
+        ("Debiteurcode", "Debiteur"),
+        ("Klantcode", "Klant"),
+        ("Customer number", "Customer"),
+        ("Klantnummer", "Contact"),
+    ],
+)
+@pytest.mark.parametrize("name_first", [False, True], ids=["code-eerst", "naam-eerst"])
+def test_a_code_column_beside_a_name_column_of_a_generic_header_keeps_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str, name: str, name_first: bool
+) -> None:
+    rows = [
+        ("2026-0700", "10001", "Bakkerij Verhoef"),
+        ("2026-0701", "K002", "Café Émile"),
+        ("2026-0702", "10002", "Garage Nieuw B.V."),
+    ]
+    pair = (name, code) if name_first else (code, name)
+    lines = [f"Factuurnummer;{pair[0]};{pair[1]};Factuurdatum;Openstaand"]
+    for number, debtor, called in rows:
+        cells = (called, debtor) if name_first else (debtor, called)
+        lines.append(f"{number};{cells[0]};{cells[1]};1-12-2026;100,00")
+    book_path, _, exit_code, out = import_text(tmp_path, capsys, "\n".join(lines) + "\n")
+    assert exit_code == 0, out
+    assert out["klanten_toegevoegd"] == 1 and out["overgeslagen"] == []
+    book, _ = read_book(book_path)
+    assert [(i.number, i.customer) for i in book.invoices] == [
+        ("2026-0700", "K001"),  # the package's code for a name Klanten has
+        ("2026-0701", "K002"),
+        ("2026-0702", "10002"),  # a new debtor keeps the package's code and its name
+    ]
+    assert (book.customers[-1].number, book.customers[-1].name) == ("10002", "Garage Nieuw B.V.")
+
+
+def test_a_list_that_names_its_customers_in_a_contact_column_imports_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Moneybird's lists name the customer under "Contact"; the list was refused ("geen
+    # kolom voor klant"). A "Contactpersoon" is a person, never the customer.
+    book_path, _, code, out = import_text(
+        tmp_path,
+        capsys,
+        "Factuurnummer;Contact;Contactpersoon;Factuurdatum;Openstaand\n"
+        "2026-0800;Bakkerij Verhoef;Jan Verhoef;1-12-2026;100,00\n"
+        "2026-0801;Drukkerij De Vries;Els de Vries;1-12-2026;50,00\n",
+    )
+    assert code == 0, out
+    book, _ = read_book(book_path)
+    assert [c.name for c in book.customers] == [
+        "Bakkerij Verhoef", "Café Émile", "Drukkerij De Vries"
+    ]  # fmt: skip
+    assert [i.customer for i in book.invoices] == ["K001", book.customers[-1].number]
+
+
 def test_a_customer_text_on_many_rows_becomes_one_customer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

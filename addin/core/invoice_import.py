@@ -413,9 +413,13 @@ def differences(
 OPEN_ITEMS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "number": ("factuurnummer", "factuurnr", "factuur", "nummer", "invoicenumber", "invoiceno",
                "invoice", "documentnummer", "boekstuknummer", "number"),
+    # The code headers first, then the words that hold a code or a name (see
+    # NAME_BESIDE_CODE): "Relatiecode" is the customer of a list that also has "Relatie".
     "customer": ("klantnummer", "klantnr", "debiteurnummer", "debiteurnr", "relatienummer",
-                 "relatienr", "klantcode", "debiteur", "relatie", "klant", "customernumber",
-                 "customerid", "customer", "accountnumber", "account"),
+                 "relatienr", "klantcode", "debiteurcode", "relatiecode", "customernumber",
+                 "customerno", "customercode", "customerid", "debtornumber", "debtorcode",
+                 "accountnumber", "debiteur", "relatie", "klant", "customer", "debtor",
+                 "account"),
     "customer_name": ("klantnaam", "debiteurnaam", "relatienaam", "naam", "customername",
                       "name"),
     "invoice_date": ("factuurdatum", "boekdatum", "documentdatum", "datum", "invoicedate",
@@ -428,6 +432,11 @@ OPEN_ITEMS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "description": ("omschrijving", "description", "betreft", "referentie"),
     "payment_reference": ("betalingskenmerk", "kenmerk", "paymentreference"),
 }  # fmt: skip
+# Headers that hold the customer's name when another column holds its code ("Relatiecode"
+# and "Relatie" in e-Boekhouden's and SnelStart's lists, "Debiteurnummer" and "Debiteur",
+# "Contact" beside a number): whole headers only, after every synonym had its turn, so
+# "Contactpersoon" or "Klanttype" never becomes a customer's name.
+NAME_BESIDE_CODE = ("relatie", "debiteur", "klant", "contact", "customer", "debtor")
 # A list's currency column, by its whole header only: "Valutadatum" (the value date) starts
 # like "Valuta". Not part of a list's kind (list_kind): lists remembered before it was read
 # stay the same kind.
@@ -475,7 +484,10 @@ class ColumnMatch:
         parts = []
         for what in self.missing:
             keys = _TRIED.get(what, (what,))
-            tried = ", ".join(s for k in keys for s in OPEN_ITEMS_SYNONYMS[k])
+            synonyms = [s for k in keys for s in OPEN_ITEMS_SYNONYMS[k]]
+            if what == "customer":  # the whole headers that may name the customer too
+                synonyms += [s for s in NAME_BESIDE_CODE if s not in synonyms]
+            tried = ", ".join(synonyms)
             label = "bedrag of openstaand" if what == "amount" else OPEN_ITEMS_LABELS[what]
             parts.append(f"geen kolom voor {label} (gezocht: {tried})")
         found = ", ".join(f"'{h}'" for h in headers if str(h).strip()) or "geen"
@@ -523,6 +535,13 @@ def match_columns(headers: Sequence[str]) -> ColumnMatch:
                     found[what] = hit
                     used.add(hit)
                     break
+    if "customer_name" not in found:
+        name = next(
+            (i for i, key in enumerate(keys) if i not in used and key in NAME_BESIDE_CODE), None
+        )
+        if name is not None:
+            found["customer_name"] = name
+            used.add(name)
     by_name = "customer" not in found and "customer_name" in found
     if by_name:
         # The customer column may hold a number or a name: a list that names its customers

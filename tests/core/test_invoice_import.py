@@ -225,6 +225,27 @@ def test_a_list_with_only_a_name_column_takes_it_as_the_customer(name: str) -> N
     assert got.columns["customer"] == 1 and "customer_name" not in got.columns
 
 
+@pytest.mark.parametrize(
+    ("headers", "exp_customer", "exp_name"),
+    [
+        (("Factuur", "Relatiecode", "Relatie", "Datum", "Bedrag"), "Relatiecode", "Relatie"),
+        (("Factuur", "Relatie", "Relatienummer", "Datum", "Bedrag"), "Relatienummer", "Relatie"),
+        (("Factuur", "Debiteur", "Naam", "Datum", "Bedrag"), "Debiteur", "Naam"),
+        (("Factuur", "Relatie", "Datum", "Bedrag"), "Relatie", None),
+        (("Factuur", "Contact", "Datum", "Bedrag"), "Contact", None),  # by name
+        (("Factuur", "Klantnummer", "Contactpersoon", "Datum", "Bedrag"), "Klantnummer", None),
+        (("Factuur", "Klantnummer", "Klanttype", "Datum", "Bedrag"), "Klantnummer", None),
+    ],
+)
+def test_a_generic_customer_header_beside_a_code_header_is_the_name(
+    headers: tuple[str, ...], exp_customer: str, exp_name: str | None
+) -> None:
+    got = match_columns(headers)
+    named = {what: headers[i] for what, i in got.columns.items()}
+    assert (named["customer"], named.get("customer_name")) == (exp_customer, exp_name)
+    assert got.missing == ()
+
+
 def test_every_synonym_is_written_as_normalised() -> None:
     from addin.core.invoice_import import normalise
 
