@@ -43,6 +43,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError, Tabl
 
 from addin import schema
 from addin.adapters.pathnames import unusable
+from addin.adapters.workbook import totals
 from addin.adapters.workbook.cells import (
     FIRST_DATE,
     LAST_DATE,
@@ -710,6 +711,8 @@ def _find(
             _oversized(workbook.path, package, sheet_name)
             try:
                 found_plain = _plain_range(workbook, sheet_name, spec)
+                if found_plain is not None:
+                    found_plain = _without_totals(found_plain, workbook.path, spec)
             except BaseException as err:
                 if not is_panic(err):
                     raise
@@ -1027,6 +1030,92 @@ def _header_range(
                 sheet_name, sheet_name, row, cells[offset + 1 :], top + offset + 2, left, True
             )
     return None
+
+
+def _without_totals(found: _Range, path: str | None, spec: schema.TableSpec) -> _Range:
+    """The plain range without the total rows under it ("Totaal" and =SUM(...) under the
+    invoices: the rule is totals.is_total_row). The values alone cannot tell a formula from
+    a typed number, so the worksheet part is read for the formulas of the last rows, and
+    only when one of them could be a total: its first required cell (Factuurnummer) empty,
+    or a total label in it. An invoice row is neither, so a range of data only is never
+    read twice."""
+    key = next(
+        (
+            k
+            for k, h in enumerate(found.headers)
+            if schema.normalise_header(h)
+            == schema.normalise_header(next(c.header for c in spec.columns if c.required))
+        ),
+        0,
+    )
+    candidates: list[int] = []  # indexes into found.rows, bottom-up
+    for k in range(len(found.rows) - 1, -1, -1):
+        row = found.rows[k]
+        filled = [v for v in row if not (v is None or (v.__class__ is str and not v.strip()))]
+        if not filled:
+            continue
+        labelled = any(v.__class__ is str and totals.is_total_label(v) for v in filled)
+        keyless = key >= len(row) or row[key] is None or str(row[key]).strip() == ""
+        if len(candidates) == totals.MAX_TOTAL_ROWS or not (labelled or keyless):
+            break
+        candidates.append(k)
+    if not candidates or path is None:
+        return found
+    numbers = {found.first_row + k for k in candidates}
+    formulas = _row_formulas(Path(path), found.sheet, numbers)
+
+    def cells(k: int) -> list[totals.RowCell]:
+        out = []
+        for j, value in enumerate(found.rows[k]):
+            col = found.first_col + j
+            formula = formulas.get((found.first_row + k, col))
+            if formula is not None:
+                out.append(totals.RowCell(col, formula, None))
+            elif not (value is None or (value.__class__ is str and not value.strip())):
+                out.append(totals.RowCell(col, None, value if value.__class__ is str else None))
+        return out
+
+    found_totals = totals.total_rows((found.first_row + k, cells(k)) for k in candidates)
+    if not found_totals:
+        return found
+    rows = found.rows[: min(found_totals) - found.first_row]
+    return _Range(
+        found.sheet, found.name, found.headers, rows, found.first_row, found.first_col, True
+    )
+
+
+_ROW_START = rb"<(?:[\w.-]+:)?row(?=\s)[^>]*?\br=\"%d\"[^>]*>"
+_ROW_CELL = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
+
+
+def _row_formulas(path: Path, sheet: str, numbers: Collection[int]) -> dict[tuple[int, int], str]:
+    """(sheet row, zero-based column) -> formula of the cells with one in rows `numbers` of
+    `sheet`; {} when the file is no readable zip (another format: no total rows then)."""
+    import zipfile
+
+    found: dict[tuple[int, int], str] = {}
+    try:
+        with zipfile.ZipFile(path) as package:
+            member = sheet_parts(package, set(package.namelist())).get(sheet)
+            if member is None:
+                return found
+            xml = package.read(member)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError):
+        return found
+    for number in numbers:
+        head = re.search(_ROW_START % number, xml)
+        if head is None or head.group(0).endswith(b"/>"):
+            continue
+        end = re.compile(rb"</(?:[\w.-]+:)?row>").search(xml, head.end())
+        for cell in _ROW_CELL.finditer(xml, head.end(), end.start() if end else len(xml)):
+            ref = _CELL_REF.search(cell.group(1))
+            if ref is None:
+                continue
+            address = ref[1].decode() + ref[2].decode()
+            formula = totals.cell_formula(cell.group(2) or b"", address, xml)
+            if formula is not None:
+                found[(number, _column_index(ref[1].decode()))] = formula
+    return found
 
 
 # --- records --------------------------------------------------------------------------

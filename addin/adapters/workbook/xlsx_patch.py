@@ -82,6 +82,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from addin.adapters.tempfiles import make_temp, sync_folder
+from addin.adapters.workbook import totals
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
 from addin.core.sheet_layout import Area, Chart, SheetLayout, Style
 from addin.core.texts import plain_range_text
@@ -2469,6 +2470,19 @@ class _Editor:
             filled = [c for c in sheet.cells(span) if c.has_content]
             if span.number == table.area.bottom and table.area.bottom == target.top:
                 filled = [c for c in filled if not table.area.left <= c.col <= table.area.right]
+            if filled and totals.is_total_row(
+                span.number, self._row_cells(sheet, span, table.area.left, table.area.right)
+            ):
+                # The user's own total under the table (bijwerken left it there): never
+                # overwritten, and the advice is to make room above it, not to empty it.
+                more = target.bottom - span.number + 1
+                raise PatchError(
+                    f"Onder de tabel '{table.name}' in '{self.path}' staat in rij "
+                    f"{span.number} een totaalregel; de nieuwe rijen ({target}) zouden die "
+                    f"overschrijven. Voeg in Excel {more} lege {'rij' if more == 1 else 'rijen'} "
+                    f"in boven de totaalregel (rechtsklik op rij {span.number} > Invoegen) en "
+                    f"probeer het opnieuw."
+                )
             if filled:
                 raise PatchError(
                     f"Onder de tabel '{table.name}' in '{self.path}' staat al iets in rij "
@@ -3049,14 +3063,52 @@ class _Editor:
                 )
             seen[text.casefold()] = ref
             headers.append(text)
+        # A total row of the user's own under the data ("Totaal", =SUM(E2:E321)) stays
+        # where it is, out of the table: see totals.py for the rule.
+        found_totals = totals.total_rows(
+            (span.number, self._row_cells(sheet_xml, span, left, right))
+            for span in sheet_xml.rows_backwards()
+            if span.number > header_row
+        )
         bottom = header_row
         for span in sheet_xml.rows_backwards():
             if span.number <= header_row:
                 break
+            if found_totals and span.number >= min(found_totals):
+                continue
             if any(left <= c.col <= right and c.has_content for c in sheet_xml.cells(span)):
                 bottom = span.number
                 break
-        return _Area(left, header_row, right, max(bottom, header_row + 1)), headers
+        area = _Area(left, header_row, right, max(bottom, header_row + 1))
+        if found_totals and min(found_totals) <= area.bottom + 1:
+            first = min(found_totals)
+            raise PatchError(
+                f"{where}: direct onder de gegevens ({area}) staat een totaalregel (rij "
+                f"{first}); de tabel kan dan niet groeien, want nieuwe rijen zouden op de "
+                f"totaalregel komen. Laat een of meer lege rijen tussen de gegevens en de "
+                f"totaalregel (rechtsklik op rij {first} > Invoegen), of zet de totaalregel "
+                f"boven de kopregel, en probeer het opnieuw."
+            )
+        return area, headers
+
+    def _row_cells(
+        self, sheet_xml: _SheetXml, span: _RowSpan, left: int, right: int
+    ) -> list[totals.RowCell]:
+        """The filled cells of a row in columns left..right, as totals.is_total_row needs
+        them: a formula's text, a typed text, or neither (a number, a date)."""
+        out = []
+        for cell in sheet_xml.cells(span):
+            if not (left <= cell.col <= right and cell.has_content):
+                continue
+            col = cell.col - 1  # the rule counts columns from 0, as the reader does
+            formula = totals.cell_formula(cell.body, cell.attrs["r"], sheet_xml.xml)
+            if formula is not None:
+                out.append(totals.RowCell(col, formula, None))
+            elif cell.attrs.get("t") in ("s", "inlineStr", "str"):
+                out.append(totals.RowCell(col, None, self._text(cell)))
+            else:
+                out.append(totals.RowCell(col, None, None))
+        return out
 
     def _free_table_id(self) -> int:
         """An id no table of the workbook has (Excel wants them unique in the workbook)."""

@@ -1,0 +1,161 @@
+"""A total row under a plain range: the user's own "Totaal" line, not a row of data.
+
+Small businesses keep a total under their invoice list: a label ("Totaal") in the first
+column or the Klant column, ``=SUM(E2:E321)`` under Bedrag, Betaald and Open, the other
+cells empty; after one or more empty rows, or directly under the last invoice. Read as data
+it is an invoice without a customer (a problem on every run), and a table made over it
+would take it in (new rows would go below it). The rule, in `is_total_row`:
+
+  a row is a total row when at least one of its cells holds a formula that sums (SUM,
+  SUBTOTAL or AGGREGATE of one range) cells above it in its own column, and every other
+  filled cell holds a formula, except at most one text cell that is a total label
+  (`TOTAL_WORDS`: "Totaal", "Subtotaal", "Total:", "Totaal 2026", ...).
+
+So a row with an invoice number, a customer or a date typed in it is never a total row,
+whatever its formulas; a label that is not a total word ("Stand 30-11") leaves the row
+data, as before. `total_rows` applies the rule to the last rows of a range, from the bottom
+up: the total rows found (at most MAX_TOTAL_ROWS; empty rows between them are passed over)
+end where the first row that is not one begins.
+
+Example::
+
+    >>> row = (RowCell(0, None, "Totaal"), RowCell(4, "SUM(E2:E321)", None))
+    >>> is_total_row(323, row)
+    True
+    >>> is_total_row(323, (RowCell(0, None, "2026-001"), RowCell(4, "SUM(E2:E321)", None)))
+    False
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# The first word of a total row's label, case ignored (Dutch first; English as users type
+# it in an English Excel). "Som" is Excel's Dutch name of SUM, used as a label too.
+TOTAL_WORDS: tuple[str, ...] = (
+    "totaal",
+    "subtotaal",
+    "eindtotaal",
+    "totalen",
+    "som",
+    "total",
+    "subtotal",
+    "totals",
+    "grand",  # "Grand total"
+)
+
+# At most this many total rows under a range (Subtotaal, BTW, Totaal): a bound on how far
+# up the search goes, so a long range is never scanned.
+MAX_TOTAL_ROWS = 5
+
+# SUM(E2:E321), SUBTOTAL(9,$E$2:$E$321), AGGREGATE(9,4,E2:E321), as a file stores them
+# (no "="; "_xlfn." before newer functions). Groups: first column, first row, last column,
+# last row.
+_COLUMN_SUM = re.compile(
+    r"^\s*=?\s*(?:_xlfn\.)?(?:SUM|SUBTOTAL|AGGREGATE)\(\s*(?:\d+\s*,\s*)*"
+    r"\$?([A-Z]{1,3})\$?(\d{1,7})\s*:\s*\$?([A-Z]{1,3})\$?(\d{1,7})\s*\)\s*$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class RowCell:
+    """One filled cell of a row, as the rule needs it.
+
+    Attributes:
+      col: the zero-based column index (A = 0).
+      formula: the cell's formula (without "="), or None for a typed value.
+      text: a typed value that is text; None for a formula or for a number, date or bool.
+    """
+
+    col: int
+    formula: str | None
+    text: str | None
+
+
+def column_index(letters: str) -> int:
+    """A column's letters as a zero-based index: "A" -> 0, "AA" -> 26."""
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def is_total_label(text: str) -> bool:
+    """A label whose first word is a total word: "Totaal", "totaal:", "Totaal 2026"."""
+    word = _WORD.search(text)
+    return word is not None and word.group(0).casefold() in TOTAL_WORDS
+
+
+def sums_column_above(formula: str, col: int, row: int) -> bool:
+    """The formula sums one range of its own column `col` (zero-based) ending above `row`."""
+    found = _COLUMN_SUM.match(formula)
+    if found is None:
+        return False
+    first, top, last, bottom = found.groups()
+    return column_index(first) == column_index(last) == col and max(int(top), int(bottom)) < row
+
+
+def is_total_row(row: int, cells: Iterable[RowCell]) -> bool:
+    """The rule of this module's docstring for sheet row `row`, given its filled cells."""
+    cells = tuple(cells)
+    typed = [c for c in cells if c.formula is None]
+    if len(typed) > 1 or (typed and not (typed[0].text and is_total_label(typed[0].text))):
+        return False
+    return any(c.formula is not None and sums_column_above(c.formula, c.col, row) for c in cells)
+
+
+def total_rows(rows_upwards: Iterable[tuple[int, Sequence[RowCell]]]) -> tuple[int, ...]:
+    """The sheet rows of the total rows under a range, given its rows from the last one up
+    as (row number, filled cells); empty rows are passed over, the first row that is not a
+    total row ends the search. Bottom-up order; () when the last filled row is data."""
+    found: list[int] = []
+    for number, cells in rows_upwards:
+        if not cells:
+            continue
+        if len(found) == MAX_TOTAL_ROWS or not is_total_row(number, cells):
+            break
+        found.append(number)
+    return tuple(found)
+
+
+# --- formulas as a worksheet part stores them -----------------------------------------
+
+_F = re.compile(rb"<(?:[\w.-]+:)?f(?=[\s/>])([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?f>)", re.S)
+_ATTR = re.compile(rb'([\w:.-]+)="([^"]*)"')
+
+
+def cell_formula(body: bytes, ref: str, xml: bytes) -> str | None:
+    """The formula of the cell at `ref` whose XML body (what is inside <c>) is `body`, or
+    None. Excel writes a formula filled down or across once, in its first cell (a shared
+    formula); the other cells name it only (<f t="shared" si="0"/>): theirs is that formula
+    moved from the first cell to `ref`, found in `xml`, the whole worksheet part."""
+    import html
+
+    found = _F.search(body)
+    if found is None:
+        return None
+    text = html.unescape((found.group(2) or b"").decode("utf-8", "replace"))
+    attrs = dict(_ATTR.findall(found.group(1)))
+    if text or attrs.get(b"t") != b"shared" or b"si" not in attrs:
+        return text
+    master = re.search(
+        rb"<(?:[\w.-]+:)?f\s[^>]*\bsi=\"" + re.escape(attrs[b"si"]) + rb"\"[^>]*(?<!/)>([^<]+)<",
+        xml,
+    )
+    at = xml.rfind(b' r="', 0, master.start()) if master else -1
+    if master is None or at < 0:
+        return None
+    origin = xml[at + 4 : xml.find(b'"', at + 4)].decode("ascii", "replace")
+    from openpyxl.formula.translate import Translator, TranslatorError
+
+    try:
+        moved: str = Translator(
+            "=" + html.unescape(master.group(1).decode()), origin
+        ).translate_formula(ref)
+    except (TranslatorError, ValueError):
+        return None
+    return moved[1:]

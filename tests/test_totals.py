@@ -1,0 +1,230 @@
+"""A total row under a plain range ("Totaal", =SUM(...) under the invoices) is not data.
+
+The rule (addin/adapters/workbook/totals.py) on its own, then the commands on real files:
+Voorbeeld.xlsx with its tables deleted by openpyxl (a user's own workbook of plain ranges)
+and a total row added under Facturen and Betalingen, some re-saved by LibreOffice so the
+formulas hold their results as Excel would save them.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from addin.adapters.workbook.totals import RowCell, cell_formula, is_total_row, total_rows
+from addin.cli import main
+from tests.libreoffice import convert
+from tests.ooxml import assert_valid
+
+VOORBEELD = Path(__file__).parents[1] / "workbook" / "Voorbeeld.xlsx"
+AS_OF = "2025-12-01"
+UBL = Path(__file__).parent / "fixtures" / "ubl" / "cen__ubl-tc434-example1.xml"
+UBL_2 = Path(__file__).parent / "fixtures" / "ubl" / "nlcius-logius__NLCIUS_e-factuur_vb_02.xml"
+
+# --- the rule ---------------------------------------------------------------------------
+
+
+def _cells(*cells: tuple[int, str]) -> tuple[RowCell, ...]:
+    """(column, "=formula" or "text" or "12.5") as the rule's cells."""
+    out = []
+    for col, value in cells:
+        if value.startswith("="):
+            out.append(RowCell(col, value[1:], None))
+        else:
+            numeric = value.replace(".", "").isdigit()
+            out.append(RowCell(col, None, None if numeric else value))
+    return tuple(out)
+
+
+# Row 323 under data in rows 2..321; columns from 0 (E = 4, F = 5, N = 13).
+RULE = [
+    ("label-and-sums", _cells((0, "Totaal"), (4, "=SUM(E2:E321)"), (5, "=SUM(F2:F321)")), True),
+    ("label-in-klant", _cells((1, "Totaal:"), (4, "=SUM($E$2:$E$321)")), True),
+    ("no-label", _cells((4, "=SUM(E2:E321)")), True),
+    ("subtotal", _cells((0, "Subtotaal 2026"), (4, "=SUBTOTAL(9,E2:E321)")), True),
+    ("english", _cells((0, "Total"), (4, "=_xlfn.AGGREGATE(9,4,E2:E321)")), True),
+    ("other-formulas", _cells((0, "Totaal"), (4, "=SUM(E2:E321)"), (13, "=E323-F323")), True),
+    ("invoice-number", _cells((0, "2026-0265"), (4, "=SUM(E2:E321)")), False),
+    ("label-and-customer", _cells((0, "Totaal"), (1, "K001"), (4, "=SUM(E2:E321)")), False),
+    ("typed-number", _cells((0, "Totaal"), (4, "=SUM(E2:E321)"), (5, "12.50")), False),
+    ("not-a-total-word", _cells((0, "Stand 30-11"), (4, "=SUM(E2:E321)")), False),
+    ("label-only", _cells((0, "Totaal"), (4, "12855.03")), False),
+    ("other-column", _cells((0, "Totaal"), (4, "=SUM(F2:F321)")), False),
+    ("not-above", _cells((0, "Totaal"), (4, "=SUM(E2:E400)")), False),
+    ("two-ranges", _cells((0, "Totaal"), (4, "=SUM(E2:E10,E12:E321)")), False),
+    ("a-product", _cells((0, "Totaal"), (4, "=E321*2")), False),
+]
+
+
+@pytest.mark.parametrize(("cells", "exp"), [r[1:] for r in RULE], ids=[r[0] for r in RULE])
+def test_is_total_row(cells, exp):
+    got = is_total_row(323, cells)
+    assert got == exp
+
+
+def test_total_rows_passes_empty_rows_and_stops_at_data():
+    total = _cells((0, "Totaal"), (4, "=SUM(E2:E321)"))
+    invoice = _cells((0, "2026-0264"), (1, "K001"), (4, "12855.03"))
+    got = total_rows([(325, total), (324, ()), (323, total), (322, ()), (321, invoice)])
+    assert got == (325, 323)
+    assert total_rows([(321, invoice), (320, total)]) == ()
+
+
+def test_a_shared_formula_is_the_first_cells_moved():
+    """Excel writes a formula filled across once; E323's SUM moved to F323 sums F."""
+    xml = (
+        b'<row r="323"><c r="E323"><f t="shared" ref="E323:F323" si="0">SUM(E2:E321)</f>'
+        b'<v>1</v></c><c r="F323"><f t="shared" si="0"/><v>2</v></c></row>'
+    )
+    assert cell_formula(b'<f t="shared" si="0"/><v>2</v>', "F323", xml) == "SUM(F2:F321)"
+    assert cell_formula(b"<v>2</v>", "F323", xml) is None
+
+
+# --- the commands on real workbooks --------------------------------------------------
+
+
+def run(capsys, *args: object) -> tuple[int, str]:
+    code = main([str(a) for a in args])
+    return code, capsys.readouterr().out
+
+
+def _own(
+    path: Path, gap: int = 1, label_col: int = 1, seller: bool = False, totals: bool = True
+) -> Path:
+    """Voorbeeld.xlsx without its tables (a workbook of plain ranges), Open as a formula of
+    the user's own on each invoice row, and under Facturen and Betalingen a total row `gap`
+    empty rows below the data: its label in column `label_col` (1 = A), =SUM(...) under
+    Bedrag, Betaald and Open. `seller`: Instellingen name the seller of the UBL samples,
+    so importeer takes them."""
+    wb = openpyxl.load_workbook(VOORBEELD)
+    for ws in wb.worksheets:
+        for name in list(ws.tables):
+            del ws.tables[name]
+    ws = wb["Facturen"]
+    last = ws.max_row
+    for r in range(2, last + 1):
+        ws.cell(r, 14).value = (
+            f"=E{r}-N(F{r})-SUMIFS(Betalingen!$B:$B,Betalingen!$C:$C,A{r},"
+            f'Betalingen!$J:$J,"Gekoppeld")'
+        )
+    if totals:
+        ws.cell(last + 1 + gap, label_col).value = "Totaal"
+        for col, letter in ((5, "E"), (6, "F"), (14, "N")):
+            ws.cell(last + 1 + gap, col).value = f"=SUM({letter}2:{letter}{last})"
+        ws = wb["Betalingen"]
+        last = ws.max_row
+        ws.cell(last + 1 + gap, 1).value = "Totaal"
+        ws.cell(last + 1 + gap, 2).value = f"=SUM(B2:B{last})"
+    if seller:
+        for row in wb["Instellingen"].iter_rows():
+            if row[0].value == "KvK":
+                row[1].value = "57151520"
+            elif row[0].value == "BTW-nummer":
+                row[1].value = "NL8200.98.395.B.01"
+    wb.save(path)
+    return path
+
+
+def _files(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("gap", "label_col"), [(1, 1), (0, 2), (3, 1)], ids=["gap-label-a", "under-label-b", "gap3"]
+)
+def test_the_plan_skips_the_total_rows(capsys, tmp_path, gap, label_col):
+    """controleer and werklijst give what they give without the total rows: the seven
+    plain-range problems and the same work (before: 'Klantnummer is leeg, maar verplicht'
+    on Facturen's total row, "'Totaal' is geen datum" on Betalingen's)."""
+    exp = {}
+    for command in ("controleer", "werklijst"):
+        bare = _own(tmp_path / "zonder.xlsx", totals=False)
+        exp[command] = run(capsys, command, bare, "--datum", AS_OF, "--json")
+    path = _own(tmp_path / "Eigen.xlsx", gap=gap, label_col=label_col)
+    for command in ("controleer", "werklijst"):
+        got = run(capsys, command, path, "--datum", AS_OF, "--json")
+        assert got == exp[command], command
+    assert len(json.loads(exp["controleer"][1])["problemen"]) == 7
+
+
+def test_the_total_row_with_its_results_saved_is_skipped_too(capsys, tmp_path):
+    """Saved by LibreOffice, the total row's cells hold the sums (a number under Bedrag, as
+    Excel saves it): still no invoice."""
+    bare = convert(_own(tmp_path / "zonder.xlsx", totals=False), tmp_path / "a")
+    exp = run(capsys, "werklijst", bare, "--datum", AS_OF, "--json")
+    path = convert(_own(tmp_path / "Eigen.xlsx", gap=0, label_col=2), tmp_path / "b")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Facturen").to_python()
+    assert rows[321][:5] == ["", "Totaal", "", "", 1_772_902.08], rows[321]
+    assert run(capsys, "werklijst", path, "--datum", AS_OF, "--json") == exp
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def test_bijwerken_makes_the_tables_over_the_data_and_leaves_the_totals(capsys, tmp_path):
+    path = _own(tmp_path / "Eigen.xlsx")
+    code, out = run(capsys, "bijwerken", path, "--datum", AS_OF, "--json")
+    assert code == 0, out
+    made = {t["tabel"]: t["bereik"] for t in json.loads(out)["tabellen_gemaakt"]}
+    assert (made["tblFacturen"], made["tblBetalingen"]) == ("A1:P321", "A1:L273")
+    assert_valid(path)
+    wb = openpyxl.load_workbook(path)
+    total = [c.value for c in wb["Facturen"][323]]
+    assert total[:6] == ["Totaal", None, None, None, "=SUM(E2:E321)", "=SUM(F2:F321)"]
+    assert [c.value for c in wb["Betalingen"][275]][:2] == ["Totaal", "=SUM(B2:B273)"]
+    book = CalamineWorkbook.from_path(str(path), load_tables=True)
+    assert len(book.get_table_by_name("tblFacturen").to_python()) == 320
+    saved = convert(path, tmp_path)
+    assert_valid(saved, rules=False)
+    tables = openpyxl.load_workbook(saved)["Facturen"].tables
+    assert dict(tables.items()) == {"tblFacturen": "A1:P321"}
+    code, out = run(capsys, "controleer", path, "--datum", AS_OF, "--json")
+    assert (code, json.loads(out)) == (0, {"problemen": []})
+
+
+def test_bijwerken_refuses_a_total_row_directly_under_the_data(capsys, tmp_path):
+    """The table could not grow: its first new row would be the total row."""
+    path = _own(tmp_path / "Eigen.xlsx", gap=0)
+    before = _files(tmp_path)
+    code, out = run(capsys, "bijwerken", path, "--datum", AS_OF, "--json")
+    assert code == 2, out
+    assert json.loads(out)["fout"] == (
+        f"Blad 'Facturen' in '{path.resolve()}': direct onder de gegevens (A1:P321) staat een "
+        "totaalregel (rij 322); de tabel kan dan niet groeien, want nieuwe rijen zouden op de "
+        "totaalregel komen. Laat een of meer lege rijen tussen de gegevens en de totaalregel "
+        "(rechtsklik op rij 322 > Invoegen), of zet de totaalregel boven de kopregel, en "
+        "probeer het opnieuw."
+    )
+    assert _files(tmp_path) == before
+
+
+def test_importeer_fills_the_empty_row_then_refuses_to_overwrite_the_total(capsys, tmp_path):
+    path = _own(tmp_path / "Eigen.xlsx", seller=True)
+    assert run(capsys, "bijwerken", path, "--datum", AS_OF)[0] == 0
+    code, out = run(capsys, "importeer", path, UBL, "--json")
+    assert (code, json.loads(out)["facturen_toegevoegd"]) == (0, 1), out
+    assert_valid(path)
+    ws = openpyxl.load_workbook(path)["Facturen"]
+    assert dict(ws.tables.items()) == {"tblFacturen": "A1:P322"}
+    assert (ws["A322"].value, ws["A323"].value, ws["E323"].value) == (
+        "12115118",
+        "Totaal",
+        "=SUM(E2:E321)",
+    )
+    before = _files(tmp_path)
+    code, out = run(capsys, "importeer", path, UBL_2, "--json")
+    assert code == 2, out
+    assert json.loads(out)["fout"] == (
+        f"Onder de tabel 'tblFacturen' in '{path.resolve()}' staat in rij 323 een "
+        "totaalregel; de nieuwe rijen (A323:P323) zouden die overschrijven. Voeg in Excel 1 "
+        "lege rij in boven de totaalregel (rechtsklik op rij 323 > Invoegen) en probeer het "
+        "opnieuw. Er is niets veranderd."
+    )
+    assert _files(tmp_path) == before
