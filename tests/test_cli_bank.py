@@ -1186,3 +1186,28 @@ def test_bank_json_has_the_keys_the_readme_gives(capsys, tmp_path):
     assert data["bestanden"] == [str(statement)]
     assert set(data["betalingen"][0]) == {
         "datum", "bedrag", "factuur", "klant", "status", "regel", "sleutel"}  # fmt: skip
+
+
+def test_a_csv_of_another_bank_is_refused_saying_which_export_to_download(capsys, files):
+    # Another bank's CSV (its own columns, as bunq, Knab or Triodos lay theirs out) was
+    # refused with what the program reads, not what the user can do about it: every
+    # major Dutch bank offers MT940 or CAMT.053 for the accounting.
+    workbook, _ = files
+    before = workbook.read_bytes()
+    statement = workbook.parent / "export.csv"
+    statement.write_text(
+        '"Date";"Interest Date";"Amount";"Account";"Counterparty";"Name";"Description"\n'
+        '"2026-11-20";"2026-11-20";"1.210,00";"NL91ABNA0417164300";"NL44RABO0123456789";'
+        '"Bakkerij Verhoef";"Factuur 2026-001"\n',
+        encoding="utf-8",
+    )
+    code = main(["bank", str(workbook), str(statement), "--datum", "2026-11-24"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        "Fout: Bankbestand export.csv: onbekend formaat; verwacht CAMT.053 (XML), MT940, de "
+        "TXT-export van ABN AMRO (.TAB) of een CSV-export van ING of Rabobank. Download het "
+        "afschrift in uw internetbankieren als CAMT.053 of MT940 (de meeste banken bieden dat "
+        "als export voor de boekhouding) en lees dat in. Er is niets veranderd.\n"
+    )
+    assert workbook.read_bytes() == before

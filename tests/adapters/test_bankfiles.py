@@ -434,6 +434,12 @@ def test_a_zip_that_cannot_be_read_names_the_file_in_it(
         read_bank(cut)
 
 
+DOWNLOAD = (
+    "Download het afschrift in uw internetbankieren als CAMT.053 of MT940 (de meeste "
+    "banken bieden dat als export voor de boekhouding) en lees dat in."
+)
+
+
 def test_an_excel_file_is_named_as_such_not_read_as_a_zip(tmp_path: Path) -> None:
     # An .xlsx is a ZIP too: its parts were read as statements ("x.xlsx/xl/styles.xml:
     # dit XML-bestand is geen CAMT.053-afschrift").
@@ -444,7 +450,7 @@ def test_an_excel_file_is_named_as_such_not_read_as_a_zip(tmp_path: Path) -> Non
     assert str(info.value) == (
         "Bankbestand Debiteuren.xlsx: dit is een Excel-bestand (of een ander Office-bestand), "
         "geen bankafschrift; verwacht CAMT.053 (XML), MT940, de TXT-export van ABN AMRO (.TAB) "
-        "of een CSV-export van ING of Rabobank."
+        "of een CSV-export van ING of Rabobank. " + DOWNLOAD
     )
 
 
@@ -456,7 +462,7 @@ def test_a_pdf_statement_is_named_as_such(tmp_path: Path) -> None:
     assert str(info.value) == (
         "Bankbestand afschrift-november.pdf: onbekend formaat (dit is een PDF, het afschrift "
         "om te lezen; kies de export voor de boekhouding); verwacht CAMT.053 (XML), MT940, de "
-        "TXT-export van ABN AMRO (.TAB) of een CSV-export van ING of Rabobank."
+        "TXT-export van ABN AMRO (.TAB) of een CSV-export van ING of Rabobank. " + DOWNLOAD
     )
 
 
@@ -1343,7 +1349,7 @@ def test_abn_amro_tab_near_misses_are_refused_as_today(tmp_path, how) -> None:
         read_bank(path)
     assert str(info.value) == (
         "Bankbestand export.tab: onbekend formaat; verwacht CAMT.053 (XML), MT940, de TXT-export "
-        "van ABN AMRO (.TAB) of een CSV-export van ING of Rabobank."
+        "van ABN AMRO (.TAB) of een CSV-export van ING of Rabobank. " + DOWNLOAD
     )
 
 

@@ -268,9 +268,17 @@ def _read_text(kind: str, text: str, name: str, warnings: list[Warning_]) -> Ite
 
 
 # What every "not a bank file" message ends with.
+# What to do next: ING, Rabobank, ABN AMRO, SNS, ASN, Knab and Triodos offer MT940 or
+# CAMT.053 for the accounting (../shared/notes/BANK.md section 1, with sources; bunq is
+# unverified, hence "de meeste"), whereas CSV layouts differ per bank and only ING's and
+# Rabobank's are read.
+_DOWNLOAD = (
+    "Download het afschrift in uw internetbankieren als CAMT.053 of MT940 (de meeste "
+    "banken bieden dat als export voor de boekhouding) en lees dat in."
+)
 _EXPECTED = (
     "verwacht CAMT.053 (XML), MT940, de TXT-export van ABN AMRO (.TAB) of een CSV-export van "
-    "ING of Rabobank."
+    f"ING of Rabobank. {_DOWNLOAD}"
 )
 
 
@@ -1639,7 +1647,7 @@ def _read_csv(text: str, name: str) -> Iterator[_Raw]:
         else:
             raise BankFileError(
                 f"Bankbestand {name}: de kolomkoppen horen niet bij een bekende CSV-export "
-                "(ING of Rabobank)."
+                f"(ING of Rabobank). {_DOWNLOAD}"
             )
         ing: list[tuple[_Raw, list[str]]] = []
         for row in rows:
