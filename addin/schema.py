@@ -263,6 +263,12 @@ WRITTEN_TABLES: tuple[TableSpec, ...] = tuple(
 )
 
 
+# The calculated columns of the shipped tables (a formula in the tableColumn, which Excel and
+# the write-back give every new row), as fields by table. `bijwerken` makes the user's own
+# column of that header one when it holds one formula filled down, or nothing.
+CALCULATED_COLUMNS: dict[str, tuple[str, ...]] = {FACTUREN.name: ("open",)}
+
+
 def table_spec(name: str) -> TableSpec | None:
     """The table of the contract named `name` (compared as Excel compares table names,
     case ignored), or None for a table of the user's own."""

@@ -228,3 +228,120 @@ def test_importeer_fills_the_empty_row_then_refuses_to_overwrite_the_total(capsy
         "opnieuw. Er is niets veranderd."
     )
     assert _files(tmp_path) == before
+
+
+# --- the calculated Open column ------------------------------------------------------
+
+OPEN = 'E{r}-N(F{r})-SUMIFS(Betalingen!$B:$B,Betalingen!$C:$C,A{r},Betalingen!$J:$J,"Gekoppeld")'
+
+
+def _open_column(path: Path, cells: object) -> Path:
+    """The workbook with Facturen's Open cells (N2:N321) set by `cells(row)`."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Facturen"]
+    for r in range(2, 322):
+        ws.cell(r, 14).value = cells(r)  # type: ignore[operator]
+    wb.save(path)
+    return path
+
+
+def _shared(path: Path) -> Path:
+    """Open as Excel writes a formula filled down: once in N2 (t="shared", ref N2:N321),
+    the other cells naming it only."""
+    with zipfile.ZipFile(path) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    xml = members[sheet].decode()
+    first = f"<f>{OPEN.format(r=2)}</f>"
+    assert first in xml, xml[:2000]
+    xml = xml.replace(first, first.replace("<f>", '<f t="shared" ref="N2:N321" si="0">'))
+    for r in range(3, 322):
+        xml = xml.replace(f"<f>{OPEN.format(r=r)}</f>", '<f t="shared" si="0"/>')
+    assert xml.count('<f t="shared" si="0"/>') == 319
+    members[sheet] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _table_formulas(path: Path) -> dict[str, str | None]:
+    table = openpyxl.load_workbook(path)["Facturen"].tables["tblFacturen"]
+    return {
+        c.name: c.calculatedColumnFormula.attr_text if c.calculatedColumnFormula else None
+        for c in table.tableColumns
+        if c.calculatedColumnFormula is not None
+    }
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["formula-per-cell", "filled-down"])
+def test_open_filled_down_becomes_a_calculated_column_importeer_fills(capsys, tmp_path, shared):
+    """Each new invoice row gets the user's Open formula moved to its row (before: no
+    calculated column, and the row imported had no Open)."""
+    path = _own(tmp_path / "Eigen.xlsx", seller=True)
+    if shared:
+        _shared(path)
+    assert main(["bijwerken", str(path), "--datum", AS_OF]) == 0
+    assert capsys.readouterr().err == (
+        "Kolom 'Open' op blad 'Facturen' is een berekende kolom: nieuwe rijen krijgen de "
+        "formule van rij 2.\n"
+    )
+    assert _table_formulas(path) == {"Open": OPEN.format(r=2)}
+    code, out = run(capsys, "importeer", path, UBL, "--json")
+    assert code == 0, out
+    assert_valid(path)
+    ws = openpyxl.load_workbook(path)["Facturen"]
+    assert (ws["A322"].value, ws["N322"].value) == ("12115118", "=" + OPEN.format(r=322))
+    book = CalamineWorkbook.from_path(str(path), load_tables=True)
+    assert len(book.get_table_by_name("tblFacturen").to_python()) == 321
+    # LibreOffice opens it and computes the new row's Open: its amount, nothing paid.
+    saved = convert(path, tmp_path)
+    assert_valid(saved, rules=False)
+    values = openpyxl.load_workbook(saved, data_only=True)["Facturen"]
+    assert (values["E322"].value, values["N322"].value) == (250.33, 250.33)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        lambda r: 100.0 + r,  # plain values
+        lambda r: "=" + OPEN.format(r=r) if r != 100 else "=E100",  # one differs
+        lambda r: "=" + OPEN.format(r=r) if r != 100 else None,  # one empty
+    ],
+    ids=["values", "one-differs", "one-empty"],
+)
+def test_open_of_values_or_differing_formulas_is_left_alone(capsys, tmp_path, cells):
+    """No calculated column, and the row importeer appends has no Open, as before."""
+    path = _open_column(_own(tmp_path / "Eigen.xlsx", seller=True), cells)
+    before = [c.value for c in openpyxl.load_workbook(path)["Facturen"]["N"]][:322]
+    assert run(capsys, "bijwerken", path, "--datum", AS_OF)[0] == 0
+    assert_valid(path)
+    assert _table_formulas(path) == {}
+    assert run(capsys, "importeer", path, UBL, "--json")[0] == 0
+    ws = openpyxl.load_workbook(path)["Facturen"]
+    assert [c.value for c in ws["N"]][:322] == before
+    assert ws["N322"].value is None
+
+
+def test_an_empty_open_column_gets_the_shipped_formula_on_every_row(capsys, tmp_path):
+    """As in a new workbook: the calculated column, its formula in every invoice row and in
+    the row importeer appends; LibreOffice computes it (2025-0301 is paid by a linked
+    payment: Open 0; the imported invoice: its amount)."""
+    from addin.adapters.workbook.book_writer import OPEN_FORMULA
+
+    path = _open_column(_own(tmp_path / "Eigen.xlsx", seller=True), lambda r: None)
+    assert main(["bijwerken", str(path), "--datum", AS_OF]) == 0
+    assert capsys.readouterr().err == (
+        "Kolom 'Open' op blad 'Facturen' is een berekende kolom: hij was leeg en elke rij "
+        "krijgt de formule van een nieuwe werkmap.\n"
+    )
+    assert_valid(path)
+    assert _table_formulas(path) == {"Open": OPEN_FORMULA}
+    assert run(capsys, "importeer", path, UBL, "--json")[0] == 0
+    assert_valid(path)
+    ws = openpyxl.load_workbook(path)["Facturen"]
+    assert {c.value for c in ws["N"][1:322]} == {"=" + OPEN_FORMULA}
+    assert ws["N323"].value == "=SUM(N2:N321)"  # the total row as it was
+    values = openpyxl.load_workbook(convert(path, tmp_path), data_only=True)["Facturen"]
+    assert (values["A2"].value, values["N2"].value) == ("2025-0301", 0)
+    assert (values["E322"].value, values["N322"].value) == (250.33, 250.33)

@@ -86,7 +86,7 @@ from addin.adapters.workbook import totals
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
 from addin.core.sheet_layout import Area, Chart, SheetLayout, Style
 from addin.core.texts import plain_range_text
-from addin.schema import normalise_header, table_spec, tables_to_check
+from addin.schema import CALCULATED_COLUMNS, normalise_header, table_spec, tables_to_check
 
 BACKUP_DIR = ".debiteuren-backup"
 
@@ -295,7 +295,8 @@ def apply_patch(
     data, seen = _read_workbook_file(path)
     package = _Package(path, data)
     try:
-        editor = _Editor(package, path, dry_run=dry_run)
+        planned = frozenset(name.casefold() for name, _, _ in patch.make_tables)
+        editor = _Editor(package, path, dry_run=dry_run, planned_tables=planned)
         for table_name, sheet_name, header_row in patch.make_tables:
             editor.make_table(table_name, sheet_name, header_row)
         for table_name, headers in patch.add_columns:
@@ -2181,6 +2182,18 @@ class _NewRows:
         empty cell with the column's style, else no cell."""
         p, letter = self.p, _col_letters(col)
         s = self._style_attr(self.styles.get(col))
+        if col in self.formulas and _moves(self.formulas[col] or "", col, self.table.data_top):
+            # A formula of A1 references (a column bijwerken made of the user's own, written
+            # as in the table's first data row): moved to each new row, as Excel fills it.
+            from openpyxl.formula.translate import Translator  # only here: a slow import
+
+            start = f"{letter}{self.table.data_top}"
+            translator = Translator("=" + (self.formulas[col] or ""), start)
+            return [
+                f'<{p}c r="{letter}{n}"{s}><{p}f>'
+                f"{_escape_text(translator.translate_formula(f'{letter}{n}')[1:])}</{p}f></{p}c>"
+                for n in numbers
+            ]
         if col in self.formulas:
             tail = f'"{s}><{p}f>{_escape_text(self.formulas[col] or "")}</{p}f></{p}c>'
         elif s:
@@ -2232,6 +2245,8 @@ class _Editor:
     text_columns: list[tuple[str, str]] = field(default_factory=list)
     ignored_text_numbers: list[str] = field(default_factory=list)
     made_tables: list[tuple[str, str]] = field(default_factory=list)
+    # The tables make_tables makes in this patch (case folded): a formula may name them.
+    planned_tables: frozenset[str] = frozenset()
     data_changed: bool = False
     formulas_changed: bool = False
     formulas_added: bool = False
@@ -2990,12 +3005,146 @@ class _Editor:
             # Moved into the table: a sheet filter on the table's own cells is one too many.
             xml, _ = _remove_elements(xml, "autoFilter")
             self._filter_name(sheet, None)
+        calculated = self._calculated(name, _SheetXml(xml, sheet.part, self.path), area, headers)
+        formulas = {k: formula for k, (formula, _) in calculated.items()}
+        verb = "wordt" if self.dry_run else "is"
+        for k, (formula, fill) in calculated.items():
+            if fill:  # an empty column: every row gets the formula, as in a new workbook
+                xml = self._fill_column(xml, sheet.part, area, area.left + k, formula)
+            self.notes.append(
+                f"Kolom '{headers[k]}' op blad '{sheet.name}' {verb} een berekende kolom: "
+                + (
+                    "hij was leeg en elke rij krijgt de formule van een nieuwe werkmap."
+                    if fill
+                    else f"nieuwe rijen krijgen de formule van rij {area.top + 1}."
+                )
+            )
         part = self._free_part("xl/tables/table{}.xml")
-        self.package.write(part, _table_xml(self._free_table_id(), name, area, headers))
+        self.package.write(part, _table_xml(self._free_table_id(), name, area, headers, formulas))
         self._content_type(part, TABLE_CONTENT_TYPE)
         rel_id = self._add_rel(sheet.part, TABLE_REL, part)
         self.package.write(sheet.part, _with_table_part(xml, rel_id))
         self.made_tables.append((name, str(area)))
+
+    def _calculated(
+        self, name: str, sheet_xml: _SheetXml, area: _Area, headers: Sequence[str]
+    ) -> dict[int, tuple[str, bool]]:
+        """Index in `headers` -> (calculatedColumnFormula, whether the rows need it), for
+        each column of the new table that is a calculated column of the contract's table
+        (Facturen.Open) and holds one formula on every data row (filled down: its A1
+        references moved by row; written as in the first data row, so each new row gets it
+        moved there, as Excel does), or nothing on any row (then the shipped workbook's
+        formula, which the rows need, when tblBetalingen, which it names, is there). Plain
+        values or differing formulas: left as they are."""
+        spec = table_spec(name)
+        out: dict[int, tuple[str, bool]] = {}
+        for field_name in CALCULATED_COLUMNS.get(spec.name if spec else "", ()):
+            header = normalise_header(spec.column(field_name).header) if spec else ""
+            k = next((k for k, h in enumerate(headers) if normalise_header(h) == header), None)
+            if k is None:
+                continue
+            formula = self._filled_down(sheet_xml, area, area.left + k)
+            if formula == "" and field_name == "open":
+                from addin.adapters.workbook.book_writer import OPEN_FORMULA  # openpyxl: slow
+
+                named = {t.name.casefold() for t in self.tables()} | self.planned_tables
+                if "tblbetalingen" in named:
+                    out[k] = (OPEN_FORMULA, True)
+            elif formula:
+                out[k] = (formula, False)
+        return out
+
+    def _fill_column(self, xml: bytes, part: str, area: _Area, col: int, formula: str) -> bytes:
+        """The sheet with `formula` in column `col` of every data row of `area`, whose
+        cells there are empty: an empty cell element keeps its style, a new one takes the
+        row's own style, else the column's (what the empty cell showed); a row without an
+        element gets one."""
+        sheet = _SheetXml(xml, part, self.path)
+        p, letter = sheet.p, _col_letters(col)
+        spans = {span.number: span for span in sheet.rows() if area.top <= span.number}
+        column_style = _column_style(xml, col)
+        f = f"<{p}f>{_escape_text(formula)}</{p}f>"
+        edits: list[tuple[int, int, bytes]] = []
+        for number in range(area.top + 1, area.bottom + 1):
+            ref = f"{letter}{number}"
+            span = spans.get(number)
+            if span is None:  # before the next row's element, else at the end of sheetData
+                at = min((s.start for n, s in spans.items() if n > number), default=sheet.end)
+                cell = f'<{p}c r="{ref}"{_style_attr(column_style)}>{f}</{p}c>'
+                edits.append((at, at, f'<{p}row r="{number}">{cell}</{p}row>'.encode()))
+                continue
+            cells = sheet.cells(span)
+            old = next((c for c in cells if c.col == col), None)
+            if old is not None:
+                cell = f'<{p}c r="{ref}"{_style_attr(old.attrs.get("s"))}>{f}</{p}c>'
+                edits.append((old.start, old.end, cell.encode()))
+                continue
+            head_end = sheet.xml.find(b">", span.start) + 1
+            head = sheet.xml[span.start : head_end]
+            attrs = _attrs(head)
+            own = attrs.get("customFormat") in ("1", "true")
+            style = attrs.get("s") if own else column_style
+            new = f'<{p}c r="{ref}"{_style_attr(style)}>{f}</{p}c>'.encode()
+            # spans, a hint of the row's first and last column, is dropped (as add_columns
+            # drops it): the row has one cell more.
+            new_head = _set_attr(head, "spans", None)
+            if new_head.endswith(b"/>"):  # <row .../>: opened up, the cell, closed
+                fragment = new_head[:-2].rstrip() + b">" + new + f"</{p}row>".encode()
+                edits.append((span.start, span.end, fragment))
+                continue
+            edits.append((span.start, head_end, new_head))
+            right = next((c.start for c in cells if c.col > col), None)
+            at = right if right is not None else sheet.xml.rfind(b"</", span.start, span.end)
+            edits.append((at, at, new))
+        self.formulas_added = self.formulas_changed = self.data_changed = True
+        return sheet.splice_many(edits)
+
+    def _filled_down(self, sheet_xml: _SheetXml, area: _Area, col: int) -> str | None:
+        """The formula (without "=") every data row of `area` holds in column `col`, as in
+        its first data row; "" when no row holds anything there; None when a row holds a
+        value, another formula or an array formula, or some rows hold nothing. A row that
+        is empty across the area is no data row."""
+        from openpyxl.formula.translate import Translator, TranslatorError  # a slow import
+
+        letter = _col_letters(col)
+        first: tuple[str, str | None] | None = None  # the formula and its shared-formula id
+        translator: Any = None
+        empty = 0
+        for span in sheet_xml.rows():
+            if not area.top < span.number <= area.bottom:
+                continue
+            cells = [c for c in sheet_xml.cells(span) if area.left <= c.col <= area.right]
+            cell = next((c for c in cells if c.col == col), None)
+            if cell is None or not cell.has_content:
+                empty += any(c.has_content for c in cells)
+                continue
+            attrs = cell.formula()
+            if attrs is None or attrs.get("t") == "array":
+                return None
+            if first is not None and attrs.get("t") == "shared" and attrs.get("si") == first[1]:
+                continue  # a filled-down copy of the first cell's formula
+            ref = f"{letter}{span.number}"
+            text = totals.cell_formula(cell.body, ref, sheet_xml.xml)
+            if not text:
+                return None
+            if first is None:
+                first = (text, attrs.get("si") if attrs.get("t") == "shared" else None)
+                translator = Translator("=" + text, ref)
+                first_ref = ref
+                continue
+            try:
+                same = translator.translate_formula(ref)[1:] == text
+            except (TranslatorError, ValueError):
+                same = False
+            if not same:
+                return None
+        if first is None:
+            return ""
+        if empty:
+            return None
+        if first_ref != f"{letter}{area.top + 1}":  # written as in the first data row
+            return str(translator.translate_formula(f"{letter}{area.top + 1}")[1:])
+        return first[0]
 
     def _check_table_name(self, name: str, where: str) -> None:
         """A defined name (a named range) that is the table's name: Excel would rename one."""
@@ -3562,12 +3711,26 @@ def _merged_cells_in(xml: bytes, area: _Area) -> str:
     return ""
 
 
-def _table_xml(table_id: int, name: str, area: _Area, headers: Sequence[str]) -> bytes:
+def _table_xml(
+    table_id: int,
+    name: str,
+    area: _Area,
+    headers: Sequence[str],
+    formulas: Mapping[int, str] | None = None,
+) -> bytes:
     """A table part as Excel writes one for Invoegen > Tabel: a name, the ref, an autoFilter
     over it, one column per header (the header cell's exact text; a literal _xHHHH_
-    escaped as ECMA-376 Part 1, 22.9.2.19 says) and the style info."""
+    escaped as ECMA-376 Part 1, 22.9.2.19 says), a calculated column's formula (`formulas`,
+    by index in `headers`) as the shipped workbook writes it, and the style info."""
     names = [_escape_attr(_ESCAPE_LIKE.sub(r"_x005F_\1", h)) for h in headers]
-    columns = "".join(f'<tableColumn id="{k}" name="{n}"/>' for k, n in enumerate(names, start=1))
+    formulas = formulas or {}
+    columns = "".join(
+        f'<tableColumn id="{k + 1}" name="{n}"/>'
+        if k not in formulas
+        else f'<tableColumn id="{k + 1}" name="{n}"><calculatedColumnFormula>'
+        f"{_escape_text(formulas[k])}</calculatedColumnFormula></tableColumn>"
+        for k, n in enumerate(names)
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<table xmlns="{MAIN_NS}" id="{table_id}" name="{name}" displayName="{name}" '
@@ -3576,6 +3739,33 @@ def _table_xml(table_id: int, name: str, area: _Area, headers: Sequence[str]) ->
         f'<tableStyleInfo name="{TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" '
         'showRowStripes="1" showColumnStripes="0"/></table>'
     ).encode()
+
+
+def _column_style(xml: bytes, col: int) -> str | None:
+    """The style of column `col` (1 = A) from the sheet's <cols>: what its cells without an
+    element show."""
+    cols_tag = _start_tag(xml, "cols")
+    if cols_tag is None:
+        return None
+    for match in _COL.finditer(xml, cols_tag.end(), _element_end(xml, cols_tag)):
+        attrs = _attrs(match.group(0))
+        low, high = attrs.get("min", ""), attrs.get("max", "")
+        if low.isdigit() and high.isdigit() and int(low) <= col <= int(high):
+            return attrs.get("style")
+    return None
+
+
+def _moves(formula: str, col: int, row: int) -> bool:
+    """The formula (without "=") in column `col`, row `row` changes when filled one row
+    down: it has relative A1 references. The shipped tables' structured references
+    (tblFacturen[[#This Row],[Bedrag]]) do not move."""
+    if not formula:
+        return False
+    from openpyxl.formula.translate import Translator  # only here: a slow import
+
+    here = f"{_col_letters(col)}{row}"
+    moved: str = Translator("=" + formula, here).translate_formula(f"{_col_letters(col)}{row + 1}")
+    return moved != "=" + formula
 
 
 def _with_table_part(xml: bytes, rel_id: str) -> bytes:
