@@ -3755,12 +3755,22 @@ def _column_style(xml: bytes, col: int) -> str | None:
     return None
 
 
+# What in a formula cannot be an A1 reference: a text in quotes, a structured reference's
+# brackets (tblFacturen[[#This Row],[Bedrag]]), a quoted sheet name.
+_NOT_REFERENCES = re.compile(r'"[^"]*"|\[[^\[\]]*(?:\[[^\]]*\][^\[\]]*)*\]|\'[^\']*\'')
+# A cell or row/column reference as A1 style writes it (B2, $B$2, B:B, 2:2): a letter or
+# digit run not glued to a name before it (tblFacturen, LOG10 are names or functions).
+_A1_REFERENCE = re.compile(
+    r"(?<![\w.])\$?(?:[A-Za-z]{1,3}\$?\d+|[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}|\d+:\$?\d+)(?![\w(])"
+)
+
+
 def _moves(formula: str, col: int, row: int) -> bool:
     """The formula (without "=") in column `col`, row `row` changes when filled one row
     down: it has relative A1 references. The shipped tables' structured references
     (tblFacturen[[#This Row],[Bedrag]]) do not move."""
-    if not formula:
-        return False
+    if not formula or not _A1_REFERENCE.search(_NOT_REFERENCES.sub("", formula)):
+        return False  # the usual case, every append: no openpyxl import (tests/test_linear.py)
     from openpyxl.formula.translate import Translator  # only here: a slow import
 
     here = f"{_col_letters(col)}{row}"
