@@ -16,7 +16,13 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from addin.adapters.workbook.totals import RowCell, cell_formula, is_total_row, total_rows
+from addin.adapters.workbook.totals import (
+    RowCell,
+    as_table_sum,
+    cell_formula,
+    is_total_row,
+    total_rows,
+)
 from addin.cli import main
 from tests.libreoffice import convert
 from tests.ooxml import assert_valid
@@ -58,6 +64,8 @@ RULE = [
     ("not-above", _cells((0, "Totaal"), (4, "=SUM(E2:E400)")), False),
     ("two-ranges", _cells((0, "Totaal"), (4, "=SUM(E2:E10,E12:E321)")), False),
     ("a-product", _cells((0, "Totaal"), (4, "=E321*2")), False),
+    ("table-column", _cells((0, "Totaal"), (4, "=SUM(tblFacturen[Bedrag])")), True),
+    ("table-this-row", _cells((0, "Totaal"), (4, "=SUM(tblFacturen[@Bedrag])")), True),
 ]
 
 
@@ -65,6 +73,31 @@ RULE = [
 def test_is_total_row(cells, exp):
     got = is_total_row(323, cells)
     assert got == exp
+
+
+# A total row's sum of the table's data rows in its column, as bijwerken rewrites it
+# (data rows 2..321 of column E = 4).
+AS_TABLE = [
+    ("sum", "SUM(E2:E321)", "SUM(tblFacturen[Bedrag])"),
+    ("absolute", "SUM($E$2:$E$321)", "SUM(tblFacturen[Bedrag])"),
+    ("subtotal", "SUBTOTAL(9,E2:E321)", "SUBTOTAL(9,tblFacturen[Bedrag])"),
+    ("part-of-the-rows", "SUM(E3:E321)", None),
+    ("beyond-the-rows", "SUM(E2:E400)", None),
+    ("other-column", "SUM(F2:F321)", None),
+    ("not-a-sum", "E2+E3", None),
+]
+
+
+@pytest.mark.parametrize(
+    ("formula", "exp"), [r[1:] for r in AS_TABLE], ids=[r[0] for r in AS_TABLE]
+)
+def test_as_table_sum(formula, exp):
+    got = as_table_sum(formula, 4, 2, 321, "tblFacturen", "Bedrag")
+    assert got == exp
+
+
+def test_as_table_sum_leaves_a_column_name_that_needs_escaping():
+    assert as_table_sum("SUM(E2:E321)", 4, 2, 321, "tblFacturen", "Bedrag [EUR]") is None
 
 
 def test_total_rows_passes_empty_rows_and_stops_at_data():
@@ -177,8 +210,12 @@ def test_bijwerken_makes_the_tables_over_the_data_and_leaves_the_totals(capsys, 
     assert_valid(path)
     wb = openpyxl.load_workbook(path)
     total = [c.value for c in wb["Facturen"][323]]
-    assert total[:6] == ["Totaal", None, None, None, "=SUM(E2:E321)", "=SUM(F2:F321)"]
-    assert [c.value for c in wb["Betalingen"][275]][:2] == ["Totaal", "=SUM(B2:B273)"]
+    # The sums of the data rows became sums of the table's columns: new rows count too.
+    assert total[:6] == [
+        "Totaal", None, None, None, "=SUM(tblFacturen[Bedrag])", "=SUM(tblFacturen[Betaald])"
+    ]  # fmt: skip
+    assert total[13] == "=SUM(tblFacturen[Open])"
+    assert [c.value for c in wb["Betalingen"][275]][:2] == ["Totaal", "=SUM(tblBetalingen[Bedrag])"]
     book = CalamineWorkbook.from_path(str(path), load_tables=True)
     assert len(book.get_table_by_name("tblFacturen").to_python()) == 320
     saved = convert(path, tmp_path)
@@ -216,8 +253,11 @@ def test_importeer_fills_the_empty_row_then_refuses_to_overwrite_the_total(capsy
     assert (ws["A322"].value, ws["A323"].value, ws["E323"].value) == (
         "12115118",
         "Totaal",
-        "=SUM(E2:E321)",
+        "=SUM(tblFacturen[Bedrag])",
     )
+    # LibreOffice computes the total with the new invoice (1,772,902.08 before).
+    values = openpyxl.load_workbook(convert(path, tmp_path), data_only=True)["Facturen"]
+    assert values["E323"].value == pytest.approx(1_772_902.08 + 250.33)
     before = _files(tmp_path)
     code, out = run(capsys, "importeer", path, UBL_2, "--json")
     assert code == 2, out
@@ -282,10 +322,15 @@ def test_open_filled_down_becomes_a_calculated_column_importeer_fills(capsys, tm
     if shared:
         _shared(path)
     assert main(["bijwerken", str(path), "--datum", AS_OF]) == 0
-    assert capsys.readouterr().err == (
+    assert capsys.readouterr().err.splitlines() == [
         "Kolom 'Open' op blad 'Facturen' is een berekende kolom: nieuwe rijen krijgen de "
-        "formule van rij 2.\n"
-    )
+        "formule van rij 2.",
+        "De totaalregel op blad 'Facturen' telt nu de hele kolom van de tabel, ook de rijen "
+        "die erbij komen (E323: =SUM(tblFacturen[Bedrag]), F323: =SUM(tblFacturen[Betaald]), "
+        "N323: =SUM(tblFacturen[Open])).",
+        "De totaalregel op blad 'Betalingen' telt nu de hele kolom van de tabel, ook de rijen "
+        "die erbij komen (B275: =SUM(tblBetalingen[Bedrag])).",
+    ]
     assert _table_formulas(path) == {"Open": OPEN.format(r=2)}
     code, out = run(capsys, "importeer", path, UBL, "--json")
     assert code == 0, out
@@ -331,9 +376,9 @@ def test_an_empty_open_column_gets_the_shipped_formula_on_every_row(capsys, tmp_
 
     path = _open_column(_own(tmp_path / "Eigen.xlsx", seller=True), lambda r: None)
     assert main(["bijwerken", str(path), "--datum", AS_OF]) == 0
-    assert capsys.readouterr().err == (
+    assert capsys.readouterr().err.splitlines()[0] == (
         "Kolom 'Open' op blad 'Facturen' is een berekende kolom: hij was leeg en elke rij "
-        "krijgt de formule van een nieuwe werkmap.\n"
+        "krijgt de formule van een nieuwe werkmap."
     )
     assert_valid(path)
     assert _table_formulas(path) == {"Open": OPEN_FORMULA}
@@ -341,7 +386,7 @@ def test_an_empty_open_column_gets_the_shipped_formula_on_every_row(capsys, tmp_
     assert_valid(path)
     ws = openpyxl.load_workbook(path)["Facturen"]
     assert {c.value for c in ws["N"][1:322]} == {"=" + OPEN_FORMULA}
-    assert ws["N323"].value == "=SUM(N2:N321)"  # the total row as it was
+    assert ws["N323"].value == "=SUM(tblFacturen[Open])"  # the total row's
     values = openpyxl.load_workbook(convert(path, tmp_path), data_only=True)["Facturen"]
     assert (values["A2"].value, values["N2"].value) == ("2025-0301", 0)
     assert (values["E322"].value, values["N322"].value) == (250.33, 250.33)

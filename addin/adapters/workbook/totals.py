@@ -59,6 +59,14 @@ _COLUMN_SUM = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# SUM(tblFacturen[Bedrag]): the sum of a table's column (bijwerken writes it so, below).
+_TABLE_SUM = re.compile(
+    r"^\s*=?\s*(?:_xlfn\.)?(?:SUM|SUBTOTAL|AGGREGATE)\(\s*(?:\d+\s*,\s*)*"
+    r"[A-Za-z_\\][\w.]*\[[^\[\]#']+\]\s*\)\s*$",
+    re.IGNORECASE,
+)
+# What a column name may not hold in a structured reference without escaping.
+_ESCAPED_IN_NAMES = re.compile(r"[\[\]#'@]|^\s|\s$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +99,33 @@ def is_total_label(text: str) -> bool:
 
 
 def sums_column_above(formula: str, col: int, row: int) -> bool:
-    """The formula sums one range of its own column `col` (zero-based) ending above `row`."""
+    """The formula sums one range of its own column `col` (zero-based) ending above `row`,
+    or a table's column (SUM(tblFacturen[Bedrag]), as bijwerken leaves a total row)."""
+    if _TABLE_SUM.match(formula):
+        return True
     found = _COLUMN_SUM.match(formula)
     if found is None:
         return False
     first, top, last, bottom = found.groups()
     return column_index(first) == column_index(last) == col and max(int(top), int(bottom)) < row
+
+
+def as_table_sum(
+    formula: str, col: int, top: int, bottom: int, table: str, column: str
+) -> str | None:
+    """The formula with its range as the table's column when it sums exactly rows
+    top..bottom of its own column `col` (zero-based): SUM(E2:E321) -> SUM(tblFacturen[Bedrag]);
+    None for any other formula, or a column name that would need escaping."""
+    found = _COLUMN_SUM.match(formula)
+    if found is None or _ESCAPED_IN_NAMES.search(column):
+        return None
+    first, start, last, end = found.groups()
+    if not (
+        column_index(first) == column_index(last) == col and (int(start), int(end)) == (top, bottom)
+    ):
+        return None
+    head = formula[: found.start(1)].rstrip("$")
+    return f"{head}{table}[{column}]{formula[found.end(4) :]}".lstrip("=").lstrip()
 
 
 def is_total_row(row: int, cells: Iterable[RowCell]) -> bool:

@@ -2958,7 +2958,9 @@ class _Editor:
         where = f"Blad '{sheet.name}' in '{self.path}'"
         self._check_table_name(name, where)
         xml = self.package.read(sheet.part)
-        area, headers = self._table_area(sheet, _SheetXml(xml, sheet.part, self.path), header_row)
+        area, headers, total_rows = self._table_area(
+            sheet, _SheetXml(xml, sheet.part, self.path), header_row
+        )
         for other in self.tables(sheet):
             if other.area.overlaps(area):
                 raise PatchError(
@@ -3019,12 +3021,68 @@ class _Editor:
                     else f"nieuwe rijen krijgen de formule van rij {area.top + 1}."
                 )
             )
+        if total_rows:
+            xml = self._totals_over_table(xml, sheet, name, area, headers, total_rows)
         part = self._free_part("xl/tables/table{}.xml")
         self.package.write(part, _table_xml(self._free_table_id(), name, area, headers, formulas))
         self._content_type(part, TABLE_CONTENT_TYPE)
         rel_id = self._add_rel(sheet.part, TABLE_REL, part)
         self.package.write(sheet.part, _with_table_part(xml, rel_id))
         self.made_tables.append((name, str(area)))
+
+    def _totals_over_table(
+        self,
+        xml: bytes,
+        sheet: _Sheet,
+        name: str,
+        area: _Area,
+        headers: Sequence[str],
+        rows: Sequence[int],
+    ) -> bytes:
+        """The total rows' sums of exactly the new table's data in their column
+        (=SUM(E2:E321) over data rows 2..321) as sums of the table's column
+        (=SUM(tblFacturen[Bedrag])): a range of fixed rows would leave out every row the
+        table gets later (from importeer, or typed under it in Excel). Other formulas, a
+        shared formula (its other cells are derived from it) and a column whose name a
+        structured reference would have to escape stay as they are."""
+        sheet_xml = _SheetXml(xml, sheet.part, self.path)
+        edits: list[tuple[int, int, bytes]] = []
+        changed: list[str] = []
+        for span in sheet_xml.rows():
+            if span.number not in rows:
+                continue
+            for cell in sheet_xml.cells(span):
+                attrs = cell.formula()
+                if not (area.left <= cell.col <= area.right) or attrs is None:
+                    continue
+                if attrs.get("t") in ("shared", "array", "dataTable"):
+                    continue
+                found = _F_TEXT.search(cell.body)
+                text = html.unescape(found.group(1).decode("utf-8")) if found else ""
+                header = headers[cell.col - area.left]
+                new = totals.as_table_sum(
+                    text, cell.col - 1, area.top + 1, area.bottom, name, header
+                )
+                if found is None or new is None:
+                    continue
+                body = sheet_xml.xml.find(b">", cell.start) + 1  # where cell.body starts
+                edits.append(
+                    (body + found.start(1), body + found.end(1), _escape_text(new).encode())
+                )
+                changed.append(f"{cell.attrs['r']}: ={new}")
+        if not edits:
+            return xml
+        self.formulas_changed = self.data_changed = True
+        counts = (
+            "gaat de hele kolom van de tabel tellen"
+            if self.dry_run
+            else "telt nu de hele kolom van de tabel"
+        )
+        self.notes.append(
+            f"De totaalregel op blad '{sheet.name}' {counts}, ook de rijen die erbij komen "
+            f"({', '.join(changed)})."
+        )
+        return sheet_xml.splice_many(edits)
 
     def _calculated(
         self, name: str, sheet_xml: _SheetXml, area: _Area, headers: Sequence[str]
@@ -3159,10 +3217,11 @@ class _Editor:
 
     def _table_area(
         self, sheet: _Sheet, sheet_xml: _SheetXml, header_row: int
-    ) -> tuple[_Area, list[str]]:
+    ) -> tuple[_Area, list[str], tuple[int, ...]]:
         """The range from the header row's first to its last filled cell, down to the last
         row with a value in those columns (one empty data row when there is none, as
-        Excel keeps for an empty table), and the headers. Refused: a header that is empty
+        Excel keeps for an empty table) above the total rows under it (totals.py), the
+        headers, and the total rows. Refused: a header that is empty
         between others, repeated (case ignored, as Excel compares), not text (a number, a
         date, a formula) or holding a line break or a control character."""
         where = f"Blad '{sheet.name}' in '{self.path}'"
@@ -3238,7 +3297,7 @@ class _Editor:
                 f"totaalregel (rechtsklik op rij {first} > Invoegen), of zet de totaalregel "
                 f"boven de kopregel, en probeer het opnieuw."
             )
-        return area, headers
+        return area, headers, found_totals
 
     def _row_cells(
         self, sheet_xml: _SheetXml, span: _RowSpan, left: int, right: int
@@ -3739,6 +3798,10 @@ def _table_xml(
         f'<tableStyleInfo name="{TABLE_STYLE}" showFirstColumn="0" showLastColumn="0" '
         'showRowStripes="1" showColumnStripes="0"/></table>'
     ).encode()
+
+
+# A formula element's text (not a shared formula's other cell: that one has none).
+_F_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?f>", re.S)
 
 
 def _column_style(xml: bytes, col: int) -> str | None:
