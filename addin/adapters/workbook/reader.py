@@ -1084,7 +1084,21 @@ def _without_totals(found: _Range, path: str | None, spec: schema.TableSpec) -> 
     )
 
 
-_ROW_START = rb"<(?:[\w.-]+:)?row(?=\s)[^>]*?\br=\"%d\"[^>]*>"
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row(?=\s)[^>]*>")
+
+
+def _row_start(xml: bytes, number: int) -> re.Match[bytes] | None:
+    """The start tag of row `number`, searched from the end (the last rows are asked
+    for): a regular expression over a 57 MB sheet took 0.16 s, this a few microseconds."""
+    needle, end = b' r="%d"' % number, len(xml)  # a cell's r has letters: only rows match
+    while (at := xml.rfind(needle, 0, end)) >= 0:
+        tag = _ROW_TAG.match(xml, xml.rfind(b"<", 0, at))
+        if tag is not None and tag.end() > at:
+            return tag
+        end = at
+    return None
+
+
 _ROW_CELL = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
 
 
@@ -1103,7 +1117,7 @@ def _row_formulas(path: Path, sheet: str, numbers: Collection[int]) -> dict[tupl
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, RuntimeError):
         return found
     for number in numbers:
-        head = re.search(_ROW_START % number, xml)
+        head = _row_start(xml, number)
         if head is None or head.group(0).endswith(b"/>"):
             continue
         end = re.compile(rb"</(?:[\w.-]+:)?row>").search(xml, head.end())
