@@ -3048,7 +3048,9 @@ class _Editor:
         sheet_xml = _SheetXml(xml, sheet.part, self.path)
         edits: list[tuple[int, int, bytes]] = []
         changed: list[str] = []
-        for span in sheet_xml.rows():
+        for span in sheet_xml.rows_backwards():  # the total rows are the last ones
+            if span.number < min(rows):
+                break
             if span.number not in rows:
                 continue
             for cell in sheet_xml.cells(span):
@@ -3171,8 +3173,10 @@ class _Editor:
         for span in sheet_xml.rows():
             if not area.top < span.number <= area.bottom:
                 continue
-            cells = [c for c in sheet_xml.cells(span) if area.left <= c.col <= area.right]
-            cell = next((c for c in cells if c.col == col), None)
+            cell = sheet_xml.written_cell(span, col)  # a byte search, the usual case
+            if cell is None or not cell.has_content:
+                cells = [c for c in sheet_xml.cells(span) if area.left <= c.col <= area.right]
+                cell = next((c for c in cells if c.col == col), None)
             if cell is None or not cell.has_content:
                 empty += any(c.has_content for c in cells)
                 continue
@@ -3188,8 +3192,10 @@ class _Editor:
             if first is None:
                 first = (text, attrs.get("si") if attrs.get("t") == "shared" else None)
                 translator = Translator("=" + text, ref)
-                first_ref = ref
+                first_ref, first_row = ref, span.number
                 continue
+            if _rows_moved(first[0], span.number - first_row) == text:
+                continue  # the quick test: its row numbers moved, nothing else changed
             try:
                 same = translator.translate_formula(ref)[1:] == text
             except (TranslatorError, ValueError):
@@ -3802,6 +3808,20 @@ def _table_xml(
 
 # A formula element's text (not a shared formula's other cell: that one has none).
 _F_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?f>", re.S)
+
+
+# A relative row number in an A1 reference (E2, $E2; not E$2, LOG10( or a name's digits),
+# outside a text in quotes: what moves when a formula is filled down.
+_RELATIVE_ROW = re.compile(r'("[^"]*")|(?<![\w.$])(\$?[A-Za-z]{1,3})(\d+)(?![\w(!])')
+
+
+def _rows_moved(formula: str, rows: int) -> str:
+    """The formula with its relative row numbers `rows` higher: what filling it down gives
+    when it has no row range or other reference the Translator would also move. Only a
+    quick yes; a formula that differs is compared again by the Translator."""
+    return _RELATIVE_ROW.sub(
+        lambda m: m.group(1) or f"{m.group(2)}{int(m.group(3)) + rows}", formula
+    )
 
 
 def _column_style(xml: bytes, col: int) -> str | None:
