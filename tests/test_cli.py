@@ -905,3 +905,50 @@ def test_werklijst_counts_in_dutch_singular_and_says_what_an_empty_book_needs(
     code, out, _ = run(capsys, "werklijst", path, "--datum", "2026-11-24")
     assert code == 0
     assert exp in out.splitlines(), out
+
+
+# The commands that replace the Werklijst or the Overzicht whole, with what they need.
+REPLACING = {
+    "herinneringen": lambda book, day: ["herinneringen", book, "--datum", day],
+    "bank": lambda book, day: [
+        "bank",
+        book,
+        FIXTURES / "bank" / "camt053-v04-batch.xml",
+        "--datum",
+        day,
+    ],
+    "overzicht": lambda book, day: ["overzicht", book, "--datum", day],
+}
+
+
+@pytest.mark.parametrize("command", sorted(REPLACING))
+def test_what_a_replaced_sheet_loses_is_said_in_text_and_json(command, tmp_path, capsys):
+    # Merged cells on the Werklijst and a table of the user's own on the Overzicht go when
+    # the program writes those sheets anew. Only bijwerken said so (on stderr); these three
+    # commands removed them without a word.
+    path = tmp_path / "Voorbeeld.xlsx"
+    wb = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "workbook" / "Voorbeeld.xlsx")
+    wb["Werklijst"].merge_cells("H2:J2")
+    own = wb["Overzicht"]
+    for row in (("Wie", "Bedrag"), ("Piet", 10), ("Anna", 20)):
+        own.append(row)
+    top = own.max_row - 2
+    own.add_table(Table(displayName="tblMijnLijst", ref=f"A{top}:B{top + 2}"))
+    wb.save(path)
+    merged = "Op het werkblad 'Werklijst' zijn de samengevoegde cellen opgeheven."
+    table = "Op het werkblad 'Overzicht' is de tabel tblMijnLijst verwijderd."
+    exp = [table] if command == "overzicht" else [merged, table]
+
+    for how in ("json", "text"):
+        copy = tmp_path / f"{how}.xlsx"
+        copy.write_bytes(path.read_bytes())
+        argv = [str(a) for a in REPLACING[command](copy, "2026-11-24")]
+        code = main([*argv, "--json"] if how == "json" else argv)
+        out = capsys.readouterr().out
+        assert code in (0, 1), out
+        if how == "json":
+            assert json.loads(out)["meldingen"][-len(exp) :] == exp
+        else:
+            said = [line.strip() for line in out.splitlines() if line.strip() in
+                    {f"Let op: {e}" for e in (merged, table)}]  # fmt: skip
+            assert said == [f"Let op: {e}" for e in exp]

@@ -60,7 +60,7 @@ def test_json_is_the_contract_and_proef_writes_nothing(workbook, capsys):
     assert code == 0 and workbook.read_bytes() == before
     got = json.loads(out)
     assert set(got) == {"datum", "ouderdom", "dso", "dso_countback", "grootste_debiteuren",
-                        "goede_betalers", "kerncijfers", "problemen"}  # fmt: skip
+                        "goede_betalers", "kerncijfers", "meldingen", "problemen"}  # fmt: skip
     assert got["problemen"] == []
     assert got["datum"] == DAY
     assert [b["emmer"] for b in got["ouderdom"]] == [

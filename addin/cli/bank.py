@@ -92,9 +92,10 @@ def cmd_bank(args: argparse.Namespace) -> int:
         result = import_bank(book, paths, args.datum, bank_files, first_row)
     except BankFileError as exc:
         return fail(args, f"{exc} Er is niets veranderd.")
+    said: tuple[str, ...] = ()  # what the write did besides: a sheet added, ... removed
     if not args.proef and result.changes:
         try:
-            apply_patch(workbook, result.patch)
+            said = apply_patch(workbook, result.patch).notes
         except PatchError as exc:
             return fail(args, str(exc))
     counts = result.counts
@@ -124,6 +125,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
                 for p in new
             ),
             "waarschuwingen": [{"soort": w.kind, "melding": w.message} for w in result.warnings],
+            "meldingen": list(said),
             "proef": args.proef,
             "problemen": problems_json(problems),
         }
@@ -137,6 +139,8 @@ def cmd_bank(args: argparse.Namespace) -> int:
         if counts["Controleren"]:
             print("  Controleer de regels met Status Controleren in Betalingen: zolang die er "
                   "staan, wordt de klant niet benaderd.")  # fmt: skip
+        for note in said:
+            print(f"  Let op: {note}")
         if args.proef:
             print("Proef: er is niets in de werkmap geschreven.")
         found = problems_note(problems)

@@ -231,10 +231,11 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
                 f"De map voor de grafieken '{png_folder}' kan niet worden gemaakt: "
                 f"{write_failure(exc)}. Er is niets veranderd.",
             )
+    said: tuple[str, ...] = ()  # what the write did besides: the sheet added, ... removed
     if not args.proef:
         patch = Patch(replace_sheet=((schema.OVERZICHT_SHEET, overview_rows(plan, book)),))
         try:
-            apply_patch(workbook, patch)
+            said = apply_patch(workbook, patch).notes
         except PatchError as exc:
             remove_folders(made)
             return fail(args, str(exc))
@@ -250,7 +251,13 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
             )
     problems = list(read_problems) + list(plan.problems)
     if args.json:
-        print_json({**overview_json(figures), "problemen": problems_json(problems)})
+        print_json(
+            {
+                **overview_json(figures),
+                "meldingen": list(said),
+                "problemen": problems_json(problems),
+            }
+        )
     else:
         for line in overview_text(figures):
             print(line)
@@ -259,6 +266,8 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
             print("Proef: er is niets in de werkmap geschreven.")
         else:
             print(f"Het Overzicht in {workbook} is bijgewerkt.")
+        for note in said:
+            print(f"Let op: {note}")
         for png in pngs:
             print(f"Grafiek geschreven: {png}")
         found = problems_note(problems)

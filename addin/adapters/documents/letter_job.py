@@ -104,8 +104,9 @@ class LetterJob:
     Attributes:
       skipped: letters not made, with the reason (reported; exit 1).
       notes: what the user should know about letters that were made (an invoice PDF that
-        was not found and got a generated copy), and first what was put right in the
-        Uitvoermap (an overdracht killed half-way); told, the letter is complete (exit 0).
+        was not found and got a generated copy), first what was put right in the
+        Uitvoermap (an overdracht killed half-way), last what the write did to the sheets
+        it replaces (PatchResult.notes); told, the letter is complete (exit 0).
       warnings: the plan's warnings before the run (P1: bank data missing or old, ...).
     """
 
@@ -490,7 +491,7 @@ def run_letters(
     return replace(
         job,
         skipped=skipped,
-        notes=recovered + notes,
+        notes=recovered + notes + job.notes,
         warnings=plan.warnings,
         files=files.new_files(),
     )
@@ -535,10 +536,13 @@ def _log(
         ),
     )
     if write is None:
-        apply_patch(workbook, patch)
+        # What the write did besides (a sheet added, merged cells or a user's table on the
+        # Werklijst or Overzicht removed), told with the letters' notes.
+        said = apply_patch(workbook, patch).notes
     else:
         write(patch)
-    return LetterJob(target, made, False, True, plan_after)
+        said = ()
+    return LetterJob(target, made, False, True, plan_after, notes=tuple(said))
 
 
 def _contact_row(c: Contact) -> dict[str, object]:
