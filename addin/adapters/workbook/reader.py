@@ -1034,54 +1034,34 @@ def _header_range(
 
 def _without_totals(found: _Range, path: str | None, spec: schema.TableSpec) -> _Range:
     """The plain range without the total rows under it ("Totaal" and =SUM(...) under the
-    invoices: the rule is totals.is_total_row). The values alone cannot tell a formula from
-    a typed number, so the worksheet part is read for the formulas of the last rows, and
-    only when one of them could be a total: its first required cell (Factuurnummer) empty,
-    or a total label in it. An invoice row is neither, so a range of data only is never
-    read twice."""
-    key = next(
-        (
-            k
-            for k, h in enumerate(found.headers)
-            if schema.normalise_header(h)
-            == schema.normalise_header(next(c.header for c in spec.columns if c.required))
-        ),
-        0,
+    invoices: totals.py), their formulas read from the worksheet part."""
+    if path is None:
+        return found
+    key = key_column(found.headers, spec)
+    keep = totals.data_rows(
+        found.rows,
+        found.first_row,
+        found.first_col,
+        key,
+        lambda numbers: _row_formulas(Path(path), found.sheet, numbers),
     )
-    candidates: list[int] = []  # indexes into found.rows, bottom-up
-    for k in range(len(found.rows) - 1, -1, -1):
-        row = found.rows[k]
-        filled = [v for v in row if not (v is None or (v.__class__ is str and not v.strip()))]
-        if not filled:
-            continue
-        labelled = any(v.__class__ is str and totals.is_total_label(v) for v in filled)
-        keyless = key >= len(row) or row[key] is None or str(row[key]).strip() == ""
-        if len(candidates) == totals.MAX_TOTAL_ROWS or not (labelled or keyless):
-            break
-        candidates.append(k)
-    if not candidates or path is None:
+    if keep == len(found.rows):
         return found
-    numbers = {found.first_row + k for k in candidates}
-    formulas = _row_formulas(Path(path), found.sheet, numbers)
-
-    def cells(k: int) -> list[totals.RowCell]:
-        out = []
-        for j, value in enumerate(found.rows[k]):
-            col = found.first_col + j
-            formula = formulas.get((found.first_row + k, col))
-            if formula is not None:
-                out.append(totals.RowCell(col, formula, None))
-            elif not (value is None or (value.__class__ is str and not value.strip())):
-                out.append(totals.RowCell(col, None, value if value.__class__ is str else None))
-        return out
-
-    found_totals = totals.total_rows((found.first_row + k, cells(k)) for k in candidates)
-    if not found_totals:
-        return found
-    rows = found.rows[: min(found_totals) - found.first_row]
     return _Range(
-        found.sheet, found.name, found.headers, rows, found.first_row, found.first_col, True
+        found.sheet,
+        found.name,
+        found.headers,
+        found.rows[:keep],
+        found.first_row,
+        found.first_col,
+        True,
     )
+
+
+def key_column(headers: Sequence[object], spec: schema.TableSpec) -> int:
+    """The index of the table's first required column among `headers` (0 if absent)."""
+    wanted = schema.normalise_header(next(c.header for c in spec.columns if c.required))
+    return next((k for k, h in enumerate(headers) if schema.normalise_header(h) == wanted), 0)
 
 
 _ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row(?=\s)[^>]*>")

@@ -29,7 +29,7 @@ Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # The first word of a total row's label, case ignored (Dutch first; English as users type
@@ -149,6 +149,53 @@ def total_rows(rows_upwards: Iterable[tuple[int, Sequence[RowCell]]]) -> tuple[i
             break
         found.append(number)
     return tuple(found)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def data_rows(
+    rows: Sequence[Sequence[object]],
+    first_row: int,
+    first_col: int,
+    key: int,
+    formulas_of: Callable[[set[int]], Mapping[tuple[int, int], str]],
+) -> int:
+    """How many of a plain range's data `rows` (values, the sheet row of rows[0] is
+    `first_row`, the zero-based column of each row's first value `first_col`) are data:
+    len(rows), or fewer when total rows end it. The values alone cannot tell a formula from
+    a typed number, so `formulas_of(sheet rows)` -> {(sheet row, zero-based column):
+    formula} is asked, and only for the last rows that could be totals by their values: a
+    total label in them, or nothing in column `key` (the first required one: Factuurnummer).
+    An invoice row is neither, so a range of data only costs nothing more."""
+    candidates: list[int] = []  # indexes into rows, bottom-up
+    for k in range(len(rows) - 1, -1, -1):
+        row = rows[k]
+        filled = [v for v in row if not _blank(v)]
+        if not filled:
+            continue
+        labelled = any(isinstance(v, str) and is_total_label(v) for v in filled)
+        keyless = key >= len(row) or _blank(row[key])
+        if len(candidates) == MAX_TOTAL_ROWS or not (labelled or keyless):
+            break
+        candidates.append(k)
+    if not candidates:
+        return len(rows)
+    formulas = formulas_of({first_row + k for k in candidates})
+
+    def cells(k: int) -> list[RowCell]:
+        out = []
+        for j, value in enumerate(rows[k]):
+            formula = formulas.get((first_row + k, first_col + j))
+            if formula is not None:
+                out.append(RowCell(first_col + j, formula, None))
+            elif not _blank(value):
+                out.append(RowCell(first_col + j, None, value if isinstance(value, str) else None))
+        return out
+
+    found = total_rows((first_row + k, cells(k)) for k in candidates)
+    return min(found) - first_row if found else len(rows)
 
 
 # --- formulas as a worksheet part stores them -----------------------------------------
