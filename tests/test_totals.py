@@ -390,3 +390,30 @@ def test_an_empty_open_column_gets_the_shipped_formula_on_every_row(capsys, tmp_
     values = openpyxl.load_workbook(convert(path, tmp_path), data_only=True)["Facturen"]
     assert (values["A2"].value, values["N2"].value) == ("2025-0301", 0)
     assert (values["E322"].value, values["N322"].value) == (250.33, 250.33)
+
+
+# --- in Excel: the ribbon reads the open workbook ------------------------------------
+
+
+@pytest.mark.parametrize("through", ["stand-in", "xlwings"])
+def test_the_live_read_in_excel_skips_the_total_rows_too(tmp_path, through):
+    """The ribbon's read of the open workbook (values through xlwings, formulas asked for
+    the last rows) gives what read_book gives the file: no problem for the total rows
+    (before: 'Klantnummer is leeg' and "'Totaal' is geen datum" in Excel only)."""
+    from addin.adapters.excel import live
+    from addin.adapters.excel.xlwings_book import XlwingsWorkbook
+    from addin.adapters.workbook.reader import read_book
+    from tests.adapters.live_openpyxl import OpenpyxlWorkbook
+    from tests.adapters.xlwings_fake import FakeBook, FakeStandIn
+
+    path = _own(tmp_path / "Eigen.xlsx", gap=0, label_col=2)
+    bare = _own(tmp_path / "zonder.xlsx", totals=False)
+    opened = {
+        "stand-in": lambda p: OpenpyxlWorkbook(p),
+        "xlwings": lambda p: XlwingsWorkbook(FakeBook(FakeStandIn(p))),
+    }[through]
+    got_book, got_problems = live.read_live(opened(path))
+    exp_book, exp_problems = live.read_live(opened(bare))
+    assert (got_book, got_problems) == (exp_book, exp_problems)
+    assert len(got_book.invoices) == 320
+    assert (got_book.invoices, got_problems) == (read_book(path)[0].invoices, read_book(path)[1])

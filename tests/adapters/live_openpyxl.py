@@ -180,6 +180,17 @@ class OpenpyxlWorkbook:
             )
         ]
 
+    def formula_texts(
+        self, sheet: str, row: int, column: int, rows: int, columns: int
+    ) -> list[list[str | None]]:
+        ws = self._sheet(sheet)
+        return [
+            [c.value[1:] if c.data_type == "f" and isinstance(c.value, str) else None for c in line]
+            for line in ws.iter_rows(
+                min_row=row, max_row=row + rows - 1, min_col=column, max_col=column + columns - 1
+            )
+        ]
+
     @staticmethod
     def _in_array(ws: Any, cell: Any) -> bool:
         """Excel reports a formula in every cell of an array formula's range."""

@@ -184,6 +184,12 @@ class FakeSheet:
         bottom, right = last or first
         return FakeRange(self, first[0], first[1], bottom, right)
 
+    @property
+    def used_range(self) -> FakeRange:
+        """Sheet.used_range: from the first to the last cell in use (the stand-in's)."""
+        ws = self.ws
+        return FakeRange(self, ws.min_row, ws.min_column, ws.max_row, ws.max_column)
+
 
 class FakeApp:
     screen_updating = True

@@ -52,8 +52,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from addin import schema
+from addin.adapters.workbook import totals
 from addin.adapters.workbook.cells import to_text
-from addin.adapters.workbook.reader import Origin, read_values
+from addin.adapters.workbook.reader import HEADER_SEARCH_ROWS, Origin, key_column, read_values
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
 from addin.adapters.workbook.xlsx_patch import MAX_COLS, MAX_TEXT, Patch
 from addin.core.model import Book, Problem
@@ -145,6 +146,12 @@ class LiveWorkbook(Protocol):
         self, sheet: str, row: int, column: int, rows: int, columns: int
     ) -> list[list[bool]]:
         """Per cell of a block: does it hold a formula (an array formula included)?"""
+
+    def formula_texts(
+        self, sheet: str, row: int, column: int, rows: int, columns: int
+    ) -> list[list[str | None]]:
+        """Per cell of a block: its formula as Excel writes it in English, without "="
+        ("SUM(E2:E321)"), or None for a cell without one."""
 
     def name_cell(self, name: str) -> tuple[str, int, int] | None:
         """The sheet, row and column of a defined name that refers to one cell, else None."""
@@ -369,9 +376,54 @@ def read_live(workbook: LiveWorkbook) -> tuple[Book, tuple[Problem, ...]]:
         if block is None or not block.values:
             continue
         # A totals row is not data (the file reader, python-calamine, leaves it out too).
-        tables[spec.name] = block.values[: len(block.values) - block.totals]
+        values = block.values[: len(block.values) - block.totals]
+        if block.plain:  # nor is a total row of the user's own under a plain range
+            values = _without_total_rows(workbook, block, values, spec)
+        tables[spec.name] = values
         origins[spec.name] = Origin(block.sheet, block.row, block.column, plain=block.plain)
     return read_values(tables, origins)
+
+
+def _without_total_rows(
+    workbook: LiveWorkbook,
+    block: TableBlock,
+    values: Sequence[Sequence[object]],
+    spec: schema.TableSpec,
+) -> Sequence[Sequence[object]]:
+    """The used range without the total rows under its data (totals.py), as the file
+    reader leaves them out: the header row is the first of the first rows with every
+    required header, as the reader finds it."""
+    required = {schema.normalise_header(c.header) for c in spec.columns if c.required}
+    header = next(
+        (
+            k
+            for k, row in enumerate(values[:HEADER_SEARCH_ROWS])
+            if required <= {schema.normalise_header(v) for v in row if v is not None}
+        ),
+        None,
+    )
+    if header is None:
+        return values
+    width = max(map(len, values), default=0)
+
+    def formulas_of(numbers: set[int]) -> dict[tuple[int, int], str]:
+        found = {}
+        for number in numbers:
+            line = workbook.formula_texts(block.sheet, number, block.column, 1, width)[0]
+            for j, text in enumerate(line):
+                if text is not None:
+                    found[(number, block.column - 1 + j)] = text
+        return found
+
+    data = values[header + 1 :]
+    keep = totals.data_rows(
+        data,
+        block.row + header + 1,
+        block.column - 1,
+        key_column(values[header], spec),
+        formulas_of,
+    )
+    return values[: header + 1 + keep]
 
 
 # --- appending rows below a table -------------------------------------------------------------

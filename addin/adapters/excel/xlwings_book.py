@@ -132,6 +132,18 @@ class XlwingsWorkbook:
                     )
         return flags
 
+    def formula_texts(
+        self, sheet: str, row: int, column: int, rows: int, columns: int
+    ) -> list[list[str | None]]:
+        # Range.Formula's text where `formulas` (Range.HasFormula) says it is one.
+        got = self._block(sheet, row, column, rows, columns).formula
+        grid = [[got]] if isinstance(got, str) else [list(r) for r in got]
+        flags = self.formulas(sheet, row, column, rows, columns)
+        return [
+            [f[1:] if flag and isinstance(f, str) else None for f, flag in zip(g, fl, strict=False)]
+            for g, fl in zip(grid, flags, strict=False)
+        ]
+
     def name_cell(self, name: str) -> tuple[str, int, int] | None:
         for defined in self.book.names:
             if defined.name.split("!")[-1].casefold() != name.casefold():

@@ -1002,7 +1002,7 @@ def _with_errors(found: _Range, package: _Package) -> _Range:
     return found
 
 
-_HEADER_SEARCH_ROWS = 10  # a title or a note above the headers is common
+HEADER_SEARCH_ROWS = 10  # a title or a note above the headers is common
 
 
 def _plain_range(
@@ -1024,7 +1024,7 @@ def _header_range(
     `top` and `left` are the zero-based row and column of cells[0][0].
     """
     required = {schema.normalise_header(c.header) for c in spec.columns if c.required}
-    for offset, row in enumerate(cells[:_HEADER_SEARCH_ROWS]):
+    for offset, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
         if required <= {schema.normalise_header(cell) for cell in row}:
             return _Range(
                 sheet_name, sheet_name, row, cells[offset + 1 :], top + offset + 2, left, True
