@@ -28,7 +28,7 @@ from tests.libreoffice import convert
 from tests.ooxml import assert_valid
 
 VOORBEELD = Path(__file__).parents[1] / "workbook" / "Voorbeeld.xlsx"
-AS_OF = "2025-12-01"
+AS_OF = "2026-11-24"  # the reference date of Voorbeeld.xlsx
 UBL = Path(__file__).parent / "fixtures" / "ubl" / "cen__ubl-tc434-example1.xml"
 UBL_2 = Path(__file__).parent / "fixtures" / "ubl" / "nlcius-logius__NLCIUS_e-factuur_vb_02.xml"
 
