@@ -1060,7 +1060,7 @@ def _without_totals(found: _Range, path: str | None, spec: schema.TableSpec) -> 
 
 def key_column(headers: Sequence[object], spec: schema.TableSpec) -> int:
     """The index of the table's first required column among `headers` (0 if absent)."""
-    wanted = schema.normalise_header(next(c.header for c in spec.columns if c.required))
+    wanted = schema.normalise_header(next((c.header for c in spec.columns if c.required), ""))
     return next((k for k, h in enumerate(headers) if schema.normalise_header(h) == wanted), 0)
 
 
