@@ -54,6 +54,54 @@ REMINDER_DELAY = timedelta(days=7)
 REFERENCE_MAX = 35
 HOME_COUNTRIES = frozenset({"", "nl", "nederland", "netherlands", "the netherlands"})
 
+# A letter abroad carries its address in the destination's own format, the country last in
+# capitals (UPU; PostNL asks the same). Most countries a Dutch business writes to put the
+# postcode before the place as the Netherlands does; these do not, each as its post says:
+# - "town-line": the post town in capitals on its own line, the postcode in capitals on the
+#   next (United Kingdom: Post Office, "Clear addressing", lines 4-5); Ireland's Eircode on
+#   its own line under the town (An Post, "Writing an address").
+# - "town-first": the place, then the postcode on one line, as "CITY STATE ZIP" (United
+#   States: USPS Publication 28, 2-1), Canada Post's "MUNICIPALITY PROVINCE POSTAL CODE" and
+#   Australia Post's "SUBURB STATE POSTCODE" (the state typed in Plaats).
+# Keyed by what users type in Klanten.Land (Dutch, English, ISO code), compared casefolded.
+PLACE_ORDER: dict[str, str] = {
+    **dict.fromkeys(
+        ("verenigd koninkrijk", "united kingdom", "uk", "gb", "groot-brittannië",
+         "groot-brittannie", "great britain", "engeland", "england", "schotland", "scotland",
+         "wales", "noord-ierland", "northern ireland"),
+        "town-line-capitals",
+    ),
+    **dict.fromkeys(("ierland", "ireland", "ie", "éire", "eire"), "town-line"),
+    **dict.fromkeys(
+        ("verenigde staten", "verenigde staten van amerika", "united states",
+         "united states of america", "usa", "us", "vs", "canada", "ca", "australië",
+         "australie", "australia", "au"),
+        "town-first",
+    ),
+}  # fmt: skip
+
+
+def place_lines(postcode: str, city: str, country: str) -> tuple[str, ...]:
+    """The address's place lines for `country` (PLACE_ORDER; else "postcode  city", two
+    spaces as PostNL asks).
+
+    >>> place_lines("SW1A 1AA", "London", "Verenigd Koninkrijk")
+    ('LONDON', 'SW1A 1AA')
+    >>> place_lines("10001", "New York, NY", "USA")
+    ('New York, NY  10001',)
+    >>> place_lines("2000", "Antwerpen", "België")
+    ('2000  Antwerpen',)
+    """
+    postcode, city = postcode.strip(), city.strip()
+    order = PLACE_ORDER.get(country.strip().casefold())
+    if order == "town-line-capitals":
+        return tuple(p.upper() for p in (city, postcode) if p)
+    if order == "town-line":
+        return tuple(p for p in (city, postcode) if p)
+    parts = (city, postcode) if order == "town-first" else (postcode, city)
+    place = "  ".join(p for p in parts if p)
+    return (place,) if place else ()
+
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
@@ -282,10 +330,8 @@ def _recipient(customer: Customer, ledger: Ledger, partner: str | None = None) -
         )
     attention = contact.name if contact is not None else (partner or "")
     lines = [customer.address.strip()] if customer.address.strip() else []
-    place = "  ".join(p for p in (customer.postcode.strip(), customer.city.strip()) if p)
-    if place:
-        lines.append(place)
     country = customer.country.strip()
+    lines.extend(place_lines(customer.postcode, customer.city, country))
     abroad = country.casefold() not in HOME_COUNTRIES
     if abroad:
         lines.append(country.upper())

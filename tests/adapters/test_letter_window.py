@@ -52,7 +52,9 @@ LONG_ADDRESS = (
 )
 
 
-def _pdf(name: str, address: str, contact: str = "", country: str = "") -> bytes:
+def _pdf(
+    name: str, address: str, contact: str = "", country: str = "", place: tuple[str, str] = ()
+) -> bytes:
     text = TEXT
     if contact:
         text += (
@@ -73,6 +75,11 @@ def _pdf(name: str, address: str, contact: str = "", country: str = "") -> bytes
             replace(c, name=name, address=address, country=country) for c in b.customers
         ),
     )
+    if place:
+        postcode, city = place
+        b = replace(
+            b, customers=tuple(replace(c, postcode=postcode, city=city) for c in b.customers)
+        )
     (task,) = plan_book(b, AS_OF).letters
     content = compose(task, b, AS_OF, ledger=Ledger.build(b, AS_OF))
     return letter_pdf(content, render_letter(content, letter_templates()), [])
@@ -121,6 +128,26 @@ def test_the_recipient_is_always_in_the_window(name, address, contact, country):
     assert all(
         not (date_y < y < PAGE_H - WINDOW_TOP - WINDOW_H) for x, y, t in runs if x < 100 * mm
     )
+
+
+@pytest.mark.parametrize(
+    "country, place, exp",
+    [
+        ("Verenigd Koninkrijk", ("SW1A 1AA", "London"), ["LONDON", "SW1A 1AA"]),
+        ("Ierland", ("D02 X285", "Dublin 2"), ["Dublin 2", "D02 X285"]),
+        ("USA", ("10001", "New York, NY"), ["New York, NY 10001"]),
+        ("België", ("2000", "Antwerpen"), ["2000 Antwerpen"]),
+    ],
+)
+def test_an_address_abroad_is_in_its_country_s_order_and_in_the_window(country, place, exp):
+    # "SW1A 1AA  London" was the Dutch order: the Post Office asks for the post town in
+    # capitals on its own line and the postcode on the next, the USPS for "CITY ST ZIP".
+    inside, runs = _window_lines(_pdf(LONG_NAME, LONG_ADDRESS, "Anna de Vries", country, place))
+    lines = [" ".join(t.split()) for t in inside]
+    at = lines.index(exp[0])
+    assert lines[at : at + len(exp) + 1] == [*exp, country.upper()]
+    date_y = next(y for x, y, t in runs if t.startswith("Barneveld, 24 november"))
+    assert date_y < PAGE_H - WINDOW_TOP - WINDOW_H
 
 
 @pytest.mark.parametrize(
