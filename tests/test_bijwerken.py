@@ -335,11 +335,11 @@ def test_a_sheet_added_is_told_as_would_be_added_in_a_proef(tmp_path, capsys):
     before = path.read_bytes()
     assert main(["bijwerken", str(path), "--datum", DAY, "--proef"]) == 0
     got = capsys.readouterr()
-    assert "Het werkblad 'Overzicht' wordt toegevoegd." in got.err, got
+    assert "Het werkblad 'Overzicht' wordt toegevoegd." in got.out, got
     assert "is toegevoegd" not in got.out + got.err
     assert path.read_bytes() == before
     assert main(["bijwerken", str(path), "--datum", DAY]) == 0
-    assert "Het werkblad 'Overzicht' is toegevoegd." in capsys.readouterr().err
+    assert "Het werkblad 'Overzicht' is toegevoegd." in capsys.readouterr().out
     assert "Overzicht" in openpyxl.load_workbook(path).sheetnames
 
 

@@ -42,6 +42,7 @@ from addin.cli.common import (
     core_tables_refusal,
     fail,
     keep_until_exit,
+    nothing_changed,
     open_refusal,
     parse_day,
     print_json,
@@ -97,7 +98,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
         try:
             said = apply_patch(workbook, result.patch).notes
         except PatchError as exc:
-            return fail(args, str(exc))
+            return fail(args, nothing_changed(str(exc)))
     counts = result.counts
     new = result.payments
     problems = list(read_problems) + list(result.plan.problems)

@@ -26,6 +26,7 @@ from addin.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     fail,
+    nothing_changed,
     open_refusal,
     output_path,
     parse_day,
@@ -238,7 +239,7 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
             said = apply_patch(workbook, patch).notes
         except PatchError as exc:
             remove_folders(made)
-            return fail(args, str(exc))
+            return fail(args, nothing_changed(str(exc)))
     pngs = [png_folder / name for name in charts] if png_folder is not None else []
     for png in pngs:
         try:

@@ -43,7 +43,6 @@ Example::
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +177,7 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
     try:
         result = apply_patch(workbook, patch, dry_run=args.proef)
     except PatchError as exc:
-        return fail(args, str(exc))
+        return fail(args, nothing_changed(str(exc)))
     changed = bool(result.changed_parts or result.removed_parts)
     report = {
         "bestand": str(workbook),
@@ -193,7 +192,9 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
         "tekstopmaak_ingesteld": [{"tabel": t, "kolom": c} for t, c in result.text_columns],
         "getal_als_tekst_genegeerd": list(result.ignored_text_numbers),
         "grafieken_toegevoegd": bool(replace_sheet) and changed,
-        "meldingen": notes,
+        # What the write did besides (a sheet added, Open made a calculated column, a total
+        # row's sum widened), then what could not be done: on stdout and in --json alike.
+        "meldingen": [*result.notes, *notes],
         "backup": str(result.backup) if result.backup else None,
         "gewijzigd": changed and not args.proef,
     }
@@ -202,8 +203,6 @@ def cmd_bijwerken(args: argparse.Namespace) -> int:
     else:
         for line in upgrade_text(report):
             print(line)
-        for note in result.notes:
-            print(note, file=sys.stderr)
     return EXIT_OK
 
 
