@@ -90,6 +90,7 @@ from addin.cli.common import core_tables_refusal
 from addin.cli.importeer import memory_failure, summary_lines
 from addin.cli.report import problem_line
 from addin.cli.send import journal_stopped_text, summary_text
+from addin.core.checks import in_sheet_order
 from addin.core.letter_log import agreement_updates, no_letters_text, werklijst_rows
 from addin.core.model import Action, Book, Plan, Problem
 from addin.core.overview import overview_rows
@@ -341,7 +342,7 @@ def _letters(workbook: LiveWorkbook, as_of: date) -> Outcome:
         # failure while writing into one of the two above): the letters are not logged.
         discard_files(job)
         raise
-    problems = (*read_problems, *job.plan_after.problems)
+    problems = in_sheet_order(read_problems, job.plan_after.problems)
     first = "".join(f"Let op: {w.message}\n\n" for w in job.bank_warnings)  # PLAYBOOK P1
     if not job.made:
         message = f"{no_letters_text(job.plan_after)} De Werklijst is bijgewerkt."
@@ -467,7 +468,7 @@ def _bank(workbook: LiveWorkbook, as_of: date) -> Outcome:
     lines.append(
         "De Werklijst is bijgewerkt." if result.changes else "Er is niets in de werkmap veranderd."
     )
-    problems = (*read_problems, *result.plan.problems)
+    problems = in_sheet_order(read_problems, result.plan.problems)
     warned = _warnings_note(result.plan, result.book_after)
     return Outcome(True, "\n".join(lines) + warned + _problems_note(problems))
 
@@ -547,10 +548,8 @@ def _plan_not_written(exc: Exception) -> str:
 def _check(workbook: LiveWorkbook, as_of: date) -> Outcome:
     book, read_problems = live.read_live(workbook)
     plan = plan_book(book, as_of)
-    problems = (
-        *read_problems,
-        *plan.problems,
-        *letter_problems(book.settings, len(plan.letters)),
+    problems = in_sheet_order(
+        read_problems, plan.problems, letter_problems(book.settings, len(plan.letters))
     )
     name = Path(workbook.fullname).name
     if not problems:

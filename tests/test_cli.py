@@ -952,3 +952,29 @@ def test_what_a_replaced_sheet_loses_is_said_in_text_and_json(command, tmp_path,
             said = [line.strip() for line in out.splitlines() if line.strip() in
                     {f"Let op: {e}" for e in (merged, table)}]  # fmt: skip
             assert said == [f"Let op: {e}" for e in exp]
+
+
+def test_problems_are_listed_by_sheet_and_row(tmp_path, capsys):
+    # The reader's problems came first, column by column, then the checks' problems check
+    # by check: 'Facturen:6' before 'Facturen:3', Instellingen before Facturen.
+    path = tmp_path / "Voorbeeld.xlsx"
+    wb = openpyxl.load_workbook(Path(__file__).resolve().parents[1] / "workbook" / "Voorbeeld.xlsx")
+    facturen = wb["Facturen"]
+    headers = [c.value for c in facturen[1]]
+    facturen.cell(6, headers.index("Factuurnummer") + 1).value = None  # the reader: skipped
+    facturen.cell(3, headers.index("Klantnummer") + 1, "K999")  # a check: unknown customer
+    facturen.cell(4, headers.index("Betaald") + 1, "veel")  # the reader: no amount
+    settings = wb["Instellingen"]
+    for row in settings.iter_rows(min_row=2):
+        if row[0].value == "IBAN":
+            row[1].value = "NL91ABNA041716430" + "1"  # a check: the own IBAN's digits
+    wb.save(path)
+    for command in ("controleer", "werklijst"):
+        code = main([command, str(path), "--datum", "2026-11-24", "--json"])
+        assert code == 1
+        got = [(p["blad"], p["rij"]) for p in json.loads(capsys.readouterr().out)["problemen"]]
+        assert got[:3] == [("Facturen", 3), ("Facturen", 4), ("Facturen", 6)]
+        # then Betalingen (a payment of the invoice now without a number); the own IBAN is
+        # a problem of controleer's only (the sender's details), a warning on the Werklijst
+        exp = ["Betalingen", "Instellingen"] if command == "controleer" else ["Betalingen"]
+        assert [sheet for sheet, _ in got[3:]] == exp

@@ -47,8 +47,9 @@ def test_controleer_names_every_missing_setting(capsys, empty_settings):
     code, data = _run(capsys, "controleer", empty_settings, "--datum", DAY, "--json")
     assert code == 1
     mine = [p for p in data["problemen"] if p["blad"] == "Instellingen"]
-    assert [p["melding"].split("'")[1] for p in mine] == list(REQUIRED)
+    assert sorted(p["melding"].split("'")[1] for p in mine) == sorted(REQUIRED)
     assert all(p["kolom"] == "Waarde" and isinstance(p["rij"], int) for p in mine)
+    assert [p["rij"] for p in mine] == sorted(p["rij"] for p in mine)  # as in the sheet
 
 
 @pytest.mark.parametrize("proef", [False, True])

@@ -66,6 +66,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
     from addin.adapters.bank.job import BankFileError, import_bank, read_alongside
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import PatchError, append_row, apply_patch
+    from addin.core.checks import in_sheet_order
     from addin.core.sheet_layout import warnings_note
     from addin.core.texts import count_text
     from addin.core.workdays import load_holidays
@@ -101,7 +102,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
             return fail(args, nothing_changed(str(exc)))
     counts = result.counts
     new = result.payments
-    problems = list(read_problems) + list(result.plan.problems)
+    problems = in_sheet_order(read_problems, result.plan.problems)
     if args.json:
         data: dict[str, Any] = {
             "datum": args.datum.isoformat(),

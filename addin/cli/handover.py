@@ -101,6 +101,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, write_failure
     from addin.cli.letters import refuse
+    from addin.core.checks import in_sheet_order
     from addin.core.claims import early_handover
     from addin.core.interest import RateTableError
     from addin.core.money import ZERO, format_eur, json_amount
@@ -116,7 +117,7 @@ def cmd_overdracht(args: argparse.Namespace) -> int:
     if refusal:
         return fail(args, refusal)
     plan = plan_book(book, args.datum)
-    problems = list(read_problems) + list(plan.problems)
+    problems = in_sheet_order(read_problems, plan.problems)
     number = _customer_number(book, args.klant)
     if number is None:
         return fail(args, f"klantnummer {args.klant} staat niet in Klanten van {args.boek}")

@@ -54,6 +54,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
     )
     from addin.adapters.workbook.xlsx_patch import PatchError, failed_file, write_failure
     from addin.cli.report import warning_json
+    from addin.core.checks import in_sheet_order
     from addin.core.letter_log import no_letters_text
     from addin.core.sheet_layout import warnings_note
     from addin.core.texts import count_text
@@ -86,7 +87,7 @@ def cmd_herinneringen(args: argparse.Namespace) -> int:
             f"de brieven konden niet worden geschreven{where}: {write_failure(exc)}. De "
             "brieven van deze run zijn weer verwijderd en er is niets in de werkmap geschreven.",
         )
-    problems = list(read_problems) + list(job.plan_after.problems)
+    problems = in_sheet_order(read_problems, job.plan_after.problems)
     # Notes (an invoice PDF not found, a generated copy attached instead) are told, but the
     # letter is complete: they do not make the run "done, with problems".
     reported = bool(problems or job.skipped)

@@ -206,6 +206,7 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
     from addin.adapters.tempfiles import make_folder, remove_folders, write_atomic
     from addin.adapters.workbook.reader import read_book
     from addin.adapters.workbook.xlsx_patch import Patch, PatchError, apply_patch, write_failure
+    from addin.core.checks import in_sheet_order
     from addin.core.overview import overview, overview_rows
     from addin.core.plan import plan_book
     from addin.core.sheet_layout import warnings_note
@@ -250,7 +251,7 @@ def cmd_overzicht(args: argparse.Namespace) -> int:
                 args,
                 f"De grafiek '{png}' kon niet worden geschreven: {write_failure(exc)}.{done}",
             )
-    problems = list(read_problems) + list(plan.problems)
+    problems = in_sheet_order(read_problems, plan.problems)
     if args.json:
         print_json(
             {

@@ -14,7 +14,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Container, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Sequence
 from datetime import date
 from itertools import chain, compress, repeat
 from operator import attrgetter, is_not, lt
@@ -441,6 +441,24 @@ CHECKS: tuple[Check, ...] = (
     check_own_company_ids,
     check_customer_own_accounts,
 )
+
+
+# The contract's sheets in the order a user meets them (schema.TABLES); another sheet after.
+_SHEET_RANK = {spec.sheet.casefold(): i for i, spec in enumerate(schema.TABLES)}
+
+
+def in_sheet_order(*found: Iterable[Problem]) -> list[Problem]:
+    """The problems the reader and the checks found, as the user reads the workbook: by
+    sheet (Facturen, Klanten, ... Instellingen; another sheet after them), then by row (one
+    without a row first). Each source lists its own way (the reader column by column, the
+    checks check by check), so 'Facturen:6' came before 'Facturen:3'. Stable: a row's
+    problems keep the order they were found in, the reader's first."""
+
+    def key(p: Problem) -> tuple[int, int]:
+        ref = p.source
+        return (_SHEET_RANK.get(ref.sheet.casefold(), len(_SHEET_RANK)), ref.row or 0)
+
+    return sorted(chain.from_iterable(found), key=key)
 
 
 def run_checks(book: Book, as_of: date, ledger: Ledger | None = None) -> tuple[Problem, ...]:
