@@ -57,9 +57,10 @@ HOME_COUNTRIES = frozenset({"", "nl", "nederland", "netherlands", "the netherlan
 # A letter abroad carries its address in the destination's own format, the country last in
 # capitals (UPU; PostNL asks the same). Most countries a Dutch business writes to put the
 # postcode before the place as the Netherlands does; these do not, each as its post says:
-# - "town-line": the post town in capitals on its own line, the postcode in capitals on the
-#   next (United Kingdom: Post Office, "Clear addressing", lines 4-5); Ireland's Eircode on
-#   its own line under the town (An Post, "Writing an address").
+# - "town-line-capitals": the post town in capitals on its own line, the postcode in
+#   capitals on the next (United Kingdom: Post Office, "Clear addressing", lines 4-5).
+# - "town-line": the same lines as typed (Ireland: the Eircode on its own line under the
+#   town, An Post, "Writing an address").
 # - "town-first": the place, then the postcode on one line, as "CITY STATE ZIP" (United
 #   States: USPS Publication 28, 2-1), Canada Post's "MUNICIPALITY PROVINCE POSTAL CODE" and
 #   Australia Post's "SUBURB STATE POSTCODE" (the state typed in Plaats).
