@@ -1049,3 +1049,38 @@ def test_refused_where_merged_cells_sit_in_the_way(base, tmp_path, where, patch,
     ws.merge_cells(ref)
     wb.save(path)
     _refused(path, patch, re.escape(match.format(path=path.resolve(), ref=ref)))
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "E2-F2",
+        "$E$2-$F$2",
+        "E$2-F$2",
+        "$E2",
+        "SUM(B:B)",
+        "SUM(2:2)",
+        "E2:E10",
+        "ROUND(E2,2)",
+        "IFERROR(E2-F2,0)",
+        "MAX(0,E7-F7)",
+        'IF(A2="B2","x",LOG10(C3))',
+        "'Blad 1'!A1+1",
+        "Blad1!B2*2",
+        "E7-SUMIF(Betalingen!C:C,A7,Betalingen!B:B)",
+        "LOG10(100)",
+        '"A1"&"B2"',
+        "tblFacturen[[#This Row],[Bedrag]]-N([@Betaald])",
+        'SUMIFS(tblBetalingen[Bedrag],tblBetalingen[Factuur],[@Factuurnummer],"Gekoppeld")',
+    ],
+)
+def test_whether_a_formula_moves_is_decided_as_openpyxl_s_translator_decides(formula):
+    # 80320ba answers "no A1 reference, so it does not move" without importing openpyxl (a
+    # slow import on every append); that answer must never differ from the Translator's.
+    from openpyxl.formula.translate import Translator
+
+    from addin.adapters.workbook.xlsx_patch import _moves
+
+    for row in (2, 7):
+        moved = Translator("=" + formula, f"G{row}").translate_formula(f"G{row + 1}")
+        assert _moves(formula, 7, row) == (moved != "=" + formula)
