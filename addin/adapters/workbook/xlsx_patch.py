@@ -279,6 +279,19 @@ class PatchResult:
     made_tables: tuple[tuple[str, str], ...] = ()
 
 
+# What a part that is not well-formed XML, or holds a bad cell reference, makes every
+# reading of the package refuse with (apply_patch, check_tables, package_facts).
+_DAMAGED = (ET.ParseError, ValueError, UnicodeDecodeError)
+
+
+def _damaged(path: Path, err: Exception) -> PatchError:
+    """The refusal for a workbook whose parts cannot be read (`_DAMAGED`): nothing written."""
+    return PatchError(
+        f"De werkmap '{path}' is beschadigd en kan niet bijgewerkt worden ({err}); open "
+        f"hem in Excel, sla hem opnieuw op en probeer het nog eens."
+    )
+
+
 def apply_patch(
     path: Path, patch: Patch, *, backup: bool = True, dry_run: bool = False
 ) -> PatchResult:
@@ -319,12 +332,8 @@ def apply_patch(
         for part in patch.replace_parts:
             editor.replace_part(part)
         editor.finish()
-    except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
-        # A part that is not well-formed XML or holds a bad cell reference: nothing written.
-        raise PatchError(
-            f"De werkmap '{path}' is beschadigd en kan niet bijgewerkt worden ({err}); open "
-            f"hem in Excel, sla hem opnieuw op en probeer het nog eens."
-        ) from None
+    except _DAMAGED as err:
+        raise _damaged(path, err) from None
     done = {
         "appended": tuple(editor.appended),
         "notes": tuple(editor.notes),
@@ -390,11 +399,8 @@ def check_tables(path: Path, command: str) -> None:
         for spec in tables_to_check(command, [s.name for s in editor.sheets()]):
             if spec.name.casefold() not in have:
                 raise editor._no_table(spec.name, tables)
-    except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
-        raise PatchError(
-            f"De werkmap '{path}' is beschadigd en kan niet bijgewerkt worden ({err}); open "
-            f"hem in Excel, sla hem opnieuw op en probeer het nog eens."
-        ) from None
+    except _DAMAGED as err:
+        raise _damaged(path, err) from None
 
 
 @dataclass(frozen=True)
@@ -444,11 +450,8 @@ def package_facts(path: Path) -> PackageFacts:
             vba_project=(vba_name, package.read(vba_name)) if vba_name else None,
             code_name=props.get("codeName") if props is not None else None,
         )
-    except (ET.ParseError, ValueError, UnicodeDecodeError) as err:
-        raise PatchError(
-            f"De werkmap '{path}' is beschadigd en kan niet bijgewerkt worden ({err}); open "
-            f"hem in Excel, sla hem opnieuw op en probeer het nog eens."
-        ) from None
+    except _DAMAGED as err:
+        raise _damaged(path, err) from None
 
 
 # --- the file ---------------------------------------------------------------------------
