@@ -30,6 +30,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from addin.adapters.workbook.totals import column_index
+
 _lock = threading.Lock()
 _held: list[tuple[int, IO[bytes], Any]] = []  # (saved fd 2, capture file, saved handle)
 _depth = 0
@@ -232,7 +234,7 @@ def panic_cell(source: Any, sheet: str) -> SuspectCell | None:
         except ValueError:
             continue
         letters = ref[1].decode()
-        cell = SuspectCell(int(ref[2]), _column_index(letters), letters, text)
+        cell = SuspectCell(int(ref[2]), column_index(letters), letters, text)
         if number < _PANICS_BELOW:
             return cell
         if suspect is None and not 0 <= number < _LAST_SERIAL:
@@ -245,10 +247,3 @@ def _style(attrs: dict[bytes, bytes]) -> int:
         return int(attrs.get(b"s", b"0"))
     except ValueError:
         return -1
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1

@@ -830,8 +830,8 @@ _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 
 def _area(ref: re.Match[bytes]) -> tuple[int, int, int, int]:
     """A matched ref="A1:N5" as zero-based (first row, first column, last row, last column)."""
-    first = (int(ref[2]) - 1, _column_index(ref[1].decode()))
-    last = (int(ref[4]) - 1, _column_index(ref[3].decode())) if ref[3] else first
+    first = (int(ref[2]) - 1, totals.column_index(ref[1].decode()))
+    last = (int(ref[4]) - 1, totals.column_index(ref[3].decode())) if ref[3] else first
     return (*first, *last)
 
 
@@ -975,17 +975,10 @@ def _errors_in(package: Any, member: str) -> dict[tuple[int, int], str]:
                 value = _ERROR_VALUE.search(data, pos, end)
                 if ref is not None:
                     code = value[1].decode("utf-8", "replace") if value else "#FOUT"
-                    found[(int(ref[2]) - 1, _column_index(ref[1].decode()))] = code
+                    found[(int(ref[2]) - 1, totals.column_index(ref[1].decode()))] = code
                 pos = data.find(b't="e"', end)
             tail = data[-512:]
     return found
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index - 1
 
 
 def _with_errors(found: _Range, package: _Package) -> _Range:
@@ -1108,7 +1101,7 @@ def _row_formulas(path: Path, sheet: str, numbers: Collection[int]) -> dict[tupl
             address = ref[1].decode() + ref[2].decode()
             formula = totals.cell_formula(cell.group(2) or b"", address, xml)
             if formula is not None:
-                found[(number, _column_index(ref[1].decode()))] = formula
+                found[(number, totals.column_index(ref[1].decode()))] = formula
     return found
 
 
