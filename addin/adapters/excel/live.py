@@ -54,7 +54,7 @@ from typing import Any, Protocol
 from addin import schema
 from addin.adapters.workbook import totals
 from addin.adapters.workbook.cells import to_text
-from addin.adapters.workbook.reader import HEADER_SEARCH_ROWS, Origin, key_column, read_values
+from addin.adapters.workbook.reader import Origin, header_offset, key_column, read_values
 from addin.adapters.workbook.sheet_styles import FORMATS, CellFormat
 from addin.adapters.workbook.xlsx_patch import MAX_COLS, MAX_TEXT, Patch
 from addin.core.model import Book, Problem
@@ -393,15 +393,7 @@ def _without_total_rows(
     """The used range without the total rows under its data (totals.py), as the file
     reader leaves them out: the header row is the first of the first rows with every
     required header, as the reader finds it."""
-    required = {schema.normalise_header(c.header) for c in spec.columns if c.required}
-    header = next(
-        (
-            k
-            for k, row in enumerate(values[:HEADER_SEARCH_ROWS])
-            if required <= {schema.normalise_header(v) for v in row if v is not None}
-        ),
-        None,
-    )
+    header = header_offset(values, spec)
     if header is None:
         return values
     width = max(map(len, values), default=0)

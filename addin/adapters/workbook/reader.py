@@ -995,7 +995,7 @@ def _with_errors(found: _Range, package: _Package) -> _Range:
     return found
 
 
-HEADER_SEARCH_ROWS = 10  # a title or a note above the headers is common
+_HEADER_SEARCH_ROWS = 10  # a title or a note above the headers is common
 
 
 def _plain_range(
@@ -1016,13 +1016,27 @@ def _header_range(
 
     `top` and `left` are the zero-based row and column of cells[0][0].
     """
+    offset = header_offset(cells, spec)
+    if offset is None:
+        return None
+    return _Range(
+        sheet_name, sheet_name, cells[offset], cells[offset + 1 :], top + offset + 2, left, True
+    )
+
+
+def header_offset(rows: Sequence[Sequence[object]], spec: schema.TableSpec) -> int | None:
+    """The index of the first of the first _HEADER_SEARCH_ROWS `rows` that holds every
+    required header of `spec` (a plain range's header row), or None: the one search of the
+    file reader and of the live read in Excel (adapters/excel/live.py)."""
     required = {schema.normalise_header(c.header) for c in spec.columns if c.required}
-    for offset, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
-        if required <= {schema.normalise_header(cell) for cell in row}:
-            return _Range(
-                sheet_name, sheet_name, row, cells[offset + 1 :], top + offset + 2, left, True
-            )
-    return None
+    return next(
+        (
+            offset
+            for offset, row in enumerate(rows[:_HEADER_SEARCH_ROWS])
+            if required <= {schema.normalise_header(cell) for cell in row}
+        ),
+        None,
+    )
 
 
 def _without_totals(found: _Range, path: str | None, spec: schema.TableSpec) -> _Range:
